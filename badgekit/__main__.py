@@ -1,0 +1,3 @@
+from badgekit.cli import main
+
+main()

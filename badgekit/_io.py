@@ -1,0 +1,148 @@
+"""File helpers every command uses: atomic writes, secret files, bounded reads, safe JSON.
+
+Atomic writes go to a temporary file in the target's directory, are flushed to disk and then
+renamed over the target (``os.replace``), so a crash leaves either the old file or the new one,
+never half of either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from badgekit.errors import InputError, LimitExceeded
+
+#: Largest credential or badge image badgekit reads (a baked PNG is rarely above a few MB).
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+#: Deepest JSON nesting accepted; OB 3.0 credentials nest about 8 levels.
+MAX_JSON_DEPTH = 64
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + rename). Returns the path."""
+    target = Path(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def write_new_secret(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Create ``path`` with mode 0600 and write ``data``; never overwrite an existing file.
+
+    Raises:
+        FileExistsError: the path already exists (the caller turns this into a key error).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a private temp file, then link it into place: link() fails if the target exists,
+    # so two concurrent writers cannot both "win", and a crash never leaves a partial key.
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return target
+
+
+def is_private_to_owner(path: str | os.PathLike[str]) -> bool:
+    """True when neither group nor others can read or write the file."""
+    return not (os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Read a whole file, refusing files larger than ``limit`` bytes.
+
+    Raises:
+        InputError: the file is missing, unreadable or a directory.
+        LimitExceeded: the file is larger than ``limit``.
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    if len(data) > limit:
+        raise LimitExceeded(f"{p}: larger than {limit // (1024 * 1024)} MiB, refused")
+    return data
+
+
+def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON, bounding nesting depth and rejecting duplicate-free-but-invalid documents.
+
+    Raises:
+        InputError: the text is not JSON (message names ``source``, line and column).
+        LimitExceeded: nesting deeper than ``max_depth``.
+    """
+    try:
+        if isinstance(data, bytes):
+            data = data.decode("utf-8-sig")
+        value = json.loads(data, parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise LimitExceeded(f"{source}: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise InputError(f"{source}: {exc}") from None
+    if json_depth(value) > max_depth:
+        raise LimitExceeded(f"{source}: JSON nested deeper than {max_depth} levels")
+    return value
+
+
+def load_json_file(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> Any:
+    """Read and parse a JSON file with the size and depth bounds above."""
+    return loads_json(read_bounded(path, limit=limit), source=str(path))
+
+
+def dumps_json(value: Any, *, indent: int | None = 2) -> str:
+    """Serialise JSON the way badgekit writes files: UTF-8, keys in given order, newline at end."""
+    return json.dumps(value, indent=indent, ensure_ascii=False) + "\n"
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in node)
+    return deepest
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,58 @@
+"""Options shared by several commands, and passphrase handling (never on the command line)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from badgekit import keys
+from badgekit._io import read_bounded
+from badgekit.errors import PassphraseError
+
+PASSPHRASE_ENV = "BADGEKIT_KEY_PASSPHRASE"
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+KeyOpt = Annotated[
+    Path,
+    typer.Option("--key", "-k", help="Private key file (PKCS#8 PEM, mode 0600).", envvar="BADGEKIT_KEY"),
+]
+PassphraseFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--passphrase-file",
+        help=f"Read the key passphrase from this file (first line). Or set {PASSPHRASE_ENV}; "
+        "otherwise badgekit prompts when run in a terminal.",
+    ),
+]
+
+
+def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, required: bool = True) -> bytes | None:
+    """Passphrase from a file, then the environment, then an interactive prompt.
+
+    Raises:
+        PassphraseError: none available and no terminal to ask on (when ``required``).
+    """
+    if passphrase_file is not None:
+        text = read_bounded(passphrase_file, limit=4096).decode("utf-8").splitlines()
+        if not text or not text[0]:
+            raise PassphraseError(f"{passphrase_file}: passphrase file is empty")
+        return text[0].encode("utf-8")
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        return env.encode("utf-8")
+    if sys.stdin.isatty():
+        value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
+        return str(value).encode("utf-8")
+    if required:
+        raise PassphraseError("the key needs a passphrase and there is no terminal to ask for it")
+    return None
+
+
+def load_key(path: Path, passphrase_file: Path | None) -> keys.Ed25519Key:
+    """Load a key, asking for the passphrase only when the file is encrypted."""
+    passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
+    return keys.load_key(path, passphrase=passphrase)

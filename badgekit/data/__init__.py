@@ -1,0 +1,1 @@
+"""Pinned JSON-LD contexts and 1EdTech JSON Schemas (see SOURCES.md)."""

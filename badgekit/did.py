@@ -1,0 +1,262 @@
+"""Multikey encoding, did:key and did:web documents, and offline verification-method resolution.
+
+Multikey (W3C Controlled Identifiers 1.0): ``publicKeyMultibase`` = ``"z"`` + base58btc(0xed 0x01 ‖
+32-byte Ed25519 key), secret key = ``"z"`` + base58btc(0x80 0x26 ‖ 32-byte seed). Other prefixes are
+rejected. Nothing here touches the network: did:key resolves from the identifier itself and did:web
+only from DID documents the caller supplies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote
+
+import base58
+
+from badgekit.errors import InputError
+
+ED25519_PUB_PREFIX = b"\xed\x01"
+ED25519_PRIV_PREFIX = b"\x80\x26"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+VERIFICATION_RELATIONSHIPS = (
+    "authentication",
+    "assertionMethod",
+    "capabilityInvocation",
+    "capabilityDelegation",
+)
+
+
+class DidError(InputError):
+    """A DID, DID document or multikey value cannot be used."""
+
+
+def encode_multikey_public(public_key: bytes) -> str:
+    """``z6Mk…`` multibase string for a raw 32-byte Ed25519 public key."""
+    if len(public_key) != 32:
+        raise DidError(f"an Ed25519 public key has 32 bytes, got {len(public_key)}")
+    return "z" + base58.b58encode(ED25519_PUB_PREFIX + public_key).decode("ascii")
+
+
+def decode_multikey_public(value: str) -> bytes:
+    """Raw 32-byte Ed25519 public key from a ``z6Mk…`` multibase string.
+
+    Raises:
+        DidError: not base58btc multibase, not the ed25519-pub multicodec, or wrong length.
+    """
+    raw = _decode_multibase(value, "publicKeyMultibase")
+    if raw[:2] != ED25519_PUB_PREFIX or len(raw) != 34:
+        raise DidError(f"publicKeyMultibase {value[:16]}… is not an Ed25519 key (multicodec 0xed01)")
+    return raw[2:]
+
+
+def encode_multikey_secret(seed: bytes) -> str:
+    """``z3u2…`` multibase string for a 32-byte Ed25519 seed."""
+    if len(seed) != 32:
+        raise DidError("an Ed25519 seed has 32 bytes")
+    return "z" + base58.b58encode(ED25519_PRIV_PREFIX + seed).decode("ascii")
+
+
+def decode_multikey_secret(value: str) -> bytes:
+    """32-byte seed from a secret multikey (accepts seed, or seed ‖ public key as some stacks emit)."""
+    raw = _decode_multibase(value, "secretKeyMultibase")
+    if raw[:2] != ED25519_PRIV_PREFIX or len(raw) not in (34, 66):
+        raise DidError("secretKeyMultibase is not an Ed25519 secret key (multicodec 0x8026)")
+    return raw[2:34]
+
+
+def _decode_multibase(value: str, what: str) -> bytes:
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise DidError(f"{what} must be base58btc multibase (start with 'z')")
+    try:
+        return base58.b58decode(value[1:])
+    except ValueError:
+        raise DidError(f"{what} is not valid base58btc") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# did:key
+
+
+def did_key(public_key: bytes) -> str:
+    """The ``did:key`` DID for an Ed25519 public key."""
+    return "did:key:" + encode_multikey_public(public_key)
+
+
+def did_key_verification_method(public_key: bytes) -> str:
+    """Full verification method id: ``did:key:z6Mk…#z6Mk…``."""
+    mb = encode_multikey_public(public_key)
+    return f"did:key:{mb}#{mb}"
+
+
+def did_key_document(public_key: bytes) -> dict[str, Any]:
+    """The DID document a did:key resolves to (Multikey form)."""
+    did = did_key(public_key)
+    vm_id = did_key_verification_method(public_key)
+    doc: dict[str, Any] = {
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "id": did,
+        "verificationMethod": [
+            {
+                "id": vm_id,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": encode_multikey_public(public_key),
+            }
+        ],
+    }
+    for rel in VERIFICATION_RELATIONSHIPS:
+        doc[rel] = [vm_id]
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# did:web
+
+
+def did_web(domain: str, path: str | None = None) -> str:
+    """``did:web`` identifier for a domain (with optional port) and optional path.
+
+    ``did_web("example.edu", "issuers/cs")`` → ``did:web:example.edu:issuers:cs``.
+    """
+    domain = domain.strip().lower()
+    if not domain or "/" in domain or domain.startswith(("http:", "https:")):
+        raise DidError(f"--domain must be a bare host name such as example.edu, got {domain!r}")
+    parts = [quote(domain, safe="")]
+    if path:
+        segments = [s for s in path.strip("/").split("/") if s]
+        if any(s in (".", "..") for s in segments):
+            raise DidError(f"--path must not contain '.' or '..': {path!r}")
+        parts += [quote(s, safe="") for s in segments]
+    return "did:web:" + ":".join(parts)
+
+
+def did_web_url(did: str) -> str:
+    """The HTTPS URL where a did:web document must be hosted."""
+    if not did.startswith("did:web:"):
+        raise DidError(f"not a did:web identifier: {did}")
+    parts = [unquote(p) for p in did[len("did:web:") :].split(":")]
+    if len(parts) == 1:
+        return f"https://{parts[0]}/.well-known/did.json"
+    return "https://" + "/".join(parts) + "/did.json"
+
+
+def did_web_document(did: str, public_keys: Iterable[bytes]) -> dict[str, Any]:
+    """A did:web DID document listing every key given, as ``#key-1``, ``#key-2`` …
+
+    Every key stays in ``assertionMethod`` so that credentials signed before a rotation still
+    verify; the newest key is listed last. Raises DidError when no key is given.
+    """
+    keys = list(public_keys)
+    if not keys:
+        raise DidError("a DID document needs at least one key")
+    vms = [
+        {
+            "id": f"{did}#key-{n}",
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": encode_multikey_public(k),
+        }
+        for n, k in enumerate(keys, start=1)
+    ]
+    ids = [vm["id"] for vm in vms]
+    doc: dict[str, Any] = {"@context": [DID_CONTEXT, MULTIKEY_CONTEXT], "id": did, "verificationMethod": vms}
+    for rel in VERIFICATION_RELATIONSHIPS:
+        doc[rel] = list(ids)
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# resolution
+
+
+@dataclass(frozen=True)
+class VerificationMethod:
+    """A resolved public key, with who controls it and what it may be used for."""
+
+    id: str
+    controller: str
+    public_key: bytes = field(repr=False)
+    relationships: frozenset[str]
+
+    @property
+    def public_key_multibase(self) -> str:
+        return encode_multikey_public(self.public_key)
+
+
+class Unresolvable(DidError):
+    """The verification method cannot be resolved offline (e.g. did:web without a supplied document)."""
+
+
+def resolve_verification_method(
+    vm_id: str, documents: Mapping[str, Mapping[str, Any]] | None = None
+) -> VerificationMethod:
+    """Resolve a verification method id offline.
+
+    did:key resolves from the identifier. Any other DID or URL resolves only from ``documents``
+    (controller id → DID document or issuer profile holding the key).
+
+    Raises:
+        Unresolvable: no supplied document for the controller.
+        DidError: the document or key is malformed, or the method is not listed in it.
+    """
+    controller, _, fragment = vm_id.partition("#")
+    if controller.startswith("did:key:"):
+        mb = controller[len("did:key:") :]
+        if fragment and fragment != mb:
+            raise DidError(f"did:key fragment #{fragment} does not match the key {mb}")
+        key = decode_multikey_public(mb)
+        return VerificationMethod(
+            id=f"{controller}#{mb}",
+            controller=controller,
+            public_key=key,
+            relationships=frozenset(VERIFICATION_RELATIONSHIPS),
+        )
+    doc = (documents or {}).get(controller)
+    if doc is None:
+        raise Unresolvable(
+            f"{vm_id}: controller {controller} cannot be resolved offline",
+            hint="supply its DID document with --did-doc FILE",
+        )
+    return _find_in_document(vm_id, doc)
+
+
+def _find_in_document(vm_id: str, doc: Mapping[str, Any]) -> VerificationMethod:
+    doc_id = doc.get("id")
+    candidates: list[Mapping[str, Any]] = [
+        vm for vm in _as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)
+    ]
+    relationships: set[str] = set()
+    for rel in (*VERIFICATION_RELATIONSHIPS, "keyAgreement"):
+        for entry in _as_list(doc.get(rel)):
+            if isinstance(entry, str) and _absolute(entry, doc_id) == vm_id:
+                relationships.add(rel)
+            elif isinstance(entry, Mapping):
+                candidates.append(entry)
+                if _absolute(str(entry.get("id", "")), doc_id) == vm_id:
+                    relationships.add(rel)
+    for vm in candidates:
+        if _absolute(str(vm.get("id", "")), doc_id) != vm_id:
+            continue
+        if vm.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
+            raise DidError(f"{vm_id}: unsupported verification method type {vm.get('type')!r}")
+        controller = str(vm.get("controller", ""))
+        return VerificationMethod(
+            id=vm_id,
+            controller=controller,
+            public_key=decode_multikey_public(str(vm.get("publicKeyMultibase", ""))),
+            relationships=frozenset(relationships),
+        )
+    raise DidError(f"{vm_id}: not listed in the DID document of {doc_id}")
+
+
+def _absolute(ref: str, base: Any) -> str:
+    return f"{base}{ref}" if ref.startswith("#") and isinstance(base, str) else ref
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

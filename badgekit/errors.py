@@ -1,0 +1,84 @@
+"""The exception tree. Every error carries a one-line message, a hint and an exit code.
+
+Exceptions mean "could not run" (bad input, missing key, unreadable file). A credential that
+fails verification is not an exception: it is a report with a failed check.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    FAILED = 1  # verification failed, or some roster rows failed
+    USAGE = 2  # bad arguments, unreadable or malformed input
+    INDETERMINATE = 3  # verification could not be decided offline
+    INTERNAL = 70  # a bug: please report it
+
+
+class BadgekitError(Exception):
+    """Base of every badgekit error."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+    default_hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+
+    def diagnostics(self) -> str:
+        """The message and, when there is one, the hint, for humans."""
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(BadgekitError):
+    """A file or value given by the user cannot be used (names the file, row, column or field)."""
+
+
+class KeyFileError(BadgekitError):
+    """A key cannot be created, read or used."""
+
+
+class KeyExistsError(KeyFileError):
+    default_hint = "badgekit never overwrites a key; choose another path or move the old key away"
+
+
+class InsecureKeyFileError(KeyFileError):
+    default_hint = "restrict it with: chmod 600 <file>"
+
+
+class PassphraseError(KeyFileError):
+    default_hint = "give the passphrase with --passphrase-file, BADGEKIT_KEY_PASSPHRASE or the prompt"
+
+
+class DocumentLoaderError(BadgekitError):
+    """A JSON-LD context was requested that is not bundled (badgekit never fetches)."""
+
+    default_hint = "badgekit works offline; add the context file explicitly with --context URL=FILE"
+
+
+class JsonLdError(BadgekitError):
+    """A document cannot be processed as JSON-LD (dropped terms, relative IRIs, too much work)."""
+
+
+class ProofError(BadgekitError):
+    """A proof cannot be created."""
+
+
+class LimitExceeded(InputError):
+    """Input is larger or deeper than badgekit accepts (guards against hostile files)."""
+
+
+class BakingError(InputError):
+    """A badge image cannot be baked or its credential cannot be extracted."""
+
+
+class LedgerError(BadgekitError):
+    """The issuing ledger cannot be read or updated."""

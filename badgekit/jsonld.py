@@ -1,0 +1,270 @@
+"""Offline JSON-LD: the bundled, pinned contexts, a loader that serves only them, and RDFC-1.0.
+
+Every context badgekit knows is shipped in ``badgekit/data/contexts`` byte for byte and pinned
+here by SHA-256 (provenance: ``badgekit/data/SOURCES.md``). The :class:`DocumentLoader` serves
+those, plus contexts the user adds explicitly, and refuses every other URL with an error naming
+it. Nothing here fetches.
+
+PyLD has no "safe mode"; :func:`canonize` adds one, as jsonld.js does: a property or type that
+expansion would silently drop (so it would not be signed) or a relative IRI is an error. It also
+bounds RDFC-1.0 work so that a document crafted with many indistinguishable blank nodes (the
+"poison graph" of RDFC-1.0 §4.1) fails fast instead of running for minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Mapping
+from importlib import resources
+from typing import Any
+
+from badgekit.errors import DocumentLoaderError, JsonLdError, LimitExceeded
+
+# URL -> (file in badgekit/data/contexts, SHA-256 of its bytes). Pinned per URL: the OB 3.0.3
+# context gained terms over time, so a credential names the URL, and we serve the current bytes.
+PINNED_CONTEXTS: dict[str, tuple[str, str]] = {
+    "https://www.w3.org/ns/credentials/v2": (
+        "credentials-v2.jsonld", "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"),
+    "https://www.w3.org/2018/credentials/v1": (
+        "credentials-v1.jsonld", "ab4ddd9a531758807a79a5b450510d61ae8d147eab966cc9a200c07095b0cdcc"),
+    "https://www.w3.org/ns/credentials/examples/v2": (
+        "credentials-examples-v2.jsonld", "57393fbc69d6efb9b9b5dc9cb6b9880b0944360abfe2eaf459c9e58cf2279d7c"),
+    "https://www.w3.org/ns/credentials/status/v1": (
+        "credentials-status-v1.jsonld", "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7"),
+    "https://w3id.org/security/data-integrity/v2": (
+        "data-integrity-v2.jsonld", "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4"),
+    "https://w3id.org/security/data-integrity/v1": (
+        "data-integrity-v1.jsonld", "b5d829bd09aa7c42abc6efa0c8ed7635313b5487f37ccfce3ecd149ca9418554"),
+    "https://w3id.org/security/multikey/v1": (
+        "multikey-v1.jsonld", "ba2c182de2d92f7e47184bcca8fcf0beaee6d3986c527bf664c195bbc7c58597"),
+    "https://www.w3.org/ns/did/v1": (
+        "did-v1.jsonld", "62c1054bf404d6dd3a4b26b64f830fd72095f6a26edc4469908c94351352ce5f"),
+    "https://w3id.org/security/suites/ed25519-2020/v1": (
+        "ed25519-signature-2020-v1.jsonld", "b9e1ab971fd8bf2c7553e0c4a9438e0b9450afde1ea1ca5b2492368b9f549588"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": (
+        "ob-v3p0-context-3.0.3.json", "3d34f4d4ef1bce691106e63798beb5e7b862ba841423f5ee1e53ab7ddf3bca84"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": (
+        "ob-v3p0-context-3.0.2.json", "00666ad080ba407687ed1846b7f5e7495f5019042b202a727de47c48a1755c53"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": (
+        "ob-v3p0-context-3.0.1.json", "d582f3564282fb3b709136d28412e78e70b678b4dbc2f0221f67d84932748355"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": (
+        "ob-v3p0-context-unversioned.json", "b077fa134d909d92c1dcd1c153f2af1b244aeb415967fdc1467d7fc5dd48ac10"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld": (
+        "ob-v3p0-context-unversioned.json", "b077fa134d909d92c1dcd1c153f2af1b244aeb415967fdc1467d7fc5dd48ac10"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": (
+        "ob-v3p0-extensions.json", "146f85aa16effd7ca1da8056eb443f53ce1eca8a34186cb062832c0a97d889c3"),
+}
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+
+#: Upper bound on RDFC-1.0 "hash N-degree quads" steps: an OB credential needs a few dozen.
+MAX_CANON_WORK = 20_000
+#: Upper bound on blank nodes in one document (an OB credential has about 10 to 40).
+MAX_BLANK_NODES = 5_000
+
+_parsed: dict[str, Any] = {}
+_parsed_lock = threading.Lock()
+
+
+def bundled_context(url: str) -> Any:
+    """The parsed bundled context for ``url``, checked against its pinned SHA-256.
+
+    Raises:
+        DocumentLoaderError: ``url`` is not bundled.
+        RuntimeError: the bundled file does not match its pin (a damaged installation).
+    """
+    doc = _parsed.get(url)
+    if doc is not None:
+        return doc
+    entry = PINNED_CONTEXTS.get(url)
+    if entry is None:
+        raise DocumentLoaderError(f"context {url} is not bundled with badgekit; refusing to fetch it")
+    filename, digest = entry
+    raw = resources.files("badgekit.data").joinpath("contexts", filename).read_bytes()
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise RuntimeError(f"bundled context {filename} does not match its pinned SHA-256; reinstall badgekit")
+    doc = json.loads(raw)
+    with _parsed_lock:
+        _parsed[url] = doc
+    return doc
+
+
+class DocumentLoader:
+    """A PyLD document loader that never touches the network.
+
+    ``extra`` maps further context URLs to parsed documents the user added explicitly
+    (e.g. ``--context URL=FILE``); they cannot replace a bundled context.
+    """
+
+    def __init__(self, extra: Mapping[str, Any] | None = None) -> None:
+        self.extra: dict[str, Any] = dict(extra or {})
+        clash = sorted(set(self.extra) & set(PINNED_CONTEXTS))
+        if clash:
+            raise DocumentLoaderError(f"context {clash[0]} is bundled and pinned; it cannot be replaced")
+
+    def knows(self, url: str) -> bool:
+        return url in PINNED_CONTEXTS or url in self.extra
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        if url in self.extra:
+            document = self.extra[url]
+        else:
+            document = bundled_context(url)  # raises DocumentLoaderError naming the URL
+        return {"contextUrl": None, "documentUrl": url, "document": document, "contentType": "application/ld+json"}
+
+
+DEFAULT_LOADER = DocumentLoader()
+
+
+def _pyld() -> Any:
+    # PyLD (and lxml, which it imports) costs ~100 ms at start-up: only import it when needed.
+    from pyld import jsonld
+
+    return jsonld
+
+
+def _is_absolute_iri(value: str) -> bool:
+    scheme, sep, rest = value.partition(":")
+    return bool(sep) and (scheme == "_" or (scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)))
+
+
+def _check_expanded(node: Any, path: str, problems: list[str]) -> None:
+    """Collect relative IRIs left in an expanded document (they vanish from the RDF silently)."""
+    stack = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, list):
+            stack.extend((v, where) for v in item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@id" and isinstance(value, str) and not _is_absolute_iri(value):
+                    problems.append(f"relative IRI {value!r} used as an id")
+                elif key == "@type" and "@value" not in item:
+                    for t in value if isinstance(value, list) else [value]:
+                        if isinstance(t, str) and not _is_absolute_iri(t):
+                            problems.append(f"type {t!r} is not defined by any context")
+                elif key not in ("@value", "@language", "@direction", "@index"):
+                    stack.append((value, key))
+
+
+def _make_processor(problems: list[str]) -> Any:
+    jsonld = _pyld()
+
+    class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc,name-defined]
+        def expand(self, input_: Any, options: Any) -> Any:
+            expanded = super().expand(input_, options)
+            _check_expanded(expanded, "", problems)
+            return expanded
+
+    def dropped(term: str | None) -> None:
+        problems.append(f"property {term!r} is not defined by any context and would not be signed")
+
+    return SafeProcessor(on_property_dropped=dropped)
+
+
+def to_rdf(document: Any, *, loader: Callable[..., Any] | None = None) -> dict[str, Any]:
+    """Expand ``document`` and convert it to a PyLD RDF dataset, in "safe mode".
+
+    Raises:
+        DocumentLoaderError: a context is neither bundled nor added explicitly.
+        JsonLdError: a term or type would be dropped, an IRI is relative, or JSON-LD is invalid.
+    """
+    problems: list[str] = []
+    processor = _make_processor(problems)
+    options = {
+        "documentLoader": loader or DEFAULT_LOADER,
+        "base": None,
+        "safe": True,
+        "produceGeneralizedRdf": False,
+        "processingMode": "json-ld-1.1",
+    }
+    try:
+        dataset = processor.to_rdf(document, options)
+    except _pyld().JsonLdError as exc:
+        raise _translate(exc) from None
+    except RecursionError:
+        raise LimitExceeded("JSON-LD document nested too deeply") from None
+    if problems:
+        raise JsonLdError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return dataset
+
+
+def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_work: int = MAX_CANON_WORK) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline and bounded.
+
+    Raises:
+        DocumentLoaderError, JsonLdError: see :func:`to_rdf`.
+        LimitExceeded: the document needs more canonicalisation work than any credential does.
+    """
+    dataset = to_rdf(document, loader=loader)
+    return canonize_dataset(dataset, max_work=max_work)
+
+
+def canonize_dataset(dataset: dict[str, Any], *, max_work: int = MAX_CANON_WORK) -> str:
+    """RDFC-1.0 over a PyLD dataset, with the work bound of :func:`canonize`."""
+    return _bounded_urdna2015(max_work)().main(dataset, {"format": "application/n-quads"})
+
+
+_BOUNDED_CLASS: Any = None
+
+
+def _bounded_urdna2015(max_work: int) -> Any:
+    global _BOUNDED_CLASS
+    if _BOUNDED_CLASS is None:
+        from pyld.canon import URDNA2015
+
+        class BoundedURDNA2015(URDNA2015):  # type: ignore[misc,valid-type]
+            budget = MAX_CANON_WORK
+
+            def main(self, dataset: Any, options: Any) -> Any:
+                self._work = 0
+                blank = {
+                    c["value"]
+                    for quads in dataset.values()
+                    for q in quads
+                    for c in (q["subject"], q["object"], q.get("name") or {"type": ""})
+                    if c.get("type") == "blank node"
+                }
+                if len(blank) > MAX_BLANK_NODES:
+                    raise LimitExceeded(f"document has {len(blank)} blank nodes (limit {MAX_BLANK_NODES})")
+                return super().main(dataset, options)
+
+            def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
+                self._work += 1
+                if self._work > self.budget:
+                    raise LimitExceeded(
+                        "canonicalisation needs too much work (many indistinguishable blank nodes); "
+                        "refused as a possible RDFC-1.0 poison graph"
+                    )
+                return super().hash_n_degree_quads(id_, issuer)
+
+        _BOUNDED_CLASS = BoundedURDNA2015
+
+    cls = _BOUNDED_CLASS
+    if max_work != cls.budget:
+        return type("BoundedURDNA2015Custom", (cls,), {"budget": max_work})
+    return cls
+
+
+def _translate(exc: BaseException) -> Exception:
+    """Turn a PyLD error into ours, keeping a DocumentLoaderError raised inside the loader."""
+    seen: BaseException | None = exc
+    messages = []
+    while seen is not None:
+        if isinstance(seen, (DocumentLoaderError, LimitExceeded)):
+            return seen
+        if isinstance(seen, RecursionError):
+            return LimitExceeded("JSON-LD document nested too deeply")
+        details = getattr(seen, "details", None)
+        if isinstance(details, dict) and isinstance(details.get("cause"), BaseException):
+            nested = _translate(details["cause"])
+            if isinstance(nested, (DocumentLoaderError, LimitExceeded)):
+                return nested
+        messages.append(getattr(seen, "message", None) or str(seen).splitlines()[0])
+        seen = seen.__cause__ or seen.__context__
+    return JsonLdError("invalid JSON-LD: " + messages[-1].rstrip("."))

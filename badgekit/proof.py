@@ -1,0 +1,267 @@
+"""Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite (W3C VC-DI-EdDSA 1.0).
+
+Signing (VC-DI-EdDSA §3.3): canonicalise the proof options (with the document's ``@context``) and
+the document without ``proof`` using RDFC-1.0, hash each with SHA-256, sign ``proofHash ‖ docHash``
+with Ed25519 and store ``"z" + base58btc(signature)`` as ``proofValue``.
+
+Verification re-derives the same bytes. Two legacy forms with the same transformation and hashing
+are accepted when verifying only: the ``eddsa-2022`` cryptosuite name (VC 1.1 era) and the
+``Ed25519Signature2020`` suite that the DCC stack signs with.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import base58
+
+from badgekit import did, jsonld
+from badgekit.errors import BadgekitError, ProofError
+from badgekit.keys import Signer, verify_signature
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+PROOF_TYPE = "DataIntegrityProof"
+LEGACY_SUITES = {("DataIntegrityProof", "eddsa-2022"), ("Ed25519Signature2020", None)}
+
+Resolver = Callable[[str], did.VerificationMethod]
+
+
+def utc_timestamp(when: datetime | None = None) -> str:
+    """``YYYY-MM-DDThh:mm:ssZ`` for ``when`` (default: now), as proofs and credentials use."""
+    when = (when or datetime.now(UTC)).astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class HashData:
+    """The intermediate values of VC-DI-EdDSA, exposed so tests can compare them to the vectors."""
+
+    canonical_document: str
+    canonical_proof_config: str
+    document_hash: bytes
+    proof_hash: bytes
+
+    @property
+    def hash_data(self) -> bytes:
+        """``proofHash ‖ docHash``: the 64 bytes that are signed."""
+        return self.proof_hash + self.document_hash
+
+
+def hash_data(
+    document: Mapping[str, Any],
+    proof_options: Mapping[str, Any],
+    *,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> HashData:
+    """Transformation and hashing of VC-DI-EdDSA for ``document`` and ``proof_options``.
+
+    ``proof_options`` must not hold ``proofValue``. ``document`` may hold a ``proof``; it is removed.
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: from canonicalisation.
+    """
+    canon = canonize or jsonld.canonize
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    config = dict(proof_options)
+    config["@context"] = document.get("@context")
+    canonical_proof = canon(config, loader=loader)
+    canonical_doc = canon(unsigned, loader=loader)
+    return HashData(
+        canonical_document=canonical_doc,
+        canonical_proof_config=canonical_proof,
+        document_hash=hashlib.sha256(canonical_doc.encode("utf-8")).digest(),
+        proof_hash=hashlib.sha256(canonical_proof.encode("utf-8")).digest(),
+    )
+
+
+def proof_options(
+    verification_method: str, *, created: str | datetime | None = None, proof_purpose: str = "assertionMethod"
+) -> dict[str, Any]:
+    """The proof options badgekit signs with (key order as in the W3C examples)."""
+    created_str = created if isinstance(created, str) else utc_timestamp(created)
+    return {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": created_str,
+        "verificationMethod": verification_method,
+        "proofPurpose": proof_purpose,
+    }
+
+
+def add_proof(
+    document: Mapping[str, Any],
+    signer: Signer,
+    *,
+    created: str | datetime | None = None,
+    proof_purpose: str = "assertionMethod",
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> dict[str, Any]:
+    """Return a copy of ``document`` with an ``eddsa-rdfc-2022`` proof appended to ``proof``.
+
+    ``proof`` is always written as an array (the OB 3.0 JSON Schema requires it). Existing proofs
+    are kept: the new proof signs the document without them (a proof set).
+
+    Raises:
+        ProofError: the document has no ``@context``.
+        DocumentLoaderError, JsonLdError, LimitExceeded: from canonicalisation.
+    """
+    if "@context" not in document:
+        raise ProofError("the document has no @context; only JSON-LD documents can carry a Data Integrity proof")
+    options = proof_options(signer.verification_method, created=created, proof_purpose=proof_purpose)
+    data = hash_data(document, options, loader=loader, canonize=canonize)
+    signature = signer.sign(data.hash_data)
+    proof = dict(options)
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
+    signed = copy.deepcopy(dict(document))
+    existing = signed.get("proof")
+    signed["proof"] = [*_as_list(existing), proof]
+    return signed
+
+
+# ---------------------------------------------------------------------------------------------
+# verification
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """The outcome of checking one proof. True when the signature verified."""
+
+    verified: bool
+    reason: str
+    proof: Mapping[str, Any] | None = field(default=None, repr=False)
+    verification_method: str | None = None
+    controller: str | None = None
+    key_source: str | None = None  # "did:key", "document", "fragment"
+    skipped: bool = False  # a proof type badgekit does not know; neither pass nor fail
+
+    def __bool__(self) -> bool:
+        return self.verified
+
+
+def proofs_of(document: Mapping[str, Any]) -> list[Any]:
+    """The proofs of a document, as a list (``proof`` may be one object or an array)."""
+    return _as_list(document.get("proof"))
+
+
+def structure_problem(proof: Any) -> str | None:
+    """Why ``proof`` is not a usable eddsa-rdfc-2022 (or accepted legacy) proof, or None."""
+    if not isinstance(proof, Mapping):
+        return "proof is not a JSON object"
+    ptype, suite = proof.get("type"), proof.get("cryptosuite")
+    if ptype == PROOF_TYPE and suite == CRYPTOSUITE:
+        pass
+    elif (ptype, suite) not in LEGACY_SUITES:
+        return f"unsupported proof type {ptype!r} with cryptosuite {suite!r} (expected {PROOF_TYPE} {CRYPTOSUITE})"
+    if proof.get("proofPurpose") != "assertionMethod":
+        return f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'"
+    vm = proof.get("verificationMethod")
+    if not isinstance(vm, str) or not vm:
+        return "proof has no verificationMethod"
+    pv = proof.get("proofValue")
+    if not isinstance(pv, str) or not pv.startswith("z"):
+        return "proofValue is missing or not base58btc multibase"
+    if "created" in proof and not isinstance(proof["created"], str):
+        return "proof created is not a date-time string"
+    return None
+
+
+def is_known_suite(proof: Any) -> bool:
+    return isinstance(proof, Mapping) and (
+        (proof.get("type"), proof.get("cryptosuite")) in {(PROOF_TYPE, CRYPTOSUITE), *LEGACY_SUITES}
+    )
+
+
+def default_resolver(documents: Mapping[str, Mapping[str, Any]] | None = None) -> Resolver:
+    """Resolve did:key locally and anything else from ``documents`` (controller id → document)."""
+
+    def resolve(vm_id: str) -> did.VerificationMethod:
+        return did.resolve_verification_method(vm_id, documents)
+
+    return resolve
+
+
+def resolve_key(vm_id: str, resolver: Resolver) -> tuple[did.VerificationMethod, str]:
+    """Resolve ``vm_id``; when it cannot be resolved but its fragment is a multikey (as the 1EdTech
+    examples do, ``https://issuer#z6Mk…``), use that key and say so with key source "fragment"."""
+    try:
+        vm = resolver(vm_id)
+        return vm, ("did:key" if vm_id.startswith("did:key:") else "document")
+    except did.Unresolvable:
+        controller, _, fragment = vm_id.partition("#")
+        if fragment.startswith("z6Mk"):
+            key = did.decode_multikey_public(fragment)
+            return did.VerificationMethod(vm_id, controller, key, frozenset()), "fragment"
+        raise
+
+
+def verify_proof(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    *,
+    resolver: Resolver | None = None,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> ProofResult:
+    """Check one proof of ``document``: structure, key resolution, purpose and signature.
+
+    Never raises for a bad credential: every problem is a failed :class:`ProofResult`.
+    """
+    problem = structure_problem(proof)
+    if problem:
+        return ProofResult(False, problem, proof, skipped=not is_known_suite(proof))
+    vm_id = str(proof["verificationMethod"])
+    try:
+        vm, source = resolve_key(vm_id, resolver or default_resolver())
+    except BadgekitError as exc:
+        return ProofResult(False, f"verification method: {exc}", proof, vm_id)
+    if source == "document" and "assertionMethod" not in vm.relationships:
+        return ProofResult(False, f"{vm_id} is not an assertionMethod of its controller", proof, vm_id, vm.controller, source)
+    try:
+        signature = base58.b58decode(str(proof["proofValue"])[1:])
+    except ValueError:
+        return ProofResult(False, "proofValue is not valid base58btc", proof, vm_id, vm.controller, source)
+    if len(signature) != 64:
+        return ProofResult(False, f"proofValue decodes to {len(signature)} bytes, an Ed25519 signature has 64", proof, vm_id, vm.controller, source)
+    options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+    try:
+        data = hash_data(document, options, loader=loader, canonize=canonize)
+    except BadgekitError as exc:
+        return ProofResult(False, f"cannot canonicalise: {exc}", proof, vm_id, vm.controller, source)
+    if not verify_signature(vm.public_key, signature, data.hash_data):
+        return ProofResult(False, "signature does not match the document (tampered, or signed by another key)", proof, vm_id, vm.controller, source)
+    return ProofResult(True, f"{proof.get('type')} {proof.get('cryptosuite') or ''} signature verified".replace("  ", " "), proof, vm_id, vm.controller, source)
+
+
+def verify(
+    document: Mapping[str, Any],
+    *,
+    resolver: Resolver | None = None,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> ProofResult:
+    """Check the proofs of ``document``: every proof of a known suite must verify, at least one
+    must exist; proofs of unknown types are skipped (OB 3.0: a verifier may accept any one)."""
+    proofs = proofs_of(document)
+    if not proofs:
+        return ProofResult(False, "the credential has no proof")
+    results = [verify_proof(document, p, resolver=resolver, loader=loader, canonize=canonize) for p in proofs]
+    known = [r for r in results if not r.skipped]
+    if not known:
+        return results[0]
+    failed = [r for r in known if not r.verified]
+    if failed:
+        return failed[0]
+    return known[0]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
