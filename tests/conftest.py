@@ -1,0 +1,31 @@
+"""Shared fixtures. Network access is forbidden in every test (pytest-socket, see pyproject)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from badgekit.keys import Ed25519Key
+
+VECTORS = Path(__file__).parent / "vectors"
+#: Fixed test clock: every golden file and signed fixture uses it.
+FIXED_NOW = "2026-01-15T12:00:00Z"
+#: Fixed issuer key for tests (never used outside tests).
+TEST_SEED = bytes.fromhex("9b1c3c5f6a1f2e4d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f")
+
+
+def load_vector(rel: str) -> Any:
+    return json.loads((VECTORS / rel).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def test_key() -> Ed25519Key:
+    return Ed25519Key.from_seed(TEST_SEED)
+
+
+@pytest.fixture
+def vectors() -> Path:
+    return VECTORS
