@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import pytest
+
+from badgekit import jsonld
+from badgekit.errors import DocumentLoaderError, JsonLdError, LimitExceeded
+from tests.conftest import VECTORS, load_vector
+
+SHARED_INDEX = json.loads((resources.files("badgekit.data") / "contexts" / "index.json").read_text())
+
+
+def test_every_indexed_context_is_pinned_and_matches_its_digest():
+    assert set(SHARED_INDEX) == set(jsonld.PINNED_CONTEXTS)
+    for url, (filename, digest) in jsonld.PINNED_CONTEXTS.items():
+        assert SHARED_INDEX[url] == filename
+        raw = (resources.files("badgekit.data") / "contexts" / filename).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == digest
+        assert jsonld.bundled_context(url) == json.loads(raw)
+
+
+def test_loader_refuses_unknown_urls_naming_them():
+    with pytest.raises(DocumentLoaderError, match="https://evil.example/ctx"):
+        jsonld.DEFAULT_LOADER("https://evil.example/ctx")
+
+
+def test_remote_context_in_document_is_refused_by_name():
+    doc = load_vector("w3c-vc-di-eddsa/unsigned.json")
+    doc["@context"].append("https://example.com/extra-context.jsonld")
+    with pytest.raises(DocumentLoaderError, match="https://example.com/extra-context.jsonld"):
+        jsonld.canonize(doc)
+
+
+def test_user_added_context_is_served_but_cannot_replace_a_pinned_one():
+    extra = {"https://example.com/ctx": {"@context": {"nickname": "https://schema.org/alternateName"}}}
+    loader = jsonld.DocumentLoader(extra)
+    doc = {"@context": ["https://example.com/ctx"], "@id": "urn:x:1", "nickname": "Bo"}
+    assert jsonld.canonize(doc, loader=loader) == '<urn:x:1> <https://schema.org/alternateName> "Bo" .\n'
+    with pytest.raises(DocumentLoaderError, match="cannot be replaced"):
+        jsonld.DocumentLoader({jsonld.VC_V2: {}})
+
+
+def test_safe_mode_rejects_dropped_properties_and_types():
+    doc = load_vector("1edtech-validator-ob30/simple_v1.json")  # VC 1.1 context has no @vocab
+    doc.pop("proof")
+    jsonld.canonize(doc)
+    with pytest.raises(JsonLdError, match="'favouriteColour' is not defined"):
+        jsonld.canonize({**doc, "favouriteColour": "blue"})
+    with pytest.raises(JsonLdError, match="type 'MadeUpType'"):
+        jsonld.canonize({**doc, "type": [*doc["type"], "MadeUpType"]})
+
+
+def test_safe_mode_rejects_relative_ids():
+    doc = load_vector("w3c-vc-di-eddsa/unsigned.json")
+    with pytest.raises(JsonLdError, match="relative IRI"):
+        jsonld.canonize({**doc, "id": "not-absolute"})
+
+
+def test_poison_graph_is_refused_quickly():
+    # Many blank nodes that all look alike: RDFC-1.0's worst case.
+    nodes = [{"@id": f"_:b{i}", "http://ex.org/p": [{"@id": f"_:b{(i + 1) % 60}"}, {"@id": f"_:b{(i + 7) % 60}"}]} for i in range(60)]
+    doc = {"@graph": nodes}
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(LimitExceeded, match="poison|blank nodes"):
+        jsonld.canonize(doc, max_work=2_000)
+    assert time.perf_counter() - start < 10
+
+
+def test_undefined_term_in_an_ob_credential_is_refused():
+    # The OB 3.0 context (unlike bare VC 2.0, whose @vocab catches everything) leaves an
+    # undefined term unmapped: it would not be signed, so safe mode refuses it.
+    doc = load_vector("1edtech-validator-ob30/simple.json")
+    doc.pop("proof")
+    jsonld.canonize(doc)
+    with pytest.raises(JsonLdError, match="'favouriteColour' is not defined"):
+        jsonld.canonize({**doc, "favouriteColour": "blue"})
+
+
+def test_no_vector_needs_a_context_we_do_not_bundle():
+    for path in VECTORS.rglob("*.json"):
+        try:
+            doc = json.loads(path.read_text())
+        except ValueError:
+            continue
+        ctx = doc.get("@context") if isinstance(doc, dict) else None
+        for url in ctx if isinstance(ctx, list) else [ctx] if isinstance(ctx, str) else []:
+            if isinstance(url, str) and "citizenship" not in url:
+                assert jsonld.DEFAULT_LOADER.knows(url), (path, url)
