@@ -1,0 +1,192 @@
+"""Build OB 3.0 ``OpenBadgeCredential`` documents (VC Data Model 2.0) from a badge class and a row.
+
+Everything emitted is an array where OB 3.0 allows several values (the strict 1EdTech schema
+requires it), and only terms that both revisions of the OB 3.0.3 context define, so the DCC /
+Digital Bazaar stack (which ships the 2024-03 revision) verifies what badgekit signs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from badgekit import roster
+from badgekit.jsonld import OB_EXTENSIONS, OB_V3, VC_V2
+from badgekit.proof import utc_timestamp
+
+CONTEXT = [VC_V2, OB_V3, OB_EXTENSIONS]
+CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
+SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+
+_NUMERIC_RESULT_TYPES = {"Percent", "RawScore", "GradePointAverage", "ext:Points"}
+
+
+def identity_hash(identifier: str, salt: str) -> str:
+    """OB 3.0 IdentityHash: ``"sha256$" + hex(SHA-256(identifier + salt))``."""
+    return "sha256$" + hashlib.sha256((identifier + salt).encode("utf-8")).hexdigest()
+
+
+def identity_object(identifier: str, identity_type: str, salt: str) -> dict[str, Any]:
+    return {
+        "type": "IdentityObject",
+        "identityHash": identity_hash(identifier, salt),
+        "identityType": identity_type,
+        "hashed": True,
+        "salt": salt,
+    }
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives the badge: normalised email and/or another identifier (never put in plain)."""
+
+    email: str | None = None
+    subject_id: str | None = None  # a DID or URL: used as credentialSubject.id
+    student_id: str | None = None
+
+    @classmethod
+    def from_row(cls, values: Mapping[str, str]) -> Recipient:
+        email = values.get("email") or None
+        return cls(
+            email=roster.normalise_email(email) if email else None,
+            subject_id=values.get("recipient_id") or None,
+            student_id=values.get("student_id") or None,
+        )
+
+    @property
+    def key(self) -> str:
+        """What makes this recipient unique for one badge class."""
+        if self.email:
+            return "email:" + self.email
+        if self.subject_id:
+            return "id:" + self.subject_id
+        return "studentId:" + (self.student_id or "")
+
+
+def build_credential(
+    *,
+    credential_id: str,
+    issuer: Mapping[str, Any],
+    achievement: Mapping[str, Any],
+    recipient: Recipient,
+    values: Mapping[str, str],
+    salt: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    status_entry: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An unsigned OpenBadgeCredential for one recipient. ``values`` are a roster row's values."""
+    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+    if recipient.subject_id:
+        subject["id"] = recipient.subject_id
+    identifiers = []
+    if recipient.email:
+        identifiers.append(identity_object(recipient.email, "emailAddress", salt))
+    if recipient.student_id:
+        identifiers.append(identity_object(recipient.student_id, "studentId", salt))
+    if identifiers:
+        subject["identifier"] = identifiers
+    subject["achievement"] = dict(achievement)
+    results = _results(achievement, values)
+    if results:
+        subject["result"] = results
+    if values.get("narrative"):
+        subject["narrative"] = values["narrative"]
+    if values.get("credits_earned"):
+        subject["creditsEarned"] = roster.parse_number(values["credits_earned"])
+    for column, prop in (("activity_start_date", "activityStartDate"), ("activity_end_date", "activityEndDate")):
+        if values.get(column):
+            subject[prop] = utc_timestamp(roster.parse_date(values[column]))
+    for column, prop in (("term", "term"), ("role", "role"), ("license_number", "licenseNumber")):
+        if values.get(column):
+            subject[prop] = values[column]
+
+    credential: dict[str, Any] = {
+        "@context": list(CONTEXT),
+        "id": credential_id,
+        "type": list(CREDENTIAL_TYPE),
+        "name": str(achievement.get("name", "")),
+        "issuer": dict(issuer),
+        "validFrom": utc_timestamp(valid_from),
+    }
+    if valid_until is not None:
+        credential["validUntil"] = utc_timestamp(valid_until)
+    if values.get("earned"):
+        credential["awardedDate"] = utc_timestamp(roster.parse_date(values["earned"]))
+    credential["credentialSubject"] = subject
+    evidence = _evidence(values)
+    if evidence:
+        credential["evidence"] = evidence
+    credential["credentialSchema"] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
+    if status_entry is not None:
+        credential["credentialStatus"] = dict(status_entry)
+    return credential
+
+
+def _results(achievement: Mapping[str, Any], values: Mapping[str, str]) -> list[dict[str, Any]]:
+    descriptions = [d for d in achievement.get("resultDescription") or [] if isinstance(d, Mapping) and d.get("id")]
+    results: list[dict[str, Any]] = []
+    score, level, status = values.get("score"), values.get("level"), values.get("status")
+    for rd in descriptions:
+        rtype = rd.get("resultType")
+        if rtype == "Status" and status:
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "status": status})
+        elif rtype == "RubricCriterionLevel" and (level or score):
+            levels = [lv for lv in rd.get("rubricCriterionLevel") or [] if isinstance(lv, Mapping)]
+            chosen = _pick_level(levels, level, score)
+            if chosen is not None:
+                results.append({"type": ["Result"], "resultDescription": rd["id"], "achievedLevel": chosen["id"]})
+                score = None if level is None else score  # score consumed as the level
+        elif rtype in _NUMERIC_RESULT_TYPES and score:
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "value": _number_text(score)})
+            score = None
+        elif rtype == "LetterGrade" and score:
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "value": score})
+            score = None
+    return results
+
+
+def _pick_level(levels: list[Mapping[str, Any]], level: str | None, score: str | None) -> Mapping[str, Any] | None:
+    if level:
+        wanted = level.strip().lower()
+        for lv in levels:
+            if wanted in (str(lv.get("id", "")).lower(), str(lv.get("name", "")).lower(), str(lv.get("level", "")).lower()):
+                return lv
+        return None
+    if score:
+        # Levels declare their minimum as points; the highest level reached wins.
+        value = roster.parse_number(score)
+        reached = [lv for lv in levels if isinstance(lv.get("points"), str) and _le(lv["points"], value)]
+        return max(reached, key=lambda lv: roster.parse_number(lv["points"])) if reached else None
+    return None
+
+
+def _le(points: str, value: float) -> bool:
+    try:
+        return roster.parse_number(points) <= value
+    except ValueError:
+        return False
+
+
+def _number_text(raw: str) -> str:
+    number = roster.parse_number(raw)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _evidence(values: Mapping[str, str]) -> list[dict[str, Any]]:
+    url, narrative, name, supervisor = (values.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "supervisor"))
+    if not (url or narrative or supervisor):
+        return []
+    item: dict[str, Any] = {}
+    if url:
+        item["id"] = url
+    item["type"] = ["Evidence"]
+    if name:
+        item["name"] = name
+    text = [t for t in (narrative, f"Signed off by {supervisor}." if supervisor else None) if t]
+    if text:
+        item["narrative"] = "\n\n".join(text)
+    return [item]

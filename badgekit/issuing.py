@@ -1,0 +1,413 @@
+"""Bulk issuing: roster → validated rows → reserved ids and status indices → signed files.
+
+The pipeline (docs/adr/0003-ledger.md):
+
+1. **Validate** every row first (streamed): bad rows are reported by line and column; with
+   ``strict`` nothing is signed if any row is bad.
+2. **Plan** each good row against the ledger, in chunks: already issued (nothing to do), reserved by
+   an interrupted run (sign it again, same bytes), or new (reserve id + random status index in one
+   transaction, before signing).
+3. **Sign** chunks in worker processes; each credential file is written atomically; the ledger
+   marks it issued afterwards. A kill at any point loses nothing: the next run resumes.
+
+Credential content depends only on the ledger reservation and the row, never on the worker count,
+so ``workers=N`` writes exactly what ``workers=1`` writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from badgekit import credential as cred
+from badgekit import proof, roster
+from badgekit._io import atomic_write, dumps_json
+from badgekit.errors import InputError
+from badgekit.keys import Ed25519Key
+from badgekit.ledger import Issuance, Ledger
+
+CHUNK = 256
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class IssueOptions:
+    out_dir: Path
+    workers: int = 1
+    dry_run: bool = False
+    strict: bool = False
+    reissue: bool = False
+    now: datetime | None = None  # injected clock (tests, golden files)
+    rng_seed: int | None = None  # deterministic status-index allocation (tests)
+    verification_method: str | None = None
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What happened to one roster line."""
+
+    line: int
+    status: str  # issued | resumed | already-issued | would-issue | rejected
+    credential_id: str | None = None
+    path: str | None = None
+    errors: tuple[roster.RowError, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueReport:
+    roster: str
+    badge_id: str
+    outcomes: tuple[RowOutcome, ...]
+    header_errors: tuple[roster.RowError, ...] = ()
+    elapsed_s: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(o.status == "rejected" for o in self.outcomes) and not self.header_errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "roster": self.roster,
+            "badge": self.badge_id,
+            "counts": self.counts,
+            "elapsedSeconds": round(self.elapsed_s, 3),
+            "headerErrors": [_err_json(e) for e in self.header_errors],
+            "rows": [
+                {
+                    "line": o.line,
+                    "status": o.status,
+                    "credentialId": o.credential_id,
+                    "path": o.path,
+                    "errors": [_err_json(e) for e in o.errors],
+                    **({"note": o.note} if o.note else {}),
+                }
+                for o in self.outcomes
+            ],
+        }
+
+
+def _err_json(e: roster.RowError) -> dict[str, Any]:
+    return {"line": e.line, "column": e.column, "reason": e.reason}
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def validate_roster(path: Path, requirements: Sequence[Any]) -> tuple[roster.Roster, list[roster.RowError], dict[int, list[roster.RowError]], int]:
+    """First pass: every row checked, duplicates found. Returns (roster, header errors, errors by line, good count)."""
+    r = roster.Roster.open(path)
+    header_errors = r.header_errors()
+    by_line: dict[int, list[roster.RowError]] = {}
+    seen: dict[str, int] = {}
+    good = 0
+    for item in r.rows():
+        if isinstance(item, roster.RowError):
+            by_line.setdefault(item.line, []).append(item)
+            continue
+        errors = roster.validate_row(item, requirements)
+        if not errors:
+            key = hashlib.sha256(cred.Recipient.from_row(item.values).key.encode()).digest()
+            first = seen.get(key)  # type: ignore[call-overload]
+            if first is not None:
+                errors = [roster.RowError(item.line, _recipient_column(item), f"duplicate recipient (also on line {first})")]
+            else:
+                seen[key] = item.line  # type: ignore[index]
+        if errors:
+            by_line[item.line] = errors
+        else:
+            good += 1
+    return r, header_errors, by_line, good
+
+
+def _recipient_column(row: roster.Row) -> str:
+    return "email" if row.get("email") else "recipient_id" if row.get("recipient_id") else "student_id"
+
+
+# ---------------------------------------------------------------------------------------------
+# worker side
+
+
+@dataclass(frozen=True)
+class _Job:
+    credential_id: str
+    values: dict[str, str]
+    issued_at: str
+    valid_until: str | None
+    list_url: str | None
+    status_index: int | None
+    purpose: str | None
+    salt: str
+    path: str
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(key: Ed25519Key, verification_method: str | None, issuer: dict[str, Any], achievement: dict[str, Any], validity: str | None) -> None:
+    _WORKER.update(
+        signer=key.signer(verification_method), issuer=issuer, achievement=achievement, validity=validity
+    )
+
+
+def _parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> dict[str, Any]:
+    """The unsigned credential for a planned job (pure: same job, same document)."""
+    from badgekit import status as status_mod
+
+    valid_from = roster.parse_date(job.values["issued"]) if job.values.get("issued") else _parse_ts(job.issued_at)
+    entry = (
+        status_mod.status_entry(job.list_url, job.status_index, job.purpose)  # type: ignore[arg-type]
+        if job.list_url is not None and job.status_index is not None
+        else None
+    )
+    return cred.build_credential(
+        credential_id=job.credential_id,
+        issuer=issuer,
+        achievement=achievement,
+        recipient=cred.Recipient.from_row(job.values),
+        values=job.values,
+        salt=job.salt,
+        valid_from=valid_from,
+        valid_until=_parse_ts(job.valid_until) if job.valid_until else None,
+        status_entry=entry,
+    )
+
+
+def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
+    w = _WORKER
+    done = []
+    for job in jobs:
+        unsigned = build_for_job(job, w["issuer"], w["achievement"])
+        signed = proof.add_proof(unsigned, w["signer"], created=job.issued_at)
+        atomic_write(job.path, dumps_json(signed))
+        done.append((job.credential_id, job.path))
+    return done
+
+
+# ---------------------------------------------------------------------------------------------
+# the workflow
+
+
+def credential_filename(credential_id: str) -> str:
+    """File name for a credential: its id without the scheme (never personal data)."""
+    return credential_id.rsplit(":", 1)[-1] + ".json"
+
+
+def status_url_for(base: str, purpose: str) -> Callable[[int], str]:
+    base = base if base.endswith("/") else base + "/"
+    return lambda n: f"{base}{purpose}-{n}.json"
+
+
+def issue_roster(
+    *,
+    roster_path: Path,
+    badge: Any,
+    issuer: Mapping[str, Any],
+    key: Ed25519Key,
+    ledger: Ledger,
+    options: IssueOptions,
+    status_base_url: str | None = None,
+    progress: Progress | None = None,
+) -> IssueReport:
+    """Issue one credential per eligible roster row. See the module docstring for the phases.
+
+    Raises:
+        InputError: the roster cannot be read at all (no header, not text, no recipient column).
+        LedgerError: the ledger cannot be updated.
+    """
+    started = datetime.now(UTC)
+    now = (options.now or started).astimezone(UTC).replace(microsecond=0)
+    policy = badge.policy
+    achievement = dict(badge.achievement)
+    badge_id = str(achievement.get("id") or badge.id)
+    purpose = getattr(policy, "status_purpose", None) or "revocation"
+    validity = getattr(policy, "validity", None)
+
+    r, header_errors, errors_by_line, good = validate_roster(roster_path, getattr(policy, "requirements", ()))
+    outcomes: dict[int, RowOutcome] = {
+        line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in errors_by_line.items()
+    }
+    if not options.dry_run and errors_by_line:
+        ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
+    strict_block = options.strict and (errors_by_line or header_errors)
+    if strict_block or good == 0:
+        return _report(r, badge_id, outcomes, header_errors, started)
+
+    out_dir = Path(options.out_dir)
+    url_for = status_url_for(status_base_url, purpose) if status_base_url else None
+    rng = Random(options.rng_seed) if options.rng_seed is not None else None
+    issued_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def valid_until_for(values: Mapping[str, str]) -> str | None:
+        if not validity:
+            return None
+        from badgekit.badgeclass import add_duration
+
+        start = roster.parse_date(values["issued"]) if values.get("issued") else now
+        return add_duration(start, validity).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def plan(chunk: list[roster.Row]) -> list[_Job]:
+        """Decide each row's fate; reserve new credentials in one transaction."""
+        jobs: list[_Job] = []
+        pending: list[tuple[roster.Row, dict[str, Any]]] = []
+        for row in chunk:
+            recipient_key = ledger.recipient_key(cred.Recipient.from_row(row.values).key)
+            fingerprint = _fingerprint(row.values)
+            latest = ledger.latest(badge_id, recipient_key)
+            if latest is not None and latest.state == "reserved":
+                jobs.append(_job(latest, row.values, out_dir, ledger))
+                outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
+                continue
+            if latest is not None and not options.reissue:
+                path = latest.output_path
+                note = None if latest.row_fingerprint == fingerprint else "roster row changed since it was issued; use --reissue for a new credential"
+                if path and Path(path).exists():
+                    outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
+                    continue
+                # issued before, but the file is gone: write the same credential again
+                job = _job(latest, row.values, out_dir, ledger)
+                jobs.append(job)
+                outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, job.path, note="credential file was missing and has been rewritten")
+                continue
+            generation = 1 if latest is None else latest.generation + 1
+            if options.dry_run:
+                cid = ledger.credential_id(badge_id, recipient_key, generation)
+                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid, str(out_dir / credential_filename(cid)))
+                continue
+            pending.append((row, {
+                "badge_id": badge_id, "recipient_key": recipient_key, "generation": generation,
+                "row_fingerprint": fingerprint, "issued_at": issued_at,
+                "valid_until": valid_until_for(row.values), "earned_at": _earned(row.values),
+            }))
+        if pending:
+            reserved = ledger.reserve([item for _, item in pending], purpose=purpose if url_for else None, url_for=url_for, rng=rng)
+            for (row, _), issuance in zip(pending, reserved, strict=True):
+                job = _job(issuance, row.values, out_dir, ledger)
+                jobs.append(job)
+                outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
+        return jobs
+
+    def good_rows() -> Iterator[roster.Row]:
+        for item in roster.Roster.open(roster_path).rows():
+            if isinstance(item, roster.Row) and item.line not in errors_by_line:
+                yield item
+
+    def chunks() -> Iterator[list[_Job]]:
+        batch: list[roster.Row] = []
+        for row in good_rows():
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                yield from _split(plan(batch))
+                batch = []
+        if batch:
+            yield from _split(plan(batch))
+
+    init_args = (key, options.verification_method, dict(issuer), achievement, validity)
+    done_count = 0
+    total = good
+    if progress:
+        progress(0, total)
+
+    def finished(pairs: list[tuple[str, str]]) -> None:
+        nonlocal done_count
+        ledger.mark_issued(pairs)
+        done_count += len(pairs)
+        if progress:
+            progress(done_count, total)
+
+    if options.dry_run:
+        for _ in chunks():
+            pass
+    elif options.workers <= 1:
+        _init_worker(*init_args)
+        for jobs in chunks():
+            finished(_sign_chunk(jobs))
+    else:
+        ctx = get_context("fork") if hasattr(os, "fork") else get_context("spawn")
+        with ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_init_worker, initargs=init_args) as pool:
+            in_flight: set[Future[list[tuple[str, str]]]] = set()
+            for jobs in chunks():
+                in_flight.add(pool.submit(_sign_chunk, jobs))
+                if len(in_flight) >= options.workers * 3:  # bounded: memory stays flat
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        finished(f.result())
+            for f in in_flight:
+                finished(f.result())
+    if progress:
+        progress(total, total)
+    return _report(r, badge_id, outcomes, header_errors, started)
+
+
+def _split(jobs: list[_Job], size: int = 64) -> Iterator[list[_Job]]:
+    for i in range(0, len(jobs), size):
+        yield jobs[i : i + size]
+
+
+def _job(issuance: Issuance, values: dict[str, str], out_dir: Path, ledger: Ledger) -> _Job:
+    return _Job(
+        credential_id=issuance.credential_id,
+        values=values,
+        issued_at=issuance.issued_at,
+        valid_until=issuance.valid_until,
+        list_url=issuance.list_url,
+        status_index=issuance.status_index,
+        purpose=issuance.purpose,
+        salt=ledger.salt_for(issuance.credential_id),
+        path=str(out_dir / credential_filename(issuance.credential_id)),
+    )
+
+
+def _fingerprint(values: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _earned(values: Mapping[str, str]) -> str | None:
+    if not values.get("earned"):
+        return None
+    return roster.parse_date(values["earned"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _report(r: roster.Roster, badge_id: str, outcomes: dict[int, RowOutcome], header_errors: list[roster.RowError], started: datetime) -> IssueReport:
+    ordered = tuple(outcomes[k] for k in sorted(outcomes))
+    counts: dict[str, int] = {}
+    for o in ordered:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts)
+
+
+def summary_csv(report: IssueReport) -> str:
+    """``issued.csv``: each roster line → status, credential id and path, or its errors."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["line", "status", "credential_id", "path", "errors"])
+    for e in report.header_errors:
+        w.writerow([e.line, "warning", "", "", str(e)])
+    for o in report.outcomes:
+        w.writerow([o.line, o.status, o.credential_id or "", o.path or "", "; ".join(f"{e.column or '-'}: {e.reason}" for e in o.errors) or (o.note or "")])
+    return buf.getvalue()
+
+
+def require_roster(path: Path) -> Path:
+    if not path.is_file():
+        raise InputError(f"{path}: no such roster file")
+    return path

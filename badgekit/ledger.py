@@ -1,0 +1,393 @@
+"""The issuing ledger: an SQLite database in the badge project that records every issuance and
+every later lifecycle event, and hands out status-list indices.
+
+Guarantees (see docs/adr/0003-ledger.md):
+
+* A status index is allocated inside a write transaction (``BEGIN IMMEDIATE``) and protected by a
+  ``UNIQUE(list_id, status_index)`` constraint, so it is never handed out twice, even by two
+  concurrent runs or after a crash.
+* A credential is *reserved* (id, index, timestamp fixed) before it is signed and marked *issued*
+  after its file is written. A run killed in between leaves reservations that the next run signs
+  again, producing the same bytes, so nothing is lost and nothing is issued twice.
+* Recipients are stored only as keyed hashes (HMAC-SHA-256 with a secret kept in the ledger), so
+  the ledger does not hold plain emails and credential ids cannot be linked to an email by guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from badgekit.errors import LedgerError
+
+SCHEMA_VERSION = 1
+#: Entries per status list (W3C BSL minimum, 16 KiB): the herd a credential hides in.
+LIST_SIZE = 131_072
+#: A list is closed to new allocations once this share of it is used, so random picks stay cheap.
+LIST_FILL_LIMIT = 0.75
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS status_lists (
+    id INTEGER PRIMARY KEY,
+    purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
+    url TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS issuances (
+    credential_id TEXT PRIMARY KEY,
+    badge_id TEXT NOT NULL,
+    recipient_key TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    row_fingerprint TEXT NOT NULL,
+    list_id INTEGER REFERENCES status_lists(id),
+    status_index INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('reserved', 'issued', 'revoked', 'suspended')),
+    issued_at TEXT NOT NULL,
+    valid_until TEXT,
+    earned_at TEXT,
+    output_path TEXT,
+    UNIQUE (badge_id, recipient_key, generation),
+    UNIQUE (list_id, status_index)
+);
+CREATE INDEX IF NOT EXISTS issuances_recipient ON issuances (badge_id, recipient_key);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    credential_id TEXT,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_credential ON events (credential_id);
+CREATE TABLE IF NOT EXISTS rejections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_at TEXT NOT NULL,
+    badge_id TEXT NOT NULL,
+    roster TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    column_name TEXT,
+    reason TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Issuance:
+    credential_id: str
+    badge_id: str
+    recipient_key: str
+    generation: int
+    row_fingerprint: str
+    list_id: int | None
+    status_index: int | None
+    state: str
+    issued_at: str
+    valid_until: str | None
+    earned_at: str | None
+    output_path: str | None
+    list_url: str | None = None
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    credential_id: str | None
+    kind: str
+    at: str
+    actor: str
+    reason: str | None
+    detail: dict[str, Any] | None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Ledger:
+    """One SQLite connection. Safe across processes (WAL, busy timeout, immediate transactions)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._secret: bytes | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> Ledger:
+        """Open (creating if needed) the ledger at ``path``.
+
+        Raises:
+            LedgerError: the file is not a badgekit ledger or is from a newer badgekit.
+        """
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(p, timeout=60.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})", hint="upgrade badgekit")
+            ledger = cls(p, conn)
+            with ledger.transaction():
+                if version == 0:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),)
+                )
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{p}: cannot open the ledger ({exc})") from None
+        return ledger
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that holds the database lock from its first statement."""
+        conn = self._conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- keyed identifiers --------------------------------------------------------------------
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+            self._secret = bytes.fromhex(row[0])
+        return self._secret
+
+    def keyed(self, *parts: str) -> bytes:
+        msg = "\x1f".join(parts).encode("utf-8")
+        return hmac.new(self.secret, msg, hashlib.sha256).digest()
+
+    def recipient_key(self, recipient: str) -> str:
+        """Keyed hash of a normalised recipient identifier (what the ledger stores)."""
+        return self.keyed("recipient", recipient).hex()
+
+    def credential_id(self, badge_id: str, recipient_key: str, generation: int) -> str:
+        """Deterministic, unlinkable ``urn:uuid:`` for (badge class, recipient, generation)."""
+        digest = self.keyed("credential", badge_id, recipient_key, str(generation))
+        return "urn:uuid:" + str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def salt_for(self, credential_id: str) -> str:
+        """The IdentityObject salt of a credential: unpredictable to others, stable across retries."""
+        return self.keyed("salt", credential_id).hex()[:32]
+
+    # -- status lists -------------------------------------------------------------------------
+
+    def ensure_list(self, purpose: str, url_for: Any, *, size: int = LIST_SIZE) -> tuple[int, str]:
+        """The open list for ``purpose`` (creating the first one). ``url_for(n)`` names list n."""
+        with self.transaction() as conn:
+            return self._open_list(conn, purpose, url_for, size)
+
+    def _open_list(self, conn: sqlite3.Connection, purpose: str, url_for: Any, size: int) -> tuple[int, str]:
+        rows = conn.execute(
+            "SELECT l.id, l.url, l.size, COUNT(i.status_index) FROM status_lists l "
+            "LEFT JOIN issuances i ON i.list_id = l.id WHERE l.purpose = ? GROUP BY l.id ORDER BY l.id",
+            (purpose,),
+        ).fetchall()
+        for list_id, url, lsize, used in rows:
+            if used < lsize * LIST_FILL_LIMIT:
+                return list_id, url
+        n = len(rows) + 1
+        url = url_for(n)
+        cur = conn.execute(
+            "INSERT INTO status_lists (purpose, url, size, created) VALUES (?, ?, ?, ?)", (purpose, url, size, now_iso())
+        )
+        return int(cur.lastrowid or 0), url
+
+    def lists(self) -> list[tuple[int, str, str, int]]:
+        """Every status list: (id, purpose, url, size)."""
+        return [tuple(r) for r in self._conn.execute("SELECT id, purpose, url, size FROM status_lists ORDER BY id")]  # type: ignore[misc]
+
+    def set_indices(self, list_id: int) -> list[int]:
+        """Indices whose bit is set on ``list_id``: revoked or currently suspended credentials."""
+        rows = self._conn.execute(
+            "SELECT status_index FROM issuances WHERE list_id = ? AND state IN ('revoked', 'suspended')", (list_id,)
+        )
+        return [r[0] for r in rows]
+
+    # -- issuing ------------------------------------------------------------------------------
+
+    def latest(self, badge_id: str, recipient_key: str) -> Issuance | None:
+        row = self._conn.execute(
+            _SELECT + " WHERE i.badge_id = ? AND i.recipient_key = ? ORDER BY i.generation DESC LIMIT 1",
+            (badge_id, recipient_key),
+        ).fetchone()
+        return _issuance(row) if row else None
+
+    def get(self, credential_id: str) -> Issuance | None:
+        row = self._conn.execute(_SELECT + " WHERE i.credential_id = ?", (credential_id,)).fetchone()
+        return _issuance(row) if row else None
+
+    def reserve(
+        self,
+        items: Sequence[dict[str, Any]],
+        *,
+        purpose: str | None,
+        url_for: Any = None,
+        rng: Random | None = None,
+        actor: str = "badgekit",
+    ) -> list[Issuance]:
+        """Reserve credential ids and random status indices for ``items`` in one transaction.
+
+        Each item: ``badge_id, recipient_key, generation, row_fingerprint, issued_at, valid_until,
+        earned_at``. With ``purpose`` None no status index is allocated.
+        """
+        rng = rng or Random(secrets.randbits(64))
+        out: list[Issuance] = []
+        with self.transaction() as conn:
+            list_id: int | None = None
+            used: set[int] = set()
+            limit = 0
+            for item in items:
+                cid = self.credential_id(item["badge_id"], item["recipient_key"], item["generation"])
+                index: int | None = None
+                if purpose is not None:
+                    if list_id is None or len(used) >= limit:
+                        list_id, _url = self._open_list(conn, purpose, url_for, LIST_SIZE)
+                        used = {r[0] for r in conn.execute("SELECT status_index FROM issuances WHERE list_id = ?", (list_id,))}
+                        limit = int(LIST_SIZE * LIST_FILL_LIMIT) + 1
+                    index = rng.randrange(LIST_SIZE)
+                    while index in used:
+                        index = rng.randrange(LIST_SIZE)
+                    used.add(index)
+                try:
+                    conn.execute(
+                        "INSERT INTO issuances (credential_id, badge_id, recipient_key, generation, row_fingerprint, "
+                        "list_id, status_index, state, issued_at, valid_until, earned_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?)",
+                        (cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
+                         list_id, index, item["issued_at"], item.get("valid_until"), item.get("earned_at")),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise LedgerError(f"cannot reserve {cid}: {exc}", hint="another run may be issuing the same roster") from None
+                if item["generation"] > 1:
+                    self._event(conn, cid, "reissued", actor, None, {"generation": item["generation"]})
+                out.append(self.get(cid))  # type: ignore[arg-type]
+        return out
+
+    def mark_issued(self, done: Iterable[tuple[str, str]], *, actor: str = "badgekit") -> None:
+        """Record ``(credential_id, output_path)`` pairs as issued, in one transaction."""
+        at = now_iso()
+        with self.transaction() as conn:
+            for cid, path in done:
+                cur = conn.execute(
+                    "UPDATE issuances SET state = 'issued', output_path = ? WHERE credential_id = ? AND state = 'reserved'",
+                    (path, cid),
+                )
+                if cur.rowcount:
+                    conn.execute(
+                        "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, 'issued', ?, ?, NULL, ?)",
+                        (cid, at, actor, json.dumps({"path": path})),
+                    )
+
+    def record_rejections(self, badge_id: str, roster: str, errors: Iterable[Any]) -> None:
+        at = now_iso()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO rejections (run_at, badge_id, roster, line, column_name, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                [(at, badge_id, roster, e.line, e.column, e.reason) for e in errors],
+            )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def change_state(self, credential_id: str, new_state: str, *, reason: str | None, actor: str) -> Issuance:
+        """Revoke, suspend or unsuspend (``issued``) a credential, recording the event.
+
+        Raises:
+            LedgerError: unknown credential, or a transition that is not allowed (revocation is final).
+        """
+        kind = {"revoked": "revoked", "suspended": "suspended", "issued": "unsuspended"}[new_state]
+        with self.transaction() as conn:
+            current = self.get(credential_id)
+            if current is None:
+                raise LedgerError(f"{credential_id}: not in this project's ledger")
+            allowed = {
+                "revoked": {"issued", "suspended"},
+                "suspended": {"issued"},
+                "issued": {"suspended"},
+            }[new_state]
+            if current.state not in allowed:
+                raise LedgerError(f"{credential_id}: cannot go from {current.state} to {new_state}" + (
+                    " (revocation is final)" if current.state == "revoked" else ""))
+            conn.execute("UPDATE issuances SET state = ? WHERE credential_id = ?", (new_state, credential_id))
+            self._event(conn, credential_id, kind, actor, reason, None)
+        return self.get(credential_id)  # type: ignore[return-value]
+
+    def record_event(self, credential_id: str | None, kind: str, *, actor: str, reason: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        with self.transaction() as conn:
+            self._event(conn, credential_id, kind, actor, reason, detail)
+
+    def _event(self, conn: sqlite3.Connection, cid: str | None, kind: str, actor: str, reason: str | None, detail: dict[str, Any] | None) -> None:
+        conn.execute(
+            "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (cid, kind, now_iso(), actor, reason, json.dumps(detail) if detail else None),
+        )
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def issuances(self, *, badge_id: str | None = None) -> Iterator[Issuance]:
+        sql = _SELECT + (" WHERE i.badge_id = ?" if badge_id else "") + " ORDER BY i.issued_at, i.credential_id"
+        for row in self._conn.execute(sql, (badge_id,) if badge_id else ()):
+            yield _issuance(row)
+
+    def events(self, *, credential_id: str | None = None) -> Iterator[Event]:
+        sql = "SELECT id, credential_id, kind, at, actor, reason, detail FROM events"
+        args: tuple[Any, ...] = ()
+        if credential_id:
+            sql, args = sql + " WHERE credential_id = ?", (credential_id,)
+        for r in self._conn.execute(sql + " ORDER BY id", args):
+            yield Event(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] else None)
+
+    def rejections(self) -> list[tuple[str, str, str, int, str | None, str]]:
+        return [tuple(r) for r in self._conn.execute(  # type: ignore[misc]
+            "SELECT run_at, badge_id, roster, line, column_name, reason FROM rejections ORDER BY id")]
+
+
+_SELECT = (
+    "SELECT i.credential_id, i.badge_id, i.recipient_key, i.generation, i.row_fingerprint, i.list_id, i.status_index, "
+    "i.state, i.issued_at, i.valid_until, i.earned_at, i.output_path, l.url, l.purpose "
+    "FROM issuances i LEFT JOIN status_lists l ON l.id = i.list_id"
+)
+
+
+def _issuance(row: Sequence[Any]) -> Issuance:
+    return Issuance(*row)
