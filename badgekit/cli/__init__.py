@@ -54,6 +54,9 @@ def _register() -> None:
 
     app.add_typer(key.app, name="key")
     sign.register(app)
+    from badgekit.cli import issue
+
+    issue.register(app)
 
 
 _register()

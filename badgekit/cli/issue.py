@@ -1,0 +1,135 @@
+"""``badgekit issue``: sign one OpenBadgeCredential per eligible roster row."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from badgekit._io import atomic_write
+from badgekit.cli import _output
+from badgekit.cli._options import JsonOpt, PassphraseFileOpt, load_key
+from badgekit.errors import ExitCode, InputError
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option("--project", "-p", help="Badge project folder (holds badgekit.toml); default: search upwards from here."),
+]
+
+
+def find_badge(project: Any, name: Path) -> Any:
+    """A badge class by path, or by name inside the project's badges folder."""
+    from badgekit.badgeclass import load_badge_class
+
+    if name.is_file():
+        return load_badge_class(name)
+    for suffix in ("", ".yaml", ".yml", ".json"):
+        candidate = Path(project.badges_dir) / f"{name}{suffix}"
+        if candidate.is_file():
+            return load_badge_class(candidate)
+    raise InputError(f"{name}: no such badge class file (looked in {project.badges_dir} too)", hint="list them with: badgekit badge list")
+
+
+def load_project(project_dir: Path | None) -> Any:
+    from badgekit.project import Project, find_project
+
+    return Project.load(project_dir) if project_dir else find_project()
+
+
+def issue(
+    badge: Annotated[Path, typer.Option("--badge", "-b", help="Badge class file, or its name in the project's badges/ folder.")],
+    roster_file: Annotated[Path, typer.Option("--roster", "-r", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder for credentials (default: the project's output folder).")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Signing processes (0 = all cores).")] = 0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row (or the header) has a problem.")] = False,
+    reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
+    project_dir: ProjectOpt = None,
+    key_path: Annotated[Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")] = None,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Sign one OpenBadgeCredential per eligible roster row: validated, parallel, resumable.
+
+    Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
+    --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
+    Writes one <credential-id>.json per credential and issued.csv (line → credential) to --out.
+
+    Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
+
+    Example: badgekit issue --badge badges/python-basics.yaml --roster class-2026.csv
+    """
+    from badgekit.issuing import IssueOptions, issue_roster, require_roster, summary_csv
+    from badgekit.ledger import Ledger
+
+    project = load_project(project_dir)
+    badge_class = find_badge(project, badge)
+    require_roster(roster_file)
+    key = load_key(key_path or project.key_path, passphrase_file)
+    out_dir = out or project.output_dir
+    n_workers = workers or os.cpu_count() or 1
+    options = IssueOptions(
+        out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
+        verification_method=project.verification_method,
+    )
+    show_progress = not json_out and sys.stderr.isatty() and not dry_run
+    with Ledger.open(project.ledger_path) as ledger:
+        if show_progress:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (TextColumn("signing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn())
+            with Progress(*columns, console=_output.stderr, transient=True) as bar:
+                task = bar.add_task("sign", total=None, rate="-")
+
+                def progress(done: int, total: int) -> None:
+                    elapsed = bar.tasks[0].elapsed or 0.0
+                    rate = f"{done / elapsed:,.0f}" if elapsed > 0.5 and done else "-"
+                    bar.update(task, completed=done, total=total, rate=rate)
+
+                report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
+                                      options=options, status_base_url=project.status_base_url, progress=progress)
+        else:
+            report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
+                                  options=options, status_base_url=project.status_base_url)
+    if not dry_run and report.outcomes:
+        atomic_write(Path(out_dir) / "issued.csv", summary_csv(report))
+    if json_out:
+        _output.emit_json(report.to_json())
+    else:
+        _print_human(report, roster_file, out_dir, dry_run, strict)
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
+
+
+def _print_human(report: Any, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:
+    for e in report.header_errors:
+        _output.warn(f"{roster_file}:{e}")
+    for o in report.outcomes:
+        for e in o.errors:
+            _output.error(f"{roster_file}:{e}")
+        if o.note:
+            _output.warn(f"{roster_file}:line {o.line}: {o.note}")
+    c = report.counts
+    rejected = c.get("rejected", 0)
+    if strict and (rejected or report.header_errors) and not any(k in c for k in ("issued", "resumed", "already-issued")):
+        _output.info(f"--strict: nothing issued because {rejected} row(s) have problems", "red")
+        return
+    parts = []
+    for label, key in (("issued", "issued"), ("resumed", "resumed"), ("would issue", "would-issue"), ("already issued", "already-issued"), ("rejected", "rejected")):
+        if c.get(key):
+            parts.append(f"{c[key]} {label}")
+    rate = ""
+    signed = c.get("issued", 0) + c.get("resumed", 0)
+    if signed and report.elapsed_s > 0:
+        rate = f" in {report.elapsed_s:.1f}s ({signed / report.elapsed_s:,.0f}/s)"
+    _output.emit_text(", ".join(parts) + rate if parts else "no rows")
+    if not dry_run and (signed or c.get("already-issued")):
+        _output.info(f"credentials in {out_dir}/ ; line-by-line summary in {out_dir}/issued.csv")
+    if not signed and c.get("already-issued") and not dry_run:
+        _output.info("nothing new to issue (use --reissue to issue again on purpose)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("issue")(issue)
