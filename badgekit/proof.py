@@ -11,14 +11,11 @@ are accepted when verifying only: the ``eddsa-2022`` cryptosuite name (VC 1.1 er
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-
-import base58
 
 from badgekit import did, jsonld
 from badgekit.errors import BadgekitError, ProofError
@@ -70,7 +67,7 @@ def hash_data(
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     config = dict(proof_options)
     config["@context"] = document.get("@context")
-    canonical_proof = canon(config, loader=loader)
+    canonical_proof = _canonical_config(config, canon, loader)
     canonical_doc = canon(unsigned, loader=loader)
     return HashData(
         canonical_document=canonical_doc,
@@ -78,6 +75,30 @@ def hash_data(
         document_hash=hashlib.sha256(canonical_doc.encode("utf-8")).digest(),
         proof_hash=hashlib.sha256(canonical_proof.encode("utf-8")).digest(),
     )
+
+
+_CONFIG_CACHE: dict[tuple[Any, ...], str] = {}
+
+
+def _canonical_config(config: dict[str, Any], canon: Callable[..., str], loader: Any) -> str:
+    """Canonical proof configuration, memoised: a bulk run signs thousands of documents with the
+    same options and contexts, and the result depends on nothing else."""
+    ctx = config.get("@context")
+    simple = (
+        canon is jsonld.canonize and loader in (None, jsonld.DEFAULT_LOADER)
+        and isinstance(ctx, list) and all(isinstance(c, str) for c in ctx)
+        and all(isinstance(v, str) for k, v in config.items() if k != "@context")
+    )
+    if not simple:
+        return canon(config, loader=loader)
+    key = (tuple(ctx), tuple(sorted((k, v) for k, v in config.items() if k != "@context")))
+    out = _CONFIG_CACHE.get(key)
+    if out is None:
+        out = canon(config, loader=loader)
+        if len(_CONFIG_CACHE) > 512:
+            _CONFIG_CACHE.clear()
+        _CONFIG_CACHE[key] = out
+    return out
 
 
 def proof_options(
@@ -103,7 +124,7 @@ def add_proof(
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
 ) -> dict[str, Any]:
-    """Return a copy of ``document`` with an ``eddsa-rdfc-2022`` proof appended to ``proof``.
+    """Return a (shallow) copy of ``document`` with an ``eddsa-rdfc-2022`` proof appended to ``proof``.
 
     ``proof`` is always written as an array (the OB 3.0 JSON Schema requires it). Existing proofs
     are kept: the new proof signs the document without them (a proof set).
@@ -118,10 +139,9 @@ def add_proof(
     data = hash_data(document, options, loader=loader, canonize=canonize)
     signature = signer.sign(data.hash_data)
     proof = dict(options)
-    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
-    signed = copy.deepcopy(dict(document))
-    existing = signed.get("proof")
-    signed["proof"] = [*_as_list(existing), proof]
+    proof["proofValue"] = "z" + did.b58encode(signature)
+    signed = dict(document)  # shallow: only "proof" is replaced, nested values are shared
+    signed["proof"] = [*_as_list(document.get("proof")), proof]
     return signed
 
 
@@ -224,7 +244,7 @@ def verify_proof(
     if source == "document" and "assertionMethod" not in vm.relationships:
         return ProofResult(False, f"{vm_id} is not an assertionMethod of its controller", proof, vm_id, vm.controller, source)
     try:
-        signature = base58.b58decode(str(proof["proofValue"])[1:])
+        signature = did.b58decode(str(proof["proofValue"])[1:])
     except ValueError:
         return ProofResult(False, "proofValue is not valid base58btc", proof, vm_id, vm.controller, source)
     if len(signature) != 64:

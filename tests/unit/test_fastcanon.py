@@ -1,0 +1,214 @@
+"""The fast canonicalisation path must equal PyLD (the reference) byte for byte, or step aside.
+
+Property: for any document, either the fast path raises ``Unsupported`` (and the reference path
+decides), or its N-Quads equal the reference's. It must never return a result for a document the
+reference path rejects.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import string
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from badgekit import _fastcanon, credential, jsonld, status
+from badgekit.errors import BadgekitError
+from tests.conftest import VECTORS
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_same(doc):
+    try:
+        reference = jsonld.canonize_reference(doc)
+    except BadgekitError:
+        reference = None
+    try:
+        fast = _fastcanon.canonize(doc)
+    except _fastcanon.Unsupported:
+        return "fallback"
+    assert reference is not None, "fast path accepted a document the reference path rejects"
+    assert fast == reference
+    assert jsonld.canonize(doc) == reference
+    return "fast"
+
+
+def _vector_documents():
+    for path in sorted(VECTORS.rglob("*.json")) + [VECTORS / "1edtech-validator-ob30/bit-string-list/testlist"]:
+        try:
+            doc = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and "@context" in doc:
+            yield pytest.param(doc, id=str(path.relative_to(VECTORS)))
+
+
+@pytest.mark.parametrize("doc", list(_vector_documents()))
+def test_vectors_fast_equals_reference(doc):
+    unsigned = {k: v for k, v in doc.items() if k != "proof"}
+    assert_same(unsigned)
+    for p in doc.get("proof", []) if isinstance(doc.get("proof"), list) else [doc["proof"]] if "proof" in doc else []:
+        config = {k: v for k, v in p.items() if k != "proofValue"}
+        config["@context"] = doc["@context"]
+        assert_same(config)
+
+
+def test_the_common_credential_takes_the_fast_path():
+    doc = _credential(_achievement("Python Basics", "Course"), {"email": "a@b.org", "score": "85"})
+    assert assert_same(doc) == "fast"
+
+
+# -- generated credentials ---------------------------------------------------------------------
+
+text = st.text(alphabet=st.characters(exclude_categories=("Cs",)) | st.sampled_from(list('"\\\n\r\t<>&\'')), min_size=1, max_size=60)
+short = st.text(alphabet=string.ascii_letters + string.digits + " -_", min_size=1, max_size=20)
+url = st.builds(lambda a, b: f"https://{a.lower() or 'x'}.example.org/{b}", st.text(alphabet=string.ascii_letters, max_size=8), st.text(alphabet=string.ascii_letters + string.digits + "/-_.~%", max_size=20))
+uuid_urn = st.uuids().map(lambda u: f"urn:uuid:{u}")
+
+
+@st.composite
+def achievements(draw):
+    a = {
+        "id": draw(uuid_urn),
+        "type": ["Achievement"],
+        "name": draw(text),
+        "description": draw(text),
+        "criteria": draw(st.sampled_from([{"narrative": "x"}, {"id": "https://example.org/criteria"}, {"id": "https://example.org/c", "narrative": "Do it"}])),
+    }
+    if draw(st.booleans()):
+        a["criteria"] = {"narrative": draw(text)}
+    if draw(st.booleans()):
+        a["achievementType"] = draw(st.sampled_from(["Badge", "Course", "Certification", "Competency", "MicroCredential", "ext:Workshop"]))
+    if draw(st.booleans()):
+        a["image"] = {"id": draw(url), "type": "Image", **({"caption": draw(text)} if draw(st.booleans()) else {})}
+    if draw(st.booleans()):
+        a["tag"] = draw(st.lists(short, min_size=1, max_size=4))
+    if draw(st.booleans()):
+        a["alignment"] = [
+            {"type": ["Alignment"], "targetName": draw(text), "targetUrl": draw(url),
+             **({"targetCode": draw(short)} if draw(st.booleans()) else {}),
+             **({"targetFramework": draw(short)} if draw(st.booleans()) else {}),
+             **({"targetType": draw(st.sampled_from(["CFItem", "ceasn:Competency", "ext:Skill"]))} if draw(st.booleans()) else {})}
+            for _ in range(draw(st.integers(1, 3)))
+        ]
+    for field_, strat in (("fieldOfStudy", short), ("specialization", short), ("humanCode", short), ("inLanguage", st.sampled_from(["en", "fr-CA", "de"])), ("version", short)):
+        if draw(st.booleans()):
+            a[field_] = draw(strat)
+    if draw(st.booleans()):
+        a["creditsAvailable"] = draw(st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False))
+    if draw(st.booleans()):
+        levels = [
+            {"id": draw(uuid_urn), "type": ["RubricCriterionLevel"], "name": draw(short), "points": str(p),
+             **({"description": draw(text)} if draw(st.booleans()) else {})}
+            for p in sorted(draw(st.lists(st.integers(0, 100), min_size=1, max_size=4, unique=True)))
+        ]
+        rd = {"id": draw(uuid_urn), "type": ["ResultDescription"], "name": draw(text),
+              "resultType": draw(st.sampled_from(["RubricCriterionLevel", "Percent", "LetterGrade", "Status"]))}
+        if rd["resultType"] == "RubricCriterionLevel":
+            rd["rubricCriterionLevel"] = levels
+        if draw(st.booleans()):
+            rd["allowedValue"] = draw(st.lists(short, min_size=1, max_size=4))  # an @list in the OB context
+        if draw(st.booleans()):
+            rd["requiredValue"] = draw(short)
+        a["resultDescription"] = [rd]
+    if draw(st.booleans()):
+        a["related"] = [{"id": draw(uuid_urn), "type": ["Related"], **({"version": draw(short)} if draw(st.booleans()) else {})}]
+    if draw(st.booleans()):
+        a["creator"] = {"id": "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp", "type": ["Profile"], "name": draw(text)}
+    return a
+
+
+@st.composite
+def rows(draw):
+    values = {"email": draw(st.sampled_from(["a@b.org", "Zoë.Ågren@example.org", "x+tag@example.co.uk"]))}
+    optional = {
+        "score": st.sampled_from(["0", "55", "85.5", "100", "7,5"]),
+        "level": short,
+        "status": st.sampled_from(["Completed", "Failed", "InProgress"]),
+        "evidence_url": url,
+        "evidence_narrative": text,
+        "evidence_name": text,
+        "supervisor": text,
+        "narrative": text,
+        "credits_earned": st.sampled_from(["3", "2.5", "0"]),
+        "activity_start_date": st.sampled_from(["2025-09-01", "2025-09-01T08:00:00+02:00"]),
+        "activity_end_date": st.sampled_from(["2026-01-10"]),
+        "term": short,
+        "role": short,
+        "license_number": short,
+        "earned": st.sampled_from(["2026-01-15", "15.01.2026"]),
+        "recipient_id": st.sampled_from(["did:example:learner1", "https://example.org/learners/1"]),
+        "student_id": short,
+    }
+    for key, strat in optional.items():
+        if draw(st.booleans()):
+            values[key] = draw(strat)
+    return values
+
+
+def _achievement(name, kind):
+    return {"id": "urn:uuid:00000000-0000-4000-8000-000000000001", "type": ["Achievement"], "name": name,
+            "description": "d", "criteria": {"narrative": "n"}, "achievementType": kind}
+
+
+def _credential(achievement, values, *, with_status=True, valid_days=None):
+    issuer = {"id": "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp", "type": ["Profile"], "name": "Example U",
+              "url": "https://example.edu", "email": "badges@example.edu", "image": {"id": "https://example.edu/logo.png", "type": "Image"}}
+    start = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    return credential.build_credential(
+        credential_id="urn:uuid:9f0c2f0e-1111-4222-8333-444455556666",
+        issuer=issuer,
+        achievement=achievement,
+        recipient=credential.Recipient.from_row(values),
+        values=values,
+        salt="0123456789abcdef",
+        valid_from=start,
+        valid_until=start + timedelta(days=valid_days) if valid_days else None,
+        status_entry=status.status_entry("https://example.edu/status/revocation-1.json", 4242, "revocation") if with_status else None,
+    )
+
+
+@SETTINGS
+@given(achievements(), rows(), st.booleans(), st.sampled_from([None, 365, 730]))
+def test_generated_credentials_fast_equals_reference(achievement, values, with_status, valid_days):
+    assert_same(_credential(achievement, values, with_status=with_status, valid_days=valid_days))
+
+
+# -- odd but valid, and invalid, mutations ------------------------------------------------------
+
+MUTATIONS = [
+    lambda d: d.update({"favouriteColour": "blue"}),  # undefined term: reference rejects, fast must step aside
+    lambda d: d["credentialSubject"].update({"@context": {"x": "https://x.org/x"}}),  # embedded context
+    lambda d: d.update({"id": "relative-id"}),
+    lambda d: d["credentialSubject"].update({"id": "_:b0"}),
+    lambda d: d["credentialSubject"]["achievement"].update({"type": ["Achievement", "MadeUp"]}),
+    lambda d: d.update({"description": {"@value": "x", "@language": "en"}}),
+    lambda d: d.update({"description": None}),
+    lambda d: d.update({"name": ["a", "a", "b"]}),  # duplicate values collapse
+    lambda d: d.update({"type": "OpenBadgeCredential"}),  # single string type
+    lambda d: d.update({"credentialSubject": [d["credentialSubject"], d["credentialSubject"]]}),  # equal blank nodes: N-degree
+    lambda d: d["credentialSubject"].update({"creditsEarned": 1e22}),
+    lambda d: d["credentialSubject"].update({"creditsEarned": True}),
+    lambda d: d["credentialSubject"].update({"creditsEarned": 3}),
+    lambda d: d["credentialSubject"].update({"creditsEarned": 0.0}),  # found by hypothesis: integral float is "0"
+    lambda d: d["credentialSubject"].update({"creditsEarned": -2.5e-7}),
+    lambda d: d.update({"@context": [*d["@context"], "https://www.w3.org/ns/credentials/examples/v2"]}),
+    lambda d: d.update({"@context": [*d["@context"], {"extra": "https://example.org/extra"}], "extra": "x"}),
+    lambda d: d.update({"@context": d["@context"][:1]}),  # OB terms no longer defined
+    lambda d: d.update({"issuer": d["issuer"]["id"]}),
+    lambda d: d.update({"evidence": [{"type": ["Evidence"], "narrative": "same"}, {"type": ["Evidence"], "narrative": "same"}]}),
+    lambda d: d["credentialSubject"]["achievement"].update({"resultDescription": [
+        {"id": "urn:x:1", "type": ["ResultDescription"], "name": "n", "resultType": "Status", "allowedValue": []}]}),
+]
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS, ids=[f"m{i}" for i in range(len(MUTATIONS))])
+def test_mutations_either_match_or_fall_back(mutate):
+    doc = copy.deepcopy(_credential(_achievement("Name", "Badge"), {"email": "a@b.org", "evidence_url": "https://e.org/1", "score": "5"}))
+    mutate(doc)
+    assert_same(doc)
