@@ -77,6 +77,7 @@ class _Engine:
         self.node_ctx: dict[tuple[Any, ...], Any] = {}
         self.typed: dict[tuple[Any, ...], Any] = {}
         self.plans: dict[int, dict[str, tuple[Any, ...]]] = {}
+        self.type_key_maps: dict[int, dict[str, bool]] = {}
         self.scalars: dict[tuple[int, str], tuple[Any, bool]] = {}
         self.schemes: dict[str, bool] = {}
         self.lock = threading.Lock()
@@ -174,6 +175,14 @@ class _Engine:
         self.typed[key] = out
         return out
 
+    def type_keys(self, ctx: Any) -> dict[str, bool]:
+        """Per context: which keys are aliases of @type (filled lazily by the caller)."""
+        keys = self.type_key_maps.get(id(ctx))
+        if keys is None:
+            keys = self.type_key_maps[id(ctx)] = {}
+            self.keep.append(ctx)
+        return keys
+
     def key_plans(self, ctx: Any) -> dict[str, tuple[Any, ...]]:
         plans = self.plans.get(id(ctx))
         if plans is None:
@@ -206,7 +215,8 @@ class _Engine:
                     raise Unsupported(f"container {container} on {key!r}")
                 if self.value_of(ctx, key, "@type") == "@json":
                     raise Unsupported("@json literal")
-                plan = ("prop", "<" + expanded + ">", term_ctx, "@list" in container)
+                coerce, tagged = self.scalar_plan(term_ctx, key)
+                plan = ("prop", "<" + expanded + ">", term_ctx, "@list" in container, coerce is None and not tagged)
         self.key_plans(ctx)[key] = plan
         return plan
 
@@ -299,8 +309,12 @@ class _Walk:
         # type-scoped contexts (looked up in the context before any of them applies)
         type_scoped = active
         type_values: list[Any] = []
+        type_keys = e.type_keys(active)
         for key in element:
-            if key != "@context" and e.expand_vocab(active, key) == "@type":
+            is_type = type_keys.get(key)
+            if is_type is None:
+                is_type = type_keys[key] = key != "@context" and e.expand_vocab(active, key) == "@type"
+            if is_type:
                 raw = element[key]
                 type_values.extend(raw if isinstance(raw, list) else [raw])
         type_iris: tuple[str, ...] = ()
@@ -324,13 +338,18 @@ class _Walk:
         for plan, key, value in entries:
             if value is None:
                 continue
-            _, expanded, term_ctx, is_list = plan
+            _, expanded, term_ctx, is_list, plain = plan
+            if plain and value.__class__ is str:  # the common case: an untyped string literal
+                quads.add((subject, expanded, '"' + _escape(value) + '"'))
+                continue
             items = value if isinstance(value, list) else (value,)
             if is_list:
                 quads.add((subject, expanded, self.list_(term_ctx, key, items)))
                 continue
             for item in items:
-                if isinstance(item, dict):
+                if plain and item.__class__ is str:
+                    quads.add((subject, expanded, '"' + _escape(item) + '"'))
+                elif isinstance(item, dict):
                     if not item:
                         raise Unsupported("empty object")
                     quads.add((subject, expanded, self.node(term_ctx, key, item)))
