@@ -57,6 +57,9 @@ def _register() -> None:
     from badgekit.cli import issue
 
     issue.register(app)
+    from badgekit.cli import verify as verify_cli
+
+    verify_cli.register(app)
 
 
 _register()

@@ -1,4 +1,4 @@
-"""``badgekit sign`` (low-level, for scripts) and ``badgekit verify``."""
+"""``badgekit sign`` (low-level, for scripts). ``badgekit verify`` lives in :mod:`badgekit.cli.verify`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import typer
 from badgekit import proof
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key
-from badgekit.errors import ExitCode, InputError
+from badgekit.cli._options import KeyOpt, PassphraseFileOpt, load_key
+from badgekit.errors import InputError
 
 
 def sign(
@@ -43,27 +43,5 @@ def sign(
         _output.info(f"signed {credential} -> {out}", "green")
 
 
-def verify(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Signed credentials (JSON).")],
-    json_out: JsonOpt = False,
-) -> None:
-    """Check the Data Integrity proof of each credential, offline.
-
-    Exit code 0 when every proof verifies, 1 when any does not.
-    """
-    results = []
-    for f in files:
-        doc = load_json_file(f)
-        r = proof.verify(doc) if isinstance(doc, dict) else proof.ProofResult(False, "not a JSON object")
-        results.append({"file": str(f), "valid": r.verified, "reason": r.reason, "verificationMethod": r.verification_method})
-        if not json_out:
-            mark = "valid  " if r.verified else "INVALID"
-            _output.emit_text(f"{mark} {f}: {r.reason}")
-    if json_out:
-        _output.emit_json(results)
-    raise typer.Exit(int(ExitCode.OK if all(r["valid"] for r in results) else ExitCode.FAILED))
-
-
 def register(app: typer.Typer) -> None:
     app.command("sign")(sign)
-    app.command("verify")(verify)

@@ -1,0 +1,211 @@
+"""``badgekit verify``: offline verification of credentials, baked badges and VC-JWTs.
+
+Exit codes: 0 every file valid, 1 any invalid, 3 none invalid but some could not be decided
+offline (indeterminate), 2 usage error. The verification itself is :mod:`badgekit.verify`; this
+module only gathers options and prints. Rich is imported only to print the human report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from badgekit.errors import ExitCode, InputError
+
+if TYPE_CHECKING:
+    from badgekit.verify import VerificationReport, VerifyOptions
+
+_MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red bold"), "indeterminate": ("?", "yellow"), "skipped": ("–", "dim")}
+_VERDICT_STYLE = {"valid": "green bold", "invalid": "red bold", "indeterminate": "yellow bold"}
+
+
+def verify(
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE...", help="Credentials (.json), baked badges (.png, .svg), VC-JWTs (.jwt), or folders of them."),
+    ],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout: one object for one file, an array for several.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="TIMESTAMP", help="Verify as of this time instead of now, e.g. 2026-01-15T12:00:00Z (time zone required)."),
+    ] = None,
+    status_list: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status-list",
+            metavar="FILE|DIR|URL=FILE",
+            help="Bitstring status list credential(s) to check revocation against: a file, a folder of *.json, "
+            "or URL=FILE to serve FILE for that statusListCredential URL. Repeatable. Without it, status is indeterminate.",
+        ),
+    ] = None,
+    did_doc: Annotated[
+        list[Path] | None,
+        typer.Option("--did-doc", metavar="FILE", help="DID document (did:web, did.json) or issuer profile holding the issuer's keys. Repeatable."),
+    ] = None,
+    trust: Annotated[
+        Path | None,
+        typer.Option("--trust", metavar="FILE", help='Trust list: {"issuers": [{"id": …, "name": …, "keys": [...]}]}. Issuers not on it fail.'),
+    ] = None,
+) -> None:
+    """Verify Open Badges 3.0 credentials offline: valid, invalid (and why), or cannot be decided offline.
+
+    Checks, in order: 1 parse, 2 schema, 3 contexts, 4 proof-structure, 5 issuer-key, 6 signature,
+    7 validity, 8 status, 9 trust. Exit code: 0 all valid, 1 any invalid, 3 indeterminate, 2 usage.
+
+    Example: badgekit verify my-badge.png --status-list lists/ --trust trusted-issuers.json
+    """
+    from badgekit import verify as core
+
+    if json_out and jsonl:
+        raise InputError("--json and --jsonl cannot be used together")
+    options = _options(at, status_list or [], did_doc or [], trust)
+    paths = core.expand_paths(files)
+    _import_pyld_without_http()
+    single = len(files) == 1 and not files[0].is_dir()
+    reports = []
+    for path in paths:
+        report = core.verify_path(path, options)
+        reports.append(report)
+        if jsonl:
+            sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif not json_out:
+            _print_report(report)
+    if json_out:
+        value: Any = reports[0].to_dict() if single else [r.to_dict() for r in reports]
+        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    elif not jsonl and len(reports) > 1:
+        _print_totals(reports)
+    raise typer.Exit(int(core.worst_exit_code(reports)))
+
+
+def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trust: Path | None) -> VerifyOptions:
+    from badgekit import verify as core
+
+    lists: dict[str, Any] = {}
+    plain: list[str] = []
+    for item in status_lists:
+        url, sep, file = item.partition("=")
+        if sep and "://" in url:
+            from badgekit._io import load_json_file
+
+            lists[url] = load_json_file(file)
+        else:
+            plain.append(item)
+    if plain:
+        from badgekit import status
+
+        lists = {**status.load_status_lists(plain), **lists}
+    return core.VerifyOptions(
+        at=core.parse_timestamp(at) if at is not None else None,
+        status_lists=lists,
+        did_documents=core.load_did_documents(did_docs),
+        trust=core.TrustList.load(trust) if trust is not None else None,
+    )
+
+
+def _import_pyld_without_http() -> None:
+    """Import PyLD with ``requests`` and ``aiohttp`` hidden.
+
+    PyLD builds a ``requests`` document loader when it is imported: about 100 ms of start-up for
+    an HTTP client badgekit never uses. The command line owns its process, so it may hide those
+    modules for the duration of the import; PyLD then falls back to its dummy loader, which cannot
+    fetch either (badgekit always passes its own offline loader anyway). The library does not do
+    this: there PyLD's defaults belong to the host application.
+    """
+    if "pyld.jsonld" in sys.modules:
+        return
+    hidden = [name for name in ("requests", "aiohttp") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes "import name" raise ImportError
+    try:
+        import pyld.jsonld  # noqa: F401
+    except ImportError:  # pragma: no cover - PyLD is a dependency; a real error surfaces later
+        pass
+    finally:
+        for name in hidden:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+
+
+def clean(text: Any) -> str:
+    """Untrusted text made safe for a terminal: control and bidi-override characters (which could
+    move the cursor, recolour or reorder what the earner sees) are shown as ``\\uXXXX``."""
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != " ":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _print_report(report: VerificationReport) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from badgekit.cli import _output
+
+    console = _output.stdout
+    s = report.summary
+    verdict = report.verdict
+    label = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}[verdict]
+    console.print(Text(label, style=_VERDICT_STYLE[verdict]) + Text("  " + clean(report.source), style="bold"))
+    rows: list[tuple[str, str]] = []
+    if s.get("issuerId") or s.get("issuerName"):
+        name = clean(s.get("issuerName") or "")
+        rows.append(("issuer", f"{name} ({clean(s.get('issuerId'))})" if name else clean(s.get("issuerId"))))
+    if s.get("recipient"):
+        rows.append(("recipient", clean(s["recipient"])))
+    if s.get("achievementName") or s.get("name"):
+        ach = clean(s.get("achievementName") or s.get("name"))
+        if s.get("achievementType"):
+            ach += f" ({clean(s['achievementType'])})"
+        rows.append(("achievement", ach))
+    if s.get("validFrom") or s.get("validUntil"):
+        rows.append(("valid", f"{clean(s.get('validFrom') or '-')} → {clean(s.get('validUntil') or 'no expiry')}"))
+    if s.get("format"):
+        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT"}.get(s.get("securing") or "", "")
+        rows.append(("format", f"{s['format']}{', ' + securing if securing else ''}"))
+    if s.get("notChecked"):
+        rows.append(("not checked", clean(", ".join(s["notChecked"]))))
+    for key, value in rows:
+        console.print(Text(f"  {key:<12} ", style="dim") + Text(value))
+    table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for check in report.checks:
+        mark, style = _MARKS.get(check.status, ("?", ""))
+        table.add_row(
+            str(check.number),
+            Text(mark, style=style),
+            Text(check.id, style=style if check.status != "passed" else ""),
+            Text(clean(check.reason), style="dim" if check.status == "skipped" else ""),
+        )
+    console.print(table, soft_wrap=False)
+    console.print()
+
+
+def _print_totals(reports: list[VerificationReport]) -> None:
+    from badgekit.cli import _output
+
+    counts = {v: sum(1 for r in reports if r.verdict == v) for v in ("valid", "invalid", "indeterminate")}
+    _output.info(
+        f"{len(reports)} files: {counts['valid']} valid, {counts['invalid']} invalid, {counts['indeterminate']} indeterminate"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)
+
+
+__all__ = ["verify", "register", "clean", "ExitCode"]

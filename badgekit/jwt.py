@@ -1,0 +1,479 @@
+"""VC-JWT (compact JWS, RFC 7515/7519) for Open Badges 3.0: parse, check the header, verify.
+
+OB 3.0 "Proofs › VC-JWT": header ``alg`` (RS256 at least; others allowed), ``kid`` (a URI naming
+the key) or ``jwk`` (never with private parts), ``typ: "JWT"`` if present, no other header. The
+payload is the credential plus ``iss`` = issuer id, ``jti`` = id, ``nbf`` = validFrom, ``sub`` =
+credentialSubject.id, ``exp`` = validUntil; the VC 1.1 style nests the credential under ``vc``.
+
+Signatures are checked with ``cryptography`` directly rather than a general JWT library: the
+allow-list is three algorithms, each tied to one key type (RS256 ⇔ RSA ≥ 2048 bits, ES256 ⇔ P-256,
+EdDSA ⇔ Ed25519), so ``alg: none``, HMAC with a public key as secret and every other algorithm
+confusion are impossible by construction rather than by configuration. Nothing here fetches: a
+``kid`` resolves only as a did:key or from DID documents the caller supplies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from badgekit import did
+from badgekit._io import MAX_INPUT_BYTES, loads_json
+from badgekit.errors import InputError
+
+#: The only algorithms accepted (OB 3.0 allows RS256 and others; these three are interoperable).
+ALLOWED_ALGORITHMS = ("RS256", "ES256", "EdDSA")
+#: OB 3.0: "no other headers" than these.
+ALLOWED_HEADERS = frozenset({"alg", "typ", "kid", "jwk"})
+#: ``typ`` values accepted when present: OB 3.0 says "JWT"; W3C VC-JOSE-COSE says "vc+jwt".
+ALLOWED_TYP = frozenset({"JWT", "vc+jwt"})
+#: Registered JWT claims that frame the credential (RFC 7519 §4.1); not part of the credential.
+REGISTERED_CLAIMS = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+#: Private-key members of a JWK (RFC 7518 §6): a header carrying one leaks the signing key.
+_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+MIN_RSA_BITS = 2048
+JWK_THUMBPRINT_URN = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:"
+
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+_COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+class JwtError(InputError):
+    """A compact JWS is malformed, uses a header badgekit refuses, or its key is unusable."""
+
+
+def looks_like_jws(text: str) -> bool:
+    """True when ``text`` has the shape of a compact JWS (three base64url parts)."""
+    return bool(_COMPACT.match(text.strip()))
+
+
+def b64url_decode(part: str, *, what: str = "value") -> bytes:
+    """Strict base64url without padding (RFC 7515 §2).
+
+    Raises:
+        JwtError: padding, characters outside the base64url alphabet, or an impossible length.
+    """
+    if not _B64URL.match(part) or len(part) % 4 == 1:
+        raise JwtError(f"JWS {what} is not unpadded base64url")
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError):
+        raise JwtError(f"JWS {what} is not valid base64url") from None
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class CompactJws:
+    """A parsed, not yet verified, compact JWS."""
+
+    header: Mapping[str, Any]
+    payload: Mapping[str, Any]
+    signing_input: bytes = field(repr=False)
+    signature: bytes = field(repr=False)
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            # RFC 7515 §4: a header with duplicate names must be rejected (or the last used);
+            # rejecting removes any doubt about which "alg" was meant.
+            raise ValueError(f"duplicate header parameter {key!r}")
+        seen[key] = value
+    return seen
+
+
+def parse(token: str, *, max_bytes: int = MAX_INPUT_BYTES) -> CompactJws:
+    """Split and decode a compact JWS; nothing is verified yet.
+
+    Raises:
+        JwtError: not three base64url parts, header or payload not a JSON object, duplicate
+            header parameters, or larger than ``max_bytes``.
+        LimitExceeded: the payload nests too deeply.
+    """
+    token = token.strip()
+    if len(token) > max_bytes:
+        raise JwtError(f"JWS larger than {max_bytes} bytes, refused")
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0] or not parts[1]:
+        raise JwtError("not a compact JWS (expected header.payload.signature)")
+    raw_header = b64url_decode(parts[0], what="header")
+    if len(raw_header) > 16 * 1024:
+        raise JwtError("JWS header larger than 16 KiB, refused")
+    try:
+        header = json.loads(raw_header.decode("utf-8"), object_pairs_hook=_reject_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise JwtError(f"JWS header is not JSON: {exc}") from None
+    if not isinstance(header, dict):
+        raise JwtError("JWS header is not a JSON object")
+    payload = loads_json(b64url_decode(parts[1], what="payload"), source="JWS payload")
+    if not isinstance(payload, dict):
+        raise JwtError("JWS payload is not a JSON object")
+    signature = b64url_decode(parts[2], what="signature")
+    return CompactJws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+
+
+def header_problem(header: Mapping[str, Any]) -> str | None:
+    """Why the protected header is refused (OB 3.0 "VC-JWT" and RFC 7515), or None."""
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        return "JWS header has no alg"
+    if alg.lower() == "none":
+        return "alg 'none' (an unsigned JWT) is refused"
+    if alg.upper().startswith("HS"):
+        return f"alg {alg!r} (a shared-secret MAC) is refused: a credential must be signed with a public key"
+    if alg not in ALLOWED_ALGORITHMS:
+        return f"alg {alg!r} is not accepted (accepted: {', '.join(ALLOWED_ALGORITHMS)})"
+    extra = sorted(set(header) - ALLOWED_HEADERS)
+    if extra:
+        return f"JWS header parameter(s) {', '.join(map(repr, extra))} not allowed by OB 3.0 (only alg, kid, jwk, typ)"
+    if "typ" in header and header["typ"] not in ALLOWED_TYP:
+        return f"typ {header['typ']!r} is not 'JWT'"
+    if "kid" in header and (not isinstance(header["kid"], str) or not header["kid"]):
+        return "kid is not a non-empty string"
+    if "jwk" in header:
+        jwk = header["jwk"]
+        if not isinstance(jwk, Mapping):
+            return "jwk header is not a JSON object"
+        leaked = sorted(_PRIVATE_JWK_MEMBERS & set(jwk))
+        if leaked:
+            return f"jwk header contains private key material ({', '.join(leaked)}): refused (and the key is compromised)"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# keys
+
+
+@dataclass(frozen=True)
+class JwtKey:
+    """A public key usable for one JWS algorithm, and where it came from."""
+
+    alg: str
+    public_key: Any = field(repr=False)
+    source: str  # "jwk" (from the header), "did:key", "document"
+    key_id: str  # kid, or the JWK thumbprint URN
+    controller: str | None = None
+    #: Identifiers a trust list may use for this key: JWK thumbprint URN, and for Ed25519 also
+    #: ``z6Mk…`` and ``did:key:z6Mk…``.
+    fingerprints: frozenset[str] = frozenset()
+    relationships: frozenset[str] = frozenset()
+
+
+def _b64_int(jwk: Mapping[str, Any], name: str) -> int:
+    value = jwk.get(name)
+    if not isinstance(value, str) or not value:
+        raise JwtError(f"jwk is missing {name!r}")
+    return int.from_bytes(b64url_decode(value, what=f"jwk {name}"), "big")
+
+
+def _b64_fixed(jwk: Mapping[str, Any], name: str, size: int) -> bytes:
+    value = jwk.get(name)
+    if not isinstance(value, str):
+        raise JwtError(f"jwk is missing {name!r}")
+    raw = b64url_decode(value, what=f"jwk {name}")
+    if len(raw) != size:
+        raise JwtError(f"jwk {name} has {len(raw)} bytes, expected {size}")
+    return raw
+
+
+def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
+    """RFC 7638 SHA-256 thumbprint (base64url) of a public JWK.
+
+    Raises:
+        JwtError: unsupported key type or missing members.
+    """
+    kty = jwk.get("kty")
+    required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}.get(str(kty))
+    if required is None:
+        raise JwtError(f"unsupported jwk kty {kty!r}")
+    members = {}
+    for name in required:
+        if not isinstance(jwk.get(name), str):
+            raise JwtError(f"jwk is missing {name!r}")
+        members[name] = jwk[name]
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return b64url_encode(hashlib.sha256(canonical).digest())
+
+
+def jwk_thumbprint_uri(jwk: Mapping[str, Any]) -> str:
+    """RFC 9278 thumbprint URI, ``urn:ietf:params:oauth:jwk-thumbprint:sha-256:…``."""
+    return JWK_THUMBPRINT_URN + jwk_thumbprint(jwk)
+
+
+def key_from_jwk(jwk: Mapping[str, Any], alg: str, *, source: str = "jwk", key_id: str | None = None,
+                 controller: str | None = None, relationships: frozenset[str] = frozenset()) -> JwtKey:
+    """A verification key for ``alg`` from a public JWK; the key type must match the algorithm.
+
+    Raises:
+        JwtError: private members, wrong key type or curve for ``alg``, RSA under 2048 bits,
+            a point not on the curve.
+    """
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if not isinstance(jwk, Mapping):
+        raise JwtError("jwk is not a JSON object")
+    if _PRIVATE_JWK_MEMBERS & set(jwk):
+        raise JwtError("jwk contains private key material")
+    kty = jwk.get("kty")
+    if "alg" in jwk and jwk["alg"] != alg:
+        raise JwtError(f"jwk is for alg {jwk['alg']!r}, the header says {alg!r}")
+    fingerprints = {jwk_thumbprint_uri(jwk)}
+    public_key: Any
+    if alg == "RS256":
+        if kty != "RSA":
+            raise JwtError(f"RS256 needs an RSA key, the jwk has kty {kty!r}")
+        n, e = _b64_int(jwk, "n"), _b64_int(jwk, "e")
+        if n.bit_length() < MIN_RSA_BITS:
+            raise JwtError(f"RSA key has {n.bit_length()} bits; at least {MIN_RSA_BITS} are required")
+        if e < 3 or e % 2 == 0:
+            raise JwtError("RSA public exponent is invalid")
+        try:
+            public_key = rsa.RSAPublicNumbers(e, n).public_key()
+        except ValueError as exc:
+            raise JwtError(f"invalid RSA key: {exc}") from None
+    elif alg == "ES256":
+        if kty != "EC" or jwk.get("crv") != "P-256":
+            raise JwtError(f"ES256 needs an EC P-256 key, the jwk has kty {kty!r} crv {jwk.get('crv')!r}")
+        x, y = _b64_fixed(jwk, "x", 32), _b64_fixed(jwk, "y", 32)
+        try:
+            public_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b"\x04" + x + y)
+        except ValueError:
+            raise JwtError("EC key point is not on P-256") from None
+    elif alg == "EdDSA":
+        if kty != "OKP" or jwk.get("crv") != "Ed25519":
+            raise JwtError(f"EdDSA needs an OKP Ed25519 key, the jwk has kty {kty!r} crv {jwk.get('crv')!r}")
+        raw = _b64_fixed(jwk, "x", 32)
+        public_key = Ed25519PublicKey.from_public_bytes(raw)
+        mb = did.encode_multikey_public(raw)
+        fingerprints |= {mb, f"did:key:{mb}"}
+    else:
+        raise JwtError(f"alg {alg!r} is not accepted")
+    return JwtKey(alg, public_key, source, key_id or jwk_thumbprint_uri(jwk), controller,
+                  frozenset(fingerprints), relationships)
+
+
+def _ed25519_key(raw: bytes, alg: str, source: str, key_id: str, controller: str | None,
+                 relationships: frozenset[str]) -> JwtKey:
+    if alg != "EdDSA":
+        raise JwtError(f"{key_id} is an Ed25519 key; the header says alg {alg!r} (expected EdDSA)")
+    return key_from_jwk({"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(raw)}, alg, source=source,
+                        key_id=key_id, controller=controller, relationships=relationships)
+
+
+def resolve_key(header: Mapping[str, Any], *, documents: Mapping[str, Mapping[str, Any]] | None = None) -> JwtKey:
+    """The verification key named by a JWS header, offline.
+
+    ``kid`` resolves when it is a did:key or a method in a supplied DID document (Multikey or
+    ``publicKeyJwk``); otherwise the ``jwk`` header is used. A ``jwk`` key says nothing about who
+    owns it: the caller must establish that (trust list).
+
+    Raises:
+        did.Unresolvable: neither a resolvable ``kid`` nor a ``jwk`` is present.
+        JwtError, did.DidError: the key is malformed or does not fit ``alg``.
+    """
+    alg = str(header.get("alg"))
+    kid = header.get("kid")
+    if isinstance(kid, str) and kid:
+        try:
+            return _resolve_kid(kid, alg, documents or {})
+        except did.Unresolvable:
+            if "jwk" not in header:
+                raise
+    if "jwk" in header:
+        return key_from_jwk(header["jwk"], alg)
+    raise did.Unresolvable(
+        "the JWS header has neither a jwk nor a kid: the signing key cannot be found offline",
+        hint="ask the issuer for a credential whose header names its key (kid) and supply the DID document with --did-doc",
+    )
+
+
+def _resolve_kid(kid: str, alg: str, documents: Mapping[str, Mapping[str, Any]]) -> JwtKey:
+    controller, _, _ = kid.partition("#")
+    if controller.startswith("did:key:"):
+        vm = did.resolve_verification_method(kid)
+        return _ed25519_key(vm.public_key, alg, "did:key", vm.id, vm.controller, vm.relationships)
+    doc = documents.get(controller)
+    if doc is None:
+        raise did.Unresolvable(f"kid {kid}: controller {controller} cannot be resolved offline",
+                               hint="supply its DID document with --did-doc FILE")
+    try:
+        vm = did.resolve_verification_method(kid, documents)
+        return _ed25519_key(vm.public_key, alg, "document", vm.id, vm.controller, vm.relationships)
+    except did.DidError as exc:
+        if "unsupported verification method type" not in str(exc):
+            raise
+    # JsonWebKey / JsonWebKey2020 methods carry a publicKeyJwk.
+    doc_id = doc.get("id")
+    for vm_entry in _methods(doc):
+        if _absolute(str(vm_entry.get("id", "")), doc_id) == kid and isinstance(vm_entry.get("publicKeyJwk"), Mapping):
+            rels = frozenset(
+                rel
+                for rel in did.VERIFICATION_RELATIONSHIPS
+                for ref in _as_list(doc.get(rel))
+                if _absolute(ref if isinstance(ref, str) else str(ref.get("id", "")) if isinstance(ref, Mapping) else "", doc_id) == kid
+            )
+            return key_from_jwk(vm_entry["publicKeyJwk"], alg, source="document", key_id=kid,
+                                controller=str(vm_entry.get("controller", "")), relationships=rels)
+    raise JwtError(f"kid {kid} is not a usable key in the DID document of {doc_id}")
+
+
+def _absolute(ref: str, base: Any) -> str:
+    return f"{base}{ref}" if ref.startswith("#") and isinstance(base, str) else ref
+
+
+def _methods(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = [vm for vm in _as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)]
+    for rel in did.VERIFICATION_RELATIONSHIPS:
+        found += [vm for vm in _as_list(doc.get(rel)) if isinstance(vm, Mapping)]
+    return found
+
+
+def verify_signature(jws: CompactJws, key: JwtKey) -> bool:
+    """True when ``jws`` carries a valid signature by ``key`` for the header's ``alg``."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    if jws.header.get("alg") != key.alg:
+        return False
+    try:
+        if key.alg == "RS256":
+            key.public_key.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
+        elif key.alg == "ES256":
+            # JWS carries ECDSA signatures as fixed-width r ‖ s (RFC 7518 §3.4), not DER.
+            if len(jws.signature) != 64:
+                return False
+            r = int.from_bytes(jws.signature[:32], "big")
+            s = int.from_bytes(jws.signature[32:], "big")
+            key.public_key.verify(encode_dss_signature(r, s), jws.signing_input, ec.ECDSA(hashes.SHA256()))
+        elif key.alg == "EdDSA":
+            key.public_key.verify(jws.signature, jws.signing_input)
+        else:
+            return False
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+class JwtSignatureError(JwtError):
+    """The JWS signature does not verify."""
+
+
+def decode_and_verify(
+    token: str,
+    *,
+    documents: Mapping[str, Mapping[str, Any]] | None = None,
+    jwk: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Parse, check the header, find the key (``jwk`` argument, else the header) and verify.
+
+    Returns ``(payload, header)``. Key ownership is not checked here (see :mod:`badgekit.verify`).
+
+    Raises:
+        JwtError: malformed token, refused header, unusable key.
+        JwtSignatureError: the signature does not verify.
+        did.Unresolvable: no key can be found offline.
+    """
+    jws = parse(token)
+    problem = header_problem(jws.header)
+    if problem:
+        raise JwtError(problem)
+    key = key_from_jwk(jwk, str(jws.header["alg"])) if jwk is not None else resolve_key(jws.header, documents=documents)
+    if not verify_signature(jws, key):
+        raise JwtSignatureError("JWS signature does not verify")
+    return dict(jws.payload), dict(jws.header)
+
+
+# ---------------------------------------------------------------------------------------------
+# payload <-> credential
+
+
+def credential_from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The credential a VC-JWT carries: the ``vc`` claim (VC 1.1 style), else the payload minus
+    the registered JWT claims. For the ``vc`` style, properties the JWT encoding moved into claims
+    (VC 1.1 JWT "decoding") are restored when absent: ``iss`` → issuer, ``jti`` → id, ``sub`` →
+    credentialSubject.id, ``nbf`` → issuanceDate, ``exp`` → expirationDate.
+    """
+    vc = payload.get("vc")
+    if isinstance(vc, Mapping):
+        credential = dict(vc)
+        if "issuer" not in credential and isinstance(payload.get("iss"), str):
+            credential["issuer"] = payload["iss"]
+        if "id" not in credential and isinstance(payload.get("jti"), str):
+            credential["id"] = payload["jti"]
+        subject = credential.get("credentialSubject")
+        if isinstance(subject, Mapping) and "id" not in subject and isinstance(payload.get("sub"), str):
+            credential["credentialSubject"] = {**subject, "id": payload["sub"]}
+        for claim, prop in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+            if prop not in credential and _is_number(payload.get(claim)):
+                credential[prop] = _numeric_to_iso(payload[claim])
+        return credential
+    return {k: v for k, v in payload.items() if k not in REGISTERED_CLAIMS}
+
+
+def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any]) -> list[str]:
+    """Disagreements between the JWT claims and the credential they frame (OB 3.0 "VC-JWT":
+    ``iss`` = issuer.id, ``jti`` = id, ``sub`` = credentialSubject.id, ``nbf`` = validFrom
+    (issuanceDate for VC 1.1), ``exp`` = validUntil (expirationDate)). Absent claims are not
+    problems; present ones must agree."""
+    problems: list[str] = []
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if "iss" in payload and payload["iss"] != issuer_id:
+        problems.append(f"claim iss {payload['iss']!r} differs from issuer id {issuer_id!r}")
+    if "jti" in payload and payload["jti"] != credential.get("id"):
+        problems.append(f"claim jti {payload['jti']!r} differs from credential id {credential.get('id')!r}")
+    if "sub" in payload:
+        subjects = _as_list(credential.get("credentialSubject"))
+        ids = [s.get("id") for s in subjects if isinstance(s, Mapping)]
+        if payload["sub"] not in ids:
+            problems.append(f"claim sub {payload['sub']!r} differs from credentialSubject id {ids[0] if ids else None!r}")
+    v1 = isinstance(payload.get("vc"), Mapping)
+    for claim, prop in (("nbf", "issuanceDate" if v1 else "validFrom"), ("exp", "expirationDate" if v1 else "validUntil")):
+        if claim not in payload:
+            continue
+        if not _is_number(payload[claim]):
+            problems.append(f"claim {claim} is not a NumericDate")
+            continue
+        value = credential.get(prop)
+        when = _parse_iso(value) if isinstance(value, str) else None
+        if when is None:
+            problems.append(f"claim {claim} is set but the credential has no valid {prop}")
+        elif int(when.timestamp()) != int(payload[claim]):
+            problems.append(f"claim {claim} ({_numeric_to_iso(payload[claim])}) differs from {prop} {value}")
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e11
+
+
+def _numeric_to_iso(value: float) -> str:
+    return datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(value: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]

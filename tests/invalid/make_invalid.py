@@ -1,0 +1,294 @@
+"""Regenerate the invalid credentials in ``tests/invalid/``: one file per failure, each named
+``<check-id>--<what>.<ext>`` after the one check of ``badgekit verify`` that must fail it.
+
+    python3 tests/invalid/make_invalid.py          # rewrite the files
+    python3 tests/invalid/make_invalid.py --check  # exit 1 if a committed file differs
+
+Reproducible: fixed Ed25519 keys (seeds below), fixed dates, deterministic Ed25519 signatures, so
+the output is byte for byte the same on every run (``tests/unit/test_verify_invalid.py`` checks).
+Every file is verified with the options in :data:`VERIFY_ARGS` (fixed clock 2026-01-15T12:00:00Z,
+the status lists and trust list in ``support/``), under which the base credential is valid.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from badgekit import did, jsonld, proof, status  # noqa: E402
+from badgekit.keys import Ed25519Key  # noqa: E402
+
+#: The issuer key of every fixture (the shared test key of tests/conftest.py).
+ISSUER_SEED = bytes.fromhex("9b1c3c5f6a1f2e4d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f")
+#: Another key: signs where the issuer's key should have ("wrong key").
+OTHER_SEED = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0")
+#: An issuer that is not on the trust list.
+UNTRUSTED_SEED = bytes.fromhex("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90")
+
+FIXED_NOW = "2026-01-15T12:00:00Z"
+VALID_FROM = "2025-01-01T00:00:00Z"
+CREATED = "2025-01-01T00:00:00Z"
+REVOCATION_LIST = "https://example.edu/status/revocation/1"
+SUSPENSION_LIST = "https://example.edu/status/suspension/1"
+REVOKED_INDEX = 4242
+SUSPENDED_INDEX = 77
+
+SUPPORT = HERE / "support"
+#: Options every invalid file is verified with (the base credential passes all checks with them).
+VERIFY_ARGS = ["--at", FIXED_NOW, "--status-list", str(SUPPORT / "lists"), "--trust", str(SUPPORT / "trust.json")]
+
+ISSUER = Ed25519Key.from_seed(ISSUER_SEED)
+OTHER = Ed25519Key.from_seed(OTHER_SEED)
+UNTRUSTED = Ed25519Key.from_seed(UNTRUSTED_SEED)
+
+
+def base_credential(key: Ed25519Key = ISSUER, *, status_entry: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A valid, unsigned OB 3.0 AchievementCredential issued by ``key``'s did:key."""
+    cred: dict[str, Any] = {
+        "@context": [jsonld.VC_V2, jsonld.OB_V3],
+        "id": "urn:uuid:5b0e3d0e-1a2b-4c3d-8e4f-000000000001",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": key.did_key, "type": ["Profile"], "name": "Example Test University"},
+        "validFrom": VALID_FROM,
+        "name": "Teamwork",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{
+                "type": "IdentityObject",
+                "identityHash": "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399",
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": "Kosher",
+            }],
+            "achievement": {
+                "id": "https://example.edu/achievements/teamwork",
+                "type": ["Achievement"],
+                "achievementType": "Badge",
+                "name": "Teamwork",
+                "description": "Works well in a team.",
+                "criteria": {"narrative": "Nominated by peers."},
+            },
+        },
+    }
+    if status_entry is not None:
+        cred["credentialStatus"] = status_entry
+    return cred
+
+
+def sign(cred: dict[str, Any], key: Ed25519Key = ISSUER, *, vm: str | None = None,
+         canonize: Callable[..., str] | None = None, **options: Any) -> dict[str, Any]:
+    return proof.add_proof(cred, key.signer(vm), created=CREATED, canonize=canonize, **options)
+
+
+def _lenient_canonize(document: Any, *, loader: Any = None) -> str:
+    """RDFC-1.0 without safe mode: what a careless issuer would sign (terms silently dropped)."""
+    from pyld import jsonld as pyld
+
+    return pyld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
+                                     "documentLoader": loader or jsonld.DEFAULT_LOADER, "base": None})
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# VC-JWT
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def jwt_payload(cred: dict[str, Any]) -> dict[str, Any]:
+    """OB 3.0 VC-JWT payload: the credential plus iss, jti, nbf (sub only with a subject id)."""
+    payload = dict(cred)
+    payload.update({"iss": cred["issuer"]["id"], "jti": cred["id"], "nbf": 1735689600})  # = VALID_FROM
+    return payload
+
+
+def jwt_token(header: dict[str, Any], payload: dict[str, Any], key: Ed25519Key | None = ISSUER, *,
+              hmac_secret: bytes | None = None) -> str:
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
+    if hmac_secret is not None:
+        sig = hmac.new(hmac_secret, signing_input.encode(), hashlib.sha256).digest()
+    elif key is None:
+        sig = b""
+    else:
+        sig = key.sign(signing_input.encode())
+    return f"{signing_input}.{_b64(sig)}"
+
+
+def eddsa_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
+    return {"alg": "EdDSA", "typ": "JWT", "kid": did.did_key_verification_method(key.public_key)}
+
+
+# ---------------------------------------------------------------------------------------------
+# the cases
+
+
+def _signed(**kw: Any) -> dict[str, Any]:
+    return sign(base_credential(**kw))
+
+
+def _mutate(cred: dict[str, Any], fn: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    out = copy.deepcopy(cred)
+    fn(out)
+    return out
+
+
+def _poison(good: dict[str, Any], hubs: int, leaves: int) -> dict[str, Any]:
+    """An RDFC-1.0 "poison graph": ``hubs`` look-alike blank nodes, each pointed at by ``leaves``
+    look-alike blank nodes (``Result.value`` references). Every node shares its first-degree hash
+    with others, so N-degree hashing tries every ordering of a hub's leaves: with 2 x 8 nodes
+    PyLD's URDNA2015 needs seconds, with 2 x 1000 hours. The proof is the base credential's (it
+    does not matter: check 3 must refuse the document before any signature work)."""
+    nodes: list[dict[str, Any]] = [{"id": f"_:hub{h}", "type": ["Result"]} for h in range(hubs)]
+    nodes += [{"id": f"_:leaf{h}-{i}", "type": ["Result"], "value": {"id": f"_:hub{h}"}}
+              for h in range(hubs) for i in range(leaves)]
+    return _mutate(good, lambda c: c["credentialSubject"].__setitem__("result", nodes))
+
+
+def cases() -> dict[str, bytes]:
+    """File name -> bytes, for every invalid case."""
+    good = _signed()
+    out: dict[str, bytes] = {}
+
+    # 1. parse
+    out["parse--malformed.json"] = _json(good)[:-200]
+    out["parse--too-deep.json"] = _json(_mutate(good, lambda c: c.__setitem__("evidence", json.loads("[" * 100 + "]" * 100))))
+    out["parse--not-utf8.json"] = b'{"name": "\xff\xfe\xfa"}\n'
+    out["parse--empty.json"] = b""
+    out["parse--not-an-object.json"] = b'["VerifiableCredential"]\n'
+
+    # 2. schema (signed after the change, so only the schema check fails)
+    out["schema--missing-name.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"].pop("name"))))
+    out["schema--subject-without-identifier.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"].pop("identifier"))))
+    out["schema--bad-achievement-type.json"] = _json(sign(_mutate(
+        base_credential(), lambda c: c["credentialSubject"]["achievement"].__setitem__("achievementType", "Trophy"))))
+
+    # 3. contexts
+    out["contexts--unknown-context.json"] = _json(_mutate(good, lambda c: c["@context"].append("https://w3id.org/security/suites/jws-2020/v1")))
+    out["contexts--remote-context.json"] = _json(_mutate(
+        good, lambda c: c["credentialSubject"].__setitem__("@context", "https://attacker.example/redefine.jsonld")))
+    out["contexts--inline-context.json"] = _json(_mutate(
+        good, lambda c: c["@context"].append({"name": "https://attacker.example/vocab#title"})))
+    out["contexts--dropped-term.json"] = _json(sign(
+        _mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"].__setitem__("level", "gold")),
+        canonize=_lenient_canonize))
+    out["contexts--undefined-type.json"] = _json(sign(
+        _mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]["type"].append("GoldBadge")),
+        canonize=_lenient_canonize))
+    out["contexts--poison-blank-nodes.json"] = _json(_poison(good, 2, 1000))  # ~2,000 interlinked blank nodes
+    out["contexts--poison-look-alike-nodes.json"] = _json(_poison(good, 2, 8))  # small, but N-degree would explode
+
+    # 4. proof structure
+    out["proof-structure--missing-proof.json"] = _json(base_credential())
+    out["proof-structure--wrong-cryptosuite.json"] = _json(_mutate(good, lambda c: c["proof"][0].__setitem__("cryptosuite", "ecdsa-rdfc-2019")))
+    out["proof-structure--wrong-purpose.json"] = _json(sign(base_credential(), proof_purpose="authentication"))
+    out["proof-structure--no-proof-value.json"] = _json(_mutate(good, lambda c: c["proof"][0].pop("proofValue")))
+    cred = base_credential()
+    out["proof-structure--jwt-alg-none.jwt"] = jwt_token({"alg": "none", "typ": "JWT"}, jwt_payload(cred), None).encode()
+    out["proof-structure--jwt-hs256.jwt"] = jwt_token({"alg": "HS256", "typ": "JWT"}, jwt_payload(cred),
+                                                      hmac_secret=ISSUER.public_key).encode()
+    out["proof-structure--jwt-extra-header.jwt"] = jwt_token(
+        {**eddsa_header(), "x5u": "https://attacker.example/cert.pem"}, jwt_payload(cred)).encode()
+    out["proof-structure--jwt-private-jwk.jwt"] = jwt_token(
+        {"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": _b64(ISSUER.public_key), "d": _b64(ISSUER_SEED)}},
+        jwt_payload(cred)).encode()
+    out["proof-structure--jwt-claim-mismatch.jwt"] = jwt_token(
+        eddsa_header(), {**jwt_payload(cred), "iss": "https://attacker.example/issuer"}).encode()
+
+    # 5. issuer key
+    out["issuer-key--wrong-key.json"] = _json(sign(base_credential(), OTHER))
+    out["issuer-key--foreign-verification-method.json"] = _json(
+        sign(base_credential(), vm=f"https://attacker.example/issuers/1#{ISSUER.public_key_multibase}"))
+    out["issuer-key--malformed-did-key.json"] = _json(_mutate(
+        good, lambda c: c["proof"][0].__setitem__("verificationMethod", "did:key:z6MkBAD#z6MkBAD")))
+    out["issuer-key--jwt-wrong-did-key.jwt"] = jwt_token(eddsa_header(OTHER), jwt_payload(cred), OTHER).encode()
+
+    # 6. signature
+    out["signature--tampered-name.json"] = _json(_mutate(good, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
+    out["signature--tampered-recipient.json"] = _json(_mutate(
+        good, lambda c: c["credentialSubject"]["identifier"][0].__setitem__(
+            "identityHash", "sha256$658625b25ab3d75d613ca97d9a5a77f70e2192feca5557f4ad09a4d4f121f5fc")))
+    out["signature--tampered-proof-created.json"] = _json(_mutate(good, lambda c: c["proof"][0].__setitem__("created", "2025-01-02T00:00:00Z")))
+    out["signature--tampered-proof-value.json"] = _json(_mutate(
+        good, lambda c: c["proof"][0].__setitem__("proofValue", c["proof"][0]["proofValue"][:-2] + ("22" if not c["proof"][0]["proofValue"].endswith("22") else "33"))))
+    token = jwt_token(eddsa_header(), jwt_payload(cred))
+    forged = jwt_payload(_mutate(cred, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
+    h, _, s = token.split(".")
+    out["signature--jwt-tampered-payload.jwt"] = f"{h}.{_b64(json.dumps(forged).encode())}.{s}".encode()
+
+    # 7. validity
+    out["validity--expired.json"] = _json(sign(_mutate(base_credential(), lambda c: c.__setitem__("validUntil", "2025-06-30T00:00:00Z"))))
+    out["validity--not-yet-valid.json"] = _json(sign(_mutate(base_credential(), lambda c: c.__setitem__("validFrom", "2027-01-01T00:00:00Z"))))
+    out["validity--ends-before-it-starts.json"] = _json(sign(_mutate(
+        base_credential(), lambda c: (c.__setitem__("validFrom", "2025-06-01T00:00:00Z"), c.__setitem__("validUntil", "2025-05-01T00:00:00Z")))))
+
+    # 8. status (lists in support/lists/)
+    out["status--revoked.json"] = _json(_signed(status_entry=status.status_entry(REVOCATION_LIST, REVOKED_INDEX, "revocation")))
+    out["status--suspended.json"] = _json(_signed(status_entry=status.status_entry(SUSPENSION_LIST, SUSPENDED_INDEX, "suspension")))
+
+    # 9. trust (support/trust.json lists the fixture issuer only)
+    out["trust--unknown-issuer.json"] = _json(sign(base_credential(UNTRUSTED), UNTRUSTED))
+    return out
+
+
+def support_files() -> dict[str, bytes]:
+    """Status lists and the trust list the cases are verified with."""
+    files: dict[str, bytes] = {}
+    for url, purpose, index in ((REVOCATION_LIST, "revocation", REVOKED_INDEX), (SUSPENSION_LIST, "suspension", SUSPENDED_INDEX)):
+        bits = status.Bitstring()
+        bits.set(index)
+        unsigned = status.list_credential(url, purpose, bits, issuer=ISSUER.did_key, valid_from=VALID_FROM)
+        signed = status.sign_list_credential(unsigned, ISSUER.signer(), created=CREATED)
+        files[f"lists/{purpose}-list.json"] = _json(signed)
+    files["trust.json"] = _json({"issuers": [
+        # No keys listed: any key the issuer is shown to control (its own did:key) is accepted,
+        # so the issuer-key cases fail check 5 only.
+        {"id": ISSUER.did_key, "name": "Example Test University", "keys": []},
+        {"id": OTHER.did_key, "name": "Another test issuer", "keys": []},
+    ]})
+    return files
+
+
+def valid_control() -> bytes:
+    """The base credential, signed: passes every check under :data:`VERIFY_ARGS` (tests use it)."""
+    return _json(_signed())
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    wanted = {**cases(), **{f"support/{k}": v for k, v in support_files().items()}}
+    differs = []
+    for name, data in sorted(wanted.items()):
+        path = HERE / name
+        if check:
+            if not path.is_file() or path.read_bytes() != data:
+                differs.append(name)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    if check:
+        for name in differs:
+            print(f"differs: {name}", file=sys.stderr)
+        return 1 if differs else 0
+    print(f"wrote {len(wanted)} files to {HERE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
