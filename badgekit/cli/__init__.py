@@ -54,6 +54,7 @@ def _register() -> None:
 
     app.add_typer(key.app, name="key")
     sign.register(app)
+    from badgekit.cli import bake as bake_cli; bake_cli.register(app)  # noqa: E702, I001
     from badgekit.cli import issue
 
     issue.register(app)

@@ -1,0 +1,159 @@
+"""``badgekit bake``, ``extract`` and ``render`` through Typer's CliRunner: exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from badgekit import baking, proof
+from badgekit.cli import app
+from tests.unit.test_baking_png import HOSTILE, JWS, VECTORS, make_hostile, signed_credential
+
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def _one_line_error(result, fragment: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: ") and fragment in lines[0], result.stderr
+    assert len(lines) <= 2  # the message, and a hint when there is one
+    assert result.stdout == ""
+
+
+@pytest.fixture
+def credential(tmp_path: Path) -> Path:
+    path = tmp_path / "signed.json"
+    path.write_text(signed_credential(), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize("image", ["simple-json.png", "simple-jwt.svg"])
+def test_bake_then_extract(tmp_path: Path, credential: Path, image: str):
+    out = tmp_path / f"baked{Path(image).suffix}"
+    result = _run("bake", "--credential", str(credential), "--image", str(VECTORS / image), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "baked" in result.stderr and result.stdout == ""
+    assert baking.extract(out.read_bytes(), source="t").payload == signed_credential()
+
+    shown = _run("extract", str(out))
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout) == json.loads(signed_credential())
+    assert "JSON credential" in shown.stderr
+
+    as_json = _run("extract", str(out), "--json")
+    assert as_json.exit_code == 0
+    report = json.loads(as_json.stdout)
+    assert report["format"] == "json" and report["container"] == Path(image).suffix[1:]
+    assert proof.verify(report["credential"]).verified
+
+    exact = tmp_path / "extracted.json"
+    assert _run("extract", str(out), "--out", str(exact)).exit_code == 0
+    assert exact.read_bytes() == credential.read_bytes()
+
+
+def test_bake_a_jwt_file(tmp_path: Path):
+    jwt = tmp_path / "c.jwt"
+    jwt.write_text(JWS + "\n")
+    out = tmp_path / "b.svg"
+    assert _run("bake", "-c", str(jwt), "-i", str(VECTORS / "simple-json.svg"), "-o", str(out)).exit_code == 0
+    result = _run("extract", str(out), "--json")
+    assert json.loads(result.stdout)["credential"] == JWS
+    assert json.loads(result.stdout)["format"] == "jwt"
+
+
+def test_bake_a_folder(tmp_path: Path):
+    folder = tmp_path / "issued"
+    folder.mkdir()
+    (folder / "a.json").write_text(signed_credential())
+    (folder / "b.jwt").write_text(JWS)
+    (folder / "c.json").write_text('{"broken": ')
+    (folder / "notes.txt").write_text("ignored")
+    out = tmp_path / "baked"
+    result = _run("bake", "-c", str(folder), "-i", str(VECTORS / "simple-json.png"), "-o", str(out), "--json")
+    assert result.exit_code == 1  # one credential failed, the others were baked
+    rows = json.loads(result.stdout)
+    assert [(Path(r["credential"]).name, r["ok"]) for r in rows] == [("a.json", True), ("b.jwt", True), ("c.json", False)]
+    assert "malformed JSON" in rows[2]["error"] and "c.json" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png"]
+    assert baking.extract((out / "b.png").read_bytes(), source="t").payload == JWS
+
+
+def test_bake_folder_all_good_exits_zero(tmp_path: Path):
+    folder = tmp_path / "issued"
+    folder.mkdir()
+    (folder / "a.json").write_text(signed_credential())
+    result = _run("bake", "-c", str(folder), "-i", str(VECTORS / "simple-json.svg"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "baked 1 of 1" in result.stderr
+
+
+def test_bake_folder_into_a_file_is_a_usage_error(tmp_path: Path, credential: Path):
+    (tmp_path / "x.png").write_bytes(b"")
+    _one_line_error(
+        _run("bake", "-c", str(tmp_path), "-i", str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "x.png")),
+        "must be a folder",
+    )
+
+
+def test_bake_into_something_that_is_not_an_image(tmp_path: Path, credential: Path):
+    _one_line_error(
+        _run("bake", "-c", str(credential), "-i", str(credential), "-o", str(tmp_path / "o.png")), "not a PNG or SVG image"
+    )
+
+
+def test_bake_with_missing_credential(tmp_path: Path):
+    _one_line_error(
+        _run("bake", "-c", str(tmp_path / "none.json"), "-i", str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "o.png")),
+        "no such file",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(make_hostile.EXPECTED))
+def test_extract_hostile_images_is_one_clear_line(name: str, tmp_path: Path):
+    path = tmp_path / name
+    shutil.copy(HOSTILE / name, path)
+    _one_line_error(_run("extract", str(path)), make_hostile.EXPECTED[name])
+
+
+def test_render_svg_and_png(tmp_path: Path):
+    common = ["--badge", "Data <Science> & Co", "--issuer", "Example University", "--level", "Mastery",
+              "--family", "Certification", "--colour", "gold", "--valid-from", "2026-01-01", "--valid-until", "2028",
+              "--qr", "https://example.edu/c/1", "--template", "certification"]
+    svg_out = tmp_path / "b.svg"
+    result = _run("render", *common, "--out", str(svg_out))
+    assert result.exit_code == 0, result.output
+    text = svg_out.read_text()
+    assert "Data &lt;Science&gt; &amp; Co" in text and "Valid 2026\u20132028" in text
+    png_out = tmp_path / "b.png"
+    assert _run("render", *common, "--out", str(png_out), "--width", "300").exit_code == 0
+    assert png_out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--out", "x.gif"], "must end in .svg or .png"),
+        (["--out", "x.svg", "--colour", "mauve-ish"], "colour"),
+        (["--out", "x.svg", "--valid-from", "soon"], "--valid-from"),
+        (["--out", "x.svg", "--template", "nope"], "no such image template"),
+        (["--out", "x.svg", "--qr", '{"whole": "credential"}'], "looks like a credential"),
+    ],
+)
+def test_render_usage_errors(tmp_path: Path, args: list[str], fragment: str):
+    args = [a if not a.startswith("x.") else str(tmp_path / a) for a in args]
+    _one_line_error(_run("render", "--badge", "B", *args), fragment)
+
+
+def test_help_lists_the_commands():
+    result = _run("--help")
+    for command in ("bake", "extract", "render"):
+        assert command in result.stdout
