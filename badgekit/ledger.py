@@ -244,6 +244,16 @@ class Ledger:
         )
         return [r[0] for r in rows]
 
+    def list_counts(self) -> dict[int, dict[str, int]]:
+        """Per status list id: how many of its credentials are in each state (reserved, issued …)."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self._conn.execute(
+            "SELECT list_id, state, COUNT(*) FROM issuances WHERE list_id IS NOT NULL GROUP BY list_id, state"
+        )
+        for list_id, state, n in rows:
+            counts.setdefault(list_id, {})[state] = n
+        return counts
+
     # -- issuing ------------------------------------------------------------------------------
 
     def latest(self, badge_id: str, recipient_key: str) -> Issuance | None:

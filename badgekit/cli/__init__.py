@@ -58,6 +58,9 @@ def _register() -> None:
     from badgekit.cli import issue
 
     issue.register(app)
+    from badgekit.cli import status as status_cli
+
+    status_cli.register(app)
     from badgekit.cli import verify as verify_cli
 
     verify_cli.register(app)
