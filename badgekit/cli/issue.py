@@ -47,6 +47,13 @@ def issue(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row (or the header) has a problem.")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
+    bake: Annotated[
+        list[str] | None,
+        typer.Option("--bake", help="Also write a baked badge image beside each credential: png, svg (repeatable, or 'png,svg')."),
+    ] = None,
+    recipient_images: Annotated[
+        bool, typer.Option("--recipient-images", help="With --bake: render each image for its recipient (name, QR code of the credential id); slower.")
+    ] = False,
     project_dir: ProjectOpt = None,
     key_path: Annotated[Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")] = None,
     passphrase_file: PassphraseFileOpt = None,
@@ -71,9 +78,12 @@ def issue(
     key = load_key(key_path or project.key_path, passphrase_file)
     out_dir = out or project.output_dir
     n_workers = workers or os.cpu_count() or 1
+    formats = tuple(dict.fromkeys(f.strip().lower() for item in (bake or []) for f in item.split(",") if f.strip()))
+    if any(f not in ("png", "svg") for f in formats):
+        raise InputError(f"--bake takes png and/or svg, got {', '.join(formats)}")
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
-        verification_method=project.verification_method,
+        verification_method=project.verification_method, bake=formats, recipient_images=recipient_images,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     with Ledger.open(project.ledger_path) as ledger:

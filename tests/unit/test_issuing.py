@@ -222,3 +222,20 @@ def test_concurrent_runs_never_share_a_status_index(tmp_path):
     rows = list(Ledger.open(tmp_path / "ledger.sqlite3").issuances())
     assert len(rows) == 300
     assert len({(r.list_id, r.status_index) for r in rows}) == 300
+
+
+@pytest.mark.parametrize("per_recipient", [False, True])
+def test_bake_writes_images_holding_the_exact_credential(tmp_path, per_recipient):
+    from badgekit import baking
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    report = run(tmp_path, roster, bake=("png", "svg"), recipient_images=per_recipient)
+    assert report.counts["issued"] == 3
+    for o in report.outcomes:
+        text = Path(o.path).read_text()
+        for suffix in (".png", ".svg"):
+            image = Path(o.path).with_suffix(suffix)
+            extracted = baking.extract(image.read_bytes(), source=str(image))
+            assert extracted.payload == text and not extracted.is_jwt
+    assert proof.verify(json.loads(text))
