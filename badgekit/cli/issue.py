@@ -88,7 +88,13 @@ def issue(
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     with Ledger.open(project.ledger_path) as ledger:
         if show_progress:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             columns = (TextColumn("signing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn())
             with Progress(*columns, console=_output.stderr, transient=True) as bar:
