@@ -398,16 +398,21 @@ def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] 
 
     Raises:
         DocumentLoaderError, JsonLdError: see :func:`badgekit.jsonld.to_rdf`.
-        LimitExceeded: too many blank nodes, or a graph that needs too much work (a "poison graph").
+        LimitExceeded: too many JSON objects or blank nodes, or a graph that needs too much work
+            (a "poison graph").
     """
     from badgekit import jsonld
 
+    if _count_objects(document, MAX_JSON_OBJECTS) > MAX_JSON_OBJECTS:
+        raise LimitExceeded(f"more than {MAX_JSON_OBJECTS:,} JSON objects to process as JSON-LD "
+                            "(an Open Badges credential has tens); refused")
     try:
         return jsonld.canonize(document, loader=loader, max_work=0)
     except LimitExceeded:
         pass  # look-alike blank nodes (N-degree hashing needed), or too many blank nodes
     dataset = jsonld.to_rdf(document, loader=loader)
-    return _strict_urdna2015()().main(dataset, {"format": "application/n-quads"})
+    canonical: str = _strict_urdna2015()().main(dataset, {"format": "application/n-quads"})
+    return canonical
 
 
 _STRICT_CLASS: Any = None
@@ -424,7 +429,7 @@ def _strict_urdna2015() -> Any:
     poison = ("canonicalisation would need too much work ({}); refused as a possible "
               "RDFC-1.0 poison graph")
 
-    class StrictURDNA2015(URDNA2015):  # type: ignore[misc,valid-type]
+    class StrictURDNA2015(URDNA2015):  # type: ignore[misc]
         def main(self, dataset: Any, options: Any) -> Any:
             self._work = 0
             self._depth = 0
@@ -474,12 +479,11 @@ class _CanonCache:
         return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
     def __call__(self, document: Any, *, loader: Callable[..., Any] | None = None) -> str:
-        from badgekit import jsonld
-
         k = self.key(document)
         hit = self.cache.get(k)
         if hit is None:
-            hit = jsonld.canonize(document, loader=loader)
+            # The proof configuration: attacker-controlled too, so bounded the same way.
+            hit = canonize_bounded(document, loader=loader)
             self.cache[k] = hit
         return hit
 
@@ -554,7 +558,7 @@ class _Run:
         # 1. parse (and extraction from a baked image)
         self._guarded("parse", lambda: self._check_parse(data))
         if self._status("parse") != PASSED or self.doc is None:
-            self._skip_rest("the credential could not be parsed (check 1)")
+            self._skip_rest("the credential could not be read (check 1)")
             return self._report()
         self._fill_summary()
         # 2. structure and OB 3.0 JSON Schema            [SPEC (e) 1]
@@ -593,6 +597,11 @@ class _Run:
                 self._set("parse", FAILED, "not a PNG or SVG badge image badgekit can read")
                 return
             extracted = baking.extract(data, source=self.source)  # raises BakingError
+            if getattr(extracted, "legacy", False):
+                self.summary["format"] = container
+                self._set("parse", INDETERMINATE, f"an Open Badges 2.0 badge ({container.upper()}); badgekit "
+                          "verifies Open Badges 3.0 credentials (OB 2.0 verification needs the network)")
+                return
             payload, is_jwt = extracted.payload, extracted.is_jwt
             where = f"baked {container.upper()}"
         else:
@@ -662,6 +671,9 @@ class _Run:
             self._set("contexts", FAILED, "the credential has no @context")
             return
         entries = ctx if isinstance(ctx, list) else [ctx]
+        if not entries:
+            self._set("contexts", FAILED, "@context is empty")
+            return
         for n, entry in enumerate(entries):
             if not isinstance(entry, str):
                 self._set("contexts", FAILED, f"@context[{n}] is an inline context object: only pinned context "
@@ -685,10 +697,6 @@ class _Run:
                       f"(https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json), found {found}")
             return
         unsigned = {k: v for k, v in self.doc.items() if k != "proof"}
-        objects = _count_objects(unsigned, MAX_JSON_OBJECTS)
-        if objects > MAX_JSON_OBJECTS:
-            raise LimitExceeded(f"credential has more than {MAX_JSON_OBJECTS:,} JSON objects to process as JSON-LD "
-                                "(an Open Badges credential has tens); refused")
         # Safe-mode expansion (jsonld.js "safe mode"): a term no context defines, a relative IRI
         # or an undefined type is an error; a remote context nested in a bundled one cannot load.
         # RDFC-1.0 is bounded (poison graphs fail fast). Embedded proofs sign this canonical
@@ -767,6 +775,9 @@ class _Run:
         self._combine("issuer-key", self.keys)
 
     def _combine(self, check_id: str, parts: Sequence[_ProofKey]) -> None:
+        if not parts:  # never "passed" with nothing checked
+            self._set(check_id, FAILED, "nothing could be checked")
+            return
         many = len(parts) > 1
         for status in (FAILED, INDETERMINATE):
             bad = [p for p in parts if p.status == status]
@@ -864,6 +875,9 @@ class _Run:
             self._set("signature", SKIPPED, "an embedded proof signs the canonical JSON-LD form, which needs "
                       "the contexts check (3) to pass")
             return
+        if not self.keys:
+            self._set("signature", SKIPPED, "needs the signing key (check 5)")
+            return
         parts = []
         for key in self.keys:
             if key.public_key is None:
@@ -892,7 +906,10 @@ class _Run:
         if len(signature) != 64:
             return _ProofKey(key.index, FAILED, f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature has 64")
         options = {k: v for k, v in p.items() if k not in ("proofValue", "@context")}
-        data = proof.hash_data(self.doc, options, loader=self.options.loader, canonize=self.canon)
+        try:
+            data = proof.hash_data(self.doc, options, loader=self.options.loader, canonize=self.canon)
+        except BadgekitError as exc:
+            return _ProofKey(key.index, FAILED, f"the proof options cannot be canonicalised: {exc.message}")
         if not keys.verify_signature(key.public_key, signature, data.hash_data):
             return _ProofKey(key.index, FAILED, "signature does not match the credential (altered after signing, "
                              "or signed with another key)")
@@ -998,7 +1015,8 @@ class _Run:
         doc = self.doc or {}
         issuer = doc.get("issuer")
         subject = next((s for s in _as_list(doc.get("credentialSubject")) if isinstance(s, Mapping)), {})
-        achievement = subject.get("achievement") if isinstance(subject.get("achievement"), Mapping) else {}
+        raw_achievement = subject.get("achievement")
+        achievement: Mapping[str, Any] = raw_achievement if isinstance(raw_achievement, Mapping) else {}
         v1 = _first_context(doc) == _VC_V1
         not_checked = []
         if doc.get("refreshService"):

@@ -1,0 +1,194 @@
+"""``badgekit verify`` through the CLI: human report, --json / --jsonl, exit codes, options, safety."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from badgekit import jsonld, proof
+from badgekit.cli import app
+from badgekit.cli.verify import clean
+from badgekit.keys import Ed25519Key
+from tests.conftest import FIXED_NOW, TEST_SEED, VECTORS
+
+OB = VECTORS / "1edtech-validator-ob30"
+TRUST = str(VECTORS / "1edtech-trust.json")
+runner = CliRunner()
+KEY = Ed25519Key.from_seed(TEST_SEED)
+
+
+def run(*args: str):
+    return runner.invoke(app, ["verify", *args])
+
+
+def own_credential(name: str = "Teamwork") -> dict:
+    cred = {
+        "@context": [jsonld.VC_V2, jsonld.OB_V3],
+        "id": "urn:uuid:1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": KEY.did_key, "type": ["Profile"], "name": name},
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:learner",
+            "type": ["AchievementSubject"],
+            "achievement": {"id": "https://example.edu/a/1", "type": ["Achievement"], "name": name,
+                            "description": "d", "criteria": {"narrative": "n"}},
+        },
+    }
+    return proof.add_proof(cred, KEY.signer(), created="2025-01-01T00:00:00Z")
+
+
+def test_human_report_valid():
+    result = run(str(OB / "simple-json.png"), "--trust", TRUST, "--at", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "✓ VALID" in out and "simple-json.png" in out
+    assert "Example Corp (https://example.com/issuers/876543)" in out
+    assert "recipient" in out and "achievement" in out and "Teamwork" in out
+    for number, check in enumerate(["parse", "schema", "contexts", "proof-structure", "issuer-key", "signature",
+                                    "validity", "status", "trust"], start=1):
+        assert f"{number}  " in out and check in out
+    assert "✓" in out and "–" in out  # status is skipped (no credentialStatus)
+
+
+def test_human_report_invalid_and_indeterminate():
+    bad = run(str(OB / "simple-err-expired.json"), "--trust", TRUST)
+    assert bad.exit_code == 1 and "✗ INVALID" in bad.stdout and "expired" in bad.stdout
+    unsure = run(str(OB / "simple.json"))
+    assert unsure.exit_code == 3 and "? INDETERMINATE" in unsure.stdout and "--trust" in unsure.stdout
+
+
+def test_json_one_file_is_an_object_several_an_array():
+    one = run(str(OB / "simple.json"), "--json", "--trust", TRUST)
+    assert one.exit_code == 0
+    report = json.loads(one.stdout)
+    assert report["verdict"] == "valid" and report["exitCode"] == 0
+    assert [c["id"] for c in report["checks"]][:3] == ["parse", "schema", "contexts"]
+    assert set(report["summary"]) >= {"format", "issuerId", "issuerName", "recipient", "achievementName",
+                                      "achievementType", "validFrom", "validUntil"}
+    several = run(str(OB / "simple.json"), str(OB / "simple-err-proof-value.json"), "--json", "--trust", TRUST)
+    assert several.exit_code == 1
+    reports = json.loads(several.stdout)
+    assert [r["verdict"] for r in reports] == ["valid", "invalid"]
+    assert several.stderr == ""  # machine output only
+
+
+def test_jsonl_one_report_per_line():
+    result = run(str(OB / "simple.json"), str(OB / "simple.json"), "--jsonl")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(json.loads(line)["verdict"] == "indeterminate" for line in lines)
+    assert result.exit_code == 3
+
+
+def test_folder_is_expanded_and_exit_code_is_the_worst(tmp_path):
+    for name in ("simple.json", "simple-json.svg", "simple-jwt.png"):
+        shutil.copy(OB / name, tmp_path / name)
+    (tmp_path / "README.txt").write_text("not a badge")
+    result = run(str(tmp_path), "--json", "--trust", TRUST)
+    assert result.exit_code == 0, result.stdout
+    assert [Path(r["source"]).name for r in json.loads(result.stdout)] == ["simple-json.svg", "simple-jwt.png", "simple.json"]
+    shutil.copy(OB / "simple-err-expired.json", tmp_path / "z-expired.json")
+    shutil.copy(OB / "complete.json", tmp_path / "complete.json")
+    mixed = run(str(tmp_path), "--trust", TRUST)
+    assert mixed.exit_code == 1  # invalid beats indeterminate beats valid
+    assert "5 files: 3 valid, 1 invalid, 1 indeterminate" in mixed.stderr
+    tmp_path.joinpath("z-expired.json").unlink()
+    assert run(str(tmp_path), "--trust", TRUST).exit_code == 3
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["{missing}"],
+        ["{ok}", "--json", "--jsonl"],
+        ["{ok}", "--at", "2026-01-15"],
+        ["{ok}", "--at", "tomorrow"],
+        ["{ok}", "--trust", "{missing}"],
+        ["{ok}", "--trust", "{ok}"],  # a credential is not a trust list
+        ["{ok}", "--did-doc", "{missing}"],
+        ["{ok}", "--status-list", "{missing}"],
+        ["{empty_dir}"],
+        [],
+        ["{ok}", "--no-such-option"],
+    ],
+)
+def test_usage_errors_exit_2(tmp_path, args):
+    (tmp_path / "empty").mkdir()
+    values = {"missing": str(tmp_path / "nope.json"), "ok": str(OB / "simple.json"), "empty_dir": str(tmp_path / "empty")}
+    result = run(*[a.format(**values) for a in args])
+    assert result.exit_code == 2, result.output
+
+
+def test_status_list_url_mapping_and_folder(tmp_path):
+    cred = OB / "bit-string-list/credential-status-revoked.json"
+    url = json.loads(cred.read_text())["credentialStatus"]["statusListCredential"]
+    without = run(str(cred), "--trust", TRUST, "--json")
+    assert without.exit_code == 3
+    mapped = run(str(cred), "--trust", TRUST, "--json", "--status-list", f"{url}={OB / 'bit-string-list/testlist'}")
+    assert mapped.exit_code == 1
+    status = next(c for c in json.loads(mapped.stdout)["checks"] if c["id"] == "status")
+    assert status["status"] == "failed" and "revoked" in status["reason"]
+
+
+def test_did_doc_option(tmp_path):
+    from badgekit import did
+
+    web = "did:web:example.edu"
+    doc_path = tmp_path / "did.json"
+    doc_path.write_text(json.dumps(did.did_web_document(web, [KEY.public_key])))
+    cred = own_credential()
+    cred.pop("proof")
+    cred["issuer"]["id"] = web
+    signed = proof.add_proof(cred, KEY.signer(f"{web}#key-1"), created="2025-01-01T00:00:00Z")
+    path = tmp_path / "badge.json"
+    path.write_text(json.dumps(signed))
+    assert run(str(path)).exit_code == 3
+    assert run(str(path), "--did-doc", str(doc_path)).exit_code == 0
+
+
+def test_untrusted_text_cannot_drive_the_terminal(tmp_path):
+    # An issuer name with ANSI escapes, a carriage return and a bidi override: printed inert.
+    nasty = "Evil\x1b[2J\x1b[31mCorp\r\u202eexe.gnp"
+    path = tmp_path / "nasty.json"
+    path.write_text(json.dumps(own_credential(nasty)))
+    result = run(str(path))
+    assert result.exit_code == 0, result.stdout
+    assert "\x1b[2J" not in result.stdout and "\u202e" not in result.stdout and "\r" not in result.stdout
+    assert "\\u001b[2J" in result.stdout and "\\u202e" in result.stdout
+    # Rich markup in text is printed, not interpreted.
+    path.write_text(json.dumps(own_credential("[bold red]VALID[/]")))
+    assert "[bold red]VALID[/]" in run(str(path)).stdout
+    assert clean("ok\tstill\x07") == "ok\\u0009still\\u0007"
+
+
+def test_help_documents_exit_codes():
+    result = runner.invoke(app, ["verify", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "0 all valid, 1 any invalid, 3 indeterminate, 2 usage" in text
+
+
+def test_verify_is_registered_once_and_sign_still_works():
+    names = [c.name for c in app.registered_commands]
+    assert names.count("verify") == 1 and "sign" in names
+
+
+def test_cli_verify_does_not_import_requests_or_jsonschema(tmp_path):
+    """Cold start: the CLI imports PyLD without its HTTP client and never the pure-Python validator."""
+    code = (
+        "import sys\n"
+        "from badgekit.cli import main\n"
+        f"sys.argv = ['badgekit', 'verify', {str(OB / 'simple-json.png')!r}, '--trust', {TRUST!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "bad = [m for m in ('requests', 'aiohttp', 'jsonschema', 'urllib3') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+        "assert code == 0, code\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2],
+                   capture_output=True, text=True)
