@@ -112,7 +112,7 @@ def _err_json(e: roster.RowError) -> dict[str, Any]:
 
 def validate_roster(path: Path, requirements: Sequence[Any]) -> tuple[roster.Roster, list[roster.RowError], dict[int, list[roster.RowError]], int]:
     """First pass: every row checked, duplicates found. Returns (roster, header errors, errors by line, good count)."""
-    r = roster.Roster.open(path)
+    r = roster.Roster.open(path, extra_columns=[req.column for req in requirements])
     header_errors = r.header_errors()
     by_line: dict[int, list[roster.RowError]] = {}
     seen: dict[str, int] = {}
@@ -374,8 +374,10 @@ def issue_roster(
                 outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
         return jobs
 
+    requirement_columns = [req.column for req in getattr(policy, "requirements", ())]
+
     def good_rows() -> Iterator[roster.Row]:
-        for item in roster.Roster.open(roster_path).rows():
+        for item in roster.Roster.open(roster_path, extra_columns=requirement_columns).rows():
             if isinstance(item, roster.Row) and item.line not in errors_by_line:
                 yield item
 

@@ -16,7 +16,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -58,10 +58,10 @@ _ALIASES: dict[str, str] = {
     "full_name": "name", "recipient_name": "name", "learner_name": "name", "student_name": "name",
     "learner": "name", "student": "name", "recipient": "name",
     "date_earned": "earned", "earned_date": "earned", "completed": "earned", "completion_date": "earned",
-    "date_completed": "earned", "awarded": "earned", "awarded_date": "earned", "date": "earned",
+    "date_completed": "earned", "completed_on": "earned", "completed_at": "earned", "awarded": "earned", "awarded_date": "earned", "date": "earned",
     "issued_date": "issued", "issue_date": "issued", "valid_from": "issued",
     "grade": "score", "result": "score", "mark": "score", "points": "score", "percent": "score", "score_percent": "score",
-    "achieved_level": "level", "rubric_level": "level",
+    "achieved_level": "level", "rubric_level": "level", "proficiency": "level", "proficiency_level": "level",
     "evidence": "evidence_url", "evidence_link": "evidence_url", "evidence_id": "evidence_url", "portfolio_url": "evidence_url",
     "evidence_description": "evidence_narrative",
     "signed_off_by": "supervisor", "approver": "supervisor", "assessor": "supervisor", "sign_off": "supervisor",
@@ -155,8 +155,10 @@ def _sniff_delimiter(header_line: str) -> str:
 class Roster:
     """A parsed roster: the header and a stream of rows (read once, lazily)."""
 
-    def __init__(self, text: str, source: str, encoding: str = "utf-8") -> None:
+    def __init__(self, text: str, source: str, encoding: str = "utf-8", *, extra_columns: Iterable[str] = ()) -> None:
+        """``extra_columns``: further column names a badge class's requirements use (kept as is)."""
         self.source = source
+        known = set(COLUMNS) | {normalise_header(c) for c in extra_columns}
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         first = next((ln for ln in text.split("\n", 50) if ln.strip().strip(",;\t|")), "")
         if not first:
@@ -177,7 +179,7 @@ class Roster:
                 columns.append(None)
                 continue
             canonical = normalise_header(name)
-            if canonical in COLUMNS:
+            if canonical in known:
                 if canonical in seen:
                     raise InputError(f"{source}: line {self.header_line}: columns {seen[canonical]!r} and {name!r} both mean {canonical}")
                 seen[canonical] = name
@@ -193,10 +195,10 @@ class Roster:
         self.header = Header(tuple(columns), tuple(raw_header), tuple(unknown), delimiter, encoding)
 
     @classmethod
-    def open(cls, path: str | Path) -> Roster:
+    def open(cls, path: str | Path, *, extra_columns: Iterable[str] = ()) -> Roster:
         data = read_bounded(path, limit=MAX_ROSTER_BYTES)
         text, encoding = decode_roster(data, str(path))
-        return cls(text, str(path), encoding)
+        return cls(text, str(path), encoding, extra_columns=extra_columns)
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         try:
@@ -314,11 +316,12 @@ def validate_row(row: Row, requirements: Sequence[Any] = ()) -> list[RowError]:
         errors.append(RowError(row.line, "evidence_url", f"{url!r} is not an http(s) URL"))
     failing_columns = {e.column for e in errors}
     for req in requirements:
-        if req.column in failing_columns:
+        column = normalise_header(req.column)  # "Completed on", "assessor" … name the same columns as the header
+        if column in failing_columns:
             continue
-        reason = req.check(row.get(req.column))
+        reason = req.check(row.get(column))
         if reason:
-            errors.append(RowError(row.line, req.column, reason))
+            errors.append(RowError(row.line, column, reason))
     return errors
 
 

@@ -132,3 +132,20 @@ def test_streams_large_rosters_without_holding_rows(tmp_path):
     rows = roster.Roster.open(p).rows()
     assert next(rows).values["email"] == "u0@example.org"
     assert sum(1 for _ in rows) == 19999
+
+
+def test_requirement_columns_are_known_and_aliased(tmp_path):
+    class Required:
+        def __init__(self, column):
+            self.column = column
+
+        def check(self, raw):
+            return None if raw else f"{self.column} is required"
+
+    p = tmp_path / "r.csv"
+    p.write_text("email,Completed on,Assessor,Lab Partner\na@b.org,2026-01-15,Dr. Who,\n")
+    r = roster.Roster.open(p, extra_columns=["lab_partner"])
+    assert r.header_errors() == []
+    row = next(r.rows())
+    reqs = [Required("completed_on"), Required("assessor"), Required("lab_partner")]
+    assert [(e.column, e.reason) for e in roster.validate_row(row, reqs)] == [("lab_partner", "lab_partner is required")]
