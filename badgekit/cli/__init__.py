@@ -54,6 +54,11 @@ def _register() -> None:
 
     app.add_typer(key.app, name="key")
     sign.register(app)
+    from badgekit.cli import badge as badge_cli, project as project_cli, templates as templates_cli  # noqa: I001
+
+    project_cli.register(app)
+    app.add_typer(badge_cli.app, name="badge")
+    app.add_typer(templates_cli.app, name="templates")
     from badgekit.cli import bake as bake_cli; bake_cli.register(app)  # noqa: E702, I001
     from badgekit.cli import issue
 

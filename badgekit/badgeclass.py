@@ -1,0 +1,763 @@
+"""Badge classes: OB 3.0 ``Achievement`` files (JSON or YAML) plus badgekit's issuing policy.
+
+A badge-class file *is* the Achievement, with one extra top-level member, ``badgekit``, holding the
+issuing policy. The policy never reaches a credential: :attr:`BadgeClass.achievement` is the
+Achievement with ``badgekit`` removed and every other member kept as written, unknown ones too.
+
+.. code-block:: yaml
+
+    id: urn:uuid:0f3c…
+    type: [Achievement]
+    name: Python Basics
+    description: Completed all sessions and assignments of Python Basics.
+    criteria: {narrative: "Attend the sessions and pass the final assignment."}
+    badgekit:
+      validity: P2Y                 # ISO 8601 duration → validUntil = validFrom + P2Y
+      requirements:                 # what a roster row must provide before issuing
+        - {column: score, min: 70}
+        - {column: evidence_url, required: true, url: true}
+        - {column: supervisor, required: true, message: "a supervisor signs off"}
+      image_template: course
+      colour: "#1f6feb"
+
+Requirement kinds: ``required`` (a non-blank value), ``min`` / ``max`` (a number within bounds;
+a missing value fails), ``one_of`` (one of the listed values, case-insensitive), ``url`` (an
+absolute http(s) URL), ``email``, ``date`` (``YYYY-MM-DD`` or a date-time with a zone). ``url``,
+``email``, ``date`` and ``one_of`` only check a value that is present: combine them with
+``required: true`` to demand one. One entry may hold several kinds; each becomes a
+:class:`Requirement`.
+
+Durations are ISO 8601 (``P[nY][nM][nW][nD][T[nH][nM][nS]]``), parsed by hand. Adding one is
+calendar-aware: years and months move the calendar date and clamp to the end of a shorter month
+(``P1Y`` from 2024-02-29 is 2025-02-28, ``P1M`` from 2024-01-31 is 2024-02-29), then weeks, days
+and the time part are added as exact durations.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import os
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit
+
+from badgekit._io import atomic_write, dumps_json, loads_json, read_bounded
+from badgekit._yaml import MAX_YAML_BYTES, dumps_yaml, loads_yaml
+from badgekit.errors import InputError
+from badgekit.schema import SchemaProblem, validate_achievement
+
+RequirementKind = Literal["required", "min", "max", "one_of", "url", "email", "date"]
+REQUIREMENT_KINDS: tuple[str, ...] = ("required", "min", "max", "one_of", "url", "email", "date")
+POLICY_KEYS: tuple[str, ...] = (
+    "validity",
+    "requirements",
+    "image_template",
+    "colour",
+    "level_label",
+    "family",
+    "renewal_note",
+    "template",
+)
+BADGE_CLASS_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
+POLICY_MEMBER = "badgekit"
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .-]*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+class BadgeClassError(InputError):
+    """A badge-class file has problems; ``problems`` lists every one with its JSON path."""
+
+    def __init__(self, path: Path, problems: Sequence[SchemaProblem]) -> None:
+        first = problems[0] if problems else SchemaProblem("$", "invalid")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(
+            f"{path}: {first.path}: {first.message}{more}",
+            hint=f"see every problem with: badgekit badge validate {path}",
+        )
+        self.path = path
+        self.problems = tuple(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# requirements
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One rule a roster row must satisfy before a credential is issued for it."""
+
+    column: str
+    kind: RequirementKind
+    value: Any = None
+    message: str = ""
+
+    def check(self, raw: str | None) -> str | None:
+        """None when ``raw`` (the roster cell, None if absent) satisfies the rule, else a one-line reason."""
+        reason = self._reason(None if raw is None else str(raw).strip())
+        if reason is None:
+            return None
+        return f"{reason} ({self.message})" if self.message else reason
+
+    def _reason(self, text: str | None) -> str | None:
+        col = self.column
+        present = bool(text)
+        if self.kind == "required":
+            # value False switches the rule off; None (the default) and True both mean "required".
+            return None if present or self.value is False else f"{col} is missing (required)"
+        if self.kind in ("min", "max"):
+            if not present:
+                bound = "at least" if self.kind == "min" else "at most"
+                return f"{col} is missing ({bound} {_num(self.value)} required)"
+            number = _parse_number(text or "")
+            if number is None:
+                return f"{col} {text!r} is not a number"
+            if self.kind == "min" and number < float(self.value):
+                return f"{col} {text} is below the required {_num(self.value)}"
+            if self.kind == "max" and number > float(self.value):
+                return f"{col} {text} is above the allowed {_num(self.value)}"
+            return None
+        if not present:
+            return None
+        assert text is not None
+        if self.kind == "one_of":
+            allowed = [str(v) for v in self.value or ()]
+            if text.casefold() in (a.casefold() for a in allowed):
+                return None
+            return f"{col} {text!r} is not one of: {', '.join(allowed)}"
+        if self.kind == "url":
+            return None if is_http_url(text) else f"{col} {text!r} is not an http(s) URL"
+        if self.kind == "email":
+            return None if _EMAIL.fullmatch(text) else f"{col} {text!r} is not an email address"
+        if self.kind == "date":
+            return None if is_date(text) else f"{col} {text!r} is not a date (YYYY-MM-DD)"
+        return f"{col}: unknown requirement kind {self.kind!r}"
+
+    def describe(self) -> str:
+        """Short human form: ``score >= 70``, ``evidence_url: required``."""
+        if self.kind == "min":
+            return f"{self.column} >= {_num(self.value)}"
+        if self.kind == "max":
+            return f"{self.column} <= {_num(self.value)}"
+        if self.kind == "one_of":
+            return f"{self.column} in {{{', '.join(str(v) for v in self.value or ())}}}"
+        if self.kind == "required":
+            return f"{self.column}: required"
+        return f"{self.column}: {self.kind}"
+
+
+def _parse_number(text: str) -> float | None:
+    try:
+        number = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def is_http_url(text: Any) -> bool:
+    """True for an absolute ``http://`` or ``https://`` URL with a host."""
+    if not isinstance(text, str) or any(c.isspace() for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+
+
+def is_urn_uuid(text: Any) -> bool:
+    """True for ``urn:uuid:`` followed by a well-formed UUID."""
+    if not isinstance(text, str) or not text.lower().startswith("urn:uuid:"):
+        return False
+    try:
+        uuid.UUID(text[len("urn:uuid:") :])
+    except ValueError:
+        return False
+    return len(text) == len("urn:uuid:") + 36
+
+
+def is_date(text: str) -> bool:
+    """``YYYY-MM-DD`` (a real calendar date) or an RFC 3339 date-time with a zone."""
+    if _DATE.fullmatch(text):
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+    if _DATETIME.fullmatch(text):
+        try:
+            datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# durations
+
+
+@dataclass(frozen=True)
+class Duration:
+    """An ISO 8601 duration, kept by component (a year is not a fixed number of days)."""
+
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: float = 0
+
+    def add_to(self, moment: datetime) -> datetime:
+        """``moment`` + this duration (see :func:`add_duration`)."""
+        total_months = moment.month - 1 + self.years * 12 + self.months
+        year = moment.year + total_months // 12
+        month = total_months % 12 + 1
+        if not 1 <= year <= 9999:
+            raise InputError(f"{self} from {moment.isoformat()} is out of range")
+        day = min(moment.day, calendar.monthrange(year, month)[1])
+        shifted = moment.replace(year=year, month=month, day=day)
+        try:
+            return shifted + timedelta(
+                weeks=self.weeks, days=self.days, hours=self.hours, minutes=self.minutes, seconds=self.seconds
+            )
+        except OverflowError:
+            raise InputError(f"{self} from {moment.isoformat()} is out of range") from None
+
+    @property
+    def is_zero(self) -> bool:
+        return not any((self.years, self.months, self.weeks, self.days, self.hours, self.minutes, self.seconds))
+
+    def __str__(self) -> str:
+        date_part = "".join(
+            f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.weeks, "W"), (self.days, "D")) if n
+        )
+        secs = _num(float(self.seconds)) if self.seconds else ""
+        time_part = "".join(f"{n}{u}" for n, u in ((self.hours, "H"), (self.minutes, "M")) if n)
+        time_part += f"{secs}S" if secs else ""
+        if not date_part and not time_part:
+            return "P0D"
+        return "P" + date_part + (f"T{time_part}" if time_part else "")
+
+
+_DURATION = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
+)
+_MAX_DURATION_COMPONENT = 100_000
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse an ISO 8601 duration such as ``P2Y``, ``P6M``, ``P90D``, ``P1Y6M``, ``PT12H``.
+
+    Only the seconds may have a fraction; negative durations are not durations.
+
+    Raises:
+        InputError: not an ISO 8601 duration.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
+    match = _DURATION.fullmatch(text.strip())
+    if match is None or text.strip() in ("P", "PT"):
+        raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
+    parts = match.groupdict()
+    values: dict[str, Any] = {}
+    for name, raw in parts.items():
+        if raw is None:
+            continue
+        value = float(raw.replace(",", ".")) if name == "seconds" else int(raw)
+        if value > _MAX_DURATION_COMPONENT:
+            raise InputError(f"{text!r}: {name} component too large")
+        values[name] = value
+    return Duration(**values)
+
+
+def add_duration(moment: datetime, duration: str | Duration) -> datetime:
+    """``moment`` plus an ISO 8601 duration, calendar-aware.
+
+    Years and months move the calendar date, clamping the day to the end of a shorter month
+    (P1Y from 2024-02-29 → 2025-02-28; P1M from 2024-01-31 → 2024-02-29); weeks, days, hours,
+    minutes and seconds are then added as exact lengths of time. The time zone is kept.
+
+    Raises:
+        InputError: the duration is malformed or the result is out of range.
+    """
+    parsed = duration if isinstance(duration, Duration) else parse_duration(duration)
+    return parsed.add_to(moment)
+
+
+# ---------------------------------------------------------------------------------------------
+# policy and badge class
+
+
+@dataclass(frozen=True)
+class Policy:
+    """badgekit's issuing policy for one badge class (the ``badgekit`` member of the file)."""
+
+    validity: str | None = None  # ISO 8601 duration like "P2Y", "P6M", "P90D"
+    requirements: tuple[Requirement, ...] = ()
+    image_template: str | None = None
+    colour: str | None = None
+    level_label: str | None = None
+    family: str | None = None
+    renewal_note: str | None = None
+    template: str | None = None  # the badge-class template this file was made from
+
+    def check_row(self, row: Mapping[str, Any]) -> list[str]:
+        """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
+        reasons: list[str] = []
+        for req in self.requirements:
+            raw = row.get(req.column)
+            reason = req.check(None if raw is None else str(raw))
+            if reason is not None:
+                reasons.append(reason)
+        return reasons
+
+    def valid_until(self, valid_from: datetime) -> datetime | None:
+        """``valid_from`` + ``validity``, or None when the badge does not expire."""
+        return add_duration(valid_from, self.validity) if self.validity else None
+
+    def describe_requirements(self) -> list[str]:
+        """One short line per roster column: ``score >= 70``, ``evidence_url (required, url)``."""
+        lines: list[str] = []
+        for column in self.columns:
+            reqs = [r for r in self.requirements if r.column == column]
+            bounds = [r.describe() for r in reqs if r.kind in ("min", "max", "one_of")]
+            flags = [r.kind for r in reqs if r.kind not in ("min", "max", "one_of")]
+            text = ", ".join(bounds) if bounds else column
+            lines.append(f"{text} ({', '.join(flags)})" if flags else text)
+        return lines
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Roster columns the requirements read, in order, without repeats."""
+        return tuple(dict.fromkeys(r.column for r in self.requirements))
+
+    def to_json(self) -> dict[str, Any]:
+        """The policy as written in a badge-class file (requirements of one column grouped)."""
+        out: dict[str, Any] = {}
+        if self.validity is not None:
+            out["validity"] = self.validity
+        if self.requirements:
+            entries: list[dict[str, Any]] = []
+            for req in self.requirements:
+                last = entries[-1] if entries else None
+                if last and last["column"] == req.column and req.kind not in last and last.get("message", "") == req.message:
+                    last.pop("message", None)
+                    last[req.kind] = True if req.value is None else req.value
+                    if req.message:
+                        last["message"] = req.message
+                    continue
+                entry: dict[str, Any] = {"column": req.column, req.kind: True if req.value is None else req.value}
+                if req.message:
+                    entry["message"] = req.message
+                entries.append(entry)
+            out["requirements"] = entries
+        for key in ("image_template", "colour", "level_label", "family", "renewal_note", "template"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class BadgeClass:
+    """A loaded, valid badge class."""
+
+    path: Path
+    achievement: dict[str, Any]  # the OB 3.0 Achievement to embed: unknown members kept, policy removed
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def id(self) -> str:
+        return str(self.achievement.get("id", ""))
+
+    @property
+    def name(self) -> str:
+        return _text(self.achievement.get("name"))
+
+    @property
+    def achievement_type(self) -> str | None:
+        value = self.achievement.get("achievementType")
+        return value if isinstance(value, str) else None
+
+    def to_document(self) -> dict[str, Any]:
+        """The file form: the Achievement plus the ``badgekit`` policy member."""
+        doc = dict(self.achievement)
+        policy = self.policy.to_json()
+        if policy:
+            doc[POLICY_MEMBER] = policy
+        return doc
+
+
+def _text(value: Any) -> str:
+    """A display string for a plain or language-map string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and value:
+        first = next(iter(value.values()))
+        return first if isinstance(first, str) else ""
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# reading, checking, writing
+
+
+def read_document(path: str | os.PathLike[str]) -> Any:
+    """Parse a badge-class file: ``.json`` as JSON, ``.yaml``/``.yml`` as YAML.
+
+    Raises:
+        InputError: missing, unreadable, malformed, or an unsupported extension.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in BADGE_CLASS_SUFFIXES:
+        raise InputError(f"{p}: badge classes are .yaml, .yml or .json files")
+    data = read_bounded(p, limit=MAX_YAML_BYTES)
+    if suffix == ".json":
+        return loads_json(data, source=str(p))
+    return loads_yaml(data, source=str(p))
+
+
+def load_badge_class(path: str | os.PathLike[str], *, templates_dirs: Iterable[Path] = ()) -> BadgeClass:
+    """Read and check a badge-class file.
+
+    Raises:
+        InputError: the file is missing or malformed JSON/YAML.
+        BadgeClassError: (an InputError) the file breaks the OB 3.0 schema or badgekit's rules;
+            ``problems`` lists each with its JSON path.
+    """
+    p = Path(path)
+    document = read_document(p)
+    problems = check_document(document, templates_dirs=templates_dirs)
+    if problems:
+        raise BadgeClassError(p, problems)
+    achievement = {k: v for k, v in document.items() if k != POLICY_MEMBER}
+    policy, _ = parse_policy(document.get(POLICY_MEMBER))
+    return BadgeClass(path=p, achievement=achievement, policy=policy)
+
+
+def validate_badge_class(
+    path: str | os.PathLike[str], *, templates_dirs: Iterable[Path] = ()
+) -> list[SchemaProblem]:
+    """Every problem of a badge-class file: the OB 3.0 schema, then badgekit's rules.
+
+    An empty list means valid.
+
+    Raises:
+        InputError: the file cannot be read or is not well-formed JSON/YAML (nothing to check).
+    """
+    return check_document(read_document(path), templates_dirs=templates_dirs)
+
+
+def check_document(document: Any, *, templates_dirs: Iterable[Path] = ()) -> list[SchemaProblem]:
+    """Problems of a parsed badge-class document (Achievement + optional ``badgekit`` member).
+
+    Schema problems come from the bundled 1EdTech schema and from its strict 2024-09 variant
+    (badgekit emits arrays, so a single value where an array is expected is reported). badgekit's
+    rules: ``criteria`` has an ``id`` or a ``narrative``; ``id`` is ``urn:uuid:`` or an http(s)
+    URL; every URL is absolute http(s) (images may be ``data:`` URIs); durations parse; colours are
+    ``#rrggbb``; requirements use known kinds; a named template exists.
+    """
+    if not isinstance(document, dict):
+        return [SchemaProblem("$", "a badge class must be a JSON/YAML object (the OB 3.0 Achievement)")]
+    achievement = {k: v for k, v in document.items() if k != POLICY_MEMBER}
+    problems: dict[tuple[str, str], SchemaProblem] = {}
+    reported_paths: set[str] = set()
+    for p in validate_achievement(achievement):
+        problems.setdefault((p.path, p.message), p)
+        reported_paths.add(p.path)
+    for p in validate_achievement(achievement, strict=True):
+        if p.path not in reported_paths and not any(p.path.startswith(r + ".") or p.path.startswith(r + "[") for r in reported_paths):
+            problems.setdefault((p.path, p.message), p)
+    for p in _achievement_rules(achievement):
+        problems.setdefault((p.path, p.message), p)
+    if POLICY_MEMBER in document:
+        _, policy_problems = parse_policy(document[POLICY_MEMBER], templates_dirs=templates_dirs, check_template=True)
+        for p in policy_problems:
+            problems.setdefault((p.path, p.message), p)
+    return sorted(problems.values(), key=lambda p: (_path_order(p.path), p.message))
+
+
+def _path_order(path: str) -> list[tuple[int, Any]]:
+    return [(0, int(t)) if t.isdigit() else (1, t) for t in re.findall(r"[^.\[\]']+", path)]
+
+
+def _achievement_rules(a: Mapping[str, Any]) -> Iterator[SchemaProblem]:
+    ident = a.get("id")
+    if isinstance(ident, str) and not (is_urn_uuid(ident) or is_http_url(ident)):
+        yield SchemaProblem("$.id", f"{_q(ident)} is not a urn:uuid: or an http(s) URL")
+    for key in ("name", "description"):
+        value = a.get(key)
+        if isinstance(value, str) and not value.strip():
+            yield SchemaProblem(f"$.{key}", "must not be empty")
+    criteria = a.get("criteria")
+    if isinstance(criteria, Mapping):
+        narrative, cid = criteria.get("narrative"), criteria.get("id")
+        if not (isinstance(narrative, str) and narrative.strip()) and not (isinstance(cid, str) and cid.strip()):
+            yield SchemaProblem("$.criteria", "needs an id (URL of a criteria page) or a narrative")
+        if isinstance(cid, str) and not is_http_url(cid):
+            yield SchemaProblem("$.criteria.id", f"{_q(cid)} is not an absolute http(s) URL")
+    yield from _image_rules(a.get("image"), "$.image")
+    for i, al in enumerate(_items(a.get("alignment"))):
+        if isinstance(al, Mapping) and isinstance(al.get("targetUrl"), str) and not is_http_url(al["targetUrl"]):
+            yield SchemaProblem(f"$.alignment[{i}].targetUrl", f"{_q(al['targetUrl'])} is not an absolute http(s) URL")
+    for i, rel in enumerate(_items(a.get("related"))):
+        rid = rel.get("id") if isinstance(rel, Mapping) else None
+        if isinstance(rid, str) and not (is_urn_uuid(rid) or is_http_url(rid)):
+            yield SchemaProblem(f"$.related[{i}].id", f"{_q(rid)} is not a urn:uuid: or an http(s) URL")
+    for i, tag in enumerate(_items(a.get("tag"))):
+        if isinstance(tag, str) and not tag.strip():
+            yield SchemaProblem(f"$.tag[{i}]", "must not be empty")
+    creator = a.get("creator")
+    if isinstance(creator, Mapping):
+        cid = creator.get("id")
+        if isinstance(cid, str) and not (cid.startswith("did:") or is_http_url(cid) or is_urn_uuid(cid)):
+            yield SchemaProblem("$.creator.id", f"{_q(cid)} is not a DID or an http(s) URL")
+        url = creator.get("url")
+        if isinstance(url, str) and not is_http_url(url):
+            yield SchemaProblem("$.creator.url", f"{_q(url)} is not an absolute http(s) URL")
+        email = creator.get("email")
+        if isinstance(email, str) and not _EMAIL.fullmatch(email):
+            yield SchemaProblem("$.creator.email", f"{_q(email)} is not an email address")
+        yield from _image_rules(creator.get("image"), "$.creator.image")
+    seen_ids: dict[str, str] = {}
+    for i, rd in enumerate(_items(a.get("resultDescription"))):
+        if not isinstance(rd, Mapping):
+            continue
+        base = f"$.resultDescription[{i}]"
+        rid = rd.get("id")
+        if isinstance(rid, str):
+            if rid in seen_ids:
+                yield SchemaProblem(f"{base}.id", f"same id as {seen_ids[rid]}")
+            seen_ids.setdefault(rid, f"{base}.id")
+        levels = [lv.get("id") for lv in _items(rd.get("rubricCriterionLevel")) if isinstance(lv, Mapping)]
+        required_level = rd.get("requiredLevel")
+        if isinstance(required_level, str) and required_level not in levels:
+            yield SchemaProblem(f"{base}.requiredLevel", "does not name one of its rubricCriterionLevel ids")
+        allowed = rd.get("allowedValue")
+        required_value = rd.get("requiredValue")
+        if isinstance(allowed, list) and isinstance(required_value, str) and allowed and required_value not in allowed:
+            yield SchemaProblem(f"{base}.requiredValue", f"{_q(required_value)} is not one of its allowedValue")
+
+
+def _image_rules(image: Any, where: str) -> Iterator[SchemaProblem]:
+    if isinstance(image, Mapping):
+        iid = image.get("id")
+        if isinstance(iid, str) and not (is_http_url(iid) or iid.startswith("data:image/")):
+            yield SchemaProblem(f"{where}.id", f"{_q(iid)} is not an absolute http(s) URL or a data:image/ URI")
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _q(value: str) -> str:
+    text = value if len(value) <= 60 else value[:59] + "…"
+    return repr(text)
+
+
+def parse_policy(
+    raw: Any, *, templates_dirs: Iterable[Path] = (), check_template: bool = False
+) -> tuple[Policy, list[SchemaProblem]]:
+    """Parse the ``badgekit`` member; returns the policy (best effort) and its problems."""
+    base = f"$.{POLICY_MEMBER}"
+    if raw is None:
+        return Policy(), []
+    if not isinstance(raw, Mapping):
+        return Policy(), [SchemaProblem(base, "must be an object (badgekit's issuing policy)")]
+    problems: list[SchemaProblem] = []
+    for key in raw:
+        if key not in POLICY_KEYS:
+            hint = " (did you mean colour?)" if key == "color" else ""
+            problems.append(SchemaProblem(f"{base}.{key}", f"unknown policy member{hint}; known: {', '.join(POLICY_KEYS)}"))
+    strings: dict[str, str | None] = {}
+    for key in ("validity", "image_template", "colour", "level_label", "family", "renewal_note", "template"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(SchemaProblem(f"{base}.{key}", "must be a string"))
+            value = None
+        strings[key] = value
+    validity = strings["validity"]
+    if validity is not None:
+        try:
+            if parse_duration(validity).is_zero:
+                problems.append(SchemaProblem(f"{base}.validity", "a validity period must be longer than zero"))
+        except InputError as exc:
+            problems.append(SchemaProblem(f"{base}.validity", exc.message))
+    colour = strings["colour"]
+    if colour is not None and not _COLOUR.fullmatch(colour):
+        problems.append(SchemaProblem(f"{base}.colour", f"{_q(colour)} is not a colour like #1f6feb"))
+    image_template = strings["image_template"]
+    if image_template is not None and not _NAME.fullmatch(image_template):
+        problems.append(SchemaProblem(f"{base}.image_template", f"{_q(image_template)} is not a template name (a-z, 0-9, - and _)"))
+    template = strings["template"]
+    if check_template and (template is not None or image_template is not None):
+        from badgekit import templates  # a layer above; imported only when asked to check
+
+        dirs = tuple(templates_dirs)
+        known = templates.template_names(extra_dirs=dirs)
+        if template is not None and template not in known:
+            problems.append(SchemaProblem(f"{base}.template", f"unknown template {_q(template)}; known: {', '.join(known)}"))
+        images = templates.image_template_names(extra_dirs=dirs)
+        if image_template is not None and _NAME.fullmatch(image_template) and images and image_template not in images:
+            problems.append(
+                SchemaProblem(f"{base}.image_template", f"unknown image template {_q(image_template)}; known: {', '.join(images)}")
+            )
+    requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
+    problems.extend(req_problems)
+    policy = Policy(
+        validity=validity,
+        requirements=requirements,
+        image_template=image_template,
+        colour=colour,
+        level_label=strings["level_label"],
+        family=strings["family"],
+        renewal_note=strings["renewal_note"],
+        template=template,
+    )
+    return policy, problems
+
+
+def _parse_requirements(raw: Any, base: str) -> tuple[tuple[Requirement, ...], list[SchemaProblem]]:
+    if raw is None:
+        return (), []
+    if not isinstance(raw, list):
+        return (), [SchemaProblem(base, "must be a list of {column: ..., <kind>: ...} entries")]
+    out: list[Requirement] = []
+    problems: list[SchemaProblem] = []
+    for i, entry in enumerate(raw):
+        where = f"{base}[{i}]"
+        if not isinstance(entry, Mapping):
+            problems.append(SchemaProblem(where, "must be an object such as {column: score, min: 70}"))
+            continue
+        column = entry.get("column")
+        if not isinstance(column, str) or not _COLUMN.fullmatch(column.strip()):
+            problems.append(SchemaProblem(f"{where}.column", "must name a roster column (letters, digits, _ . - and spaces)"))
+            continue
+        column = column.strip()
+        message = entry.get("message", "")
+        if not isinstance(message, str):
+            problems.append(SchemaProblem(f"{where}.message", "must be a string"))
+            message = ""
+        kinds = 0
+        unknown = False
+        for key, value in entry.items():
+            if key in ("column", "message"):
+                continue
+            path = f"{where}.{key}"
+            if key not in REQUIREMENT_KINDS:
+                problems.append(SchemaProblem(path, f"unknown requirement kind; known: {', '.join(REQUIREMENT_KINDS)}"))
+                unknown = True
+                continue
+            kinds += 1
+            if key in ("min", "max"):
+                if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                    problems.append(SchemaProblem(path, f"must be a number, got {_short(value)}"))
+                    continue
+                out.append(Requirement(column, cast(RequirementKind, key), value, message))
+            elif key == "one_of":
+                if not isinstance(value, list) or not value or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+                    problems.append(SchemaProblem(path, "must be a non-empty list of values"))
+                    continue
+                out.append(Requirement(column, "one_of", tuple(str(v) for v in value), message))
+            else:
+                if not isinstance(value, bool):
+                    problems.append(SchemaProblem(path, f"must be true or false, got {_short(value)}"))
+                    continue
+                if value:
+                    kind = cast(RequirementKind, key)
+                    out.append(Requirement(column, kind, True if key == "required" else None, message))
+        if kinds == 0 and not unknown:
+            problems.append(SchemaProblem(where, f"names no requirement kind ({', '.join(REQUIREMENT_KINDS)})"))
+    return tuple(out), problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def find_badge_classes(directory: str | os.PathLike[str]) -> list[Path]:
+    """Badge-class files (``*.yaml``, ``*.yml``, ``*.json``) directly in ``directory``, sorted by name.
+
+    Hidden files are skipped. A missing directory gives an empty list.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    return sorted(
+        p for p in d.iterdir() if p.is_file() and p.suffix.lower() in BADGE_CLASS_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def dumps_document(document: Mapping[str, Any], path: str | os.PathLike[str], *, comment: str | None = None) -> str:
+    """Serialise a badge-class document for ``path``: JSON for ``.json``, YAML otherwise.
+
+    ``comment`` (YAML only) becomes ``#`` lines at the top of the file.
+    """
+    if Path(path).suffix.lower() == ".json":
+        return dumps_json(dict(document))
+    header = "".join(f"# {line}".rstrip() + "\n" for line in comment.splitlines()) if comment else ""
+    return header + dumps_yaml(dict(document))
+
+
+def write_badge_class(
+    path: str | os.PathLike[str],
+    document: Mapping[str, Any],
+    *,
+    overwrite: bool = False,
+    comment: str | None = None,
+) -> Path:
+    """Write a badge-class document (YAML or JSON by extension) atomically.
+
+    Raises:
+        InputError: the extension is not .yaml/.yml/.json, or the file exists and ``overwrite`` is False.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in BADGE_CLASS_SUFFIXES:
+        raise InputError(f"{p}: badge classes are .yaml, .yml or .json files")
+    if p.exists() and not overwrite:
+        raise InputError(f"{p}: already exists, refusing to overwrite it", hint="choose another --out or pass --force")
+    return atomic_write(p, dumps_document(document, p, comment=comment))
+
+
+__all__ = [
+    "BadgeClass",
+    "BadgeClassError",
+    "Duration",
+    "Policy",
+    "Requirement",
+    "REQUIREMENT_KINDS",
+    "add_duration",
+    "check_document",
+    "find_badge_classes",
+    "is_http_url",
+    "is_urn_uuid",
+    "load_badge_class",
+    "parse_duration",
+    "parse_policy",
+    "read_document",
+    "validate_badge_class",
+    "write_badge_class",
+]

@@ -1,0 +1,353 @@
+"""badgekit.badgeclass: badge-class files, policy, requirements, durations, broken files."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from badgekit import badgeclass
+from badgekit.badgeclass import (
+    BadgeClassError,
+    Duration,
+    Policy,
+    Requirement,
+    add_duration,
+    load_badge_class,
+    parse_duration,
+    validate_badge_class,
+)
+from badgekit.errors import InputError
+from badgekit.schema import SchemaProblem
+
+ROOT = Path(__file__).resolve().parents[2]
+INVALID = ROOT / "tests" / "invalid" / "badgeclass"
+EXAMPLES = ROOT / "examples" / "badges"
+
+#: file in tests/invalid/badgeclass → the JSON path its one problem must be reported at.
+INVALID_CASES = {
+    "missing-name.yaml": "$.name",
+    "bad-url.json": "$.criteria.id",
+    "bad-duration.yaml": "$.badgekit.validity",
+    "unknown-template.yaml": "$.badgekit.template",
+    "unknown-image-template.yaml": "$.badgekit.image_template",
+    "bad-colour.yaml": "$.badgekit.colour",
+    "unknown-requirement-kind.yaml": "$.badgekit.requirements[1].minimum",
+    "criteria-without-id-or-narrative.yaml": "$.criteria",
+    "id-not-a-uri.yaml": "$.id",
+    "image-not-an-object.yaml": "$.image",
+    "bad-achievement-type.yaml": "$.achievementType",
+    "bad-alignment-url.yaml": "$.alignment[0].targetUrl",
+    "type-not-an-array.yaml": "$.type",
+    "not-an-object.yaml": "$",
+}
+#: files that cannot even be parsed: validate raises InputError naming file, line and column.
+MALFORMED_CASES = {
+    "malformed.yaml": "malformed YAML at line 4",
+    "malformed.json": "malformed JSON at line 5",
+    "duplicate-key.yaml": "duplicate key 'name'",
+}
+
+COURSE = {
+    "id": "urn:uuid:6ef6e070-9817-5ef7-bfb7-d2526e8040c9",
+    "type": ["Achievement"],
+    "achievementType": "Course",
+    "name": "Python Basics",
+    "description": "Completed the course.",
+    "criteria": {"narrative": "Attend the sessions."},
+    "x-house-code": {"kept": True},
+    "badgekit": {
+        "validity": "P2Y",
+        "colour": "#1f6feb",
+        "requirements": [
+            {"column": "score", "min": 70},
+            {"column": "evidence_url", "required": True, "url": True, "message": "link the work"},
+            {"column": "supervisor", "required": True},
+        ],
+        "image_template": "default",
+        "level_label": "Mastery",
+        "family": "Python",
+        "renewal_note": "Retake it.",
+    },
+}
+
+
+def test_every_invalid_file_is_covered() -> None:
+    names = {p.name for p in INVALID.iterdir() if p.is_file()}
+    assert names == set(INVALID_CASES) | set(MALFORMED_CASES)
+
+
+@pytest.mark.parametrize(("name", "path"), sorted(INVALID_CASES.items()))
+def test_invalid_files_report_their_path(name: str, path: str) -> None:
+    problems = validate_badge_class(INVALID / name)
+    assert problems, name
+    assert [p.path for p in problems] == [path], [str(p) for p in problems]
+    for p in problems:
+        assert "\n" not in p.message
+    with pytest.raises(BadgeClassError) as info:
+        load_badge_class(INVALID / name)
+    assert str(INVALID / name) in info.value.message
+    assert path in info.value.message
+    assert info.value.problems == tuple(problems)
+
+
+@pytest.mark.parametrize(("name", "text"), sorted(MALFORMED_CASES.items()))
+def test_malformed_files_raise_input_error(name: str, text: str) -> None:
+    with pytest.raises(InputError) as info:
+        validate_badge_class(INVALID / name)
+    assert not isinstance(info.value, BadgeClassError)
+    assert str(INVALID / name) in info.value.message
+    assert text in info.value.message
+    assert "\n" not in info.value.message
+
+
+@pytest.mark.parametrize("name", ["course-python-basics.yaml", "safety-training.yaml"])
+def test_example_badge_classes_are_valid(name: str) -> None:
+    assert validate_badge_class(EXAMPLES / name) == []
+    bc = load_badge_class(EXAMPLES / name)
+    assert bc.id.startswith("urn:uuid:")
+    assert "badgekit" not in bc.achievement
+    assert bc.achievement["creator"]["name"] == "Example University"
+
+
+def test_load_keeps_unknown_members_and_strips_the_policy(tmp_path: Path) -> None:
+    path = tmp_path / "course.json"
+    path.write_text(json.dumps(COURSE), encoding="utf-8")
+    bc = load_badge_class(path)
+    assert bc.achievement == {k: v for k, v in COURSE.items() if k != "badgekit"}
+    assert bc.achievement["x-house-code"] == {"kept": True}
+    assert bc.id == COURSE["id"] and bc.name == "Python Basics" and bc.achievement_type == "Course"
+    assert bc.policy == Policy(
+        validity="P2Y",
+        requirements=(
+            Requirement("score", "min", 70),
+            Requirement("evidence_url", "required", True, "link the work"),
+            Requirement("evidence_url", "url", None, "link the work"),
+            Requirement("supervisor", "required", True),
+        ),
+        image_template="default",
+        colour="#1f6feb",
+        level_label="Mastery",
+        family="Python",
+        renewal_note="Retake it.",
+    )
+    # the file form round-trips
+    assert bc.to_document() == COURSE
+
+
+def test_yaml_and_json_give_the_same_badge_class(tmp_path: Path) -> None:
+    badgeclass.write_badge_class(tmp_path / "a.yaml", COURSE, comment="made in a test")
+    badgeclass.write_badge_class(tmp_path / "a.json", COURSE)
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8").startswith("# made in a test\n")
+    a, b = load_badge_class(tmp_path / "a.yaml"), load_badge_class(tmp_path / "a.json")
+    assert a.achievement == b.achievement and a.policy == b.policy
+
+
+def test_write_never_overwrites_unless_asked(tmp_path: Path) -> None:
+    path = badgeclass.write_badge_class(tmp_path / "a.yaml", COURSE)
+    with pytest.raises(InputError, match="already exists"):
+        badgeclass.write_badge_class(path, COURSE)
+    badgeclass.write_badge_class(path, COURSE, overwrite=True)
+    with pytest.raises(InputError, match=r"\.yaml, \.yml or \.json"):
+        badgeclass.write_badge_class(tmp_path / "a.txt", COURSE)
+
+
+def test_yaml_pitfalls_are_avoided(tmp_path: Path) -> None:
+    path = tmp_path / "norway.yaml"
+    doc = dict(COURSE, inLanguage="no", name="2024-01-01")
+    doc.pop("x-house-code")
+    badgeclass.write_badge_class(path, doc)
+    text = path.read_text(encoding="utf-8")
+    assert "inLanguage: 'no'" in text
+    bc = load_badge_class(path)
+    assert bc.achievement["inLanguage"] == "no" and bc.name == "2024-01-01"
+    # unquoted, they still stay strings (YAML 1.2 style): no False, no date object
+    path.write_text(text.replace("inLanguage: 'no'", "inLanguage: no").replace("name: '2024-01-01'", "name: 2024-01-01"))
+    bc = load_badge_class(path)
+    assert bc.achievement["inLanguage"] == "no" and bc.name == "2024-01-01"
+
+
+def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "laughs.yaml"
+    path.write_text("a: &a [x, x]\nb: [*a, *a]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="aliases"):
+        validate_badge_class(path)
+
+
+def test_unsupported_extension_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        validate_badge_class(tmp_path / "nope.yaml")
+    (tmp_path / "x.toml").write_text("a = 1")
+    with pytest.raises(InputError, match=r"\.yaml, \.yml or \.json"):
+        validate_badge_class(tmp_path / "x.toml")
+
+
+def test_several_problems_are_all_reported_in_path_order() -> None:
+    doc = dict(COURSE)
+    doc.pop("name")
+    doc["criteria"] = {"id": "ftp://example.edu/c"}
+    doc["badgekit"] = {"validity": "P0D", "colour": "#12345", "requirements": [{"column": "score", "min": "seventy"}], "color": "#fff"}
+    problems = badgeclass.check_document(doc)
+    assert [p.path for p in problems] == [
+        "$.badgekit.color",
+        "$.badgekit.colour",
+        "$.badgekit.requirements[0].min",
+        "$.badgekit.validity",
+        "$.criteria.id",
+        "$.name",
+    ]
+    assert "did you mean colour" in problems[0].message
+
+
+def test_result_description_rules() -> None:
+    doc = dict(COURSE)
+    doc["resultDescription"] = [
+        {"id": "urn:uuid:1", "type": ["ResultDescription"], "name": "a", "resultType": "RubricCriterionLevel",
+         "requiredLevel": "urn:uuid:9", "rubricCriterionLevel": [{"id": "urn:uuid:2", "type": ["RubricCriterionLevel"], "name": "x"}]},
+        {"id": "urn:uuid:1", "type": ["ResultDescription"], "name": "b", "resultType": "LetterGrade",
+         "allowedValue": ["A", "B"], "requiredValue": "C"},
+    ]
+    paths = [p.path for p in badgeclass.check_document(doc)]
+    assert paths == ["$.resultDescription[0].requiredLevel", "$.resultDescription[1].id", "$.resultDescription[1].requiredValue"]
+
+
+def test_data_uri_images_are_allowed() -> None:
+    doc = dict(COURSE, image={"id": "data:image/png;base64,iVBORw0KGgo=", "type": "Image", "caption": "x"})
+    assert badgeclass.check_document(doc) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# requirements
+
+
+@pytest.mark.parametrize(
+    ("req", "raw", "reason"),
+    [
+        (Requirement("score", "min", 70), "70", None),
+        (Requirement("score", "min", 70), "55", "score 55 is below the required 70"),
+        (Requirement("score", "min", 70), "70,5", None),
+        (Requirement("score", "min", 70), "abc", "score 'abc' is not a number"),
+        (Requirement("score", "min", 70), None, "score is missing (at least 70 required)"),
+        (Requirement("score", "min", 70), " ", "score is missing (at least 70 required)"),
+        (Requirement("score", "max", 100), "101", "score 101 is above the allowed 100"),
+        (Requirement("score", "min", 70), "nan", "score 'nan' is not a number"),
+        (Requirement("evidence_url", "required"), "", "evidence_url is missing (required)"),
+        (Requirement("evidence_url", "required", True), "https://x.org/e", None),
+        (Requirement("evidence_url", "required", False), "", None),
+        (Requirement("evidence_url", "url"), "https://example.edu/work/1", None),
+        (Requirement("evidence_url", "url"), "example.edu/work", "evidence_url 'example.edu/work' is not an http(s) URL"),
+        (Requirement("evidence_url", "url"), "javascript:alert(1)", "evidence_url 'javascript:alert(1)' is not an http(s) URL"),
+        (Requirement("evidence_url", "url"), None, None),
+        (Requirement("email", "email"), "a@example.com", None),
+        (Requirement("email", "email"), "a@b", "email 'a@b' is not an email address"),
+        (Requirement("completed_on", "date"), "2026-01-15", None),
+        (Requirement("completed_on", "date"), "2026-02-30", "completed_on '2026-02-30' is not a date (YYYY-MM-DD)"),
+        (Requirement("completed_on", "date"), "2026-01-15T10:00:00Z", None),
+        (Requirement("completed_on", "date"), "15/01/2026", "completed_on '15/01/2026' is not a date (YYYY-MM-DD)"),
+        (Requirement("level", "one_of", ("Proficient", "Exemplary")), "proficient", None),
+        (Requirement("level", "one_of", ("Proficient", "Exemplary")), "Beginning", "level 'Beginning' is not one of: Proficient, Exemplary"),
+        (Requirement("supervisor", "required", True, "a supervisor signs off"), None, "supervisor is missing (required) (a supervisor signs off)"),
+    ],
+)
+def test_requirement_check(req: Requirement, raw: str | None, reason: str | None) -> None:
+    assert req.check(raw) == reason
+
+
+def test_policy_check_row_and_describe() -> None:
+    policy, problems = badgeclass.parse_policy(COURSE["badgekit"])
+    assert problems == []
+    assert policy.check_row({"score": "80", "evidence_url": "https://example.edu/e/1", "supervisor": "Dr Who"}) == []
+    assert policy.check_row({"score": "55"}) == [
+        "score 55 is below the required 70",
+        "evidence_url is missing (required) (link the work)",
+        "supervisor is missing (required)",
+    ]
+    assert policy.columns == ("score", "evidence_url", "supervisor")
+    assert policy.describe_requirements() == ["score >= 70", "evidence_url (required, url)", "supervisor (required)"]
+
+
+# ---------------------------------------------------------------------------------------------
+# durations
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("P2Y", Duration(years=2)),
+        ("P6M", Duration(months=6)),
+        ("P90D", Duration(days=90)),
+        ("P1Y6M", Duration(years=1, months=6)),
+        ("P2W", Duration(weeks=2)),
+        ("PT12H", Duration(hours=12)),
+        ("PT1M", Duration(minutes=1)),
+        ("P1DT1H30M", Duration(days=1, hours=1, minutes=30)),
+        ("PT0.5S", Duration(seconds=0.5)),
+        ("P0D", Duration()),
+    ],
+)
+def test_parse_duration(text: str, duration: Duration) -> None:
+    assert parse_duration(text) == duration
+    assert str(parse_duration(text)) == text
+
+
+@pytest.mark.parametrize("text", ["", "P", "PT", "2Y", "P2", "P-1Y", "P1.5Y", "P1Y2Y", "PT1H2D", "P1M1Y", "p2y", "P2 Y", "2 years", "P1T"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(InputError, match="ISO 8601 duration"):
+        parse_duration(text)
+
+
+UTC = UTC
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "end"),
+    [
+        (datetime(2024, 2, 29, tzinfo=UTC), "P1Y", datetime(2025, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 2, 29, tzinfo=UTC), "P4Y", datetime(2028, 2, 29, tzinfo=UTC)),
+        (datetime(2024, 1, 31, tzinfo=UTC), "P1M", datetime(2024, 2, 29, tzinfo=UTC)),
+        (datetime(2023, 1, 31, tzinfo=UTC), "P1M", datetime(2023, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 8, 31, tzinfo=UTC), "P6M", datetime(2025, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 12, 15, 10, 0, tzinfo=UTC), "P1M", datetime(2025, 1, 15, 10, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 15, 12, 0, tzinfo=UTC), "P90D", datetime(2026, 4, 15, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 15, 12, 0, tzinfo=UTC), "P1Y1MT12H", datetime(2027, 2, 16, 0, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 15, tzinfo=timezone(timedelta(hours=2))), "P2W", datetime(2026, 1, 29, tzinfo=timezone(timedelta(hours=2)))),
+    ],
+)
+def test_add_duration_is_calendar_aware(start: datetime, duration: str, end: datetime) -> None:
+    result = add_duration(start, duration)
+    assert result == end and result.tzinfo == end.tzinfo
+
+
+def test_add_duration_out_of_range() -> None:
+    with pytest.raises(InputError, match="out of range"):
+        add_duration(datetime(9999, 1, 1, tzinfo=UTC), "P1Y")
+
+
+def test_policy_valid_until() -> None:
+    start = datetime(2024, 2, 29, tzinfo=UTC)
+    assert Policy(validity="P1Y").valid_until(start) == datetime(2025, 2, 28, tzinfo=UTC)
+    assert Policy().valid_until(start) is None
+
+
+@given(
+    st.integers(0, 50), st.integers(0, 30), st.integers(0, 10), st.integers(0, 400), st.integers(0, 48), st.integers(0, 120)
+)
+def test_duration_text_round_trip(y: int, m: int, w: int, d: int, h: int, mi: int) -> None:
+    duration = Duration(years=y, months=m, weeks=w, days=d, hours=h, minutes=mi)
+    assert parse_duration(str(duration)) == duration
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)), st.integers(0, 40), st.integers(0, 24))
+def test_add_duration_never_goes_backwards_and_lands_on_a_day_that_exists(start: datetime, years: int, months: int) -> None:
+    end = add_duration(start, Duration(years=years, months=months))
+    assert end >= start
+    assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == years * 12 + months
+    assert end.day == start.day or end.day < start.day  # clamped only down, to the month's last day
+
+
+def test_schema_problem_str() -> None:
+    assert str(SchemaProblem("$.name", "is required")) == "$.name: is required"
