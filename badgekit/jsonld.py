@@ -63,10 +63,11 @@ VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 
-#: Upper bound on RDFC-1.0 "hash N-degree quads" steps: an OB credential needs a few dozen.
-MAX_CANON_WORK = 20_000
+#: Upper bound on RDFC-1.0 N-degree work (hashing steps, related quads, orderings tried): an OB
+#: credential needs none at all, or a few dozen steps.
+MAX_CANON_WORK = 200_000
 #: Upper bound on blank nodes in one document (an OB credential has about 10 to 40).
-MAX_BLANK_NODES = 5_000
+MAX_BLANK_NODES = 1_000
 
 _parsed: dict[str, Any] = {}
 _parsed_lock = threading.Lock()
@@ -229,36 +230,58 @@ def canonize_dataset(dataset: dict[str, Any], *, max_work: int = MAX_CANON_WORK)
 
 _BOUNDED_CLASS: Any = None
 
+#: RDFC-1.0 N-degree limits. Counting N-degree calls alone is not enough: one call on a node with
+#: a thousand look-alike neighbours already takes minutes, so what makes the work explode (groups
+#: of indistinguishable blank nodes, whose orderings are all tried, and chains of them) is
+#: checked before the work is done.
+MAX_NDEGREE_GROUP = 6  # 6! = 720 orderings
+MAX_NDEGREE_DEPTH = 16
+
 
 def _bounded_urdna2015(max_work: int) -> Any:
     global _BOUNDED_CLASS
     if _BOUNDED_CLASS is None:
+        import math
+
         from pyld.canon import URDNA2015
+
+        poison = "canonicalisation would need too much work ({}); refused as a possible RDFC-1.0 poison graph"
 
         class BoundedURDNA2015(URDNA2015):  # type: ignore[misc,valid-type]
             budget = MAX_CANON_WORK
 
             def main(self, dataset: Any, options: Any) -> Any:
                 self._work = 0
+                self._depth = 0
                 blank = {
                     c["value"]
                     for quads in dataset.values()
                     for q in quads
-                    for c in (q["subject"], q["object"], q.get("name") or {"type": ""})
+                    for c in (q["subject"], q["object"])
                     if c.get("type") == "blank node"
-                }
+                } | {g for g in dataset if g.startswith("_:")}
                 if len(blank) > MAX_BLANK_NODES:
                     raise LimitExceeded(f"document has {len(blank)} blank nodes (limit {MAX_BLANK_NODES})")
                 return super().main(dataset, options)
 
             def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
-                self._work += 1
-                if self._work > self.budget:
-                    raise LimitExceeded(
-                        "canonicalisation needs too much work (many indistinguishable blank nodes); "
-                        "refused as a possible RDFC-1.0 poison graph"
-                    )
-                return super().hash_n_degree_quads(id_, issuer)
+                self._depth += 1
+                try:
+                    if self._depth > MAX_NDEGREE_DEPTH:
+                        raise LimitExceeded(poison.format(f"a chain of more than {MAX_NDEGREE_DEPTH} look-alike blank nodes"))
+                    related = self.create_hash_to_related(id_, issuer)
+                    self._work += 1 + len(self.blank_node_info[id_]["quads"])
+                    for nodes in related.values():
+                        if len(nodes) > MAX_NDEGREE_GROUP:
+                            raise LimitExceeded(poison.format(
+                                f"{len(nodes)} indistinguishable blank nodes around one node, whose "
+                                f"{len(nodes)}! orderings would all be tried"))
+                        self._work += math.factorial(len(nodes)) * (len(nodes) + len(issuer.existing))
+                    if self._work > self.budget:
+                        raise LimitExceeded(poison.format("many look-alike blank nodes"))
+                    return super().hash_n_degree_quads(id_, issuer)
+                finally:
+                    self._depth -= 1
 
         _BOUNDED_CLASS = BoundedURDNA2015
 

@@ -78,12 +78,6 @@ MAX_JSON_VALUES = 50_000
 #: Most JSON objects (JSON-LD node objects) expanded per credential: PyLD's expansion costs about
 #: a millisecond each. complete.json, 1EdTech's full-data-model example, has 86.
 MAX_JSON_OBJECTS = 1_000
-#: Most blank nodes in a credential being verified (an OB credential has about 10 to 40).
-MAX_BLANK_NODES = 1_000
-#: RDFC-1.0 N-degree hashing limits (see :func:`canonize_bounded`).
-MAX_NDEGREE_GROUP = 6  # indistinguishable blank nodes around one node: 6! = 720 permutations
-MAX_NDEGREE_DEPTH = 16  # recursion through chains of indistinguishable blank nodes
-MAX_NDEGREE_WORK = 200_000  # hashing steps + related quads + permutation steps, in total
 #: File suffixes ``badgekit verify DIR`` picks up.
 CREDENTIAL_SUFFIXES = (".json", ".png", ".svg", ".jwt")
 
@@ -388,13 +382,8 @@ def verify_credential(credential: Mapping[str, Any], *, source: str = "<credenti
 def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] | None = None) -> str:
     """RDFC-1.0 canonical N-Quads of ``document`` in safe mode, refusing hostile graphs fast.
 
-    Most credentials have no two blank nodes that look alike, and canonicalise without any
-    N-degree hashing: that is tried first (with zero N-degree budget, so it cannot run long).
-    Otherwise the N-degree algorithm runs with limits on what makes it explode, checked before
-    the work is done rather than after: the number of indistinguishable blank nodes around one
-    node (their permutations are tried), the recursion depth through chains of them, and the total
-    of hashing, related-quad and permutation steps. Counting only N-degree calls is not enough:
-    one call on a node with a thousand look-alike neighbours already takes minutes.
+    The size of the JSON is bounded here; :func:`badgekit.jsonld.canonize` bounds blank nodes and
+    RDFC-1.0 N-degree work (look-alike groups, chains, total steps), for every caller.
 
     Raises:
         DocumentLoaderError, JsonLdError: see :func:`badgekit.jsonld.to_rdf`.
@@ -406,65 +395,8 @@ def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] 
     if _count_objects(document, MAX_JSON_OBJECTS) > MAX_JSON_OBJECTS:
         raise LimitExceeded(f"more than {MAX_JSON_OBJECTS:,} JSON objects to process as JSON-LD "
                             "(an Open Badges credential has tens); refused")
-    try:
-        return jsonld.canonize(document, loader=loader, max_work=0)
-    except LimitExceeded:
-        pass  # look-alike blank nodes (N-degree hashing needed), or too many blank nodes
-    dataset = jsonld.to_rdf(document, loader=loader)
-    canonical: str = _strict_urdna2015()().main(dataset, {"format": "application/n-quads"})
-    return canonical
-
-
-_STRICT_CLASS: Any = None
-
-
-def _strict_urdna2015() -> Any:
-    global _STRICT_CLASS
-    if _STRICT_CLASS is not None:
-        return _STRICT_CLASS
-    import math
-
-    from pyld.canon import URDNA2015
-
-    poison = ("canonicalisation would need too much work ({}); refused as a possible "
-              "RDFC-1.0 poison graph")
-
-    class StrictURDNA2015(URDNA2015):  # type: ignore[misc]
-        def main(self, dataset: Any, options: Any) -> Any:
-            self._work = 0
-            self._depth = 0
-            blank = {
-                c["value"]
-                for quads in dataset.values() for q in quads
-                for c in (q["subject"], q["object"])
-                if c.get("type") == "blank node"
-            } | {g for g in dataset if g.startswith("_:")}
-            if len(blank) > MAX_BLANK_NODES:
-                raise LimitExceeded(f"credential has {len(blank)} blank nodes (limit {MAX_BLANK_NODES}; "
-                                    "an Open Badges credential has tens)")
-            return super().main(dataset, options)
-
-        def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
-            self._depth += 1
-            try:
-                if self._depth > MAX_NDEGREE_DEPTH:
-                    raise LimitExceeded(poison.format(f"a chain of more than {MAX_NDEGREE_DEPTH} look-alike blank nodes"))
-                related = self.create_hash_to_related(id_, issuer)
-                self._work += 1 + len(self.blank_node_info[id_]["quads"])
-                for nodes in related.values():
-                    if len(nodes) > MAX_NDEGREE_GROUP:
-                        raise LimitExceeded(poison.format(
-                            f"{len(nodes)} indistinguishable blank nodes around one node, whose "
-                            f"{len(nodes)}! orderings would all be tried"))
-                    self._work += math.factorial(len(nodes)) * (len(nodes) + len(issuer.existing))
-                if self._work > MAX_NDEGREE_WORK:
-                    raise LimitExceeded(poison.format("many look-alike blank nodes"))
-                return super().hash_n_degree_quads(id_, issuer)
-            finally:
-                self._depth -= 1
-
-    _STRICT_CLASS = StrictURDNA2015
-    return _STRICT_CLASS
+    # jsonld.canonize bounds the blank nodes and the RDFC-1.0 N-degree work (poison graphs).
+    return jsonld.canonize(document, loader=loader)
 
 
 class _CanonCache:
