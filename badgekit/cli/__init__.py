@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from typing import Any
+
 import typer
 from typer.core import TyperGroup
 
@@ -24,16 +28,19 @@ class _Group(TyperGroup):
             raise typer.Exit(130) from None
 
 
-app = typer.Typer(
-    cls=_Group,
-    name="badgekit",
-    help="Open Badges 3.0 from the terminal, offline: keys, badge classes, bulk issuing, baking, "
-    "verification and revocation.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="rich",
-)
+def _new_app() -> typer.Typer:
+    app = typer.Typer(
+        cls=_Group,
+        name="badgekit",
+        help="Open Badges 3.0 from the terminal, offline: keys, badge classes, bulk issuing, baking, "
+        "verification and revocation.",
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        rich_markup_mode="rich",
+    )
+    app.callback()(_root)
+    return app
 
 
 def _version(value: bool) -> None:
@@ -42,41 +49,73 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Open Badges 3.0 from the terminal, offline."""
 
 
-def _register() -> None:
-    from badgekit.cli import key, sign
-
-    app.add_typer(key.app, name="key")
-    sign.register(app)
-    from badgekit.cli import badge as badge_cli, project as project_cli, templates as templates_cli  # noqa: I001
-
-    project_cli.register(app)
-    app.add_typer(badge_cli.app, name="badge")
-    app.add_typer(templates_cli.app, name="templates")
-    from badgekit.cli import bake as bake_cli; bake_cli.register(app)  # noqa: E702, I001
-    from badgekit.cli import issue
-
-    issue.register(app)
-    from badgekit.cli import status as status_cli
-
-    status_cli.register(app)
-    from badgekit.cli import verify as verify_cli
-
-    verify_cli.register(app)
+def _module(name: str) -> Any:
+    return importlib.import_module(f"badgekit.cli.{name}")
 
 
-_register()
+#: Command name -> (module in badgekit.cli, how it attaches to the root app). Commands are
+#: imported only when used, so ``badgekit verify`` does not pay for issuing, templates or YAML.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("project", "register"),
+    "key": ("key", "group"),
+    "badge": ("badge", "group"),
+    "templates": ("templates", "group"),
+    "sign": ("sign", "register"),
+    "issue": ("issue", "register"),
+    "bake": ("bake", "register"),
+    "extract": ("bake", "register"),
+    "render": ("bake", "register"),
+    "verify": ("verify", "register"),
+    "revoke": ("status", "commands"),
+    "suspend": ("status", "commands"),
+    "unsuspend": ("status", "commands"),
+    "status": ("status", "register"),
+}
+
+
+def _register(app: typer.Typer, names: list[str]) -> None:
+    done: set[tuple[str, str]] = set()
+    for name in names:
+        module_name, how = _COMMANDS[name]
+        if how == "commands":
+            how = "register"  # revoke/suspend/unsuspend are registered with the status group
+        if (module_name, how) in done:
+            continue
+        done.add((module_name, how))
+        module = _module(module_name)
+        if how == "group":
+            app.add_typer(module.app, name=name)
+        else:
+            module.register(app)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command-line app: every command, or only ``only`` (what ``main`` runs)."""
+    app = _new_app()
+    _register(app, [only] if only in _COMMANDS else list(_COMMANDS))
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # ``badgekit.cli.app`` (tests, completion): the full app, built on first use.
+    if name == "app":
+        app = build_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(name)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="badgekit")
+    """Console-script entry point: builds only the command being run (fast start-up)."""
+    args = sys.argv[1:]
+    only = args[0] if args and args[0] in _COMMANDS and "--install-completion" not in args and "--show-completion" not in args else None
+    build_app(only)(prog_name="badgekit")
 
 
 __all__ = ["app", "main", "ExitCode"]
