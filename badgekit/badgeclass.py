@@ -63,7 +63,11 @@ POLICY_KEYS: tuple[str, ...] = (
     "family",
     "renewal_note",
     "template",
+    "status_purpose",
 )
+#: What the one credentialStatus entry of a credential says (ADR 4): revocation is final;
+#: suspension can be lifted (and a suspension-purpose credential can still be revoked for good).
+STATUS_PURPOSES: tuple[str, ...] = ("revocation", "suspension")
 BADGE_CLASS_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 POLICY_MEMBER = "badgekit"
 
@@ -319,6 +323,7 @@ class Policy:
     family: str | None = None
     renewal_note: str | None = None
     template: str | None = None  # the badge-class template this file was made from
+    status_purpose: str = "revocation"  # the purpose of each credential's status entry (ADR 4)
 
     def check_row(self, row: Mapping[str, Any]) -> list[str]:
         """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
@@ -374,6 +379,8 @@ class Policy:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.status_purpose != "revocation":
+            out["status_purpose"] = self.status_purpose
         return out
 
 
@@ -592,7 +599,7 @@ def parse_policy(
             hint = " (did you mean colour?)" if key == "color" else ""
             problems.append(SchemaProblem(f"{base}.{key}", f"unknown policy member{hint}; known: {', '.join(POLICY_KEYS)}"))
     strings: dict[str, str | None] = {}
-    for key in ("validity", "image_template", "colour", "level_label", "family", "renewal_note", "template"):
+    for key in ("validity", "image_template", "colour", "level_label", "family", "renewal_note", "template", "status_purpose"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(SchemaProblem(f"{base}.{key}", "must be a string"))
@@ -624,9 +631,14 @@ def parse_policy(
             problems.append(
                 SchemaProblem(f"{base}.image_template", f"unknown image template {_q(image_template)}; known: {', '.join(images)}")
             )
+    status_purpose = strings["status_purpose"] or "revocation"
+    if status_purpose not in STATUS_PURPOSES:
+        problems.append(SchemaProblem(f"{base}.status_purpose", f"{_q(status_purpose)} is not one of: {', '.join(STATUS_PURPOSES)}"))
+        status_purpose = "revocation"
     requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
     problems.extend(req_problems)
     policy = Policy(
+        status_purpose=status_purpose,
         validity=validity,
         requirements=requirements,
         image_template=image_template,

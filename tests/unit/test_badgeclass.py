@@ -351,3 +351,16 @@ def test_add_duration_never_goes_backwards_and_lands_on_a_day_that_exists(start:
 
 def test_schema_problem_str() -> None:
     assert str(SchemaProblem("$.name", "is required")) == "$.name: is required"
+
+
+def test_status_purpose_policy(tmp_path):
+    from badgekit.badgeclass import load_badge_class, parse_policy
+
+    policy, problems = parse_policy({"status_purpose": "suspension"})
+    assert not problems and policy.status_purpose == "suspension"
+    assert policy.to_json()["status_purpose"] == "suspension"
+    assert parse_policy({})[0].status_purpose == "revocation"
+    _, problems = parse_policy({"status_purpose": "pause"})
+    assert [p.path for p in problems] == ["$.badgekit.status_purpose"]
+    example = load_badge_class(Path(__file__).resolve().parents[2] / "examples" / "badges" / "safety-training.yaml")
+    assert example.policy.status_purpose == "suspension"
