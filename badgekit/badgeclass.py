@@ -144,7 +144,14 @@ class Requirement:
         if self.kind == "email":
             return None if _EMAIL.fullmatch(text) else f"{col} {text!r} is not an email address"
         if self.kind == "date":
-            return None if is_date(text) else f"{col} {text!r} is not a date (YYYY-MM-DD)"
+            # the roster's own date reader: ISO dates, 15.01.2026, and unambiguous d/m/y
+            from badgekit import roster
+
+            try:
+                roster.parse_date(text)
+            except ValueError as exc:
+                return f"{col}: {exc}"
+            return None
         return f"{col}: unknown requirement kind {self.kind!r}"
 
     def describe(self) -> str:
@@ -161,8 +168,10 @@ class Requirement:
 
 
 def _parse_number(text: str) -> float | None:
+    from badgekit import roster  # the roster's own number reader: 85, 85.5, 85,5, 85 %
+
     try:
-        number = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+        number = roster.parse_number(text)
     except ValueError:
         return None
     return number if math.isfinite(number) else None

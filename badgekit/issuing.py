@@ -130,7 +130,7 @@ def validate_roster(path: Path, requirements: Sequence[Any]) -> tuple[roster.Ros
             else:
                 seen[key] = item.line  # type: ignore[index]
         if errors:
-            by_line[item.line] = errors
+            by_line[item.line] = r.labelled(errors)
         else:
             good += 1
     return r, header_errors, by_line, good
@@ -455,8 +455,28 @@ def _job(issuance: Issuance, values: dict[str, str], out_dir: Path, ledger: Ledg
     )
 
 
+_DATE_COLUMNS = ("earned", "issued", "activity_start_date", "activity_end_date")
+_NUMBER_COLUMNS = ("score", "credits_earned")
+
+
 def _fingerprint(values: Mapping[str, str]) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode("utf-8")).hexdigest()
+    """A row's identity for "has it changed since issuing": values compared as data, so the same
+    roster saved with another date or decimal format is not a change."""
+    norm: dict[str, Any] = {}
+    for column, value in values.items():
+        if not value:
+            continue
+        try:
+            if column in _DATE_COLUMNS:
+                value = roster.parse_date(value).isoformat()
+            elif column in _NUMBER_COLUMNS:
+                value = repr(roster.parse_number(value))
+            elif column == "email":
+                value = roster.normalise_email(value)
+        except ValueError:
+            pass
+        norm[column] = value
+    return hashlib.sha256(json.dumps(norm, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _earned(values: Mapping[str, str]) -> str | None:

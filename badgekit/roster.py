@@ -209,6 +209,16 @@ class Roster:
         except csv.Error as exc:
             raise InputError(f"{self.source}: line {self._line + 1}: {exc}") from None
 
+    def column_label(self, canonical: str | None) -> str | None:
+        """The header text the user wrote for a canonical column (errors name what they see)."""
+        for name, original in zip(self.header.columns, self.header.original, strict=False):
+            if name == canonical and canonical is not None:
+                return original.strip() or canonical
+        return canonical
+
+    def labelled(self, errors: Iterable[RowError]) -> list[RowError]:
+        return [RowError(e.line, self.column_label(e.column), e.reason) for e in errors]
+
     def header_errors(self) -> list[RowError]:
         return [
             RowError(self.header_line, name, "unknown column (ignored); see 'badgekit issue --help' for known columns")

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 # PyLD imports urllib3, which probes for IPv6 with a socket at import time; import it here,
 # before pytest-socket blocks sockets, so that probe is not reported as a network attempt.
 import pyld.jsonld  # noqa: F401
+import pytest
 
 from badgekit.keys import Ed25519Key
 
