@@ -7,6 +7,8 @@
 set -eu
 examples=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-badgekit-demo}
+# the same Python pip installed into, even when its scripts folder is not on PATH
+badgekit() { "${PYTHON:-python3}" -m badgekit "$@"; }
 
 badgekit init "$dir" --no-input --name "Example University" --url https://example.edu --email badges@example.edu
 cd "$dir"
