@@ -130,19 +130,16 @@ def dumps_json(value: Any, *, indent: int | None = 2) -> str:
 
 
 def json_depth(value: Any) -> int:
-    """Nesting depth of a parsed JSON value, computed without recursion."""
+    """Nesting depth of a parsed JSON value (0 for a scalar), computed without recursion."""
+    if not isinstance(value, (dict, list)):
+        return 0
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node)
+        if depth > deepest:
+            deepest = depth
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
     return deepest
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
