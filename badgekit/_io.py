@@ -143,3 +143,7 @@ def json_depth(value: Any) -> int:
             if isinstance(child, (dict, list)):
                 stack.append((child, depth + 1))
     return deepest
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
