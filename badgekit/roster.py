@@ -119,8 +119,13 @@ def normalise_header(name: str) -> str:
 
 
 def normalise_email(value: str) -> str:
-    """Trim, drop a ``mailto:`` prefix and surrounding ``<>``, lowercase (documented in README)."""
-    v = value.strip().strip("<>").strip()
+    """Trim, take the address out of ``Name <address>``, drop ``mailto:`` and surrounding ``<>``,
+    lowercase (documented in README)."""
+    v = value.strip()
+    m = re.fullmatch(r"[^<>]*<([^<>]+@[^<>]+)>", v)
+    if m:
+        v = m.group(1)
+    v = v.strip("<>").strip()
     if v.lower().startswith("mailto:"):
         v = v[7:]
     return v.strip().lower()
@@ -261,6 +266,8 @@ def parse_date(value: str) -> datetime:
         return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     except ValueError:
         pass
+    # spreadsheets append a time to dates ("1/15/2026 10:30", "15.01.2026 00:00:00"): keep the date
+    v = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?$", "", v)
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", v)
     if m:
         a, b, y = (int(x) for x in m.groups())
@@ -271,7 +278,8 @@ def parse_date(value: str) -> datetime:
         if a == b:
             return datetime(y, a, b, tzinfo=UTC)
         raise ValueError(f"ambiguous date {v!r} (day/month or month/day?); use YYYY-MM-DD")
-    for fmt in ("%Y/%m/%d", "%d.%m.%Y", "%d-%m-%Y"):
+    # Excel's other defaults: 15-Jan-2026, 15 Jan 2026, Jan 15, 2026, January 15, 2026
+    for fmt in ("%Y/%m/%d", "%d.%m.%Y", "%d-%m-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y"):
         try:
             return datetime.strptime(v, fmt).replace(tzinfo=UTC)
         except ValueError:

@@ -112,7 +112,9 @@ def test_requirements_are_checked_after_value_checks():
 @pytest.mark.parametrize(
     ("raw", "iso"),
     [("2026-01-15", "2026-01-15"), ("15.01.2026", "2026-01-15"), ("15/01/2026", "2026-01-15"), ("01/15/2026", "2026-01-15"),
-     ("2026-01-15T23:30:00-02:00", "2026-01-16"), ("2026/01/15", "2026-01-15")],
+     ("2026-01-15T23:30:00-02:00", "2026-01-16"), ("2026/01/15", "2026-01-15"),
+     ("1/15/2026 10:30", "2026-01-15"), ("15.01.2026 00:00:00", "2026-01-15"), ("15-Jan-2026", "2026-01-15"),
+     ("Jan 15, 2026", "2026-01-15"), ("15 January 2026", "2026-01-15"), ("2026-01-15 08:00:00", "2026-01-15")],
 )
 def test_dates(raw, iso):
     assert roster.parse_date(raw).date().isoformat() == iso
@@ -121,6 +123,7 @@ def test_dates(raw, iso):
 def test_email_normalisation():
     assert roster.normalise_email("  MailTo:Ann.Lee@Example.ORG ") == "ann.lee@example.org"
     assert roster.normalise_email("<a@b.org>") == "a@b.org"
+    assert roster.normalise_email("Ann Lee <Ann.Lee@Example.org>") == "ann.lee@example.org"
 
 
 def test_streams_large_rosters_without_holding_rows(tmp_path):
