@@ -10,6 +10,11 @@ The pipeline (docs/adr/0003-ledger.md):
 3. **Sign** chunks in worker processes; each credential file is written atomically; the ledger
    marks it issued afterwards. A kill at any point loses nothing: the next run resumes.
 
+Two output formats (``IssueOptions.format``): ``ldp`` writes ``<id>.json`` with an embedded
+``eddsa-rdfc-2022`` Data Integrity proof (Ed25519 key); ``jwt`` writes ``<id>.jwt``, the credential
+as a VC-JWT compact JWS on one line (``EdDSA`` with an Ed25519 key, ``RS256`` with an RSA key), with
+no embedded proof. The ledger records whichever file was written.
+
 Credential content depends only on the ledger reservation and the row, never on the worker count,
 so ``workers=N`` writes exactly what ``workers=1`` writes.
 """
@@ -28,16 +33,19 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, Literal
 
 from badgekit import credential as cred
 from badgekit import proof, roster
 from badgekit._io import atomic_write, dumps_json
 from badgekit.errors import InputError
-from badgekit.keys import Ed25519Key
+from badgekit.keys import Ed25519Key, PrivateKey, RsaKey
 from badgekit.ledger import Issuance, Ledger
 
 CHUNK = 256
+#: Output formats: Data Integrity proof in JSON, or VC-JWT (compact JWS).
+FORMATS = ("ldp", "jwt")
+_SUFFIX = {"ldp": ".json", "jwt": ".jwt"}
 
 Progress = Callable[[int, int], None]
 
@@ -54,6 +62,7 @@ class IssueOptions:
     verification_method: str | None = None
     bake: tuple[str, ...] = ()  # "png" and/or "svg": a baked image beside each credential
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
+    format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
 
 
 @dataclass(frozen=True)
@@ -160,11 +169,16 @@ class _Job:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(key: Ed25519Key, verification_method: str | None, issuer: dict[str, Any], achievement: dict[str, Any],
-                 validity: str | None, images: dict[str, Any] | None = None) -> None:
-    _WORKER.update(
-        signer=key.signer(verification_method), issuer=issuer, achievement=achievement, validity=validity, images=images or {}
-    )
+def _init_worker(key: PrivateKey, verification_method: str | None, issuer: dict[str, Any], achievement: dict[str, Any],
+                 validity: str | None, images: dict[str, Any] | None = None, fmt: str = "ldp") -> None:
+    if fmt == "jwt":
+        # kid: the project's verification method, else (did:key issuer) the key's own did:key method
+        own = key.signer().verification_method if isinstance(key, Ed25519Key) else None
+        _WORKER.update(jws=(key, verification_method or own), signer=None)
+    else:
+        assert isinstance(key, Ed25519Key)  # check_signing_setup refused anything else
+        _WORKER.update(signer=key.signer(verification_method), jws=None)
+    _WORKER.update(issuer=issuer, achievement=achievement, validity=validity, images=images or {})
 
 
 def _parse_ts(text: str) -> datetime:
@@ -199,8 +213,14 @@ def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
     done = []
     for job in jobs:
         unsigned = build_for_job(job, w["issuer"], w["achievement"])
-        signed = proof.add_proof(unsigned, w["signer"], created=job.issued_at)
-        text = dumps_json(signed)
+        if w["jws"] is not None:
+            from badgekit import jwt
+
+            key, kid = w["jws"]
+            signed, text = unsigned, jwt.sign_vc_jwt(unsigned, key, kid=kid)  # the file is the JWS, byte for byte
+        else:
+            signed = proof.add_proof(unsigned, w["signer"], created=job.issued_at)
+            text = dumps_json(signed)
         atomic_write(job.path, text)
         if w["images"]:
             _bake_images(job, signed, text, w["images"])
@@ -275,9 +295,33 @@ def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], 
 # the workflow
 
 
-def credential_filename(credential_id: str) -> str:
-    """File name for a credential: its id without the scheme (never personal data)."""
-    return credential_id.rsplit(":", 1)[-1] + ".json"
+def credential_filename(credential_id: str, fmt: str = "ldp") -> str:
+    """File name for a credential: its id without the scheme (never personal data), ``.json``
+    (Data Integrity) or ``.jwt`` (VC-JWT)."""
+    return credential_id.rsplit(":", 1)[-1] + _SUFFIX[fmt]
+
+
+def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> None:
+    """Refuse a key, format and issuer that cannot work together, before anything is reserved.
+
+    Raises:
+        InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
+            did:key issuer or without a verification method (the JWT ``kid``).
+    """
+    if options.format not in FORMATS:
+        raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
+    if not isinstance(key, RsaKey):
+        return
+    if options.format != "jwt":
+        raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
+                         hint="issue with --format jwt, or sign with an Ed25519 key")
+    issuer_id = str(issuer.get("id", ""))
+    if issuer_id.startswith("did:key:"):
+        raise InputError(f"issuer {issuer_id} is a did:key, which names an Ed25519 key; an RSA key cannot sign for it",
+                         hint="give the issuer an https:// or did:web id and a verification_method in badgekit.toml")
+    if not options.verification_method:
+        raise InputError("an RSA key needs a verification method (the JWT kid), e.g. https://example.edu/issuers/1#key-1",
+                         hint="set [issuer] verification_method in badgekit.toml")
 
 
 def status_url_for(base: str, purpose: str) -> Callable[[int], str]:
@@ -290,7 +334,7 @@ def issue_roster(
     roster_path: Path,
     badge: Any,
     issuer: Mapping[str, Any],
-    key: Ed25519Key,
+    key: PrivateKey,
     ledger: Ledger,
     options: IssueOptions,
     status_base_url: str | None = None,
@@ -299,9 +343,11 @@ def issue_roster(
     """Issue one credential per eligible roster row. See the module docstring for the phases.
 
     Raises:
-        InputError: the roster cannot be read at all (no header, not text, no recipient column).
+        InputError: the roster cannot be read at all (no header, not text, no recipient column);
+            the key, format and issuer do not fit together (see :func:`check_signing_setup`).
         LedgerError: the ledger cannot be updated.
     """
+    check_signing_setup(key, issuer, options)
     started = datetime.now(UTC)
     now = (options.now or started).astimezone(UTC).replace(microsecond=0)
     policy = badge.policy
@@ -342,7 +388,7 @@ def issue_roster(
             fingerprint = _fingerprint(row.values)
             latest = ledger.latest(badge_id, recipient_key)
             if latest is not None and latest.state == "reserved":
-                jobs.append(_job(latest, row.values, out_dir, ledger))
+                jobs.append(_job(latest, row.values, out_dir, ledger, options.format))
                 outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
                 continue
             if latest is not None and not options.reissue:
@@ -352,14 +398,14 @@ def issue_roster(
                     outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
                     continue
                 # issued before, but the file is gone: write the same credential again
-                job = _job(latest, row.values, out_dir, ledger)
+                job = _job(latest, row.values, out_dir, ledger, options.format)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, job.path, note="credential file was missing and has been rewritten")
                 continue
             generation = 1 if latest is None else latest.generation + 1
             if options.dry_run:
                 cid = ledger.credential_id(badge_id, recipient_key, generation)
-                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid, str(out_dir / credential_filename(cid)))
+                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid, str(out_dir / credential_filename(cid, options.format)))
                 continue
             pending.append((row, {
                 "badge_id": badge_id, "recipient_key": recipient_key, "generation": generation,
@@ -369,7 +415,7 @@ def issue_roster(
         if pending:
             reserved = ledger.reserve([item for _, item in pending], purpose=purpose if url_for else None, url_for=url_for, rng=rng)
             for (row, _), issuance in zip(pending, reserved, strict=True):
-                job = _job(issuance, row.values, out_dir, ledger)
+                job = _job(issuance, row.values, out_dir, ledger, options.format)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
         return jobs
@@ -399,7 +445,7 @@ def issue_roster(
 
             until = add_duration(now, validity)
         images = badge_images(badge, issuer, options.bake, valid_from=now, valid_until=until, per_recipient=options.recipient_images)
-    init_args = (key, options.verification_method, dict(issuer), achievement, validity, images)
+    init_args = (key, options.verification_method, dict(issuer), achievement, validity, images, options.format)
     done_count = 0
     total = good
     if progress:
@@ -441,7 +487,7 @@ def _split(jobs: list[_Job], size: int = 64) -> Iterator[list[_Job]]:
         yield jobs[i : i + size]
 
 
-def _job(issuance: Issuance, values: dict[str, str], out_dir: Path, ledger: Ledger) -> _Job:
+def _job(issuance: Issuance, values: dict[str, str], out_dir: Path, ledger: Ledger, fmt: str = "ldp") -> _Job:
     return _Job(
         credential_id=issuance.credential_id,
         values=values,
@@ -451,7 +497,7 @@ def _job(issuance: Issuance, values: dict[str, str], out_dir: Path, ledger: Ledg
         status_index=issuance.status_index,
         purpose=issuance.purpose,
         salt=ledger.salt_for(issuance.credential_id),
-        path=str(out_dir / credential_filename(issuance.credential_id)),
+        path=str(out_dir / credential_filename(issuance.credential_id, fmt)),
     )
 
 

@@ -1,4 +1,4 @@
-"""VC-JWT (compact JWS, RFC 7515/7519) for Open Badges 3.0: parse, check the header, verify.
+"""VC-JWT (compact JWS, RFC 7515/7519) for Open Badges 3.0: sign, parse, check the header, verify.
 
 OB 3.0 "Proofs › VC-JWT": header ``alg`` (RS256 at least; others allowed), ``kid`` (a URI naming
 the key) or ``jwk`` (never with private parts), ``typ: "JWT"`` if present, no other header. The
@@ -10,6 +10,9 @@ allow-list is three algorithms, each tied to one key type (RS256 ⇔ RSA ≥ 204
 EdDSA ⇔ Ed25519), so ``alg: none``, HMAC with a public key as secret and every other algorithm
 confusion are impossible by construction rather than by configuration. Nothing here fetches: a
 ``kid`` resolves only as a did:key or from DID documents the caller supplies.
+
+Signing (:func:`sign_vc_jwt`) writes the VC 2.0 style: the payload is the credential itself plus
+the registered claims, never a ``vc`` wrapper.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from badgekit import did
 from badgekit._io import MAX_INPUT_BYTES, loads_json
 from badgekit.errors import InputError
+
+if TYPE_CHECKING:
+    from badgekit.keys import JwsSigner
 
 #: The only algorithms accepted (OB 3.0 allows RS256 and others; these three are interoperable).
 ALLOWED_ALGORITHMS = ("RS256", "ES256", "EdDSA")
@@ -395,6 +401,89 @@ def decode_and_verify(
     if not verify_signature(jws, key):
         raise JwtSignatureError("JWS signature does not verify")
     return dict(jws.payload), dict(jws.header)
+
+
+# ---------------------------------------------------------------------------------------------
+# signing
+
+
+def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | None, alg: str | None = None,
+                include_jwk: bool | None = None) -> str:
+    """Sign ``credential`` as an OB 3.0 VC-JWT and return the compact JWS (one line, no padding).
+
+    Header: ``alg``, ``typ: "JWT"``, ``kid`` when given, and the public ``jwk`` (never ``d``) when
+    ``include_jwk``. By default the ``jwk`` is included unless ``kid`` is a did:key (which carries
+    its own key): a verifier that cannot dereference ``kid`` offline still finds the key, and a
+    trust list can vouch for it by JWK thumbprint. Payload: the credential plus ``iss`` =
+    issuer id, ``jti`` = id, ``sub`` = credentialSubject.id, ``nbf`` = validFrom and ``exp`` =
+    validUntil as NumericDates (those present). ``alg`` defaults to the key's (``RS256`` for an
+    :class:`~badgekit.keys.RsaKey`, ``EdDSA`` for an :class:`~badgekit.keys.Ed25519Key`).
+
+    Raises:
+        JwtError: ``alg`` is not the key's algorithm, neither ``kid`` nor ``jwk`` would name the
+            key, the credential has no issuer id, a date that is not a DateTimeZ, or a top-level
+            property named like a registered JWT claim (it would be taken for the claim).
+    """
+    key_alg = getattr(key, "jws_alg", None)
+    alg = alg or key_alg
+    if alg not in ("RS256", "EdDSA"):
+        raise JwtError(f"alg {alg!r}: badgekit signs VC-JWT with RS256 (RSA key) or EdDSA (Ed25519 key)")
+    if alg != key_alg:
+        raise JwtError(f"alg {alg} needs {'an RSA' if alg == 'RS256' else 'an Ed25519'} key, this key signs {key_alg}")
+    if kid is not None and (not isinstance(kid, str) or not kid):
+        raise JwtError("kid must be a non-empty string (a URI naming the key)")
+    if include_jwk is None:
+        include_jwk = kid is None or not kid.startswith("did:key:")
+    if kid is None and not include_jwk:
+        raise JwtError("a VC-JWT header needs a kid or a jwk to name its key")
+    header: dict[str, Any] = {"alg": alg, "typ": "JWT"}
+    if kid is not None:
+        header["kid"] = kid
+    if include_jwk:
+        jwk = dict(key.public_jwk)
+        if _PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
+            raise JwtError("the key's public JWK contains private members; refusing to sign")
+        header["jwk"] = jwk
+    payload = {**credential, **vc_jwt_claims(credential)}
+    signing_input = f"{b64url_encode(_compact_json(header))}.{b64url_encode(_compact_json(payload))}"
+    signature = key.sign(signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url_encode(signature)}"
+
+
+def vc_jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """The registered claims that frame ``credential`` in a VC-JWT (OB 3.0 "VC-JWT", SPEC (b)).
+
+    Raises:
+        JwtError: no issuer id, a date that is not a DateTimeZ, or a top-level property that is a
+            registered claim name.
+    """
+    clash = sorted(set(credential) & set(REGISTERED_CLAIMS))
+    if clash:
+        raise JwtError(f"credential has top-level {', '.join(clash)}: those are JWT claim names, refusing to sign")
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if not isinstance(issuer_id, str) or not issuer_id:
+        raise JwtError("credential has no issuer id (needed for the iss claim)")
+    claims: dict[str, Any] = {"iss": issuer_id}
+    if isinstance(credential.get("id"), str):
+        claims["jti"] = credential["id"]
+    subjects = _as_list(credential.get("credentialSubject"))
+    if len(subjects) == 1 and isinstance(subjects[0], Mapping) and isinstance(subjects[0].get("id"), str):
+        claims["sub"] = subjects[0]["id"]
+    for claim, prop in (("nbf", "validFrom"), ("exp", "validUntil")):
+        value = credential.get(prop)
+        if value is None:
+            continue
+        when = _parse_iso(value) if isinstance(value, str) else None
+        if when is None:
+            raise JwtError(f"credential {prop} {str(value)[:40]!r} is not a date-time with a time zone")
+        # Same truncation as claim_problems, so a fractional second still agrees.
+        claims[claim] = int(when.timestamp())
+    return claims
+
+
+def _compact_json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Ed25519 signing keys: generate, store (PKCS#8 PEM, 0600, optional passphrase), load, sign.
+"""Signing keys: generate, store (PKCS#8 PEM, 0600, optional passphrase), load, sign.
+
+Ed25519 signs everything (Data Integrity proofs, status lists, VC-JWT ``EdDSA``); RSA exists only
+for VC-JWT ``RS256``, the algorithm OB 3.0 requires JWT verifiers to support (3072 bits by default,
+at least 2048 accepted).
 
 Safe defaults, as in pyca/cryptography: a key file is created with mode 0600 and never overwritten;
 a key file that group or others can read is refused; the secret never appears in a ``repr``.
@@ -7,21 +11,29 @@ Signing goes through the :class:`Signer` protocol so that a KMS-held key can rep
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from badgekit import did
 from badgekit._io import is_private_to_owner, read_bounded, write_new_secret
 from badgekit.errors import InsecureKeyFileError, KeyExistsError, KeyFileError, PassphraseError
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
 MIN_PASSPHRASE_LENGTH = 8
+#: RSA modulus size for new keys (NIST: 3072 bits ~ 128-bit security) and the least accepted.
+RSA_DEFAULT_BITS = 3072
+RSA_MIN_BITS = 2048
 
 
 @runtime_checkable
@@ -34,10 +46,27 @@ class Signer(Protocol):
     def sign(self, data: bytes) -> bytes: ...
 
 
+@runtime_checkable
+class JwsSigner(Protocol):
+    """Anything that signs a compact JWS: its JWS ``alg``, its public JWK, and ``sign(bytes)``
+    (:class:`Ed25519Key` and :class:`RsaKey` today, a KMS-held key tomorrow)."""
+
+    @property
+    def jws_alg(self) -> str: ...
+
+    @property
+    def public_jwk(self) -> dict[str, str]: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
 class Ed25519Key:
     """An Ed25519 private key. The secret is held by ``cryptography`` and never shown."""
 
     __slots__ = ("_private", "_public")
+
+    #: The JWS algorithm this key signs with (RFC 8037).
+    jws_alg = "EdDSA"
 
     def __init__(self, private_key: Ed25519PrivateKey) -> None:
         self._private = private_key
@@ -69,6 +98,11 @@ class Ed25519Key:
     def did_key(self) -> str:
         return did.did_key(self._public)
 
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as a JWK (RFC 8037 ``OKP``/``Ed25519``); never the private part."""
+        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(self._public)}
+
     def sign(self, data: bytes) -> bytes:
         return self._private.sign(data)
 
@@ -78,15 +112,8 @@ class Ed25519Key:
 
     def to_pem(self, passphrase: bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with ``passphrase`` when given (the best scheme available)."""
-        if passphrase is not None and len(passphrase) < MIN_PASSPHRASE_LENGTH:
-            raise PassphraseError(f"passphrase too short (at least {MIN_PASSPHRASE_LENGTH} characters)")
-        encryption: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(passphrase)
-            if passphrase is not None
-            else serialization.NoEncryption()
-        )
         return self._private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase)
         )
 
     def __repr__(self) -> str:
@@ -99,6 +126,88 @@ class Ed25519Key:
 
 def _key_from_raw(seed: bytes) -> Ed25519Key:
     return Ed25519Key.from_seed(seed)
+
+
+class RsaKey:
+    """An RSA private key for VC-JWT ``RS256`` (RSASSA-PKCS1-v1_5 with SHA-256). The secret is held
+    by ``cryptography`` and never shown. RSA keys have no did:key in badgekit: the issuer publishes
+    the public JWK (see ``docs/adr/0001-proof-suite.md``)."""
+
+    __slots__ = ("_private",)
+
+    jws_alg = "RS256"
+
+    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
+        if private_key.key_size < RSA_MIN_BITS:
+            raise KeyFileError(f"RSA key has {private_key.key_size} bits; at least {RSA_MIN_BITS} are required")
+        self._private = private_key
+
+    @classmethod
+    def generate(cls, bits: int = RSA_DEFAULT_BITS) -> RsaKey:
+        """A new key with public exponent 65537.
+
+        Raises:
+            KeyFileError: ``bits`` below :data:`RSA_MIN_BITS`.
+        """
+        if bits < RSA_MIN_BITS:
+            raise KeyFileError(f"an RSA key needs at least {RSA_MIN_BITS} bits, not {bits}")
+        return cls(rsa.generate_private_key(public_exponent=65537, key_size=bits))
+
+    @property
+    def key_size(self) -> int:
+        return self._private.key_size
+
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as a JWK (``kty``, ``n``, ``e``; RFC 7518 §6.3.1); never the private part."""
+        numbers = self._private.public_key().public_numbers()
+        return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
+
+    def sign(self, data: bytes) -> bytes:
+        """RS256: RSASSA-PKCS1-v1_5 over SHA-256 of ``data`` (RFC 7518 §3.3)."""
+        return self._private.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    def to_pem(self, passphrase: bytes | None = None) -> bytes:
+        """PKCS#8 PEM, encrypted with ``passphrase`` when given (the best scheme available)."""
+        return self._private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase)
+        )
+
+    def __repr__(self) -> str:
+        return f"RsaKey(bits={self.key_size}, private=<hidden>)"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # As for Ed25519Key: only to hand the key to a worker process of our own.
+        der = self._private.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return (_rsa_from_der, (der,))
+
+
+def _rsa_from_der(der: bytes) -> RsaKey:
+    private = serialization.load_der_private_key(der, password=None)
+    assert isinstance(private, rsa.RSAPrivateKey)
+    return RsaKey(private)
+
+
+#: Any private key badgekit can store and load.
+PrivateKey = Ed25519Key | RsaKey
+
+
+def _encryption(passphrase: bytes | None) -> serialization.KeySerializationEncryption:
+    if passphrase is None:
+        return serialization.NoEncryption()
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise PassphraseError(f"passphrase too short (at least {MIN_PASSPHRASE_LENGTH} characters)")
+    return serialization.BestAvailableEncryption(passphrase)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_int(n: int) -> str:
+    return _b64url(n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big"))
 
 
 @dataclass(frozen=True)
@@ -126,7 +235,7 @@ def verify_signature(public_key: bytes, signature: bytes, data: bytes) -> bool:
     return True
 
 
-def save_key(key: Ed25519Key, path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> Path:
+def save_key(key: PrivateKey, path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> Path:
     """Write ``key`` as PKCS#8 PEM with mode 0600.
 
     Raises:
@@ -148,7 +257,7 @@ def is_encrypted(path: str | os.PathLike[str]) -> bool:
 
 
 def load_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> Ed25519Key:
-    """Read an Ed25519 private key from a PKCS#8 PEM file.
+    """Read an Ed25519 private key from a PKCS#8 PEM file (Data Integrity proofs need Ed25519).
 
     Raises:
         InsecureKeyFileError: group or others may read the file.
@@ -156,6 +265,33 @@ def load_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -
         KeyFileError: the file is missing or holds no Ed25519 private key.
     """
     p = Path(path)
+    private = _load_private(p, passphrase)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise KeyFileError(f"{p}: not an Ed25519 key (badgekit signs Data Integrity proofs with Ed25519)")
+    return Ed25519Key(private)
+
+
+def load_any_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> PrivateKey:
+    """Read an Ed25519 or RSA private key from a PKCS#8 PEM file (VC-JWT signs with either).
+
+    Raises:
+        InsecureKeyFileError: group or others may read the file.
+        PassphraseError: the key is encrypted and no or a wrong passphrase was given.
+        KeyFileError: the file is missing, holds another kind of key, or an RSA key under 2048 bits.
+    """
+    p = Path(path)
+    private = _load_private(p, passphrase)
+    if isinstance(private, Ed25519PrivateKey):
+        return Ed25519Key(private)
+    if isinstance(private, rsa.RSAPrivateKey):
+        if private.key_size < RSA_MIN_BITS:
+            raise KeyFileError(f"{p}: RSA key has {private.key_size} bits; at least {RSA_MIN_BITS} are required")
+        return RsaKey(private)
+    raise KeyFileError(f"{p}: not an Ed25519 or RSA key")
+
+
+def _load_private(p: Path, passphrase: bytes | None) -> PrivateKeyTypes:
+    """The ``cryptography`` private key in ``p``, after the file-permission and passphrase rules."""
     if not p.is_file():
         raise KeyFileError(f"{p}: no such key file", hint="create one with: badgekit key generate")
     if not is_private_to_owner(p):
@@ -173,6 +309,4 @@ def load_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -
         raise KeyFileError(f"{p}: not a PEM private key") from None
     except (TypeError, UnsupportedAlgorithm):
         raise KeyFileError(f"{p}: not a readable private key") from None
-    if not isinstance(private, Ed25519PrivateKey):
-        raise KeyFileError(f"{p}: not an Ed25519 key (badgekit signs Data Integrity proofs with Ed25519)")
-    return Ed25519Key(private)
+    return private

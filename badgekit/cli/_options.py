@@ -56,3 +56,9 @@ def load_key(path: Path, passphrase_file: Path | None) -> keys.Ed25519Key:
     """Load a key, asking for the passphrase only when the file is encrypted."""
     passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
     return keys.load_key(path, passphrase=passphrase)
+
+
+def load_any_key(path: Path, passphrase_file: Path | None) -> keys.PrivateKey:
+    """Like :func:`load_key`, but an RSA key (VC-JWT RS256) is accepted too."""
+    passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
+    return keys.load_any_key(path, passphrase=passphrase)

@@ -11,7 +11,7 @@ import typer
 
 from badgekit._io import atomic_write
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, PassphraseFileOpt, load_key
+from badgekit.cli._options import JsonOpt, PassphraseFileOpt, load_any_key
 from badgekit.errors import ExitCode, InputError
 
 ProjectOpt = Annotated[
@@ -47,6 +47,11 @@ def issue(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row (or the header) has a problem.")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="ldp: <id>.json with an embedded Data Integrity proof (eddsa-rdfc-2022); "
+                     "jwt: <id>.jwt, a VC-JWT (EdDSA with an Ed25519 key, RS256 with an RSA key)."),
+    ] = "ldp",
     bake: Annotated[
         list[str] | None,
         typer.Option("--bake", help="Also write a baked badge image beside each credential: png, svg (repeatable, or 'png,svg')."),
@@ -63,7 +68,8 @@ def issue(
 
     Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
-    Writes one <credential-id>.json per credential and issued.csv (line → credential) to --out.
+    Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
+    issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256).
 
     Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
 
@@ -75,7 +81,10 @@ def issue(
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
     require_roster(roster_file)
-    key = load_key(key_path or project.key_path, passphrase_file)
+    fmt = fmt.strip().lower()
+    if fmt not in ("ldp", "jwt"):
+        raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
+    key = load_any_key(key_path or project.key_path, passphrase_file)
     out_dir = out or project.output_dir
     n_workers = workers or os.cpu_count() or 1
     formats = tuple(dict.fromkeys(f.strip().lower() for item in (bake or []) for f in item.split(",") if f.strip()))
@@ -84,6 +93,7 @@ def issue(
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
         verification_method=project.verification_method, bake=formats, recipient_images=recipient_images,
+        format="jwt" if fmt == "jwt" else "ldp",
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     with Ledger.open(project.ledger_path) as ledger:

@@ -1,4 +1,8 @@
-"""``badgekit key``: generate signing keys, show their public identifiers, write did:web documents."""
+"""``badgekit key``: generate signing keys, show their public identifiers, write did:web documents.
+
+Ed25519 keys (the default) sign everything and are named by did:key/did:web; RSA keys sign only
+VC-JWT (RS256) and are named by their public JWK and its RFC 7638 thumbprint.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,20 @@ from typing import Annotated
 
 import typer
 
-from badgekit import did, keys
+from badgekit import did, jwt, keys
 from badgekit._io import atomic_write, dumps_json
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, PassphraseFileOpt, load_key, read_passphrase
+from badgekit.cli._options import (
+    JsonOpt,
+    PassphraseFileOpt,
+    load_any_key,
+    load_key,
+    read_passphrase,
+)
+from badgekit.errors import InputError
 
-app = typer.Typer(help="Create and inspect Ed25519 signing keys and their DIDs.", no_args_is_help=True)
+app = typer.Typer(help="Create and inspect signing keys (Ed25519, or RSA for VC-JWT) and their public identifiers.",
+                  no_args_is_help=True)
 
 
 @app.command("generate")
@@ -24,14 +36,23 @@ def generate(
         bool, typer.Option("--encrypt", help="Protect the key with a passphrase (from --passphrase-file, the environment or a prompt).")
     ] = False,
     passphrase_file: PassphraseFileOpt = None,
+    key_type: Annotated[
+        str,
+        typer.Option("--type", "-t", help="ed25519 (default: Data Integrity proofs and VC-JWT EdDSA) or rsa "
+                     f"({keys.RSA_DEFAULT_BITS} bits; VC-JWT RS256 only)."),
+    ] = "ed25519",
     json_out: JsonOpt = False,
 ) -> None:
-    """Generate an Ed25519 signing key and print its did:key (never the private key).
+    """Generate a signing key and print its did:key (Ed25519) or JWK thumbprint (RSA); never the private key.
 
     Example: badgekit key generate issuer-key.pem --encrypt
+    Example: badgekit key generate rsa-key.pem --type rsa
     """
+    kind = key_type.strip().lower()
+    if kind not in ("ed25519", "rsa"):
+        raise InputError(f"--type takes ed25519 or rsa, got {key_type!r}")
     passphrase = read_passphrase(passphrase_file, confirm=True) if (encrypt or passphrase_file) else None
-    key = keys.Ed25519Key.generate()
+    key: keys.PrivateKey = keys.RsaKey.generate() if kind == "rsa" else keys.Ed25519Key.generate()
     keys.save_key(key, path, passphrase=passphrase)
     info = _public_info(key)
     info["path"] = str(path)
@@ -40,7 +61,7 @@ def generate(
         _output.emit_json(info)
     else:
         _output.info(f"wrote {path} (mode 0600{', encrypted' if passphrase else ''})", "green")
-        _output.emit_text(info["did"])
+        _output.emit_text(str(info["did"] if "did" in info else info["jwkThumbprintUri"]))
 
 
 @app.command("show")
@@ -49,10 +70,19 @@ def show(
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Print a key's did:key, verification method, publicKeyMultibase and DID document."""
-    info = _public_info(load_key(path, passphrase_file))
+    """Print a key's did:key, verification method, publicKeyMultibase and DID document (Ed25519),
+    or its public JWK and RFC 7638 thumbprint (RSA: what a trust list names, see --trust)."""
+    info = _public_info(load_any_key(path, passphrase_file))
     if json_out:
         _output.emit_json(info)
+        return
+    if info["type"] == "rsa":
+        _output.emit_text(f"type                RSA {info['bits']} bits (VC-JWT RS256)")
+        _output.emit_text(f"JWK thumbprint      {info['jwkThumbprintUri']}")
+        _output.emit_text("public JWK:")
+        _output.emit_text(dumps_json(info["jwk"]).rstrip())
+        _output.info("publish this JWK in the profile or DID document at your issuer id (a JsonWebKey assertionMethod "
+                     "whose id is your verification_method); offline verifiers can trust the thumbprint instead (--trust)")
         return
     _output.emit_text(f"did:key             {info['did']}")
     _output.emit_text(f"verificationMethod  {info['verificationMethod']}")
@@ -86,8 +116,21 @@ def did_web(
         _output.info(f"sign with: --verification-method {newest}")
 
 
-def _public_info(key: keys.Ed25519Key) -> dict[str, object]:
+def _public_info(key: keys.PrivateKey) -> dict[str, object]:
+    if isinstance(key, keys.RsaKey):
+        # No did:key for RSA here: verifiers learn the key from the issuer's published JWK, or a
+        # trust list naming this thumbprint.
+        jwk = key.public_jwk
+        return {
+            "type": "rsa",
+            "bits": key.key_size,
+            "alg": key.jws_alg,
+            "jwk": jwk,
+            "jwkThumbprint": jwt.jwk_thumbprint(jwk),
+            "jwkThumbprintUri": jwt.jwk_thumbprint_uri(jwk),
+        }
     return {
+        "type": "ed25519",
         "did": key.did_key,
         "verificationMethod": did.did_key_verification_method(key.public_key),
         "publicKeyMultibase": key.public_key_multibase,
