@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from badgekit import credential as cred
 from badgekit import proof, roster
+from badgekit.roster import RowError
 from badgekit._io import atomic_write, dumps_json
 from badgekit.errors import InputError
 from badgekit.keys import Ed25519Key, PrivateKey, RsaKey
@@ -73,7 +74,7 @@ class RowOutcome:
     status: str  # issued | resumed | already-issued | would-issue | rejected
     credential_id: str | None = None
     path: str | None = None
-    errors: tuple[roster.RowError, ...] = ()
+    errors: tuple[RowError, ...] = ()
     note: str | None = None
 
 
@@ -82,7 +83,7 @@ class IssueReport:
     roster: str
     badge_id: str
     outcomes: tuple[RowOutcome, ...]
-    header_errors: tuple[roster.RowError, ...] = ()
+    header_errors: tuple[RowError, ...] = ()  # (field named like the module: use the class name)
     elapsed_s: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
 
