@@ -408,7 +408,9 @@ class _CanonCache:
 
     @staticmethod
     def key(document: Any) -> str:
-        return json.dumps(document, sort_keys=True, ensure_ascii=False)
+        # Insertion order is kept: both users build the unsigned document the same way, and a
+        # miss only costs a recomputation (never a wrong answer).
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
     def __call__(self, document: Any, *, loader: Callable[..., Any] | None = None) -> str:
         k = self.key(document)
@@ -1007,21 +1009,25 @@ def _embedded_context_problem(doc: Mapping[str, Any], knows: Callable[[str], boo
     """Why an ``@context`` inside the document (an embedded endorsement, a node object) is
     refused, or None. Embedded credentials may name bundled context URLs; an inline context
     object or an unbundled URL anywhere could redefine what the signed terms mean."""
-    stack: list[tuple[Any, str]] = [(v, f"$.{k}") for k, v in doc.items() if k != "@context"]
+    # Only containers are visited, and a node's JSON path is spelled out only when reported.
+    stack: list[tuple[Any, tuple[Any, ...]]] = [
+        (v, (k,)) for k, v in doc.items() if k != "@context" and isinstance(v, (list, Mapping))
+    ]
     while stack:
-        node, where = stack.pop()
+        node, at = stack.pop()
         if isinstance(node, list):
-            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(node))
-        elif isinstance(node, Mapping):
-            if "@context" in node:
-                ctx = node["@context"]
-                for entry in ctx if isinstance(ctx, list) else [ctx]:
-                    if not isinstance(entry, str):
-                        return (f"{where} has an inline @context object: only pinned context URLs are "
-                                "accepted (inline terms could silently change what was signed)")
-                    if not knows(entry):
-                        return f"{where} names context {entry}, which is not bundled; badgekit never fetches contexts"
-            stack.extend((v, f"{where}.{k}") for k, v in node.items() if k != "@context")
+            stack.extend((v, (*at, i)) for i, v in enumerate(node) if isinstance(v, (list, Mapping)))
+            continue
+        if "@context" in node:
+            where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at)
+            ctx = node["@context"]
+            for entry in ctx if isinstance(ctx, list) else [ctx]:
+                if not isinstance(entry, str):
+                    return (f"{where} has an inline @context object: only pinned context URLs are "
+                            "accepted (inline terms could silently change what was signed)")
+                if not knows(entry):
+                    return f"{where} names context {entry}, which is not bundled; badgekit never fetches contexts"
+        stack.extend((v, (*at, k)) for k, v in node.items() if k != "@context" and isinstance(v, (list, Mapping)))
     return None
 
 
