@@ -112,17 +112,31 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
 
 
 def _import_pyld_without_http() -> None:
-    """Import PyLD with ``requests`` and ``aiohttp`` hidden.
+    """Import ``pyld.jsonld`` without PyLD's HTTP machinery.
 
-    PyLD builds a ``requests`` document loader when it is imported: about 100 ms of start-up for
-    an HTTP client badgekit never uses. The command line owns its process, so it may hide those
-    modules for the duration of the import; PyLD then falls back to its dummy loader, which cannot
-    fetch either (badgekit always passes its own offline loader anyway). The library does not do
-    this: there PyLD's defaults belong to the host application.
+    PyLD's package ``__init__`` imports every document loader it ships (aiohttp/asyncio,
+    urllib.request, lxml.html, requests): 50-100 ms of start-up for network code badgekit never
+    uses (it always passes its own offline loader). The command line owns its process, so it
+    registers the ``pyld`` package without running that ``__init__`` and hides ``requests`` and
+    ``aiohttp`` while ``pyld.jsonld`` builds its default loader, which then falls back to PyLD's
+    dummy loader (it cannot fetch either). The library never does this: there PyLD's defaults
+    belong to the host application.
     """
     if "pyld.jsonld" in sys.modules:
         return
-    hidden = [name for name in ("requests", "aiohttp") if name not in sys.modules]
+    import importlib.util
+    import types
+
+    spec = importlib.util.find_spec("pyld")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
+        return
+    if "pyld" not in sys.modules:
+        package = types.ModuleType("pyld", "PyLD (package namespace only; see badgekit.cli.verify)")
+        package.__path__ = list(spec.submodule_search_locations)
+        package.__spec__ = spec
+        sys.modules["pyld"] = package
+    network = ("requests", "aiohttp", "pyld.documentloader.requests", "pyld.documentloader.aiohttp")
+    hidden = [name for name in network if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # makes "import name" raise ImportError
     try:
