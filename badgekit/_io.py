@@ -23,18 +23,32 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, mode: int = 0o644) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file + fsync + rename). Returns the path."""
+def atomic_write(
+    path: str | os.PathLike[str], data: bytes | str, *, mode: int = 0o644, durable: bool = True,
+    staging: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + rename). Returns the path.
+
+    ``durable=False`` skips the fsync (bulk outputs, where it costs more than signing): the rename
+    is still atomic for readers and for a killed process; after a power loss the file may be
+    empty, which the caller must treat as missing. ``staging``: a folder on the same filesystem
+    for the temp file (creating files in a folder of 100,000 credentials is slow on ext4; renaming
+    into it is not).
+    """
     target = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp_dir = Path(staging) if staging is not None else target.parent
+    if staging is not None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=tmp_dir)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
@@ -125,7 +139,10 @@ def load_json_file(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES
 
 
 def dumps_json(value: Any, *, indent: int | None = 2) -> str:
-    """Serialise JSON the way badgekit writes files: UTF-8, keys in given order, newline at end."""
+    """Serialise JSON the way badgekit writes files: UTF-8, keys in given order, newline at end.
+    ``indent=None`` writes one compact line (the C encoder: ~10x faster, for bulk outputs)."""
+    if indent is None:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(value, indent=indent, ensure_ascii=False) + "\n"
 
 

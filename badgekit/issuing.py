@@ -21,6 +21,7 @@ so ``workers=N`` writes exactly what ``workers=1`` writes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -37,11 +38,11 @@ from typing import Any, Literal
 
 from badgekit import credential as cred
 from badgekit import proof, roster
-from badgekit.roster import RowError
 from badgekit._io import atomic_write, dumps_json
 from badgekit.errors import InputError
 from badgekit.keys import Ed25519Key, PrivateKey, RsaKey
 from badgekit.ledger import Issuance, Ledger
+from badgekit.roster import RowError
 
 CHUNK = 256
 #: Output formats: Data Integrity proof in JSON, or VC-JWT (compact JWS).
@@ -64,6 +65,7 @@ class IssueOptions:
     bake: tuple[str, ...] = ()  # "png" and/or "svg": a baked image beside each credential
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
+    actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
 
 
 @dataclass(frozen=True)
@@ -221,8 +223,8 @@ def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
             signed, text = unsigned, jwt.sign_vc_jwt(unsigned, key, kid=kid)  # the file is the JWS, byte for byte
         else:
             signed = proof.add_proof(unsigned, w["signer"], created=job.issued_at)
-            text = dumps_json(signed)
-        atomic_write(job.path, text)
+            text = dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
+        atomic_write(job.path, text, durable=False, staging=_staging(job.path))  # _usable(): empty ⇒ rewritten
         if w["images"]:
             _bake_images(job, signed, text, w["images"])
         done.append((job.credential_id, job.path))
@@ -241,7 +243,8 @@ def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mappin
             base = svg.encode("utf-8") if fmt == "svg" else _raster(svg)
         else:
             base = images[fmt]
-        atomic_write(Path(job.path).with_suffix("." + fmt), baking.bake(base, text, source=job.path))
+        atomic_write(Path(job.path).with_suffix("." + fmt), baking.bake(base, text, source=job.path),
+                     durable=False, staging=_staging(job.path))
 
 
 def _render(spec: Mapping[str, Any], **overrides: Any) -> str:
@@ -384,10 +387,11 @@ def issue_roster(
         """Decide each row's fate; reserve new credentials in one transaction."""
         jobs: list[_Job] = []
         pending: list[tuple[roster.Row, dict[str, Any]]] = []
-        for row in chunk:
-            recipient_key = ledger.recipient_key(cred.Recipient.from_row(row.values).key)
+        keys = [ledger.recipient_key(cred.Recipient.from_row(row.values).key) for row in chunk]
+        known = ledger.latest_many(badge_id, keys)
+        for row, recipient_key in zip(chunk, keys, strict=True):
             fingerprint = _fingerprint(row.values)
-            latest = ledger.latest(badge_id, recipient_key)
+            latest = known.get(recipient_key)
             if latest is not None and latest.state == "reserved":
                 jobs.append(_job(latest, row.values, out_dir, ledger, options.format))
                 outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
@@ -395,7 +399,7 @@ def issue_roster(
             if latest is not None and not options.reissue:
                 path = latest.output_path
                 note = None if latest.row_fingerprint == fingerprint else "roster row changed since it was issued; use --reissue for a new credential"
-                if path and Path(path).exists():
+                if path and _usable(path):
                     outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
                     continue
                 # issued before, but the file is gone: write the same credential again
@@ -414,7 +418,8 @@ def issue_roster(
                 "valid_until": valid_until_for(row.values), "earned_at": _earned(row.values),
             }))
         if pending:
-            reserved = ledger.reserve([item for _, item in pending], purpose=purpose if url_for else None, url_for=url_for, rng=rng)
+            reserved = ledger.reserve([item for _, item in pending], purpose=purpose if url_for else None, url_for=url_for, rng=rng,
+                                      actor=options.actor)
             for (row, _), issuance in zip(pending, reserved, strict=True):
                 job = _job(issuance, row.values, out_dir, ledger, options.format)
                 jobs.append(job)
@@ -454,7 +459,7 @@ def issue_roster(
 
     def finished(pairs: list[tuple[str, str]]) -> None:
         nonlocal done_count
-        ledger.mark_issued(pairs)
+        ledger.mark_issued(pairs, actor=options.actor)
         done_count += len(pairs)
         if progress:
             progress(done_count, total)
@@ -480,7 +485,27 @@ def issue_roster(
                 finished(f.result())
     if progress:
         progress(total, total)
+    with contextlib.suppress(OSError):
+        (out_dir / STAGING).rmdir()  # only when empty: a killed run's leftovers stay visible
     return _report(r, badge_id, outcomes, header_errors, started)
+
+
+STAGING = ".partial"
+
+
+def _staging(path: str) -> Path:
+    """Where a bulk output's temp file is made before the atomic rename (see _io.atomic_write)."""
+    return Path(path).parent / STAGING
+
+
+def _usable(path: str) -> bool:
+    """An issued credential's file is there and not empty. Bulk files are written without fsync
+    (atomic rename only); a power loss can leave an empty file, which a rerun then rewrites with
+    the same bytes."""
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
 
 
 def _split(jobs: list[_Job], size: int = 64) -> Iterator[list[_Job]]:

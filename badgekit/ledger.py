@@ -125,6 +125,8 @@ class Ledger:
         self.path = path
         self._conn = conn
         self._secret: bytes | None = None
+        self._used: dict[int, set[int]] = {}  # list id -> status indices in use (see reserve)
+        self._seen_rowid = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -218,13 +220,12 @@ class Ledger:
             return self._open_list(conn, purpose, url_for, size)
 
     def _open_list(self, conn: sqlite3.Connection, purpose: str, url_for: Any, size: int) -> tuple[int, str]:
+        self._refresh_used(conn)  # exact counts, without scanning the issuances table
         rows = conn.execute(
-            "SELECT l.id, l.url, l.size, COUNT(i.status_index) FROM status_lists l "
-            "LEFT JOIN issuances i ON i.list_id = l.id WHERE l.purpose = ? GROUP BY l.id ORDER BY l.id",
-            (purpose,),
+            "SELECT id, url, size FROM status_lists WHERE purpose = ? ORDER BY id", (purpose,)
         ).fetchall()
-        for list_id, url, lsize, used in rows:
-            if used < lsize * LIST_FILL_LIMIT:
+        for list_id, url, lsize in rows:
+            if len(self._used.get(list_id, ())) < lsize * LIST_FILL_LIMIT:
                 return list_id, url
         n = len(rows) + 1
         url = url_for(n)
@@ -280,54 +281,97 @@ class Ledger:
 
         Each item: ``badge_id, recipient_key, generation, row_fingerprint, issued_at, valid_until,
         earned_at``. With ``purpose`` None no status index is allocated.
+
+        The indices in use are kept in memory and brought up to date at the start of every
+        transaction from the rows added since (by rowid), so a bulk run does not re-read a whole
+        list per chunk; inside ``BEGIN IMMEDIATE`` no other writer can interleave, and the
+        ``UNIQUE(list_id, status_index)`` constraint stays the final guard.
         """
         rng = rng or Random(secrets.randbits(64))
         out: list[Issuance] = []
+        rows: list[tuple[Any, ...]] = []
+        reissued: list[tuple[Any, ...]] = []
+        at = now_iso()
         with self.transaction() as conn:
+            self._refresh_used(conn)
             list_id: int | None = None
+            url: str | None = None
             used: set[int] = set()
-            limit = 0
+            limit = int(LIST_SIZE * LIST_FILL_LIMIT)
             for item in items:
                 cid = self.credential_id(item["badge_id"], item["recipient_key"], item["generation"])
                 index: int | None = None
                 if purpose is not None:
                     if list_id is None or len(used) >= limit:
-                        list_id, _url = self._open_list(conn, purpose, url_for, LIST_SIZE)
-                        used = {r[0] for r in conn.execute("SELECT status_index FROM issuances WHERE list_id = ?", (list_id,))}
-                        limit = int(LIST_SIZE * LIST_FILL_LIMIT) + 1
+                        list_id, url = self._open_list(conn, purpose, url_for, LIST_SIZE)
+                        used = self._used.setdefault(list_id, set())
                     index = rng.randrange(LIST_SIZE)
                     while index in used:
                         index = rng.randrange(LIST_SIZE)
                     used.add(index)
-                try:
-                    conn.execute(
-                        "INSERT INTO issuances (credential_id, badge_id, recipient_key, generation, row_fingerprint, "
-                        "list_id, status_index, state, issued_at, valid_until, earned_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?)",
-                        (cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
-                         list_id, index, item["issued_at"], item.get("valid_until"), item.get("earned_at")),
-                    )
-                except sqlite3.IntegrityError as exc:
-                    raise LedgerError(f"cannot reserve {cid}: {exc}", hint="another run may be issuing the same roster") from None
+                rows.append((cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
+                             list_id, index, item["issued_at"], item.get("valid_until"), item.get("earned_at")))
                 if item["generation"] > 1:
-                    self._event(conn, cid, "reissued", actor, None, {"generation": item["generation"]})
-                out.append(self.get(cid))  # type: ignore[arg-type]
+                    reissued.append((cid, "reissued", at, actor, None, json.dumps({"generation": item["generation"]})))
+                out.append(Issuance(cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
+                                    list_id, index, "reserved", item["issued_at"], item.get("valid_until"),
+                                    item.get("earned_at"), None, url, purpose if index is not None else None))
+            try:
+                conn.executemany(
+                    "INSERT INTO issuances (credential_id, badge_id, recipient_key, generation, row_fingerprint, "
+                    "list_id, status_index, state, issued_at, valid_until, earned_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?)",
+                    rows,
+                )
+            except sqlite3.IntegrityError as exc:
+                self._used.clear()  # rebuilt from the database by the next transaction
+                self._seen_rowid = 0
+                raise LedgerError(f"cannot reserve credentials: {exc}", hint="another run may be issuing the same roster") from None
+            conn.executemany("INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)", reissued)
+            self._seen_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM issuances").fetchone()[0]
         return out
+
+    def _refresh_used(self, conn: sqlite3.Connection) -> None:
+        """Bring the in-memory used-index sets up to date with rows other runs added."""
+        rows = conn.execute(
+            "SELECT rowid, list_id, status_index FROM issuances WHERE rowid > ? AND status_index IS NOT NULL",
+            (self._seen_rowid,),
+        ).fetchall()
+        for rowid, list_id, index in rows:
+            self._used.setdefault(list_id, set()).add(index)
+            self._seen_rowid = max(self._seen_rowid, rowid)
+
+    def latest_many(self, badge_id: str, recipient_keys: Sequence[str]) -> dict[str, Issuance]:
+        """:meth:`latest` for many recipients in a few queries (bulk planning)."""
+        found: dict[str, Issuance] = {}
+        keys = list(dict.fromkeys(recipient_keys))
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row in self._conn.execute(
+                _SELECT + f" WHERE i.badge_id = ? AND i.recipient_key IN ({marks}) ORDER BY i.generation", (badge_id, *batch)
+            ):
+                issuance = _issuance(row)
+                found[issuance.recipient_key] = issuance  # ordered by generation: the latest wins
+        return found
 
     def mark_issued(self, done: Iterable[tuple[str, str]], *, actor: str = "badgekit") -> None:
         """Record ``(credential_id, output_path)`` pairs as issued, in one transaction."""
         at = now_iso()
+        pairs = list(done)
         with self.transaction() as conn:
-            for cid, path in done:
-                cur = conn.execute(
-                    "UPDATE issuances SET state = 'issued', output_path = ? WHERE credential_id = ? AND state = 'reserved'",
-                    (path, cid),
+            reserved = {
+                r[0] for r in conn.execute(
+                    f"SELECT credential_id FROM issuances WHERE state = 'reserved' AND credential_id IN ({','.join('?' * len(pairs))})",
+                    [cid for cid, _ in pairs],
                 )
-                if cur.rowcount:
-                    conn.execute(
-                        "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, 'issued', ?, ?, NULL, ?)",
-                        (cid, at, actor, json.dumps({"path": path})),
-                    )
+            } if pairs else set()
+            todo = [(path, cid) for cid, path in pairs if cid in reserved]
+            conn.executemany("UPDATE issuances SET state = 'issued', output_path = ? WHERE credential_id = ?", todo)
+            conn.executemany(
+                "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, 'issued', ?, ?, NULL, ?)",
+                [(cid, at, actor, json.dumps({"path": path})) for path, cid in todo],
+            )
 
     def record_rejections(self, badge_id: str, roster: str, errors: Iterable[Any]) -> None:
         at = now_iso()
@@ -362,14 +406,17 @@ class Ledger:
             self._event(conn, credential_id, kind, actor, reason, None)
         return self.get(credential_id)  # type: ignore[return-value]
 
-    def record_event(self, credential_id: str | None, kind: str, *, actor: str, reason: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    def record_event(self, credential_id: str | None, kind: str, *, actor: str, reason: str | None = None,
+                     detail: dict[str, Any] | None = None, at: str | None = None) -> None:
+        """Append one event (``exported``, ``published`` …); ``at`` defaults to now (UTC, ``…Z``)."""
         with self.transaction() as conn:
-            self._event(conn, credential_id, kind, actor, reason, detail)
+            self._event(conn, credential_id, kind, actor, reason, detail, at)
 
-    def _event(self, conn: sqlite3.Connection, cid: str | None, kind: str, actor: str, reason: str | None, detail: dict[str, Any] | None) -> None:
+    def _event(self, conn: sqlite3.Connection, cid: str | None, kind: str, actor: str, reason: str | None,
+               detail: dict[str, Any] | None, at: str | None = None) -> None:
         conn.execute(
             "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
-            (cid, kind, now_iso(), actor, reason, json.dumps(detail) if detail else None),
+            (cid, kind, at or now_iso(), actor, reason, json.dumps(detail) if detail else None),
         )
 
     # -- queries ------------------------------------------------------------------------------
@@ -379,12 +426,40 @@ class Ledger:
         for row in self._conn.execute(sql, (badge_id,) if badge_id else ()):
             yield _issuance(row)
 
-    def events(self, *, credential_id: str | None = None) -> Iterator[Event]:
-        sql = "SELECT id, credential_id, kind, at, actor, reason, detail FROM events"
-        args: tuple[Any, ...] = ()
+    def events(
+        self,
+        *,
+        credential_id: str | None = None,
+        kinds: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        badge_id: str | None = None,
+    ) -> Iterator[Event]:
+        """Events, oldest first (ties in recording order). ``since``/``until`` compare ``at`` stamps
+        (``YYYY-MM-DDTHH:MM:SSZ``; a bare date works as a prefix bound); ``badge_id`` keeps the
+        events of that badge class's credentials."""
+        sql = "SELECT e.id, e.credential_id, e.kind, e.at, e.actor, e.reason, e.detail FROM events e"
+        where: list[str] = []
+        args: list[Any] = []
+        if badge_id:
+            sql += " JOIN issuances i ON i.credential_id = e.credential_id"
+            where.append("i.badge_id = ?")
+            args.append(badge_id)
         if credential_id:
-            sql, args = sql + " WHERE credential_id = ?", (credential_id,)
-        for r in self._conn.execute(sql + " ORDER BY id", args):
+            where.append("e.credential_id = ?")
+            args.append(credential_id)
+        if kinds:
+            where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
+            args.extend(kinds)
+        if since:
+            where.append("e.at >= ?")
+            args.append(since)
+        if until:
+            where.append("e.at < ?")
+            args.append(until)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        for r in self._conn.execute(sql + " ORDER BY e.at, e.id", args):
             yield Event(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] else None)
 
     def rejections(self) -> list[tuple[str, str, str, int, str | None, str]]:

@@ -42,8 +42,8 @@ def make_project(root: Path) -> Path:
                     "--url", "https://bench.example.edu", "--email", "badges@bench.example.edu"],
                    check=True, capture_output=True)
     badge = root / "badges" / "course.yaml"
-    subprocess.run([*BADGEKIT, "badge", "new", "--template", "course-completion", "--set", "name=Benchmarking 101",
-                    "--set", "description=Completed the benchmarking course.", "--out", str(badge), "--no-input"],
+    subprocess.run([*BADGEKIT, "badge", "new", "--template", "course-completion", "--set", "course_name=Benchmarking 101",
+                    "--out", str(badge), "--no-input"],
                    check=True, capture_output=True, cwd=root)
     return badge
 
