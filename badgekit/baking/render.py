@@ -22,6 +22,7 @@ same safe parser as baked SVGs before it is returned.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 import unicodedata
@@ -276,13 +277,7 @@ def qr_svg(data: str, *, x: float, y: float, size: float, quiet: int = 2) -> str
         LimitExceeded: ``data`` is longer than a verification URL or id should be.
     """
     check_qr_data(data)
-    import qrcode  # imported here: only rendering needs it
-    from qrcode.constants import ERROR_CORRECT_M
-
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
-    qr.add_data(data)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
+    matrix = qr_matrix(data)
     n = len(matrix)
     span = n + 2 * quiet
     scale = size / span
@@ -302,6 +297,18 @@ def qr_svg(data: str, *, x: float, y: float, size: float, quiet: int = 2) -> str
         f'<rect width="{span}" height="{span}" rx="1" fill="#ffffff"/>'
         f'<path d="{"".join(runs)}" fill="#161616" shape-rendering="crispEdges"/></g>'
     )
+
+
+@functools.lru_cache(maxsize=64)
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules for ``data`` (cached: a bundle draws the same code in its badge and alone)."""
+    import qrcode  # imported here: only rendering needs it
+    from qrcode.constants import ERROR_CORRECT_M
+
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
+    qr.add_data(data)
+    qr.make(fit=True)
+    return tuple(tuple(bool(cell) for cell in row) for row in qr.get_matrix())
 
 
 def check_qr_data(data: str) -> None:

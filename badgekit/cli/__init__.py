@@ -76,6 +76,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "suspend": ("status", "commands"),
     "unsuspend": ("status", "commands"),
     "status": ("status", "register"),
+    "bundle": ("bundle", "register"),
+    "report": ("report", "register"),
+    "log": ("report", "register"),
 }
 
 

@@ -62,3 +62,13 @@ def load_any_key(path: Path, passphrase_file: Path | None) -> keys.PrivateKey:
     """Like :func:`load_key`, but an RSA key (VC-JWT RS256) is accepted too."""
     passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
     return keys.load_any_key(path, passphrase=passphrase)
+
+
+def current_actor() -> str:
+    """Who is running the command, as recorded with ledger events (the login name)."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "unknown"

@@ -11,7 +11,7 @@ import typer
 
 from badgekit._io import atomic_write
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, PassphraseFileOpt, load_any_key
+from badgekit.cli._options import JsonOpt, PassphraseFileOpt, current_actor, load_any_key
 from badgekit.errors import ExitCode, InputError
 
 ProjectOpt = Annotated[
@@ -59,6 +59,12 @@ def issue(
     recipient_images: Annotated[
         bool, typer.Option("--recipient-images", help="With --bake: render each image for its recipient (name, QR code of the credential id); slower.")
     ] = False,
+    bundle: Annotated[
+        bool, typer.Option("--bundle", help="Also write a recipient bundle per credential to <out>/bundles/ (page, baked badges, QR code, email text); see 'badgekit bundle'.")
+    ] = False,
+    bundle_url_base: Annotated[
+        str | None, typer.Option("--bundle-url-base", metavar="URL", help="With --bundle: where the bundle folders will be hosted (QR code, LinkedIn credential URL).")
+    ] = None,
     project_dir: ProjectOpt = None,
     key_path: Annotated[Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")] = None,
     passphrase_file: PassphraseFileOpt = None,
@@ -81,6 +87,10 @@ def issue(
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
     require_roster(roster_file)
+    if bundle_url_base is not None:
+        from badgekit.cli.bundle import check_url_base
+
+        check_url_base(bundle_url_base, "--bundle-url-base")
     fmt = fmt.strip().lower()
     if fmt not in ("ldp", "jwt"):
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
@@ -93,7 +103,7 @@ def issue(
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
         verification_method=project.verification_method, bake=formats, recipient_images=recipient_images,
-        format="jwt" if fmt == "jwt" else "ldp",
+        format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(),
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     with Ledger.open(project.ledger_path) as ledger:
@@ -122,11 +132,19 @@ def issue(
                                   options=options, status_base_url=project.status_base_url)
     if not dry_run and report.outcomes:
         atomic_write(Path(out_dir) / "issued.csv", summary_csv(report))
+    bundled = None
+    if bundle and not dry_run:
+        from badgekit.cli.bundle import bundle_issued
+
+        bundled = bundle_issued(report, project=project, roster_file=roster_file, out_dir=Path(out_dir) / "bundles",
+                                url_base=bundle_url_base, workers=n_workers)
     if json_out:
-        _output.emit_json(report.to_json())
+        _output.emit_json(report.to_json() if bundled is None else {**report.to_json(), "bundles": bundled.to_json()})
     else:
         _print_human(report, roster_file, out_dir, dry_run, strict)
-    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
+        if bundled is not None:
+            bundled.print_human()
+    raise typer.Exit(int(ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED))
 
 
 def _print_human(report: Any, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:

@@ -1,0 +1,309 @@
+"""``badgekit bundle``: a folder per recipient with the credential, baked badges, a QR code, a
+static page and an email text (and the same after ``badgekit issue --bundle``)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from badgekit.cli import _output
+from badgekit.cli._options import JsonOpt, current_actor
+from badgekit.cli.issue import ProjectOpt
+from badgekit.errors import BadgekitError, ExitCode, InputError
+
+#: Credential files picked up from a folder (baked images beside them hold the same credentials).
+FOLDER_SUFFIXES = (".json", ".jwt")
+
+UrlBaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url-base",
+        metavar="URL",
+        help="Where you will host the bundle folders (https://…/badges/): each page's URL, used for the QR code and "
+        "LinkedIn's credential URL. Without it the QR code holds the credential id.",
+    ),
+]
+LinkedinOrgOpt = Annotated[
+    str | None,
+    typer.Option("--linkedin-org-id", metavar="ID", help="The issuer's LinkedIn company id (LinkedIn then shows its logo)."),
+]
+
+
+def check_url_base(url: str, option: str = "--url-base") -> None:
+    """Bundles are published pages: their base URL must be https (LinkedIn and phones open it)."""
+    if not re.fullmatch(r"https://[^\s<>\"'`]+", url):
+        raise InputError(f"{option} {url!r}: expected an https:// URL (where the bundle folders will be hosted)")
+
+
+@dataclass(frozen=True)
+class Bundled:
+    """What ``issue --bundle`` wrote."""
+
+    out_dir: Path
+    bundles: tuple[Any, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {"folder": str(self.out_dir), "written": [b.to_json() for b in self.bundles], "problems": list(self.problems)}
+
+    def print_human(self) -> None:
+        for p in self.problems:
+            _output.error(p)
+        if self.bundles or self.problems:
+            _output.info(f"{len(self.bundles)} recipient bundle(s) written to {self.out_dir}/"
+                         + (f", {len(self.problems)} failed" if self.problems else ""), "red" if self.problems else "green")
+
+
+def _optional_project(project_dir: Path | None) -> Any:
+    from badgekit.project import Project, find_project
+
+    if project_dir is not None:
+        return Project.load(project_dir)
+    try:
+        return find_project()
+    except InputError:
+        return None  # bundles of credentials from elsewhere: the default image, no ledger event
+
+
+class _BadgeClasses:
+    """The project's badge classes by achievement id, loaded on first use."""
+
+    def __init__(self, project: Any) -> None:
+        self.project = project
+        self._by_id: dict[str, Any] | None = None
+
+    def get(self, achievement_id: str | None) -> Any:
+        if self.project is None or not achievement_id:
+            return None
+        if self._by_id is None:
+            from badgekit.badgeclass import find_badge_classes, load_badge_class
+
+            self._by_id = {}
+            for path in find_badge_classes(self.project.badges_dir):
+                try:
+                    badge = load_badge_class(path, templates_dirs=self.project.templates_dirs)
+                except BadgekitError:
+                    continue  # 'badgekit badge validate' reports broken classes; here they only lose their image
+                self._by_id.setdefault(str(badge.achievement.get("id") or badge.id), badge)
+        return self._by_id.get(achievement_id)
+
+
+def _achievement_id(credential: dict[str, Any]) -> str | None:
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    return str(achievement.get("id")) if isinstance(achievement, dict) and achievement.get("id") else None
+
+
+def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
+    """One bundle (runs in a worker process): (source, bundle or None, problem or None)."""
+    from badgekit import delivery
+
+    source, credential, text, name, badge, issuer, url_base, linkedin_org_id = job
+    try:
+        facts = delivery.credential_facts(credential)
+        cert_url = delivery.bundle_url(url_base, facts.credential_id)
+        image = delivery.render_badge_image(
+            facts, badge=badge, issuer=issuer, recipient_name=name or "", qr_data=cert_url or facts.credential_id,
+        )
+        accent = getattr(getattr(badge, "policy", None), "colour", None)
+        return source, delivery.write_bundle(
+            credential, text, _WORKER_OUT["dir"], badge_image_svg=image, recipient_name=name, cert_url=cert_url,
+            organization_id=linkedin_org_id, accent=accent,
+        ), None
+    except BadgekitError as exc:
+        return source, None, exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
+    except OSError as exc:  # a full disk or a read-only folder: name the file, go on with the others
+        return source, None, f"{source}: cannot write the bundle ({exc.strerror or exc})"
+
+
+_WORKER_OUT: dict[str, Path] = {}
+
+
+def _init_worker(out_dir: Path) -> None:
+    _WORKER_OUT["dir"] = out_dir
+
+
+def make_bundles(
+    items: Iterable[tuple[str, dict[str, Any], str, str | None]],
+    out_dir: Path,
+    *,
+    project: Any,
+    url_base: str | None = None,
+    linkedin_org_id: str | None = None,
+    workers: int = 1,
+) -> tuple[list[Any], list[str]]:
+    """Write a bundle for each (source, credential, exact text, recipient name), in ``workers``
+    processes; record an ``exported`` event for credentials in the project's ledger. Returns
+    (bundles, problems)."""
+    classes = _BadgeClasses(project)
+    issuer = project.issuer if project is not None else None
+    jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id)
+            for source, credential, text, name in items]
+    if workers > 1 and len(jobs) >= 2 * workers:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        ctx = get_context("fork") if hasattr(os, "fork") else get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(out_dir,)) as pool:
+            results = list(pool.map(_write_one, jobs, chunksize=max(1, min(32, len(jobs) // (4 * workers)))))
+    else:
+        _init_worker(out_dir)
+        results = [_write_one(job) for job in jobs]
+    bundles = [b for _, b, _ in results if b is not None]
+    problems = [p for _, _, p in results if p is not None]
+    if project is not None and bundles:
+        from badgekit.ledger import Ledger
+
+        actor = current_actor()
+        with Ledger.open(project.ledger_path) as ledger:
+            for b in bundles:
+                if ledger.get(b.credential_id) is not None:
+                    ledger.record_event(b.credential_id, "exported", actor=actor, detail={"as": "bundle", "path": str(b.path)})
+    return bundles, problems
+
+
+def _collect(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str, Any], str]], list[str], list[str]]:
+    """(source, credential, text) for every credential named; problems; skipped files."""
+    from badgekit import delivery
+
+    files: list[tuple[Path, bool]] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in FOLDER_SUFFIXES)
+            if not found:
+                raise InputError(f"{p}: no .json or .jwt credentials in this folder")
+            files += [(f, True) for f in found]
+        else:
+            files.append((p, False))
+    out: list[tuple[str, dict[str, Any], str]] = []
+    problems: list[str] = []
+    skipped: list[str] = []
+    for f, from_folder in files:
+        try:
+            credential, text = delivery.read_credential(f)
+        except BadgekitError as exc:
+            (skipped if from_folder else problems).append(exc.message)
+            continue
+        if not delivery.is_badge_credential(credential):
+            message = f"{f}: not an Open Badges credential (type has no OpenBadgeCredential)"
+            (skipped if from_folder else problems).append(message)
+            continue
+        out.append((str(f), credential, text))
+    return out, problems, skipped
+
+
+def bundle(
+    credentials: Annotated[
+        list[Path],
+        typer.Argument(metavar="CREDENTIAL_OR_DIR...", help="Credential files (.json, .jwt, or baked .png/.svg), or folders of .json/.jwt credentials."),
+    ],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the bundles (default: the project's output folder /bundles).")] = None,
+    roster_file: Annotated[
+        Path | None,
+        typer.Option("--roster", "-r", help="Roster the credentials were issued from: shows each recipient's name (matched by email hash)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Recipient name to show (one credential only).")] = None,
+    url_base: UrlBaseOpt = None,
+    linkedin_org_id: LinkedinOrgOpt = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Processes rendering bundles (0 = all cores).")] = 0,
+    project_dir: ProjectOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a recipient bundle per credential: page, baked badges, QR code, email text.
+
+    Each bundle is a folder named by the credential id holding credential.json, baked badge.png
+    and badge.svg, qr.png/qr.svg, index.html and email.txt/email.html. index.html is a static page (no script, no network) showing the badge, what it certifies, its
+    dates and how to verify it, with a LinkedIn "add to profile" link. The email texts are for your
+    own mail tool: badgekit sends nothing. Recipient emails are never written (the credential holds
+    a salted hash only); names come from --roster or --name. The image follows the badge class in
+    the project when there is one.
+
+    Exit codes: 0 every bundle written, 1 some credentials could not be bundled, 2 usage error.
+
+    Example: badgekit bundle out/ --roster class-2026.csv --url-base https://example.edu/badges/
+    """
+    from badgekit import delivery
+
+    if not credentials:
+        raise InputError("name the credentials to bundle (files or folders)")
+    if url_base is not None:
+        check_url_base(url_base)
+    project = _optional_project(project_dir)
+    found, problems, skipped = _collect(credentials)
+    if name is not None and len(found) != 1:
+        raise InputError(f"--name names one recipient, but {len(found)} credentials were given", hint="use --roster for several")
+    rows: list[tuple[dict[str, str], str]] = []
+    if roster_file is not None:
+        if not roster_file.is_file():
+            raise InputError(f"{roster_file}: no such roster file")
+        _by_line, rows = delivery.roster_names(roster_file)
+    items = []
+    unnamed = 0
+    for source, credential, text in found:
+        who = name if name is not None else (delivery.match_recipient(credential, rows) if rows else None)
+        unnamed += roster_file is not None and who is None
+        items.append((source, credential, text, who))
+    out_dir = out if out is not None else (Path(project.output_dir) / "bundles" if project is not None else Path("bundles"))
+    bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, linkedin_org_id=linkedin_org_id,
+                                   workers=workers or os.cpu_count() or 1)
+    problems += failed
+    if json_out:
+        _output.emit_json({"bundles": [b.to_json() for b in bundles], "problems": problems, "skipped": skipped})
+    else:
+        for s in skipped:
+            _output.info(f"skipped {s}", "dim")
+        for p in problems:
+            _output.error(p)
+        for b in bundles:
+            _output.emit_text(str(b.path / "index.html"))
+        if unnamed:
+            _output.warn(f"{unnamed} credential(s) matched no row of {roster_file}: their pages show no name")
+        _output.info(f"{len(bundles)} bundle(s) written to {out_dir}/" + (f", {len(problems)} failed" if problems else ""),
+                     "red" if problems else "green")
+    raise typer.Exit(int(ExitCode.FAILED if problems else ExitCode.OK))
+
+
+def bundle_issued(
+    report: Any,
+    *,
+    project: Any,
+    roster_file: Path,
+    out_dir: Path,
+    url_base: str | None = None,
+    workers: int = 1,
+) -> Bundled:
+    """``issue --bundle``: a bundle for each credential of the run that has none yet (names from
+    the roster lines)."""
+    from badgekit import delivery
+
+    by_line, _rows = delivery.roster_names(roster_file)
+    items = []
+    problems: list[str] = []
+    for o in report.outcomes:
+        if not o.path or not o.credential_id or o.status not in ("issued", "resumed", "already-issued"):
+            continue
+        if o.status == "already-issued" and (out_dir / delivery.bundle_name(o.credential_id) / "index.html").is_file():
+            continue
+        try:
+            credential, text = delivery.read_credential(o.path)
+        except BadgekitError as exc:
+            problems.append(exc.message)
+            continue
+        items.append((o.path, credential, text, by_line.get(o.line)))
+    bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers)
+    return Bundled(out_dir, tuple(bundles), tuple(problems + failed))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bundle")(bundle)

@@ -1,0 +1,284 @@
+"""``badgekit report`` (program figures from the ledger) and ``badgekit log`` (its event log)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from badgekit._io import atomic_write
+from badgekit.cli import _output
+from badgekit.cli._options import JsonOpt
+from badgekit.cli.issue import ProjectOpt, find_badge, load_project
+from badgekit.errors import BadgekitError, InputError
+
+#: Event kinds the ledger records.
+EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published")
+
+BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
+
+
+def _badge_names(project: Any) -> dict[str, str]:
+    from badgekit.badgeclass import find_badge_classes, load_badge_class
+
+    names: dict[str, str] = {}
+    for path in find_badge_classes(project.badges_dir):
+        try:
+            badge = load_badge_class(path, templates_dirs=project.templates_dirs)
+        except BadgekitError:
+            continue
+        names.setdefault(str(badge.achievement.get("id") or badge.id), str(badge.achievement.get("name") or path.stem))
+    return names
+
+
+def _badge_id(project: Any, badge: Path | None) -> str | None:
+    if badge is None:
+        return None
+    badge_class = find_badge(project, badge)
+    return str(badge_class.achievement.get("id") or badge_class.id)
+
+
+def _moment(value: str | None, option: str, *, end_of_day: bool = False) -> str | None:
+    """A ledger stamp (``YYYY-MM-DDTHH:MM:SSZ``) from a date or a timestamp with a time zone."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+            moment = day + timedelta(days=1) if end_of_day else day
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                raise ValueError("no time zone")
+    except ValueError:
+        raise InputError(f"{option} {value!r}: expected a date (2026-01-31) or a timestamp with a time zone (2026-01-31T09:00:00Z)") from None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def report(
+    json_out: JsonOpt = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print one CSV row per badge class and one for the whole program.")] = False,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Also write a one-file HTML report with charts (no script, no network).")
+    ] = None,
+    badge: BadgeOpt = None,
+    by: Annotated[str, typer.Option("--by", metavar="week|month|auto", help="Issuance over time per week or month (auto: weeks for up to 16 weeks).")] = "auto",
+    at: Annotated[str | None, typer.Option("--at", metavar="DATE|TIMESTAMP", help="Report as of this moment (default: now); decides what has expired.")] = None,
+    project_dir: ProjectOpt = None,
+) -> None:
+    """Program figures from the ledger: issued, active, expired, revoked; trends; rejections.
+
+    Per badge class and overall: credentials issued, active, expired, suspended and revoked; the
+    revocation rate; issuance per week or month; days from the roster's earned date to issue;
+    roster rows rejected and why. Human tables by default, --json, --csv, or --html FILE (charts).
+
+    Example: badgekit report --html report.html
+    """
+    from badgekit import report as core
+    from badgekit.ledger import Ledger
+
+    if json_out and csv_out:
+        raise InputError("--json and --csv cannot be used together")
+    if by not in ("week", "month", "auto"):
+        raise InputError(f"--by {by!r}: expected week, month or auto")
+    project = load_project(project_dir)
+    badge_id = _badge_id(project, badge)
+    stamp = _moment(at, "--at")
+    now = datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+    names = _badge_names(project)
+    with Ledger.open(project.ledger_path) as ledger:
+        figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]
+    if html_file is not None:
+        issuer = str(project.issuer.get("name") or project.issuer_id)
+        atomic_write(html_file, core.report_html(figures, title="Badge program report", subtitle=issuer))
+        _output.info(f"wrote {html_file}", "green")
+    if json_out:
+        _output.emit_json(figures.to_json())
+    elif csv_out:
+        sys.stdout.write(core.report_csv(figures))
+        sys.stdout.flush()
+    elif html_file is None:
+        _print_report(figures)
+
+
+def _t(value: Any) -> Text:
+    return Text(str(value))
+
+
+def _print_report(r: Any) -> None:
+    from badgekit.report import percent
+
+    out = _output.stdout
+    c = r.overall.counts
+    out.print(Text(f"Badge program report, as of {r.generated_at.strftime('%Y-%m-%d %H:%M')} UTC", style="bold"))
+    if not c.issued and not c.pending and not r.overall.rejected_rows:
+        out.print(Text("The ledger holds no credentials yet."))
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title=None)
+    for i, heading in enumerate(("badge class", "issued", "active", "expired", "susp.", "revoked", "rev. %",
+                                 "people", "to issue", "rejected")):
+        table.add_column(heading, justify="left" if i == 0 else "right", overflow="fold", min_width=14 if i == 0 else None,
+                         no_wrap=i > 0)
+
+    def add(b: Any, style: str = "") -> None:
+        k = b.counts
+        med = "–" if b.lead_time.median_days is None else f"{b.lead_time.median_days:g} d"
+        table.add_row(_t(b.name), _t(f"{k.issued:,}"), _t(f"{k.active:,}"), _t(f"{k.expired:,}"), _t(f"{k.suspended:,}"),
+                      _t(f"{k.revoked:,}"), _t(percent(k.revocation_rate)), _t(f"{b.recipients:,}"), _t(med),
+                      _t(f"{b.rejected_rows:,}"), style=style)
+
+    for b in r.badges:
+        add(b)
+    if r.overall.badge_id == "*" and len(r.badges) > 1:
+        add(r.overall, "bold")
+    out.print()
+    out.print(table)
+    out.print(Text("people: distinct recipients; to issue: median days from the roster's earned date to issue; "
+                   "rejected: roster rows not issued", style="dim"))
+    if c.pending:
+        _output.warn(f"{c.pending} credential(s) reserved by an interrupted run: re-run 'badgekit issue' to finish them")
+
+    if r.timeline:
+        most = max(max(p.issued, p.revoked) for p in r.timeline) or 1
+        tl = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        tl.add_column(r.granularity)
+        tl.add_column("issued", justify="right")
+        tl.add_column("revoked", justify="right")
+        tl.add_column("")
+        for p in r.timeline:
+            bar = Text("█" * round(24 * p.issued / most), style="blue") + Text("█" * round(24 * p.revoked / most), style="red")
+            tl.add_row(_t(p.label), _t(p.issued), _t(p.revoked), bar)
+        out.print()
+        out.print(Text("Issuance over time", style="bold"))
+        out.print(tl)
+
+    lead = r.overall.lead_time
+    out.print()
+    if lead.count:
+        out.print(Text("Earned → issued", style="bold") + Text(
+            f": {lead.count:,} credentials; min {lead.min_days} d, median {lead.median_days:g} d, mean {lead.mean_days:g} d, "
+            f"max {lead.max_days} d (" + ", ".join(f"{label}: {n}" for label, n in lead.buckets if n) + ")"))
+    else:
+        out.print(Text("Earned → issued", style="bold") + Text(": no roster had an earned date"))
+
+    if r.rejections:
+        rej = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        rej.add_column("rows", justify="right")
+        if len(r.badges) > 1:
+            rej.add_column("badge class")
+        rej.add_column("column")
+        rej.add_column("reason", overflow="fold")
+        for x in r.rejections[:20]:
+            cells = [_t(x.rows)] + ([_t(r.names.get(x.badge_id, x.badge_id))] if len(r.badges) > 1 else [])
+            rej.add_row(*cells, _t(x.column or "–"), _t(x.reason))
+        out.print()
+        out.print(Text(f"Rejected rows: {r.overall.rejected_rows:,}", style="bold"))
+        out.print(rej)
+        if len(r.rejections) > 20:
+            out.print(Text(f"… and {len(r.rejections) - 20} more reasons (see --json)", style="dim"))
+
+
+# ---------------------------------------------------------------------------------------------
+# log
+
+
+def log(
+    json_out: JsonOpt = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON event per line (for analytics tools).")] = False,
+    credential: Annotated[
+        str | None, typer.Option("--credential", "-c", metavar="ID|FILE", help="Only this credential (id, or a credential file).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", metavar="KIND", help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}."),
+    ] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE|TIMESTAMP", help="From this moment on (a date means its start).")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="DATE|TIMESTAMP", help="Before this moment (a date includes that day).")] = None,
+    badge: BadgeOpt = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Only the most recent N events.")] = None,
+    project_dir: ProjectOpt = None,
+) -> None:
+    """The ledger's event log: issued, reissued, revoked, suspended, unsuspended, exported, published.
+
+    Every lifecycle event with its time (UTC) and actor, oldest first; --json or --jsonl for
+    analytics tools.
+
+    Example: badgekit log --kind revoked --since 2026-01-01 --jsonl > revocations.jsonl
+    """
+    from badgekit.ledger import Ledger
+
+    if json_out and jsonl:
+        raise InputError("--json and --jsonl cannot be used together")
+    kinds = tuple(dict.fromkeys(k.strip().lower() for item in (kind or []) for k in item.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in EVENT_KINDS]
+    if unknown:
+        raise InputError(f"--kind {', '.join(unknown)}: unknown event kind; known: {', '.join(EVENT_KINDS)}")
+    project = load_project(project_dir)
+    badge_id = _badge_id(project, badge)
+    credential_id = credential
+    if credential is not None and Path(credential).is_file():
+        from badgekit.lifecycle import credential_id_from_file
+
+        credential_id = credential_id_from_file(credential)
+    start, end = _moment(since, "--since"), _moment(until, "--until", end_of_day=True)
+    with Ledger.open(project.ledger_path) as ledger:
+        events = list(ledger.events(credential_id=credential_id, kinds=kinds, since=start, until=end, badge_id=badge_id))
+        if limit is not None:
+            events = events[-limit:]
+        badges = {i.credential_id: i.badge_id for i in ledger.issuances()} if events and (json_out or jsonl) else {}
+    if json_out or jsonl:
+        items = [_event_json(e, badges) for e in events]
+        if json_out:
+            _output.emit_json(items)
+        else:
+            for item in items:
+                sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return
+    if not events:
+        _output.info("no events" + (" match" if kinds or start or end or credential_id or badge_id else " yet"))
+        return
+    width = max(len(e.kind) for e in events)
+    for e in events:
+        line = f"{e.at}  {e.kind:<{width}}  {e.credential_id or '-'}  {e.actor}"
+        extra = e.reason or _detail_text(e.detail)
+        _output.emit_text(line + (f"  {extra}" if extra else ""))
+    _output.info(f"{len(events)} event(s)", "dim")
+
+
+def _detail_text(detail: dict[str, Any] | None) -> str:
+    if not detail:
+        return ""
+    for key in ("path", "url"):
+        if detail.get(key):
+            return str(detail[key])
+    return ", ".join(f"{k}={v}" for k, v in detail.items())
+
+
+def _event_json(e: Any, badges: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": e.at,
+        "kind": e.kind,
+        "credentialId": e.credential_id,
+        "badge": badges.get(e.credential_id) if e.credential_id else None,
+        "actor": e.actor,
+        "reason": e.reason,
+        "detail": e.detail,
+    }
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.command("log")(log)

@@ -1,0 +1,810 @@
+"""Recipient bundles: everything an earner needs, in one folder per credential.
+
+A bundle (``<out>/<credential uuid>/``) holds:
+
+* ``credential.json`` (or ``credential.jwt``): the signed credential, byte for byte as issued;
+* ``badge.png`` and ``badge.svg``: the badge image with that credential baked in;
+* ``qr.svg`` and ``qr.png``: a QR code of the credential's public URL (or, without one, its id);
+* ``index.html``: a one-file page (inline CSS, image as a ``data:`` URI, no script) that shows the
+  badge, what it certifies, its dates and how to verify it; it loads nothing from the network
+  (a Content-Security-Policy says so to the browser) and works straight from the file system;
+* ``email.txt`` and ``email.html``: a message for the issuer's own mail tool (badgekit sends no
+  mail), with a LinkedIn "add to profile" link.
+
+The recipient's email address is never written: the credential carries it only as a salted hash.
+The roster name may be shown on the page and in the email. Every credential and roster string is
+HTML-escaped; nothing from the credential becomes markup, a script, a style or a resource URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from badgekit._io import atomic_write
+from badgekit.errors import InputError
+
+LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
+#: Named in the page and the email as an independent verifier (1EdTech Digital Credentials Public Validator).
+VALIDATOR_URL = "https://vc.1ed.tech/"
+VALIDATOR_NAME = "the 1EdTech validator"
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_BULLET = re.compile(r"^[-*]\s+")
+_DOT = " \u00b7 "
+
+
+@dataclass(frozen=True)
+class EmailBody:
+    """A ready-to-send message: paste ``text`` or ``html`` into a mail tool, attach the badge."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One written bundle folder."""
+
+    path: Path
+    credential_id: str
+    files: tuple[str, ...]
+    linkedin_url: str
+    cert_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "credentialId": self.credential_id,
+            "path": str(self.path),
+            "files": list(self.files),
+            "linkedinUrl": self.linkedin_url,
+            "certUrl": self.cert_url,
+        }
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a person reads about a credential, taken from it (plain strings, not yet escaped)."""
+
+    credential_id: str
+    badge_name: str
+    achievement_type: str
+    description: str
+    criteria: str
+    criteria_url: str | None
+    issuer_name: str
+    issuer_id: str
+    issuer_url: str | None
+    issuer_email: str | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    awarded: datetime | None
+    results: tuple[tuple[str, str], ...]  # (what, value)
+    alignments: tuple[tuple[str, str | None], ...]  # (name, https URL)
+    evidence: tuple[tuple[str, str | None], ...]  # (label, https URL)
+    status_url: str | None
+    status_purpose: str | None
+
+
+# ---------------------------------------------------------------------------------------------
+# reading a credential
+
+
+def _str(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _https(value: Any) -> str | None:
+    """``value`` when it is an absolute https URL (the only links a bundle page may carry)."""
+    text = _str(value)
+    return text if re.fullmatch(r"https://[^\s<>\"'`]+", text) else None
+
+
+def _when(value: Any) -> datetime | None:
+    text = _str(value)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def credential_facts(credential: Mapping[str, Any]) -> Facts:
+    """The human-readable facts of an OB 3.0 credential (missing members become empty strings).
+
+    Raises:
+        InputError: the credential has no ``id`` or no ``credentialSubject.achievement``.
+    """
+    cid = _str(credential.get("id"))
+    if not cid:
+        raise InputError("credential: the credential has no id")
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    if not isinstance(subject, Mapping) or not isinstance(subject.get("achievement"), Mapping):
+        raise InputError(f"{cid}: credentialSubject.achievement is missing")
+    achievement: Mapping[str, Any] = subject["achievement"]
+    issuer = credential.get("issuer")
+    issuer_map: Mapping[str, Any] = issuer if isinstance(issuer, Mapping) else {"id": issuer}
+    raw_criteria = achievement.get("criteria")
+    criteria: Mapping[str, Any] = raw_criteria if isinstance(raw_criteria, Mapping) else {}
+    descriptions = {
+        d.get("id"): d for d in _list(achievement.get("resultDescription")) if isinstance(d, Mapping) and d.get("id")
+    }
+    results: list[tuple[str, str]] = []
+    for result in _list(subject.get("result")):
+        if not isinstance(result, Mapping):
+            continue
+        rd = descriptions.get(result.get("resultDescription"), {})
+        what = _str(rd.get("name")) or "Result"
+        if result.get("achievedLevel"):
+            levels = {lv.get("id"): lv for lv in _list(rd.get("rubricCriterionLevel")) if isinstance(lv, Mapping)}
+            level = levels.get(result["achievedLevel"], {})
+            value = _str(level.get("name")) or _str(result["achievedLevel"])
+        elif result.get("value") is not None:
+            value = _str(str(result["value"]))
+            if rd.get("resultType") == "Percent":
+                value += " %"
+        else:
+            value = _str(result.get("status"))
+        if value:
+            results.append((what, value))
+    alignments = tuple(
+        (_str(a.get("targetName")) + (f" ({_str(a.get('targetCode'))})" if a.get("targetCode") else ""), _https(a.get("targetUrl")))
+        for a in _list(achievement.get("alignment"))
+        if isinstance(a, Mapping) and _str(a.get("targetName"))
+    )
+    evidence = tuple(
+        (_str(e.get("name")) or _str(e.get("narrative"))[:120] or "Evidence", _https(e.get("id")))
+        for e in _list(credential.get("evidence"))
+        if isinstance(e, Mapping)
+    )
+    status = credential.get("credentialStatus")
+    status = status[0] if isinstance(status, list) and status else status
+    status_map: Mapping[str, Any] = status if isinstance(status, Mapping) else {}
+    return Facts(
+        credential_id=cid,
+        badge_name=_str(achievement.get("name")) or _str(credential.get("name")) or "Open Badge",
+        achievement_type=_str(achievement.get("achievementType")).removeprefix("ext:"),
+        description=_str(achievement.get("description")),
+        criteria=_str(criteria.get("narrative")),
+        criteria_url=_https(criteria.get("id")),
+        issuer_name=_str(issuer_map.get("name")) or _str(issuer_map.get("id")),
+        issuer_id=_str(issuer_map.get("id")),
+        issuer_url=_https(issuer_map.get("url")),
+        issuer_email=_str(issuer_map.get("email")) or None,
+        valid_from=_when(credential.get("validFrom") or credential.get("issuanceDate")),
+        valid_until=_when(credential.get("validUntil") or credential.get("expirationDate")),
+        awarded=_when(credential.get("awardedDate")),
+        results=tuple(results),
+        alignments=alignments,
+        evidence=evidence,
+        status_url=_str(status_map.get("statusListCredential") or status_map.get("id")) or None,
+        status_purpose=_str(status_map.get("statusPurpose")) or None,
+    )
+
+
+def long_date(value: date | datetime | None) -> str:
+    """``15 January 2026``: unambiguous in every locale."""
+    if value is None:
+        return ""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def bundle_name(credential_id: str) -> str:
+    """The bundle folder name for a credential id: the UUID of a ``urn:uuid:``, else a safe slug."""
+    m = re.fullmatch(r"urn:uuid:([0-9a-fA-F-]{36})", credential_id.strip())
+    if m:
+        return m.group(1).lower()
+    slug = _SAFE_NAME.sub("-", credential_id).strip("-.")[:60]
+    return f"{slug or 'credential'}-{hashlib.sha256(credential_id.encode('utf-8')).hexdigest()[:10]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# LinkedIn and email
+
+
+def linkedin_add_to_profile_url(
+    *,
+    name: str,
+    organization_name: str,
+    issued: date | datetime | None = None,
+    expires: date | datetime | None = None,
+    cert_url: str | None = None,
+    cert_id: str | None = None,
+    organization_id: str | None = None,
+) -> str:
+    """LinkedIn's "Add licence or certification" link, with every field filled in and URL-encoded.
+
+    ``organization_id`` (the issuer's LinkedIn company id) makes LinkedIn show the company logo;
+    without it LinkedIn shows ``organization_name`` as text.
+    """
+    params: list[tuple[str, str]] = [("startTask", "CERTIFICATION_NAME"), ("name", name)]
+    if organization_id:
+        params.append(("organizationId", organization_id))
+    params.append(("organizationName", organization_name))
+    if issued is not None:
+        params += [("issueYear", str(issued.year)), ("issueMonth", str(issued.month))]
+    if expires is not None:
+        params += [("expirationYear", str(expires.year)), ("expirationMonth", str(expires.month))]
+    if cert_url:
+        params.append(("certUrl", cert_url))
+    if cert_id:
+        params.append(("certId", cert_id))
+    return LINKEDIN_ADD_URL + "?" + urlencode(params, quote_via=quote, safe="")
+
+
+def linkedin_url_for(facts: Facts, *, cert_url: str | None = None, organization_id: str | None = None) -> str:
+    return linkedin_add_to_profile_url(
+        name=facts.badge_name,
+        organization_name=facts.issuer_name,
+        issued=facts.valid_from,
+        expires=facts.valid_until,
+        cert_url=cert_url,
+        cert_id=facts.credential_id,
+        organization_id=organization_id,
+    )
+
+
+def _dates_sentence(facts: Facts) -> str:
+    parts = []
+    if facts.valid_from:
+        parts.append(f"issued {long_date(facts.valid_from)}")
+    parts.append(f"valid until {long_date(facts.valid_until)}" if facts.valid_until else "does not expire")
+    return ", ".join(parts)
+
+
+def email_bodies(
+    facts: Facts,
+    *,
+    recipient_name: str | None,
+    linkedin_url: str,
+    cert_url: str | None = None,
+    credential_file: str = "credential.json",
+) -> EmailBody:
+    """The message announcing a badge to its earner, as plain text and as simple HTML.
+
+    Attach ``badge.png`` (and the credential file) from the bundle; the text says so.
+    """
+    name = (recipient_name or "").strip()
+    subject = f"Your badge from {facts.issuer_name}: {facts.badge_name}"
+    what = facts.description or facts.criteria
+    lines = [f"Dear {name}," if name else "Hello,", ""]
+    lines.append(f"{facts.issuer_name} has awarded you the badge \u201c{facts.badge_name}\u201d ({_dates_sentence(facts)}).")
+    if what:
+        lines += ["", f"What it certifies: {what}"]
+    lines += [
+        "",
+        "Attached:",
+        "  badge.png        your badge; the image itself carries the signed credential",
+        f"  {credential_file:<16} the credential (Open Badges 3.0, W3C Verifiable Credential)",
+    ]
+    if cert_url:
+        lines += ["", "Your badge page:", cert_url]
+    lines += [
+        "",
+        "Add it to your LinkedIn profile:",
+        linkedin_url,
+        "",
+        "Anyone can check it is genuine: 'badgekit verify badge.png' (works offline), or upload",
+        f"badge.png to any Open Badges 3.0 verifier, e.g. {VALIDATOR_NAME} ({VALIDATOR_URL}).",
+        "",
+        f"Credential id: {facts.credential_id}",
+        "",
+        "-- ",
+        facts.issuer_name + (f" <{facts.issuer_email}>" if facts.issuer_email else ""),
+    ]
+    text = "\n".join(lines) + "\n"
+
+    e = _esc
+    p = 'style="margin:0 0 14px"'
+    body = [
+        f"<p {p}>{'Dear ' + e(name) + ',' if name else 'Hello,'}</p>",
+        f"<p {p}>{e(facts.issuer_name)} has awarded you the badge <strong>{e(facts.badge_name)}</strong> "
+        f"({e(_dates_sentence(facts))}).</p>",
+    ]
+    if what:
+        body.append(f"<p {p}><em>What it certifies:</em> {e(what)}</p>")
+    body.append(
+        f"<p {p}>Attached: <strong>badge.png</strong>, your badge (the image itself carries the signed credential), "
+        f"and <strong>{e(credential_file)}</strong>, the credential (Open Badges 3.0).</p>"
+    )
+    if cert_url:
+        body.append(f'<p {p}><a href="{e(cert_url)}">View your badge page</a></p>')
+    body.append(
+        f'<p {p}><a href="{e(linkedin_url)}" style="display:inline-block;padding:10px 16px;background:#0a66c2;'
+        'color:#ffffff;border-radius:6px;text-decoration:none;font-weight:600">Add to LinkedIn profile</a></p>'
+    )
+    body.append(
+        f"<p {p}>Anyone can check it is genuine: <code>badgekit verify badge.png</code> (works offline), or upload "
+        f'badge.png to any Open Badges 3.0 verifier, e.g. <a href="{VALIDATOR_URL}">{VALIDATOR_NAME}</a>.</p>'
+    )
+    body.append(f'<p {p} style="color:#525252;font-size:13px">Credential id: {e(facts.credential_id)}</p>')
+    body.append(f"<p {p}>{e(facts.issuer_name)}</p>")
+    html_text = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{e(subject)}</title></head>\n"
+        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#161616">\n'
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
+    return EmailBody(subject, text, html_text)
+
+
+# ---------------------------------------------------------------------------------------------
+# the page
+
+
+def _esc(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def _markdown_lite(text: str) -> str:
+    """Paragraphs and ``-``/``*`` bullet lists from a Markdown narrative; everything else is text."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+        if lines and all(re.match(r"[-*]\s+", ln) for ln in lines):
+            out.append("<ul>" + "".join(f"<li>{_esc(_BULLET.sub('', ln))}</li>" for ln in lines) + "</ul>")
+        elif lines:
+            out.append("<p>" + "<br>".join(_esc(ln) for ln in lines) + "</p>")
+    return "\n".join(out)
+
+
+def _link(text: str, url: str | None) -> str:
+    if url:
+        return f'<a href="{_esc(url)}" rel="noopener noreferrer">{_esc(text)}</a>'
+    return _esc(text)
+
+
+_CSS = """
+:root{--accent:%(accent)s;--ink:#161616;--muted:#525252;--line:#e0e0e0;--paper:#ffffff;--bg:#f4f4f4}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif}
+main{max-width:880px;margin:32px auto;background:var(--paper);border-radius:14px;box-shadow:0 2px 14px rgba(0,0,0,.08);overflow:hidden}
+.hero{display:flex;gap:32px;align-items:center;padding:32px 36px;border-top:8px solid var(--accent);background:linear-gradient(180deg,#fafafa,#ffffff)}
+.hero img{width:220px;height:220px;flex:none}
+.eyebrow{margin:0;color:var(--accent);font-weight:700;text-transform:uppercase;letter-spacing:.08em;font-size:13px}
+h1{margin:4px 0 8px;font-size:32px;line-height:1.15}
+.recipient{margin:0 0 4px;font-size:18px}
+.meta{margin:0;color:var(--muted)}
+.actions{margin-top:18px;display:flex;flex-wrap:wrap;gap:10px}
+.button{display:inline-block;padding:8px 15px;font-size:15px;border-radius:8px;font-weight:600;text-decoration:none;border:1px solid var(--line);color:var(--ink);background:#fff}
+.button.linkedin{background:#0a66c2;border-color:#0a66c2;color:#fff}
+section{padding:22px 36px;border-top:1px solid var(--line)}
+h2{margin:0 0 10px;font-size:20px}
+h3{margin:14px 0 6px;font-size:16px}
+p{margin:0 0 10px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
+dt{color:var(--muted)}
+dd{margin:0;overflow-wrap:anywhere}
+code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.92em;background:#f2f4f8;padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
+.verify{display:flex;gap:28px;align-items:flex-start}
+.verify ol{margin:0;padding-left:22px;flex:1}
+.verify li{margin-bottom:8px}
+.qr{flex:none;text-align:center;color:var(--muted);font-size:13px;margin:0}
+.qr svg{width:132px;height:132px;display:block}
+ul.files{margin:0;padding-left:20px;columns:2}
+footer{padding:14px 36px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);background:#fafafa}
+a{color:#0043ce}
+@media (max-width:680px){.hero,.verify{flex-direction:column;align-items:flex-start}.hero img{width:160px;height:160px}main{margin:0;border-radius:0}ul.files{columns:1}}
+@media print{body{background:#fff}main{box-shadow:none;margin:0}.actions{display:none}}
+"""
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def index_html(
+    facts: Facts,
+    *,
+    badge_image: bytes,
+    badge_image_type: str,
+    qr_markup: str,
+    linkedin_url: str,
+    recipient_name: str | None = None,
+    cert_url: str | None = None,
+    files: Sequence[str] = (),
+    credential_file: str = "credential.json",
+    accent: str | None = None,
+) -> str:
+    """The bundle's ``index.html``: one self-contained, script-free page.
+
+    ``qr_markup`` must be trusted SVG (from :func:`badgekit.baking.render.qr_svg`); every other
+    value is escaped here.
+    """
+    from badgekit.baking.render import DEFAULT_COLOUR, parse_colour
+
+    colour = parse_colour(accent) if accent else DEFAULT_COLOUR
+    e = _esc
+    data_uri = f"data:{badge_image_type};base64,{base64.b64encode(badge_image).decode('ascii')}"
+    name = (recipient_name or "").strip()
+    kind = facts.achievement_type or "Badge"
+    issued = long_date(facts.valid_from)
+    hero_dates = [f"Issued {e(issued)}"] if issued else []
+    if facts.valid_until:
+        hero_dates.append(f"Valid until {e(long_date(facts.valid_until))}")
+    else:
+        hero_dates.append("Does not expire")
+
+    parts: list[str] = []
+    parts.append(
+        '<header class="hero">'
+        f'<img src="{data_uri}" width="220" height="220" alt="{e(facts.badge_name)} badge">'
+        "<div>"
+        f'<p class="eyebrow">Open Badge \u00b7 {e(kind)}</p>'
+        f"<h1>{e(facts.badge_name)}</h1>"
+        + (f'<p class="recipient">Awarded to <strong>{e(name)}</strong></p>' if name else "")
+        + f'<p class="meta">Issued by {_link(facts.issuer_name, facts.issuer_url)}</p>'
+        + f'<p class="meta">{_DOT.join(hero_dates)}</p>'
+        '<div class="actions">'
+        f'<a class="button linkedin" href="{e(linkedin_url)}" rel="noopener noreferrer">Add to LinkedIn profile</a>'
+        '<a class="button" href="badge.png" download>Download badge</a>'
+        "</div></div></header>"
+    )
+
+    certifies = ["<section><h2>What it certifies</h2>"]
+    if facts.description:
+        certifies.append(_markdown_lite(facts.description))
+    if facts.criteria or facts.criteria_url:
+        certifies.append("<h3>Criteria</h3>")
+        if facts.criteria:
+            certifies.append(_markdown_lite(facts.criteria))
+        if facts.criteria_url:
+            certifies.append(f"<p>{_link('Full criteria', facts.criteria_url)}</p>")
+    if facts.results:
+        certifies.append("<h3>Result</h3><dl>" + "".join(f"<dt>{e(w)}</dt><dd>{e(v)}</dd>" for w, v in facts.results) + "</dl>")
+    if facts.alignments:
+        certifies.append("<h3>Aligned to</h3><ul>" + "".join(f"<li>{_link(t, u)}</li>" for t, u in facts.alignments) + "</ul>")
+    if facts.evidence:
+        certifies.append("<h3>Evidence</h3><ul>" + "".join(f"<li>{_link(t, u)}</li>" for t, u in facts.evidence) + "</ul>")
+    certifies.append("</section>")
+    parts.append("".join(certifies))
+
+    details = [("Badge", e(facts.badge_name))]
+    if name:
+        details.append(("Awarded to", e(name)))
+    details.append(("Issuer", _link(facts.issuer_name, facts.issuer_url)))
+    if facts.issuer_id and facts.issuer_id != facts.issuer_name:
+        details.append(("Issuer id", f"<code>{e(facts.issuer_id)}</code>"))
+    if facts.awarded:
+        details.append(("Earned", e(long_date(facts.awarded))))
+    if issued:
+        details.append(("Issued", e(issued)))
+    if facts.valid_until:
+        details.append(("Expires", e(long_date(facts.valid_until))))
+    else:
+        details.append(("Expires", "Does not expire"))
+    details.append(("Credential id", f"<code>{e(facts.credential_id)}</code>"))
+    if cert_url:
+        details.append(("Badge page", _link(cert_url, _https(cert_url))))
+    parts.append(
+        "<section><h2>Details</h2><dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in details) + "</dl></section>"
+    )
+
+    steps = [
+        "<li><strong>Offline, with badgekit:</strong> <code>badgekit verify badge.png</code> "
+        f"(or <code>badgekit verify {e(credential_file)}</code>). It checks the issuer\u2019s signature, the "
+        "issuer\u2019s key, the schema and the dates, without going online.</li>",
+        "<li><strong>With any Open Badges 3.0 verifier</strong>, e.g. "
+        f'<a href="{VALIDATOR_URL}" rel="noopener noreferrer">{VALIDATOR_NAME}</a>: upload <code>badge.png</code> '
+        f"or <code>{e(credential_file)}</code>. The badge image carries the whole signed credential.</li>",
+    ]
+    if facts.status_url:
+        verb = "revoked or suspended" if facts.status_purpose == "suspension" else "revoked"
+        steps.append(
+            f"<li><strong>Still valid?</strong> The issuer can mark this credential {verb}. Verifiers read the status "
+            f"list published at <code>{e(facts.status_url)}</code>; offline, pass a copy: "
+            "<code>badgekit verify badge.png --status-list FILE</code>.</li>"
+        )
+    steps.append(
+        "<li><strong>Is it theirs?</strong> The credential names its earner only by a salted hash of their email "
+        "address. Ask for the address and compare its hash, or ask for proof they control it.</li>"
+    )
+    qr_caption = "Scan for the badge page" if cert_url else "Credential id"
+    parts.append(
+        '<section><h2 id="verify">How to verify</h2><div class="verify"><ol>' + "".join(steps) + "</ol>"
+        f'<figure class="qr">{qr_markup}<figcaption>{qr_caption}</figcaption></figure></div></section>'
+    )
+    if files:
+        parts.append(
+            "<section><h2>Files</h2><ul class=\"files\">"
+            + "".join(f'<li><a href="{e(f)}">{e(f)}</a>{_FILE_NOTES.get(f, "")}</li>' for f in files)
+            + "</ul></section>"
+        )
+    parts.append(
+        "<footer>This page is static: it works from your disk and loads nothing from the internet. "
+        "Made with badgekit.</footer>"
+    )
+    title = f"{facts.badge_name} \u2013 {name}" if name else facts.badge_name
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{e(title)}</title>\n"
+        f"<style>{_CSS % {'accent': colour}}</style>\n"
+        "</head>\n<body>\n<main>\n" + "\n".join(parts) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+_FILE_NOTES = {
+    "badge.png": " \u2013 the badge, credential baked in",
+    "badge.svg": " \u2013 the same, as SVG",
+    "credential.json": " \u2013 the signed credential",
+    "credential.jwt": " \u2013 the signed credential (VC-JWT)",
+    "qr.png": " \u2013 QR code",
+    "qr.svg": " \u2013 QR code (SVG)",
+    "email.txt": " \u2013 message for the earner",
+    "email.html": " \u2013 the same, as HTML",
+}
+
+
+def qr_png(data: str, *, scale: int = 8, quiet: int = 2) -> bytes:
+    """A QR code as a small greyscale PNG (``scale`` pixels per module), without a renderer.
+
+    Raises:
+        LimitExceeded: ``data`` is longer than a verification URL or id should be.
+    """
+    import struct
+    import zlib
+
+    from badgekit.baking.render import check_qr_data, qr_matrix
+
+    check_qr_data(data)
+    matrix = qr_matrix(data)
+    span = len(matrix) + 2 * quiet
+    side = span * scale
+    blank = b"\xff" * side
+    rows = []
+    for r in range(span):
+        cells = matrix[r - quiet] if quiet <= r < span - quiet else ()
+        line = bytearray(blank)
+        for c, dark in enumerate(cells):
+            if dark:
+                start = (c + quiet) * scale
+                line[start:start + scale] = b"\x16" * scale  # the same near-black as the SVG
+        rows.extend([b"\x00" + bytes(line)] * scale)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + chunk(b"IEND", b"")
+
+
+def qr_document(data: str, *, size: int = 264) -> tuple[str, str]:
+    """A QR code as (inline SVG markup for a page, standalone SVG document)."""
+    from badgekit.baking.render import qr_svg
+
+    group = qr_svg(data, x=0, y=0, size=size)
+    inline = f'<svg viewBox="0 0 {size} {size}" role="img" aria-label="QR code">{group}</svg>'
+    document = f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">{group}</svg>\n'
+    return inline, document
+
+
+def render_badge_image(
+    facts: Facts,
+    *,
+    badge: Any = None,
+    issuer: Mapping[str, Any] | None = None,
+    recipient_name: str = "",
+    qr_data: str | None = None,
+) -> str:
+    """The unbaked badge image (SVG) for a bundle: the badge class's own template and colour when
+    ``badge`` (a :class:`badgekit.badgeclass.BadgeClass`) is given, else the default template
+    filled from the credential. The QR code holds ``qr_data`` (the badge page URL or the id).
+
+    Raises:
+        InputError: the badge class's template or colour is unusable.
+    """
+    from badgekit.baking import render
+
+    spec: dict[str, Any]
+    if badge is not None:
+        from badgekit.issuing import badge_images
+
+        profile = dict(issuer or {"name": facts.issuer_name})
+        start = facts.valid_from or datetime(2000, 1, 1)
+        spec = dict(badge_images(badge, profile, (), valid_from=start, valid_until=facts.valid_until, per_recipient=True)["recipient"])
+    else:
+        spec = {"template": "default", "badge_name": facts.badge_name, "issuer_name": facts.issuer_name,
+                "level_label": facts.achievement_type}
+    spec.update(
+        recipient_name=recipient_name,
+        qr_data=qr_data or facts.credential_id,
+        valid_from=facts.valid_from.date() if facts.valid_from else None,
+        valid_until=facts.valid_until.date() if facts.valid_until else None,
+    )
+    return render.render_badge(**spec)
+
+
+# ---------------------------------------------------------------------------------------------
+# writing a bundle
+
+
+def write_bundle(
+    credential: Mapping[str, Any],
+    credential_text: str,
+    out_dir: str | Path,
+    *,
+    badge_image_svg: str | bytes,
+    badge_image_png: bytes | None = None,
+    recipient_name: str | None = None,
+    cert_url: str | None = None,
+    organization_id: str | None = None,
+    accent: str | None = None,
+) -> Bundle:
+    """Write the bundle of one credential into ``out_dir/<credential uuid>/`` (files replaced atomically).
+
+    ``credential_text`` is the credential exactly as signed (JSON text, or a compact JWS for a
+    VC-JWT) and ``credential`` its parsed form. ``badge_image_svg`` is the unbaked badge image;
+    ``badge_image_png`` its rasterised form (rendered from the SVG when not given). ``cert_url``
+    is where the issuer hosts this bundle (used for the QR code and LinkedIn); without it the QR
+    code holds the credential id.
+
+    Raises:
+        InputError: the credential lacks an id or achievement, or ``cert_url`` is not https.
+        BakingError: an image cannot be baked.
+    """
+    from badgekit import baking
+    from badgekit.baking import render
+
+    facts = credential_facts(credential)
+    if cert_url is not None and _https(cert_url) is None:
+        raise InputError(f"{facts.credential_id}: the badge page URL {cert_url!r} is not an https URL")
+    jwt = baking.is_jwt(credential_text)
+    credential_file = "credential.jwt" if jwt else "credential.json"
+    svg_bytes = badge_image_svg.encode("utf-8") if isinstance(badge_image_svg, str) else badge_image_svg
+    png_bytes = badge_image_png if badge_image_png is not None else render.render_png(svg_bytes.decode("utf-8"), width=400)
+    folder = Path(out_dir) / bundle_name(facts.credential_id)
+    source = f"{facts.credential_id}"
+    qr_inline, qr_doc = qr_document(cert_url or facts.credential_id)
+    linkedin = linkedin_url_for(facts, cert_url=cert_url, organization_id=organization_id)
+    mail = email_bodies(facts, recipient_name=recipient_name, linkedin_url=linkedin, cert_url=cert_url,
+                        credential_file=credential_file)
+    files = [credential_file, "badge.png", "badge.svg", "qr.png", "qr.svg", "email.txt", "email.html"]
+    _write(folder / credential_file, credential_text)
+    _write(folder / "badge.png", baking.bake(png_bytes, credential_text, source=source))
+    _write(folder / "badge.svg", baking.bake(svg_bytes, credential_text, source=source))
+    _write(folder / "qr.svg", qr_doc)
+    _write(folder / "qr.png", qr_png(cert_url or facts.credential_id))
+    _write(folder / "email.txt", f"Subject: {mail.subject}\n\n{mail.text}")
+    _write(folder / "email.html", mail.html)
+    page = index_html(
+        facts, badge_image=png_bytes, badge_image_type="image/png", qr_markup=qr_inline, linkedin_url=linkedin,
+        recipient_name=recipient_name, cert_url=cert_url, files=files, credential_file=credential_file,
+        accent=accent,
+    )
+    _write(folder / "index.html", page)
+    return Bundle(folder, facts.credential_id, ("index.html", *files), linkedin, cert_url)
+
+
+def read_credential(path: str | Path) -> tuple[dict[str, Any], str]:
+    """A credential file as (parsed credential, exact text): JSON, a VC-JWT (``.jwt``), or a baked
+    PNG/SVG badge (the text baked into it).
+
+    Raises:
+        InputError: unreadable, not UTF-8, malformed, or not a JSON object / compact JWS.
+        BakingError: an image without a usable credential.
+    """
+    from badgekit import baking
+    from badgekit._io import loads_json, read_bounded
+
+    p = Path(path)
+    data = read_bounded(p)
+    if baking.detect(data) is not None:
+        text = baking.extract(data, source=str(p)).payload
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{p}: not UTF-8 (byte {exc.start})") from None
+    if baking.is_jwt(text):
+        from badgekit import jwt
+
+        token = text.strip()
+        credential = jwt.credential_from_payload(jwt.parse(token).payload)
+        return credential, token
+    doc = loads_json(text, source=str(p))
+    if not isinstance(doc, dict):
+        raise InputError(f"{p}: not a credential (expected a JSON object)")
+    return doc, text
+
+
+def is_badge_credential(credential: Mapping[str, Any]) -> bool:
+    """True for an OB 3.0 achievement credential (what a bundle can show)."""
+    types = _list(credential.get("type"))
+    return any(t in ("OpenBadgeCredential", "AchievementCredential") for t in types)
+
+
+def roster_names(roster_path: str | Path) -> tuple[dict[int, str], list[tuple[dict[str, str], str]]]:
+    """Names from a roster: by line number, and (row values, name) pairs for matching recipients.
+
+    Raises:
+        InputError: the roster cannot be read.
+    """
+    from badgekit import roster
+
+    by_line: dict[int, str] = {}
+    rows: list[tuple[dict[str, str], str]] = []
+    for item in roster.Roster.open(roster_path).rows():
+        if isinstance(item, roster.Row):
+            name = (item.get("name") or "").strip()
+            if name:
+                by_line[item.line] = name
+                rows.append((dict(item.values), name))
+    return by_line, rows
+
+
+def match_recipient(credential: Mapping[str, Any], rows: Sequence[tuple[Mapping[str, str], str]]) -> str | None:
+    """The name of the roster row whose email or student id hashes to the credential's identifier.
+
+    Recomputes each ``IdentityObject`` hash with its salt (the OB 3.0 rule; emails trimmed and
+    lower-cased as badgekit hashes them), so it works for credentials not in this ledger too.
+    """
+    from badgekit import credential as cred
+    from badgekit import roster
+
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    identifiers = [i for i in _list(subject.get("identifier") if isinstance(subject, Mapping) else None) if isinstance(i, Mapping)]
+    for ident in identifiers:
+        salt, wanted = _str(ident.get("salt")), _str(ident.get("identityHash")).lower()
+        column = {"emailAddress": "email", "studentId": "student_id"}.get(_str(ident.get("identityType")))
+        if not wanted or column is None:
+            continue
+        for values, name in rows:
+            value = values.get(column) or ""
+            if column == "email":
+                value = roster.normalise_email(value)
+            if value and cred.identity_hash(value, salt).lower() == wanted:
+                return name
+    return None
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    # A bundle is derived from the credential and can be written again: atomic, but not fsynced
+    # (eight fsyncs per recipient would make bundling disk-bound).
+    atomic_write(path, data, durable=False)
+
+
+def bundle_url(base: str | None, credential_id: str) -> str | None:
+    """Where a bundle is hosted when the issuer publishes bundles under ``base`` (``…/<uuid>/``)."""
+    if not base:
+        return None
+    return base.rstrip("/") + "/" + quote(bundle_name(credential_id)) + "/"
+
+
+__all__ = [
+    "Bundle",
+    "EmailBody",
+    "Facts",
+    "bundle_name",
+    "bundle_url",
+    "credential_facts",
+    "email_bodies",
+    "index_html",
+    "linkedin_add_to_profile_url",
+    "linkedin_url_for",
+    "long_date",
+    "qr_document",
+    "write_bundle",
+]

@@ -1,0 +1,230 @@
+"""``badgekit issue --bundle``, ``badgekit bundle``, ``badgekit report`` and ``badgekit log`` end
+to end, with exit codes, stdout and stderr; ``badgekit --install-completion``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from badgekit.cli import app
+from badgekit.project import Project
+from tests.unit import test_report
+
+BADGE = {
+    "id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
+    "type": ["Achievement"],
+    "name": "Python Basics",
+    "description": "Completed the Python Basics course.",
+    "criteria": {"narrative": "Pass the final project."},
+}
+
+
+def run(*args: Any, ok: int | None = 0) -> Any:
+    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    if ok is not None:
+        assert result.exit_code == ok, (result.exit_code, result.stdout, result.stderr)
+    return result
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    monkeypatch.setattr("getpass.getuser", lambda: "registrar")
+    root = tmp_path / "badges-project"
+    run("init", root, "--name", "Example University", "--url", "https://example.edu", "--no-input")
+    (root / "badges" / "python-basics.json").write_text(json.dumps(BADGE), encoding="utf-8")
+    roster = root / "class.csv"
+    roster.write_text("email,name,earned\nada@example.org,Ada <Lovelace>,2026-01-10\nbob@example.org,Bob,\nnot-an-email,Cy,\n",
+                      encoding="utf-8")
+    monkeypatch.chdir(root)
+    return SimpleNamespace(root=root, roster=roster, out=root / "out", bundles=root / "out" / "bundles")
+
+
+def test_issue_bundle_writes_named_bundles_once(project: SimpleNamespace) -> None:
+    first = run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
+    report = json.loads(first.stdout)
+    assert report["counts"] == {"issued": 2, "rejected": 1}
+    written = report["bundles"]["written"]
+    assert len(written) == 2 and report["bundles"]["problems"] == []
+    ids = {row["line"]: row["credentialId"] for row in report["rows"] if row["credentialId"]}
+    for b in written:
+        folder = Path(b["path"])
+        assert folder.parent == project.bundles and (folder / "index.html").is_file()
+        assert b["linkedinUrl"].startswith("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Python%20Basics")
+    ada = next(Path(b["path"]) for b in written if b["credentialId"] == ids[2])
+    page = (ada / "index.html").read_text(encoding="utf-8")
+    assert "Awarded to <strong>Ada &lt;Lovelace&gt;</strong>" in page and "ada@example.org" not in page
+
+    again = run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", "--bundle", ok=1)
+    assert "recipient bundle" not in again.stderr  # every credential already has its bundle
+    log = json.loads(run("log", "--json", "--kind", "exported").stdout)
+    assert sorted(e["credentialId"] for e in log) == sorted(ids.values())
+    assert {e["actor"] for e in log} == {"registrar"} and {e["badge"] for e in log} == {BADGE["id"]}
+    issued = json.loads(run("log", "--json", "--kind", "issued").stdout)
+    assert [e["actor"] for e in issued] == ["registrar", "registrar"]  # who ran 'badgekit issue'
+
+
+def test_issue_bundle_url_base_is_checked_before_issuing(project: SimpleNamespace) -> None:
+    result = run("issue", "--badge", "python-basics", "--roster", project.roster, "--bundle",
+                 "--bundle-url-base", "http://example.edu/b/", ok=2)
+    assert result.stderr.startswith("error: --bundle-url-base 'http://example.edu/b/': expected an https:// URL")
+    assert not project.out.exists()
+
+
+def test_bundle_command_on_issued_credentials(project: SimpleNamespace) -> None:
+    run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
+    result = run("bundle", project.out, "--roster", project.roster, "--url-base", "https://example.edu/badges/", "--json")
+    data = json.loads(result.stdout)
+    assert len(data["bundles"]) == 2 and data["problems"] == [] and data["skipped"] == []
+    for b in data["bundles"]:
+        assert b["certUrl"] == f"https://example.edu/badges/{Path(b['path']).name}/"
+        assert json.loads((Path(b["path"]) / "credential.json").read_text())["id"] == b["credentialId"]
+    names = sorted(("Awarded to <strong>Ada &lt;Lovelace&gt;</strong>" in (Path(b["path"]) / "index.html").read_text(),
+                    "Awarded to <strong>Bob</strong>" in (Path(b["path"]) / "index.html").read_text()) for b in data["bundles"])
+    assert names == [(False, True), (True, False)]
+
+    human = run("bundle", project.out, "--out", project.root / "elsewhere")
+    assert sorted(human.stdout.split()) == sorted(str(project.root / "elsewhere" / Path(b["path"]).name / "index.html")
+                                                  for b in data["bundles"])
+    assert "2 bundle(s) written to" in human.stderr
+
+
+def test_bundle_one_file_with_a_name_and_errors(project: SimpleNamespace) -> None:
+    run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
+    one = sorted(project.out.glob("*.json"))[0]
+    result = run("bundle", one, "--name", "Grace Hopper")
+    page = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert "Awarded to <strong>Grace Hopper</strong>" in page
+
+    assert "--name names one recipient, but 2 credentials" in run("bundle", project.out, "--name", "X", ok=2).stderr
+    assert "expected an https:// URL" in run("bundle", one, "--url-base", "ftp://x/", ok=2).stderr
+    not_badge = project.root / "did.json"
+    not_badge.write_text(json.dumps({"id": "did:web:example.edu"}), encoding="utf-8")
+    failed = run("bundle", one, not_badge, ok=1)
+    assert f"error: {not_badge}: not an Open Badges credential" in failed.stderr
+    assert "1 bundle(s) written" in failed.stderr and "1 failed" in failed.stderr
+    broken = project.root / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    assert f"error: {broken}" in run("bundle", broken, ok=1).stderr
+
+
+def test_bundle_outside_a_project(project: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run("bundle", project.out)
+    assert len(result.stdout.split()) == 2 and all(line.startswith("bundles/") for line in result.stdout.split())
+    monkeypatch.chdir(project.root)
+    assert json.loads(run("log", "--json", "--kind", "exported").stdout) == []  # no project, no ledger event
+
+
+# ---------------------------------------------------------------------------------------------
+# report and log against the ledger with known figures (tests/unit/test_report.py)
+
+
+@pytest.fixture
+def known(project: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    for badge_id, name in test_report.NAMES.items():
+        doc = {**BADGE, "id": badge_id, "name": name}
+        (project.root / "badges" / f"{name.lower().replace(' ', '-')}.json").write_text(json.dumps(doc), encoding="utf-8")
+    ledger = test_report.build_ledger(Project.load(project.root).ledger_path, monkeypatch)
+    ledger.close()
+    monkeypatch.undo()  # the real clock again, for events recorded from here on
+    monkeypatch.chdir(project.root)
+    return project
+
+
+AT = "2026-03-15T00:00:00Z"
+
+
+def test_report_json_csv_and_html(known: SimpleNamespace) -> None:
+    data = json.loads(run("report", "--json", "--at", AT).stdout)
+    overall = data["overall"]
+    assert {k: overall[k] for k in ("issued", "active", "expired", "revoked", "suspended", "pending", "revocationRate",
+                                    "recipients", "rejectedRows")} == {
+        "issued": 10, "active": 5, "expired": 2, "revoked": 2, "suspended": 1, "pending": 1, "revocationRate": 0.2,
+        "recipients": 8, "rejectedRows": 3}
+    assert overall["earnedToIssued"]["medianDays"] == 3.5
+    assert [(b["name"], b["issued"]) for b in data["badges"]] == [("Python Basics", 6), ("Lab Safety", 4)]
+    assert [p["period"] for p in data["timeline"]][:2] == ["2026-W02", "2026-W03"] and data["granularity"] == "week"
+    monthly = json.loads(run("report", "--json", "--at", AT, "--by", "month").stdout)
+    assert [(p["period"], p["issued"], p["revoked"]) for p in monthly["timeline"]] == [("2026-01", 5, 0), ("2026-02", 5, 2)]
+
+    rows = list(csv.DictReader(io.StringIO(run("report", "--csv", "--at", AT).stdout)))
+    assert [(r["badge_name"], r["issued"], r["revoked"]) for r in rows] == [
+        ("Python Basics", "6", "1"), ("Lab Safety", "4", "1"), ("All badges", "10", "2")]
+
+    one = json.loads(run("report", "--json", "--at", AT, "--badge", "lab-safety").stdout)
+    assert one["overall"]["name"] == "Lab Safety" and one["overall"]["issued"] == 4
+
+    html_file = known.root / "report.html"
+    written = run("report", "--html", html_file, "--at", AT)
+    assert written.stdout == "" and f"wrote {html_file}" in written.stderr
+    page = html_file.read_text(encoding="utf-8")
+    assert page.count("<svg") == 4 and "<script" not in page and "Example University" in page
+
+
+def test_report_human(known: SimpleNamespace) -> None:
+    out = run("report", "--at", AT).stdout
+    lines = out.splitlines()
+    assert lines[0] == "Badge program report, as of 2026-03-15 00:00 UTC"
+    python = next(line for line in lines if line.startswith("Python Basics"))
+    assert python.split()[2:] == ["6", "4", "1", "0", "1", "16.7", "%", "6", "10", "d", "2"]
+    total = next(line for line in lines if line.startswith("All badges"))
+    assert total.split()[2:] == ["10", "5", "2", "1", "2", "20.0", "%", "8", "3.5", "d", "3"]
+    assert next(line for line in lines if line.startswith("2026-W06")).split()[:3] == ["2026-W06", "4", "1"]
+    assert "min 0 d, median 3.5 d, mean 17.25 d, max 101 d" in out
+    assert "invalid email address '…'" in out and "bob@" not in out
+
+
+def test_report_usage_errors(known: SimpleNamespace) -> None:
+    assert "--json and --csv cannot be used together" in run("report", "--json", "--csv", ok=2).stderr
+    assert "--by 'day': expected week, month or auto" in run("report", "--by", "day", ok=2).stderr
+    assert "--at 'yesterday'" in run("report", "--at", "yesterday", ok=2).stderr
+
+
+def test_log_filters(known: SimpleNamespace) -> None:
+    everything = json.loads(run("log", "--json").stdout)
+    kinds = [e["kind"] for e in everything]
+    assert kinds.count("issued") == 10 and kinds.count("revoked") == 2 and kinds.count("suspended") == 1
+    assert all(e["actor"] == "registrar" for e in everything)
+    revoked = json.loads(run("log", "--json", "--kind", "revoked").stdout)
+    assert [(e["at"], e["badge"], e["reason"]) for e in revoked] == [
+        ("2026-02-02T09:00:00Z", test_report.BADGE_A, "test"), ("2026-02-16T12:00:00Z", test_report.BADGE_B, "test")]
+    window = json.loads(run("log", "--json", "--since", "2026-02-03", "--until", "2026-02-16").stdout)
+    assert [(e["kind"], e["at"]) for e in window] == [("issued", "2026-02-03T08:00:00Z")] * 4 + [
+        ("issued", "2026-02-10T10:00:00Z"), ("revoked", "2026-02-16T12:00:00Z")]
+    only_b = json.loads(run("log", "--json", "--badge", "lab-safety", "--kind", "revoked,suspended").stdout)
+    assert [e["kind"] for e in only_b] == ["revoked", "suspended"]
+    cid = revoked[0]["credentialId"]
+    history = run("log", "--credential", cid).stdout.splitlines()
+    assert [line.split()[:2] for line in history] == [["2026-01-05T10:00:00Z", "issued"], ["2026-02-02T09:00:00Z", "revoked"]]
+    assert history[1].endswith("registrar  test")
+    jsonl = run("log", "--jsonl", "--limit", "2").stdout.splitlines()
+    assert [json.loads(line)["kind"] for line in jsonl] == ["revoked", "suspended"]  # the two most recent
+    assert "unknown event kind; known: issued, reissued" in run("log", "--kind", "deleted", ok=2).stderr
+    assert "no events match" in run("log", "--since", "2030-01-01").stderr
+
+
+def test_install_completion(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    result = subprocess.run([sys.executable, "-m", "badgekit", "--install-completion", "bash"], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    script = tmp_path / ".bash_completions" / "badgekit.sh"
+    assert script.is_file() and "_BADGEKIT_COMPLETE" in script.read_text()
+    assert str(script) in (tmp_path / ".bashrc").read_text()
+    completion = subprocess.run([sys.executable, "-m", "badgekit"], capture_output=True, text=True, timeout=60, check=False,
+                                env={**env, "_BADGEKIT_COMPLETE": "complete_bash", "COMP_WORDS": "badgekit rep", "COMP_CWORD": "1"})
+    assert completion.stdout.split() == ["report"]

@@ -1,0 +1,140 @@
+"""The CI examples: the GitHub Actions workflow parses, its jobs are wired (roster artifact from the
+test job, key from a secret into a 0600 file, removed afterwards) and every badgekit command and
+option it uses exists; the shell twin runs end to end on a fresh project."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from badgekit.cli import _COMMANDS, app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+WORKFLOW = EXAMPLES / "github-actions" / "award-badges.yml"
+SHELL = EXAMPLES / "ci-award.sh"
+
+
+def badgekit_calls(script: str) -> list[list[str]]:
+    """Every ``badgekit …`` command line in a shell script (continuations joined, comments dropped)."""
+    calls = []
+    for line in script.replace("\\\n", " ").splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if line.startswith("#") or "badgekit " not in line:
+            continue
+        words = shlex.split(line, comments=True)
+        for i, word in enumerate(words):
+            if word == "badgekit" and i + 1 < len(words) and words[i - 1:i] != ["-m"] and not words[i + 1].startswith("-"):
+                end = next((j for j in range(i + 1, len(words)) if words[j] in ("|", ">", "&&", ";")), len(words))
+                calls.append(words[i + 1:end])
+    return calls
+
+
+def check_call(words: list[str]) -> str:
+    """Resolve ``words`` against the real CLI: the command exists, ``--help`` works, every option is known."""
+    root: Any = typer.main.get_command(app)
+    assert words[0] in _COMMANDS, f"unknown command: badgekit {words[0]}"
+    command = root.commands[words[0]]
+    path = [words[0]]
+    rest = words[1:]
+    if hasattr(command, "commands"):  # a group: status, key, badge, templates
+        path.append(rest[0])
+        assert rest[0] in command.commands, f"unknown command: badgekit {' '.join(path)}"
+        command = command.commands[rest[0]]
+        rest = rest[1:]
+    help_result = CliRunner().invoke(app, [*path, "--help"])
+    assert help_result.exit_code == 0, help_result.output
+    known = {opt for p in command.params for opt in p.opts}
+    for word in rest:
+        if word.startswith("-"):
+            assert word.split("=", 1)[0] in known, f"badgekit {' '.join(path)}: no option {word}"
+    return " ".join(path)
+
+
+def test_workflow_wiring() -> None:
+    flow: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert flow["name"] == "Award badges"
+    triggers = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "workflow_dispatch" in triggers
+    jobs = flow["jobs"]
+    assert set(jobs) == {"test", "award"} and jobs["award"]["needs"] == "test"
+
+    def uses(job: str, action: str) -> list[dict[str, Any]]:
+        return [s for s in jobs[job]["steps"] if str(s.get("uses", "")).startswith(action)]
+
+    (upload,) = uses("test", "actions/upload-artifact@")
+    (download,) = uses("award", "actions/download-artifact@")
+    assert upload["with"]["name"] == download["with"]["name"] == "roster" and upload["with"]["path"] == "roster.csv"
+    test_script = "\n".join(s.get("run", "") for s in jobs["test"]["steps"])
+    assert "roster.csv" in test_script
+
+    award = jobs["award"]["steps"]
+    key_step = next(s for s in award if "secrets.BADGEKIT_KEY }}" in str(s.get("env", {})))
+    assert key_step["env"]["BADGEKIT_KEY_PEM"] == "${{ secrets.BADGEKIT_KEY }}"
+    assert "umask 077" in key_step["run"] and 'chmod 600 "$RUNNER_TEMP/issuer-key.pem"' in key_step["run"]
+    cleanup = next(s for s in award if s.get("run", "").startswith("rm -f"))
+    assert cleanup["if"] == "always()" and "$RUNNER_TEMP/issuer-key.pem" in cleanup["run"]
+    assert award.index(key_step) < award.index(cleanup)
+    names = [s.get("with", {}).get("name") for s in uses("award", "actions/upload-artifact@")]
+    assert names == ["credentials"]
+    # the secret never reaches a command line, only the environment of the step that writes the file
+    for step in award:
+        assert "secrets." not in step.get("run", "")
+
+
+def test_workflow_uses_real_badgekit_commands_and_options() -> None:
+    flow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    calls = [c for job in flow["jobs"].values() for s in job["steps"] for c in badgekit_calls(s.get("run", ""))]
+    used = [check_call(c) for c in calls]
+    assert used == ["issue", "status publish", "verify", "report", "log"]
+    issue = calls[0]
+    for option in ("--strict", "--json", "--key", "--bundle"):
+        assert option in issue
+
+
+def test_shell_example_uses_real_commands() -> None:
+    calls = badgekit_calls(SHELL.read_text(encoding="utf-8"))
+    assert [check_call(c) for c in calls] == ["issue", "status publish", "report", "log"]
+
+
+def test_shell_example_runs(tmp_path: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        pytest.skip("POSIX shell example")
+    root = tmp_path / "project"
+    result = CliRunner().invoke(app, ["init", str(root), "--name", "Example University", "--url", "https://example.edu",
+                                      "--no-input"])
+    assert result.exit_code == 0, result.stderr
+    (root / "badges" / "python-basics.json").write_text(json.dumps({
+        "id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f", "type": ["Achievement"], "name": "Python Basics",
+        "description": "Completed the Python Basics course.", "criteria": {"narrative": "Pass the final project."},
+    }), encoding="utf-8")
+    (root / "roster.csv").write_text("email,name,score,earned\nada@example.org,Ada,91,2026-01-10\nbob@example.org,Bob,77,2026-01-11\n",
+                                     encoding="utf-8")
+    key_pem = (root / "issuer-key.pem").read_text(encoding="utf-8")
+    (root / "issuer-key.pem").unlink()  # CI has no key file: only the secret
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "PYTHON": sys.executable, "BADGEKIT_KEY_PEM": key_pem, "TMPDIR": str(scratch),
+           "BUNDLE_URL_BASE": "https://example.edu/badges/"}
+    env.pop("BADGEKIT_KEY", None)
+    done = subprocess.run(["sh", str(SHELL), "roster.csv", "python-basics"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((root / "issue-report.json").read_text(encoding="utf-8"))
+    assert report["counts"] == {"issued": 2} and len(report["bundles"]["written"]) == 2
+    assert all(b["certUrl"].startswith("https://example.edu/badges/") for b in report["bundles"]["written"])
+    assert (root / "site" / "status" / "revocation-1.json").is_file()
+    assert "<svg" in (root / "out" / "report.html").read_text(encoding="utf-8")
+    events = [json.loads(line) for line in (root / "out" / "events.jsonl").read_text().splitlines()]
+    assert [e["kind"] for e in events] == ["issued", "issued"]
+    assert list(scratch.iterdir()) == []  # the key's temporary folder is gone
+    assert key_pem not in done.stdout + done.stderr
