@@ -115,7 +115,7 @@ def _import_pyld_without_http() -> None:
     """Import ``pyld.jsonld`` without PyLD's HTTP machinery.
 
     PyLD's package ``__init__`` imports every document loader it ships (aiohttp/asyncio,
-    urllib.request, lxml.html, requests): 50-100 ms of start-up for network code badgekit never
+    urllib's HTTP client, lxml.html, requests): 50-100 ms of start-up for network code badgekit never
     uses (it always passes its own offline loader). The command line owns its process, so it
     registers the ``pyld`` package without running that ``__init__`` and hides ``requests`` and
     ``aiohttp`` while ``pyld.jsonld`` builds its default loader, which then falls back to PyLD's
