@@ -33,6 +33,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING, XSD_BOOLEAN, XSD_DOUBLE, XSD_INTEGER = XSD + "string", XSD + "boolean", XSD + "double", XSD + "integer"
 
 _UNSUPPORTED_CONTAINERS = {"@language", "@index", "@id", "@type", "@graph"}
+#: Node shapes remembered per process; a flood of distinct shapes (hostile input) resets the memo.
+_MEMO_LIMIT = 20_000
 
 
 class Unsupported(Exception):
@@ -78,6 +80,8 @@ class _Engine:
         self.typed: dict[tuple[Any, ...], Any] = {}
         self.plans: dict[int, dict[str, tuple[Any, ...]]] = {}
         self.type_key_maps: dict[int, dict[str, bool]] = {}
+        self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
+        self.layouts: dict[tuple[Any, ...], Any] = {}
         self.scalars: dict[tuple[int, str], tuple[Any, bool]] = {}
         self.schemes: dict[str, bool] = {}
         self.lock = threading.Lock()
@@ -122,6 +126,43 @@ class _Engine:
             out = self.pyld.JsonLdProcessor.get_context_value(ctx, term, what)
             self.ctx_value[key] = out
             return out
+
+    def shape(self, shape_key: tuple[Any, ...], active: Any, active_property: str | None,
+              element: Mapping[str, Any], top_ctx: Any) -> tuple[Any, tuple[str, ...]]:
+        """For a node with these keys: the context before type scoping, and its @type keys."""
+        if "@context" in element:
+            if top_ctx is None:
+                raise Unsupported("embedded @context")
+            pre = top_ctx
+        else:
+            small = tuple(sorted(element)) if len(element) <= 2 else None
+            pre = self.node_context(active, active_property, small)
+        type_keys = tuple(k for k in element if k != "@context" and self.expand_vocab(pre, k) == "@type")
+        if len(self.shapes) > _MEMO_LIMIT:  # contexts themselves stay kept: their ids stay unique
+            self.shapes.clear()
+            self.layouts.clear()
+        out = (pre, type_keys)
+        self.shapes[shape_key] = out
+        return out
+
+    def layout(self, layout_key: tuple[Any, ...], pre: Any, keys: tuple[str, ...],
+               types: tuple[Any, ...]) -> tuple[tuple[str, ...], str | None, list[tuple[str, tuple[Any, ...]]], Any]:
+        """For a node of this shape and these types: type IRIs, the @id key, the plan of every
+        property key in document order, and the node's final active context."""
+        active, type_iris = self.typed_context(pre, types) if types else (pre, ())
+        id_key: str | None = None
+        entries: list[tuple[str, tuple[Any, ...]]] = []
+        for key in keys:
+            plan = self.key_plan(active, key)
+            if plan[0] == "prop":
+                entries.append((key, plan))
+            elif plan[0] == "@id":
+                if id_key is not None:
+                    raise Unsupported("several @id keys")
+                id_key = key
+        out = (type_iris, id_key, entries, active)
+        self.layouts[layout_key] = out
+        return out
 
     def node_context(self, active: Any, active_property: str | None, small_keys: tuple[str, ...] | None) -> Any:
         """Steps of PyLD ``_expand`` before @type: revert a type-scoped context, apply a
@@ -299,43 +340,26 @@ class _Walk:
 
     def node(self, active: Any, active_property: str | None, element: Mapping[str, Any], *, top_ctx: Any = None) -> Term:
         e = self.e
-        if "@context" in element:
-            if top_ctx is None:
-                raise Unsupported("embedded @context")
-            active = top_ctx
-        else:
-            small = tuple(sorted(element)) if len(element) <= 2 else None
-            active = e.node_context(active, active_property, small)
-        # type-scoped contexts (looked up in the context before any of them applies)
-        type_scoped = active
-        type_values: list[Any] = []
-        type_keys = e.type_keys(active)
-        for key in element:
-            is_type = type_keys.get(key)
-            if is_type is None:
-                is_type = type_keys[key] = key != "@context" and e.expand_vocab(active, key) == "@type"
-            if is_type:
-                raw = element[key]
-                type_values.extend(raw if isinstance(raw, list) else [raw])
-        type_iris: tuple[str, ...] = ()
-        if type_values:
-            active, type_iris = e.typed_context(type_scoped, tuple(type_values))
-        plans = e.key_plans(active)
-        entries = []
-        id_value: Any = None
-        for key, value in element.items():
-            plan = plans.get(key) or e.key_plan(active, key)
-            if plan[0] == "prop":
-                entries.append((plan, key, value))
-            elif plan[0] == "@id":
-                if id_value is not None:
-                    raise Unsupported("several @id keys")
-                id_value = value
-        subject: Term = "<" + e.expand_id(active, id_value) + ">" if id_value is not None else self.blank()
+        keys = tuple(element)
+        shape_key = (id(active), active_property, keys, id(top_ctx) if "@context" in element else None)
+        shape = e.shapes.get(shape_key)
+        if shape is None:
+            shape = e.shape(shape_key, active, active_property, element, top_ctx)
+        pre, type_keys = shape
+        types: tuple[Any, ...] = ()
+        for key in type_keys:
+            raw = element[key]
+            types += tuple(raw) if isinstance(raw, list) else (raw,)
+        layout = e.layouts.get((shape_key, types))
+        if layout is None:
+            layout = e.layout((shape_key, types), pre, keys, types)
+        type_iris, id_key, entries, final = layout
+        subject: Term = "<" + e.expand_id(final, element[id_key]) + ">" if id_key is not None else self.blank()
         quads = self.quads
         for iri in type_iris:
             quads.add((subject, _RDF_TYPE, "<" + iri + ">"))
-        for plan, key, value in entries:
+        for key, plan in entries:
+            value = element[key]
             if value is None:
                 continue
             _, expanded, term_ctx, is_list, plain = plan
