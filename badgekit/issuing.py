@@ -343,8 +343,13 @@ def issue_roster(
     options: IssueOptions,
     status_base_url: str | None = None,
     progress: Progress | None = None,
+    sink: Callable[[RowOutcome], None] | None = None,
 ) -> IssueReport:
     """Issue one credential per eligible roster row. See the module docstring for the phases.
+
+    With ``sink``, every row's outcome is handed to it in roster-line order as soon as it is
+    decided, and the report keeps only rejected rows and rows with a note (memory stays flat with
+    roster size); without it, the report holds every row.
 
     Raises:
         InputError: the roster cannot be read at all (no header, not text, no recipient column);
@@ -361,9 +366,7 @@ def issue_roster(
     validity = getattr(policy, "validity", None)
 
     r, header_errors, errors_by_line, good = validate_roster(roster_path, getattr(policy, "requirements", ()))
-    outcomes: dict[int, RowOutcome] = {
-        line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in errors_by_line.items()
-    }
+    outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in errors_by_line.items()}, sink)
     if not options.dry_run and errors_by_line:
         ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
     strict_block = options.strict and (errors_by_line or header_errors)
@@ -384,6 +387,12 @@ def issue_roster(
         return add_duration(start, validity).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def plan(chunk: list[roster.Row]) -> list[_Job]:
+        decided: dict[int, RowOutcome] = {}
+        jobs = _plan(chunk, decided)
+        outcomes.add_chunk(decided)
+        return jobs
+
+    def _plan(chunk: list[roster.Row], outcomes: dict[int, RowOutcome]) -> list[_Job]:
         """Decide each row's fate; reserve new credentials in one transaction."""
         jobs: list[_Job] = []
         pending: list[tuple[roster.Row, dict[str, Any]]] = []
@@ -557,24 +566,70 @@ def _earned(values: Mapping[str, str]) -> str | None:
     return roster.parse_date(values["earned"]).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _report(r: roster.Roster, badge_id: str, outcomes: dict[int, RowOutcome], header_errors: list[roster.RowError], started: datetime) -> IssueReport:
-    ordered = tuple(outcomes[k] for k in sorted(outcomes))
-    counts: dict[str, int] = {}
-    for o in ordered:
-        counts[o.status] = counts.get(o.status, 0) + 1
+class _Outcomes:
+    """Row outcomes of a run: kept for the report, or streamed to a sink in roster-line order
+    (rejected rows, known from validation, are merged in by line number)."""
+
+    def __init__(self, rejected: dict[int, RowOutcome], sink: Callable[[RowOutcome], None] | None) -> None:
+        self.sink = sink
+        self.rejected_lines = sorted(rejected)
+        self.rejected = rejected
+        self.kept: dict[int, RowOutcome] = {} if sink is not None else dict(rejected)
+        self.counts: dict[str, int] = {"rejected": len(rejected)} if rejected else {}
+        self.next_rejected = 0
+
+    def add_chunk(self, decided: Mapping[int, RowOutcome]) -> None:
+        for line in sorted(decided):
+            outcome = decided[line]
+            self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+            if self.sink is None:
+                self.kept[line] = outcome
+                continue
+            self._flush_rejected(before=line)
+            self.sink(outcome)
+            if outcome.note:
+                self.kept[line] = outcome
+
+    def _flush_rejected(self, before: int | None = None) -> None:
+        assert self.sink is not None
+        while self.next_rejected < len(self.rejected_lines):
+            line = self.rejected_lines[self.next_rejected]
+            if before is not None and line > before:
+                break
+            self.sink(self.rejected[line])
+            self.kept[line] = self.rejected[line]
+            self.next_rejected += 1
+
+    def finish(self) -> tuple[tuple[RowOutcome, ...], dict[str, int]]:
+        if self.sink is not None:
+            self._flush_rejected()
+        return tuple(self.kept[k] for k in sorted(self.kept)), dict(self.counts)
+
+
+def _report(r: roster.Roster, badge_id: str, outcomes: _Outcomes, header_errors: list[roster.RowError], started: datetime) -> IssueReport:
+    ordered, counts = outcomes.finish()
     elapsed = (datetime.now(UTC) - started).total_seconds()
     return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts)
+
+
+SUMMARY_HEADER = ["line", "status", "credential_id", "path", "errors"]
+
+
+def summary_row(o: RowOutcome) -> list[Any]:
+    """One ``issued.csv`` row for a roster line."""
+    return [o.line, o.status, o.credential_id or "", o.path or "",
+            "; ".join(f"{e.column or '-'}: {e.reason}" for e in o.errors) or (o.note or "")]
 
 
 def summary_csv(report: IssueReport) -> str:
     """``issued.csv``: each roster line → status, credential id and path, or its errors."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["line", "status", "credential_id", "path", "errors"])
+    w.writerow(SUMMARY_HEADER)
     for e in report.header_errors:
         w.writerow([e.line, "warning", "", "", str(e)])
     for o in report.outcomes:
-        w.writerow([o.line, o.status, o.credential_id or "", o.path or "", "; ".join(f"{e.column or '-'}: {e.reason}" for e in o.errors) or (o.note or "")])
+        w.writerow(summary_row(o))
     return buf.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -106,6 +107,10 @@ def issue(
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(),
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
+    # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
+    # --json as they are decided, so memory stays flat with roster size.
+    stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
+    sink = stream.row if stream is not None else None
     with Ledger.open(project.ledger_path) as ledger:
         if show_progress:
             from rich.progress import (
@@ -126,11 +131,13 @@ def issue(
                     bar.update(task, completed=done, total=total, rate=rate)
 
                 report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
-                                      options=options, status_base_url=project.status_base_url, progress=progress)
+                                      options=options, status_base_url=project.status_base_url, progress=progress, sink=sink)
         else:
             report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
-                                  options=options, status_base_url=project.status_base_url)
-    if not dry_run and report.outcomes:
+                                  options=options, status_base_url=project.status_base_url, sink=sink)
+    if stream is not None:
+        stream.close(report)
+    elif not dry_run and report.outcomes:
         atomic_write(Path(out_dir) / "issued.csv", summary_csv(report))
     bundled = None
     if bundle and not dry_run:
@@ -138,13 +145,70 @@ def issue(
 
         bundled = bundle_issued(report, project=project, roster_file=roster_file, out_dir=Path(out_dir) / "bundles",
                                 url_base=bundle_url_base, workers=n_workers)
-    if json_out:
+    if json_out and stream is not None:
+        pass  # already streamed by _RowStream
+    elif json_out:
         _output.emit_json(report.to_json() if bundled is None else {**report.to_json(), "bundles": bundled.to_json()})
     else:
         _print_human(report, roster_file, out_dir, dry_run, strict)
         if bundled is not None:
             bundled.print_human()
     raise typer.Exit(int(ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED))
+
+
+class _RowStream:
+    """Writes each row outcome as it comes: ``issued.csv`` (a temp file renamed at the end, so a
+    killed run leaves the previous summary) and, with --json, the report's ``rows`` array."""
+
+    def __init__(self, out_dir: Path, json_out: bool, *, write_csv: bool) -> None:
+        import csv
+        import tempfile
+
+        from badgekit.issuing import SUMMARY_HEADER
+
+        self.out_dir = out_dir
+        self.json_out = json_out
+        self.first = True
+        self.csv_file = None
+        if write_csv:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=".issued.csv.", suffix=".tmp", dir=out_dir)
+            self.csv_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.csv_file, lineterminator="\n")
+            self.writer.writerow(SUMMARY_HEADER)
+            self.rows_written = 0
+        if json_out:
+            sys.stdout.write('{"rows": [')
+
+    def row(self, outcome: Any) -> None:
+        from badgekit.issuing import summary_row
+
+        if self.csv_file is not None:
+            self.writer.writerow(summary_row(outcome))
+            self.rows_written += 1
+        if self.json_out:
+            item = {"line": outcome.line, "status": outcome.status, "credentialId": outcome.credential_id,
+                    "path": outcome.path, "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in outcome.errors]}
+            if outcome.note:
+                item["note"] = outcome.note
+            sys.stdout.write(("\n  " if self.first else ",\n  ") + json.dumps(item, ensure_ascii=False))
+            self.first = False
+
+    def close(self, report: Any) -> None:
+        if self.csv_file is not None:
+            for e in report.header_errors:
+                self.writer.writerow([e.line, "warning", "", "", str(e)])
+            self.csv_file.close()
+            if self.rows_written:
+                os.replace(self.tmp, self.out_dir / "issued.csv")
+            else:
+                os.unlink(self.tmp)
+        if self.json_out:
+            summary = report.to_json()
+            summary.pop("rows", None)
+            tail = json.dumps(summary, ensure_ascii=False, indent=2)[1:]  # the other members, after "rows"
+            sys.stdout.write(("\n" if not self.first else "") + "]," + tail + "\n")
+            sys.stdout.flush()
 
 
 def _print_human(report: Any, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:

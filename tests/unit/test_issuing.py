@@ -239,3 +239,17 @@ def test_bake_writes_images_holding_the_exact_credential(tmp_path, per_recipient
             extracted = baking.extract(image.read_bytes(), source=str(image))
             assert extracted.payload == text and not extracted.is_jwt
     assert proof.verify(json.loads(text))
+
+
+def test_sink_streams_every_row_in_line_order_and_keeps_only_problems(tmp_path):
+    roster = tmp_path / "roster.csv"
+    bad = write_roster(roster, 700, bad_every=9)  # spans several planning chunks
+    seen = []
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    opts = IssueOptions(out_dir=tmp_path / "out", workers=2, now=NOW, rng_seed=3)
+    report = issue_roster(roster_path=roster, badge=make_badge(), issuer=ISSUER, key=KEY, ledger=ledger,
+                          options=opts, status_base_url="https://example.edu/status/", sink=seen.append)
+    assert [o.line for o in seen] == list(range(2, 702))
+    assert {o.line for o in seen if o.status == "rejected"} == bad
+    assert {o.line for o in report.outcomes} == bad  # the report keeps only rows with problems
+    assert report.counts == {"rejected": len(bad), "issued": 700 - len(bad)}
