@@ -20,10 +20,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from badgekit._io import read_bounded
-from badgekit.errors import InputError
+from badgekit.errors import InputError, LimitExceeded
 
 MAX_ROSTER_BYTES = 512 * 1024 * 1024
 
@@ -151,6 +150,30 @@ def decode_roster(data: bytes, source: str) -> tuple[str, str]:
         raise InputError(f"{source}: not UTF-8 or Windows-1252 text (byte {exc.start})", hint="save the roster as 'CSV UTF-8'") from None
 
 
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """(label, Python codec) of a roster file, read in chunks: BOM first, then strict UTF-8 over
+    the whole file, else Windows-1252 (what Excel's plain "CSV" writes on Windows)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig", "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", "utf-16"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "windows-1252", "cp1252"
+    return "utf-8", "utf-8"
+
+
+def _one_newline(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
 def _sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
@@ -160,16 +183,28 @@ def _sniff_delimiter(header_line: str) -> str:
 class Roster:
     """A parsed roster: the header and a stream of rows (read once, lazily)."""
 
-    def __init__(self, text: str, source: str, encoding: str = "utf-8", *, extra_columns: Iterable[str] = ()) -> None:
-        """``extra_columns``: further column names a badge class's requirements use (kept as is)."""
+    def __init__(self, text: str | TextIO, source: str, encoding: str = "utf-8", *, extra_columns: Iterable[str] = ()) -> None:
+        """``text``: the roster text, or a text stream opened with ``newline=""`` (read lazily).
+        ``extra_columns``: further column names a badge class's requirements use (kept as is)."""
         self.source = source
         known = set(COLUMNS) | {normalise_header(c) for c in extra_columns}
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        first = next((ln for ln in text.split("\n", 50) if ln.strip().strip(",;\t|")), "")
+        stream: TextIO = io.StringIO(text, newline="") if isinstance(text, str) else text
+        self._stream = stream
+        start = stream.tell()
+        first = ""
+        for _ in range(50):  # the header: the first line that is not blank or all separators
+            line = self._decoded(stream.readline)
+            if not line:
+                break
+            if line.strip().strip(",;\t|"):
+                first = line
+                break
+        stream.seek(start)
         if not first:
             raise InputError(f"{source}: the roster is empty (a header row is needed)")
         delimiter = _sniff_delimiter(first)
-        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        # csv handles \n, \r\n and \r line ends itself and counts physical lines
+        self._reader = csv.reader(stream, delimiter=delimiter, strict=False)
         self._line = 0
         raw_header: list[str] = []
         for record in self._records():
@@ -201,9 +236,32 @@ class Roster:
 
     @classmethod
     def open(cls, path: str | Path, *, extra_columns: Iterable[str] = ()) -> Roster:
-        data = read_bounded(path, limit=MAX_ROSTER_BYTES)
-        text, encoding = decode_roster(data, str(path))
-        return cls(text, str(path), encoding, extra_columns=extra_columns)
+        """Open a roster file for streaming (the file is never read into memory whole)."""
+        p = Path(path)
+        try:
+            size = p.stat().st_size
+        except FileNotFoundError:
+            raise InputError(f"{p}: no such roster file") from None
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+        if p.is_dir():
+            raise InputError(f"{p}: is a directory, expected a CSV file")
+        if size > MAX_ROSTER_BYTES:
+            raise LimitExceeded(f"{p}: larger than {MAX_ROSTER_BYTES // (1024 * 1024)} MiB, refused")
+        encoding, python_codec = detect_encoding(p)
+        stream = open(p, encoding=python_codec, newline="", errors="strict")  # noqa: SIM115 - closed by rows()
+        try:
+            return cls(stream, str(p), encoding, extra_columns=extra_columns)
+        except BaseException:
+            stream.close()
+            raise
+
+    def _decoded(self, read: Any) -> str:
+        try:
+            return str(read())
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.source}: not valid text in its encoding (byte {exc.start})",
+                             hint="save the roster as 'CSV UTF-8'") from None
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         try:
@@ -213,6 +271,9 @@ class Roster:
                 yield start, record
         except csv.Error as exc:
             raise InputError(f"{self.source}: line {self._line + 1}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.source}: line {self._line + 1}: not valid text in its encoding (byte {exc.start})",
+                             hint="save the roster as 'CSV UTF-8'") from None
 
     def column_label(self, canonical: str | None) -> str | None:
         """The header text the user wrote for a canonical column (errors name what they see)."""
@@ -232,6 +293,12 @@ class Roster:
 
     def rows(self) -> Iterator[Row | RowError]:
         """Yield each data row, or a RowError for a row that cannot even be read."""
+        try:
+            yield from self._rows()
+        finally:
+            self._stream.close()
+
+    def _rows(self) -> Iterator[Row | RowError]:
         width = len(self.header.columns)
         for line, record in self._records():
             if not any(c.strip() for c in record):
@@ -241,7 +308,7 @@ class Roster:
                 yield RowError(line, None, f"{len(record)} fields but the header has {width} (unquoted separator?)")
                 continue
             values = {
-                col: record[i].strip() if i < len(record) else ""
+                col: _one_newline(record[i].strip()) if i < len(record) else ""
                 for i, col in enumerate(self.header.columns)
                 if col is not None
             }
