@@ -516,8 +516,6 @@ class _Run:
     # -- 1. parse --------------------------------------------------------------------------
 
     def _check_parse(self, data: bytes) -> None:
-        from badgekit import jwt
-
         if len(data) > self.options.max_bytes:
             self._set("parse", FAILED, f"input is {len(data)} bytes, larger than the {self.options.max_bytes} accepted")
             return
@@ -544,10 +542,12 @@ class _Run:
             except UnicodeDecodeError as exc:
                 self._set("parse", FAILED, f"not UTF-8 text (byte {exc.start}) and not a PNG or SVG image")
                 return
-            is_jwt = not payload.lstrip().startswith("{") and jwt.looks_like_jws(payload)
+            is_jwt = not payload.lstrip().startswith("{") and _looks_like_jws(payload)
             where = None
         self.summary["format"] = container or ("jwt" if is_jwt else "json")
         if is_jwt:
+            from badgekit import jwt  # only for VC-JWT: keeps start-up light for the common case
+
             jws = jwt.parse(payload, max_bytes=self.options.max_bytes)
             self.jws = jws
             self.summary["securing"] = "vc-jwt"
@@ -648,10 +648,12 @@ class _Run:
     # -- 4. proof structure ----------------------------------------------------------------
 
     def _check_proof_structure(self) -> None:
-        from badgekit import jwt, proof
+        from badgekit import proof
 
         assert self.doc is not None
         if self.jws is not None:
+            from badgekit import jwt
+
             problem = jwt.header_problem(self.jws.header)
             if problem:
                 self._set("proof-structure", FAILED, problem)
@@ -1029,6 +1031,12 @@ def _embedded_context_problem(doc: Mapping[str, Any], knows: Callable[[str], boo
                     return f"{where} names context {entry}, which is not bundled; badgekit never fetches contexts"
         stack.extend((v, (*at, k)) for k, v in node.items() if k != "@context" and isinstance(v, (list, Mapping)))
     return None
+
+
+def _looks_like_jws(text: str) -> bool:
+    from badgekit import jwt
+
+    return jwt.looks_like_jws(text)
 
 
 def _as_vc2(doc: Mapping[str, Any]) -> dict[str, Any]:

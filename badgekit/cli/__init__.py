@@ -117,6 +117,9 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     """Console-script entry point: builds only the command being run (fast start-up)."""
     args = sys.argv[1:]
+    if args == ["--version"]:  # answered without building any command
+        sys.stdout.write(f"badgekit {__version__}\n")
+        return
     only = args[0] if args and args[0] in _COMMANDS and "--install-completion" not in args and "--show-completion" not in args else None
     build_app(only)(prog_name="badgekit")
 
