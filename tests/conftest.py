@@ -32,3 +32,15 @@ def test_key() -> Ed25519Key:
 @pytest.fixture
 def vectors() -> Path:
     return VECTORS
+
+
+def run_cli(*args: Any, ok: int | None = 0) -> Any:
+    """Run ``badgekit ARGS`` in-process (Typer's CliRunner); assert the exit code unless ``ok`` is None."""
+    from typer.testing import CliRunner
+
+    from badgekit.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    if ok is not None:
+        assert result.exit_code == ok, (result.exit_code, result.stdout, result.stderr)
+    return result

@@ -11,13 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from badgekit.cli import app
 from badgekit.project import Project
+from tests.conftest import run_cli
 from tests.unit import test_report
 
 BADGE = {
@@ -29,11 +27,7 @@ BADGE = {
 }
 
 
-def run(*args: Any, ok: int | None = 0) -> Any:
-    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
-    if ok is not None:
-        assert result.exit_code == ok, (result.exit_code, result.stdout, result.stderr)
-    return result
+run = run_cli
 
 
 @pytest.fixture

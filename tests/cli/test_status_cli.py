@@ -9,13 +9,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from badgekit import keys, status
-from badgekit.cli import app
 from badgekit.issuing import IssueOptions, issue_roster
 from badgekit.ledger import Ledger
 from badgekit.project import Project
+from tests.conftest import run_cli
 
 BADGE = {
     "id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
@@ -28,11 +27,7 @@ LAB_SAFETY = {**BADGE, "id": "urn:uuid:0b8c5a8e-9d7f-4e21-8a3b-6c5d4e3f2a10", "n
 REVOCATION_URL = "https://example.edu/status/revocation-1.json"
 
 
-def run(*args: str, ok: int | None = 0) -> Any:
-    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
-    if ok is not None:
-        assert result.exit_code == ok, (result.exit_code, result.stdout, result.stderr)
-    return result
+run = run_cli
 
 
 @pytest.fixture
