@@ -1,0 +1,94 @@
+"""badgekit key generate / show / did-web and badgekit sign, through the CLI: exit codes, files,
+and that a private key never reaches the output."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from badgekit import keys
+from tests.conftest import TEST_SEED, run_cli
+
+
+def _secret_lines(path: Path) -> list[str]:
+    return [ln for ln in path.read_text().splitlines() if ln and not ln.startswith("-----")]
+
+
+def test_generate_show_and_refuse_overwrite(tmp_path):
+    key = tmp_path / "issuer.pem"
+    out = run_cli("key", "generate", key, "--json")
+    info = json.loads(out.stdout)
+    assert os.stat(key).st_mode & 0o777 == 0o600
+    assert info["did"].startswith("did:key:z6Mk") and info["encrypted"] is False
+    for line in _secret_lines(key):
+        assert line not in out.stdout + out.stderr
+
+    shown = json.loads(run_cli("key", "show", key, "--json").stdout)
+    assert shown["did"] == info["did"]
+    assert shown["verificationMethod"] == f"{info['did']}#{info['did'][8:]}"
+    assert shown["didDocument"]["assertionMethod"] == [shown["verificationMethod"]]
+
+    before = key.read_bytes()
+    again = run_cli("key", "generate", key, ok=2)
+    assert "refusing to overwrite" in again.stderr and "Traceback" not in again.stderr
+    assert key.read_bytes() == before
+
+
+def test_world_readable_key_is_refused_in_one_line(tmp_path):
+    key = tmp_path / "k.pem"
+    run_cli("key", "generate", key)
+    os.chmod(key, 0o644)
+    result = run_cli("key", "show", key, ok=2)
+    assert result.stderr.splitlines()[0].startswith("error: ") and "readable by others" in result.stderr
+
+
+def test_encrypted_key_with_passphrase_file_and_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE", raising=False)
+    secret = tmp_path / "pass.txt"
+    secret.write_text("correct horse battery\n")
+    key = tmp_path / "enc.pem"
+    info = json.loads(run_cli("key", "generate", key, "--encrypt", "--passphrase-file", secret, "--json").stdout)
+    assert info["encrypted"] is True and b"ENCRYPTED PRIVATE KEY" in key.read_bytes()
+    assert json.loads(run_cli("key", "show", key, "--passphrase-file", secret, "--json").stdout)["did"] == info["did"]
+    monkeypatch.setenv("BADGEKIT_KEY_PASSPHRASE", "correct horse battery")
+    assert json.loads(run_cli("key", "show", key, "--json").stdout)["did"] == info["did"]
+    monkeypatch.setenv("BADGEKIT_KEY_PASSPHRASE", "wrong horse battery")
+    assert "wrong passphrase" in run_cli("key", "show", key, ok=2).stderr
+    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE")
+    assert "passphrase" in run_cli("key", "show", key, ok=2).stderr  # no terminal to ask on
+
+
+def test_did_web_lists_every_key(tmp_path):
+    old, new = tmp_path / "old.pem", tmp_path / "new.pem"
+    run_cli("key", "generate", old)
+    run_cli("key", "generate", new)
+    out = tmp_path / "site" / "did.json"
+    result = json.loads(run_cli("key", "did-web", old, new, "--domain", "example.edu", "--path", "issuers/cs", "--out", out, "--json").stdout)
+    assert result["did"] == "did:web:example.edu:issuers:cs"
+    assert result["url"] == "https://example.edu/issuers/cs/did.json"
+    doc = json.loads(out.read_text())
+    assert [vm["id"] for vm in doc["verificationMethod"]] == ["did:web:example.edu:issuers:cs#key-1", "did:web:example.edu:issuers:cs#key-2"]
+    assert doc["verificationMethod"][0]["publicKeyMultibase"] == keys.load_key(old).public_key_multibase
+    assert "must be a bare host name" in run_cli("key", "did-web", old, "--domain", "https://example.edu", "--out", out, ok=2).stderr
+
+
+def test_sign_then_verify_and_tamper(tmp_path):
+    key = keys.Ed25519Key.from_seed(TEST_SEED)
+    key_path = keys.save_key(key, tmp_path / "k.pem")
+    credential = json.loads((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    credential["issuer"]["id"] = key.did_key
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(credential))
+    signed = tmp_path / "signed.json"
+    run_cli("sign", unsigned, "--key", key_path, "--out", signed, "--created", "2026-01-15T12:00:00Z")
+    doc = json.loads(signed.read_text())
+    assert doc["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert run_cli("verify", signed, "--json", "--at", "2026-02-01T00:00:00Z").exit_code == 0
+    doc["credentialSubject"]["achievement"]["name"] = "Something else"
+    signed.write_text(json.dumps(doc))
+    report = json.loads(run_cli("verify", signed, "--json", "--at", "2026-02-01T00:00:00Z", ok=1).stdout)
+    assert report["verdict"] == "invalid"
+    assert next(c for c in report["checks"] if c["id"] == "signature")["status"] == "failed"
+    missing = run_cli("sign", tmp_path / "nope.json", "--key", key_path, ok=2)
+    assert "nope.json" in missing.stderr and "Traceback" not in missing.stderr
