@@ -162,7 +162,6 @@ def clean(text: Any) -> str:
 
 
 def _print_report(report: VerificationReport) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     from badgekit.cli import _output
@@ -192,20 +191,24 @@ def _print_report(report: VerificationReport) -> None:
         rows.append(("not checked", clean(", ".join(s["notChecked"]))))
     for key, value in rows:
         console.print(Text(f"  {key:<12} ", style="dim") + Text(value))
-    table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
-    table.add_column(justify="right", style="dim", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")
+    # Plain aligned lines rather than rich.table (20 ms of start-up): number, mark, check id,
+    # and the reason, continuation lines indented under it.
+    import textwrap
+
+    width = max((len(c.id) for c in report.checks), default=0)
+    digits = len(str(len(report.checks)))
+    indent = " " * (digits + 5 + width + 1)  # "N  ✓  id… "
+    wrap = max(20, console.width - len(indent))
     for check in report.checks:
         mark, style = _MARKS.get(check.status, ("?", ""))
-        table.add_row(
-            str(check.number),
-            Text(mark, style=style),
-            Text(check.id, style=style if check.status != "passed" else ""),
-            Text(clean(check.reason), style="dim" if check.status == "skipped" else ""),
-        )
-    console.print(table, soft_wrap=False)
+        reason = clean(check.reason)
+        lines = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
+        head = Text(f"{check.number:>{digits}}  ", style="dim") + Text(mark, style=style) + Text("  ")
+        head += Text(f"{check.id:<{width}} ", style=style if check.status != "passed" else "")
+        reason_style = "dim" if check.status == "skipped" else ""
+        console.print(head + Text(lines[0], style=reason_style), soft_wrap=True)
+        for more in lines[1:]:
+            console.print(Text(indent + more, style=reason_style), soft_wrap=True)
     console.print()
 
 
