@@ -302,3 +302,31 @@ def test_image_templates_named_by_shipped_templates_exist() -> None:
     for name in SHIPPED:
         for g in tpl.instantiate_all(name, _required_examples(name), issuer=ISSUER):
             assert g.document["badgekit"]["image_template"] in images
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_credentials_issued_from_every_template_pass_both_1edtech_schemas_and_verify(name: str) -> None:
+    """What a verifier sees: a signed credential per template (rich row: score, level, evidence,
+    supervisor, dates), valid against the current and the strict 2024-09 schema, both engines."""
+    from datetime import UTC, datetime, timedelta
+
+    from badgekit import credential, proof, status
+    from badgekit.keys import Ed25519Key
+    from badgekit.schema import validate_credential
+
+    key = Ed25519Key.from_seed(bytes(range(32)))
+    issuer = {**ISSUER, "id": key.did_key}
+    row = {"email": "Ana.Lima@Example.org", "score": "92", "level": "Proficient", "evidence_url": "https://e.example.org/1",
+           "evidence_narrative": "Final project", "supervisor": "Dr. Rao", "earned": "2026-01-12", "credits_earned": "3"}
+    start = datetime(2026, 1, 15, tzinfo=UTC)
+    for g in tpl.instantiate_all(name, _all_examples(name), issuer=issuer):
+        unsigned = credential.build_credential(
+            credential_id="urn:uuid:0b7c2a52-8d1e-4f0a-9a43-6f1f2b3c4d5e", issuer=issuer, achievement=_achievement(g.document),
+            recipient=credential.Recipient.from_row(row), values=row, salt="00ff", valid_from=start,
+            valid_until=start + timedelta(days=730),
+            status_entry=status.status_entry("https://example.edu/status/revocation-1.json", 7, "revocation"))
+        signed = proof.add_proof(unsigned, key.signer(), created="2026-01-15T12:00:00Z")
+        for engine in ("fast", "reference"):
+            assert validate_credential(signed, engine=engine) == [], (g.stem, engine)
+            assert validate_credential(signed, engine=engine, strict=True) == [], (g.stem, engine)
+        assert proof.verify(signed), g.stem
