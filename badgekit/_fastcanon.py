@@ -79,7 +79,6 @@ class _Engine:
         self.node_ctx: dict[tuple[Any, ...], Any] = {}
         self.typed: dict[tuple[Any, ...], Any] = {}
         self.plans: dict[int, dict[str, tuple[Any, ...]]] = {}
-        self.type_key_maps: dict[int, dict[str, bool]] = {}
         self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
         self.layouts: dict[tuple[Any, ...], Any] = {}
         self.scalars: dict[tuple[int, str], tuple[Any, bool]] = {}
@@ -215,14 +214,6 @@ class _Engine:
         self.keep.append(type_scoped)
         self.typed[key] = out
         return out
-
-    def type_keys(self, ctx: Any) -> dict[str, bool]:
-        """Per context: which keys are aliases of @type (filled lazily by the caller)."""
-        keys = self.type_key_maps.get(id(ctx))
-        if keys is None:
-            keys = self.type_key_maps[id(ctx)] = {}
-            self.keep.append(ctx)
-        return keys
 
     def key_plans(self, ctx: Any) -> dict[str, tuple[Any, ...]]:
         plans = self.plans.get(id(ctx))

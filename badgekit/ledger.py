@@ -257,13 +257,6 @@ class Ledger:
 
     # -- issuing ------------------------------------------------------------------------------
 
-    def latest(self, badge_id: str, recipient_key: str) -> Issuance | None:
-        row = self._conn.execute(
-            _SELECT + " WHERE i.badge_id = ? AND i.recipient_key = ? ORDER BY i.generation DESC LIMIT 1",
-            (badge_id, recipient_key),
-        ).fetchone()
-        return _issuance(row) if row else None
-
     def get(self, credential_id: str) -> Issuance | None:
         row = self._conn.execute(_SELECT + " WHERE i.credential_id = ?", (credential_id,)).fetchone()
         return _issuance(row) if row else None
@@ -342,7 +335,7 @@ class Ledger:
             self._seen_rowid = max(self._seen_rowid, rowid)
 
     def latest_many(self, badge_id: str, recipient_keys: Sequence[str]) -> dict[str, Issuance]:
-        """:meth:`latest` for many recipients in a few queries (bulk planning)."""
+        """The latest issuance of each recipient for a badge class, in a few queries (bulk planning)."""
         found: dict[str, Issuance] = {}
         keys = list(dict.fromkeys(recipient_keys))
         for start in range(0, len(keys), 500):

@@ -243,20 +243,41 @@ def verify_proof(
         return ProofResult(False, f"verification method: {exc}", proof, vm_id)
     if source == "document" and "assertionMethod" not in vm.relationships:
         return ProofResult(False, f"{vm_id} is not an assertionMethod of its controller", proof, vm_id, vm.controller, source)
+    problem = signature_problem(document, proof, vm.public_key, loader=loader, canonize=canonize)
+    if problem:
+        return ProofResult(False, problem, proof, vm_id, vm.controller, source)
+    return ProofResult(True, f"{proof.get('type')} {proof.get('cryptosuite') or ''} signature verified".replace("  ", " "), proof, vm_id, vm.controller, source)
+
+
+def signature_problem(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    public_key: bytes,
+    *,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> str | None:
+    """Why ``proof`` (structure already checked) is not a valid signature of ``document`` by
+    ``public_key``, or None when it is."""
     try:
         signature = did.b58decode(str(proof["proofValue"])[1:])
     except ValueError:
-        return ProofResult(False, "proofValue is not valid base58btc", proof, vm_id, vm.controller, source)
+        return "proofValue is not valid base58btc"
     if len(signature) != 64:
-        return ProofResult(False, f"proofValue decodes to {len(signature)} bytes, an Ed25519 signature has 64", proof, vm_id, vm.controller, source)
+        return f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature has 64"
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
     try:
         data = hash_data(document, options, loader=loader, canonize=canonize)
     except BadgekitError as exc:
-        return ProofResult(False, f"cannot canonicalise: {exc}", proof, vm_id, vm.controller, source)
-    if not verify_signature(vm.public_key, signature, data.hash_data):
-        return ProofResult(False, "signature does not match the document (tampered, or signed by another key)", proof, vm_id, vm.controller, source)
-    return ProofResult(True, f"{proof.get('type')} {proof.get('cryptosuite') or ''} signature verified".replace("  ", " "), proof, vm_id, vm.controller, source)
+        return f"the proof options cannot be canonicalised: {exc.message}"
+    if not verify_signature(public_key, signature, data.hash_data):
+        return "signature does not match the credential (altered after signing, or signed with another key)"
+    return None
+
+
+def canonical_proof_config(config: dict[str, Any], *, loader: Callable[..., Any] | None = None) -> str:
+    """Canonical N-Quads of a proof configuration (options + the document's @context), cached."""
+    return _canonical_config(config, jsonld.canonize, loader)
 
 
 def verify(

@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -408,7 +408,3 @@ def validate_row(row: Row, requirements: Sequence[Any] = ()) -> list[RowError]:
         if reason:
             errors.append(RowError(row.line, column, reason))
     return errors
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
