@@ -40,9 +40,17 @@ def atomic_write(
         data = data.encode("utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(staging) if staging is not None else target.parent
-    if staging is not None:
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=tmp_dir)
+    for attempt in range(8):
+        if staging is not None:
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=tmp_dir)
+            break
+        except FileNotFoundError:
+            # A concurrent run sharing the staging folder removed it when it looked empty
+            # (it only removes it empty); make it again.
+            if staging is None or attempt == 7:
+                raise
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -20,6 +20,7 @@ import hmac
 import json
 import secrets
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -118,6 +119,20 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _switch_to_wal(conn: sqlite3.Connection, *, attempts: int = 600) -> None:
+    """Put the database in WAL mode. When several processes open a new ledger at once, SQLite
+    answers the journal-mode change with "database is locked" at once, without waiting for the
+    busy timeout; so wait here (up to about a minute, like every other ledger statement)."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
 class Ledger:
     """One SQLite connection. Safe across processes (WAL, busy timeout, immediate transactions)."""
 
@@ -142,19 +157,20 @@ class Ledger:
         try:
             conn = sqlite3.connect(p, timeout=60.0, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})", hint="upgrade badgekit")
             ledger = cls(p, conn)
-            with ledger.transaction():
-                if version == 0:
+            with ledger.transaction():  # read the version under the lock: a concurrent first open
+                version = conn.execute("PRAGMA user_version").fetchone()[0]  # may have just made it
+                if version > SCHEMA_VERSION:
+                    raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})",
+                                      hint="upgrade badgekit")
+                if version < SCHEMA_VERSION:
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute(
                     "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),)
                 )
