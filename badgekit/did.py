@@ -62,6 +62,7 @@ class DidError(InputError):
     """A DID, DID document or multikey value cannot be used."""
 
 
+@lru_cache(maxsize=4096)  # verify encodes the same few issuer keys for every credential
 def encode_multikey_public(public_key: bytes) -> str:
     """``z6Mk…`` multibase string for a raw 32-byte Ed25519 public key."""
     if len(public_key) != 32:

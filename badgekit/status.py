@@ -306,6 +306,7 @@ def check_status(
     now: datetime,
     resolver: proof.Resolver | None = None,
     loader: Callable[..., Any] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> list[StatusCheck]:
     """Check every ``credentialStatus`` entry of ``credential`` against the supplied lists.
 
@@ -321,6 +322,10 @@ def check_status(
     own ``id`` is not compared with the URL it is supplied under (1EdTech's published fixture
     differs); issuer equality and the signature tie it to the credential.
 
+    ``memo``: a dict shared by calls that use the same ``lists``, ``resolver`` keys and ``loader``
+    (one verification run): each list's proof is then verified and its bitstring decoded once,
+    not once per credential.
+
     Never raises for a bad credential or list: every problem is a returned check.
 
     Raises:
@@ -331,7 +336,7 @@ def check_status(
     entries = credential.get("credentialStatus")
     if entries is None:
         return []
-    checker = _Checker(credential, lists, now, resolver, loader)
+    checker = _Checker(credential, lists, now, resolver, loader, memo)
     return [checker.check(entry) for entry in (entries if isinstance(entries, list) else [entries])]
 
 
@@ -345,6 +350,7 @@ class _Checker:
         now: datetime,
         resolver: proof.Resolver | None,
         loader: Callable[..., Any] | None,
+        memo: dict[Any, Any] | None = None,
     ) -> None:
         self.credential = credential
         self.lists = lists
@@ -353,6 +359,8 @@ class _Checker:
         self.loader = loader
         self._list_problems: dict[str, tuple[StatusState, str] | None] = {}
         self._bits: dict[str, Bitstring | str] = {}
+        # Across credentials: keyed by the list object's id, holding the object so the id stays its.
+        self._memo: dict[Any, Any] = memo if memo is not None else {}
 
     def check(self, entry: Any) -> StatusCheck:
         if not isinstance(entry, Mapping):
@@ -444,7 +452,8 @@ class _Checker:
         if LIST_TYPE not in (stypes if isinstance(stypes, list) else [stypes]):
             return (bad, f"STATUS_VERIFICATION_ERROR: the credentialSubject of {url} is not a {LIST_TYPE}")
 
-        verdict = proof.verify(status_list, resolver=self.resolver, loader=self.loader)
+        verdict = self._shared(("proof", url), status_list,
+                               lambda: proof.verify(status_list, resolver=self.resolver, loader=self.loader))
         if not verdict.verified:
             return (bad, f"STATUS_VERIFICATION_ERROR: proof of status list {url} does not verify: {verdict.reason}")
 
@@ -490,11 +499,22 @@ class _Checker:
 
     def _decode(self, url: str, encoded: Any) -> Bitstring | str:
         if url not in self._bits:
-            try:
-                self._bits[url] = Bitstring.decode(encoded)
-            except StatusListError as exc:
-                self._bits[url] = exc.message
+            def decode() -> Bitstring | str:
+                try:
+                    return Bitstring.decode(encoded)
+                except StatusListError as exc:
+                    return exc.message
+            self._bits[url] = self._shared(("bits", url), self.lists.get(url), decode)
         return self._bits[url]
+
+    def _shared(self, key: tuple[str, str], status_list: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` for this list object, once per memo (see :func:`check_status`)."""
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is status_list:
+            return hit[1]
+        value = compute()
+        self._memo[key] = (status_list, value)
+        return value
 
 
 def _other_type(entry: Mapping[str, Any]) -> StatusCheck:

@@ -25,6 +25,14 @@ The checks run in this order; the numbers are stable and match the comments in :
 8. ``status``           Bitstring Status List from a supplied file: revoked or suspended fails,
                         a missing list is indeterminate — never "not revoked" [e4].
 9. ``trust``            optional: the issuer is on a local trust list.
+10. ``recipient``       optional (``VerifyOptions.recipient``): the credential was issued to this
+                        email address, URL, phone number or DID: ``credentialSubject.id`` or an
+                        ``identifier`` IdentityObject (hash recomputed) matches [e5].
+11. ``endorsements``    every embedded ``endorsement`` / ``endorsementJwt`` (on the credential, its
+                        issuer, its achievement and the achievement's creator) passes checks 1-8
+                        as an EndorsementCredential; one level deep, at most
+                        :data:`MAX_ENDORSEMENTS` [e6]. A broken endorsement fails the credential
+                        (docs/adr/0007).
 
 A check that needs an earlier check that failed is ``skipped`` with the reason. Proof sets: every
 proof of a suite badgekit knows must verify and at least one must exist; proofs of unknown types
@@ -40,7 +48,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +75,8 @@ CHECKS: tuple[tuple[str, int], ...] = (
     ("validity", 7),
     ("status", 8),
     ("trust", 9),
+    ("recipient", 10),
+    ("endorsements", 11),
 )
 CHECK_NUMBERS = dict(CHECKS)
 
@@ -78,6 +88,12 @@ MAX_JSON_VALUES = 50_000
 #: Most JSON objects (JSON-LD node objects) expanded per credential: PyLD's expansion costs about
 #: a millisecond each. complete.json, 1EdTech's full-data-model example, has 86.
 MAX_JSON_OBJECTS = 1_000
+#: Most embedded endorsements verified per credential (each is a full verification; OB examples
+#: carry one to four). More fail check 11.
+MAX_ENDORSEMENTS = 16
+#: The checks an embedded endorsement must pass (trust is about the credential's issuer; the
+#: recipient is the earner's; endorsements of an endorsement are not followed).
+ENDORSEMENT_CHECKS = ("parse", "schema", "contexts", "proof-structure", "issuer-key", "signature", "validity", "status")
 #: File suffixes ``badgekit verify DIR`` picks up.
 CREDENTIAL_SUFFIXES = (".json", ".png", ".svg", ".jwt")
 
@@ -284,7 +300,8 @@ class VerifyOptions:
     parsed list credential (see :func:`badgekit.status.load_status_lists`). ``did_documents``:
     controller id → DID document or issuer profile holding ``verificationMethod``. ``trust``: an
     optional :class:`TrustList`. ``loader``: JSON-LD document loader (default: bundled contexts
-    only). ``max_bytes``: largest input accepted.
+    only). ``max_bytes``: largest input accepted. ``recipient``: who the credential should have
+    been issued to (email address, URL, phone number or DID) for check 10; None skips it.
     """
 
     at: datetime | None = None
@@ -293,6 +310,10 @@ class VerifyOptions:
     trust: TrustList | None = None
     loader: Callable[..., Any] | None = None
     max_bytes: int = MAX_INPUT_BYTES
+    recipient: str | None = None
+    #: Work shared by every credential verified with these options (each status list's proof is
+    #: verified once). Internal; never compared or shown.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -439,11 +460,16 @@ class _ProofKey:
 
 
 class _Run:
-    """One verification: holds the intermediate state the numbered checks share."""
+    """One verification: holds the intermediate state the numbered checks share.
 
-    def __init__(self, source: str, options: VerifyOptions) -> None:
+    ``endorsement``: this run verifies an endorsement embedded in another credential (check 11):
+    it stops after check 8 (see :data:`ENDORSEMENT_CHECKS`).
+    """
+
+    def __init__(self, source: str, options: VerifyOptions, *, endorsement: bool = False) -> None:
         self.source = source
         self.options = options
+        self.endorsement = endorsement
         self.at = (options.at or datetime.now(UTC)).astimezone(UTC)
         self.results: dict[str, CheckResult] = {}
         self.summary: dict[str, Any] = {"format": None, "securing": None}
@@ -514,8 +540,14 @@ class _Run:
         self._guarded("validity", self._check_validity)
         # 8. status (Bitstring Status List from a supplied file)               [SPEC (e) 4]
         self._guarded("status", self._check_status)
+        if self.endorsement:  # an embedded endorsement: checks 1-8 only (ENDORSEMENT_CHECKS)
+            return self._report()
         # 9. optional issuer trust list
         self._guarded("trust", self._check_trust)
+        # 10. optional recipient: credentialSubject.id or an IdentityObject matches   [SPEC (e) 5]
+        self._guarded("recipient", self._check_recipient)
+        # 11. embedded endorsements, one level deep                                   [SPEC (e) 6]
+        self._guarded("endorsements", self._check_endorsements)
         return self._report()
 
     # -- 1. parse --------------------------------------------------------------------------
@@ -898,6 +930,7 @@ class _Run:
             now=self.at,
             resolver=proof.default_resolver(self.options.did_documents),
             loader=self.options.loader,
+            memo=self.options.memo,
         )
         if not results:
             self._set("status", INDETERMINATE, "credentialStatus could not be checked")
@@ -933,6 +966,88 @@ class _Run:
                 return
         self._set("trust", PASSED, f"issuer {issuer}{name} is on the trust list {trust.source}")
 
+    # -- 10. recipient ---------------------------------------------------------------------
+
+    def _check_recipient(self) -> None:
+        wanted = self.options.recipient
+        if wanted is None:
+            self._set("recipient", SKIPPED, "no recipient given (--recipient)")
+            return
+        shown = _one_line(wanted, 200)
+        if not wanted.strip():
+            self._set("recipient", FAILED, "the recipient to check for is empty")
+            return
+        if self._status("signature") not in (PASSED, INDETERMINATE):
+            # Matching names in a credential whose signature failed would vouch for forged data.
+            self._set("recipient", SKIPPED, "the recipient fields are not authentic unless the signature "
+                      "verifies (check 6)")
+            return
+        assert self.doc is not None
+        subjects = [s for s in _as_list(self.doc.get("credentialSubject")) if isinstance(s, Mapping)]
+        if not any("id" in s or s.get("identifier") for s in subjects):
+            # Check 2 already fails a credential that names no recipient.
+            status = SKIPPED if self._status("schema") == FAILED else FAILED
+            self._set("recipient", status, "the credential names no recipient (no credentialSubject id or identifier)")
+            return
+        status, reason = recipient_match(subjects, wanted, shown=shown)
+        self._set("recipient", status, reason)
+
+    # -- 11. endorsements ------------------------------------------------------------------
+
+    def _check_endorsements(self) -> None:
+        assert self.doc is not None
+        found = find_endorsements(self.doc)
+        if not found:
+            self._set("endorsements", SKIPPED, "the credential carries no embedded endorsements")
+            return
+        if len(found) > MAX_ENDORSEMENTS:
+            self._set("endorsements", FAILED, f"{len(found)} embedded endorsements; badgekit verifies at most "
+                      f"{MAX_ENDORSEMENTS} per credential: refused")
+            return
+        outcomes = [self._verify_endorsement(e) for e in found]
+        nested = sum(o.nested for o in outcomes)
+        note = (f"; {nested} endorsement(s) of these endorsements not followed (badgekit verifies one level)"
+                if nested else "")
+        for status in (FAILED, INDETERMINATE):
+            bad = [o for o in outcomes if o.status == status]
+            if bad:
+                head = f"{len(bad)} of {len(outcomes)} endorsements " + (
+                    "invalid" if status == FAILED else "cannot be decided offline")
+                self._set("endorsements", status, head + ": " + "; ".join(o.reason for o in bad) + note)
+                return
+        warnings = [o.warning for o in outcomes if o.warning]
+        self._set("endorsements", PASSED, f"{len(outcomes)} endorsement(s) verified: "
+                  + "; ".join(o.reason for o in outcomes) + note
+                  + ("; warning: " + "; ".join(warnings) if warnings else ""))
+
+    def _verify_endorsement(self, found: _FoundEndorsement) -> _EndorsementOutcome:
+        where = found.path
+        if found.prop == "endorsementJwt":
+            if not isinstance(found.value, str) or not _looks_like_jws(found.value.strip()):
+                return _EndorsementOutcome(FAILED, f"{where} is not a compact JWS string")
+            data = found.value.encode("utf-8")
+        else:
+            if not isinstance(found.value, Mapping):
+                return _EndorsementOutcome(FAILED, f"{where} is not an embedded credential (a JSON object)")
+            data = json.dumps(found.value, ensure_ascii=False).encode("utf-8")
+        run = _Run(f"{self.source} {where}", replace(self.options, recipient=None), endorsement=True)
+        report = run.run(data)
+        doc = run.doc or {}
+        s = report.summary
+        by = s.get("issuerName") or s.get("issuerId")
+        label = f"{where} by {_short_id(by)}" if by else where
+        nested = len(find_endorsements(doc)) if run.doc is not None else 0
+        if run.doc is not None and "EndorsementCredential" not in _as_list(doc.get("type")):
+            kinds = ", ".join(str(t) for t in _as_list(doc.get("type"))[:3]) or "no type"
+            return _EndorsementOutcome(FAILED, f"{label}: is not an EndorsementCredential ({kinds})", nested)
+        checks = [report.check(cid) for cid in ENDORSEMENT_CHECKS]
+        for status in (FAILED, INDETERMINATE):
+            bad = next((c for c in checks if c is not None and c.status == status), None)
+            if bad is not None:
+                return _EndorsementOutcome(status, f"{label}: {bad.id}: {bad.reason}", nested)
+        warning = _endorsed_elsewhere(self.doc or {}, found, doc)
+        return _EndorsementOutcome(PASSED, label, nested, f"{label} {warning}" if warning else None)
+
     # -- summary ---------------------------------------------------------------------------
 
     def _issuer_id(self) -> Any:
@@ -949,8 +1064,6 @@ class _Run:
         not_checked = []
         if doc.get("refreshService"):
             not_checked.append("refreshService (needs the network)")
-        if doc.get("endorsement") or doc.get("endorsementJwt"):
-            not_checked.append("embedded endorsements")
         self.summary.update({
             "credentialId": _text(doc.get("id")),
             "type": [_text(t) for t in _as_list(doc.get("type"))][:4],
@@ -986,6 +1099,211 @@ def _recipient(subject: Mapping[str, Any]) -> str | None:
         kind = ":".join(scheme[:2]) if scheme[0] == "did" else scheme[0]
         return f"id ({kind})"
     return None
+
+
+# -- recipient (check 10) ----------------------------------------------------------------------
+
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-/]{3,30}$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_HASH = re.compile(r"^(sha256|md5)\$([0-9a-fA-F]+)$")
+
+
+def recipient_match(subjects: Sequence[Mapping[str, Any]], wanted: str, *, shown: str | None = None) -> tuple[str, str]:
+    """Check 10 on its own: is ``wanted`` (an email address, URL, phone number or DID) the
+    recipient named by one of ``subjects``? Returns (``passed`` or ``failed``, reason); the
+    reason names the value as ``shown`` (default: ``wanted``, as typed).
+
+    Matches ``credentialSubject.id`` (``mailto:``/``tel:`` forms for emails and phones), or an
+    ``identifier`` IdentityObject whose ``identityType`` fits the kind of value: hashed ones by
+    recomputing OB 3.0 IdentityHash (``sha256$`` + hex(SHA-256(value + salt)), ``md5$`` read
+    too), plain ones by equality. An email is tried as typed (the spec's rule, for any issuer)
+    and trimmed and lower-cased as badgekit hashes it when issuing (``roster.normalise_email``),
+    so ``Alice@Example.org `` matches what badgekit issued to ``alice@example.org``. Reasons never
+    contain a hash of the value nor another form of it.
+    """
+    kind, forms, subject_ids = _recipient_forms(wanted)
+    shown = wanted if shown is None else shown
+    compared: dict[str, int] = {}
+    other_types: set[str] = set()
+    for subject in subjects:
+        sid = subject.get("id")
+        if isinstance(sid, str) and sid.strip() in subject_ids:
+            return PASSED, f"issued to {shown}: credentialSubject.id matches"
+        for n, ident in enumerate(_as_list(subject.get("identifier"))):
+            if not isinstance(ident, Mapping):
+                continue
+            itype = ident.get("identityType")
+            itype = itype if isinstance(itype, str) else ""
+            if not _type_fits(kind, itype):
+                other_types.add(_one_line(itype, 40) or "untyped")
+                continue
+            compared[itype] = compared.get(itype, 0) + 1
+            stored = ident.get("identityHash")
+            if not isinstance(stored, str):
+                continue
+            salt = ident.get("salt")
+            salt = salt if isinstance(salt, str) else ""
+            hashed = ident.get("hashed")
+            if hashed is None:
+                hashed = bool(_HASH.match(stored))
+            how = "hashed" if hashed is True else "plaintext"
+            if (_hash_matches(stored, forms, salt) if hashed is True
+                    else _plain_matches(kind, stored, forms)):
+                return PASSED, f"issued to {shown}: credentialSubject.identifier[{n}] ({itype}, {how}) matches"
+    what = [f"{count} {t} identifier(s)" for t, count in sorted(compared.items())]
+    if any(isinstance(s.get("id"), str) for s in subjects):
+        what.insert(0, "credentialSubject.id")
+    detail = f" (compared with {' and '.join(what)})" if what else ""
+    if not compared and other_types:
+        detail += (f"; it names its recipient by {', '.join(sorted(other_types))}, which cannot be compared "
+                   f"with {_KIND_NAMES[kind]}")
+    return FAILED, f"the credential was not issued to {shown}" + detail
+
+
+_KIND_NAMES = {"email": "an email address", "phone": "a phone number", "url": "a URL", "did": "a DID",
+               "other": "this value"}
+
+
+def _recipient_forms(wanted: str) -> tuple[str, list[str], set[str]]:
+    """(kind, forms to hash or compare, forms of credentialSubject.id) for a typed value."""
+    typed = wanted.strip()
+    if typed.startswith("did:"):
+        return "did", [typed], {typed}
+    if _URL.match(typed):
+        return "url", [typed], {typed}
+    bare = _bare_email(typed)
+    if "@" in bare:
+        from badgekit.roster import normalise_email
+
+        normalised = normalise_email(typed)
+        forms = list(dict.fromkeys([typed, bare, normalised]))
+        return "email", forms, {typed, f"mailto:{bare}", f"mailto:{normalised}"}
+    number = typed[4:] if typed.lower().startswith("tel:") else typed
+    if _PHONE.match(number) and sum(c.isdigit() for c in number) >= 4:
+        compact = ("+" if number.startswith("+") else "") + "".join(c for c in number if c.isdigit())
+        forms = list(dict.fromkeys([typed, number, compact]))
+        return "phone", forms, {typed, f"tel:{number}", f"tel:{compact}"}
+    return "other", [typed], {typed}
+
+
+def _bare_email(value: str) -> str:
+    """The address in ``Name <address>``, ``<address>`` or ``mailto:address``, case kept."""
+    m = re.fullmatch(r"[^<>]*<([^<>]+@[^<>]+)>", value)
+    v = (m.group(1) if m else value).strip("<>").strip()
+    return v[7:].strip() if v.lower().startswith("mailto:") else v
+
+
+def _type_fits(kind: str, identity_type: str) -> bool:
+    """Whether an IdentityObject of ``identity_type`` can name a recipient of ``kind``.
+
+    OB 3.0 names only ``emailAddress`` among these kinds; OB 2.0 names (``email``, ``url``,
+    ``telephone``) and ``ext:`` types are read by what they contain. A value of no known kind is
+    tried against every identifier."""
+    t = identity_type.lower().removeprefix("ext:")
+    if kind == "email":
+        return "email" in t
+    if kind == "phone":
+        return "phone" in t
+    if kind == "url":
+        return t in ("url", "uri", "identifier") or "url" in t
+    if kind == "did":
+        return t in ("did", "identifier")
+    return True
+
+
+def _hash_matches(stored: str, forms: Sequence[str], salt: str) -> bool:
+    import hashlib
+    import hmac
+
+    m = _HASH.match(stored.strip())
+    if m is None:
+        return False
+    algorithm, digest = m.group(1), m.group(2).lower()
+    for form in forms:
+        mine = hashlib.new(algorithm, (form + salt).encode("utf-8"), usedforsecurity=False).hexdigest()
+        if hmac.compare_digest(mine, digest):
+            return True
+    return False
+
+
+def _plain_matches(kind: str, stored: str, forms: Sequence[str]) -> bool:
+    value = stored.strip()
+    if value in forms:
+        return True
+    if kind == "email":
+        from badgekit.roster import normalise_email
+
+        return normalise_email(value) == normalise_email(forms[0])
+    return False
+
+
+# -- endorsements (check 11) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FoundEndorsement:
+    path: str  # JSON path, e.g. $.issuer.endorsement[0]
+    prop: str  # "endorsement" or "endorsementJwt"
+    value: Any
+    host: Mapping[str, Any]  # the object it is attached to (credential, profile, achievement)
+
+
+@dataclass(frozen=True)
+class _EndorsementOutcome:
+    status: str
+    reason: str
+    nested: int = 0  # endorsements inside this one (not followed)
+    warning: str | None = None
+
+
+def find_endorsements(doc: Mapping[str, Any]) -> list[_FoundEndorsement]:
+    """Every embedded ``endorsement`` / ``endorsementJwt`` value of ``doc``, wherever a node
+    carries one (credential, issuer, achievement, creator, …), in document order. What an
+    endorsement itself contains is not searched (one level)."""
+    found: list[_FoundEndorsement] = []
+    stack: list[tuple[Any, str]] = [(doc, "$")]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(node))) if isinstance(v, (list, Mapping)))
+            continue
+        children = []
+        for key, value in node.items():
+            if key in ("endorsement", "endorsementJwt"):
+                if isinstance(value, list):
+                    found.extend(_FoundEndorsement(f"{at}.{key}[{i}]", key, v, node) for i, v in enumerate(value))
+                else:
+                    found.append(_FoundEndorsement(f"{at}.{key}", key, value, node))
+            elif key not in ("proof", "@context") and isinstance(value, (list, Mapping)):
+                children.append((value, f"{at}.{key}"))
+        stack.extend(reversed(children))
+    return found
+
+
+def _endorsed_elsewhere(doc: Mapping[str, Any], found: _FoundEndorsement, endorsement: Mapping[str, Any]) -> str | None:
+    """A warning when an endorsement is about something other than what it is attached to (a
+    genuine endorsement of another badge copied in), else None."""
+    subject = next((s for s in _as_list(endorsement.get("credentialSubject")) if isinstance(s, Mapping)), {})
+    endorsed = subject.get("id")
+    if not isinstance(endorsed, str):
+        return None
+    host_id = found.host.get("id")
+    accepted = {host_id}
+    if found.host is doc:  # on the credential: about the credential, its issuer or its achievement
+        issuer = doc.get("issuer")
+        accepted.add(issuer.get("id") if isinstance(issuer, Mapping) else issuer)
+        for s in _as_list(doc.get("credentialSubject")):
+            achievement = s.get("achievement") if isinstance(s, Mapping) else None
+            if isinstance(achievement, Mapping):
+                accepted.add(achievement.get("id"))
+    if endorsed in accepted:
+        return None
+    return f"endorses {_short_id(endorsed)}, not the object it is attached to ({_short_id(host_id) or 'no id'})"
+
+
+def _short_id(value: Any, limit: int = 60) -> str:
+    text = _text(value, 1000) or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _listed_as_assertion(doc: Mapping[str, Any], *ids: str) -> bool:

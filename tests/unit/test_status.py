@@ -618,6 +618,34 @@ def test_list_proof_is_checked_once_per_list(monkeypatch: pytest.MonkeyPatch) ->
     assert calls == [REVOCATION_URL]
 
 
+
+def test_a_shared_memo_checks_each_list_once_across_credentials_and_never_changes_a_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    real = proof.verify
+
+    def counting(doc: Any, **kw: Any) -> Any:
+        calls.append(doc["id"])
+        return real(doc, **kw)
+
+    monkeypatch.setattr(proof, "verify", counting)
+    lists = {REVOCATION_URL: _signed_list(REVOCATION_URL, "revocation", (1, 5))}
+    creds = [_credential(status_entry(REVOCATION_URL, i, "revocation")) for i in range(8)]
+    other_issuer = _credential(status_entry(REVOCATION_URL, 1, "revocation"), issuer="did:example:someone-else")
+    alone = [[c.state for c in check_status(c, lists, now=NOW)] for c in [*creds, other_issuer]]
+    calls.clear()
+    memo: dict[Any, Any] = {}
+    shared = [[c.state for c in check_status(c, lists, now=NOW, memo=memo)] for c in [*creds, other_issuer]]
+    assert shared == alone
+    assert shared[1] == ["revoked"] and shared[-1] == ["invalid"]  # issuer checks stay per credential
+    assert calls == [REVOCATION_URL]
+    # A different list object under the same URL (a new run's file) is verified afresh.
+    swapped = {REVOCATION_URL: _resign({**lists[REVOCATION_URL], "validUntil": "2025-12-31T00:00:00Z"})}
+    assert _one(creds[0], swapped, memo=memo).state == "invalid"
+    assert calls == [REVOCATION_URL, REVOCATION_URL]
+
+
 # ---------------------------------------------------------------------------------------------
 # load_status_lists
 
