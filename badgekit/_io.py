@@ -38,27 +38,30 @@ def atomic_write(
     target = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(staging) if staging is not None else target.parent
+    # Optimistic: in bulk runs the folders exist, and two mkdir calls per file cost more than the
+    # write. A folder that is missing (first file, or a concurrent run sharing the staging folder
+    # removed it when it looked empty; it only removes it empty) is made and the call retried.
     for attempt in range(8):
-        if staging is not None:
-            tmp_dir.mkdir(parents=True, exist_ok=True)
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=tmp_dir)
             break
         except FileNotFoundError:
-            # A concurrent run sharing the staging folder removed it when it looked empty
-            # (it only removes it empty); make it again.
-            if staging is None or attempt == 7:
+            if attempt == 7:
                 raise
+            tmp_dir.mkdir(parents=True, exist_ok=True)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
+            os.fchmod(fh.fileno(), mode)
+        try:
+            os.replace(tmp, target)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

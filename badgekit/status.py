@@ -588,7 +588,7 @@ def load_status_lists(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict
 
 
 def _check_url(url: Any) -> None:
-    if not isinstance(url, str) or ":" not in url or any(c.isspace() for c in url):
+    if not isinstance(url, str) or ":" not in url or len(url.split(None, 1)) != 1 or url != url.strip():
         raise StatusListError(f"a status list URL must be an absolute URL, got {url!r}")
     if "#" in url:
         raise StatusListError(f"a status list URL must not have a fragment, got {url!r}")

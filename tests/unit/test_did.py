@@ -4,6 +4,8 @@ import base64
 
 import base58
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badgekit import did
 from badgekit.keys import Ed25519Key
@@ -82,3 +84,13 @@ def test_did_web_document_lists_every_key_and_resolves():
         did.resolve_verification_method(f"{ident}#key-1")
     with pytest.raises(did.DidError, match="not listed"):
         did.resolve_verification_method(f"{ident}#key-9", {ident: doc})
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.binary(max_size=80), st.integers(min_value=0, max_value=4))
+def test_b58_agrees_with_the_base58_package(data, zeros):
+    # The hand-written codec (fast path of every proofValue) against the reference package.
+    data = b"\0" * zeros + data
+    text = did.b58encode(data)
+    assert text == base58.b58encode(data).decode()
+    assert did.b58decode(text) == data == base58.b58decode(text)

@@ -12,7 +12,7 @@ from badgekit.errors import InputError, LimitExceeded
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
-    target = tmp_path / "sub" / "c.json"
+    target = tmp_path / "sub" / "c.json"  # the folder is made
     _io.atomic_write(target, "one")
     _io.atomic_write(target, b"two", mode=0o600)
     assert target.read_text() == "two"
@@ -23,13 +23,14 @@ def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
 def test_atomic_write_survives_a_concurrent_run_removing_the_shared_staging_folder(tmp_path, monkeypatch):
     # Two bulk runs share out/.partial; the one that finishes first removes it when it looks empty.
     staging = tmp_path / ".partial"
+    staging.mkdir()
     real = tempfile.mkstemp
     calls = []
 
     def racing_mkstemp(*args, **kwargs):
         calls.append(1)
         if len(calls) == 1:
-            staging.rmdir()  # the other run's cleanup lands between our mkdir and mkstemp
+            staging.rmdir()  # the other run's cleanup lands just before our mkstemp
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkstemp", racing_mkstemp)
@@ -62,3 +63,9 @@ def test_read_bounded_names_the_file_when_too_large(tmp_path):
 def test_loads_json_refuses_deep_nesting_without_recursion_error():
     with pytest.raises((InputError, LimitExceeded)):
         _io.loads_json("[" * 100_000 + "]" * 100_000, source="deep.json")
+
+
+def test_atomic_write_makes_missing_target_and_staging_folders(tmp_path):
+    target = tmp_path / "a" / "b" / "c.json"
+    _io.atomic_write(target, "x", durable=False, staging=tmp_path / "a" / ".partial")
+    assert target.read_text() == "x" and list((tmp_path / "a" / ".partial").iterdir()) == []
