@@ -366,6 +366,8 @@ class _Checker:
         if not isinstance(entry, Mapping):
             return StatusCheck("invalid", None, "a credentialStatus entry is not a JSON object", None)
         etype = entry.get("type")
+        if etype == REVOCATION_LIST_TYPE and isinstance(entry.get("id"), str) and entry["id"] in self.lists:
+            return _revocation_list_check(self.credential, entry["id"], self.lists[entry["id"]])
         if etype != ENTRY_TYPE:
             return _other_type(entry)
         purpose = entry.get("statusPurpose")
@@ -517,15 +519,58 @@ class _Checker:
         return value
 
 
+#: OB 3.0's own status method ("Verification": GET the list, look for the credential's id).
+REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+#: Most entries read from a 1EdTechRevocationList document.
+MAX_REVOKED_ENTRIES = 1_000_000
+
+
+def _revocation_list_check(credential: Mapping[str, Any], url: str, doc: Any) -> StatusCheck:
+    """A ``1EdTechRevocationList`` entry checked against a locally supplied copy of the list.
+
+    The list is plain JSON, ``{"revokedCredential": [{"id", "revoked"?, "revocationReason"?}]}``
+    (OB 3.0 "Verification", step 4); the credential is revoked when its ``id`` is listed with
+    ``revoked`` not false. The list is unsigned: OB relies on HTTPS for it, so here it is trusted
+    because the user supplied it, which the reason says.
+    """
+
+    def result(state: StatusState, reason: str) -> StatusCheck:
+        return StatusCheck(state, "revocation", reason, url)
+
+    entries = doc.get("revokedCredential") if isinstance(doc, Mapping) else None
+    if not isinstance(entries, list):
+        return result("invalid", f"1EdTechRevocationList {url}: the supplied file has no revokedCredential array")
+    if len(entries) > MAX_REVOKED_ENTRIES:
+        return result("invalid", f"1EdTechRevocationList {url}: more than {MAX_REVOKED_ENTRIES:,} entries; refused")
+    cid = credential.get("id")
+    if not isinstance(cid, str):
+        return result("invalid", "the credential has no id to look up in its 1EdTechRevocationList")
+    for item in entries:
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+            return result("invalid", f"1EdTechRevocationList {url}: an entry of revokedCredential has no id")
+        if item["id"] != cid:
+            continue
+        revoked = item.get("revoked", True)
+        if revoked is False:
+            continue
+        if revoked is not True:
+            return result("invalid", f"1EdTechRevocationList {url}: 'revoked' of {cid} is {revoked!r}, not a boolean")
+        why = item.get("revocationReason")
+        because = f" ({why})" if isinstance(why, str) and why else ""
+        return result("revoked", f"revoked{because}: {cid} is listed in 1EdTechRevocationList {url} (unsigned list, supplied locally)")
+    return result("valid", f"{cid} is not listed in 1EdTechRevocationList {url} (unsigned list, supplied locally)")
+
+
 def _other_type(entry: Mapping[str, Any]) -> StatusCheck:
     etype = entry.get("type")
     purpose = entry.get("statusPurpose") if isinstance(entry.get("statusPurpose"), str) else None
     eid = entry.get("id") if isinstance(entry.get("id"), str) else None
-    if etype == "1EdTechRevocationList":
+    if etype == REVOCATION_LIST_TYPE:
         return StatusCheck(
             "indeterminate",
             purpose or "revocation",
-            f"1EdTechRevocationList {eid} must be fetched; badgekit never fetches",
+            f"1EdTechRevocationList {eid} not supplied; badgekit never fetches (download it and pass "
+            "--status-list URL=FILE)",
             eid,
         )
     if etype == "StatusList2021Entry":

@@ -706,3 +706,60 @@ def test_result_is_frozen() -> None:
     with pytest.raises(AttributeError):
         check.state = "revoked"  # type: ignore[misc]
     assert copy.copy(check) == check
+
+
+# ---------------------------------------------------------------------------------------------
+# 1EdTechRevocationList (OB 3.0's own method), from a locally supplied copy
+
+EDTECH_REVOKED = "1edtech-validator-ob30/credential-status-revoked.json"
+
+
+def _revocation_list_credential(cid: str = "urn:uuid:cred-1") -> dict[str, Any]:
+    return {**_credential({"id": "https://issuer.example/revocations/1", "type": "1EdTechRevocationList"}), "id": cid}
+
+
+@pytest.mark.parametrize(
+    ("entries", "state", "fragment"),
+    [
+        ([{"id": "urn:uuid:cred-1", "revocationReason": "issued in error"}], "revoked", "revoked (issued in error)"),
+        ([{"id": "urn:uuid:cred-1", "revoked": True}], "revoked", "is listed"),
+        ([{"id": "urn:uuid:cred-1", "revoked": False}], "valid", "not listed"),
+        ([{"id": "urn:uuid:other"}], "valid", "not listed"),
+        ([], "valid", "unsigned list, supplied locally"),
+        ([{"revoked": True}], "invalid", "has no id"),
+        ([{"id": "urn:uuid:cred-1", "revoked": "yes"}], "invalid", "not a boolean"),
+    ],
+)
+def test_1edtech_revocation_list_from_a_supplied_file(entries: list[Any], state: str, fragment: str) -> None:
+    lists = {"https://issuer.example/revocations/1": {"revokedCredential": entries}}
+    check = _one(_revocation_list_credential(), lists)
+    assert (check.state, check.purpose) == (state, "revocation")
+    assert fragment in check.reason
+
+
+def test_1edtech_revocation_list_not_supplied_or_malformed() -> None:
+    missing = _one(_revocation_list_credential(), {})
+    assert missing.state == "indeterminate" and "--status-list URL=FILE" in missing.reason
+    bad = _one(_revocation_list_credential(), {"https://issuer.example/revocations/1": {"revoked": []}})
+    assert bad.state == "invalid" and "no revokedCredential array" in bad.reason
+
+
+def test_the_1edtech_revoked_fixture_is_revoked_given_its_list() -> None:
+    credential = load_vector(EDTECH_REVOKED)
+    url = credential["credentialStatus"]["id"]
+    lists = {url: {"revokedCredential": [{"id": credential["id"], "revocationReason": "test"}]}}
+    assert _one(credential, lists).state == "revoked"
+    assert _one(credential, {}).state == "indeterminate"
+
+
+def test_verify_fails_the_1edtech_revoked_fixture_given_its_revocation_list() -> None:
+    from badgekit.verify import VerifyOptions, verify_path
+
+    path = VECTORS / EDTECH_REVOKED
+    credential = load_vector(EDTECH_REVOKED)
+    url = credential["credentialStatus"]["id"]
+    lists = {url: {"revokedCredential": [{"id": credential["id"], "revocationReason": "test"}]}}
+    report = verify_path(path, VerifyOptions(at=NOW, status_lists=lists))
+    status = report.check("status")
+    assert status is not None and status.status == "failed" and "revoked (test)" in status.reason
+    assert report.verdict == "invalid"
