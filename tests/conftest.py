@@ -20,6 +20,13 @@ FIXED_NOW = "2026-01-15T12:00:00Z"
 TEST_SEED = bytes.fromhex("9b1c3c5f6a1f2e4d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f")
 
 
+@pytest.fixture(autouse=True)
+def _private_verification_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every badgekit process a test starts) sees an empty cache of its own,
+    never the developer's ~/.cache/badgekit (see badgekit.cache)."""
+    monkeypatch.setenv("BADGEKIT_CACHE_DIR", str(tmp_path_factory.mktemp("badgekit-cache")))
+
+
 def load_vector(rel: str) -> Any:
     return json.loads((VECTORS / rel).read_text(encoding="utf-8"))
 

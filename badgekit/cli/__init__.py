@@ -79,6 +79,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "bundle": ("bundle", "register"),
     "report": ("report", "register"),
     "log": ("report", "register"),
+    "cache": ("cache", "group"),
 }
 
 
