@@ -29,7 +29,7 @@ The checks run in this order; the numbers are stable and match the comments in :
                         email address, URL, phone number or DID: ``credentialSubject.id`` or an
                         ``identifier`` IdentityObject (hash recomputed) matches [e5].
 11. ``endorsements``    every embedded ``endorsement`` / ``endorsementJwt`` (on the credential, its
-                        issuer, its achievement and the achievement's creator) passes checks 1-8
+                        issuer, its achievement, the achievement's creator…) passes checks 1-8
                         as an EndorsementCredential; one level deep, at most
                         :data:`MAX_ENDORSEMENTS` [e6]. A broken endorsement fails the credential
                         (docs/adr/0007).
@@ -133,7 +133,9 @@ class VerificationReport:
     ``summary`` holds what a person wants to see first: ``format`` (json, png, svg, jwt),
     ``securing`` (embedded-proof, vc-jwt), ``credentialId``, ``name``, ``issuerId``,
     ``issuerName``, ``recipient`` (identity type, e.g. "emailAddress (hashed)"),
-    ``achievementName``, ``achievementType``, ``validFrom``, ``validUntil``, ``notChecked``.
+    ``achievementName``, ``achievementType``, ``validFrom``, ``validUntil``, ``notChecked``, and
+    with embedded endorsements ``endorsements`` (one ``{path, issuerId, issuerName, status,
+    check, reason}`` per endorsement, check 11).
     """
 
     source: str
@@ -482,14 +484,14 @@ class _Run:
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _set(self, check_id: str, status: str, reason: str) -> CheckResult:
-        result = CheckResult(check_id, CHECK_NUMBERS[check_id], status, _one_line(reason))
+    def _set(self, check_id: str, status: str, reason: str, *, limit: int = 600) -> CheckResult:
+        result = CheckResult(check_id, CHECK_NUMBERS[check_id], status, _one_line(reason, limit))
         self.results[check_id] = result
         return result
 
     def _status(self, check_id: str) -> str | None:
         r = self.results.get(check_id)
-        return r.status if r else None
+        return r.status if r is not None else None  # a CheckResult is falsy unless it passed
 
     def _guarded(self, check_id: str, fn: Callable[[], None]) -> None:
         # A hostile file must never crash the verifier nor come out "valid" through a bug: any
@@ -1005,48 +1007,55 @@ class _Run:
                       f"{MAX_ENDORSEMENTS} per credential: refused")
             return
         outcomes = [self._verify_endorsement(e) for e in found]
+        self.summary["endorsements"] = [o.to_dict() for o in outcomes]
         nested = sum(o.nested for o in outcomes)
         note = (f"; {nested} endorsement(s) of these endorsements not followed (badgekit verifies one level)"
                 if nested else "")
+        # Up to 16 endorsements are named in one line: each one's detail is cut short when several
+        # are listed (the summary's "endorsements" list has them in full).
         for status in (FAILED, INDETERMINATE):
             bad = [o for o in outcomes if o.status == status]
             if bad:
                 head = f"{len(bad)} of {len(outcomes)} endorsements " + (
                     "invalid" if status == FAILED else "cannot be decided offline")
-                self._set("endorsements", status, head + ": " + "; ".join(o.reason for o in bad) + note)
+                detail = 600 if len(bad) == 1 else 120
+                self._set("endorsements", status, head + ": " + "; ".join(o.line(detail) for o in bad) + note, limit=3000)
                 return
         warnings = [o.warning for o in outcomes if o.warning]
         self._set("endorsements", PASSED, f"{len(outcomes)} endorsement(s) verified: "
-                  + "; ".join(o.reason for o in outcomes) + note
-                  + ("; warning: " + "; ".join(warnings) if warnings else ""))
+                  + "; ".join(o.label for o in outcomes) + note
+                  + ("; warning: " + "; ".join(warnings) if warnings else ""), limit=3000)
 
     def _verify_endorsement(self, found: _FoundEndorsement) -> _EndorsementOutcome:
         where = found.path
         if found.prop == "endorsementJwt":
             if not isinstance(found.value, str) or not _looks_like_jws(found.value.strip()):
-                return _EndorsementOutcome(FAILED, f"{where} is not a compact JWS string")
+                return _EndorsementOutcome(where, FAILED, "is not a compact JWS string")
             data = found.value.encode("utf-8")
         else:
             if not isinstance(found.value, Mapping):
-                return _EndorsementOutcome(FAILED, f"{where} is not an embedded credential (a JSON object)")
+                return _EndorsementOutcome(where, FAILED, "is not an embedded credential (a JSON object)")
             data = json.dumps(found.value, ensure_ascii=False).encode("utf-8")
+        # The same options (clock, DID documents, status lists, trust list vouching for keys),
+        # but not the earner's recipient: an endorsement's subject is the thing endorsed.
         run = _Run(f"{self.source} {where}", replace(self.options, recipient=None), endorsement=True)
         report = run.run(data)
         doc = run.doc or {}
-        s = report.summary
-        by = s.get("issuerName") or s.get("issuerId")
-        label = f"{where} by {_short_id(by)}" if by else where
-        nested = len(find_endorsements(doc)) if run.doc is not None else 0
+        outcome = _EndorsementOutcome(
+            where, PASSED, "verified",
+            issuer_id=_text(report.summary.get("issuerId")), issuer_name=_text(report.summary.get("issuerName")),
+            nested=len(find_endorsements(doc)) if run.doc is not None else 0,
+        )
         if run.doc is not None and "EndorsementCredential" not in _as_list(doc.get("type")):
             kinds = ", ".join(str(t) for t in _as_list(doc.get("type"))[:3]) or "no type"
-            return _EndorsementOutcome(FAILED, f"{label}: is not an EndorsementCredential ({kinds})", nested)
+            return replace(outcome, status=FAILED, detail=f"is not an EndorsementCredential ({kinds})")
         checks = [report.check(cid) for cid in ENDORSEMENT_CHECKS]
         for status in (FAILED, INDETERMINATE):
             bad = next((c for c in checks if c is not None and c.status == status), None)
             if bad is not None:
-                return _EndorsementOutcome(status, f"{label}: {bad.id}: {bad.reason}", nested)
+                return replace(outcome, status=status, check=bad.id, detail=bad.reason)
         warning = _endorsed_elsewhere(self.doc or {}, found, doc)
-        return _EndorsementOutcome(PASSED, label, nested, f"{label} {warning}" if warning else None)
+        return replace(outcome, warning=f"{outcome.label} {warning}" if warning else None)
 
     # -- summary ---------------------------------------------------------------------------
 
@@ -1250,16 +1259,34 @@ class _FoundEndorsement:
 
 @dataclass(frozen=True)
 class _EndorsementOutcome:
+    path: str
     status: str
-    reason: str
+    detail: str  # why, or "verified"
+    check: str | None = None  # the endorsement's first check that failed (or was indeterminate)
+    issuer_id: str | None = None
+    issuer_name: str | None = None
     nested: int = 0  # endorsements inside this one (not followed)
     warning: str | None = None
+
+    @property
+    def label(self) -> str:
+        name, iid = self.issuer_name, self.issuer_id
+        by = f"{_short_id(name, 40)} ({_short_id(iid, 32)})" if name and iid else _short_id(name or iid)
+        return f"{self.path} by {by}" if by else self.path
+
+    def line(self, limit: int) -> str:
+        detail = self.detail if len(self.detail) <= limit else self.detail[: limit - 1] + "…"
+        return f"{self.label}: {self.check + ': ' if self.check else ''}{detail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "issuerId": self.issuer_id, "issuerName": self.issuer_name, "status": self.status,
+                "check": self.check, "reason": _one_line(self.detail)}
 
 
 def find_endorsements(doc: Mapping[str, Any]) -> list[_FoundEndorsement]:
     """Every embedded ``endorsement`` / ``endorsementJwt`` value of ``doc``, wherever a node
-    carries one (credential, issuer, achievement, creator, …), in document order. What an
-    endorsement itself contains is not searched (one level)."""
+    carries one (credential, issuer, achievement, creator, …); a node's own before those of the
+    nodes inside it. What an endorsement itself contains is not searched (one level)."""
     found: list[_FoundEndorsement] = []
     stack: list[tuple[Any, str]] = [(doc, "$")]
     while stack:

@@ -52,19 +52,33 @@ def verify(
         Path | None,
         typer.Option("--trust", metavar="FILE", help='Trust list: {"issuers": [{"id": …, "name": …, "keys": [...]}]}. Issuers not on it fail.'),
     ] = None,
+    recipient: Annotated[
+        str | None,
+        typer.Option(
+            "--recipient",
+            metavar="VALUE",
+            help="Check the credential was issued to this email address, URL, phone number or DID (matches "
+            "credentialSubject.id or a hashed or plain identifier; emails also match trimmed and lower-cased). "
+            "Without it, check 10 is skipped.",
+        ),
+    ] = None,
 ) -> None:
     """Verify Open Badges 3.0 credentials offline: valid, invalid (and why), or cannot be decided offline.
 
     Checks, in order: 1 parse, 2 schema, 3 contexts, 4 proof-structure, 5 issuer-key, 6 signature,
-    7 validity, 8 status, 9 trust. Exit code: 0 all valid, 1 any invalid, 3 indeterminate, 2 usage.
+    7 validity, 8 status, 9 trust, 10 recipient, 11 endorsements (each embedded endorsement
+    verified like a credential, one level deep; a broken one makes the credential invalid).
+    Exit code: 0 all valid, 1 any invalid, 3 indeterminate, 2 usage.
 
-    Example: badgekit verify my-badge.png --status-list lists/ --trust trusted-issuers.json
+    Example: badgekit verify my-badge.png --status-list lists/ --trust trusted-issuers.json --recipient alice@example.org
     """
     from badgekit import verify as core
 
     if json_out and jsonl:
         raise InputError("--json and --jsonl cannot be used together")
-    options = _options(at, status_list or [], did_doc or [], trust)
+    if recipient is not None and not recipient.strip():
+        raise InputError("--recipient needs a value: an email address, URL, phone number or DID")
+    options = _options(at, status_list or [], did_doc or [], trust, recipient)
     paths = core.expand_paths(files)
     _import_pyld_without_http()
     single = len(files) == 1 and not files[0].is_dir()
@@ -86,7 +100,8 @@ def verify(
     raise typer.Exit(int(core.worst_exit_code(reports)))
 
 
-def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trust: Path | None) -> VerifyOptions:
+def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trust: Path | None,
+             recipient: str | None = None) -> VerifyOptions:
     from badgekit import verify as core
 
     lists: dict[str, Any] = {}
@@ -108,6 +123,7 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
         status_lists=lists,
         did_documents=core.load_did_documents(did_docs),
         trust=core.TrustList.load(trust) if trust is not None else None,
+        recipient=recipient,
     )
 
 

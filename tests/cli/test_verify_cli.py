@@ -94,7 +94,7 @@ def test_folder_is_expanded_and_exit_code_is_the_worst(tmp_path):
     assert result.exit_code == 0, result.stdout
     assert [Path(r["source"]).name for r in json.loads(result.stdout)] == ["simple-json.svg", "simple-jwt.png", "simple.json"]
     shutil.copy(OB / "simple-err-expired.json", tmp_path / "z-expired.json")
-    shutil.copy(OB / "complete.json", tmp_path / "complete.json")
+    shutil.copy(OB / "credential-status-revoked.json", tmp_path / "revocation-list.json")  # needs the network
     mixed = run(str(tmp_path), "--trust", TRUST)
     assert mixed.exit_code == 1  # invalid beats indeterminate beats valid
     assert "5 files: 3 valid, 1 invalid, 1 indeterminate" in mixed.stderr
@@ -192,3 +192,70 @@ def test_cli_verify_does_not_import_requests_or_jsonschema(tmp_path):
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2],
                    capture_output=True, text=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# check 10 (--recipient) and check 11 (embedded endorsements)
+
+
+def _make_invalid():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "invalid" / "make_invalid.py"
+    spec = importlib.util.spec_from_file_location("make_invalid", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_recipient_option(tmp_path):
+    mi = _make_invalid()
+    path = tmp_path / "badge.json"
+    path.write_bytes(mi.valid_control())  # issued to a@example.com (hashed, salt "Kosher")
+    ok = run(str(path), "--at", FIXED_NOW, "--recipient", " A@Example.com", "--json")
+    assert ok.exit_code == 0, ok.stdout
+    check = next(c for c in json.loads(ok.stdout)["checks"] if c["id"] == "recipient")
+    assert check["number"] == 10 and check["status"] == "passed"
+    other = run(str(path), "--at", FIXED_NOW, "--recipient", "bob@example.org")
+    assert other.exit_code == 1
+    assert "✗ INVALID" in other.stdout and "the credential was not issued to bob@example.org" in other.stdout
+    assert "10  ✗  recipient" in other.stdout
+    skipped = run(str(path), "--at", FIXED_NOW, "--json")
+    assert next(c for c in json.loads(skipped.stdout)["checks"] if c["id"] == "recipient")["status"] == "skipped"
+    assert run(str(path), "--recipient", "  ").exit_code == 2
+
+
+def test_endorsements_exit_codes(tmp_path):
+    from badgekit import did
+
+    mi = _make_invalid()
+    good = tmp_path / "endorsed.json"
+    good.write_text(json.dumps(mi.valid_endorsed()))
+    ok = run(str(good), "--at", FIXED_NOW)
+    assert ok.exit_code == 0, ok.stdout
+    assert "11  ✓  endorsements" in ok.stdout and "3 endorsement(s) verified" in ok.stdout
+    report = json.loads(run(str(good), "--at", FIXED_NOW, "--json").stdout)
+    assert [c["number"] for c in report["checks"]] == list(range(1, 12))
+    assert [e["status"] for e in report["summary"]["endorsements"]] == ["passed"] * 3
+    # A tampered endorsement: invalid (exit 1), the endorsement named.
+    bad = run(str(Path(__file__).resolve().parent.parent / "invalid" / "endorsements--tampered-comment.json"), "--at", FIXED_NOW)
+    assert bad.exit_code == 1 and "$.credentialSubject.achievement.endorsement[0]" in bad.stdout
+    # A did:web endorser: indeterminate (exit 3) until its DID document is supplied.
+    web = "did:web:accreditor.example"
+    e = mi.endorsement(mi.ACHIEVEMENT_ID)
+    e["issuer"]["id"] = web
+    cred = mi.base_credential()
+    cred["credentialSubject"]["achievement"]["endorsement"] = [mi.sign(e, mi.OTHER, vm=f"{web}#key-1")]
+    path = tmp_path / "web-endorser.json"
+    path.write_text(json.dumps(mi.sign(cred)))
+    unsure = run(str(path), "--at", FIXED_NOW)
+    assert unsure.exit_code == 3 and "cannot be decided offline" in unsure.stdout
+    doc = tmp_path / "did.json"
+    doc.write_text(json.dumps(did.did_web_document(web, [mi.OTHER.public_key])))
+    assert run(str(path), "--at", FIXED_NOW, "--did-doc", str(doc)).exit_code == 0
+
+
+def test_help_lists_the_new_checks_and_option():
+    text = " ".join(runner.invoke(app, ["verify", "--help"]).stdout.split())
+    assert "10 recipient, 11 endorsements" in text and "--recipient" in text

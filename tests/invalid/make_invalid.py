@@ -7,7 +7,8 @@
 Reproducible: fixed Ed25519 keys (seeds below), fixed dates, deterministic Ed25519 signatures, so
 the output is byte for byte the same on every run (``tests/unit/test_verify_invalid.py`` checks).
 Every file is verified with the options in :data:`VERIFY_ARGS` (fixed clock 2026-01-15T12:00:00Z,
-the status lists and trust list in ``support/``), under which the base credential is valid.
+the status lists and trust list in ``support/``, recipient ``a@example.com``), under which the base
+credential is valid. Endorsements are signed by :data:`OTHER` (the "accrediting agency").
 """
 
 from __future__ import annotations
@@ -45,9 +46,13 @@ SUSPENSION_LIST = "https://example.edu/status/suspension/1"
 REVOKED_INDEX = 4242
 SUSPENDED_INDEX = 77
 
+#: Who the base credential is issued to (OB 3.0 IdentityHash vector: this address + "Kosher").
+RECIPIENT = "a@example.com"
+
 SUPPORT = HERE / "support"
 #: Options every invalid file is verified with (the base credential passes all checks with them).
-VERIFY_ARGS = ["--at", FIXED_NOW, "--status-list", str(SUPPORT / "lists"), "--trust", str(SUPPORT / "trust.json")]
+VERIFY_ARGS = ["--at", FIXED_NOW, "--status-list", str(SUPPORT / "lists"), "--trust", str(SUPPORT / "trust.json"),
+               "--recipient", RECIPIENT]
 
 ISSUER = Ed25519Key.from_seed(ISSUER_SEED)
 OTHER = Ed25519Key.from_seed(OTHER_SEED)
@@ -85,6 +90,28 @@ def base_credential(key: Ed25519Key = ISSUER, *, status_entry: dict[str, Any] | 
     if status_entry is not None:
         cred["credentialStatus"] = status_entry
     return cred
+
+
+def endorsement(subject_id: str, *, issuer: Ed25519Key = OTHER, n: int = 1, **extra: Any) -> dict[str, Any]:
+    """A valid, unsigned EndorsementCredential by ``issuer``'s did:key about ``subject_id``."""
+    cred: dict[str, Any] = {
+        "@context": [jsonld.VC_V2, jsonld.OB_V3],
+        "id": f"urn:uuid:e2d0c5a0-7c1e-4b7a-9f3e-{n:012d}",
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": "Accreditation of the Teamwork badge",
+        "issuer": {"id": issuer.did_key, "type": ["Profile"], "name": "Example Accrediting Agency"},
+        "validFrom": VALID_FROM,
+        "credentialSubject": {
+            "id": subject_id,
+            "type": ["EndorsementSubject"],
+            "endorsementComment": "The Teamwork badge meets our standard for peer-assessed skills.",
+        },
+    }
+    cred.update(extra)
+    return cred
+
+
+ACHIEVEMENT_ID = "https://example.edu/achievements/teamwork"
 
 
 def sign(cred: dict[str, Any], key: Ed25519Key = ISSUER, *, vm: str | None = None,
@@ -244,7 +271,55 @@ def cases() -> dict[str, bytes]:
 
     # 9. trust (support/trust.json lists the fixture issuer only)
     out["trust--unknown-issuer.json"] = _json(sign(base_credential(UNTRUSTED), UNTRUSTED))
+
+    # 10. recipient (VERIFY_ARGS ask for RECIPIENT; each credential is signed, so only check 10 fails)
+    identifier = lambda c: c["credentialSubject"]["identifier"][0]  # noqa: E731
+    out["recipient--someone-else-hashed.json"] = _json(sign(_mutate(base_credential(), lambda c: identifier(c).update({
+        "identityHash": "sha256$658625b25ab3d75d613ca97d9a5a77f70e2192feca5557f4ad09a4d4f121f5fc", "salt": "FleurDeSel"}))))
+    out["recipient--someone-else-plaintext.json"] = _json(sign(_mutate(base_credential(), lambda c: identifier(c).update({
+        "identityHash": "b@example.com", "hashed": False, "salt": ""}))))
+    out["recipient--salt-does-not-match.json"] = _json(sign(_mutate(
+        base_credential(), lambda c: identifier(c).__setitem__("salt", "Kosher2"))))
+    out["recipient--other-identity-type.json"] = _json(sign(_mutate(
+        base_credential(), lambda c: identifier(c).__setitem__("identityType", "sisSourcedId"))))
+    out["recipient--subject-id-only.json"] = _json(sign(_mutate(base_credential(), lambda c: (
+        c["credentialSubject"].pop("identifier"), c["credentialSubject"].__setitem__("id", "did:example:someone-else")))))
+
+    # 11. endorsements (signed by OTHER; the credential is signed after embedding them, so only
+    # check 11 fails)
+    def endorsed(where: str, value: Any, prop: str = "endorsement") -> bytes:
+        def put(c: dict[str, Any]) -> None:
+            host = {"credential": c, "issuer": c["issuer"], "achievement": c["credentialSubject"]["achievement"]}[where]
+            host[prop] = [value]
+        return _json(sign(_mutate(base_credential(), put)))
+
+    good_endorsement = sign(endorsement(ACHIEVEMENT_ID), OTHER)
+    out["endorsements--tampered-comment.json"] = endorsed("achievement", _mutate(
+        good_endorsement, lambda e: e["credentialSubject"].__setitem__("endorsementComment", "The best badge there is.")))
+    out["endorsements--wrong-issuer-key.json"] = endorsed("achievement", sign(endorsement(ACHIEVEMENT_ID), UNTRUSTED))
+    out["endorsements--expired.json"] = endorsed("issuer", sign(endorsement(
+        ISSUER.did_key, validUntil="2025-06-30T00:00:00Z"), OTHER))
+    e = endorsement(ACHIEVEMENT_ID)
+    token = jwt_token(eddsa_header(OTHER), jwt_payload(e), OTHER)
+    forged = jwt_payload(_mutate(e, lambda x: x["credentialSubject"].__setitem__("endorsementComment", "Forged.")))
+    h, _, s = token.split(".")
+    out["endorsements--jwt-bad-signature.json"] = endorsed("credential", f"{h}.{_b64(json.dumps(forged).encode())}.{s}",
+                                                          "endorsementJwt")
+    out["endorsements--not-an-endorsement.json"] = endorsed("credential", jwt_token(
+        eddsa_header(OTHER), jwt_payload(base_credential(OTHER)), OTHER), "endorsementJwt")
+    out["endorsements--too-many.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
+                                                            .__setitem__("endorsement", [good_endorsement] * 17))))
     return out
+
+
+def valid_endorsed() -> dict[str, Any]:
+    """The base credential with one valid endorsement in each place (credential: as a VC-JWT;
+    issuer and achievement: embedded), signed: valid under :data:`VERIFY_ARGS` (tests use it)."""
+    cred = base_credential()
+    cred["issuer"]["endorsement"] = [sign(endorsement(ISSUER.did_key, n=1), OTHER)]
+    cred["credentialSubject"]["achievement"]["endorsement"] = [sign(endorsement(ACHIEVEMENT_ID, n=2), OTHER)]
+    cred["endorsementJwt"] = [jwt_token(eddsa_header(OTHER), jwt_payload(endorsement(cred["id"], n=3)), OTHER)]
+    return sign(cred)
 
 
 def support_files() -> dict[str, bytes]:

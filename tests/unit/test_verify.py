@@ -62,8 +62,10 @@ VERDICTS = {
     "simple-err-proof-value.json": ("invalid", "invalid", "altered proofValue"),
     "simple-noproof.json": ("invalid", "invalid", "no proof, no achievement"),
     "complete_v1.json": ("invalid", "invalid", "expired 2020, VC 1.1 terms not in the OB context"),
+    # Its five embedded endorsements are placeholders (cryptosuite "eddsa-rdf-2022", proofValue =
+    # the key, expired 2020, 1EdTechCredentialRefresh without the extensions context): check 11.
+    "complete.json": ("invalid", "invalid", "broken embedded endorsements"),
     # Cannot be decided offline whatever the trust list says: 1EdTechRevocationList must be fetched.
-    "complete.json": ("indeterminate", "indeterminate", "1EdTechRevocationList status"),
     "credential-status-revoked.json": ("indeterminate", "indeterminate", "1EdTechRevocationList status"),
     # A 2022 draft: no achievement (schema), a draft context URL nobody bundles, and no key at all
     # in the header (no jwk, no kid), so its RS256 signature cannot even be checked.
