@@ -66,6 +66,11 @@ class Recipient:
         return "studentId:" + (self.student_id or "")
 
 
+#: identityType of a roster's student id: OB 3.0's IdentifierTypeEnum has no "studentId" (the
+#: schema rejects it); an id from the student information system is a "sisSourcedId".
+STUDENT_ID_TYPE = "sisSourcedId"
+
+
 def build_credential(
     *,
     credential_id: str,
@@ -86,7 +91,7 @@ def build_credential(
     if recipient.email:
         identifiers.append(identity_object(recipient.email, "emailAddress", salt))
     if recipient.student_id:
-        identifiers.append(identity_object(recipient.student_id, "studentId", salt))
+        identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
     if identifiers:
         subject["identifier"] = identifiers
     subject["achievement"] = dict(achievement)

@@ -768,7 +768,7 @@ def match_recipient(credential: Mapping[str, Any], rows: Sequence[tuple[Mapping[
     identifiers = [i for i in _list(subject.get("identifier") if isinstance(subject, Mapping) else None) if isinstance(i, Mapping)]
     for ident in identifiers:
         salt, wanted = _str(ident.get("salt")), _str(ident.get("identityHash")).lower()
-        column = {"emailAddress": "email", "studentId": "student_id"}.get(_str(ident.get("identityType")))
+        column = {"emailAddress": "email", "sisSourcedId": "student_id", "studentId": "student_id"}.get(_str(ident.get("identityType")))
         if not wanted or column is None:
             continue
         for values, name in rows:

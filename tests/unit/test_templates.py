@@ -317,7 +317,8 @@ def test_credentials_issued_from_every_template_pass_both_1edtech_schemas_and_ve
     key = Ed25519Key.from_seed(bytes(range(32)))
     issuer = {**ISSUER, "id": key.did_key}
     row = {"email": "Ana.Lima@Example.org", "score": "92", "level": "Proficient", "evidence_url": "https://e.example.org/1",
-           "evidence_narrative": "Final project", "supervisor": "Dr. Rao", "earned": "2026-01-12", "credits_earned": "3"}
+           "evidence_narrative": "Final project", "supervisor": "Dr. Rao", "earned": "2026-01-12", "credits_earned": "3",
+           "student_id": "S-20931"}
     start = datetime(2026, 1, 15, tzinfo=UTC)
     for g in tpl.instantiate_all(name, _all_examples(name), issuer=issuer):
         unsigned = credential.build_credential(
