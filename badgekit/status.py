@@ -400,7 +400,8 @@ class _Checker:
         # Validate Algorithm step 4: the list, and all its proofs, must verify.
         status_list = self.lists.get(u)
         if status_list is None:
-            return result("indeterminate", f"STATUS_RETRIEVAL_ERROR: status list {u} not supplied; badgekit never fetches")
+            return result("indeterminate", f"STATUS_RETRIEVAL_ERROR: status list {u} not supplied (--status-list, or "
+                                           "'badgekit cache add'); badgekit never fetches")
         problem = self._list_problem(u, status_list)
         if problem is not None:
             return result(*problem)

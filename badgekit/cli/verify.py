@@ -8,6 +8,7 @@ module only gathers options and prints. Rich is imported only to print the human
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -62,6 +63,18 @@ def verify(
             "Without it, check 10 is skipped.",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Ignore the DID documents and status lists added with 'badgekit cache add'."),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", "-w", min=1, metavar="N",
+            help="Processes verifying files in parallel (default: one per CPU core for many files; the output "
+            "order is the order of the files either way).",
+        ),
+    ] = None,
 ) -> None:
     """Verify Open Badges 3.0 credentials offline: valid, invalid (and why), or cannot be decided offline.
 
@@ -78,30 +91,41 @@ def verify(
         raise InputError("--json and --jsonl cannot be used together")
     if recipient is not None and not recipient.strip():
         raise InputError("--recipient needs a value: an email address, URL, phone number or DID")
-    options = _options(at, status_list or [], did_doc or [], trust, recipient)
+    options = _options(at, status_list or [], did_doc or [], trust, recipient, use_cache=not no_cache)
     paths = core.expand_paths(files)
     _import_pyld_without_http()
     single = len(files) == 1 and not files[0].is_dir()
-    reports = []
-    for path in paths:
-        report = core.verify_path(path, options)
-        reports.append(report)
+    counts = {"valid": 0, "invalid": 0, "indeterminate": 0}
+    out = sys.stdout
+    if json_out and not single:
+        out.write("[")  # one report per line, written as it comes: memory stays flat
+    for n, report in enumerate(core.verify_paths(paths, options, workers=workers or (os.cpu_count() or 1))):
+        counts[report.verdict] += 1
         if jsonl:
-            sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        elif not json_out:
+            out.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+            out.flush()
+        elif json_out and single:
+            out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        elif json_out:
+            out.write(("\n" if n == 0 else ",\n") + json.dumps(report.to_dict(), ensure_ascii=False))
+        else:
             _print_report(report)
-    if json_out:
-        value: Any = reports[0].to_dict() if single else [r.to_dict() for r in reports]
-        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    elif not jsonl and len(reports) > 1:
-        _print_totals(reports)
-    raise typer.Exit(int(core.worst_exit_code(reports)))
+    if json_out and not single:
+        out.write("\n]\n")
+    out.flush()
+    if not json_out and not jsonl and len(paths) > 1:
+        _print_totals(counts)
+    raise typer.Exit(int(_worst_exit_code(counts)))
+
+
+def _worst_exit_code(counts: dict[str, int]) -> ExitCode:
+    if counts["invalid"]:
+        return ExitCode.FAILED
+    return ExitCode.INDETERMINATE if counts["indeterminate"] else ExitCode.OK
 
 
 def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trust: Path | None,
-             recipient: str | None = None) -> VerifyOptions:
+             recipient: str | None = None, *, use_cache: bool = True) -> VerifyOptions:
     from badgekit import verify as core
 
     lists: dict[str, Any] = {}
@@ -118,12 +142,26 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
         from badgekit import status
 
         lists = {**status.load_status_lists(plain), **lists}
+    did_documents = core.load_did_documents(did_docs)
+    provenance: dict[str, str] = {}
+    if use_cache:
+        # What the user added with 'badgekit cache add'; documents given here win over it.
+        from badgekit import cache
+        from badgekit.cli import _output
+
+        cached = cache.load()
+        for problem in cached.skipped:
+            _output.warn(f"skipped a damaged cache entry: {problem}")
+        provenance = {k: v for k, v in cached.provenance().items() if k not in lists and k not in did_documents}
+        lists = {**cached.status_lists, **lists}
+        did_documents = {**cached.did_documents, **did_documents}
     return core.VerifyOptions(
         at=core.parse_timestamp(at) if at is not None else None,
         status_lists=lists,
-        did_documents=core.load_did_documents(did_docs),
+        did_documents=did_documents,
         trust=core.TrustList.load(trust) if trust is not None else None,
         recipient=recipient,
+        provenance=provenance,
     )
 
 
@@ -228,12 +266,12 @@ def _print_report(report: VerificationReport) -> None:
     console.print()
 
 
-def _print_totals(reports: list[VerificationReport]) -> None:
+def _print_totals(counts: dict[str, int]) -> None:
     from badgekit.cli import _output
 
-    counts = {v: sum(1 for r in reports if r.verdict == v) for v in ("valid", "invalid", "indeterminate")}
     _output.info(
-        f"{len(reports)} files: {counts['valid']} valid, {counts['invalid']} invalid, {counts['indeterminate']} indeterminate"
+        f"{sum(counts.values())} files: {counts['valid']} valid, {counts['invalid']} invalid, "
+        f"{counts['indeterminate']} indeterminate"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -259,3 +260,62 @@ def test_endorsements_exit_codes(tmp_path):
 def test_help_lists_the_new_checks_and_option():
     text = " ".join(runner.invoke(app, ["verify", "--help"]).stdout.split())
     assert "10 recipient, 11 endorsements" in text and "--recipient" in text
+
+
+def _did_web_badge(tmp_path, web="did:web:example.edu"):
+    from badgekit import did
+
+    doc_path = tmp_path / "did.json"
+    doc_path.write_text(json.dumps(did.did_web_document(web, [KEY.public_key])))
+    cred = own_credential()
+    cred.pop("proof")
+    cred["issuer"]["id"] = web
+    path = tmp_path / "badge.json"
+    path.write_text(json.dumps(proof.add_proof(cred, KEY.signer(f"{web}#key-1"), created="2025-01-01T00:00:00Z")))
+    return path, doc_path
+
+
+def test_cached_did_document_is_used_and_named_and_no_cache_ignores_it(tmp_path):
+    badge, doc_path = _did_web_badge(tmp_path)
+    assert run(str(badge)).exit_code == 3
+    added = runner.invoke(app, ["cache", "add", str(doc_path)])
+    assert added.exit_code == 0 and "cached did-document did:web:example.edu" in added.stderr
+    result = run(str(badge), "--json")
+    assert result.exit_code == 0, result.stdout
+    key = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "issuer-key")
+    assert key["status"] == "passed" and "(cached 20" in key["reason"]
+    assert run(str(badge), "--no-cache").exit_code == 3
+    # A document given on the command line wins over the cached one, and is named as supplied.
+    given = json.loads(run(str(badge), "--json", "--did-doc", str(doc_path)).stdout)
+    assert "(supplied)" in next(c for c in given["checks"] if c["id"] == "issuer-key")["reason"]
+
+
+def test_cache_commands(tmp_path):
+    _, doc_path = _did_web_badge(tmp_path)
+    assert runner.invoke(app, ["cache", "list"]).stderr.startswith("the cache is empty")
+    assert runner.invoke(app, ["cache", "add", str(doc_path), "--json"]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["cache", "list", "--json"]).stdout)
+    assert [(e["kind"], e["id"]) for e in listed] == [("did-document", "did:web:example.edu")]
+    bad = runner.invoke(app, ["cache", "add", str(OB / "simple.json")])
+    assert bad.exit_code == 2 and "nothing to cache" in bad.stderr
+    assert runner.invoke(app, ["cache", "remove", "did:web:nobody.example"]).exit_code == 2
+    assert runner.invoke(app, ["cache", "remove", "did:web:example.edu"]).exit_code == 0
+    assert runner.invoke(app, ["cache", "clear"]).exit_code == 0
+    assert runner.invoke(app, ["cache", "path"]).stdout.strip() == os.environ["BADGEKIT_CACHE_DIR"]
+
+
+def test_many_files_json_array_is_identical_whatever_the_workers(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    good = own_credential()
+    for i in range(70):  # more than two parallel chunks
+        doc = good if i % 7 else {**good, "validFrom": "2099-01-01T00:00:00Z"}  # every 7th: tampered
+        (folder / f"{i:03}.json").write_text(json.dumps(doc))
+    outputs = {}
+    for workers in ("1", "2"):
+        result = run(str(folder), "--json", "--workers", workers)
+        assert result.exit_code == 1
+        outputs[workers] = json.loads(result.stdout)
+    assert outputs["1"] == outputs["2"]
+    assert [r["source"].rsplit("/", 1)[1] for r in outputs["1"]] == [f"{i:03}.json" for i in range(70)]
+    assert [r["verdict"] for r in outputs["1"]].count("invalid") == 10

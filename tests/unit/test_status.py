@@ -428,7 +428,7 @@ def test_no_credential_status_gives_no_checks() -> None:
 def test_missing_list_is_indeterminate_never_valid() -> None:
     check = _one(_credential(status_entry(REVOCATION_URL, 1, "revocation")), {})
     assert check.state == "indeterminate" and not check
-    assert f"status list {REVOCATION_URL} not supplied; badgekit never fetches" in check.reason
+    assert f"status list {REVOCATION_URL} not supplied" in check.reason and "badgekit never fetches" in check.reason
 
 
 def test_expired_list_is_invalid() -> None:
