@@ -66,6 +66,7 @@ class IssueOptions:
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
+    date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,23 @@ def _err_json(e: roster.RowError) -> dict[str, Any]:
 # validation
 
 
-def validate_roster(path: Path, requirements: Sequence[Any]) -> tuple[roster.Roster, list[roster.RowError], dict[int, list[roster.RowError]], int]:
+def open_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None) -> roster.Roster:
+    """The roster as the badge class reads it: its requirement columns known, the columns its
+    rules need required in the header, its date columns read in ``date_order``."""
+    needed = [req.column for req in requirements
+              if getattr(req, "kind", None) in ("required", "min", "max") and getattr(req, "value", None) is not False]
+    return roster.Roster.open(
+        path,
+        extra_columns=[req.column for req in requirements],
+        required_columns=needed,
+        date_columns=[req.column for req in requirements if getattr(req, "kind", None) == "date"],
+        date_order=date_order,
+    )
+
+
+def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None) -> tuple[roster.Roster, list[roster.RowError], dict[int, list[roster.RowError]], int]:
     """First pass: every row checked, duplicates found. Returns (roster, header errors, errors by line, good count)."""
-    r = roster.Roster.open(path, extra_columns=[req.column for req in requirements])
+    r = open_roster(path, requirements, date_order)
     header_errors = r.header_errors()
     by_line: dict[int, list[roster.RowError]] = {}
     seen: dict[str, int] = {}
@@ -133,7 +148,7 @@ def validate_roster(path: Path, requirements: Sequence[Any]) -> tuple[roster.Ros
         if isinstance(item, roster.RowError):
             by_line.setdefault(item.line, []).append(item)
             continue
-        errors = roster.validate_row(item, requirements)
+        errors = roster.validate_row(item, requirements, date_order=date_order)
         if not errors:
             key = hashlib.sha256(cred.Recipient.from_row(item.values).key.encode()).digest()
             first = seen.get(key)  # type: ignore[call-overload]
@@ -365,7 +380,8 @@ def issue_roster(
     purpose = getattr(policy, "status_purpose", None) or "revocation"
     validity = getattr(policy, "validity", None)
 
-    r, header_errors, errors_by_line, good = validate_roster(roster_path, getattr(policy, "requirements", ()))
+    requirements = getattr(policy, "requirements", ())
+    r, header_errors, errors_by_line, good = validate_roster(roster_path, requirements, options.date_order)
     outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in errors_by_line.items()}, sink)
     if not options.dry_run and errors_by_line:
         ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
@@ -435,10 +451,8 @@ def issue_roster(
                 outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
         return jobs
 
-    requirement_columns = [req.column for req in getattr(policy, "requirements", ())]
-
     def good_rows() -> Iterator[roster.Row]:
-        for item in roster.Roster.open(roster_path, extra_columns=requirement_columns).rows():
+        for item in open_roster(roster_path, requirements, options.date_order).rows():
             if isinstance(item, roster.Row) and item.line not in errors_by_line:
                 yield item
 

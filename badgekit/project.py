@@ -19,6 +19,9 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     status_base_url = "https://example.edu/status/"
     templates_dir = "templates"   # optional: your own badge-class templates (a list is fine)
 
+    [roster]                      # optional
+    date_format = "DMY"           # numeric dates such as 04/03/2026 are day first (MDY: month first)
+
 Other string members of ``[issuer]`` (``description``, ``phone`` …) are copied into the profile.
 Unknown tables are left alone for other tools. ``init`` never overwrites a file: run it again and
 it only reports what is already there.
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from badgekit import did, keys
+from badgekit import did, keys, roster
 from badgekit.badgeclass import is_http_url
 from badgekit.errors import InputError, KeyFileError, PassphraseError
 
@@ -64,6 +67,7 @@ class Project:
     status_base_url: str | None  # e.g. "https://example.edu/status/"
     verification_method: str | None  # None → the key's did:key verification method
     templates_dirs: tuple[Path, ...] = ()
+    date_order: str | None = None  # [roster] date_format: "DMY" / "MDY" for dates like 04/03/2026
 
     @property
     def config_path(self) -> Path:
@@ -117,6 +121,7 @@ class Project:
             "statusBaseUrl": self.status_base_url,
             "verificationMethod": self.verification_method,
             "templatesDirs": [str(d) for d in self.templates_dirs],
+            "dateOrder": self.date_order,
         }
 
 
@@ -196,6 +201,16 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         template_values = list(raw_templates)
     else:
         raise fail("project.templates_dir", "must be a folder or a list of folders")
+    roster_table = data.get("roster", {})
+    if not isinstance(roster_table, Mapping):
+        raise fail("[roster]", "must be a table")
+    date_format = text(roster_table, "roster", "date_format")
+    date_order = None
+    if date_format is not None:
+        try:
+            date_order = roster.date_order(date_format)
+        except InputError as exc:
+            raise fail("roster.date_format", exc.message) from None
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -212,6 +227,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         status_base_url=status,
         verification_method=vm,
         templates_dirs=tuple(templates_dirs),
+        date_order=date_order,
     )
 
 

@@ -66,6 +66,12 @@ def issue(
     bundle_url_base: Annotated[
         str | None, typer.Option("--bundle-url-base", metavar="URL", help="With --bundle: where the bundle folders will be hosted (QR code, LinkedIn credential URL).")
     ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", metavar="DMY|MDY",
+                     help="How the roster writes numeric dates such as 04/03/2026: DMY (day first) or MDY (month first). "
+                          "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
+    ] = None,
     project_dir: ProjectOpt = None,
     key_path: Annotated[Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")] = None,
     passphrase_file: PassphraseFileOpt = None,
@@ -92,6 +98,9 @@ def issue(
         from badgekit.cli.bundle import check_url_base
 
         check_url_base(bundle_url_base, "--bundle-url-base")
+    from badgekit.roster import date_order
+
+    order = date_order(date_format) if date_format is not None else project.date_order
     fmt = fmt.strip().lower()
     if fmt not in ("ldp", "jwt"):
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
@@ -104,7 +113,7 @@ def issue(
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
         verification_method=project.verification_method, bake=formats, recipient_images=recipient_images,
-        format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(),
+        format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to

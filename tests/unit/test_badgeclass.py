@@ -248,7 +248,7 @@ def test_data_uri_images_are_allowed() -> None:
         (Requirement("completed_on", "date"), "2026-02-30", "completed_on: '2026-02-30' is not a date (use YYYY-MM-DD)"),
         (Requirement("completed_on", "date"), "2026-01-15T10:00:00Z", None),
         (Requirement("completed_on", "date"), "15/01/2026", None),  # unambiguous day/month, as the roster reads it
-        (Requirement("completed_on", "date"), "03/04/2026", "completed_on: ambiguous date '03/04/2026' (day/month or month/day?); use YYYY-MM-DD"),
+        (Requirement("completed_on", "date"), "03/04/2026", "completed_on: ambiguous date '03/04/2026' (3 April or March 4?): write YYYY-MM-DD, or say which with --date-format DMY or MDY"),
         (Requirement("level", "one_of", ("Proficient", "Exemplary")), "proficient", None),
         (Requirement("level", "one_of", ("Proficient", "Exemplary")), "Beginning", "level 'Beginning' is not one of: Proficient, Exemplary"),
         (Requirement("supervisor", "required", True, "a supervisor signs off"), None, "supervisor is missing (required) (a supervisor signs off)"),

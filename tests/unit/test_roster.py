@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import importlib.util
+import io
+import tracemalloc
+import zipfile
+from pathlib import Path
 
 import pytest
 
 from badgekit import roster
-from badgekit.errors import InputError
+from badgekit.errors import InputError, LimitExceeded
 
 HEADER = "Email,Name,Score,Evidence URL,Earned"
 
@@ -152,3 +157,364 @@ def test_requirement_columns_are_known_and_aliased(tmp_path):
     row = next(r.rows())
     reqs = [Required("completed_on"), Required("assessor"), Required("lab_partner")]
     assert [(e.column, e.reason) for e in roster.validate_row(row, reqs)] == [("lab_partner", "lab_partner is required")]
+
+
+# ---------------------------------------------------------------------------------------------
+# rosters exactly as applications export them (tests/unit/rosters/, written by make_rosters.py)
+
+ROSTERS = Path(__file__).parent / "rosters"
+#: Every fixture holds the same class: (line, email, name, narrative) of the readable rows.
+CLASS = [
+    (2, "jose@example.org", "José Núñez", "Built a “weather” app, hosting costs €0 – free tier"),
+    (3, "zoe@example.org", "Zoë Ågren", "Led the team\nand wrote the tests"),
+    (6, "not-an-email", "Ola Øst", "Good work,\nbut no address"),
+    (8, "KIM@EXAMPLE.ORG", "Kim O’Neil", ""),
+]
+
+
+def _fixture(name: str, **kwargs):
+    r = roster.Roster.open(ROSTERS / name, **kwargs)
+    return r, list(r.rows())
+
+
+def test_fixtures_are_what_make_rosters_writes():
+    spec = importlib.util.spec_from_file_location("make_rosters", ROSTERS / "make_rosters.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, data in module.build().items():
+        assert (ROSTERS / name).read_bytes() == data, f"{name}: run python tests/unit/rosters/make_rosters.py"
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "delimiter", "scores", "earned"),
+    [
+        ("excel-csv-utf8.csv", "utf-8-sig", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("excel-csv-windows.csv", "windows-1252", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("excel-csv-windows-de.csv", "windows-1252", ";", ["87,5", "91", "64", "78"], "2026-03-15"),
+        ("excel-unicode-text.txt", "utf-16", "\t", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("utf16-be.csv", "utf-16", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("google-sheets.csv", "utf-8", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("numbers.csv", "utf-8", ",", ["87.5%", "91%", "64%", "78%"], "2026-03-15"),
+    ],
+)
+def test_application_exports_read_the_same_class(name, encoding, delimiter, scores, earned):
+    r, rows = _fixture(name)
+    assert (r.header.encoding, r.header.delimiter) == (encoding, delimiter)
+    assert r.header.columns[:5] == ("email", "name", "score", "earned", "narrative")
+    assert r.header_errors() == []  # Excel's padding columns have no header: ignored, not "unknown"
+    assert [(row.line, row.values["email"], row.values["name"], row.values["narrative"]) for row in rows] == CLASS
+    assert [row.values["score"] for row in rows] == scores
+    assert [roster.parse_number(s) for s in scores] == [87.5, 91, 64, 78]
+    assert roster.parse_date(rows[0].values["earned"]).date().isoformat() == earned
+    problems = [r.labelled(roster.validate_row(row)) for row in rows]
+    assert [[str(e) for e in p] for p in problems] == [[], [], ["line 6, column Email: invalid email address 'not-an-email'"], []]
+
+
+def test_excel_sep_line_names_the_separator_and_lines_stay_physical():
+    r, rows = _fixture("excel-sep-hint.csv")
+    assert (r.header.delimiter, r.header_line) == (";", 2)
+    assert [row.line for row in rows] == [3, 4, 7, 9]
+    assert rows[0].values["name"] == "José Núñez" and rows[1].values["narrative"] == "Led the team\nand wrote the tests"
+
+
+def test_joined_exports_skip_the_second_bom_and_header():
+    r, rows = _fixture("joined-exports.csv")
+    assert [row.line for row in rows] == [2, 3, 6, 8, 10]  # line 9 is the second header
+    assert rows[-1].values["email"] == "lee@example.org" and rows[-1].values["name"] == "Lee Ünal"
+
+
+def test_libreoffice_french_dates_need_a_day_month_order():
+    r, rows = _fixture("libreoffice-fr.csv")
+    assert r.header.delimiter == ";" and rows[1].values["score"] == "91\u00a0%"
+    assert roster.parse_number(rows[1].values["score"]) == 91
+    ambiguous = [e for row in rows for e in roster.validate_row(row) if e.column == "earned"]
+    assert [(e.line, e.reason) for e in ambiguous] == [
+        (2, "ambiguous date '04/03/2026' (4 March or April 3?): write YYYY-MM-DD, or say which with --date-format DMY or MDY"),
+        (8, "ambiguous date '05/03/2026' (5 March or May 3?): write YYYY-MM-DD, or say which with --date-format DMY or MDY"),
+    ]
+    r, rows = _fixture("libreoffice-fr.csv", date_order="DMY")
+    assert [row.values["earned"] for row in rows] == ["2026-03-04", "2026-03-15", "2026-03-15", "2026-03-05"]
+    assert [e.column for row in rows for e in roster.validate_row(row, date_order="DMY")] == ["email"]
+    _, rows = _fixture("libreoffice-fr.csv", date_order="MDY")  # 15/03/2026 cannot be month first
+    assert [(e.line, e.reason) for row in rows for e in roster.validate_row(row, date_order="MDY") if e.column == "earned"] == [
+        (3, "'15/03/2026' is not a date in MDY order (use YYYY-MM-DD)"),
+        (6, "'15/03/2026' is not a date in MDY order (use YYYY-MM-DD)"),
+    ]
+
+
+def test_what_excel_does_to_values():
+    r, rows = _fixture("excel-mangled.csv")
+    assert r.header.columns == ("email", "name", "score", "earned", "student_id")  # spaces and case in headers
+    by_line = {row.line: row for row in rows}
+    assert roster.normalise_email(by_line[2].values["email"]) == "ann.lee@example.org"
+    assert roster.normalise_email(by_line[3].values["email"]) == "bo@example.org"  # "Name <address>" from a mail client
+    assert roster.normalise_email(by_line[4].values["email"]) == "cy@example.org"  # mailto:
+    assert by_line[4].values["name"] == "Cy Diaz"  # no-break spaces trimmed
+    assert by_line[5].values["email"] == "dee@example.org"  # zero-width space removed
+    assert roster.parse_number(by_line[2].values["score"]) == 87.0
+    assert roster.parse_number(by_line[3].values["score"]) == 85.0
+    assert roster.parse_number(by_line[4].values["score"]) == 87.5
+    assert roster.parse_date(by_line[3].values["earned"]).isoformat() == "2026-03-04T08:00:00+00:00"
+    errors = [str(e) for row in rows for e in r.labelled(roster.validate_row(row))]
+    assert errors == [
+        "line 6, column Date Completed: '45921' looks like an Excel date serial number (2025-09-21?): "
+        "format the column as a date (YYYY-MM-DD) before exporting",
+        "line 7, column Date Completed: ambiguous date '04/03/2026' (4 March or April 3?): "
+        "write YYYY-MM-DD, or say which with --date-format DMY or MDY",
+        "line 8, column Student ID: '1.23457E+11' is a number Excel shortened to scientific notation (digits are lost): "
+        "format the column as Text and export again",
+        "line 9, column E-mail Address: invalid email address 'ida@example'",
+        "line 10, column E-mail Address: 'jo@example.org; kim@example.org' is not one email address (one recipient per row)",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# files that are not rosters, and broken ones: one line naming file, line and column; no traceback
+
+
+def _zip(entries) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (_zip([("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", "<workbook/>")]),
+         "this is an Excel workbook (.xlsx), not a CSV file: export it as CSV"),
+        (_zip([("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", "<x/>")]),
+         "this is an OpenDocument spreadsheet (.ods), not a CSV file: export it as CSV"),
+        (_zip([("Index/Document.iwa", b"\x00")]), "this is an Apple Numbers document, not a CSV file"),
+        (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504), "this is a legacy Excel workbook (.xls), not a CSV file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "line 1: control bytes (NUL …) in the first lines: this is a binary file, not a CSV roster"),
+        (b"email,name\x00\r\na@b.org,Ann\r\n", "line 1: control bytes (NUL …) in the first lines: this is a binary file"),
+        (b"", "the roster is empty (a header row is needed)"),
+        (b"\r\n,,,\r\n\r\n", "the roster is empty (a header row is needed)"),
+        (b"sep=;\r\n", "the roster is empty (a header row is needed)"),
+    ],
+    ids=["xlsx", "ods", "numbers", "xls", "binary", "nul-in-header", "empty", "blank-rows-only", "sep-line-only"],
+)
+def test_files_that_are_not_rosters(tmp_path, data, says):
+    p = tmp_path / "class.csv"
+    p.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        roster.Roster.open(p)
+    assert str(exc.value).startswith(f"{p}: ") and says in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_header_only_roster_has_no_rows(tmp_path):
+    r, rows = _rows("\ufeffEmail,Name\r\n,\r\n", tmp_path)
+    assert r.header.columns == ("email", "name") and rows == []
+
+
+def test_missing_recipient_column_names_it_and_lists_the_columns_found(tmp_path):
+    with pytest.raises(InputError) as exc:
+        _rows("Name;Score;E mail adress\r\nAnn;80;a@b.org\r\n", tmp_path)
+    assert str(exc.value) == (
+        f"{tmp_path / 'r.csv'}: line 1: no recipient column 'email' (or 'recipient_id' / 'student_id'); "
+        "columns found: 'Name', 'Score', 'E mail adress'"
+    )
+
+
+def test_column_a_badge_class_requires_must_be_in_the_header(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("email,name\na@b.org,Ann\n")
+    with pytest.raises(InputError, match=r"line 1: no column 'evidence_url', which the badge class requires; columns found: 'email', 'name'"):
+        roster.Roster.open(p, extra_columns=["evidence_url"], required_columns=["evidence_url"])
+
+
+def test_duplicate_header_names_the_columns_by_letter(tmp_path):
+    with pytest.raises(InputError, match=r"line 2: columns B \('Name'\) and D \('Full name'\) both mean name: remove or rename one"):
+        _rows("\r\nEmail,Name,Score,Full name\r\na@b.org,A,1,A\r\n", tmp_path)
+
+
+def test_unknown_and_repeated_unknown_columns_are_reported_once(tmp_path):
+    r, _ = _rows("email,Notes,notes ,Notes\na@b.org,x,y,z\n", tmp_path)
+    assert [(e.line, e.column) for e in r.header_errors()] == [(1, "Notes"), (1, "notes")]
+
+
+def test_invisible_characters_in_headers_and_identifiers(tmp_path):
+    text = "\u200bE\u200bmail\u00a0,\u00a0Name\ufeff\r\n\ufeff a@b.org\u200b\u00a0, Zoë\u200d \r\nc\u2060@d.org,Cy\r\n"
+    r, rows = _rows(text, tmp_path)
+    assert r.header.columns == ("email", "name")
+    assert [row.values for row in rows] == [{"email": "a@b.org", "name": "Zoë"}, {"email": "c@d.org", "name": "Cy"}]
+    # a joiner inside a name can be part of the spelling: only identifiers lose them inside
+    _, rows = _rows("email,name\na@b.org,\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645\n", tmp_path)
+    assert rows[0].values["name"] == "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+
+
+def test_nul_character_in_a_value_is_a_row_error(tmp_path):
+    _, rows = _rows(b"email,name\r\na@b.org,A\x00nn\r\nc@d.org,Cy\r\n", tmp_path)
+    assert str(rows[0]) == "line 2, column name: contains a NUL character (binary data, or a damaged export)"
+    assert rows[1].values["name"] == "Cy"
+
+
+def test_utf16_without_bom(tmp_path):
+    r, rows = _rows("email\tname\r\nzoe@example.org\tZoë\r\n".encode("utf-16-le"), tmp_path)
+    assert r.header.encoding == "utf-16-le" and rows[0].values["name"] == "Zoë"
+
+
+def test_quoted_separator_in_the_header_does_not_fool_the_sniffer(tmp_path):
+    r, rows = _rows('"Name, as printed";Email\r\n"Lee, Ann";a@b.org\r\n', tmp_path, name="r.csv")
+    assert r.header.delimiter == ";" and rows[0].values["email"] == "a@b.org"
+
+
+def test_multi_line_rows_keep_physical_line_numbers_and_errors_name_the_first_line(tmp_path):
+    text = (
+        "email,narrative,score\r\n"
+        'a@b.org,"one\r\ntwo\r\nthree",80\r\n'  # lines 2-4
+        'bad,"x\ny",eighty\r\n'  # lines 5-6 (a newline inside a cell is LF in Excel)
+        "\r\n"  # 7
+        'c@d.org,"a ""quoted"" word",90\r\n'  # 8
+        'e@f.org,"Lone\rCR",70\r\n'  # 9-10: a lone CR ends a line in editors too
+        "g@h.org,last,60"  # 11, no final newline
+    )
+    _, rows = _rows(text, tmp_path)
+    assert [row.line for row in rows] == [2, 5, 8, 9, 11]
+    assert rows[0].values["narrative"] == "one\ntwo\nthree" and rows[2].values["narrative"] == 'a "quoted" word'
+    assert [(e.line, e.column) for e in roster.validate_row(rows[1])] == [(5, "email"), (5, "score")]
+
+
+def test_too_many_values_names_the_first_column_without_a_header(tmp_path):
+    _, rows = _rows("email,name\na@b.org,Smith, John\nc@d.org,Cy,,\n", tmp_path)
+    assert str(rows[0]) == "line 2, column C (no header): 3 values but the header has 2 columns (a separator inside a value that is not quoted?)"
+    assert rows[1].values == {"email": "c@d.org", "name": "Cy"}  # empty trailing cells are not values
+
+
+def test_a_quote_never_closed_is_refused_not_left_to_swallow_the_rows_below(tmp_path):
+    with pytest.raises(InputError) as exc:
+        _rows('email,narrative\na@b.org,"Said ""hi\nc@d.org,Cy\ne@f.org,Ed\n', tmp_path)
+    assert str(exc.value) == f"{tmp_path / 'r.csv'}: line 2, column narrative: a quote opens here and is never closed (lines 2-4 would be one value)"
+
+
+def test_value_over_the_limit_is_a_row_error_and_reading_goes_on(tmp_path):
+    big = "x" * (roster.MAX_FIELD_CHARS + 1)
+    huge = "y" * 200_000  # over the csv module's own limit too
+    _, rows = _rows(f"email,narrative\na@b.org,{big}\nc@d.org,{huge}\ne@f.org,ok\n", tmp_path)
+    assert [str(rows[0]), str(rows[1])] == [
+        "line 2, column narrative: value longer than 65,536 characters (the limit)",
+        "line 3, column narrative: value longer than 65,536 characters (the limit)",
+    ]
+    assert rows[2].values == {"email": "e@f.org", "narrative": "ok"}
+
+
+def test_quoted_value_over_the_limit_stops_reading(tmp_path):
+    with pytest.raises(LimitExceeded, match=r"line 2, column narrative: a quoted value runs past 65,536 characters \(the limit\): is a closing quote missing\?"):
+        _rows('email,narrative\na@b.org,"' + "z\n" * 70_000 + '"\n', tmp_path)
+
+
+def test_line_over_the_limit(tmp_path):
+    with pytest.raises(LimitExceeded, match=r"r.csv: line 3: longer than 1,048,576 characters \(the limit\)"):
+        _rows("email,name\r\na@b.org,A\r\n" + "x," * 600_000 + "\r\n", tmp_path)
+
+
+def test_mixed_encodings_are_refused_with_both_lines(tmp_path):
+    utf8_then_ansi = "email,name\nzoe@b.org,Zoë\n".encode() + "jose@b.org,José\n".encode("cp1252")
+    with pytest.raises(InputError, match=r"mixed text encodings: line 2 is UTF-8 but line 3 is not \(Windows-1252\?\)"):
+        _rows(utf8_then_ansi, tmp_path)
+    ansi_then_utf8 = "email,name\njose@b.org,José\n".encode("cp1252") + b"a@b.org,A\n" + "zoe@b.org,Zoë\n".encode()
+    with pytest.raises(InputError, match=r"mixed text encodings: line 4 is UTF-8 but line 2 is not"):
+        _rows(ansi_then_utf8, tmp_path)
+
+
+def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
+    # Mac Roman "ç" is 0x8D, a byte Windows-1252 leaves undefined
+    with pytest.raises(InputError, match=r"line 2: byte 0x8D is neither UTF-8 nor Windows-1252 text \(a Mac Roman or MS-DOS export\?\)"):
+        _rows("email,name\nf@b.org,François\n".encode("mac_roman"), tmp_path)
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "cp1252"])
+def test_first_accent_late_in_a_big_file(tmp_path, codec):
+    """The encoding is decided over the whole file (streamed), not from its first lines."""
+    p = tmp_path / "big.csv"
+    with p.open("w", encoding=codec, newline="") as fh:
+        fh.write("email;name;narrative\r\n")
+        for i in range(2, 100_002):
+            name = "Zoë Ågren" if i == 90_000 else "Ann Lee"
+            fh.write(f'u{i}@example.org;{name};"two\nlines"\r\n' if i % 1000 == 0 else f"u{i}@example.org;{name};\r\n")
+    tracemalloc.start()
+    try:
+        r = roster.Roster.open(p)
+        zoe = None
+        last = None
+        for row in r.rows():
+            last = row
+            if row.values["name"] != "Ann Lee":
+                zoe = row
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.header.encoding == ("utf-8" if codec == "utf-8" else "windows-1252")
+    assert zoe.values["name"] == "Zoë Ågren"
+    assert zoe.line == 90_000 + 89  # each earlier 1000th row took two lines
+    assert last.values["email"] == "u100001@example.org"
+    assert peak < 8 * 1024 * 1024  # streamed: flat, whatever the roster's size
+
+
+@pytest.mark.parametrize(
+    ("raw", "order", "iso"),
+    [("04/03/2026", "DMY", "2026-03-04"), ("04/03/2026", "MDY", "2026-04-03"), ("4-3-2026", "DMY", "2026-03-04"),
+     ("04.03.2026", None, "2026-03-04"), ("15-03-2026", None, "2026-03-15"), ("2026-03-04 0:00", None, "2026-03-04"),
+     ("3/15/2026 9:05 PM", None, "2026-03-15"), ("4-Mar-26", None, "2026-03-04"), ("2026.03.04", None, "2026-03-04")],
+)
+def test_dates_with_a_day_month_order(raw, order, iso):
+    assert roster.parse_date(raw, order).date().isoformat() == iso
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("04-03-2026", "ambiguous date '04-03-2026' (4 March or April 3?)"),
+     ("4/3/26", "'4/3/26' has a two-digit year: use YYYY-MM-DD"),
+     ("45921", "'45921' looks like an Excel date serial number (2025-09-21?)"),
+     ("31/02/2026", "'31/02/2026' is not a date (use YYYY-MM-DD)")],
+)
+def test_dates_never_guessed(raw, reason):
+    with pytest.raises(ValueError) as exc:
+        roster.parse_date(raw)
+    assert str(exc.value).startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("87.0", 87.0), ("87,5", 87.5), ("85%", 85.0), ("87,5\u00a0%", 87.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5),
+     ("1\u202f234,5", 1234.5), (" 90 ", 90.0)],
+)
+def test_numbers_as_spreadsheets_write_them(raw, value):
+    assert roster.parse_number(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "8.7E+01", "1_000", "eighty", "", "1,234,567"])
+def test_not_numbers(raw):
+    with pytest.raises(ValueError):
+        roster.parse_number(raw)
+
+
+def test_date_order_names():
+    assert [roster.date_order(v) for v in ("DMY", "dd/mm/yyyy", "day-first", "mdy", "MM/DD/YYYY")] == ["DMY"] * 3 + ["MDY"] * 2
+    with pytest.raises(InputError, match="expected DMY"):
+        roster.date_order("YMD")
+
+
+def test_custom_date_column_is_read_in_the_roster_order(tmp_path):
+    class IsDate:
+        column = "Lab Date"
+        kind = "date"
+
+        def check(self, raw):
+            try:
+                roster.parse_date(raw or "")
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+    p = tmp_path / "r.csv"
+    p.write_text("email,Lab Date\na@b.org,04/03/2026\nc@d.org,15/03/2026\n")
+    rows = list(roster.Roster.open(p, extra_columns=["Lab Date"], date_columns=["Lab Date"], date_order="MDY").rows())
+    assert rows[0].values["lab_date"] == "2026-04-03"
+    assert [(e.line, e.reason) for row in rows for e in roster.validate_row(row, [IsDate()], date_order="MDY")] == [
+        (3, "'15/03/2026' is not a date in MDY order (use YYYY-MM-DD)")
+    ]

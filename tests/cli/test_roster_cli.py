@@ -1,0 +1,110 @@
+"""``badgekit issue`` from a roster as Excel on a German Windows writes it (Windows-1252, ';', CRLF,
+a newline inside a cell): the credentials carry the right Unicode, rejected rows are named by the
+physical line a text editor shows, and ambiguous dates wait for ``--date-format``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import run_cli
+
+BADGE = {
+    "id": "urn:uuid:5d0f3c1e-7a2b-4c9d-8e1f-2a3b4c5d6e7f",
+    "type": ["Achievement"],
+    "name": "Weather App",
+    "description": "Built and shipped a weather app.",
+    "criteria": {"narrative": "Ship the app."},
+}
+
+JOSE = "Built a “weather” app; hosting costs €0 – free tier"
+ZOE = "Led the team\nand wrote the tests"
+# Excel "CSV (Trennzeichen-getrennt)": the ANSI code page, ';', CRLF; a newline typed in a cell
+# (Alt+Enter) is LF inside quotes; a formatted empty row is separators only.
+ROSTER = (
+    "Email;Full Name;Score;Earned;Narrative\r\n"  # 1
+    f'jose@example.org;José Núñez;87,5;15.03.2026;"{JOSE}"\r\n'  # 2
+    f'zoe@example.org;Zoë Ågren;91;20.03.2026;"{ZOE}"\r\n'  # 3-4
+    ";;;;\r\n"  # 5
+    'not-an-email;Ola Øst;64;20.03.2026;"Good work,\nbut no address"\r\n'  # 6-7
+    "kim@example.org;Kim O’Neil;78;04/03/2026;\r\n"  # 8: 4 March or April 3?
+).encode("cp1252")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    root = tmp_path / "badges-project"
+    run_cli("init", root, "--name", "Example University", "--url", "https://example.edu", "--no-input")
+    (root / "badges" / "weather.json").write_text(json.dumps(BADGE), encoding="utf-8")
+    roster = root / "klasse.csv"
+    roster.write_bytes(ROSTER)
+    monkeypatch.chdir(root)
+    return SimpleNamespace(root=root, roster=roster)
+
+
+def _rows(result) -> dict[int, dict]:  # type: ignore[no-untyped-def]
+    return {row["line"]: row for row in json.loads(result.stdout)["rows"]}
+
+
+def test_issue_from_a_windows_1252_semicolon_roster(project: SimpleNamespace) -> None:
+    result = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
+    rows = _rows(result)
+    assert {line: row["status"] for line, row in rows.items()} == {2: "issued", 3: "issued", 6: "rejected", 8: "rejected"}
+    assert rows[6]["errors"] == [{"line": 6, "column": "Email", "reason": "invalid email address 'not-an-email'"}]
+    assert rows[8]["errors"] == [{
+        "line": 8, "column": "Earned",
+        "reason": "ambiguous date '04/03/2026' (4 March or April 3?): write YYYY-MM-DD, or say which with --date-format DMY or MDY",
+    }]
+    jose, zoe = (json.loads(Path(rows[n]["path"]).read_text(encoding="utf-8")) for n in (2, 3))
+    assert jose["credentialSubject"]["narrative"] == JOSE
+    assert zoe["credentialSubject"]["narrative"] == ZOE
+    assert jose["awardedDate"] == "2026-03-15T00:00:00Z" and zoe["awardedDate"] == "2026-03-20T00:00:00Z"
+    # names are not put in credentials (they are personal data); the recipient pages carry them
+    pages = {b["credentialId"]: (Path(b["path"]) / "index.html").read_text(encoding="utf-8") for b in json.loads(result.stdout)["bundles"]["written"]}
+    assert "José Núñez" in pages[rows[2]["credentialId"]] and "Zoë Ågren" in pages[rows[3]["credentialId"]]
+
+    human = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", ok=1)
+    assert f"{project.roster}:line 6, column Email: invalid email address 'not-an-email'" in human.stderr
+    assert f"{project.roster}:line 8, column Earned: ambiguous date '04/03/2026'" in human.stderr
+    assert "Traceback" not in human.stderr
+
+
+def test_date_format_option_and_project_setting(project: SimpleNamespace) -> None:
+    result = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", "--date-format", "DMY", "--json", ok=1)
+    rows = _rows(result)
+    assert rows[8]["status"] == "issued" and [line for line, row in rows.items() if row["status"] == "rejected"] == [6]
+    kim = json.loads(Path(rows[8]["path"]).read_text(encoding="utf-8"))
+    assert kim["awardedDate"] == "2026-03-04T00:00:00Z"
+
+    bad = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--date-format", "YMD", ok=2)
+    assert bad.stderr.startswith("error: date format 'YMD': expected DMY")
+
+    config = project.root / "badgekit.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[roster]\ndate_format = "MDY"\n', encoding="utf-8")
+    dry = _rows(run_cli("issue", "--badge", "weather", "--roster", project.roster, "--dry-run", "--json", "--reissue", ok=1))
+    assert dry[8]["status"] == "would-issue"  # 04/03/2026 read as April 3: a changed row, not an error
+    assert dry[2]["errors"] == [{"line": 2, "column": "Earned", "reason": "'15.03.2026' is not a date in MDY order (use YYYY-MM-DD)"}]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x13\x00\x00\x00[Content_Types].xml",
+         "this is an Excel workbook (.xlsx), not a CSV file: export it as CSV"),
+        (b"", "the roster is empty (a header row is needed)"),
+        (b"Name;Score\r\nAnn;1\r\n", "line 1: no recipient column 'email' (or 'recipient_id' / 'student_id'); columns found: 'Name', 'Score'"),
+        (b'email;narrative\r\na@b.org;"never closed\r\nc@d.org;x\r\n',
+         "line 2, column narrative: a quote opens here and is never closed (lines 2-3 would be one value)"),
+    ],
+    ids=["xlsx", "empty", "no-email-column", "unclosed-quote"],
+)
+def test_unreadable_rosters_are_one_line_usage_errors(project: SimpleNamespace, data: bytes, message: str) -> None:
+    project.roster.write_bytes(data)
+    result = run_cli("issue", "--badge", "weather", "--roster", project.roster, ok=2)
+    first = result.stderr.splitlines()[0]
+    assert first == f"error: {project.roster}: {message}"
+    assert "Traceback" not in result.stderr and not (project.root / "out" / "issued.csv").exists()
