@@ -28,12 +28,24 @@ class _Group(TyperGroup):
             raise typer.Exit(130) from None
 
 
+_QUICK_START = (
+    "[bold]Quick start[/bold] (each command has --help with its options and an example):\n\n"
+    "  badgekit init my-badges --name 'Example University' --url https://example.edu --email badges@example.edu\n\n"
+    "  cd my-badges; badgekit badge new --template course-completion --set course_name='Python Basics'\n\n"
+    "  badgekit issue --badge badges/python-basics.yaml --roster roster.csv --bake png\n\n"
+    "  badgekit status publish          # then host out/status/ at the status URL in badgekit.toml\n\n"
+    "  badgekit verify out/ --status-list out/status\n\n"
+    "Exit codes: 0 ok, 1 invalid credential or rejected rows, 2 usage or input error, 3 verify could not decide offline."
+)
+
+
 def _new_app() -> typer.Typer:
     app = typer.Typer(
         cls=_Group,
         name="badgekit",
         help="Open Badges 3.0 from the terminal, offline: keys, badge classes, bulk issuing, baking, "
         "verification and revocation.",
+        epilog=_QUICK_START,
         no_args_is_help=True,
         pretty_exceptions_show_locals=False,
         context_settings={"help_option_names": ["-h", "--help"]},
