@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -121,16 +123,23 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
 
 
 def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Parse JSON, bounding nesting depth and rejecting duplicate-free-but-invalid documents.
+    """Parse JSON strictly, bounding nesting depth.
+
+    Refused, because parsers disagree on them and a signed document must mean one thing to all:
+    duplicate keys in an object (some keep the first value, some the last), NaN and Infinity,
+    numbers beyond an IEEE 754 double (RFC 8259 §6: ``1e400``, 400-digit integers), and strings
+    with an unpaired UTF-16 surrogate (``"\\ud800"``: not Unicode text, cannot be re-encoded).
 
     Raises:
-        InputError: the text is not JSON (message names ``source``, line and column).
+        InputError: the text is not such JSON (message names ``source``, and line and column
+            where the parser reports them).
         LimitExceeded: nesting deeper than ``max_depth``.
     """
     try:
         if isinstance(data, bytes):
             data = data.decode("utf-8-sig")
-        value = json.loads(data, parse_constant=_reject_constant)
+        value = json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_reject_constant,
+                           parse_float=_finite_float, parse_int=_bounded_int)
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -141,6 +150,9 @@ def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX
         raise InputError(f"{source}: {exc}") from None
     if json_depth(value) > max_depth:
         raise LimitExceeded(f"{source}: JSON nested deeper than {max_depth} levels")
+    # Only a \uD800-\uDFFF escape (or a str argument) can carry a surrogate: skip the walk otherwise.
+    if _SURROGATE_HINT.search(data) and _has_lone_surrogate(value):
+        raise InputError(f"{source}: a JSON string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escape): not Unicode text")
     return value
 
 
@@ -175,3 +187,56 @@ def json_depth(value: Any) -> int:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key[:80]!r} in a JSON object: parsers disagree on which value counts; refused")
+            seen.add(key)
+    return value
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range (beyond an IEEE 754 double)")
+    return value
+
+
+#: Longest integer literal read: ~1.8e308, the largest double (Python itself refuses over 4,300 digits).
+_MAX_INT_DIGITS = 309
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"a {len(text.lstrip('-'))}-digit integer is out of range (beyond an IEEE 754 double)")
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise ValueError(f"integer {text[:40]}… is out of range (beyond an IEEE 754 double)") from None
+    return value
+
+
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # The parser joins an escaped surrogate pair into one character, so any surrogate left is unpaired.
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False

@@ -40,8 +40,16 @@ def b58encode(data: bytes) -> str:
     return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
 
 
+#: Longest base58 text decoded: keys and signatures take under 100 characters, and decoding is
+#: quadratic in the length (a 10 MB proofValue would take hours).
+MAX_B58_CHARS = 256
+
+
 def b58decode(text: str) -> bytes:
-    """Inverse of :func:`b58encode`. Raises ValueError on a character outside the alphabet."""
+    """Inverse of :func:`b58encode`. Raises ValueError on a character outside the alphabet or
+    a text longer than :data:`MAX_B58_CHARS`."""
+    if len(text) > MAX_B58_CHARS:
+        raise ValueError(f"base58 text of {len(text)} characters is longer than the {MAX_B58_CHARS} accepted")
     n = 0
     try:
         for c in text:
@@ -106,6 +114,8 @@ def decode_multikey_secret(value: str) -> bytes:
 def _decode_multibase(value: str, what: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("z"):
         raise DidError(f"{what} must be base58btc multibase (start with 'z')")
+    if len(value) > MAX_B58_CHARS:
+        raise DidError(f"{what} {value[:16]}… is {len(value)} characters long: not a key")
     try:
         return b58decode(value[1:])
     except ValueError:

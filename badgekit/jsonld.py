@@ -196,6 +196,85 @@ def to_rdf(document: Any, *, loader: Callable[..., Any] | None = None) -> dict[s
     return dataset
 
 
+#: Keywords a value object (``{"@value": …}``) may hold; elsewhere a credential may use only ``@context``.
+_VALUE_OBJECT_KEYS = frozenset({"@value", "@language", "@direction", "@type"})
+
+
+def json_form_problem(document: Any) -> str | None:
+    """Why ``document`` could say one thing to a JSON reader and another to JSON-LD, or None.
+
+    A verifier reads properties by name (``validUntil``, ``credentialStatus``, ``expires``), while
+    the signature covers the RDF, and JSON-LD spells one RDF graph in many JSON forms. So a signed
+    credential can be re-spelt, signature intact, to hide a property from every JSON reader: under
+    its full IRI (``"https://www.w3.org/2018/credentials#credentialStatus"``), inside ``@nest``,
+    ``@graph`` or ``@included``, or as an ``@id``/``@type`` alias; and an array entry can be
+    repeated (RDF merges the copies). Refused here, as part of safe mode: a keyword other than
+    ``@context`` outside a value object, a property name that is an IRI or a compact IRI, and an
+    array (``@context`` included) that lists the same value twice. Value objects are not entered.
+    """
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, list):
+            twice = _listed_twice(node, at)
+            if twice:
+                return twice
+            stack.extend((item, (*at, i)) for i, item in enumerate(node) if isinstance(item, (list, dict)))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "@value" in node:
+            odd = sorted(set(node) - _VALUE_OBJECT_KEYS)
+            if odd:
+                return f"{_json_path(at)} is a value object with {odd[0]!r}; refused"
+            continue
+        for key, value in node.items():
+            if key == "@context":  # its entries are checked where contexts are (pinned URLs only)
+                twice = _listed_twice(value, (*at, key)) if isinstance(value, list) else None
+                if twice:
+                    return twice
+                continue
+            if key.startswith("@"):
+                return (f"{_json_path(at)} uses the JSON-LD keyword {key[:40]!r}; refused in a credential: it can "
+                        "move or hide signed properties, so a JSON reader would not see what was signed")
+            if ":" in key:
+                return (f"{_json_path(at)} names a property by the IRI {key[:80]!r} instead of a term its contexts "
+                        "define; refused: a JSON reader looking for the term would not see the signed value")
+            if isinstance(value, (list, dict)):
+                stack.append((value, (*at, key)))
+    return None
+
+
+def _listed_twice(items: list[Any], at: tuple[Any, ...]) -> str | None:
+    seen: set[str] = set()
+    for item in items:
+        if not _merges(item):
+            continue  # a copy holds new blank nodes: the RDF, so the signature, changes with it
+        key = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if key in seen:
+            shown = key if len(key) <= 60 else key[:59] + "…"
+            return (f"{_json_path(at)} lists the same value twice ({shown}); refused: JSON-LD merges the "
+                    "copies, so the signature does not cover what a JSON reader counts")
+        seen.add(key)
+    return None
+
+
+def _merges(value: Any) -> bool:
+    """True when two copies of ``value`` give the same RDF as one: a literal or IRI, or a node with
+    an ``id`` whose every nested node has one too (no blank node, no proof graph)."""
+    if isinstance(value, list):
+        return all(_merges(v) for v in value)
+    if not isinstance(value, dict):
+        return True
+    if "@value" in value:
+        return True
+    return "id" in value and "proof" not in value and all(_merges(v) for k, v in value.items() if k != "@context")
+
+
+def _json_path(at: tuple[Any, ...]) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at)
+
+
 def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_work: int = MAX_CANON_WORK) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline and bounded.
 

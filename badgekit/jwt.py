@@ -88,17 +88,6 @@ class CompactJws:
     signature: bytes = field(repr=False)
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            # RFC 7515 §4: a header with duplicate names must be rejected (or the last used);
-            # rejecting removes any doubt about which "alg" was meant.
-            raise ValueError(f"duplicate header parameter {key!r}")
-        seen[key] = value
-    return seen
-
-
 def parse(token: str, *, max_bytes: int = MAX_INPUT_BYTES) -> CompactJws:
     """Split and decode a compact JWS; nothing is verified yet.
 
@@ -117,9 +106,12 @@ def parse(token: str, *, max_bytes: int = MAX_INPUT_BYTES) -> CompactJws:
     if len(raw_header) > 16 * 1024:
         raise JwtError("JWS header larger than 16 KiB, refused")
     try:
-        header = json.loads(raw_header.decode("utf-8"), object_pairs_hook=_reject_duplicates)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise JwtError(f"JWS header is not JSON: {exc}") from None
+        # Strict JSON (_io.loads_json): RFC 7515 §4 lets a verifier reject duplicate header names,
+        # and rejecting removes any doubt about which "alg" was meant; NaN, unpaired surrogates
+        # and deep nesting are refused as in the payload.
+        header = loads_json(raw_header, source="JWS header", max_depth=8)
+    except InputError as exc:
+        raise JwtError(exc.message) from None
     if not isinstance(header, dict):
         raise JwtError("JWS header is not a JSON object")
     payload = loads_json(b64url_decode(parts[1], what="payload"), source="JWS payload")
@@ -519,6 +511,13 @@ def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any]) ->
     (issuanceDate for VC 1.1), ``exp`` = validUntil (expirationDate)). Absent claims are not
     problems; present ones must agree."""
     problems: list[str] = []
+    if isinstance(payload.get("vc"), Mapping):
+        # The credential is read from "vc" alone; top-level properties beside it would be what a
+        # VC 2.0-style reader takes for the credential: two credentials in one token.
+        beside = sorted(k for k in payload if k != "vc" and k not in REGISTERED_CLAIMS)
+        if beside:
+            problems.append(f"payload has a vc claim and also top-level {', '.join(beside[:3])}"
+                            f"{' …' if len(beside) > 3 else ''}: which one is the credential is ambiguous")
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     if "iss" in payload and payload["iss"] != issuer_id:

@@ -12,9 +12,10 @@ are accepted when verifying only: the ``eddsa-2022`` cryptosuite name (VC 1.1 er
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from badgekit import did, jsonld
@@ -175,9 +176,7 @@ def structure_problem(proof: Any) -> str | None:
     if not isinstance(proof, Mapping):
         return "proof is not a JSON object"
     ptype, suite = proof.get("type"), proof.get("cryptosuite")
-    if ptype == PROOF_TYPE and suite == CRYPTOSUITE:
-        pass
-    elif (ptype, suite) not in LEGACY_SUITES:
+    if not is_known_suite(proof):
         return f"unsupported proof type {ptype!r} with cryptosuite {suite!r} (expected {PROOF_TYPE} {CRYPTOSUITE})"
     if proof.get("proofPurpose") != "assertionMethod":
         return f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'"
@@ -187,14 +186,50 @@ def structure_problem(proof: Any) -> str | None:
     pv = proof.get("proofValue")
     if not isinstance(pv, str) or not pv.startswith("z"):
         return "proofValue is missing or not base58btc multibase"
-    if "created" in proof and not isinstance(proof["created"], str):
-        return "proof created is not a date-time string"
+    if len(pv) > MAX_PROOF_VALUE_CHARS:
+        return f"proofValue is {len(pv):,} characters long; a base58btc Ed25519 signature has at most {MAX_PROOF_VALUE_CHARS}"
+    if "previousProof" in proof:
+        # A chained proof signs the document together with the proofs it names (VC DI 1.0 "proof
+        # chains"); badgekit checks each proof over the document alone, which is not that check.
+        return "proof chains (previousProof) are not supported"
+    for name in ("created", "expires"):
+        if name in proof and _parse_datetimez(proof[name]) is None:
+            return f"proof {name} {str(proof[name])[:40]!r} is not a date-time with a time zone"
     return None
 
 
+#: "z" + base58btc of 64 bytes is at most 89 characters.
+MAX_PROOF_VALUE_CHARS = 89
+#: How far a proof's ``created`` may lie after the verification time (the signer's clock is not ours).
+CLOCK_SKEW = timedelta(minutes=5)
+_DATETIMEZ = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
+
+
+def time_problem(proof: Mapping[str, Any], at: datetime) -> str | None:
+    """Why ``proof`` (structure already checked) does not hold at ``at``: created after it (beyond
+    :data:`CLOCK_SKEW`), or ``expires`` before it (VC Data Integrity 1.0 "expires"). None if it holds."""
+    created = _parse_datetimez(proof.get("created"))
+    if created is not None and created > at + CLOCK_SKEW:
+        return f"proof created {utc_timestamp(created)}, after the verification time {utc_timestamp(at)}"
+    expires = _parse_datetimez(proof.get("expires"))
+    if expires is not None and at > expires:
+        return f"proof expired at {utc_timestamp(expires)} (verification time {utc_timestamp(at)})"
+    return None
+
+
+def _parse_datetimez(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not _DATETIMEZ.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
 def is_known_suite(proof: Any) -> bool:
+    # A list, not a set: a JSON array as type or cryptosuite is unhashable, and simply unknown.
     return isinstance(proof, Mapping) and (
-        (proof.get("type"), proof.get("cryptosuite")) in {(PROOF_TYPE, CRYPTOSUITE), *LEGACY_SUITES}
+        (proof.get("type"), proof.get("cryptosuite")) in [(PROOF_TYPE, CRYPTOSUITE), *LEGACY_SUITES]
     )
 
 

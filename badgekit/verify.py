@@ -13,10 +13,13 @@ The checks run in this order; the numbers are stable and match the comments in :
 2. ``schema``           OB 3.0 JSON Schema (bundled 1EdTech schema) [e1]; the subject has ``id``
                         or ``identifier`` [e1].
 3. ``contexts``         every ``@context`` is a pinned, bundled URL in the required order; JSON-LD
-                        expansion in "safe mode" drops no term; RDFC-1.0 work is bounded.
+                        expansion in "safe mode" drops no term; the JSON says what the RDF says (no
+                        keyword but ``@context``, no IRI as a property name, no repeated array
+                        entry); RDFC-1.0 work is bounded.
 4. ``proof-structure``  DataIntegrityProof ``eddsa-rdfc-2022`` / ``assertionMethod`` (legacy
-                        Ed25519Signature2020 and ``eddsa-2022`` accepted), or a VC-JWT header and
-                        claims that agree with the credential [e2].
+                        Ed25519Signature2020 and ``eddsa-2022`` accepted), created by and not
+                        expired at the verification time, or a VC-JWT header and claims that agree
+                        with the credential [e2].
 5. ``issuer-key``       the signing key resolves offline (did:key, or a supplied DID document)
                         and belongs to the issuer [e2].
 6. ``signature``        the signature verifies [e2].
@@ -720,6 +723,12 @@ class _Run:
             self._set("contexts", FAILED, f"@context[1] must be an OB 3.0 context "
                       f"(https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json), found {found}")
             return
+        # Safe mode for the JSON itself: no property hidden from JSON readers (under its IRI, in
+        # @nest/@graph/...) and no array entry repeated, as neither changes what was signed.
+        respelt = jsonld.json_form_problem(self.doc)
+        if respelt:
+            self._set("contexts", FAILED, respelt)
+            return
         unsigned = {k: v for k, v in self.doc.items() if k != "proof"}
         # Safe-mode expansion (jsonld.js "safe mode"): a term no context defines, a relative IRI
         # or an undefined type is an error; a remote context nested in a bundled one cannot load.
@@ -769,7 +778,7 @@ class _Run:
                 kind = f"{p.get('type')!s} {p.get('cryptosuite') or ''}".strip() if isinstance(p, Mapping) else "non-object"
                 self.ignored_proofs.append(kind)
                 continue
-            problem = proof.structure_problem(p)
+            problem = proof.structure_problem(p) or proof.time_problem(p, self.at)
             if problem:
                 self._set("proof-structure", FAILED, f"proof {n}: {problem}")
                 return

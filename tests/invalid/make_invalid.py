@@ -309,6 +309,43 @@ def cases() -> dict[str, bytes]:
         eddsa_header(OTHER), jwt_payload(base_credential(OTHER)), OTHER), "endorsementJwt")
     out["endorsements--too-many.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
                                                             .__setitem__("endorsement", [good_endorsement] * 17))))
+    out.update(hostile_cases(good))
+    return out
+
+
+def _sign_with(cred: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…)."""
+    opts = {**proof.proof_options(ISSUER.signer().verification_method, created=CREATED), **options}
+    data = proof.hash_data(cred, opts)
+    return {**cred, "proof": [{**opts, "proofValue": "z" + did.b58encode(ISSUER.signer().sign(data.hash_data))}]}
+
+
+def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
+    """Parser traps and re-spellings that keep the signature intact (tests/unit/test_verify_hostile.py)."""
+    out: dict[str, bytes] = {}
+    text = _json(good)
+    # Python keeps the last duplicate (the signed value), other parsers the first: refused at parse.
+    out["parse--duplicate-keys.json"] = text.replace(b'  "name": "Teamwork",', b'  "name": "Leadership",\n  "name": "Teamwork",', 1)
+    out["parse--unpaired-surrogate.json"] = text.replace(b'  "name": "Teamwork",', b'  "name": "Team\\ud800work",', 1)
+    out["parse--number-out-of-range.json"] = text.replace(b'"credentialSubject": {', b'"credentialSubject": {\n    "creditsEarned": 1e400,', 1)
+    revoked = _signed(status_entry=status.status_entry(REVOCATION_LIST, REVOKED_INDEX, "revocation"))
+    out["contexts--status-hidden-under-its-iri.json"] = _json({
+        ("https://www.w3.org/2018/credentials#credentialStatus" if k == "credentialStatus" else k): v for k, v in revoked.items()})
+    expired = sign(_mutate(base_credential(), lambda c: c.__setitem__("validUntil", "2025-06-30T00:00:00Z")))
+    out["contexts--validity-hidden-in-nest.json"] = _json({
+        **{k: v for k, v in expired.items() if k != "validUntil"}, "@nest": {"validUntil": expired["validUntil"]}})
+    out["contexts--repeated-array-entry.json"] = _json(_mutate(good, lambda c: c["type"].append(c["type"][-1])))
+    out["proof-structure--created-in-future.json"] = _json(_sign_with(base_credential(), created="2027-01-01T00:00:00Z"))
+    out["proof-structure--expired-proof.json"] = _json(_sign_with(base_credential(), expires="2025-06-30T00:00:00Z"))
+    out["proof-structure--previous-proof.json"] = _json(_sign_with(base_credential(), id="urn:uuid:5b0e3d0e-0000-4000-8000-0000000000f2",
+                                                                   previousProof="urn:uuid:5b0e3d0e-0000-4000-8000-0000000000f1"))
+    # Base58 decoding is quadratic: a long proofValue must be refused by its length, not decoded.
+    out["proof-structure--oversized-proof-value.json"] = _json(_mutate(
+        good, lambda c: c["proof"][0].__setitem__("proofValue", "z" + "2" * 20_000)))
+    cred = base_credential()
+    # Two credentials in one token: the VC 1.1 "vc" claim and a VC 2.0 payload (no nbf: it would add a VC 1.1 issuanceDate).
+    both = {**{k: v for k, v in jwt_payload(cred).items() if k != "nbf"}, "vc": cred}
+    out["proof-structure--jwt-vc-and-top-level.jwt"] = jwt_token(eddsa_header(), both).encode()
     return out
 
 
