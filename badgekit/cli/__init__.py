@@ -26,6 +26,21 @@ class _Group(TyperGroup):
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # Typer's own: exit codes, usage errors
+        except Exception as exc:
+            # A bug, not a verdict: never exit 1 ("invalid") with a traceback a script would misread.
+            import os
+
+            from badgekit.cli import _output
+
+            if os.environ.get("BADGEKIT_DEBUG"):
+                raise
+            _output.error(
+                f"internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a bug in badgekit, please "
+                "report it with the command that caused it (BADGEKIT_DEBUG=1 shows the traceback)"
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
 _QUICK_START = (

@@ -319,3 +319,19 @@ def test_many_files_json_array_is_identical_whatever_the_workers(tmp_path):
     assert outputs["1"] == outputs["2"]
     assert [r["source"].rsplit("/", 1)[1] for r in outputs["1"]] == [f"{i:03}.json" for i in range(70)]
     assert [r["verdict"] for r in outputs["1"]].count("invalid") == 10
+
+
+def test_a_bug_exits_70_with_one_line_never_1(monkeypatch):
+    from badgekit import verify as core
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(core, "verify_paths", broken)
+    result = run(str(OB / "simple.json"))
+    assert result.exit_code == 70
+    assert "internal error (ZeroDivisionError: division by zero)" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    monkeypatch.setenv("BADGEKIT_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        runner.invoke(app, ["verify", str(OB / "simple.json")], catch_exceptions=False)
