@@ -33,6 +33,11 @@ def sign(
     document = load_json_file(credential)
     if not isinstance(document, dict):
         raise InputError(f"{credential}: expected a JSON object")
+    from badgekit.jsonld import json_form_problem
+
+    problem = json_form_problem(document)  # issuing builds its documents itself; this is for yours
+    if problem is not None:
+        raise InputError(f"{credential}: {problem}; badgekit verify would refuse it, so it is not signed")
     signer = load_key(key, passphrase_file).signer(verification_method)
     signed = proof.add_proof(document, signer, created=created)
     text = dumps_json(signed)

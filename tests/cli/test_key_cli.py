@@ -92,3 +92,15 @@ def test_sign_then_verify_and_tamper(tmp_path):
     assert next(c for c in report["checks"] if c["id"] == "signature")["status"] == "failed"
     missing = run_cli("sign", tmp_path / "nope.json", "--key", key_path, ok=2)
     assert "nope.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_sign_refuses_what_verify_would_refuse(tmp_path):
+    # A credential spelt so that JSON readers miss a signed property (here validUntil in @nest).
+    key_path = keys.save_key(keys.Ed25519Key.from_seed(TEST_SEED), tmp_path / "k.pem")
+    credential = json.loads((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    credential["@nest"] = {"validUntil": "2020-01-01T00:00:00Z"}
+    unsigned = tmp_path / "nested.json"
+    unsigned.write_text(json.dumps(credential))
+    result = run_cli("sign", unsigned, "--key", key_path, "--out", tmp_path / "signed.json", ok=2)
+    assert "nested.json" in result.stderr and "not signed" in result.stderr
+    assert not (tmp_path / "signed.json").exists()
