@@ -83,7 +83,12 @@ def build_credential(
     valid_until: datetime | None = None,
     status_entry: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OpenBadgeCredential for one recipient. ``values`` are a roster row's values."""
+    """An unsigned OpenBadgeCredential for one recipient. ``values`` are a roster row's values.
+
+    Raises:
+        ValueError: a value :func:`badgekit.roster.validate_row` refuses (a number, a date, a
+            result status that is not an OB 3.0 ResultStatusType).
+    """
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
     if recipient.subject_id:
         subject["id"] = recipient.subject_id
@@ -138,7 +143,7 @@ def _results(achievement: Mapping[str, Any], values: Mapping[str, str]) -> list[
     for rd in descriptions:
         rtype = rd.get("resultType")
         if rtype == "Status" and status:
-            results.append({"type": ["Result"], "resultDescription": rd["id"], "status": status})
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "status": _status(status)})
         elif rtype == "RubricCriterionLevel" and (level or score):
             levels = [lv for lv in rd.get("rubricCriterionLevel") or [] if isinstance(lv, Mapping)]
             chosen = _pick_level(levels, level, score)
@@ -152,6 +157,14 @@ def _results(achievement: Mapping[str, Any], values: Mapping[str, str]) -> list[
             results.append({"type": ["Result"], "resultDescription": rd["id"], "value": score})
             score = None
     return results
+
+
+def _status(raw: str) -> str:
+    """Result.status as OB 3.0's ResultStatusType spells it (the schema allows nothing else)."""
+    status = roster.result_status(raw)
+    if status is None:
+        raise ValueError(f"status {raw!r} is not one of {', '.join(roster.RESULT_STATUSES)}")
+    return status
 
 
 def _pick_level(levels: list[Mapping[str, Any]], level: str | None, score: str | None) -> Mapping[str, Any] | None:

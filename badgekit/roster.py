@@ -56,7 +56,7 @@ COLUMNS: dict[str, str] = {
     "issued": "validity start (validFrom) when not now",
     "score": "result value for the badge class's first resultDescription",
     "level": "achieved rubric level (name or id of a rubricCriterionLevel)",
-    "status": "result status (Completed, Failed …) when a resultDescription has resultType Status",
+    "status": "result status (Completed, Failed, InProgress …; OB 3.0 ResultStatusType) when a resultDescription has resultType Status",
     "evidence_url": "URL of evidence (Evidence.id)",
     "evidence_narrative": "narrative of the evidence",
     "evidence_name": "name of the evidence",
@@ -780,6 +780,17 @@ def parse_number(value: str) -> float:
     return float(v)
 
 
+#: OB 3.0 ResultStatusType: the only values ``Result.status`` may take (the schema's enum).
+RESULT_STATUSES = ("Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew")
+_RESULT_STATUS_KEYS = {s.lower(): s for s in RESULT_STATUSES}
+
+
+def result_status(value: str) -> str | None:
+    """A roster's ``status`` as OB 3.0 spells it (``completed`` → ``Completed``, ``in progress`` →
+    ``InProgress``, ``on-hold`` → ``OnHold``), or None when it is not a ResultStatusType."""
+    return _RESULT_STATUS_KEYS.get(re.sub(r"[\s_-]+", "", value).lower())
+
+
 def is_email(value: str) -> bool:
     return len(value) <= 254 and bool(_EMAIL.match(value))
 
@@ -831,6 +842,9 @@ def validate_row(row: Row, requirements: Sequence[Any] = (), *, date_order: str 
     url = row.get("evidence_url")
     if url is not None and not is_url(url):
         errors.append(RowError(row.line, "evidence_url", f"{url!r} is not an http(s) URL"))
+    status = row.get("status")
+    if status is not None and result_status(status) is None:
+        errors.append(RowError(row.line, "status", f"{status!r} is not a result status ({', '.join(RESULT_STATUSES)})"))
     failing_columns = {e.column for e in errors}
     for req in requirements:
         column = normalise_header(req.column)  # "Completed on", "assessor" … name the same columns as the header

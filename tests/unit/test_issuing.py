@@ -253,3 +253,25 @@ def test_sink_streams_every_row_in_line_order_and_keeps_only_problems(tmp_path):
     assert {o.line for o in seen if o.status == "rejected"} == bad
     assert {o.line for o in report.outcomes} == bad  # the report keeps only rows with problems
     assert report.counts == {"rejected": len(bad), "issued": 700 - len(bad)}
+
+
+def test_result_status_rows_outside_ob_enum_are_rejected_and_the_rest_issue_schema_valid(tmp_path):
+    """A roster's status column becomes Result.status, a closed enum in OB 3.0: "passed" is rejected
+    by line and column before signing, "in progress" is issued as "InProgress"."""
+    from badgekit.schema import validate_credential
+
+    rd = "urn:uuid:0f3c0000-0000-4000-8000-000000000002"
+    achievement = {**ACHIEVEMENT, "resultDescription": [
+        {"id": rd, "type": ["ResultDescription"], "name": "Induction", "resultType": "Status"}]}
+    badge = SimpleNamespace(id=achievement["id"], achievement=achievement,
+                            policy=SimpleNamespace(validity=None, requirements=(), status_purpose="revocation"))
+    roster_path = tmp_path / "roster.csv"
+    roster_path.write_text("email,status\na@example.org,passed\nb@example.org,in progress\n", encoding="utf-8")
+    report = issue_roster(roster_path=roster_path, badge=badge, issuer=ISSUER, key=KEY,
+                          ledger=Ledger.open(tmp_path / "ledger.sqlite3"),
+                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, rng_seed=7))
+    rejected, issued = report.outcomes
+    assert rejected.status == "rejected" and [(e.line, e.column) for e in rejected.errors] == [(2, "status")]
+    doc = json.loads(Path(issued.path).read_text())
+    assert doc["credentialSubject"]["result"][0]["status"] == "InProgress"
+    assert validate_credential(doc, strict=True) == [] and proof.verify(doc)

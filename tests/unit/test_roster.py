@@ -93,11 +93,25 @@ def test_row_with_too_many_fields(tmp_path):
         ({"email": "a@b.org", "earned": "yesterday"}, "earned", "not a date"),
         ({"email": "a@b.org", "evidence_url": "javascript:alert(1)"}, "evidence_url", "not an http(s) URL"),
         ({"recipient_id": "someone"}, "recipient_id", "not a DID, URL or URN"),
+        ({"email": "a@b.org", "status": "passed"}, "status", "not a result status (Completed, Enrolled, Failed"),
     ],
 )
 def test_row_validation_names_line_column_and_reason(values, column, reason):
     errors = roster.validate_row(roster.Row(7, values))
     assert errors and errors[0].line == 7 and errors[0].column == column and reason in errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [("Completed", "Completed"), ("completed", "Completed"), (" FAILED ", "Failed"), ("in progress", "InProgress"),
+     ("In-Progress", "InProgress"), ("on_hold", "OnHold"), ("withdrew", "Withdrew"), ("passed", None), ("done", None),
+     ("Withdrawn", None)],
+)
+def test_result_status_is_an_ob_result_status_type(raw, status):
+    """Result.status is a closed enum in OB 3.0 (ResultStatusType): anything else fails the schema."""
+    assert roster.result_status(raw) == status
+    errors = roster.validate_row(roster.Row(2, {"email": "a@b.org", "status": raw}))
+    assert [e.column for e in errors] == ([] if status else ["status"])
 
 
 def test_requirements_are_checked_after_value_checks():
