@@ -22,7 +22,11 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     [roster]                      # optional
     date_format = "DMY"           # numeric dates such as 04/03/2026 are day first (MDY: month first)
 
-Other string members of ``[issuer]`` (``description``, ``phone`` …) are copied into the profile.
+Other members of ``[issuer]`` are copied into the profile when they are OB 3.0 Profile properties
+that hold text (``description``, ``phone``, ``official`` …, :data:`PROFILE_TEXT_MEMBERS`); any
+other member is an error here rather than in every credential (object-valued ones such as
+``address`` or ``parentOrg`` fail the OB schema, undefined terms are not signed, and
+``endorsementJwt`` is missing from the context revision the DCC stack ships).
 Unknown tables are left alone for other tools. ``init`` never overwrites a file: run it again and
 it only reports what is already there.
 """
@@ -36,6 +40,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +56,12 @@ LEDGER_RELATIVE = Path(".badgekit") / "ledger.sqlite3"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ISSUER_KEYS = ("id", "name", "url", "email", "image", "verification_method")
+#: OB 3.0 Profile properties whose value is text, copied from ``[issuer]`` into the profile.
+PROFILE_TEXT_MEMBERS = (
+    "description", "phone", "official", "givenName", "familyName", "additionalName", "patronymicName",
+    "honorificPrefix", "honorificSuffix", "familyNamePrefix", "dateOfBirth",
+)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PROJECT_KEYS = ("key_path", "badges_dir", "output_dir", "status_base_url", "templates_dir")
 
 
@@ -169,13 +180,16 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         if not (is_http_url(image) or image.startswith("data:image/")):
             raise fail("issuer.image", f"{image!r} is not an http(s) URL or a data:image/ URI")
         profile["image"] = {"id": image, "type": "Image"}
-    for key, value in issuer_table.items():
+    for key in issuer_table:
         if key in _ISSUER_KEYS:
             continue
-        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            profile[key] = value
-        else:
-            raise fail(f"issuer.{key}", "extra profile members must be strings or lists of strings")
+        if key not in PROFILE_TEXT_MEMBERS:
+            raise fail(f"issuer.{key}", f"extra profile members must be one of {', '.join(PROFILE_TEXT_MEMBERS)}")
+        value = text(issuer_table, "issuer", key)
+        assert value is not None
+        if key == "dateOfBirth" and not _is_date(value):
+            raise fail("issuer.dateOfBirth", f"{value!r} is not a date (YYYY-MM-DD)")
+        profile[key] = value
 
     vm = text(issuer_table, "issuer", "verification_method")
     if vm is None and issuer_id.startswith("did:web:"):
@@ -229,6 +243,16 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         templates_dirs=tuple(templates_dirs),
         date_order=date_order,
     )
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def find_project(start: str | os.PathLike[str] | None = None) -> Project:
@@ -570,6 +594,7 @@ def _new_file(path: Path, text: str, created: list[Path], skipped: list[Path], *
 
 __all__ = [
     "CONFIG_NAME",
+    "PROFILE_TEXT_MEMBERS",
     "InitResult",
     "Project",
     "find_project",

@@ -6,21 +6,24 @@ import json
 import os
 import stat
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from badgekit import did, keys
+from badgekit import did, jsonld, keys
+from badgekit.credential import Recipient, build_credential
 from badgekit.errors import InputError, KeyFileError, PassphraseError
 from badgekit.project import (
     CONFIG_NAME,
+    PROFILE_TEXT_MEMBERS,
     Project,
     find_project,
     init_project,
     parse_did_web,
     render_config,
 )
-from badgekit.schema import validate_profile
+from badgekit.schema import validate_credential, validate_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,6 +178,44 @@ def test_load_defaults_and_extra_profile_members(tmp_path: Path) -> None:
     assert project.key_path == tmp_path.resolve() / "issuer-key.pem"
     assert project.status_base_url is None
     assert validate_profile(project.issuer) == []
+
+
+def test_every_text_profile_member_is_copied_and_a_credential_with_it_is_valid(tmp_path: Path) -> None:
+    values = {m: "1990-05-17" if m == "dateOfBirth" else f"{m} text" for m in PROFILE_TEXT_MEMBERS}
+    project = Project.load(_write(tmp_path, GOOD + "".join(f'{k} = "{v}"\n' for k, v in values.items())))
+    assert {k: project.issuer[k] for k in PROFILE_TEXT_MEMBERS} == values
+    assert validate_profile(project.issuer) == []
+    achievement = {"id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f", "type": ["Achievement"], "name": "A",
+                   "description": "D", "criteria": {"narrative": "N"}, "creator": project.issuer}
+    credential = build_credential(credential_id="urn:uuid:0b7c2a52-8d1e-4f0a-9a43-6f1f2b3c4d5e", issuer=project.issuer,
+                                  achievement=achievement, recipient=Recipient(email="a@example.org"), values={},
+                                  salt="00ff", valid_from=datetime(2026, 1, 15, tzinfo=UTC))
+    assert validate_credential(credential, strict=True) == []
+    jsonld.to_rdf(credential)  # every member is a term the OB context defines: nothing dropped, all signed
+
+
+@pytest.mark.parametrize(
+    ("member", "why"),
+    [
+        ('address = "1 Main St"', "Address object: a string fails the OB schema (and is a relative IRI to JSON-LD)"),
+        ('parentOrg = "did:web:example.org"', "a Profile object"),
+        ('otherIdentifier = "x"', "IdentifierEntry objects"),
+        ('endorsementJwt = ["a.b.c"]', "only the newer context-3.0.3.json revision defines it"),
+        ('type = "Organization"', "would replace type: [Profile]"),
+        ('motto = "Lux"', "not an OB term: dropped by JSON-LD, never signed"),
+        ('tags = ["a", "b"]', "lists are no Profile text member"),
+    ],
+)
+def test_issuer_members_that_would_make_invalid_credentials_are_refused(tmp_path: Path, member: str, why: str) -> None:
+    key = member.split(" ", 1)[0]
+    with pytest.raises(InputError, match=rf"issuer\.{key}: extra profile members must be one of description"):
+        Project.load(_write(tmp_path, GOOD + member + "\n"))
+
+
+@pytest.mark.parametrize("value", ["17 May 1990", "1990-02-30", "", "1990-05-17T00:00:00Z"])
+def test_issuer_date_of_birth_must_be_a_date(tmp_path: Path, value: str) -> None:
+    with pytest.raises(InputError, match=r"issuer\.dateOfBirth"):
+        Project.load(_write(tmp_path, GOOD + f'dateOfBirth = "{value}"\n'))
 
 
 def test_templates_dir(tmp_path: Path) -> None:

@@ -306,19 +306,25 @@ def test_image_templates_named_by_shipped_templates_exist() -> None:
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_credentials_issued_from_every_template_pass_both_1edtech_schemas_and_verify(name: str) -> None:
-    """What a verifier sees: a signed credential per template (rich row: score, level, evidence,
-    supervisor, dates), valid against the current and the strict 2024-09 schema, both engines."""
+    """What a verifier sees: a signed credential per template (every roster column badgekit maps:
+    score, level, status, evidence, supervisor, dates, recipient id, subject fields; an issuer
+    with every text Profile member), valid against the current and the strict 2024-09 schema,
+    both engines."""
     from datetime import UTC, datetime, timedelta
 
     from badgekit import credential, proof, status
     from badgekit.keys import Ed25519Key
+    from badgekit.project import PROFILE_TEXT_MEMBERS
     from badgekit.schema import validate_credential
 
     key = Ed25519Key.from_seed(bytes(range(32)))
-    issuer = {**ISSUER, "id": key.did_key}
+    issuer = {**ISSUER, "id": key.did_key, **{m: "1990-05-17" if m == "dateOfBirth" else m for m in PROFILE_TEXT_MEMBERS}}
     row = {"email": "Ana.Lima@Example.org", "score": "92", "level": "Proficient", "evidence_url": "https://e.example.org/1",
            "evidence_narrative": "Final project", "supervisor": "Dr. Rao", "earned": "2026-01-12", "credits_earned": "3",
-           "student_id": "S-20931"}
+           "student_id": "S-20931", "recipient_id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+           "status": "completed", "evidence_name": "Project report", "narrative": "Led the team.",
+           "activity_start_date": "2025-09-01", "activity_end_date": "2025-12-15", "term": "Fall 2025",
+           "role": "Team lead", "license_number": "LIC-0001"}
     start = datetime(2026, 1, 15, tzinfo=UTC)
     for g in tpl.instantiate_all(name, _all_examples(name), issuer=issuer):
         unsigned = credential.build_credential(
