@@ -313,10 +313,15 @@ def test_many_files_json_array_is_identical_whatever_the_workers(tmp_path):
         (folder / f"{i:03}.json").write_text(json.dumps(doc))
     outputs = {}
     for workers in ("1", "2"):
-        result = run(str(folder), "--json", "--workers", workers)
+        result = run(str(folder), "--json", "--workers", workers, "--at", FIXED_NOW)
         assert result.exit_code == 1
         outputs[workers] = json.loads(result.stdout)
     assert outputs["1"] == outputs["2"]
+    # Without --at, one run has one clock: every "not yet valid" reason names the same time.
+    now_run = json.loads(run(str(folder), "--json", "--workers", "2").stdout)
+    times = {c["reason"].rsplit(" ", 1)[1] for r in now_run for c in r["checks"]
+             if c["id"] == "validity" and c["status"] == "failed"}
+    assert len(times) == 1
     assert [r["source"].rsplit("/", 1)[1] for r in outputs["1"]] == [f"{i:03}.json" for i in range(70)]
     assert [r["verdict"] for r in outputs["1"]].count("invalid") == 10
 
