@@ -189,29 +189,78 @@ def did_web_url(did: str) -> str:
     return "https://" + "/".join(parts) + "/did.json"
 
 
-def did_web_document(did: str, public_keys: Iterable[bytes]) -> dict[str, Any]:
-    """A did:web DID document listing every key given, as ``#key-1``, ``#key-2`` …
+def did_web_document(did: str, public_keys: Iterable[bytes | Mapping[str, Any]]) -> dict[str, Any]:
+    """A did:web DID document listing every key given.
 
-    Every key stays in ``assertionMethod`` so that credentials signed before a rotation still
-    verify; the newest key is listed last. Raises DidError when no key is given.
+    An Ed25519 key (raw 32 bytes) becomes a ``Multikey`` method ``#key-1``, ``#key-2`` … (numbered
+    among the Ed25519 keys only, so adding an RSA key never renumbers them) in every verification
+    relationship. An RSA public JWK (what :attr:`badgekit.keys.RsaKey.public_jwk` gives: VC-JWT
+    RS256 only) becomes a ``JsonWebKey`` method whose fragment is its RFC 7638 thumbprint
+    (:func:`rsa_verification_method`), stable however the list changes, with ``publicKeyJwk``
+    holding ``kty``, ``n`` and ``e`` only; it is listed in ``assertionMethod`` alone (it signs
+    credentials, nothing else). Every key stays listed so that credentials signed before a
+    rotation still verify; the newest key is listed last.
+
+    ``@context`` stays [did/v1, multikey/v1]: no context badgekit pins defines ``JsonWebKey`` /
+    ``publicKeyJwk`` (security/jwk/v1 is not bundled), and verifiers, badgekit's included, read
+    ``publicKeyJwk`` as plain JSON.
+
+    Raises:
+        DidError: no key given, an RSA JWK with private members or missing ``n``/``e``, or a
+            JWK of another key type.
     """
     keys = list(public_keys)
     if not keys:
         raise DidError("a DID document needs at least one key")
-    vms = [
-        {
-            "id": f"{did}#key-{n}",
-            "type": "Multikey",
-            "controller": did,
-            "publicKeyMultibase": encode_multikey_public(k),
-        }
-        for n, k in enumerate(keys, start=1)
-    ]
-    ids = [vm["id"] for vm in vms]
+    vms: list[dict[str, Any]] = []
+    assertion: list[str] = []
+    ed25519: list[str] = []
+    for k in keys:
+        if isinstance(k, Mapping):
+            jwk = _public_rsa_jwk(k)
+            vm_id = rsa_verification_method(did, jwk)
+            if vm_id in assertion:
+                raise DidError(f"the same RSA key is given twice ({vm_id})")
+            vms.append({"id": vm_id, "type": "JsonWebKey", "controller": did, "publicKeyJwk": jwk})
+        else:
+            vm_id = f"{did}#key-{len(ed25519) + 1}"
+            ed25519.append(vm_id)
+            vms.append({"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": encode_multikey_public(k)})
+        assertion.append(vm_id)
     doc: dict[str, Any] = {"@context": [DID_CONTEXT, MULTIKEY_CONTEXT], "id": did, "verificationMethod": vms}
     for rel in VERIFICATION_RELATIONSHIPS:
-        doc[rel] = list(ids)
+        doc[rel] = list(assertion if rel == "assertionMethod" else ed25519)
+    if not ed25519:  # an RSA-only document: no empty relationship lists
+        for rel in VERIFICATION_RELATIONSHIPS:
+            if rel != "assertionMethod":
+                del doc[rel]
     return doc
+
+
+#: Private-key members of a JWK (RFC 7518 §6): never written to a DID document.
+_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+
+def _public_rsa_jwk(jwk: Mapping[str, Any]) -> dict[str, str]:
+    if _PRIVATE_JWK_MEMBERS & set(jwk):
+        raise DidError("the JWK holds private key material: refusing to publish it")
+    if jwk.get("kty") != "RSA":
+        raise DidError(f"a DID document lists Ed25519 keys (raw bytes) or RSA JWKs, not kty {jwk.get('kty')!r}")
+    if not all(isinstance(jwk.get(m), str) and jwk[m] for m in ("n", "e")):
+        raise DidError("an RSA JWK needs its n and e members")
+    return {"kty": "RSA", "n": jwk["n"], "e": jwk["e"]}
+
+
+def rsa_verification_method(controller: str, jwk: Mapping[str, Any]) -> str:
+    """``<controller>#<RFC 7638 thumbprint>``: the id of an RSA key's ``JsonWebKey`` method in a
+    did:web or issuer profile document, and so the ``kid`` of the RS256 VC-JWTs it signs.
+
+    Raises:
+        DidError: not a public RSA JWK.
+    """
+    from badgekit.jwt import jwk_thumbprint  # jwt imports this module
+
+    return f"{controller}#{jwk_thumbprint(_public_rsa_jwk(jwk))}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ class IssueOptions:
     now: datetime | None = None  # injected clock (tests, golden files)
     rng_seed: int | None = None  # deterministic status-index allocation (tests)
     verification_method: str | None = None
+    #: kid of RS256 VC-JWTs (RSA key); None → ``<issuer id>#<JWK thumbprint>`` (see :func:`jwt_kid`)
+    jwt_verification_method: str | None = None
     bake: tuple[str, ...] = ()  # "png" and/or "svg": a baked image beside each credential
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
@@ -190,9 +192,8 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(key: PrivateKey, verification_method: str | None, issuer: dict[str, Any], achievement: dict[str, Any],
                  validity: str | None, images: dict[str, Any] | None = None, fmt: str = "ldp") -> None:
     if fmt == "jwt":
-        # kid: the project's verification method, else (did:key issuer) the key's own did:key method
-        own = key.signer().verification_method if isinstance(key, Ed25519Key) else None
-        _WORKER.update(jws=(key, verification_method or own), signer=None)
+        # verification_method is already the kid chosen by jwt_kid()
+        _WORKER.update(jws=(key, verification_method), signer=None)
     else:
         assert isinstance(key, Ed25519Key)  # check_signing_setup refused anything else
         _WORKER.update(signer=key.signer(verification_method), jws=None)
@@ -325,7 +326,7 @@ def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: Iss
 
     Raises:
         InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
-            did:key issuer or without a verification method (the JWT ``kid``).
+            did:key issuer, or for an issuer whose id cannot name its method (see :func:`jwt_kid`).
     """
     if options.format not in FORMATS:
         raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
@@ -334,13 +335,37 @@ def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: Iss
     if options.format != "jwt":
         raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
                          hint="issue with --format jwt, or sign with an Ed25519 key")
+    jwt_kid(key, issuer, options)
+
+
+def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
+    """The ``kid`` of the VC-JWTs ``key`` signs for ``issuer``: the verification method a verifier
+    dereferences to find this very key.
+
+    * Ed25519 (EdDSA): the project's ``verification_method``, else the key's own did:key method.
+    * RSA (RS256): ``jwt_verification_method`` when set, else ``<issuer id>#<RFC 7638 JWK
+      thumbprint>``, the ``JsonWebKey`` method ``badgekit key did-web`` lists for it. Never the
+      Ed25519 ``verification_method``: that names another key, and a verifier following the kid
+      would find the Ed25519 key and refuse the RS256 signature.
+
+    Raises:
+        InputError: an RSA key for a did:key issuer (a did:key names one Ed25519 key), or for an
+            issuer id that is neither a DID nor an http(s) URL without ``jwt_verification_method``.
+    """
+    if isinstance(key, Ed25519Key):
+        return options.verification_method or key.signer().verification_method
     issuer_id = str(issuer.get("id", ""))
     if issuer_id.startswith("did:key:"):
         raise InputError(f"issuer {issuer_id} is a did:key, which names an Ed25519 key; an RSA key cannot sign for it",
-                         hint="give the issuer an https:// or did:web id and a verification_method in badgekit.toml")
-    if not options.verification_method:
-        raise InputError("an RSA key needs a verification method (the JWT kid), e.g. https://example.edu/issuers/1#key-1",
-                         hint="set [issuer] verification_method in badgekit.toml")
+                         hint="give the issuer a did:web or https:// id and list the RSA key with 'badgekit key did-web'")
+    if options.jwt_verification_method:
+        return options.jwt_verification_method
+    if not issuer_id.startswith(("did:", "https://", "http://")) or "#" in issuer_id:
+        raise InputError(f"issuer id {issuer_id!r} cannot name the RSA key's verification method (the JWT kid)",
+                         hint="give the issuer a did:web or https:// id, or set [issuer] jwt_verification_method in badgekit.toml")
+    from badgekit import did
+
+    return did.rsa_verification_method(issuer_id, key.public_jwk)
 
 
 def status_url_for(base: str, purpose: str) -> Callable[[int], str]:
@@ -474,7 +499,8 @@ def issue_roster(
 
             until = add_duration(now, validity)
         images = badge_images(badge, issuer, options.bake, valid_from=now, valid_until=until, per_recipient=options.recipient_images)
-    init_args = (key, options.verification_method, dict(issuer), achievement, validity, images, options.format)
+    vm = jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method
+    init_args = (key, vm, dict(issuer), achievement, validity, images, options.format)
     done_count = 0
     total = good
     if progress:

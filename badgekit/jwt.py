@@ -308,10 +308,19 @@ def _resolve_kid(kid: str, alg: str, documents: Mapping[str, Mapping[str, Any]])
                                hint="supply its DID document with --did-doc FILE")
     try:
         vm = did.resolve_verification_method(kid, documents)
-        return _ed25519_key(vm.public_key, alg, "document", vm.id, vm.controller, vm.relationships)
     except did.DidError as exc:
+        if "not listed" in str(exc):
+            raise JwtError(f"kid {kid} is not listed in the DID document of {controller}: the document supplied "
+                           "does not publish the signing key (an outdated did.json?)") from None
         if "unsupported verification method type" not in str(exc):
             raise
+    else:
+        if alg != "EdDSA":
+            # The defect this guards: an RS256 token whose kid is the issuer's Ed25519 #key-1.
+            raise JwtError(f"kid {kid} names an Ed25519 key (Multikey) in the DID document of {controller}, "
+                           f"but the JWS is {alg}, so it was signed with another key (expected EdDSA): the kid must "
+                           "name the signing key's own method (for an RSA key a JsonWebKey, as 'badgekit key did-web' lists it)")
+        return _ed25519_key(vm.public_key, alg, "document", vm.id, vm.controller, vm.relationships)
     # JsonWebKey / JsonWebKey2020 methods carry a publicKeyJwk.
     doc_id = doc.get("id")
     for vm_entry in _methods(doc):

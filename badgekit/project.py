@@ -11,6 +11,8 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     url = "https://example.edu"
     email = "badges@example.edu"
     image = "https://example.edu/logo.png"
+    # jwt_verification_method = "did:web:example.edu#rsa-1"   # kid of RS256 VC-JWTs (RSA key);
+    #                             default "<id>#<the RSA key's JWK thumbprint>", as key did-web lists it
 
     [project]                     # paths are relative to this file
     key_path = "issuer-key.pem"
@@ -55,7 +57,7 @@ DEFAULT_OUTPUT_DIR = "out"
 LEDGER_RELATIVE = Path(".badgekit") / "ledger.sqlite3"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_ISSUER_KEYS = ("id", "name", "url", "email", "image", "verification_method")
+_ISSUER_KEYS = ("id", "name", "url", "email", "image", "verification_method", "jwt_verification_method")
 #: OB 3.0 Profile properties whose value is text, copied from ``[issuer]`` into the profile.
 PROFILE_TEXT_MEMBERS = (
     "description", "phone", "official", "givenName", "familyName", "additionalName", "patronymicName",
@@ -79,6 +81,8 @@ class Project:
     verification_method: str | None  # None → the key's did:key verification method
     templates_dirs: tuple[Path, ...] = ()
     date_order: str | None = None  # [roster] date_format: "DMY" / "MDY" for dates like 04/03/2026
+    #: [issuer] jwt_verification_method: the kid of RS256 VC-JWTs (RSA key); None → <issuer id>#<JWK thumbprint>
+    jwt_verification_method: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -131,6 +135,7 @@ class Project:
             "ledgerPath": str(self.ledger_path),
             "statusBaseUrl": self.status_base_url,
             "verificationMethod": self.verification_method,
+            "jwtVerificationMethod": self.jwt_verification_method,
             "templatesDirs": [str(d) for d in self.templates_dirs],
             "dateOrder": self.date_order,
         }
@@ -198,6 +203,12 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         raise fail("issuer.verification_method", f"is required when the issuer id is not a did:key (e.g. {issuer_id}#key-1)")
     if vm is not None and not vm.startswith(issuer_id + "#"):
         raise fail("issuer.verification_method", f"{vm!r} must belong to the issuer: start with {issuer_id}#")
+    # The RSA key's method (RS256 VC-JWT kid) is a different key from verification_method's Ed25519 one.
+    jwt_vm = text(issuer_table, "issuer", "jwt_verification_method")
+    if jwt_vm is not None and issuer_id.startswith("did:key:"):
+        raise fail("issuer.jwt_verification_method", "names an RSA key's method, which a did:key issuer cannot have")
+    if jwt_vm is not None and not jwt_vm.startswith(issuer_id + "#"):
+        raise fail("issuer.jwt_verification_method", f"{jwt_vm!r} must belong to the issuer: start with {issuer_id}#")
 
     def folder(key: str, default: str) -> Path:
         value = text(project_table, "project", key) or default
@@ -242,6 +253,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         verification_method=vm,
         templates_dirs=tuple(templates_dirs),
         date_order=date_order,
+        jwt_verification_method=jwt_vm,
     )
 
 
@@ -500,6 +512,9 @@ def render_config(
             if verification_method
             else '# verification_method = "did:web:example.edu#key-1"   # only for did:web or https issuers'
         ),
+        "# RS256 VC-JWTs (issue --format jwt --key rsa.pem) name the RSA key as <id>#<its JWK thumbprint>,",
+        "# the method 'badgekit key did-web' lists; set this only if you publish it under another id.",
+        '# jwt_verification_method = "did:web:example.edu#rsa-1"',
         "",
         "[project]",
         f"key_path = {_toml_str(key_path)}",

@@ -891,6 +891,9 @@ class _Run:
                 out.status, out.reason = FAILED, f"{label} is not an assertionMethod of {issuer}"
             else:
                 out.reason = f"{label} belongs to the issuer ({key.source})"
+                if key.source == "document":
+                    where = self.options.provenance.get(issuer, "supplied")
+                    out.reason = f"{label} is an assertionMethod in the DID document of {issuer} ({where})"
         elif key.source in ("did:key", "document") and (issuer.startswith("did:key:") or key.source == "document"):
             out.status, out.reason = FAILED, f"{label} is controlled by {key.controller}, not by the issuer {issuer}"
         elif self._trust_vouches(issuer, fps):

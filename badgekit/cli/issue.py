@@ -82,7 +82,9 @@ def issue(
     Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
-    issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256).
+    issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256); its kid
+    is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
+    jwt_verification_method in badgekit.toml).
 
     Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
 
@@ -112,7 +114,7 @@ def issue(
         raise InputError(f"--bake takes png and/or svg, got {', '.join(formats)}")
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
-        verification_method=project.verification_method, bake=formats, recipient_images=recipient_images,
+        verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run

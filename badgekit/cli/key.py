@@ -18,7 +18,6 @@ from badgekit.cli._options import (
     JsonOpt,
     PassphraseFileOpt,
     load_any_key,
-    load_key,
     read_passphrase,
 )
 from badgekit.errors import InputError
@@ -81,8 +80,9 @@ def show(
         _output.emit_text(f"JWK thumbprint      {info['jwkThumbprintUri']}")
         _output.emit_text("public JWK:")
         _output.emit_text(dumps_json(info["jwk"]).rstrip())
-        _output.info("publish this JWK in the profile or DID document at your issuer id (a JsonWebKey assertionMethod "
-                     "whose id is your verification_method); offline verifiers can trust the thumbprint instead (--trust)")
+        _output.info("publish it at your issuer id: 'badgekit key did-web' lists it as a JsonWebKey assertionMethod "
+                     "<did>#<thumbprint>, the kid 'badgekit issue --format jwt' writes (or set [issuer] "
+                     "jwt_verification_method); offline verifiers can trust the thumbprint instead (--trust)")
         return
     _output.emit_text(f"did:key             {info['did']}")
     _output.emit_text(f"verificationMethod  {info['verificationMethod']}")
@@ -93,7 +93,7 @@ def show(
 
 @app.command("did-web")
 def did_web(
-    keys_: Annotated[list[Path], typer.Argument(metavar="KEY...", help="Key files, oldest first; every key is listed so old credentials stay verifiable.")],
+    keys_: Annotated[list[Path], typer.Argument(metavar="KEY...", help="Key files, oldest first: Ed25519 and/or RSA; every key is listed so old credentials stay verifiable.")],
     domain: Annotated[str, typer.Option("--domain", help="Host that will serve the document, e.g. example.edu.")],
     path: Annotated[str | None, typer.Option("--path", help="Optional path, e.g. issuers/cs.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write did.json.")] = Path("did.json"),
@@ -102,18 +102,33 @@ def did_web(
 ) -> None:
     """Write the did:web DID document (did.json) to host for your keys.
 
+    Ed25519 keys are listed as Multikey methods #key-1, #key-2 … (numbered among the Ed25519 keys),
+    for Data Integrity proofs and EdDSA VC-JWTs. RSA keys (RS256 VC-JWT) are listed as JsonWebKey
+    assertion methods #<JWK thumbprint> (public n and e only), the kid that 'badgekit issue
+    --format jwt --key rsa.pem' writes.
+
     Example: badgekit key did-web old.pem new.pem --domain example.edu --path issuers/cs
+
+    Example: badgekit key did-web issuer-key.pem rsa.pem --domain example.edu
     """
     identifier = did.did_web(domain, path)
-    document = did.did_web_document(identifier, [load_key(k, passphrase_file).public_key for k in keys_])
+    loaded = [load_any_key(k, passphrase_file) for k in keys_]
+    document = did.did_web_document(
+        identifier, [k.public_jwk if isinstance(k, keys.RsaKey) else k.public_key for k in loaded]
+    )
     atomic_write(out, dumps_json(document))
+    methods = document["verificationMethod"]
+    newest_ed = next((vm["id"] for vm in reversed(methods) if vm["type"] == "Multikey"), None)
+    rsa_kids = [vm["id"] for vm in methods if vm["type"] == "JsonWebKey"]
     if json_out:
         _output.emit_json({"did": identifier, "path": str(out), "url": did.did_web_url(identifier), "didDocument": document})
     else:
         _output.info(f"wrote {out}: host it at {did.did_web_url(identifier)}", "green")
         _output.emit_text(identifier)
-        newest = document["verificationMethod"][-1]["id"]
-        _output.info(f"sign with: --verification-method {newest}")
+        if newest_ed:
+            _output.info(f"sign with: --verification-method {newest_ed}")
+        for kid in rsa_kids:
+            _output.info(f"RS256 VC-JWTs signed with the RSA key name it as kid {kid}")
 
 
 def _public_info(key: keys.PrivateKey) -> dict[str, object]:

@@ -3,11 +3,12 @@ and that a private key never reaches the output."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
 
-from badgekit import keys
+from badgekit import did, keys
 from tests.conftest import TEST_SEED, run_cli
 
 
@@ -104,3 +105,43 @@ def test_sign_refuses_what_verify_would_refuse(tmp_path):
     result = run_cli("sign", unsigned, "--key", key_path, "--out", tmp_path / "signed.json", ok=2)
     assert "nested.json" in result.stderr and "not signed" in result.stderr
     assert not (tmp_path / "signed.json").exists()
+
+
+def test_did_web_issuer_rs256_jwt_verifies_through_its_did_document(tmp_path, monkeypatch):
+    """A did:web issuer with an Ed25519 key (Data Integrity) and an RSA key (RS256 VC-JWT, what the
+    1EdTech validator accepts): the JWT kid must name the RSA key's own method in did.json, so a
+    verifier that dereferences the kid finds the RSA key, not the Ed25519 #key-1."""
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE", raising=False)
+    root = tmp_path / "proj"
+    run_cli("init", root, "--no-input", "--name", "Example University", "--did-web", "example.edu")
+    monkeypatch.chdir(root)
+    run_cli("key", "generate", "rsa.pem", "--type", "rsa")
+    thumbprint = json.loads(run_cli("key", "show", "rsa.pem", "--json").stdout)["jwkThumbprint"]
+    (root / "did.json").unlink()  # init wrote it for the Ed25519 key alone
+    made = json.loads(run_cli("key", "did-web", "issuer-key.pem", "rsa.pem", "--domain", "example.edu", "--json").stdout)
+    doc = json.loads((root / "did.json").read_text())
+    assert made["didDocument"] == doc
+    rsa_vm = f"did:web:example.edu#{thumbprint}"
+    assert [vm["id"] for vm in doc["verificationMethod"]] == ["did:web:example.edu#key-1", rsa_vm]
+    assert doc["verificationMethod"][1]["type"] == "JsonWebKey"
+    assert set(doc["verificationMethod"][1]["publicKeyJwk"]) == {"kty", "n", "e"}
+    assert rsa_vm in doc["assertionMethod"]
+    run_cli("badge", "new", "--template", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml", "--no-input")
+    (root / "roster.csv").write_text("email,completed_on\nada@example.org,2026-01-10\n", encoding="utf-8")
+    rows = json.loads(run_cli("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--key", "rsa.pem",
+                              "--workers", "1", "--json").stdout)["rows"]
+    token = Path(rows[0]["path"])
+    header = json.loads(base64.urlsafe_b64decode(token.read_text().split(".")[0] + "=="))
+    assert header["alg"] == "RS256" and header["kid"] == rsa_vm
+    report = json.loads(run_cli("verify", token, "--did-doc", "did.json", "--json").stdout)
+    assert report["verdict"] == "valid", report
+    key_check = next(c for c in report["checks"] if c["id"] == "issuer-key")
+    assert key_check["reason"] == f"{rsa_vm} is an assertionMethod in the DID document of did:web:example.edu (supplied)"
+    run_cli("cache", "add", "did.json")  # or once, in the cache
+    assert json.loads(run_cli("verify", token, "--json").stdout)["verdict"] == "valid"
+    # The did.json init wrote (Ed25519 #key-1 only) does not list the RSA key: never valid.
+    (root / "ed-only.json").write_text(json.dumps(did.did_web_document("did:web:example.edu", [keys.load_key("issuer-key.pem").public_key])))
+    stale = json.loads(run_cli("verify", token, "--did-doc", "ed-only.json", "--json", ok=1).stdout)  # wins over the cache
+    reason = next(c for c in stale["checks"] if c["id"] == "issuer-key")["reason"]
+    assert "not listed" in reason and rsa_vm in reason

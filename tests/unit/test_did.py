@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from badgekit import did
-from badgekit.keys import Ed25519Key
+from badgekit import did, jwt
+from badgekit.keys import Ed25519Key, RsaKey
 from tests.conftest import load_vector
 
 DID_KEY_VECTORS = load_vector("w3c-ccg-did-key/ed25519-x25519.json")
@@ -84,6 +84,66 @@ def test_did_web_document_lists_every_key_and_resolves():
         did.resolve_verification_method(f"{ident}#key-1")
     with pytest.raises(did.DidError, match="not listed"):
         did.resolve_verification_method(f"{ident}#key-9", {ident: doc})
+
+
+_RSA_A, _RSA_B = RsaKey.generate(2048), RsaKey.generate(2048)
+
+
+def test_did_web_document_lists_rsa_keys_as_json_web_keys():
+    ed1, ed2 = Ed25519Key.from_seed(bytes(32)), Ed25519Key.from_seed(bytes([1]) * 32)
+    ident = "did:web:example.edu"
+    rsa_vm = f"{ident}#{jwt.jwk_thumbprint(_RSA_A.public_jwk)}"
+    doc = did.did_web_document(ident, [ed1.public_key, _RSA_A.public_jwk, ed2.public_key])
+    assert [(vm["id"], vm["type"]) for vm in doc["verificationMethod"]] == [
+        (f"{ident}#key-1", "Multikey"), (rsa_vm, "JsonWebKey"), (f"{ident}#key-2", "Multikey")]  # Ed25519 numbering unchanged
+    assert doc["verificationMethod"][1] == {"id": rsa_vm, "type": "JsonWebKey", "controller": ident, "publicKeyJwk": _RSA_A.public_jwk}
+    assert doc["assertionMethod"] == [f"{ident}#key-1", rsa_vm, f"{ident}#key-2"]
+    for rel in ("authentication", "capabilityInvocation", "capabilityDelegation"):
+        assert doc[rel] == [f"{ident}#key-1", f"{ident}#key-2"]  # an RS256 JWT key asserts, nothing else
+    assert did.rsa_verification_method(ident, _RSA_A.public_jwk) == rsa_vm
+    # The existing Ed25519-only document is byte-for-byte what it was.
+    assert did.did_web_document(ident, [ed1.public_key]) == {
+        "@context": [did.DID_CONTEXT, did.MULTIKEY_CONTEXT], "id": ident,
+        "verificationMethod": [{"id": f"{ident}#key-1", "type": "Multikey", "controller": ident,
+                                "publicKeyMultibase": ed1.public_key_multibase}],
+        **{rel: [f"{ident}#key-1"] for rel in did.VERIFICATION_RELATIONSHIPS}}
+    # The kid resolves to the RSA key, as an assertionMethod of the issuer.
+    key = jwt.resolve_key({"alg": "RS256", "kid": rsa_vm}, documents={ident: doc})
+    assert key.source == "document" and key.controller == ident and "assertionMethod" in key.relationships
+    assert key.public_key.public_numbers() == _RSA_A._private.public_key().public_numbers()
+
+
+def test_rsa_fragment_is_the_thumbprint_and_stable_however_keys_are_added():
+    ident = "did:web:example.edu:issuers:cs"
+    ed = Ed25519Key.from_seed(bytes(32))
+    alone = did.did_web_document(ident, [_RSA_A.public_jwk])
+    grown = did.did_web_document(ident, [ed.public_key, _RSA_B.public_jwk, _RSA_A.public_jwk, Ed25519Key.generate().public_key])
+    ids = {vm["publicKeyJwk"]["n"]: vm["id"] for d in (alone, grown) for vm in d["verificationMethod"] if vm["type"] == "JsonWebKey"}
+    assert ids[_RSA_A.public_jwk["n"]] == alone["verificationMethod"][0]["id"] == f"{ident}#{jwt.jwk_thumbprint(_RSA_A.public_jwk)}"
+    assert ids[_RSA_B.public_jwk["n"]] == f"{ident}#{jwt.jwk_thumbprint(_RSA_B.public_jwk)}"
+    assert grown["verificationMethod"][0]["id"] == f"{ident}#key-1" and grown["verificationMethod"][3]["id"] == f"{ident}#key-2"
+    # An RSA-only document: the key in assertionMethod only, no empty relationship lists.
+    assert alone["assertionMethod"] == [alone["verificationMethod"][0]["id"]]
+    assert not set(did.VERIFICATION_RELATIONSHIPS) - {"assertionMethod"} & set(alone)
+
+
+def test_did_web_document_never_publishes_private_jwk_members():
+    public = _RSA_A.public_jwk
+    numbers = _RSA_A._private.private_numbers()
+    private = {**public, "d": jwt.b64url_encode(numbers.d.to_bytes(384, "big")), "p": "AQ", "q": "AQ"}
+    with pytest.raises(did.DidError, match="private key material"):
+        did.did_web_document("did:web:example.edu", [private])
+    with pytest.raises(did.DidError, match="private key material"):
+        did.rsa_verification_method("did:web:example.edu", private)
+    # Other public members (alg, use, kid …) are not copied either: kty, n, e only.
+    doc = did.did_web_document("did:web:example.edu", [{**public, "alg": "RS256", "use": "sig", "kid": "x"}])
+    assert doc["verificationMethod"][0]["publicKeyJwk"] == {"kty": "RSA", "n": public["n"], "e": public["e"]}
+    text = str(doc)
+    assert jwt.b64url_encode(numbers.d.to_bytes(384, "big"))[:40] not in text
+    with pytest.raises(did.DidError, match="not kty 'OKP'"):
+        did.did_web_document("did:web:example.edu", [Ed25519Key.from_seed(bytes(32)).public_jwk])
+    with pytest.raises(did.DidError, match="twice"):
+        did.did_web_document("did:web:example.edu", [public, public])
 
 
 @settings(max_examples=400, derandomize=True)

@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from typer.testing import CliRunner
 
-from badgekit import baking, jwt, keys
+from badgekit import baking, did, jwt, keys
 from badgekit import credential as cred
 from badgekit.errors import InputError, KeyExistsError, KeyFileError, PassphraseError
-from badgekit.issuing import IssueOptions, issue_roster
+from badgekit.issuing import IssueOptions, issue_roster, jwt_kid
 from badgekit.ledger import Ledger
 from badgekit.verify import INDETERMINATE, INVALID, VALID, TrustList, VerifyOptions, verify_bytes
 from tests.conftest import TEST_SEED
@@ -334,7 +334,7 @@ def _badge() -> SimpleNamespace:
 
 
 def _issue(tmp: Path, key: keys.PrivateKey, issuer_id: str, *, vm: str | None, workers: int = 1, fmt: str = "jwt",
-           dry_run: bool = False) -> Any:
+           dry_run: bool = False, jwt_vm: str | None = None) -> Any:
     roster = tmp / "roster.csv"
     if not roster.exists():
         roster.write_text("email,name\n" + "".join(f"l{i}@example.org,L {i}\n" for i in range(6)), encoding="utf-8")
@@ -342,7 +342,8 @@ def _issue(tmp: Path, key: keys.PrivateKey, issuer_id: str, *, vm: str | None, w
         return issue_roster(roster_path=roster, badge=_badge(), ledger=ledger, key=key,
                             issuer={"id": issuer_id, "type": ["Profile"], "name": "Example University"},
                             options=IssueOptions(out_dir=tmp / "out", workers=workers, now=datetime(2026, 1, 15, 12, tzinfo=UTC),
-                                                 verification_method=vm, format=fmt, dry_run=dry_run))  # type: ignore[arg-type]
+                                                 verification_method=vm, format=fmt, dry_run=dry_run,  # type: ignore[arg-type]
+                                                 jwt_verification_method=jwt_vm))
 
 
 def test_bulk_rs256_same_bytes_for_any_worker_count_and_idempotent(tmp_path: Path) -> None:
@@ -380,13 +381,87 @@ def test_bulk_dry_run_plans_jwt_paths(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("key", "issuer", "vm", "fmt", "message"), [
     (RSA, HTTPS_ISSUER, KID, "ldp", "RSA key signs only VC-JWT"),
     (RSA, ED.did_key, None, "jwt", "is a did:key"),
-    (RSA, HTTPS_ISSUER, None, "jwt", "needs a verification method"),
+    (RSA, "urn:uuid:2f1e8a52-93b4-4c1e-9d55-0b7f7c1a9e3d", None, "jwt", "cannot name the RSA key's verification method"),
     (ED, ED.did_key, None, "xml", "format 'xml'"),
 ])
 def test_bulk_refuses_key_format_issuer_mismatches(tmp_path: Path, key: Any, issuer: str, vm: str | None, fmt: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         _issue(tmp_path, key, issuer, vm=vm, fmt=fmt)
     assert not (tmp_path / "out").exists()  # refused before anything was reserved or written
+
+
+# ---------------------------------------------------------------------------------------------
+# did:web issuer: Ed25519 key for Data Integrity, RSA key for RS256 VC-JWT
+
+
+WEB = "did:web:example.edu"
+WEB_DOC = did.did_web_document(WEB, [ED.public_key, RSA.public_jwk])  # what 'badgekit key did-web ed.pem rsa.pem' writes
+RSA_VM = f"{WEB}#{jwt.jwk_thumbprint(RSA.public_jwk)}"
+
+
+def _options(**kw: Any) -> IssueOptions:
+    return IssueOptions(out_dir=Path("unused"), format="jwt", **kw)
+
+
+def test_jwt_kid_is_the_signing_keys_own_method() -> None:
+    web = {"id": WEB}
+    # RSA: its JsonWebKey method <issuer>#<thumbprint>, never the Ed25519 verification_method
+    assert jwt_kid(RSA, web, _options(verification_method=f"{WEB}#key-1")) == RSA_VM
+    assert RSA_VM in {vm["id"] for vm in WEB_DOC["verificationMethod"]}
+    assert jwt_kid(RSA, {"id": HTTPS_ISSUER}, _options(verification_method=KID)) == f"{HTTPS_ISSUER}#{jwt.jwk_thumbprint(RSA.public_jwk)}"
+    assert jwt_kid(RSA, web, _options(verification_method=f"{WEB}#key-1", jwt_verification_method=f"{WEB}#rsa-1")) == f"{WEB}#rsa-1"
+    # Ed25519: unchanged (the project's verification method, else its did:key method)
+    assert jwt_kid(ED, web, _options(verification_method=f"{WEB}#key-1", jwt_verification_method=f"{WEB}#rsa-1")) == f"{WEB}#key-1"
+    assert jwt_kid(ED, {"id": ED.did_key}, _options()) == ED.signer().verification_method
+    with pytest.raises(InputError, match="is a did:key"):
+        jwt_kid(RSA, {"id": ED.did_key}, _options(jwt_verification_method=f"{ED.did_key}#rsa"))
+
+
+def test_bulk_rs256_for_a_did_web_issuer_verifies_through_its_did_document(tmp_path: Path) -> None:
+    report = _issue(tmp_path, RSA, WEB, vm=f"{WEB}#key-1")
+    assert report.counts == {"issued": 6}
+    token = Path(report.outcomes[0].path).read_bytes()
+    header, _, _ = parts(token.decode())
+    assert header["kid"] == RSA_VM and header["jwk"] == RSA.public_jwk  # the jwk header stays
+    result = check(token, did_documents={WEB: WEB_DOC})
+    assert result.verdict == VALID, result.checks
+    reason = next(c.reason for c in result.checks if c.id == "issuer-key")
+    assert reason == f"{RSA_VM} is an assertionMethod in the DID document of {WEB} (supplied)"  # by the kid, not the jwk header
+
+
+def test_rs256_kid_missing_from_the_did_document_is_invalid_with_a_reason() -> None:
+    token = jwt.sign_vc_jwt(credential(WEB), RSA, kid=RSA_VM)
+    ed_only = did.did_web_document(WEB, [ED.public_key])  # a did.json from before the RSA key was added
+    result = check(token, did_documents={WEB: ed_only}, trust=trust_for(RSA, WEB))
+    assert result.verdict == INVALID  # the issuer's own document wins over the jwk header
+    assert failed(result)["issuer-key"] == (f"JWS key: kid {RSA_VM} is not listed in the DID document of {WEB}: the "
+                                            "document supplied does not publish the signing key (an outdated did.json?)")
+    # Without any document the key is not confirmed: indeterminate, never valid.
+    assert check(token).verdict == INDETERMINATE
+
+
+def test_rs256_kid_naming_the_ed25519_method_is_refused() -> None:
+    """The defect: an RS256 token whose kid is the issuer's Ed25519 #key-1 (what badgekit wrote
+    before); following the kid finds the wrong key, so the token is refused, with why."""
+    token = jwt.sign_vc_jwt(credential(WEB), RSA, kid=f"{WEB}#key-1")
+    result = check(token, did_documents={WEB: WEB_DOC}, trust=trust_for(RSA, WEB))
+    assert result.verdict == INVALID
+    reason = failed(result)["issuer-key"]
+    assert f"kid {WEB}#key-1 names an Ed25519 key (Multikey)" in reason and "the JWS is RS256" in reason
+    assert "JsonWebKey" in reason
+
+
+def test_rs256_kid_resolves_from_a_cached_did_document(tmp_path: Path) -> None:
+    from badgekit import cache
+
+    token = jwt.sign_vc_jwt(credential(WEB), RSA, kid=RSA_VM)
+    doc_file = tmp_path / "did.json"
+    doc_file.write_text(json.dumps(WEB_DOC), encoding="utf-8")
+    cache.add(doc_file, root=tmp_path / "cache")
+    cached = cache.load(root=tmp_path / "cache")
+    result = check(token, did_documents=cached.did_documents, provenance=cached.provenance())
+    assert result.verdict == VALID, result.checks
+    assert "(cached " in next(c.reason for c in result.checks if c.id == "issuer-key")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -169,12 +169,20 @@ def _write(tmp_path: Path, text: str) -> Path:
 GOOD = '[issuer]\nid = "did:web:example.edu"\nname = "Example University"\n'
 
 
+def test_jwt_verification_method_is_read_and_kept_out_of_the_profile(tmp_path: Path) -> None:
+    project = Project.load(_write(tmp_path, GOOD + 'jwt_verification_method = "did:web:example.edu#rsa-1"\n'))
+    assert project.jwt_verification_method == "did:web:example.edu#rsa-1"
+    assert project.verification_method == "did:web:example.edu#key-1"  # the Ed25519 key's, unchanged
+    assert "jwt_verification_method" not in project.issuer and validate_profile(project.issuer) == []
+
+
 def test_load_defaults_and_extra_profile_members(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD + 'description = "A fictional university."\nphone = "+1 555 0100"\n[other_tool]\nx = 1\n')
     project = Project.load(path)
     assert project.issuer["description"] == "A fictional university."
     assert project.issuer["phone"] == "+1 555 0100"
     assert project.verification_method == "did:web:example.edu#key-1"
+    assert project.jwt_verification_method is None  # RS256 kid: <id>#<RSA key's JWK thumbprint>
     assert project.key_path == tmp_path.resolve() / "issuer-key.pem"
     assert project.status_base_url is None
     assert validate_profile(project.issuer) == []
@@ -240,6 +248,8 @@ def test_templates_dir(tmp_path: Path) -> None:
         (GOOD + 'image = "logo.png"\n', "issuer.image"),
         (GOOD + "name2 = 3\n", "issuer.name2: extra profile members"),
         (GOOD + 'verification_method = "did:key:z6Mk#z6Mk"\n', "must belong to the issuer"),
+        (GOOD + 'jwt_verification_method = "did:web:other.edu#rsa"\n', "jwt_verification_method: .* must belong to the issuer"),
+        ('[issuer]\nid = "did:key:z6Mk"\nname = "X"\njwt_verification_method = "did:key:z6Mk#rsa"\n', "did:key issuer cannot"),
         ('[issuer]\nid = "https://example.edu/issuer"\nname = "X"\n', "verification_method: is required"),
         (GOOD + '[project]\nstatus_base_url = "status/"\n', "project.status_base_url"),
         (GOOD + "[project]\nkey_path = 3\n", "project.key_path: must be a non-empty string"),
