@@ -185,7 +185,7 @@ def _num(value: Any) -> str:
 
 def is_http_url(text: Any) -> bool:
     """True for an absolute ``http://`` or ``https://`` URL with a host."""
-    if not isinstance(text, str) or any(c.isspace() for c in text):
+    if not isinstance(text, str) or text.split() != [text]:  # no whitespace anywhere (nor empty)
         return False
     try:
         parts = urlsplit(text)

@@ -158,11 +158,14 @@ def drop_invisible(value: str) -> str:
     return "".join(c for c in value if unicodedata.category(c) != "Cf")
 
 
+_NAMED_ADDRESS = re.compile(r"[^<>]*<([^<>]+@[^<>]+)>")
+
+
 def normalise_email(value: str) -> str:
     """Trim (spaces, no-break spaces, invisible characters), take the address out of
     ``Name <address>``, drop ``mailto:`` and surrounding ``<>``, lowercase (documented in README)."""
     v = drop_invisible(value).strip()
-    m = re.fullmatch(r"[^<>]*<([^<>]+@[^<>]+)>", v)
+    m = _NAMED_ADDRESS.fullmatch(v) if "<" in v else None
     if m:
         v = m.group(1)
     v = v.strip("<>").strip()
