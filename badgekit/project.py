@@ -42,12 +42,11 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from badgekit import did, keys, roster
-from badgekit.badgeclass import is_http_url
+from badgekit.badgeclass import is_date, is_http_url
 from badgekit.errors import InputError, KeyFileError, PassphraseError
 
 CONFIG_NAME = "badgekit.toml"
@@ -63,7 +62,6 @@ PROFILE_TEXT_MEMBERS = (
     "description", "phone", "official", "givenName", "familyName", "additionalName", "patronymicName",
     "honorificPrefix", "honorificSuffix", "familyNamePrefix", "dateOfBirth",
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PROJECT_KEYS = ("key_path", "badges_dir", "output_dir", "status_base_url", "templates_dir")
 
 
@@ -192,7 +190,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
             raise fail(f"issuer.{key}", f"extra profile members must be one of {', '.join(PROFILE_TEXT_MEMBERS)}")
         value = text(issuer_table, "issuer", key)
         assert value is not None
-        if key == "dateOfBirth" and not _is_date(value):
+        if key == "dateOfBirth" and not (len(value) == 10 and is_date(value)):  # a date, not a date-time
             raise fail("issuer.dateOfBirth", f"{value!r} is not a date (YYYY-MM-DD)")
         profile[key] = value
 
@@ -255,16 +253,6 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         date_order=date_order,
         jwt_verification_method=jwt_vm,
     )
-
-
-def _is_date(value: str) -> bool:
-    if not _DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def find_project(start: str | os.PathLike[str] | None = None) -> Project:
