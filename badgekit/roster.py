@@ -855,8 +855,8 @@ def validate_row(row: Row, requirements: Sequence[Any] = (), *, date_order: str 
             continue
         value = row.get(column)
         if date_order and value and getattr(req, "kind", None) == "date":
-            try:  # the rule's own check reads dates without the roster's day/month order
-                parse_date(value, date_order)
+            try:  # the rule's own check reads dates without the roster's day/month order: give it ISO
+                value = parse_date(value, date_order).strftime("%Y-%m-%d")
             except ValueError as exc:
                 errors.append(RowError(row.line, column, str(exc)))
                 continue

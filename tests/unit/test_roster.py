@@ -532,3 +532,12 @@ def test_custom_date_column_is_read_in_the_roster_order(tmp_path):
     assert [(e.line, e.reason) for row in rows for e in roster.validate_row(row, [IsDate()], date_order="MDY")] == [
         (3, "'15/03/2026' is not a date in MDY order (use YYYY-MM-DD)")
     ]
+
+
+def test_validate_row_reads_a_date_rule_in_the_given_order() -> None:
+    # A row built by hand (not rewritten by Roster): the rule must see the date in date_order too.
+    from badgekit.badgeclass import Requirement
+
+    row = roster.Row(2, {"email": "a@b.org", "lab_date": "04/03/2026"})
+    assert roster.validate_row(row, [Requirement("Lab Date", "date")], date_order="DMY") == []
+    assert [e.column for e in roster.validate_row(row, [Requirement("Lab Date", "date")])] == ["lab_date"]
