@@ -576,7 +576,6 @@ def _job(issuance: Issuance, values: dict[str, str], out_dir: Path, ledger: Ledg
     )
 
 
-_DATE_COLUMNS = ("earned", "issued", "activity_start_date", "activity_end_date")
 _NUMBER_COLUMNS = ("score", "credits_earned")
 
 
@@ -588,7 +587,7 @@ def _fingerprint(values: Mapping[str, str]) -> str:
         if not value:
             continue
         try:
-            if column in _DATE_COLUMNS:
+            if column in roster.DATE_COLUMNS:
                 value = roster.parse_date(value).isoformat()
             elif column in _NUMBER_COLUMNS:
                 value = repr(roster.parse_number(value))
