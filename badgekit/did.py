@@ -237,12 +237,13 @@ def did_web_document(did: str, public_keys: Iterable[bytes | Mapping[str, Any]])
     return doc
 
 
-#: Private-key members of a JWK (RFC 7518 §6): never written to a DID document.
-_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+#: Private-key members of a JWK (RFC 7518 §6): never written to a DID document, never accepted
+#: in a JWS header (:mod:`badgekit.jwt`).
+PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 
 def _public_rsa_jwk(jwk: Mapping[str, Any]) -> dict[str, str]:
-    if _PRIVATE_JWK_MEMBERS & set(jwk):
+    if PRIVATE_JWK_MEMBERS & set(jwk):
         raise DidError("the JWK holds private key material: refusing to publish it")
     if jwk.get("kty") != "RSA":
         raise DidError(f"a DID document lists Ed25519 keys (raw bytes) or RSA JWKs, not kty {jwk.get('kty')!r}")

@@ -42,8 +42,6 @@ ALLOWED_HEADERS = frozenset({"alg", "typ", "kid", "jwk"})
 ALLOWED_TYP = frozenset({"JWT", "vc+jwt"})
 #: Registered JWT claims that frame the credential (RFC 7519 §4.1); not part of the credential.
 REGISTERED_CLAIMS = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-#: Private-key members of a JWK (RFC 7518 §6): a header carrying one leaks the signing key.
-_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 MIN_RSA_BITS = 2048
 JWK_THUMBPRINT_URN = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:"
 
@@ -143,7 +141,7 @@ def header_problem(header: Mapping[str, Any]) -> str | None:
         jwk = header["jwk"]
         if not isinstance(jwk, Mapping):
             return "jwk header is not a JSON object"
-        leaked = sorted(_PRIVATE_JWK_MEMBERS & set(jwk))
+        leaked = sorted(did.PRIVATE_JWK_MEMBERS & set(jwk))
         if leaked:
             return f"jwk header contains private key material ({', '.join(leaked)}): refused (and the key is compromised)"
     return None
@@ -222,7 +220,7 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str, *, source: str = "jwk", key_i
 
     if not isinstance(jwk, Mapping):
         raise JwtError("jwk is not a JSON object")
-    if _PRIVATE_JWK_MEMBERS & set(jwk):
+    if did.PRIVATE_JWK_MEMBERS & set(jwk):
         raise JwtError("jwk contains private key material")
     kty = jwk.get("kty")
     if "alg" in jwk and jwk["alg"] != alg:
@@ -442,7 +440,7 @@ def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | Non
         header["kid"] = kid
     if include_jwk:
         jwk = dict(key.public_jwk)
-        if _PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
+        if did.PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
             raise JwtError("the key's public JWK contains private members; refusing to sign")
         header["jwk"] = jwk
     payload = {**credential, **vc_jwt_claims(credential)}
