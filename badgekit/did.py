@@ -229,11 +229,9 @@ def did_web_document(did: str, public_keys: Iterable[bytes | Mapping[str, Any]])
         assertion.append(vm_id)
     doc: dict[str, Any] = {"@context": [DID_CONTEXT, MULTIKEY_CONTEXT], "id": did, "verificationMethod": vms}
     for rel in VERIFICATION_RELATIONSHIPS:
-        doc[rel] = list(assertion if rel == "assertionMethod" else ed25519)
-    if not ed25519:  # an RSA-only document: no empty relationship lists
-        for rel in VERIFICATION_RELATIONSHIPS:
-            if rel != "assertionMethod":
-                del doc[rel]
+        ids = assertion if rel == "assertionMethod" else ed25519
+        if ids:  # an RSA-only document: no empty relationship lists
+            doc[rel] = list(ids)
     return doc
 
 
