@@ -161,9 +161,9 @@ def drop_invisible(value: str) -> str:
 _NAMED_ADDRESS = re.compile(r"[^<>]*<([^<>]+@[^<>]+)>")
 
 
-def normalise_email(value: str) -> str:
+def bare_email(value: str) -> str:
     """Trim (spaces, no-break spaces, invisible characters), take the address out of
-    ``Name <address>``, drop ``mailto:`` and surrounding ``<>``, lowercase (documented in README)."""
+    ``Name <address>``, drop ``mailto:`` and surrounding ``<>``; case kept."""
     v = drop_invisible(value).strip()
     m = _NAMED_ADDRESS.fullmatch(v) if "<" in v else None
     if m:
@@ -171,7 +171,12 @@ def normalise_email(value: str) -> str:
     v = v.strip("<>").strip()
     if v.lower().startswith("mailto:"):
         v = v[7:]
-    return v.strip().lower()
+    return v.strip()
+
+
+def normalise_email(value: str) -> str:
+    """:func:`bare_email`, lower-cased: how badgekit reads and hashes a roster's email (README)."""
+    return bare_email(value).lower()
 
 
 def column_letter(index: int) -> str:

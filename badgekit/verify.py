@@ -1247,11 +1247,11 @@ def _recipient_forms(wanted: str) -> tuple[str, list[str], set[str]]:
         return "did", [typed], {typed}
     if _URL.match(typed):
         return "url", [typed], {typed}
-    bare = _bare_email(typed)
-    if "@" in bare:
-        from badgekit.roster import normalise_email
+    from badgekit.roster import bare_email
 
-        normalised = normalise_email(typed)
+    bare = bare_email(typed)
+    if "@" in bare:
+        normalised = bare.lower()  # roster.normalise_email: how badgekit hashes when it issues
         forms = list(dict.fromkeys([typed, bare, normalised]))
         return "email", forms, {typed, f"mailto:{bare}", f"mailto:{normalised}"}
     number = typed[4:] if typed.lower().startswith("tel:") else typed
@@ -1260,13 +1260,6 @@ def _recipient_forms(wanted: str) -> tuple[str, list[str], set[str]]:
         forms = list(dict.fromkeys([typed, number, compact]))
         return "phone", forms, {typed, f"tel:{number}", f"tel:{compact}"}
     return "other", [typed], {typed}
-
-
-def _bare_email(value: str) -> str:
-    """The address in ``Name <address>``, ``<address>`` or ``mailto:address``, case kept."""
-    m = re.fullmatch(r"[^<>]*<([^<>]+@[^<>]+)>", value)
-    v = (m.group(1) if m else value).strip("<>").strip()
-    return v[7:].strip() if v.lower().startswith("mailto:") else v
 
 
 def _type_fits(kind: str, identity_type: str) -> bool:
