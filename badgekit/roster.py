@@ -248,21 +248,26 @@ def detect_encoding(path: Path) -> tuple[str, str]:
             are neither UTF-8 nor Windows-1252 (each names the line).
     """
     with open(path, "rb") as fh:
-        head = fh.read(4096)
-        refuse_non_text(head, str(path))
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig", "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16", "utf-16"
-        bomless = _utf16_without_bom(head)
-        if bomless:
-            return bomless, bomless
-        controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\x0c")
-        if b"\x00" in head.split(b"\n", 1)[0] or controls > max(2, len(head) // 20):
-            raise InputError(f"{path}: line 1: control bytes (NUL …) in the first lines: this is a binary file, not a CSV roster",
-                             hint="export the roster from the spreadsheet as 'CSV UTF-8'")
-        fh.seek(0)
-        return _scan_encoding(fh, str(path))
+        return _detect_encoding(fh, str(path))
+
+
+def _detect_encoding(fh: Any, source: str) -> tuple[str, str]:
+    """:func:`detect_encoding` of a seekable binary file object."""
+    head = fh.read(4096)
+    refuse_non_text(head, source)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "utf-16"
+    bomless = _utf16_without_bom(head)
+    if bomless:
+        return bomless, bomless
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\x0c")
+    if b"\x00" in head.split(b"\n", 1)[0] or controls > max(2, len(head) // 20):
+        raise InputError(f"{source}: line 1: control bytes (NUL …) in the first lines: this is a binary file, not a CSV roster",
+                         hint="export the roster from the spreadsheet as 'CSV UTF-8'")
+    fh.seek(0)
+    return _scan_encoding(fh, source)
 
 
 def _scan_encoding(fh: Any, source: str) -> tuple[str, str]:
@@ -331,24 +336,13 @@ def _mixed(source: str, utf8_line: int, other_line: int) -> InputError:
 
 
 def decode_roster(data: bytes, source: str) -> tuple[str, str]:
-    """Decode roster bytes: BOM first, then strict UTF-8, then Windows-1252. Returns (text, encoding)."""
-    refuse_non_text(data[:512], source)
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return data[2:].decode(enc), "utf-16"
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{source}: invalid UTF-16 at byte {exc.start}") from None
+    """Decode a small CSV held in memory (a revocation list of ids) exactly as rosters are read:
+    :func:`detect_encoding`'s rules. Returns (text, encoding label)."""
+    label, codec = _detect_encoding(io.BytesIO(data), source)
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not UTF-8 or Windows-1252 text (byte {exc.start})", hint="save the roster as 'CSV UTF-8'") from None
+        return data.decode(codec), label
+    except UnicodeDecodeError as exc:  # pragma: no cover - detection has read every byte
+        raise InputError(f"{source}: invalid {label} text at byte {exc.start}") from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -301,6 +301,17 @@ def test_select_from_csv(world: SimpleNamespace) -> None:
         lifecycle.select_credentials(world.ledger, csv_path=bad)
 
 
+def test_select_from_csv_reads_encodings_as_rosters_are_read(world: SimpleNamespace) -> None:
+    cy = world.rev["cy@example.org"]
+    bomless = world.tmp / "unicode-text.txt"  # Excel "Unicode Text" saved without its BOM
+    bomless.write_bytes("Email\tNote\r\ncy@example.org\tZoë\r\n".encode("utf-16-le"))
+    assert lifecycle.select_credentials(world.ledger, csv_path=bomless, badge_id=ACHIEVEMENT["id"]).ids == (cy["id"],)
+    joined = world.tmp / "joined.csv"  # a UTF-8 export and a Windows-1252 one, concatenated
+    joined.write_bytes("Email,Note\ncy@example.org,José\n".encode() + "cy@example.org,Zoë\n".encode("cp1252"))
+    with pytest.raises(InputError, match=r"joined.csv: mixed text encodings: line 2 is UTF-8 but line 3 is not"):
+        lifecycle.select_credentials(world.ledger, csv_path=joined)
+
+
 def test_credential_id_from_a_baked_badge(world: SimpleNamespace) -> None:
     from badgekit import baking
 
