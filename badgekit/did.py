@@ -284,6 +284,14 @@ class Unresolvable(DidError):
     """The verification method cannot be resolved offline (e.g. did:web without a supplied document)."""
 
 
+class NotListed(DidError):
+    """The DID document is there, but does not list this verification method."""
+
+
+class UnsupportedMethodType(DidError):
+    """The verification method is listed, with a type other than Multikey / Ed25519 (e.g. JsonWebKey)."""
+
+
 def resolve_verification_method(
     vm_id: str, documents: Mapping[str, Mapping[str, Any]] | None = None
 ) -> VerificationMethod:
@@ -335,7 +343,7 @@ def _find_in_document(vm_id: str, doc: Mapping[str, Any]) -> VerificationMethod:
         if _absolute(str(vm.get("id", "")), doc_id) != vm_id:
             continue
         if vm.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
-            raise DidError(f"{vm_id}: unsupported verification method type {vm.get('type')!r}")
+            raise UnsupportedMethodType(f"{vm_id}: unsupported verification method type {vm.get('type')!r}")
         controller = str(vm.get("controller", ""))
         return VerificationMethod(
             id=vm_id,
@@ -343,7 +351,7 @@ def _find_in_document(vm_id: str, doc: Mapping[str, Any]) -> VerificationMethod:
             public_key=decode_multikey_public(str(vm.get("publicKeyMultibase", ""))),
             relationships=frozenset(relationships),
         )
-    raise DidError(f"{vm_id}: not listed in the DID document of {doc_id}")
+    raise NotListed(f"{vm_id}: not listed in the DID document of {doc_id}")
 
 
 def _absolute(ref: str, base: Any) -> str:

@@ -306,12 +306,11 @@ def _resolve_kid(kid: str, alg: str, documents: Mapping[str, Mapping[str, Any]])
                                hint="supply its DID document with --did-doc FILE")
     try:
         vm = did.resolve_verification_method(kid, documents)
-    except did.DidError as exc:
-        if "not listed" in str(exc):
-            raise JwtError(f"kid {kid} is not listed in the DID document of {controller}: the document supplied "
-                           "does not publish the signing key (an outdated did.json?)") from None
-        if "unsupported verification method type" not in str(exc):
-            raise
+    except did.NotListed:
+        raise JwtError(f"kid {kid} is not listed in the DID document of {controller}: the document supplied "
+                       "does not publish the signing key (an outdated did.json?)") from None
+    except did.UnsupportedMethodType:
+        pass  # a JsonWebKey method: read below
     else:
         if alg != "EdDSA":
             # The defect this guards: an RS256 token whose kid is the issuer's Ed25519 #key-1.
