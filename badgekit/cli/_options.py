@@ -15,6 +15,21 @@ from badgekit.errors import PassphraseError
 
 PASSPHRASE_ENV = "BADGEKIT_KEY_PASSPHRASE"
 
+
+def default_workers(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """Worker processes when --workers is not given: the CPUs this process may run on (its
+    affinity, not the host's count) and, in a container with a CPU quota (cgroup v2 ``cpu.max``),
+    no more than the quota allows. ``os.cpu_count()`` alone reports the host's cores, so a CI job
+    limited to 2 CPUs on a 64-core host would start 64 processes."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = cgroup_cpu_max.read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, -(-int(quota) // int(period))))  # ceiling: 1.5 CPUs -> 2
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 KeyOpt = Annotated[
     Path,

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, current_actor
+from badgekit.cli._options import JsonOpt, current_actor, default_workers
 from badgekit.cli.issue import ProjectOpt
 from badgekit.errors import BadgekitError, ExitCode, InputError
 
@@ -256,7 +256,7 @@ def bundle(
         items.append((source, credential, text, who))
     out_dir = out if out is not None else (Path(project.output_dir) / "bundles" if project is not None else Path("bundles"))
     bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, linkedin_org_id=linkedin_org_id,
-                                   workers=workers or os.cpu_count() or 1)
+                                   workers=workers or default_workers())
     problems += failed
     if json_out:
         _output.emit_json({"bundles": [b.to_json() for b in bundles], "problems": problems, "skipped": skipped})

@@ -12,7 +12,13 @@ import typer
 
 from badgekit._io import atomic_write
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, PassphraseFileOpt, current_actor, load_any_key
+from badgekit.cli._options import (
+    JsonOpt,
+    PassphraseFileOpt,
+    current_actor,
+    default_workers,
+    load_any_key,
+)
 from badgekit.errors import ExitCode, InputError
 
 ProjectOpt = Annotated[
@@ -108,7 +114,7 @@ def issue(
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
     key = load_any_key(key_path or project.key_path, passphrase_file)
     out_dir = out or project.output_dir
-    n_workers = workers or os.cpu_count() or 1
+    n_workers = workers or default_workers()
     formats = tuple(dict.fromkeys(f.strip().lower() for item in (bake or []) for f in item.split(",") if f.strip()))
     if any(f not in ("png", "svg") for f in formats):
         raise InputError(f"--bake takes png and/or svg, got {', '.join(formats)}")

@@ -8,7 +8,6 @@ module only gathers options and prints. Rich is imported only to print the human
 from __future__ import annotations
 
 import json
-import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -99,7 +98,9 @@ def verify(
     out = sys.stdout
     if json_out and not single:
         out.write("[")  # one report per line, written as it comes: memory stays flat
-    for n, report in enumerate(core.verify_paths(paths, options, workers=workers or (os.cpu_count() or 1))):
+    from badgekit.cli._options import default_workers
+
+    for n, report in enumerate(core.verify_paths(paths, options, workers=workers or default_workers())):
         counts[report.verdict] += 1
         if jsonl:
             out.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")

@@ -285,3 +285,25 @@ def test_no_input_never_prompts(project: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(badge_cli, "_is_terminal", lambda: True)
     result = run("badge", "new", "-t", "course-completion", "--no-input")
     assert result.exit_code == ExitCode.USAGE and "--set course_name=" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"),
+    [
+        (None, "affinity"),  # no cgroup file: the CPUs this process may use
+        ("max 100000", "affinity"),  # no quota
+        ("100000 100000", 1),
+        ("150000 100000", 2),  # 1.5 CPUs: round up
+        ("garbage", "affinity"),
+    ],
+)
+def test_default_workers_follow_affinity_and_the_container_quota(tmp_path, cpu_max, expected):
+    import os
+
+    from badgekit.cli._options import default_workers
+
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max + "\n")
+    affinity = len(os.sched_getaffinity(0))
+    assert default_workers(path) == (affinity if expected == "affinity" else min(expected, affinity))
