@@ -216,7 +216,7 @@ def bundle(
     name: Annotated[str | None, typer.Option("--name", help="Recipient name to show (one credential only).")] = None,
     url_base: UrlBaseOpt = None,
     linkedin_org_id: LinkedinOrgOpt = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Processes rendering bundles (0 = all cores).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Processes rendering bundles (0 = one per CPU available, a container quota included).")] = 0,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

@@ -50,7 +50,7 @@ def issue(
     badge: Annotated[Path, typer.Option("--badge", "-b", help="Badge class file, or its name in the project's badges/ folder.")],
     roster_file: Annotated[Path, typer.Option("--roster", "-r", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …).")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder for credentials (default: the project's output folder).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Signing processes (0 = all cores).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Signing processes (0 = one per CPU available, a container quota included).")] = 0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row (or the header) has a problem.")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,

@@ -70,8 +70,8 @@ def verify(
         int | None,
         typer.Option(
             "--workers", "-w", min=1, metavar="N",
-            help="Processes verifying files in parallel (default: one per CPU core for many files; the output "
-            "order is the order of the files either way).",
+            help="Processes verifying files in parallel (default: one per CPU available, a container quota included, "
+            "for many files; the output order is the order of the files either way).",
         ),
     ] = None,
 ) -> None:
