@@ -189,7 +189,12 @@ def verdict_exit_code(verdict: str) -> ExitCode:
 
 def worst_exit_code(reports: Iterable[VerificationReport]) -> ExitCode:
     """Exit code for several reports: any invalid (1) beats any indeterminate (3) beats valid (0)."""
-    verdicts = {r.verdict for r in reports}
+    return worst_verdict_exit_code(r.verdict for r in reports)
+
+
+def worst_verdict_exit_code(verdicts: Iterable[str]) -> ExitCode:
+    """:func:`worst_exit_code` from the verdicts alone (a stream of reports need not be kept)."""
+    verdicts = set(verdicts)
     if INVALID in verdicts:
         return ExitCode.FAILED
     if INDETERMINATE in verdicts:
@@ -861,8 +866,7 @@ class _Run:
             elif "assertionMethod" not in vm.relationships:
                 key.status, key.reason = FAILED, f"key {vm.id} is not an assertionMethod of {issuer}"
             else:
-                where = self.options.provenance.get(vm.controller, "supplied")
-                key.reason = f"{vm.id} is an assertionMethod in the DID document of {issuer} ({where})"
+                key.reason = self._in_document(vm.id, issuer)
         else:  # "fragment": a bare multikey after '#', with no document saying whose it is
             if controller != issuer:
                 key.status, key.reason = FAILED, f"verification method {vm_id} names {controller}, not the issuer {issuer}"
@@ -873,6 +877,10 @@ class _Run:
                     f"key {short} is named only in the verification method id; that it belongs to {issuer} "
                     "cannot be confirmed offline: supply the issuer's DID document (--did-doc) or a trust list (--trust)")
         return key
+
+    def _in_document(self, key_label: str, issuer: str) -> str:
+        where = self.options.provenance.get(issuer, "supplied")  # "cached <date>" from badgekit cache
+        return f"{key_label} is an assertionMethod in the DID document of {issuer} ({where})"
 
     def _jwt_key(self, issuer: str) -> _ProofKey:
         from badgekit import did, jwt
@@ -889,11 +897,10 @@ class _Run:
         if key.source in ("did:key", "document") and key.controller == issuer:
             if key.source == "document" and "assertionMethod" not in key.relationships:
                 out.status, out.reason = FAILED, f"{label} is not an assertionMethod of {issuer}"
+            elif key.source == "document":
+                out.reason = self._in_document(label, issuer)
             else:
-                out.reason = f"{label} belongs to the issuer ({key.source})"
-                if key.source == "document":
-                    where = self.options.provenance.get(issuer, "supplied")
-                    out.reason = f"{label} is an assertionMethod in the DID document of {issuer} ({where})"
+                out.reason = f"{label} belongs to the issuer (did:key)"
         elif key.source in ("did:key", "document") and (issuer.startswith("did:key:") or key.source == "document"):
             out.status, out.reason = FAILED, f"{label} is controlled by {key.controller}, not by the issuer {issuer}"
         elif self._trust_vouches(issuer, fps):

@@ -20,7 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from badgekit import jsonld, proof, verify  # noqa: E402
+import base58  # noqa: E402
+
+from badgekit import did, jsonld, proof, verify  # noqa: E402
 from badgekit.keys import Ed25519Key, verify_signature  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "credential.json"
@@ -72,6 +74,8 @@ def main() -> None:
         "reference verify": rate(lambda: proof.verify(signed, canonize=jsonld.canonize_reference), args.seconds),
         "fast sign": rate(lambda: proof.add_proof(unsigned, signer, created=created), args.seconds),
         "fast verify": rate(lambda: proof.verify(signed), args.seconds),
+        "proofValue base58 (ours)": rate(lambda: did.b58encode(sig), args.seconds),
+        "proofValue base58 (pkg)": rate(lambda: base58.b58encode(sig), args.seconds),
         "full verify (checks 1-11)": rate(lambda: verify.verify_bytes(signed_bytes, source="c.json", options=options), args.seconds),
     }
     print(f"credential: {args.credential.name} ({len(json.dumps(unsigned))} bytes), one core, median of 5 rounds")
@@ -82,6 +86,7 @@ def main() -> None:
     print(f"  fast / reference verify  {figures['fast verify'] / figures['reference verify']:6.1f}x")
     print(f"  fast sign / bare ed25519 sign      {figures['fast sign'] / figures['ed25519 sign (bare)']:6.3f}")
     print(f"  fast verify / bare ed25519 verify  {figures['fast verify'] / figures['ed25519 verify (bare)']:6.3f}")
+    print(f"  base58 ours / base58 package       {figures['proofValue base58 (ours)'] / figures['proofValue base58 (pkg)']:6.1f}x")
 
 
 if __name__ == "__main__":

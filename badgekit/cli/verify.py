@@ -116,13 +116,7 @@ def verify(
     out.flush()
     if not json_out and not jsonl and len(paths) > 1:
         _print_totals(counts)
-    raise typer.Exit(int(_worst_exit_code(counts)))
-
-
-def _worst_exit_code(counts: dict[str, int]) -> ExitCode:
-    if counts["invalid"]:
-        return ExitCode.FAILED
-    return ExitCode.INDETERMINATE if counts["indeterminate"] else ExitCode.OK
+    raise typer.Exit(int(core.worst_verdict_exit_code(v for v, n in counts.items() if n)))
 
 
 def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trust: Path | None,

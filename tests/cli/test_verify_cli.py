@@ -282,6 +282,9 @@ def _did_web_badge(tmp_path, web="did:web:example.edu"):
 def test_cached_did_document_is_used_and_named_and_no_cache_ignores_it(tmp_path):
     badge, doc_path = _did_web_badge(tmp_path)
     assert run(str(badge)).exit_code == 3
+    assert run(str(badge), "--did-doc", str(doc_path)).exit_code == 0
+    cache_dir = Path(os.environ["BADGEKIT_CACHE_DIR"])
+    assert not cache_dir.exists() or not any(cache_dir.rglob("*.json"))  # verify never writes to the cache
     added = runner.invoke(app, ["cache", "add", str(doc_path)])
     assert added.exit_code == 0 and "cached did-document did:web:example.edu" in added.stderr
     result = run(str(badge), "--json")

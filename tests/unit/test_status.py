@@ -763,3 +763,16 @@ def test_verify_fails_the_1edtech_revoked_fixture_given_its_revocation_list() ->
     status = report.check("status")
     assert status is not None and status.status == "failed" and "revoked (test)" in status.reason
     assert report.verdict == "invalid"
+
+
+def test_verify_names_a_cached_status_list_and_its_date() -> None:
+    from badgekit.verify import VerifyOptions, verify_credential
+
+    lists = {REVOCATION_URL: _signed_list(REVOCATION_URL, "revocation", (1,))}
+    cred = _credential(status_entry(REVOCATION_URL, 1, "revocation"))
+    cached = verify_credential(cred, options=VerifyOptions(at=NOW, status_lists=lists,
+                                                           provenance={REVOCATION_URL: "cached 2026-01-10"}))
+    status = cached.check("status")
+    assert status is not None and status.status == "failed" and status.reason.endswith("(list cached 2026-01-10)")
+    supplied = verify_credential(cred, options=VerifyOptions(at=NOW, status_lists=lists)).check("status")
+    assert supplied is not None and "cached" not in supplied.reason
