@@ -4,7 +4,8 @@ PyYAML's ``safe_load`` follows YAML 1.1, which turns ``no`` (Norwegian) into ``F
 ``2024-01-01`` into a ``date`` that JSON cannot hold, silently keeps the last of two equal keys,
 and expands aliases (a "billion laughs" file becomes a huge JSON document). The loader here reads
 only JSON-compatible values: booleans are ``true``/``false`` only, timestamps stay strings,
-duplicate keys and aliases are errors that name the line.
+duplicate keys, aliases and tags for values JSON has not (``!!binary``, ``!!set``, ``!!omap``,
+``!!pairs``, ``!!timestamp``) are errors that name the line.
 """
 
 from __future__ import annotations
@@ -62,8 +63,17 @@ def _construct_mapping(self: _Loader, node: yaml.MappingNode, deep: bool = False
     return dict(yaml.SafeLoader.construct_mapping(self, node, deep=deep))
 
 
+def _refuse_tag(self: _Loader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag !!{node.tag.rsplit(':', 1)[-1]} is not allowed in badgekit files (JSON values only)", node.start_mark
+    )
+
+
 _Loader.compose_node = _compose_node
 _Loader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: _construct_mapping(loader, node, deep=True))
+# SafeLoader builds bytes, sets, lists of pairs and datetimes for these: no JSON value holds them.
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
 def loads_yaml(text: str | bytes, *, source: str = "input") -> Any:

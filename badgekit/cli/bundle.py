@@ -76,14 +76,20 @@ def _optional_project(project_dir: Path | None) -> Any:
 
 
 class _BadgeClasses:
-    """The project's badge classes by achievement id, loaded on first use."""
+    """The project's badge classes by achievement id: ``known`` ones first (``issue --bundle``
+    knows the class it issued), the badges folder read only for an id none of them has."""
 
-    def __init__(self, project: Any) -> None:
+    def __init__(self, project: Any, known: Iterable[Any] = ()) -> None:
         self.project = project
+        self._known = {_badge_key(badge): badge for badge in known}
         self._by_id: dict[str, Any] | None = None
 
     def get(self, achievement_id: str | None) -> Any:
-        if self.project is None or not achievement_id:
+        if not achievement_id:
+            return None
+        if achievement_id in self._known:
+            return self._known[achievement_id]
+        if self.project is None:
             return None
         if self._by_id is None:
             from badgekit.badgeclass import find_badge_classes, load_badge_class
@@ -94,8 +100,12 @@ class _BadgeClasses:
                     badge = load_badge_class(path, templates_dirs=self.project.templates_dirs)
                 except BadgekitError:
                     continue  # 'badgekit badge validate' reports broken classes; here they only lose their image
-                self._by_id.setdefault(str(badge.achievement.get("id") or badge.id), badge)
+                self._by_id.setdefault(_badge_key(badge), badge)
         return self._by_id.get(achievement_id)
+
+
+def _badge_key(badge: Any) -> str:
+    return str(badge.achievement.get("id") or badge.id)
 
 
 def _achievement_id(credential: dict[str, Any]) -> str | None:
@@ -142,11 +152,13 @@ def make_bundles(
     url_base: str | None = None,
     linkedin_org_id: str | None = None,
     workers: int = 1,
+    badges: Iterable[Any] = (),
 ) -> tuple[list[Any], list[str]]:
     """Write a bundle for each (source, credential, exact text, recipient name), in ``workers``
     processes; record an ``exported`` event for credentials in the project's ledger. Returns
-    (bundles, problems)."""
-    classes = _BadgeClasses(project)
+    (bundles, problems). ``badges``: badge classes already loaded; the project's other badge
+    classes are read only for credentials of none of them."""
+    classes = _BadgeClasses(project, badges)
     issuer = project.issuer if project is not None else None
     jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id)
             for source, credential, text, name in items]
@@ -282,9 +294,10 @@ def bundle_issued(
     out_dir: Path,
     url_base: str | None = None,
     workers: int = 1,
+    badge: Any = None,
 ) -> Bundled:
     """``issue --bundle``: a bundle for each credential of the run that has none yet (names from
-    the roster lines)."""
+    the roster lines). ``badge``: the badge class issued (no other badge class is read)."""
     from badgekit import delivery
 
     by_line, _rows = delivery.roster_names(roster_file)
@@ -301,7 +314,8 @@ def bundle_issued(
             problems.append(exc.message)
             continue
         items.append((o.path, credential, text, by_line.get(o.line)))
-    bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers)
+    bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers,
+                                   badges=(badge,) if badge is not None else ())
     return Bundled(out_dir, tuple(bundles), tuple(problems + failed))
 
 

@@ -161,7 +161,7 @@ def issue(
         from badgekit.cli.bundle import bundle_issued
 
         bundled = bundle_issued(report, project=project, roster_file=roster_file, out_dir=Path(out_dir) / "bundles",
-                                url_base=bundle_url_base, workers=n_workers)
+                                url_base=bundle_url_base, workers=n_workers, badge=badge_class)
     if json_out and stream is not None:
         pass  # already streamed by _RowStream
     elif json_out:

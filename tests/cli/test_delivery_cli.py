@@ -68,6 +68,25 @@ def test_issue_bundle_writes_named_bundles_once(project: SimpleNamespace) -> Non
     assert [e["actor"] for e in issued] == ["registrar", "registrar"]  # who ran 'badgekit issue'
 
 
+def test_issue_bundle_reads_no_other_badge_class(project: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A broken badge class elsewhere in badges/ (YAML !!binary: bytes, no JSON value) is no
+    # concern of this run: issuing and bundling python-basics never reads it.
+    (project.root / "badges" / "other.yaml").write_text(
+        "id: urn:uuid:0b3b0a52-1b8e-4f0e-9d6a-5c1f7f0e2d11\ntype: [Achievement]\nname: !!binary T3RoZXI=\n"
+        "description: x\ncriteria: {narrative: x}\n", encoding="utf-8")
+
+    def no_scan(*args: object) -> None:
+        raise AssertionError("issue --bundle scanned the badges folder")
+
+    monkeypatch.setattr("badgekit.badgeclass.find_badge_classes", no_scan)
+    result = run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
+    report = json.loads(result.stdout)
+    assert report["counts"] == {"issued": 2, "rejected": 1}
+    assert len(report["bundles"]["written"]) == 2 and report["bundles"]["problems"] == []
+    broken = run("badge", "validate", project.root / "badges" / "other.yaml", ok=2)
+    assert "the tag !!binary is not allowed in badgekit files" in broken.stderr
+
+
 def test_issue_bundle_url_base_is_checked_before_issuing(project: SimpleNamespace) -> None:
     result = run("issue", "--badge", "python-basics", "--roster", project.roster, "--bundle",
                  "--bundle-url-base", "http://example.edu/b/", ok=2)

@@ -50,6 +50,8 @@ MALFORMED_CASES = {
     "malformed.yaml": "malformed YAML at line 4",
     "malformed.json": "malformed JSON at line 5",
     "duplicate-key.yaml": "duplicate key 'name'",
+    "binary-tag.yaml": "at line 5, column 14: the tag !!binary is not allowed in badgekit files (JSON values only)",
+    "set-tag.yaml": "at line 7, column 6: the tag !!set is not allowed in badgekit files (JSON values only)",
 }
 
 COURSE = {
