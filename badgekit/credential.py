@@ -195,8 +195,9 @@ def _number_text(raw: str) -> str:
 
 
 def _evidence(values: Mapping[str, str]) -> list[dict[str, Any]]:
-    url, narrative, name, supervisor = (values.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "supervisor"))
-    if not (url or narrative or supervisor):
+    url, narrative, name, assessor, supervisor = (
+        values.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor"))
+    if not (url or narrative or assessor or supervisor):
         return []
     item: dict[str, Any] = {}
     if url:
@@ -204,7 +205,8 @@ def _evidence(values: Mapping[str, str]) -> list[dict[str, Any]]:
     item["type"] = ["Evidence"]
     if name:
         item["name"] = name
-    text = [t for t in (narrative, f"Signed off by {supervisor}." if supervisor else None) if t]
+    text = [t for t in (narrative, f"Assessed by {assessor}." if assessor else None,
+                        f"Signed off by {supervisor}." if supervisor else None) if t]
     if text:
         item["narrative"] = "\n\n".join(text)
     return [item]

@@ -88,13 +88,14 @@ class IssueReport:
     roster: str
     badge_id: str
     outcomes: tuple[RowOutcome, ...]
-    header_errors: tuple[RowError, ...] = ()  # (field named like the module: use the class name)
+    #: Unknown header columns (ignored): warnings, which never fail a run or block ``strict``.
+    header_errors: tuple[RowError, ...] = ()
     elapsed_s: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not any(o.status == "rejected" for o in self.outcomes) and not self.header_errors
+        return not any(o.status == "rejected" for o in self.outcomes)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -410,7 +411,7 @@ def issue_roster(
     outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in errors_by_line.items()}, sink)
     if not options.dry_run and errors_by_line:
         ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
-    strict_block = options.strict and (errors_by_line or header_errors)
+    strict_block = options.strict and errors_by_line  # an unknown column is ignored, not a problem
     if strict_block or good == 0:
         return _report(r, badge_id, outcomes, header_errors, started)
 

@@ -52,7 +52,7 @@ def issue(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder for credentials (default: the project's output folder).")] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Signing processes (0 = one per CPU available, a container quota included).")] = 0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row (or the header) has a problem.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row has a problem (an unknown column is only a warning).")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
     fmt: Annotated[
         str,
@@ -238,7 +238,7 @@ def _print_human(report: Any, roster_file: Path, out_dir: Path, dry_run: bool, s
             _output.warn(f"{roster_file}:line {o.line}: {o.note}")
     c = report.counts
     rejected = c.get("rejected", 0)
-    if strict and (rejected or report.header_errors) and not any(k in c for k in ("issued", "resumed", "already-issued")):
+    if strict and rejected and not any(k in c for k in ("issued", "resumed", "already-issued")):
         _output.info(f"--strict: nothing issued because {rejected} row(s) have problems", "red")
         return
     parts = []

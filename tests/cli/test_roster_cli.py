@@ -108,3 +108,14 @@ def test_unreadable_rosters_are_one_line_usage_errors(project: SimpleNamespace, 
     first = result.stderr.splitlines()[0]
     assert first == f"error: {project.roster}: {message}"
     assert "Traceback" not in result.stderr and not (project.root / "out" / "issued.csv").exists()
+
+
+def test_an_extra_column_is_a_warning_and_exit_code_0(project: SimpleNamespace) -> None:
+    # A Google Forms export: its Timestamp column is unknown. Every row is issued: exit 0, and
+    # --strict issues too (an unknown column is no row problem).
+    project.roster.write_text("Timestamp,Email Address,Full Name\n2026/03/15 9:01:02 AM GMT,ann@example.org,Ann\n", encoding="utf-8")
+    strict = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", "--strict")
+    assert strict.stdout.startswith("1 issued")
+    assert f"warning: {project.roster}:line 1, column Timestamp: unknown column (ignored)" in strict.stderr
+    again = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--json")
+    assert json.loads(again.stdout)["counts"] == {"already-issued": 1}

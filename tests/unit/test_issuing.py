@@ -255,6 +255,23 @@ def test_sink_streams_every_row_in_line_order_and_keeps_only_problems(tmp_path):
     assert report.counts == {"rejected": len(bad), "issued": 700 - len(bad)}
 
 
+def test_an_unknown_column_is_a_warning_never_a_failure(tmp_path):
+    # A form export's Timestamp column: every row is issued and the run is ok, with --strict too.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Timestamp,email,score,assessor,supervisor\n"
+                      "2026-01-10 09:00,a@example.org,80,Dr. Who,Ms. Lee\n2026-01-10 09:05,b@example.org,90,,\n", encoding="utf-8")
+    for strict in (False, True):
+        where = tmp_path / f"strict-{strict}"
+        where.mkdir()
+        report = run(where, roster, strict=strict)
+        assert [str(e) for e in report.header_errors] == [
+            "line 1, column Timestamp: unknown column (ignored); see 'badgekit issue --help' for known columns"]
+        assert report.ok and report.counts == {"issued": 2}, (strict, report.counts)
+    ada = next(o for o in report.outcomes if o.line == 2)
+    evidence = json.loads(Path(ada.path).read_text())["evidence"]
+    assert [e["narrative"] for e in evidence] == ["Assessed by Dr. Who.\n\nSigned off by Ms. Lee."]
+
+
 def test_result_status_rows_outside_ob_enum_are_rejected_and_the_rest_issue_schema_valid(tmp_path):
     """A roster's status column becomes Result.status, a closed enum in OB 3.0: "passed" is rejected
     by line and column before signing, "in progress" is issued as "InProgress"."""

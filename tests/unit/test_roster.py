@@ -346,6 +346,15 @@ def test_duplicate_header_names_the_columns_by_letter(tmp_path):
         _rows("\r\nEmail,Name,Score,Full name\r\na@b.org,A,1,A\r\n", tmp_path)
 
 
+def test_assessor_and_supervisor_are_two_columns(tmp_path):
+    # Templates require them separately (framework-competency: assessor; safety-training:
+    # supervisor); one roster for both badges has both. Sign-off synonyms still mean supervisor.
+    r, rows = _rows("email,Assessor,Supervisor\na@b.org,Dr. Who,Ms. Lee\n", tmp_path)
+    assert r.header_errors() == [] and rows[0].values == {"email": "a@b.org", "assessor": "Dr. Who", "supervisor": "Ms. Lee"}
+    with pytest.raises(InputError, match=r"columns B \('Approver'\) and C \('Supervisor'\) both mean supervisor"):
+        _rows("email,Approver,Supervisor\na@b.org,A,B\n", tmp_path)
+
+
 def test_unknown_and_repeated_unknown_columns_are_reported_once(tmp_path):
     r, _ = _rows("email,Notes,notes ,Notes\na@b.org,x,y,z\n", tmp_path)
     assert [(e.line, e.column) for e in r.header_errors()] == [(1, "Notes"), (1, "notes")]
