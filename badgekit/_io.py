@@ -2,12 +2,15 @@
 
 Atomic writes go to a temporary file in the target's directory, are flushed to disk and then
 renamed over the target (``os.replace``), so a crash leaves either the old file or the new one,
-never half of either.
+never half of either. A write the environment refuses (read-only folder, full disk, file-size
+limit, a file where a folder should be) raises :class:`~badgekit.errors.OutputError` naming the
+path and the cause (:func:`output_error`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -17,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from badgekit.errors import InputError, LimitExceeded
+from badgekit.errors import InputError, LimitExceeded, OutputError
 
 #: Largest credential or badge image badgekit reads (a baked PNG is rarely above a few MB).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -36,8 +39,20 @@ def atomic_write(
     empty, which the caller must treat as missing. ``staging``: a folder on the same filesystem
     for the temp file (creating files in a folder of 100,000 credentials is slow on ext4; renaming
     into it is not).
+
+    Raises:
+        OutputError: the file cannot be written (names ``path`` and the cause); the temp file is
+            removed and ``path`` is as it was.
     """
     target = Path(path)
+    try:
+        return _write_atomically(target, data, mode=mode, durable=durable, staging=staging)
+    except OSError as exc:
+        raise output_error(exc, target) from None
+
+
+def _write_atomically(target: Path, data: bytes | str, *, mode: int, durable: bool,
+                      staging: str | os.PathLike[str] | None) -> Path:
     if isinstance(data, str):
         data = data.encode("utf-8")
     tmp_dir = Path(staging) if staging is not None else target.parent
@@ -76,12 +91,16 @@ def write_new_secret(path: str | os.PathLike[str], data: bytes) -> Path:
 
     Raises:
         FileExistsError: the path already exists (the caller turns this into a key error).
+        OutputError: the file cannot be written (read-only folder, full disk …).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a private temp file, then link it into place: link() fails if the target exists,
-    # so two concurrent writers cannot both "win", and a crash never leaves a partial key.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a private temp file, then link it into place: link() fails if the target exists,
+        # so two concurrent writers cannot both "win", and a crash never leaves a partial key.
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise output_error(exc, target) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -89,10 +108,64 @@ def write_new_secret(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise output_error(exc, target) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
     return target
+
+
+#: errno values that always mean the disk or the folder, never a bug in badgekit: an OSError with
+#: one of them is an environment fault even when it names no file (a write to an open file).
+ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EACCES", "EPERM", "EIO") if hasattr(errno, name)
+)
+_CAUSES = {
+    getattr(errno, name): text for name, text in (
+        ("ENOSPC", "no space left on the device"),
+        ("EDQUOT", "disk quota exceeded"),
+        ("EFBIG", "file too large for the file-size limit, ulimit -f, or the file system"),
+        ("EROFS", "read-only file system"),
+        ("EACCES", "permission denied"),
+        ("EPERM", "operation not permitted"),
+        ("EISDIR", "it is a folder"),
+        ("EIO", "input/output error: the disk or file system failed"),
+    ) if hasattr(errno, name)
+}
+
+
+def output_error(exc: OSError, path: str | os.PathLike[str] | None = None, *, action: str | None = "cannot write") -> OutputError:
+    """``exc``, raised while writing ``path`` (default: the file it names), as one line naming the
+    path and the cause: ``out/x.json: cannot write (no space left on the device)``, ``out/x.json:
+    cannot write (out is a file, not a folder)``. ``action=None`` leaves out "cannot write"."""
+    filename = exc.filename if path is None else path
+    where = Path(os.fsdecode(filename)) if filename is not None else None
+    cause = _cause(exc, where)
+    text = f"{action} ({cause})" if action else cause
+    return OutputError(f"{where}: {text}" if where is not None else text)
+
+
+def environment_error(exc: OSError) -> OutputError | None:
+    """``exc`` as an :class:`OutputError` when the environment caused it (it names a file, or its
+    errno is one of :data:`ENVIRONMENT_ERRNOS`); None when nothing says so (then it is a bug)."""
+    if exc.filename is None and exc.errno not in ENVIRONMENT_ERRNOS:
+        return None
+    return output_error(exc, action=None)
+
+
+def _cause(exc: OSError, where: Path | None) -> str:
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.ENOENT):
+        # mkdir of a folder, or a write below it (or below the temp file's folder), where a file
+        # of that name is in the way
+        named = [Path(os.fsdecode(f)) for f in (exc.filename, exc.filename2) if f is not None]
+        for path in [where, *named] if where is not None else named:
+            for folder in (path, *path.parents) if exc.errno == errno.EEXIST else path.parents:
+                if os.path.lexists(folder) and not folder.is_dir():
+                    return "it is a file, not a folder" if folder == where else f"{folder} is a file, not a folder"
+    return _CAUSES.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
 
 
 def is_private_to_owner(path: str | os.PathLike[str]) -> bool:

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad arguments, unreadable or malformed input
     INDETERMINATE = 3  # verification could not be decided offline
     INTERNAL = 70  # a bug: please report it
+    OUTPUT_CLOSED = 141  # stdout closed early (| head): 128 + SIGPIPE, what a shell shows for a process SIGPIPE killed
 
 
 class BadgekitError(Exception):
@@ -82,3 +83,12 @@ class BakingError(InputError):
 
 class LedgerError(BadgekitError):
     """The issuing ledger cannot be read or updated."""
+
+
+class OutputError(BadgekitError):
+    """A file or folder cannot be written for a reason outside badgekit: a read-only folder, a full
+    disk, a file-size limit (``ulimit -f``), a file where a folder should be. The message names the
+    path and the cause (see :func:`badgekit._io.output_error`); what was being written is not there
+    at all (writes are atomic), so running the command again once the cause is fixed is safe."""
+
+    default_hint = "fix the cause (free space, a writable folder) and run the command again: nothing was half-written"

@@ -133,6 +133,40 @@ def _switch_to_wal(conn: sqlite3.Connection, *, attempts: int = 600) -> None:
             time.sleep(0.1)
 
 
+#: What SQLite says when the disk or the folder fails, not the ledger: a full disk (or the
+#: file-size limit), a read-only file or folder, a file it cannot create, an I/O failure.
+_STORAGE_FAULTS = ("database or disk is full", "readonly", "unable to open", "disk I/O error")
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose storage faults are :class:`LedgerError` naming the ledger and the cause
+    (SQLite has rolled the statement or transaction back: the ledger is as it was)."""
+
+    ledger_path: Path | None = None
+
+    def execute(self, *args: Any) -> sqlite3.Cursor:
+        try:
+            return super().execute(*args)
+        except sqlite3.OperationalError as exc:
+            raise _storage_fault(self.ledger_path, exc) from None
+
+    def executemany(self, *args: Any) -> sqlite3.Cursor:
+        try:
+            return super().executemany(*args)
+        except sqlite3.OperationalError as exc:
+            raise _storage_fault(self.ledger_path, exc) from None
+
+
+def _storage_fault(path: Path | None, exc: sqlite3.OperationalError) -> Exception:
+    """``exc`` as a LedgerError when the disk or folder caused it; else ``exc`` itself (a busy
+    database is waited for, and anything else is a bug)."""
+    if not any(fault in str(exc) for fault in _STORAGE_FAULTS):
+        return exc
+    return LedgerError(f"{path}: cannot update the ledger ({exc})",
+                       hint="free space, or make the ledger and its folder writable, and run the command again: "
+                            "SQLite rolled the change back, nothing is lost")
+
+
 class Ledger:
     """One SQLite connection. Safe across processes (WAL, busy timeout, immediate transactions)."""
 
@@ -150,12 +184,20 @@ class Ledger:
         """Open (creating if needed) the ledger at ``path``.
 
         Raises:
-            LedgerError: the file is not a badgekit ledger or is from a newer badgekit.
+            LedgerError: the file is not a badgekit ledger or is from a newer badgekit; its folder
+                cannot be made; the disk or folder refuses a write (every later statement too).
         """
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(p, timeout=60.0, isolation_level=None, check_same_thread=False)
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from badgekit._io import output_error
+
+            error = output_error(exc, p, action="cannot create the ledger")
+            raise LedgerError(error.message, hint=error.hint) from None
+        try:
+            conn = sqlite3.connect(p, timeout=60.0, isolation_level=None, check_same_thread=False, factory=_Connection)
+            conn.ledger_path = p
             conn.execute("PRAGMA busy_timeout = 60000")
             _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")

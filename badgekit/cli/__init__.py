@@ -14,33 +14,52 @@ from badgekit.errors import BadgekitError, ExitCode
 
 
 class _Group(TyperGroup):
-    """Turns a :class:`BadgekitError` anywhere below into one clear line and its exit code."""
+    """Turns a :class:`BadgekitError` anywhere below into one clear line and its exit code; an
+    OSError the environment caused (read-only folder, full disk, file-size limit, a file where a
+    folder should be) into one line naming the path and the cause (exit 2, as an OutputError);
+    a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70)."""
 
     def invoke(self, ctx: typer.Context) -> object:
+        from badgekit.cli import _output
+
         try:
             return super().invoke(ctx)
-        except BadgekitError as exc:
-            from badgekit.cli import _output
-
-            _output.error(exc)
-            raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # Typer's own: exit codes, usage errors
+        except KeyboardInterrupt:
+            _output.failed("interrupted", None, 130)
+            raise typer.Exit(130) from None
+        except BrokenPipeError as exc:  # stdout closed, where the guard of main() is not installed
+            _output.stdout_failed(exc)
+            _output.failed("standard output closed", None, ExitCode.OUTPUT_CLOSED)
+            raise typer.Exit(int(ExitCode.OUTPUT_CLOSED)) from None
         except Exception as exc:
-            # A bug, not a verdict: never exit 1 ("invalid") with a traceback a script would misread.
-            import os
+            error = _as_error(exc)
+            if error is None:
+                # A bug, not a verdict: never exit 1 ("invalid") with a traceback a script would misread.
+                import os
 
-            from badgekit.cli import _output
+                if os.environ.get("BADGEKIT_DEBUG"):
+                    raise
+                message = (f"internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a bug in badgekit, please "
+                           "report it with the command that caused it (BADGEKIT_DEBUG=1 shows the traceback)")
+                _output.failed(message, None, ExitCode.INTERNAL)
+                _output.error(message)
+                raise typer.Exit(int(ExitCode.INTERNAL)) from None
+            _output.failed(error.message, error.hint, error.exit_code)
+            _output.error(error)
+            raise typer.Exit(int(error.exit_code)) from None
 
-            if os.environ.get("BADGEKIT_DEBUG"):
-                raise
-            _output.error(
-                f"internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a bug in badgekit, please "
-                "report it with the command that caused it (BADGEKIT_DEBUG=1 shows the traceback)"
-            )
-            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+def _as_error(exc: Exception) -> BadgekitError | None:
+    """``exc`` as the error a user can act on, or None for a bug."""
+    if isinstance(exc, BadgekitError):
+        return exc
+    if isinstance(exc, OSError):
+        from badgekit._io import environment_error
+
+        return environment_error(exc)
+    return None
 
 
 _QUICK_START = (
@@ -50,7 +69,8 @@ _QUICK_START = (
     "  badgekit issue --badge badges/python-basics.yaml --roster roster.csv --bake png\n\n"
     "  badgekit status publish          # then host out/status/ at the status URL in badgekit.toml\n\n"
     "  badgekit verify out/ --status-list out/status\n\n"
-    "Exit codes: 0 ok, 1 invalid credential or rejected rows, 2 usage or input error, 3 verify could not decide offline."
+    "Exit codes: 0 ok, 1 invalid credential or rejected rows, 2 usage, input or output error (read-only folder, full disk), "
+    "3 verify could not decide offline, 141 stdout closed early (| head)."
 )
 
 
@@ -143,13 +163,23 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    """Console-script entry point: builds only the command being run (fast start-up)."""
+    """Console-script entry point: builds only the command being run (fast start-up). A stdout
+    that fails (``| head``) does not stop the work; the exit code says so (see ``_output``)."""
     args = sys.argv[1:]
     if args == ["--version"]:  # answered without building any command
         sys.stdout.write(f"badgekit {__version__}\n")
         return
     only = args[0] if args and args[0] in _COMMANDS and "--install-completion" not in args and "--show-completion" not in args else None
-    build_app(only)(prog_name="badgekit")
+    from badgekit.cli import _output
+
+    _output.guard_stdout()
+    try:
+        build_app(only)(prog_name="badgekit")
+    except SystemExit as done:
+        if not isinstance(done.code, int | None):
+            raise
+        raise SystemExit(_output.exit_code(done.code or 0)) from None
+    raise SystemExit(_output.exit_code(0))
 
 
 __all__ = ["app", "main", "ExitCode"]

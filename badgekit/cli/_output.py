@@ -1,23 +1,44 @@
 """The single place that writes to the terminal: results on stdout, everything else on stderr.
 
 Untrusted text (roster names, credential fields) is never interpreted as Rich markup.
+
+When stdout fails (the reader went away: ``| head``, ``| grep -q``; or ``> /dev/full``), the
+command stops writing it and finishes the work that does not depend on it (see :class:`_Stdout`);
+:func:`exit_code` then says so: 141 as SIGPIPE would, or one error line and 2.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.text import Text
+from badgekit.errors import BadgekitError, ExitCode
 
-from badgekit.errors import BadgekitError
+if TYPE_CHECKING:
+    from rich.console import Console
 
-_no_color = bool(os.environ.get("NO_COLOR"))
-stdout = Console(no_color=_no_color, highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, no_color=_no_color, highlight=False, soft_wrap=True)
+    stdout: Console
+    stderr: Console
+
+
+def __getattr__(name: str) -> Any:
+    # The Rich consoles ``stdout`` and ``stderr``, made on first use: ``verify --json`` never
+    # prints through Rich and does not pay for importing it (~40 ms).
+    if name in ("stdout", "stderr"):
+        from rich.console import Console
+
+        console = Console(stderr=name == "stderr", no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=True)
+        globals()[name] = console
+        return console
+    raise AttributeError(name)
+
+
+def _console(name: str) -> Console:
+    return globals().get(name) or __getattr__(name)  # type: ignore[no-any-return]
 
 
 def emit_json(value: Any) -> None:
@@ -28,22 +49,125 @@ def emit_json(value: Any) -> None:
 
 def emit_text(text: str) -> None:
     """Write a plain result line to stdout (no markup interpretation)."""
-    stdout.print(Text(text))
+    from rich.text import Text
+
+    _console("stdout").print(Text(text))
 
 
 def info(text: str, style: str | None = None) -> None:
-    stderr.print(Text(text, style=style or ""))
+    from rich.text import Text
+
+    _console("stderr").print(Text(text, style=style or ""))
 
 
 def warn(text: str) -> None:
-    stderr.print(Text("warning: ", style="yellow bold") + Text(text))
+    from rich.text import Text
+
+    _console("stderr").print(Text("warning: ", style="yellow bold") + Text(text))
 
 
 def error(exc: BadgekitError | str) -> None:
     """One line naming what is wrong (file, row, field), then the hint if there is one."""
+    from rich.text import Text
+
+    stderr = _console("stderr")
     if isinstance(exc, BadgekitError):
         stderr.print(Text("error: ", style="red bold") + Text(exc.message))
         if exc.hint:
             stderr.print(Text("  hint: ", style="dim") + Text(exc.hint, style="dim"))
     else:
         stderr.print(Text("error: ", style="red bold") + Text(exc))
+
+
+# -- a stdout that fails ----------------------------------------------------------------------
+
+#: The first error writing stdout, once it happened (then stdout goes to /dev/null).
+_stdout_failure: OSError | None = None
+
+
+class _Stdout:
+    """``sys.stdout`` of the ``badgekit`` process (:func:`guard_stdout`): a write or flush that fails
+    (EPIPE, ENOSPC …) points stdout at /dev/null and drops what follows, instead of raising into
+    the command, so ``issue --json | head -c 100`` still issues and records every row."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if _stdout_failure is None:
+            try:
+                return self._stream.write(text)
+            except OSError as exc:
+                stdout_failed(exc, self._stream)
+        return len(text)
+
+    def flush(self) -> None:
+        if _stdout_failure is None:
+            try:
+                self._stream.flush()
+            except OSError as exc:
+                stdout_failed(exc, self._stream)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def guard_stdout() -> None:
+    """Install :class:`_Stdout` as ``sys.stdout`` (the console-script entry point does)."""
+    if not isinstance(sys.stdout, _Stdout) and sys.stdout is not None:
+        sys.stdout = _Stdout(sys.stdout)  # type: ignore[assignment]
+
+
+def stdout_failed(exc: OSError, stream: Any = None) -> None:
+    """Record that stdout failed and point its file descriptor at /dev/null (as the Python docs
+    advise for SIGPIPE): output still buffered then goes nowhere instead of failing again at exit."""
+    global _stdout_failure
+    if _stdout_failure is None:
+        _stdout_failure = exc
+    try:
+        fd = (stream if stream is not None else sys.stdout).fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # not a file (a test runner's buffer): nothing buffered will fail at exit
+
+
+def stdout_is_gone() -> bool:
+    """True once stdout failed: a command whose only work is output may stop."""
+    return _stdout_failure is not None
+
+
+def exit_code(code: int) -> int:
+    """The process's exit code, once the command ended with ``code``. When stdout failed and
+    ``code`` is a result (0, 1, 3): 141 (128 + SIGPIPE) when the reader closed it, as a process
+    killed by SIGPIPE reports; otherwise one error line and 2. An error code (2, 70, 130) stays."""
+    sys.stdout.flush()
+    failure = _stdout_failure
+    if failure is None:
+        return code
+    if failure.errno == errno.EPIPE:
+        return int(ExitCode.OUTPUT_CLOSED) if code in (ExitCode.OK, ExitCode.FAILED, ExitCode.INDETERMINATE) else code
+    from badgekit._io import output_error
+
+    error(output_error(failure, "standard output"))
+    return int(ExitCode.USAGE) if code in (ExitCode.OK, ExitCode.FAILED, ExitCode.INDETERMINATE) else code
+
+
+# -- streams a failing command must close ---------------------------------------------------
+
+_on_failure: list[Callable[[dict[str, Any]], None]] = []
+
+
+def on_failure(close: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+    """Register ``close(error)``, called if the command fails before it calls the function this
+    returns: a stream closes what it opened (``issue --json`` ends its document with the
+    ``error`` member, a temp file goes). ``error``: ``{"message", "hint", "exitCode"}``."""
+    _on_failure.append(close)
+    return lambda: _on_failure.remove(close) if close in _on_failure else None
+
+
+def failed(message: str, hint: str | None, code: int) -> None:
+    """The command failed (the CLI group calls this before printing the error line)."""
+    while _on_failure:
+        _on_failure.pop()({"message": message, "hint": hint or None, "exitCode": int(code)})

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from badgekit._io import atomic_write
+from badgekit._io import atomic_write, output_error
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
@@ -175,7 +175,11 @@ def issue(
 
 class _RowStream:
     """Writes each row outcome as it comes: ``issued.csv`` (a temp file renamed at the end, so a
-    killed run leaves the previous summary) and, with --json, the report's ``rows`` array."""
+    killed run leaves the previous summary) and, with --json, the report's ``rows`` array.
+
+    stdout holds one JSON document or nothing, whatever happens: the document opens with the first
+    row, and a run that fails after that ends it with an ``error`` member (``_output.on_failure``);
+    a failed run removes its temp ``issued.csv``."""
 
     def __init__(self, out_dir: Path, json_out: bool, *, write_csv: bool) -> None:
         import csv
@@ -186,45 +190,78 @@ class _RowStream:
         self.out_dir = out_dir
         self.json_out = json_out
         self.first = True
+        self.opened = False
         self.csv_file = None
+        self.csv_path = out_dir / "issued.csv"
         if write_csv:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            fd, self.tmp = tempfile.mkstemp(prefix=".issued.csv.", suffix=".tmp", dir=out_dir)
+            try:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                fd, self.tmp = tempfile.mkstemp(prefix=".issued.csv.", suffix=".tmp", dir=out_dir)
+            except OSError as exc:
+                raise output_error(exc, self.csv_path) from None
             self.csv_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
             self.writer = csv.writer(self.csv_file, lineterminator="\n")
-            self.writer.writerow(SUMMARY_HEADER)
             self.rows_written = 0
-        if json_out:
+            self._csv(SUMMARY_HEADER)
+        self.done = _output.on_failure(self.abort)
+
+    def _csv(self, row: list[Any]) -> None:
+        try:
+            self.writer.writerow(row)
+        except OSError as exc:
+            raise output_error(exc, self.csv_path) from None
+
+    def _json(self, text: str) -> None:
+        if not self.opened:
             sys.stdout.write('{"rows": [')
+            self.opened = True
+        sys.stdout.write(text)
 
     def row(self, outcome: Any) -> None:
         from badgekit.issuing import summary_row
 
         if self.csv_file is not None:
-            self.writer.writerow(summary_row(outcome))
+            self._csv(summary_row(outcome))
             self.rows_written += 1
         if self.json_out:
             item = {"line": outcome.line, "status": outcome.status, "credentialId": outcome.credential_id,
                     "path": outcome.path, "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in outcome.errors]}
             if outcome.note:
                 item["note"] = outcome.note
-            sys.stdout.write(("\n  " if self.first else ",\n  ") + json.dumps(item, ensure_ascii=False))
+            self._json(("\n  " if self.first else ",\n  ") + json.dumps(item, ensure_ascii=False))
             self.first = False
 
     def close(self, report: Any) -> None:
         if self.csv_file is not None:
             for e in report.header_errors:
-                self.writer.writerow([e.line, "warning", "", "", str(e)])
-            self.csv_file.close()
-            if self.rows_written:
-                os.replace(self.tmp, self.out_dir / "issued.csv")
-            else:
-                os.unlink(self.tmp)
+                self._csv([e.line, "warning", "", "", str(e)])
+            try:
+                self.csv_file.close()
+                if self.rows_written:
+                    os.replace(self.tmp, self.csv_path)
+                else:
+                    os.unlink(self.tmp)
+            except OSError as exc:
+                raise output_error(exc, self.csv_path) from None
         if self.json_out:
             summary = report.to_json()
             summary.pop("rows", None)
             tail = json.dumps(summary, ensure_ascii=False, indent=2)[1:]  # the other members, after "rows"
-            sys.stdout.write(("\n" if not self.first else "") + "]," + tail + "\n")
+            self._json(("\n" if not self.first else "") + "]," + tail + "\n")
+            sys.stdout.flush()
+        self.done()
+
+    def abort(self, error: dict[str, Any]) -> None:
+        """The run failed: remove the temp summary; end the JSON document, if begun, with ``error``."""
+        if self.csv_file is not None:
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                self.csv_file.close()
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+        if self.json_out and self.opened:
+            sys.stdout.write(("\n" if not self.first else "") + '], "error": ' + json.dumps(error, ensure_ascii=False) + "}\n")
             sys.stdout.flush()
 
 

@@ -98,9 +98,12 @@ def verify(
     out = sys.stdout
     if json_out and not single:
         out.write("[")  # one report per line, written as it comes: memory stays flat
+    from badgekit.cli import _output
     from badgekit.cli._options import default_workers
 
     for n, report in enumerate(core.verify_paths(paths, options, workers=workers or default_workers())):
+        if _output.stdout_is_gone():
+            break  # the reader went away (| head): the reports are all there is to this work
         counts[report.verdict] += 1
         if jsonl:
             out.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")

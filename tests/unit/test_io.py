@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
 from badgekit import _io
-from badgekit.errors import InputError, LimitExceeded
+from badgekit.errors import InputError, LimitExceeded, OutputError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
@@ -44,10 +50,10 @@ def test_atomic_write_failure_leaves_target_untouched(tmp_path, monkeypatch):
     target.write_text("old")
 
     def boom(*args):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"c\.json: cannot write \(no space left on the device\)"):
         _io.atomic_write(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["c.json"]
@@ -69,3 +75,67 @@ def test_atomic_write_makes_missing_target_and_staging_folders(tmp_path):
     target = tmp_path / "a" / "b" / "c.json"
     _io.atomic_write(target, "x", durable=False, staging=tmp_path / "a" / ".partial")
     assert target.read_text() == "x" and list((tmp_path / "a" / ".partial").iterdir()) == []
+
+
+WRITE_OVER_LIMIT = """
+import resource, sys
+from badgekit import _io
+from badgekit.errors import OutputError
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+try:
+    _io.atomic_write(sys.argv[1], b"x" * 10_000)
+except OutputError as exc:
+    print(exc.message)
+"""
+
+
+def test_a_write_over_the_file_size_limit_is_an_output_error_and_leaves_the_old_file(tmp_path):
+    # ulimit -f: the write fails with EFBIG (Python ignores SIGXFSZ, which would kill the process).
+    target = tmp_path / "c.json"
+    target.write_text("old")
+    done = subprocess.run([sys.executable, "-c", WRITE_OVER_LIMIT, str(target)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"{target}: cannot write (file too large for the file-size limit, ulimit -f, or the file system)\n"
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["c.json"]
+
+
+def test_a_file_where_a_folder_should_be_is_named(tmp_path):
+    (tmp_path / "out").write_text("a file, not a folder")
+    for target in (tmp_path / "out" / "c.json", tmp_path / "out" / "sub" / "c.json"):
+        with pytest.raises(OutputError) as info:
+            _io.atomic_write(target, "x")
+        assert info.value.message == f"{target}: cannot write ({tmp_path / 'out'} is a file, not a folder)"
+    with pytest.raises(OutputError, match=r"out is a file, not a folder"):
+        _io.write_new_secret(tmp_path / "out" / "key.pem", b"secret")
+    (tmp_path / "key.pem").write_bytes(b"old")
+    with pytest.raises(FileExistsError):  # still its own error: keys are never overwritten
+        _io.write_new_secret(tmp_path / "key.pem", b"new")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_an_output_error(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match=r"ro/c\.json: cannot write \(permission denied\)"):
+            _io.atomic_write(folder / "c.json", "x")
+    finally:
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize(("code", "cause"), [
+    (errno.ENOSPC, "no space left on the device"),
+    (errno.EDQUOT, "disk quota exceeded"),
+    (errno.EROFS, "read-only file system"),
+    (errno.EACCES, "permission denied"),
+    (errno.EIO, "input/output error: the disk or file system failed"),
+])
+def test_environment_errors_name_the_path_and_the_cause(code, cause):
+    exc = OSError(code, os.strerror(code), "out/c.json")
+    assert _io.environment_error(exc).message == f"out/c.json: {cause}"
+    assert _io.output_error(OSError(code, os.strerror(code)), "out/c.json").message == f"out/c.json: cannot write ({cause})"
+    # a write to an open file names no file, and is still the environment's fault, not a bug
+    assert _io.environment_error(OSError(code, os.strerror(code))).message == cause
+    assert _io.environment_error(OSError(errno.EINVAL, "Invalid argument")) is None  # a bug: not mapped

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from badgekit.errors import LedgerError
 from badgekit.ledger import SCHEMA_VERSION, Ledger
+
+ROOT = Path(__file__).resolve().parents[2]
 
 OPEN_AT = """
 import sys, time
@@ -61,3 +65,57 @@ def test_a_file_that_is_not_a_ledger_is_refused_by_name(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError, match="notes.sqlite3"):
         Ledger.open(path)
+
+
+RESERVE_OVER_LIMIT = """
+import resource, sys
+from badgekit.errors import LedgerError
+from badgekit.ledger import Ledger
+ledger = Ledger.open(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (128 * 1024, resource.RLIM_INFINITY))
+items = [dict(badge_id="b", recipient_key=f"r{i}", generation=1, row_fingerprint="f" * 64,
+              issued_at="2026-01-15T12:00:00Z") for i in range(5000)]
+try:
+    ledger.reserve(items, purpose=None)
+except LedgerError as exc:
+    print(exc.message)
+"""
+
+
+def test_a_full_disk_is_a_ledger_error_and_the_ledger_is_unchanged(tmp_path):
+    # The file-size limit (ulimit -f) stands in for a full disk: SQLite's write fails mid-transaction.
+    path = tmp_path / "ledger.sqlite3"
+    Ledger.open(path).close()
+    done = subprocess.run([sys.executable, "-c", RESERVE_OVER_LIMIT, str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout in (f"{path}: cannot update the ledger (disk I/O error)\n",
+                           f"{path}: cannot update the ledger (database or disk is full)\n")
+    with Ledger.open(path) as ledger:
+        assert list(ledger.issuances()) == []  # rolled back whole
+        ledger.reserve([dict(badge_id="b", recipient_key="r", generation=1, row_fingerprint="f",
+                             issued_at="2026-01-15T12:00:00Z")], purpose=None)
+        assert len(list(ledger.issuances())) == 1
+
+
+def test_a_file_where_the_ledger_folder_should_be_is_named(tmp_path):
+    (tmp_path / ".badgekit").write_text("not a folder")
+    with pytest.raises(LedgerError) as info:
+        Ledger.open(tmp_path / ".badgekit" / "ledger.sqlite3")
+    assert info.value.message == (f"{tmp_path / '.badgekit' / 'ledger.sqlite3'}: cannot create the ledger "
+                                  f"({tmp_path / '.badgekit'} is a file, not a folder)")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only files")
+def test_a_read_only_ledger_is_a_ledger_error(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    Ledger.open(path).close()
+    for p in tmp_path.iterdir():
+        p.chmod(0o444)
+    try:
+        with pytest.raises(LedgerError, match=r"ledger\.sqlite3: cannot (update|open) the ledger \(.*readonly"), \
+                Ledger.open(path) as ledger:
+            ledger.record_event(None, "published", actor="t")
+    finally:
+        for p in tmp_path.iterdir():
+            p.chmod(0o644)
