@@ -31,7 +31,15 @@ def __getattr__(name: str) -> Any:
     if name in ("stdout", "stderr"):
         from rich.console import Console
 
-        console = Console(stderr=name == "stderr", no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=True)
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:
+                # Rich's default exits 1, the "invalid" code, from wherever it was printing: the
+                # reader of this stream went away, so write no more to it and carry on.
+                self.quiet = True
+                if not self.stderr:
+                    stdout_failed(BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)))
+
+        console = _Console(stderr=name == "stderr", no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=True)
         globals()[name] = console
         return console
     raise AttributeError(name)

@@ -27,11 +27,12 @@ BADGE = {
 }
 
 
-def badgekit(*args: object, cwd: Path, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+def badgekit(*args: object, cwd: Path, stdout: int | None = subprocess.PIPE,
+             stderr: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
     """``python -m badgekit ARGS`` (the console script's ``main``) with this checkout first on the path."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     return subprocess.run([sys.executable, "-m", "badgekit", *map(str, args)], cwd=cwd, env=env, stdout=stdout,
-                          stderr=subprocess.PIPE, text=True, timeout=300, check=False)
+                          stderr=stderr, text=True, timeout=300, check=False)
 
 
 def closed_pipe() -> int:
@@ -88,3 +89,13 @@ def test_stdout_on_a_full_device_is_one_error_line(project: SimpleNamespace) -> 
     assert done.returncode == 2
     assert done.stderr.splitlines()[0] == "error: standard output: cannot write (no space left on the device)"
     assert "Traceback" not in done.stderr and "bug" not in done.stderr
+
+
+def test_a_closed_stderr_keeps_the_exit_code(project: SimpleNamespace) -> None:
+    # Before: exit 1, "invalid", when the error line could not be written (Rich exits 1 on EPIPE).
+    pipe = closed_pipe()
+    try:
+        done = badgekit("verify", project.root / "missing.json", cwd=project.root, stderr=pipe)
+    finally:
+        os.close(pipe)
+    assert (done.returncode, done.stdout) == (2, "")

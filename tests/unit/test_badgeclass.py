@@ -180,6 +180,16 @@ def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
         validate_badge_class(path)
 
 
+@pytest.mark.parametrize("value", ["!!binary aGk=", "!!set {a, b}", "!!omap [{a: 1}]", "!!pairs [{a: 1}]", "!!timestamp 2026-01-15"])
+def test_yaml_tags_for_values_json_has_not_are_refused(tmp_path: Path, value: str) -> None:
+    # SafeLoader would build bytes, a set, pairs or a datetime, which no credential can hold.
+    path = tmp_path / "tagged.yaml"
+    path.write_text(f"id: urn:uuid:6ef6e070-9817-5ef7-bfb7-d2526e8040c9\nname: {value}\n", encoding="utf-8")
+    tag = value.split()[0]
+    with pytest.raises(InputError, match=rf"tagged\.yaml: malformed YAML at line 2, column 7: the tag {tag} is not allowed"):
+        validate_badge_class(path)
+
+
 def test_unsupported_extension_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         validate_badge_class(tmp_path / "nope.yaml")
