@@ -103,6 +103,22 @@ class Issuance:
     list_url: str | None = None
     purpose: str | None = None
 
+    def state_at(self, now: datetime) -> str:
+        """What this credential is at ``now``: ``pending`` (reserved, not yet signed), ``revoked``,
+        ``expired`` (``valid_until`` at or before ``now``), ``suspended`` or ``active``, in that order."""
+        if self.state == "reserved":
+            return "pending"
+        if self.state == "revoked":
+            return "revoked"
+        if self.valid_until:
+            try:
+                until = datetime.fromisoformat(self.valid_until.replace("Z", "+00:00"))
+            except ValueError:
+                until = None
+            if until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) <= now:
+                return "expired"
+        return "suspended" if self.state == "suspended" else "active"
+
 
 @dataclass(frozen=True)
 class Event:
@@ -362,6 +378,21 @@ class Ledger:
             ):
                 issuance = _issuance(row)
                 found[issuance.recipient_key] = issuance  # ordered by generation: the latest wins
+        return found
+
+    def issuances_of(self, badge_ids: Sequence[str], recipient_keys: Sequence[str]) -> list[Issuance]:
+        """Every issuance of any of ``badge_ids`` to any of ``recipient_keys``, in one query per 500
+        keys (the ``(badge_id, recipient_key)`` index), oldest generation first."""
+        badges = list(dict.fromkeys(badge_ids))
+        keys = list(dict.fromkeys(recipient_keys))
+        found: list[Issuance] = []
+        if not badges:
+            return found
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            sql = (_SELECT + f" WHERE i.badge_id IN ({','.join('?' * len(badges))})"
+                   f" AND i.recipient_key IN ({','.join('?' * len(batch))}) ORDER BY i.generation")
+            found.extend(_issuance(row) for row in self._conn.execute(sql, (*badges, *batch)))
         return found
 
     def mark_issued(self, done: Iterable[tuple[str, str]], *, actor: str = "badgekit") -> None:

@@ -87,6 +87,9 @@ def issue(
 
     Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
+    A badge class that requires another (badgekit.requires, e.g. a certification level) rejects
+    rows whose recipient holds no active credential of it in this project; a prior_credential
+    column (URL or urn: id) names one held elsewhere, cited as evidence.
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
     issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
@@ -101,6 +104,9 @@ def issue(
 
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
+    from badgekit.badgeclass import required_badges
+
+    prerequisites = required_badges(badge_class, project.badges_dir)
     require_roster(roster_file)
     if bundle_url_base is not None:
         from badgekit.cli.bundle import check_url_base
@@ -148,10 +154,12 @@ def issue(
                     bar.update(task, completed=done, total=total, rate=rate)
 
                 report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
-                                      options=options, status_base_url=project.status_base_url, progress=progress, sink=sink)
+                                      options=options, status_base_url=project.status_base_url, progress=progress, sink=sink,
+                                      prerequisites=prerequisites)
         else:
             report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
-                                  options=options, status_base_url=project.status_base_url, sink=sink)
+                                  options=options, status_base_url=project.status_base_url, sink=sink,
+                                  prerequisites=prerequisites)
     if stream is not None:
         stream.close(report)
     elif not dry_run and report.outcomes:
