@@ -226,3 +226,30 @@ def test_verify_refuses_another_list_of_the_issuer_given_for_a_url(project: Simp
     check = next(c for c in json.loads(swapped.stdout)["checks"] if c["id"] == "status")
     assert check["status"] == "failed"
     assert f"the list supplied for {REVOCATION_URL} is the status list '{list_2}' (its id)" in check["reason"]
+
+
+def test_revoke_publish_retry_publishes_what_an_earlier_run_did_not(project: SimpleNamespace) -> None:
+    run("status", "init")
+    ada = project.ids["ada"]
+    # The ledger commit happened, the publish did not (the run was killed, or --publish left out):
+    # the published list still says valid, and a retry finds the credential already revoked.
+    run("revoke", ada, "--reason", "fraud")
+    assert verify_file(project, project.files["ada"]).exit_code == 0
+    retry = json.loads(run("revoke", ada, "--reason", "fraud", "--publish", "--json").stdout)
+    assert retry["counts"] == {"unchanged": 1}
+    assert retry["published"] == [str(project.out / "revocation-1.json")]  # the suspension list was current
+    assert "revoked: bit" in verify_file(project, project.files["ada"], ok=1).stdout
+    again = run("revoke", ada, "--reason", "fraud", "--publish")
+    assert "published status lists already match the ledger; nothing to publish" in again.stderr
+
+    # A publish that fails after the commit (the status folder cannot be written), then a retry.
+    project.out.rename(project.out.with_name("status.saved"))
+    project.out.write_text("not a folder", encoding="utf-8")
+    failed = run("revoke", project.ids["bob"], "--reason", "fraud", "--publish", ok=None)
+    assert failed.exit_code != 0  # after the ledger commit
+    project.out.unlink()
+    project.out.with_name("status.saved").rename(project.out)
+    assert verify_file(project, project.files["bob"]).exit_code == 0
+    retry = run("revoke", project.ids["bob"], "--reason", "fraud", "--publish")
+    assert "already revoked" in retry.stderr and f"published {project.out / 'revocation-1.json'}" in retry.stderr
+    assert "revoked: bit" in verify_file(project, project.files["bob"], ok=1).stdout
