@@ -452,6 +452,26 @@ class Ledger:
         with self.transaction() as conn:
             self._event(conn, credential_id, kind, actor, reason, detail, at)
 
+    def record_exported(self, credential_id: str, path: str, *, actor: str, form: str = "bundle") -> bool:
+        """Record that ``credential_id`` was exported as ``form`` to ``path``: one ``exported`` event, once.
+
+        Nothing is recorded for a credential that is not in the ledger, nor when an ``exported``
+        event with the same form and path exists: writing the same bundle again, or a run making
+        up for one that was interrupted between writing a bundle and recording it, leaves exactly
+        one event per export. Returns whether an event was added.
+        """
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM issuances WHERE credential_id = ?", (credential_id,)).fetchone() is None:
+                return False
+            for (detail,) in conn.execute(
+                "SELECT detail FROM events WHERE credential_id = ? AND kind = 'exported'", (credential_id,)
+            ):
+                known = json.loads(detail) if detail else {}
+                if known.get("as") == form and known.get("path") == path:
+                    return False
+            self._event(conn, credential_id, "exported", actor, None, {"as": form, "path": path})
+        return True
+
     def _event(self, conn: sqlite3.Connection, cid: str | None, kind: str, actor: str, reason: str | None,
                detail: dict[str, Any] | None, at: str | None = None) -> None:
         conn.execute(

@@ -41,7 +41,7 @@ def verify(
             "--status-list",
             metavar="FILE|DIR|URL=FILE",
             help="Bitstring status list credential(s) to check revocation against: a file, a folder of *.json, "
-            "or URL=FILE to serve FILE for that statusListCredential URL. Repeatable. Without it, status is indeterminate.",
+            "or URL=FILE to serve FILE for that statusListCredential URL (a status list's id must be that URL). Repeatable. Without it, status is indeterminate.",
         ),
     ] = None,
     did_doc: Annotated[

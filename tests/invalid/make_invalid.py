@@ -43,6 +43,9 @@ VALID_FROM = "2025-01-01T00:00:00Z"
 CREATED = "2025-01-01T00:00:00Z"
 REVOCATION_LIST = "https://example.edu/status/revocation/1"
 SUSPENSION_LIST = "https://example.edu/status/suspension/1"
+#: The issuer's clean list 2 is supplied for this URL (VERIFY_ARGS): a list its id does not name.
+SWAPPED_LIST = "https://example.edu/status/revocation/3"
+CLEAN_LIST = "https://example.edu/status/revocation/2"
 REVOKED_INDEX = 4242
 SUSPENDED_INDEX = 77
 
@@ -52,7 +55,7 @@ RECIPIENT = "a@example.com"
 SUPPORT = HERE / "support"
 #: Options every invalid file is verified with (the base credential passes all checks with them).
 VERIFY_ARGS = ["--at", FIXED_NOW, "--status-list", str(SUPPORT / "lists"), "--trust", str(SUPPORT / "trust.json"),
-               "--recipient", RECIPIENT]
+               "--recipient", RECIPIENT, "--status-list", f"{SWAPPED_LIST}={SUPPORT / 'revocation-2-list.json'}"]
 
 ISSUER = Ed25519Key.from_seed(ISSUER_SEED)
 OTHER = Ed25519Key.from_seed(OTHER_SEED)
@@ -268,6 +271,8 @@ def cases() -> dict[str, bytes]:
     # 8. status (lists in support/lists/)
     out["status--revoked.json"] = _json(_signed(status_entry=status.status_entry(REVOCATION_LIST, REVOKED_INDEX, "revocation")))
     out["status--suspended.json"] = _json(_signed(status_entry=status.status_entry(SUSPENSION_LIST, SUSPENDED_INDEX, "suspension")))
+    # The issuer's own, validly signed, clean list 2 given as list 3: its id must be the URL.
+    out["status--list-id-mismatch.json"] = _json(_signed(status_entry=status.status_entry(SWAPPED_LIST, REVOKED_INDEX, "revocation")))
 
     # 9. trust (support/trust.json lists the fixture issuer only)
     out["trust--unknown-issuer.json"] = _json(sign(base_credential(UNTRUSTED), UNTRUSTED))
@@ -368,6 +373,8 @@ def support_files() -> dict[str, bytes]:
         unsigned = status.list_credential(url, purpose, bits, issuer=ISSUER.did_key, valid_from=VALID_FROM)
         signed = status.sign_list_credential(unsigned, ISSUER.signer(), created=CREATED)
         files[f"lists/{purpose}-list.json"] = _json(signed)
+    clean = status.list_credential(CLEAN_LIST, "revocation", status.Bitstring(), issuer=ISSUER.did_key, valid_from=VALID_FROM)
+    files["revocation-2-list.json"] = _json(status.sign_list_credential(clean, ISSUER.signer(), created=CREATED))
     files["trust.json"] = _json({"issuers": [
         # No keys listed: any key the issuer is shown to control (its own did:key) is accepted,
         # so the issuer-key cases fail check 5 only.

@@ -84,3 +84,17 @@ def test_a_file_that_is_not_a_ledger_is_refused_by_name(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError, match="notes.sqlite3"):
         Ledger.open(path)
+
+
+def test_an_export_is_recorded_once_and_only_for_credentials_in_the_ledger(tmp_path):
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        [issued] = ledger.reserve([{"badge_id": "urn:uuid:b", "recipient_key": "k", "generation": 1,
+                                    "row_fingerprint": "f", "issued_at": "2026-01-01T00:00:00Z"}], purpose=None)
+        cid = issued.credential_id
+        assert ledger.record_exported(cid, "/site/badges/a", actor="registrar") is True
+        assert ledger.record_exported(cid, "/site/badges/a", actor="someone else") is False  # written again
+        assert ledger.record_exported(cid, "/elsewhere/a", actor="registrar") is True  # another export
+        assert ledger.record_exported("urn:uuid:not-ours", "/site/badges/x", actor="registrar") is False
+        exported = [(e.credential_id, e.actor, e.detail) for e in ledger.events(kinds=["exported"])]
+        assert exported == [(cid, "registrar", {"as": "bundle", "path": "/site/badges/a"}),
+                            (cid, "registrar", {"as": "bundle", "path": "/elsewhere/a"})]
