@@ -109,7 +109,7 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
     """One bundle (runs in a worker process): (source, bundle or None, problem or None)."""
     from badgekit import delivery
 
-    source, credential, text, name, badge, issuer, url_base, linkedin_org_id = job
+    source, credential, text, name, badge, issuer, url_base, linkedin_org_id, fonts = job
     try:
         facts = delivery.credential_facts(credential)
         cert_url = delivery.bundle_url(url_base, facts.credential_id)
@@ -119,7 +119,7 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
         accent = getattr(getattr(badge, "policy", None), "colour", None)
         return source, delivery.write_bundle(
             credential, text, _WORKER_OUT["dir"], badge_image_svg=image, recipient_name=name, cert_url=cert_url,
-            organization_id=linkedin_org_id, accent=accent,
+            organization_id=linkedin_org_id, accent=accent, fonts=fonts,
         ), None
     except BadgekitError as exc:
         return source, None, exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
@@ -148,7 +148,8 @@ def make_bundles(
     (bundles, problems)."""
     classes = _BadgeClasses(project)
     issuer = project.issuer if project is not None else None
-    jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id)
+    fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None  # [render] font; None → installed fonts
+    jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id, fonts)
             for source, credential, text, name in items]
     if workers > 1 and len(jobs) >= 2 * workers:
         from concurrent.futures import ProcessPoolExecutor
