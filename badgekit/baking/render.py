@@ -690,7 +690,7 @@ def render_png(svg_text: str, *, width: int = 600, fonts: Sequence[str | Path] |
 
     Text is drawn with the bundled fonts and, for characters they lack, ``fonts`` or else the
     installed fonts that cover them (:func:`fonts_for`); resvg loads no other font, so what is
-    checked is what is drawn.
+    checked is what is drawn. A ``font-family`` naming no loaded font uses the bundled one.
 
     Raises:
         InputError: a character no font covers, resvg cannot render the document, or ``width`` is
@@ -703,8 +703,11 @@ def render_png(svg_text: str, *, width: int = 600, fonts: Sequence[str | Path] |
 
     try:
         data = resvg_py.svg_to_bytes(
-            svg_string=svg_text, width=width, font_files=font_files() + list(extra), font_family=FONT_FAMILY,
-            sans_serif_family=FONT_FAMILY, skip_system_fonts=True,
+            svg_string=svg_text, width=width, font_files=font_files() + list(extra), skip_system_fonts=True,
+            # A family that is not loaded (a template's "Georgia", "sans-serif") falls back to the bundled font
+            # rather than drawing nothing.
+            font_family=FONT_FAMILY, serif_family=FONT_FAMILY, sans_serif_family=FONT_FAMILY,
+            monospace_family=FONT_FAMILY, cursive_family=FONT_FAMILY, fantasy_family=FONT_FAMILY,
         )
     except (ValueError, RuntimeError) as exc:
         raise InputError(f"cannot rasterise the badge image: {exc}") from None
