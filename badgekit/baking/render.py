@@ -238,8 +238,8 @@ def fonts_for(
 ) -> tuple[str, ...]:
     """The font files to load beside the bundled ones so that every character of ``texts`` has a glyph.
 
-    ``texts`` pairs what each text is, for the message ("recipient name", "roster.csv line 4:
-    name"), with the text. With ``fonts``, exactly those files are added (a name the bundled fonts
+    ``texts`` pairs what each text is, for the message ("recipient name", "roster.csv: line 4,
+    column name"), with the text. With ``fonts``, exactly those files are added (a name the bundled fonts
     and ``fonts`` cannot draw is refused, whatever is installed: the image is the same on every
     machine). Without, the installed fonts (under ``search``, default :func:`system_font_dirs`)
     are read in order and each one that covers a missing character is added.
@@ -253,43 +253,49 @@ def fonts_for(
         for ch in unicodedata.normalize("NFC", text):
             if ch not in first_seen and _needs_glyph(ch):
                 first_seen[ch] = (what, text)
-    explicit = [str(f) for f in fonts] if fonts is not None else None
-    chosen: list[str] = []
     missing = list(first_seen)
     for path in font_files():
         coverage = _coverage(path)
         missing = [ch for ch in missing if not _covers(coverage, ch)]
-    for path in explicit if explicit is not None else _font_files_under(search if search is not None else system_font_dirs()):
-        if not missing and explicit is None:
-            break
-        try:
-            coverage = _coverage(path)
-        except InputError:
-            if explicit is not None:
-                raise
-            continue  # a broken installed font is not the user's problem; it is simply not used
-        still = [ch for ch in missing if not _covers(coverage, ch)]
-        if explicit is not None or len(still) < len(missing):
-            chosen.append(path)
-        missing = still
+    chosen: list[str] = []
+    if fonts is not None:
+        for font in fonts:
+            coverage = _coverage(str(font))
+            missing = [ch for ch in missing if not _covers(coverage, ch)]
+            chosen.append(str(font))
+    else:
+        for path in _font_files_under(search if search is not None else system_font_dirs()):
+            if not missing:
+                break
+            try:
+                coverage = _coverage(path)
+            except InputError:
+                continue  # a damaged installed font is simply not used
+            still = [ch for ch in missing if not _covers(coverage, ch)]
+            if len(still) < len(missing):
+                chosen.append(path)
+            missing = still
     if missing:
         what, text = first_seen[missing[0]]
-        shown = text if len(text) <= 60 else text[:59] + "\u2026"
-        described = describe_character(missing[0])
-        cjk = described.split(" (")[0] in {script for _, _, script in _CJK_BLOCKS}
-        package = "fonts-noto-cjk" if cjk else "fonts-noto-core or fonts-noto-extra"
-        if explicit is not None:
-            names = ", ".join(Path(f).name for f in explicit) or "no --font file"
-            raise InputError(
-                f"{what} {shown!r}: neither the bundled DejaVu Sans nor {names} covers {described}",
-                hint="name a font file that covers it with --font FILE ([render] font in badgekit.toml)",
-            )
-        raise InputError(
-            f"{what} {shown!r}: no installed font covers {described}",
-            hint=f"install a font that does (Debian: apt install {package}), or name a font file with "
-            "--font FILE ([render] font in badgekit.toml)",
-        )
+        raise _uncovered(what, text, missing[0], fonts)
     return tuple(chosen)
+
+
+def _uncovered(what: str, text: str, ch: str, fonts: Sequence[str | Path] | None) -> InputError:
+    shown = text if len(text) <= 60 else text[:59] + "\u2026"
+    described = describe_character(ch)
+    if fonts is not None:
+        named = ", ".join(Path(f).name for f in fonts)
+        by = f"neither the bundled DejaVu Sans nor {named} covers" if named else "the bundled DejaVu Sans does not cover"
+        return InputError(f"{what} {shown!r}: {by} {described}",
+                          hint="name a font file that covers it with --font FILE ([render] font in badgekit.toml)")
+    cjk = described.split(" (")[0] in {script for _, _, script in _CJK_BLOCKS}
+    package = "fonts-noto-cjk" if cjk else "fonts-noto-core or fonts-noto-extra"
+    return InputError(
+        f"{what} {shown!r}: no installed font covers {described}",
+        hint=f"install a font that does (Debian: apt install {package}), or name a font file with "
+        "--font FILE ([render] font in badgekit.toml)",
+    )
 
 
 def drawn_text(svg_text: str) -> list[str]:
