@@ -26,10 +26,11 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +72,7 @@ class IssueOptions:
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
     date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
+    fonts: tuple[str, ...] | None = None  # baked PNGs: fonts for characters DejaVu Sans lacks; None → installed ones
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,7 @@ def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mappin
         if spec is not None:
             svg = _render(spec, recipient_name=job.values.get("name", ""), qr_data=str(signed["id"]),
                           valid_from=signed.get("validFrom"), valid_until=signed.get("validUntil"))
-            base = svg.encode("utf-8") if fmt == "svg" else _raster(svg)
+            base = svg.encode("utf-8") if fmt == "svg" else _raster(svg, images.get("fonts"))
         else:
             base = images[fmt]
         atomic_write(Path(job.path).with_suffix("." + fmt), baking.bake(base, text, source=job.path),
@@ -357,16 +359,32 @@ def _render(spec: Mapping[str, Any], **overrides: Any) -> str:
     return render.render_badge(**args)
 
 
-def _raster(svg: str) -> bytes:
+def _raster(svg: str, fonts: Sequence[str] | None = None) -> bytes:
     from badgekit.baking import render
 
-    return render.render_png(svg, width=400)
+    return render.render_png(svg, width=400, fonts=fonts)
+
+
+def recipient_image_fonts(spec: Mapping[str, Any], rows: Iterable[roster.Row], roster_name: str,
+                          fonts: Sequence[str] | None) -> tuple[str, ...]:
+    """The fonts per-recipient PNGs need beside the bundled ones, found before anything is reserved:
+    the template's own text and every roster name must be drawable.
+
+    Raises:
+        InputError: a name (or template text) with a character no font covers; names its line.
+    """
+    from badgekit.baking import render
+
+    template_text = (("badge image text", t) for t in render.drawn_text(_render(spec, recipient_name="")))
+    names = ((f"{roster_name}: line {row.line}, column name", row.values.get("name", "")) for row in rows)
+    return render.fonts_for(itertools.chain(template_text, names), fonts=fonts)
 
 
 def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], *, valid_from: datetime,
-                 valid_until: datetime | None, per_recipient: bool) -> dict[str, Any]:
+                 valid_until: datetime | None, per_recipient: bool, fonts: Sequence[str] | None = None) -> dict[str, Any]:
     """Images to bake: rendered once for the badge class (fast), or a spec each worker renders
-    per recipient (recipient name, QR code of the credential id; about 10 ms more per image)."""
+    per recipient (recipient name, QR code of the credential id; about 10 ms more per image).
+    ``fonts``: see :func:`badgekit.baking.render.fonts_for`."""
     policy = badge.policy
     achievement = badge.achievement
     criteria = achievement.get("criteria") if isinstance(achievement.get("criteria"), Mapping) else {}
@@ -382,7 +400,7 @@ def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], 
         "valid_until": valid_until.date() if valid_until else None,
         "qr_data": link,
     }
-    out: dict[str, Any] = {"formats": tuple(formats)}
+    out: dict[str, Any] = {"formats": tuple(formats), "fonts": fonts}
     if per_recipient:
         out["recipient"] = spec
         return out
@@ -390,7 +408,7 @@ def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], 
     if "svg" in formats:
         out["svg"] = svg.encode("utf-8")
     if "png" in formats:
-        out["png"] = _raster(svg)
+        out["png"] = _raster(svg, fonts)
     return out
 
 
@@ -591,7 +609,10 @@ def issue_roster(
             from badgekit.badgeclass import add_duration
 
             until = add_duration(now, validity)
-        images = badge_images(badge, issuer, options.bake, valid_from=now, valid_until=until, per_recipient=options.recipient_images)
+        images = badge_images(badge, issuer, options.bake, valid_from=now, valid_until=until, per_recipient=options.recipient_images,
+                              fonts=options.fonts)
+        if "recipient" in images and "png" in options.bake:  # a name no font covers: refused before any reservation
+            images["fonts"] = recipient_image_fonts(images["recipient"], good_rows(), Path(roster_path).name, options.fonts)
     vm = jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method
     init_args = (key, vm, dict(issuer), achievement, validity, images, options.format)
     done_count = 0

@@ -114,7 +114,7 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
     """
     from badgekit import delivery
 
-    source, credential, text, name, badge, issuer, url_base, linkedin_org_id, ledger_path, actor = job
+    source, credential, text, name, badge, issuer, url_base, linkedin_org_id, ledger_path, actor, fonts = job
     try:
         facts = delivery.credential_facts(credential)
         cert_url = delivery.bundle_url(url_base, facts.credential_id)
@@ -124,7 +124,7 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
         accent = getattr(getattr(badge, "policy", None), "colour", None)
         bundle = delivery.write_bundle(
             credential, text, _WORKER_OUT["dir"], badge_image_svg=image, recipient_name=name, cert_url=cert_url,
-            organization_id=linkedin_org_id, accent=accent,
+            organization_id=linkedin_org_id, accent=accent, fonts=fonts,
         )
         if ledger_path is not None:
             _record_exported(ledger_path, actor, [(bundle.credential_id, bundle.path)])
@@ -172,8 +172,9 @@ def make_bundles(
     issuer = project.issuer if project is not None else None
     ledger_path = project.ledger_path if project is not None else None
     actor = current_actor()
+    fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None  # [render] font; None → installed fonts
     jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id,
-             ledger_path, actor)
+             ledger_path, actor, fonts)
             for source, credential, text, name in items]
     if workers > 1 and len(jobs) >= 2 * workers:
         from concurrent.futures import ProcessPoolExecutor

@@ -64,7 +64,7 @@ def issue(
         typer.Option("--bake", help="Also write a baked badge image beside each credential: png, svg (repeatable, or 'png,svg')."),
     ] = None,
     recipient_images: Annotated[
-        bool, typer.Option("--recipient-images", help="With --bake: render each image for its recipient (name, QR code of the credential id); slower.")
+        bool, typer.Option("--recipient-images", help="With --bake: draw each recipient's name (and a QR code of the credential id) on their image; slower. A name no font can draw is refused before issuing.")
     ] = False,
     bundle: Annotated[
         bool, typer.Option("--bundle", help="Also write a recipient bundle per credential to <out>/bundles/ (page, baked badges, QR code, email text); see 'badgekit bundle'.")
@@ -128,6 +128,7 @@ def issue(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
+        fonts=tuple(str(f) for f in project.render_fonts) or None,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to

@@ -115,6 +115,28 @@ def test_bundle_one_file_with_a_name_and_errors(project: SimpleNamespace) -> Non
     assert f"error: {broken}" in run("bundle", broken, ok=1).stderr
 
 
+def test_render_font_setting_reaches_issue_and_bundle(project: SimpleNamespace) -> None:
+    from badgekit.baking.render import font_files
+    from tests.unit.test_render import CJK_SUBSET
+
+    config = project.root / "badgekit.toml"
+    base = config.read_text(encoding="utf-8")
+    dejavu = next(p for p in font_files() if p.endswith("DejaVuSans.ttf"))
+    config.write_text(base + f'\n[render]\nfont = "{dejavu}"\n', encoding="utf-8")
+    roster = project.root / "cjk.csv"
+    roster.write_text("email,name\nzhang@example.org,张三\n", encoding="utf-8")
+    refused = run("issue", "--badge", "python-basics", "--roster", roster, "--bake", "png", "--recipient-images", ok=2)
+    assert refused.stderr.startswith("error: cjk.csv: line 2, column name '张三': neither the bundled DejaVu Sans nor DejaVuSans.ttf covers Han (U+5F20)")
+    assert not project.out.exists() or not list(project.out.glob("*.json"))  # nothing issued
+    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1")
+    (one,) = project.out.glob("*.json")
+    failed = run("bundle", one, "--name", "张三", ok=1)
+    assert "covers Han (U+5F20)" in failed.stderr
+    config.write_text(base + f'\n[render]\nfont = "{CJK_SUBSET}"\n', encoding="utf-8")
+    folder = Path(run("bundle", one, "--name", "张三").stdout.strip()).parent
+    assert "张三</tspan>" in (folder / "badge.svg").read_text(encoding="utf-8")
+
+
 def test_bundle_outside_a_project(project: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
     elsewhere = tmp_path / "elsewhere"
