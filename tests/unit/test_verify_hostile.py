@@ -784,6 +784,10 @@ def _itxt_raw(body: bytes) -> bytes:
 IMAGE_TRAPS: dict[str, Callable[[], bytes]] = {
     "PNG bad CRC": lambda: _flip_last_crc_byte(_png_good()),
     "PNG two credential chunks": lambda: MH.tiny_png([MH.credential_chunk(TEXT), MH.credential_chunk(TEXT)]),
+    "PNG credential beside an OB 2.0 assertion": lambda: MH.tiny_png([MH.credential_chunk(TEXT),
+                                                                      MH.itxt(b"openbadges", MH.OB2_ASSERTION.encode())]),
+    "PNG OB 2.0 assertion before the credential": lambda: MH.tiny_png([MH.itxt(b"openbadges", MH.OB2_ASSERTION.encode()),
+                                                                       MH.credential_chunk(TEXT)]),
     "PNG tEXt and iTXt credentials": lambda: MH.tiny_png([MH.chunk(b"tEXt", b"openbadgecredential\x00{}"), MH.credential_chunk(TEXT)]),
     "PNG zTXt credential": lambda: MH.tiny_png([MH.chunk(b"zTXt", b"openbadgecredential\x00\x00" + zlib.compress(TEXT.encode()))]),
     "PNG compressed iTXt bomb": lambda: MH.tiny_png([MH.itxt(b"openbadgecredential", b" " * (16 * 1024 * 1024), compressed=True)]),
@@ -811,6 +815,12 @@ IMAGE_TRAPS: dict[str, Callable[[], bytes]] = {
     "SVG XInclude inside the credential": lambda: svg('<openbadges:credential><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
                                                       'href="file:///etc/passwd" parse="text"/></openbadges:credential>'),
     "SVG two credentials": lambda: svg(CRED_ELEMENT + CRED_ELEMENT),
+    "SVG credential beside an OB 2.0 assertion": lambda: svg(
+        CRED_ELEMENT + '<openbadges:assertion xmlns:openbadges="http://openbadges.org">'
+        f"<![CDATA[{MH.OB2_ASSERTION}]]></openbadges:assertion>"),
+    "SVG OB 2.0 assertion before the credential": lambda: svg(
+        f'<openbadges:assertion xmlns:openbadges="http://openbadges.org" verify="https://example.org/assertions/2">'
+        f"<![CDATA[{MH.OB2_ASSERTION}]]></openbadges:assertion>" + CRED_ELEMENT),
     "SVG two credentials, other prefix": lambda: svg(CRED_ELEMENT + CRED_ELEMENT.replace("openbadges:", "ob:"),
                                                      ns=NS + ' xmlns:ob="https://purl.imsglobal.org/ob/v3p0"'),
     "SVG wrong namespace URI": lambda: svg(CRED_ELEMENT, ns=NS.replace("/ob/v3p0", "/spec/ob/v3p0")),
