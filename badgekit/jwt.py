@@ -166,6 +166,29 @@ class JwtKey:
     relationships: frozenset[str] = frozenset()
 
 
+#: Multicodec prefixes (unsigned varint) of the public keys a did:key can hold, per JWS algorithm's
+#: key type (w3c-ccg did:key: ed25519-pub 0xed, p256-pub 0x1200 compressed point, rsa-pub 0x1205
+#: PKCS#1 DER).
+_DID_KEY_PREFIX = {"EdDSA": b"\xed\x01", "ES256": b"\x80\x24", "RS256": b"\x85\x24"}
+
+
+def did_key_of(key: JwtKey) -> str:
+    """The ``did:key`` DID whose key is ``key`` (Ed25519, P-256 or RSA), without a fragment.
+
+    A did:key is its public key, so this needs nothing but the key: it decides offline whether a
+    ``jwk`` header is the key of a did:key issuer.
+    """
+    from cryptography.hazmat.primitives import serialization
+
+    if key.alg == "EdDSA":
+        raw = key.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    elif key.alg == "ES256":
+        raw = key.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+    else:
+        raw = key.public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return "did:key:z" + did.b58encode(_DID_KEY_PREFIX[key.alg] + raw)
+
+
 def _b64_int(jwk: Mapping[str, Any], name: str) -> int:
     value = jwk.get(name)
     if not isinstance(value, str) or not value:

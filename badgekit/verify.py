@@ -903,6 +903,14 @@ class _Run:
                 out.reason = f"{label} belongs to the issuer (did:key)"
         elif key.source in ("did:key", "document") and (issuer.startswith("did:key:") or key.source == "document"):
             out.status, out.reason = FAILED, f"{label} is controlled by {key.controller}, not by the issuer {issuer}"
+        elif key.source == "jwk" and issuer.startswith("did:key:"):
+            # A did:key is its key: the jwk header either is that key or is someone else's, offline.
+            own = jwt.did_key_of(key)
+            if own == issuer.partition("#")[0]:
+                out.reason = f"{label} is the key of the issuer's did:key"
+            else:
+                out.status, out.reason = FAILED, (f"{label} is not the key of the issuer {issuer} (a did:key is its "
+                                                  f"own key; this jwk's did:key is {_short_id(own)})")
         elif self._trust_vouches(issuer, fps):
             out.reason = f"{label} is listed for {issuer} by {self.options.trust.source}"  # type: ignore[union-attr]
         else:
