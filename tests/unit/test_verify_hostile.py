@@ -692,7 +692,12 @@ JWT_TRAPS: dict[str, Callable[[], str]] = {
     "kid another did:key": lambda: token({**HEADER, "kid": did.did_key_verification_method(OTHER.public_key)}),
     "kid P-256 did:key": lambda: token({**HEADER, "alg": "ES256", "kid": f"did:key:{P256}#{P256}"}),
     "jwk with private d": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(KEY.public_key), "d": "AA"}}),
-    "jwk only": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(KEY.public_key)}}),
+    # Only a jwk header: the did:key issuer is its key, so another key is refused offline (the
+    # issuer's own key is valid: test_jwk_only_header_with_the_issuers_did_key_is_valid).
+    "jwk only, another key": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(OTHER.public_key)}},
+                                           key=OTHER),
+    "jwk only, another key's signature": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519",
+                                                                                "x": b64(KEY.public_key)}}, key=OTHER),
     "jwk not an object": lambda: token({"alg": "EdDSA", "jwk": "x"}),
     "crit header": lambda: token({**HEADER, "crit": ["exp"], "exp": 1}),
     "b64 false": lambda: token({**HEADER, "b64": False}),
@@ -736,6 +741,11 @@ def test_the_signed_jwt_is_valid():
 def test_jwt_traps_are_never_valid(name):
     report = refused(JWT_TRAPS[name]())
     assert not any("could not process" in c.reason for c in report.checks), _bad(report)
+
+
+def test_jwk_only_header_with_the_issuers_did_key_is_valid():
+    valid(token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(KEY.public_key)}}))
+    refused(JWT_TRAPS["jwk only, another key"](), check="issuer-key", says="not the key of the issuer")
 
 
 def test_jwt_payload_with_duplicate_keys_fails_parse():
