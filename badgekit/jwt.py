@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from badgekit import did
+from badgekit import did, limits
 from badgekit._io import MAX_INPUT_BYTES, loads_json
 from badgekit.errors import InputError
 
@@ -444,6 +444,8 @@ def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | Non
         JwtError: ``alg`` is not the key's algorithm, neither ``kid`` nor ``jwk`` would name the
             key, the credential has no issuer id, a date that is not a DateTimeZ, or a top-level
             property named like a registered JWT claim (it would be taken for the claim).
+        LimitExceeded: the credential or token is beyond what ``badgekit verify`` checks
+            (:mod:`badgekit.limits`).
     """
     key_alg = getattr(key, "jws_alg", None)
     alg = alg or key_alg
@@ -465,10 +467,13 @@ def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | Non
         if did.PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
             raise JwtError("the key's public JWK contains private members; refusing to sign")
         header["jwk"] = jwk
+    limits.check_signable(credential, new_proofs=0)
     payload = {**credential, **vc_jwt_claims(credential)}
     signing_input = f"{b64url_encode(_compact_json(header))}.{b64url_encode(_compact_json(payload))}"
     signature = key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url_encode(signature)}"
+    token = f"{signing_input}.{b64url_encode(signature)}"
+    limits.check_signed_size(len(token), what="the VC-JWT")
+    return token
 
 
 def vc_jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:

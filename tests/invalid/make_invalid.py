@@ -314,14 +314,16 @@ def cases() -> dict[str, bytes]:
                                                           "endorsementJwt")
     out["endorsements--not-an-endorsement.json"] = endorsed("credential", jwt_token(
         eddsa_header(OTHER), jwt_payload(base_credential(OTHER)), OTHER), "endorsementJwt")
-    out["endorsements--too-many.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
-                                                            .__setitem__("endorsement", [good_endorsement] * 17))))
+    out["endorsements--too-many.json"] = _json(_sign_with(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
+                                                                  .__setitem__("endorsement", [good_endorsement] * 17))))
     out.update(hostile_cases(good))
     return out
 
 
 def _sign_with(cred: dict[str, Any], **options: Any) -> dict[str, Any]:
-    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…)."""
+    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…),
+    without the bounds :func:`badgekit.proof.add_proof` applies (what another signer would write);
+    with no options, byte for byte what :func:`sign` gives."""
     opts = {**proof.proof_options(ISSUER.signer().verification_method, created=CREATED), **options}
     data = proof.hash_data(cred, opts)
     return {**cred, "proof": [{**opts, "proofValue": "z" + did.b58encode(ISSUER.signer().sign(data.hash_data))}]}
