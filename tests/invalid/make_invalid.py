@@ -165,6 +165,11 @@ def eddsa_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
     return {"alg": "EdDSA", "typ": "JWT", "kid": did.did_key_verification_method(key.public_key)}
 
 
+def jwk_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
+    """A header naming its key only by a ``jwk`` (no kid)."""
+    return {"alg": "EdDSA", "typ": "JWT", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": _b64(key.public_key)}}
+
+
 # ---------------------------------------------------------------------------------------------
 # the cases
 
@@ -248,6 +253,8 @@ def cases() -> dict[str, bytes]:
     out["issuer-key--malformed-did-key.json"] = _json(_mutate(
         good, lambda c: c["proof"][0].__setitem__("verificationMethod", "did:key:z6MkBAD#z6MkBAD")))
     out["issuer-key--jwt-wrong-did-key.jwt"] = jwt_token(eddsa_header(OTHER), jwt_payload(cred), OTHER).encode()
+    # Only a jwk header, and it is not the key of the did:key issuer (a did:key is its key).
+    out["issuer-key--jwt-jwk-not-the-issuer-did-key.jwt"] = jwt_token(jwk_header(OTHER), jwt_payload(cred), OTHER).encode()
 
     # 6. signature
     out["signature--tampered-name.json"] = _json(_mutate(good, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
@@ -312,14 +319,16 @@ def cases() -> dict[str, bytes]:
                                                           "endorsementJwt")
     out["endorsements--not-an-endorsement.json"] = endorsed("credential", jwt_token(
         eddsa_header(OTHER), jwt_payload(base_credential(OTHER)), OTHER), "endorsementJwt")
-    out["endorsements--too-many.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
-                                                            .__setitem__("endorsement", [good_endorsement] * 17))))
+    out["endorsements--too-many.json"] = _json(_sign_with(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
+                                                                  .__setitem__("endorsement", [good_endorsement] * 17))))
     out.update(hostile_cases(good))
     return out
 
 
 def _sign_with(cred: dict[str, Any], **options: Any) -> dict[str, Any]:
-    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…)."""
+    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…),
+    without the bounds :func:`badgekit.proof.add_proof` applies (what another signer would write);
+    with no options, byte for byte what :func:`sign` gives."""
     opts = {**proof.proof_options(ISSUER.signer().verification_method, created=CREATED), **options}
     data = proof.hash_data(cred, opts)
     return {**cred, "proof": [{**opts, "proofValue": "z" + did.b58encode(ISSUER.signer().sign(data.hash_data))}]}
@@ -382,6 +391,12 @@ def support_files() -> dict[str, bytes]:
         {"id": OTHER.did_key, "name": "Another test issuer", "keys": []},
     ]})
     return files
+
+
+def valid_jwk_only_jwt() -> bytes:
+    """The base credential as a VC-JWT whose header names the issuer's key only by ``jwk``:
+    valid under :data:`VERIFY_ARGS`, the did:key issuer being its key (tests use it)."""
+    return jwt_token(jwk_header(ISSUER), jwt_payload(base_credential())).encode()
 
 
 def valid_control() -> bytes:
