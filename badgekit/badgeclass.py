@@ -19,6 +19,7 @@ Achievement with ``badgekit`` removed and every other member kept as written, un
         - {column: supervisor, required: true, message: "a supervisor signs off"}
       image_template: course
       colour: "#1f6feb"
+      requires: [urn:uuid:7a1e…]   # badge classes the recipient must already hold (see below)
 
 Requirement kinds: ``required`` (a non-blank value), ``min`` / ``max`` (a number within bounds;
 a missing value fails), ``one_of`` (one of the listed values, case-insensitive), ``url`` (an
@@ -26,6 +27,13 @@ absolute http(s) URL), ``email``, ``date`` (``YYYY-MM-DD`` or a date-time with a
 ``email``, ``date`` and ``one_of`` only check a value that is present: combine them with
 ``required: true`` to demand one. One entry may hold several kinds; each becomes a
 :class:`Requirement`.
+
+``requires`` lists badge-class ids (of this project) the recipient must already hold, every one:
+``badgekit issue`` rejects a row unless the ledger has an active credential of each for that
+recipient (issued, not revoked, suspended or expired) or the row names one held elsewhere in a
+``prior_credential`` column; ``badgekit badge validate`` checks that each id is a badge class of
+the project. Each entry is one badge-class id today; other entry forms (such as "n of these")
+are left for later.
 
 Durations are ISO 8601 (``P[nY][nM][nW][nD][T[nH][nM][nS]]``), parsed by hand. Adding one is
 calendar-aware: years and months move the calendar date and clamp to the end of a shorter month
@@ -64,6 +72,7 @@ POLICY_KEYS: tuple[str, ...] = (
     "renewal_note",
     "template",
     "status_purpose",
+    "requires",
 )
 #: What the one credentialStatus entry of a credential says (ADR 4): revocation is final;
 #: suspension can be lifted (and a suspension-purpose credential can still be revoked for good).
@@ -333,6 +342,7 @@ class Policy:
     renewal_note: str | None = None
     template: str | None = None  # the badge-class template this file was made from
     status_purpose: str = "revocation"  # the purpose of each credential's status entry (ADR 4)
+    requires: tuple[str, ...] = ()  # badge-class ids the recipient must already hold, every one
 
     def check_row(self, row: Mapping[str, Any]) -> list[str]:
         """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
@@ -390,6 +400,8 @@ class Policy:
                 out[key] = value
         if self.status_purpose != "revocation":
             out["status_purpose"] = self.status_purpose
+        if self.requires:
+            out["requires"] = list(self.requires)
         return out
 
 
@@ -472,26 +484,68 @@ def load_badge_class(path: str | os.PathLike[str], *, templates_dirs: Iterable[P
 
 
 def validate_badge_class(
-    path: str | os.PathLike[str], *, templates_dirs: Iterable[Path] = ()
+    path: str | os.PathLike[str], *, templates_dirs: Iterable[Path] = (), known_badges: Mapping[str, Any] | None = None
 ) -> list[SchemaProblem]:
     """Every problem of a badge-class file: the OB 3.0 schema, then badgekit's rules.
 
-    An empty list means valid.
+    An empty list means valid. With ``known_badges`` (badge-class ids of the project, see
+    :func:`badge_class_names`), each id in ``requires`` must be one of them.
 
     Raises:
         InputError: the file cannot be read or is not well-formed JSON/YAML (nothing to check).
     """
-    return check_document(read_document(path), templates_dirs=templates_dirs)
+    return check_document(read_document(path), templates_dirs=templates_dirs, known_badges=known_badges)
 
 
-def check_document(document: Any, *, templates_dirs: Iterable[Path] = ()) -> list[SchemaProblem]:
+def badge_class_names(*directories: str | os.PathLike[str]) -> dict[str, str]:
+    """Badge-class id → name for every readable badge-class file in ``directories`` (the first file
+    with an id wins); files that cannot be read or have no id are skipped (``badge validate`` names them)."""
+    names: dict[str, str] = {}
+    for directory in directories:
+        for path in find_badge_classes(directory):
+            try:
+                document = read_document(path)
+            except InputError:
+                continue
+            if isinstance(document, Mapping) and isinstance(document.get("id"), str) and document["id"]:
+                names.setdefault(document["id"], _text(document.get("name")) or document["id"])
+    return names
+
+
+def required_badges(badge: BadgeClass, *directories: str | os.PathLike[str]) -> dict[str, str]:
+    """The badge classes ``badge`` requires (its policy's ``requires``): id → name, found beside
+    ``badge`` or in ``directories`` (the project's badges folder).
+
+    Raises:
+        InputError: a required id is not a badge class there (names the file and entry).
+    """
+    if not badge.policy.requires:
+        return {}
+    folders = list(dict.fromkeys(Path(d).resolve() for d in (badge.path.parent, *directories)))
+    known = badge_class_names(*folders)
+    out: dict[str, str] = {}
+    for i, rid in enumerate(badge.policy.requires):
+        if rid not in known:
+            raise InputError(
+                f"{badge.path}: $.{POLICY_MEMBER}.requires[{i}]: no badge class with id {_q(rid)} "
+                f"in {' or '.join(str(f) for f in folders)}",
+                hint=f"see every problem with: badgekit badge validate {badge.path}",
+            )
+        out[rid] = known[rid]
+    return out
+
+
+def check_document(
+    document: Any, *, templates_dirs: Iterable[Path] = (), known_badges: Mapping[str, Any] | None = None
+) -> list[SchemaProblem]:
     """Problems of a parsed badge-class document (Achievement + optional ``badgekit`` member).
 
     Schema problems come from the bundled 1EdTech schema and from its strict 2024-09 variant
     (badgekit emits arrays, so a single value where an array is expected is reported). badgekit's
     rules: ``criteria`` has an ``id`` or a ``narrative``; ``id`` is ``urn:uuid:`` or an http(s)
     URL; every URL is absolute http(s) (images may be ``data:`` URIs); durations parse; colours are
-    ``#rrggbb``; requirements use known kinds; a named template exists.
+    ``#rrggbb``; requirements use known kinds; a named template exists; with ``known_badges``
+    (ids of the project's badge classes), each ``requires`` id is one of them.
     """
     if not isinstance(document, dict):
         return [SchemaProblem("$", "a badge class must be a JSON/YAML object (the OB 3.0 Achievement)")]
@@ -510,6 +564,14 @@ def check_document(document: Any, *, templates_dirs: Iterable[Path] = ()) -> lis
         _, policy_problems = parse_policy(document[POLICY_MEMBER], templates_dirs=templates_dirs, check_template=True)
         for p in policy_problems:
             problems.setdefault((p.path, p.message), p)
+        requires = document[POLICY_MEMBER].get("requires") if isinstance(document[POLICY_MEMBER], Mapping) else None
+        for i, rid in enumerate(requires if isinstance(requires, list) else []):
+            where = f"$.{POLICY_MEMBER}.requires[{i}]"
+            if isinstance(rid, str) and rid == document.get("id"):
+                problems.setdefault((where, "a badge class cannot require itself"), SchemaProblem(where, "a badge class cannot require itself"))
+            elif isinstance(rid, str) and known_badges is not None and rid not in known_badges:
+                p = SchemaProblem(where, f"no badge class with id {_q(rid)} in the project")
+                problems.setdefault((p.path, p.message), p)
     return sorted(problems.values(), key=lambda p: (_path_order(p.path), p.message))
 
 
@@ -646,7 +708,10 @@ def parse_policy(
         status_purpose = "revocation"
     requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
     problems.extend(req_problems)
+    requires, requires_problems = _parse_requires(raw.get("requires"), f"{base}.requires")
+    problems.extend(requires_problems)
     policy = Policy(
+        requires=requires,
         status_purpose=status_purpose,
         validity=validity,
         requirements=requirements,
@@ -714,6 +779,25 @@ def _parse_requirements(raw: Any, base: str) -> tuple[tuple[Requirement, ...], l
     return tuple(out), problems
 
 
+def _parse_requires(raw: Any, base: str) -> tuple[tuple[str, ...], list[SchemaProblem]]:
+    """``requires``: a list of badge-class ids (urn:uuid: or http(s) URL), each given once."""
+    if raw is None:
+        return (), []
+    if not isinstance(raw, list):
+        return (), [SchemaProblem(base, "must be a list of badge-class ids the recipient must already hold")]
+    out: list[str] = []
+    problems: list[SchemaProblem] = []
+    for i, entry in enumerate(raw):
+        where = f"{base}[{i}]"
+        if not isinstance(entry, str) or not (is_urn_uuid(entry) or is_http_url(entry)):
+            problems.append(SchemaProblem(where, f"{_short(entry)} is not a badge-class id (urn:uuid: or an http(s) URL)"))
+        elif entry in out:
+            problems.append(SchemaProblem(where, f"{_q(entry)} is listed twice"))
+        else:
+            out.append(entry)
+    return tuple(out), problems
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -771,6 +855,7 @@ __all__ = [
     "Requirement",
     "REQUIREMENT_KINDS",
     "add_duration",
+    "badge_class_names",
     "check_document",
     "find_badge_classes",
     "is_http_url",
@@ -779,6 +864,7 @@ __all__ = [
     "parse_duration",
     "parse_policy",
     "read_document",
+    "required_badges",
     "validate_badge_class",
     "write_badge_class",
 ]

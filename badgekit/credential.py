@@ -197,16 +197,21 @@ def _number_text(raw: str) -> str:
 def _evidence(values: Mapping[str, str]) -> list[dict[str, Any]]:
     url, narrative, name, assessor, supervisor = (
         values.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor"))
-    if not (url or narrative or assessor or supervisor):
-        return []
-    item: dict[str, Any] = {}
-    if url:
-        item["id"] = url
-    item["type"] = ["Evidence"]
-    if name:
-        item["name"] = name
-    text = [t for t in (narrative, f"Assessed by {assessor}." if assessor else None,
-                        f"Signed off by {supervisor}." if supervisor else None) if t]
-    if text:
-        item["narrative"] = "\n\n".join(text)
-    return [item]
+    out: list[dict[str, Any]] = []
+    if url or narrative or assessor or supervisor:
+        item: dict[str, Any] = {}
+        if url:
+            item["id"] = url
+        item["type"] = ["Evidence"]
+        if name:
+            item["name"] = name
+        text = [t for t in (narrative, f"Assessed by {assessor}." if assessor else None,
+                            f"Signed off by {supervisor}." if supervisor else None) if t]
+        if text:
+            item["narrative"] = "\n\n".join(text)
+        out.append(item)
+    prior = values.get("prior_credential")  # a required credential held from another issuer (issuing.PRIOR_COLUMN)
+    if prior:
+        out.append({"id": prior, "type": ["Evidence"], "name": "Prior credential",
+                    "narrative": "A credential this achievement requires, held elsewhere and accepted by the issuer in its place."})
+    return out

@@ -651,6 +651,7 @@ def write_bundle(
     cert_url: str | None = None,
     organization_id: str | None = None,
     accent: str | None = None,
+    fonts: Sequence[str | Path] | None = None,
 ) -> Bundle:
     """Write the bundle of one credential into ``out_dir/<credential uuid>/`` (files replaced atomically).
 
@@ -658,7 +659,7 @@ def write_bundle(
     VC-JWT) and ``credential`` its parsed form. ``badge_image_svg`` is the unbaked badge image;
     ``badge_image_png`` its rasterised form (rendered from the SVG when not given). ``cert_url``
     is where the issuer hosts this bundle (used for the QR code and LinkedIn); without it the QR
-    code holds the credential id.
+    code holds the credential id. ``fonts``: see :func:`badgekit.baking.render.fonts_for`.
 
     Raises:
         InputError: the credential lacks an id or achievement, or ``cert_url`` is not https.
@@ -673,7 +674,7 @@ def write_bundle(
     jwt = baking.is_jwt(credential_text)
     credential_file = "credential.jwt" if jwt else "credential.json"
     svg_bytes = badge_image_svg.encode("utf-8") if isinstance(badge_image_svg, str) else badge_image_svg
-    png_bytes = badge_image_png if badge_image_png is not None else render.render_png(svg_bytes.decode("utf-8"), width=400)
+    png_bytes = badge_image_png if badge_image_png is not None else render.render_png(svg_bytes.decode("utf-8"), width=400, fonts=fonts)
     folder = Path(out_dir) / bundle_name(facts.credential_id)
     source = f"{facts.credential_id}"
     qr_inline, qr_doc = qr_document(cert_url or facts.credential_id)

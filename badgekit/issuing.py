@@ -3,7 +3,8 @@
 The pipeline (docs/adr/0003-ledger.md):
 
 1. **Validate** every row first (streamed): bad rows are reported by line and column; with
-   ``strict`` nothing is signed if any row is bad.
+   ``strict`` nothing is signed if any row is bad. A badge class that ``requires`` others has each
+   row checked against the ledger too, one query per chunk (see :func:`prerequisite_check`).
 2. **Plan** each good row against the ledger, in chunks: already issued (nothing to do), reserved by
    an interrupted run (sign it again, same bytes), or new (reserve id + random status index in one
    transaction, before signing).
@@ -25,9 +26,11 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,6 +72,7 @@ class IssueOptions:
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
     date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
+    fonts: tuple[str, ...] | None = None  # baked PNGs: fonts for characters DejaVu Sans lacks; None → installed ones
 
 
 @dataclass(frozen=True)
@@ -126,27 +130,47 @@ def _err_json(e: roster.RowError) -> dict[str, Any]:
 # validation
 
 
-def open_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None) -> roster.Roster:
-    """The roster as the badge class reads it: its requirement columns known, the columns its
-    rules need required in the header, its date columns read in ``date_order``."""
+def open_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None,
+                extra_columns: Sequence[str] = ()) -> roster.Roster:
+    """The roster as the badge class reads it: its requirement columns (and ``extra_columns``)
+    known, the columns its rules need required in the header, its date columns read in ``date_order``."""
     needed = [req.column for req in requirements
               if getattr(req, "kind", None) in ("required", "min", "max") and getattr(req, "value", None) is not False]
     return roster.Roster.open(
         path,
-        extra_columns=[req.column for req in requirements],
+        extra_columns=[*(req.column for req in requirements), *extra_columns],
         required_columns=needed,
         date_columns=[req.column for req in requirements if getattr(req, "kind", None) == "date"],
         date_order=date_order,
     )
 
 
-def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None) -> tuple[roster.Roster, list[roster.RowError], dict[int, list[roster.RowError]], int]:
-    """First pass: every row checked, duplicates found. Returns (roster, header errors, errors by line, good count)."""
-    r = open_roster(path, requirements, date_order)
+RowCheck = Callable[[Sequence[roster.Row]], dict[int, list[RowError]]]
+
+
+def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None, *,
+                    check: RowCheck | None = None, extra_columns: Sequence[str] = ()
+                    ) -> tuple[roster.Roster, list[roster.RowError], dict[int, list[roster.RowError]], int]:
+    """First pass: every row checked, duplicates found; rows that pass go to ``check`` (e.g. the
+    ledger's prerequisites) in chunks of :data:`CHUNK`. Returns (roster, header errors, errors by
+    line, good count)."""
+    r = open_roster(path, requirements, date_order, extra_columns)
     header_errors = r.header_errors()
     by_line: dict[int, list[roster.RowError]] = {}
     seen: dict[str, int] = {}
     good = 0
+    passed: list[roster.Row] = []
+
+    def flush() -> None:
+        nonlocal good
+        failed = check(passed) if check is not None and passed else {}
+        for row in passed:
+            if failed.get(row.line):
+                by_line[row.line] = r.labelled(failed[row.line])
+            else:
+                good += 1
+        passed.clear()
+
     for item in r.rows():
         if isinstance(item, roster.RowError):
             by_line.setdefault(item.line, []).append(item)
@@ -162,12 +186,73 @@ def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | N
         if errors:
             by_line[item.line] = r.labelled(errors)
         else:
-            good += 1
+            passed.append(item)
+            if len(passed) >= CHUNK:
+                flush()
+    flush()
     return r, header_errors, by_line, good
 
 
 def _recipient_column(row: roster.Row) -> str:
     return "email" if row.get("email") else "recipient_id" if row.get("recipient_id") else "student_id"
+
+
+#: Roster column naming a credential held from another issuer in place of a required one (an
+#: http(s) URL or a urn: id); known only to badge classes that ``require`` others. The issued
+#: credential cites it as evidence (``credential._evidence``).
+PRIOR_COLUMN = "prior_credential"
+_URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+")
+_HELD_STATE = {"pending": "only reserved by an unfinished run", "revoked": "revoked", "expired": "expired",
+               "suspended": "suspended"}
+
+
+def prerequisite_check(ledger: Ledger, badge_id: str, required: Mapping[str, str], now: datetime, *,
+                       reissue: bool = False) -> RowCheck:
+    """A :data:`RowCheck`: each row's recipient must hold an *active* credential (issued, not
+    revoked, suspended or expired at ``now``) of every badge class in ``required`` (id → name) in
+    this project's ledger, under any of the row's identifiers (email, recipient_id, student_id);
+    or the row names one held elsewhere in :data:`PRIOR_COLUMN`. A recipient who already has
+    ``badge_id`` is left to planning (already issued / resumed), unless ``reissue``.
+    One ledger query per chunk."""
+
+    def check(rows: Sequence[roster.Row]) -> dict[int, list[RowError]]:
+        errors: dict[int, list[RowError]] = {}
+        keys = {row.line: _identity_keys(ledger, row.values) for row in rows}
+        held: dict[tuple[str, str], list[Issuance]] = {}
+        for issuance in ledger.issuances_of([*required, badge_id], [k for ks in keys.values() for k in ks]):
+            held.setdefault((issuance.badge_id, issuance.recipient_key), []).append(issuance)
+        for row in rows:
+            prior = row.get(PRIOR_COLUMN)
+            if prior is not None:
+                if not (roster.is_url(prior) or _URN.fullmatch(prior)):
+                    errors[row.line] = [RowError(row.line, PRIOR_COLUMN,
+                                                 f"{prior!r} is not an http(s) URL or urn: id of a credential")]
+                continue
+            if not reissue and held.get((badge_id, keys[row.line][0])):
+                continue
+            for rid, name in required.items():
+                mine = [i for k in keys[row.line] for i in held.get((rid, k), ())]
+                states = [i.state_at(now) for i in sorted(mine, key=lambda i: i.issued_at)]
+                if "active" in states:
+                    continue
+                detail = f"; theirs is {_HELD_STATE[states[-1]]}" if states else ""
+                errors.setdefault(row.line, []).append(RowError(
+                    row.line, _recipient_column(row),
+                    f"holds no active {name!r} credential (required by this badge class{detail}); "
+                    f"if it was earned elsewhere, give it in a {PRIOR_COLUMN} column"))
+        return errors
+
+    return check
+
+
+def _identity_keys(ledger: Ledger, values: Mapping[str, str]) -> list[str]:
+    """The ledger keys of every identifier of a row, the one issuing records first."""
+    r = cred.Recipient.from_row(values)
+    keys = [r.key]
+    for one in (cred.Recipient(email=r.email), cred.Recipient(subject_id=r.subject_id), cred.Recipient(student_id=r.student_id)):
+        if (one.email or one.subject_id or one.student_id) and one.key not in keys:
+            keys.append(one.key)
+    return [ledger.recipient_key(k) for k in keys]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,7 +342,7 @@ def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mappin
         if spec is not None:
             svg = _render(spec, recipient_name=job.values.get("name", ""), qr_data=str(signed["id"]),
                           valid_from=signed.get("validFrom"), valid_until=signed.get("validUntil"))
-            base = svg.encode("utf-8") if fmt == "svg" else _raster(svg)
+            base = svg.encode("utf-8") if fmt == "svg" else _raster(svg, images.get("fonts"))
         else:
             base = images[fmt]
         atomic_write(Path(job.path).with_suffix("." + fmt), baking.bake(base, text, source=job.path),
@@ -275,16 +360,32 @@ def _render(spec: Mapping[str, Any], **overrides: Any) -> str:
     return render.render_badge(**args)
 
 
-def _raster(svg: str) -> bytes:
+def _raster(svg: str, fonts: Sequence[str] | None = None) -> bytes:
     from badgekit.baking import render
 
-    return render.render_png(svg, width=400)
+    return render.render_png(svg, width=400, fonts=fonts)
+
+
+def recipient_image_fonts(spec: Mapping[str, Any], rows: Iterable[roster.Row], roster_name: str,
+                          fonts: Sequence[str] | None) -> tuple[str, ...]:
+    """The fonts per-recipient PNGs need beside the bundled ones, found before anything is reserved:
+    the template's own text and every roster name must be drawable.
+
+    Raises:
+        InputError: a name (or template text) with a character no font covers; names its line.
+    """
+    from badgekit.baking import render
+
+    template_text = (("badge image text", t) for t in render.drawn_text(_render(spec, recipient_name="")))
+    names = ((f"{roster_name}: line {row.line}, column name", row.values.get("name", "")) for row in rows)
+    return render.fonts_for(itertools.chain(template_text, names), fonts=fonts)
 
 
 def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], *, valid_from: datetime,
-                 valid_until: datetime | None, per_recipient: bool) -> dict[str, Any]:
+                 valid_until: datetime | None, per_recipient: bool, fonts: Sequence[str] | None = None) -> dict[str, Any]:
     """Images to bake: rendered once for the badge class (fast), or a spec each worker renders
-    per recipient (recipient name, QR code of the credential id; about 10 ms more per image)."""
+    per recipient (recipient name, QR code of the credential id; about 10 ms more per image).
+    ``fonts``: see :func:`badgekit.baking.render.fonts_for`."""
     policy = badge.policy
     achievement = badge.achievement
     criteria = achievement.get("criteria") if isinstance(achievement.get("criteria"), Mapping) else {}
@@ -300,7 +401,7 @@ def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], 
         "valid_until": valid_until.date() if valid_until else None,
         "qr_data": link,
     }
-    out: dict[str, Any] = {"formats": tuple(formats)}
+    out: dict[str, Any] = {"formats": tuple(formats), "fonts": fonts}
     if per_recipient:
         out["recipient"] = spec
         return out
@@ -308,7 +409,7 @@ def badge_images(badge: Any, issuer: Mapping[str, Any], formats: Sequence[str], 
     if "svg" in formats:
         out["svg"] = svg.encode("utf-8")
     if "png" in formats:
-        out["png"] = _raster(svg)
+        out["png"] = _raster(svg, fonts)
     return out
 
 
@@ -385,8 +486,13 @@ def issue_roster(
     status_base_url: str | None = None,
     progress: Progress | None = None,
     sink: Callable[[RowOutcome], None] | None = None,
+    prerequisites: Mapping[str, str] | None = None,
 ) -> IssueReport:
     """Issue one credential per eligible roster row. See the module docstring for the phases.
+
+    A badge class whose policy ``requires`` others has rows rejected whose recipient holds none
+    active in ``ledger`` (see :func:`prerequisite_check`); ``prerequisites`` (id → name, from
+    :func:`badgekit.badgeclass.required_badges`) names them in the reasons (else their ids).
 
     With ``sink``, every row's outcome is handed to it in roster-line order as soon as it is
     decided, and the report keeps only rejected rows and rows with a note (memory stays flat with
@@ -407,7 +513,12 @@ def issue_roster(
     validity = getattr(policy, "validity", None)
 
     requirements = getattr(policy, "requirements", ())
-    r, header_errors, errors_by_line, good = validate_roster(roster_path, requirements, options.date_order)
+    requires = tuple(getattr(policy, "requires", ()))
+    required = {rid: (prerequisites or {}).get(rid, rid) for rid in requires}
+    check = prerequisite_check(ledger, badge_id, required, now, reissue=options.reissue) if required else None
+    extra = (PRIOR_COLUMN,) if required else ()
+    r, header_errors, errors_by_line, good = validate_roster(roster_path, requirements, options.date_order,
+                                                             check=check, extra_columns=extra)
     outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in errors_by_line.items()}, sink)
     if not options.dry_run and errors_by_line:
         ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
@@ -478,7 +589,7 @@ def issue_roster(
         return jobs
 
     def good_rows() -> Iterator[roster.Row]:
-        for item in open_roster(roster_path, requirements, options.date_order).rows():
+        for item in open_roster(roster_path, requirements, options.date_order, extra).rows():
             if isinstance(item, roster.Row) and item.line not in errors_by_line:
                 yield item
 
@@ -499,7 +610,10 @@ def issue_roster(
             from badgekit.badgeclass import add_duration
 
             until = add_duration(now, validity)
-        images = badge_images(badge, issuer, options.bake, valid_from=now, valid_until=until, per_recipient=options.recipient_images)
+        images = badge_images(badge, issuer, options.bake, valid_from=now, valid_until=until, per_recipient=options.recipient_images,
+                              fonts=options.fonts)
+        if "recipient" in images and "png" in options.bake:  # a name no font covers: refused before any reservation
+            images["fonts"] = recipient_image_fonts(images["recipient"], good_rows(), Path(roster_path).name, options.fonts)
     vm = jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method
     init_args = (key, vm, dict(issuer), achievement, validity, images, options.format)
     done_count = 0

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from badgekit import did
+from badgekit import did, limits
 from badgekit._io import MAX_INPUT_BYTES, loads_json
 from badgekit.errors import InputError
 
@@ -164,6 +164,29 @@ class JwtKey:
     #: ``z6Mk…`` and ``did:key:z6Mk…``.
     fingerprints: frozenset[str] = frozenset()
     relationships: frozenset[str] = frozenset()
+
+
+#: Multicodec prefixes (unsigned varint) of the public keys a did:key can hold, per JWS algorithm's
+#: key type (w3c-ccg did:key: ed25519-pub 0xed, p256-pub 0x1200 compressed point, rsa-pub 0x1205
+#: PKCS#1 DER).
+_DID_KEY_PREFIX = {"EdDSA": b"\xed\x01", "ES256": b"\x80\x24", "RS256": b"\x85\x24"}
+
+
+def did_key_of(key: JwtKey) -> str:
+    """The ``did:key`` DID whose key is ``key`` (Ed25519, P-256 or RSA), without a fragment.
+
+    A did:key is its public key, so this needs nothing but the key: it decides offline whether a
+    ``jwk`` header is the key of a did:key issuer.
+    """
+    from cryptography.hazmat.primitives import serialization
+
+    if key.alg == "EdDSA":
+        raw = key.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    elif key.alg == "ES256":
+        raw = key.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+    else:
+        raw = key.public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return "did:key:z" + did.b58encode(_DID_KEY_PREFIX[key.alg] + raw)
 
 
 def _b64_int(jwk: Mapping[str, Any], name: str) -> int:
@@ -421,6 +444,8 @@ def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | Non
         JwtError: ``alg`` is not the key's algorithm, neither ``kid`` nor ``jwk`` would name the
             key, the credential has no issuer id, a date that is not a DateTimeZ, or a top-level
             property named like a registered JWT claim (it would be taken for the claim).
+        LimitExceeded: the credential or token is beyond what ``badgekit verify`` checks
+            (:mod:`badgekit.limits`).
     """
     key_alg = getattr(key, "jws_alg", None)
     alg = alg or key_alg
@@ -442,10 +467,13 @@ def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | Non
         if did.PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
             raise JwtError("the key's public JWK contains private members; refusing to sign")
         header["jwk"] = jwk
+    limits.check_signable(credential, new_proofs=0)
     payload = {**credential, **vc_jwt_claims(credential)}
     signing_input = f"{b64url_encode(_compact_json(header))}.{b64url_encode(_compact_json(payload))}"
     signature = key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url_encode(signature)}"
+    token = f"{signing_input}.{b64url_encode(signature)}"
+    limits.check_signed_size(len(token), what="the VC-JWT")
+    return token
 
 
 def vc_jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,22 @@ class Issuance:
     list_url: str | None = None
     purpose: str | None = None
 
+    def state_at(self, now: datetime) -> str:
+        """What this credential is at ``now``: ``pending`` (reserved, not yet signed), ``revoked``,
+        ``expired`` (``valid_until`` at or before ``now``), ``suspended`` or ``active``, in that order."""
+        if self.state == "reserved":
+            return "pending"
+        if self.state == "revoked":
+            return "revoked"
+        if self.valid_until:
+            try:
+                until = datetime.fromisoformat(self.valid_until.replace("Z", "+00:00"))
+            except ValueError:
+                until = None
+            if until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) <= now:
+                return "expired"
+        return "suspended" if self.state == "suspended" else "active"
+
 
 @dataclass(frozen=True)
 class Event:
@@ -406,6 +422,21 @@ class Ledger:
                 found[issuance.recipient_key] = issuance  # ordered by generation: the latest wins
         return found
 
+    def issuances_of(self, badge_ids: Sequence[str], recipient_keys: Sequence[str]) -> list[Issuance]:
+        """Every issuance of any of ``badge_ids`` to any of ``recipient_keys``, in one query per 500
+        keys (the ``(badge_id, recipient_key)`` index), oldest generation first."""
+        badges = list(dict.fromkeys(badge_ids))
+        keys = list(dict.fromkeys(recipient_keys))
+        found: list[Issuance] = []
+        if not badges:
+            return found
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            sql = (_SELECT + f" WHERE i.badge_id IN ({','.join('?' * len(badges))})"
+                   f" AND i.recipient_key IN ({','.join('?' * len(batch))}) ORDER BY i.generation")
+            found.extend(_issuance(row) for row in self._conn.execute(sql, (*badges, *batch)))
+        return found
+
     def mark_issued(self, done: Iterable[tuple[str, str]], *, actor: str = "badgekit") -> None:
         """Record ``(credential_id, output_path)`` pairs as issued, in one transaction."""
         at = now_iso()
@@ -462,6 +493,26 @@ class Ledger:
         """Append one event (``exported``, ``published`` …); ``at`` defaults to now (UTC, ``…Z``)."""
         with self.transaction() as conn:
             self._event(conn, credential_id, kind, actor, reason, detail, at)
+
+    def record_exported(self, credential_id: str, path: str, *, actor: str, form: str = "bundle") -> bool:
+        """Record that ``credential_id`` was exported as ``form`` to ``path``: one ``exported`` event, once.
+
+        Nothing is recorded for a credential that is not in the ledger, nor when an ``exported``
+        event with the same form and path exists: writing the same bundle again, or a run making
+        up for one that was interrupted between writing a bundle and recording it, leaves exactly
+        one event per export. Returns whether an event was added.
+        """
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM issuances WHERE credential_id = ?", (credential_id,)).fetchone() is None:
+                return False
+            for (detail,) in conn.execute(
+                "SELECT detail FROM events WHERE credential_id = ? AND kind = 'exported'", (credential_id,)
+            ):
+                known = json.loads(detail) if detail else {}
+                if known.get("as") == form and known.get("path") == path:
+                    return False
+            self._event(conn, credential_id, "exported", actor, None, {"as": form, "path": path})
+        return True
 
     def _event(self, conn: sqlite3.Connection, cid: str | None, kind: str, actor: str, reason: str | None,
                detail: dict[str, Any] | None, at: str | None = None) -> None:

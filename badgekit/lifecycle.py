@@ -430,6 +430,7 @@ def publish_lists(
     valid_until: datetime | None = None,
     ttl_ms: int | None = None,
     actor: str = "badgekit",
+    only_stale: bool = False,
 ) -> list[Path]:
     """Write every status list of the ledger as a signed ``BitstringStatusListCredential``.
 
@@ -438,6 +439,12 @@ def publish_lists(
     ``project.issuer["id"]`` (what the credentials name) and the signing key must belong to it.
     Files are written atomically inside one ledger write transaction, and a ``published`` event is
     recorded per list. Returns the paths in the order of ``ledger.lists()`` (empty: no lists).
+
+    ``only_stale``: write only the lists whose file in ``out_dir`` is not up to date by the test
+    :func:`status_summary` applies (missing, unreadable, expired, or its bits not the ledger's),
+    decided inside the same transaction. So a change whose publish was skipped, failed or killed
+    after the ledger commit is published by the next call, and a repeat with nothing new writes
+    nothing.
 
     Raises:
         KeyFileError: ``key`` is not the key of the project's did:key issuer.
@@ -461,6 +468,9 @@ def publish_lists(
                     hint="give the lists distinct file names (status_base_url)",
                 )
             names[name] = url
+        if only_stale:
+            current = {s.list_id for s in status_summary(ledger, target, now=now) if s.up_to_date}
+            rows = [row for row in rows if row[0] not in current]
         documents = [
             (
                 list_file_name(url),

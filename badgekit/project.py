@@ -24,6 +24,9 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     [roster]                      # optional
     date_format = "DMY"           # numeric dates such as 04/03/2026 are day first (MDY: month first)
 
+    [render]                      # optional
+    font = "fonts/NotoSansCJK-Regular.ttc"   # badge PNGs: characters DejaVu Sans lacks (a list is fine)
+
 Other members of ``[issuer]`` are copied into the profile when they are OB 3.0 Profile properties
 that hold text (``description``, ``phone``, ``official`` …, :data:`PROFILE_TEXT_MEMBERS`); any
 other member is an error here rather than in every credential (object-valued ones such as
@@ -81,6 +84,8 @@ class Project:
     date_order: str | None = None  # [roster] date_format: "DMY" / "MDY" for dates like 04/03/2026
     #: [issuer] jwt_verification_method: the kid of RS256 VC-JWTs (RSA key); None → <issuer id>#<JWK thumbprint>
     jwt_verification_method: str | None = None
+    #: [render] font: font files for badge PNG characters the bundled font lacks; () → installed fonts
+    render_fonts: tuple[Path, ...] = ()
 
     @property
     def config_path(self) -> Path:
@@ -136,6 +141,7 @@ class Project:
             "jwtVerificationMethod": self.jwt_verification_method,
             "templatesDirs": [str(d) for d in self.templates_dirs],
             "dateOrder": self.date_order,
+            "renderFonts": [str(f) for f in self.render_fonts],
         }
 
 
@@ -234,6 +240,17 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
             date_order = roster.date_order(date_format)
         except InputError as exc:
             raise fail("roster.date_format", exc.message) from None
+    render_table = data.get("render", {})
+    if not isinstance(render_table, Mapping):
+        raise fail("[render]", "must be a table")
+    raw_fonts = render_table.get("font", [])
+    font_values = [raw_fonts] if isinstance(raw_fonts, str) else raw_fonts
+    if not isinstance(font_values, list) or not all(isinstance(v, str) and v.strip() for v in font_values):
+        raise fail("render.font", "must be a font file or a list of font files")
+    render_fonts = tuple((root / v).resolve() for v in font_values)
+    for f in render_fonts:
+        if not f.is_file():
+            raise fail("render.font", f"font file {f} does not exist")
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -252,6 +269,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         templates_dirs=tuple(templates_dirs),
         date_order=date_order,
         jwt_verification_method=jwt_vm,
+        render_fonts=render_fonts,
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from badgekit import did, jsonld
+from badgekit import did, jsonld, limits
 from badgekit.errors import BadgekitError, ProofError
 from badgekit.keys import Signer, verify_signature
 
@@ -132,10 +132,13 @@ def add_proof(
 
     Raises:
         ProofError: the document has no ``@context``.
-        DocumentLoaderError, JsonLdError, LimitExceeded: from canonicalisation.
+        LimitExceeded: signed, the document would be beyond what ``badgekit verify`` checks
+            (:func:`badgekit.limits.check_signable`), or canonicalisation would need too much work.
+        DocumentLoaderError, JsonLdError: from canonicalisation.
     """
     if "@context" not in document:
         raise ProofError("the document has no @context; only JSON-LD documents can carry a Data Integrity proof")
+    limits.check_signable(document)
     options = proof_options(signer.verification_method, created=created, proof_purpose=proof_purpose)
     data = hash_data(document, options, loader=loader, canonize=canonize)
     signature = signer.sign(data.hash_data)

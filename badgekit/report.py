@@ -253,15 +253,7 @@ def build_report(
             a.last = i.issued_at if a.last is None or i.issued_at > a.last else a.last
         if i.state == "reserved":
             continue
-        until = _parse(i.valid_until)
-        if i.state == "revoked":
-            state = "revoked"
-        elif until is not None and until <= now:
-            state = "expired"
-        elif i.state == "suspended":
-            state = "suspended"
-        else:
-            state = "active"
+        state = i.state_at(now)
         issued = _parse(i.issued_at)
         earned = _parse(i.earned_at)
         for a in (overall, acc):

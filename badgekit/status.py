@@ -319,8 +319,9 @@ def check_status(
     could be taken only from the verification method id itself (``https://issuer#z6Mk…``, key
     source "fragment"), the list is trusted only if the credential names the same verification
     method in its own proof, so the list is trusted exactly as far as the credential is. The list's
-    own ``id`` is not compared with the URL it is supplied under (1EdTech's published fixture
-    differs); issuer equality and the signature tie it to the credential.
+    signed ``id`` must be the URL it is supplied under: offline, that id is all that ties the
+    document to the URL, so another list of the same issuer (a clean one) cannot stand in for it.
+    (1EdTech's published bit-string-list fixture names another URL and is refused for that.)
 
     ``memo``: a dict shared by calls that use the same ``lists``, ``resolver`` keys and ``loader``
     (one verification run): each list's proof is then verified and its bitstring decoded once,
@@ -459,6 +460,12 @@ class _Checker:
                                lambda: proof.verify(status_list, resolver=self.resolver, loader=self.loader))
         if not verdict.verified:
             return (bad, f"STATUS_VERIFICATION_ERROR: proof of status list {url} does not verify: {verdict.reason}")
+        # Offline, the signed id is what binds the list to its URL (files, folders and the cache are
+        # keyed by it; URL=FILE and library callers name the URL themselves).
+        list_id = status_list.get("id")
+        if list_id != url:
+            return (bad, f"STATUS_VERIFICATION_ERROR: the list supplied for {url} is the status list {list_id!r} "
+                         "(its id); a list stands only for its own URL")
 
         # The list must come from the credential's issuer and be signed by that issuer.
         list_issuer = _issuer_id(status_list.get("issuer"))

@@ -58,6 +58,16 @@ from typing import Any
 
 from badgekit._io import MAX_INPUT_BYTES, load_json_file, loads_json, read_bounded
 from badgekit.errors import BadgekitError, ExitCode, InputError, LimitExceeded
+from badgekit.limits import (
+    MAX_ENDORSEMENTS,
+    MAX_JSON_OBJECTS,
+    MAX_JSON_VALUES,
+    MAX_PROOFS,
+    count_objects,
+    count_values,
+    find_endorsements,
+)
+from badgekit.limits import FoundEndorsement as _FoundEndorsement
 
 PASSED = "passed"
 FAILED = "failed"
@@ -83,17 +93,8 @@ CHECKS: tuple[tuple[str, int], ...] = (
 )
 CHECK_NUMBERS = dict(CHECKS)
 
-#: Most proofs checked on one credential (each needs canonicalisation; OB credentials carry 1-2).
-MAX_PROOFS = 8
-#: Most JSON values (objects, arrays, scalars) in one credential: bounds JSON-LD expansion work.
-#: A large CLR-style credential has a few thousand.
-MAX_JSON_VALUES = 50_000
-#: Most JSON objects (JSON-LD node objects) expanded per credential: PyLD's expansion costs about
-#: a millisecond each. complete.json, 1EdTech's full-data-model example, has 86.
-MAX_JSON_OBJECTS = 1_000
-#: Most embedded endorsements verified per credential (each is a full verification; OB examples
-#: carry one to four). More fail check 11.
-MAX_ENDORSEMENTS = 16
+# MAX_PROOFS, MAX_JSON_VALUES, MAX_JSON_OBJECTS, MAX_ENDORSEMENTS: see badgekit.limits, which
+# signing applies too (imported above).
 #: The checks an embedded endorsement must pass (trust is about the credential's issuer; the
 #: recipient is the earner's; endorsements of an endorsement are not followed).
 ENDORSEMENT_CHECKS = ("parse", "schema", "contexts", "proof-structure", "issuer-key", "signature", "validity", "status")
@@ -474,7 +475,7 @@ def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] 
     """
     from badgekit import jsonld
 
-    if _count_objects(document, MAX_JSON_OBJECTS) > MAX_JSON_OBJECTS:
+    if count_objects(document, MAX_JSON_OBJECTS) > MAX_JSON_OBJECTS:
         raise LimitExceeded(f"more than {MAX_JSON_OBJECTS:,} JSON objects to process as JSON-LD "
                             "(an Open Badges credential has tens); refused")
     # jsonld.canonize bounds the blank nodes and the RDFC-1.0 N-degree work (poison graphs).
@@ -661,7 +662,7 @@ class _Run:
                 return
             self.summary["securing"] = "embedded-proof"
             what = "JSON credential"
-        count = _count_values(doc, MAX_JSON_VALUES)
+        count = count_values(doc, MAX_JSON_VALUES)
         if count > MAX_JSON_VALUES:
             raise LimitExceeded(f"credential has more than {MAX_JSON_VALUES} JSON values; refused")
         self.doc = doc
@@ -903,6 +904,14 @@ class _Run:
                 out.reason = f"{label} belongs to the issuer (did:key)"
         elif key.source in ("did:key", "document") and (issuer.startswith("did:key:") or key.source == "document"):
             out.status, out.reason = FAILED, f"{label} is controlled by {key.controller}, not by the issuer {issuer}"
+        elif key.source == "jwk" and issuer.startswith("did:key:"):
+            # A did:key is its key: the jwk header either is that key or is someone else's, offline.
+            own = jwt.did_key_of(key)
+            if own == issuer.partition("#")[0]:
+                out.reason = f"{label} is the key of the issuer's did:key"
+            else:
+                out.status, out.reason = FAILED, (f"{label} is not the key of the issuer {issuer} (a did:key is its "
+                                                  f"own key; this jwk's did:key is {_short_id(own)})")
         elif self._trust_vouches(issuer, fps):
             out.reason = f"{label} is listed for {issuer} by {self.options.trust.source}"  # type: ignore[union-attr]
         else:
@@ -1317,14 +1326,6 @@ def _plain_matches(kind: str, stored: str, forms: Sequence[str]) -> bool:
 
 
 @dataclass(frozen=True)
-class _FoundEndorsement:
-    path: str  # JSON path, e.g. $.issuer.endorsement[0]
-    prop: str  # "endorsement" or "endorsementJwt"
-    value: Any
-    host: Mapping[str, Any]  # the object it is attached to (credential, profile, achievement)
-
-
-@dataclass(frozen=True)
 class _EndorsementOutcome:
     path: str
     status: str
@@ -1348,30 +1349,6 @@ class _EndorsementOutcome:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "issuerId": self.issuer_id, "issuerName": self.issuer_name, "status": self.status,
                 "check": self.check, "reason": _one_line(self.detail)}
-
-
-def find_endorsements(doc: Mapping[str, Any]) -> list[_FoundEndorsement]:
-    """Every embedded ``endorsement`` / ``endorsementJwt`` value of ``doc``, wherever a node
-    carries one (credential, issuer, achievement, creator, …); a node's own before those of the
-    nodes inside it. What an endorsement itself contains is not searched (one level)."""
-    found: list[_FoundEndorsement] = []
-    stack: list[tuple[Any, str]] = [(doc, "$")]
-    while stack:
-        node, at = stack.pop()
-        if isinstance(node, list):
-            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(node))) if isinstance(v, (list, Mapping)))
-            continue
-        children = []
-        for key, value in node.items():
-            if key in ("endorsement", "endorsementJwt"):
-                if isinstance(value, list):
-                    found.extend(_FoundEndorsement(f"{at}.{key}[{i}]", key, v, node) for i, v in enumerate(value))
-                else:
-                    found.append(_FoundEndorsement(f"{at}.{key}", key, value, node))
-            elif key not in ("proof", "@context") and isinstance(value, (list, Mapping)):
-                children.append((value, f"{at}.{key}"))
-        stack.extend(reversed(children))
-    return found
 
 
 def _endorsed_elsewhere(doc: Mapping[str, Any], found: _FoundEndorsement, endorsement: Mapping[str, Any]) -> str | None:
@@ -1481,32 +1458,6 @@ def _parse_datetimez(value: str) -> datetime | None:
 
 def _iso(when: datetime | None) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "-"
-
-
-def _count_values(value: Any, limit: int) -> int:
-    count = 0
-    stack = [value]
-    while stack and count <= limit:
-        node = stack.pop()
-        count += 1
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return count
-
-
-def _count_objects(value: Any, limit: int) -> int:
-    count = 0
-    stack = [value]
-    while stack and count <= limit:
-        node = stack.pop()
-        if isinstance(node, dict):
-            count += 1
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return count
 
 
 def _path(path: Any) -> str:

@@ -152,7 +152,7 @@ def extract(png: bytes, *, source: str) -> BadgeText:
 
     Raises:
         BakingError: not a valid PNG (see :func:`read_chunks`), no credential, more than one
-            credential chunk, a compressed or malformed credential chunk, text not UTF-8.
+            credential chunk (an OB 2.0 ``openbadges`` one included), a compressed or malformed credential chunk, text not UTF-8.
         LimitExceeded: see :func:`read_chunks`.
     """
     chunks = read_chunks(png, source=source)
@@ -169,6 +169,13 @@ def extract(png: bytes, *, source: str) -> BadgeText:
             raise BakingError(
                 f"{source}: {len(group)} '{group[0][1].decode()}' chunks ({where}); a baked badge carries exactly one"
             )
+    if current and legacy:
+        # An OB 2.0 assertion beside the OB 3.0 credential: OB 2.0 readers see one badge, OB 3.0
+        # readers another, the same forgery shape as two credential chunks.
+        raise BakingError(
+            f"{source}: an 'openbadgecredential' chunk (byte {current[0][0].offset}) and an OB 2.0 'openbadges' "
+            f"chunk (byte {legacy[0][0].offset}); a baked badge carries exactly one credential"
+        )
     chunk, keyword = (current or legacy)[0]
     return BadgeText(_itxt_text(chunk.data(png), chunk, keyword, source=source), keyword.decode())
 

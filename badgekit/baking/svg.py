@@ -144,7 +144,8 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
     """The credential baked into ``svg``: the ``verify`` JWS, or the element's text exactly.
 
     Raises:
-        BakingError: unsafe or malformed XML, no credential, more than one credential element,
+        BakingError: unsafe or malformed XML, no credential, more than one credential element
+            (an OB 2.0 ``openbadges:assertion`` one included),
             a credential element with both ``verify`` and a body, or child elements.
         LimitExceeded: the SVG is larger than badgekit reads.
     """
@@ -158,6 +159,12 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
             raise BakingError(
                 f"{source}: {len(group)} <openbadges:{group[0].tag.split('}')[1]}> elements; a baked badge carries exactly one"
             )
+    if current and legacy:
+        # OB 2.0 readers would see the assertion, OB 3.0 readers the credential: refused as two.
+        raise BakingError(
+            f"{source}: an <openbadges:credential> and an OB 2.0 <openbadges:assertion> element; "
+            "a baked badge carries exactly one credential"
+        )
     element = (current or legacy)[0]
     is_legacy = not current
     name = "<openbadges:assertion>" if is_legacy else "<openbadges:credential>"

@@ -131,7 +131,8 @@ def validate(
 ) -> None:
     """Check badge classes against the OB 3.0 JSON Schema and badgekit's rules.
 
-    Prints one line per problem with its JSON path. Exit code 0: all valid; 1: problems found;
+    Each badge class named in badgekit.requires must be one of the project's badges/ (or beside
+    the file). Prints one line per problem with its JSON path. Exit code 0: all valid; 1: problems found;
     2: a file is missing or is not well-formed JSON/YAML.
     """
     paths = list(files or [])
@@ -141,11 +142,12 @@ def validate(
         if not paths:
             raise InputError(f"{proj.badges_dir}: no badge classes (*.yaml, *.json) to validate", hint="create one with: badgekit badge new")
     dirs = template_dirs(templates, project)
+    known = _project_badge_ids(paths, project)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
     for path in paths:
         try:
-            problems = badgeclass.validate_badge_class(path, templates_dirs=dirs)
+            problems = badgeclass.validate_badge_class(path, templates_dirs=dirs, known_badges=known)
         except InputError as exc:
             worst = ExitCode.USAGE
             results.append({"file": str(path), "valid": False, "error": exc.message, "problems": []})
@@ -171,6 +173,17 @@ def validate(
             _output.info(f"{bad} of {len(results)} badge class file(s) have problems", "red")
     if worst != ExitCode.OK:
         raise typer.Exit(int(worst))
+
+
+def _project_badge_ids(paths: list[Path], project: Path | None) -> dict[str, str]:
+    """Badge classes a ``requires`` may name: those beside the files checked and in the project's badges/."""
+    folders = [p.parent for p in paths]
+    try:
+        folders.append(find_project(project).badges_dir)
+    except InputError:
+        if project is not None:
+            raise
+    return badgeclass.badge_class_names(*dict.fromkeys(f.resolve() for f in folders))
 
 
 @app.command("list")

@@ -137,14 +137,21 @@ def render(
     colour: Annotated[str | None, typer.Option("--colour", "--color", help="Level colour: #rrggbb or a name (gold, silver, bronze, blue, teal…).")] = None,
     level: Annotated[str, typer.Option("--level", help="Level label, e.g. Foundation, Professional, Mastery.")] = "",
     family: Annotated[str, typer.Option("--family", help="Family label, e.g. Course, Certification.")] = "",
-    recipient: Annotated[str, typer.Option("--recipient", help="Recipient name (templates that show one).")] = "",
+    recipient: Annotated[str, typer.Option("--recipient", help="Recipient name, drawn under the badge name (own templates: {{recipient_name}}).")] = "",
     valid_from: Annotated[str | None, typer.Option("--valid-from", help="Start of validity (YYYY-MM-DD or year).")] = None,
     valid_until: Annotated[str | None, typer.Option("--valid-until", help="End of validity (YYYY-MM-DD or year).")] = None,
     qr: Annotated[str | None, typer.Option("--qr", help="Text of the QR code: the credential's verification URL or id.")] = None,
     template: Annotated[str, typer.Option("--template", "-t", help="Bundled template name (default, certification) or an SVG file.")] = "default",
     width: Annotated[int, typer.Option("--width", help="PNG width in pixels.")] = 600,
+    font: Annotated[
+        list[Path] | None,
+        typer.Option("--font", help="PNG: font file (TTF, OTF, TTC) for characters the bundled DejaVu Sans lacks, e.g. Chinese names, instead of the installed fonts; repeatable."),
+    ] = None,
 ) -> None:
     """Render a badge image from a template, as SVG or PNG.
+
+    A PNG draws characters the bundled font lacks with --font or an installed font; a character
+    no font covers is refused, naming its script.
 
     Example: badgekit render --badge 'Cloud Architect' --issuer 'Example University'
     --level Mastery --family Certification --colour gold --valid-from 2026 --valid-until 2028
@@ -155,6 +162,11 @@ def render(
     suffix = out.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise InputError(f"{out}: --out must end in .svg or .png")
+    fonts = list(font) if font else None
+    if suffix == ".png":  # refuse before rendering, naming the field that cannot be drawn
+        fields = (("badge name", badge), ("issuer name", issuer), ("level", level), ("family", family),
+                  ("recipient name", recipient))
+        rendering.fonts_for(fields, fonts=fonts)
     svg_text = rendering.render_badge(
         template,
         badge_name=badge,
@@ -167,7 +179,7 @@ def render(
         valid_until=_date(valid_until, "--valid-until"),
         qr_data=qr,
     )
-    data: bytes | str = rendering.render_png(svg_text, width=width) if suffix == ".png" else svg_text
+    data: bytes | str = rendering.render_png(svg_text, width=width, fonts=fonts) if suffix == ".png" else svg_text
     atomic_write(out, data)
     _output.info(f"wrote {out}", "green")
 

@@ -116,10 +116,15 @@ def _achievement_id(credential: dict[str, Any]) -> str | None:
 
 
 def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
-    """One bundle (runs in a worker process): (source, bundle or None, problem or None)."""
+    """One bundle (runs in a worker process): (source, bundle or None, problem or None).
+
+    With a ledger, the bundle's ``exported`` event is recorded as soon as the bundle is written,
+    so a run killed half-way leaves the bundles it wrote recorded (all but at most the ones in
+    flight, which the next run makes up for: see :func:`_record_exported`).
+    """
     from badgekit import delivery
 
-    source, credential, text, name, badge, issuer, url_base, linkedin_org_id = job
+    source, credential, text, name, badge, issuer, url_base, linkedin_org_id, ledger_path, actor, fonts = job
     try:
         facts = delivery.credential_facts(credential)
         cert_url = delivery.bundle_url(url_base, facts.credential_id)
@@ -127,10 +132,13 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
             facts, badge=badge, issuer=issuer, recipient_name=name or "", qr_data=cert_url or facts.credential_id,
         )
         accent = getattr(getattr(badge, "policy", None), "colour", None)
-        return source, delivery.write_bundle(
+        bundle = delivery.write_bundle(
             credential, text, _WORKER_OUT["dir"], badge_image_svg=image, recipient_name=name, cert_url=cert_url,
-            organization_id=linkedin_org_id, accent=accent,
-        ), None
+            organization_id=linkedin_org_id, accent=accent, fonts=fonts,
+        )
+        if ledger_path is not None:
+            _record_exported(ledger_path, actor, [(bundle.credential_id, bundle.path)])
+        return source, bundle, None
     except BadgekitError as exc:
         return source, None, exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
     except OSError as exc:  # a full disk or a read-only folder: name the file, go on with the others
@@ -138,6 +146,20 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
 
 
 _WORKER_OUT: dict[str, Path] = {}
+
+
+def _record_exported(ledger_path: Path, actor: str, exported: Iterable[tuple[str, Path]]) -> None:
+    """An ``exported`` event per (credential id, bundle folder) in the ledger, unless it has one.
+
+    Idempotent (:meth:`badgekit.ledger.Ledger.record_exported`), so writing a bundle again, or
+    making up for a run killed between writing a bundle and recording it, keeps one event per
+    bundle. Folders are recorded as absolute paths, whatever the working directory.
+    """
+    from badgekit.ledger import Ledger
+
+    with Ledger.open(ledger_path) as ledger:
+        for credential_id, folder in exported:
+            ledger.record_exported(credential_id, os.path.abspath(folder), actor=actor)
 
 
 def _init_worker(out_dir: Path) -> None:
@@ -155,12 +177,16 @@ def make_bundles(
     badges: Iterable[Any] = (),
 ) -> tuple[list[Any], list[str]]:
     """Write a bundle for each (source, credential, exact text, recipient name), in ``workers``
-    processes; record an ``exported`` event for credentials in the project's ledger. Returns
-    (bundles, problems). ``badges``: badge classes already loaded; the project's other badge
-    classes are read only for credentials of none of them."""
+    processes; record each bundle's ``exported`` event, once, for credentials in the project's
+    ledger as the bundle is written. Returns (bundles, problems). ``badges``: badge classes already
+    loaded; the project's other badge classes are read only for credentials of none of them."""
     classes = _BadgeClasses(project, badges)
     issuer = project.issuer if project is not None else None
-    jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id)
+    ledger_path = project.ledger_path if project is not None else None
+    actor = current_actor()
+    fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None  # [render] font; None → installed fonts
+    jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id,
+             ledger_path, actor, fonts)
             for source, credential, text, name in items]
     if workers > 1 and len(jobs) >= 2 * workers:
         from concurrent.futures import ProcessPoolExecutor
@@ -174,14 +200,6 @@ def make_bundles(
         results = [_write_one(job) for job in jobs]
     bundles = [b for _, b, _ in results if b is not None]
     problems = [p for _, _, p in results if p is not None]
-    if project is not None and bundles:
-        from badgekit.ledger import Ledger
-
-        actor = current_actor()
-        with Ledger.open(project.ledger_path) as ledger:
-            for b in bundles:
-                if ledger.get(b.credential_id) is not None:
-                    ledger.record_event(b.credential_id, "exported", actor=actor, detail={"as": "bundle", "path": str(b.path)})
     return bundles, problems
 
 
@@ -297,16 +315,21 @@ def bundle_issued(
     badge: Any = None,
 ) -> Bundled:
     """``issue --bundle``: a bundle for each credential of the run that has none yet (names from
-    the roster lines). ``badge``: the badge class issued (no other badge class is read)."""
+    the roster lines). A bundle already there (an earlier run, perhaps killed before it recorded
+    it) gets its ``exported`` event if it has none. ``badge``: the badge class issued (no other
+    badge class is read)."""
     from badgekit import delivery
 
     by_line, _rows = delivery.roster_names(roster_file)
     items = []
     problems: list[str] = []
+    existing: list[tuple[str, Path]] = []
     for o in report.outcomes:
         if not o.path or not o.credential_id or o.status not in ("issued", "resumed", "already-issued"):
             continue
-        if o.status == "already-issued" and (out_dir / delivery.bundle_name(o.credential_id) / "index.html").is_file():
+        folder = out_dir / delivery.bundle_name(o.credential_id)
+        if o.status == "already-issued" and (folder / "index.html").is_file():
+            existing.append((o.credential_id, folder))
             continue
         try:
             credential, text = delivery.read_credential(o.path)
@@ -314,6 +337,8 @@ def bundle_issued(
             problems.append(exc.message)
             continue
         items.append((o.path, credential, text, by_line.get(o.line)))
+    if existing and project is not None:
+        _record_exported(project.ledger_path, current_actor(), existing)
     bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers,
                                    badges=(badge,) if badge is not None else ())
     return Bundled(out_dir, tuple(bundles), tuple(problems + failed))

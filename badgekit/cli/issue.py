@@ -64,7 +64,7 @@ def issue(
         typer.Option("--bake", help="Also write a baked badge image beside each credential: png, svg (repeatable, or 'png,svg')."),
     ] = None,
     recipient_images: Annotated[
-        bool, typer.Option("--recipient-images", help="With --bake: render each image for its recipient (name, QR code of the credential id); slower.")
+        bool, typer.Option("--recipient-images", help="With --bake: draw each recipient's name (and a QR code of the credential id) on their image; slower. A name no font can draw is refused before issuing.")
     ] = False,
     bundle: Annotated[
         bool, typer.Option("--bundle", help="Also write a recipient bundle per credential to <out>/bundles/ (page, baked badges, QR code, email text); see 'badgekit bundle'.")
@@ -87,6 +87,9 @@ def issue(
 
     Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
+    A badge class that requires another (badgekit.requires, e.g. a certification level) rejects
+    rows whose recipient holds no active credential of it in this project; a prior_credential
+    column (URL or urn: id) names one held elsewhere, cited as evidence.
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
     issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
@@ -101,6 +104,9 @@ def issue(
 
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
+    from badgekit.badgeclass import required_badges
+
+    prerequisites = required_badges(badge_class, project.badges_dir)
     require_roster(roster_file)
     if bundle_url_base is not None:
         from badgekit.cli.bundle import check_url_base
@@ -122,6 +128,7 @@ def issue(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
+        fonts=tuple(str(f) for f in project.render_fonts) or None,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
@@ -148,10 +155,12 @@ def issue(
                     bar.update(task, completed=done, total=total, rate=rate)
 
                 report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
-                                      options=options, status_base_url=project.status_base_url, progress=progress, sink=sink)
+                                      options=options, status_base_url=project.status_base_url, progress=progress, sink=sink,
+                                      prerequisites=prerequisites)
         else:
             report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
-                                  options=options, status_base_url=project.status_base_url, sink=sink)
+                                  options=options, status_base_url=project.status_base_url, sink=sink,
+                                  prerequisites=prerequisites)
     if stream is not None:
         stream.close(report)
     elif not dry_run and report.outcomes:

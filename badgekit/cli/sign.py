@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from badgekit import proof
+from badgekit import limits, proof
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
 from badgekit.cli._options import KeyOpt, PassphraseFileOpt, load_key
-from badgekit.errors import InputError
+from badgekit.errors import InputError, LimitExceeded
 
 
 def sign(
@@ -28,6 +28,9 @@ def sign(
 ) -> None:
     """Add an eddsa-rdfc-2022 Data Integrity proof to a credential.
 
+    Refuses (exit 2, nothing written) a credential that 'badgekit verify' would refuse once signed:
+    more JSON objects, values, nesting levels, proofs, endorsements or bytes than verify checks.
+
     Example: badgekit sign examples/credential.json --key issuer-key.pem -o signed.json
     """
     document = load_json_file(credential)
@@ -39,8 +42,13 @@ def sign(
     if problem is not None:
         raise InputError(f"{credential}: {problem}; badgekit verify would refuse it, so it is not signed")
     signer = load_key(key, passphrase_file).signer(verification_method)
-    signed = proof.add_proof(document, signer, created=created)
-    text = dumps_json(signed)
+    try:
+        # Refuses what 'badgekit verify' would refuse once signed (badgekit.limits).
+        signed = proof.add_proof(document, signer, created=created)
+        text = dumps_json(signed)
+        limits.check_signed_size(len(text.encode("utf-8")))
+    except LimitExceeded as exc:
+        raise LimitExceeded(f"{credential}: {exc.message}; not signed", hint=exc.hint) from None
     if out is None:
         sys.stdout.write(text)
     else:

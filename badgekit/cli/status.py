@@ -133,8 +133,11 @@ def _change(
             ledger, selection.ids, new_state, (reason or "").strip() or None, _actor(), dry_run=dry_run  # type: ignore[arg-type]
         )
         published: list[Path] = []
-        if key is not None and any(c.outcome == "changed" for c in changes):
-            published = lifecycle.publish_lists(ledger, project, key, _out_dir(project, None), _now(), actor=_actor())
+        if key is not None:
+            # Not only when this run changed something: an earlier run's publish may have failed or
+            # been killed after its ledger commit, and its retry finds every credential "unchanged".
+            published = lifecycle.publish_lists(ledger, project, key, _out_dir(project, None), _now(), actor=_actor(),
+                                                only_stale=True)
     failed = bool(selection.problems) or any(not c for c in changes)
     if json_out:
         counts: dict[str, int] = {}
@@ -179,6 +182,8 @@ def _print_changes(new_state: str, changes: list[Any], problems: tuple[str, ...]
         for p in published:
             _output.info(f"published {p}", "green")
         _output.info("upload the files to their URLs so verifiers see the change")
+    elif publish:
+        _output.info("the published status lists already match the ledger; nothing to publish", "dim")
     elif n["changed"] and not publish:
         _output.info("the ledger is updated; run 'badgekit status publish' (or pass --publish) and upload the lists")
 
@@ -204,6 +209,8 @@ def revoke(
 
     Revocation is final (a revoked credential cannot be unsuspended). Works on every credential
     with a status entry, revocation or suspension purpose. Already revoked: reported, not an error.
+    --publish writes every list whose published file differs from the ledger, so repeating a
+    command whose publish failed publishes it (the same for suspend and unsuspend).
 
     Exit codes: 0 all done, 1 some credentials unknown or not revocable, 2 usage error.
 

@@ -102,6 +102,13 @@ def show(
         out.print(Text("Roster rows must provide:", style="bold"))
         for line in requirements:
             out.print(Text(f"  {line}"))
+    policy = t.body.get("badgekit")
+    if isinstance(policy, dict) and policy.get("requires"):
+        below = " (for a level: the level below)" if info.levels else ""
+        out.print(Text(""))
+        out.print(Text("Recipients must already hold:", style="bold"))
+        out.print(Text(f"  the badge classes in badgekit.requires{below}: an active credential in this project's ledger,"
+                       " or one held elsewhere named in a prior_credential roster column (URL or urn: id; cited as evidence)"))
 
 
 def _raw_requirements(body: dict[str, Any]) -> list[str]:

@@ -153,6 +153,24 @@ def test_render_usage_errors(tmp_path: Path, args: list[str], fragment: str):
     _one_line_error(_run("render", "--badge", "B", *args), fragment)
 
 
+def test_render_png_draws_a_cjk_recipient_with_font_and_refuses_what_no_font_covers(tmp_path: Path):
+    from badgekit.baking.render import font_files
+    from tests.unit.test_render import CJK_SUBSET
+
+    out = tmp_path / "b.png"
+    dejavu = next(p for p in font_files() if p.endswith("DejaVuSans.ttf"))
+    refused = _run("render", "--badge", "Teamwork", "--recipient", "张三", "--font", dejavu, "--out", str(out))
+    _one_line_error(refused, "recipient name '张三': neither the bundled DejaVu Sans nor DejaVuSans.ttf covers Han (U+5F20)")
+    assert not out.exists()
+    result = _run("render", "--badge", "Teamwork", "--recipient", "张三", "--font", str(CJK_SUBSET), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # SVG is not rasterised here: the viewer's fonts draw it, so no font is needed.
+    svg_out = tmp_path / "b.svg"
+    assert _run("render", "--badge", "Teamwork", "--recipient", "김", "--font", dejavu, "--out", str(svg_out)).exit_code == 0
+    assert "김" in svg_out.read_text()
+
+
 def test_help_lists_the_commands():
     result = _run("--help")
     for command in ("bake", "extract", "render"):

@@ -7,8 +7,11 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import textwrap
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -83,6 +86,7 @@ def test_issue_bundle_reads_no_other_badge_class(project: SimpleNamespace, monke
     report = json.loads(result.stdout)
     assert report["counts"] == {"issued": 2, "rejected": 1}
     assert len(report["bundles"]["written"]) == 2 and report["bundles"]["problems"] == []
+    monkeypatch.undo()
     broken = run("badge", "validate", project.root / "badges" / "other.yaml", ok=2)
     assert "the tag !!binary is not allowed in badgekit files" in broken.stderr
 
@@ -131,6 +135,28 @@ def test_bundle_one_file_with_a_name_and_errors(project: SimpleNamespace) -> Non
     assert f"error: {broken}" in run("bundle", broken, ok=1).stderr
 
 
+def test_render_font_setting_reaches_issue_and_bundle(project: SimpleNamespace) -> None:
+    from badgekit.baking.render import font_files
+    from tests.unit.test_render import CJK_SUBSET
+
+    config = project.root / "badgekit.toml"
+    base = config.read_text(encoding="utf-8")
+    dejavu = next(p for p in font_files() if p.endswith("DejaVuSans.ttf"))
+    config.write_text(base + f'\n[render]\nfont = "{dejavu}"\n', encoding="utf-8")
+    roster = project.root / "cjk.csv"
+    roster.write_text("email,name\nzhang@example.org,张三\n", encoding="utf-8")
+    refused = run("issue", "--badge", "python-basics", "--roster", roster, "--bake", "png", "--recipient-images", ok=2)
+    assert refused.stderr.startswith("error: cjk.csv: line 2, column name '张三': neither the bundled DejaVu Sans nor DejaVuSans.ttf covers Han (U+5F20)")
+    assert not project.out.exists() or not list(project.out.glob("*.json"))  # nothing issued
+    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1")
+    (one,) = project.out.glob("*.json")
+    failed = run("bundle", one, "--name", "张三", ok=1)
+    assert "covers Han (U+5F20)" in failed.stderr
+    config.write_text(base + f'\n[render]\nfont = "{CJK_SUBSET}"\n', encoding="utf-8")
+    folder = Path(run("bundle", one, "--name", "张三").stdout.strip()).parent
+    assert "张三</tspan>" in (folder / "badge.svg").read_text(encoding="utf-8")
+
+
 def test_bundle_outside_a_project(project: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
     elsewhere = tmp_path / "elsewhere"
@@ -140,6 +166,88 @@ def test_bundle_outside_a_project(project: SimpleNamespace, tmp_path: Path, monk
     assert len(result.stdout.split()) == 2 and all(line.startswith("bundles/") for line in result.stdout.split())
     monkeypatch.chdir(project.root)
     assert json.loads(run("log", "--json", "--kind", "exported").stdout) == []  # no project, no ledger event
+
+
+# ---------------------------------------------------------------------------------------------
+# exactly one exported event per bundle, also after an interrupted run
+
+
+def _exports() -> dict[str, list[str]]:
+    """Bundle folder → the credential ids of its exported events (one each when the log is exact)."""
+    found: dict[str, list[str]] = {}
+    for e in json.loads(run("log", "--json", "--kind", "exported").stdout):
+        found.setdefault(e["detail"]["path"], []).append(e["credentialId"])
+    return found
+
+
+def _bundles(folder: Path) -> dict[str, str]:
+    """Complete bundle folders (index.html written last) → their credential id."""
+    return {str(p.parent): json.loads((p.parent / "credential.json").read_text())["id"] for p in folder.glob("*/index.html")}
+
+
+def test_interrupted_issue_bundle_then_reruns_leave_one_exported_event_per_bundle(
+    project: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from badgekit import delivery
+
+    roster = project.root / "five.csv"
+    roster.write_text("email,name\n" + "".join(f"p{n}@example.org,P{n}\n" for n in range(5)), encoding="utf-8")
+    real_write, calls = delivery.write_bundle, []
+
+    def interrupted_at_the_fourth(*args, **kwargs):  # Ctrl-C while the fourth bundle is written
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "write_bundle", interrupted_at_the_fourth)
+    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle", ok=130)
+    monkeypatch.setattr(delivery, "write_bundle", real_write)
+    written = _bundles(project.bundles)
+    assert len(written) == 3
+    assert _exports() == {path: [cid] for path, cid in written.items()}  # the three written, each once
+
+    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle")
+    written = _bundles(project.bundles)
+    assert len(written) == 5 and _exports() == {path: [cid] for path, cid in written.items()}
+    run("bundle", project.out, "--workers", "1")  # every bundle written again, to the same folders
+    assert _exports() == {path: [cid] for path, cid in written.items()}
+
+
+KILL_ISSUE_BUNDLE = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {root!r})
+    from badgekit.cli import app
+    app(["issue", "--badge", "python-basics", "--roster", sys.argv[1], "--workers", "1", "--bundle"], prog_name="badgekit")
+    """
+)
+
+
+def test_sigkill_during_issue_bundle_then_rerun_gives_one_exported_event_per_bundle(project: SimpleNamespace) -> None:
+    roster = project.root / "many.csv"
+    roster.write_text("email,name\n" + "".join(f"p{n}@example.org,P{n}\n" for n in range(12)), encoding="utf-8")
+    script = project.root / "run.py"
+    script.write_text(KILL_ISSUE_BUNDLE.format(root=str(Path(__file__).resolve().parents[2])), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(roster)], cwd=project.root, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(_bundles(project.bundles)) < 3:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    written = _bundles(project.bundles)
+    assert 3 <= len(written) < 12, "the kill should land mid-run"
+    exports = _exports()
+    assert all(exports.get(path, [cid]) == [cid] for path, cid in written.items())  # never twice
+    # Recorded as each bundle is written: only the one being finished when killed may lack its event.
+    assert len(set(written) & set(exports)) >= len(written) - 1
+
+    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle")
+    written = _bundles(project.bundles)
+    assert len(written) == 12 and _exports() == {path: [cid] for path, cid in written.items()}
+    run("bundle", project.out, "--workers", "2")
+    assert _exports() == {path: [cid] for path, cid in written.items()}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,6 +107,22 @@ def test_sign_refuses_what_verify_would_refuse(tmp_path):
     assert not (tmp_path / "signed.json").exists()
 
 
+def test_sign_refuses_a_credential_over_the_bounds_verify_checks(tmp_path):
+    # 4,500 evidence entries: verify would refuse it (more than 1,000 JSON objects), so sign does.
+    key = keys.Ed25519Key.from_seed(TEST_SEED)
+    key_path = keys.save_key(key, tmp_path / "k.pem")
+    credential = json.loads((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    credential["issuer"]["id"] = key.did_key
+    credential["evidence"] = [{"id": f"https://example.edu/evidence/{i}", "type": ["Evidence"]} for i in range(4_500)]
+    unsigned = tmp_path / "bulky.json"
+    unsigned.write_text(json.dumps(credential))
+    result = run_cli("sign", unsigned, "--key", key_path, "--out", tmp_path / "signed.json", ok=2)
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: ") and str(unsigned) in first and "not signed" in first
+    assert "more than the 1,000" in first and "(4,500 of them in evidence)" in first
+    assert not (tmp_path / "signed.json").exists()
+
+
 def test_did_web_issuer_rs256_jwt_verifies_through_its_did_document(tmp_path, monkeypatch):
     """A did:web issuer with an Ed25519 key (Data Integrity) and an RSA key (RS256 VC-JWT, what the
     1EdTech validator accepts): the JWT kid must name the RSA key's own method in did.json, so a

@@ -206,3 +206,50 @@ def test_verify_rejects_short_foreign_and_corrupt_lists(project: SimpleNamespace
         check = next(c for c in report["checks"] if c["id"] == "status")
         assert check["status"] == "failed", name
         assert reason in check["reason"], (name, check["reason"])
+
+
+def test_verify_refuses_another_list_of_the_issuer_given_for_a_url(project: SimpleNamespace, tmp_path: Path) -> None:
+    # The issuer's clean list 2 (validly signed, nothing set) handed over as list 1 must not turn
+    # a revoked credential valid: a list's signed id must be the URL it is given for.
+    run("revoke", project.ids["ada"], "--reason", "fraud", "--publish")
+    proj = Project.load(project.root)
+    list_2 = REVOCATION_URL.replace("revocation-1", "revocation-2")
+    unsigned = status.list_credential(list_2, "revocation", status.Bitstring(), issuer=proj.issuer["id"],
+                                      valid_from="2026-01-01T00:00:00Z")
+    clean = tmp_path / "revocation-2.json"
+    signer = proj.signer(keys.load_key(proj.key_path))
+    clean.write_text(json.dumps(status.sign_list_credential(unsigned, signer)), encoding="utf-8")
+
+    own = run("verify", project.files["ada"], "--status-list", f"{REVOCATION_URL}={project.out / 'revocation-1.json'}", ok=1)
+    assert "revoked: bit" in own.stdout
+    swapped = run("verify", project.files["ada"], "--status-list", f"{REVOCATION_URL}={clean}", "--json", ok=1)
+    check = next(c for c in json.loads(swapped.stdout)["checks"] if c["id"] == "status")
+    assert check["status"] == "failed"
+    assert f"the list supplied for {REVOCATION_URL} is the status list '{list_2}' (its id)" in check["reason"]
+
+
+def test_revoke_publish_retry_publishes_what_an_earlier_run_did_not(project: SimpleNamespace) -> None:
+    run("status", "init")
+    ada = project.ids["ada"]
+    # The ledger commit happened, the publish did not (the run was killed, or --publish left out):
+    # the published list still says valid, and a retry finds the credential already revoked.
+    run("revoke", ada, "--reason", "fraud")
+    assert verify_file(project, project.files["ada"]).exit_code == 0
+    retry = json.loads(run("revoke", ada, "--reason", "fraud", "--publish", "--json").stdout)
+    assert retry["counts"] == {"unchanged": 1}
+    assert retry["published"] == [str(project.out / "revocation-1.json")]  # the suspension list was current
+    assert "revoked: bit" in verify_file(project, project.files["ada"], ok=1).stdout
+    again = run("revoke", ada, "--reason", "fraud", "--publish")
+    assert "published status lists already match the ledger; nothing to publish" in again.stderr
+
+    # A publish that fails after the commit (the status folder cannot be written), then a retry.
+    project.out.rename(project.out.with_name("status.saved"))
+    project.out.write_text("not a folder", encoding="utf-8")
+    failed = run("revoke", project.ids["bob"], "--reason", "fraud", "--publish", ok=None)
+    assert failed.exit_code != 0  # after the ledger commit
+    project.out.unlink()
+    project.out.with_name("status.saved").rename(project.out)
+    assert verify_file(project, project.files["bob"]).exit_code == 0
+    retry = run("revoke", project.ids["bob"], "--reason", "fraud", "--publish")
+    assert "already revoked" in retry.stderr and f"published {project.out / 'revocation-1.json'}" in retry.stderr
+    assert "revoked: bit" in verify_file(project, project.files["bob"], ok=1).stdout

@@ -134,7 +134,8 @@ def test_status_list_url_mapping_and_folder(tmp_path):
     mapped = run(str(cred), "--trust", TRUST, "--json", "--status-list", f"{url}={OB / 'bit-string-list/testlist'}")
     assert mapped.exit_code == 1
     status = next(c for c in json.loads(mapped.stdout)["checks"] if c["id"] == "status")
-    assert status["status"] == "failed" and "revoked" in status["reason"]
+    # The fixture's list names another URL as its id: it cannot stand for this one.
+    assert status["status"] == "failed" and "'https://example.com/credentials/status/3' (its id)" in status["reason"]
 
 
 def test_did_doc_option(tmp_path):
@@ -347,3 +348,79 @@ def test_a_bug_exits_70_with_one_line_never_1(monkeypatch):
     monkeypatch.setenv("BADGEKIT_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         runner.invoke(app, ["verify", str(OB / "simple.json")], catch_exceptions=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# several files: one line each, then a summary
+
+
+def _three_files(tmp_path: Path) -> list[str]:
+    good = tmp_path / "a-good.json"
+    good.write_text(json.dumps(own_credential()))
+    tampered = own_credential()
+    tampered["credentialSubject"]["achievement"]["name"] = "Leadership"
+    (tmp_path / "b-tampered.json").write_text(json.dumps(tampered))
+    shutil.copy(OB / "simple.json", tmp_path / "c-simple.json")  # indeterminate without --trust
+    return [str(tmp_path / n) for n in ("a-good.json", "b-tampered.json", "c-simple.json")]
+
+
+def test_several_files_print_one_line_each_then_a_summary(tmp_path):
+    files = _three_files(tmp_path)
+    result = run(*files)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
+    assert lines[0] == f"✓ VALID          {files[0]}  Teamwork  id (did:example)"
+    assert lines[1].startswith(f"✗ INVALID        {files[1]}  Leadership  id (did:example)  6 signature: signature does not match")
+    assert lines[2].startswith(f"? INDETERMINATE  {files[2]}  ") and "  5 issuer-key: " in lines[2]
+    assert result.stderr.strip() == ("3 files: 1 valid, 1 invalid, 1 indeterminate; exit code 1 "
+                                     "(0 all valid, 1 any invalid, 3 none invalid but some indeterminate)")
+    # The earner is the --recipient value when check 10 matched it.
+    matched = run(files[0], files[0], "--recipient", "did:example:learner")
+    assert matched.exit_code == 0 and matched.stdout.splitlines()[0].endswith("  Teamwork  did:example:learner")
+
+
+def test_verbose_prints_the_full_report_of_every_file(tmp_path):
+    result = run(*_three_files(tmp_path), "--verbose")
+    assert result.exit_code == 1
+    assert result.stdout.count("11  –  endorsements") == 3 and result.stdout.count("  ✓  parse") == 3
+    assert "3 files: 1 valid, 1 invalid, 1 indeterminate; exit code 1" in result.stderr
+    one = run(_three_files(tmp_path)[0])  # one file: the full report, no summary
+    assert "  ✓  parse" in one.stdout and one.stderr == ""
+
+
+def test_one_line_output_escapes_untrusted_text(tmp_path):
+    for name in ("a.json", "b.json"):
+        cred = own_credential()
+        cred.pop("proof")
+        cred["credentialSubject"]["achievement"]["name"] = "Evil\x1b[2J\x1b[31mBadge\r\u202eexe.gnp [bold]x[/]"
+        (tmp_path / name).write_text(json.dumps(proof.add_proof(cred, KEY.signer(), created="2025-01-01T00:00:00Z")))
+    result = run(str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    assert len(result.stdout.splitlines()) == 2
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout and "\r" not in result.stdout
+    assert "Evil\\u001b[2J\\u001b[31mBadge\\u000d\\u202eexe.gnp [bold]x[/]" in result.stdout
+
+
+def test_one_line_colour_only_on_a_terminal_without_no_color(monkeypatch):
+    from badgekit.cli.verify import _color, report_line
+    from badgekit.verify import VerifyOptions, parse_timestamp, verify_credential
+
+    report = verify_credential(own_credential(), options=VerifyOptions(at=parse_timestamp(FIXED_NOW)))
+    assert report_line(report, color=True).startswith("\x1b[1;32m✓ VALID        \x1b[0m  ")
+    assert "\x1b" not in report_line(report)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    leader, follower = os.openpty()
+    with os.fdopen(follower, "w") as tty, os.fdopen(leader, "rb"):
+        assert _color(tty)
+        monkeypatch.setenv("NO_COLOR", "1")
+        assert not _color(tty)
+        monkeypatch.delenv("NO_COLOR")
+        monkeypatch.setenv("TERM", "dumb")
+        assert not _color(tty)
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "w") as pipe, os.fdopen(read_end, "rb"):
+        monkeypatch.setenv("TERM", "xterm")
+        assert not _color(pipe)

@@ -62,6 +62,17 @@ def test_base_credential_is_valid_with_the_same_options(tmp_path):
     assert [c["id"] for c in report["checks"]] == list(CHECK_NUMBERS)
 
 
+def test_jwk_only_vc_jwt_of_a_did_key_issuer_is_valid(tmp_path):
+    # The did:key issuer is its key, so a jwk header is decided offline: here it is the issuer's.
+    # Its twin signed with another key, issuer-key--jwt-jwk-not-the-issuer-did-key.jwt, is invalid.
+    token = tmp_path / "jwk-only.jwt"
+    token.write_bytes(MI.valid_jwk_only_jwt())
+    result = _verify(str(token))
+    assert result.exit_code == 0, result.output
+    key = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "issuer-key")
+    assert key["status"] == "passed" and "the key of the issuer's did:key" in key["reason"]
+
+
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_invalid_file_fails_exactly_its_check(path: Path):
     expected = path.name.split("--")[0]

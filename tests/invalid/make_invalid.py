@@ -43,6 +43,9 @@ VALID_FROM = "2025-01-01T00:00:00Z"
 CREATED = "2025-01-01T00:00:00Z"
 REVOCATION_LIST = "https://example.edu/status/revocation/1"
 SUSPENSION_LIST = "https://example.edu/status/suspension/1"
+#: The issuer's clean list 2 is supplied for this URL (VERIFY_ARGS): a list its id does not name.
+SWAPPED_LIST = "https://example.edu/status/revocation/3"
+CLEAN_LIST = "https://example.edu/status/revocation/2"
 REVOKED_INDEX = 4242
 SUSPENDED_INDEX = 77
 
@@ -52,7 +55,7 @@ RECIPIENT = "a@example.com"
 SUPPORT = HERE / "support"
 #: Options every invalid file is verified with (the base credential passes all checks with them).
 VERIFY_ARGS = ["--at", FIXED_NOW, "--status-list", str(SUPPORT / "lists"), "--trust", str(SUPPORT / "trust.json"),
-               "--recipient", RECIPIENT]
+               "--recipient", RECIPIENT, "--status-list", f"{SWAPPED_LIST}={SUPPORT / 'revocation-2-list.json'}"]
 
 ISSUER = Ed25519Key.from_seed(ISSUER_SEED)
 OTHER = Ed25519Key.from_seed(OTHER_SEED)
@@ -162,6 +165,11 @@ def eddsa_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
     return {"alg": "EdDSA", "typ": "JWT", "kid": did.did_key_verification_method(key.public_key)}
 
 
+def jwk_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
+    """A header naming its key only by a ``jwk`` (no kid)."""
+    return {"alg": "EdDSA", "typ": "JWT", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": _b64(key.public_key)}}
+
+
 # ---------------------------------------------------------------------------------------------
 # the cases
 
@@ -245,6 +253,8 @@ def cases() -> dict[str, bytes]:
     out["issuer-key--malformed-did-key.json"] = _json(_mutate(
         good, lambda c: c["proof"][0].__setitem__("verificationMethod", "did:key:z6MkBAD#z6MkBAD")))
     out["issuer-key--jwt-wrong-did-key.jwt"] = jwt_token(eddsa_header(OTHER), jwt_payload(cred), OTHER).encode()
+    # Only a jwk header, and it is not the key of the did:key issuer (a did:key is its key).
+    out["issuer-key--jwt-jwk-not-the-issuer-did-key.jwt"] = jwt_token(jwk_header(OTHER), jwt_payload(cred), OTHER).encode()
 
     # 6. signature
     out["signature--tampered-name.json"] = _json(_mutate(good, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
@@ -268,6 +278,8 @@ def cases() -> dict[str, bytes]:
     # 8. status (lists in support/lists/)
     out["status--revoked.json"] = _json(_signed(status_entry=status.status_entry(REVOCATION_LIST, REVOKED_INDEX, "revocation")))
     out["status--suspended.json"] = _json(_signed(status_entry=status.status_entry(SUSPENSION_LIST, SUSPENDED_INDEX, "suspension")))
+    # The issuer's own, validly signed, clean list 2 given as list 3: its id must be the URL.
+    out["status--list-id-mismatch.json"] = _json(_signed(status_entry=status.status_entry(SWAPPED_LIST, REVOKED_INDEX, "revocation")))
 
     # 9. trust (support/trust.json lists the fixture issuer only)
     out["trust--unknown-issuer.json"] = _json(sign(base_credential(UNTRUSTED), UNTRUSTED))
@@ -307,14 +319,16 @@ def cases() -> dict[str, bytes]:
                                                           "endorsementJwt")
     out["endorsements--not-an-endorsement.json"] = endorsed("credential", jwt_token(
         eddsa_header(OTHER), jwt_payload(base_credential(OTHER)), OTHER), "endorsementJwt")
-    out["endorsements--too-many.json"] = _json(sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
-                                                            .__setitem__("endorsement", [good_endorsement] * 17))))
+    out["endorsements--too-many.json"] = _json(_sign_with(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
+                                                                  .__setitem__("endorsement", [good_endorsement] * 17))))
     out.update(hostile_cases(good))
     return out
 
 
 def _sign_with(cred: dict[str, Any], **options: Any) -> dict[str, Any]:
-    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…)."""
+    """``cred`` signed by the issuer with extra proof options (created, expires, previousProof…),
+    without the bounds :func:`badgekit.proof.add_proof` applies (what another signer would write);
+    with no options, byte for byte what :func:`sign` gives."""
     opts = {**proof.proof_options(ISSUER.signer().verification_method, created=CREATED), **options}
     data = proof.hash_data(cred, opts)
     return {**cred, "proof": [{**opts, "proofValue": "z" + did.b58encode(ISSUER.signer().sign(data.hash_data))}]}
@@ -368,6 +382,8 @@ def support_files() -> dict[str, bytes]:
         unsigned = status.list_credential(url, purpose, bits, issuer=ISSUER.did_key, valid_from=VALID_FROM)
         signed = status.sign_list_credential(unsigned, ISSUER.signer(), created=CREATED)
         files[f"lists/{purpose}-list.json"] = _json(signed)
+    clean = status.list_credential(CLEAN_LIST, "revocation", status.Bitstring(), issuer=ISSUER.did_key, valid_from=VALID_FROM)
+    files["revocation-2-list.json"] = _json(status.sign_list_credential(clean, ISSUER.signer(), created=CREATED))
     files["trust.json"] = _json({"issuers": [
         # No keys listed: any key the issuer is shown to control (its own did:key) is accepted,
         # so the issuer-key cases fail check 5 only.
@@ -375,6 +391,12 @@ def support_files() -> dict[str, bytes]:
         {"id": OTHER.did_key, "name": "Another test issuer", "keys": []},
     ]})
     return files
+
+
+def valid_jwk_only_jwt() -> bytes:
+    """The base credential as a VC-JWT whose header names the issuer's key only by ``jwk``:
+    valid under :data:`VERIFY_ARGS`, the did:key issuer being its key (tests use it)."""
+    return jwt_token(jwk_header(ISSUER), jwt_payload(base_credential())).encode()
 
 
 def valid_control() -> bytes:

@@ -377,3 +377,33 @@ def test_status_purpose_policy(tmp_path):
     assert [p.path for p in problems] == ["$.badgekit.status_purpose"]
     example = load_badge_class(Path(__file__).resolve().parents[2] / "examples" / "badges" / "safety-training.yaml")
     assert example.policy.status_purpose == "suspension"
+
+
+def test_requires_policy_names_badge_classes_the_project_has(tmp_path: Path) -> None:
+    from badgekit.badgeclass import badge_class_names, check_document, parse_policy, required_badges
+
+    lower = {**COURSE, "id": "urn:uuid:0b7c9a52-1d1e-4d2f-9a63-2c1b8e2f0a01", "name": "Python Basics"}
+    higher = {**COURSE, "id": "urn:uuid:0b7c9a52-1d1e-4d2f-9a63-2c1b8e2f0a02", "name": "Python Advanced",
+              "badgekit": {"requires": [lower["id"]]}}
+    policy, problems = parse_policy(higher["badgekit"])
+    assert not problems and policy.requires == (lower["id"],) and policy.to_json() == {"requires": [lower["id"]]}
+    _, problems = parse_policy({"requires": ["python-basics.yaml", lower["id"], lower["id"]]})
+    assert [(p.path, p.message.split(" ")[-1]) for p in problems] == [
+        ("$.badgekit.requires[0]", "URL)"), ("$.badgekit.requires[2]", "twice")]
+    assert [p.path for p in parse_policy({"requires": lower["id"]})[1]] == ["$.badgekit.requires"]
+    itself = {**higher, "badgekit": {"requires": [higher["id"]]}}
+    assert [str(p) for p in check_document(itself)] == ["$.badgekit.requires[0]: a badge class cannot require itself"]
+
+    badges = tmp_path / "badges"
+    badges.mkdir()
+    badgeclass.write_badge_class(badges / "advanced.yaml", higher)
+    assert check_document(higher) == []  # without the project's ids, only the form is checked
+    assert [str(p) for p in check_document(higher, known_badges=badge_class_names(badges))] == [
+        f"$.badgekit.requires[0]: no badge class with id '{lower['id']}' in the project"]
+    with pytest.raises(InputError, match=r"advanced\.yaml: \$\.badgekit\.requires\[0\]: no badge class with id"):
+        required_badges(load_badge_class(badges / "advanced.yaml"), badges)
+    badgeclass.write_badge_class(badges / "basics.json", lower)
+    (badges / "broken.yaml").write_text("name: [\n", encoding="utf-8")  # skipped, not fatal
+    assert badge_class_names(badges) == {lower["id"]: "Python Basics", higher["id"]: "Python Advanced"}
+    assert validate_badge_class(badges / "advanced.yaml", known_badges=badge_class_names(badges)) == []
+    assert required_badges(load_badge_class(badges / "advanced.yaml"), tmp_path / "elsewhere") == {lower["id"]: "Python Basics"}

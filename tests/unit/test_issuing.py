@@ -241,6 +241,25 @@ def test_bake_writes_images_holding_the_exact_credential(tmp_path, per_recipient
     assert proof.verify(json.loads(text))
 
 
+def test_recipient_images_refuse_a_name_no_font_covers_before_anything_is_reserved(tmp_path):
+    from badgekit.baking.render import font_files
+    from badgekit.errors import InputError
+    from tests.unit.test_render import CJK_SUBSET
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email,name,score\nada@example.org,Ada Lovelace,80\nzhang@example.org,张三,90\n", encoding="utf-8")
+    dejavu = tuple(p for p in font_files() if p.endswith("DejaVuSans.ttf"))
+    with pytest.raises(InputError, match=r"roster\.csv: line 3, column name '张三': .* covers Han \(U\+5F20\)"):
+        run(tmp_path, roster, bake=("png",), recipient_images=True, fonts=dejavu)
+    assert list(Ledger.open(tmp_path / "ledger.sqlite3").issuances()) == []
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    # SVG only: nothing is rasterised, so nothing is refused.
+    assert run(tmp_path, roster, out="svg", bake=("svg",), recipient_images=True, fonts=dejavu).counts["issued"] == 2
+    report = run(tmp_path, roster, out="png", reissue=True, bake=("png",), recipient_images=True, fonts=(str(CJK_SUBSET),), workers=2)
+    assert report.counts["issued"] == 2
+    assert all(Path(o.path).with_suffix(".png").is_file() for o in report.outcomes)
+
+
 def test_sink_streams_every_row_in_line_order_and_keeps_only_problems(tmp_path):
     roster = tmp_path / "roster.csv"
     bad = write_roster(roster, 700, bad_every=9)  # spans several planning chunks

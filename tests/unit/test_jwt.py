@@ -248,12 +248,67 @@ def test_verify_a_did_key_vc_jwt():
     assert "EdDSA" in report.check("signature").reason
 
 
+WEB_ISSUER = "https://example.edu/issuers/1"
+WEB_CREDENTIAL = {**CREDENTIAL, "issuer": {**CREDENTIAL["issuer"], "id": WEB_ISSUER}}
+WEB_PAYLOAD = {**PAYLOAD, **WEB_CREDENTIAL, "iss": WEB_ISSUER}
+
+
 def test_verify_es256_jwk_header_is_indeterminate_without_trust():
-    t = token({"alg": "ES256", "jwk": ec_jwk()}, PAYLOAD, EC)
+    # An https issuer: nothing offline says whose the jwk is.
+    t = token({"alg": "ES256", "jwk": ec_jwk()}, WEB_PAYLOAD, EC)
     report = verify_bytes(t.encode(), options=AT)
     assert report.verdict == "indeterminate"
     assert report.check("signature").status == "passed"
     assert report.check("issuer-key").status == "indeterminate"
+
+
+# did:key test vectors (w3c-ccg/did-method-key test-vectors/nist-curves.json and rsa.json, public keys only).
+P256_DID_KEY = "did:key:zDnaerx9CtbPJ1q36T5Ln5wYt3MQYeGRG5ehnPAmxcf5mDZpv"
+P256_JWK = {"kty": "EC", "crv": "P-256", "x": "igrFmi0whuihKnj9R3Om1SoMph72wUGeFaBbzG2vzns",
+            "y": "efsX5b10x8yjyrj4ny3pGfLcY7Xby1KzgqOdqnsrJIM"}
+RSA_DID_KEY = ("did:key:z4MXj1wBzi9jUstyPMS4jQqB6KdJaiatPkAtVtGc6bQEQEEsKTic4G7Rou3iBf9vPmT5dbkm9qsZsuVNjq8HCuW1w24nhBFGkRE4c"
+               "d2Uf2tfrB3N7h4mnyPp1BF3ZttHTYv3DLUPi1zMdkULiow3M1GfXkoC6DoxDUm1jmN6GBj22SjVsr6dxezRVQc7aj9TxE7JLbMH1wh5X3k"
+               "A58H3DFW8rnYMakFGbca5CB2Jf6CnGQZmL7o5uJAdTwXfy2iiiyPxXEGerMhHwhjTA1mKYobyk2CpeEcmvynADfNZ5MBvcCS7m3XkFCMNU"
+               "YBS9NQ3fze6vMSUPsNa6GVYmKx2x6JrdEjCk3qRMMmyjnjCMfR4pXbRMZa3i")
+RSA_JWK = {"kty": "RSA", "e": "AQAB", "n": (
+    "sbX82NTV6IylxCh7MfV4hlyvaniCajuP97GyOqSvTmoEdBOflFvZ06kR_9D6ctt45Fk6hskfnag2GG69NALVH2o4RCR6tQiLRpKcMRtDYE_thEmfBv"
+    "Dzm_VVkOIYfxu-Ipuo9J_S5XDNDjczx2v-3oDh5-CIHkU46hvFeCvpUS-L8TJSbgX0kjVk_m4eIb9wh63rtmD6Uz_KBtCo5mmR4TEtcLZKYdqMp3wC"
+    "jN-TlgHiz_4oVXWbHUefCEe8rFnX1iQnpDHU49_SaXQoud1jCaexFn25n-Aa8f8bc5Vm-5SeRwidHa6ErvEhTvf1dz6GoNPp2iRvm-wJ1gxwWJEYPQ")}
+
+
+@pytest.mark.parametrize(("jwk", "alg", "expected"), [
+    (ed_jwk(), "EdDSA", KEY.did_key),
+    (P256_JWK, "ES256", P256_DID_KEY),
+    (RSA_JWK, "RS256", RSA_DID_KEY),
+])
+def test_did_key_of_a_jwk_matches_the_did_key_vectors(jwk, alg, expected):
+    assert jwt.did_key_of(jwt.key_from_jwk(jwk, alg)) == expected
+
+
+def _did_key_payload(issuer: str) -> dict:
+    return {**PAYLOAD, "issuer": {**CREDENTIAL["issuer"], "id": issuer}, "iss": issuer}
+
+
+@pytest.mark.parametrize(("alg", "signer", "jwk"), [("EdDSA", KEY, ed_jwk()), ("ES256", EC, ec_jwk()), ("RS256", RSA, rsa_jwk())])
+def test_jwk_only_header_of_a_did_key_issuer_is_decided_offline(alg, signer, jwk):
+    # A did:key is its key: the jwk header is the issuer's key (valid) or another one (invalid),
+    # with no trust list and no DID document.
+    own = jwt.did_key_of(jwt.key_from_jwk(jwk, alg))
+    genuine = verify_bytes(token({"alg": alg, "typ": "JWT", "jwk": jwk}, _did_key_payload(own), signer).encode(), options=AT)
+    assert genuine.verdict == "valid", genuine.checks
+    assert "the key of the issuer's did:key" in genuine.check("issuer-key").reason
+    other = Ed25519Key.from_seed(bytes(range(32)))
+    wrong = verify_bytes(token({"alg": alg, "typ": "JWT", "jwk": jwk}, _did_key_payload(other.did_key), signer).encode(), options=AT)
+    assert wrong.verdict == "invalid"
+    assert wrong.check("issuer-key").status == "failed"
+    assert f"not the key of the issuer {other.did_key}" in wrong.check("issuer-key").reason
+
+
+def test_jwk_of_the_did_key_issuer_with_a_signature_by_another_key_is_invalid():
+    forger = Ed25519Key.from_seed(bytes(range(32)))
+    report = verify_bytes(token({"alg": "EdDSA", "jwk": ed_jwk()}, PAYLOAD, forger).encode(), options=AT)
+    assert report.verdict == "invalid"
+    assert report.check("issuer-key").status == "passed" and report.check("signature").status == "failed"
 
 
 def test_vc11_jwt_fixture_has_no_key():

@@ -51,6 +51,29 @@ def test_reopening_keeps_the_secret_and_schema(tmp_path):
         assert again._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+
+def test_issuances_of_and_state_at(tmp_path):
+    from datetime import UTC, datetime
+
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        def item(badge, who, until=None):
+            return {"badge_id": badge, "recipient_key": ledger.recipient_key(who), "generation": 1, "row_fingerprint": "f",
+                    "issued_at": "2026-01-15T12:00:00Z", "valid_until": until, "earned_at": None}
+
+        a, b, c, d = ledger.reserve([item("A", "email:ada@x.org", "2027-01-15T12:00:00Z"), item("A", "email:bob@x.org"),
+                                     item("B", "email:ada@x.org"), item("A", "email:cy@x.org")], purpose=None)
+        ledger.mark_issued([(a.credential_id, "a"), (b.credential_id, "b"), (c.credential_id, "c")])
+        ledger.change_state(b.credential_id, "suspended", reason=None, actor="t")
+        found = ledger.issuances_of(["A"], [ledger.recipient_key(k) for k in ("email:ada@x.org", "email:bob@x.org", "email:cy@x.org")])
+        assert sorted(i.credential_id for i in found) == sorted([a.credential_id, b.credential_id, d.credential_id])
+        assert ledger.issuances_of([], [a.recipient_key]) == [] and ledger.issuances_of(["A"], []) == []
+        now, later = datetime(2026, 6, 1, tzinfo=UTC), datetime(2027, 1, 15, 12, tzinfo=UTC)
+        states = {i.credential_id: (i.state_at(now), i.state_at(later)) for i in found}
+        assert states == {a.credential_id: ("active", "expired"), b.credential_id: ("suspended", "suspended"),
+                          d.credential_id: ("pending", "pending")}
+        revoked = ledger.change_state(a.credential_id, "revoked", reason=None, actor="t")
+        assert revoked.state_at(later) == "revoked"
+
 def test_a_ledger_from_a_newer_badgekit_is_refused(tmp_path):
     path = tmp_path / "ledger.sqlite3"
     Ledger.open(path).close()
@@ -119,3 +142,17 @@ def test_a_read_only_ledger_is_a_ledger_error(tmp_path):
     finally:
         for p in tmp_path.iterdir():
             p.chmod(0o644)
+
+
+def test_an_export_is_recorded_once_and_only_for_credentials_in_the_ledger(tmp_path):
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        [issued] = ledger.reserve([{"badge_id": "urn:uuid:b", "recipient_key": "k", "generation": 1,
+                                    "row_fingerprint": "f", "issued_at": "2026-01-01T00:00:00Z"}], purpose=None)
+        cid = issued.credential_id
+        assert ledger.record_exported(cid, "/site/badges/a", actor="registrar") is True
+        assert ledger.record_exported(cid, "/site/badges/a", actor="someone else") is False  # written again
+        assert ledger.record_exported(cid, "/elsewhere/a", actor="registrar") is True  # another export
+        assert ledger.record_exported("urn:uuid:not-ours", "/site/badges/x", actor="registrar") is False
+        exported = [(e.credential_id, e.actor, e.detail) for e in ledger.events(kinds=["exported"])]
+        assert exported == [(cid, "registrar", {"as": "bundle", "path": "/site/badges/a"}),
+                            (cid, "registrar", {"as": "bundle", "path": "/elsewhere/a"})]

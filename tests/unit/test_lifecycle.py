@@ -404,6 +404,32 @@ def test_a_failed_publish_leaves_the_old_lists_whole(world: SimpleNamespace, mon
     assert len(published) == 2
 
 
+def test_publish_only_stale_lists_catches_up_after_a_failed_publish(world: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, proj = world.tmp / "status", project_for(world.tmp)
+
+    def stale(when: datetime, **kw: Any) -> list[str]:
+        return [p.name for p in lifecycle.publish_lists(world.ledger, proj, KEY, out, when, only_stale=True, **kw)]
+
+    assert stale(PUBLISHED_AT, valid_until=PUBLISHED_AT + timedelta(days=1)) == ["revocation-1.json", "suspension-1.json"]
+    assert stale(AFTER) == []  # nothing changed: nothing written, no event
+    assert len([e for e in world.ledger.events() if e.kind == "published"]) == 2
+
+    # A revocation committed to the ledger whose publish then fails (disk full on the write).
+    ada = world.rev["ada@example.org"]
+    lifecycle.change_status(world.ledger, [ada["id"]], "revoked", "fraud", "registrar")
+    monkeypatch.setattr("badgekit._io.os.replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(OSError):
+        stale(AFTER)
+    monkeypatch.undo()
+    assert verdict(ada, status.load_status_lists([out])).verdict == "valid"  # the published list is behind
+    # Nothing new changed, yet the retry publishes the list that is behind the ledger, and only it.
+    assert stale(AFTER) == ["revocation-1.json"]
+    report = verdict(ada, status.load_status_lists([out]))
+    assert report.verdict == "invalid" and "revoked: bit" in report.check("status").reason
+    # An expired list is stale too.
+    assert stale(PUBLISHED_AT + timedelta(days=2)) == ["suspension-1.json"]
+
+
 def test_list_file_name() -> None:
     assert lifecycle.list_file_name("https://example.edu/status/revocation-1.json") == "revocation-1.json"
     assert lifecycle.list_file_name("https://example.edu/lists/3/") == "3.json"

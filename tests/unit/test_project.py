@@ -235,6 +235,18 @@ def test_templates_dir(tmp_path: Path) -> None:
         Project.load(_write(tmp_path, GOOD + '[project]\ntemplates_dir = "nope"\n'))
 
 
+def test_render_font(tmp_path: Path) -> None:
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "cjk.otf").write_bytes(b"OTTO")
+    project = Project.load(_write(tmp_path, GOOD + '[render]\nfont = "fonts/cjk.otf"\n'))
+    assert project.render_fonts == ((tmp_path / "fonts" / "cjk.otf").resolve(),)
+    assert Project.load(_write(tmp_path, GOOD)).render_fonts == ()
+    with pytest.raises(InputError, match=r"render\.font: font file .*nope\.ttf does not exist"):
+        Project.load(_write(tmp_path, GOOD + '[render]\nfont = ["fonts/cjk.otf", "nope.ttf"]\n'))
+    with pytest.raises(InputError, match=r"render\.font: must be a font file or a list"):
+        Project.load(_write(tmp_path, GOOD + "[render]\nfont = 3\n"))
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [

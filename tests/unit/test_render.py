@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from datetime import date
@@ -224,3 +225,111 @@ def test_rendered_png_and_svg_can_be_baked():
 def test_render_png_width_bounds():
     with pytest.raises(InputError, match="width"):
         render.render_png(render.render_badge("default", badge_name="x"), width=100_000)
+
+
+# --- names in every script: drawn with a glyph, or refused naming the script (never a box) ---------
+
+FONTS = Path(__file__).parent / "fonts"
+#: Noto Sans CJK SC cut down to 张三李四王五赵六明华 (tests/unit/fonts/SOURCES.md).
+CJK_SUBSET = FONTS / "NotoSansCJKsc-subset.otf"
+
+
+def _line(text: str) -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="30">'
+        f'<text x="4" y="22" font-family="DejaVu Sans" font-size="20">{text}</text></svg>'
+    )
+
+
+def _pixels(svg_text: str, **kw) -> bytes:
+    return b"".join(decode_png(render.render_png(svg_text, width=80, **kw))[2])
+
+
+@pytest.mark.parametrize("template", render.image_templates())
+def test_every_bundled_template_draws_the_recipient_name(template):
+    name = 'Ada "<Lovelace>" & Co'
+    svg_text = render.render_badge(template, badge_name="Teamwork", recipient_name=name)
+    assert name in _texts(svg_text)  # a drawn <text>, not only the <title>
+    assert "&lt;Lovelace&gt;\" &amp; Co" in svg_text and "<Lovelace>" not in svg_text
+    without = render.render_badge(template, badge_name="Teamwork")
+    assert name not in "".join(_texts(without))
+    assert decode_png(render.render_png(svg_text, width=200))[2] != decode_png(render.render_png(without, width=200))[2]
+
+
+def test_a_cjk_name_is_drawn_with_glyphs_not_boxes():
+    fonts = [CJK_SUBSET]
+    # Every missing character draws the same .notdef box: two characters that draw differently,
+    # and differently from nothing, have glyphs.
+    zhang, san, blank = _pixels(_line("张"), fonts=fonts), _pixels(_line("三"), fonts=fonts), _pixels(_line(""), fonts=fonts)
+    assert len({zhang, san, blank}) == 3
+    badge = render.render_badge("default", badge_name="Teamwork", recipient_name="张三")
+    assert "张三" in _texts(badge)
+    assert render.render_png(badge, width=200, fonts=fonts) != render.render_png(
+        render.render_badge("default", badge_name="Teamwork"), width=200, fonts=fonts
+    )
+
+
+def test_a_name_no_font_covers_is_refused_naming_its_script(tmp_path):
+    dejavu = [p for p in render.font_files() if p.endswith("DejaVuSans.ttf")]
+    with pytest.raises(InputError, match=r"badge image text '张三'.*DejaVuSans\.ttf covers Han \(U\+5F20\)") as err:
+        render.render_png(render.render_badge("default", badge_name="T", recipient_name="张三"), width=100, fonts=dejavu)
+    assert "--font" in err.value.hint
+    # The installed fonts: only a font that covers Han is there, so Hangul is refused.
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / CJK_SUBSET.name).write_bytes(CJK_SUBSET.read_bytes())
+    with pytest.raises(InputError, match=r"recipient name '张三 김': no installed font covers Hangul \(U\+AE40\)") as err:
+        render.fonts_for([("recipient name", "张三 김")], search=[tmp_path])
+    assert "fonts-noto-cjk" in err.value.hint
+
+
+def test_installed_fonts_are_searched_only_for_missing_characters(tmp_path):
+    nested = tmp_path / "opentype" / "noto"
+    nested.mkdir(parents=True)
+    (nested / CJK_SUBSET.name).write_bytes(CJK_SUBSET.read_bytes())
+    (tmp_path / "broken.ttf").write_bytes(b"\x00\x01\x00\x00 not really a font")  # skipped, not fatal
+    (tmp_path / "notes.txt").write_text("not a font")
+    assert render.fonts_for([("recipient name", "王五")], search=[tmp_path]) == (str(nested / CJK_SUBSET.name),)
+    assert render.fonts_for([("recipient name", "Zoë Ωmega Жанна")], search=[tmp_path]) == ()
+
+
+def test_characters_that_draw_nothing_or_decompose_need_no_other_font():
+    # "e" + combining acute composes to é; joiners, variation selectors and ideographic spaces draw nothing.
+    assert render.fonts_for([("name", "Rene\u0301e\u200d\ufe0f\u3000Zoe")], search=[]) == ()
+
+
+def test_named_fonts_replace_the_installed_ones_and_must_be_fonts(tmp_path):
+    assert render.fonts_for([("name", "Ada")], fonts=[CJK_SUBSET]) == (str(CJK_SUBSET),)
+    not_a_font = tmp_path / "font.ttf"
+    not_a_font.write_text("hello")
+    with pytest.raises(InputError, match=r"font\.ttf: not a TrueType or OpenType font"):
+        render.fonts_for([("name", "Ada")], fonts=[not_a_font])
+    with pytest.raises(InputError, match="cannot read the font"):
+        render.fonts_for([("name", "Ada")], fonts=[tmp_path / "missing.otf"])
+
+
+@pytest.mark.parametrize(
+    ("ch", "described"),
+    [("张", "Han (U+5F20)"), ("あ", "Hiragana (U+3042)"), ("가", "Hangul (U+AC00)"), ("ا", "Arabic (U+0627)"),
+     ("क", "Devanagari (U+0915)"), ("ሀ", "Ethiopic (U+1200)"), ("\U00010000", "Linear B (U+10000)"),
+     ("\U0001f600", "U+1F600 GRINNING FACE"), ("\ue000", "U+E000 (a private-use or unassigned character)")],
+)
+def test_describe_character_names_the_script(ch, described):
+    assert render.describe_character(ch) == described
+
+
+def test_a_font_family_that_is_not_loaded_falls_back_to_the_bundled_font():
+    for family in ("Georgia, serif", "sans-serif"):
+        doc = _line("Hi").replace('font-family="DejaVu Sans"', f'font-family="{family}"')
+        assert _pixels(doc) != _pixels(doc.replace("Hi", ""))
+
+
+def test_an_installed_cjk_font_draws_a_cjk_name():
+    """The default path: no --font, Debian's fonts-noto-cjk (scripts/test installs it)."""
+    try:
+        found = render.fonts_for([("recipient name", "张三")])
+    except InputError:
+        if os.environ.get("BADGEKIT_REQUIRE_CJK_FONT"):
+            raise
+        pytest.skip("no installed font covers Han (apt install fonts-noto-cjk)")
+    assert found
+    assert len({_pixels(_line("张")), _pixels(_line("三")), _pixels(_line(""))}) == 3

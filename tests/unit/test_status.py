@@ -413,6 +413,19 @@ def test_revocation_and_suspension_entries_together() -> None:
     assert [c.purpose for c in checks] == ["revocation", "suspension"]
 
 
+@pytest.mark.parametrize("list_id", ["https://example.edu/status/revocation/2", None])
+def test_a_list_stands_only_for_its_own_url(list_id: str | None) -> None:
+    # The issuer's clean list 2 (validly signed) handed over as list 1 must not clear a revoked bit.
+    cred = _credential(status_entry(REVOCATION_URL, 1234, "revocation"))
+    assert _one(cred, {REVOCATION_URL: _signed_list(REVOCATION_URL, "revocation", (1234,))}).state == "revoked"
+    other = _signed_list("https://example.edu/status/revocation/2", "revocation")
+    if list_id is None:
+        other = _resign({k: v for k, v in other.items() if k != "id"})
+    check = _one(cred, {REVOCATION_URL: other})
+    assert check.state == "invalid" and not check
+    assert f"the list supplied for {REVOCATION_URL} is the status list {list_id!r} (its id)" in check.reason
+
+
 def test_issuer_as_plain_string_and_index_as_json_number() -> None:
     lists = {REVOCATION_URL: _signed_list(REVOCATION_URL, "revocation", (23,))}
     entry = status_entry(REVOCATION_URL, 23, "revocation") | {"statusListIndex": 23}
@@ -568,13 +581,16 @@ def test_non_list_credential_is_invalid() -> None:
 # check_status: published vectors
 
 
-def test_1edtech_revoked_fixture_is_revoked() -> None:
+def test_1edtech_fixture_list_names_another_url_and_is_refused_for_this_one() -> None:
+    # The fixture's credential points at the list's GitHub URL, but the (validly signed) list says
+    # it is https://example.com/credentials/status/3: offline nothing shows it is the list at that URL.
     credential = load_vector(f"{EDTECH_DIR}/credential-status-revoked.json")
     testlist = load_vector(f"{EDTECH_DIR}/testlist")
     assert credential["credentialStatus"]["statusListIndex"] == 23  # a JSON number, not a string
+    assert proof.verify(testlist).verified
     check = _one(credential, {EDTECH_LIST_URL: testlist})
-    assert check.state == "revoked", check.reason
-    assert check.purpose == "revocation" and check.list_url == EDTECH_LIST_URL
+    assert check.state == "invalid" and check.list_url == EDTECH_LIST_URL
+    assert "'https://example.com/credentials/status/3' (its id)" in check.reason
 
 
 def test_1edtech_list_tampered_is_invalid() -> None:
@@ -585,13 +601,19 @@ def test_1edtech_list_tampered_is_invalid() -> None:
     assert check.state == "invalid" and "does not verify" in check.reason
 
 
-def test_1edtech_fragment_key_not_used_by_the_credential_is_indeterminate() -> None:
-    # The list's key comes only from its VM id (https://issuer#z6Mk…): trusted only because the
-    # credential names the same verification method. Without that link nothing ties it to the issuer.
-    credential = load_vector(f"{EDTECH_DIR}/credential-status-revoked.json")
-    del credential["proof"]
-    check = _one(credential, {EDTECH_LIST_URL: load_vector(f"{EDTECH_DIR}/testlist")})
+def test_fragment_key_not_used_by_the_credential_is_indeterminate() -> None:
+    # The list's key comes only from its VM id (https://issuer#z6Mk…, as 1EdTech's examples do):
+    # trusted only because the credential names the same verification method. Without that link
+    # nothing ties it to the issuer.
+    issuer = "https://example.edu/issuers/1"
+    vm = f"{issuer}#{KEY.public_key_multibase}"
+    unsigned = list_credential(REVOCATION_URL, "revocation", Bitstring(), issuer=issuer, valid_from="2025-01-01T00:00:00Z")
+    lists = {REVOCATION_URL: sign_list_credential(unsigned, KEY.signer(vm), created=CREATED)}
+    credential = _credential(status_entry(REVOCATION_URL, 7, "revocation"), issuer=issuer)
+    check = _one(credential, lists)
     assert check.state == "indeterminate" and "cannot be resolved offline" in check.reason
+    named = {**credential, "proof": {"type": "DataIntegrityProof", "verificationMethod": vm}}  # checked by check 6
+    assert _one(named, lists).state == "valid"
 
 
 def test_w3c_example_list_is_signed_by_a_key_not_of_its_issuer() -> None:

@@ -115,6 +115,8 @@ def test_certification_levels_make_a_related_family() -> None:
     assert "related" not in docs[0]
     for lower, higher in zip(docs, docs[1:], strict=False):
         assert higher["related"] == [{"id": lower["id"], "type": ["Related"]}]
+        assert higher["badgekit"]["requires"] == [lower["id"]]  # what `badgekit issue` enforces
+    assert "requires" not in docs[0]["badgekit"]
     colours = [d["badgekit"]["colour"] for d in docs]
     assert len(set(colours)) == 4
     assert [d["badgekit"]["level_label"] for d in docs] == ["Awareness", "Application", "Mastery", "Specialization"]

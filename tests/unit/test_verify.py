@@ -111,13 +111,14 @@ def test_fixture_failures_name_the_right_check():
         assert s.status == "indeterminate" and "never fetches" in s.reason
 
 
-def test_bitstring_status_list_fixture_is_revoked_with_the_list():
+def test_bitstring_status_list_fixture_is_refused_for_a_url_it_does_not_name():
     path = OB / "bit-string-list/credential-status-revoked.json"
     assert verify_path(path, TRUSTED).verdict == "indeterminate"  # list not supplied
+    # The fixture's list says it is https://example.com/credentials/status/3, not BSL_URL.
     report = verify_path(path, dataclasses.replace(TRUSTED, status_lists={BSL_URL: BSL_LIST}))
     assert report.verdict == "invalid"
     assert [c.id for c in report.failed] == ["status"]
-    assert "revoked" in report.check("status").reason
+    assert "is the status list 'https://example.com/credentials/status/3' (its id)" in report.check("status").reason
     assert verify_path(OB / "bit-string-list/testlist", TRUSTED).check("contexts").status == "failed"  # a list, not a badge
 
 

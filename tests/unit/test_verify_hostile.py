@@ -692,7 +692,12 @@ JWT_TRAPS: dict[str, Callable[[], str]] = {
     "kid another did:key": lambda: token({**HEADER, "kid": did.did_key_verification_method(OTHER.public_key)}),
     "kid P-256 did:key": lambda: token({**HEADER, "alg": "ES256", "kid": f"did:key:{P256}#{P256}"}),
     "jwk with private d": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(KEY.public_key), "d": "AA"}}),
-    "jwk only": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(KEY.public_key)}}),
+    # Only a jwk header: the did:key issuer is its key, so another key is refused offline (the
+    # issuer's own key is valid: test_jwk_only_header_with_the_issuers_did_key_is_valid).
+    "jwk only, another key": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(OTHER.public_key)}},
+                                           key=OTHER),
+    "jwk only, another key's signature": lambda: token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519",
+                                                                                "x": b64(KEY.public_key)}}, key=OTHER),
     "jwk not an object": lambda: token({"alg": "EdDSA", "jwk": "x"}),
     "crit header": lambda: token({**HEADER, "crit": ["exp"], "exp": 1}),
     "b64 false": lambda: token({**HEADER, "b64": False}),
@@ -736,6 +741,11 @@ def test_the_signed_jwt_is_valid():
 def test_jwt_traps_are_never_valid(name):
     report = refused(JWT_TRAPS[name]())
     assert not any("could not process" in c.reason for c in report.checks), _bad(report)
+
+
+def test_jwk_only_header_with_the_issuers_did_key_is_valid():
+    valid(token({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64(KEY.public_key)}}))
+    refused(JWT_TRAPS["jwk only, another key"](), check="issuer-key", says="not the key of the issuer")
 
 
 def test_jwt_payload_with_duplicate_keys_fails_parse():
@@ -784,6 +794,10 @@ def _itxt_raw(body: bytes) -> bytes:
 IMAGE_TRAPS: dict[str, Callable[[], bytes]] = {
     "PNG bad CRC": lambda: _flip_last_crc_byte(_png_good()),
     "PNG two credential chunks": lambda: MH.tiny_png([MH.credential_chunk(TEXT), MH.credential_chunk(TEXT)]),
+    "PNG credential beside an OB 2.0 assertion": lambda: MH.tiny_png([MH.credential_chunk(TEXT),
+                                                                      MH.itxt(b"openbadges", MH.OB2_ASSERTION.encode())]),
+    "PNG OB 2.0 assertion before the credential": lambda: MH.tiny_png([MH.itxt(b"openbadges", MH.OB2_ASSERTION.encode()),
+                                                                       MH.credential_chunk(TEXT)]),
     "PNG tEXt and iTXt credentials": lambda: MH.tiny_png([MH.chunk(b"tEXt", b"openbadgecredential\x00{}"), MH.credential_chunk(TEXT)]),
     "PNG zTXt credential": lambda: MH.tiny_png([MH.chunk(b"zTXt", b"openbadgecredential\x00\x00" + zlib.compress(TEXT.encode()))]),
     "PNG compressed iTXt bomb": lambda: MH.tiny_png([MH.itxt(b"openbadgecredential", b" " * (16 * 1024 * 1024), compressed=True)]),
@@ -811,6 +825,12 @@ IMAGE_TRAPS: dict[str, Callable[[], bytes]] = {
     "SVG XInclude inside the credential": lambda: svg('<openbadges:credential><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
                                                       'href="file:///etc/passwd" parse="text"/></openbadges:credential>'),
     "SVG two credentials": lambda: svg(CRED_ELEMENT + CRED_ELEMENT),
+    "SVG credential beside an OB 2.0 assertion": lambda: svg(
+        CRED_ELEMENT + '<openbadges:assertion xmlns:openbadges="http://openbadges.org">'
+        f"<![CDATA[{MH.OB2_ASSERTION}]]></openbadges:assertion>"),
+    "SVG OB 2.0 assertion before the credential": lambda: svg(
+        f'<openbadges:assertion xmlns:openbadges="http://openbadges.org" verify="https://example.org/assertions/2">'
+        f"<![CDATA[{MH.OB2_ASSERTION}]]></openbadges:assertion>" + CRED_ELEMENT),
     "SVG two credentials, other prefix": lambda: svg(CRED_ELEMENT + CRED_ELEMENT.replace("openbadges:", "ob:"),
                                                      ns=NS + ' xmlns:ob="https://purl.imsglobal.org/ob/v3p0"'),
     "SVG wrong namespace URI": lambda: svg(CRED_ELEMENT, ns=NS.replace("/ob/v3p0", "/spec/ob/v3p0")),

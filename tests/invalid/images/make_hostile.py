@@ -19,6 +19,9 @@ HERE = Path(__file__).parent
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CREDENTIAL = '{"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:00000000-0000-4000-8000-000000000001"}'
 
+#: An OB 2.0 assertion (hosted verification), baked beside the OB 3.0 credential in the "and-ob2" files.
+OB2_ASSERTION = '{"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "https://example.org/assertions/2"}'
+
 
 def chunk(ctype: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + ctype + data + struct.pack(">I", zlib.crc32(ctype + data))
@@ -66,6 +69,8 @@ def build() -> dict[str, bytes]:
     files["png-no-credential.png"] = tiny_png()
     files["png-bad-signature.png"] = b"\x89PNX\r\n\x1a\n" + good[8:]
     files["png-first-chunk-not-ihdr.png"] = SIGNATURE + chunk(b"tEXt", b"a\x00b") + good[8:]
+    # OB 3.0 readers see the credential, OB 2.0 readers the assertion: two badges in one file.
+    files["png-credential-and-ob2-assertion.png"] = tiny_png([credential_chunk(), itxt(b"openbadges", OB2_ASSERTION.encode())])
 
     svg_head = '<?xml version="1.0" encoding="UTF-8"?>\n'
     ns = 'xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"'
@@ -91,6 +96,10 @@ def build() -> dict[str, bytes]:
     files["svg-not-well-formed.svg"] = f"<svg {ns}>{body}<g></svg>\n".encode()
     files["svg-root-not-svg.svg"] = f'<html xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><svg/>{body}</html>\n'.encode()
     files["svg-no-credential.svg"] = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>\n'
+    files["svg-credential-and-ob2-assertion.svg"] = (
+        f'<svg {ns}>{body}<openbadges:assertion xmlns:openbadges="http://openbadges.org">'
+        f"<![CDATA[{OB2_ASSERTION}]]></openbadges:assertion></svg>\n"
+    ).encode()
     files["svg-undefined-entity.svg"] = f"<svg {ns}>{body}<text>&nbsp;</text></svg>\n".encode()
     return files
 
@@ -109,6 +118,7 @@ EXPECTED = {
     "png-no-credential.png": "no baked credential",
     "png-bad-signature.png": "not a PNG or SVG image",
     "png-first-chunk-not-ihdr.png": "first chunk must be a 13-byte IHDR",
+    "png-credential-and-ob2-assertion.png": "an OB 2.0 'openbadges' chunk",
     "svg-external-entity.svg": "internal subset",
     "svg-billion-laughs.svg": "internal subset",
     "svg-parameter-entity.svg": "internal subset",
@@ -118,6 +128,7 @@ EXPECTED = {
     "svg-root-not-svg.svg": "not an SVG <svg>",
     "svg-no-credential.svg": "no baked credential",
     "svg-undefined-entity.svg": "undefined entity",
+    "svg-credential-and-ob2-assertion.svg": "an OB 2.0 <openbadges:assertion> element",
 }
 
 
