@@ -131,7 +131,7 @@ def verify(
         out.write("\n]\n")
     out.flush()
     code = core.worst_verdict_exit_code(v for v, n in counts.items() if n)
-    if not json_out and not jsonl and len(paths) > 1:
+    if not json_out and not jsonl and len(paths) > 1 and not _output.stdout_is_gone():
         _print_totals(counts, code)
     raise typer.Exit(int(code))
 

@@ -73,7 +73,7 @@ def test_verify_into_a_closed_pipe_exits_141_quietly(project: SimpleNamespace) -
     # under pipefail; and exit 70 for --jsonl.
     run_cli("issue", "--badge", "pipes", "--roster", project.roster, "--workers", "1", "--project", project.root)
     one = next(project.out.glob("*.json"))
-    for args in ([one], [one, "--json"], [project.out, "--jsonl"], [project.out, "--json"]):
+    for args in ([one], [one, "--json"], [project.out], [project.out, "--jsonl"], [project.out, "--json"]):
         pipe = closed_pipe()
         try:
             done = badgekit("verify", *args, cwd=project.root, stdout=pipe)
