@@ -14,6 +14,7 @@ from badgekit._io import atomic_write
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
+    KeyOpt,
     PassphraseFileOpt,
     current_actor,
     default_workers,
@@ -79,7 +80,7 @@ def issue(
                           "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
     ] = None,
     project_dir: ProjectOpt = None,
-    key_path: Annotated[Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")] = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
