@@ -394,7 +394,9 @@ def issue_roster(
     Raises:
         InputError: the roster cannot be read at all (no header, not text, no recipient column);
             the key, format and issuer do not fit together (see :func:`check_signing_setup`).
-        LedgerError: the ledger cannot be updated.
+        LedgerError: the ledger cannot be updated; :class:`~badgekit.ledger.AlreadyReserved` when
+            another run of the same roster reserved rows this run planned (it stops there; what
+            either run reserved is signed by it or resumed by the next run).
     """
     check_signing_setup(key, issuer, options)
     started = datetime.now(UTC)

@@ -20,7 +20,7 @@ import pytest
 from badgekit import proof
 from badgekit.issuing import IssueOptions, issue_roster, summary_csv
 from badgekit.keys import Ed25519Key
-from badgekit.ledger import Ledger
+from badgekit.ledger import AlreadyReserved, Ledger
 from tests.conftest import TEST_SEED
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -222,6 +222,36 @@ def test_concurrent_runs_never_share_a_status_index(tmp_path):
     rows = list(Ledger.open(tmp_path / "ledger.sqlite3").issuances())
     assert len(rows) == 300
     assert len({(r.list_id, r.status_index) for r in rows}) == 300
+
+
+def test_a_run_that_loses_its_rows_to_another_run_stops_in_one_line_and_nothing_is_lost(tmp_path):
+    """Two runs of one roster at once, made deterministic: this run reads the ledger for its second
+    chunk, then the other run (its own connection) issues the whole roster, then this run tries to
+    reserve what it read as new. It used to stop with SQLite's "UNIQUE constraint failed"."""
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 400)  # two chunks of rows (CHUNK = 256)
+    path = tmp_path / "ledger.sqlite3"
+
+    class OtherRunInBetween(Ledger):
+        reads = 0
+
+        def latest_many(self, badge_id, recipient_keys):
+            found = super().latest_many(badge_id, recipient_keys)
+            self.reads += 1
+            if self.reads == 2:
+                with Ledger.open(path) as other:
+                    assert run(tmp_path, roster, ledger=other, rng_seed=None).counts == {"already-issued": 256, "issued": 144}
+            return found
+
+    with OtherRunInBetween.open(path) as ledger, pytest.raises(AlreadyReserved) as caught:
+        run(tmp_path, roster, ledger=ledger)
+    assert caught.value.message == f"{path}: another run is issuing this roster at the same time; this run stopped, nothing is lost"
+    assert "UNIQUE" not in caught.value.diagnostics() and caught.value.exit_code == 2
+
+    assert run(tmp_path, roster).counts == {"already-issued": 400}
+    rows = list(Ledger.open(path).issuances())
+    assert len(rows) == 400 and {r.state for r in rows} == {"issued"}
+    assert len({(r.list_id, r.status_index) for r in rows}) == 400 == len(list((tmp_path / "out").glob("*.json")))
 
 
 @pytest.mark.parametrize("per_recipient", [False, True])
