@@ -69,6 +69,9 @@ class IssueOptions:
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
     date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
+    #: the DID document (or issuer profile) the issuer hosts, which must list the signing key;
+    #: not needed for a did:key issuer (see :func:`check_signing_setup`)
+    issuer_document: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -327,15 +330,21 @@ def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: Iss
     Raises:
         InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
             did:key issuer, or for an issuer whose id cannot name its method (see :func:`jwt_kid`).
+        KeyFileError: the key is not the issuer's: not its did:key, or not listed under the
+            method it signs as in ``options.issuer_document`` (see :func:`badgekit.did.check_issuer_key`).
     """
     if options.format not in FORMATS:
         raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
-    if not isinstance(key, RsaKey):
-        return
-    if options.format != "jwt":
+    if isinstance(key, RsaKey) and options.format != "jwt":
         raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
                          hint="issue with --format jwt, or sign with an Ed25519 key")
-    jwt_kid(key, issuer, options)
+    from badgekit import did
+
+    if isinstance(key, RsaKey):
+        did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(key, issuer, options)), key.public_jwk, options.issuer_document)
+    else:
+        method = jwt_kid(key, issuer, options) if options.format == "jwt" else key.signer(options.verification_method).verification_method
+        did.check_issuer_key(str(issuer.get("id", "")), str(method), key.public_key, options.issuer_document)
 
 
 def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:

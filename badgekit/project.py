@@ -53,6 +53,7 @@ CONFIG_NAME = "badgekit.toml"
 DEFAULT_KEY_FILE = "issuer-key.pem"
 DEFAULT_BADGES_DIR = "badges"
 DEFAULT_OUTPUT_DIR = "out"
+DID_DOCUMENT_NAME = "did.json"
 LEDGER_RELATIVE = Path(".badgekit") / "ledger.sqlite3"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -109,18 +110,44 @@ class Project:
             raise InputError(f"{config}: cannot read ({exc})") from None
         return _from_config(config, data)
 
-    def signer(self, key: keys.Ed25519Key) -> keys.KeySigner:
-        """A signer for ``key`` with this project's verification method.
+    @property
+    def did_document_path(self) -> Path:
+        """Where the project keeps the DID document it hosts for a did:web (or https) issuer."""
+        return self.root / DID_DOCUMENT_NAME
+
+    def issuer_document(self) -> dict[str, Any] | None:
+        """The issuer's DID document (``did.json`` beside ``badgekit.toml``, as hosted), in which
+        signing checks the key; None for a did:key issuer, whose id is its key.
 
         Raises:
-            KeyFileError: the issuer is a did:key that is not this key's.
+            KeyFileError: the issuer is not a did:key and the file is missing.
+            InputError: the file is not a JSON object.
         """
-        if self.issuer_id.startswith("did:key:") and key.did_key != self.issuer_id:
+        if self.issuer_id.startswith("did:key:"):
+            return None
+        path = self.did_document_path
+        if not path.is_file():
             raise KeyFileError(
-                f"{self.key_path}: this key is {key.did_key}, but {self.config_path} names the issuer {self.issuer_id}",
-                hint="use the project's own key, or correct [issuer] id in badgekit.toml",
+                f"{path}: no such file: the DID document of {self.issuer_id}, in which badgekit checks the signing key",
+                hint="write it with 'badgekit key did-web KEY... --domain DOMAIN' (every key, oldest first): the did.json you host",
             )
-        return key.signer(self.verification_method)
+        from badgekit._io import load_json_file
+
+        document = load_json_file(path)
+        if not isinstance(document, dict):
+            raise InputError(f"{path}: a DID document is a JSON object")
+        return document
+
+    def signer(self, key: keys.Ed25519Key) -> keys.KeySigner:
+        """A signer for ``key`` with this project's verification method, once it is clear that
+        verifiers will find this key there (:func:`badgekit.did.check_issuer_key`).
+
+        Raises:
+            KeyFileError: ``key`` is not the issuer's: not its did:key, or not listed in its DID document.
+        """
+        signer = key.signer(self.verification_method)
+        did.check_issuer_key(self.issuer_id, signer.verification_method, key.public_key, self.issuer_document())
+        return signer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -410,7 +437,7 @@ def init_project(
     if web_did is not None:
         issuer_id = web_did
         vm: str | None = f"{web_did}#key-1"
-        did_doc_path = root_path / "did.json"
+        did_doc_path = root_path / DID_DOCUMENT_NAME
         document = did.did_web_document(web_did, [key.public_key])
         _new_file(did_doc_path, _dumps(document), created, skipped)
         if did_doc_path in skipped:

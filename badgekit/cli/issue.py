@@ -123,6 +123,7 @@ def issue(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
+        issuer_document=project.issuer_document(),
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to

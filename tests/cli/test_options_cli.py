@@ -96,3 +96,29 @@ def test_sign_without_any_key_is_a_usage_error(tmp_path: Path, monkeypatch: pyte
     monkeypatch.delenv("BADGEKIT_KEY", raising=False)
     result = run_cli("sign", EXAMPLES / "credential.json", ok=2)
     assert "sign needs a signing key: --key FILE, or set BADGEKIT_KEY" in result.stderr
+
+
+def test_issue_with_another_key_is_a_usage_error_and_reserves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issuer is the project key's did:key; --key names another Ed25519 key. Before, every
+    credential was signed (exit 0) and recorded as issued, so the rerun with the right key issued
+    nothing and every credential failed verification."""
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    root = tmp_path / "proj"
+    run_cli("init", root, "--name", "Example University", "--url", "https://example.edu", "--no-input")
+    (root / "badges" / "python.json").write_text(json.dumps(BADGE), encoding="utf-8")
+    (root / "a.csv").write_text("email\nada@example.org\nbob@example.org\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    run_cli("key", "generate", tmp_path / "other.pem")
+    other = keys.load_key(tmp_path / "other.pem")
+    own = keys.load_key(root / "issuer-key.pem")
+    for fmt in ("ldp", "jwt"):
+        refused = run_cli("issue", "-b", "python", "-r", "a.csv", "--format", fmt, "--key", tmp_path / "other.pem", ok=2)
+        assert refused.stderr.splitlines()[0] == (f"error: the signing key is {other.did_key}, but the issuer is {own.did_key}: "
+                                                  "verifiers would reject every credential it signs")
+        assert refused.stdout == "" and not list(root.glob("out/*.json")) + list(root.glob("out/*.jwt"))
+    issued = json.loads(run_cli("issue", "-b", "python", "-r", "a.csv", "--workers", "1", "--json").stdout)
+    assert issued["counts"] == {"issued": 2}  # nothing was reserved by the refused runs
+    assert "but the issuer is" in run_cli("status", "publish", "--key", tmp_path / "other.pem", ok=2).stderr
+    run_cli("status", "publish")
+    for row in issued["rows"]:
+        run_cli("verify", row["path"], "--status-list", "out/status")  # valid

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from badgekit import proof
+from badgekit import did, proof
+from badgekit.errors import KeyFileError
 from badgekit.issuing import IssueOptions, issue_roster, summary_csv
 from badgekit.keys import Ed25519Key
 from badgekit.ledger import AlreadyReserved, Ledger
@@ -252,6 +254,44 @@ def test_a_run_that_loses_its_rows_to_another_run_stops_in_one_line_and_nothing_
     rows = list(Ledger.open(path).issuances())
     assert len(rows) == 400 and {r.state for r in rows} == {"issued"}
     assert len({(r.list_id, r.status_index) for r in rows}) == 400 == len(list((tmp_path / "out").glob("*.json")))
+
+
+WEB = "did:web:example.edu"
+OTHER = Ed25519Key.from_seed(bytes(range(32)))
+
+
+@pytest.mark.parametrize(("issuer", "key", "document", "fmt", "message"), [
+    (KEY.did_key, OTHER, None, "ldp", f"the signing key is {OTHER.did_key}, but the issuer is {KEY.did_key}"),
+    (KEY.did_key, OTHER, None, "jwt", f"the signing key is {OTHER.did_key}, but the issuer is {KEY.did_key}"),
+    (WEB, KEY, None, "ldp", f"cannot check that {KEY.did_key} is a key of {WEB}: no DID document"),
+    (WEB, KEY, did.did_web_document(WEB, [OTHER.public_key]), "ldp", f"{WEB}#key-1 in the DID document of {WEB} is another key"),
+    (WEB, KEY, did.did_web_document(WEB, [OTHER.public_key]), "jwt", f"{WEB}#key-1 in the DID document of {WEB} is another key"),
+    (WEB, KEY, did.did_web_document("did:web:other.example", [KEY.public_key]), "ldp", "the DID document is the one of"),
+    (WEB, KEY, {"id": WEB, "verificationMethod": [{"id": f"{WEB}#key-1", "type": "Multikey", "controller": WEB,
+                                                  "publicKeyMultibase": KEY.public_key_multibase}]}, "ldp",
+     f"{WEB}#key-1 is not an assertionMethod in the DID document of {WEB}"),
+])
+def test_a_key_verifiers_would_not_find_for_the_issuer_signs_nothing_and_reserves_nothing(
+        tmp_path, issuer, key, document, fmt, message):
+    """issue --key <another key> used to sign credentials every verifier rejects, record them as
+    issued, and so make the rerun with the right key issue nothing."""
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger, pytest.raises(KeyFileError, match=re.escape(message)) as caught:
+        issue_roster(roster_path=roster, badge=make_badge(), issuer={**ISSUER, "id": issuer}, key=key, ledger=ledger,
+                     options=IssueOptions(out_dir=tmp_path / "out", now=NOW, format=fmt, issuer_document=document,
+                                          verification_method=f"{WEB}#key-1" if issuer == WEB else None),
+                     status_base_url="https://example.edu/status/")
+    assert caught.value.exit_code == 2
+    assert list(Ledger.open(tmp_path / "ledger.sqlite3").issuances()) == [] and not (tmp_path / "out").exists()
+    right = KEY if issuer == KEY.did_key else key
+    fixed = did.did_web_document(WEB, [right.public_key]) if issuer == WEB else None
+    report = issue_roster(roster_path=roster, badge=make_badge(), issuer={**ISSUER, "id": issuer}, key=right,
+                          ledger=Ledger.open(tmp_path / "ledger.sqlite3"),
+                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, format=fmt, issuer_document=fixed,
+                                               verification_method=f"{WEB}#key-1" if issuer == WEB else None),
+                          status_base_url="https://example.edu/status/")
+    assert report.counts == {"issued": 3}  # the right key, afterwards: everything is issued
 
 
 @pytest.mark.parametrize("per_recipient", [False, True])

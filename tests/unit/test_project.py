@@ -66,7 +66,7 @@ def test_init_creates_a_project(tmp_path: Path) -> None:
     assert project.verification_method is None
     assert project.templates_dirs == ()
     assert project.signer(key).verification_method == did.did_key_verification_method(key.public_key)
-    with pytest.raises(KeyFileError, match="names the issuer"):
+    with pytest.raises(KeyFileError, match=f"but the issuer is {key.did_key}"):
         project.signer(keys.Ed25519Key.generate())
 
 
