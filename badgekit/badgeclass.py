@@ -64,6 +64,7 @@ POLICY_KEYS: tuple[str, ...] = (
     "renewal_note",
     "template",
     "status_purpose",
+    "revocable",
 )
 #: What the one credentialStatus entry of a credential says (ADR 4): revocation is final;
 #: suspension can be lifted (and a suspension-purpose credential can still be revoked for good).
@@ -333,6 +334,9 @@ class Policy:
     renewal_note: str | None = None
     template: str | None = None  # the badge-class template this file was made from
     status_purpose: str = "revocation"  # the purpose of each credential's status entry (ADR 4)
+    #: False: its credentials carry no status entry and can never be revoked, on purpose (issue
+    #: then needs no status_base_url); the default is True
+    revocable: bool = True
 
     def check_row(self, row: Mapping[str, Any]) -> list[str]:
         """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
@@ -390,6 +394,8 @@ class Policy:
                 out[key] = value
         if self.status_purpose != "revocation":
             out["status_purpose"] = self.status_purpose
+        if not self.revocable:
+            out["revocable"] = False
         return out
 
 
@@ -644,9 +650,16 @@ def parse_policy(
     if status_purpose not in STATUS_PURPOSES:
         problems.append(SchemaProblem(f"{base}.status_purpose", f"{_q(status_purpose)} is not one of: {', '.join(STATUS_PURPOSES)}"))
         status_purpose = "revocation"
+    revocable = raw.get("revocable", True)
+    if not isinstance(revocable, bool):
+        problems.append(SchemaProblem(f"{base}.revocable", "must be true or false"))
+        revocable = True
+    elif not revocable and strings["status_purpose"] is not None:
+        problems.append(SchemaProblem(f"{base}.status_purpose", "does not apply: revocable is false, so credentials carry no status entry"))
     requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
     problems.extend(req_problems)
     policy = Policy(
+        revocable=revocable,
         status_purpose=status_purpose,
         validity=validity,
         requirements=requirements,

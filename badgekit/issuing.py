@@ -69,6 +69,9 @@ class IssueOptions:
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
     date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
+    #: False: issue credentials without a status entry, on purpose (they can never be revoked);
+    #: without it, issuing needs a status_base_url (or the badge class's ``revocable: false``)
+    revocable: bool = True
     #: the DID document (or issuer profile) the issuer hosts, which must list the signing key;
     #: not needed for a did:key issuer (see :func:`check_signing_setup`)
     issuer_document: Mapping[str, Any] | None = None
@@ -94,6 +97,7 @@ class IssueReport:
     header_errors: tuple[RowError, ...] = ()  # (field named like the module: use the class name)
     elapsed_s: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    revocable: bool = True  # False: issued without a status entry, on purpose (never revocable)
 
     @property
     def ok(self) -> bool:
@@ -103,6 +107,7 @@ class IssueReport:
         return {
             "roster": self.roster,
             "badge": self.badge_id,
+            "revocable": self.revocable,
             "counts": self.counts,
             "elapsedSeconds": round(self.elapsed_s, 3),
             "headerErrors": [_err_json(e) for e in self.header_errors],
@@ -402,7 +407,9 @@ def issue_roster(
 
     Raises:
         InputError: the roster cannot be read at all (no header, not text, no recipient column);
-            the key, format and issuer do not fit together (see :func:`check_signing_setup`).
+            the key, format and issuer do not fit together (see :func:`check_signing_setup`); no
+            ``status_base_url`` while neither ``options.revocable`` nor the badge class says the
+            credentials are not revocable.
         LedgerError: the ledger cannot be updated; :class:`~badgekit.ledger.AlreadyReserved` when
             another run of the same roster reserved rows this run planned (it stops there; what
             either run reserved is signed by it or resumed by the next run).
@@ -415,6 +422,13 @@ def issue_roster(
     badge_id = str(achievement.get("id") or badge.id)
     purpose = getattr(policy, "status_purpose", None) or "revocation"
     validity = getattr(policy, "validity", None)
+    revocable = options.revocable and getattr(policy, "revocable", True)
+    if revocable and not status_base_url:
+        raise InputError(
+            f"no status list URL (status_base_url): the credentials of badge {badge_id} could never be revoked",
+            hint="set status_base_url under [project] in badgekit.toml; to issue credentials that cannot be revoked "
+                 "on purpose, pass --no-revocation (or set revocable: false in the badge class)",
+        )
 
     requirements = getattr(policy, "requirements", ())
     r, header_errors, errors_by_line, good = validate_roster(roster_path, requirements, options.date_order)
@@ -423,10 +437,10 @@ def issue_roster(
         ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
     strict_block = options.strict and (errors_by_line or header_errors)
     if strict_block or good == 0:
-        return _report(r, badge_id, outcomes, header_errors, started)
+        return _report(r, badge_id, outcomes, header_errors, started, revocable)
 
     out_dir = Path(options.out_dir)
-    url_for = status_url_for(status_base_url, purpose) if status_base_url else None
+    url_for = status_url_for(status_base_url, purpose) if revocable and status_base_url else None
     rng = Random(options.rng_seed) if options.rng_seed is not None else None
     issued_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -547,7 +561,7 @@ def issue_roster(
         progress(total, total)
     with contextlib.suppress(OSError):
         (out_dir / STAGING).rmdir()  # only when empty: a killed run's leftovers stay visible
-    return _report(r, badge_id, outcomes, header_errors, started)
+    return _report(r, badge_id, outcomes, header_errors, started, revocable)
 
 
 STAGING = ".partial"
@@ -656,10 +670,11 @@ class _Outcomes:
         return tuple(self.kept[k] for k in sorted(self.kept)), dict(self.counts)
 
 
-def _report(r: roster.Roster, badge_id: str, outcomes: _Outcomes, header_errors: list[roster.RowError], started: datetime) -> IssueReport:
+def _report(r: roster.Roster, badge_id: str, outcomes: _Outcomes, header_errors: list[roster.RowError], started: datetime,
+            revocable: bool) -> IssueReport:
     ordered, counts = outcomes.finish()
     elapsed = (datetime.now(UTC) - started).total_seconds()
-    return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts)
+    return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts, revocable)
 
 
 SUMMARY_HEADER = ["line", "status", "credential_id", "path", "errors"]

@@ -321,6 +321,7 @@ class InitResult:
     key_encrypted: bool
     next_steps: str
     warnings: tuple[str, ...] = ()
+    status_base_url: str | None = None  # None: the project's credentials are not revocable
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -329,6 +330,7 @@ class InitResult:
             "keyPath": str(self.key_path),
             "issuerId": self.issuer_id,
             "verificationMethod": self.verification_method,
+            "statusBaseUrl": self.status_base_url,
             "didDocument": None if self.did_document_path is None else str(self.did_document_path),
             "created": [str(p) for p in self.created],
             "skipped": [str(p) for p in self.skipped],
@@ -360,6 +362,7 @@ def init_project(
     key_file: str = DEFAULT_KEY_FILE,
     status_base_url: str | None = None,
     templates_dir: str | None = None,
+    no_status: bool = False,
 ) -> InitResult:
     """Create a badge project in ``root``: ``badgekit.toml``, a signing key, ``badges/``, a
     README with next steps, a ``.gitignore`` that keeps the key out of git and, with ``did_web``
@@ -367,10 +370,14 @@ def init_project(
 
     Nothing is ever overwritten. If ``badgekit.toml`` exists the project is left as it is and the
     result says so. An existing key file is reused (``passphrase`` opens it when encrypted).
-    ``status_base_url`` defaults to ``<url>/status/`` when a url is given.
+    Credentials point to status lists under ``status_base_url`` so that they can be revoked; it
+    defaults to ``<url>/status/``, else (with ``did_web``) ``https://<domain>[/path]/status/``.
+    With neither, it must be given, or ``no_status`` must say that there is none on purpose
+    (``issue`` then needs ``--no-revocation``).
 
     Raises:
-        InputError: a value is malformed (URL, email, did:web domain).
+        InputError: a value is malformed (URL, email, did:web domain); no status list URL and
+            no ``no_status`` (or both).
         PassphraseError: an existing encrypted key and no (or a wrong) passphrase; a too-short new one.
         KeyFileError: an existing key file cannot be used.
     """
@@ -391,6 +398,7 @@ def init_project(
             key_encrypted=project.key_path.is_file() and keys.is_encrypted(project.key_path),
             next_steps=next_steps_text(project.key_path.name, None, None),
             warnings=(f"{config} exists: nothing was changed (edit it to change the issuer)",),
+            status_base_url=project.status_base_url,
         )
 
     # 1. check every value before creating anything
@@ -409,8 +417,20 @@ def init_project(
     if did_web:
         domain, path = parse_did_web(did_web)
         web_did = did.did_web(domain, path)
-    if url and not status_base_url:
+    if no_status and status_base_url:
+        raise InputError("init: --no-status and --status-base-url contradict each other: choose one")
+    if no_status:
+        status_base_url = None
+    elif not status_base_url and url:
         status_base_url = url.rstrip("/") + "/status/"
+    elif not status_base_url and web_did:
+        status_base_url = did.did_web_url(web_did).removesuffix("did.json").removesuffix(".well-known/") + "status/"
+    elif not status_base_url:
+        raise InputError(
+            "init: no status list URL, so no credential of this project could ever be revoked",
+            hint="give --status-base-url https://…/status/ (where you will host the lists; --url or --did-web set one too), "
+                 "or --no-status to issue credentials that cannot be revoked",
+        )
 
     root_path.mkdir(parents=True, exist_ok=True)
     created: list[Path] = []
@@ -445,6 +465,10 @@ def init_project(
     else:
         issuer_id = key.did_key
         vm = None
+
+    if status_base_url is None:
+        warnings.append("no status_base_url: credentials of this project cannot be revoked "
+                        "(issue needs --no-revocation, or revocable: false in the badge class)")
 
     # 4. folders, README, .gitignore, and last the config (its presence means "initialised")
     badges = root_path / DEFAULT_BADGES_DIR
@@ -488,6 +512,7 @@ def init_project(
         key_encrypted=encrypted,
         next_steps=steps,
         warnings=tuple(warnings),
+        status_base_url=status_base_url,
     )
 
 

@@ -294,6 +294,39 @@ def test_a_key_verifiers_would_not_find_for_the_issuer_signs_nothing_and_reserve
     assert report.counts == {"issued": 3}  # the right key, afterwards: everything is issued
 
 
+def test_without_a_status_url_nothing_is_issued_unless_the_credentials_are_said_to_be_not_revocable(tmp_path):
+    """Credentials without a status entry can never be revoked: issuing them used to happen
+    silently whenever status_base_url was unset."""
+    from badgekit.errors import InputError
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+
+    def issue(badge=None, status_base_url=None, **kw):
+        return issue_roster(roster_path=roster, badge=badge or make_badge(), issuer=ISSUER, key=KEY, ledger=ledger,
+                            options=IssueOptions(out_dir=tmp_path / "out", now=NOW, **kw), status_base_url=status_base_url)
+
+    for dry_run in (True, False):
+        with pytest.raises(InputError, match="no status list URL \\(status_base_url\\): the credentials of badge .* could never be revoked") as caught:
+            issue(dry_run=dry_run)
+        assert caught.value.exit_code == 2 and "--no-revocation" in caught.value.hint and "revocable: false" in caught.value.hint
+    assert list(ledger.issuances()) == [] and not (tmp_path / "out").exists()
+
+    report = issue(revocable=False)  # said explicitly (issue --no-revocation)
+    assert report.counts == {"issued": 3} and report.revocable is False and report.to_json()["revocable"] is False
+    assert all("credentialStatus" not in json.loads(Path(o.path).read_text()) for o in report.outcomes)
+
+    # The badge class says so (revocable: false): no status entry, even with a status_base_url at hand.
+    unrevocable = make_badge()
+    unrevocable.policy.revocable = False
+    write_roster(roster, 5)
+    report = issue(badge=unrevocable, status_base_url="https://example.edu/status/")
+    assert report.counts == {"already-issued": 3, "issued": 2} and report.revocable is False
+    assert ledger.lists() == [] and all(i.status_index is None for i in ledger.issuances())
+    assert issue(status_base_url="https://example.edu/status/", reissue=True).revocable is True  # the default
+
+
 @pytest.mark.parametrize("per_recipient", [False, True])
 def test_bake_writes_images_holding_the_exact_credential(tmp_path, per_recipient):
     from badgekit import baking
@@ -339,7 +372,7 @@ def test_result_status_rows_outside_ob_enum_are_rejected_and_the_rest_issue_sche
     roster_path.write_text("email,status\na@example.org,passed\nb@example.org,in progress\n", encoding="utf-8")
     report = issue_roster(roster_path=roster_path, badge=badge, issuer=ISSUER, key=KEY,
                           ledger=Ledger.open(tmp_path / "ledger.sqlite3"),
-                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, rng_seed=7))
+                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, rng_seed=7), status_base_url="https://example.edu/status/")
     rejected, issued = report.outcomes
     assert rejected.status == "rejected" and [(e.line, e.column) for e in rejected.errors] == [(2, "status")]
     doc = json.loads(Path(issued.path).read_text())

@@ -345,7 +345,8 @@ def _issue(tmp: Path, key: keys.PrivateKey, issuer_id: str, *, vm: str | None, w
                             issuer={"id": issuer_id, "type": ["Profile"], "name": "Example University"},
                             options=IssueOptions(out_dir=tmp / "out", workers=workers, now=datetime(2026, 1, 15, 12, tzinfo=UTC),
                                                  verification_method=vm, format=fmt, dry_run=dry_run,  # type: ignore[arg-type]
-                                                 jwt_verification_method=jwt_vm, issuer_document=document))
+                                                 jwt_verification_method=jwt_vm, issuer_document=document,
+                                                 revocable=False))  # no status lists here: not revocable, explicitly
 
 
 def test_bulk_rs256_same_bytes_for_any_worker_count_and_idempotent(tmp_path: Path) -> None:
@@ -554,7 +555,10 @@ def test_cli_rsa_key_generate_show_issue_verify(project: Path) -> None:
     Path("badgekit.toml").write_text(toml, encoding="utf-8")
     # It hosts its profile at its id, listing the RSA key (what badgekit checks before signing).
     Path("did.json").write_text(json.dumps(did.did_web_document(HTTPS_ISSUER, [info["jwk"]])), encoding="utf-8")
-    run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--bake", "png", "--workers", "1")
+    refused = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--workers", "1", ok=2)
+    assert "could never be revoked" in refused.stderr and "--no-revocation" in refused.stderr
+    issued = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--bake", "png", "--workers", "1", "--no-revocation")
+    assert "2 issued" in issued.stdout and "; not revocable (no status entry)" in issued.stdout
     Path("trust.json").write_text(json.dumps({"issuers": [{"id": HTTPS_ISSUER, "keys": [thumbprint]}]}), encoding="utf-8")
     result = run("verify", "out", "--trust", "trust.json")
     assert "4 valid, 0 invalid" in result.output

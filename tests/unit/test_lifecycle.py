@@ -242,7 +242,7 @@ def test_credentials_without_status_entry_or_still_reserved_are_refused(tmp_path
     roster = tmp_path / "r.csv"
     roster.write_text("email,name\nzed@example.org,Zed\n", encoding="utf-8")
     report = issue_roster(roster_path=roster, badge=badge(ACHIEVEMENT, "revocation"), issuer=ISSUER, key=KEY,
-                          ledger=ledger, options=IssueOptions(out_dir=tmp_path / "out", now=NOW))  # no status_base_url
+                          ledger=ledger, options=IssueOptions(out_dir=tmp_path / "out", now=NOW, revocable=False))  # not revocable
     cid = report.outcomes[0].credential_id
     [change] = lifecycle.change_status(ledger, [cid], "revoked", "why", "registrar")
     assert change.outcome == "failed" and "issued without a credentialStatus entry" in change.message
