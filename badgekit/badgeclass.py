@@ -73,6 +73,7 @@ POLICY_KEYS: tuple[str, ...] = (
     "template",
     "status_purpose",
     "requires",
+    "revocable",
 )
 #: What the one credentialStatus entry of a credential says (ADR 4): revocation is final;
 #: suspension can be lifted (and a suspension-purpose credential can still be revoked for good).
@@ -343,6 +344,9 @@ class Policy:
     template: str | None = None  # the badge-class template this file was made from
     status_purpose: str = "revocation"  # the purpose of each credential's status entry (ADR 4)
     requires: tuple[str, ...] = ()  # badge-class ids the recipient must already hold, every one
+    #: False: its credentials carry no status entry and can never be revoked, on purpose (issue
+    #: then needs no status_base_url); the default is True
+    revocable: bool = True
 
     def check_row(self, row: Mapping[str, Any]) -> list[str]:
         """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
@@ -402,6 +406,8 @@ class Policy:
             out["status_purpose"] = self.status_purpose
         if self.requires:
             out["requires"] = list(self.requires)
+        if not self.revocable:
+            out["revocable"] = False
         return out
 
 
@@ -706,12 +712,19 @@ def parse_policy(
     if status_purpose not in STATUS_PURPOSES:
         problems.append(SchemaProblem(f"{base}.status_purpose", f"{_q(status_purpose)} is not one of: {', '.join(STATUS_PURPOSES)}"))
         status_purpose = "revocation"
+    revocable = raw.get("revocable", True)
+    if not isinstance(revocable, bool):
+        problems.append(SchemaProblem(f"{base}.revocable", "must be true or false"))
+        revocable = True
+    elif not revocable and strings["status_purpose"] is not None:
+        problems.append(SchemaProblem(f"{base}.status_purpose", "does not apply: revocable is false, so credentials carry no status entry"))
     requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
     problems.extend(req_problems)
     requires, requires_problems = _parse_requires(raw.get("requires"), f"{base}.requires")
     problems.extend(requires_problems)
     policy = Policy(
         requires=requires,
+        revocable=revocable,
         status_purpose=status_purpose,
         validity=validity,
         requirements=requirements,

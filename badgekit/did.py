@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
-from badgekit.errors import InputError
+from badgekit.errors import InputError, KeyFileError
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
@@ -326,6 +326,21 @@ def resolve_verification_method(
 
 
 def _find_in_document(vm_id: str, doc: Mapping[str, Any]) -> VerificationMethod:
+    vm, relationships = _listed(vm_id, doc)
+    if vm is None:
+        raise NotListed(f"{vm_id}: not listed in the DID document of {doc.get('id')}")
+    if vm.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
+        raise UnsupportedMethodType(f"{vm_id}: unsupported verification method type {vm.get('type')!r}")
+    return VerificationMethod(
+        id=vm_id,
+        controller=str(vm.get("controller", "")),
+        public_key=decode_multikey_public(str(vm.get("publicKeyMultibase", ""))),
+        relationships=relationships,
+    )
+
+
+def _listed(vm_id: str, doc: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, frozenset[str]]:
+    """The method ``vm_id`` as ``doc`` lists it (first listing wins), and the relationships naming it."""
     doc_id = doc.get("id")
     candidates: list[Mapping[str, Any]] = [
         vm for vm in _as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)
@@ -339,19 +354,72 @@ def _find_in_document(vm_id: str, doc: Mapping[str, Any]) -> VerificationMethod:
                 candidates.append(entry)
                 if _absolute(str(entry.get("id", "")), doc_id) == vm_id:
                     relationships.add(rel)
-    for vm in candidates:
-        if _absolute(str(vm.get("id", "")), doc_id) != vm_id:
-            continue
-        if vm.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
-            raise UnsupportedMethodType(f"{vm_id}: unsupported verification method type {vm.get('type')!r}")
-        controller = str(vm.get("controller", ""))
-        return VerificationMethod(
-            id=vm_id,
-            controller=controller,
-            public_key=decode_multikey_public(str(vm.get("publicKeyMultibase", ""))),
-            relationships=frozenset(relationships),
-        )
-    raise NotListed(f"{vm_id}: not listed in the DID document of {doc_id}")
+    found = next((vm for vm in candidates if _absolute(str(vm.get("id", "")), doc_id) == vm_id), None)
+    return found, frozenset(relationships)
+
+
+def check_issuer_key(issuer_id: str, method: str, public_key: bytes | Mapping[str, Any],
+                     document: Mapping[str, Any] | None) -> None:
+    """Refuse to sign for ``issuer_id`` as ``method`` with a key verifiers would not find there.
+
+    ``public_key`` is the signing key's public half: Ed25519 raw bytes, or an RSA public JWK. A
+    did:key issuer is its key, so the key must be that very did:key. Any other issuer (did:web, an
+    https id) publishes its keys in ``document``, the DID document (or issuer profile) it hosts:
+    ``method`` must be listed there, in ``assertionMethod``, holding this key (an Ed25519 key as
+    ``publicKeyMultibase``, an RSA key as ``publicKeyJwk``). ``issue`` and ``status publish``
+    both check this before signing anything, so a wrong ``--key`` fails at once instead of
+    producing credentials every verifier rejects.
+
+    Raises:
+        KeyFileError: the key is not the issuer's, ``method`` belongs to someone else, there is
+            no document (not a did:key issuer), or the document does not list this key there.
+    """
+    label = _key_label(public_key)
+    if issuer_id.startswith("did:key:") and (not isinstance(public_key, bytes) or did_key(public_key) != issuer_id):
+        raise KeyFileError(f"the signing key is {label}, but the issuer is {issuer_id}: verifiers would reject every credential it signs",
+                           hint="sign with the issuer's own key (--key), or correct [issuer] id in badgekit.toml")
+    if method.partition("#")[0] != issuer_id:
+        raise KeyFileError(f"the signing key's verification method {method} does not belong to the issuer {issuer_id}",
+                           hint=f"the method must start with {issuer_id}# (verification_method in badgekit.toml)")
+    if issuer_id.startswith("did:key:"):
+        return
+    publish = "list every key, oldest first, with 'badgekit key did-web OLD.pem NEW.pem --domain DOMAIN' and host the new did.json"
+    if document is None:
+        raise KeyFileError(f"cannot check that {label} is a key of {issuer_id}: no DID document to look it up in",
+                           hint="keep the did.json you host beside badgekit.toml ('badgekit key did-web KEY... --domain DOMAIN' writes it)")
+    if document.get("id") != issuer_id:
+        raise KeyFileError(f"the DID document is the one of {document.get('id')!r}, not of the issuer {issuer_id}",
+                           hint="use the did.json hosted for the issuer")
+    vm, relationships = _listed(method, document)
+    if vm is None:
+        raise KeyFileError(f"{method} is not listed in the DID document of {issuer_id}, so verifiers would not find {label}",
+                           hint=publish)
+    if not _holds(vm, public_key):
+        raise KeyFileError(f"{method} in the DID document of {issuer_id} is another key than {label}: "
+                           "verifiers would reject every credential it signs",
+                           hint=f"sign with the key the document lists there (--key), or {publish}")
+    if "assertionMethod" not in relationships:
+        raise KeyFileError(f"{method} is not an assertionMethod in the DID document of {issuer_id}: verifiers would refuse what it signs",
+                           hint=publish)
+
+
+def _key_label(public_key: bytes | Mapping[str, Any]) -> str:
+    if isinstance(public_key, bytes):
+        return did_key(public_key)
+    from badgekit.jwt import jwk_thumbprint_uri  # jwt imports this module
+
+    return f"the RSA key {jwk_thumbprint_uri(_public_rsa_jwk(public_key))}"
+
+
+def _holds(vm: Mapping[str, Any], public_key: bytes | Mapping[str, Any]) -> bool:
+    """Whether a listed method carries this public key, in the form verifiers read for its type."""
+    if isinstance(public_key, bytes):
+        try:
+            return decode_multikey_public(str(vm.get("publicKeyMultibase", ""))) == public_key
+        except DidError:
+            return False
+    jwk = vm.get("publicKeyJwk")
+    return isinstance(jwk, Mapping) and all(jwk.get(m) == public_key.get(m) for m in ("kty", "n", "e"))
 
 
 def _absolute(ref: str, base: Any) -> str:

@@ -73,6 +73,12 @@ class IssueOptions:
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
     date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
     fonts: tuple[str, ...] | None = None  # baked PNGs: fonts for characters DejaVu Sans lacks; None → installed ones
+    #: False: issue credentials without a status entry, on purpose (they can never be revoked);
+    #: without it, issuing needs a status_base_url (or the badge class's ``revocable: false``)
+    revocable: bool = True
+    #: the DID document (or issuer profile) the issuer hosts, which must list the signing key;
+    #: not needed for a did:key issuer (see :func:`check_signing_setup`)
+    issuer_document: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class IssueReport:
     header_errors: tuple[RowError, ...] = ()
     elapsed_s: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    revocable: bool = True  # False: issued without a status entry, on purpose (never revocable)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +112,7 @@ class IssueReport:
         return {
             "roster": self.roster,
             "badge": self.badge_id,
+            "revocable": self.revocable,
             "counts": self.counts,
             "elapsedSeconds": round(self.elapsed_s, 3),
             "headerErrors": [_err_json(e) for e in self.header_errors],
@@ -429,15 +437,21 @@ def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: Iss
     Raises:
         InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
             did:key issuer, or for an issuer whose id cannot name its method (see :func:`jwt_kid`).
+        KeyFileError: the key is not the issuer's: not its did:key, or not listed under the
+            method it signs as in ``options.issuer_document`` (see :func:`badgekit.did.check_issuer_key`).
     """
     if options.format not in FORMATS:
         raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
-    if not isinstance(key, RsaKey):
-        return
-    if options.format != "jwt":
+    if isinstance(key, RsaKey) and options.format != "jwt":
         raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
                          hint="issue with --format jwt, or sign with an Ed25519 key")
-    jwt_kid(key, issuer, options)
+    from badgekit import did
+
+    if isinstance(key, RsaKey):
+        did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(key, issuer, options)), key.public_jwk, options.issuer_document)
+    else:
+        method = jwt_kid(key, issuer, options) if options.format == "jwt" else key.signer(options.verification_method).verification_method
+        did.check_issuer_key(str(issuer.get("id", "")), str(method), key.public_key, options.issuer_document)
 
 
 def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
@@ -500,8 +514,12 @@ def issue_roster(
 
     Raises:
         InputError: the roster cannot be read at all (no header, not text, no recipient column);
-            the key, format and issuer do not fit together (see :func:`check_signing_setup`).
-        LedgerError: the ledger cannot be updated.
+            the key, format and issuer do not fit together (see :func:`check_signing_setup`); no
+            ``status_base_url`` while neither ``options.revocable`` nor the badge class says the
+            credentials are not revocable.
+        LedgerError: the ledger cannot be updated; :class:`~badgekit.ledger.AlreadyReserved` when
+            another run of the same roster reserved rows this run planned (it stops there; what
+            either run reserved is signed by it or resumed by the next run).
     """
     check_signing_setup(key, issuer, options)
     started = datetime.now(UTC)
@@ -511,6 +529,13 @@ def issue_roster(
     badge_id = str(achievement.get("id") or badge.id)
     purpose = getattr(policy, "status_purpose", None) or "revocation"
     validity = getattr(policy, "validity", None)
+    revocable = options.revocable and getattr(policy, "revocable", True)
+    if revocable and not status_base_url:
+        raise InputError(
+            f"no status list URL (status_base_url): the credentials of badge {badge_id} could never be revoked",
+            hint="set status_base_url under [project] in badgekit.toml; to issue credentials that cannot be revoked "
+                 "on purpose, pass --no-revocation (or set revocable: false in the badge class)",
+        )
 
     requirements = getattr(policy, "requirements", ())
     requires = tuple(getattr(policy, "requires", ()))
@@ -524,10 +549,10 @@ def issue_roster(
         ledger.record_rejections(badge_id, str(roster_path), [e for errs in errors_by_line.values() for e in errs])
     strict_block = options.strict and errors_by_line  # an unknown column is ignored, not a problem
     if strict_block or good == 0:
-        return _report(r, badge_id, outcomes, header_errors, started)
+        return _report(r, badge_id, outcomes, header_errors, started, revocable)
 
     out_dir = Path(options.out_dir)
-    url_for = status_url_for(status_base_url, purpose) if status_base_url else None
+    url_for = status_url_for(status_base_url, purpose) if revocable and status_base_url else None
     rng = Random(options.rng_seed) if options.rng_seed is not None else None
     issued_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -651,7 +676,7 @@ def issue_roster(
         progress(total, total)
     with contextlib.suppress(OSError):
         (out_dir / STAGING).rmdir()  # only when empty: a killed run's leftovers stay visible
-    return _report(r, badge_id, outcomes, header_errors, started)
+    return _report(r, badge_id, outcomes, header_errors, started, revocable)
 
 
 STAGING = ".partial"
@@ -760,10 +785,11 @@ class _Outcomes:
         return tuple(self.kept[k] for k in sorted(self.kept)), dict(self.counts)
 
 
-def _report(r: roster.Roster, badge_id: str, outcomes: _Outcomes, header_errors: list[roster.RowError], started: datetime) -> IssueReport:
+def _report(r: roster.Roster, badge_id: str, outcomes: _Outcomes, header_errors: list[roster.RowError], started: datetime,
+            revocable: bool) -> IssueReport:
     ordered, counts = outcomes.finish()
     elapsed = (datetime.now(UTC) - started).total_seconds()
-    return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts)
+    return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts, revocable)
 
 
 SUMMARY_HEADER = ["line", "status", "credential_id", "path", "errors"]

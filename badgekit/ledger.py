@@ -86,6 +86,10 @@ CREATE TABLE IF NOT EXISTS rejections (
 """
 
 
+class AlreadyReserved(LedgerError):
+    """Another run reserved the same credentials first (two runs issuing one roster at once)."""
+
+
 @dataclass(frozen=True)
 class Issuance:
     credential_id: str
@@ -353,6 +357,11 @@ class Ledger:
         transaction from the rows added since (by rowid), so a bulk run does not re-read a whole
         list per chunk; inside ``BEGIN IMMEDIATE`` no other writer can interleave, and the
         ``UNIQUE(list_id, status_index)`` constraint stays the final guard.
+
+        Raises:
+            AlreadyReserved: another run reserved one of these credentials since the caller read
+                the ledger (two runs of one roster at once); nothing of ``items`` is reserved.
+            LedgerError: the ledger cannot be written.
         """
         rng = rng or Random(secrets.randbits(64))
         out: list[Issuance] = []
@@ -393,7 +402,16 @@ class Ledger:
             except sqlite3.IntegrityError as exc:
                 self._used.clear()  # rebuilt from the database by the next transaction
                 self._seen_rowid = 0
-                raise LedgerError(f"cannot reserve credentials: {exc}", hint="another run may be issuing the same roster") from None
+                if "status_index" in str(exc):  # the last guard of "never handed out twice": a bug if reached
+                    raise LedgerError(f"{self.path}: a status index was about to be handed out twice; nothing was reserved ({exc})",
+                                      hint="run the command again; if it happens again, please report it") from None
+                # Another process reserved one of these credentials (same badge, recipient and
+                # generation) since this run planned its rows: this transaction is rolled back, and
+                # what either run reserved is signed by it or resumed by the next run.
+                raise AlreadyReserved(
+                    f"{self.path}: another run is issuing this roster at the same time; this run stopped, nothing is lost",
+                    hint="run the same command again once the other run has finished: it issues what is left, once",
+                ) from None
             conn.executemany("INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)", reissued)
             self._seen_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM issuances").fetchone()[0]
         return out

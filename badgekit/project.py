@@ -56,6 +56,7 @@ CONFIG_NAME = "badgekit.toml"
 DEFAULT_KEY_FILE = "issuer-key.pem"
 DEFAULT_BADGES_DIR = "badges"
 DEFAULT_OUTPUT_DIR = "out"
+DID_DOCUMENT_NAME = "did.json"
 LEDGER_RELATIVE = Path(".badgekit") / "ledger.sqlite3"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -114,18 +115,44 @@ class Project:
             raise InputError(f"{config}: cannot read ({exc})") from None
         return _from_config(config, data)
 
-    def signer(self, key: keys.Ed25519Key) -> keys.KeySigner:
-        """A signer for ``key`` with this project's verification method.
+    @property
+    def did_document_path(self) -> Path:
+        """Where the project keeps the DID document it hosts for a did:web (or https) issuer."""
+        return self.root / DID_DOCUMENT_NAME
+
+    def issuer_document(self) -> dict[str, Any] | None:
+        """The issuer's DID document (``did.json`` beside ``badgekit.toml``, as hosted), in which
+        signing checks the key; None for a did:key issuer, whose id is its key.
 
         Raises:
-            KeyFileError: the issuer is a did:key that is not this key's.
+            KeyFileError: the issuer is not a did:key and the file is missing.
+            InputError: the file is not a JSON object.
         """
-        if self.issuer_id.startswith("did:key:") and key.did_key != self.issuer_id:
+        if self.issuer_id.startswith("did:key:"):
+            return None
+        path = self.did_document_path
+        if not path.is_file():
             raise KeyFileError(
-                f"{self.key_path}: this key is {key.did_key}, but {self.config_path} names the issuer {self.issuer_id}",
-                hint="use the project's own key, or correct [issuer] id in badgekit.toml",
+                f"{path}: no such file: the DID document of {self.issuer_id}, in which badgekit checks the signing key",
+                hint="write it with 'badgekit key did-web KEY... --domain DOMAIN' (every key, oldest first): the did.json you host",
             )
-        return key.signer(self.verification_method)
+        from badgekit._io import load_json_file
+
+        document = load_json_file(path)
+        if not isinstance(document, dict):
+            raise InputError(f"{path}: a DID document is a JSON object")
+        return document
+
+    def signer(self, key: keys.Ed25519Key) -> keys.KeySigner:
+        """A signer for ``key`` with this project's verification method, once it is clear that
+        verifiers will find this key there (:func:`badgekit.did.check_issuer_key`).
+
+        Raises:
+            KeyFileError: ``key`` is not the issuer's: not its did:key, or not listed in its DID document.
+        """
+        signer = key.signer(self.verification_method)
+        did.check_issuer_key(self.issuer_id, signer.verification_method, key.public_key, self.issuer_document())
+        return signer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -312,6 +339,7 @@ class InitResult:
     key_encrypted: bool
     next_steps: str
     warnings: tuple[str, ...] = ()
+    status_base_url: str | None = None  # None: the project's credentials are not revocable
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -320,6 +348,7 @@ class InitResult:
             "keyPath": str(self.key_path),
             "issuerId": self.issuer_id,
             "verificationMethod": self.verification_method,
+            "statusBaseUrl": self.status_base_url,
             "didDocument": None if self.did_document_path is None else str(self.did_document_path),
             "created": [str(p) for p in self.created],
             "skipped": [str(p) for p in self.skipped],
@@ -351,6 +380,7 @@ def init_project(
     key_file: str = DEFAULT_KEY_FILE,
     status_base_url: str | None = None,
     templates_dir: str | None = None,
+    no_status: bool = False,
 ) -> InitResult:
     """Create a badge project in ``root``: ``badgekit.toml``, a signing key, ``badges/``, a
     README with next steps, a ``.gitignore`` that keeps the key out of git and, with ``did_web``
@@ -358,10 +388,14 @@ def init_project(
 
     Nothing is ever overwritten. If ``badgekit.toml`` exists the project is left as it is and the
     result says so. An existing key file is reused (``passphrase`` opens it when encrypted).
-    ``status_base_url`` defaults to ``<url>/status/`` when a url is given.
+    Credentials point to status lists under ``status_base_url`` so that they can be revoked; it
+    defaults to ``<url>/status/``, else (with ``did_web``) ``https://<domain>[/path]/status/``.
+    With neither, it must be given, or ``no_status`` must say that there is none on purpose
+    (``issue`` then needs ``--no-revocation``).
 
     Raises:
-        InputError: a value is malformed (URL, email, did:web domain).
+        InputError: a value is malformed (URL, email, did:web domain); no status list URL and
+            no ``no_status`` (or both).
         PassphraseError: an existing encrypted key and no (or a wrong) passphrase; a too-short new one.
         KeyFileError: an existing key file cannot be used.
     """
@@ -382,6 +416,7 @@ def init_project(
             key_encrypted=project.key_path.is_file() and keys.is_encrypted(project.key_path),
             next_steps=next_steps_text(project.key_path.name, None, None),
             warnings=(f"{config} exists: nothing was changed (edit it to change the issuer)",),
+            status_base_url=project.status_base_url,
         )
 
     # 1. check every value before creating anything
@@ -400,8 +435,20 @@ def init_project(
     if did_web:
         domain, path = parse_did_web(did_web)
         web_did = did.did_web(domain, path)
-    if url and not status_base_url:
+    if no_status and status_base_url:
+        raise InputError("init: --no-status and --status-base-url contradict each other: choose one")
+    if no_status:
+        status_base_url = None
+    elif not status_base_url and url:
         status_base_url = url.rstrip("/") + "/status/"
+    elif not status_base_url and web_did:
+        status_base_url = did.did_web_url(web_did).removesuffix("did.json").removesuffix(".well-known/") + "status/"
+    elif not status_base_url:
+        raise InputError(
+            "init: no status list URL, so no credential of this project could ever be revoked",
+            hint="give --status-base-url https://…/status/ (where you will host the lists; --url or --did-web set one too), "
+                 "or --no-status to issue credentials that cannot be revoked",
+        )
 
     root_path.mkdir(parents=True, exist_ok=True)
     created: list[Path] = []
@@ -428,7 +475,7 @@ def init_project(
     if web_did is not None:
         issuer_id = web_did
         vm: str | None = f"{web_did}#key-1"
-        did_doc_path = root_path / "did.json"
+        did_doc_path = root_path / DID_DOCUMENT_NAME
         document = did.did_web_document(web_did, [key.public_key])
         _new_file(did_doc_path, _dumps(document), created, skipped)
         if did_doc_path in skipped:
@@ -436,6 +483,10 @@ def init_project(
     else:
         issuer_id = key.did_key
         vm = None
+
+    if status_base_url is None:
+        warnings.append("no status_base_url: credentials of this project cannot be revoked "
+                        "(issue needs --no-revocation, or revocable: false in the badge class)")
 
     # 4. folders, README, .gitignore, and last the config (its presence means "initialised")
     badges = root_path / DEFAULT_BADGES_DIR
@@ -479,6 +530,7 @@ def init_project(
         key_encrypted=encrypted,
         next_steps=steps,
         warnings=tuple(warnings),
+        status_base_url=status_base_url,
     )
 
 

@@ -31,9 +31,13 @@ def default_workers(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> in
     return max(1, count)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+KEY_ENV = "BADGEKIT_KEY"
+#: The signing key of every command that signs: --key, else $BADGEKIT_KEY, else (where there is
+#: one) the project's key_path. The command falls back to the project when this is None.
 KeyOpt = Annotated[
-    Path,
-    typer.Option("--key", "-k", help="Private key file (PKCS#8 PEM, mode 0600).", envvar="BADGEKIT_KEY"),
+    Path | None,
+    typer.Option("--key", "-k", envvar=KEY_ENV, show_envvar=False,
+                 help=f"Signing key file (PKCS#8 PEM, mode 0600). Default: ${KEY_ENV}, else the project's key (key_path)."),
 ]
 PassphraseFileOpt = Annotated[
     Path | None,

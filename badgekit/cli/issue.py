@@ -14,6 +14,7 @@ from badgekit._io import atomic_write, output_error
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
+    KeyOpt,
     PassphraseFileOpt,
     current_actor,
     default_workers,
@@ -54,6 +55,10 @@ def issue(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row has a problem (an unknown column is only a warning).")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
+    no_revocation: Annotated[
+        bool, typer.Option("--no-revocation", help="Issue credentials without a status entry: they can never be revoked or suspended. "
+                           "Needed when badgekit.toml has no status_base_url (or set revocable: false in the badge class).")
+    ] = False,
     fmt: Annotated[
         str,
         typer.Option("--format", help="ldp: <id>.json with an embedded Data Integrity proof (eddsa-rdfc-2022); "
@@ -79,7 +84,7 @@ def issue(
                           "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
     ] = None,
     project_dir: ProjectOpt = None,
-    key_path: Annotated[Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")] = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -94,6 +99,11 @@ def issue(
     issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
     jwt_verification_method in badgekit.toml).
+
+    Credentials get a status entry at status_base_url, so they can be revoked; without one,
+    issue refuses unless --no-revocation (or the badge class's revocable: false) says that
+    these credentials are not revocable. The key must be the issuer's: its did:key, or listed
+    under the method it signs as in did.json (did:web, https issuers), else nothing is issued.
 
     Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
 
@@ -129,6 +139,7 @@ def issue(
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
         fonts=tuple(str(f) for f in project.render_fonts) or None,
+        issuer_document=project.issuer_document(), revocable=not no_revocation,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
@@ -295,7 +306,8 @@ def _print_human(report: Any, roster_file: Path, out_dir: Path, dry_run: bool, s
     signed = c.get("issued", 0) + c.get("resumed", 0)
     if signed and report.elapsed_s > 0:
         rate = f" in {report.elapsed_s:.1f}s ({signed / report.elapsed_s:,.0f}/s)"
-    _output.emit_text(", ".join(parts) + rate if parts else "no rows")
+    not_revocable = "; not revocable (no status entry)" if parts and not report.revocable else ""
+    _output.emit_text(", ".join(parts) + rate + not_revocable if parts else "no rows")
     if not dry_run and (signed or c.get("already-issued")):
         _output.info(f"credentials in {out_dir}/ ; line-by-line summary in {out_dir}/issued.csv")
     if not signed and c.get("already-issued") and not dry_run:

@@ -15,6 +15,7 @@ from badgekit import did, jwt, keys
 from badgekit._io import atomic_write, dumps_json
 from badgekit.cli import _output
 from badgekit.cli._options import (
+    KEY_ENV,
     JsonOpt,
     PassphraseFileOpt,
     load_any_key,
@@ -93,8 +94,13 @@ def show(
 
 @app.command("did-web")
 def did_web(
-    keys_: Annotated[list[Path], typer.Argument(metavar="KEY...", help="Key files, oldest first: Ed25519 and/or RSA; every key is listed so old credentials stay verifiable.")],
     domain: Annotated[str, typer.Option("--domain", help="Host that will serve the document, e.g. example.edu.")],
+    keys_: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[KEY]...", envvar=KEY_ENV, show_envvar=False, show_default=False,
+                       help="Key files, oldest first: Ed25519 and/or RSA; every key is listed so old credentials stay "
+                            f"verifiable. Default: ${KEY_ENV}, else the project's key (key_path)."),
+    ] = None,
     path: Annotated[str | None, typer.Option("--path", help="Optional path, e.g. issuers/cs.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write did.json.")] = Path("did.json"),
     passphrase_file: PassphraseFileOpt = None,
@@ -112,7 +118,7 @@ def did_web(
     Example: badgekit key did-web issuer-key.pem rsa.pem --domain example.edu
     """
     identifier = did.did_web(domain, path)
-    loaded = [load_any_key(k, passphrase_file) for k in keys_]
+    loaded = [load_any_key(k, passphrase_file) for k in (keys_ or [_project_key()])]
     document = did.did_web_document(
         identifier, [k.public_jwk if isinstance(k, keys.RsaKey) else k.public_key for k in loaded]
     )
@@ -129,6 +135,17 @@ def did_web(
             _output.info(f"sign with: --verification-method {newest_ed}")
         for kid in rsa_kids:
             _output.info(f"RS256 VC-JWTs signed with the RSA key name it as kid {kid}")
+
+
+def _project_key() -> Path:
+    """The key when none is named and BADGEKIT_KEY is unset: the project's, if there is a project."""
+    from badgekit.project import find_project
+
+    try:
+        return find_project().key_path
+    except InputError:
+        raise InputError(f"name the key files (KEY...), set {KEY_ENV}, or run this inside a badge project",
+                         hint="e.g. badgekit key did-web issuer-key.pem --domain example.edu") from None
 
 
 def _public_info(key: keys.PrivateKey) -> dict[str, object]:

@@ -37,8 +37,13 @@ def init(
     ] = None,
     status_base_url: Annotated[
         str | None,
-        typer.Option("--status-base-url", help="Where status lists will be published (default: <url>/status/)."),
+        typer.Option("--status-base-url", help="Where status lists (revocation) will be hosted. Default: <url>/status/, "
+                     "else https://<did:web domain>[/path]/status/; with neither, give it or --no-status."),
     ] = None,
+    no_status: Annotated[
+        bool, typer.Option("--no-status", help="No status lists: this project's credentials can never be revoked "
+                           "(issue then needs --no-revocation).")
+    ] = False,
     key_file: Annotated[
         str, typer.Option("--key-file", help="Key file name inside the project (created 0600, or reused if present).")
     ] = DEFAULT_KEY_FILE,
@@ -55,7 +60,9 @@ def init(
     """Create a badge project: badgekit.toml, a signing key, badges/ and a README with next steps.
 
     Never overwrites anything: run it again and it only reports what exists. Values missing from
-    the flags are asked for when run in a terminal.
+    the flags are asked for when run in a terminal. Credentials can be revoked only through the
+    status lists at status_base_url: it comes from --status-base-url, --url or --did-web, or
+    --no-status says there are none.
 
     Example: badgekit init my-badges --name "Example University" --url https://example.edu
     """
@@ -71,6 +78,10 @@ def init(
             email = email if email is not None else _ask("Contact email (blank to skip)")
             image = image if image is not None else _ask("Logo image URL (blank to skip)")
             did_web = did_web if did_web is not None else _ask("did:web domain[/path] (blank: use the key's did:key)")
+            if not (status_base_url or url or did_web or no_status):
+                answer = _ask("Where will status lists be hosted (https://…/status/; 'none': credentials cannot be revoked)")
+                no_status = answer.lower() == "none"
+                status_base_url = None if no_status else answer
     passphrase: bytes | None = None
     key_path = directory / key_file
     if not already:
@@ -89,6 +100,7 @@ def init(
         key_file=key_file,
         status_base_url=status_base_url or None,
         templates_dir=templates_dir or None,
+        no_status=no_status,
     )
     if json_out:
         _output.emit_json(result.to_json())

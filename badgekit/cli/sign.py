@@ -11,13 +11,13 @@ import typer
 from badgekit import limits, proof
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
-from badgekit.cli._options import KeyOpt, PassphraseFileOpt, load_key
+from badgekit.cli._options import KEY_ENV, KeyOpt, PassphraseFileOpt, load_key
 from badgekit.errors import InputError, LimitExceeded
 
 
 def sign(
     credential: Annotated[Path, typer.Argument(help="Unsigned credential (JSON-LD).")],
-    key: KeyOpt,
+    key: KeyOpt = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
     verification_method: Annotated[
         str | None,
@@ -33,6 +33,9 @@ def sign(
 
     Example: badgekit sign examples/credential.json --key issuer-key.pem -o signed.json
     """
+    if key is None:
+        raise InputError(f"sign needs a signing key: --key FILE, or set {KEY_ENV}",
+                         hint="sign works without a project, so there is no project key to fall back on")
     document = load_json_file(credential)
     if not isinstance(document, dict):
         raise InputError(f"{credential}: expected a JSON object")

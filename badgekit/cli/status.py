@@ -16,7 +16,7 @@ import typer
 from rich.text import Text
 
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, PassphraseFileOpt, load_key
+from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key
 from badgekit.cli.issue import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
@@ -53,9 +53,6 @@ PublishOpt = Annotated[
     bool, typer.Option("--publish", help="Publish the status lists right away (needs the signing key).")
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
-KeyPathOpt = Annotated[
-    Path | None, typer.Option("--key", "-k", help="Signing key (default: the project's key).")
-]
 OutOpt = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Folder for the list files (default: the project's output folder /status)."),
@@ -201,7 +198,7 @@ def revoke(
     publish: PublishOpt = False,
     dry_run: DryRunOpt = False,
     project_dir: ProjectOpt = None,
-    key_path: KeyPathOpt = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -231,7 +228,7 @@ def suspend(
     publish: PublishOpt = False,
     dry_run: DryRunOpt = False,
     project_dir: ProjectOpt = None,
-    key_path: KeyPathOpt = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -253,7 +250,7 @@ def unsuspend(
     publish: PublishOpt = False,
     dry_run: DryRunOpt = False,
     project_dir: ProjectOpt = None,
-    key_path: KeyPathOpt = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -299,7 +296,7 @@ def init(
     valid_for: ValidForOpt = None,
     ttl: TtlOpt = None,
     project_dir: ProjectOpt = None,
-    key_path: KeyPathOpt = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -332,7 +329,7 @@ def publish(
     valid_for: ValidForOpt = None,
     ttl: TtlOpt = None,
     project_dir: ProjectOpt = None,
-    key_path: KeyPathOpt = None,
+    key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

@@ -150,12 +150,13 @@ def test_did_web_issuer_rs256_jwt_verifies_through_its_did_document(tmp_path, mo
     token = Path(rows[0]["path"])
     header = json.loads(base64.urlsafe_b64decode(token.read_text().split(".")[0] + "=="))
     assert header["alg"] == "RS256" and header["kid"] == rsa_vm
-    report = json.loads(run_cli("verify", token, "--did-doc", "did.json", "--json").stdout)
+    run_cli("status", "publish")  # init derived status_base_url https://example.edu/status/ from the did:web
+    report = json.loads(run_cli("verify", token, "--did-doc", "did.json", "--status-list", "out/status", "--json").stdout)
     assert report["verdict"] == "valid", report
     key_check = next(c for c in report["checks"] if c["id"] == "issuer-key")
     assert key_check["reason"] == f"{rsa_vm} is an assertionMethod in the DID document of did:web:example.edu (supplied)"
     run_cli("cache", "add", "did.json")  # or once, in the cache
-    assert json.loads(run_cli("verify", token, "--json").stdout)["verdict"] == "valid"
+    assert json.loads(run_cli("verify", token, "--status-list", "out/status", "--json").stdout)["verdict"] == "valid"
     # The did.json init wrote (Ed25519 #key-1 only) does not list the RSA key: never valid.
     (root / "ed-only.json").write_text(json.dumps(did.did_web_document("did:web:example.edu", [keys.load_key("issuer-key.pem").public_key])))
     stale = json.loads(run_cli("verify", token, "--did-doc", "ed-only.json", "--json", ok=1).stdout)  # wins over the cache

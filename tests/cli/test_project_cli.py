@@ -96,7 +96,7 @@ def test_init_in_a_folder_with_json_and_did_web(tmp_path: Path) -> None:
 
 
 def test_init_encrypted_key_from_environment(tmp_path: Path) -> None:
-    result = run("init", str(tmp_path / "p"), "--name", "X", "--encrypt", env={"BADGEKIT_KEY_PASSPHRASE": "correct horse battery"})
+    result = run("init", str(tmp_path / "p"), "--name", "X", "--no-status", "--encrypt", env={"BADGEKIT_KEY_PASSPHRASE": "correct horse battery"})
     assert result.exit_code == 0, result.output
     assert keys.is_encrypted(tmp_path / "p" / "issuer-key.pem")
 
@@ -261,6 +261,43 @@ def test_init_prompts_in_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     text = (tmp_path / "badgekit.toml").read_text()
     assert 'name = "Example University"' in text and 'url = "https://example.edu"' in text
     assert "\nemail =" not in text
+
+
+def test_init_needs_a_status_url_or_no_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run("init", str(tmp_path / "p"), "--name", "X")
+    assert result.exit_code == ExitCode.USAGE and not (tmp_path / "p").exists()
+    assert result.stderr.splitlines()[0] == "error: init: no status list URL, so no credential of this project could ever be revoked"
+    result = run("init", str(tmp_path / "p"), "--name", "X", "--no-status", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["statusBaseUrl"] is None
+    assert "cannot be revoked" in json.loads(result.stdout)["warnings"][0]
+
+    from badgekit.cli import project as project_cli
+
+    monkeypatch.setattr(project_cli, "_is_terminal", lambda: True)
+    for folder, answer, expected in (("q", "https://cdn.example.net/status/", 'status_base_url = "https://cdn.example.net/status/"'),
+                                     ("r", "none", '# status_base_url = ')):
+        result = runner.invoke(app, ["init", str(tmp_path / folder)], input=f"X\n\n\n\n\n{answer}\n")
+        assert result.exit_code == 0, result.output
+        assert "Where will status lists be hosted" in result.output
+        assert expected in (tmp_path / folder / "badgekit.toml").read_text()
+
+
+def test_a_no_status_project_issues_only_with_no_revocation_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--name", "X", "--no-status").exit_code == 0
+    assert run("badge", "new", "-t", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml").exit_code == 0
+    Path("r.csv").write_text("email,completed_on\nada@example.org,2026-01-10\nbob@example.org,2026-01-11\n", encoding="utf-8")
+    refused = run("issue", "-b", "y", "-r", "r.csv", "-w", "1")
+    assert refused.exit_code == ExitCode.USAGE and refused.stdout == "" and not list(tmp_path.glob("out/*.json"))
+    assert "could never be revoked" in refused.stderr and "--no-revocation" in refused.stderr
+    issued = run("issue", "-b", "y", "-r", "r.csv", "-w", "1", "--no-revocation", "--json")
+    assert issued.exit_code == 0, issued.output
+    report = json.loads(issued.stdout)
+    assert report["revocable"] is False and report["counts"] == {"issued": 2}
+    again = run("issue", "-b", "y", "-r", "r.csv", "-w", "1", "--no-revocation")
+    assert again.stdout.strip() == "2 already issued; not revocable (no status entry)"
 
 
 def test_badge_new_prompts_for_missing_fields_in_a_terminal(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -366,6 +366,17 @@ def test_schema_problem_str() -> None:
     assert str(SchemaProblem("$.name", "is required")) == "$.name: is required"
 
 
+def test_revocable_policy() -> None:
+    from badgekit.badgeclass import parse_policy
+
+    assert parse_policy({})[0].revocable is True
+    policy, problems = parse_policy({"revocable": False})
+    assert not problems and policy.revocable is False and policy.to_json() == {"revocable": False}
+    assert [str(p) for p in parse_policy({"revocable": "no"})[1]] == ["$.badgekit.revocable: must be true or false"]
+    assert [str(p) for p in parse_policy({"revocable": False, "status_purpose": "suspension"})[1]] == [
+        "$.badgekit.status_purpose: does not apply: revocable is false, so credentials carry no status entry"]
+
+
 def test_status_purpose_policy(tmp_path):
     from badgekit.badgeclass import load_badge_class, parse_policy
 

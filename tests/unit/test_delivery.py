@@ -28,7 +28,7 @@ def issue_one(tmp_path: Path, *, fmt: str = "ldp", achievement: dict | None = No
                             policy=SimpleNamespace(validity="P2Y", requirements=(), status_purpose="revocation"))
     with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
         report = issue_roster(roster_path=roster, badge=badge, issuer=ISSUER, key=KEY, ledger=ledger,
-                              options=IssueOptions(out_dir=tmp_path / "out", now=NOW, format=fmt))  # type: ignore[arg-type]
+                              options=IssueOptions(out_dir=tmp_path / "out", now=NOW, format=fmt, revocable=False))  # type: ignore[arg-type]
     (outcome,) = report.outcomes
     assert outcome.status == "issued"
     return Path(outcome.path)  # type: ignore[arg-type]

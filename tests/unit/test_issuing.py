@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,10 +18,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from badgekit import proof
+from badgekit import did, proof
+from badgekit.errors import KeyFileError
 from badgekit.issuing import IssueOptions, issue_roster, summary_csv
 from badgekit.keys import Ed25519Key
-from badgekit.ledger import Ledger
+from badgekit.ledger import AlreadyReserved, Ledger
 from tests.conftest import TEST_SEED
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -224,6 +226,107 @@ def test_concurrent_runs_never_share_a_status_index(tmp_path):
     assert len({(r.list_id, r.status_index) for r in rows}) == 300
 
 
+def test_a_run_that_loses_its_rows_to_another_run_stops_in_one_line_and_nothing_is_lost(tmp_path):
+    """Two runs of one roster at once, made deterministic: this run reads the ledger for its second
+    chunk, then the other run (its own connection) issues the whole roster, then this run tries to
+    reserve what it read as new. It used to stop with SQLite's "UNIQUE constraint failed"."""
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 400)  # two chunks of rows (CHUNK = 256)
+    path = tmp_path / "ledger.sqlite3"
+
+    class OtherRunInBetween(Ledger):
+        reads = 0
+
+        def latest_many(self, badge_id, recipient_keys):
+            found = super().latest_many(badge_id, recipient_keys)
+            self.reads += 1
+            if self.reads == 2:
+                with Ledger.open(path) as other:
+                    assert run(tmp_path, roster, ledger=other, rng_seed=None).counts == {"already-issued": 256, "issued": 144}
+            return found
+
+    with OtherRunInBetween.open(path) as ledger, pytest.raises(AlreadyReserved) as caught:
+        run(tmp_path, roster, ledger=ledger)
+    assert caught.value.message == f"{path}: another run is issuing this roster at the same time; this run stopped, nothing is lost"
+    assert "UNIQUE" not in caught.value.diagnostics() and caught.value.exit_code == 2
+
+    assert run(tmp_path, roster).counts == {"already-issued": 400}
+    rows = list(Ledger.open(path).issuances())
+    assert len(rows) == 400 and {r.state for r in rows} == {"issued"}
+    assert len({(r.list_id, r.status_index) for r in rows}) == 400 == len(list((tmp_path / "out").glob("*.json")))
+
+
+WEB = "did:web:example.edu"
+OTHER = Ed25519Key.from_seed(bytes(range(32)))
+
+
+@pytest.mark.parametrize(("issuer", "key", "document", "fmt", "message"), [
+    (KEY.did_key, OTHER, None, "ldp", f"the signing key is {OTHER.did_key}, but the issuer is {KEY.did_key}"),
+    (KEY.did_key, OTHER, None, "jwt", f"the signing key is {OTHER.did_key}, but the issuer is {KEY.did_key}"),
+    (WEB, KEY, None, "ldp", f"cannot check that {KEY.did_key} is a key of {WEB}: no DID document"),
+    (WEB, KEY, did.did_web_document(WEB, [OTHER.public_key]), "ldp", f"{WEB}#key-1 in the DID document of {WEB} is another key"),
+    (WEB, KEY, did.did_web_document(WEB, [OTHER.public_key]), "jwt", f"{WEB}#key-1 in the DID document of {WEB} is another key"),
+    (WEB, KEY, did.did_web_document("did:web:other.example", [KEY.public_key]), "ldp", "the DID document is the one of"),
+    (WEB, KEY, {"id": WEB, "verificationMethod": [{"id": f"{WEB}#key-1", "type": "Multikey", "controller": WEB,
+                                                  "publicKeyMultibase": KEY.public_key_multibase}]}, "ldp",
+     f"{WEB}#key-1 is not an assertionMethod in the DID document of {WEB}"),
+])
+def test_a_key_verifiers_would_not_find_for_the_issuer_signs_nothing_and_reserves_nothing(
+        tmp_path, issuer, key, document, fmt, message):
+    """issue --key <another key> used to sign credentials every verifier rejects, record them as
+    issued, and so make the rerun with the right key issue nothing."""
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger, pytest.raises(KeyFileError, match=re.escape(message)) as caught:
+        issue_roster(roster_path=roster, badge=make_badge(), issuer={**ISSUER, "id": issuer}, key=key, ledger=ledger,
+                     options=IssueOptions(out_dir=tmp_path / "out", now=NOW, format=fmt, issuer_document=document,
+                                          verification_method=f"{WEB}#key-1" if issuer == WEB else None),
+                     status_base_url="https://example.edu/status/")
+    assert caught.value.exit_code == 2
+    assert list(Ledger.open(tmp_path / "ledger.sqlite3").issuances()) == [] and not (tmp_path / "out").exists()
+    right = KEY if issuer == KEY.did_key else key
+    fixed = did.did_web_document(WEB, [right.public_key]) if issuer == WEB else None
+    report = issue_roster(roster_path=roster, badge=make_badge(), issuer={**ISSUER, "id": issuer}, key=right,
+                          ledger=Ledger.open(tmp_path / "ledger.sqlite3"),
+                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, format=fmt, issuer_document=fixed,
+                                               verification_method=f"{WEB}#key-1" if issuer == WEB else None),
+                          status_base_url="https://example.edu/status/")
+    assert report.counts == {"issued": 3}  # the right key, afterwards: everything is issued
+
+
+def test_without_a_status_url_nothing_is_issued_unless_the_credentials_are_said_to_be_not_revocable(tmp_path):
+    """Credentials without a status entry can never be revoked: issuing them used to happen
+    silently whenever status_base_url was unset."""
+    from badgekit.errors import InputError
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+
+    def issue(badge=None, status_base_url=None, **kw):
+        return issue_roster(roster_path=roster, badge=badge or make_badge(), issuer=ISSUER, key=KEY, ledger=ledger,
+                            options=IssueOptions(out_dir=tmp_path / "out", now=NOW, **kw), status_base_url=status_base_url)
+
+    for dry_run in (True, False):
+        with pytest.raises(InputError, match="no status list URL \\(status_base_url\\): the credentials of badge .* could never be revoked") as caught:
+            issue(dry_run=dry_run)
+        assert caught.value.exit_code == 2 and "--no-revocation" in caught.value.hint and "revocable: false" in caught.value.hint
+    assert list(ledger.issuances()) == [] and not (tmp_path / "out").exists()
+
+    report = issue(revocable=False)  # said explicitly (issue --no-revocation)
+    assert report.counts == {"issued": 3} and report.revocable is False and report.to_json()["revocable"] is False
+    assert all("credentialStatus" not in json.loads(Path(o.path).read_text()) for o in report.outcomes)
+
+    # The badge class says so (revocable: false): no status entry, even with a status_base_url at hand.
+    unrevocable = make_badge()
+    unrevocable.policy.revocable = False
+    write_roster(roster, 5)
+    report = issue(badge=unrevocable, status_base_url="https://example.edu/status/")
+    assert report.counts == {"already-issued": 3, "issued": 2} and report.revocable is False
+    assert ledger.lists() == [] and all(i.status_index is None for i in ledger.issuances())
+    assert issue(status_base_url="https://example.edu/status/", reissue=True).revocable is True  # the default
+
+
 @pytest.mark.parametrize("per_recipient", [False, True])
 def test_bake_writes_images_holding_the_exact_credential(tmp_path, per_recipient):
     from badgekit import baking
@@ -305,7 +408,7 @@ def test_result_status_rows_outside_ob_enum_are_rejected_and_the_rest_issue_sche
     roster_path.write_text("email,status\na@example.org,passed\nb@example.org,in progress\n", encoding="utf-8")
     report = issue_roster(roster_path=roster_path, badge=badge, issuer=ISSUER, key=KEY,
                           ledger=Ledger.open(tmp_path / "ledger.sqlite3"),
-                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, rng_seed=7))
+                          options=IssueOptions(out_dir=tmp_path / "out", now=NOW, rng_seed=7), status_base_url="https://example.edu/status/")
     rejected, issued = report.outcomes
     assert rejected.status == "rejected" and [(e.line, e.column) for e in rejected.errors] == [(2, "status")]
     doc = json.loads(Path(issued.path).read_text())

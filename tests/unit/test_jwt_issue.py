@@ -334,16 +334,19 @@ def _badge() -> SimpleNamespace:
 
 
 def _issue(tmp: Path, key: keys.PrivateKey, issuer_id: str, *, vm: str | None, workers: int = 1, fmt: str = "jwt",
-           dry_run: bool = False, jwt_vm: str | None = None) -> Any:
+           dry_run: bool = False, jwt_vm: str | None = None, document: dict[str, Any] | None = None) -> Any:
     roster = tmp / "roster.csv"
     if not roster.exists():
         roster.write_text("email,name\n" + "".join(f"l{i}@example.org,L {i}\n" for i in range(6)), encoding="utf-8")
+    if document is None and not issuer_id.startswith("did:key:"):  # what the issuer hosts: it lists this key
+        document = did.did_web_document(issuer_id, [key.public_jwk if isinstance(key, keys.RsaKey) else key.public_key])
     with Ledger.open(tmp / "ledger.sqlite3") as ledger:
         return issue_roster(roster_path=roster, badge=_badge(), ledger=ledger, key=key,
                             issuer={"id": issuer_id, "type": ["Profile"], "name": "Example University"},
                             options=IssueOptions(out_dir=tmp / "out", workers=workers, now=datetime(2026, 1, 15, 12, tzinfo=UTC),
                                                  verification_method=vm, format=fmt, dry_run=dry_run,  # type: ignore[arg-type]
-                                                 jwt_verification_method=jwt_vm))
+                                                 jwt_verification_method=jwt_vm, issuer_document=document,
+                                                 revocable=False))  # no status lists here: not revocable, explicitly
 
 
 def test_bulk_rs256_same_bytes_for_any_worker_count_and_idempotent(tmp_path: Path) -> None:
@@ -427,6 +430,20 @@ def test_bulk_rs256_for_a_did_web_issuer_verifies_through_its_did_document(tmp_p
     assert result.verdict == VALID, result.checks
     reason = next(c.reason for c in result.checks if c.id == "issuer-key")
     assert reason == f"{RSA_VM} is an assertionMethod in the DID document of {WEB} (supplied)"  # by the kid, not the jwk header
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    (did.did_web_document(WEB, [ED.public_key]), f"{RSA_VM} is not listed in the DID document of {WEB}"),  # init's did.json
+    (did.did_web_document(WEB, [ED.public_key, OTHER_RSA.public_jwk]), f"{RSA_VM} is not listed"),
+    ({**WEB_DOC, "verificationMethod": [WEB_DOC["verificationMethod"][0], {**WEB_DOC["verificationMethod"][1], "publicKeyJwk": OTHER_RSA.public_jwk}]},
+     f"{RSA_VM} in the DID document of {WEB} is another key than the RSA key {jwt.jwk_thumbprint_uri(RSA.public_jwk)}"),
+], ids=["ed25519-only", "another-rsa-key", "another-key-under-its-id"])  # (the RSA keys are random: stable ids for xdist)
+def test_bulk_rs256_refuses_an_rsa_key_the_did_document_does_not_list(tmp_path: Path, document: dict[str, Any], message: str) -> None:
+    with pytest.raises(KeyFileError, match=re.escape(message)):
+        _issue(tmp_path, RSA, WEB, vm=f"{WEB}#key-1", document=document)
+    assert not (tmp_path / "out").exists()
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        assert list(ledger.issuances()) == []  # nothing reserved: the right key issues everything later
 
 
 def test_rs256_kid_missing_from_the_did_document_is_invalid_with_a_reason() -> None:
@@ -536,7 +553,12 @@ def test_cli_rsa_key_generate_show_issue_verify(project: Path) -> None:
     toml = re.sub(r'(?m)^key_path = .*$', 'key_path = "rsa.pem"', toml)
     toml = re.sub(r"(?m)^status_base_url = .*$", "", toml)
     Path("badgekit.toml").write_text(toml, encoding="utf-8")
-    run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--bake", "png", "--workers", "1")
+    # It hosts its profile at its id, listing the RSA key (what badgekit checks before signing).
+    Path("did.json").write_text(json.dumps(did.did_web_document(HTTPS_ISSUER, [info["jwk"]])), encoding="utf-8")
+    refused = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--workers", "1", ok=2)
+    assert "could never be revoked" in refused.stderr and "--no-revocation" in refused.stderr
+    issued = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--bake", "png", "--workers", "1", "--no-revocation")
+    assert "2 issued" in issued.stdout and "; not revocable (no status entry)" in issued.stdout
     Path("trust.json").write_text(json.dumps({"issuers": [{"id": HTTPS_ISSUER, "keys": [thumbprint]}]}), encoding="utf-8")
     result = run("verify", "out", "--trust", "trust.json")
     assert "4 valid, 0 invalid" in result.output

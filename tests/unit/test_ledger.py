@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from badgekit.errors import LedgerError
-from badgekit.ledger import SCHEMA_VERSION, Ledger
+from badgekit.ledger import SCHEMA_VERSION, AlreadyReserved, Ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,3 +156,27 @@ def test_an_export_is_recorded_once_and_only_for_credentials_in_the_ledger(tmp_p
         exported = [(e.credential_id, e.actor, e.detail) for e in ledger.events(kinds=["exported"])]
         assert exported == [(cid, "registrar", {"as": "bundle", "path": "/site/badges/a"}),
                             (cid, "registrar", {"as": "bundle", "path": "/elsewhere/a"})]
+def _items(ledger: Ledger, emails: list[str]) -> list[dict[str, object]]:
+    return [{"badge_id": "urn:uuid:b", "recipient_key": ledger.recipient_key(e), "generation": 1, "row_fingerprint": "f",
+             "issued_at": "2026-01-15T12:00:00Z"} for e in emails]
+
+
+def test_two_runs_reserving_the_same_credentials_the_second_is_told_what_happened(tmp_path):
+    """Two runs of one roster plan the same rows; the first to reserve wins. The second's
+    transaction is rolled back and it says so in one line: no SQLite constraint text."""
+    path = tmp_path / "ledger.sqlite3"
+    url_for = "https://example.edu/status/revocation-{}.json".format
+    with Ledger.open(path) as first, Ledger.open(path) as second:
+        won = first.reserve(_items(first, ["a@example.org", "b@example.org"]), purpose="revocation", url_for=url_for)
+        with pytest.raises(AlreadyReserved) as caught:
+            second.reserve(_items(second, ["c@example.org", "b@example.org"]), purpose="revocation", url_for=url_for)
+        error = caught.value
+        assert isinstance(error, LedgerError) and error.exit_code == 2
+        assert error.message == f"{path}: another run is issuing this roster at the same time; this run stopped, nothing is lost"
+        assert error.hint == "run the same command again once the other run has finished: it issues what is left, once"
+        assert "UNIQUE" not in error.diagnostics() and "\n" not in error.message
+        rows = list(second.issuances())
+        assert {r.credential_id for r in rows} == {r.credential_id for r in won}  # c was not reserved either
+        # The loser's connection still works: the next run's reservation goes through.
+        again = second.reserve(_items(second, ["c@example.org"]), purpose="revocation", url_for=url_for)
+        assert again[0].status_index not in {r.status_index for r in won}

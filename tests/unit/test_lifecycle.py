@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from badgekit import lifecycle, proof, status, verify
+from badgekit import did, lifecycle, proof, status, verify
 from badgekit.errors import InputError, KeyFileError, OutputError
 from badgekit.issuing import IssueOptions, issue_roster
 from badgekit.keys import Ed25519Key
@@ -242,7 +242,7 @@ def test_credentials_without_status_entry_or_still_reserved_are_refused(tmp_path
     roster = tmp_path / "r.csv"
     roster.write_text("email,name\nzed@example.org,Zed\n", encoding="utf-8")
     report = issue_roster(roster_path=roster, badge=badge(ACHIEVEMENT, "revocation"), issuer=ISSUER, key=KEY,
-                          ledger=ledger, options=IssueOptions(out_dir=tmp_path / "out", now=NOW))  # no status_base_url
+                          ledger=ledger, options=IssueOptions(out_dir=tmp_path / "out", now=NOW, revocable=False))  # not revocable
     cid = report.outcomes[0].credential_id
     [change] = lifecycle.change_status(ledger, [cid], "revoked", "why", "registrar")
     assert change.outcome == "failed" and "issued without a credentialStatus entry" in change.message
@@ -368,7 +368,7 @@ def test_status_summary_counts_and_freshness(world: SimpleNamespace) -> None:
 
 def test_publish_refuses_a_key_of_another_issuer(world: SimpleNamespace) -> None:
     other = Ed25519Key.from_seed(bytes(range(32)))
-    with pytest.raises(KeyFileError, match="names the issuer"):
+    with pytest.raises(KeyFileError, match=f"the signing key is {other.did_key}, but the issuer is {KEY.did_key}"):
         lifecycle.publish_lists(world.ledger, project_for(world.tmp), other, world.tmp / "status", PUBLISHED_AT)
     with pytest.raises(status.StatusListError, match="does not belong to the list's issuer"):
         lifecycle.publish_lists(world.ledger, project_for(world.tmp), other.signer(), world.tmp / "status", PUBLISHED_AT)
@@ -550,7 +550,25 @@ def test_published_lists_are_reproducible(world: SimpleNamespace) -> None:
 def test_project_with_did_web_signs_lists_with_its_verification_method(world: SimpleNamespace) -> None:
     issuer = {"id": "did:web:example.edu", "type": ["Profile"], "name": "Example University"}
     proj = replace(project_for(world.tmp), issuer=issuer, verification_method="did:web:example.edu#key-1")
+    proj.did_document_path.write_text(json.dumps(did.did_web_document("did:web:example.edu", [KEY.public_key])), encoding="utf-8")
     [path, _] = lifecycle.publish_lists(world.ledger, proj, KEY, world.tmp / "web", PUBLISHED_AT)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["issuer"] == "did:web:example.edu"
     assert doc["proof"][0]["verificationMethod"] == "did:web:example.edu#key-1"
+
+
+def test_did_web_publish_refuses_a_key_its_did_document_does_not_list(world: SimpleNamespace) -> None:
+    """The lists of a did:web issuer are signed only with the key its hosted did.json lists under
+    verification_method; any other key would publish lists every verifier rejects."""
+    issuer = {"id": "did:web:example.edu", "type": ["Profile"], "name": "Example University"}
+    proj = replace(project_for(world.tmp), issuer=issuer, verification_method="did:web:example.edu#key-1")
+    with pytest.raises(KeyFileError, match="did.json: no such file: the DID document of did:web:example.edu"):
+        lifecycle.publish_lists(world.ledger, proj, KEY, world.tmp / "web", PUBLISHED_AT)
+    other = Ed25519Key.from_seed(bytes(range(32)))
+    proj.did_document_path.write_text(json.dumps(did.did_web_document("did:web:example.edu", [other.public_key])), encoding="utf-8")
+    with pytest.raises(KeyFileError, match=f"did:web:example.edu#key-1 in the DID document of did:web:example.edu is another key than {KEY.did_key}"):
+        lifecycle.publish_lists(world.ledger, proj, KEY, world.tmp / "web", PUBLISHED_AT)
+    with pytest.raises(KeyFileError, match="did:web:example.edu#key-2 is not listed in the DID document"):
+        lifecycle.publish_lists(world.ledger, replace(proj, verification_method="did:web:example.edu#key-2"), other, world.tmp / "web", PUBLISHED_AT)
+    assert not (world.tmp / "web").exists()
+    lifecycle.publish_lists(world.ledger, proj, other, world.tmp / "web", PUBLISHED_AT)  # the key it lists

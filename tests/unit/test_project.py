@@ -66,7 +66,7 @@ def test_init_creates_a_project(tmp_path: Path) -> None:
     assert project.verification_method is None
     assert project.templates_dirs == ()
     assert project.signer(key).verification_method == did.did_key_verification_method(key.public_key)
-    with pytest.raises(KeyFileError, match="names the issuer"):
+    with pytest.raises(KeyFileError, match=f"but the issuer is {key.did_key}"):
         project.signer(keys.Ed25519Key.generate())
 
 
@@ -117,6 +117,37 @@ def test_init_did_web(tmp_path: Path) -> None:
     assert project.issuer["id"] == "did:web:example.edu:issuers:cs"
     assert project.verification_method == "did:web:example.edu:issuers:cs#key-1"
     assert project.signer(key).verification_method == "did:web:example.edu:issuers:cs#key-1"
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"url": "https://example.edu/"}, "https://example.edu/status/"),
+        ({"url": None, "did_web": "example.edu"}, "https://example.edu/status/"),
+        ({"url": None, "did_web": "example.edu/issuers/cs"}, "https://example.edu/issuers/cs/status/"),
+        ({"url": None, "did_web": "example.edu:8443"}, "https://example.edu:8443/status/"),
+        ({"url": "https://example.edu", "did_web": "example.org"}, "https://example.edu/status/"),
+        ({"url": None, "status_base_url": "https://cdn.example.net/lists/"}, "https://cdn.example.net/lists/"),
+    ],
+)
+def test_init_always_records_a_status_url(tmp_path: Path, kw: dict[str, object], expected: str) -> None:
+    result = _init(tmp_path, **kw)
+    assert result.status_base_url == expected == Project.load(tmp_path).status_base_url  # type: ignore[attr-defined]
+    assert result.to_json()["statusBaseUrl"] == expected  # type: ignore[attr-defined]
+
+
+def test_init_without_a_status_url_is_refused_unless_no_status_says_so(tmp_path: Path) -> None:
+    """A did:key project without --url used to be created without status_base_url, and every
+    credential it issued could never be revoked, without a word."""
+    with pytest.raises(InputError, match="init: no status list URL, so no credential of this project could ever be revoked") as caught:
+        _init(tmp_path / "p", url=None)
+    assert "--status-base-url" in caught.value.hint and "--no-status" in caught.value.hint
+    with pytest.raises(InputError, match="--no-status and --status-base-url contradict"):
+        _init(tmp_path / "p", url=None, no_status=True, status_base_url="https://example.edu/status/")
+    assert not (tmp_path / "p").exists()
+    result = _init(tmp_path / "p", no_status=True)  # on purpose, even with a url
+    assert result.status_base_url is None and Project.load(tmp_path / "p").status_base_url is None  # type: ignore[attr-defined]
+    assert "no status_base_url: credentials of this project cannot be revoked" in result.warnings[0]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
