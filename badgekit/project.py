@@ -24,6 +24,9 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     [roster]                      # optional
     date_format = "DMY"           # numeric dates such as 04/03/2026 are day first (MDY: month first)
 
+    [ledger]                      # optional: a PostgreSQL ledger shared with other projects
+    url = "postgresql://badgekit@db.example.edu/badges?sslmode=verify-full"   # no password here
+
 Other members of ``[issuer]`` are copied into the profile when they are OB 3.0 Profile properties
 that hold text (``description``, ``phone``, ``official`` …, :data:`PROFILE_TEXT_MEMBERS`); any
 other member is an error here rather than in every credential (object-valued ones such as
@@ -81,6 +84,8 @@ class Project:
     date_order: str | None = None  # [roster] date_format: "DMY" / "MDY" for dates like 04/03/2026
     #: [issuer] jwt_verification_method: the kid of RS256 VC-JWTs (RSA key); None → <issuer id>#<JWK thumbprint>
     jwt_verification_method: str | None = None
+    #: [ledger] url: a shared PostgreSQL ledger (postgresql://…, no password); None → ledger_path
+    ledger_url: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -131,6 +136,7 @@ class Project:
             "badgesDir": str(self.badges_dir),
             "outputDir": str(self.output_dir),
             "ledgerPath": str(self.ledger_path),
+            "ledgerUrl": self.ledger_url,
             "statusBaseUrl": self.status_base_url,
             "verificationMethod": self.verification_method,
             "jwtVerificationMethod": self.jwt_verification_method,
@@ -234,6 +240,18 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
             date_order = roster.date_order(date_format)
         except InputError as exc:
             raise fail("roster.date_format", exc.message) from None
+    ledger_table = data.get("ledger", {})
+    if not isinstance(ledger_table, Mapping):
+        raise fail("[ledger]", "must be a table")
+    ledger_url = text(ledger_table, "ledger", "url")
+    if ledger_url is not None:
+        from badgekit.ledger import is_ledger_url, redact_url, url_password
+
+        if not is_ledger_url(ledger_url):
+            raise fail("ledger.url", f"{redact_url(ledger_url)!r} is not a postgresql:// URL")
+        if url_password(ledger_url):
+            raise InputError(f"{config}: ledger.url: {redact_url(ledger_url)!r} holds a password, which must not be kept in the project",
+                             hint="remove it and give it with PGPASSWORD, ~/.pgpass or a libpq service file")
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -252,6 +270,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         templates_dirs=tuple(templates_dirs),
         date_order=date_order,
         jwt_verification_method=jwt_vm,
+        ledger_url=ledger_url,
     )
 
 

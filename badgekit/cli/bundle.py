@@ -163,10 +163,10 @@ def make_bundles(
     bundles = [b for _, b, _ in results if b is not None]
     problems = [p for _, _, p in results if p is not None]
     if project is not None and bundles:
-        from badgekit.ledger import Ledger
+        from badgekit.cli._options import open_ledger
 
         actor = current_actor()
-        with Ledger.open(project.ledger_path) as ledger:
+        with open_ledger(project) as ledger:
             for b in bundles:
                 if ledger.get(b.credential_id) is not None:
                     ledger.record_event(b.credential_id, "exported", actor=actor, detail={"as": "bundle", "path": str(b.path)})

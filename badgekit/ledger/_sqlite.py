@@ -1,0 +1,88 @@
+"""The SQLite engine of the ledger: one file per badge project (WAL, busy timeout, ``BEGIN
+IMMEDIATE``), the default that needs nothing installed or started."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from badgekit.errors import LedgerError
+from badgekit.ledger import _schema
+from badgekit.ledger._schema import SCHEMA_VERSION
+
+
+class _Engine:
+    """The engine-specific operations ``Ledger`` needs; the connection is a ``sqlite3.Connection``."""
+
+    name = "sqlite"
+    url = None
+    IntegrityError = sqlite3.IntegrityError
+
+    @staticmethod
+    def begin(conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")  # the database lock from the first statement
+
+    @staticmethod
+    def commit(conn: sqlite3.Connection) -> None:
+        conn.execute("COMMIT")
+
+    @staticmethod
+    def rollback(conn: sqlite3.Connection) -> None:
+        conn.execute("ROLLBACK")
+
+    @staticmethod
+    def index_collision(exc: BaseException) -> bool:
+        """Whether an IntegrityError is a status index already taken (another writer's)."""
+        return "status_index" in str(exc)
+
+
+ENGINE = _Engine()
+
+
+def _switch_to_wal(conn: sqlite3.Connection, *, attempts: int = 600) -> None:
+    """Put the database in WAL mode. When several processes open a new ledger at once, SQLite
+    answers the journal-mode change with "database is locked" at once, without waiting for the
+    busy timeout; so wait here (up to about a minute, like every other ledger statement)."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
+def open_ledger(cls: Any, path: str | Path) -> Any:
+    """Open (creating if needed) the SQLite ledger at ``path`` (``Ledger.open`` for a file).
+
+    Raises:
+        LedgerError: the file is not a badgekit ledger or is from a newer badgekit.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(p, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        _switch_to_wal(conn)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        ledger = cls(p, conn)
+        with ledger.transaction():  # read the version under the lock: a concurrent first open
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # may have just made it
+            if version > SCHEMA_VERSION:
+                raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})",
+                                  hint="upgrade badgekit")
+            if version < SCHEMA_VERSION:
+                for statement in _schema.steps(_schema.SQLITE, version):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),)
+            )
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{p}: cannot open the ledger ({exc})") from None
+    return ledger
