@@ -4,7 +4,7 @@ write transaction run again, and URL handling that never shows a password."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from badgekit.errors import LedgerError
 
@@ -29,7 +29,7 @@ def url_password(url: str) -> str | None:
     """The password a ``postgresql://`` URL carries (in its user part or as ``?password=``)."""
     parts = urlsplit(url.strip())
     if parts.password:
-        return parts.password
+        return unquote(parts.password)
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == "password" and value:
             return value
@@ -53,10 +53,14 @@ def redact_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         if any(k == "password" for k, _ in pairs):
             query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="/*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def scrub(text: str, url: str | None) -> str:
     """``text`` (a driver's message) with the URL's password, if any, replaced by ``***``."""
     secret = url_password(url) if url else None
-    return text.replace(secret, "***") if secret else text
+    if not secret:
+        return text
+    from urllib.parse import quote
+
+    return text.replace(secret, "***").replace(quote(secret, safe=""), "***")
