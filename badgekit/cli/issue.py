@@ -130,11 +130,11 @@ def issue(
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
-    # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
-    # --json as they are decided, so memory stays flat with roster size.
-    stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
-    sink = stream.row if stream is not None else None
-    with open_ledger(project) as ledger:
+    with open_ledger(project) as ledger:  # first: an unreachable ledger leaves nothing behind
+        # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
+        # --json as they are decided, so memory stays flat with roster size.
+        stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
+        sink = stream.row if stream is not None else None
         if show_progress:
             from rich.progress import (
                 BarColumn,
