@@ -169,3 +169,32 @@ def test_a_connection_killed_mid_run_stops_cleanly_and_the_next_run_resumes(tmp_
     assert len(rows) == 2000 and all(r.state == "issued" for r in rows)  # exactly one credential per row
     assert len({(r.list_id, r.status_index) for r in rows}) == 2000
     assert len(list((root / "out").glob("*.json"))) == 2000
+
+
+# ---------------------------------------------------------------------------------------------
+# badgekit ledger check / migrate
+
+
+def test_ledger_migrate_to_postgresql_check_and_back(tmp_path, monkeypatch, postgres_url) -> None:
+    root = make_project(tmp_path / "p")
+    roster(root / "class.csv", "m", 20)
+    monkeypatch.chdir(root)
+    run_cli("issue", "--badge", "python-basics", "--roster", "class.csv", "--workers", "1")
+    run_cli("revoke", "--email", "m0@example.org", "--reason", "issued by mistake")
+    before = json.loads(run_cli("ledger", "check", "--json").stdout)
+    assert before["ok"] and before["engine"] == "sqlite" and before["states"] == {"issued": 19, "revoked": 1}
+
+    moved = run_cli("ledger", "migrate", "--to", postgres_url)
+    assert "copied 20 credentials" in moved.stderr and "row count and checksum match" in moved.stderr
+    assert f'[ledger] url = "{postgres_url}"' in moved.stderr
+    add_ledger_url(root, postgres_url)
+    after = json.loads(run_cli("ledger", "check", "--json").stdout)
+    assert after["engine"] == "postgresql" and after["tables"] == before["tables"]
+    again = json.loads(run_cli("issue", "--badge", "python-basics", "--roster", "class.csv", "--json").stdout)
+    assert again["counts"].get("issued", 0) == 0 and again["counts"]["already-issued"] == 20
+
+    refused = run_cli("ledger", "migrate", "--to", ".badgekit/ledger.sqlite3", ok=2)  # the old file still holds them
+    assert "cannot take it twice" in refused.stderr
+    back = json.loads(run_cli("ledger", "migrate", "--to", tmp_path / "back.sqlite3", "--json").stdout)
+    assert back["verified"] and back["copied"]["issuances"] == 20
+    assert back["targetTables"]["issuances"] == after["tables"]["issuances"]
