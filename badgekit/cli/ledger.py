@@ -21,9 +21,11 @@ app = typer.Typer(
 
 @app.command("check")
 def check(project_dir: ProjectOpt = None, json_out: JsonOpt = False) -> None:
-    """Verify the ledger's integrity: the database's own check (SQLite), a status index never held
-    twice and always inside its list, the ledger secret, issued credentials with their file.
-    Prints each table's row count and checksum, which match between the two ends of a migration.
+    """Verify the ledger's integrity and print each table's row count and checksum.
+
+    Checks the database's own integrity (SQLite), a status index never held twice and always
+    inside its list, the ledger secret, issued credentials with their file. The checksums match
+    between the two ends of a migration.
 
     Exit codes: 0 sound, 1 problems found, 2 the ledger cannot be read.
 
@@ -56,9 +58,10 @@ def migrate(
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Copy the project's ledger (every credential, event, rejection and status list) to another
-    database, and prove nothing was lost: row counts and checksums of every table are compared
-    before the target commits. The source is left as it is.
+    """Copy the project's ledger to PostgreSQL (or back to SQLite), proving nothing was lost.
+
+    Every credential, event, rejection and status list is copied; the row count and checksum of
+    every table are compared before the target commits. The source is left as it is.
 
     The target must be empty, or hold the ledger of the same issuer with no credential or status
     index in common. Then point the project at the target ([ledger] url in badgekit.toml, or
