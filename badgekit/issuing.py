@@ -606,7 +606,7 @@ def issue_roster(
             }))
         if pending:
             reserved = ledger.reserve([item for _, item in pending], purpose=purpose if url_for else None, url_for=url_for, rng=rng,
-                                      actor=options.actor)
+                                      actor=options.actor, issuer=str(issuer.get("id") or "") or None)
             for (row, _), issuance in zip(pending, reserved, strict=True):
                 job = _job(issuance, row.values, out_dir, ledger, options.format)
                 jobs.append(job)

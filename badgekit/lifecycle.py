@@ -438,7 +438,9 @@ def publish_lists(
     hosted at that URL; ``validFrom`` and the proof's ``created`` are ``now``. The list's issuer is
     ``project.issuer["id"]`` (what the credentials name) and the signing key must belong to it.
     Files are written atomically inside one ledger write transaction, and a ``published`` event is
-    recorded per list. Returns the paths in the order of ``ledger.lists()`` (empty: no lists).
+    recorded per list. Only the issuer's lists are written: on a ledger shared by several issuers
+    the others' lists are theirs to sign. Returns the paths in the order of
+    ``ledger.lists(issuer=…)`` (empty: no lists).
 
     ``only_stale``: write only the lists whose file in ``out_dir`` is not up to date by the test
     :func:`status_summary` applies (missing, unreadable, expired, or its bits not the ledger's),
@@ -459,7 +461,7 @@ def publish_lists(
     target = Path(out_dir)
     names: dict[str, str] = {}
     with ledger.transaction():
-        rows = ledger.lists()
+        rows = ledger.lists(issuer=issuer_id)
         for _list_id, _purpose, url, _size in rows:
             name = list_file_name(url)
             if name in names:
@@ -489,16 +491,18 @@ def publish_lists(
     return paths
 
 
-def init_lists(ledger: Ledger, status_base_url: str) -> list[tuple[int, str, str]]:
+def init_lists(ledger: Ledger, status_base_url: str, issuer: str | None = None) -> list[tuple[int, str, str]]:
     """Make sure the ledger has an open revocation list and an open suspension list.
 
     Returns ``(list id, purpose, url)`` for both. Idempotent: existing open lists are reused.
+    ``issuer`` (the issuer id) owns lists it creates; a list at one of these URLs that another
+    issuer owns is refused (LedgerError).
     """
     from badgekit.issuing import status_url_for
 
     out = []
     for purpose in status.PURPOSES:
-        list_id, url = ledger.ensure_list(purpose, status_url_for(status_base_url, purpose))
+        list_id, url = ledger.ensure_list(purpose, status_url_for(status_base_url, purpose), issuer=issuer)
         out.append((list_id, purpose, url))
     return out
 
@@ -556,9 +560,11 @@ class ListSummary:
 
 
 def status_summary(
-    ledger: Ledger, out_dir: str | os.PathLike[str] | None = None, *, now: datetime | None = None
+    ledger: Ledger, out_dir: str | os.PathLike[str] | None = None, *, now: datetime | None = None,
+    issuer: str | None = None,
 ) -> list[ListSummary]:
-    """Counts per status list, and (given ``out_dir``) whether each published file is current.
+    """Counts per status list (with ``issuer``, that issuer's lists only), and (given
+    ``out_dir``) whether each published file is current.
 
     A published file is "up to date" when its bits equal the ledger's; one that cannot be read,
     or whose ``validUntil`` is before ``now``, gets a ``published_problem``. Never raises for a bad
@@ -569,7 +575,7 @@ def status_summary(
     """
     counts = ledger.list_counts()
     out = []
-    for list_id, purpose, url, size in ledger.lists():
+    for list_id, purpose, url, size in ledger.lists(issuer=issuer):
         c = counts.get(list_id, {})
         try:
             name = list_file_name(url)

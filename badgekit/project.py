@@ -26,6 +26,8 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
 
     [render]                      # optional
     font = "fonts/NotoSansCJK-Regular.ttc"   # badge PNGs: characters DejaVu Sans lacks (a list is fine)
+    [ledger]                      # optional: a PostgreSQL ledger shared with other projects
+    url = "postgresql://badgekit@db.example.edu/badges?sslmode=verify-full"   # no password here
 
 Other members of ``[issuer]`` are copied into the profile when they are OB 3.0 Profile properties
 that hold text (``description``, ``phone``, ``official`` …, :data:`PROFILE_TEXT_MEMBERS`); any
@@ -87,6 +89,8 @@ class Project:
     jwt_verification_method: str | None = None
     #: [render] font: font files for badge PNG characters the bundled font lacks; () → installed fonts
     render_fonts: tuple[Path, ...] = ()
+    #: [ledger] url: a shared PostgreSQL ledger (postgresql://…, no password); None → ledger_path
+    ledger_url: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -163,6 +167,7 @@ class Project:
             "badgesDir": str(self.badges_dir),
             "outputDir": str(self.output_dir),
             "ledgerPath": str(self.ledger_path),
+            "ledgerUrl": self.ledger_url,
             "statusBaseUrl": self.status_base_url,
             "verificationMethod": self.verification_method,
             "jwtVerificationMethod": self.jwt_verification_method,
@@ -278,6 +283,18 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
     for f in render_fonts:
         if not f.is_file():
             raise fail("render.font", f"font file {f} does not exist")
+    ledger_table = data.get("ledger", {})
+    if not isinstance(ledger_table, Mapping):
+        raise fail("[ledger]", "must be a table")
+    ledger_url = text(ledger_table, "ledger", "url")
+    if ledger_url is not None:
+        from badgekit.ledger import is_ledger_url, redact_url, url_password
+
+        if not is_ledger_url(ledger_url):
+            raise fail("ledger.url", f"{redact_url(ledger_url)!r} is not a postgresql:// URL")
+        if url_password(ledger_url):
+            raise InputError(f"{config}: ledger.url: {redact_url(ledger_url)!r} holds a password, which must not be kept in the project",
+                             hint="remove it and give it with PGPASSWORD, ~/.pgpass or a libpq service file")
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -297,6 +314,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         date_order=date_order,
         jwt_verification_method=jwt_vm,
         render_fonts=render_fonts,
+        ledger_url=ledger_url,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,33 @@ def run_cli(*args: Any, ok: int | None = 0) -> Any:
     if ok is not None:
         assert result.exit_code == ok, (result.exit_code, result.stdout, result.stderr)
     return result
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """A throwaway PostgreSQL server for this session (tests/pgserver.py); skipped when the
+    machine has none, failed instead under BADGEKIT_REQUIRE_POSTGRES=1 (scripts/test)."""
+    from tests import pgserver
+
+    try:
+        server = pgserver.start()
+    except pgserver.Unavailable as exc:
+        if os.environ.get(pgserver.REQUIRE_ENV) == "1":
+            pytest.fail(f"{exc}, but {pgserver.REQUIRE_ENV}=1")
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Any) -> str:
+    """The URL of a fresh, empty PostgreSQL database (a new ledger)."""
+    return str(postgres_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_target(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Where a new ledger is, on each engine: an SQLite file, then a PostgreSQL database URL."""
+    if request.param == "sqlite":
+        return tmp_path / "ledger.sqlite3"
+    return request.getfixturevalue("postgres_url")

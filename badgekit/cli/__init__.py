@@ -127,6 +127,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "register"),
     "log": ("report", "register"),
     "cache": ("cache", "group"),
+    "ledger": ("ledger", "group"),
 }
 
 

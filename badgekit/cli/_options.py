@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from badgekit import keys
 from badgekit._io import read_bounded
-from badgekit.errors import PassphraseError
+from badgekit.errors import InputError, PassphraseError
 
 PASSPHRASE_ENV = "BADGEKIT_KEY_PASSPHRASE"
+#: A PostgreSQL ledger for every project (overrides [ledger] url in badgekit.toml).
+LEDGER_URL_ENV = "BADGEKIT_LEDGER_URL"
 
 
 def default_workers(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
@@ -81,6 +83,33 @@ def load_any_key(path: Path, passphrase_file: Path | None) -> keys.PrivateKey:
     """Like :func:`load_key`, but an RSA key (VC-JWT RS256) is accepted too."""
     passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
     return keys.load_any_key(path, passphrase=passphrase)
+
+
+def ledger_target(project: Any) -> str | Path:
+    """Where the project's ledger is: ``BADGEKIT_LEDGER_URL``, else ``[ledger] url`` in
+    badgekit.toml, else the project's SQLite file (``.badgekit/ledger.sqlite3``).
+
+    Raises:
+        InputError: ``BADGEKIT_LEDGER_URL`` is set but is not a ``postgresql://`` URL.
+    """
+    from badgekit.ledger import is_ledger_url, redact_url
+
+    env = os.environ.get(LEDGER_URL_ENV, "").strip()
+    if env and not is_ledger_url(env):
+        raise InputError(f"{LEDGER_URL_ENV}={redact_url(env)!r} is not a postgresql:// URL",
+                         hint="unset it to use the project's own SQLite ledger")
+    return env or project.ledger_url or project.ledger_path
+
+
+def open_ledger(project: Any) -> Any:
+    """The project's ledger (see :func:`ledger_target`), opened.
+
+    Raises:
+        LedgerError: it cannot be opened (an unreachable server: one line, exit 2).
+    """
+    from badgekit.ledger import Ledger
+
+    return Ledger.open(ledger_target(project))
 
 
 def current_actor() -> str:

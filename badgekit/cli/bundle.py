@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, current_actor, default_workers
+from badgekit.cli._options import JsonOpt, current_actor, default_workers, ledger_target
 from badgekit.cli.issue import ProjectOpt
 from badgekit.errors import BadgekitError, ExitCode, InputError
 
@@ -148,7 +148,7 @@ def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
 _WORKER_OUT: dict[str, Path] = {}
 
 
-def _record_exported(ledger_path: Path, actor: str, exported: Iterable[tuple[str, Path]]) -> None:
+def _record_exported(ledger_path: Path | str, actor: str, exported: Iterable[tuple[str, Path]]) -> None:
     """An ``exported`` event per (credential id, bundle folder) in the ledger, unless it has one.
 
     Idempotent (:meth:`badgekit.ledger.Ledger.record_exported`), so writing a bundle again, or
@@ -182,7 +182,7 @@ def make_bundles(
     loaded; the project's other badge classes are read only for credentials of none of them."""
     classes = _BadgeClasses(project, badges)
     issuer = project.issuer if project is not None else None
-    ledger_path = project.ledger_path if project is not None else None
+    ledger_path = ledger_target(project) if project is not None else None
     actor = current_actor()
     fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None  # [render] font; None → installed fonts
     jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id,
@@ -338,7 +338,7 @@ def bundle_issued(
             continue
         items.append((o.path, credential, text, by_line.get(o.line)))
     if existing and project is not None:
-        _record_exported(project.ledger_path, current_actor(), existing)
+        _record_exported(ledger_target(project), current_actor(), existing)
     bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers,
                                    badges=(badge,) if badge is not None else ())
     return Bundled(out_dir, tuple(bundles), tuple(problems + failed))

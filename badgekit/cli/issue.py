@@ -109,8 +109,8 @@ def issue(
 
     Example: badgekit issue --badge badges/python-basics.yaml --roster class-2026.csv
     """
+    from badgekit.cli._options import open_ledger
     from badgekit.issuing import IssueOptions, issue_roster, require_roster, summary_csv
-    from badgekit.ledger import Ledger
 
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
@@ -142,11 +142,11 @@ def issue(
         issuer_document=project.issuer_document(), revocable=not no_revocation,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
-    # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
-    # --json as they are decided, so memory stays flat with roster size.
-    stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
-    sink = stream.row if stream is not None else None
-    with Ledger.open(project.ledger_path) as ledger:
+    with open_ledger(project) as ledger:  # first: an unreachable ledger leaves nothing behind
+        # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
+        # --json as they are decided, so memory stays flat with roster size.
+        stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
+        sink = stream.row if stream is not None else None
         if show_progress:
             from rich.progress import (
                 BarColumn,

@@ -86,7 +86,7 @@ def report(
     Example: badgekit report --html report.html
     """
     from badgekit import report as core
-    from badgekit.ledger import Ledger
+    from badgekit.cli._options import open_ledger
 
     if json_out and csv_out:
         raise InputError("--json and --csv cannot be used together")
@@ -97,7 +97,7 @@ def report(
     stamp = _moment(at, "--at")
     now = datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
     names = _badge_names(project)
-    with Ledger.open(project.ledger_path) as ledger:
+    with open_ledger(project) as ledger:
         figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]
     if html_file is not None:
         issuer = str(project.issuer.get("name") or project.issuer_id)
@@ -216,7 +216,7 @@ def log(
 
     Example: badgekit log --kind revoked --since 2026-01-01 --jsonl > revocations.jsonl
     """
-    from badgekit.ledger import Ledger
+    from badgekit.cli._options import open_ledger
 
     if json_out and jsonl:
         raise InputError("--json and --jsonl cannot be used together")
@@ -232,7 +232,7 @@ def log(
 
         credential_id = credential_id_from_file(credential)
     start, end = _moment(since, "--since"), _moment(until, "--until", end_of_day=True)
-    with Ledger.open(project.ledger_path) as ledger:
+    with open_ledger(project) as ledger:
         events = list(ledger.events(credential_id=credential_id, kinds=kinds, since=start, until=end, badge_id=badge_id))
         if limit is not None:
             events = events[-limit:]

@@ -105,7 +105,7 @@ def _change(
     json_out: bool,
 ) -> None:
     from badgekit import lifecycle
-    from badgekit.ledger import Ledger
+    from badgekit.cli._options import open_ledger
 
     if not credentials and not emails and from_csv is None:
         raise InputError("name the credentials: ids, files, --email or --from-csv", hint="see --help for examples")
@@ -122,7 +122,7 @@ def _change(
         raise InputError(f"{from_csv}: no such file")
     # Load the key first: a wrong passphrase should stop the command before anything changes.
     key = load_key(key_path or project.key_path, passphrase_file) if publish else None
-    with Ledger.open(project.ledger_path) as ledger:
+    with open_ledger(project) as ledger:
         selection = lifecycle.select_credentials(
             ledger, credentials or (), emails=emails or (), csv_path=from_csv, badge_id=badge_id
         )
@@ -276,8 +276,8 @@ def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str 
     return lifecycle.publish_lists(ledger, project, key, out_dir, now, valid_until=valid_until, ttl_ms=ttl_ms, actor=_actor())
 
 
-def _report_published(ledger: Any, paths: list[Path], json_out: bool) -> None:
-    rows = ledger.lists()
+def _report_published(ledger: Any, paths: list[Path], json_out: bool, issuer: str) -> None:
+    rows = ledger.lists(issuer=issuer)
     items = [
         {"url": url, "statusPurpose": purpose, "path": str(path), "set": len(ledger.set_indices(list_id))}
         for (list_id, purpose, url, _size), path in zip(rows, paths, strict=True)
@@ -308,7 +308,7 @@ def init(
     Example: badgekit status init && rsync out/status/ web:/srv/example.edu/status/
     """
     from badgekit import lifecycle
-    from badgekit.ledger import Ledger
+    from badgekit.cli._options import open_ledger
 
     project = load_project(project_dir)
     if not project.status_base_url:
@@ -317,10 +317,10 @@ def init(
             hint='add status_base_url = "https://example.edu/status/" under [project]',
         )
     key = load_key(key_path or project.key_path, passphrase_file)
-    with Ledger.open(project.ledger_path) as ledger:
-        lifecycle.init_lists(ledger, project.status_base_url)
+    with open_ledger(project) as ledger:
+        lifecycle.init_lists(ledger, project.status_base_url, project.issuer_id)
         paths = _publish(project, ledger, key, _out_dir(project, out), valid_for, ttl)
-        _report_published(ledger, paths, json_out)
+        _report_published(ledger, paths, json_out, project.issuer_id)
 
 
 @app.command("publish")
@@ -340,18 +340,18 @@ def publish(
 
     Example: badgekit status publish --out site/status --valid-for P7D
     """
-    from badgekit.ledger import Ledger
+    from badgekit.cli._options import open_ledger
 
     project = load_project(project_dir)
     key = load_key(key_path or project.key_path, passphrase_file)
-    with Ledger.open(project.ledger_path) as ledger:
-        if not ledger.lists():
+    with open_ledger(project) as ledger:
+        if not ledger.lists(issuer=project.issuer_id):
             raise InputError(
-                f"{project.ledger_path}: no status lists yet",
+                f"{ledger.location}: no status lists yet",
                 hint="run 'badgekit status init' (or issue credentials with status_base_url set)",
             )
         paths = _publish(project, ledger, key, _out_dir(project, out), valid_for, ttl)
-        _report_published(ledger, paths, json_out)
+        _report_published(ledger, paths, json_out, project.issuer_id)
 
 
 @app.command("show")
@@ -371,10 +371,10 @@ def show(
     Example: badgekit status show
     """
     from badgekit import lifecycle
-    from badgekit.ledger import Ledger
+    from badgekit.cli._options import open_ledger
 
     project = load_project(project_dir)
-    with Ledger.open(project.ledger_path) as ledger:
+    with open_ledger(project) as ledger:
         if credentials:
             selection = lifecycle.select_credentials(ledger, credentials)
             histories = []
@@ -386,7 +386,7 @@ def show(
                     problems.append(exc.message)
             _show_histories(histories, problems, json_out)
             raise typer.Exit(int(ExitCode.FAILED if problems else ExitCode.OK))
-        summaries = lifecycle.status_summary(ledger, _out_dir(project, out), now=_now())
+        summaries = lifecycle.status_summary(ledger, _out_dir(project, out), now=_now(), issuer=project.issuer_id)
     if json_out:
         _output.emit_json([s.to_json() for s in summaries])
         return

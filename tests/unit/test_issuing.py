@@ -88,10 +88,10 @@ def run(tmp_path, roster_path, *, workers=1, out="out", ledger=None, **kw):
                         options=opts, status_base_url="https://example.edu/status/")
 
 
-def test_issue_report_rerun_and_outputs(tmp_path):
+def test_issue_report_rerun_and_outputs(tmp_path, ledger_target):
     roster = tmp_path / "roster.csv"
     bad = write_roster(roster, 60, bad_every=7)
-    report = run(tmp_path, roster)
+    report = run(tmp_path, roster, ledger=Ledger.open(ledger_target))
     rejected = {o.line for o in report.outcomes if o.status == "rejected"}
     assert rejected == bad
     assert report.counts["issued"] == 60 - len(bad)
@@ -105,7 +105,7 @@ def test_issue_report_rerun_and_outputs(tmp_path):
     assert len(set(indices)) == len(indices)
     assert "line,status,credential_id,path,errors" in summary_csv(report)
 
-    again = run(tmp_path, roster)
+    again = run(tmp_path, roster, ledger=Ledger.open(ledger_target))
     assert again.counts.get("issued", 0) == 0
     assert again.counts["already-issued"] == len(issued)
     assert {o.credential_id for o in again.outcomes if o.credential_id} == {o.credential_id for o in issued}
@@ -157,23 +157,23 @@ KILL_SCRIPT = textwrap.dedent(
     from badgekit.ledger import Ledger
     tmp = Path(sys.argv[1])
     issue_roster(roster_path=tmp / "roster.csv", badge=t.make_badge(), issuer=t.ISSUER, key=t.KEY,
-                 ledger=Ledger.open(tmp / "ledger.sqlite3"),
+                 ledger=Ledger.open(sys.argv[3]),
                  options=IssueOptions(out_dir=tmp / "out", workers=int(sys.argv[2]), now=t.NOW),
                  status_base_url="https://example.edu/status/")
     """
 )
 
 
-def _spawn(tmp_path, workers):
+def _spawn(tmp_path, workers, ledger_target):
     script = tmp_path / "run.py"
     script.write_text(KILL_SCRIPT.format(root=str(Path(__file__).resolve().parents[2])))
-    return subprocess.Popen([sys.executable, str(script), str(tmp_path), str(workers)], start_new_session=True)
+    return subprocess.Popen([sys.executable, str(script), str(tmp_path), str(workers), str(ledger_target)], start_new_session=True)
 
 
-def test_sigkill_midway_then_resume_gives_exactly_one_credential_per_good_row(tmp_path):
+def test_sigkill_midway_then_resume_gives_exactly_one_credential_per_good_row(tmp_path, ledger_target):
     roster = tmp_path / "roster.csv"
     bad = write_roster(roster, 400, bad_every=11)
-    proc = _spawn(tmp_path, 2)
+    proc = _spawn(tmp_path, 2, ledger_target)
     out = tmp_path / "out"
     deadline = time.time() + 60
     while time.time() < deadline and len(list(out.glob("*.json"))) < 60:
@@ -183,9 +183,9 @@ def test_sigkill_midway_then_resume_gives_exactly_one_credential_per_good_row(tm
     partial = len(list(out.glob("*.json")))
     assert 0 < partial < 400 - len(bad), "the kill should land mid-run"
 
-    report = run(tmp_path, roster, workers=2, rng_seed=None)
+    report = run(tmp_path, roster, workers=2, rng_seed=None, ledger=Ledger.open(ledger_target))
     good = 400 - len(bad)
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    ledger = Ledger.open(ledger_target)
     rows = list(ledger.issuances())
     assert len(rows) == good and all(r.state == "issued" for r in rows)
     assert len({(r.list_id, r.status_index) for r in rows}) == good
@@ -206,22 +206,22 @@ CONCURRENT_SCRIPT = textwrap.dedent(
     from badgekit.ledger import Ledger
     tmp = Path(sys.argv[1]); name = sys.argv[2]
     issue_roster(roster_path=tmp / f"{{name}}.csv", badge=t.make_badge(), issuer=t.ISSUER, key=t.KEY,
-                 ledger=Ledger.open(tmp / "ledger.sqlite3"),
+                 ledger=Ledger.open(sys.argv[3]),
                  options=IssueOptions(out_dir=tmp / "out", workers=1, now=t.NOW),
                  status_base_url="https://example.edu/status/")
     """
 )
 
 
-def test_concurrent_runs_never_share_a_status_index(tmp_path):
+def test_concurrent_runs_never_share_a_status_index(tmp_path, ledger_target):
     for name, offset in (("a", 0), ("b", 1000)):
         lines = ["email,score"] + [f"p{offset + i}@example.org,80" for i in range(150)]
         (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n")
     script = tmp_path / "run.py"
     script.write_text(CONCURRENT_SCRIPT.format(root=str(Path(__file__).resolve().parents[2])))
-    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path), n]) for n in ("a", "b")]
+    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path), n, str(ledger_target)]) for n in ("a", "b")]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    rows = list(Ledger.open(tmp_path / "ledger.sqlite3").issuances())
+    rows = list(Ledger.open(ledger_target).issuances())
     assert len(rows) == 300
     assert len({(r.list_id, r.status_index) for r in rows}) == 300
 

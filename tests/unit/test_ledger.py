@@ -1,4 +1,6 @@
-"""badgekit.ledger: opening the SQLite ledger safely from several processes at once."""
+"""badgekit.ledger on both engines (SQLite file, PostgreSQL database): opening safely from several
+processes at once, schema versions, status lists shared by URL and owned by their issuer, one
+ledger shared by several projects."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from random import Random
+from typing import Any
 
 import pytest
 
 from badgekit.errors import LedgerError
-from badgekit.ledger import SCHEMA_VERSION, AlreadyReserved, Ledger
+from badgekit.ledger import LIST_SIZE, SCHEMA_VERSION, AlreadyReserved, Ledger, _schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,11 +30,14 @@ print(Ledger.open(sys.argv[1]).secret.hex())
 """
 
 
-def test_processes_creating_the_same_new_ledger_at_once_all_succeed_and_share_one_secret(tmp_path):
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_processes_creating_the_same_new_ledger_at_once_all_succeed_and_share_one_secret(tmp_path, engine, request):
     # Before the fix, 3 of 4 such races failed with "database is locked": SQLite answers a
-    # journal-mode change on a brand-new file with SQLITE_BUSY without waiting.
-    for trial in range(4):
-        path = tmp_path / f"l{trial}.sqlite3"
+    # journal-mode change on a brand-new file with SQLITE_BUSY without waiting. On PostgreSQL the
+    # tables are created under the ledger's write lock, so concurrent first opens create them once.
+    server = request.getfixturevalue("postgres_server") if engine == "postgresql" else None
+    for trial in range(4 if server is None else 2):
+        path = tmp_path / f"l{trial}.sqlite3" if server is None else server.new_database()
         start = time.time() + 0.7  # after both interpreters have imported badgekit
         procs = [
             subprocess.Popen([sys.executable, "-c", OPEN_AT, str(path), str(start)],
@@ -42,20 +49,23 @@ def test_processes_creating_the_same_new_ledger_at_once_all_succeed_and_share_on
         assert len({out for out, _ in results}) == 1
 
 
-def test_reopening_keeps_the_secret_and_schema(tmp_path):
-    path = tmp_path / "ledger.sqlite3"
-    first = Ledger.open(path).secret
-    with Ledger.open(path) as again:
+def test_reopening_keeps_the_secret_and_schema(ledger_target):
+    first = Ledger.open(ledger_target).secret
+    with Ledger.open(ledger_target) as again:
         assert again.secret == first
-        assert again._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert again._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        if again.engine == "sqlite":
+            assert again._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            assert again._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        else:
+            from badgekit.ledger import _postgres
+
+            assert _postgres.schema_version(again._conn) == SCHEMA_VERSION
 
 
-
-def test_issuances_of_and_state_at(tmp_path):
+def test_issuances_of_and_state_at(ledger_target):
     from datetime import UTC, datetime
 
-    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+    with Ledger.open(ledger_target) as ledger:
         def item(badge, who, until=None):
             return {"badge_id": badge, "recipient_key": ledger.recipient_key(who), "generation": 1, "row_fingerprint": "f",
                     "issued_at": "2026-01-15T12:00:00Z", "valid_until": until, "earned_at": None}
@@ -74,13 +84,15 @@ def test_issuances_of_and_state_at(tmp_path):
         revoked = ledger.change_state(a.credential_id, "revoked", reason=None, actor="t")
         assert revoked.state_at(later) == "revoked"
 
-def test_a_ledger_from_a_newer_badgekit_is_refused(tmp_path):
-    path = tmp_path / "ledger.sqlite3"
-    Ledger.open(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+
+def test_a_ledger_from_a_newer_badgekit_is_refused(ledger_target):
+    with Ledger.open(ledger_target) as ledger:
+        if ledger.engine == "sqlite":
+            ledger._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        else:
+            ledger._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
     with pytest.raises(LedgerError, match="newer badgekit"):
-        Ledger.open(path)
+        Ledger.open(ledger_target)
 
 
 def test_a_file_that_is_not_a_ledger_is_refused_by_name(tmp_path):
@@ -156,6 +168,8 @@ def test_an_export_is_recorded_once_and_only_for_credentials_in_the_ledger(tmp_p
         exported = [(e.credential_id, e.actor, e.detail) for e in ledger.events(kinds=["exported"])]
         assert exported == [(cid, "registrar", {"as": "bundle", "path": "/site/badges/a"}),
                             (cid, "registrar", {"as": "bundle", "path": "/elsewhere/a"})]
+
+
 def _items(ledger: Ledger, emails: list[str]) -> list[dict[str, object]]:
     return [{"badge_id": "urn:uuid:b", "recipient_key": ledger.recipient_key(e), "generation": 1, "row_fingerprint": "f",
              "issued_at": "2026-01-15T12:00:00Z"} for e in emails]
@@ -180,3 +194,91 @@ def test_two_runs_reserving_the_same_credentials_the_second_is_told_what_happene
         # The loser's connection still works: the next run's reservation goes through.
         again = second.reserve(_items(second, ["c@example.org"]), purpose="revocation", url_for=url_for)
         assert again[0].status_index not in {r.status_index for r in won}
+# ---------------------------------------------------------------------------------------------
+# schema versions
+
+
+def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_everything(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    with sqlite3.connect(path) as conn:  # a ledger as badgekit wrote it before lists had owners
+        for statement in _schema.SQLITE[1]:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO meta VALUES ('secret', ?)", ("ab" * 32,))
+        conn.execute("INSERT INTO status_lists (purpose, url, size, created) VALUES ('revocation', ?, ?, 'then')",
+                     (URL(1), LIST_SIZE))
+    with Ledger.open(path) as ledger:
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert ledger.secret == bytes.fromhex("ab" * 32)
+        assert ledger.lists(issuer="did:example:a") == [(1, "revocation", URL(1), LIST_SIZE)]  # no owner yet: the one issuer's
+        [first] = ledger.reserve([item(ledger, "ada")], purpose="revocation", url_for=URL, issuer="did:example:a")
+        assert first.list_id == 1  # the old list is used, and now belongs to the issuer
+        assert ledger.lists(issuer="did:example:b") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# status lists: identified by their URL, owned by their issuer
+
+
+def URL(n: int, base: str = "https://a.example/status/", purpose: str = "revocation") -> str:
+    return f"{base}{purpose}-{n}.json"
+
+
+def item(ledger: Ledger, who: str, badge: str = "urn:uuid:badge") -> dict[str, Any]:
+    return {"badge_id": badge, "recipient_key": ledger.recipient_key(f"email:{who}@example.org"), "generation": 1,
+            "row_fingerprint": "f", "issued_at": "2026-01-15T12:00:00Z", "valid_until": None, "earned_at": None}
+
+
+def test_issuers_sharing_a_ledger_keep_separate_lists_and_cannot_take_each_others(ledger_target):
+    with Ledger.open(ledger_target) as ledger:
+        [a] = ledger.reserve([item(ledger, "ada")], purpose="revocation", url_for=URL, issuer="did:example:a")
+        b_url = lambda n: URL(n, "https://b.example/status/")  # noqa: E731
+        [b] = ledger.reserve([item(ledger, "bob")], purpose="revocation", url_for=b_url, issuer="did:example:b")
+        assert (a.list_url, b.list_url) == (URL(1), b_url(1)) and a.list_id != b.list_id
+        assert [r[2] for r in ledger.lists(issuer="did:example:a")] == [URL(1)]
+        assert [r[2] for r in ledger.lists(issuer="did:example:b")] == [b_url(1)]
+        assert len(ledger.lists()) == 2
+        # issuer b pointing at issuer a's URLs would put its credentials on a list a signs
+        with pytest.raises(LedgerError, match=r"revocation-1.json belongs to issuer did:example:a.*not to did:example:b"):
+            ledger.reserve([item(ledger, "cy")], purpose="revocation", url_for=URL, issuer="did:example:b")
+        assert ledger.get(ledger.credential_id("urn:uuid:badge", item(ledger, "cy")["recipient_key"], 1)) is None
+
+
+def test_two_projects_on_one_ledger_share_ids_lists_and_indices(ledger_target):
+    """Each Ledger object stands for a project: the same secret (same credential ids), the same
+    list for the same URL, and no index handed out twice although each keeps its own cache."""
+    one, two = Ledger.open(ledger_target), Ledger.open(ledger_target)
+    assert one.recipient_key("email:x@y.z") == two.recipient_key("email:x@y.z")
+    rng1, rng2 = Random(1), Random(1)  # the same random picks: only the ledger keeps them apart
+    got = []
+    for n in range(4):
+        for ledger, rng, name in ((one, rng1, "one"), (two, rng2, "two")):
+            got += ledger.reserve([item(ledger, f"{name}{n}-{k}") for k in range(25)], purpose="revocation",
+                                  url_for=URL, rng=rng, issuer="did:example:a")
+    assert len({i.list_id for i in got}) == 1
+    assert len({i.status_index for i in got}) == len(got) == 200
+    assert {i.credential_id for i in two.issuances()} == {i.credential_id for i in got}
+    one.close()
+    two.close()
+
+
+def test_an_index_taken_behind_the_ledgers_back_makes_the_reservation_run_again(ledger_target, monkeypatch):
+    """The unique constraint is the final guard: a stale view of the used indices (as a writer
+    outside the lock would cause) ends in a retried transaction, not an error or a duplicate."""
+    with Ledger.open(ledger_target) as one, Ledger.open(ledger_target) as two:
+        [first] = one.reserve([item(one, "ada")], purpose="revocation", url_for=URL, rng=Random(5), issuer="did:example:a")
+        two.ensure_list("revocation", URL, issuer="did:example:a")
+        refresh, calls = Ledger._refresh_used, []
+
+        def stale_once(self: Ledger, conn: Any) -> None:
+            calls.append(1)
+            if len(calls) > 1:
+                refresh(self, conn)
+
+        monkeypatch.setattr(Ledger, "_refresh_used", stale_once)
+        two._used.clear()
+        two._seen_rowid = 10**9  # as if every row had been seen: the cache misses ada's index
+        [second] = two.reserve([item(two, "bob")], purpose="revocation", url_for=URL, rng=Random(5), issuer="did:example:a")
+        assert len(calls) >= 2, "the first attempt should have collided and run again"
+        assert second.status_index != first.status_index and two.get(second.credential_id) is not None
+        assert len(list(two.issuances())) == 2

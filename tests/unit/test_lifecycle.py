@@ -89,8 +89,8 @@ def verdict(cred: dict[str, Any], lists: dict[str, Any], at: datetime = AFTER) -
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> SimpleNamespace:
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+def world(tmp_path: Path, ledger_target: Any) -> SimpleNamespace:
+    ledger = Ledger.open(ledger_target)  # every test below runs on SQLite and on PostgreSQL
     revocable = issue(tmp_path, ledger, badge(ACHIEVEMENT, "revocation"), ["ada@example.org", "bob@example.org", "cy@example.org"])
     suspendable = issue(tmp_path, ledger, badge(SUSPENDABLE, "suspension"), ["ada@example.org", "dee@example.org"], seed=8)
     yield SimpleNamespace(tmp=tmp_path, ledger=ledger, rev=revocable, sus=suspendable)
@@ -237,8 +237,8 @@ def test_revocation_needs_a_reason_and_dry_run_writes_nothing(world: SimpleNames
     assert [e.kind for e in world.ledger.events(credential_id=ada)] == ["issued"]
 
 
-def test_credentials_without_status_entry_or_still_reserved_are_refused(tmp_path: Path) -> None:
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+def test_credentials_without_status_entry_or_still_reserved_are_refused(tmp_path: Path, ledger_target: Any) -> None:
+    ledger = Ledger.open(ledger_target)
     roster = tmp_path / "r.csv"
     roster.write_text("email,name\nzed@example.org,Zed\n", encoding="utf-8")
     report = issue_roster(roster_path=roster, badge=badge(ACHIEVEMENT, "revocation"), issuer=ISSUER, key=KEY,
@@ -504,8 +504,8 @@ _REVOKER = textwrap.dedent(
 )
 
 
-def test_two_concurrent_revocation_processes_lose_no_update(tmp_path: Path) -> None:
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+def test_two_concurrent_revocation_processes_lose_no_update(tmp_path: Path, ledger_target: Any) -> None:
+    ledger = Ledger.open(ledger_target)
     emails = [f"learner{i}@example.org" for i in range(80)]
     issued = issue(tmp_path, ledger, badge(ACHIEVEMENT, "revocation"), emails)
     ids = [issued[e]["id"] for e in emails]
@@ -514,7 +514,7 @@ def test_two_concurrent_revocation_processes_lose_no_update(tmp_path: Path) -> N
     script.write_text(_REVOKER.format(root=str(Path(__file__).resolve().parents[2])), encoding="utf-8")
     go = tmp_path / "go"
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(ledger.path), str(go), name, *batch],
+        subprocess.Popen([sys.executable, str(script), str(ledger_target), str(go), name, *batch],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for name, batch in (("first", first), ("second", second))
     ]
@@ -547,11 +547,13 @@ def test_published_lists_are_reproducible(world: SimpleNamespace) -> None:
     assert [p.read_bytes() for p in second] == list(first.values())
 
 
-def test_project_with_did_web_signs_lists_with_its_verification_method(world: SimpleNamespace) -> None:
+def test_project_with_did_web_signs_lists_with_its_verification_method(tmp_path: Path) -> None:
     issuer = {"id": "did:web:example.edu", "type": ["Profile"], "name": "Example University"}
-    proj = replace(project_for(world.tmp), issuer=issuer, verification_method="did:web:example.edu#key-1")
+    proj = replace(project_for(tmp_path), issuer=issuer, verification_method="did:web:example.edu#key-1")
     proj.did_document_path.write_text(json.dumps(did.did_web_document("did:web:example.edu", [KEY.public_key])), encoding="utf-8")
-    [path, _] = lifecycle.publish_lists(world.ledger, proj, KEY, world.tmp / "web", PUBLISHED_AT)
+    ledger = Ledger.open(tmp_path / "web.sqlite3")
+    lifecycle.init_lists(ledger, BASE, issuer["id"])
+    [path, _] = lifecycle.publish_lists(ledger, proj, KEY, tmp_path / "web", PUBLISHED_AT)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["issuer"] == "did:web:example.edu"
     assert doc["proof"][0]["verificationMethod"] == "did:web:example.edu#key-1"

@@ -1,9 +1,12 @@
-"""The issuing ledger: an SQLite database in the badge project that records every issuance and
-every later lifecycle event, and hands out status-list indices.
+"""The issuing ledger: a database that records every issuance and every later lifecycle event,
+and hands out status-list indices. By default an SQLite file in the badge project; a PostgreSQL
+database (``postgresql://…``, ``pip install 'badgekit[postgres]'``) lets many projects on many
+machines share one ledger.
 
-Guarantees (see docs/adr/0003-ledger.md):
+Guarantees (see docs/adr/0003-ledger.md), on both engines:
 
-* A status index is allocated inside a write transaction (``BEGIN IMMEDIATE``) and protected by a
+* A status index is allocated inside a write transaction that holds the ledger's write lock
+  (SQLite ``BEGIN IMMEDIATE``; PostgreSQL a transaction-level advisory lock) and is protected by a
   ``UNIQUE(list_id, status_index)`` constraint, so it is never handed out twice, even by two
   concurrent runs or after a crash.
 * A credential is *reserved* (id, index, timestamp fixed) before it is signed and marked *issued*
@@ -11,80 +14,41 @@ Guarantees (see docs/adr/0003-ledger.md):
   again, producing the same bytes, so nothing is lost and nothing is issued twice.
 * Recipients are stored only as keyed hashes (HMAC-SHA-256 with a secret kept in the ledger), so
   the ledger does not hold plain emails and credential ids cannot be linked to an email by guessing.
+  The secret belongs to the ledger, so every project sharing a ledger derives the same ids.
+* Status lists are identified by their URL: projects on one ledger whose issuer and
+  ``status_base_url`` agree share lists; a list belongs to the issuer that created it.
+
+Layout: this module holds the engine-neutral logic; ``_sqlite`` and ``_postgres`` open a
+connection and supply the few engine-specific operations (begin/commit, errors); ``_schema``
+holds the numbered migrations of both engines.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, TypeVar
 
 from badgekit.errors import LedgerError
+from badgekit.ledger import _sqlite
+from badgekit.ledger._base import Conflict, is_ledger_url, redact_url, url_password
+from badgekit.ledger._schema import SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
 #: Entries per status list (W3C BSL minimum, 16 KiB): the herd a credential hides in.
 LIST_SIZE = 131_072
 #: A list is closed to new allocations once this share of it is used, so random picks stay cheap.
 LIST_FILL_LIMIT = 0.75
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS status_lists (
-    id INTEGER PRIMARY KEY,
-    purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
-    url TEXT NOT NULL UNIQUE,
-    size INTEGER NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS issuances (
-    credential_id TEXT PRIMARY KEY,
-    badge_id TEXT NOT NULL,
-    recipient_key TEXT NOT NULL,
-    generation INTEGER NOT NULL,
-    row_fingerprint TEXT NOT NULL,
-    list_id INTEGER REFERENCES status_lists(id),
-    status_index INTEGER,
-    state TEXT NOT NULL CHECK (state IN ('reserved', 'issued', 'revoked', 'suspended')),
-    issued_at TEXT NOT NULL,
-    valid_until TEXT,
-    earned_at TEXT,
-    output_path TEXT,
-    UNIQUE (badge_id, recipient_key, generation),
-    UNIQUE (list_id, status_index)
-);
-CREATE INDEX IF NOT EXISTS issuances_recipient ON issuances (badge_id, recipient_key);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    credential_id TEXT,
-    kind TEXT NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    reason TEXT,
-    detail TEXT
-);
-CREATE INDEX IF NOT EXISTS events_credential ON events (credential_id);
-CREATE TABLE IF NOT EXISTS rejections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_at TEXT NOT NULL,
-    badge_id TEXT NOT NULL,
-    roster TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    column_name TEXT,
-    reason TEXT NOT NULL
-);
-"""
-
 
 class AlreadyReserved(LedgerError):
     """Another run reserved the same credentials first (two runs issuing one roster at once)."""
@@ -139,60 +103,39 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _switch_to_wal(conn: sqlite3.Connection, *, attempts: int = 600) -> None:
-    """Put the database in WAL mode. When several processes open a new ledger at once, SQLite
-    answers the journal-mode change with "database is locked" at once, without waiting for the
-    busy timeout; so wait here (up to about a minute, like every other ledger statement)."""
-    for attempt in range(attempts):
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(0.1)
+_T = TypeVar("_T")
+#: How often a write the server aborted to resolve a conflict is run again.
+_ATTEMPTS = 8
 
 
-#: What SQLite says when the disk or the folder fails, not the ledger: a full disk (or the
-#: file-size limit), a read-only file or folder, a file it cannot create, an I/O failure.
-_STORAGE_FAULTS = ("database or disk is full", "readonly", "unable to open", "disk I/O error")
+def _retried(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Run a write transaction again when the engine aborted it to resolve a conflict (a
+    serialisation failure or deadlock, or a status index another writer took first): it rolled
+    back whole, so nothing is recorded twice. Inside an outer transaction the conflict goes up,
+    since only the outermost transaction can be run again."""
 
+    @functools.wraps(method)
+    def run(self: Ledger, *args: Any, **kwargs: Any) -> _T:
+        for attempt in range(_ATTEMPTS):
+            try:
+                return method(self, *args, **kwargs)
+            except Conflict:
+                if self._conn.in_transaction or attempt == _ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * 2**attempt * secrets.randbelow(100) / 100)
+        raise AssertionError("unreachable")
 
-class _Connection(sqlite3.Connection):
-    """A connection whose storage faults are :class:`LedgerError` naming the ledger and the cause
-    (SQLite has rolled the statement or transaction back: the ledger is as it was)."""
-
-    ledger_path: Path | None = None
-
-    def execute(self, *args: Any) -> sqlite3.Cursor:
-        try:
-            return super().execute(*args)
-        except sqlite3.OperationalError as exc:
-            raise _storage_fault(self.ledger_path, exc) from None
-
-    def executemany(self, *args: Any) -> sqlite3.Cursor:
-        try:
-            return super().executemany(*args)
-        except sqlite3.OperationalError as exc:
-            raise _storage_fault(self.ledger_path, exc) from None
-
-
-def _storage_fault(path: Path | None, exc: sqlite3.OperationalError) -> Exception:
-    """``exc`` as a LedgerError when the disk or folder caused it; else ``exc`` itself (a busy
-    database is waited for, and anything else is a bug)."""
-    if not any(fault in str(exc) for fault in _STORAGE_FAULTS):
-        return exc
-    return LedgerError(f"{path}: cannot update the ledger ({exc})",
-                       hint="free space, or make the ledger and its folder writable, and run the command again: "
-                            "SQLite rolled the change back, nothing is lost")
+    return run
 
 
 class Ledger:
-    """One SQLite connection. Safe across processes (WAL, busy timeout, immediate transactions)."""
+    """One connection to the ledger database. Safe across processes and machines: every write
+    transaction holds the ledger's write lock (see the module docstring)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
-        self._conn = conn
+    def __init__(self, path: Path | None, conn: Any, engine: Any = None) -> None:
+        self.path = path  # the SQLite file; None for a PostgreSQL ledger
+        self._conn = conn  # sqlite3.Connection, or _postgres.Connection (the same few methods)
+        self._db = engine or _sqlite.ENGINE
         self._secret: bytes | None = None
         self._used: dict[int, set[int]] = {}  # list id -> status indices in use (see reserve)
         self._seen_rowid = 0
@@ -201,44 +144,31 @@ class Ledger:
 
     @classmethod
     def open(cls, path: str | Path) -> Ledger:
-        """Open (creating if needed) the ledger at ``path``.
+        """Open (creating if needed) the ledger at ``path``: an SQLite file, or a PostgreSQL
+        database given as a ``postgresql://`` URL (libpq conventions: ``PGPASSWORD``, service
+        files, ``sslmode``).
 
         Raises:
-            LedgerError: the file is not a badgekit ledger or is from a newer badgekit; its folder
-                cannot be made; the disk or folder refuses a write (every later statement too).
+            LedgerError: the file is not a badgekit ledger or is from a newer badgekit; the server
+                cannot be reached (one line naming the host and the cause, never the password);
+                the PostgreSQL driver is not installed; the disk or folder refuses a write
+                (every later statement too).
         """
-        p = Path(path)
-        try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            from badgekit._io import output_error
+        if isinstance(path, str) and is_ledger_url(path):
+            from badgekit.ledger import _postgres
 
-            error = output_error(exc, p, action="cannot create the ledger")
-            raise LedgerError(error.message, hint=error.hint) from None
-        try:
-            conn = sqlite3.connect(p, timeout=60.0, isolation_level=None, check_same_thread=False, factory=_Connection)
-            conn.ledger_path = p
-            conn.execute("PRAGMA busy_timeout = 60000")
-            _switch_to_wal(conn)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            ledger = cls(p, conn)
-            with ledger.transaction():  # read the version under the lock: a concurrent first open
-                version = conn.execute("PRAGMA user_version").fetchone()[0]  # may have just made it
-                if version > SCHEMA_VERSION:
-                    raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})",
-                                      hint="upgrade badgekit")
-                if version < SCHEMA_VERSION:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),)
-                )
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{p}: cannot open the ledger ({exc})") from None
-        return ledger
+            return _postgres.open_ledger(cls, path)
+        return _sqlite.open_ledger(cls, path)
+
+    @property
+    def location(self) -> str:
+        """Where the ledger is, for messages: the file, or the URL without its password."""
+        return str(self.path) if self.path is not None else redact_url(self._db.url)
+
+    @property
+    def engine(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self._db.name)
 
     def close(self) -> None:
         self._conn.close()
@@ -250,19 +180,19 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that holds the database lock from its first statement."""
+    def transaction(self) -> Iterator[Any]:
+        """A write transaction that holds the ledger's write lock from its first statement."""
         conn = self._conn
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
+        self._db.begin(conn)
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._db.rollback(conn)
             raise
-        conn.execute("COMMIT")
+        self._db.commit(conn)
 
     # -- keyed identifiers --------------------------------------------------------------------
 
@@ -292,28 +222,50 @@ class Ledger:
 
     # -- status lists -------------------------------------------------------------------------
 
-    def ensure_list(self, purpose: str, url_for: Any, *, size: int = LIST_SIZE) -> tuple[int, str]:
-        """The open list for ``purpose`` (creating the first one). ``url_for(n)`` names list n."""
-        with self.transaction() as conn:
-            return self._open_list(conn, purpose, url_for, size)
+    @_retried
+    def ensure_list(self, purpose: str, url_for: Any, *, size: int = LIST_SIZE, issuer: str | None = None) -> tuple[int, str]:
+        """The open list for ``purpose`` (creating the first one). ``url_for(n)`` names list n.
 
-    def _open_list(self, conn: sqlite3.Connection, purpose: str, url_for: Any, size: int) -> tuple[int, str]:
+        Raises:
+            LedgerError: the list at that URL belongs to another issuer (see :meth:`_open_list`).
+        """
+        with self.transaction() as conn:
+            return self._open_list(conn, purpose, url_for, size, issuer)
+
+    def _open_list(self, conn: Any, purpose: str, url_for: Any, size: int, issuer: str | None = None) -> tuple[int, str]:
+        """The first of the lists ``url_for(1)``, ``url_for(2)`` … that is not full, created when
+        missing. Lists are identified by their URL, so every project on a shared ledger that names
+        the same URLs (same issuer, same ``status_base_url``) allocates from the same lists; a list
+        records the issuer that created it and is never handed to another issuer, whose list
+        credential would be signed with another key."""
         self._refresh_used(conn)  # exact counts, without scanning the issuances table
-        rows = conn.execute(
-            "SELECT id, url, size FROM status_lists WHERE purpose = ? ORDER BY id", (purpose,)
-        ).fetchall()
-        for list_id, url, lsize in rows:
+        rows = conn.execute("SELECT id, url, size, purpose, issuer FROM status_lists").fetchall()
+        known = {url: (list_id, lsize, lpurpose, owner) for list_id, url, lsize, lpurpose, owner in rows}
+        n = 1
+        while (url := url_for(n)) in known:
+            list_id, lsize, lpurpose, owner = known[url]
+            if lpurpose != purpose:
+                raise LedgerError(f"status list {url} is a {lpurpose} list in the ledger {self.location}, not {purpose}")
+            if issuer is not None and owner is not None and owner != issuer:
+                raise LedgerError(f"status list {url} belongs to issuer {owner} in the ledger {self.location}, not to {issuer}",
+                                  hint="give each issuer its own status_base_url in badgekit.toml")
+            if owner is None and issuer is not None:  # made before lists had owners: by the one issuer
+                conn.execute("UPDATE status_lists SET issuer = ? WHERE id = ? AND issuer IS NULL", (issuer, list_id))
             if len(self._used.get(list_id, ())) < lsize * LIST_FILL_LIMIT:
                 return list_id, url
-        n = len(rows) + 1
-        url = url_for(n)
-        cur = conn.execute(
-            "INSERT INTO status_lists (purpose, url, size, created) VALUES (?, ?, ?, ?)", (purpose, url, size, now_iso())
+            n += 1
+        conn.execute(
+            "INSERT INTO status_lists (purpose, url, size, created, issuer) VALUES (?, ?, ?, ?, ?)",
+            (purpose, url, size, now_iso(), issuer),
         )
-        return int(cur.lastrowid or 0), url
+        return int(conn.execute("SELECT id FROM status_lists WHERE url = ?", (url,)).fetchone()[0]), url
 
-    def lists(self) -> list[tuple[int, str, str, int]]:
-        """Every status list: (id, purpose, url, size)."""
+    def lists(self, *, issuer: str | None = None) -> list[tuple[int, str, str, int]]:
+        """Every status list: (id, purpose, url, size); with ``issuer``, only that issuer's (and
+        lists made before lists recorded their issuer)."""
+        if issuer is not None:
+            return [tuple(r) for r in self._conn.execute(  # type: ignore[misc]
+                "SELECT id, purpose, url, size FROM status_lists WHERE issuer = ? OR issuer IS NULL ORDER BY id", (issuer,))]
         return [tuple(r) for r in self._conn.execute("SELECT id, purpose, url, size FROM status_lists ORDER BY id")]  # type: ignore[misc]
 
     def set_indices(self, list_id: int) -> list[int]:
@@ -339,6 +291,7 @@ class Ledger:
         row = self._conn.execute(_SELECT + " WHERE i.credential_id = ?", (credential_id,)).fetchone()
         return _issuance(row) if row else None
 
+    @_retried
     def reserve(
         self,
         items: Sequence[dict[str, Any]],
@@ -347,6 +300,7 @@ class Ledger:
         url_for: Any = None,
         rng: Random | None = None,
         actor: str = "badgekit",
+        issuer: str | None = None,
     ) -> list[Issuance]:
         """Reserve credential ids and random status indices for ``items`` in one transaction.
 
@@ -356,7 +310,9 @@ class Ledger:
         The indices in use are kept in memory and brought up to date at the start of every
         transaction from the rows added since (by rowid), so a bulk run does not re-read a whole
         list per chunk; inside ``BEGIN IMMEDIATE`` no other writer can interleave, and the
-        ``UNIQUE(list_id, status_index)`` constraint stays the final guard.
+        ``UNIQUE(list_id, status_index)`` constraint stays the final guard: an index taken by a
+        writer that did not hold the lock makes the whole transaction run again. ``issuer`` is
+        the issuer whose lists are used (see :meth:`_open_list`).
 
         Raises:
             AlreadyReserved: another run reserved one of these credentials since the caller read
@@ -379,7 +335,7 @@ class Ledger:
                 index: int | None = None
                 if purpose is not None:
                     if list_id is None or len(used) >= limit:
-                        list_id, url = self._open_list(conn, purpose, url_for, LIST_SIZE)
+                        list_id, url = self._open_list(conn, purpose, url_for, LIST_SIZE, issuer)
                         used = self._used.setdefault(list_id, set())
                     index = rng.randrange(LIST_SIZE)
                     while index in used:
@@ -399,24 +355,23 @@ class Ledger:
                     "VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?)",
                     rows,
                 )
-            except sqlite3.IntegrityError as exc:
+            except self._db.IntegrityError as exc:
                 self._used.clear()  # rebuilt from the database by the next transaction
                 self._seen_rowid = 0
-                if "status_index" in str(exc):  # the last guard of "never handed out twice": a bug if reached
-                    raise LedgerError(f"{self.path}: a status index was about to be handed out twice; nothing was reserved ({exc})",
-                                      hint="run the command again; if it happens again, please report it") from None
+                if self._db.index_collision(exc):
+                    raise Conflict(f"{self.location}: a status index was taken by another writer") from None
                 # Another process reserved one of these credentials (same badge, recipient and
                 # generation) since this run planned its rows: this transaction is rolled back, and
                 # what either run reserved is signed by it or resumed by the next run.
                 raise AlreadyReserved(
-                    f"{self.path}: another run is issuing this roster at the same time; this run stopped, nothing is lost",
+                    f"{self.location}: another run is issuing this roster at the same time; this run stopped, nothing is lost",
                     hint="run the same command again once the other run has finished: it issues what is left, once",
                 ) from None
             conn.executemany("INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)", reissued)
             self._seen_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM issuances").fetchone()[0]
         return out
 
-    def _refresh_used(self, conn: sqlite3.Connection) -> None:
+    def _refresh_used(self, conn: Any) -> None:
         """Bring the in-memory used-index sets up to date with rows other runs added."""
         rows = conn.execute(
             "SELECT rowid, list_id, status_index FROM issuances WHERE rowid > ? AND status_index IS NOT NULL",
@@ -455,6 +410,7 @@ class Ledger:
             found.extend(_issuance(row) for row in self._conn.execute(sql, (*badges, *batch)))
         return found
 
+    @_retried
     def mark_issued(self, done: Iterable[tuple[str, str]], *, actor: str = "badgekit") -> None:
         """Record ``(credential_id, output_path)`` pairs as issued, in one transaction."""
         at = now_iso()
@@ -473,6 +429,7 @@ class Ledger:
                 [(cid, at, actor, json.dumps({"path": path})) for path, cid in todo],
             )
 
+    @_retried
     def record_rejections(self, badge_id: str, roster: str, errors: Iterable[Any]) -> None:
         at = now_iso()
         with self.transaction() as conn:
@@ -483,6 +440,7 @@ class Ledger:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
+    @_retried
     def change_state(self, credential_id: str, new_state: str, *, reason: str | None, actor: str) -> Issuance:
         """Revoke, suspend or unsuspend (``issued``) a credential, recording the event.
 
@@ -506,6 +464,7 @@ class Ledger:
             self._event(conn, credential_id, kind, actor, reason, None)
         return self.get(credential_id)  # type: ignore[return-value]
 
+    @_retried
     def record_event(self, credential_id: str | None, kind: str, *, actor: str, reason: str | None = None,
                      detail: dict[str, Any] | None = None, at: str | None = None) -> None:
         """Append one event (``exported``, ``published`` …); ``at`` defaults to now (UTC, ``…Z``)."""
@@ -532,7 +491,7 @@ class Ledger:
             self._event(conn, credential_id, "exported", actor, None, {"as": form, "path": path})
         return True
 
-    def _event(self, conn: sqlite3.Connection, cid: str | None, kind: str, actor: str, reason: str | None,
+    def _event(self, conn: Any, cid: str | None, kind: str, actor: str, reason: str | None,
                detail: dict[str, Any] | None, at: str | None = None) -> None:
         conn.execute(
             "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -596,3 +555,17 @@ _SELECT = (
 
 def _issuance(row: Sequence[Any]) -> Issuance:
     return Issuance(*row)
+
+
+__all__ = [
+    "LIST_FILL_LIMIT",
+    "LIST_SIZE",
+    "SCHEMA_VERSION",
+    "Event",
+    "Issuance",
+    "Ledger",
+    "is_ledger_url",
+    "now_iso",
+    "redact_url",
+    "url_password",
+]

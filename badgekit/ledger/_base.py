@@ -1,0 +1,66 @@
+"""What both ledger engines share without importing either: the conflict error that makes a
+write transaction run again, and URL handling that never shows a password."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from badgekit.errors import LedgerError
+
+#: URL schemes that select the PostgreSQL engine (libpq accepts both).
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+class Conflict(LedgerError):
+    """The engine aborted a write transaction to resolve a conflict with another writer
+    (serialisation failure, deadlock, a status index taken first). The transaction rolled back
+    whole; :func:`badgekit.ledger._retried` runs it again."""
+
+    default_hint = "another run was writing to the same ledger; run the command again"
+
+
+def is_ledger_url(target: str) -> bool:
+    """Whether ``target`` names a PostgreSQL ledger rather than an SQLite file."""
+    return target.strip().lower().startswith(URL_SCHEMES)
+
+
+def url_password(url: str) -> str | None:
+    """The password a ``postgresql://`` URL carries (in its user part or as ``?password=``)."""
+    parts = urlsplit(url.strip())
+    if parts.password:
+        return unquote(parts.password)
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "password" and value:
+            return value
+    return None
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``: the only form badgekit ever shows."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return re.sub(r"(//[^/@:]*:)[^@/]*@", r"\1***@", text)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hosts = netloc.rpartition("@")
+        user, colon, _secret = userinfo.partition(":")
+        netloc = f"{user}:***@{hosts}" if colon else f"{user}@{hosts}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(k == "password" for k, _ in pairs):
+            query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="/*")
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` (a driver's message) with the URL's password, if any, replaced by ``***``."""
+    secret = url_password(url) if url else None
+    if not secret:
+        return text
+    from urllib.parse import quote
+
+    return text.replace(secret, "***").replace(quote(secret, safe=""), "***")
