@@ -337,7 +337,8 @@ def index_html(
         name=(recipient_name or "").strip(),
         kind=facts.achievement_type or "Badge",
         accent=parse_colour(accent) if accent else DEFAULT_COLOUR,
-        data_uri=f"data:{badge_image_type};base64,{base64.b64encode(badge_image).decode('ascii')}",
+        image_type=badge_image_type,
+        image_base64=_html.markup(base64.b64encode(badge_image).decode("ascii")),  # A-Z a-z 0-9 + / = only
         description=_prose(facts.description),
         criteria=_prose(facts.criteria),
         issued=long_date(facts.valid_from),
