@@ -3,7 +3,8 @@
 One environment, built on first use (Jinja2 is imported only by the commands that write HTML, not
 by ``badgekit verify``). ``.html`` and ``.svg`` templates are autoescaped: every ``{{ value }}`` is
 HTML-escaped unless it is :class:`markupsafe.Markup` (trusted markup built by badgekit itself, such
-as a QR code). ``.txt`` templates are plain text. A variable a template names but the caller did
+as a QR code), spelled as ``html.escape(value, quote=True)`` spells it. ``.txt`` templates are
+plain text. A variable a template names but the caller did
 not pass is an error (``StrictUndefined``), never an empty string.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import jinja2
+    from markupsafe import Markup
 
 
 @cache
@@ -52,7 +54,7 @@ def render(name: str, /, **values: Any) -> str:
     return environment().get_template(name).render(**values)
 
 
-def markup(text: str) -> Any:
+def markup(text: str) -> Markup:
     """Mark ``text`` as trusted markup: a template inserts it unescaped. Only for markup badgekit
     built itself (a QR code SVG), never for text from a credential, roster or ledger."""
     from markupsafe import Markup

@@ -12,8 +12,9 @@ A bundle (``<out>/<credential uuid>/``) holds:
   mail), with a LinkedIn "add to profile" link.
 
 The recipient's email address is never written: the credential carries it only as a salted hash.
-The roster name may be shown on the page and in the email. Every credential and roster string is
-HTML-escaped; nothing from the credential becomes markup, a script, a style or a resource URL.
+The roster name may be shown on the page and in the email. The page and the email bodies come from
+the templates in ``badgekit/data/html/``, which HTML-escape every credential and roster string;
+nothing from the credential becomes markup, a script, a style or a resource URL.
 """
 
 from __future__ import annotations
@@ -325,8 +326,8 @@ def index_html(
 ) -> str:
     """The bundle's ``index.html``: one self-contained, script-free page.
 
-    ``qr_markup`` must be trusted SVG (from :func:`badgekit.baking.render.qr_svg`); every other
-    value is escaped here.
+    ``qr_markup`` must be trusted SVG (from :func:`badgekit.baking.render.qr_svg`); the template
+    (``bundle_index.html``) escapes every other value.
     """
     from badgekit import _html
     from badgekit.baking.render import DEFAULT_COLOUR, parse_colour
