@@ -12,15 +12,15 @@ A bundle (``<out>/<credential uuid>/``) holds:
   mail), with a LinkedIn "add to profile" link.
 
 The recipient's email address is never written: the credential carries it only as a salted hash.
-The roster name may be shown on the page and in the email. Every credential and roster string is
-HTML-escaped; nothing from the credential becomes markup, a script, a style or a resource URL.
+The roster name may be shown on the page and in the email. The page and the email bodies come from
+the templates in ``badgekit/data/html/``, which HTML-escape every credential and roster string;
+nothing from the credential becomes markup, a script, a style or a resource URL.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +41,6 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _BULLET = re.compile(r"^[-*]\s+")
-_DOT = " \u00b7 "
 
 
 @dataclass(frozen=True)
@@ -283,132 +282,33 @@ def email_bodies(
 
     Attach ``badge.png`` (and the credential file) from the bundle; the text says so.
     """
+    from badgekit import _html
+
     name = (recipient_name or "").strip()
     subject = f"Your badge from {facts.issuer_name}: {facts.badge_name}"
-    what = facts.description or facts.criteria
-    lines = [f"Dear {name}," if name else "Hello,", ""]
-    lines.append(f"{facts.issuer_name} has awarded you the badge \u201c{facts.badge_name}\u201d ({_dates_sentence(facts)}).")
-    if what:
-        lines += ["", f"What it certifies: {what}"]
-    lines += [
-        "",
-        "Attached:",
-        "  badge.png        your badge; the image itself carries the signed credential",
-        f"  {credential_file:<16} the credential (Open Badges 3.0, W3C Verifiable Credential)",
-    ]
-    if cert_url:
-        lines += ["", "Your badge page:", cert_url]
-    lines += [
-        "",
-        "Add it to your LinkedIn profile:",
-        linkedin_url,
-        "",
-        "Anyone can check it is genuine: 'badgekit verify badge.png' (works offline), or upload",
-        f"badge.png to any Open Badges 3.0 verifier, e.g. {VALIDATOR_NAME} ({VALIDATOR_URL}).",
-        "",
-        f"Credential id: {facts.credential_id}",
-        "",
-        "-- ",
-        facts.issuer_name + (f" <{facts.issuer_email}>" if facts.issuer_email else ""),
-    ]
-    text = "\n".join(lines) + "\n"
-
-    e = _esc
-    p = 'style="margin:0 0 14px"'
-    body = [
-        f"<p {p}>{'Dear ' + e(name) + ',' if name else 'Hello,'}</p>",
-        f"<p {p}>{e(facts.issuer_name)} has awarded you the badge <strong>{e(facts.badge_name)}</strong> "
-        f"({e(_dates_sentence(facts))}).</p>",
-    ]
-    if what:
-        body.append(f"<p {p}><em>What it certifies:</em> {e(what)}</p>")
-    body.append(
-        f"<p {p}>Attached: <strong>badge.png</strong>, your badge (the image itself carries the signed credential), "
-        f"and <strong>{e(credential_file)}</strong>, the credential (Open Badges 3.0).</p>"
+    values = dict(
+        facts=facts, name=name, subject=subject, what=facts.description or facts.criteria, dates=_dates_sentence(facts),
+        credential_file=credential_file, cert_url=cert_url, linkedin_url=linkedin_url,
+        validator_name=VALIDATOR_NAME, validator_url=VALIDATOR_URL,
     )
-    if cert_url:
-        body.append(f'<p {p}><a href="{e(cert_url)}">View your badge page</a></p>')
-    body.append(
-        f'<p {p}><a href="{e(linkedin_url)}" style="display:inline-block;padding:10px 16px;background:#0a66c2;'
-        'color:#ffffff;border-radius:6px;text-decoration:none;font-weight:600">Add to LinkedIn profile</a></p>'
-    )
-    body.append(
-        f"<p {p}>Anyone can check it is genuine: <code>badgekit verify badge.png</code> (works offline), or upload "
-        f'badge.png to any Open Badges 3.0 verifier, e.g. <a href="{VALIDATOR_URL}">{VALIDATOR_NAME}</a>.</p>'
-    )
-    body.append(f'<p {p} style="color:#525252;font-size:13px">Credential id: {e(facts.credential_id)}</p>')
-    body.append(f"<p {p}>{e(facts.issuer_name)}</p>")
-    html_text = (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{e(subject)}</title></head>\n"
-        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#161616">\n'
-        + "\n".join(body)
-        + "\n</body></html>\n"
-    )
-    return EmailBody(subject, text, html_text)
+    return EmailBody(subject, _html.render("email.txt", **values), _html.render("email.html", **values))
 
 
 # ---------------------------------------------------------------------------------------------
 # the page
 
 
-def _esc(value: str) -> str:
-    return html.escape(value, quote=True)
-
-
-def _markdown_lite(text: str) -> str:
-    """Paragraphs and ``-``/``*`` bullet lists from a Markdown narrative; everything else is text."""
-    out: list[str] = []
+def _prose(text: str) -> list[tuple[bool, list[str]]]:
+    """A Markdown narrative as blocks: (True, bullet items) for a ``-``/``*`` list, else
+    (False, lines of a paragraph); everything else stays text."""
+    blocks: list[tuple[bool, list[str]]] = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
         if lines and all(re.match(r"[-*]\s+", ln) for ln in lines):
-            out.append("<ul>" + "".join(f"<li>{_esc(_BULLET.sub('', ln))}</li>" for ln in lines) + "</ul>")
+            blocks.append((True, [_BULLET.sub("", ln) for ln in lines]))
         elif lines:
-            out.append("<p>" + "<br>".join(_esc(ln) for ln in lines) + "</p>")
-    return "\n".join(out)
-
-
-def _link(text: str, url: str | None) -> str:
-    if url:
-        return f'<a href="{_esc(url)}" rel="noopener noreferrer">{_esc(text)}</a>'
-    return _esc(text)
-
-
-_CSS = """
-:root{--accent:%(accent)s;--ink:#161616;--muted:#525252;--line:#e0e0e0;--paper:#ffffff;--bg:#f4f4f4}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif}
-main{max-width:880px;margin:32px auto;background:var(--paper);border-radius:14px;box-shadow:0 2px 14px rgba(0,0,0,.08);overflow:hidden}
-.hero{display:flex;gap:32px;align-items:center;padding:32px 36px;border-top:8px solid var(--accent);background:linear-gradient(180deg,#fafafa,#ffffff)}
-.hero img{width:220px;height:220px;flex:none}
-.eyebrow{margin:0;color:var(--accent);font-weight:700;text-transform:uppercase;letter-spacing:.08em;font-size:13px}
-h1{margin:4px 0 8px;font-size:32px;line-height:1.15}
-.recipient{margin:0 0 4px;font-size:18px}
-.meta{margin:0;color:var(--muted)}
-.actions{margin-top:18px;display:flex;flex-wrap:wrap;gap:10px}
-.button{display:inline-block;padding:8px 15px;font-size:15px;border-radius:8px;font-weight:600;text-decoration:none;border:1px solid var(--line);color:var(--ink);background:#fff}
-.button.linkedin{background:#0a66c2;border-color:#0a66c2;color:#fff}
-section{padding:22px 36px;border-top:1px solid var(--line)}
-h2{margin:0 0 10px;font-size:20px}
-h3{margin:14px 0 6px;font-size:16px}
-p{margin:0 0 10px}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
-dt{color:var(--muted)}
-dd{margin:0;overflow-wrap:anywhere}
-code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.92em;background:#f2f4f8;padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
-.verify{display:flex;gap:28px;align-items:flex-start}
-.verify ol{margin:0;padding-left:22px;flex:1}
-.verify li{margin-bottom:8px}
-.qr{flex:none;text-align:center;color:var(--muted);font-size:13px;margin:0}
-.qr svg{width:132px;height:132px;display:block}
-ul.files{margin:0;padding-left:20px;columns:2}
-footer{padding:14px 36px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);background:#fafafa}
-a{color:#0043ce}
-@media (max-width:680px){.hero,.verify{flex-direction:column;align-items:flex-start}.hero img{width:160px;height:160px}main{margin:0;border-radius:0}ul.files{columns:1}}
-@media print{body{background:#fff}main{box-shadow:none;margin:0}.actions{display:none}}
-"""
-
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+            blocks.append((False, lines))
+    return blocks
 
 
 def index_html(
@@ -426,135 +326,34 @@ def index_html(
 ) -> str:
     """The bundle's ``index.html``: one self-contained, script-free page.
 
-    ``qr_markup`` must be trusted SVG (from :func:`badgekit.baking.render.qr_svg`); every other
-    value is escaped here.
+    ``qr_markup`` must be trusted SVG (from :func:`badgekit.baking.render.qr_svg`); the template
+    (``bundle_index.html``) escapes every other value.
     """
+    from badgekit import _html
     from badgekit.baking.render import DEFAULT_COLOUR, parse_colour
 
-    colour = parse_colour(accent) if accent else DEFAULT_COLOUR
-    e = _esc
-    data_uri = f"data:{badge_image_type};base64,{base64.b64encode(badge_image).decode('ascii')}"
-    name = (recipient_name or "").strip()
-    kind = facts.achievement_type or "Badge"
-    issued = long_date(facts.valid_from)
-    hero_dates = [f"Issued {e(issued)}"] if issued else []
-    if facts.valid_until:
-        hero_dates.append(f"Valid until {e(long_date(facts.valid_until))}")
-    else:
-        hero_dates.append("Does not expire")
-
-    parts: list[str] = []
-    parts.append(
-        '<header class="hero">'
-        f'<img src="{data_uri}" width="220" height="220" alt="{e(facts.badge_name)} badge">'
-        "<div>"
-        f'<p class="eyebrow">Open Badge \u00b7 {e(kind)}</p>'
-        f"<h1>{e(facts.badge_name)}</h1>"
-        + (f'<p class="recipient">Awarded to <strong>{e(name)}</strong></p>' if name else "")
-        + f'<p class="meta">Issued by {_link(facts.issuer_name, facts.issuer_url)}</p>'
-        + f'<p class="meta">{_DOT.join(hero_dates)}</p>'
-        '<div class="actions">'
-        f'<a class="button linkedin" href="{e(linkedin_url)}" rel="noopener noreferrer">Add to LinkedIn profile</a>'
-        '<a class="button" href="badge.png" download>Download badge</a>'
-        "</div></div></header>"
+    return _html.render(
+        "bundle_index.html",
+        facts=facts,
+        name=(recipient_name or "").strip(),
+        kind=facts.achievement_type or "Badge",
+        accent=parse_colour(accent) if accent else DEFAULT_COLOUR,
+        image_type=badge_image_type,
+        image_base64=_html.markup(base64.b64encode(badge_image).decode("ascii")),  # A-Z a-z 0-9 + / = only
+        description=_prose(facts.description),
+        criteria=_prose(facts.criteria),
+        issued=long_date(facts.valid_from),
+        until=long_date(facts.valid_until) if facts.valid_until else "",
+        earned=long_date(facts.awarded) if facts.awarded else "",
+        linkedin_url=linkedin_url,
+        cert_url=cert_url,
+        cert_link=_https(cert_url),
+        credential_file=credential_file,
+        files=list(files),
+        qr_markup=_html.markup(qr_markup),
+        validator_name=VALIDATOR_NAME,
+        validator_url=VALIDATOR_URL,
     )
-
-    certifies = ["<section><h2>What it certifies</h2>"]
-    if facts.description:
-        certifies.append(_markdown_lite(facts.description))
-    if facts.criteria or facts.criteria_url:
-        certifies.append("<h3>Criteria</h3>")
-        if facts.criteria:
-            certifies.append(_markdown_lite(facts.criteria))
-        if facts.criteria_url:
-            certifies.append(f"<p>{_link('Full criteria', facts.criteria_url)}</p>")
-    if facts.results:
-        certifies.append("<h3>Result</h3><dl>" + "".join(f"<dt>{e(w)}</dt><dd>{e(v)}</dd>" for w, v in facts.results) + "</dl>")
-    if facts.alignments:
-        certifies.append("<h3>Aligned to</h3><ul>" + "".join(f"<li>{_link(t, u)}</li>" for t, u in facts.alignments) + "</ul>")
-    if facts.evidence:
-        certifies.append("<h3>Evidence</h3><ul>" + "".join(f"<li>{_link(t, u)}</li>" for t, u in facts.evidence) + "</ul>")
-    certifies.append("</section>")
-    parts.append("".join(certifies))
-
-    details = [("Badge", e(facts.badge_name))]
-    if name:
-        details.append(("Awarded to", e(name)))
-    details.append(("Issuer", _link(facts.issuer_name, facts.issuer_url)))
-    if facts.issuer_id and facts.issuer_id != facts.issuer_name:
-        details.append(("Issuer id", f"<code>{e(facts.issuer_id)}</code>"))
-    if facts.awarded:
-        details.append(("Earned", e(long_date(facts.awarded))))
-    if issued:
-        details.append(("Issued", e(issued)))
-    if facts.valid_until:
-        details.append(("Expires", e(long_date(facts.valid_until))))
-    else:
-        details.append(("Expires", "Does not expire"))
-    details.append(("Credential id", f"<code>{e(facts.credential_id)}</code>"))
-    if cert_url:
-        details.append(("Badge page", _link(cert_url, _https(cert_url))))
-    parts.append(
-        "<section><h2>Details</h2><dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in details) + "</dl></section>"
-    )
-
-    steps = [
-        "<li><strong>Offline, with badgekit:</strong> <code>badgekit verify badge.png</code> "
-        f"(or <code>badgekit verify {e(credential_file)}</code>). It checks the issuer\u2019s signature, the "
-        "issuer\u2019s key, the schema and the dates, without going online.</li>",
-        "<li><strong>With any Open Badges 3.0 verifier</strong>, e.g. "
-        f'<a href="{VALIDATOR_URL}" rel="noopener noreferrer">{VALIDATOR_NAME}</a>: upload <code>badge.png</code> '
-        f"or <code>{e(credential_file)}</code>. The badge image carries the whole signed credential.</li>",
-    ]
-    if facts.status_url:
-        verb = "revoked or suspended" if facts.status_purpose == "suspension" else "revoked"
-        steps.append(
-            f"<li><strong>Still valid?</strong> The issuer can mark this credential {verb}. Verifiers read the status "
-            f"list published at <code>{e(facts.status_url)}</code>; offline, pass a copy: "
-            "<code>badgekit verify badge.png --status-list FILE</code>.</li>"
-        )
-    steps.append(
-        "<li><strong>Is it theirs?</strong> The credential names its earner only by a salted hash of their email "
-        "address. Ask for the address and compare its hash, or ask for proof they control it.</li>"
-    )
-    qr_caption = "Scan for the badge page" if cert_url else "Credential id"
-    parts.append(
-        '<section><h2 id="verify">How to verify</h2><div class="verify"><ol>' + "".join(steps) + "</ol>"
-        f'<figure class="qr">{qr_markup}<figcaption>{qr_caption}</figcaption></figure></div></section>'
-    )
-    if files:
-        parts.append(
-            "<section><h2>Files</h2><ul class=\"files\">"
-            + "".join(f'<li><a href="{e(f)}">{e(f)}</a>{_FILE_NOTES.get(f, "")}</li>' for f in files)
-            + "</ul></section>"
-        )
-    parts.append(
-        "<footer>This page is static: it works from your disk and loads nothing from the internet. "
-        "Made with badgekit.</footer>"
-    )
-    title = f"{facts.badge_name} \u2013 {name}" if name else facts.badge_name
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{e(title)}</title>\n"
-        f"<style>{_CSS % {'accent': colour}}</style>\n"
-        "</head>\n<body>\n<main>\n" + "\n".join(parts) + "\n</main>\n</body>\n</html>\n"
-    )
-
-
-_FILE_NOTES = {
-    "badge.png": " \u2013 the badge, credential baked in",
-    "badge.svg": " \u2013 the same, as SVG",
-    "credential.json": " \u2013 the signed credential",
-    "credential.jwt": " \u2013 the signed credential (VC-JWT)",
-    "qr.png": " \u2013 QR code",
-    "qr.svg": " \u2013 QR code (SVG)",
-    "email.txt": " \u2013 message for the earner",
-    "email.html": " \u2013 the same, as HTML",
-}
 
 
 def qr_png(data: str, *, scale: int = 8, quiet: int = 2) -> bytes:

@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import math
 import re
@@ -369,12 +368,7 @@ def percent(rate: float | None) -> str:
 
 _STATE_COLOURS = (("active", "#24a148"), ("suspended", "#f1c21b"), ("expired", "#8d8d8d"), ("revoked", "#da1e28"))
 _ISSUED_COLOUR = "#0f62fe"
-_DOT = " \u00b7 "
 _REVOKED_COLOUR = "#da1e28"
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _axis_top(value: float, ticks: int = 4) -> float:
@@ -388,139 +382,78 @@ def _axis_top(value: float, ticks: int = 4) -> float:
     return 10 * magnitude * ticks  # pragma: no cover
 
 
-def timeline_svg(periods: Sequence[Period], *, width: int = 860, height: int = 280) -> str:
-    """Bars of credentials issued per period, with revocations as a red line."""
+def _short(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[:limit - 1] + "\u2026"
+
+
+def _timeline_chart(periods: Sequence[Period], *, width: int = 860, height: int = 280) -> dict[str, Any] | None:
+    """Geometry of the issued-per-period bars and the revocations line (drawn by ``report_charts.html``)."""
     if not periods:
-        return '<p class="empty">Nothing issued yet.</p>'
+        return None
     left, right, top, bottom = 48, 16, 16, 54
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _axis_top(max(max(p.issued, p.revoked) for p in periods))
     slot = plot_w / len(periods)
     bar = max(2.0, min(48.0, slot * 0.7))
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="Credentials issued per period">']
-    for i in range(5):
-        value = top_value * i / 4
-        y = top + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" class="tick">{_num(value)}</text>')
     every = max(1, math.ceil(len(periods) / 14))
-    points = []
-    for i, p in enumerate(periods):
-        cx = left + slot * (i + 0.5)
-        h = plot_h * p.issued / top_value
-        parts.append(
-            f'<rect x="{cx - bar / 2:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="2" '
-            f'fill="{_ISSUED_COLOUR}"><title>{_e(p.label)}: {p.issued} issued, {p.revoked} revoked</title></rect>'
-        )
-        if p.issued and bar >= 18:
-            parts.append(f'<text x="{cx:.1f}" y="{top + plot_h - h - 5:.1f}" text-anchor="middle" class="value">{p.issued}</text>')
-        if i % every == 0:
-            parts.append(f'<text x="{cx:.1f}" y="{height - bottom + 18}" text-anchor="middle" class="tick">{_e(p.label)}</text>')
-        points.append(f"{cx:.1f},{top + plot_h - plot_h * p.revoked / top_value:.1f}")
-    if any(p.revoked for p in periods):
-        parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{_REVOKED_COLOUR}" stroke-width="2.5"/>')
-        for point, p in zip(points, periods, strict=True):
-            if not p.revoked:
-                continue
-            px, py = point.split(",")
-            parts.append(f'<circle cx="{px}" cy="{py}" r="3.5" fill="{_REVOKED_COLOUR}"><title>{_e(p.label)}: {p.revoked} revoked</title></circle>')
-    legend_y = height - 12
-    parts.append(f'<rect x="{left}" y="{legend_y - 10}" width="12" height="12" rx="2" fill="{_ISSUED_COLOUR}"/>'
-                 f'<text x="{left + 18}" y="{legend_y}" class="tick" text-anchor="start">issued</text>')
-    parts.append(f'<line x1="{left + 80}" x2="{left + 100}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{_REVOKED_COLOUR}" stroke-width="2.5"/>'
-                 f'<text x="{left + 106}" y="{legend_y}" class="tick" text-anchor="start">revoked</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    grid = [(top + plot_h - plot_h * i / 4, _num(top_value * i / 4)) for i in range(5)]
+    bars = [
+        {
+            "period": p,
+            "cx": left + slot * (i + 0.5),
+            "y": top + plot_h - plot_h * p.issued / top_value,
+            "h": plot_h * p.issued / top_value,
+            "revoked_y": top + plot_h - plot_h * p.revoked / top_value,
+            "labelled": i % every == 0,
+        }
+        for i, p in enumerate(periods)
+    ]
+    return {"width": width, "height": height, "left": left, "right": right, "bottom": bottom, "bar": bar, "grid": grid,
+            "bars": bars, "revoked": any(p.revoked for p in periods), "legend_y": height - 12,
+            "issued_colour": _ISSUED_COLOUR, "revoked_colour": _REVOKED_COLOUR}
 
 
-def states_svg(badges: Sequence[BadgeFigures], *, width: int = 860) -> str:
-    """One horizontal bar per badge class, split into active / suspended / expired / revoked."""
+def _states_chart(badges: Sequence[BadgeFigures], *, width: int = 860) -> dict[str, Any] | None:
+    """Geometry of one horizontal bar per badge class, split into active / suspended / expired / revoked."""
     rows = [b for b in badges if b.counts.issued]
     if not rows:
-        return '<p class="empty">Nothing issued yet.</p>'
+        return None
     label_w, right, row_h, top = 230, 70, 34, 8
     height = top + row_h * len(rows) + 34
     plot_w = width - label_w - right
     most = max(b.counts.issued for b in rows)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="Credentials by state per badge class">']
+    drawn = []
     for r, b in enumerate(rows):
-        y = top + r * row_h
-        name = b.name if len(b.name) <= 32 else b.name[:31] + "\u2026"
-        parts.append(f'<text x="{label_w - 10}" y="{y + 19}" text-anchor="end" class="label"><title>{_e(b.name)}</title>{_e(name)}</text>')
         x = float(label_w)
+        segments = []
         for state, colour in _STATE_COLOURS:
             n = getattr(b.counts, state)
-            if not n:
-                continue
-            w = plot_w * n / most
-            parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 10}" fill="{colour}">'
-                         f'<title>{_e(b.name)}: {n} {state}</title></rect>')
-            x += w
-        parts.append(f'<text x="{x + 8:.1f}" y="{y + 19}" class="value" text-anchor="start">{b.counts.issued}</text>')
-    lx = float(label_w)
-    ly = height - 12
-    for state, colour in _STATE_COLOURS:
-        parts.append(f'<rect x="{lx:.0f}" y="{ly - 10}" width="12" height="12" rx="2" fill="{colour}"/>'
-                     f'<text x="{lx + 18:.0f}" y="{ly}" class="tick" text-anchor="start">{state}</text>')
-        lx += 100
-    parts.append("</svg>")
-    return "".join(parts)
+            if n:
+                segments.append({"x": x, "w": plot_w * n / most, "n": n, "state": state, "colour": colour})
+                x += plot_w * n / most
+        drawn.append({"badge": b, "short": _short(b.name, 32), "y": top + r * row_h, "segments": segments, "end": x})
+    return {"width": width, "height": height, "label_w": label_w, "row_h": row_h, "rows": drawn,
+            "legend": [(float(label_w) + 100 * i, state, colour) for i, (state, colour) in enumerate(_STATE_COLOURS)]}
 
 
-def hbars_svg(items: Sequence[tuple[str, int]], *, colour: str, width: int = 860, label_w: int = 330, unit: str = "") -> str:
-    """Simple labelled horizontal bars (lead-time buckets, rejection reasons)."""
+def _hbars_chart(items: Sequence[tuple[str, int]], *, colour: str, width: int = 860, label_w: int = 330,
+                 unit: str = "") -> dict[str, Any] | None:
+    """Geometry of simple labelled horizontal bars (lead-time buckets, rejection reasons)."""
     if not items:
-        return '<p class="empty">None.</p>'
+        return None
     right, row_h, top = 70, 30, 6
-    height = top + row_h * len(items) + 6
     plot_w = width - label_w - right
     most = max(n for _, n in items) or 1
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img">']
-    for r, (label, n) in enumerate(items):
-        y = top + r * row_h
-        short = label if len(label) <= 48 else label[:47] + "\u2026"
-        w = plot_w * n / most
-        parts.append(f'<text x="{label_w - 10}" y="{y + 18}" text-anchor="end" class="label"><title>{_e(label)}</title>{_e(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 10}" rx="2" fill="{colour}"><title>{_e(label)}: {n}{unit}</title></rect>')
-        parts.append(f'<text x="{label_w + w + 8:.1f}" y="{y + 18}" class="value" text-anchor="start">{n}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-_REPORT_CSS = """
-:root{--ink:#161616;--muted:#525252;--line:#e0e0e0;--bg:#f4f4f4}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif}
-main{max-width:940px;margin:28px auto;padding:0 16px}
-header h1{margin:0;font-size:28px}
-header p{margin:4px 0 0;color:var(--muted)}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:12px;margin:22px 0}
-.kpi{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 4px rgba(0,0,0,.06);border-top:4px solid var(--c,#0f62fe)}
-.kpi b{display:block;font-size:28px;line-height:1.1}
-.kpi span{color:var(--muted);font-size:13px}
-section{background:#fff;border-radius:10px;padding:18px 20px;margin:0 0 16px;box-shadow:0 1px 4px rgba(0,0,0,.06)}
-h2{margin:0 0 4px;font-size:18px}
-.note{margin:0 0 10px;color:var(--muted);font-size:13px}
-svg.chart{width:100%;height:auto;display:block;font-family:inherit}
-svg .grid{stroke:#e8e8e8;stroke-width:1}
-svg .tick{font-size:11px;fill:#6f6f6f}
-svg .label{font-size:13px;fill:#161616}
-svg .value{font-size:12px;fill:#393939;font-weight:600}
-.table{overflow-x:auto;margin-top:8px}
-table{border-collapse:collapse;width:100%;font-size:14px}
-th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
-th{white-space:normal;vertical-align:bottom;font-size:13px}
-th:first-child,td:first-child{text-align:left;white-space:normal}
-th{color:var(--muted);font-weight:600}
-tr.total td{font-weight:700;border-top:2px solid #c6c6c6}
-.empty{color:var(--muted)}
-footer{color:var(--muted);font-size:12px;margin:8px 0 28px}
-@media print{body{background:#fff}section,.kpi{box-shadow:none;border:1px solid var(--line)}}
-"""
+    rows = [{"label": label, "short": _short(label, 48), "n": n, "y": top + r * row_h, "w": plot_w * n / most}
+            for r, (label, n) in enumerate(items)]
+    return {"width": width, "height": top + row_h * len(items) + 6, "label_w": label_w, "row_h": row_h, "rows": rows,
+            "colour": colour, "unit": unit}
 
 
 def report_html(report: ProgramReport, *, title: str = "Badge program report", subtitle: str = "") -> str:
     """A one-file report: figures, inline SVG charts (no script, no external assets) and tables."""
+    from badgekit import _html
+
     o = report.overall
     c = o.counts
     lead = o.lead_time
@@ -535,39 +468,22 @@ def report_html(report: ProgramReport, *, title: str = "Badge program report", s
         ("Earned \u2192 issued (median)", "\u2013" if lead.median_days is None else f"{_num(lead.median_days)} d", "#007d79"),
         ("Rejected rows", f"{o.rejected_rows:,}", "#ff832b"),
     ]
-    unit = "week" if report.granularity == "week" else "month"
-    parts = [
-        "<header>",
-        f"<h1>{_e(title)}</h1>",
-        f"<p>{_e(subtitle + _DOT if subtitle else '')}as of {_e(_when(report.generated_at))}</p>",
-        "</header>",
-        '<div class="kpis">' + "".join(
-            f'<div class="kpi" style="--c:{colour}"><b>{value}</b><span>{_e(label)}</span></div>' for label, value, colour in kpis
-        ) + "</div>",
-        f"<section><h2>Issuance over time</h2><p class=\"note\">Credentials issued per {unit}; the red line counts revocations.</p>"
-        + timeline_svg(report.timeline) + "</section>",
-        "<section><h2>Badge classes</h2><p class=\"note\">Every issued credential by its state today.</p>"
-        + states_svg(report.badges) + _badge_table(report) + "</section>",
-        "<section><h2>From earned to issued</h2>"
-        + (f'<p class="note">{lead.count:,} credentials with an earned date: min {lead.min_days} d, median '
-           f"{_num(lead.median_days or 0)} d, mean {_num(lead.mean_days or 0)} d, max {lead.max_days} d.</p>"
-           + hbars_svg(lead.buckets, colour="#007d79", label_w=160)
-           if lead.count else '<p class="empty">No roster had an earned date.</p>')
-        + "</section>",
-        "<section><h2>Rejected rows</h2>"
-        + (f'<p class="note">{o.rejected_rows:,} roster rows were not issued. Why (rows per reason):</p>'
-           + hbars_svg([(_reason_label(r, report), r.rows) for r in report.rejections[:20]], colour="#ff832b", label_w=420)
-           if report.rejections else '<p class="empty">No rejected rows.</p>')
-        + "</section>",
-        "<footer>Made by badgekit from the project ledger. Static file: no scripts, nothing loaded from the network.</footer>",
-    ]
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n<style>{_REPORT_CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(parts)
-        + "\n</main>\n</body>\n</html>\n"
+    return _html.render(
+        "report.html",
+        title=title,
+        subtitle=subtitle,
+        generated=_when(report.generated_at),
+        kpis=kpis,
+        unit="week" if report.granularity == "week" else "month",
+        timeline=_timeline_chart(report.timeline),
+        states=_states_chart(report.badges),
+        table=_badge_table(report),
+        overall=o,
+        lead=lead,
+        lead_chart=_hbars_chart(lead.buckets, colour="#007d79", label_w=160) if lead.count else None,
+        rejections=_hbars_chart([(_reason_label(r, report), r.rows) for r in report.rejections[:20]], colour="#ff832b",
+                                label_w=420),
+        num=_num,
     )
 
 
@@ -576,22 +492,23 @@ def _reason_label(r: RejectionReason, report: ProgramReport) -> str:
     return prefix + (f"{r.column}: " if r.column and not r.reason.startswith(r.column) else "") + r.reason
 
 
-def _badge_table(report: ProgramReport) -> str:
-    head = ("Badge class", "Issued", "Active", "Expired", "Suspended", "Revoked", "Revocation rate", "Recipients",
-            "Earned \u2192 issued (median)", "Rejected rows")
+_TABLE_HEAD = ("Badge class", "Issued", "Active", "Expired", "Suspended", "Revoked", "Revocation rate", "Recipients",
+               "Earned \u2192 issued (median)", "Rejected rows")
 
-    def row(b: BadgeFigures, cls: str = "") -> str:
+
+def _badge_table(report: ProgramReport) -> dict[str, Any]:
+    """The badge-class table: the head, and (row class, cells) per badge class (then the total)."""
+
+    def row(b: BadgeFigures, cls: str = "") -> tuple[str, tuple[str, ...]]:
         c = b.counts
         med = "\u2013" if b.lead_time.median_days is None else f"{_num(b.lead_time.median_days)} d"
-        cells = (b.name, f"{c.issued:,}", f"{c.active:,}", f"{c.expired:,}", f"{c.suspended:,}", f"{c.revoked:,}",
-                 percent(c.revocation_rate), f"{b.recipients:,}", med, f"{b.rejected_rows:,}")
-        return f'<tr class="{cls}">' + "".join(f"<td>{_e(v)}</td>" for v in cells) + "</tr>"
+        return cls, (b.name, f"{c.issued:,}", f"{c.active:,}", f"{c.expired:,}", f"{c.suspended:,}", f"{c.revoked:,}",
+                     percent(c.revocation_rate), f"{b.recipients:,}", med, f"{b.rejected_rows:,}")
 
-    body = "".join(row(b) for b in report.badges)
+    rows = [row(b) for b in report.badges]
     if report.overall.badge_id == "*" and len(report.badges) > 1:
-        body += row(report.overall, "total")
-    return ('<div class="table"><table><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"
-            + body + "</tbody></table></div>")
+        rows.append(row(report.overall, "total"))
+    return {"head": _TABLE_HEAD, "rows": rows}
 
 
 __all__ = [
