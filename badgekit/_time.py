@@ -53,7 +53,8 @@ class TimestampError(InputError):
 
 def parse_datetime_stamp(text: Any, *, field: str) -> datetime:
     """``text`` (an XML Schema ``dateTimeStamp``, e.g. ``2026-01-15T12:00:00Z``) as an aware
-    datetime in UTC.
+    datetime at the offset written (``Z``, ``+00:00`` and ``-00:00``: :data:`~datetime.UTC`), so
+    ``.date()`` is the day the writer meant; compare freely, or ``.astimezone(UTC)``.
 
     Raises:
         TimestampError: anything else (naive, out-of-range offset or field, no such day, not a
@@ -85,9 +86,10 @@ def parse_datetime_stamp(text: Any, *, field: str) -> datetime:
     except ValueError:
         raise TimestampError(field, text, "no such date or time") from None
     try:
-        return when.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00:00+01:00 is a moment before year 1
+        when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is a moment before year 1: not comparable
         raise TimestampError(field, text, "out of range") from None
+    return when
 
 
 def _why_not(text: str) -> str:

@@ -337,7 +337,7 @@ def parse_timestamp(text: str, *, field: str = "the verification time") -> datet
     Raises:
         InputError: not a date-time with a time zone.
     """
-    return parse_datetime_stamp(text, field=field)
+    return parse_datetime_stamp(text, field=field).astimezone(UTC)
 
 
 def load_did_documents(paths: Iterable[str | os.PathLike[str]]) -> dict[str, Mapping[str, Any]]:

@@ -40,7 +40,15 @@ def _utc(*args: int) -> datetime:
 def test_accepted(text: str, expected: datetime) -> None:
     when = parse_datetime_stamp(text, field="validFrom")
     assert when == expected
-    assert when.tzinfo is UTC
+    assert when.utcoffset() is not None
+
+
+def test_the_offset_written_is_kept() -> None:
+    # The same moment; .date() is the day the writer meant (a bundle page shows that day).
+    when = parse_datetime_stamp("2026-01-16T00:30:00+14:00", field="validFrom")
+    assert when.utcoffset() == timedelta(hours=14) and when.date().day == 16
+    assert parse_datetime_stamp("2026-01-15T12:00:00Z", field="validFrom").tzinfo is UTC
+    assert parse_datetime_stamp("2026-01-15T12:00:00-00:00", field="validFrom").tzinfo is UTC
 
 
 @pytest.mark.parametrize(
