@@ -31,9 +31,9 @@ _STAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))",
     re.ASCII,
 )
-#: Near misses, to say what is wrong: no zone, lower-case t/z, a space for the T.
-_NO_ZONE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?", re.ASCII)
-_LOWER = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+#: Near misses, to say what is wrong (compiled on the error path only: start-up stays light).
+_NO_ZONE = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"  # naive, or a space for the T
+_LOWER = r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
 _MAX_OFFSET_MINUTES = 14 * 60
 
 
@@ -93,11 +93,11 @@ def parse_datetime_stamp(text: Any, *, field: str) -> datetime:
 
 
 def _why_not(text: str) -> str:
-    if _LOWER.fullmatch(text):
+    if re.fullmatch(_LOWER, text, re.ASCII):
         return "write T and Z in upper case"
-    if _NO_ZONE.fullmatch(text):
+    if re.fullmatch(_NO_ZONE, text, re.ASCII):
         return "no time zone (add Z for UTC, or an offset such as +01:00)"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
         return "a date without a time"
     return f"expected e.g. {EXAMPLE}"
 
