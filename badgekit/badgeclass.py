@@ -56,6 +56,7 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from badgekit._io import atomic_write, dumps_json, loads_json, read_bounded
+from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit._yaml import MAX_YAML_BYTES, dumps_yaml, loads_yaml
 from badgekit.errors import InputError
 from badgekit.schema import SchemaProblem, validate_achievement
@@ -86,7 +87,6 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .-]*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 class BadgeClassError(InputError):
@@ -216,20 +216,19 @@ def is_urn_uuid(text: Any) -> bool:
 
 
 def is_date(text: str) -> bool:
-    """``YYYY-MM-DD`` (a real calendar date) or an RFC 3339 date-time with a zone."""
+    """``YYYY-MM-DD`` (a real calendar date) or a date-time with a time zone (the one timestamp
+    form credentials carry: :func:`badgekit._time.parse_datetime_stamp`)."""
     if _DATE.fullmatch(text):
         try:
             date.fromisoformat(text)
         except ValueError:
             return False
         return True
-    if _DATETIME.fullmatch(text):
-        try:
-            datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        return True
-    return False
+    try:
+        parse_datetime_stamp(text, field="date")
+    except TimestampError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,11 +22,12 @@ import hashlib
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from badgekit._io import atomic_write, dumps_json, load_json_file
+from badgekit._time import format_utc, utc_now
 from badgekit.errors import InputError, LimitExceeded
 
 Kind = Literal["did-document", "status-list", "revocation-list"]
@@ -126,7 +127,7 @@ def add(path: str | os.PathLike[str], *, url: str | None = None, root: Path | No
         doc_id = url
     else:
         kind, doc_id = classify(document, source=source)
-    when = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = format_utc(now or utc_now())
     base = root or cache_dir()
     target = base / kind / f"{_digest(doc_id)}.json"
     record = {"kind": kind, "id": doc_id, "added": when, "source": os.path.abspath(source), "document": document}

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from badgekit import roster
+from badgekit._time import format_utc
 from badgekit.jsonld import OB_EXTENSIONS, OB_V3, VC_V2
-from badgekit.proof import utc_timestamp
 
 CONTEXT = [VC_V2, OB_V3, OB_EXTENSIONS]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
@@ -109,7 +109,7 @@ def build_credential(
         subject["creditsEarned"] = roster.parse_number(values["credits_earned"])
     for column, prop in (("activity_start_date", "activityStartDate"), ("activity_end_date", "activityEndDate")):
         if values.get(column):
-            subject[prop] = utc_timestamp(roster.parse_date(values[column]))
+            subject[prop] = format_utc(roster.parse_date(values[column]))
     for column, prop in (("term", "term"), ("role", "role"), ("license_number", "licenseNumber")):
         if values.get(column):
             subject[prop] = values[column]
@@ -120,12 +120,12 @@ def build_credential(
         "type": list(CREDENTIAL_TYPE),
         "name": str(achievement.get("name", "")),
         "issuer": dict(issuer),
-        "validFrom": utc_timestamp(valid_from),
+        "validFrom": format_utc(valid_from),
     }
     if valid_until is not None:
-        credential["validUntil"] = utc_timestamp(valid_until)
+        credential["validUntil"] = format_utc(valid_until)
     if values.get("earned"):
-        credential["awardedDate"] = utc_timestamp(roster.parse_date(values["earned"]))
+        credential["awardedDate"] = format_utc(roster.parse_date(values["earned"]))
     credential["credentialSubject"] = subject
     evidence = _evidence(values)
     if evidence:

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from badgekit._io import atomic_write
+from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.errors import InputError
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
@@ -111,12 +112,9 @@ def _https(value: Any) -> str | None:
 
 
 def _when(value: Any) -> datetime | None:
-    text = _str(value)
-    if not text:
-        return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return parse_datetime_stamp(value, field="date")
+    except TimestampError:
         return None
 
 

@@ -42,6 +42,7 @@ from typing import Any, Literal
 from badgekit import credential as cred
 from badgekit import proof, roster
 from badgekit._io import atomic_write, dumps_json
+from badgekit._time import format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import InputError
 from badgekit.keys import Ed25519Key, PrivateKey, RsaKey
 from badgekit.ledger import Issuance, Ledger
@@ -295,7 +296,7 @@ def _init_worker(key: PrivateKey, verification_method: str | None, issuer: dict[
 
 
 def _parse_ts(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parse_datetime_stamp(text, field="timestamp")  # one badgekit wrote: never fails
 
 
 def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> dict[str, Any]:
@@ -522,7 +523,7 @@ def issue_roster(
             either run reserved is signed by it or resumed by the next run).
     """
     check_signing_setup(key, issuer, options)
-    started = datetime.now(UTC)
+    started = utc_now()
     now = (options.now or started).astimezone(UTC).replace(microsecond=0)
     policy = badge.policy
     achievement = dict(badge.achievement)
@@ -554,7 +555,7 @@ def issue_roster(
     out_dir = Path(options.out_dir)
     url_for = status_url_for(status_base_url, purpose) if revocable and status_base_url else None
     rng = Random(options.rng_seed) if options.rng_seed is not None else None
-    issued_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    issued_at = format_utc(now)
 
     def valid_until_for(values: Mapping[str, str]) -> str | None:
         if not validity:
@@ -562,7 +563,7 @@ def issue_roster(
         from badgekit.badgeclass import add_duration
 
         start = roster.parse_date(values["issued"]) if values.get("issued") else now
-        return add_duration(start, validity).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_utc(add_duration(start, validity))
 
     def plan(chunk: list[roster.Row]) -> list[_Job]:
         decided: dict[int, RowOutcome] = {}
@@ -742,7 +743,7 @@ def _fingerprint(values: Mapping[str, str]) -> str:
 def _earned(values: Mapping[str, str]) -> str | None:
     if not values.get("earned"):
         return None
-    return roster.parse_date(values["earned"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(roster.parse_date(values["earned"]))
 
 
 class _Outcomes:
@@ -788,7 +789,7 @@ class _Outcomes:
 def _report(r: roster.Roster, badge_id: str, outcomes: _Outcomes, header_errors: list[roster.RowError], started: datetime,
             revocable: bool) -> IssueReport:
     ordered, counts = outcomes.finish()
-    elapsed = (datetime.now(UTC) - started).total_seconds()
+    elapsed = (utc_now() - started).total_seconds()
     return IssueReport(r.source, badge_id, ordered, tuple(header_errors), elapsed, counts, revocable)
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from badgekit import did, limits
 from badgekit._io import MAX_INPUT_BYTES, loads_json
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
 from badgekit.errors import InputError
 
 if TYPE_CHECKING:
@@ -500,9 +501,10 @@ def vc_jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
         value = credential.get(prop)
         if value is None:
             continue
-        when = _parse_iso(value) if isinstance(value, str) else None
-        if when is None:
-            raise JwtError(f"credential {prop} {str(value)[:40]!r} is not a date-time with a time zone")
+        try:
+            when = parse_datetime_stamp(value, field=prop)
+        except TimestampError as exc:
+            raise JwtError(f"credential {exc.message}", hint=exc.hint) from None
         # Same truncation as claim_problems, so a fractional second still agrees.
         claims[claim] = int(when.timestamp())
     return claims
@@ -571,7 +573,7 @@ def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any]) ->
             problems.append(f"claim {claim} is not a NumericDate")
             continue
         value = credential.get(prop)
-        when = _parse_iso(value) if isinstance(value, str) else None
+        when = _parse_iso(value)
         if when is None:
             problems.append(f"claim {claim} is set but the credential has no valid {prop}")
         elif int(when.timestamp()) != int(payload[claim]):
@@ -584,15 +586,14 @@ def _is_number(value: Any) -> bool:
 
 
 def _numeric_to_iso(value: float) -> str:
-    return datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(datetime.fromtimestamp(int(value), UTC))
 
 
-def _parse_iso(value: str) -> datetime | None:
+def _parse_iso(value: Any) -> datetime | None:
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return parse_datetime_stamp(value, field="date")
+    except TimestampError:
         return None
-    return when if when.tzinfo is not None else None
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from badgekit import status
 from badgekit._io import atomic_write, dumps_json, load_json_file, loads_json, read_bounded
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import InputError, LedgerError
 from badgekit.keys import Ed25519Key, Signer
 from badgekit.ledger import Issuance, Ledger
@@ -407,14 +408,14 @@ def build_list(
     bits = status.Bitstring(size)
     for index in ledger.set_indices(list_id):
         bits.set(index)
-    stamp = _stamp(now)
+    stamp = format_utc(now)
     unsigned = status.list_credential(
         url,
         purpose,  # type: ignore[arg-type]
         bits,
         issuer=issuer_id,
         valid_from=stamp,
-        valid_until=_stamp(valid_until) if valid_until is not None else None,
+        valid_until=format_utc(valid_until) if valid_until is not None else None,
         ttl_ms=ttl_ms,
     )
     return status.sign_list_credential(unsigned, signer, created=stamp)
@@ -683,14 +684,9 @@ def credential_history(ledger: Ledger, credential_id: str) -> CredentialHistory:
 
 def _parse_stamp(text: str) -> datetime | None:
     try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return parse_datetime_stamp(text, field="validUntil")
+    except TimestampError:
         return None
-    return when if when.tzinfo is not None else None
-
-
-def _stamp(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def duration_ms(text: str, *, now: datetime | None = None) -> int:
@@ -701,7 +697,7 @@ def duration_ms(text: str, *, now: datetime | None = None) -> int:
     """
     from badgekit.badgeclass import add_duration, parse_duration
 
-    start = (now or datetime.now(UTC)).astimezone(UTC)
+    start = (now or utc_now()).astimezone(UTC)
     duration = parse_duration(text)
     if duration.is_zero:
         raise InputError(f"duration {text!r} must be longer than zero")

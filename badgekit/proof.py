@@ -12,13 +12,13 @@ are accepted when verifying only: the ``eddsa-2022`` cryptosuite name (VC 1.1 er
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from badgekit import did, jsonld, limits
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import BadgekitError, ProofError
 from badgekit.keys import Signer, verify_signature
 
@@ -30,9 +30,9 @@ Resolver = Callable[[str], did.VerificationMethod]
 
 
 def utc_timestamp(when: datetime | None = None) -> str:
-    """``YYYY-MM-DDThh:mm:ssZ`` for ``when`` (default: now), as proofs and credentials use."""
-    when = (when or datetime.now(UTC)).astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``YYYY-MM-DDThh:mm:ssZ`` for ``when`` (default: now), as proofs and credentials use
+    (:func:`badgekit._time.format_utc`)."""
+    return format_utc(when or utc_now())
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,11 @@ def structure_problem(proof: Any) -> str | None:
         # chains"); badgekit checks each proof over the document alone, which is not that check.
         return "proof chains (previousProof) are not supported"
     for name in ("created", "expires"):
-        if name in proof and _parse_datetimez(proof[name]) is None:
-            return f"proof {name} {str(proof[name])[:40]!r} is not a date-time with a time zone"
+        if name in proof:
+            try:
+                parse_datetime_stamp(proof[name], field=name)
+            except TimestampError as exc:
+                return f"proof {exc.message}"
     return None
 
 
@@ -205,7 +208,6 @@ def structure_problem(proof: Any) -> str | None:
 MAX_PROOF_VALUE_CHARS = 89
 #: How far a proof's ``created`` may lie after the verification time (the signer's clock is not ours).
 CLOCK_SKEW = timedelta(minutes=5)
-_DATETIMEZ = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
 
 
 def time_problem(proof: Mapping[str, Any], at: datetime) -> str | None:
@@ -221,11 +223,9 @@ def time_problem(proof: Mapping[str, Any], at: datetime) -> str | None:
 
 
 def _parse_datetimez(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not _DATETIMEZ.match(value):
-        return None
     try:
-        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
+        return parse_datetime_stamp(value, field="proof date")
+    except TimestampError:
         return None
 
 

@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any, Literal
 
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.ledger import Ledger
 
 Granularity = Literal["week", "month"]
@@ -153,7 +154,7 @@ class ProgramReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "generatedAt": _stamp(self.generated_at),
+            "generatedAt": format_utc(self.generated_at),
             "granularity": self.granularity,
             "overall": self.overall.to_json(),
             "badges": [b.to_json() for b in self.badges],
@@ -166,18 +167,14 @@ class ProgramReport:
 # building
 
 
-def _stamp(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _parse(text: str | None) -> datetime | None:
+    """A ledger stamp (badgekit writes them with ``Z``), or None."""
     if not text:
         return None
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return parse_datetime_stamp(text, field="ledger time")
+    except TimestampError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def period_of(day: date, granularity: Granularity) -> tuple[str, date]:
@@ -235,7 +232,7 @@ def build_report(
     ``badge_id`` limits the report to one badge class; ``names`` maps badge ids to display names
     (the ledger stores ids only).
     """
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or utc_now()).astimezone(UTC)
     names = dict(names or {})
     overall = _Acc()
     per_badge: dict[str, _Acc] = {}

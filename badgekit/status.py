@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from badgekit import proof
 from badgekit._io import load_json_file
+from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.errors import InputError
 from badgekit.jsonld import VC_V2
 from badgekit.keys import Signer
@@ -680,13 +681,7 @@ def _parse_index(value: Any) -> int | None:
 
 def _parse_datetime(value: Any) -> datetime | None:
     """A date-time with a time zone (XML Schema dateTimeStamp), or None."""
-    if not isinstance(value, str) or "T" not in value.upper():
-        return None
-    text = value.strip()
-    if text[-1:] in ("z", "Z"):
-        text = text[:-1] + "+00:00"
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
+        return parse_datetime_stamp(value, field="date")
+    except TimestampError:
         return None
-    return when if when.tzinfo is not None else None

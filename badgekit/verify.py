@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from badgekit._io import MAX_INPUT_BYTES, load_json_file, loads_json, read_bounded
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import BadgekitError, ExitCode, InputError, LimitExceeded
 from badgekit.limits import (
     MAX_ENDORSEMENTS,
@@ -106,7 +107,6 @@ _VC_V1 = "https://www.w3.org/2018/credentials/v1"
 _OB_CONTEXT = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d+\.\d+)?\.json$|"
                          r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context/ob_v3p0\.jsonld$")
 _ISSUER_DEPENDENT_IRI = re.compile(r"<https://www\.w3\.org/ns/credentials/issuer-dependent#([^>]*)>")
-_DATETIMEZ = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -330,16 +330,14 @@ class VerifyOptions:
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def parse_timestamp(text: str) -> datetime:
-    """A DateTimeZ (``2026-01-15T12:00:00Z``; the time zone is mandatory) as an aware datetime.
+def parse_timestamp(text: str, *, field: str = "the verification time") -> datetime:
+    """A DateTimeZ (``2026-01-15T12:00:00Z``; the time zone is mandatory) as an aware datetime in
+    UTC (:func:`badgekit._time.parse_datetime_stamp`; ``field`` names it in the error).
 
     Raises:
         InputError: not a date-time with a time zone.
     """
-    when = _parse_datetimez(text)
-    if when is None:
-        raise InputError(f"{text!r} is not a date-time with a time zone, e.g. 2026-01-15T12:00:00Z")
-    return when
+    return parse_datetime_stamp(text, field=field).astimezone(UTC)
 
 
 def load_did_documents(paths: Iterable[str | os.PathLike[str]]) -> dict[str, Mapping[str, Any]]:
@@ -532,7 +530,7 @@ class _Run:
         self.source = source
         self.options = options
         self.endorsement = endorsement
-        self.at = (options.at or datetime.now(UTC)).astimezone(UTC)
+        self.at = (options.at or utc_now()).astimezone(UTC)
         self.results: dict[str, CheckResult] = {}
         self.summary: dict[str, Any] = {"format": None, "securing": None}
         self.doc: dict[str, Any] | None = None
@@ -977,11 +975,11 @@ class _Run:
             if value is None:
                 bounds[name] = None
                 continue
-            when = _parse_datetimez(value) if isinstance(value, str) else None
-            if when is None:
-                self._set("validity", FAILED, f"{name} {str(value)[:40]!r} is not a date-time with a time zone")
+            try:
+                bounds[name] = parse_datetime_stamp(value, field=name)
+            except TimestampError as exc:
+                self._set("validity", FAILED, exc.message)
                 return
-            bounds[name] = when
         start, end = bounds[start_name], bounds[end_name]
         at = _iso(self.at)
         if start and end and end < start:
@@ -1446,18 +1444,8 @@ def _first_context(doc: Mapping[str, Any]) -> Any:
     return ctx[0] if isinstance(ctx, list) and ctx else ctx
 
 
-def _parse_datetimez(value: str) -> datetime | None:
-    if not isinstance(value, str) or not _DATETIMEZ.match(value):
-        return None
-    try:
-        when = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(UTC)
-
-
 def _iso(when: datetime | None) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "-"
+    return format_utc(when) if when else "-"
 
 
 def _path(path: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +11,7 @@ import typer
 
 from badgekit import baking
 from badgekit._io import atomic_write, loads_json, read_bounded
+from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt
 from badgekit.errors import BadgekitError, ExitCode, InputError
@@ -125,8 +126,8 @@ def _date(value: str | None, option: str) -> date | None:
             return date(int(text), 1, 1)
         if len(text) == 10:
             return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
+        return parse_datetime_stamp(text, field=option).date()  # the day as written, in its own offset
+    except (ValueError, TimestampError):
         raise InputError(f"{option} {value!r}: expected a date like 2026-01-31 (or a year)") from None
 
 

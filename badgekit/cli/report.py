@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from badgekit._io import atomic_write
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt
 from badgekit.cli.issue import ProjectOpt, find_badge, load_project
@@ -49,17 +50,17 @@ def _moment(value: str | None, option: str, *, end_of_day: bool = False) -> str 
     if value is None or not value.strip():
         return None
     text = value.strip()
-    try:
-        if len(text) == 10:
+    expected = f"{option} {value!r}: expected a date (2026-01-31) or a timestamp with a time zone (2026-01-31T09:00:00Z)"
+    if len(text) == 10:
+        try:
             day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-            moment = day + timedelta(days=1) if end_of_day else day
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise ValueError("no time zone")
-    except ValueError:
-        raise InputError(f"{option} {value!r}: expected a date (2026-01-31) or a timestamp with a time zone (2026-01-31T09:00:00Z)") from None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise InputError(expected) from None
+        return format_utc(day + timedelta(days=1) if end_of_day else day)
+    try:
+        return format_utc(parse_datetime_stamp(text, field=option))
+    except TimestampError as exc:
+        raise InputError(f"{expected}; {exc.reason}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ def report(
     project = load_project(project_dir)
     badge_id = _badge_id(project, badge)
     stamp = _moment(at, "--at")
-    now = datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+    now = parse_datetime_stamp(stamp, field="--at") if stamp else None
     names = _badge_names(project)
     with open_ledger(project) as ledger:
         figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
+from badgekit._time import utc_now
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key
 from badgekit.cli.issue import ProjectOpt, find_badge, load_project
@@ -79,7 +80,7 @@ def _actor() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return utc_now().replace(microsecond=0)
 
 
 def _out_dir(project: Any, out: Path | None) -> Path:

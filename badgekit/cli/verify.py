@@ -167,12 +167,12 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
         provenance = {k: v for k, v in cached.provenance().items() if k not in lists and k not in did_documents}
         lists = {**cached.status_lists, **lists}
         did_documents = {**cached.did_documents, **did_documents}
-    from datetime import UTC, datetime
+    from badgekit._time import utc_now
 
     return core.VerifyOptions(
         # One clock for the whole run: every report says the same "checked at", whatever the
         # number of files or workers.
-        at=core.parse_timestamp(at) if at is not None else datetime.now(UTC).replace(microsecond=0),
+        at=core.parse_timestamp(at, field="--at") if at is not None else utc_now().replace(microsecond=0),
         status_lists=lists,
         did_documents=did_documents,
         trust=core.TrustList.load(trust) if trust is not None else None,

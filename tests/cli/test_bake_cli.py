@@ -144,6 +144,7 @@ def test_render_svg_and_png(tmp_path: Path):
         (["--out", "x.gif"], "must end in .svg or .png"),
         (["--out", "x.svg", "--colour", "mauve-ish"], "colour"),
         (["--out", "x.svg", "--valid-from", "soon"], "--valid-from"),
+        (["--out", "x.svg", "--valid-from", "2026-01-31T09:00:00"], "--valid-from"),  # naive: was taken as is
         (["--out", "x.svg", "--template", "nope"], "no such image template"),
         (["--out", "x.svg", "--qr", '{"whole": "credential"}'], "looks like a credential"),
     ],

@@ -313,6 +313,8 @@ def test_report_usage_errors(known: SimpleNamespace) -> None:
     assert "--json and --csv cannot be used together" in run("report", "--json", "--csv", ok=2).stderr
     assert "--by 'day': expected week, month or auto" in run("report", "--by", "day", ok=2).stderr
     assert "--at 'yesterday'" in run("report", "--at", "yesterday", ok=2).stderr
+    assert "no time zone" in run("report", "--at", "2026-03-01T00:00:00", ok=2).stderr
+    assert "±14:00" in run("report", "--at", "2026-03-01T00:00:00+15:00", ok=2).stderr  # was accepted
 
 
 def test_log_filters(known: SimpleNamespace) -> None:

@@ -272,6 +272,8 @@ def cases() -> dict[str, bytes]:
     # 7. validity
     out["validity--expired.json"] = _json(sign(_mutate(base_credential(), lambda c: c.__setitem__("validUntil", "2025-06-30T00:00:00Z"))))
     out["validity--not-yet-valid.json"] = _json(sign(_mutate(base_credential(), lambda c: c.__setitem__("validFrom", "2027-01-01T00:00:00Z"))))
+    # XSD dateTimeStamp offsets lie within ±14:00 (VC 2.0 "Validity Period"); the schema's RFC 3339 allows +23:59.
+    out["validity--offset-beyond-14-hours.json"] = _json(sign(_mutate(base_credential(), lambda c: c.__setitem__("validFrom", "2025-01-01T00:00:00+14:30"))))
     out["validity--ends-before-it-starts.json"] = _json(sign(_mutate(
         base_credential(), lambda c: (c.__setitem__("validFrom", "2025-06-01T00:00:00Z"), c.__setitem__("validUntil", "2025-05-01T00:00:00Z")))))
 

@@ -418,3 +418,16 @@ def test_requires_policy_names_badge_classes_the_project_has(tmp_path: Path) -> 
     assert badge_class_names(badges) == {lower["id"]: "Python Basics", higher["id"]: "Python Advanced"}
     assert validate_badge_class(badges / "advanced.yaml", known_badges=badge_class_names(badges)) == []
     assert required_badges(load_badge_class(badges / "advanced.yaml"), tmp_path / "elsewhere") == {lower["id"]: "Python Basics"}
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [("2026-01-15", True), ("2026-02-30", False), ("2026-01-15T10:00:00Z", True), ("2026-01-15T10:00:00+14:00", True),
+     # date-times are the one timestamp form (was: also a space for T, no seconds, lower-case z, any offset)
+     ("2026-01-15 10:00:00Z", False), ("2026-01-15T10:00Z", False), ("2026-01-15T10:00:00z", False),
+     ("2026-01-15T10:00:00+15:00", False), ("2026-01-15T10:00:00", False)],
+)
+def test_is_date(text: str, ok: bool) -> None:
+    from badgekit.badgeclass import is_date
+
+    assert is_date(text) is ok

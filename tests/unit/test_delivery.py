@@ -203,6 +203,16 @@ def test_not_a_badge(tmp_path: Path) -> None:
         delivery.credential_facts({"credentialSubject": {}})
 
 
+def test_page_dates_are_read_like_verify_reads_them() -> None:
+    achievement = {"id": "urn:uuid:a", "type": ["Achievement"], "name": "A"}
+    base = {"id": "urn:uuid:x", "credentialSubject": {"achievement": achievement}}
+    # The day as the issuer wrote it (its own offset), not moved to UTC.
+    facts = delivery.credential_facts({**base, "validFrom": "2026-01-16T00:30:00+14:00"})
+    assert delivery.long_date(facts.valid_from) == "16 January 2026"
+    # A naive time is no date (it was shown as if it had one).
+    assert delivery.credential_facts({**base, "validFrom": "2026-01-16T00:30:00"}).valid_from is None
+
+
 def test_library_modules_stay_library() -> None:
     import subprocess
     import sys

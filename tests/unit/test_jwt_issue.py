@@ -278,6 +278,8 @@ def test_signing_refuses_what_it_cannot_sign_faithfully() -> None:
         jwt.sign_vc_jwt({k: v for k, v in c.items() if k != "issuer"}, RSA, kid=KID)
     with pytest.raises(jwt.JwtError, match="validUntil"):
         jwt.sign_vc_jwt({**c, "validUntil": "2027-01-15"}, RSA, kid=KID)  # no time zone
+    with pytest.raises(jwt.JwtError, match=r"^credential validUntil .* not within ±14:00"):
+        jwt.sign_vc_jwt({**c, "validUntil": "2027-01-15T00:00:00+15:00"}, RSA, kid=KID)  # was accepted
 
 
 # ---------------------------------------------------------------------------------------------

@@ -208,6 +208,15 @@ def test_decode_rejects_non_string() -> None:
         Bitstring.decode(12345)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("stamp", ["2026-01-15T12:00:00", "2026-01-15T12:00:00+15:00", "2026-01-15T12:00:00z",
+                                   " 2026-01-15T12:00:00Z", "2026-01-15T12:00Z"])
+def test_list_dates_are_date_time_stamps(stamp: str) -> None:
+    # The same parser as verify's validity check (was: any ISO 8601 with a zone, stripped, z or Z).
+    with pytest.raises(StatusListError, match="validFrom .* is not a date-time with a time zone"):
+        list_credential("https://example.edu/status/1", "revocation", Bitstring(), issuer="did:example:1",
+                        valid_from=stamp)
+
+
 def test_status_list_error_is_an_input_error() -> None:
     assert issubclass(StatusListError, InputError)
 

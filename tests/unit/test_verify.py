@@ -294,6 +294,10 @@ def test_trust_list_format_errors(tmp_path):
         ({"validFrom": "2026-01-15T12:00:01Z"}, "failed"),
         ({"validFrom": "2026-01-15T13:00:00+02:00"}, "passed"),  # 11:00Z
         ({"validFrom": "2026-01-15T12:00:00"}, "failed"),  # no time zone
+        ({"validFrom": "2026-01-15T12:00:00z"}, "failed"),  # XSD dateTimeStamp: "Z" upper case only
+        ({"validFrom": "2026-01-15T00:00:00+14:00"}, "passed"),  # 2026-01-14T10:00Z: the XSD bound
+        ({"validFrom": "2026-01-15T00:00:00+14:30"}, "failed"),  # beyond ±14:00 (was taken as 09:30Z)
+        ({"validUntil": "2027-01-15T24:00:00Z"}, "failed"),
         ({"validFrom": "2026-01-15"}, "failed"),
         ({"validFrom": 1736899200}, "failed"),
     ],
@@ -316,6 +320,17 @@ def test_at_overrides_now_and_vc11_dates():
 def test_parse_timestamp_is_strict(text):
     with pytest.raises(InputError):
         parse_timestamp(text)
+
+
+def test_parse_timestamp_names_the_field():
+    with pytest.raises(InputError, match=r"^--at '2026-01-15T12:00:00' is not a date-time with a time zone: no time zone"):
+        parse_timestamp("2026-01-15T12:00:00", field="--at")
+
+
+def test_validity_failure_says_why():
+    report = verify_credential(signed(credential(validFrom="2026-01-15T12:00:00+15:00")), options=PLAIN)
+    assert report.check("validity").reason == (
+        "validFrom '2026-01-15T12:00:00+15:00' is not a date-time with a time zone: the offset +15:00 is not within ±14:00")
 
 
 def test_parse_timestamp_normalises_to_utc():

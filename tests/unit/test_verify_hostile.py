@@ -633,6 +633,13 @@ def test_proof_created_in_the_future_fails_proof_structure():
     valid(sign(rich_credential(), created="2026-01-15T12:04:00Z"))
 
 
+def test_proof_dates_are_xsd_date_time_stamps():
+    # VC Data Integrity 1.0: created/expires are dateTimeStamps (offset within ±14:00, upper-case Z).
+    refused(sign(rich_credential(), created="2026-01-15T12:00:00+14:30"), check="proof-structure", says="not within ±14:00")
+    refused(sign(rich_credential(), created="2026-01-15T11:00:00z"), check="proof-structure", says="upper case")
+    valid(sign(rich_credential(), created="2026-01-16T01:00:00+14:00"))  # 11:00Z
+
+
 def test_huge_proof_value_is_refused_by_its_length():
     refused(PROOF_TRAPS["proofValue 10 MB"](), check="proof-structure", says="characters long")
 
