@@ -40,7 +40,8 @@ from pathlib import Path
 from random import Random
 from typing import Any, TypeVar
 
-from badgekit.errors import LedgerError
+from badgekit._time import format_utc, parse_datetime_stamp, utc_now
+from badgekit.errors import InputError, LedgerError
 from badgekit.ledger import _sqlite
 from badgekit.ledger._base import Conflict, is_ledger_url, redact_url, url_password
 from badgekit.ledger._schema import SCHEMA_VERSION
@@ -80,10 +81,10 @@ class Issuance:
             return "revoked"
         if self.valid_until:
             try:
-                until = datetime.fromisoformat(self.valid_until.replace("Z", "+00:00"))
-            except ValueError:
-                until = None
-            if until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) <= now:
+                until: datetime | None = parse_datetime_stamp(self.valid_until, field="valid_until")
+            except InputError:
+                until = None  # not written by badgekit: never decides a state
+            if until is not None and until <= now:
                 return "expired"
         return "suspended" if self.state == "suspended" else "active"
 
@@ -100,7 +101,8 @@ class Event:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The ledger's clock, as the one wire format (tests replace it to fix time)."""
+    return format_utc(utc_now())
 
 
 _T = TypeVar("_T")
