@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from typing import Any
 
@@ -142,8 +143,17 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM (timeout, CI cancellation, systemd) stops like Ctrl-C: the exception unwinds every
+    # `with` and `finally` (the ledger stays resumable, worker processes are killed) and the exit
+    # code is the shell's 128 + 15. A second SIGTERM during that stops at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point: builds only the command being run (fast start-up)."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args = sys.argv[1:]
     if args == ["--version"]:  # answered without building any command
         sys.stdout.write(f"badgekit {__version__}\n")

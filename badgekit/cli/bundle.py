@@ -3,7 +3,6 @@ static page and an email text (and the same after ``badgekit issue --bundle``)."
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -105,35 +104,6 @@ def _achievement_id(credential: dict[str, Any]) -> str | None:
     return str(achievement.get("id")) if isinstance(achievement, dict) and achievement.get("id") else None
 
 
-def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
-    """One bundle (runs in a worker process): (source, bundle or None, problem or None)."""
-    from badgekit import delivery
-
-    source, credential, text, name, badge, issuer, url_base, linkedin_org_id = job
-    try:
-        facts = delivery.credential_facts(credential)
-        cert_url = delivery.bundle_url(url_base, facts.credential_id)
-        image = delivery.render_badge_image(
-            facts, badge=badge, issuer=issuer, recipient_name=name or "", qr_data=cert_url or facts.credential_id,
-        )
-        accent = getattr(getattr(badge, "policy", None), "colour", None)
-        return source, delivery.write_bundle(
-            credential, text, _WORKER_OUT["dir"], badge_image_svg=image, recipient_name=name, cert_url=cert_url,
-            organization_id=linkedin_org_id, accent=accent,
-        ), None
-    except BadgekitError as exc:
-        return source, None, exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
-    except OSError as exc:  # a full disk or a read-only folder: name the file, go on with the others
-        return source, None, f"{source}: cannot write the bundle ({exc.strerror or exc})"
-
-
-_WORKER_OUT: dict[str, Path] = {}
-
-
-def _init_worker(out_dir: Path) -> None:
-    _WORKER_OUT["dir"] = out_dir
-
-
 def make_bundles(
     items: Iterable[tuple[str, dict[str, Any], str, str | None]],
     out_dir: Path,
@@ -150,16 +120,9 @@ def make_bundles(
     issuer = project.issuer if project is not None else None
     jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id)
             for source, credential, text, name in items]
-    if workers > 1 and len(jobs) >= 2 * workers:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
+    from badgekit.delivery import write_bundles
 
-        ctx = get_context("fork") if hasattr(os, "fork") else get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(out_dir,)) as pool:
-            results = list(pool.map(_write_one, jobs, chunksize=max(1, min(32, len(jobs) // (4 * workers)))))
-    else:
-        _init_worker(out_dir)
-        results = [_write_one(job) for job in jobs]
+    results = write_bundles(jobs, out_dir, workers=workers)
     bundles = [b for _, b, _ in results if b is not None]
     problems = [p for _, _, p in results if p is not None]
     if project is not None and bundles:

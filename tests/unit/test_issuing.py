@@ -153,11 +153,12 @@ KILL_SCRIPT = textwrap.dedent(
     from tests.unit import test_issuing as t
     from badgekit.issuing import IssueOptions, issue_roster
     from badgekit.ledger import Ledger
-    tmp = Path(sys.argv[1])
-    issue_roster(roster_path=tmp / "roster.csv", badge=t.make_badge(), issuer=t.ISSUER, key=t.KEY,
-                 ledger=Ledger.open(tmp / "ledger.sqlite3"),
-                 options=IssueOptions(out_dir=tmp / "out", workers=int(sys.argv[2]), now=t.NOW),
-                 status_base_url="https://example.edu/status/")
+    if __name__ == "__main__":  # worker processes import this script too (forkserver/spawn)
+        tmp = Path(sys.argv[1])
+        issue_roster(roster_path=tmp / "roster.csv", badge=t.make_badge(), issuer=t.ISSUER, key=t.KEY,
+                     ledger=Ledger.open(tmp / "ledger.sqlite3"),
+                     options=IssueOptions(out_dir=tmp / "out", workers=int(sys.argv[2]), now=t.NOW),
+                     status_base_url="https://example.edu/status/")
     """
 )
 
