@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from badgekit import proof
-from badgekit.issuing import IssueOptions, issue_roster, summary_csv
+from badgekit.issuing import PARALLEL_MIN_CHUNKS, IssueOptions, issue_roster, summary_csv
 from badgekit.keys import Ed25519Key
 from badgekit.ledger import Ledger
 from tests.conftest import TEST_SEED
@@ -133,7 +133,7 @@ def test_reissue_makes_a_new_credential_deliberately(tmp_path):
 
 def test_parallel_output_is_identical_to_single_worker(tmp_path):
     roster = tmp_path / "roster.csv"
-    write_roster(roster, 40, bad_every=9)
+    write_roster(roster, 64 * PARALLEL_MIN_CHUNKS + 40, bad_every=9)  # enough rows for worker processes
     empty = tmp_path / "seed.sqlite3"
     Ledger.open(empty).close()  # same ledger secret for both runs
     for name in ("one", "two"):
