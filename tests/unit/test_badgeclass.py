@@ -48,7 +48,7 @@ INVALID_CASES = {
 #: files that cannot even be parsed: validate raises InputError naming file, line and column.
 MALFORMED_CASES = {
     "malformed.yaml": "malformed YAML at line 4",
-    "malformed.json": "malformed JSON at line 5",
+    "malformed.json": "malformed JSON at line 4, column 26: trailing comma before the end of the object",
     "duplicate-key.yaml": "duplicate key 'name'",
 }
 

@@ -69,3 +69,15 @@ def test_atomic_write_makes_missing_target_and_staging_folders(tmp_path):
     target = tmp_path / "a" / "b" / "c.json"
     _io.atomic_write(target, "x", durable=False, staging=tmp_path / "a" / ".partial")
     assert target.read_text() == "x" and list((tmp_path / "a" / ".partial").iterdir()) == []
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ('{\n  "name": "Python Basics",\n}', "line 2, column 26: trailing comma before the end of the object"),
+    ("[1, 2 ,\n\n ]", "line 1, column 7: trailing comma before the end of the array"),
+    ("[,]", "line 1, column 2: Expecting value"),  # no value before the comma: the parser's own words
+])
+def test_loads_json_names_a_trailing_comma_alike_on_every_python(text, where):
+    # Python 3.13 reports the comma, 3.11 and 3.12 the bracket after it: one message for both.
+    with pytest.raises(InputError) as info:
+        _io.loads_json(text, source="x.json")
+    assert info.value.message == f"x.json: malformed JSON at {where}"
