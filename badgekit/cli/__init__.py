@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 from typing import Any
@@ -143,11 +144,26 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+#: Seconds a SIGTERM'd process has to unwind before it is terminated outright.
+SIGTERM_GRACE = 10.0
+
+
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     # SIGTERM (timeout, CI cancellation, systemd) stops like Ctrl-C: the exception unwinds every
     # `with` and `finally` (the ledger stays resumable, worker processes are killed) and the exit
-    # code is the shell's 128 + 15. A second SIGTERM during that stops at once.
+    # code is the shell's 128 + 15. A second SIGTERM, or SIGTERM_GRACE seconds without exiting
+    # (a finaliser can swallow the exception, a cleanup can hang), terminates the process: the
+    # ledger is resumable after any stop. A bare thread: threading's locks may be held right now.
+    import _thread
+    import time
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def terminate() -> None:
+        time.sleep(SIGTERM_GRACE)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    _thread.start_new_thread(terminate, ())
     raise SystemExit(128 + signum)
 
 

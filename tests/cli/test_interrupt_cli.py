@@ -77,8 +77,12 @@ def test_issue_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path
     log = tmp_path / "first.log"
     proc = _badgekit(root, "issue", "--badge", "python-basics", "--roster", "roster.csv", "--workers", "2", log=log)
     tree = _stop_mid_run(proc, how, some_signed)
-    assert proc.wait(timeout=60) == _expected_exit(how), log.read_text()[-2000:]
-    assert_all_gone(tree)
+    try:
+        assert proc.wait(timeout=60) == _expected_exit(how), log.read_text()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        assert_all_gone(tree)  # kills what survives, whatever failed first
     if how != "sigkill":
         assert "Traceback" not in log.read_text()
     assert 0 < len(list(out.glob("*.json"))) < ROWS, "the stop should land mid-run"
@@ -114,11 +118,41 @@ def test_verify_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_pat
     log = tmp_path / "first.log"
     proc = _badgekit(root, *verify, log=log)
     tree = _stop_mid_run(proc, how, lambda: log.stat().st_size > 0)  # reports come back from the workers
-    assert proc.wait(timeout=60) == _expected_exit(how), log.read_text()[-2000:]
-    assert_all_gone(tree)
+    try:
+        assert proc.wait(timeout=60) == _expected_exit(how), log.read_text()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        assert_all_gone(tree)  # kills what survives, whatever failed first
 
     again = subprocess.run([sys.executable, "-m", "badgekit", *verify, "--json"], cwd=root,
                            capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert again.returncode == 0, again.stderr[-2000:]
     reports = json.loads(again.stdout)
     assert len(reports) == FILES and {r["verdict"] for r in reports} == {"valid"}
+
+
+SWALLOWS_SIGTERM = """
+import signal, sys, time
+from badgekit import cli
+cli.SIGTERM_GRACE = 0.5
+signal.signal(signal.SIGTERM, cli._stop_on_sigterm)
+print("ready", flush=True)
+while True:
+    try:
+        time.sleep(60)
+    except SystemExit:
+        pass  # what a finaliser or a careless `except BaseException` does to the clean stop
+"""
+
+
+def test_sigterm_still_ends_a_process_that_swallows_the_clean_stop() -> None:
+    proc = subprocess.Popen([sys.executable, "-c", SWALLOWS_SIGTERM], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == -signal.SIGTERM  # the shell's 143: terminated by SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
