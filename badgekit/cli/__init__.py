@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import os
 import signal
 import sys
+import time
 from typing import Any
 
 import typer
@@ -154,9 +156,6 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     # code is the shell's 128 + 15. A second SIGTERM, or SIGTERM_GRACE seconds without exiting
     # (a finaliser can swallow the exception, a cleanup can hang), terminates the process: the
     # ledger is resumable after any stop. A bare thread: threading's locks may be held right now.
-    import _thread
-    import time
-
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def terminate() -> None:
