@@ -138,9 +138,12 @@ import signal, sys, time
 from badgekit import cli
 cli.SIGTERM_GRACE = 0.5
 signal.signal(signal.SIGTERM, cli._stop_on_sigterm)
-print("ready", flush=True)
+ready = False
 while True:
     try:
+        if not ready:
+            print("ready", flush=True)
+            ready = True
         time.sleep(60)
     except SystemExit:
         pass  # what a finaliser or a careless `except BaseException` does to the clean stop
