@@ -216,7 +216,9 @@ def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        pos, msg = _trailing_comma(exc.doc, exc.pos) or (exc.pos, exc.msg)
+        line, column = exc.doc.count("\n", 0, pos) + 1, pos - exc.doc.rfind("\n", 0, pos)
+        raise InputError(f"{source}: malformed JSON at line {line}, column {column}: {msg}") from None
     except RecursionError:
         raise LimitExceeded(f"{source}: JSON nested too deeply") from None
     except ValueError as exc:
@@ -227,6 +229,33 @@ def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX
     if _SURROGATE_HINT.search(data) and _has_lone_surrogate(value):
         raise InputError(f"{source}: a JSON string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escape): not Unicode text")
     return value
+
+
+_JSON_SPACE = " \t\n\r"
+
+
+def _trailing_comma(doc: str, pos: int) -> tuple[int, str] | None:
+    """The comma that ends a list of values before ``]`` or ``}``, when that is what the parser
+    stopped at, with one wording: Python 3.13 reports the comma ("Illegal trailing comma ..."),
+    earlier versions the bracket after it ("Expecting value"), so the same file would get
+    another line and column depending on the Python running badgekit."""
+    if pos < len(doc) and doc[pos] in "]}":
+        comma = pos - 1
+        while comma >= 0 and doc[comma] in _JSON_SPACE:
+            comma -= 1
+    else:
+        comma = pos
+    if not (0 <= comma < len(doc) and doc[comma] == ","):
+        return None
+    after = comma + 1
+    while after < len(doc) and doc[after] in _JSON_SPACE:
+        after += 1
+    before = comma - 1
+    while before >= 0 and doc[before] in _JSON_SPACE:
+        before -= 1
+    if after >= len(doc) or doc[after] not in "]}" or before < 0 or doc[before] in "[{,:":
+        return None  # not after a value: "[,]" and "{,}" keep the parser's own message
+    return comma, f"trailing comma before the end of the {'array' if doc[after] == ']' else 'object'}"
 
 
 def load_json_file(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> Any:

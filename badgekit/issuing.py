@@ -8,8 +8,10 @@ The pipeline (docs/adr/0003-ledger.md):
 2. **Plan** each good row against the ledger, in chunks: already issued (nothing to do), reserved by
    an interrupted run (sign it again, same bytes), or new (reserve id + random status index in one
    transaction, before signing).
-3. **Sign** chunks in worker processes; each credential file is written atomically; the ledger
-   marks it issued afterwards. A kill at any point loses nothing: the next run resumes.
+3. **Sign** chunks in worker processes (:mod:`badgekit._parallel`; a script calling this with
+   ``workers`` > 1 needs an ``if __name__ == "__main__":`` guard); each credential file is written
+   atomically; the ledger marks it issued afterwards. A kill at any point loses nothing: the next
+   run resumes.
 
 Two output formats (``IssueOptions.format``): ``ldp`` writes ``<id>.json`` with an embedded
 ``eddsa-rdfc-2022`` Data Integrity proof (Ed25519 key); ``jwt`` writes ``<id>.jwt``, the credential
@@ -31,16 +33,14 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
 from random import Random
 from typing import Any, Literal
 
+from badgekit import _parallel, proof, roster
 from badgekit import credential as cred
-from badgekit import proof, roster
 from badgekit._io import atomic_write, dumps_json
 from badgekit._time import format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import InputError
@@ -49,6 +49,9 @@ from badgekit.ledger import Issuance, Ledger
 from badgekit.roster import RowError
 
 CHUNK = 256
+#: Signing chunks (64 rows) below which no worker pool is started: a pool takes ~0.2 s to start
+#: (badgekit._parallel), so two processes win only on more than ~0.4 s of work (~1 ms a row).
+PARALLEL_MIN_CHUNKS = 6
 #: Output formats: Data Integrity proof in JSON, or VC-JWT (compact JWS).
 FORMATS = ("ldp", "jwt")
 _SUFFIX = {"ldp": ".json", "jwt": ".jwt"}
@@ -657,22 +660,11 @@ def issue_roster(
     if options.dry_run:
         for _ in chunks():
             pass
-    elif options.workers <= 1:
-        _init_worker(*init_args)
-        for jobs in chunks():
-            finished(_sign_chunk(jobs))
     else:
-        ctx = get_context("fork") if hasattr(os, "fork") else get_context("spawn")
-        with ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_init_worker, initargs=init_args) as pool:
-            in_flight: set[Future[list[tuple[str, str]]]] = set()
-            for jobs in chunks():
-                in_flight.add(pool.submit(_sign_chunk, jobs))
-                if len(in_flight) >= options.workers * 3:  # bounded: memory stays flat
-                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        finished(f.result())
-            for f in in_flight:
-                finished(f.result())
+        with _parallel.imap(_sign_chunk, chunks(), workers=options.workers, initializer=_init_worker, initargs=init_args,
+                            preload=(__name__,), min_items=PARALLEL_MIN_CHUNKS) as signed:
+            for pairs in signed:
+                finished(pairs)
     if progress:
         progress(total, total)
     with contextlib.suppress(OSError):

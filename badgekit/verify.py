@@ -400,37 +400,33 @@ def verify_path(path: str | os.PathLike[str], options: VerifyOptions | None = No
 #: Files per task handed to a worker process: amortises the inter-process round trip (~0.1 ms)
 #: over files that take ~1 ms each, and keeps the in-flight set small.
 PARALLEL_CHUNK = 32
+#: Files below which no worker pool is started: a pool takes ~0.2 s to start (badgekit._parallel),
+#: so two processes win only on more than ~0.4 s of work (~0.8 ms a file).
+PARALLEL_MIN_FILES = 500
 
 
 def verify_paths(
     paths: Sequence[str | os.PathLike[str]], options: VerifyOptions | None = None, *, workers: int = 1
 ) -> Iterator[VerificationReport]:
-    """:func:`verify_path` for each path, yielded in order. With ``workers`` > 1 and more than
-    one chunk of files (:data:`PARALLEL_CHUNK`), files are verified in that many processes; at
-    most a few chunks are in flight, so memory stays flat for any number of files. The reports
+    """:func:`verify_path` for each path, yielded in order. With ``workers`` > 1 and at least
+    :data:`PARALLEL_MIN_FILES` files, chunks of files are verified in that many processes (see
+    :mod:`badgekit._parallel`: a script calling this needs an ``if __name__ == "__main__":``
+    guard); at most a few chunks are in flight, so memory stays flat for any number of files. The reports
     are the same as one process gives (the options, including the trust list, status lists and
     DID documents, are copied to each worker; each keeps its own per-run memo).
     """
     options = options or VerifyOptions()
-    chunks = [list(paths[i:i + PARALLEL_CHUNK]) for i in range(0, len(paths), PARALLEL_CHUNK)]
-    workers = min(workers, len(chunks))
-    if workers <= 1:
+    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         for path in paths:
             yield verify_path(path, options)
         return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from badgekit import _parallel
 
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options,)) as pool:
-        pending: deque[Future[list[VerificationReport]]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_verify_chunk, chunk))
-            if len(pending) >= workers * 3:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    chunks = [list(paths[i:i + PARALLEL_CHUNK]) for i in range(0, len(paths), PARALLEL_CHUNK)]
+    with _parallel.imap(_verify_chunk, chunks, workers=min(workers, len(chunks)), initializer=_init_worker,
+                        initargs=(options,), preload=(__name__,)) as results:
+        for reports in results:
+            yield from reports
 
 
 _WORKER_OPTIONS: VerifyOptions | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -66,7 +67,7 @@ def test_workflow_wiring() -> None:
     triggers = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert "workflow_dispatch" in triggers
     jobs = flow["jobs"]
-    assert set(jobs) == {"test", "award"} and jobs["award"]["needs"] == "test"
+    assert set(jobs) == {"test", "award", "republish"} and jobs["award"]["needs"] == "test"
 
     def uses(job: str, action: str) -> list[dict[str, Any]]:
         return [s for s in jobs[job]["steps"] if str(s.get("uses", "")).startswith(action)]
@@ -95,7 +96,7 @@ def test_workflow_uses_real_badgekit_commands_and_options() -> None:
     flow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     calls = [c for job in flow["jobs"].values() for s in job["steps"] for c in badgekit_calls(s.get("run", ""))]
     used = [check_call(c) for c in calls]
-    assert used == ["issue", "status publish", "verify", "report", "log"]
+    assert used == ["issue", "status publish", "verify", "report", "log", "status publish"]
     issue = calls[0]
     for option in ("--strict", "--json", "--key", "--bundle"):
         assert option in issue
@@ -103,7 +104,58 @@ def test_workflow_uses_real_badgekit_commands_and_options() -> None:
 
 def test_shell_example_uses_real_commands() -> None:
     calls = badgekit_calls(SHELL.read_text(encoding="utf-8"))
-    assert [check_call(c) for c in calls] == ["issue", "status publish", "report", "log"]
+    assert [check_call(c) for c in calls] == ["status publish", "issue", "status publish", "report", "log"]
+
+
+def test_workflow_installs_badgekit_from_a_pinned_commit_never_by_name_from_the_index() -> None:
+    """No badgekit release exists on the package index: a bare name there is whoever took it,
+    running code in the job that holds the signing key."""
+    flow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    package = flow["env"]["BADGEKIT_PACKAGE"]
+    assert re.fullmatch(r"badgekit @ git\+https://github\.com/[\w.-]+/badgekit@[0-9a-f]{40}", package), package
+    installs = [s["run"] for job in flow["jobs"].values() for s in job["steps"] if "pip install" in s.get("run", "")]
+    assert installs == ['python -m pip install "$BADGEKIT_PACKAGE"'] * 2  # award and republish
+    assert "pip install badgekit" not in WORKFLOW.read_text(encoding="utf-8") + SHELL.read_text(encoding="utf-8")
+
+
+def _cron_period_days(cron: str) -> int:
+    minute, hour, day, month, weekday = cron.split()
+    assert minute.isdigit() and hour.isdigit() and day == month == "*", cron
+    return 7 if weekday.isdigit() else 1 if weekday == "*" else 0
+
+
+def _days(duration: str) -> int:
+    match = re.fullmatch(r"P(\d+)D", duration)
+    assert match, duration
+    return int(match.group(1))
+
+
+def test_status_lists_are_republished_well_before_they_expire() -> None:
+    """Lists published with --valid-for expire: verifiers then refuse them, and every badge
+    turns INVALID. The scheduled job re-signs them at least twice per validity period, without
+    the grading and award jobs."""
+    flow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    triggers = flow.get("on", flow.get(True))
+    (schedule,) = triggers["schedule"]
+    jobs = flow["jobs"]
+    assert jobs["republish"]["if"] == "github.event_name == 'schedule'"
+    assert jobs["test"]["if"].startswith("github.event_name != 'schedule'")  # award needs test: skipped too
+    publishes = {name: next(c for s in job["steps"] for c in badgekit_calls(s.get("run", "")) if c[:2] == ["status", "publish"])
+                 for name, job in jobs.items() if name != "test"}
+    assert publishes["republish"] == publishes["award"]  # same folder, same validity
+    valid_for = publishes["republish"][publishes["republish"].index("--valid-for") + 1]
+    assert 0 < 2 * _cron_period_days(schedule["cron"]) <= _days(valid_for)
+    steps = jobs["republish"]["steps"]
+    key_step = next(s for s in steps if "secrets.BADGEKIT_KEY }}" in str(s.get("env", {})))
+    assert "umask 077" in key_step["run"] and 'chmod 600 "$RUNNER_TEMP/issuer-key.pem"' in key_step["run"]
+    cleanup = next(s for s in steps if s.get("run", "").startswith("rm -f"))
+    assert cleanup["if"] == "always()" and steps.index(key_step) < steps.index(cleanup)
+    assert [s["with"]["path"] for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")] == ["site/status/"]
+    assert any("git add -f .badgekit/ledger.sqlite3" in s.get("run", "") for s in steps)  # the published event is kept
+    shell = SHELL.read_text(encoding="utf-8")
+    shell_publishes = [c for c in badgekit_calls(shell) if c[:2] == ["status", "publish"]]
+    assert "--republish" in shell and len(shell_publishes) == 2
+    assert all(c[c.index("--valid-for") + 1] == valid_for for c in shell_publishes)
 
 
 def test_shell_example_runs(tmp_path: Path) -> None:
@@ -138,3 +190,13 @@ def test_shell_example_runs(tmp_path: Path) -> None:
     assert [e["kind"] for e in events] == ["issued", "issued"]
     assert list(scratch.iterdir()) == []  # the key's temporary folder is gone
     assert key_pem not in done.stdout + done.stderr
+
+    # the weekly run: the lists signed again, recorded in the ledger; nothing issued
+    (root / "site" / "status" / "revocation-1.json").unlink()
+    again = subprocess.run(["sh", str(SHELL), "--republish"], cwd=root, env=env, capture_output=True, text=True,
+                           timeout=240, check=False)
+    assert again.returncode == 0, again.stderr
+    assert json.loads((root / "site" / "status" / "revocation-1.json").read_text(encoding="utf-8"))["validUntil"]
+    log = CliRunner().invoke(app, ["log", "--project", str(root), "--json"])
+    assert [e["kind"] for e in json.loads(log.stdout)].count("published") == 2
+    assert list(scratch.iterdir()) == [] and key_pem not in again.stdout + again.stderr

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import _thread
 import importlib
+import os
+import signal
 import sys
+import time
 from typing import Any
 
 import typer
@@ -29,6 +33,10 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             _output.failed("interrupted", None, 130)
             raise typer.Exit(130) from None
+        except SystemExit as exc:  # SIGTERM (see _stop_on_sigterm): close --json documents too
+            if exc.code == 143:
+                _output.failed("stopped by SIGTERM", None, 143)
+            raise
         except BrokenPipeError as exc:  # stdout closed, where the guard of main() is not installed
             _output.stdout_failed(exc)
             _output.failed("standard output closed", None, ExitCode.OUTPUT_CLOSED)
@@ -163,9 +171,31 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+#: Seconds a SIGTERM'd process has to unwind before it is terminated outright.
+SIGTERM_GRACE = 10.0
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM (timeout, CI cancellation, systemd) stops like Ctrl-C: the exception unwinds every
+    # `with` and `finally` (the ledger stays resumable, worker processes are killed) and the exit
+    # code is the shell's 128 + 15. A second SIGTERM, or SIGTERM_GRACE seconds without exiting
+    # (a finaliser can swallow the exception, a cleanup can hang), terminates the process: the
+    # ledger is resumable after any stop. A bare thread: threading's locks may be held right now.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def terminate() -> None:
+        time.sleep(SIGTERM_GRACE)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    _thread.start_new_thread(terminate, ())
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point: builds only the command being run (fast start-up). A stdout
-    that fails (``| head``) does not stop the work; the exit code says so (see ``_output``)."""
+    that fails (``| head``) does not stop the work; the exit code says so (see ``_output``).
+    SIGTERM stops like Ctrl-C (exit 143)."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args = sys.argv[1:]
     if args == ["--version"]:  # answered without building any command
         sys.stdout.write(f"badgekit {__version__}\n")

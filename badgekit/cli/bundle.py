@@ -3,7 +3,6 @@ static page and an email text (and the same after ``badgekit issue --bundle``)."
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,57 +114,6 @@ def _achievement_id(credential: dict[str, Any]) -> str | None:
     return str(achievement.get("id")) if isinstance(achievement, dict) and achievement.get("id") else None
 
 
-def _write_one(job: tuple[Any, ...]) -> tuple[str, Any, str | None]:
-    """One bundle (runs in a worker process): (source, bundle or None, problem or None).
-
-    With a ledger, the bundle's ``exported`` event is recorded as soon as the bundle is written,
-    so a run killed half-way leaves the bundles it wrote recorded (all but at most the ones in
-    flight, which the next run makes up for: see :func:`_record_exported`).
-    """
-    from badgekit import delivery
-
-    source, credential, text, name, badge, issuer, url_base, linkedin_org_id, ledger_path, actor, fonts = job
-    try:
-        facts = delivery.credential_facts(credential)
-        cert_url = delivery.bundle_url(url_base, facts.credential_id)
-        image = delivery.render_badge_image(
-            facts, badge=badge, issuer=issuer, recipient_name=name or "", qr_data=cert_url or facts.credential_id,
-        )
-        accent = getattr(getattr(badge, "policy", None), "colour", None)
-        bundle = delivery.write_bundle(
-            credential, text, _WORKER_OUT["dir"], badge_image_svg=image, recipient_name=name, cert_url=cert_url,
-            organization_id=linkedin_org_id, accent=accent, fonts=fonts,
-        )
-        if ledger_path is not None:
-            _record_exported(ledger_path, actor, [(bundle.credential_id, bundle.path)])
-        return source, bundle, None
-    except BadgekitError as exc:
-        return source, None, exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
-    except OSError as exc:  # a full disk or a read-only folder: name the file, go on with the others
-        return source, None, f"{source}: cannot write the bundle ({exc.strerror or exc})"
-
-
-_WORKER_OUT: dict[str, Path] = {}
-
-
-def _record_exported(ledger_path: Path | str, actor: str, exported: Iterable[tuple[str, Path]]) -> None:
-    """An ``exported`` event per (credential id, bundle folder) in the ledger, unless it has one.
-
-    Idempotent (:meth:`badgekit.ledger.Ledger.record_exported`), so writing a bundle again, or
-    making up for a run killed between writing a bundle and recording it, keeps one event per
-    bundle. Folders are recorded as absolute paths, whatever the working directory.
-    """
-    from badgekit.ledger import Ledger
-
-    with Ledger.open(ledger_path) as ledger:
-        for credential_id, folder in exported:
-            ledger.record_exported(credential_id, os.path.abspath(folder), actor=actor)
-
-
-def _init_worker(out_dir: Path) -> None:
-    _WORKER_OUT["dir"] = out_dir
-
-
 def make_bundles(
     items: Iterable[tuple[str, dict[str, Any], str, str | None]],
     out_dir: Path,
@@ -188,16 +136,9 @@ def make_bundles(
     jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id,
              ledger_path, actor, fonts)
             for source, credential, text, name in items]
-    if workers > 1 and len(jobs) >= 2 * workers:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
+    from badgekit.delivery import write_bundles
 
-        ctx = get_context("fork") if hasattr(os, "fork") else get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(out_dir,)) as pool:
-            results = list(pool.map(_write_one, jobs, chunksize=max(1, min(32, len(jobs) // (4 * workers)))))
-    else:
-        _init_worker(out_dir)
-        results = [_write_one(job) for job in jobs]
+    results = write_bundles(jobs, out_dir, workers=workers)
     bundles = [b for _, b, _ in results if b is not None]
     problems = [p for _, _, p in results if p is not None]
     return bundles, problems
@@ -338,7 +279,7 @@ def bundle_issued(
             continue
         items.append((o.path, credential, text, by_line.get(o.line)))
     if existing and project is not None:
-        _record_exported(ledger_target(project), current_actor(), existing)
+        delivery.record_exported(ledger_target(project), current_actor(), existing)
     bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers,
                                    badges=(badge,) if badge is not None else ())
     return Bundled(out_dir, tuple(bundles), tuple(problems + failed))

@@ -48,7 +48,7 @@ INVALID_CASES = {
 #: files that cannot even be parsed: validate raises InputError naming file, line and column.
 MALFORMED_CASES = {
     "malformed.yaml": "malformed YAML at line 4",
-    "malformed.json": "malformed JSON at line 5",
+    "malformed.json": "malformed JSON at line 4, column 26: trailing comma before the end of the object",
     "duplicate-key.yaml": "duplicate key 'name'",
     "binary-tag.yaml": "at line 5, column 14: the tag !!binary is not allowed in badgekit files (JSON values only)",
     "set-tag.yaml": "at line 7, column 6: the tag !!set is not allowed in badgekit files (JSON values only)",

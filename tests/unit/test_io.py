@@ -139,3 +139,13 @@ def test_environment_errors_name_the_path_and_the_cause(code, cause):
     # a write to an open file names no file, and is still the environment's fault, not a bug
     assert _io.environment_error(OSError(code, os.strerror(code))).message == cause
     assert _io.environment_error(OSError(errno.EINVAL, "Invalid argument")) is None  # a bug: not mapped
+@pytest.mark.parametrize(("text", "where"), [
+    ('{\n  "name": "Python Basics",\n}', "line 2, column 26: trailing comma before the end of the object"),
+    ("[1, 2 ,\n\n ]", "line 1, column 7: trailing comma before the end of the array"),
+    ("[,]", "line 1, column 2: Expecting value"),  # no value before the comma: the parser's own words
+])
+def test_loads_json_names_a_trailing_comma_alike_on_every_python(text, where):
+    # Python 3.13 reports the comma, 3.11 and 3.12 the bracket after it: one message for both.
+    with pytest.raises(InputError) as info:
+        _io.loads_json(text, source="x.json")
+    assert info.value.message == f"x.json: malformed JSON at {where}"

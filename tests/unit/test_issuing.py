@@ -20,7 +20,7 @@ import pytest
 
 from badgekit import did, proof
 from badgekit.errors import KeyFileError
-from badgekit.issuing import IssueOptions, issue_roster, summary_csv
+from badgekit.issuing import PARALLEL_MIN_CHUNKS, IssueOptions, issue_roster, summary_csv
 from badgekit.keys import Ed25519Key
 from badgekit.ledger import AlreadyReserved, Ledger
 from tests.conftest import TEST_SEED
@@ -135,7 +135,7 @@ def test_reissue_makes_a_new_credential_deliberately(tmp_path):
 
 def test_parallel_output_is_identical_to_single_worker(tmp_path):
     roster = tmp_path / "roster.csv"
-    write_roster(roster, 40, bad_every=9)
+    write_roster(roster, 64 * PARALLEL_MIN_CHUNKS + 40, bad_every=9)  # enough rows for worker processes
     empty = tmp_path / "seed.sqlite3"
     Ledger.open(empty).close()  # same ledger secret for both runs
     for name in ("one", "two"):
@@ -155,11 +155,12 @@ KILL_SCRIPT = textwrap.dedent(
     from tests.unit import test_issuing as t
     from badgekit.issuing import IssueOptions, issue_roster
     from badgekit.ledger import Ledger
-    tmp = Path(sys.argv[1])
-    issue_roster(roster_path=tmp / "roster.csv", badge=t.make_badge(), issuer=t.ISSUER, key=t.KEY,
-                 ledger=Ledger.open(sys.argv[3]),
-                 options=IssueOptions(out_dir=tmp / "out", workers=int(sys.argv[2]), now=t.NOW),
-                 status_base_url="https://example.edu/status/")
+    if __name__ == "__main__":  # worker processes import this script too (forkserver/spawn)
+        tmp = Path(sys.argv[1])
+        issue_roster(roster_path=tmp / "roster.csv", badge=t.make_badge(), issuer=t.ISSUER, key=t.KEY,
+                     ledger=Ledger.open(sys.argv[3]),
+                     options=IssueOptions(out_dir=tmp / "out", workers=int(sys.argv[2]), now=t.NOW),
+                     status_base_url="https://example.edu/status/")
     """
 )
 

@@ -1,0 +1,148 @@
+"""Worker processes for issuing, verifying and bundling: the one place that starts them.
+
+- **Start method**: ``forkserver`` on Linux, ``spawn`` elsewhere, never ``fork``: forking a parent
+  that runs threads (Rich's progress bar, the pool's own manager thread) can deadlock the child,
+  and Python 3.12+ warns about it. The fork server is started once per parent process and imports
+  the caller's module (``preload``) and ``__main__`` first, so each worker starts warm. A script
+  that calls a parallel function must therefore guard its entry with ``if __name__ == "__main__":``
+  (as for ``spawn``).
+- **Small runs stay in this process**: two warm workers take about 0.2 s to start (0.13 s of
+  CPU; fork: 0.03 s, spawn: 0.45 s), so fewer than ``min_items`` items run here, with the same
+  initializer. Each caller sets it where two processes start to win (about 0.4 s of work).
+- **Workers die with their parent**, however it ends (SIGKILL, OOM): each worker holds the read
+  end of a pipe whose only write end is the parent's, and a watchdog thread exits the worker when
+  it reads end of file (every system). Polling ``os.getppid()`` would not do: a worker's parent is
+  the fork server, which stays up as long as workers hold its liveness descriptor. On Linux the
+  kernel also kills a worker whose fork server dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``).
+- **A prompt stop**: workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent
+  decides). When the caller's loop ends with an exception (KeyboardInterrupt, the CLI's SIGTERM
+  exit, an error) queued items are cancelled and the workers killed at once, instead of waiting
+  for every submitted item. Callers keep their state resumable (the ledger): work a killed worker
+  had not reported is simply done again by the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def start_method() -> str:
+    """``forkserver`` on Linux, ``spawn`` elsewhere (macOS's default; Windows has nothing else)."""
+    return "forkserver" if sys.platform.startswith("linux") else "spawn"
+
+
+@contextlib.contextmanager
+def imap(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    workers: int,
+    initializer: Callable[..., object],
+    initargs: tuple[Any, ...] = (),
+    preload: Sequence[str] = (),
+    min_items: int = 2,
+) -> Iterator[Iterator[R]]:
+    """``fn(item)`` for each item, results in item order, in ``workers`` processes, each set up
+    once with ``initializer(*initargs)``. Items are read lazily and at most ``3 * workers`` are in
+    flight, so memory stays flat for any number of items. With ``workers <= 1`` or fewer than
+    ``min_items`` items, everything runs in this process (``initializer`` included).
+
+    Use as ``with imap(...) as results: for r in results: ...``: leaving the block early by an
+    exception cancels what is queued and kills the workers.
+
+    ``fn``, ``initializer`` and ``initargs`` must be picklable (module-level functions).
+    Exceptions raised by ``fn`` are re-raised here, when their result is reached.
+    """
+    it = iter(items)
+    head = list(itertools.islice(it, max(1, min_items)))
+    if workers <= 1 or len(head) < min_items:
+        initializer(*initargs)
+        yield map(fn, itertools.chain(head, it))
+        return
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context(start_method())
+    if ctx.get_start_method() == "forkserver":
+        # Only the first pool of a process starts the server; later pools reuse it as it is.
+        ctx.set_forkserver_preload(["__main__", __name__, *preload])
+    parent_alive, alive_w = ctx.Pipe(duplex=False)  # alive_w stays here, open until the pool is done
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
+                               initargs=(parent_alive, initializer, initargs))
+    try:
+        yield _ordered(pool, fn, itertools.chain(head, it), window=3 * workers)
+    except BaseException:
+        _kill(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        alive_w.close()
+        parent_alive.close()
+
+
+def _ordered(pool: Any, fn: Callable[[T], R], items: Iterator[T], *, window: int) -> Iterator[R]:
+    pending: deque[Any] = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _kill(pool: Any) -> None:
+    """Stop now: cancel queued items, kill the workers (mid-item: the caller's state is
+    resumable), and reap them so none outlives this call."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, ValueError, AttributeError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(ValueError, AssertionError, AttributeError):
+            process.join(5)
+
+
+# ---------------------------------------------------------------------------------------------
+# in the worker
+
+
+def _start_worker(parent_alive: Any, initializer: Callable[..., object], initargs: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        _set_parent_death_signal()
+    threading.Thread(target=_exit_with_parent, args=(parent_alive,), name="badgekit-parent-watchdog", daemon=True).start()
+    initializer(*initargs)
+
+
+def _set_parent_death_signal() -> None:
+    """SIGKILL this process when the process that forked it exits (Linux ``prctl``)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (ImportError, OSError, AttributeError):
+        pass  # the watchdog still applies
+
+
+def _exit_with_parent(parent_alive: Any) -> None:
+    """Block on the pipe only the parent holds open: end of file means it has exited, however
+    it ended (nothing is ever sent)."""
+    with contextlib.suppress(EOFError, OSError):
+        parent_alive.recv_bytes()
+    os._exit(1)  # orphaned: nobody will read our results
