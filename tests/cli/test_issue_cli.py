@@ -53,14 +53,18 @@ def test_json_is_one_document_when_a_run_fails_after_its_first_rows(project: Sim
     project.out.mkdir()
     (project.out / ".partial").write_text("in the way")
     document, stderr = issue_json(project, ok=2)
-    assert len(document["rows"]) == 256 and {r["status"] for r in document["rows"]} == {"issued"}
+    # The planner reserves at least one chunk (issuing.CHUNK) before the first write; how far it
+    # looks ahead before the pool decides to start (issuing.PARALLEL_MIN_CHUNKS) may plan the rest.
+    planned = len(document["rows"])
+    assert 256 <= planned <= ROWS and {r["status"] for r in document["rows"]} == {"issued"}
     assert document["error"]["exitCode"] == 2
     assert document["error"]["message"].endswith(f"cannot write ({project.out / '.partial'} is a file, not a folder)")
     assert stderr.startswith("error: " + document["error"]["message"] + "\n")
     assert sorted(p.name for p in project.out.iterdir()) == [".partial"]  # no temp issued.csv left
     (project.out / ".partial").unlink()
     document, _ = issue_json(project, ok=0)  # the next run resumes the reserved rows
-    assert document["counts"] == {"resumed": 256, "issued": ROWS - 256} and "error" not in document
+    expected = {"resumed": planned, "issued": ROWS - planned}
+    assert document["counts"] == {k: v for k, v in expected.items() if v} and "error" not in document
 
 
 @pytest.mark.parametrize("case", ["roster-header", "ledger-folder-is-a-file", "out-is-a-file", "dry-run-ok", "ok"])
