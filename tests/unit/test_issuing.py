@@ -243,7 +243,10 @@ def test_a_run_that_loses_its_rows_to_another_run_stops_in_one_line_and_nothing_
             self.reads += 1
             if self.reads == 2:
                 with Ledger.open(path) as other:
-                    assert run(tmp_path, roster, ledger=other, rng_seed=None).counts == {"already-issued": 256, "issued": 144}
+                    # the first chunk is reserved by this run: signed already, or (when the planner
+                    # looked ahead before signing, see PARALLEL_MIN_CHUNKS) resumed by the other run
+                    assert run(tmp_path, roster, ledger=other, rng_seed=None).counts in (
+                        {"already-issued": 256, "issued": 144}, {"resumed": 256, "issued": 144})
             return found
 
     with OtherRunInBetween.open(path) as ledger, pytest.raises(AlreadyReserved) as caught:
