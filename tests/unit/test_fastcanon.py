@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from badgekit import _fastcanon, credential, jsonld, status
+from badgekit import credential, jsonld, status
 from badgekit.errors import BadgekitError
+from badgekit.jsonld import _fastcanon
 from tests.conftest import VECTORS
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
