@@ -56,6 +56,7 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from badgekit._io import atomic_write, dumps_json, loads_json, read_bounded
+from badgekit._template_search import image_template_names, template_names
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit._yaml import MAX_YAML_BYTES, dumps_yaml, loads_yaml
 from badgekit.errors import InputError
@@ -696,13 +697,11 @@ def parse_policy(
         problems.append(SchemaProblem(f"{base}.image_template", f"{_q(image_template)} is not a template name (a-z, 0-9, - and _)"))
     template = strings["template"]
     if check_template and (template is not None or image_template is not None):
-        from badgekit import templates  # a layer above; imported only when asked to check
-
         dirs = tuple(templates_dirs)
-        known = templates.template_names(extra_dirs=dirs)
+        known = template_names(extra_dirs=dirs)
         if template is not None and template not in known:
             problems.append(SchemaProblem(f"{base}.template", f"unknown template {_q(template)}; known: {', '.join(known)}"))
-        images = templates.image_template_names(extra_dirs=dirs)
+        images = image_template_names(extra_dirs=dirs)
         if image_template is not None and _NAME.fullmatch(image_template) and images and image_template not in images:
             problems.append(
                 SchemaProblem(f"{base}.image_template", f"unknown image template {_q(image_template)}; known: {', '.join(images)}")
