@@ -9,7 +9,7 @@ import typer
 
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, ledger_target, open_ledger
-from badgekit.cli.issue import ProjectOpt, load_project
+from badgekit.cli._project import ProjectOpt, load_project
 from badgekit.errors import ExitCode, InputError
 
 app = typer.Typer(

@@ -16,7 +16,7 @@ from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt
-from badgekit.cli.issue import ProjectOpt, find_badge, load_project
+from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
 
 #: Event kinds the ledger records.

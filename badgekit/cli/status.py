@@ -18,7 +18,7 @@ from rich.text import Text
 from badgekit._time import utc_now
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key
-from badgekit.cli.issue import ProjectOpt, find_badge, load_project
+from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
 app = typer.Typer(
