@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from badgekit.errors import LedgerError
-from badgekit.ledger import _schema
-from badgekit.ledger._schema import SCHEMA_VERSION
+from badgekit.ledger._schema import SCHEMA_VERSION, SQLITE, steps
 
 
 class _Engine:
@@ -119,7 +118,7 @@ def open_ledger(cls: Any, path: str | Path) -> Any:
                 raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})",
                                   hint="upgrade badgekit")
             if version < SCHEMA_VERSION:
-                for statement in _schema.steps(_schema.SQLITE, version):
+                for statement in steps(SQLITE, version):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute(
