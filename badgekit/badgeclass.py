@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
+from badgekit import roster
 from badgekit._io import atomic_write, dumps_json, loads_json, read_bounded
 from badgekit._template_search import image_template_names, template_names
 from badgekit._time import TimestampError, parse_datetime_stamp
@@ -156,8 +157,6 @@ class Requirement:
             return None if _EMAIL.fullmatch(text) else f"{col} {text!r} is not an email address"
         if self.kind == "date":
             # the roster's own date reader: ISO dates, 15.01.2026, and unambiguous d/m/y
-            from badgekit import roster
-
             try:
                 roster.parse_date(text)
             except ValueError as exc:
@@ -179,8 +178,7 @@ class Requirement:
 
 
 def _parse_number(text: str) -> float | None:
-    from badgekit import roster  # the roster's own number reader: 85, 85.5, 85,5, 85 %
-
+    # the roster's own number reader: 85, 85.5, 85,5, 85 %
     try:
         number = roster.parse_number(text)
     except ValueError:

@@ -51,8 +51,10 @@ from pathlib import Path
 from typing import Any
 
 from badgekit import did, keys, roster
+from badgekit._io import dumps_json, load_json_file
 from badgekit.badgeclass import is_date, is_http_url
 from badgekit.errors import InputError, KeyFileError, PassphraseError
+from badgekit.ledger import is_ledger_url, redact_url, url_password
 
 CONFIG_NAME = "badgekit.toml"
 DEFAULT_KEY_FILE = "issuer-key.pem"
@@ -140,8 +142,6 @@ class Project:
                 f"{path}: no such file: the DID document of {self.issuer_id}, in which badgekit checks the signing key",
                 hint="write it with 'badgekit key did-web KEY... --domain DOMAIN' (every key, oldest first): the did.json you host",
             )
-        from badgekit._io import load_json_file
-
         document = load_json_file(path)
         if not isinstance(document, dict):
             raise InputError(f"{path}: a DID document is a JSON object")
@@ -288,8 +288,6 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         raise fail("[ledger]", "must be a table")
     ledger_url = text(ledger_table, "ledger", "url")
     if ledger_url is not None:
-        from badgekit.ledger import is_ledger_url, redact_url, url_password
-
         if not is_ledger_url(ledger_url):
             raise fail("ledger.url", f"{redact_url(ledger_url)!r} is not a postgresql:// URL")
         if url_password(ledger_url):
@@ -654,8 +652,6 @@ def _readme(name: str, issuer_id: str, steps: str) -> str:
 
 
 def _dumps(value: Any) -> str:
-    from badgekit._io import dumps_json
-
     return dumps_json(value)
 
 

@@ -15,9 +15,10 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from badgekit import lifecycle
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key
+from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key, open_ledger
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
@@ -105,9 +106,6 @@ def _change(
     passphrase_file: PassphraseFileOpt,
     json_out: bool,
 ) -> None:
-    from badgekit import lifecycle
-    from badgekit.cli._options import open_ledger
-
     if not credentials and not emails and from_csv is None:
         raise InputError("name the credentials: ids, files, --email or --from-csv", hint="see --help for examples")
     if new_state == "revoked" and not (reason and reason.strip()):
@@ -269,8 +267,6 @@ def unsuspend(
 
 
 def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
-    from badgekit import lifecycle
-
     now = _now()
     valid_until = lifecycle.valid_until_after(now, valid_for) if valid_for else None
     ttl_ms = lifecycle.duration_ms(ttl, now=now) if ttl else None
@@ -308,9 +304,6 @@ def init(
 
     Example: badgekit status init && rsync out/status/ web:/srv/example.edu/status/
     """
-    from badgekit import lifecycle
-    from badgekit.cli._options import open_ledger
-
     project = load_project(project_dir)
     if not project.status_base_url:
         raise InputError(
@@ -341,8 +334,6 @@ def publish(
 
     Example: badgekit status publish --out site/status --valid-for P7D
     """
-    from badgekit.cli._options import open_ledger
-
     project = load_project(project_dir)
     key = load_key(key_path or project.key_path, passphrase_file)
     with open_ledger(project) as ledger:
@@ -371,9 +362,6 @@ def show(
 
     Example: badgekit status show
     """
-    from badgekit import lifecycle
-    from badgekit.cli._options import open_ledger
-
     project = load_project(project_dir)
     with open_ledger(project) as ledger:
         if credentials:

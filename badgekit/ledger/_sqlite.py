@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from badgekit._io import output_error
 from badgekit.errors import LedgerError
 from badgekit.ledger._schema import SCHEMA_VERSION, SQLITE, steps
 
@@ -100,8 +101,6 @@ def open_ledger(cls: Any, path: str | Path) -> Any:
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from badgekit._io import output_error
-
         error = output_error(exc, p, action="cannot create the ledger")
         raise LedgerError(error.message, hint=error.hint) from None
     try:
