@@ -54,7 +54,6 @@ from badgekit import did, keys, roster
 from badgekit._io import dumps_json, load_json_file
 from badgekit.badgeclass import is_date, is_http_url
 from badgekit.errors import InputError, KeyFileError, PassphraseError
-from badgekit.ledger import is_ledger_url, redact_url, url_password
 
 CONFIG_NAME = "badgekit.toml"
 DEFAULT_KEY_FILE = "issuer-key.pem"
@@ -288,6 +287,9 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         raise fail("[ledger]", "must be a table")
     ledger_url = text(ledger_table, "ledger", "url")
     if ledger_url is not None:
+        # start-up: the ledger (sqlite3) only for a [ledger] url, not for badgekit --help
+        from badgekit.ledger import is_ledger_url, redact_url, url_password
+
         if not is_ledger_url(ledger_url):
             raise fail("ledger.url", f"{redact_url(ledger_url)!r} is not a postgresql:// URL")
         if url_password(ledger_url):

@@ -11,7 +11,6 @@ from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, ledger_target, open_ledger
 from badgekit.cli._project import ProjectOpt, load_project
 from badgekit.errors import ExitCode, InputError
-from badgekit.ledger import Ledger, is_ledger_url, redact_url, transfer
 
 app = typer.Typer(
     help="The issuing ledger: check its integrity, or move it between the project's SQLite file and a "
@@ -32,6 +31,9 @@ def check(project_dir: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     Example: badgekit ledger check
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit.ledger import transfer
+
     project = load_project(project_dir)
     with open_ledger(project) as ledger:
         report = transfer.check(ledger)
@@ -68,6 +70,9 @@ def migrate(
 
     Example: badgekit ledger migrate --to postgresql://badgekit@db.example.edu/badges
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit.ledger import Ledger, is_ledger_url, redact_url, transfer
+
     project = load_project(project_dir)
     target_spec = to.strip()
     if not target_spec:

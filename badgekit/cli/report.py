@@ -12,7 +12,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from badgekit import report as core
 from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
 from badgekit.badgeclass import find_badge_classes, load_badge_class
@@ -20,8 +19,6 @@ from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, open_ledger
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
-from badgekit.lifecycle import credential_id_from_file
-from badgekit.report import percent
 
 #: Event kinds the ledger records.
 EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published")
@@ -88,6 +85,8 @@ def report(
 
     Example: badgekit report --html report.html
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit import report as core
     if json_out and csv_out:
         raise InputError("--json and --csv cannot be used together")
     if by not in ("week", "month", "auto"):
@@ -117,6 +116,9 @@ def _t(value: Any) -> Text:
 
 
 def _print_report(r: Any) -> None:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit.report import percent
+
     out = _output.stdout
     c = r.overall.counts
     out.print(Text(f"Badge program report, as of {r.generated_at.strftime('%Y-%m-%d %H:%M')} UTC", style="bold"))
@@ -224,6 +226,9 @@ def log(
     badge_id = _badge_id(project, badge)
     credential_id = credential
     if credential is not None and Path(credential).is_file():
+        # start-up: the workflow loads when the command runs, not for badgekit --help
+        from badgekit.lifecycle import credential_id_from_file
+
         credential_id = credential_id_from_file(credential)
     start, end = _moment(since, "--since"), _moment(until, "--until", end_of_day=True)
     with open_ledger(project) as ledger:

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from badgekit import lifecycle
 from badgekit._time import utc_now
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key, open_ledger
@@ -106,6 +105,8 @@ def _change(
     passphrase_file: PassphraseFileOpt,
     json_out: bool,
 ) -> None:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit import lifecycle
     if not credentials and not emails and from_csv is None:
         raise InputError("name the credentials: ids, files, --email or --from-csv", hint="see --help for examples")
     if new_state == "revoked" and not (reason and reason.strip()):
@@ -267,6 +268,9 @@ def unsuspend(
 
 
 def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit import lifecycle
+
     now = _now()
     valid_until = lifecycle.valid_until_after(now, valid_for) if valid_for else None
     ttl_ms = lifecycle.duration_ms(ttl, now=now) if ttl else None
@@ -304,6 +308,8 @@ def init(
 
     Example: badgekit status init && rsync out/status/ web:/srv/example.edu/status/
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit import lifecycle
     project = load_project(project_dir)
     if not project.status_base_url:
         raise InputError(
@@ -362,6 +368,8 @@ def show(
 
     Example: badgekit status show
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit import lifecycle
     project = load_project(project_dir)
     with open_ledger(project) as ledger:
         if credentials:
