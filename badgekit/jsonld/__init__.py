@@ -32,6 +32,7 @@ from badgekit.jsonld._contexts import (
     _is_absolute_iri,
     bundled_context,
 )
+from badgekit.jsonld._pyld_startup import import_pyld_without_http
 
 __all__ = [
     "DEFAULT_LOADER",
@@ -49,6 +50,7 @@ __all__ = [
     "canonize",
     "canonize_dataset",
     "canonize_reference",
+    "import_pyld_without_http",
     "json_form_problem",
     "to_rdf",
 ]
