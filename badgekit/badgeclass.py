@@ -55,7 +55,9 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
+from badgekit import roster
 from badgekit._io import atomic_write, dumps_json, loads_json, read_bounded
+from badgekit._template_search import image_template_names, template_names
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit._yaml import MAX_YAML_BYTES, dumps_yaml, loads_yaml
 from badgekit.errors import InputError
@@ -155,8 +157,6 @@ class Requirement:
             return None if _EMAIL.fullmatch(text) else f"{col} {text!r} is not an email address"
         if self.kind == "date":
             # the roster's own date reader: ISO dates, 15.01.2026, and unambiguous d/m/y
-            from badgekit import roster
-
             try:
                 roster.parse_date(text)
             except ValueError as exc:
@@ -178,8 +178,7 @@ class Requirement:
 
 
 def _parse_number(text: str) -> float | None:
-    from badgekit import roster  # the roster's own number reader: 85, 85.5, 85,5, 85 %
-
+    # the roster's own number reader: 85, 85.5, 85,5, 85 %
     try:
         number = roster.parse_number(text)
     except ValueError:
@@ -696,13 +695,11 @@ def parse_policy(
         problems.append(SchemaProblem(f"{base}.image_template", f"{_q(image_template)} is not a template name (a-z, 0-9, - and _)"))
     template = strings["template"]
     if check_template and (template is not None or image_template is not None):
-        from badgekit import templates  # a layer above; imported only when asked to check
-
         dirs = tuple(templates_dirs)
-        known = templates.template_names(extra_dirs=dirs)
+        known = template_names(extra_dirs=dirs)
         if template is not None and template not in known:
             problems.append(SchemaProblem(f"{base}.template", f"unknown template {_q(template)}; known: {', '.join(known)}"))
-        images = templates.image_template_names(extra_dirs=dirs)
+        images = image_template_names(extra_dirs=dirs)
         if image_template is not None and _NAME.fullmatch(image_template) and images and image_template not in images:
             problems.append(
                 SchemaProblem(f"{base}.image_template", f"unknown image template {_q(image_template)}; known: {', '.join(images)}")

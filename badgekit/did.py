@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from badgekit.errors import InputError, KeyFileError
+from badgekit.jwk import PRIVATE_JWK_MEMBERS, jwk_thumbprint, jwk_thumbprint_uri
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
@@ -235,11 +236,6 @@ def did_web_document(did: str, public_keys: Iterable[bytes | Mapping[str, Any]])
     return doc
 
 
-#: Private-key members of a JWK (RFC 7518 §6): never written to a DID document, never accepted
-#: in a JWS header (:mod:`badgekit.jwt`).
-PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
-
-
 def _public_rsa_jwk(jwk: Mapping[str, Any]) -> dict[str, str]:
     if PRIVATE_JWK_MEMBERS & set(jwk):
         raise DidError("the JWK holds private key material: refusing to publish it")
@@ -257,8 +253,6 @@ def rsa_verification_method(controller: str, jwk: Mapping[str, Any]) -> str:
     Raises:
         DidError: not a public RSA JWK.
     """
-    from badgekit.jwt import jwk_thumbprint  # jwt imports this module
-
     return f"{controller}#{jwk_thumbprint(_public_rsa_jwk(jwk))}"
 
 
@@ -406,8 +400,6 @@ def check_issuer_key(issuer_id: str, method: str, public_key: bytes | Mapping[st
 def _key_label(public_key: bytes | Mapping[str, Any]) -> str:
     if isinstance(public_key, bytes):
         return did_key(public_key)
-    from badgekit.jwt import jwk_thumbprint_uri  # jwt imports this module
-
     return f"the RSA key {jwk_thumbprint_uri(_public_rsa_jwk(public_key))}"
 
 

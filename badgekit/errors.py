@@ -59,6 +59,10 @@ class PassphraseError(KeyFileError):
     default_hint = "give the passphrase with --passphrase-file, BADGEKIT_KEY_PASSPHRASE or the prompt"
 
 
+class JwtError(InputError):
+    """A compact JWS or a JWK is malformed, uses a header badgekit refuses, or its key is unusable."""
+
+
 class DocumentLoaderError(BadgekitError):
     """A JSON-LD context was requested that is not bundled (badgekit never fetches)."""
 

@@ -17,9 +17,6 @@ the registered claims, never a ``vc`` wrapper.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -31,6 +28,10 @@ from badgekit import did, limits
 from badgekit._io import MAX_INPUT_BYTES, loads_json
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
 from badgekit.errors import InputError
+from badgekit.errors import JwtError as JwtError  # re-exported: callers know it as jwt.JwtError
+from badgekit.jwk import JWK_THUMBPRINT_URN as JWK_THUMBPRINT_URN  # re-exported, as below
+from badgekit.jwk import PRIVATE_JWK_MEMBERS, b64url_decode, b64url_encode, jwk_thumbprint_uri
+from badgekit.jwk import jwk_thumbprint as jwk_thumbprint
 
 if TYPE_CHECKING:
     from badgekit.keys import JwsSigner
@@ -44,37 +45,13 @@ ALLOWED_TYP = frozenset({"JWT", "vc+jwt"})
 #: Registered JWT claims that frame the credential (RFC 7519 §4.1); not part of the credential.
 REGISTERED_CLAIMS = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
 MIN_RSA_BITS = 2048
-JWK_THUMBPRINT_URN = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:"
 
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 _COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
-
-
-class JwtError(InputError):
-    """A compact JWS is malformed, uses a header badgekit refuses, or its key is unusable."""
 
 
 def looks_like_jws(text: str) -> bool:
     """True when ``text`` has the shape of a compact JWS (three base64url parts)."""
     return bool(_COMPACT.match(text.strip()))
-
-
-def b64url_decode(part: str, *, what: str = "value") -> bytes:
-    """Strict base64url without padding (RFC 7515 §2).
-
-    Raises:
-        JwtError: padding, characters outside the base64url alphabet, or an impossible length.
-    """
-    if not _B64URL.match(part) or len(part) % 4 == 1:
-        raise JwtError(f"JWS {what} is not unpadded base64url")
-    try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
-        raise JwtError(f"JWS {what} is not valid base64url") from None
-
-
-def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -142,7 +119,7 @@ def header_problem(header: Mapping[str, Any]) -> str | None:
         jwk = header["jwk"]
         if not isinstance(jwk, Mapping):
             return "jwk header is not a JSON object"
-        leaked = sorted(did.PRIVATE_JWK_MEMBERS & set(jwk))
+        leaked = sorted(PRIVATE_JWK_MEMBERS & set(jwk))
         if leaked:
             return f"jwk header contains private key material ({', '.join(leaked)}): refused (and the key is compromised)"
     return None
@@ -207,30 +184,6 @@ def _b64_fixed(jwk: Mapping[str, Any], name: str, size: int) -> bytes:
     return raw
 
 
-def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
-    """RFC 7638 SHA-256 thumbprint (base64url) of a public JWK.
-
-    Raises:
-        JwtError: unsupported key type or missing members.
-    """
-    kty = jwk.get("kty")
-    required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}.get(str(kty))
-    if required is None:
-        raise JwtError(f"unsupported jwk kty {kty!r}")
-    members = {}
-    for name in required:
-        if not isinstance(jwk.get(name), str):
-            raise JwtError(f"jwk is missing {name!r}")
-        members[name] = jwk[name]
-    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    return b64url_encode(hashlib.sha256(canonical).digest())
-
-
-def jwk_thumbprint_uri(jwk: Mapping[str, Any]) -> str:
-    """RFC 9278 thumbprint URI, ``urn:ietf:params:oauth:jwk-thumbprint:sha-256:…``."""
-    return JWK_THUMBPRINT_URN + jwk_thumbprint(jwk)
-
-
 def key_from_jwk(jwk: Mapping[str, Any], alg: str, *, source: str = "jwk", key_id: str | None = None,
                  controller: str | None = None, relationships: frozenset[str] = frozenset()) -> JwtKey:
     """A verification key for ``alg`` from a public JWK; the key type must match the algorithm.
@@ -244,7 +197,7 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str, *, source: str = "jwk", key_i
 
     if not isinstance(jwk, Mapping):
         raise JwtError("jwk is not a JSON object")
-    if did.PRIVATE_JWK_MEMBERS & set(jwk):
+    if PRIVATE_JWK_MEMBERS & set(jwk):
         raise JwtError("jwk contains private key material")
     kty = jwk.get("kty")
     if "alg" in jwk and jwk["alg"] != alg:
@@ -465,7 +418,7 @@ def sign_vc_jwt(credential: Mapping[str, Any], key: JwsSigner, *, kid: str | Non
         header["kid"] = kid
     if include_jwk:
         jwk = dict(key.public_jwk)
-        if did.PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
+        if PRIVATE_JWK_MEMBERS & set(jwk):  # a KMS adapter returning the wrong thing
             raise JwtError("the key's public JWK contains private members; refusing to sign")
         header["jwk"] = jwk
     limits.check_signable(credential, new_proofs=0)

@@ -11,7 +11,6 @@ Signing goes through the :class:`Signer` protocol so that a KMS-held key can rep
 
 from __future__ import annotations
 
-import base64
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from badgekit import did
 from badgekit._io import is_private_to_owner, read_bounded, write_new_secret
 from badgekit.errors import InsecureKeyFileError, KeyExistsError, KeyFileError, PassphraseError
+from badgekit.jwk import b64url_encode
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -101,7 +101,7 @@ class Ed25519Key:
     @property
     def public_jwk(self) -> dict[str, str]:
         """The public key as a JWK (RFC 8037 ``OKP``/``Ed25519``); never the private part."""
-        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(self._public)}
+        return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(self._public)}
 
     def sign(self, data: bytes) -> bytes:
         return self._private.sign(data)
@@ -202,12 +202,8 @@ def _encryption(passphrase: bytes | None) -> serialization.KeySerializationEncry
     return serialization.BestAvailableEncryption(passphrase)
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _b64url_int(n: int) -> str:
-    return _b64url(n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big"))
+    return b64url_encode(n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big"))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from badgekit import did, keys, roster
+from badgekit._io import dumps_json, load_json_file
 from badgekit.badgeclass import is_date, is_http_url
 from badgekit.errors import InputError, KeyFileError, PassphraseError
 
@@ -140,8 +141,6 @@ class Project:
                 f"{path}: no such file: the DID document of {self.issuer_id}, in which badgekit checks the signing key",
                 hint="write it with 'badgekit key did-web KEY... --domain DOMAIN' (every key, oldest first): the did.json you host",
             )
-        from badgekit._io import load_json_file
-
         document = load_json_file(path)
         if not isinstance(document, dict):
             raise InputError(f"{path}: a DID document is a JSON object")
@@ -288,6 +287,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         raise fail("[ledger]", "must be a table")
     ledger_url = text(ledger_table, "ledger", "url")
     if ledger_url is not None:
+        # start-up: the ledger (sqlite3) only for a [ledger] url, not for badgekit --help
         from badgekit.ledger import is_ledger_url, redact_url, url_password
 
         if not is_ledger_url(ledger_url):
@@ -654,8 +654,6 @@ def _readme(name: str, issuer_id: str, steps: str) -> str:
 
 
 def _dumps(value: Any) -> str:
-    from badgekit._io import dumps_json
-
     return dumps_json(value)
 
 

@@ -48,11 +48,13 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import badgekit
+from badgekit._template_search import image_template_names as image_template_names  # re-exported
+from badgekit._template_search import shipped_templates_dir as shipped_templates_dir  # re-exported
+from badgekit._template_search import template_files
+from badgekit._template_search import template_names as template_names  # re-exported
 from badgekit._yaml import load_yaml_file
 from badgekit.badgeclass import POLICY_MEMBER, check_document, is_date, is_http_url, parse_duration
 from badgekit.errors import InputError
@@ -183,52 +185,7 @@ class GeneratedBadge:
 
 
 # ---------------------------------------------------------------------------------------------
-# discovery
-
-
-def shipped_templates_dir() -> Path:
-    """``templates/badges`` as installed (``badgekit/templates`` in a wheel, the repo folder in a checkout)."""
-    try:
-        candidate = resources.files("badgekit") / "templates" / "badges"
-        if candidate.is_dir():
-            return Path(str(candidate))
-    except (ModuleNotFoundError, NotADirectoryError, OSError):  # pragma: no cover - unusual installs
-        pass
-    return Path(badgekit.__file__).resolve().parent.parent / "templates" / "badges"
-
-
-def _search_path(extra_dirs: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]]:
-    folders: list[tuple[Path, str]] = []
-    for d in extra_dirs:
-        p = Path(d)
-        if not p.is_dir():
-            raise InputError(f"{p}: templates folder does not exist")
-        sub = p / "badges"
-        folders.append((sub if sub.is_dir() else p, str(p)))
-    folders.append((shipped_templates_dir(), "builtin"))
-    return folders
-
-
-def _template_files(extra_dirs: Iterable[str | os.PathLike[str]]) -> dict[str, tuple[Path, str]]:
-    found: dict[str, tuple[Path, str]] = {}
-    for folder, source in _search_path(extra_dirs):
-        if not folder.is_dir():
-            continue
-        for p in sorted(folder.iterdir()):
-            if p.suffix.lower() in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."):
-                found.setdefault(p.stem, (p, source))  # earlier folders (the user's) win
-    return found
-
-
-def template_names(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
-    """Names of every available template, sorted."""
-    return sorted(_template_files(extra_dirs))
-
-
-def image_template_names(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
-    """Names of the badge-image templates (``templates/images/*.svg``, and ``images/`` in user folders)."""
-    folders = [Path(d) / "images" for d in extra_dirs] + [shipped_templates_dir().parent / "images"]
-    return sorted({p.stem for f in folders if f.is_dir() for p in f.glob("*.svg")})
+# discovery (where templates are found: badgekit._template_search)
 
 
 def list_templates(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[TemplateInfo]:
@@ -247,7 +204,7 @@ def load_template(name: str, extra_dirs: Iterable[str | os.PathLike[str]] = ()) 
         UnknownTemplateError: no template has that name.
         InputError: the template file is broken.
     """
-    files = _template_files(extra_dirs)
+    files = template_files(extra_dirs)
     if name not in files:
         available = ", ".join(sorted(files)) or "none"
         raise UnknownTemplateError(f"unknown template {name!r}; available: {available}")

@@ -41,6 +41,7 @@ from xml.sax.saxutils import escape
 
 import badgekit
 from badgekit._io import read_bounded
+from badgekit.baking import svg
 from badgekit.errors import InputError, LimitExceeded
 
 #: Longest QR text accepted: a verification URL or credential id, never the credential itself.
@@ -686,8 +687,6 @@ def render_badge(
 
 
 def _check_svg(data: bytes, source: str) -> None:
-    from badgekit.baking import svg
-
     svg._locate(data, source=f"{source} (rendered)")
 
 

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from badgekit import __version__
+from badgekit.cli import _output
 from badgekit.errors import BadgekitError, ExitCode
 
 
@@ -24,8 +25,6 @@ class _Group(TyperGroup):
     a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70)."""
 
     def invoke(self, ctx: typer.Context) -> object:
-        from badgekit.cli import _output
-
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -64,6 +63,7 @@ def _as_error(exc: Exception) -> BadgekitError | None:
     if isinstance(exc, BadgekitError):
         return exc
     if isinstance(exc, OSError):
+        # start-up: badgekit._io only when an OSError is reported (not for --help or --version)
         from badgekit._io import environment_error
 
         return environment_error(exc)
@@ -201,8 +201,6 @@ def main() -> None:
         sys.stdout.write(f"badgekit {__version__}\n")
         return
     only = args[0] if args and args[0] in _COMMANDS and "--install-completion" not in args and "--show-completion" not in args else None
-    from badgekit.cli import _output
-
     _output.guard_stdout()
     try:
         build_app(only)(prog_name="badgekit")

@@ -92,6 +92,7 @@ def ledger_target(project: Any) -> str | Path:
     Raises:
         InputError: ``BADGEKIT_LEDGER_URL`` is set but is not a ``postgresql://`` URL.
     """
+    # start-up: the ledger (sqlite3) stays off the `badgekit verify` path, which imports this module
     from badgekit.ledger import is_ledger_url, redact_url
 
     env = os.environ.get(LEDGER_URL_ENV, "").strip()
@@ -107,7 +108,7 @@ def open_ledger(project: Any) -> Any:
     Raises:
         LedgerError: it cannot be opened (an unreachable server: one line, exit 2).
     """
-    from badgekit.ledger import Ledger
+    from badgekit.ledger import Ledger  # start-up: as above
 
     return Ledger.open(ledger_target(project))
 

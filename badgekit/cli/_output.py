@@ -156,6 +156,7 @@ def exit_code(code: int) -> int:
         return code
     if failure.errno == errno.EPIPE:
         return int(ExitCode.OUTPUT_CLOSED) if code in (ExitCode.OK, ExitCode.FAILED, ExitCode.INDETERMINATE) else code
+    # start-up: badgekit._io only when stdout failed (not for --help)
     from badgekit._io import output_error
 
     error(output_error(failure, "standard output"))

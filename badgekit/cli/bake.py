@@ -158,6 +158,7 @@ def render(
     --level Mastery --family Certification --colour gold --valid-from 2026 --valid-until 2028
     --qr https://example.edu/c/42 --template certification --out badge.png
     """
+    # start-up: resvg and the fonts only for badgekit render, not bake or extract
     from badgekit.baking import render as rendering
 
     suffix = out.suffix.lower()

@@ -13,7 +13,7 @@ import typer
 
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, current_actor, default_workers, ledger_target
-from badgekit.cli.issue import ProjectOpt
+from badgekit.cli._project import ProjectOpt, optional_project
 from badgekit.errors import BadgekitError, ExitCode, InputError
 
 #: Credential files picked up from a folder (baked images beside them hold the same credentials).
@@ -61,17 +61,6 @@ class Bundled:
         if self.bundles or self.problems:
             _output.info(f"{len(self.bundles)} recipient bundle(s) written to {self.out_dir}/"
                          + (f", {len(self.problems)} failed" if self.problems else ""), "red" if self.problems else "green")
-
-
-def _optional_project(project_dir: Path | None) -> Any:
-    from badgekit.project import Project, find_project
-
-    if project_dir is not None:
-        return Project.load(project_dir)
-    try:
-        return find_project()
-    except InputError:
-        return None  # bundles of credentials from elsewhere: the default image, no ledger event
 
 
 class _BadgeClasses:
@@ -210,7 +199,7 @@ def bundle(
         raise InputError("name the credentials to bundle (files or folders)")
     if url_base is not None:
         check_url_base(url_base)
-    project = _optional_project(project_dir)
+    project = optional_project(project_dir)
     found, problems, skipped = _collect(credentials)
     if name is not None and len(found) != 1:
         raise InputError(f"--name names one recipient, but {len(found)} credentials were given", hint="use --roster for several")

@@ -20,31 +20,9 @@ from badgekit.cli._options import (
     default_workers,
     load_any_key,
 )
+from badgekit.cli._project import ProjectOpt, find_badge, load_project
+from badgekit.cli.bundle import bundle_issued, check_url_base
 from badgekit.errors import ExitCode, InputError
-
-ProjectOpt = Annotated[
-    Path | None,
-    typer.Option("--project", "-p", help="Badge project folder (holds badgekit.toml); default: search upwards from here."),
-]
-
-
-def find_badge(project: Any, name: Path) -> Any:
-    """A badge class by path, or by name inside the project's badges folder."""
-    from badgekit.badgeclass import load_badge_class
-
-    if name.is_file():
-        return load_badge_class(name)
-    for suffix in ("", ".yaml", ".yml", ".json"):
-        candidate = Path(project.badges_dir) / f"{name}{suffix}"
-        if candidate.is_file():
-            return load_badge_class(candidate)
-    raise InputError(f"{name}: no such badge class file (looked in {project.badges_dir} too)", hint="list them with: badgekit badge list")
-
-
-def load_project(project_dir: Path | None) -> Any:
-    from badgekit.project import Project, find_project
-
-    return Project.load(project_dir) if project_dir else find_project()
 
 
 def issue(
@@ -119,8 +97,6 @@ def issue(
     prerequisites = required_badges(badge_class, project.badges_dir)
     require_roster(roster_file)
     if bundle_url_base is not None:
-        from badgekit.cli.bundle import check_url_base
-
         check_url_base(bundle_url_base, "--bundle-url-base")
     from badgekit.roster import date_order
 
@@ -178,8 +154,6 @@ def issue(
         atomic_write(Path(out_dir) / "issued.csv", summary_csv(report))
     bundled = None
     if bundle and not dry_run:
-        from badgekit.cli.bundle import bundle_issued
-
         bundled = bundle_issued(report, project=project, roster_file=roster_file, out_dir=Path(out_dir) / "bundles",
                                 url_base=bundle_url_base, workers=n_workers, badge=badge_class)
     if json_out and stream is not None:

@@ -139,6 +139,7 @@ def did_web(
 
 def _project_key() -> Path:
     """The key when none is named and BADGEKIT_KEY is unset: the project's, if there is a project."""
+    # start-up: the project (roster, badge classes, YAML) only for a key named in badgekit.toml
     from badgekit.project import find_project
 
     try:

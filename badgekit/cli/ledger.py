@@ -9,7 +9,7 @@ import typer
 
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, ledger_target, open_ledger
-from badgekit.cli.issue import ProjectOpt, load_project
+from badgekit.cli._project import ProjectOpt, load_project
 from badgekit.errors import ExitCode, InputError
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ def check(project_dir: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     Example: badgekit ledger check
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit.ledger import transfer
 
     project = load_project(project_dir)
@@ -69,6 +70,7 @@ def migrate(
 
     Example: badgekit ledger migrate --to postgresql://badgekit@db.example.edu/badges
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit.ledger import Ledger, is_ledger_url, redact_url, transfer
 
     project = load_project(project_dir)

@@ -14,9 +14,10 @@ from rich.text import Text
 
 from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
+from badgekit.badgeclass import find_badge_classes, load_badge_class
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt
-from badgekit.cli.issue import ProjectOpt, find_badge, load_project
+from badgekit.cli._options import JsonOpt, open_ledger
+from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
 
 #: Event kinds the ledger records.
@@ -26,8 +27,6 @@ BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this 
 
 
 def _badge_names(project: Any) -> dict[str, str]:
-    from badgekit.badgeclass import find_badge_classes, load_badge_class
-
     names: dict[str, str] = {}
     for path in find_badge_classes(project.badges_dir):
         try:
@@ -86,9 +85,8 @@ def report(
 
     Example: badgekit report --html report.html
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import report as core
-    from badgekit.cli._options import open_ledger
-
     if json_out and csv_out:
         raise InputError("--json and --csv cannot be used together")
     if by not in ("week", "month", "auto"):
@@ -118,6 +116,7 @@ def _t(value: Any) -> Text:
 
 
 def _print_report(r: Any) -> None:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit.report import percent
 
     out = _output.stdout
@@ -217,8 +216,6 @@ def log(
 
     Example: badgekit log --kind revoked --since 2026-01-01 --jsonl > revocations.jsonl
     """
-    from badgekit.cli._options import open_ledger
-
     if json_out and jsonl:
         raise InputError("--json and --jsonl cannot be used together")
     kinds = tuple(dict.fromkeys(k.strip().lower() for item in (kind or []) for k in item.split(",") if k.strip()))
@@ -229,6 +226,7 @@ def log(
     badge_id = _badge_id(project, badge)
     credential_id = credential
     if credential is not None and Path(credential).is_file():
+        # start-up: the workflow loads when the command runs, not for badgekit --help
         from badgekit.lifecycle import credential_id_from_file
 
         credential_id = credential_id_from_file(credential)

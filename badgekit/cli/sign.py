@@ -13,6 +13,7 @@ from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
 from badgekit.cli._options import KEY_ENV, KeyOpt, PassphraseFileOpt, load_key
 from badgekit.errors import InputError, LimitExceeded
+from badgekit.jsonld import json_form_problem
 
 
 def sign(
@@ -39,8 +40,6 @@ def sign(
     document = load_json_file(credential)
     if not isinstance(document, dict):
         raise InputError(f"{credential}: expected a JSON object")
-    from badgekit.jsonld import json_form_problem
-
     problem = json_form_problem(document)  # issuing builds its documents itself; this is for yours
     if problem is not None:
         raise InputError(f"{credential}: {problem}; badgekit verify would refuse it, so it is not signed")

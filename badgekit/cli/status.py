@@ -17,8 +17,8 @@ from rich.text import Text
 
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key
-from badgekit.cli.issue import ProjectOpt, find_badge, load_project
+from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key, open_ledger
+from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
 app = typer.Typer(
@@ -105,9 +105,8 @@ def _change(
     passphrase_file: PassphraseFileOpt,
     json_out: bool,
 ) -> None:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import lifecycle
-    from badgekit.cli._options import open_ledger
-
     if not credentials and not emails and from_csv is None:
         raise InputError("name the credentials: ids, files, --email or --from-csv", hint="see --help for examples")
     if new_state == "revoked" and not (reason and reason.strip()):
@@ -269,6 +268,7 @@ def unsuspend(
 
 
 def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import lifecycle
 
     now = _now()
@@ -308,9 +308,8 @@ def init(
 
     Example: badgekit status init && rsync out/status/ web:/srv/example.edu/status/
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import lifecycle
-    from badgekit.cli._options import open_ledger
-
     project = load_project(project_dir)
     if not project.status_base_url:
         raise InputError(
@@ -341,8 +340,6 @@ def publish(
 
     Example: badgekit status publish --out site/status --valid-for P7D
     """
-    from badgekit.cli._options import open_ledger
-
     project = load_project(project_dir)
     key = load_key(key_path or project.key_path, passphrase_file)
     with open_ledger(project) as ledger:
@@ -371,9 +368,8 @@ def show(
 
     Example: badgekit status show
     """
+    # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import lifecycle
-    from badgekit.cli._options import open_ledger
-
     project = load_project(project_dir)
     with open_ledger(project) as ledger:
         if credentials:

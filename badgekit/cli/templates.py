@@ -13,6 +13,7 @@ from badgekit import templates as tpl
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt
 from badgekit.errors import InputError
+from badgekit.project import find_project
 
 app = typer.Typer(help="Badge-class templates: what `badgekit badge new --template NAME` can start from.", no_args_is_help=True)
 
@@ -32,8 +33,6 @@ ProjectOpt = Annotated[
 
 def template_dirs(extra: list[Path] | None, project_dir: Path | None = None) -> tuple[Path, ...]:
     """``--templates`` folders, then the project's ``templates_dir`` (when inside a project)."""
-    from badgekit.project import find_project
-
     dirs = list(extra or [])
     try:
         dirs.extend(find_project(project_dir).templates_dirs)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from badgekit.errors import ExitCode, InputError
+from badgekit.jsonld import import_pyld_without_http
 
 if TYPE_CHECKING:
     from badgekit.verify import VerificationReport, VerifyOptions
@@ -101,7 +102,7 @@ def verify(
         raise InputError("--recipient needs a value: an email address, URL, phone number or DID")
     options = _options(at, status_list or [], did_doc or [], trust, recipient, use_cache=not no_cache)
     paths = core.expand_paths(files)
-    _import_pyld_without_http()
+    import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
     single = len(files) == 1 and not files[0].is_dir()
     counts = {"valid": 0, "invalid": 0, "indeterminate": 0}
     out = sys.stdout
@@ -179,72 +180,6 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
         recipient=recipient,
         provenance=provenance,
     )
-
-
-def _import_pyld_without_http() -> None:
-    """Import ``pyld.jsonld`` without PyLD's HTTP machinery.
-
-    PyLD's package ``__init__`` imports every document loader it ships (aiohttp/asyncio,
-    urllib's HTTP client, lxml.html, requests): 50-100 ms of start-up for network code badgekit never
-    uses (it always passes its own offline loader). The command line owns its process, so it
-    registers the ``pyld`` package without running that ``__init__`` and hides ``requests`` and
-    ``aiohttp`` while ``pyld.jsonld`` builds its default loader, which then falls back to PyLD's
-    dummy loader (it cannot fetch either). The library never does this: there PyLD's defaults
-    belong to the host application.
-    """
-    if "pyld.jsonld" in sys.modules:
-        return
-    import importlib.util
-    import types
-
-    spec = importlib.util.find_spec("pyld")
-    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
-        return
-    if "pyld" not in sys.modules:
-        package = types.ModuleType("pyld", "PyLD (package namespace only; see badgekit.cli.verify)")
-        package.__path__ = list(spec.submodule_search_locations)
-        package.__spec__ = spec
-        sys.modules["pyld"] = package
-    network = ("requests", "aiohttp", "pyld.documentloader.requests", "pyld.documentloader.aiohttp")
-    hidden = [name for name in network if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes "import name" raise ImportError
-    _defer_lxml_html()
-    try:
-        import pyld.jsonld  # noqa: F401
-    except ImportError:  # pragma: no cover - PyLD is a dependency; a real error surfaces later
-        pass
-    finally:
-        for name in hidden:
-            if sys.modules.get(name) is None:
-                del sys.modules[name]
-
-
-def _defer_lxml_html() -> None:
-    """PyLD imports ``lxml.html`` (and with it ``lxml.etree``: ~20 ms) only to read JSON-LD from
-    HTML pages, which badgekit never loads. A stand-in takes its place; its one function PyLD
-    calls (``fromstring``) imports the real module first, so nothing changes if it is ever used."""
-    if "lxml.html" in sys.modules:
-        return
-    import types
-
-    try:
-        import lxml  # the package itself is a few lines
-    except ImportError:  # pragma: no cover - a PyLD dependency
-        return
-    stand_in = types.ModuleType("lxml.html", "stand-in for lxml.html until used (see badgekit.cli.verify)")
-
-    def fromstring(*args: Any, **kwargs: Any) -> Any:
-        import importlib
-
-        del sys.modules["lxml.html"]
-        real = importlib.import_module("lxml.html")
-        lxml.html = real  # type: ignore[attr-defined]
-        return real.fromstring(*args, **kwargs)
-
-    stand_in.fromstring = fromstring  # type: ignore[attr-defined]
-    sys.modules["lxml.html"] = stand_in
-    lxml.html = stand_in  # type: ignore[attr-defined]
 
 
 def clean(text: Any) -> str:

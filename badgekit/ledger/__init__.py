@@ -157,6 +157,7 @@ class Ledger:
                 (every later statement too).
         """
         if isinstance(path, str) and is_ledger_url(path):
+            # start-up: the PostgreSQL engine (and psycopg) only for a postgresql:// ledger
             from badgekit.ledger import _postgres
 
             return _postgres.open_ledger(cls, path)

@@ -31,9 +31,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from badgekit.errors import LedgerError
-from badgekit.ledger import _schema
 from badgekit.ledger._base import Conflict, redact_url, scrub
-from badgekit.ledger._schema import SCHEMA_VERSION
+from badgekit.ledger._schema import POSTGRES, SCHEMA_VERSION, steps
 
 #: The advisory lock every write transaction takes ("badgekit" as a 63-bit number).
 LOCK_KEY = int.from_bytes(b"badgekit", "big") & (2**63 - 1)
@@ -277,7 +276,7 @@ def open_ledger(cls: Any, url: str) -> Any:
                 raise LedgerError(f"{redact_url(url)}: ledger written by a newer badgekit (schema {version})",
                                   hint="upgrade badgekit")
             if version < SCHEMA_VERSION:
-                for statement in _schema.steps(_schema.POSTGRES, version):
+                for statement in steps(POSTGRES, version):
                     conn.execute(statement)
                 conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from badgekit._io import output_error
 from badgekit.errors import LedgerError
-from badgekit.ledger import _schema
-from badgekit.ledger._schema import SCHEMA_VERSION
+from badgekit.ledger._schema import SCHEMA_VERSION, SQLITE, steps
 
 
 class _Engine:
@@ -101,8 +101,6 @@ def open_ledger(cls: Any, path: str | Path) -> Any:
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from badgekit._io import output_error
-
         error = output_error(exc, p, action="cannot create the ledger")
         raise LedgerError(error.message, hint=error.hint) from None
     try:
@@ -119,7 +117,7 @@ def open_ledger(cls: Any, path: str | Path) -> Any:
                 raise LedgerError(f"{p}: ledger written by a newer badgekit (schema {version})",
                                   hint="upgrade badgekit")
             if version < SCHEMA_VERSION:
-                for statement in _schema.steps(_schema.SQLITE, version):
+                for statement in steps(SQLITE, version):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute(

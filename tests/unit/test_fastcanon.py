@@ -7,6 +7,7 @@ reference path rejects.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import string
@@ -16,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from badgekit import _fastcanon, credential, jsonld, status
+from badgekit import credential, did, jsonld, keys, proof, status
 from badgekit.errors import BadgekitError
+from badgekit.jsonld import _fastcanon
 from tests.conftest import VECTORS
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -212,3 +214,65 @@ def test_mutations_either_match_or_fall_back(mutate):
     doc = copy.deepcopy(_credential(_achievement("Name", "Badge"), {"email": "a@b.org", "evidence_url": "https://e.org/1", "score": "5"}))
     mutate(doc)
     assert_same(doc)
+
+
+# -- the fast path is taken, not only equal when taken (issue 14, item 7) ------------------------
+# A fallback is a call of jsonld.canonize_reference from jsonld.canonize: counted by wrapping it.
+
+#: Vectors whose @context is a list of bundled URLs that the fast path still does not model, and
+#: why ((vector, 0) is the document, (vector, n) the config of its n-th proof). Every other one
+#: must take the fast path: a change that makes more documents fall back fails here.
+EXPECTED_FALLBACKS = {
+    ("1edtech-validator-ob30/complete.json", 0): "an embedded @context inside the document",
+    ("1edtech-validator-ob30/complete_v1.json", 0): "an embedded @context inside the document",
+    ("1edtech-validator-ob30/credential-status-revoked.json", 0): "blank nodes with equal first-degree hashes (N-degree)",
+    ("1edtech-validator-ob30/simple-multiple-proofs.json", 1): "a proof type no bundled context defines",
+}
+
+
+@pytest.fixture
+def fallbacks(monkeypatch):
+    calls: list[object] = []
+    reference = jsonld.canonize_reference
+
+    def counting(document, **kwargs):
+        calls.append(document)
+        return reference(document, **kwargs)
+
+    monkeypatch.setattr(jsonld, "canonize_reference", counting)
+    return calls
+
+
+def _bundled_only(doc) -> bool:
+    ctx = doc.get("@context")
+    return isinstance(ctx, list) and all(isinstance(c, str) and c in jsonld.PINNED_CONTEXTS for c in ctx)
+
+
+def test_documents_with_bundled_contexts_take_the_fast_path(fallbacks):
+    fell_back = set()
+    checked = 0
+    for param in _vector_documents():
+        doc, name = param.values[0], param.id
+        if not _bundled_only(doc):
+            continue
+        proofs = doc.get("proof", [])
+        configs = [{**{k: v for k, v in p.items() if k != "proofValue"}, "@context": doc["@context"]}
+                   for p in (proofs if isinstance(proofs, list) else [proofs])]
+        for n, part in enumerate([{k: v for k, v in doc.items() if k != "proof"}, *configs]):
+            before = len(fallbacks)
+            with contextlib.suppress(BadgekitError):  # an invalid vector: what counts is the path taken
+                jsonld.canonize(part)
+            checked += 1
+            if len(fallbacks) > before:
+                fell_back.add((name, n))
+    assert checked > 30
+    assert fell_back == set(EXPECTED_FALLBACKS)
+
+
+def test_signing_and_verifying_a_credential_never_falls_back(fallbacks):
+    key = keys.Ed25519Key.generate()
+    doc = _credential(_achievement("Python Basics", "Course"), {"email": "a@b.org", "score": "85", "name": "Ada"})
+    doc["issuer"]["id"] = key.did_key
+    signed = proof.add_proof(doc, keys.KeySigner(key, did.did_key_verification_method(key.public_key)))
+    assert proof.verify(signed).verified
+    assert fallbacks == []

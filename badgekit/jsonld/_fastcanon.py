@@ -24,7 +24,13 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from badgekit import jsonld
+from badgekit.jsonld._contexts import (
+    DEFAULT_LOADER,
+    MAX_BLANK_NODES,
+    MAX_CANON_WORK,
+    PINNED_CONTEXTS,
+    _is_absolute_iri,
+)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF + "type"
@@ -42,7 +48,7 @@ class Unsupported(Exception):
 
 
 def _is_absolute(iri: str) -> bool:
-    return ":" in iri and not iri.startswith("_:") and jsonld._is_absolute_iri(iri)
+    return ":" in iri and not iri.startswith("_:") and _is_absolute_iri(iri)
 
 
 def _escape(value: str) -> str:
@@ -62,10 +68,10 @@ class _Engine:
         self.pyld = pyld
         self.proc = pyld.JsonLdProcessor()
         self.options: dict[str, Any] = {
-            "documentLoader": jsonld.DEFAULT_LOADER,
+            "documentLoader": DEFAULT_LOADER,
             "base": None,
             "processingMode": "json-ld-1.1",
-            "contextResolver": ContextResolver(pyld._resolved_context_cache, jsonld.DEFAULT_LOADER),
+            "contextResolver": ContextResolver(pyld._resolved_context_cache, DEFAULT_LOADER),
             "isFrame": False,
             "keepFreeFloatingNodes": False,
             "extractAllScripts": True,
@@ -91,7 +97,7 @@ class _Engine:
         ctx = self.top.get(urls)
         if ctx is None:
             for url in urls:
-                if url not in jsonld.PINNED_CONTEXTS:
+                if url not in PINNED_CONTEXTS:
                     raise Unsupported(f"context {url} is not bundled")
             ctx = self.proc._process_context(self.initial, list(urls), self.options)
             self.keep.append(ctx)
@@ -458,7 +464,7 @@ def _canonical(quads: set[tuple[Term, Term, Term]]) -> str:
             mentions.setdefault(s, []).append(q)
         if o[0] == "_" and o != s:
             mentions.setdefault(o, []).append(q)
-    if len(mentions) > jsonld.MAX_BLANK_NODES:
+    if len(mentions) > MAX_BLANK_NODES:
         raise Unsupported("too many blank nodes")
     hashes: dict[str, str] = {}
     for label, related in mentions.items():
@@ -476,7 +482,7 @@ def _canonical(quads: set[tuple[Term, Term, Term]]) -> str:
     ))
 
 
-def canonize(document: Any, max_work: int = jsonld.MAX_CANON_WORK) -> str:
+def canonize(document: Any, max_work: int = MAX_CANON_WORK) -> str:
     """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`.
 
     Raises:

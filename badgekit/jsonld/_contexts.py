@@ -1,0 +1,121 @@
+"""The contexts badgekit ships, pinned by SHA-256, and the offline document loader that serves them.
+
+Below both :mod:`badgekit.jsonld` and its fast path :mod:`badgekit.jsonld._fastcanon`, which share
+these; the public names are re-exported by :mod:`badgekit.jsonld`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from badgekit.errors import DocumentLoaderError
+
+# URL -> (file in badgekit/data/contexts, SHA-256 of its bytes). Pinned per URL: the OB 3.0.3
+# context gained terms over time, so a credential names the URL, and we serve the current bytes.
+PINNED_CONTEXTS: dict[str, tuple[str, str]] = {
+    "https://www.w3.org/ns/credentials/v2": (
+        "credentials-v2.jsonld", "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"),
+    "https://www.w3.org/2018/credentials/v1": (
+        "credentials-v1.jsonld", "ab4ddd9a531758807a79a5b450510d61ae8d147eab966cc9a200c07095b0cdcc"),
+    "https://www.w3.org/ns/credentials/examples/v2": (
+        "credentials-examples-v2.jsonld", "57393fbc69d6efb9b9b5dc9cb6b9880b0944360abfe2eaf459c9e58cf2279d7c"),
+    "https://www.w3.org/ns/credentials/status/v1": (
+        "credentials-status-v1.jsonld", "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7"),
+    "https://w3id.org/security/data-integrity/v2": (
+        "data-integrity-v2.jsonld", "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4"),
+    "https://w3id.org/security/data-integrity/v1": (
+        "data-integrity-v1.jsonld", "b5d829bd09aa7c42abc6efa0c8ed7635313b5487f37ccfce3ecd149ca9418554"),
+    "https://w3id.org/security/multikey/v1": (
+        "multikey-v1.jsonld", "ba2c182de2d92f7e47184bcca8fcf0beaee6d3986c527bf664c195bbc7c58597"),
+    "https://www.w3.org/ns/did/v1": (
+        "did-v1.jsonld", "62c1054bf404d6dd3a4b26b64f830fd72095f6a26edc4469908c94351352ce5f"),
+    "https://w3id.org/security/suites/ed25519-2020/v1": (
+        "ed25519-signature-2020-v1.jsonld", "b9e1ab971fd8bf2c7553e0c4a9438e0b9450afde1ea1ca5b2492368b9f549588"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": (
+        "ob-v3p0-context-3.0.3.json", "3d34f4d4ef1bce691106e63798beb5e7b862ba841423f5ee1e53ab7ddf3bca84"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": (
+        "ob-v3p0-context-3.0.2.json", "00666ad080ba407687ed1846b7f5e7495f5019042b202a727de47c48a1755c53"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": (
+        "ob-v3p0-context-3.0.1.json", "d582f3564282fb3b709136d28412e78e70b678b4dbc2f0221f67d84932748355"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": (
+        "ob-v3p0-context-unversioned.json", "b077fa134d909d92c1dcd1c153f2af1b244aeb415967fdc1467d7fc5dd48ac10"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld": (
+        "ob-v3p0-context-unversioned.json", "b077fa134d909d92c1dcd1c153f2af1b244aeb415967fdc1467d7fc5dd48ac10"),
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": (
+        "ob-v3p0-extensions.json", "146f85aa16effd7ca1da8056eb443f53ce1eca8a34186cb062832c0a97d889c3"),
+}
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+
+#: Upper bound on RDFC-1.0 N-degree work (hashing steps, related quads, orderings tried): an OB
+#: credential needs none at all, or a few dozen steps.
+MAX_CANON_WORK = 200_000
+#: Upper bound on blank nodes in one document (an OB credential has about 10 to 40).
+MAX_BLANK_NODES = 1_000
+
+_parsed: dict[str, Any] = {}
+_parsed_lock = threading.Lock()
+
+
+def bundled_context(url: str) -> Any:
+    """The parsed bundled context for ``url``, checked against its pinned SHA-256.
+
+    Raises:
+        DocumentLoaderError: ``url`` is not bundled.
+        RuntimeError: the bundled file does not match its pin (a damaged installation).
+    """
+    doc = _parsed.get(url)
+    if doc is not None:
+        return doc
+    entry = PINNED_CONTEXTS.get(url)
+    if entry is None:
+        raise DocumentLoaderError(f"context {url} is not bundled with badgekit; refusing to fetch it")
+    filename, digest = entry
+    raw = resources.files("badgekit.data").joinpath("contexts", filename).read_bytes()
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise RuntimeError(f"bundled context {filename} does not match its pinned SHA-256; reinstall badgekit")
+    doc = json.loads(raw)
+    with _parsed_lock:
+        _parsed[url] = doc
+    return doc
+
+
+class DocumentLoader:
+    """A PyLD document loader that never touches the network.
+
+    ``extra`` maps further context URLs to parsed documents the user added explicitly
+    (e.g. ``--context URL=FILE``); they cannot replace a bundled context.
+    """
+
+    def __init__(self, extra: Mapping[str, Any] | None = None) -> None:
+        self.extra: dict[str, Any] = dict(extra or {})
+        clash = sorted(set(self.extra) & set(PINNED_CONTEXTS))
+        if clash:
+            raise DocumentLoaderError(f"context {clash[0]} is bundled and pinned; it cannot be replaced")
+
+    def knows(self, url: str) -> bool:
+        return url in PINNED_CONTEXTS or url in self.extra
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        # bundled_context raises DocumentLoaderError naming the URL for anything unknown
+        document = self.extra[url] if url in self.extra else bundled_context(url)
+        return {"contextUrl": None, "documentUrl": url, "document": document, "contentType": "application/ld+json"}
+
+
+DEFAULT_LOADER = DocumentLoader()
+
+
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # PyLD's own test, verbatim
+
+
+def _is_absolute_iri(value: str) -> bool:
+    return _ABSOLUTE_IRI.match(value) is not None
