@@ -26,6 +26,14 @@ MAX_YAML_BYTES = 1024 * 1024
 class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2-like scalars, no aliases and no duplicate keys."""
 
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in badgekit files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [
@@ -36,15 +44,6 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-
-def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
-    if self.check_event(yaml.AliasEvent):
-        event = self.peek_event()
-        raise yaml.composer.ComposerError(
-            None, None, "aliases (*name) are not allowed in badgekit files", event.start_mark
-        )
-    return yaml.SafeLoader.compose_node(self, parent, index)
 
 
 def _construct_mapping(self: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -69,8 +68,11 @@ def _refuse_tag(self: _Loader, node: yaml.Node) -> Any:
     )
 
 
-_Loader.compose_node = _compose_node
-_Loader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: _construct_mapping(loader, node, deep=True))
+def _construct_deep_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    return _construct_mapping(loader, node, deep=True)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_deep_mapping)
 # SafeLoader builds bytes, sets, lists of pairs and datetimes for these: no JSON value holds them.
 for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)

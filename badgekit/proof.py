@@ -84,7 +84,7 @@ _CONFIG_CACHE: dict[tuple[Any, ...], str] = {}
 def _canonical_config(config: dict[str, Any], canon: Callable[..., str], loader: Any) -> str:
     """Canonical proof configuration, memoised: a bulk run signs thousands of documents with the
     same options and contexts, and the result depends on nothing else."""
-    ctx = config.get("@context")
+    ctx: Any = config.get("@context")
     simple = (
         canon is jsonld.canonize and loader in (None, jsonld.DEFAULT_LOADER)
         and isinstance(ctx, list) and all(isinstance(c, str) for c in ctx)

@@ -214,3 +214,50 @@ def test_cold_verify_stays_within_its_start_up_budget():
 def test_help_stays_within_its_start_up_budget():
     loaded = _loaded_by("--help")
     assert sorted(m for m in _NEVER_ON_HELP if m in loaded) == []
+
+
+# Being split by issue 14: modules mypy --strict does not check yet (the `ignore_errors` override in
+# pyproject.toml's [tool.mypy]). The list may only shrink: growing it means editing this copy too.
+MYPY_NOT_YET_STRICT = {
+    "badgekit._envelope",
+    "badgekit.badgeclass.*",
+    "badgekit.baking.qr",
+    "badgekit.baking.render.*",
+    "badgekit.cli._options",
+    "badgekit.cli._project",
+    "badgekit.cli._sinks",
+    "badgekit.cli.bake",
+    "badgekit.cli.badge",
+    "badgekit.cli.bundle",
+    "badgekit.cli.cache",
+    "badgekit.cli.issue",
+    "badgekit.cli.key",
+    "badgekit.cli.ledger",
+    "badgekit.cli.project",
+    "badgekit.cli.report",
+    "badgekit.cli.sign",
+    "badgekit.cli.status",
+    "badgekit.cli.templates",
+    "badgekit.cli.verify",
+    "badgekit.delivery.*",
+    "badgekit.issuing.*",
+    "badgekit.lifecycle.*",
+    "badgekit.project.*",
+    "badgekit.report.*",
+    "badgekit.roster.*",
+    "badgekit.status.*",
+    "badgekit.templates.*",
+    "badgekit.verify.*",
+}
+
+
+def test_mypy_strict_exceptions_only_shrink():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert config["strict"] is True
+    ignored = [o for o in config.get("overrides", []) if o.get("ignore_errors")]
+    listed = {m for o in ignored for m in ([o["module"]] if isinstance(o["module"], str) else o["module"])}
+    assert sorted(listed - MYPY_NOT_YET_STRICT) == [], "type these modules instead of exempting them from mypy --strict"
+    assert sorted(MYPY_NOT_YET_STRICT - listed) == [], "removed from pyproject.toml: remove them here too"
+    assert all(m.startswith("badgekit.") for m in listed)

@@ -24,7 +24,7 @@ class _Group(TyperGroup):
     folder should be) into one line naming the path and the cause (exit 2, as an OutputError);
     a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70)."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # Typer passes its own Context; the base names Click's
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

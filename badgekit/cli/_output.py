@@ -123,7 +123,7 @@ class _Stdout:
 def guard_stdout() -> None:
     """Install :class:`_Stdout` as ``sys.stdout`` (the console-script entry point does)."""
     if not isinstance(sys.stdout, _Stdout) and sys.stdout is not None:
-        sys.stdout = _Stdout(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = _Stdout(sys.stdout)
 
 
 def stdout_failed(exc: OSError, stream: Any = None) -> None:

@@ -113,7 +113,7 @@ def to_rdf(document: Any, *, loader: Callable[..., Any] | None = None) -> dict[s
         "processingMode": "json-ld-1.1",
     }
     try:
-        dataset = processor.to_rdf(document, options)
+        dataset: dict[str, Any] = processor.to_rdf(document, options)
     except _pyld().JsonLdError as exc:
         raise _translate(exc) from None
     except RecursionError:
@@ -229,7 +229,8 @@ def canonize_reference(document: Any, *, loader: Callable[..., Any] | None = Non
 
 def canonize_dataset(dataset: dict[str, Any], *, max_work: int = MAX_CANON_WORK) -> str:
     """RDFC-1.0 over a PyLD dataset, with the work bound of :func:`canonize`."""
-    return _bounded_urdna2015(max_work)().main(dataset, {"format": "application/n-quads"})
+    nquads: str = _bounded_urdna2015(max_work)().main(dataset, {"format": "application/n-quads"})
+    return nquads
 
 
 _BOUNDED_CLASS: Any = None
@@ -251,7 +252,7 @@ def _bounded_urdna2015(max_work: int) -> Any:
 
         poison = "canonicalisation would need too much work ({}); refused as a possible RDFC-1.0 poison graph"
 
-        class BoundedURDNA2015(URDNA2015):  # type: ignore[misc,valid-type]
+        class BoundedURDNA2015(URDNA2015):  # type: ignore[misc]  # PyLD has no types: its class is Any
             budget = MAX_CANON_WORK
 
             def main(self, dataset: Any, options: Any) -> Any:

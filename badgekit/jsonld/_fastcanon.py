@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from badgekit.jsonld._contexts import (
@@ -83,7 +83,7 @@ class _Engine:
         self.vocab_iri: dict[tuple[int, str], str | None] = {}
         self.ctx_value: dict[tuple[int, str | None, str], Any] = {}
         self.node_ctx: dict[tuple[Any, ...], Any] = {}
-        self.typed: dict[tuple[Any, ...], Any] = {}
+        self.typed: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
         self.plans: dict[int, dict[str, tuple[Any, ...]]] = {}
         self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
         self.layouts: dict[tuple[Any, ...], Any] = {}
@@ -119,7 +119,7 @@ class _Engine:
         key = (id(ctx), value)
         if key in self.vocab_iri:
             return self.vocab_iri[key]
-        out = self.proc._expand_iri(ctx, value, vocab=True, base=None)
+        out: str | None = self.proc._expand_iri(ctx, value, vocab=True, base=None)
         self.vocab_iri[key] = out
         return out
 
@@ -398,7 +398,7 @@ class _Walk:
                 out.append(self.scalar(ctx, prop, item))
         return out
 
-    def list_(self, ctx: Any, prop: str, items: list[Any]) -> Term:
+    def list_(self, ctx: Any, prop: str, items: Sequence[Any]) -> Term:
         objects: list[Term] = []
         for item in items:
             if item is None:

@@ -38,12 +38,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from random import Random
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from badgekit._time import format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import InputError, LedgerError
 from badgekit.ledger import _sqlite
-from badgekit.ledger._base import Conflict, is_ledger_url, redact_url, url_password
+from badgekit.ledger._base import (
+    Conflict,
+    Connection,
+    Engine,
+    Rejection,
+    is_ledger_url,
+    redact_url,
+    url_password,
+)
 from badgekit.ledger._schema import SCHEMA_VERSION
 
 #: Entries per status list (W3C BSL minimum, 16 KiB): the herd a credential hides in.
@@ -106,18 +114,19 @@ def now_iso() -> str:
 
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 #: How often a write the server aborted to resolve a conflict is run again.
 _ATTEMPTS = 8
 
 
-def _retried(method: Callable[..., _T]) -> Callable[..., _T]:
+def _retried(method: Callable[Concatenate[Ledger, _P], _T]) -> Callable[Concatenate[Ledger, _P], _T]:
     """Run a write transaction again when the engine aborted it to resolve a conflict (a
     serialisation failure or deadlock, or a status index another writer took first): it rolled
     back whole, so nothing is recorded twice. Inside an outer transaction the conflict goes up,
     since only the outermost transaction can be run again."""
 
     @functools.wraps(method)
-    def run(self: Ledger, *args: Any, **kwargs: Any) -> _T:
+    def run(self: Ledger, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         for attempt in range(_ATTEMPTS):
             try:
                 return method(self, *args, **kwargs)
@@ -134,10 +143,10 @@ class Ledger:
     """One connection to the ledger database. Safe across processes and machines: every write
     transaction holds the ledger's write lock (see the module docstring)."""
 
-    def __init__(self, path: Path | None, conn: Any, engine: Any = None) -> None:
+    def __init__(self, path: Path | None, conn: Connection, engine: Engine | None = None) -> None:
         self.path = path  # the SQLite file; None for a PostgreSQL ledger
         self._conn = conn  # sqlite3.Connection, or _postgres.Connection (the same few methods)
-        self._db = engine or _sqlite.ENGINE
+        self._db: Engine = engine or _sqlite.ENGINE
         self._secret: bytes | None = None
         self._used: dict[int, set[int]] = {}  # list id -> status indices in use (see reserve)
         self._seen_rowid = 0
@@ -166,7 +175,7 @@ class Ledger:
     @property
     def location(self) -> str:
         """Where the ledger is, for messages: the file, or the URL without its password."""
-        return str(self.path) if self.path is not None else redact_url(self._db.url)
+        return str(self.path) if self.path is not None else redact_url(self._db.url or "")
 
     @property
     def engine(self) -> str:
@@ -183,7 +192,7 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self) -> Iterator[Connection]:
         """A write transaction that holds the ledger's write lock from its first statement."""
         conn = self._conn
         if conn.in_transaction:
@@ -226,7 +235,7 @@ class Ledger:
     # -- status lists -------------------------------------------------------------------------
 
     @_retried
-    def ensure_list(self, purpose: str, url_for: Any, *, size: int = LIST_SIZE, issuer: str | None = None) -> tuple[int, str]:
+    def ensure_list(self, purpose: str, url_for: Callable[[int], str], *, size: int = LIST_SIZE, issuer: str | None = None) -> tuple[int, str]:
         """The open list for ``purpose`` (creating the first one). ``url_for(n)`` names list n.
 
         Raises:
@@ -235,7 +244,7 @@ class Ledger:
         with self.transaction() as conn:
             return self._open_list(conn, purpose, url_for, size, issuer)
 
-    def _open_list(self, conn: Any, purpose: str, url_for: Any, size: int, issuer: str | None = None) -> tuple[int, str]:
+    def _open_list(self, conn: Connection, purpose: str, url_for: Callable[[int], str], size: int, issuer: str | None = None) -> tuple[int, str]:
         """The first of the lists ``url_for(1)``, ``url_for(2)`` … that is not full, created when
         missing. Lists are identified by their URL, so every project on a shared ledger that names
         the same URLs (same issuer, same ``status_base_url``) allocates from the same lists; a list
@@ -267,9 +276,9 @@ class Ledger:
         """Every status list: (id, purpose, url, size); with ``issuer``, only that issuer's (and
         lists made before lists recorded their issuer)."""
         if issuer is not None:
-            return [tuple(r) for r in self._conn.execute(  # type: ignore[misc]
+            return [tuple(r) for r in self._conn.execute(
                 "SELECT id, purpose, url, size FROM status_lists WHERE issuer = ? OR issuer IS NULL ORDER BY id", (issuer,))]
-        return [tuple(r) for r in self._conn.execute("SELECT id, purpose, url, size FROM status_lists ORDER BY id")]  # type: ignore[misc]
+        return [tuple(r) for r in self._conn.execute("SELECT id, purpose, url, size FROM status_lists ORDER BY id")]
 
     def set_indices(self, list_id: int) -> list[int]:
         """Indices whose bit is set on ``list_id``: revoked or currently suspended credentials."""
@@ -300,7 +309,7 @@ class Ledger:
         items: Sequence[dict[str, Any]],
         *,
         purpose: str | None,
-        url_for: Any = None,
+        url_for: Callable[[int], str] | None = None,
         rng: Random | None = None,
         actor: str = "badgekit",
         issuer: str | None = None,
@@ -338,6 +347,8 @@ class Ledger:
                 index: int | None = None
                 if purpose is not None:
                     if list_id is None or len(used) >= limit:
+                        if url_for is None:
+                            raise TypeError("reserve: a status purpose needs url_for")
                         list_id, url = self._open_list(conn, purpose, url_for, LIST_SIZE, issuer)
                         used = self._used.setdefault(list_id, set())
                     index = rng.randrange(LIST_SIZE)
@@ -374,7 +385,7 @@ class Ledger:
             self._seen_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM issuances").fetchone()[0]
         return out
 
-    def _refresh_used(self, conn: Any) -> None:
+    def _refresh_used(self, conn: Connection) -> None:
         """Bring the in-memory used-index sets up to date with rows other runs added."""
         rows = conn.execute(
             "SELECT rowid, list_id, status_index FROM issuances WHERE rowid > ? AND status_index IS NOT NULL",
@@ -433,7 +444,7 @@ class Ledger:
             )
 
     @_retried
-    def record_rejections(self, badge_id: str, roster: str, errors: Iterable[Any]) -> None:
+    def record_rejections(self, badge_id: str, roster: str, errors: Iterable[Rejection]) -> None:
         at = now_iso()
         with self.transaction() as conn:
             conn.executemany(
@@ -494,7 +505,7 @@ class Ledger:
             self._event(conn, credential_id, "exported", actor, None, {"as": form, "path": path})
         return True
 
-    def _event(self, conn: Any, cid: str | None, kind: str, actor: str, reason: str | None,
+    def _event(self, conn: Connection, cid: str | None, kind: str, actor: str, reason: str | None,
                detail: dict[str, Any] | None, at: str | None = None) -> None:
         conn.execute(
             "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -545,7 +556,7 @@ class Ledger:
             yield Event(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] else None)
 
     def rejections(self) -> list[tuple[str, str, str, int, str | None, str]]:
-        return [tuple(r) for r in self._conn.execute(  # type: ignore[misc]
+        return [tuple(r) for r in self._conn.execute(
             "SELECT run_at, badge_id, roster, line, column_name, reason FROM rejections ORDER BY id")]
 
 

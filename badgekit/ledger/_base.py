@@ -4,6 +4,9 @@ write transaction run again, and URL handling that never shows a password."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from badgekit.errors import LedgerError
@@ -18,6 +21,56 @@ class Conflict(LedgerError):
     whole; :func:`badgekit.ledger._retried` runs it again."""
 
     default_hint = "another run was writing to the same ledger; run the command again"
+
+
+class Rows(Protocol):
+    """What a statement returns: a ``sqlite3.Cursor``, or the PostgreSQL engine's fetched rows."""
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The few methods of ``sqlite3.Connection`` the ledger calls (the PostgreSQL engine's too)."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> object: ...
+    def close(self) -> None: ...
+
+
+class Engine(Protocol):
+    """The engine-specific operations ``Ledger`` needs; each engine is given only its own connection."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def IntegrityError(self) -> type[Exception]: ...  # noqa: N802 - the engine's exception class
+    def begin(self, conn: Connection, /) -> None: ...
+    def commit(self, conn: Connection, /) -> None: ...
+    def rollback(self, conn: Connection, /) -> None: ...
+    def index_collision(self, exc: BaseException, /) -> bool: ...
+
+
+class Opened(Protocol):
+    """What an engine's ``open_ledger`` needs of the ``Ledger`` it makes."""
+
+    def transaction(self) -> AbstractContextManager[Connection]: ...
+
+
+class Rejection(Protocol):
+    """A roster row's problem as the ledger records it (``badgekit.roster.RowError``)."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> str | None: ...
+    @property
+    def reason(self) -> str: ...
 
 
 def is_ledger_url(target: str) -> bool:

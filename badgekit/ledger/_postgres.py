@@ -27,11 +27,12 @@ import functools
 import os
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 from badgekit.errors import LedgerError
-from badgekit.ledger._base import Conflict, redact_url, scrub
+from badgekit.ledger import _base
+from badgekit.ledger._base import Conflict, Opened, redact_url, scrub
 from badgekit.ledger._schema import POSTGRES, SCHEMA_VERSION, steps
 
 #: The advisory lock every write transaction takes ("badgekit" as a 63-bit number).
@@ -228,7 +229,8 @@ class IntegrityError(LedgerError):
 
 
 class _Engine:
-    """The engine-specific operations ``Ledger`` needs; the connection is a :class:`Connection`."""
+    """The engine-specific operations ``Ledger`` needs; the connection is a :class:`Connection`
+    (the ledger hands each engine only its own: hence the casts)."""
 
     name = "postgresql"
     IntegrityError = IntegrityError
@@ -237,20 +239,23 @@ class _Engine:
         self.url = url
 
     @staticmethod
-    def begin(conn: Connection) -> None:
-        conn.begin()
+    def begin(conn: _base.Connection) -> None:
+        cast(Connection, conn).begin()
 
     @staticmethod
-    def commit(conn: Connection) -> None:
-        conn.commit()
+    def commit(conn: _base.Connection) -> None:
+        cast(Connection, conn).commit()
 
     @staticmethod
-    def rollback(conn: Connection) -> None:
-        conn.rollback()
+    def rollback(conn: _base.Connection) -> None:
+        cast(Connection, conn).rollback()
 
     @staticmethod
     def index_collision(exc: BaseException) -> bool:
         return getattr(exc, "constraint", None) == "issuances_status_index"
+
+
+_L = TypeVar("_L", bound=Opened)
 
 
 def schema_version(conn: Connection) -> int:
@@ -261,7 +266,7 @@ def schema_version(conn: Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def open_ledger(cls: Any, url: str) -> Any:
+def open_ledger(cls: Callable[[None, Connection, _Engine], _L], url: str) -> _L:
     """Open the PostgreSQL ledger at ``url``, creating or upgrading its tables (``Ledger.open``).
 
     Raises:

@@ -6,12 +6,16 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from badgekit._io import output_error
 from badgekit.errors import LedgerError
+from badgekit.ledger._base import Connection, Opened
 from badgekit.ledger._schema import SCHEMA_VERSION, SQLITE, steps
+
+_L = TypeVar("_L", bound=Opened)
 
 
 class _Engine:
@@ -22,15 +26,15 @@ class _Engine:
     IntegrityError = sqlite3.IntegrityError
 
     @staticmethod
-    def begin(conn: sqlite3.Connection) -> None:
+    def begin(conn: Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")  # the database lock from the first statement
 
     @staticmethod
-    def commit(conn: sqlite3.Connection) -> None:
+    def commit(conn: Connection) -> None:
         conn.execute("COMMIT")
 
     @staticmethod
-    def rollback(conn: sqlite3.Connection) -> None:
+    def rollback(conn: Connection) -> None:
         conn.execute("ROLLBACK")
 
     @staticmethod
@@ -90,7 +94,7 @@ def _storage_fault(path: Path | None, exc: sqlite3.OperationalError) -> Exceptio
                             "SQLite rolled the change back, nothing is lost")
 
 
-def open_ledger(cls: Any, path: str | Path) -> Any:
+def open_ledger(cls: Callable[[Path, Connection], _L], path: str | Path) -> _L:
     """Open (creating if needed) the SQLite ledger at ``path`` (``Ledger.open`` for a file).
 
     Raises:
