@@ -31,7 +31,11 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,8 +99,8 @@ def imap(
         parent_alive.close()
 
 
-def _ordered(pool: Any, fn: Callable[[T], R], items: Iterator[T], *, window: int) -> Iterator[R]:
-    pending: deque[Any] = deque()
+def _ordered(pool: ProcessPoolExecutor, fn: Callable[[T], R], items: Iterator[T], *, window: int) -> Iterator[R]:
+    pending: deque[Future[R]] = deque()
     for item in items:
         pending.append(pool.submit(fn, item))
         if len(pending) >= window:
@@ -105,7 +109,7 @@ def _ordered(pool: Any, fn: Callable[[T], R], items: Iterator[T], *, window: int
         yield pending.popleft().result()
 
 
-def _kill(pool: Any) -> None:
+def _kill(pool: ProcessPoolExecutor) -> None:
     """Stop now: cancel queued items, kill the workers (mid-item: the caller's state is
     resumable), and reap them so none outlives this call."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -122,7 +126,7 @@ def _kill(pool: Any) -> None:
 # in the worker
 
 
-def _start_worker(parent_alive: Any, initializer: Callable[..., object], initargs: tuple[Any, ...]) -> None:
+def _start_worker(parent_alive: Connection, initializer: Callable[..., object], initargs: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         _set_parent_death_signal()
@@ -140,7 +144,7 @@ def _set_parent_death_signal() -> None:
         pass  # the watchdog still applies
 
 
-def _exit_with_parent(parent_alive: Any) -> None:
+def _exit_with_parent(parent_alive: Connection) -> None:
     """Block on the pipe only the parent holds open: end of file means it has exited, however
     it ended (nothing is ever sent)."""
     with contextlib.suppress(EOFError, OSError):

@@ -34,7 +34,14 @@ from badgekit.jwk import PRIVATE_JWK_MEMBERS, b64url_decode, b64url_encode, jwk_
 from badgekit.jwk import jwk_thumbprint as jwk_thumbprint
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
     from badgekit.keys import JwsSigner
+
+    #: The public keys of the three algorithms (RS256, ES256, EdDSA).
+    PublicKey = RSAPublicKey | EllipticCurvePublicKey | Ed25519PublicKey
 
 #: The only algorithms accepted (OB 3.0 allows RS256 and others; these three are interoperable).
 ALLOWED_ALGORITHMS = ("RS256", "ES256", "EdDSA")
@@ -134,7 +141,7 @@ class JwtKey:
     """A public key usable for one JWS algorithm, and where it came from."""
 
     alg: str
-    public_key: Any = field(repr=False)
+    public_key: PublicKey = field(repr=False)
     source: str  # "jwk" (from the header), "did:key", "document"
     key_id: str  # kid, or the JWK thumbprint URN
     controller: str | None = None
@@ -203,7 +210,7 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str, *, source: str = "jwk", key_i
     if "alg" in jwk and jwk["alg"] != alg:
         raise JwtError(f"jwk is for alg {jwk['alg']!r}, the header says {alg!r}")
     fingerprints = {jwk_thumbprint_uri(jwk)}
-    public_key: Any
+    public_key: PublicKey
     if alg == "RS256":
         if kty != "RSA":
             raise JwtError(f"RS256 needs an RSA key, the jwk has kty {kty!r}")
@@ -325,23 +332,24 @@ def verify_signature(jws: CompactJws, key: JwtKey) -> bool:
     """True when ``jws`` carries a valid signature by ``key`` for the header's ``alg``."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
     if jws.header.get("alg") != key.alg:
         return False
+    public_key = key.public_key
     try:
-        if key.alg == "RS256":
-            key.public_key.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
-        elif key.alg == "ES256":
+        if key.alg == "RS256" and isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
+        elif key.alg == "ES256" and isinstance(public_key, ec.EllipticCurvePublicKey):
             # JWS carries ECDSA signatures as fixed-width r ‖ s (RFC 7518 §3.4), not DER.
             if len(jws.signature) != 64:
                 return False
             r = int.from_bytes(jws.signature[:32], "big")
             s = int.from_bytes(jws.signature[32:], "big")
-            key.public_key.verify(encode_dss_signature(r, s), jws.signing_input, ec.ECDSA(hashes.SHA256()))
-        elif key.alg == "EdDSA":
-            key.public_key.verify(jws.signature, jws.signing_input)
+            public_key.verify(encode_dss_signature(r, s), jws.signing_input, ec.ECDSA(hashes.SHA256()))
+        elif key.alg == "EdDSA" and isinstance(public_key, ed25519.Ed25519PublicKey):
+            public_key.verify(jws.signature, jws.signing_input)
         else:
             return False
     except (InvalidSignature, ValueError):
