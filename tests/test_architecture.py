@@ -261,3 +261,8 @@ def test_mypy_strict_exceptions_only_shrink():
     assert sorted(listed - MYPY_NOT_YET_STRICT) == [], "type these modules instead of exempting them from mypy --strict"
     assert sorted(MYPY_NOT_YET_STRICT - listed) == [], "removed from pyproject.toml: remove them here too"
     assert all(m.startswith("badgekit.") for m in listed)
+
+
+def test_the_package_says_it_is_typed():
+    """PEP 561: ``py.typed`` lets mypy use badgekit's annotations (hatch ships every file of the package)."""
+    assert (PACKAGE / "py.typed").is_file()
