@@ -27,7 +27,6 @@ TOO_LONG = {
     "badgekit.issuing",
     "badgekit.lifecycle",
     "badgekit.project",
-    "badgekit.roster",
     "badgekit.status",
     "badgekit.templates",
     "badgekit.verify",
