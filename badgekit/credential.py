@@ -63,11 +63,7 @@ class Recipient:
     @property
     def key(self) -> str:
         """What makes this recipient unique for one badge class."""
-        if self.email:
-            return "email:" + self.email
-        if self.subject_id:
-            return "id:" + self.subject_id
-        return "studentId:" + (self.student_id or "")
+        return roster.recipient_key(self.email, self.subject_id, self.student_id)
 
 
 #: identityType of a roster's student id: OB 3.0's IdentifierTypeEnum has no "studentId" (the

@@ -71,9 +71,15 @@ class RosterRow:
 
     @property
     def recipient_key(self) -> str:
-        """What makes the recipient unique for one badge class (``credential.Recipient.key``)."""
-        if self.email:
-            return "email:" + self.email
-        if self.recipient_id:
-            return "id:" + self.recipient_id
-        return "studentId:" + (self.student_id or "")
+        """What makes the recipient unique for one badge class (see :func:`recipient_key`)."""
+        return recipient_key(self.email, self.recipient_id, self.student_id)
+
+
+def recipient_key(email: str | None, recipient_id: str | None, student_id: str | None) -> str:
+    """What makes a recipient unique for one badge class: the normalised email, else the other
+    identifier, else the student id (the ledger keeps it keyed-hashed)."""
+    if email:
+        return "email:" + email
+    if recipient_id:
+        return "id:" + recipient_id
+    return "studentId:" + (student_id or "")
