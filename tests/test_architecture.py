@@ -35,7 +35,6 @@ TOO_LONG = {
 # not say "# start-up:" yet.
 UNEXPLAINED_LOCAL_IMPORTS = {
     "badgekit.cli.bundle",
-    "badgekit.cli.issue",
     "badgekit.cli.verify",
     "badgekit.delivery",
     "badgekit.lifecycle",
