@@ -8,14 +8,15 @@ Digital Bazaar stack (which ships the 2024-03 revision) verifies what badgekit s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from badgekit import roster
 from badgekit._time import format_utc
 from badgekit.jsonld import OB_EXTENSIONS, OB_V3, VC_V2
+from badgekit.roster import RosterRow
 
 CONTEXT = [VC_V2, OB_V3, OB_EXTENSIONS]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
@@ -48,7 +49,10 @@ class Recipient:
     student_id: str | None = None
 
     @classmethod
-    def from_row(cls, values: Mapping[str, str]) -> Recipient:
+    def from_row(cls, values: Mapping[str, str] | RosterRow) -> Recipient:
+        """The recipient of a roster row (a :class:`RosterRow`, or its values)."""
+        if isinstance(values, RosterRow):
+            return cls(email=values.email, subject_id=values.recipient_id, student_id=values.student_id)
         email = values.get("email") or None
         return cls(
             email=roster.normalise_email(email) if email else None,
@@ -59,11 +63,7 @@ class Recipient:
     @property
     def key(self) -> str:
         """What makes this recipient unique for one badge class."""
-        if self.email:
-            return "email:" + self.email
-        if self.subject_id:
-            return "id:" + self.subject_id
-        return "studentId:" + (self.student_id or "")
+        return roster.recipient_key(self.email, self.subject_id, self.student_id)
 
 
 #: identityType of a roster's student id: OB 3.0's IdentifierTypeEnum has no "studentId" (the
@@ -77,18 +77,20 @@ def build_credential(
     issuer: Mapping[str, Any],
     achievement: Mapping[str, Any],
     recipient: Recipient,
-    values: Mapping[str, str],
+    values: Mapping[str, str] | RosterRow,
     salt: str,
     valid_from: datetime,
     valid_until: datetime | None = None,
     status_entry: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OpenBadgeCredential for one recipient. ``values`` are a roster row's values.
+    """An unsigned OpenBadgeCredential for one recipient. ``values``: a roster row, read once
+    (:func:`badgekit.roster.parse_row`), or its values (read here the same way).
 
     Raises:
         ValueError: a value :func:`badgekit.roster.validate_row` refuses (a number, a date, a
             result status that is not an OB 3.0 ResultStatusType).
     """
+    row = values if isinstance(values, RosterRow) else roster.typed_row(values)
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
     if recipient.subject_id:
         subject["id"] = recipient.subject_id
@@ -100,19 +102,21 @@ def build_credential(
     if identifiers:
         subject["identifier"] = identifiers
     subject["achievement"] = dict(achievement)
-    results = _results(achievement, values)
+    results = _results(achievement, row)
     if results:
         subject["result"] = results
-    if values.get("narrative"):
-        subject["narrative"] = values["narrative"]
-    if values.get("credits_earned"):
-        subject["creditsEarned"] = roster.parse_number(values["credits_earned"])
-    for column, prop in (("activity_start_date", "activityStartDate"), ("activity_end_date", "activityEndDate")):
-        if values.get(column):
-            subject[prop] = format_utc(roster.parse_date(values[column]))
+    get = row.get
+    if get("narrative"):
+        subject["narrative"] = get("narrative")
+    if get("credits_earned"):
+        subject["creditsEarned"] = _read(row.credits_earned, get("credits_earned"), roster.parse_number)
+    for column, parsed, prop in (("activity_start_date", row.activity_start, "activityStartDate"),
+                                 ("activity_end_date", row.activity_end, "activityEndDate")):
+        if get(column):
+            subject[prop] = format_utc(_read(parsed, get(column), roster.parse_date))
     for column, prop in (("term", "term"), ("role", "role"), ("license_number", "licenseNumber")):
-        if values.get(column):
-            subject[prop] = values[column]
+        if get(column):
+            subject[prop] = get(column)
 
     credential: dict[str, Any] = {
         "@context": list(CONTEXT),
@@ -124,10 +128,10 @@ def build_credential(
     }
     if valid_until is not None:
         credential["validUntil"] = format_utc(valid_until)
-    if values.get("earned"):
-        credential["awardedDate"] = format_utc(roster.parse_date(values["earned"]))
+    if get("earned"):
+        credential["awardedDate"] = format_utc(_read(row.earned, get("earned"), roster.parse_date))
     credential["credentialSubject"] = subject
-    evidence = _evidence(values)
+    evidence = _evidence(row)
     if evidence:
         credential["evidence"] = evidence
     credential["credentialSchema"] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
@@ -136,22 +140,34 @@ def build_credential(
     return credential
 
 
-def _results(achievement: Mapping[str, Any], values: Mapping[str, str]) -> list[dict[str, Any]]:
+_T = TypeVar("_T")
+
+
+def _read(parsed: _T | None, text: str | None, parse: Callable[[str], _T]) -> _T:
+    """A value parsed when the row was read, else (values that were never validated, given in
+    code) parsed now: raising the parser's ValueError as before."""
+    if parsed is not None or text is None:
+        return parsed  # type: ignore[return-value]
+    return parse(text)
+
+
+def _results(achievement: Mapping[str, Any], row: RosterRow) -> list[dict[str, Any]]:
     descriptions = [d for d in achievement.get("resultDescription") or [] if isinstance(d, Mapping) and d.get("id")]
     results: list[dict[str, Any]] = []
-    score, level, status = values.get("score"), values.get("level"), values.get("status")
+    score, level, status = row.get("score"), row.get("level"), row.get("status")
+    number = row.score
     for rd in descriptions:
         rtype = rd.get("resultType")
         if rtype == "Status" and status:
-            results.append({"type": ["Result"], "resultDescription": rd["id"], "status": _status(status)})
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "status": row.status or _status(status)})
         elif rtype == "RubricCriterionLevel" and (level or score):
             levels = [lv for lv in rd.get("rubricCriterionLevel") or [] if isinstance(lv, Mapping)]
-            chosen = _pick_level(levels, level, score)
+            chosen = _pick_level(levels, level, score, number)
             if chosen is not None:
                 results.append({"type": ["Result"], "resultDescription": rd["id"], "achievedLevel": chosen["id"]})
                 score = None if level is None else score  # score consumed as the level
         elif rtype in _NUMERIC_RESULT_TYPES and score:
-            results.append({"type": ["Result"], "resultDescription": rd["id"], "value": _number_text(score)})
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "value": _number_text(_read(number, score, roster.parse_number))})
             score = None
         elif rtype == "LetterGrade" and score:
             results.append({"type": ["Result"], "resultDescription": rd["id"], "value": score})
@@ -167,7 +183,8 @@ def _status(raw: str) -> str:
     return status
 
 
-def _pick_level(levels: list[Mapping[str, Any]], level: str | None, score: str | None) -> Mapping[str, Any] | None:
+def _pick_level(levels: list[Mapping[str, Any]], level: str | None, score: str | None,
+                number: float | None) -> Mapping[str, Any] | None:
     if level:
         wanted = level.strip().lower()
         for lv in levels:
@@ -176,7 +193,7 @@ def _pick_level(levels: list[Mapping[str, Any]], level: str | None, score: str |
         return None
     if score:
         # Levels declare their minimum as points; the highest level reached wins.
-        value = roster.parse_number(score)
+        value = _read(number, score, roster.parse_number)
         reached = [lv for lv in levels if isinstance(lv.get("points"), str) and _le(lv["points"], value)]
         return max(reached, key=lambda lv: roster.parse_number(lv["points"])) if reached else None
     return None
@@ -189,14 +206,13 @@ def _le(points: str, value: float) -> bool:
         return False
 
 
-def _number_text(raw: str) -> str:
-    number = roster.parse_number(raw)
+def _number_text(number: float) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
-def _evidence(values: Mapping[str, str]) -> list[dict[str, Any]]:
+def _evidence(row: RosterRow) -> list[dict[str, Any]]:
     url, narrative, name, assessor, supervisor = (
-        values.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor"))
+        row.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor"))
     out: list[dict[str, Any]] = []
     if url or narrative or assessor or supervisor:
         item: dict[str, Any] = {}
@@ -210,7 +226,7 @@ def _evidence(values: Mapping[str, str]) -> list[dict[str, Any]]:
         if text:
             item["narrative"] = "\n\n".join(text)
         out.append(item)
-    prior = values.get("prior_credential")  # a required credential held from another issuer (issuing.PRIOR_COLUMN)
+    prior = row.get("prior_credential")  # a required credential held from another issuer (issuing.PRIOR_COLUMN)
     if prior:
         out.append({"id": prior, "type": ["Evidence"], "name": "Prior credential",
                     "narrative": "A credential this achievement requires, held elsewhere and accepted by the issuer in its place."})

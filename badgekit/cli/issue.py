@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from badgekit._io import atomic_write, output_error
+from badgekit._io import atomic_write
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
@@ -19,10 +18,14 @@ from badgekit.cli._options import (
     current_actor,
     default_workers,
     load_any_key,
+    open_ledger,
 )
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.cli.bundle import bundle_issued, check_url_base
 from badgekit.errors import ExitCode, InputError
+
+if TYPE_CHECKING:
+    from badgekit.issuing import IssueReport, RowOutcome
 
 
 def issue(
@@ -87,19 +90,22 @@ def issue(
 
     Example: badgekit issue --badge badges/python-basics.yaml --roster class-2026.csv
     """
-    from badgekit.cli._options import open_ledger
-    from badgekit.issuing import IssueOptions, issue_roster, require_roster, summary_csv
+    # `badgekit --help` imports every command module: what only `issue` needs loads when it runs
+    from badgekit.badgeclass import required_badges  # start-up: YAML, schemas
+    from badgekit.issuing import (  # start-up: ledger, signing
+        IssueOptions,
+        issue_roster,
+        require_roster,
+        summary_csv,
+    )
+    from badgekit.roster import date_order  # start-up: the roster reader
 
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
-    from badgekit.badgeclass import required_badges
-
     prerequisites = required_badges(badge_class, project.badges_dir)
     require_roster(roster_file)
     if bundle_url_base is not None:
         check_url_base(bundle_url_base, "--bundle-url-base")
-    from badgekit.roster import date_order
-
     order = date_order(date_format) if date_format is not None else project.date_order
     fmt = fmt.strip().lower()
     if fmt not in ("ldp", "jwt"):
@@ -168,42 +174,22 @@ def issue(
 
 
 class _RowStream:
-    """Writes each row outcome as it comes: ``issued.csv`` (a temp file renamed at the end, so a
-    killed run leaves the previous summary) and, with --json, the report's ``rows`` array.
+    """Writes each row outcome as it comes: ``issued.csv`` (:class:`badgekit.issuing.SummaryWriter`:
+    a temp file renamed at the end, so a killed run leaves the previous summary) and, with --json,
+    the report's ``rows`` array.
 
     stdout holds one JSON document or nothing, whatever happens: the document opens with the first
     row, and a run that fails after that ends it with an ``error`` member (``_output.on_failure``);
     a failed run removes its temp ``issued.csv``."""
 
     def __init__(self, out_dir: Path, json_out: bool, *, write_csv: bool) -> None:
-        import csv
-        import tempfile
+        from badgekit.issuing import SummaryWriter  # start-up: see issue()
 
-        from badgekit.issuing import SUMMARY_HEADER
-
-        self.out_dir = out_dir
         self.json_out = json_out
         self.first = True
         self.opened = False
-        self.csv_file = None
-        self.csv_path = out_dir / "issued.csv"
-        if write_csv:
-            try:
-                out_dir.mkdir(parents=True, exist_ok=True)
-                fd, self.tmp = tempfile.mkstemp(prefix=".issued.csv.", suffix=".tmp", dir=out_dir)
-            except OSError as exc:
-                raise output_error(exc, self.csv_path) from None
-            self.csv_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-            self.writer = csv.writer(self.csv_file, lineterminator="\n")
-            self.rows_written = 0
-            self._csv(SUMMARY_HEADER)
+        self.summary = SummaryWriter(out_dir) if write_csv else None
         self.done = _output.on_failure(self.abort)
-
-    def _csv(self, row: list[Any]) -> None:
-        try:
-            self.writer.writerow(row)
-        except OSError as exc:
-            raise output_error(exc, self.csv_path) from None
 
     def _json(self, text: str) -> None:
         if not self.opened:
@@ -211,32 +197,16 @@ class _RowStream:
             self.opened = True
         sys.stdout.write(text)
 
-    def row(self, outcome: Any) -> None:
-        from badgekit.issuing import summary_row
-
-        if self.csv_file is not None:
-            self._csv(summary_row(outcome))
-            self.rows_written += 1
+    def row(self, outcome: RowOutcome) -> None:
+        if self.summary is not None:
+            self.summary.row(outcome)
         if self.json_out:
-            item = {"line": outcome.line, "status": outcome.status, "credentialId": outcome.credential_id,
-                    "path": outcome.path, "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in outcome.errors]}
-            if outcome.note:
-                item["note"] = outcome.note
-            self._json(("\n  " if self.first else ",\n  ") + json.dumps(item, ensure_ascii=False))
+            self._json(("\n  " if self.first else ",\n  ") + json.dumps(outcome.to_json(), ensure_ascii=False))
             self.first = False
 
-    def close(self, report: Any) -> None:
-        if self.csv_file is not None:
-            for e in report.header_errors:
-                self._csv([e.line, "warning", "", "", str(e)])
-            try:
-                self.csv_file.close()
-                if self.rows_written:
-                    os.replace(self.tmp, self.csv_path)
-                else:
-                    os.unlink(self.tmp)
-            except OSError as exc:
-                raise output_error(exc, self.csv_path) from None
+    def close(self, report: IssueReport) -> None:
+        if self.summary is not None:
+            self.summary.close(report)
         if self.json_out:
             summary = report.to_json()
             summary.pop("rows", None)
@@ -247,19 +217,14 @@ class _RowStream:
 
     def abort(self, error: dict[str, Any]) -> None:
         """The run failed: remove the temp summary; end the JSON document, if begun, with ``error``."""
-        if self.csv_file is not None:
-            import contextlib
-
-            with contextlib.suppress(OSError):
-                self.csv_file.close()
-            with contextlib.suppress(OSError):
-                os.unlink(self.tmp)
+        if self.summary is not None:
+            self.summary.abort()
         if self.json_out and self.opened:
             sys.stdout.write(("\n" if not self.first else "") + '], "error": ' + json.dumps(error, ensure_ascii=False) + "}\n")
             sys.stdout.flush()
 
 
-def _print_human(report: Any, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:
+def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:
     for e in report.header_errors:
         _output.warn(f"{roster_file}:{e}")
     for o in report.outcomes:

@@ -418,3 +418,44 @@ def test_result_status_rows_outside_ob_enum_are_rejected_and_the_rest_issue_sche
     doc = json.loads(Path(issued.path).read_text())
     assert doc["credentialSubject"]["result"][0]["status"] == "InProgress"
     assert validate_credential(doc, strict=True) == [] and proof.verify(doc)
+
+
+def test_issue_credential_signs_what_issue_roster_writes_for_the_same_row(tmp_path):
+    """The library's one-credential entry point is the bulk path for one row: same ledger (a copy
+    taken before issuing), clock and status-index seed give the same id, status entry and bytes."""
+    from badgekit.issuing import issue_credential
+
+    roster_path = tmp_path / "roster.csv"
+    roster_path.write_text("email,name,score,evidence_url\n Ada@Example.org ,Ada,\"85,5\",https://p.example.org/a\n",
+                           encoding="utf-8")
+    Ledger.open(tmp_path / "a.sqlite3").close()
+    shutil.copy(tmp_path / "a.sqlite3", tmp_path / "b.sqlite3")
+    report = run(tmp_path, roster_path, ledger=Ledger.open(tmp_path / "a.sqlite3"))
+    written = Path(report.outcomes[0].path).read_text(encoding="utf-8")
+    with Ledger.open(tmp_path / "b.sqlite3") as ledger:
+        one = issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, ledger=ledger, now=NOW, rng_seed=7,
+                               recipient={"email": " Ada@Example.org ", "name": "Ada", "score": "85,5",
+                                          "evidence_url": "https://p.example.org/a"},
+                               status_base_url="https://example.edu/status/")
+        assert (one.status, one.text) == ("issued", written)
+        assert ledger.get(one.credential_id).state == "issued"
+        again = issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, ledger=ledger, now=NOW,
+                                 recipient={"email": "ada@example.org", "name": "Ada", "score": "85.5",
+                                            "evidence_url": "https://p.example.org/a"},
+                                 status_base_url="https://example.edu/status/")
+        assert (again.status, again.text) == ("already-issued", written)  # the same values, written another way
+
+
+def test_issue_credential_without_a_ledger_is_not_revocable_and_says_so(tmp_path):
+    from badgekit.errors import InputError
+    from badgekit.issuing import issue_credential
+
+    values = {"email": "ada@example.org", "score": "85"}
+    with pytest.raises(InputError, match="needs a ledger"):
+        issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, recipient=values, now=NOW)
+    with pytest.raises(InputError, match="column score|score: score 12 is below"):
+        issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, recipient={**values, "score": "12"}, revocable=False)
+    one = issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, recipient=values, revocable=False, now=NOW,
+                           credential_id="urn:uuid:00000000-0000-4000-8000-000000000001", salt="00ff")
+    assert one.status == "unrecorded" and "credentialStatus" not in one.credential and proof.verify(one.credential)
+    assert json.loads(one.text) == one.credential

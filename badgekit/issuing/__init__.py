@@ -1,0 +1,64 @@
+"""Bulk issuing: roster → validated rows → reserved ids and status indices → signed files.
+
+The pipeline (docs/adr/0003-ledger.md):
+
+1. **Validate** every row first (streamed): bad rows are reported by line and column; with
+   ``strict`` nothing is signed if any row is bad. A badge class that ``requires`` others has each
+   row checked against the ledger too, one query per chunk (see :func:`prerequisite_check`).
+2. **Plan** each good row against the ledger, in chunks: already issued (nothing to do), reserved by
+   an interrupted run (sign it again, same bytes), or new (reserve id + random status index in one
+   transaction, before signing).
+3. **Sign** chunks in worker processes (:mod:`badgekit._parallel`; a script calling this with
+   ``workers`` > 1 needs an ``if __name__ == "__main__":`` guard); each credential file is written
+   atomically; the ledger marks it issued afterwards. A kill at any point loses nothing: the next
+   run resumes.
+
+Two output formats (``IssueOptions.format``): ``ldp`` writes ``<id>.json`` with an embedded
+``eddsa-rdfc-2022`` Data Integrity proof (Ed25519 key); ``jwt`` writes ``<id>.jwt``, the credential
+as a VC-JWT compact JWS on one line (``EdDSA`` with an Ed25519 key, ``RS256`` with an RSA key), with
+no embedded proof. The ledger records whichever file was written.
+
+Credential content depends only on the ledger reservation and the row, never on the worker count,
+so ``workers=N`` writes exactly what ``workers=1`` writes.
+
+One credential from values, the same way: :func:`issue_credential`.
+
+The package: :mod:`._options` (options, report), :mod:`._plan` (validation, prerequisites,
+planning against the ledger), :mod:`._signing` (one job → one signed credential), :mod:`._worker`
+(worker processes: files and baked images), :mod:`._run` (the run) and :mod:`._summary` (issued.csv).
+"""
+
+from __future__ import annotations
+
+from badgekit.issuing._options import (
+    CHUNK,
+    FORMATS,
+    PARALLEL_MIN_CHUNKS,
+    IssueOptions,
+    IssueReport,
+    Progress,
+    RowOutcome,
+    credential_filename,
+)
+from badgekit.issuing._plan import (
+    PRIOR_COLUMN,
+    RowCheck,
+    open_roster,
+    prerequisite_check,
+    require_roster,
+    row_fingerprint,
+    status_url_for,
+    validate_roster,
+)
+from badgekit.issuing._run import IssuedCredential, issue_credential, issue_roster
+from badgekit.issuing._signing import build_for_job, check_signing_setup, jwt_kid
+from badgekit.issuing._summary import SUMMARY_HEADER, SummaryWriter, summary_csv, summary_row
+from badgekit.issuing._worker import STAGING, badge_images, recipient_image_fonts
+
+__all__ = [
+    "CHUNK", "FORMATS", "PARALLEL_MIN_CHUNKS", "PRIOR_COLUMN", "STAGING", "SUMMARY_HEADER", "IssueOptions",
+    "IssueReport", "IssuedCredential", "Progress", "RowCheck", "RowOutcome", "SummaryWriter", "badge_images",
+    "build_for_job", "check_signing_setup", "credential_filename", "issue_credential", "issue_roster", "jwt_kid",
+    "open_roster", "prerequisite_check", "recipient_image_fonts", "require_roster", "row_fingerprint",
+    "status_url_for", "summary_csv", "summary_row", "validate_roster",
+]

@@ -1,0 +1,293 @@
+"""Before anything is signed: every row validated (and checked against prerequisites), then each
+good row planned against the ledger a chunk at a time: already issued, reserved by an interrupted
+run (signed again, same bytes), or new (credential id and status index reserved in one
+transaction). See docs/adr/0003-ledger.md."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from badgekit import credential as cred
+from badgekit import roster
+from badgekit._time import format_utc
+from badgekit.badgeclass import add_duration
+from badgekit.errors import InputError
+from badgekit.issuing._options import CHUNK, IssueOptions, RowOutcome, credential_filename
+from badgekit.issuing._signing import _Job
+from badgekit.ledger import Issuance, Ledger
+from badgekit.roster import RosterRow, RowError
+
+RowCheck = Callable[[Sequence[RosterRow]], dict[int, list[RowError]]]
+
+#: Roster column naming a credential held from another issuer in place of a required one (an
+#: http(s) URL or a urn: id); known only to badge classes that ``require`` others. The issued
+#: credential cites it as evidence (``credential._evidence``).
+PRIOR_COLUMN = "prior_credential"
+_URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+")
+_HELD_STATE = {"pending": "only reserved by an unfinished run", "revoked": "revoked", "expired": "expired",
+               "suspended": "suspended"}
+
+
+def require_roster(path: Path) -> Path:
+    if not path.is_file():
+        raise InputError(f"{path}: no such roster file")
+    return path
+
+
+def open_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None,
+                extra_columns: Sequence[str] = ()) -> roster.Roster:
+    """The roster as the badge class reads it: its requirement columns (and ``extra_columns``)
+    known, the columns its rules need required in the header, its date columns read in ``date_order``."""
+    needed = [req.column for req in requirements
+              if getattr(req, "kind", None) in ("required", "min", "max") and getattr(req, "value", None) is not False]
+    return roster.Roster.open(
+        path,
+        extra_columns=[*(req.column for req in requirements), *extra_columns],
+        required_columns=needed,
+        date_columns=[req.column for req in requirements if getattr(req, "kind", None) == "date"],
+        date_order=date_order,
+    )
+
+
+def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None, *,
+                    check: RowCheck | None = None, extra_columns: Sequence[str] = ()
+                    ) -> tuple[roster.Roster, list[RowError], dict[int, list[RowError]], int]:
+    """First pass: every row checked, duplicates found; rows that pass go to ``check`` (e.g. the
+    ledger's prerequisites) in chunks of :data:`CHUNK`. Returns (roster, header errors, errors by
+    line, good count)."""
+    r = open_roster(path, requirements, date_order, extra_columns)
+    header_errors = r.header_errors()
+    by_line: dict[int, list[RowError]] = {}
+    seen: dict[bytes, int] = {}
+    good = 0
+    passed: list[RosterRow] = []
+
+    def flush() -> None:
+        nonlocal good
+        failed = check(passed) if check is not None and passed else {}
+        for row in passed:
+            if failed.get(row.line):
+                by_line[row.line] = r.labelled(failed[row.line])
+            else:
+                good += 1
+        passed.clear()
+
+    for item in r.rows():
+        if isinstance(item, RowError):
+            by_line.setdefault(item.line, []).append(item)
+            continue
+        row, errors = roster.parse_row(item, requirements, date_order=date_order)
+        if not errors:
+            key = hashlib.sha256(row.recipient_key.encode()).digest()
+            first = seen.get(key)
+            if first is not None:
+                errors = [RowError(item.line, _recipient_column(row), f"duplicate recipient (also on line {first})")]
+            else:
+                seen[key] = item.line
+        if errors:
+            by_line[item.line] = r.labelled(errors)
+        else:
+            passed.append(row)
+            if len(passed) >= CHUNK:
+                flush()
+    flush()
+    return r, header_errors, by_line, good
+
+
+def good_rows(path: Path, requirements: Sequence[Any], date_order: str | None, extra_columns: Sequence[str],
+              rejected: Mapping[int, object]) -> Iterator[RosterRow]:
+    """Second pass: the rows :func:`validate_roster` passed, each read into its record."""
+    for item in open_roster(path, requirements, date_order, extra_columns).rows():
+        if isinstance(item, roster.Row) and item.line not in rejected:
+            yield roster.parse_row(item, date_order=date_order)[0]
+
+
+def _recipient_column(row: RosterRow) -> str:
+    return "email" if row.get("email") else "recipient_id" if row.get("recipient_id") else "student_id"
+
+
+def prerequisite_check(ledger: Ledger, badge_id: str, required: Mapping[str, str], now: datetime, *,
+                       reissue: bool = False) -> RowCheck:
+    """A :data:`RowCheck`: each row's recipient must hold an *active* credential (issued, not
+    revoked, suspended or expired at ``now``) of every badge class in ``required`` (id → name) in
+    this project's ledger, under any of the row's identifiers (email, recipient_id, student_id);
+    or the row names one held elsewhere in :data:`PRIOR_COLUMN`. A recipient who already has
+    ``badge_id`` is left to planning (already issued / resumed), unless ``reissue``.
+    One ledger query per chunk."""
+
+    def check(rows: Sequence[RosterRow]) -> dict[int, list[RowError]]:
+        errors: dict[int, list[RowError]] = {}
+        keys = {row.line: _identity_keys(ledger, row) for row in rows}
+        held: dict[tuple[str, str], list[Issuance]] = {}
+        for issuance in ledger.issuances_of([*required, badge_id], [k for ks in keys.values() for k in ks]):
+            held.setdefault((issuance.badge_id, issuance.recipient_key), []).append(issuance)
+        for row in rows:
+            prior = row.get(PRIOR_COLUMN)
+            if prior is not None:
+                if not (roster.is_url(prior) or _URN.fullmatch(prior)):
+                    errors[row.line] = [RowError(row.line, PRIOR_COLUMN,
+                                                 f"{prior!r} is not an http(s) URL or urn: id of a credential")]
+                continue
+            if not reissue and held.get((badge_id, keys[row.line][0])):
+                continue
+            for rid, name in required.items():
+                mine = [i for k in keys[row.line] for i in held.get((rid, k), ())]
+                states = [i.state_at(now) for i in sorted(mine, key=lambda i: i.issued_at)]
+                if "active" in states:
+                    continue
+                detail = f"; theirs is {_HELD_STATE[states[-1]]}" if states else ""
+                errors.setdefault(row.line, []).append(RowError(
+                    row.line, _recipient_column(row),
+                    f"holds no active {name!r} credential (required by this badge class{detail}); "
+                    f"if it was earned elsewhere, give it in a {PRIOR_COLUMN} column"))
+        return errors
+
+    return check
+
+
+def _identity_keys(ledger: Ledger, row: RosterRow) -> list[str]:
+    """The ledger keys of every identifier of a row, the one issuing records first."""
+    r = cred.Recipient.from_row(row)
+    keys = [r.key]
+    for one in (cred.Recipient(email=r.email), cred.Recipient(subject_id=r.subject_id), cred.Recipient(student_id=r.student_id)):
+        if (one.email or one.subject_id or one.student_id) and one.key not in keys:
+            keys.append(one.key)
+    return [ledger.recipient_key(k) for k in keys]
+
+
+def valid_until(row: RosterRow, now: datetime, validity: str | None) -> str | None:
+    """``validUntil`` of the credential of ``row``: its ``issued`` date (else ``now``) + ``validity``."""
+    return format_utc(add_duration(row.issued or now, validity)) if validity else None
+
+
+def status_url_for(base: str, purpose: str) -> Callable[[int], str]:
+    base = base if base.endswith("/") else base + "/"
+    return lambda n: f"{base}{purpose}-{n}.json"
+
+
+class Planner:
+    """Decides each good row's fate against the ledger, a chunk at a time, and reserves the new
+    credentials of a chunk in one transaction (before anything of it is signed)."""
+
+    def __init__(self, *, ledger: Ledger, badge_id: str, options: IssueOptions, now: datetime, validity: str | None,
+                 purpose: str, url_for: Callable[[int], str] | None, issuer_id: str | None) -> None:
+        self.ledger = ledger
+        self.badge_id = badge_id
+        self.options = options
+        self.out_dir = Path(options.out_dir)
+        self.now = now
+        self.issued_at = format_utc(now)
+        self.validity = validity
+        self.purpose = purpose
+        self.url_for = url_for
+        self.rng = Random(options.rng_seed) if options.rng_seed is not None else None
+        self.issuer_id = issuer_id
+
+    def valid_until(self, row: RosterRow) -> str | None:
+        return valid_until(row, self.now, self.validity)
+
+    def item(self, row: RosterRow, recipient_key: str, generation: int) -> dict[str, Any]:
+        """What the ledger reserves for a new credential of ``row``."""
+        return {"badge_id": self.badge_id, "recipient_key": recipient_key, "generation": generation,
+                "row_fingerprint": row_fingerprint(row), "issued_at": self.issued_at,
+                "valid_until": self.valid_until(row), "earned_at": format_utc(row.earned) if row.earned else None}
+
+    def reserve(self, items: Sequence[dict[str, Any]]) -> list[Issuance]:
+        return self.ledger.reserve(items, purpose=self.purpose if self.url_for else None, url_for=self.url_for,
+                                   rng=self.rng, actor=self.options.actor, issuer=self.issuer_id)
+
+    def plan(self, chunk: Sequence[RosterRow]) -> tuple[list[_Job], dict[int, RowOutcome]]:
+        """The jobs to sign for ``chunk``, and each row's outcome by line."""
+        ledger, options, out_dir, fmt = self.ledger, self.options, self.out_dir, self.options.format
+        outcomes: dict[int, RowOutcome] = {}
+        jobs: list[_Job] = []
+        pending: list[tuple[RosterRow, dict[str, Any]]] = []
+        keys = [ledger.recipient_key(row.recipient_key) for row in chunk]
+        known = ledger.latest_many(self.badge_id, keys)
+        for row, recipient_key in zip(chunk, keys, strict=True):
+            latest = known.get(recipient_key)
+            if latest is not None and latest.state == "reserved":
+                jobs.append(job_for(latest, row, ledger, out_dir, fmt))
+                outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
+                continue
+            if latest is not None and not options.reissue:
+                path = latest.output_path
+                note = None if latest.row_fingerprint == row_fingerprint(row) else "roster row changed since it was issued; use --reissue for a new credential"
+                if path and _usable(path):
+                    outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
+                    continue
+                # issued before, but the file is gone: write the same credential again
+                job = job_for(latest, row, ledger, out_dir, fmt)
+                jobs.append(job)
+                outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, job.path, note="credential file was missing and has been rewritten")
+                continue
+            generation = 1 if latest is None else latest.generation + 1
+            if options.dry_run:
+                cid = ledger.credential_id(self.badge_id, recipient_key, generation)
+                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid, str(out_dir / credential_filename(cid, fmt)))
+                continue
+            pending.append((row, self.item(row, recipient_key, generation)))
+        if pending:
+            for (row, _), issuance in zip(pending, self.reserve([item for _, item in pending]), strict=True):
+                job = job_for(issuance, row, ledger, out_dir, fmt)
+                jobs.append(job)
+                outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
+        return jobs, outcomes
+
+
+def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp") -> _Job:
+    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file."""
+    return _Job(
+        credential_id=issuance.credential_id,
+        row=row,
+        issued_at=issuance.issued_at,
+        valid_until=issuance.valid_until,
+        list_url=issuance.list_url,
+        status_index=issuance.status_index,
+        purpose=issuance.purpose,
+        salt=ledger.salt_for(issuance.credential_id),
+        path=str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else "",
+    )
+
+
+def _usable(path: str) -> bool:
+    """An issued credential's file is there and not empty. Bulk files are written without fsync
+    (atomic rename only); a power loss can leave an empty file, which a rerun then rewrites with
+    the same bytes."""
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
+_PARSED_COLUMNS = {"earned": "earned", "issued": "issued", "activity_start_date": "activity_start",
+                   "activity_end_date": "activity_end", "score": "score", "credits_earned": "credits_earned"}
+
+
+def row_fingerprint(row: RosterRow) -> str:
+    """A row's identity for "has it changed since issuing": values compared as data, so the same
+    roster saved with another date or decimal format is not a change (dates as ISO 8601, numbers
+    as floats, the email normalised; read from the record, not parsed again)."""
+    norm: dict[str, Any] = {}
+    for column, value in row.values.items():
+        if not value:
+            continue
+        attribute = _PARSED_COLUMNS.get(column)
+        if attribute is not None:
+            parsed = getattr(row, attribute)
+            if isinstance(parsed, datetime):
+                value = parsed.isoformat()
+            elif parsed is not None:
+                value = repr(parsed)
+        elif column == "email" and row.email is not None:
+            value = row.email
+        norm[column] = value
+    return hashlib.sha256(json.dumps(norm, sort_keys=True).encode("utf-8")).hexdigest()

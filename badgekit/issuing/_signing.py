@@ -1,0 +1,142 @@
+"""Signing one planned credential: the job (what the ledger reserved + the roster row), the
+unsigned document built from it, and its proof or JWS. The same code signs every row of
+:func:`badgekit.issuing.issue_roster` (in worker processes) and :func:`badgekit.issuing.issue_credential`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from badgekit import credential as cred
+from badgekit import did, jwt, proof, status
+from badgekit._io import dumps_json
+from badgekit._time import parse_datetime_stamp
+from badgekit.errors import InputError
+from badgekit.issuing._options import FORMATS, IssueOptions
+from badgekit.keys import Ed25519Key, KeySigner, PrivateKey, RsaKey
+from badgekit.roster import RosterRow
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One credential to sign: its reservation in the ledger and its roster row."""
+
+    credential_id: str
+    row: RosterRow
+    issued_at: str
+    valid_until: str | None
+    list_url: str | None
+    status_index: int | None
+    purpose: str | None
+    salt: str
+    path: str
+
+
+@dataclass(frozen=True)
+class _Signing:
+    """What is the same for every credential of a run: issuer, achievement and how to sign."""
+
+    issuer: Mapping[str, Any]
+    achievement: Mapping[str, Any]
+    key: PrivateKey
+    method: str | None  # the proof's verification method, or the JWT kid (see jwt_kid)
+    fmt: str
+    signer: KeySigner | None  # Data Integrity: the key bound to its method
+
+    @classmethod
+    def make(cls, key: PrivateKey, method: str | None, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
+             fmt: str = "ldp") -> _Signing:
+        if fmt == "jwt":  # method is already the kid chosen by jwt_kid()
+            return cls(issuer, achievement, key, method, fmt, None)
+        assert isinstance(key, Ed25519Key)  # check_signing_setup refused anything else
+        return cls(issuer, achievement, key, method, fmt, key.signer(method))
+
+    def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
+        """(the credential, the text of its file): JSON with a proof, or the VC-JWT itself."""
+        unsigned = build_for_job(job, self.issuer, self.achievement)
+        if self.signer is None:
+            return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method)  # the file is the JWS, byte for byte
+        signed = proof.add_proof(unsigned, self.signer, created=job.issued_at)
+        return signed, dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
+
+
+def _parse_ts(text: str) -> datetime:
+    return parse_datetime_stamp(text, field="timestamp")  # one badgekit wrote: never fails
+
+
+def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> dict[str, Any]:
+    """The unsigned credential for a planned job (pure: same job, same document)."""
+    row = job.row
+    entry = (
+        status.status_entry(job.list_url, job.status_index, job.purpose)  # type: ignore[arg-type]
+        if job.list_url is not None and job.status_index is not None
+        else None
+    )
+    return cred.build_credential(
+        credential_id=job.credential_id,
+        issuer=issuer,
+        achievement=achievement,
+        recipient=cred.Recipient.from_row(row),
+        values=row,
+        salt=job.salt,
+        valid_from=row.issued or _parse_ts(job.issued_at),
+        valid_until=_parse_ts(job.valid_until) if job.valid_until else None,
+        status_entry=entry,
+    )
+
+
+def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> None:
+    """Refuse a key, format and issuer that cannot work together, before anything is reserved.
+
+    Raises:
+        InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
+            did:key issuer, or for an issuer whose id cannot name its method (see :func:`jwt_kid`).
+        KeyFileError: the key is not the issuer's: not its did:key, or not listed under the
+            method it signs as in ``options.issuer_document`` (see :func:`badgekit.did.check_issuer_key`).
+    """
+    if options.format not in FORMATS:
+        raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
+    if isinstance(key, RsaKey) and options.format != "jwt":
+        raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
+                         hint="issue with --format jwt, or sign with an Ed25519 key")
+    if isinstance(key, RsaKey):
+        did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(key, issuer, options)), key.public_jwk, options.issuer_document)
+    else:
+        method = jwt_kid(key, issuer, options) if options.format == "jwt" else key.signer(options.verification_method).verification_method
+        did.check_issuer_key(str(issuer.get("id", "")), str(method), key.public_key, options.issuer_document)
+
+
+def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
+    """The ``kid`` of the VC-JWTs ``key`` signs for ``issuer``: the verification method a verifier
+    dereferences to find this very key.
+
+    * Ed25519 (EdDSA): the project's ``verification_method``, else the key's own did:key method.
+    * RSA (RS256): ``jwt_verification_method`` when set, else ``<issuer id>#<RFC 7638 JWK
+      thumbprint>``, the ``JsonWebKey`` method ``badgekit key did-web`` lists for it. Never the
+      Ed25519 ``verification_method``: that names another key, and a verifier following the kid
+      would find the Ed25519 key and refuse the RS256 signature.
+
+    Raises:
+        InputError: an RSA key for a did:key issuer (a did:key names one Ed25519 key), or for an
+            issuer id that is neither a DID nor an http(s) URL without ``jwt_verification_method``.
+    """
+    if isinstance(key, Ed25519Key):
+        return options.verification_method or key.signer().verification_method
+    issuer_id = str(issuer.get("id", ""))
+    if issuer_id.startswith("did:key:"):
+        raise InputError(f"issuer {issuer_id} is a did:key, which names an Ed25519 key; an RSA key cannot sign for it",
+                         hint="give the issuer a did:web or https:// id and list the RSA key with 'badgekit key did-web'")
+    if options.jwt_verification_method:
+        return options.jwt_verification_method
+    if not issuer_id.startswith(("did:", "https://", "http://")) or "#" in issuer_id:
+        raise InputError(f"issuer id {issuer_id!r} cannot name the RSA key's verification method (the JWT kid)",
+                         hint="give the issuer a did:web or https:// id, or set [issuer] jwt_verification_method in badgekit.toml")
+    return did.rsa_verification_method(issuer_id, key.public_jwk)
+
+
+def signing_method(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
+    """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT) of a run."""
+    return jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method

@@ -1,0 +1,164 @@
+"""What kind of file a roster is, and in which encoding: workbooks and binary files refused, BOMs,
+UTF-16 with or without BOM, strict UTF-8 over the whole file, else Windows-1252; mixed encodings refused."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from badgekit.errors import InputError
+
+
+def refuse_non_text(head: bytes, source: str) -> None:
+    """Raise InputError when the first bytes are a spreadsheet workbook or another binary file
+    (someone renamed ``class.xlsx`` to ``class.csv``), with how to export it as CSV."""
+    kind = how = None
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        name_len = int.from_bytes(head[26:28], "little")
+        first = head[30:30 + name_len]
+        if first == b"mimetype" and b"opendocument.spreadsheet" in head[:200]:
+            kind, how = "an OpenDocument spreadsheet (.ods)", "in LibreOffice: File > Save As, file type 'Text CSV'"
+        elif first.startswith((b"[Content_Types].xml", b"xl/", b"_rels/", b"docProps/")):
+            kind, how = "an Excel workbook (.xlsx)", "in Excel: File > Save As, file type 'CSV UTF-8 (Comma delimited)'"
+        elif first.startswith((b"Index/", b"Metadata/", b"preview")):
+            kind, how = "an Apple Numbers document", "in Numbers: File > Export To > CSV, text encoding Unicode (UTF-8)"
+        else:
+            kind, how = "a ZIP archive (a spreadsheet workbook?)", "export the sheet as 'CSV UTF-8'"
+    elif head.startswith(bytes.fromhex("D0CF11E0A1B11AE1")):
+        kind, how = "a legacy Excel workbook (.xls)", "in Excel: File > Save As, file type 'CSV UTF-8 (Comma delimited)'"
+    elif head.startswith(b"%PDF"):
+        kind, how = "a PDF document", "export the roster from the spreadsheet as 'CSV UTF-8'"
+    if kind:
+        raise InputError(f"{source}: this is {kind}, not a CSV file: export it as CSV", hint=how)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when mostly-ASCII text has a NUL in every other byte."""
+    sample = head[: min(len(head), 512) & ~1]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):
+            return codec
+    return None
+
+
+# Byte sequences that are almost only ever UTF-8 (é, ü … as C3 xx; curly quotes, dashes, ellipsis,
+# euro as E2 80/82 xx): in Windows-1252 they would read "Ã©", "â€™". Found in a file that is not
+# UTF-8 as a whole, they mean two encodings were joined.
+_UTF8_SIGNS = re.compile(rb"\xC3[\x80-\xBF]|\xE2\x80[\x90-\xBF]|\xE2\x82\xAC")
+# Bytes with no character in Windows-1252 (Python's codec refuses them): a Mac Roman or DOS export.
+_NOT_CP1252 = re.compile(rb"[\x81\x8D\x8F\x90\x9D]")
+
+
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """(label, Python codec) of a roster file, read in chunks (memory stays flat).
+
+    A BOM decides; else UTF-16 when every other byte is NUL; else strict UTF-8 checked over the
+    whole file (a UTF-8 file whose first accent is on line 90,000 is still UTF-8); else
+    Windows-1252, what Excel's plain "CSV" writes on Windows.
+
+    Raises:
+        InputError: a workbook or binary file; a file mixing UTF-8 and another encoding; bytes that
+            are neither UTF-8 nor Windows-1252 (each names the line).
+    """
+    with open(path, "rb") as fh:
+        return _detect_encoding(fh, str(path))
+
+
+def _detect_encoding(fh: Any, source: str) -> tuple[str, str]:
+    """:func:`detect_encoding` of a seekable binary file object."""
+    head = fh.read(4096)
+    refuse_non_text(head, source)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "utf-16"
+    bomless = _utf16_without_bom(head)
+    if bomless:
+        return bomless, bomless
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\x0c")
+    if b"\x00" in head.split(b"\n", 1)[0] or controls > max(2, len(head) // 20):
+        raise InputError(f"{source}: line 1: control bytes (NUL …) in the first lines: this is a binary file, not a CSV roster",
+                         hint="export the roster from the spreadsheet as 'CSV UTF-8'")
+    fh.seek(0)
+    return _scan_encoding(fh, source)
+
+
+def _scan_encoding(fh: Any, source: str) -> tuple[str, str]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1  # line at the start of the bytes not yet looked at
+    utf8_line = None  # first line with a non-ASCII UTF-8 character
+    bad_line = None  # first line that is not UTF-8
+    carry = b""  # a chunk's last bytes, so a sequence split between chunks is still seen
+    while chunk := fh.read(1 << 20):
+        if bad_line is None:
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                data = exc.object  # bytes held back from the previous chunk (no newline) + this chunk
+                bad_line = line + data.count(b"\n", 0, exc.start)
+                if utf8_line is None and not data[:exc.start].isascii():
+                    first = next(i for i, c in enumerate(data[:exc.start]) if c > 127)
+                    utf8_line = line + data.count(b"\n", 0, first)
+                if utf8_line is not None:
+                    raise _mixed(source, utf8_line, bad_line) from None
+                rest = data[exc.start:]
+                line = bad_line
+                _check_cp1252(rest, line, source)
+                carry = rest[-2:]
+                line += rest.count(b"\n") - carry.count(b"\n")
+                continue
+            if utf8_line is None and not text.isascii():
+                first = next(i for i, c in enumerate(text) if ord(c) > 127)
+                utf8_line = line + text.count("\n", 0, first)
+            line += chunk.count(b"\n")
+        else:
+            data = carry + chunk
+            _check_cp1252(data, line, source)
+            carry = data[-2:]
+            line += data.count(b"\n") - carry.count(b"\n")
+    if bad_line is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad_line = line
+            if utf8_line is not None:
+                raise _mixed(source, utf8_line, bad_line) from None
+    return ("utf-8", "utf-8") if bad_line is None else ("windows-1252", "cp1252")
+
+
+def _check_cp1252(data: bytes, line: int, source: str) -> None:
+    undefined = _NOT_CP1252.search(data)
+    if undefined:
+        at = line + data.count(b"\n", 0, undefined.start())
+        raise InputError(
+            f"{source}: line {at}: byte 0x{data[undefined.start()]:02X} is neither UTF-8 nor Windows-1252 text "
+            "(a Mac Roman or MS-DOS export?)",
+            hint="save the roster as 'CSV UTF-8'",
+        )
+    sign = _UTF8_SIGNS.search(data)
+    if sign:
+        raise _mixed(source, line + data.count(b"\n", 0, sign.start()), line)
+
+
+def _mixed(source: str, utf8_line: int, other_line: int) -> InputError:
+    return InputError(
+        f"{source}: mixed text encodings: line {utf8_line} is UTF-8 but line {other_line} is not (Windows-1252?); "
+        "were two files joined?",
+        hint="open the roster in a spreadsheet and save it again as 'CSV UTF-8'",
+    )
+
+
+def decode_roster(data: bytes, source: str) -> tuple[str, str]:
+    """Decode a small CSV held in memory (a revocation list of ids) exactly as rosters are read:
+    :func:`detect_encoding`'s rules. Returns (text, encoding label)."""
+    label, codec = _detect_encoding(io.BytesIO(data), source)
+    try:
+        return data.decode(codec), label
+    except UnicodeDecodeError as exc:  # pragma: no cover - detection has read every byte
+        raise InputError(f"{source}: invalid {label} text at byte {exc.start}") from None
