@@ -25,10 +25,8 @@ TOO_LONG = {
     "badgekit.baking.render",
     "badgekit.delivery",
     "badgekit.issuing",
-    "badgekit.lifecycle",
     "badgekit.project",
     "badgekit.roster",
-    "badgekit.status",
     "badgekit.templates",
     "badgekit.verify",
 }
@@ -41,7 +39,6 @@ UNEXPLAINED_LOCAL_IMPORTS = {
     "badgekit.cli.verify",
     "badgekit.delivery",
     "badgekit.issuing",
-    "badgekit.lifecycle",
     "badgekit.report",
     "badgekit.verify",
 }
