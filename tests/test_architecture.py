@@ -36,7 +36,6 @@ UNEXPLAINED_LOCAL_IMPORTS = {
     "badgekit.cli.issue",
     "badgekit.cli.verify",
     "badgekit.issuing",
-    "badgekit.report",
     "badgekit.verify",
 }
 

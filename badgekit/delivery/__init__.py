@@ -17,6 +17,7 @@ the templates in ``badgekit/data/html/``, which HTML-escape every credential and
 nothing from the credential becomes markup, a script, a style or a resource URL.
 """
 
+from badgekit._time import long_date
 from badgekit.baking.qr import qr_document, qr_png
 from badgekit.delivery._bundle import Bundle, write_bundle
 from badgekit.delivery._facts import (
@@ -25,7 +26,6 @@ from badgekit.delivery._facts import (
     bundle_url,
     credential_facts,
     is_badge_credential,
-    long_date,
     read_credential,
 )
 from badgekit.delivery._messages import (

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,8 +16,6 @@ from badgekit._io import loads_json, read_bounded
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.errors import InputError
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -144,13 +142,6 @@ def credential_facts(credential: Mapping[str, Any]) -> Facts:
         status_url=_str(status_map.get("statusListCredential") or status_map.get("id")) or None,
         status_purpose=_str(status_map.get("statusPurpose")) or None,
     )
-
-
-def long_date(value: date | datetime | None) -> str:
-    """``15 January 2026``: unambiguous in every locale."""
-    if value is None:
-        return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def bundle_name(credential_id: str) -> str:

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
 from badgekit import _html
-from badgekit.delivery._facts import Facts, long_date
+from badgekit._time import long_date
+from badgekit.delivery._facts import Facts
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 #: Named in the page and the email as an independent verifier (1EdTech Digital Credentials Public Validator).

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from badgekit import _html
+from badgekit._time import long_date
 from badgekit.baking import render
 from badgekit.baking.render import DEFAULT_COLOUR, parse_colour
-from badgekit.delivery._facts import Facts, _https, long_date
+from badgekit.delivery._facts import Facts, _https
 from badgekit.delivery._messages import VALIDATOR_NAME, VALIDATOR_URL
 from badgekit.issuing import badge_images
 
