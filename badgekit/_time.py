@@ -19,7 +19,7 @@ Import-light on purpose (``re`` and ``datetime`` only): ``badgekit verify`` impo
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from badgekit.errors import InputError
@@ -121,4 +121,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-__all__ = ["EXAMPLE", "TimestampError", "format_utc", "parse_datetime_stamp", "utc_now"]
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def long_date(value: date | datetime | None) -> str:
+    """``15 January 2026``, the date people read on pages, e-mails and reports: unambiguous in every
+    locale (the day as ``value`` holds it, not moved to another time zone); ``""`` for None."""
+    if value is None:
+        return ""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+__all__ = ["EXAMPLE", "TimestampError", "format_utc", "long_date", "parse_datetime_stamp", "utc_now"]

@@ -42,10 +42,9 @@ from xml.sax.saxutils import escape
 import badgekit
 from badgekit._io import read_bounded
 from badgekit.baking import svg
-from badgekit.errors import InputError, LimitExceeded
+from badgekit.baking.qr import MAX_QR_CHARS, check_qr_data, qr_matrix, qr_svg  # noqa: F401 (MAX_QR_CHARS, qr_matrix: kept importable from here)
+from badgekit.errors import InputError
 
-#: Longest QR text accepted: a verification URL or credential id, never the credential itself.
-MAX_QR_CHARS = 512
 #: Largest template file read.
 MAX_TEMPLATE_BYTES = 1024 * 1024
 FONT_FAMILY = "DejaVu Sans"
@@ -480,64 +479,6 @@ def _break_long(words: list[str], width: float, size: float, measure: Measure) -
             word = word[cut:]
         out.append(word)
     return out
-
-
-def qr_svg(data: str, *, x: float, y: float, size: float, quiet: int = 2) -> str:
-    """A QR code for ``data`` as an SVG group: a white plate and one path of dark modules.
-
-    Raises:
-        LimitExceeded: ``data`` is longer than a verification URL or id should be.
-    """
-    check_qr_data(data)
-    matrix = qr_matrix(data)
-    n = len(matrix)
-    span = n + 2 * quiet
-    scale = size / span
-    runs = []
-    for row, cells in enumerate(matrix):
-        col = 0
-        while col < n:
-            if cells[col]:
-                start = col
-                while col < n and cells[col]:
-                    col += 1
-                runs.append(f"M{start + quiet} {row + quiet}h{col - start}v1h-{col - start}z")
-            else:
-                col += 1
-    return (
-        f'<g transform="translate({_num(x)} {_num(y)}) scale({scale:.4f})">'
-        f'<rect width="{span}" height="{span}" rx="1" fill="#ffffff"/>'
-        f'<path d="{"".join(runs)}" fill="#161616" shape-rendering="crispEdges"/></g>'
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR modules for ``data`` (cached: a bundle draws the same code in its badge and alone)."""
-    import qrcode  # imported here: only rendering needs it
-    from qrcode.constants import ERROR_CORRECT_M
-
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
-    qr.add_data(data)
-    qr.make(fit=True)
-    return tuple(tuple(bool(cell) for cell in row) for row in qr.get_matrix())
-
-
-def check_qr_data(data: str) -> None:
-    """Refuse QR text that is not a short URL or id (a whole credential does not belong in a QR).
-
-    Raises:
-        LimitExceeded: longer than :data:`MAX_QR_CHARS`.
-        InputError: it looks like a JSON credential or a JWS.
-    """
-    if len(data) > MAX_QR_CHARS:
-        raise LimitExceeded(
-            f"QR text is {len(data)} characters; give the credential's verification URL or id "
-            f"(at most {MAX_QR_CHARS}), not the credential"
-        )
-    stripped = data.strip()
-    if stripped.startswith("{") or re.fullmatch(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", stripped):
-        raise InputError("QR text looks like a credential; give its verification URL or id instead")
 
 
 def _num(v: float) -> str:

@@ -4,20 +4,19 @@ static page and an email text (and the same after ``badgekit issue --bundle``)."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, current_actor, default_workers, ledger_target
 from badgekit.cli._project import ProjectOpt, optional_project
-from badgekit.errors import BadgekitError, ExitCode, InputError
+from badgekit.errors import ExitCode, InputError
 
-#: Credential files picked up from a folder (baked images beside them hold the same credentials).
-FOLDER_SUFFIXES = (".json", ".jwt")
+if TYPE_CHECKING:
+    from badgekit.delivery import BundleRun
 
 UrlBaseOpt = Annotated[
     str | None,
@@ -40,127 +39,9 @@ def check_url_base(url: str, option: str = "--url-base") -> None:
         raise InputError(f"{option} {url!r}: expected an https:// URL (where the bundle folders will be hosted)")
 
 
-@dataclass(frozen=True)
-class Bundled:
-    """What ``issue --bundle`` wrote."""
-
-    out_dir: Path
-    bundles: tuple[Any, ...]
-    problems: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def to_json(self) -> dict[str, Any]:
-        return {"folder": str(self.out_dir), "written": [b.to_json() for b in self.bundles], "problems": list(self.problems)}
-
-    def print_human(self) -> None:
-        for p in self.problems:
-            _output.error(p)
-        if self.bundles or self.problems:
-            _output.info(f"{len(self.bundles)} recipient bundle(s) written to {self.out_dir}/"
-                         + (f", {len(self.problems)} failed" if self.problems else ""), "red" if self.problems else "green")
-
-
-class _BadgeClasses:
-    """The project's badge classes by achievement id: ``known`` ones first (``issue --bundle``
-    knows the class it issued), the badges folder read only for an id none of them has."""
-
-    def __init__(self, project: Any, known: Iterable[Any] = ()) -> None:
-        self.project = project
-        self._known = {_badge_key(badge): badge for badge in known}
-        self._by_id: dict[str, Any] | None = None
-
-    def get(self, achievement_id: str | None) -> Any:
-        if not achievement_id:
-            return None
-        if achievement_id in self._known:
-            return self._known[achievement_id]
-        if self.project is None:
-            return None
-        if self._by_id is None:
-            from badgekit.badgeclass import find_badge_classes, load_badge_class
-
-            self._by_id = {}
-            for path in find_badge_classes(self.project.badges_dir):
-                try:
-                    badge = load_badge_class(path, templates_dirs=self.project.templates_dirs)
-                except BadgekitError:
-                    continue  # 'badgekit badge validate' reports broken classes; here they only lose their image
-                self._by_id.setdefault(_badge_key(badge), badge)
-        return self._by_id.get(achievement_id)
-
-
-def _badge_key(badge: Any) -> str:
-    return str(badge.achievement.get("id") or badge.id)
-
-
-def _achievement_id(credential: dict[str, Any]) -> str | None:
-    subject = credential.get("credentialSubject")
-    subject = subject[0] if isinstance(subject, list) and subject else subject
-    achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    return str(achievement.get("id")) if isinstance(achievement, dict) and achievement.get("id") else None
-
-
-def make_bundles(
-    items: Iterable[tuple[str, dict[str, Any], str, str | None]],
-    out_dir: Path,
-    *,
-    project: Any,
-    url_base: str | None = None,
-    linkedin_org_id: str | None = None,
-    workers: int = 1,
-    badges: Iterable[Any] = (),
-) -> tuple[list[Any], list[str]]:
-    """Write a bundle for each (source, credential, exact text, recipient name), in ``workers``
-    processes; record each bundle's ``exported`` event, once, for credentials in the project's
-    ledger as the bundle is written. Returns (bundles, problems). ``badges``: badge classes already
-    loaded; the project's other badge classes are read only for credentials of none of them."""
-    classes = _BadgeClasses(project, badges)
-    issuer = project.issuer if project is not None else None
-    ledger_path = ledger_target(project) if project is not None else None
-    actor = current_actor()
-    fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None  # [render] font; None → installed fonts
-    jobs = [(source, credential, text, name, classes.get(_achievement_id(credential)), issuer, url_base, linkedin_org_id,
-             ledger_path, actor, fonts)
-            for source, credential, text, name in items]
-    from badgekit.delivery import write_bundles
-
-    results = write_bundles(jobs, out_dir, workers=workers)
-    bundles = [b for _, b, _ in results if b is not None]
-    problems = [p for _, _, p in results if p is not None]
-    return bundles, problems
-
-
-def _collect(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str, Any], str]], list[str], list[str]]:
-    """(source, credential, text) for every credential named; problems; skipped files."""
-    from badgekit import delivery
-
-    files: list[tuple[Path, bool]] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in FOLDER_SUFFIXES)
-            if not found:
-                raise InputError(f"{p}: no .json or .jwt credentials in this folder")
-            files += [(f, True) for f in found]
-        else:
-            files.append((p, False))
-    out: list[tuple[str, dict[str, Any], str]] = []
-    problems: list[str] = []
-    skipped: list[str] = []
-    for f, from_folder in files:
-        try:
-            credential, text = delivery.read_credential(f)
-        except BadgekitError as exc:
-            (skipped if from_folder else problems).append(exc.message)
-            continue
-        if not delivery.is_badge_credential(credential):
-            message = f"{f}: not an Open Badges credential (type has no OpenBadgeCredential)"
-            (skipped if from_folder else problems).append(message)
-            continue
-        out.append((str(f), credential, text))
-    return out, problems, skipped
+def _ledger(project: Any) -> str | Path | None:
+    """The project's ledger (where bundles' ``exported`` events go), or None without a project."""
+    return ledger_target(project) if project is not None else None
 
 
 def bundle(
@@ -193,6 +74,7 @@ def bundle(
 
     Example: badgekit bundle out/ --roster class-2026.csv --url-base https://example.edu/badges/
     """
+    # start-up: the bundling workflow (rendering, Jinja2) loads when the command runs, not for --help
     from badgekit import delivery
 
     if not credentials:
@@ -200,7 +82,7 @@ def bundle(
     if url_base is not None:
         check_url_base(url_base)
     project = optional_project(project_dir)
-    found, problems, skipped = _collect(credentials)
+    found, problems, skipped = delivery.collect_credentials(credentials)
     if name is not None and len(found) != 1:
         raise InputError(f"--name names one recipient, but {len(found)} credentials were given", hint="use --roster for several")
     rows: list[tuple[dict[str, str], str]] = []
@@ -215,8 +97,9 @@ def bundle(
         unnamed += roster_file is not None and who is None
         items.append((source, credential, text, who))
     out_dir = out if out is not None else (Path(project.output_dir) / "bundles" if project is not None else Path("bundles"))
-    bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, linkedin_org_id=linkedin_org_id,
-                                   workers=workers or default_workers())
+    bundles, failed = delivery.make_bundles(items, out_dir, project=project, ledger=_ledger(project), actor=current_actor(),
+                                            url_base=url_base, linkedin_org_id=linkedin_org_id,
+                                            workers=workers or default_workers())
     problems += failed
     if json_out:
         _output.emit_json({"bundles": [b.to_json() for b in bundles], "problems": problems, "skipped": skipped})
@@ -244,34 +127,37 @@ def bundle_issued(
     workers: int = 1,
     badge: Any = None,
 ) -> Bundled:
-    """``issue --bundle``: a bundle for each credential of the run that has none yet (names from
-    the roster lines). A bundle already there (an earlier run, perhaps killed before it recorded
-    it) gets its ``exported`` event if it has none. ``badge``: the badge class issued (no other
-    badge class is read)."""
+    """``issue --bundle``: :func:`badgekit.delivery.bundle_issued` with the project's ledger and
+    the current user as the actor."""
+    # start-up: the bundling workflow (rendering, Jinja2) loads when the command runs, not for --help
     from badgekit import delivery
 
-    by_line, _rows = delivery.roster_names(roster_file)
-    items = []
-    problems: list[str] = []
-    existing: list[tuple[str, Path]] = []
-    for o in report.outcomes:
-        if not o.path or not o.credential_id or o.status not in ("issued", "resumed", "already-issued"):
-            continue
-        folder = out_dir / delivery.bundle_name(o.credential_id)
-        if o.status == "already-issued" and (folder / "index.html").is_file():
-            existing.append((o.credential_id, folder))
-            continue
-        try:
-            credential, text = delivery.read_credential(o.path)
-        except BadgekitError as exc:
-            problems.append(exc.message)
-            continue
-        items.append((o.path, credential, text, by_line.get(o.line)))
-    if existing and project is not None:
-        delivery.record_exported(ledger_target(project), current_actor(), existing)
-    bundles, failed = make_bundles(items, out_dir, project=project, url_base=url_base, workers=workers,
-                                   badges=(badge,) if badge is not None else ())
-    return Bundled(out_dir, tuple(bundles), tuple(problems + failed))
+    run = delivery.bundle_issued(report, project=project, roster_file=roster_file, out_dir=out_dir,
+                                 ledger=_ledger(project), actor=current_actor(), url_base=url_base, workers=workers,
+                                 badge=badge)
+    return Bundled(run)
+
+
+@dataclass(frozen=True)
+class Bundled:
+    """What ``issue --bundle`` wrote (a :class:`badgekit.delivery.BundleRun`), as ``issue`` prints it."""
+
+    run: BundleRun
+
+    @property
+    def ok(self) -> bool:
+        return self.run.ok
+
+    def to_json(self) -> dict[str, Any]:
+        return self.run.to_json()
+
+    def print_human(self) -> None:
+        for p in self.run.problems:
+            _output.error(p)
+        if self.run.bundles or self.run.problems:
+            _output.info(f"{len(self.run.bundles)} recipient bundle(s) written to {self.run.out_dir}/"
+                         + (f", {len(self.run.problems)} failed" if self.run.problems else ""),
+                         "red" if self.run.problems else "green")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,7 @@ Status List credentials to host at their URLs (see docs/adr/0004-status-purpose.
 
 from __future__ import annotations
 
-import getpass
-import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +16,14 @@ from rich.text import Text
 
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key, open_ledger
+from badgekit.cli._options import (
+    JsonOpt,
+    KeyOpt,
+    PassphraseFileOpt,
+    current_actor,
+    load_key,
+    open_ledger,
+)
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
@@ -72,13 +78,6 @@ TtlOpt = Annotated[
 ]
 
 
-def _actor() -> str:
-    try:
-        return getpass.getuser() or "unknown"
-    except (KeyError, OSError):
-        return os.environ.get("USER") or "unknown"
-
-
 def _now() -> datetime:
     return utc_now().replace(microsecond=0)
 
@@ -127,13 +126,13 @@ def _change(
             ledger, credentials or (), emails=emails or (), csv_path=from_csv, badge_id=badge_id
         )
         changes = lifecycle.change_status(
-            ledger, selection.ids, new_state, (reason or "").strip() or None, _actor(), dry_run=dry_run  # type: ignore[arg-type]
+            ledger, selection.ids, new_state, (reason or "").strip() or None, current_actor(), dry_run=dry_run  # type: ignore[arg-type]
         )
         published: list[Path] = []
         if key is not None:
             # Not only when this run changed something: an earlier run's publish may have failed or
             # been killed after its ledger commit, and its retry finds every credential "unchanged".
-            published = lifecycle.publish_lists(ledger, project, key, _out_dir(project, None), _now(), actor=_actor(),
+            published = lifecycle.publish_lists(ledger, project, key, _out_dir(project, None), _now(), actor=current_actor(),
                                                 only_stale=True)
     failed = bool(selection.problems) or any(not c for c in changes)
     if json_out:
@@ -189,20 +188,36 @@ def _short(url: str | None) -> str:
     return (url or "").rstrip("/").rsplit("/", 1)[-1]
 
 
-def revoke(
-    credentials: CredentialsArg = None,
-    reason: Annotated[str | None, typer.Option("--reason", "-m", help="Why (required; recorded in the ledger).")] = None,
-    email: EmailOpt = None,
-    from_csv: CsvOpt = None,
-    badge: BadgeOpt = None,
-    publish: PublishOpt = False,
-    dry_run: DryRunOpt = False,
-    project_dir: ProjectOpt = None,
-    key_path: KeyOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Revoke credentials for good: their status bit is set in the next published list.
+def _change_command(new_state: str, *, reason_help: str, doc: str) -> Callable[..., None]:
+    """``revoke``, ``suspend`` or ``unsuspend``: one definition of their options, the target state,
+    the help of ``--reason`` and the docstring (the command's help) differing."""
+
+    def command(
+        credentials: CredentialsArg = None,
+        reason: str | None = None,  # its option is set below: the help differs
+        email: EmailOpt = None,
+        from_csv: CsvOpt = None,
+        badge: BadgeOpt = None,
+        publish: PublishOpt = False,
+        dry_run: DryRunOpt = False,
+        project_dir: ProjectOpt = None,
+        key_path: KeyOpt = None,
+        passphrase_file: PassphraseFileOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        _change(new_state, credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path,
+                passphrase_file, json_out)
+
+    # Typer reads the annotations: an object set here wins over the string annotation above.
+    command.__annotations__["reason"] = Annotated[str | None, typer.Option("--reason", "-m", help=reason_help)]
+    command.__doc__ = doc
+    return command
+
+
+revoke = _change_command(
+    "revoked",
+    reason_help="Why (required; recorded in the ledger).",
+    doc="""Revoke credentials for good: their status bit is set in the next published list.
 
     Revocation is final (a revoked credential cannot be unsuspended). Works on every credential
     with a status entry, revocation or suspension purpose. Already revoked: reported, not an error.
@@ -215,52 +230,28 @@ def revoke(
       badgekit revoke urn:uuid:3f6c… --reason "issued by mistake"
       badgekit revoke --email ada@example.org --badge python-basics --reason "academic misconduct"
       badgekit revoke --from-csv to-revoke.csv --reason "course withdrawn" --publish
-    """
-    _change("revoked", credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
-
-
-def suspend(
-    credentials: CredentialsArg = None,
-    reason: Annotated[str | None, typer.Option("--reason", "-m", help="Why (recorded in the ledger).")] = None,
-    email: EmailOpt = None,
-    from_csv: CsvOpt = None,
-    badge: BadgeOpt = None,
-    publish: PublishOpt = False,
-    dry_run: DryRunOpt = False,
-    project_dir: ProjectOpt = None,
-    key_path: KeyOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Suspend credentials until 'badgekit unsuspend' (only for badge classes with status_purpose: suspension).
+    """,
+)
+suspend = _change_command(
+    "suspended",
+    reason_help="Why (recorded in the ledger).",
+    doc="""Suspend credentials until 'badgekit unsuspend' (only for badge classes with status_purpose: suspension).
 
     Exit codes: 0 all done, 1 some credentials unknown or not suspendable, 2 usage error.
 
     Example: badgekit suspend --email ada@example.org --reason "training lapsed" --publish
-    """
-    _change("suspended", credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
-
-
-def unsuspend(
-    credentials: CredentialsArg = None,
-    reason: Annotated[str | None, typer.Option("--reason", "-m", help="Why (recorded in the ledger).")] = None,
-    email: EmailOpt = None,
-    from_csv: CsvOpt = None,
-    badge: BadgeOpt = None,
-    publish: PublishOpt = False,
-    dry_run: DryRunOpt = False,
-    project_dir: ProjectOpt = None,
-    key_path: KeyOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Lift a suspension: the credential is valid again once the lists are published.
+    """,
+)
+unsuspend = _change_command(
+    "issued",
+    reason_help="Why (recorded in the ledger).",
+    doc="""Lift a suspension: the credential is valid again once the lists are published.
 
     Exit codes: 0 all done, 1 some credentials unknown, revoked or not suspendable, 2 usage error.
 
     Example: badgekit unsuspend urn:uuid:3f6c… --reason "training renewed"
-    """
-    _change("issued", credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
+    """,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +265,7 @@ def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str 
     now = _now()
     valid_until = lifecycle.valid_until_after(now, valid_for) if valid_for else None
     ttl_ms = lifecycle.duration_ms(ttl, now=now) if ttl else None
-    return lifecycle.publish_lists(ledger, project, key, out_dir, now, valid_until=valid_until, ttl_ms=ttl_ms, actor=_actor())
+    return lifecycle.publish_lists(ledger, project, key, out_dir, now, valid_until=valid_until, ttl_ms=ttl_ms, actor=current_actor())
 
 
 def _report_published(ledger: Any, paths: list[Path], json_out: bool, issuer: str) -> None:

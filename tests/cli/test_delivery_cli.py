@@ -188,11 +188,11 @@ def _bundles(folder: Path) -> dict[str, str]:
 def test_interrupted_issue_bundle_then_reruns_leave_one_exported_event_per_bundle(
     project: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from badgekit import delivery
+    from badgekit.delivery import _pool  # where the bundle jobs call write_bundle
 
     roster = project.root / "five.csv"
     roster.write_text("email,name\n" + "".join(f"p{n}@example.org,P{n}\n" for n in range(5)), encoding="utf-8")
-    real_write, calls = delivery.write_bundle, []
+    real_write, calls = _pool.write_bundle, []
 
     def interrupted_at_the_fourth(*args, **kwargs):  # Ctrl-C while the fourth bundle is written
         calls.append(1)
@@ -200,9 +200,9 @@ def test_interrupted_issue_bundle_then_reruns_leave_one_exported_event_per_bundl
             raise KeyboardInterrupt
         return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(delivery, "write_bundle", interrupted_at_the_fourth)
+    monkeypatch.setattr(_pool, "write_bundle", interrupted_at_the_fourth)
     run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle", ok=130)
-    monkeypatch.setattr(delivery, "write_bundle", real_write)
+    monkeypatch.setattr(_pool, "write_bundle", real_write)
     written = _bundles(project.bundles)
     assert len(written) == 3
     assert _exports() == {path: [cid] for path, cid in written.items()}  # the three written, each once

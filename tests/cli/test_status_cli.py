@@ -253,3 +253,20 @@ def test_revoke_publish_retry_publishes_what_an_earlier_run_did_not(project: Sim
     retry = run("revoke", project.ids["bob"], "--reason", "fraud", "--publish")
     assert "already revoked" in retry.stderr and f"published {project.out / 'revocation-1.json'}" in retry.stderr
     assert "revoked: bit" in verify_file(project, project.files["bob"], ok=1).stdout
+
+
+def test_revoke_suspend_and_unsuspend_are_one_definition() -> None:
+    import typer
+    from typer.main import get_command
+
+    from badgekit.cli import status as cli_status
+
+    commands = (cli_status.revoke, cli_status.suspend, cli_status.unsuspend)
+    assert len({c.__code__ for c in commands}) == 1  # one body and one parameter list, not three copies
+    options = []
+    for command in commands:
+        app = typer.Typer()
+        app.command()(command)
+        options.append([(p.name, tuple(p.opts)) for p in get_command(app).params])
+    assert options[0] == options[1] == options[2]
+    assert ("reason", ("--reason", "-m")) in options[0]

@@ -196,3 +196,13 @@ def test_empty_ledger(tmp_path: Path) -> None:
     assert r.overall.counts == report.StateCounts() and r.timeline == () and r.badges == ()
     assert r.overall.counts.revocation_rate is None
     assert "Nothing issued yet." in report.report_html(r)
+
+
+def test_report_does_not_load_the_bundling_code() -> None:
+    """The HTML report's dates come from badgekit._time: `badgekit report` does not pay for
+    delivery (issuing, rendering) at start-up."""
+    import subprocess
+    import sys
+
+    code = "import sys, badgekit.report\nassert 'badgekit.delivery' not in sys.modules\n"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])

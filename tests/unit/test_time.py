@@ -150,3 +150,15 @@ def test_isoformat_round_trip(when: datetime) -> None:
 
 def test_utc_now_is_aware_utc() -> None:
     assert utc_now().tzinfo is UTC
+
+
+def test_long_date_is_the_one_human_date_format() -> None:
+    from datetime import date
+
+    from badgekit import _time, delivery
+
+    assert _time.long_date(date(2026, 1, 15)) == "15 January 2026"
+    # The day as the moment holds it (its own offset), not moved to UTC; None is no date.
+    assert _time.long_date(datetime(2026, 1, 16, 0, 30, tzinfo=timezone(timedelta(hours=14)))) == "16 January 2026"
+    assert _time.long_date(None) == ""
+    assert delivery.long_date is _time.long_date  # pages, e-mails and reports write it alike

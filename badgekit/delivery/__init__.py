@@ -1,0 +1,83 @@
+"""Recipient bundles: everything an earner needs, in one folder per credential.
+
+A bundle (``<out>/<credential uuid>/``) holds:
+
+* ``credential.json`` (or ``credential.jwt``): the signed credential, byte for byte as issued;
+* ``badge.png`` and ``badge.svg``: the badge image with that credential baked in;
+* ``qr.svg`` and ``qr.png``: a QR code of the credential's public URL (or, without one, its id);
+* ``index.html``: a one-file page (inline CSS, image as a ``data:`` URI, no script) that shows the
+  badge, what it certifies, its dates and how to verify it; it loads nothing from the network
+  (a Content-Security-Policy says so to the browser) and works straight from the file system;
+* ``email.txt`` and ``email.html``: a message for the issuer's own mail tool (badgekit sends no
+  mail), with a LinkedIn "add to profile" link.
+
+The recipient's email address is never written: the credential carries it only as a salted hash.
+The roster name may be shown on the page and in the email. The page and the email bodies come from
+the templates in ``badgekit/data/html/``, which HTML-escape every credential and roster string;
+nothing from the credential becomes markup, a script, a style or a resource URL.
+"""
+
+from badgekit._time import long_date
+from badgekit.baking.qr import qr_document, qr_png
+from badgekit.delivery._bundle import Bundle, write_bundle
+from badgekit.delivery._facts import (
+    Facts,
+    bundle_name,
+    bundle_url,
+    credential_facts,
+    is_badge_credential,
+    read_credential,
+)
+from badgekit.delivery._messages import (
+    LINKEDIN_ADD_URL,
+    VALIDATOR_NAME,
+    VALIDATOR_URL,
+    EmailBody,
+    email_bodies,
+    linkedin_add_to_profile_url,
+    linkedin_url_for,
+)
+from badgekit.delivery._page import index_html, render_badge_image
+from badgekit.delivery._pool import PARALLEL_MIN_BUNDLES, BundleJob, record_exported, write_bundles
+from badgekit.delivery._recipients import match_recipient, roster_names
+from badgekit.delivery._workflow import (
+    FOLDER_SUFFIXES,
+    BundleRun,
+    bundle_issued,
+    collect_credentials,
+    make_bundles,
+)
+
+__all__ = [
+    "FOLDER_SUFFIXES",
+    "LINKEDIN_ADD_URL",
+    "PARALLEL_MIN_BUNDLES",
+    "VALIDATOR_NAME",
+    "VALIDATOR_URL",
+    "Bundle",
+    "BundleJob",
+    "BundleRun",
+    "EmailBody",
+    "Facts",
+    "bundle_issued",
+    "bundle_name",
+    "bundle_url",
+    "collect_credentials",
+    "credential_facts",
+    "email_bodies",
+    "index_html",
+    "is_badge_credential",
+    "linkedin_add_to_profile_url",
+    "linkedin_url_for",
+    "long_date",
+    "make_bundles",
+    "match_recipient",
+    "qr_document",
+    "qr_png",
+    "read_credential",
+    "record_exported",
+    "render_badge_image",
+    "roster_names",
+    "write_bundle",
+    "write_bundles",
+]

@@ -1,0 +1,101 @@
+"""The e-mail announcing a badge, and LinkedIn's "add to profile" link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote, urlencode
+
+from badgekit import _html
+from badgekit._time import long_date
+from badgekit.delivery._facts import Facts
+
+LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
+#: Named in the page and the email as an independent verifier (1EdTech Digital Credentials Public Validator).
+VALIDATOR_URL = "https://vc.1ed.tech/"
+VALIDATOR_NAME = "the 1EdTech validator"
+
+
+@dataclass(frozen=True)
+class EmailBody:
+    """A ready-to-send message: paste ``text`` or ``html`` into a mail tool, attach the badge."""
+
+    subject: str
+    text: str
+    html: str
+
+
+# ---------------------------------------------------------------------------------------------
+# LinkedIn and email
+
+
+def linkedin_add_to_profile_url(
+    *,
+    name: str,
+    organization_name: str,
+    issued: date | datetime | None = None,
+    expires: date | datetime | None = None,
+    cert_url: str | None = None,
+    cert_id: str | None = None,
+    organization_id: str | None = None,
+) -> str:
+    """LinkedIn's "Add licence or certification" link, with every field filled in and URL-encoded.
+
+    ``organization_id`` (the issuer's LinkedIn company id) makes LinkedIn show the company logo;
+    without it LinkedIn shows ``organization_name`` as text.
+    """
+    params: list[tuple[str, str]] = [("startTask", "CERTIFICATION_NAME"), ("name", name)]
+    if organization_id:
+        params.append(("organizationId", organization_id))
+    params.append(("organizationName", organization_name))
+    if issued is not None:
+        params += [("issueYear", str(issued.year)), ("issueMonth", str(issued.month))]
+    if expires is not None:
+        params += [("expirationYear", str(expires.year)), ("expirationMonth", str(expires.month))]
+    if cert_url:
+        params.append(("certUrl", cert_url))
+    if cert_id:
+        params.append(("certId", cert_id))
+    return LINKEDIN_ADD_URL + "?" + urlencode(params, quote_via=quote, safe="")
+
+
+def linkedin_url_for(facts: Facts, *, cert_url: str | None = None, organization_id: str | None = None) -> str:
+    return linkedin_add_to_profile_url(
+        name=facts.badge_name,
+        organization_name=facts.issuer_name,
+        issued=facts.valid_from,
+        expires=facts.valid_until,
+        cert_url=cert_url,
+        cert_id=facts.credential_id,
+        organization_id=organization_id,
+    )
+
+
+def _dates_sentence(facts: Facts) -> str:
+    parts = []
+    if facts.valid_from:
+        parts.append(f"issued {long_date(facts.valid_from)}")
+    parts.append(f"valid until {long_date(facts.valid_until)}" if facts.valid_until else "does not expire")
+    return ", ".join(parts)
+
+
+def email_bodies(
+    facts: Facts,
+    *,
+    recipient_name: str | None,
+    linkedin_url: str,
+    cert_url: str | None = None,
+    credential_file: str = "credential.json",
+) -> EmailBody:
+    """The message announcing a badge to its earner, as plain text and as simple HTML.
+
+    Attach ``badge.png`` (and the credential file) from the bundle; the text says so.
+    """
+    name = (recipient_name or "").strip()
+    subject = f"Your badge from {facts.issuer_name}: {facts.badge_name}"
+    values = dict(
+        facts=facts, name=name, subject=subject, what=facts.description or facts.criteria, dates=_dates_sentence(facts),
+        credential_file=credential_file, cert_url=cert_url, linkedin_url=linkedin_url,
+        validator_name=VALIDATOR_NAME, validator_url=VALIDATOR_URL,
+    )
+    return EmailBody(subject, _html.render("email.txt", **values), _html.render("email.html", **values))

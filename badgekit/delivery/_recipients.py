@@ -1,0 +1,51 @@
+"""Recipient names for bundles, from the roster the credentials were issued from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from badgekit import credential as cred
+from badgekit import roster
+from badgekit.delivery._facts import _list, _str
+
+
+def roster_names(roster_path: str | Path) -> tuple[dict[int, str], list[tuple[dict[str, str], str]]]:
+    """Names from a roster: by line number, and (row values, name) pairs for matching recipients.
+
+    Raises:
+        InputError: the roster cannot be read.
+    """
+    by_line: dict[int, str] = {}
+    rows: list[tuple[dict[str, str], str]] = []
+    for item in roster.Roster.open(roster_path).rows():
+        if isinstance(item, roster.Row):
+            name = (item.get("name") or "").strip()
+            if name:
+                by_line[item.line] = name
+                rows.append((dict(item.values), name))
+    return by_line, rows
+
+
+def match_recipient(credential: Mapping[str, Any], rows: Sequence[tuple[Mapping[str, str], str]]) -> str | None:
+    """The name of the roster row whose email or student id hashes to the credential's identifier.
+
+    Recomputes each ``IdentityObject`` hash with its salt (the OB 3.0 rule; emails trimmed and
+    lower-cased as badgekit hashes them), so it works for credentials not in this ledger too.
+    """
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    identifiers = [i for i in _list(subject.get("identifier") if isinstance(subject, Mapping) else None) if isinstance(i, Mapping)]
+    for ident in identifiers:
+        salt, wanted = _str(ident.get("salt")), _str(ident.get("identityHash")).lower()
+        column = {"emailAddress": "email", "sisSourcedId": "student_id", "studentId": "student_id"}.get(_str(ident.get("identityType")))
+        if not wanted or column is None:
+            continue
+        for values, name in rows:
+            value = values.get(column) or ""
+            if column == "email":
+                value = roster.normalise_email(value)
+            if value and cred.identity_hash(value, salt).lower() == wanted:
+                return name
+    return None

@@ -1,0 +1,54 @@
+"""Program report: what a badge program has issued, from the ledger alone.
+
+:func:`build_report` reads the ledger once and returns frozen figures; :func:`report_csv` and
+:func:`report_html` format them. Definitions (the numbers a test checks):
+
+* **issued**: credentials signed and recorded (an interrupted run's reservations are **pending**,
+  not issued). Every issued credential is in exactly one of these states at ``now``:
+  **revoked** (ledger state), else **expired** (``validUntil`` at or before ``now``), else
+  **suspended** (ledger state), else **active**. A re-issued credential is a new credential.
+* **revocation rate**: revoked / issued.
+* **issuance over time**: credentials issued per ISO week (``2026-W03``) or calendar month
+  (``2026-01``), by the ledger's issue time; revocations per period by the revocation event's time.
+  Empty periods between the first and the last are listed with zeros.
+* **earned → issued**: whole days from the roster's ``earned`` date to the issue date, for
+  credentials whose row had one.
+* **rejected rows**: distinct (badge, roster, line) the ledger recorded as rejected; re-running the
+  same roster does not count a row twice. Reasons are grouped with the row's values taken out
+  (``email 'x@' is not …`` → ``email '…' is not …``), so no roster value reaches a report.
+"""
+
+from badgekit.report._build import build_report, normalise_reason, period_of
+from badgekit.report._csv import CSV_COLUMNS, report_csv
+from badgekit.report._figures import (
+    AUTO_WEEKS_UP_TO_DAYS,
+    LEAD_BUCKETS,
+    BadgeFigures,
+    Granularity,
+    LeadTime,
+    Period,
+    ProgramReport,
+    RejectionReason,
+    StateCounts,
+    percent,
+)
+from badgekit.report._page import report_html
+
+__all__ = [
+    "AUTO_WEEKS_UP_TO_DAYS",
+    "CSV_COLUMNS",
+    "LEAD_BUCKETS",
+    "BadgeFigures",
+    "Granularity",
+    "LeadTime",
+    "Period",
+    "ProgramReport",
+    "RejectionReason",
+    "StateCounts",
+    "build_report",
+    "normalise_reason",
+    "percent",
+    "period_of",
+    "report_csv",
+    "report_html",
+]

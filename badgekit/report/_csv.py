@@ -1,0 +1,36 @@
+"""The program report as CSV: one row per badge class, then the whole program."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from badgekit.report._figures import ProgramReport, _num
+
+CSV_COLUMNS = ("badge_id", "badge_name", "issued", "active", "expired", "revoked", "suspended", "pending",
+               "revocation_rate", "recipients", "earned_to_issued_median_days", "earned_to_issued_mean_days",
+               "rejected_rows", "first_issued", "last_issued")
+
+
+def report_csv(report: ProgramReport) -> str:
+    """One row per badge class, then the whole program (``badge_id`` ``*``)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    rows = [*report.badges, report.overall] if report.overall.badge_id == "*" else list(report.badges)
+    for b in rows:
+        c = b.counts
+        rate = c.revocation_rate
+        w.writerow([
+            b.badge_id, _csv_text(b.name), c.issued, c.active, c.expired, c.revoked, c.suspended, c.pending,
+            "" if rate is None else f"{rate:.4f}", b.recipients,
+            "" if b.lead_time.median_days is None else _num(b.lead_time.median_days),
+            "" if b.lead_time.mean_days is None else _num(b.lead_time.mean_days),
+            b.rejected_rows, b.first_issued or "", b.last_issued or "",
+        ])
+    return buf.getvalue()
+
+
+def _csv_text(text: str) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheets: keep names inert.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

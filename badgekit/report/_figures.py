@@ -1,0 +1,149 @@
+"""The figures of a program report: frozen results, and how their numbers are written."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from statistics import median
+from typing import Any, Literal
+
+from badgekit._time import format_utc
+
+Granularity = Literal["week", "month"]
+
+#: Lead-time buckets: (label, upper bound in days, inclusive).
+LEAD_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("same day", 0),
+    ("1\u20137 days", 7),
+    ("8\u201330 days", 30),
+    ("31\u201390 days", 90),
+    ("over 90 days", math.inf),
+)
+#: With ``granularity="auto"``: weeks when the issuing spans at most this many days, else months.
+AUTO_WEEKS_UP_TO_DAYS = 16 * 7
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    issued: int = 0
+    active: int = 0
+    expired: int = 0
+    revoked: int = 0
+    suspended: int = 0
+    pending: int = 0
+
+    @property
+    def revocation_rate(self) -> float | None:
+        return self.revoked / self.issued if self.issued else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "issued": self.issued, "active": self.active, "expired": self.expired, "revoked": self.revoked,
+            "suspended": self.suspended, "pending": self.pending,
+            "revocationRate": None if self.revocation_rate is None else round(self.revocation_rate, 6),
+        }
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    """Days from the roster's ``earned`` date to issue."""
+
+    count: int = 0
+    min_days: int | None = None
+    median_days: float | None = None
+    mean_days: float | None = None
+    max_days: int | None = None
+    buckets: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, days: Sequence[int]) -> LeadTime:
+        counts = [0] * len(LEAD_BUCKETS)
+        for d in days:
+            for i, (_label, upper) in enumerate(LEAD_BUCKETS):
+                if d <= upper:
+                    counts[i] += 1
+                    break
+        buckets = tuple((label, n) for (label, _), n in zip(LEAD_BUCKETS, counts, strict=True))
+        if not days:
+            return cls(buckets=buckets)
+        return cls(len(days), min(days), float(median(days)), round(sum(days) / len(days), 2), max(days), buckets)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count, "minDays": self.min_days, "medianDays": self.median_days, "meanDays": self.mean_days,
+            "maxDays": self.max_days, "buckets": [{"label": label, "count": n} for label, n in self.buckets],
+        }
+
+
+@dataclass(frozen=True)
+class BadgeFigures:
+    """One badge class's figures (or the whole program's, with ``badge_id`` ``"*"``)."""
+
+    badge_id: str
+    name: str
+    counts: StateCounts
+    recipients: int
+    lead_time: LeadTime
+    rejected_rows: int
+    first_issued: str | None = None
+    last_issued: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "badge": self.badge_id, "name": self.name, **self.counts.to_json(), "recipients": self.recipients,
+            "earnedToIssued": self.lead_time.to_json(), "rejectedRows": self.rejected_rows,
+            "firstIssued": self.first_issued, "lastIssued": self.last_issued,
+        }
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # "2026-W03" or "2026-01"
+    start: date
+    issued: int
+    revoked: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"period": self.label, "start": self.start.isoformat(), "issued": self.issued, "revoked": self.revoked}
+
+
+@dataclass(frozen=True)
+class RejectionReason:
+    badge_id: str
+    column: str | None
+    reason: str  # with the row's values taken out
+    rows: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"badge": self.badge_id, "column": self.column, "reason": self.reason, "rows": self.rows}
+
+
+@dataclass(frozen=True)
+class ProgramReport:
+    generated_at: datetime
+    granularity: Granularity
+    overall: BadgeFigures
+    badges: tuple[BadgeFigures, ...]
+    timeline: tuple[Period, ...]
+    rejections: tuple[RejectionReason, ...]
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generatedAt": format_utc(self.generated_at),
+            "granularity": self.granularity,
+            "overall": self.overall.to_json(),
+            "badges": [b.to_json() for b in self.badges],
+            "timeline": [p.to_json() for p in self.timeline],
+            "rejections": [r.to_json() for r in self.rejections],
+        }
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def percent(rate: float | None) -> str:
+    return "\u2013" if rate is None else f"{rate * 100:.1f} %"
