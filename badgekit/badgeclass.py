@@ -35,22 +35,19 @@ recipient (issued, not revoked, suspended or expired) or the row names one held 
 the project. Each entry is one badge-class id today; other entry forms (such as "n of these")
 are left for later.
 
-Durations are ISO 8601 (``P[nY][nM][nW][nD][T[nH][nM][nS]]``), parsed by hand. Adding one is
-calendar-aware: years and months move the calendar date and clamp to the end of a shorter month
-(``P1Y`` from 2024-02-29 is 2025-02-28, ``P1M`` from 2024-01-31 is 2024-02-29), then weeks, days
-and the time part are added as exact durations.
+``validity`` is an ISO 8601 duration, read and added by :mod:`badgekit._time`
+(:func:`~badgekit._time.parse_duration`, :func:`~badgekit._time.add_duration`; re-exported here).
 """
 
 from __future__ import annotations
 
-import calendar
 import math
 import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
@@ -58,7 +55,13 @@ from urllib.parse import urlsplit
 from badgekit import roster
 from badgekit._io import atomic_write, dumps_json, loads_json, read_bounded
 from badgekit._template_search import image_template_names, template_names
-from badgekit._time import TimestampError, parse_datetime_stamp
+from badgekit._time import (
+    Duration,
+    TimestampError,
+    add_duration,
+    parse_datetime_stamp,
+    parse_duration,
+)
 from badgekit._yaml import MAX_YAML_BYTES, dumps_yaml, loads_yaml
 from badgekit.errors import InputError
 from badgekit.schema import SchemaProblem, validate_achievement
@@ -228,100 +231,6 @@ def is_date(text: str) -> bool:
     except TimestampError:
         return False
     return True
-
-
-# ---------------------------------------------------------------------------------------------
-# durations
-
-
-@dataclass(frozen=True)
-class Duration:
-    """An ISO 8601 duration, kept by component (a year is not a fixed number of days)."""
-
-    years: int = 0
-    months: int = 0
-    weeks: int = 0
-    days: int = 0
-    hours: int = 0
-    minutes: int = 0
-    seconds: float = 0
-
-    def add_to(self, moment: datetime) -> datetime:
-        """``moment`` + this duration (see :func:`add_duration`)."""
-        total_months = moment.month - 1 + self.years * 12 + self.months
-        year = moment.year + total_months // 12
-        month = total_months % 12 + 1
-        if not 1 <= year <= 9999:
-            raise InputError(f"{self} from {moment.isoformat()} is out of range")
-        day = min(moment.day, calendar.monthrange(year, month)[1])
-        shifted = moment.replace(year=year, month=month, day=day)
-        try:
-            return shifted + timedelta(
-                weeks=self.weeks, days=self.days, hours=self.hours, minutes=self.minutes, seconds=self.seconds
-            )
-        except OverflowError:
-            raise InputError(f"{self} from {moment.isoformat()} is out of range") from None
-
-    @property
-    def is_zero(self) -> bool:
-        return not any((self.years, self.months, self.weeks, self.days, self.hours, self.minutes, self.seconds))
-
-    def __str__(self) -> str:
-        date_part = "".join(
-            f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.weeks, "W"), (self.days, "D")) if n
-        )
-        secs = _num(float(self.seconds)) if self.seconds else ""
-        time_part = "".join(f"{n}{u}" for n, u in ((self.hours, "H"), (self.minutes, "M")) if n)
-        time_part += f"{secs}S" if secs else ""
-        if not date_part and not time_part:
-            return "P0D"
-        return "P" + date_part + (f"T{time_part}" if time_part else "")
-
-
-_DURATION = re.compile(
-    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
-)
-_MAX_DURATION_COMPONENT = 100_000
-
-
-def parse_duration(text: str) -> Duration:
-    """Parse an ISO 8601 duration such as ``P2Y``, ``P6M``, ``P90D``, ``P1Y6M``, ``PT12H``.
-
-    Only the seconds may have a fraction; negative durations are not durations.
-
-    Raises:
-        InputError: not an ISO 8601 duration.
-    """
-    if not isinstance(text, str):
-        raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
-    match = _DURATION.fullmatch(text.strip())
-    if match is None or text.strip() in ("P", "PT"):
-        raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
-    parts = match.groupdict()
-    values: dict[str, Any] = {}
-    for name, raw in parts.items():
-        if raw is None:
-            continue
-        value = float(raw.replace(",", ".")) if name == "seconds" else int(raw)
-        if value > _MAX_DURATION_COMPONENT:
-            raise InputError(f"{text!r}: {name} component too large")
-        values[name] = value
-    return Duration(**values)
-
-
-def add_duration(moment: datetime, duration: str | Duration) -> datetime:
-    """``moment`` plus an ISO 8601 duration, calendar-aware.
-
-    Years and months move the calendar date, clamping the day to the end of a shorter month
-    (P1Y from 2024-02-29 → 2025-02-28; P1M from 2024-01-31 → 2024-02-29); weeks, days, hours,
-    minutes and seconds are then added as exact lengths of time. The time zone is kept.
-
-    Raises:
-        InputError: the duration is malformed or the result is out of range.
-    """
-    parsed = duration if isinstance(duration, Duration) else parse_duration(duration)
-    return parsed.add_to(moment)
 
 
 # ---------------------------------------------------------------------------------------------
