@@ -25,10 +25,8 @@ TOO_LONG = {
     "badgekit.delivery",
     "badgekit.issuing",
     "badgekit.lifecycle",
-    "badgekit.project",
     "badgekit.roster",
     "badgekit.status",
-    "badgekit.templates",
     "badgekit.verify",
 }
 
