@@ -24,31 +24,42 @@ Fonts (docs/adr/0009-fonts-for-badge-images.md): PNGs are drawn with the bundled
 (``--font``, ``[render] font``) or else with an installed font found by its character map
 (:func:`fonts_for`). A character no font covers is refused with its script named, never drawn as
 an empty box.
+The package: this module fills a template (colours, text, QR code); ``_layout`` fits text,
+``_assets`` finds the shipped templates and fonts, ``_raster`` rasterises with resvg and chooses
+the fonts. Every public name is importable from here.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.resources
-import os
 import re
-import sys
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import badgekit
 from badgekit._io import read_bounded
 from badgekit.baking import svg
+from badgekit.baking.render._assets import (
+    font_files,
+    image_templates,
+    resolve_template,
+    templates_dir,
+)
+from badgekit.baking.render._layout import fit_text, text_width
+from badgekit.baking.render._raster import (
+    FONT_FAMILY,
+    describe_character,
+    drawn_text,
+    fonts_for,
+    render_png,
+    system_font_dirs,
+)
 from badgekit.errors import InputError, LimitExceeded
 
 #: Longest QR text accepted: a verification URL or credential id, never the credential itself.
 MAX_QR_CHARS = 512
 #: Largest template file read.
 MAX_TEMPLATE_BYTES = 1024 * 1024
-FONT_FAMILY = "DejaVu Sans"
 
 #: Level colours by name; any ``#rgb`` / ``#rrggbb`` is accepted too.
 NAMED_COLOURS = {
@@ -72,268 +83,6 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)((?:\s+[a-z_-]+=[^\s}]+)*)\s*\}\}")
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _TEXT_FIELDS = ("badge_name", "issuer_name", "recipient_name", "level_label", "family_label", "label", "validity")
 _COLOUR_FIELDS = ("colour", "colour_dark", "colour_light", "ink")
-
-# Advance widths (1/1000 em) of DejaVu Sans for U+0020..U+007E, bold then book, read from the
-# bundled fonts; used to estimate line widths without a font engine.
-_ASCII_WIDTHS = {
-    "bold": (348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696, 696, 696, 696,
-             696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775,
-             637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500, 500, 675,
-             716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924,
-             645, 652, 582, 712, 365, 712, 838),
-    "normal": (318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636,
-               636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295,
-               295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
-               500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634,
-               592, 818, 592, 592, 525, 636, 337, 636, 838),
-}
-
-
-def templates_dir() -> Path:
-    """The ``templates/`` folder: inside the installed package, else beside it (editable installs).
-
-    Wheels carry it as ``badgekit/templates``; a source checkout has it at the repository root.
-    """
-    try:
-        packaged = importlib.resources.files("badgekit") / "templates"
-        if packaged.is_dir():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, NotADirectoryError):  # pragma: no cover - zipped or odd installs
-        pass
-    return Path(badgekit.__file__).resolve().parent.parent / "templates"
-
-
-def image_templates() -> list[str]:
-    """Names of the bundled image templates (``templates/images/*.svg``)."""
-    folder = templates_dir() / "images"
-    return sorted(p.stem for p in folder.glob("*.svg")) if folder.is_dir() else []
-
-
-def font_files() -> list[str]:
-    """The bundled fonts, passed to resvg so text looks the same on every machine."""
-    folder = templates_dir() / "fonts"
-    return sorted(str(p) for p in folder.glob("*.ttf")) if folder.is_dir() else []
-
-
-#: Font files resvg can load (TrueType, OpenType, collections), by their first four bytes.
-_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
-_FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
-# Blocks whose characters only CJK fonts draw: (first, last, script).
-_CJK_BLOCKS = (
-    (0x1100, 0x11FF, "Hangul"), (0x2E80, 0x2FDF, "Han"), (0x3000, 0x303F, "CJK punctuation"),
-    (0x3040, 0x309F, "Hiragana"), (0x30A0, 0x30FF, "Katakana"), (0x3100, 0x312F, "Bopomofo"),
-    (0x3130, 0x318F, "Hangul"), (0x31A0, 0x31BF, "Bopomofo"), (0x31F0, 0x31FF, "Katakana"),
-    (0x3200, 0x33FF, "CJK symbols"), (0x3400, 0x4DBF, "Han"), (0x4E00, 0x9FFF, "Han"),
-    (0xA960, 0xA97F, "Hangul"), (0xAC00, 0xD7FF, "Hangul"), (0xF900, 0xFAFF, "Han"),
-    (0xFF00, 0xFFEF, "fullwidth forms"), (0x20000, 0x3FFFF, "Han"),
-)
-# Words that end a script's name in a character's Unicode name ("ARABIC LETTER ALEF" → Arabic).
-_NAME_STOPS = frozenset((
-    "LETTER", "CAPITAL", "SMALL", "SYLLABLE", "CHARACTER", "SIGN", "DIGIT", "NUMBER", "VOWEL", "CONSONANT",
-    "HIEROGLYPH", "IDEOGRAPH", "LIGATURE", "PUNCTUATION", "MARK", "FRACTION", "NUMERAL", "TONE", "ACCENT",
-    "VIRAMA", "INDEPENDENT", "DEPENDENT", "SUBJOINED", "FINAL", "MEDIAL", "INITIAL", "ISOLATED",
-))
-
-
-def describe_character(ch: str) -> str:
-    """A character for a message: its script and code point ("Han (U+5F20)", "Arabic (U+0627)"),
-    or its code point and Unicode name when it is a symbol ("U+1F600 GRINNING FACE")."""
-    code = ord(ch)
-    point = f"U+{code:04X}"
-    for first, last, script in _CJK_BLOCKS:
-        if first <= code <= last:
-            return f"{script} ({point})"
-    name = unicodedata.name(ch, "")
-    if not name:
-        return f"{point} (a private-use or unassigned character)"
-    words = name.split()
-    if unicodedata.category(ch)[0] in "LMN" and words[0] != "COMBINING":
-        script = []
-        for word in words:
-            if word in _NAME_STOPS or "-" in word:
-                break
-            script.append(word if len(word) == 1 else word.capitalize())
-        if script:
-            return f"{' '.join(script)} ({point})"
-    return f"{point} {name}"
-
-
-def _needs_glyph(ch: str) -> bool:
-    """False for characters that draw nothing: spaces (shapers fall back to the space glyph),
-    controls, format characters (joiners, direction marks) and variation selectors."""
-    if unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cc", "Cf"):
-        return False
-    code = ord(ch)
-    return not (0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF)
-
-
-def system_font_dirs() -> list[Path]:
-    """The folders where this platform keeps installed fonts (the ones that exist), searched in
-    this order: the system's, then the user's."""
-    home = Path.home()
-    if sys.platform == "darwin":
-        dirs = [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library" / "Fonts"]
-    elif sys.platform == "win32":
-        windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
-        local = os.environ.get("LOCALAPPDATA")
-        dirs = [windir / "Fonts"] + ([Path(local) / "Microsoft" / "Windows" / "Fonts"] if local else [])
-    else:
-        data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-        dirs = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data_home / "fonts", home / ".fonts"]
-    return [d for d in dirs if d.is_dir()]
-
-
-def _font_files_under(folders: Iterable[Path]) -> Iterable[str]:
-    for folder in folders:
-        for root, subdirs, files in os.walk(folder):
-            subdirs.sort()
-            for name in sorted(files):
-                if name.lower().endswith(_FONT_SUFFIXES):
-                    yield os.path.join(root, name)
-
-
-def _coverage(path: str) -> frozenset[int]:
-    """The code points ``path`` maps to a glyph (of its first face, for a collection).
-
-    Raises:
-        InputError: not a TrueType/OpenType font, or its character map cannot be read.
-    """
-    try:
-        st = os.stat(path)
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the font ({exc.strerror or exc})") from None
-    if magic not in _FONT_MAGIC:
-        raise InputError(f"{path}: not a TrueType or OpenType font (.ttf, .otf, .ttc)")
-    return _read_coverage(path, st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=128)
-def _read_coverage(path: str, size: int, mtime_ns: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont  # imported here: only rasterising needs it
-
-    try:
-        # One face of a collection is enough: the faces of a CJK collection (JP, KR, SC …) map the
-        # same characters, and reading fewer than resvg loads can only refuse, never draw a box.
-        with TTFont(path, lazy=True, fontNumber=0) as font:
-            cmap = font.getBestCmap() or {}
-    except Exception as exc:  # fontTools raises many types on a damaged font; none is a bug here
-        raise InputError(f"{path}: cannot read the font's character map ({type(exc).__name__})") from None
-    return frozenset(code for code, glyph in cmap.items() if glyph != ".notdef")
-
-
-def _covers(coverage: frozenset[int], ch: str) -> bool:
-    # A shaper decomposes a character the font lacks when it has the parts (é → e + ◌́).
-    if ord(ch) in coverage:
-        return True
-    parts = unicodedata.normalize("NFD", ch)
-    return parts != ch and all(ord(p) in coverage or not _needs_glyph(p) for p in parts)
-
-
-def fonts_for(
-    texts: Iterable[tuple[str, str]],
-    *,
-    fonts: Sequence[str | Path] | None = None,
-    search: Sequence[Path] | None = None,
-) -> tuple[str, ...]:
-    """The font files to load beside the bundled ones so that every character of ``texts`` has a glyph.
-
-    ``texts`` pairs what each text is, for the message ("recipient name", "roster.csv: line 4,
-    column name"), with the text. With ``fonts``, exactly those files are added (a name the bundled fonts
-    and ``fonts`` cannot draw is refused, whatever is installed: the image is the same on every
-    machine). Without, the installed fonts (under ``search``, default :func:`system_font_dirs`)
-    are read in order and each one that covers a missing character is added.
-
-    Raises:
-        InputError: a character no font covers (names the text, the script and the code point),
-            or a ``fonts`` file that is not a readable TrueType/OpenType font.
-    """
-    first_seen: dict[str, tuple[str, str]] = {}
-    for what, text in texts:
-        for ch in unicodedata.normalize("NFC", text):
-            if ch not in first_seen and _needs_glyph(ch):
-                first_seen[ch] = (what, text)
-    missing = list(first_seen)
-    for path in font_files():
-        coverage = _coverage(path)
-        missing = [ch for ch in missing if not _covers(coverage, ch)]
-    chosen: list[str] = []
-    if fonts is not None:
-        for font in fonts:
-            coverage = _coverage(str(font))
-            missing = [ch for ch in missing if not _covers(coverage, ch)]
-            chosen.append(str(font))
-    else:
-        for path in _font_files_under(search if search is not None else system_font_dirs()):
-            if not missing:
-                break
-            try:
-                coverage = _coverage(path)
-            except InputError:
-                continue  # a damaged installed font is simply not used
-            still = [ch for ch in missing if not _covers(coverage, ch)]
-            if len(still) < len(missing):
-                chosen.append(path)
-            missing = still
-    if missing:
-        what, text = first_seen[missing[0]]
-        raise _uncovered(what, text, missing[0], fonts)
-    return tuple(chosen)
-
-
-def _uncovered(what: str, text: str, ch: str, fonts: Sequence[str | Path] | None) -> InputError:
-    shown = text if len(text) <= 60 else text[:59] + "\u2026"
-    described = describe_character(ch)
-    if fonts is not None:
-        named = ", ".join(Path(f).name for f in fonts)
-        by = f"neither the bundled DejaVu Sans nor {named} covers" if named else "the bundled DejaVu Sans does not cover"
-        return InputError(f"{what} {shown!r}: {by} {described}",
-                          hint="name a font file that covers it with --font FILE ([render] font in badgekit.toml)")
-    cjk = described.split(" (")[0] in {script for _, _, script in _CJK_BLOCKS}
-    package = "fonts-noto-cjk" if cjk else "fonts-noto-core or fonts-noto-extra"
-    return InputError(
-        f"{what} {shown!r}: no installed font covers {described}",
-        hint=f"install a font that does (Debian: apt install {package}), or name a font file with "
-        "--font FILE ([render] font in badgekit.toml)",
-    )
-
-
-def drawn_text(svg_text: str) -> list[str]:
-    """The text of each ``<text>`` element of an SVG document: what rasterising it draws.
-
-    Raises:
-        InputError: the document is not well-formed, or declares entities.
-    """
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    try:
-        root = fromstring(svg_text.encode("utf-8"))
-    except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise InputError(f"cannot rasterise the badge image: not a well-formed, entity-free SVG ({exc})") from None
-    texts = ("".join(el.itertext()) for el in root.iter() if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "text")
-    return [t for t in texts if t.strip()]
-
-
-def resolve_template(template: str | Path) -> Path:
-    """A template file: an existing path, or the name of a bundled template (``default``).
-
-    Raises:
-        InputError: neither a file nor a bundled template name.
-    """
-    path = Path(template)
-    if path.is_file():
-        return path
-    name = str(template)
-    if re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        bundled = templates_dir() / "images" / f"{name}.svg"
-        if bundled.is_file():
-            return bundled
-    available = ", ".join(image_templates()) or "none"
-    raise InputError(f"{template}: no such image template (bundled: {available})")
 
 
 def parse_colour(value: str | None) -> str:
@@ -389,99 +138,6 @@ def validity_label(valid_from: date | None, valid_until: date | None) -> str:
     return ""
 
 
-def text_width(text: str, size: float, *, weight: str = "bold", spacing: float = 0) -> float:
-    """Estimated advance width of ``text`` in DejaVu Sans at ``size`` px (plus letter-spacing)."""
-    table = _ASCII_WIDTHS["bold" if weight == "bold" else "normal"]
-    other = 700 if weight == "bold" else 630
-    total = 0
-    for ch in text:
-        code = ord(ch)
-        if 0x20 <= code <= 0x7E:
-            total += table[code - 0x20]
-        elif unicodedata.east_asian_width(ch) in ("W", "F"):
-            total += 1000
-        elif unicodedata.combining(ch):
-            continue
-        else:
-            base = unicodedata.normalize("NFD", ch)[0]
-            total += table[ord(base) - 0x20] if 0x20 <= ord(base) <= 0x7E else other
-    return total * size / 1000 + spacing * len(text)
-
-
-def fit_text(
-    text: str,
-    *,
-    width: float,
-    max_lines: int,
-    size: float,
-    min_size: float,
-    weight: str = "bold",
-    spacing: float = 0,
-    height: float | None = None,
-    leading: float = 1.15,
-) -> tuple[list[str], float]:
-    """Wrap ``text`` on words into at most ``max_lines`` lines of ``width``, shrinking the font.
-
-    Returns the lines and the font size. Tries each size from ``size`` down to ``min_size``; with
-    ``height``, the lines times ``size * leading`` must fit it too (so more lines need a smaller
-    size). If nothing fits, uses ``min_size``, breaks over-long words and ends the last line with "…".
-    """
-    words = text.split()
-    if not words:
-        return [], size
-
-    def measure(s: str, at: float) -> float:
-        return text_width(s, at, weight=weight, spacing=spacing)
-
-    current = size
-    while current >= min_size:
-        lines = _wrap(words, width, current, measure)
-        tall_enough = height is None or len(lines) == 1 or len(lines) * current * leading <= height
-        if len(lines) <= max_lines and tall_enough and all(measure(line, current) <= width for line in lines):
-            return lines, current
-        current -= 1
-    current = min_size
-    lines = _wrap(_break_long(words, width, current, measure), width, current, measure)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and measure(last + "\u2026", current) > width:
-            last = last[:-1].rstrip()
-        lines[-1] = last + "\u2026"
-    return lines, current
-
-
-Measure = Callable[[str, float], float]
-
-
-def _wrap(words: list[str], width: float, size: float, measure: Measure) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for word in words:
-        candidate = f"{line} {word}" if line else word
-        if line and measure(candidate, size) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _break_long(words: list[str], width: float, size: float, measure: Measure) -> list[str]:
-    out: list[str] = []
-    for word in words:
-        while measure(word, size) > width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and measure(word[:cut], size) > width:
-                cut -= 1
-            out.append(word[:cut])
-            word = word[cut:]
-        out.append(word)
-    return out
-
-
 def qr_svg(data: str, *, x: float, y: float, size: float, quiet: int = 2) -> str:
     """A QR code for ``data`` as an SVG group: a white plate and one path of dark modules.
 
@@ -514,7 +170,7 @@ def qr_svg(data: str, *, x: float, y: float, size: float, quiet: int = 2) -> str
 @functools.lru_cache(maxsize=64)
 def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
     """The QR modules for ``data`` (cached: a bundle draws the same code in its badge and alone)."""
-    import qrcode  # imported here: only rendering needs it
+    import qrcode  # start-up: qrcode (30 ms) only for a badge that shows one
     from qrcode.constants import ERROR_CORRECT_M
 
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
@@ -690,36 +346,12 @@ def _check_svg(data: bytes, source: str) -> None:
     svg._locate(data, source=f"{source} (rendered)")
 
 
-def render_png(svg_text: str, *, width: int = 600, fonts: Sequence[str | Path] | None = None) -> bytes:
-    """Rasterise SVG text to PNG bytes with resvg (pure PyPI wheel, no system libraries).
-
-    Text is drawn with the bundled fonts and, for characters they lack, ``fonts`` or else the
-    installed fonts that cover them (:func:`fonts_for`); resvg loads no other font, so what is
-    checked is what is drawn. A ``font-family`` naming no loaded font uses the bundled one.
-
-    Raises:
-        InputError: a character no font covers, resvg cannot render the document, or ``width`` is
-            out of range.
-    """
-    if not 16 <= width <= 4096:
-        raise InputError(f"width {width}: expected 16 to 4096 pixels")
-    extra = fonts_for((("badge image text", t) for t in drawn_text(svg_text)), fonts=fonts)
-    import resvg_py  # imported here: only rendering needs it
-
-    try:
-        data = resvg_py.svg_to_bytes(
-            svg_string=svg_text, width=width, font_files=font_files() + list(extra), skip_system_fonts=True,
-            # A family that is not loaded (a template's "Georgia", "sans-serif") falls back to the bundled font
-            # rather than drawing nothing.
-            font_family=FONT_FAMILY, serif_family=FONT_FAMILY, sans_serif_family=FONT_FAMILY,
-            monospace_family=FONT_FAMILY, cursive_family=FONT_FAMILY, fantasy_family=FONT_FAMILY,
-        )
-    except (ValueError, RuntimeError) as exc:
-        raise InputError(f"cannot rasterise the badge image: {exc}") from None
-    return bytes(data)
-
-
 __all__ = [
+    "DEFAULT_COLOUR",
+    "FONT_FAMILY",
+    "MAX_QR_CHARS",
+    "MAX_TEMPLATE_BYTES",
+    "NAMED_COLOURS",
     "check_qr_data",
     "describe_character",
     "drawn_text",
@@ -728,6 +360,7 @@ __all__ = [
     "fonts_for",
     "image_templates",
     "parse_colour",
+    "qr_matrix",
     "qr_svg",
     "render_badge",
     "render_png",
