@@ -22,7 +22,14 @@ class _Group(TyperGroup):
     """Turns a :class:`BadgekitError` anywhere below into one clear line and its exit code; an
     OSError the environment caused (read-only folder, full disk, file-size limit, a file where a
     folder should be) into one line naming the path and the cause (exit 2, as an OutputError);
-    a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70)."""
+    a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70).
+    Installs the old option spellings every command keeps for one release (``_options.old_spellings``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from badgekit.cli._options import install_old_spellings  # start-up: not for --version
+
+        install_old_spellings(self)
 
     def invoke(self, ctx: typer.Context) -> object:
         try:

@@ -17,7 +17,14 @@ from rich.text import Text
 
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, KeyOpt, PassphraseFileOpt, load_key, open_ledger
+from badgekit.cli._options import (
+    JsonOpt,
+    KeyOpt,
+    PassphraseFileOpt,
+    load_key,
+    open_ledger,
+    out_option,
+)
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
@@ -56,7 +63,7 @@ PublishOpt = Annotated[
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Folder for the list files (default: the project's output folder /status)."),
+    out_option("Folder for the list files (default: the project's output folder /status)."),
 ]
 ValidForOpt = Annotated[
     str | None,
