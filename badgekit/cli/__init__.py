@@ -81,7 +81,7 @@ _QUICK_START = (
     "[bold]Quick start[/bold] (each command has --help with its options and an example):\n\n"
     "  badgekit init my-badges --name 'Example University' --url https://example.edu --email badges@example.edu\n\n"
     "  cd my-badges; badgekit badge new --template course-completion --set course_name='Python Basics'\n\n"
-    "  badgekit issue --badge badges/python-basics.yaml --roster roster.csv --bake png\n\n"
+    "  badgekit issue roster.csv --badge badges/python-basics.yaml --bake png\n\n"
     "  badgekit status publish          # then host out/status/ at the status URL in badgekit.toml\n\n"
     "  badgekit verify out/ --status-list out/status\n\n"
     "Exit codes: 0 ok, 1 invalid credential or rejected rows, 2 usage, input or output error (read-only folder, full disk), "

@@ -47,7 +47,7 @@ def out_option(help: str) -> Any:
 
 def _workers(value: int | None) -> int | None:
     if value is not None and value < 0:
-        raise typer.BadParameter(f"{value} is not a number of processes (1 or more)")
+        raise typer.BadParameter(f"{value}: give 1 or more processes")
     if value == 0:
         deprecated("--workers 0", "leave --workers out for one process per CPU")
         return None
@@ -126,12 +126,18 @@ class _OldSpelling(TyperOption):
         deprecated(self.flag, f"use {new}" if target.param_type_name == "option" else f"give {new} as an argument")
         given = cast(dict[str, Any], opts)  # the parser's dict, read by every parameter after this one
         current = given.get(target.name)
+        slots = [p for p in ctx.command.params if p.param_type_name == "argument" and p.nargs == 1]
+        later = slots[slots.index(target):] if target in slots else []
         if current is None or current == () or current == []:
             given[target.name] = value
         elif self.multiple:
             given[target.name] = [*current, *value]
+        elif later and given.get(later[-1].name) is None:  # `-c X Y`: Y is the next argument, not this one
+            for slot, moved in zip(later[1:], [given.get(p.name) for p in later[:-1]], strict=True):
+                given[slot.name] = moved
+            given[target.name] = value
         else:
-            raise typer.BadParameter(f"{self.flag} and {new} give the same value; give only {new}", ctx=ctx)
+            raise typer.BadParameter(f"{self.flag} and {new} both given; use {new}", ctx=ctx)
         return None, args
 
 
