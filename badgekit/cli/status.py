@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -196,20 +197,35 @@ def _short(url: str | None) -> str:
     return (url or "").rstrip("/").rsplit("/", 1)[-1]
 
 
-def revoke(
-    credentials: CredentialsArg = None,
-    reason: Annotated[str | None, typer.Option("--reason", "-m", help="Why (required; recorded in the ledger).")] = None,
-    email: EmailOpt = None,
-    from_csv: CsvOpt = None,
-    badge: BadgeOpt = None,
-    publish: PublishOpt = False,
-    dry_run: DryRunOpt = False,
-    project_dir: ProjectOpt = None,
-    key_path: KeyOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Revoke credentials for good: their status bit is set in the next published list.
+ReasonOpt = Annotated[
+    str | None, typer.Option("--reason", "-m", help="Why (recorded in the ledger; required to revoke).")
+]
+
+
+def _status_command(name: str, new_state: str, doc: str) -> Callable[..., None]:
+    """``badgekit revoke``, ``suspend`` or ``unsuspend``: one set of options for the three."""
+
+    def command(
+        credentials: CredentialsArg = None,
+        reason: ReasonOpt = None,
+        email: EmailOpt = None,
+        from_csv: CsvOpt = None,
+        badge: BadgeOpt = None,
+        publish: PublishOpt = False,
+        dry_run: DryRunOpt = False,
+        project_dir: ProjectOpt = None,
+        key_path: KeyOpt = None,
+        passphrase_file: PassphraseFileOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        _change(new_state, credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
+
+    command.__name__ = command.__qualname__ = name
+    command.__doc__ = doc
+    return command
+
+
+revoke = _status_command("revoke", "revoked", """Revoke credentials for good: their status bit is set in the next published list.
 
     Revocation is final (a revoked credential cannot be unsuspended). Works on every credential
     with a status entry, revocation or suspension purpose. Already revoked: reported, not an error.
@@ -222,52 +238,21 @@ def revoke(
       badgekit revoke urn:uuid:3f6c… --reason "issued by mistake"
       badgekit revoke --email ada@example.org --badge python-basics --reason "academic misconduct"
       badgekit revoke --from-csv to-revoke.csv --reason "course withdrawn" --publish
-    """
-    _change("revoked", credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
+    """)
 
-
-def suspend(
-    credentials: CredentialsArg = None,
-    reason: Annotated[str | None, typer.Option("--reason", "-m", help="Why (recorded in the ledger).")] = None,
-    email: EmailOpt = None,
-    from_csv: CsvOpt = None,
-    badge: BadgeOpt = None,
-    publish: PublishOpt = False,
-    dry_run: DryRunOpt = False,
-    project_dir: ProjectOpt = None,
-    key_path: KeyOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Suspend credentials until 'badgekit unsuspend' (only for badge classes with status_purpose: suspension).
+suspend = _status_command("suspend", "suspended", """Suspend credentials until 'badgekit unsuspend' (only for badge classes with status_purpose: suspension).
 
     Exit codes: 0 all done, 1 some credentials unknown or not suspendable, 2 usage error.
 
     Example: badgekit suspend --email ada@example.org --reason "training lapsed" --publish
-    """
-    _change("suspended", credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
+    """)
 
-
-def unsuspend(
-    credentials: CredentialsArg = None,
-    reason: Annotated[str | None, typer.Option("--reason", "-m", help="Why (recorded in the ledger).")] = None,
-    email: EmailOpt = None,
-    from_csv: CsvOpt = None,
-    badge: BadgeOpt = None,
-    publish: PublishOpt = False,
-    dry_run: DryRunOpt = False,
-    project_dir: ProjectOpt = None,
-    key_path: KeyOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Lift a suspension: the credential is valid again once the lists are published.
+unsuspend = _status_command("unsuspend", "issued", """Lift a suspension: the credential is valid again once the lists are published.
 
     Exit codes: 0 all done, 1 some credentials unknown, revoked or not suspendable, 2 usage error.
 
     Example: badgekit unsuspend urn:uuid:3f6c… --reason "training renewed"
-    """
-    _change("issued", credentials, email, from_csv, badge, reason, publish, dry_run, project_dir, key_path, passphrase_file, json_out)
+    """)
 
 
 # ---------------------------------------------------------------------------------------------
