@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from badgekit.cli._options import json_option, workers_option
 from badgekit.errors import ExitCode, InputError
 from badgekit.jsonld import import_pyld_without_http
 
@@ -33,7 +34,7 @@ def verify(
         list[Path],
         typer.Argument(metavar="FILE...", help="Credentials (.json), baked badges (.png, .svg), VC-JWTs (.jwt), or folders of them."),
     ],
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout: one object for one file, an array for several.")] = False,
+    json_out: Annotated[bool, json_option("Print JSON on stdout: one object for one file, an array for several.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,
     at: Annotated[
         str | None,
@@ -71,12 +72,7 @@ def verify(
         typer.Option("--no-cache", help="Ignore the DID documents and status lists added with 'badgekit cache add'."),
     ] = False,
     workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", "-w", min=1, metavar="N",
-            help="Processes verifying files in parallel (default: one per CPU available, a container quota included, "
-            "for many files; the output order is the order of the files either way).",
-        ),
+        int | None, workers_option("Processes verifying files in parallel; the output order is the order of the files either way")
     ] = None,
     verbose: Annotated[
         bool,
