@@ -37,7 +37,6 @@ TOO_LONG = {
 UNEXPLAINED_LOCAL_IMPORTS = {
     "badgekit.cli.bundle",
     "badgekit.cli.issue",
-    "badgekit.cli.verify",
     "badgekit.delivery",
     "badgekit.issuing",
     "badgekit.lifecycle",
