@@ -1,6 +1,7 @@
 """The documentation runs as written: the README's Python blocks execute, every ``badgekit …``
 command shown in README.md, docs/*.md and the ``--help`` examples names a real command and only
-options that command accepts, and the library's face (``badgekit.__init__``) holds.
+options that command accepts, relative links resolve, and the library's face
+(``badgekit.__init__``) holds.
 
 Commands are checked against Typer's click objects, never run: a command path must resolve to a
 command (its ``--help`` then exists), and every ``-x``/``--xyz`` token must be one of its options.
@@ -152,6 +153,14 @@ def test_documented_commands_parse(doc: Path, root: Any) -> None:
                 for c in badgekit_commands(block)]
     problems = [p for c in commands for p in command_problems(c, root)]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("doc", [README, *DOCS, *sorted((ROOT / "docs" / "adr").glob("*.md"))],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_relative_links_resolve(doc: Path) -> None:
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8"))
+    missing = [t for t in targets if "://" not in t and not (doc.parent / t).exists()]
+    assert not missing, f"{doc.name} links to missing files: {missing}"
 
 
 def test_readme_shows_commands(root: Any) -> None:
