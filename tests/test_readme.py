@@ -76,7 +76,8 @@ def _is_group(command: Any) -> bool:
 def _options(command: Any) -> set[str]:
     names = {"--help"}
     for param in command.params:
-        if param.param_type_name == "option":
+        # a hidden option is a deprecated spelling (cli/_options.old_spellings): documents use the new one
+        if param.param_type_name == "option" and not getattr(param, "hidden", False):
             names.update(param.opts)
             names.update(param.secondary_opts)
     return names
