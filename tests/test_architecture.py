@@ -221,7 +221,6 @@ MYPY_NOT_YET_STRICT = {
     "badgekit.cli.verify",
     "badgekit.delivery.*",
     "badgekit.issuing.*",
-    "badgekit.lifecycle.*",
     "badgekit.project.*",
     "badgekit.report.*",
     "badgekit.roster.*",
