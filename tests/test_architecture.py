@@ -219,7 +219,6 @@ MYPY_NOT_YET_STRICT = {
     "badgekit.cli.status",
     "badgekit.cli.templates",
     "badgekit.cli.verify",
-    "badgekit.delivery.*",
     "badgekit.issuing.*",
     "badgekit.project.*",
     "badgekit.report.*",
