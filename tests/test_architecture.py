@@ -221,7 +221,6 @@ MYPY_NOT_YET_STRICT = {
     "badgekit.cli.verify",
     "badgekit.issuing.*",
     "badgekit.project.*",
-    "badgekit.report.*",
     "badgekit.roster.*",
     "badgekit.status.*",
     "badgekit.templates.*",
