@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 from typer.core import TyperOption
@@ -15,6 +15,10 @@ from typer.core import TyperOption
 from badgekit import keys
 from badgekit._io import read_bounded
 from badgekit.errors import InputError, PassphraseError
+
+if TYPE_CHECKING:
+    from badgekit.ledger import Ledger
+    from badgekit.project import Project
 
 PASSPHRASE_ENV = "BADGEKIT_KEY_PASSPHRASE"
 #: A PostgreSQL ledger for every project (overrides [ledger] url in badgekit.toml).
@@ -191,7 +195,7 @@ def load_any_key(path: Path, passphrase_file: Path | None) -> keys.PrivateKey:
     return keys.load_any_key(path, passphrase=passphrase)
 
 
-def ledger_target(project: Any) -> str | Path:
+def ledger_target(project: Project) -> str | Path:
     """Where the project's ledger is: ``BADGEKIT_LEDGER_URL``, else ``[ledger] url`` in
     badgekit.toml, else the project's SQLite file (``.badgekit/ledger.sqlite3``).
 
@@ -208,7 +212,7 @@ def ledger_target(project: Any) -> str | Path:
     return env or project.ledger_url or project.ledger_path
 
 
-def open_ledger(project: Any) -> Any:
+def open_ledger(project: Project) -> Ledger:
     """The project's ledger (see :func:`ledger_target`), opened.
 
     Raises:

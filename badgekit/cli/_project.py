@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from badgekit.badgeclass import load_badge_class
+from badgekit.badgeclass import BadgeClass, load_badge_class
 from badgekit.errors import InputError
 from badgekit.project import Project, find_project
 
@@ -36,7 +36,7 @@ def optional_project(project_dir: Path | None) -> Project | None:
         return None
 
 
-def find_badge(project: Any, name: Path) -> Any:
+def find_badge(project: Project, name: Path) -> BadgeClass:
     """A badge class by path, or by name inside the project's badges folder."""
     if name.is_file():
         return load_badge_class(name)

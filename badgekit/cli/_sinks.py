@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, Generic, Protocol, TextIO, TypeVar
+from typing import Generic, Protocol, TextIO, TypeVar
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
 
 
-def _identity(item: Any) -> Any:
+def _identity(item: object) -> object:
     return item
 
 
@@ -40,7 +40,7 @@ class Json(Generic[T]):
     indented document. ``many=True``: one array, ``[`` at once, then an item per line as it comes,
     ``]`` on close. ``encode`` turns an item into JSON values."""
 
-    def __init__(self, *, many: bool, encode: Callable[[T], Any] = _identity, out: TextIO | None = None) -> None:
+    def __init__(self, *, many: bool, encode: Callable[[T], object] = _identity, out: TextIO | None = None) -> None:
         self.many, self.encode = many, encode
         self.out = out if out is not None else sys.stdout
         self.count = 0
@@ -65,7 +65,7 @@ class Jsonl(Generic[T]):
     """JSON Lines on stdout: one compact document per item, flushed at once (a reader of a long
     stream sees each result as it comes)."""
 
-    def __init__(self, *, encode: Callable[[T], Any] = _identity, out: TextIO | None = None) -> None:
+    def __init__(self, *, encode: Callable[[T], object] = _identity, out: TextIO | None = None) -> None:
         self.encode = encode
         self.out = out if out is not None else sys.stdout
 
@@ -80,7 +80,7 @@ class Jsonl(Generic[T]):
 class Human(Generic[T]):
     """Text for people: ``show(item)`` writes each item (a plain line, or a full Rich report)."""
 
-    def __init__(self, show: Callable[[T], None], *, out: TextIO | None = None) -> None:
+    def __init__(self, show: Callable[[T], object], *, out: TextIO | None = None) -> None:
         self.show = show
         self.out = out if out is not None else sys.stdout
 

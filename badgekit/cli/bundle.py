@@ -24,7 +24,10 @@ from badgekit.cli._project import ProjectOpt, optional_project
 from badgekit.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
+    from badgekit.badgeclass import BadgeClass
     from badgekit.delivery import BundleRun
+    from badgekit.issuing import IssueReport
+    from badgekit.project import Project
 
 UrlBaseOpt = Annotated[
     str | None,
@@ -47,7 +50,7 @@ def check_url_base(url: str, option: str = "--url-base") -> None:
         raise InputError(f"{option} {url!r}: expected an https:// URL (where the bundle folders will be hosted)")
 
 
-def _ledger(project: Any) -> str | Path | None:
+def _ledger(project: Project | None) -> str | Path | None:
     """The project's ledger (where bundles' ``exported`` events go), or None without a project."""
     return ledger_target(project) if project is not None else None
 
@@ -127,14 +130,14 @@ def bundle(
 
 
 def bundle_issued(
-    report: Any,
+    report: IssueReport,
     *,
-    project: Any,
+    project: Project | None,
     roster_file: Path,
     out_dir: Path,
     url_base: str | None = None,
     workers: int = 1,
-    badge: Any = None,
+    badge: BadgeClass | None = None,
 ) -> Bundled:
     """``issue --bundle``: :func:`badgekit.delivery.bundle_issued` with the project's ledger and
     the current user as the actor."""

@@ -24,6 +24,7 @@ from badgekit.cli._options import (
     read_passphrase,
 )
 from badgekit.errors import InputError
+from badgekit.jwk import jwk_thumbprint_uri
 
 app = typer.Typer(help="Create and inspect signing keys (Ed25519, or RSA for VC-JWT) and their public identifiers.",
                   no_args_is_help=True)
@@ -163,7 +164,7 @@ def _public_info(key: keys.PrivateKey) -> dict[str, object]:
             "alg": key.jws_alg,
             "jwk": jwk,
             "jwkThumbprint": jwt.jwk_thumbprint(jwk),
-            "jwkThumbprintUri": jwt.jwk_thumbprint_uri(jwk),
+            "jwkThumbprintUri": jwk_thumbprint_uri(jwk),
         }
     return {
         "type": "ed25519",

@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,13 +20,18 @@ from badgekit.cli._options import JsonOpt, old_spellings, open_ledger
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
 
+if TYPE_CHECKING:
+    from badgekit.ledger import Event
+    from badgekit.project import Project
+    from badgekit.report import BadgeFigures, ProgramReport
+
 #: Event kinds the ledger records.
 EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published")
 
 BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
 
 
-def _badge_names(project: Any) -> dict[str, str]:
+def _badge_names(project: Project) -> dict[str, str]:
     names: dict[str, str] = {}
     for path in find_badge_classes(project.badges_dir):
         try:
@@ -37,7 +42,7 @@ def _badge_names(project: Any) -> dict[str, str]:
     return names
 
 
-def _badge_id(project: Any, badge: Path | None) -> str | None:
+def _badge_id(project: Project, badge: Path | None) -> str | None:
     if badge is None:
         return None
     badge_class = find_badge(project, badge)
@@ -97,7 +102,7 @@ def report(
     now = parse_datetime_stamp(stamp, field="--at") if stamp else None
     names = _badge_names(project)
     with open_ledger(project) as ledger:
-        figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]
+        figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]  # by: week, month or auto (checked above)
     if html_file is not None:
         issuer = str(project.issuer.get("name") or project.issuer_id)
         atomic_write(html_file, core.report_html(figures, title="Badge program report", subtitle=issuer))
@@ -111,11 +116,11 @@ def report(
         _print_report(figures)
 
 
-def _t(value: Any) -> Text:
+def _t(value: object) -> Text:
     return Text(str(value))
 
 
-def _print_report(r: Any) -> None:
+def _print_report(r: ProgramReport) -> None:
     # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit.report import percent
 
@@ -131,7 +136,7 @@ def _print_report(r: Any) -> None:
         table.add_column(heading, justify="left" if i == 0 else "right", overflow="fold", min_width=14 if i == 0 else None,
                          no_wrap=i > 0)
 
-    def add(b: Any, style: str = "") -> None:
+    def add(b: BadgeFigures, style: str = "") -> None:
         k = b.counts
         med = "–" if b.lead_time.median_days is None else f"{b.lead_time.median_days:g} d"
         table.add_row(_t(b.name), _t(f"{k.issued:,}"), _t(f"{k.active:,}"), _t(f"{k.expired:,}"), _t(f"{k.suspended:,}"),
@@ -266,7 +271,7 @@ def _detail_text(detail: dict[str, Any] | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in detail.items())
 
 
-def _event_json(e: Any, badges: dict[str, str]) -> dict[str, Any]:
+def _event_json(e: Event, badges: dict[str, str]) -> dict[str, Any]:
     return {
         "id": e.id,
         "at": e.at,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -27,6 +27,12 @@ from badgekit.cli._options import (
 )
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
+
+if TYPE_CHECKING:
+    from badgekit.keys import Ed25519Key
+    from badgekit.ledger import Ledger
+    from badgekit.lifecycle import Change, CredentialHistory, NewState
+    from badgekit.project import Project
 
 app = typer.Typer(
     help="Status lists (revocation, suspension): create, publish and summarise them.",
@@ -83,7 +89,7 @@ def _now() -> datetime:
     return utc_now().replace(microsecond=0)
 
 
-def _out_dir(project: Any, out: Path | None) -> Path:
+def _out_dir(project: Project, out: Path | None) -> Path:
     return out if out is not None else Path(project.output_dir) / "status"
 
 
@@ -92,7 +98,7 @@ def _out_dir(project: Any, out: Path | None) -> Path:
 
 
 def _change(
-    new_state: str,
+    new_state: NewState,
     credentials: list[str] | None,
     emails: list[str] | None,
     from_csv: Path | None,
@@ -127,7 +133,7 @@ def _change(
             ledger, credentials or (), emails=emails or (), csv_path=from_csv, badge_id=badge_id
         )
         changes = lifecycle.change_status(
-            ledger, selection.ids, new_state, (reason or "").strip() or None, current_actor(), dry_run=dry_run  # type: ignore[arg-type]
+            ledger, selection.ids, new_state, (reason or "").strip() or None, current_actor(), dry_run=dry_run
         )
         published: list[Path] = []
         if key is not None:
@@ -152,7 +158,7 @@ def _change(
     raise typer.Exit(int(ExitCode.FAILED if failed else ExitCode.OK))
 
 
-def _print_changes(new_state: str, changes: list[Any], problems: tuple[str, ...], published: list[Path], publish: bool, dry_run: bool) -> None:
+def _print_changes(new_state: NewState, changes: list[Change], problems: tuple[str, ...], published: list[Path], publish: bool, dry_run: bool) -> None:
     verb = {"revoked": "revoked", "suspended": "suspended", "issued": "unsuspended"}[new_state]
     for problem in problems:
         _output.error(problem)
@@ -189,7 +195,7 @@ def _short(url: str | None) -> str:
     return (url or "").rstrip("/").rsplit("/", 1)[-1]
 
 
-def _change_command(new_state: str, *, reason_help: str, doc: str) -> Callable[..., None]:
+def _change_command(new_state: NewState, *, reason_help: str, doc: str) -> Callable[..., None]:
     """``revoke``, ``suspend`` or ``unsuspend``: one definition of their options, the target state,
     the help of ``--reason`` and the docstring (the command's help) differing."""
 
@@ -259,7 +265,7 @@ unsuspend = _change_command(
 # status init / publish / show
 
 
-def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
+def _publish(project: Project, ledger: Ledger, key: Ed25519Key, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
     # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import lifecycle
 
@@ -269,7 +275,7 @@ def _publish(project: Any, ledger: Any, key: Any, out_dir: Path, valid_for: str 
     return lifecycle.publish_lists(ledger, project, key, out_dir, now, valid_until=valid_until, ttl_ms=ttl_ms, actor=current_actor())
 
 
-def _report_published(ledger: Any, paths: list[Path], json_out: bool, issuer: str) -> None:
+def _report_published(ledger: Ledger, paths: list[Path], json_out: bool, issuer: str) -> None:
     rows = ledger.lists(issuer=issuer)
     items = [
         {"url": url, "statusPurpose": purpose, "path": str(path), "set": len(ledger.set_indices(list_id))}
@@ -406,7 +412,7 @@ def _when(stamp: str | None) -> str:
     return (stamp or "?").replace("T", " ").removesuffix("Z")
 
 
-def _show_histories(histories: list[Any], problems: list[str], json_out: bool) -> None:
+def _show_histories(histories: list[CredentialHistory], problems: list[str], json_out: bool) -> None:
     if json_out:
         _output.emit_json({"credentials": [h.to_json() for h in histories], "problems": problems})
         return

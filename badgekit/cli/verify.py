@@ -14,7 +14,7 @@ import sys
 import textwrap
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -178,7 +178,7 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
     )
 
 
-def clean(text: Any) -> str:
+def clean(text: object) -> str:
     """Untrusted text made safe for a terminal: control and bidi-override characters (which could
     move the cursor, recolour or reorder what the earner sees) are shown as ``\\uXXXX``."""
     out = []
@@ -267,7 +267,7 @@ def report_line(report: VerificationReport, *, recipient: str | None = None, col
     return "  ".join(fields)
 
 
-def _color(out: Any) -> bool:
+def _color(out: TextIO) -> bool:
     """ANSI colour for the one-line output: on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it."""
     if os.environ.get("NO_COLOR"):
         return False

@@ -47,24 +47,24 @@ class Facts:
 # reading a credential
 
 
-def _str(value: Any) -> str:
+def _str(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _https(value: Any) -> str | None:
+def _https(value: object) -> str | None:
     """``value`` when it is an absolute https URL (the only links a bundle page may carry)."""
     text = _str(value)
     return text if re.fullmatch(r"https://[^\s<>\"'`]+", text) else None
 
 
-def _when(value: Any) -> datetime | None:
+def _when(value: object) -> datetime | None:
     try:
         return parse_datetime_stamp(value, field="date")
     except TimestampError:
         return None
 
 
-def _list(value: Any) -> list[Any]:
+def _list(value: object) -> list[object]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]

@@ -60,6 +60,8 @@ def linkedin_add_to_profile_url(
 
 
 def linkedin_url_for(facts: Facts, *, cert_url: str | None = None, organization_id: str | None = None) -> str:
+    """The LinkedIn "Add to profile" link for a credential's facts (:func:`linkedin_add_to_profile_url`):
+    badge name, issuer, dates and credential id; ``cert_url`` links the bundle's page."""
     return linkedin_add_to_profile_url(
         name=facts.badge_name,
         organization_name=facts.issuer_name,

@@ -10,6 +10,7 @@ from typing import Any
 
 from badgekit import _html
 from badgekit._time import long_date
+from badgekit.badgeclass import BadgeClass
 from badgekit.baking import render
 from badgekit.baking.render import DEFAULT_COLOUR, parse_colour
 from badgekit.delivery._facts import Facts, _https
@@ -81,7 +82,7 @@ def index_html(
 def render_badge_image(
     facts: Facts,
     *,
-    badge: Any = None,
+    badge: BadgeClass | None = None,
     issuer: Mapping[str, Any] | None = None,
     recipient_name: str = "",
     qr_data: str | None = None,

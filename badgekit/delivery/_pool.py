@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from badgekit import _parallel
+from badgekit.badgeclass import BadgeClass
 from badgekit.delivery._bundle import Bundle, write_bundle
 from badgekit.delivery._facts import bundle_url, credential_facts
 from badgekit.delivery._page import render_badge_image
@@ -17,7 +18,7 @@ from badgekit.ledger import Ledger
 
 #: (source, credential, exact text, recipient name, badge class, issuer, bundle URL base, LinkedIn
 #: organisation id, ledger (file or URL) or None, actor, fonts or None)
-BundleJob = tuple[str, Mapping[str, Any], str, str | None, Any, Mapping[str, Any] | None, str | None, str | None,
+BundleJob = tuple[str, Mapping[str, Any], str, str | None, BadgeClass | None, Mapping[str, Any] | None, str | None, str | None,
                   Path | str | None, str, tuple[str, ...] | None]
 #: Bundles below which no worker pool is started: a pool takes ~0.2 s to start (badgekit._parallel),
 #: so two processes win only on more than ~0.4 s of work (~45 ms a bundle).

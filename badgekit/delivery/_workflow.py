@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from badgekit.badgeclass import find_badge_classes, load_badge_class
+from badgekit.badgeclass import BadgeClass, find_badge_classes, load_badge_class
 from badgekit.delivery._bundle import Bundle
 from badgekit.delivery._facts import bundle_name, is_badge_credential, read_credential
 from badgekit.delivery._pool import record_exported, write_bundles
 from badgekit.delivery._recipients import roster_names
 from badgekit.errors import BadgekitError, InputError
 from badgekit.issuing import IssueReport
+
+if TYPE_CHECKING:
+    from badgekit.project import Project
 
 #: Credential files picked up from a folder (baked images beside them hold the same credentials).
 FOLDER_SUFFIXES = (".json", ".jwt")
@@ -41,12 +44,12 @@ class _BadgeClasses:
     """The project's badge classes by achievement id: ``known`` ones first (``issue --bundle``
     knows the class it issued), the badges folder read only for an id none of them has."""
 
-    def __init__(self, project: Any, known: Iterable[Any] = ()) -> None:
+    def __init__(self, project: Project | None, known: Iterable[BadgeClass] = ()) -> None:
         self.project = project
         self._known = {_badge_key(badge): badge for badge in known}
-        self._by_id: dict[str, Any] | None = None
+        self._by_id: dict[str, BadgeClass] | None = None
 
-    def get(self, achievement_id: str | None) -> Any:
+    def get(self, achievement_id: str | None) -> BadgeClass | None:
         if not achievement_id:
             return None
         if achievement_id in self._known:
@@ -64,7 +67,7 @@ class _BadgeClasses:
         return self._by_id.get(achievement_id)
 
 
-def _badge_key(badge: Any) -> str:
+def _badge_key(badge: BadgeClass) -> str:
     return str(badge.achievement.get("id") or badge.id)
 
 
@@ -79,13 +82,13 @@ def make_bundles(
     items: Iterable[tuple[str, dict[str, Any], str, str | None]],
     out_dir: Path,
     *,
-    project: Any,
+    project: Project | None,
     ledger: Path | str | None,
     actor: str,
     url_base: str | None = None,
     linkedin_org_id: str | None = None,
     workers: int = 1,
-    badges: Iterable[Any] = (),
+    badges: Iterable[BadgeClass] = (),
 ) -> tuple[list[Bundle], list[str]]:
     """Write a bundle for each (source, credential, exact text, recipient name), in ``workers``
     processes; with a ``ledger`` (the project's: a file or a ``postgresql://`` URL), record each
@@ -140,14 +143,14 @@ def collect_credentials(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str
 def bundle_issued(
     report: IssueReport,
     *,
-    project: Any,
+    project: Project | None,
     roster_file: Path,
     out_dir: Path,
     ledger: Path | str | None,
     actor: str,
     url_base: str | None = None,
     workers: int = 1,
-    badge: Any = None,
+    badge: BadgeClass | None = None,
 ) -> BundleRun:
     """``issue --bundle``: a bundle for each credential of the run that has none yet, names taken
     from the roster lines.

@@ -11,6 +11,8 @@ from badgekit.ledger import Issuance, Ledger
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One ledger event of a credential: what happened, when, by whom, and why."""
+
     kind: str  # issued, revoked, suspended, unsuspended, reissued …
     at: str
     actor: str
@@ -19,6 +21,8 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class CredentialHistory:
+    """A credential's ledger record and its events, oldest first (:func:`credential_history`)."""
+
     issuance: Issuance
     events: tuple[HistoryEntry, ...]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from badgekit import status
 from badgekit._io import atomic_write, dumps_json
@@ -16,6 +16,9 @@ from badgekit.issuing import status_url_for
 from badgekit.keys import Ed25519Key, Signer
 from badgekit.ledger import Ledger
 from badgekit.lifecycle._summary import list_file_name, status_summary
+
+if TYPE_CHECKING:
+    from badgekit.project import Project
 
 
 def build_list(
@@ -42,7 +45,7 @@ def build_list(
     stamp = format_utc(now)
     unsigned = status.list_credential(
         url,
-        purpose,  # type: ignore[arg-type]
+        purpose,  # type: ignore[arg-type]  # a ledger purpose is one of status.PURPOSES (CHECK in its schema)
         bits,
         issuer=issuer_id,
         valid_from=stamp,
@@ -54,7 +57,7 @@ def build_list(
 
 def publish_lists(
     ledger: Ledger,
-    project: Any,
+    project: Project,
     key: Ed25519Key | Signer,
     out_dir: str | os.PathLike[str],
     now: datetime,

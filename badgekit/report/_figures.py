@@ -27,6 +27,9 @@ AUTO_WEEKS_UP_TO_DAYS = 16 * 7
 
 @dataclass(frozen=True)
 class StateCounts:
+    """Credentials by state: ``issued`` ones split into active, expired, revoked and suspended at the
+    report's time; ``pending``: reserved in the ledger, not issued yet."""
+
     issued: int = 0
     active: int = 0
     expired: int = 0
@@ -100,6 +103,8 @@ class BadgeFigures:
 
 @dataclass(frozen=True)
 class Period:
+    """Credentials issued and revoked in one week or month of the timeline."""
+
     label: str  # "2026-W03" or "2026-01"
     start: date
     issued: int
@@ -111,6 +116,8 @@ class Period:
 
 @dataclass(frozen=True)
 class RejectionReason:
+    """Roster rows of a badge class rejected for one reason (on one column, when it names one)."""
+
     badge_id: str
     column: str | None
     reason: str  # with the row's values taken out
@@ -122,6 +129,9 @@ class RejectionReason:
 
 @dataclass(frozen=True)
 class ProgramReport:
+    """A program report (:func:`build_report`): the overall figures, each badge class's, the
+    timeline and the rejection reasons; ``names``: display names by badge id."""
+
     generated_at: datetime
     granularity: Granularity
     overall: BadgeFigures
@@ -146,4 +156,5 @@ def _num(value: float) -> str:
 
 
 def percent(rate: float | None) -> str:
+    """A rate as a percentage with one decimal (``12.5 %``); an en dash when there is none."""
     return "\u2013" if rate is None else f"{rate * 100:.1f} %"
