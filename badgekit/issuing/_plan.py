@@ -240,7 +240,19 @@ class Planner:
                 job = job_for(issuance, row, ledger, out_dir, fmt)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
+        if not options.dry_run:
+            record_addresses(ledger, chunk, outcomes)
         return jobs, outcomes
+
+
+def record_addresses(ledger: Ledger, rows: Sequence[RosterRow], outcomes: Mapping[int, RowOutcome]) -> None:
+    """Keep each row's e-mail address (and name) with its credential in the ledger, for
+    ``badgekit send``: recorded when the credential is reserved, resumed or found issued (so
+    credentials issued before addresses were kept get theirs on the next run of their roster).
+    The address never goes into the credential, which carries only its salted hash."""
+    ledger.record_addresses((outcome.credential_id, row.email, row.name.strip() or None)
+                            for row in rows
+                            if row.email and (outcome := outcomes.get(row.line)) is not None and outcome.credential_id)
 
 
 def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp") -> _Job:

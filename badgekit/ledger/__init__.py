@@ -42,7 +42,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from badgekit._time import format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import InputError, LedgerError
-from badgekit.ledger import _sqlite
+from badgekit.ledger import _addresses, _sqlite
 from badgekit.ledger._base import (
     Conflict,
     Connection,
@@ -511,6 +511,18 @@ class Ledger:
             "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (cid, kind, at or now_iso(), actor, reason, json.dumps(detail) if detail else None),
         )
+
+    # -- delivery addresses (see _addresses) -------------------------------------------------
+
+    @_retried
+    def record_addresses(self, entries: Iterable[tuple[str, str, str | None]]) -> None:
+        """Keep ``(credential_id, address, name)``: where the roster says to deliver each credential."""
+        with self.transaction() as conn:
+            _addresses.record(conn, entries, now_iso())
+
+    def addresses(self, credential_ids: Sequence[str] | None = None) -> dict[str, tuple[str, str | None]]:
+        """credential id -> (address, name) kept for it (all, or those of ``credential_ids``)."""
+        return _addresses.select(self._conn, credential_ids)
 
     # -- queries ------------------------------------------------------------------------------
 
