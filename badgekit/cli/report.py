@@ -21,7 +21,7 @@ from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
 
 #: Event kinds the ledger records.
-EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published")
+EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
 
 BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
 

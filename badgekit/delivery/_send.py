@@ -196,20 +196,20 @@ class _Run:
     def decide(self, issuance: Issuance, history: _History, address: tuple[str, str | None] | None) -> SendOutcome | None:
         """Why ``issuance`` is not sent now, or None to send it."""
         cid = issuance.credential_id
+        to = address[0] if address else None
         state = issuance.state_at(self.now)
         if state in _SKIP_STATES:
-            return SendOutcome(cid, "skipped", _SKIP_STATES[state])
+            return SendOutcome(cid, "skipped", _SKIP_STATES[state], to)
         last = history.last
         if not self.options.resend and last is not None:
             if last.kind == "sent":
-                return SendOutcome(cid, "skipped", "already-sent", message_id=_detail(last, "messageId"))
+                return SendOutcome(cid, "skipped", "already-sent", to, _detail(last, "messageId"))
             if last.kind == "send-failed" and _detail(last, "permanent"):
-                return SendOutcome(cid, "skipped", "refused-before", message_id=_detail(last, "messageId"),
-                                   answer=_detail(last, "answer"))
-        if address is None:
+                return SendOutcome(cid, "skipped", "refused-before", to, _detail(last, "messageId"), _detail(last, "answer"))
+        if to is None:
             return SendOutcome(cid, "skipped", "no-address")
         if not issuance.output_path or not Path(issuance.output_path).is_file():
-            return SendOutcome(cid, "failed", "no-credential-file", address=address[0])
+            return SendOutcome(cid, "failed", "no-credential-file", to)
         return None
 
     def letter(self, issuance: Issuance, history: _History, address: str, name: str | None) -> Letter:
