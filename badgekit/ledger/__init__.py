@@ -317,7 +317,8 @@ class Ledger:
         """Reserve credential ids and random status indices for ``items`` in one transaction.
 
         Each item: ``badge_id, recipient_key, generation, row_fingerprint, issued_at, valid_until,
-        earned_at``. With ``purpose`` None no status index is allocated.
+        earned_at`` (and optionally the delivery ``address`` and ``name``, kept in the same
+        transaction). With ``purpose`` None no status index is allocated.
 
         The indices in use are kept in memory and brought up to date at the start of every
         transaction from the rows added since (by rowid), so a bulk run does not re-read a whole
@@ -382,6 +383,7 @@ class Ledger:
                     hint="run the same command again once the other run has finished: it issues what is left, once",
                 ) from None
             conn.executemany("INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)", reissued)
+            _addresses.record(conn, [(o.credential_id, i.get("address") or "", i.get("name")) for o, i in zip(out, items, strict=True)], at)
             self._seen_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM issuances").fetchone()[0]
         return out
 

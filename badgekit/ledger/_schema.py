@@ -125,7 +125,7 @@ SQLITE: dict[int, tuple[str, ...]] = {
     # 3: the delivery address (and name) the roster gave for each credential: kept by the issuer
     # for ``badgekit send``, never written into a credential, bundle page, log or report.
     3: ("CREATE TABLE IF NOT EXISTS addresses (credential_id TEXT PRIMARY KEY, address TEXT NOT NULL, "
-        "name TEXT, recorded_at TEXT NOT NULL)",),
+        "name TEXT, recorded_at TEXT NOT NULL) WITHOUT ROWID",),
 }
 POSTGRES: dict[int, tuple[str, ...]] = {
     1: _statements(_POSTGRES_V1),
