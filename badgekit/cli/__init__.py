@@ -139,6 +139,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "unsuspend": ("status", "commands"),
     "status": ("status", "register"),
     "bundle": ("bundle", "register"),
+    "send": ("send", "register"),
     "report": ("report", "register"),
     "log": ("report", "register"),
     "cache": ("cache", "group"),

@@ -78,7 +78,7 @@ def bundle(
     Each bundle is a folder named by the credential id holding credential.json, baked badge.png
     and badge.svg, qr.png/qr.svg, index.html and email.txt/email.html. index.html is a static page (no script, no network) showing the badge, what it certifies, its
     dates and how to verify it, with a LinkedIn "add to profile" link. The email texts are for your
-    own mail tool: badgekit sends nothing. Recipient emails are never written (the credential holds
+    own mail tool, or use badgekit send. Recipient emails are never written (the credential holds
     a salted hash only); names come from --roster or --recipient-name. The image follows the badge class in
     the project when there is one.
 

@@ -8,8 +8,12 @@ A bundle (``<out>/<credential uuid>/``) holds:
 * ``index.html``: a one-file page (inline CSS, image as a ``data:`` URI, no script) that shows the
   badge, what it certifies, its dates and how to verify it; it loads nothing from the network
   (a Content-Security-Policy says so to the browser) and works straight from the file system;
-* ``email.txt`` and ``email.html``: a message for the issuer's own mail tool (badgekit sends no
-  mail), with a LinkedIn "add to profile" link.
+* ``email.txt`` and ``email.html``: a message for the issuer's own mail tool, with a LinkedIn
+  "add to profile" link.
+
+``badgekit send`` (:func:`send_credentials`) e-mails the same message, with the baked badge
+attached, to the address the ledger keeps for each credential, through an SMTP server
+(:mod:`._smtp`, the only module that opens a network connection), exactly once (:mod:`._send`).
 
 The recipient's email address is never written: the credential carries it only as a salted hash.
 The roster name may be shown on the page and in the email. The page and the email bodies come from
@@ -20,6 +24,7 @@ nothing from the credential becomes markup, a script, a style or a resource URL.
 from badgekit._time import long_date
 from badgekit.baking.qr import qr_document, qr_png
 from badgekit.delivery._bundle import Bundle, write_bundle
+from badgekit.delivery._compose import Letter, baked_png, check_address, compose, message_id
 from badgekit.delivery._facts import (
     Facts,
     bundle_name,
@@ -40,6 +45,18 @@ from badgekit.delivery._messages import (
 from badgekit.delivery._page import index_html, render_badge_image
 from badgekit.delivery._pool import PARALLEL_MIN_BUNDLES, BundleJob, record_exported, write_bundles
 from badgekit.delivery._recipients import match_recipient, roster_names
+from badgekit.delivery._send import (
+    DELIVERY_EVENTS,
+    Mailer,
+    SendOptions,
+    SendOutcome,
+    SendReport,
+    delivery_history,
+    scrub_address,
+    send_credentials,
+    since_stamp,
+)
+from badgekit.delivery._smtp import DeliveryError, SmtpMailer, SmtpServer, parse_url, url_password
 from badgekit.delivery._workflow import (
     FOLDER_SUFFIXES,
     BundleRun,
@@ -49,6 +66,7 @@ from badgekit.delivery._workflow import (
 )
 
 __all__ = [
+    "DELIVERY_EVENTS",
     "FOLDER_SUFFIXES",
     "LINKEDIN_ADD_URL",
     "PARALLEL_MIN_BUNDLES",
@@ -57,13 +75,25 @@ __all__ = [
     "Bundle",
     "BundleJob",
     "BundleRun",
+    "DeliveryError",
     "EmailBody",
     "Facts",
+    "Letter",
+    "Mailer",
+    "SendOptions",
+    "SendOutcome",
+    "SendReport",
+    "SmtpMailer",
+    "SmtpServer",
+    "baked_png",
     "bundle_issued",
     "bundle_name",
     "bundle_url",
+    "check_address",
     "collect_credentials",
+    "compose",
     "credential_facts",
+    "delivery_history",
     "email_bodies",
     "index_html",
     "is_badge_credential",
@@ -72,12 +102,18 @@ __all__ = [
     "long_date",
     "make_bundles",
     "match_recipient",
+    "message_id",
+    "parse_url",
     "qr_document",
     "qr_png",
     "read_credential",
     "record_exported",
     "render_badge_image",
     "roster_names",
+    "scrub_address",
+    "send_credentials",
+    "since_stamp",
+    "url_password",
     "write_bundle",
     "write_bundles",
 ]

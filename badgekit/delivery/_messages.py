@@ -94,7 +94,8 @@ def email_bodies(
     Attach ``badge.png`` (and the credential file) from the bundle; the text says so.
     """
     name = (recipient_name or "").strip()
-    subject = f"Your badge from {facts.issuer_name}: {facts.badge_name}"
+    # one line whatever the credential's names hold: a header cannot carry a line break
+    subject = " ".join(_html.render("email_subject.txt", facts=facts).split())
     values = dict(
         facts=facts, name=name, subject=subject, what=facts.description or facts.criteria, dates=_dates_sentence(facts),
         credential_file=credential_file, cert_url=cert_url, linkedin_url=linkedin_url,

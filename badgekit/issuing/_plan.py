@@ -198,7 +198,8 @@ class Planner:
         """What the ledger reserves for a new credential of ``row``."""
         return {"badge_id": self.badge_id, "recipient_key": recipient_key, "generation": generation,
                 "row_fingerprint": row_fingerprint(row), "issued_at": self.issued_at,
-                "valid_until": self.valid_until(row), "earned_at": format_utc(row.earned) if row.earned else None}
+                "valid_until": self.valid_until(row), "earned_at": format_utc(row.earned) if row.earned else None,
+                "address": row.email, "name": row.name.strip() or None}
 
     def reserve(self, items: Sequence[dict[str, Any]]) -> list[Issuance]:
         return self.ledger.reserve(items, purpose=self.purpose if self.url_for else None, url_for=self.url_for,
@@ -240,7 +241,23 @@ class Planner:
                 job = job_for(issuance, row, ledger, out_dir, fmt)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
+        if not options.dry_run:
+            record_addresses(ledger, chunk, outcomes)
         return jobs, outcomes
+
+
+def record_addresses(ledger: Ledger, rows: Sequence[RosterRow], outcomes: Mapping[int, RowOutcome]) -> None:
+    """Keep each row's e-mail address (and name) with its credential in the ledger, for
+    ``badgekit send``: a new credential's with its reservation (:meth:`Planner.item`), a resumed
+    or already issued one's here (so credentials issued before addresses were kept get theirs on
+    the next run of their roster; an unchanged address writes nothing). The address never goes
+    into the credential, which carries only its salted hash."""
+    known = [(outcome.credential_id, row.email, row.name.strip() or None)
+             for row in rows
+             if row.email and (outcome := outcomes.get(row.line)) is not None and outcome.credential_id
+             and outcome.status != "issued"]
+    if known:
+        ledger.record_addresses(known)
 
 
 def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp") -> _Job:

@@ -316,6 +316,8 @@ def issue_credential(
         signed, text = signing.sign(job)
         return IssuedCredential(job.credential_id, signed, text, "unrecorded")
     issuance, state = _reserve_one(settings.planner(ledger, options, issuer), row, reissue)
+    if row.email:
+        ledger.record_addresses([(issuance.credential_id, row.email, row.name.strip() or None)])
     signed, text = signing.sign(job_for(issuance, row, ledger, None, options.format))
     if state != "already-issued":
         ledger.mark_issued([(issuance.credential_id, "")], actor=actor)

@@ -42,7 +42,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from badgekit._time import format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import InputError, LedgerError
-from badgekit.ledger import _sqlite
+from badgekit.ledger import _addresses, _sqlite
 from badgekit.ledger._base import (
     Conflict,
     Connection,
@@ -321,7 +321,8 @@ class Ledger:
         """Reserve credential ids and random status indices for ``items`` in one transaction.
 
         Each item: ``badge_id, recipient_key, generation, row_fingerprint, issued_at, valid_until,
-        earned_at``. With ``purpose`` None no status index is allocated.
+        earned_at`` (and optionally the delivery ``address`` and ``name``, kept in the same
+        transaction). With ``purpose`` None no status index is allocated.
 
         The indices in use are kept in memory and brought up to date at the start of every
         transaction from the rows added since (by rowid), so a bulk run does not re-read a whole
@@ -386,6 +387,7 @@ class Ledger:
                     hint="run the same command again once the other run has finished: it issues what is left, once",
                 ) from None
             conn.executemany("INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)", reissued)
+            _addresses.record(conn, [(o.credential_id, i.get("address") or "", i.get("name")) for o, i in zip(out, items, strict=True)], at)
             self._seen_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM issuances").fetchone()[0]
         return out
 
@@ -515,6 +517,18 @@ class Ledger:
             "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (cid, kind, at or now_iso(), actor, reason, json.dumps(detail) if detail else None),
         )
+
+    # -- delivery addresses (see _addresses) -------------------------------------------------
+
+    @_retried
+    def record_addresses(self, entries: Iterable[tuple[str, str, str | None]]) -> None:
+        """Keep ``(credential_id, address, name)``: where the roster says to deliver each credential."""
+        with self.transaction() as conn:
+            _addresses.record(conn, entries, now_iso())
+
+    def addresses(self, credential_ids: Sequence[str] | None = None) -> dict[str, tuple[str, str | None]]:
+        """credential id -> (address, name) kept for it (all, or those of ``credential_ids``)."""
+        return _addresses.select(self._conn, credential_ids)
 
     # -- queries ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ order); constraints carry names the engine module recognises.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SQLITE_V1 = """
 
@@ -122,10 +122,16 @@ SQLITE: dict[int, tuple[str, ...]] = {
     1: _statements(_SQLITE_V1),
     # 2: a status list belongs to the issuer that created it (NULL: made before, by the one issuer).
     2: ("ALTER TABLE status_lists ADD COLUMN issuer TEXT",),
+    # 3: the delivery address (and name) the roster gave for each credential: kept by the issuer
+    # for ``badgekit send``, never written into a credential, bundle page, log or report.
+    3: ("CREATE TABLE IF NOT EXISTS addresses (credential_id TEXT PRIMARY KEY, address TEXT NOT NULL, "
+        "name TEXT, recorded_at TEXT NOT NULL) WITHOUT ROWID",),
 }
 POSTGRES: dict[int, tuple[str, ...]] = {
     1: _statements(_POSTGRES_V1),
     2: ('ALTER TABLE status_lists ADD COLUMN IF NOT EXISTS issuer TEXT COLLATE "C"',),
+    3: ('CREATE TABLE IF NOT EXISTS addresses (credential_id TEXT COLLATE "C" PRIMARY KEY, address TEXT COLLATE "C" NOT NULL, '
+        'name TEXT COLLATE "C", recorded_at TEXT COLLATE "C" NOT NULL)',),
 }
 
 

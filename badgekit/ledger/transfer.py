@@ -34,10 +34,11 @@ _ROWS = {
     ),
     "events": "SELECT credential_id, kind, at, actor, reason, detail FROM events",
     "rejections": "SELECT run_at, badge_id, roster, line, column_name, reason FROM rejections",
+    "addresses": "SELECT credential_id, address, name, recorded_at FROM addresses",
 }
 #: table -> the column that pages through it in insertion order.
-_ORDER = {"meta": "key", "status_lists": "id", "issuances": "i.rowid", "events": "id", "rejections": "id"}
-DATA_TABLES = ("status_lists", "issuances", "events", "rejections")
+_ORDER = {"meta": "key", "status_lists": "id", "issuances": "i.rowid", "events": "id", "rejections": "id", "addresses": "credential_id"}
+DATA_TABLES = ("status_lists", "issuances", "events", "rejections", "addresses")
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ def _copy(source: Ledger, target: Ledger) -> dict[str, int]:
                       (purpose, url, size or LIST_SIZE, created, issuer))
         list_ids[url] = int(tconn.execute("SELECT id FROM status_lists WHERE url = ?", (url,)).fetchone()[0])
         n_lists += 1
-    counts = {"status_lists": n_lists, "issuances": 0, "events": 0, "rejections": 0}
+    counts = {"status_lists": n_lists, "issuances": 0, "events": 0, "rejections": 0, "addresses": 0}
     for page in _pages(source, "issuances"):
         tconn.executemany(
             "INSERT INTO issuances (credential_id, badge_id, recipient_key, generation, row_fingerprint, list_id, "
@@ -276,4 +277,7 @@ def _copy(source: Ledger, target: Ledger) -> dict[str, int]:
         tconn.executemany(
             "INSERT INTO rejections (run_at, badge_id, roster, line, column_name, reason) VALUES (?, ?, ?, ?, ?, ?)", page)
         counts["rejections"] += len(page)
+    for page in _pages(source, "addresses"):
+        tconn.executemany("INSERT INTO addresses (credential_id, address, name, recorded_at) VALUES (?, ?, ?, ?)", page)
+        counts["addresses"] += len(page)
     return counts

@@ -28,6 +28,9 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     font = "fonts/NotoSansCJK-Regular.ttc"   # badge PNGs: characters DejaVu Sans lacks (a list is fine)
     [ledger]                      # optional: a PostgreSQL ledger shared with other projects
     url = "postgresql://badgekit@db.example.edu/badges?sslmode=verify-full"   # no password here
+    [smtp]                        # optional: the server `badgekit send` delivers through
+    url = "smtp+starttls://badges@mail.example.edu:587"   # no password here (BADGEKIT_SMTP_PASSWORD)
+    from = "badges@example.edu"   # default: the issuer's email
 
 Other members of ``[issuer]`` are copied into the profile when they are OB 3.0 Profile properties
 that hold text (``description``, ``phone``, ``official`` …, :data:`PROFILE_TEXT_MEMBERS`); any

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from badgekit import did, keys, roster
 from badgekit._io import load_json_file
@@ -54,6 +55,9 @@ class Project:
     render_fonts: tuple[Path, ...] = ()
     #: [ledger] url: a shared PostgreSQL ledger (postgresql://…, no password); None → ledger_path
     ledger_url: str | None = None
+    #: [smtp] url and from: where and as whom ``badgekit send`` delivers (no password in the URL)
+    smtp_url: str | None = None
+    smtp_from: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -257,6 +261,18 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         if url_password(ledger_url):
             raise InputError(f"{config}: ledger.url: {redact_url(ledger_url)!r} holds a password, which must not be kept in the project",
                              hint="remove it and give it with PGPASSWORD, ~/.pgpass or a libpq service file")
+    smtp_table = data.get("smtp", {})
+    if not isinstance(smtp_table, Mapping):
+        raise fail("[smtp]", "must be a table")
+    smtp_url = text(smtp_table, "smtp", "url")
+    if smtp_url is not None:
+        parts = urlsplit(smtp_url)
+        shown = re.sub(r"(//[^/@:]*:)[^@/]*@", r"\1***@", smtp_url)
+        if parts.scheme.lower() not in ("smtp", "smtp+starttls", "smtps"):
+            raise fail("smtp.url", f"{shown!r} is not an smtp://, smtp+starttls:// or smtps:// URL")
+        if "@" in parts.netloc and ":" in parts.netloc.rpartition("@")[0]:
+            raise InputError(f"{config}: smtp.url: {shown!r} holds a password, which must not be kept in the project",
+                             hint="remove it and give it with BADGEKIT_SMTP_PASSWORD or send --smtp-password-file")
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -277,6 +293,8 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         jwt_verification_method=jwt_vm,
         render_fonts=render_fonts,
         ledger_url=ledger_url,
+        smtp_url=smtp_url,
+        smtp_from=text(smtp_table, "smtp", "from"),
     )
 
 

@@ -459,3 +459,24 @@ def test_issue_credential_without_a_ledger_is_not_revocable_and_says_so(tmp_path
                            credential_id="urn:uuid:00000000-0000-4000-8000-000000000001", salt="00ff")
     assert one.status == "unrecorded" and "credentialStatus" not in one.credential and proof.verify(one.credential)
     assert json.loads(one.text) == one.credential
+
+
+def test_each_credential_keeps_its_roster_address_in_the_ledger_never_in_the_credential(tmp_path, ledger_target):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 5)
+    report = run(tmp_path, roster, ledger=Ledger.open(ledger_target))
+    issued = {o.line: o for o in report.outcomes if o.status == "issued"}
+    with Ledger.open(ledger_target) as ledger:
+        kept = ledger.addresses()
+        assert kept == {issued[i + 2].credential_id: (f"learner{i}@example.org", f"Learner {i}") for i in range(5)}
+        # a credential issued before addresses were kept gets its address when its roster runs again
+        ledger._conn.execute("DELETE FROM addresses")
+        if ledger.engine == "sqlite":
+            ledger._conn.commit()
+    for o in issued.values():
+        assert "learner" not in Path(o.path).read_text()
+    roster.write_text(roster.read_text().replace("learner1@example.org,Learner 1", "learner1@example.org,Ada Learner"))
+    run(tmp_path, roster, ledger=Ledger.open(ledger_target))
+    with Ledger.open(ledger_target) as ledger:
+        assert len(ledger.addresses()) == 5
+        assert ledger.addresses([issued[3].credential_id]) == {issued[3].credential_id: ("learner1@example.org", "Ada Learner")}

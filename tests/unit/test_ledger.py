@@ -208,7 +208,7 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_everything(tmp_path):
         conn.execute("INSERT INTO status_lists (purpose, url, size, created) VALUES ('revocation', ?, ?, 'then')",
                      (URL(1), LIST_SIZE))
     with Ledger.open(path) as ledger:
-        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert ledger.secret == bytes.fromhex("ab" * 32)
         assert ledger.lists(issuer="did:example:a") == [(1, "revocation", URL(1), LIST_SIZE)]  # no owner yet: the one issuer's
         [first] = ledger.reserve([item(ledger, "ada")], purpose="revocation", url_for=URL, issuer="did:example:a")
@@ -282,3 +282,25 @@ def test_an_index_taken_behind_the_ledgers_back_makes_the_reservation_run_again(
         assert len(calls) >= 2, "the first attempt should have collided and run again"
         assert second.status_index != first.status_index and two.get(second.credential_id) is not None
         assert len(list(two.issuances())) == 2
+
+
+def test_a_version_2_ledger_gains_the_addresses_table(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for version in (1, 2):
+            for statement in _schema.SQLITE[version]:
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("INSERT INTO meta VALUES ('secret', ?)", ("ab" * 32,))
+    with Ledger.open(path) as ledger:
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        ledger.record_addresses([("urn:uuid:a", "ada@example.org", "Ada"), ("urn:uuid:b", "", None)])
+        assert ledger.addresses() == {"urn:uuid:a": ("ada@example.org", "Ada")}
+
+
+def test_addresses_are_kept_replaced_and_read_on_both_engines(ledger_target):
+    with Ledger.open(ledger_target) as ledger:
+        ledger.record_addresses([("urn:uuid:a", "ada@example.org", "Ada"), ("urn:uuid:b", "bob@example.org", None)])
+        ledger.record_addresses([("urn:uuid:a", "ada@example.net", "Ada")])
+        assert ledger.addresses() == {"urn:uuid:a": ("ada@example.net", "Ada"), "urn:uuid:b": ("bob@example.org", None)}
+        assert ledger.addresses(["urn:uuid:b", "urn:uuid:x"]) == {"urn:uuid:b": ("bob@example.org", None)}

@@ -78,6 +78,7 @@ def test_merging_into_a_non_empty_ledger_needs_the_same_secret_issuer_and_no_cla
     twin._conn.execute("DELETE FROM events")
     twin._conn.execute("DELETE FROM issuances")
     twin._conn.execute("DELETE FROM rejections")
+    twin._conn.execute("DELETE FROM addresses")
     roster = tmp_path / "twin.csv"
     roster.write_text("email,name,score,evidence_url\n" + "".join(
         f"twin{i}@example.org,T {i},80,https://x.example/{i}\n" for i in range(8)), encoding="utf-8")

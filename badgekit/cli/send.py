@@ -1,0 +1,173 @@
+"""``badgekit send``: e-mail each credential to its earner through an SMTP server, exactly once."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from badgekit.cli import _output
+from badgekit.cli._options import JsonOpt, current_actor, open_ledger
+from badgekit.cli._project import ProjectOpt, find_badge, load_project
+from badgekit.errors import ExitCode, InputError
+
+if TYPE_CHECKING:
+    from badgekit.delivery import SendReport
+
+SMTP_URL_ENV = "BADGEKIT_SMTP_URL"
+SMTP_PASSWORD_ENV = "BADGEKIT_SMTP_PASSWORD"
+
+
+def _rate(text: str | None) -> float | None:
+    """``--rate 60/min`` (or ``2/s``, ``600/h``, a bare number: per minute) as messages a minute."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|min|minute|h|hour))?\s*", text)
+    if not m or float(m.group(1)) <= 0:
+        raise InputError(f"--rate {text!r}: expected messages per minute, e.g. 60/min (or 2/s, 600/h)")
+    per = {"s": 60.0, "sec": 60.0, "second": 60.0, "h": 1 / 60, "hour": 1 / 60}.get(m.group(2) or "min", 1.0)
+    return float(m.group(1)) * per
+
+
+def _password(password_file: Path | None) -> str | None:
+    if password_file is not None:
+        # start-up: file reading helpers only when a password file is given
+        from badgekit._io import read_bounded
+
+        lines = read_bounded(password_file, limit=4096).decode("utf-8").splitlines()
+        if not lines or not lines[0]:
+            raise InputError(f"{password_file}: the SMTP password file is empty")
+        return lines[0]
+    return os.environ.get(SMTP_PASSWORD_ENV) or None
+
+
+def send(
+    credential_ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[CREDENTIAL_ID]...", help="Send only these credentials (urn:uuid:…). Default: every one not sent yet."),
+    ] = None,
+    badge: Annotated[list[Path] | None, typer.Option("--badge", "-b", help="Only credentials of this badge class (file, or name in the project's badges folder; repeatable).")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only credentials issued on or after this date (2026-01-15) or time (UTC).")] = None,
+    smtp: Annotated[str | None, typer.Option("--smtp", metavar="URL", help=f"SMTP server: smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465. Default: ${SMTP_URL_ENV}, else [smtp] url in badgekit.toml.")] = None,
+    smtp_password_file: Annotated[Path | None, typer.Option("--smtp-password-file", help=f"Read the SMTP password from this file (first line). Or set {SMTP_PASSWORD_ENV}. Never in the URL.")] = None,
+    sender: Annotated[str | None, typer.Option("--from", metavar="ADDRESS", help="Sender address. Default: [smtp] from in badgekit.toml, else the issuer's email.")] = None,
+    reply_to: Annotated[str | None, typer.Option("--reply-to", metavar="ADDRESS", help="Where earners' replies go.")] = None,
+    bundle_url_base: Annotated[str | None, typer.Option("--bundle-url-base", metavar="URL", help="Where the bundle folders are hosted (https://…/badges/): each message links to its page, and LinkedIn to it.")] = None,
+    linkedin_org_id: Annotated[str | None, typer.Option("--linkedin-org-id", metavar="ID", help="The issuer's LinkedIn company id (LinkedIn then shows its logo).")] = None,
+    resend: Annotated[bool, typer.Option("--resend", help="Send again credentials already sent, or refused before (deliberately).")] = False,
+    dry_run: Annotated[Path | None, typer.Option("--dry-run", metavar="DIR", help="Send nothing: write each message as DIR/<credential uuid>.eml, exactly as it would be sent.")] = None,
+    rate: Annotated[str | None, typer.Option("--rate", metavar="N/min", help="At most N messages a minute (also N/s, N/h).")] = None,
+    show_addresses: Annotated[bool, typer.Option("--show-addresses", help="Show recipients' addresses in the output (hidden by default).")] = False,
+    project_dir: ProjectOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """E-mail each credential to its earner: the badge PNG (credential baked in) attached.
+
+    Every message is recorded in the ledger (sending, then sent with its Message-ID and the
+    server's answer), so a re-run sends nothing twice; a run stopped mid-message resends at most
+    that one and says so. Revoked, suspended and expired credentials are never sent. A 4xx
+    answer or a lost connection is tried again with growing pauses; a 5xx answer (unknown
+    mailbox) is recorded as send-failed and not tried again unless --resend. Addresses come from
+    the roster the credentials were issued from (kept in the ledger, never in a credential) and
+    are not printed unless --show-addresses.
+
+    Exit codes: 0 every selected message sent (or skipped), 1 some messages failed, 2 usage
+    error or the server could not be used.
+
+    Example: BADGEKIT_SMTP_PASSWORD=… badgekit send --smtp smtps://badges@mail.example.edu:465 --dry-run outbox/
+    """
+    # start-up: the delivery workflow (e-mail, rendering, smtplib) loads when the command runs
+    from badgekit import delivery
+
+    project = load_project(project_dir)
+    if bundle_url_base is not None:
+        # start-up: the bundle command's module only to check this option
+        from badgekit.cli.bundle import check_url_base
+
+        check_url_base(bundle_url_base, "--bundle-url-base")
+    url = smtp or os.environ.get(SMTP_URL_ENV, "").strip() or project.smtp_url
+    if smtp and delivery.url_password(smtp):
+        raise InputError("--smtp: a password in the URL would be visible to every user of this machine",
+                         hint=f"give it with {SMTP_PASSWORD_ENV} or --smtp-password-file")
+    if url is None and dry_run is None:
+        raise InputError("no SMTP server: give --smtp URL, set BADGEKIT_SMTP_URL, or add [smtp] url to badgekit.toml",
+                         hint="try --dry-run DIR first: it writes the messages it would send")
+    issuer_email = project.issuer.get("email") if isinstance(project.issuer, dict) else None
+    from_address = sender or project.smtp_from or (str(issuer_email) if issuer_email else None)
+    if not from_address:
+        raise InputError("no sender address: give --from, or set [smtp] from or the issuer's email in badgekit.toml")
+    badge_ids = tuple(str(b.achievement.get("id") or b.id) for b in (find_badge(project, p) for p in badge or ()))
+    options = delivery.SendOptions(
+        sender=from_address, reply_to=reply_to, bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id,
+        badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()),
+        since=delivery.since_stamp(since) if since else None, resend=resend, dry_run=dry_run,
+        rate_per_minute=_rate(rate), actor=current_actor())
+    mailer = None
+    if dry_run is None:
+        assert url is not None
+        mailer = delivery.SmtpMailer(delivery.parse_url(url, password=_password(smtp_password_file)))
+    with open_ledger(project) as ledger:
+        try:
+            report = _run(ledger, options, mailer, project, progress=not json_out and sys.stderr.isatty())
+        finally:
+            if mailer is not None:
+                mailer.close()
+    if json_out:
+        _output.emit_json(report.to_json(show_addresses=show_addresses))
+    else:
+        _print_human(report, show_addresses, dry_run)
+    if report.stopped:
+        raise typer.Exit(int(ExitCode.USAGE))
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
+
+
+def _run(ledger: Any, options: Any, mailer: Any, project: Any, *, progress: bool) -> SendReport:
+    # start-up: as in send()
+    from badgekit import delivery
+
+    if not progress:
+        return delivery.send_credentials(ledger, options, mailer=mailer, project=project)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_output.stderr, transient=True) as bar:
+        task = bar.add_task("send", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return delivery.send_credentials(ledger, options, mailer=mailer, project=project, progress=step)
+
+
+def _print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) -> None:
+    for o in report.outcomes:
+        who = f" to {o.address}" if show_addresses and o.address else ""
+        if o.status == "failed":
+            _output.error(f"{o.credential_id}{who}: {o.reason}" + (f" ({o.answer})" if o.answer else ""))
+        elif o.in_doubt:
+            _output.warn(f"{o.credential_id}{who}: was in flight when an earlier run stopped; sent again "
+                         f"(same Message-ID {o.message_id}), so it may arrive twice")
+        elif o.status in ("sent", "would-send") and show_addresses:
+            _output.emit_text(f"{o.status} {o.credential_id}{who}")
+    summary = report.summary()
+    skipped = ", ".join(f"{n} {why}" for why, n in summary["skipped"].items())
+    failed = ", ".join(f"{n} {why}" for why, n in summary["failed"].items())
+    done = f"{summary['wouldSend']} message(s) written to {dry_run}/" if dry_run is not None else f"{summary['sent']} sent"
+    line = done + (f"; skipped: {skipped}" if skipped else "") + (f"; failed: {failed}" if failed else "")
+    _output.info(line, "red" if failed else "green")
+    if report.stopped:
+        _output.error(f"stopped: {report.stopped}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("send")(send)

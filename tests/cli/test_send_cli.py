@@ -1,0 +1,176 @@
+"""``badgekit send`` end to end against a real SMTP server on 127.0.0.1 (tests/smtpserver.py):
+output and exit codes, privacy of addresses and passwords, SIGKILL mid-run, 300 recipients."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from badgekit.project import Project
+from tests import smtpserver
+from tests.cli.test_delivery_cli import BADGE
+from tests.conftest import run_cli as run
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+
+@pytest.fixture
+def server():
+    with smtpserver.running() as (recorder, url):
+        yield recorder, url
+
+
+def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> SimpleNamespace:
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    for name in ("BADGEKIT_SMTP_URL", "BADGEKIT_SMTP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "p"
+    run("init", root, "--name", "Example University", "--url", "https://example.edu", "--email", "badges@example.edu", "--no-input")
+    (root / "badges" / "python-basics.json").write_text(json.dumps(BADGE), encoding="utf-8")
+    roster = root / "class.csv"
+    roster.write_text("email,name\n" + "".join(f"earner{i}@example.org,Earner {i}\n" for i in range(n)), encoding="utf-8")
+    monkeypatch.chdir(root)
+    issued = json.loads(run("issue", "--badge", "python-basics", "--roster", roster, "--bake", "png", "--workers", "1", "--json").stdout)
+    ids = {f"earner{r['line'] - 2}@example.org": r["credentialId"] for r in issued["rows"]}
+    return SimpleNamespace(root=root, ids=ids)
+
+
+def test_send_json_hides_addresses_and_the_attached_badge_verifies(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 3)
+    result = run("send", "--smtp", url, "--json")
+    report = json.loads(result.stdout)
+    assert report["summary"] == {"sent": 3, "wouldSend": 0, "skipped": {}, "failed": {}, "inDoubt": 0}
+    assert "earner" not in result.stdout + result.stderr
+    msg = recorder.to("earner1@example.org")[0].message
+    assert msg["From"] == "Example University <badges@example.edu>"  # the issuer's email by default
+    badge = tmp_path / "badge.png"
+    badge.write_bytes(next(a for a in msg.iter_attachments() if a.get_filename() == "badge.png").get_content())
+    run("status", "publish")
+    run("verify", badge, "--status-list", "out/status", "--recipient", "earner1@example.org")
+    again = run("send", "--smtp", url, "--json", "--show-addresses")
+    shown = json.loads(again.stdout)
+    assert shown["summary"]["skipped"] == {"already-sent": 3} and len(recorder.messages) == 3
+    assert {m["address"] for m in shown["messages"]} == set(p.ids)
+    log = json.loads(run("log", "--json", "--kind", "sent").stdout)
+    assert len(log) == 3 and "earner" not in json.dumps(log)
+
+
+def test_a_refused_address_exits_1_and_is_in_the_log(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 2)
+    recorder.faults = {"earner0@example.org": ["rcpt:550 5.1.1 <earner0@example.org>: no such user"]}
+    result = run("send", "--smtp", url, ok=1)
+    assert f"error: {p.ids['earner0@example.org']}: refused (550 5.1.1 <<recipient>>: no such user)" in result.stderr
+    assert "1 sent; failed: 1 refused" in result.stderr and "earner0" not in result.stderr
+    log = json.loads(run("log", "--json", "--kind", "send-failed").stdout)
+    assert [e["credentialId"] for e in log] == [p.ids["earner0@example.org"]]
+
+
+def test_passwords_are_never_taken_from_a_url_kept_or_shown(tmp_path, monkeypatch) -> None:
+    make_project(tmp_path, monkeypatch, 1)
+    result = run("send", "--smtp", "smtps://u:s3cret@mail.example.edu", ok=2)
+    assert "s3cret" not in result.stderr and "BADGEKIT_SMTP_PASSWORD" in result.stderr
+    config = Path("badgekit.toml")
+    config.write_text(config.read_text() + '\n[smtp]\nurl = "smtps://u:s3cret@mail.example.edu"\n')
+    result = run("send", "--dry-run", "outbox", ok=2)
+    assert "smtp.url" in result.stderr and "holds a password" in result.stderr and "s3cret" not in result.stderr
+    config.write_text(config.read_text().replace("u:s3cret@", "u@"))
+    assert Project.load(".").smtp_url == "smtps://u@mail.example.edu"
+    result = run("send", ok=2)  # a user, no password: refused before connecting
+    assert "needs a password" in result.stderr
+
+
+def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path, monkeypatch) -> None:
+    p = make_project(tmp_path, monkeypatch, 2)
+    result = run("send", "--dry-run", "outbox", "--from", "registrar@example.edu")
+    assert "2 message(s) written to outbox/" in result.stderr
+    assert sorted(f.name for f in Path("outbox").iterdir()) == sorted(f"{c.removeprefix('urn:uuid:')}.eml" for c in p.ids.values())
+    assert json.loads(run("log", "--json", "--kind", "sending").stdout) == []
+
+
+_KILLED = """
+import sys
+from badgekit.cli import main
+sys.argv = ["badgekit", "send", "--smtp", sys.argv[1], "--json"]
+main()
+"""
+
+
+def test_sigkill_between_data_and_the_ledger_then_rerun_sends_each_exactly_once(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 12)
+    order = sorted(p.ids, key=lambda a: p.ids[a])  # the order send goes through them (by credential id)
+    victim = order[5]
+    recorder.faults = {victim: ["kill"]}  # received by the server, then the sender is killed before the answer
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    recorder.kill_pid = proc.pid
+    proc.communicate(timeout=120)
+    assert proc.returncode == -9
+    assert [m.rcpt_tos[0] for m in recorder.messages] == order[:6]
+    resumed = json.loads(run("send", "--smtp", url, "--json").stdout)
+    assert resumed["summary"] == {"sent": 7, "wouldSend": 0, "skipped": {"already-sent": 5}, "failed": {}, "inDoubt": 1}
+    [doubt] = [m for m in resumed["messages"] if m["inDoubt"]]
+    assert doubt["credentialId"] == p.ids[victim]
+    counts = {a: len(recorder.to(a)) for a in order}
+    assert counts == {a: 2 if a == victim else 1 for a in order}  # the one in flight twice, said; every other once
+    copies = recorder.to(victim)
+    assert copies[0].message["Message-ID"] == copies[1].message["Message-ID"]
+    assert json.loads(run("send", "--smtp", url, "--json").stdout)["summary"]["sent"] == 0
+
+
+@pytest.mark.slow
+def test_three_hundred_earners_each_get_one_verifiable_badge(tmp_path, monkeypatch, server, capsys) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 300)
+    run("revoke", p.ids["earner7@example.org"], "--reason", "issued in error")
+    started = time.perf_counter()
+    report = json.loads(run("send", "--smtp", url, "--json").stdout)
+    elapsed = time.perf_counter() - started
+    assert report["summary"] == {"sent": 299, "wouldSend": 0, "skipped": {"revoked": 1}, "failed": {}, "inDoubt": 0}
+    assert sorted(r for m in recorder.messages for r in m.rcpt_tos) == sorted(a for a in p.ids if a != "earner7@example.org")
+    from badgekit import baking
+
+    for m in recorder.messages[::50]:
+        png = next(a for a in m.message.iter_attachments() if a.get_filename() == "badge.png").get_content()
+        assert baking.extract(png, source="mail").payload == (p.root / "out" / f"{p.ids[m.rcpt_tos[0]].removeprefix('urn:uuid:')}.json").read_text()
+    assert json.loads(run("send", "--smtp", url, "--json").stdout)["summary"]["sent"] == 0
+    with capsys.disabled():
+        print(f"\n  send: 299 messages in {elapsed:.2f} s ({299 / elapsed:.0f} messages/s against aiosmtpd on 127.0.0.1)")
+
+
+def test_runs_killed_at_random_moments_then_resumed_deliver_each_once_but_the_reported_ones(tmp_path, monkeypatch, server) -> None:
+    import random
+
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 40)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    rng = random.Random(17)
+    for _ in range(3):  # wherever each kill lands (start-up, mid-message, between two), the invariant holds
+        proc = subprocess.Popen([sys.executable, "-c", _KILLED, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = len(recorder.messages) + rng.randint(1, 12)
+        while len(recorder.messages) < deadline and proc.poll() is None:
+            time.sleep(0.005)
+        proc.kill()
+        proc.communicate(timeout=60)
+    for _ in range(2):
+        run("send", "--smtp", url, "--json")
+    from badgekit.ledger import Ledger
+
+    kinds: dict[str, list[str]] = {}
+    for e in Ledger.open(p.root / ".badgekit" / "ledger.sqlite3").events(kinds=("sending", "sent")):
+        kinds.setdefault(e.credential_id, []).append(e.kind)
+    counts = {a: len(recorder.to(a)) for a in p.ids}
+    assert all(kinds[p.ids[a]][-1] == "sent" and n >= 1 for a, n in counts.items())
+    for a, n in counts.items():  # a duplicate only where a run stopped with the message in flight (sending, no sent)
+        in_flight = sum(1 for k, after in zip(kinds[p.ids[a]], kinds[p.ids[a]][1:], strict=False) if k == after == "sending")
+        assert n - 1 <= in_flight, (a, n, kinds[p.ids[a]])
+    assert sum(n - 1 for n in counts.values()) <= 3  # at most one per killed run
