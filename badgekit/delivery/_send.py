@@ -145,7 +145,7 @@ class _History:
 
 
 def delivery_history(ledger: Ledger) -> dict[str, _History]:
-    """credential id -> its delivery history, from the ledger's events."""
+    """Credential id -> its delivery history, from the ledger's events."""
     found: dict[str, _History] = {}
     for event in ledger.events(kinds=DELIVERY_EVENTS):
         if event.credential_id is None:

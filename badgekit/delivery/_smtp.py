@@ -194,7 +194,7 @@ class SmtpMailer:
             raise Lost(f"lost the connection to {self.server.name}: {getattr(exc, 'strerror', None) or exc or 'closed'}",
                        during_data=during_data) from None
 
-    def _refused(self, conn: smtplib.SMTP, code: int, text: bytes, stage: str) -> NoReturn:
+    def _refused(self, conn: smtplib.SMTP, code: int, text: bytes | str, stage: str) -> NoReturn:
         if code == 421 or code == -1:  # the server is closing the session
             self.close()
         else:

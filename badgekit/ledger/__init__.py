@@ -527,7 +527,7 @@ class Ledger:
             _addresses.record(conn, entries, now_iso())
 
     def addresses(self, credential_ids: Sequence[str] | None = None) -> dict[str, tuple[str, str | None]]:
-        """credential id -> (address, name) kept for it (all, or those of ``credential_ids``)."""
+        """Credential id -> (address, name) kept for it (all, or those of ``credential_ids``)."""
         return _addresses.select(self._conn, credential_ids)
 
     # -- queries ------------------------------------------------------------------------------

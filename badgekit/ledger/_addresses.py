@@ -27,7 +27,7 @@ def record(conn: Connection, entries: Iterable[tuple[str, str, str | None]], at:
 
 
 def select(conn: Connection, credential_ids: Sequence[str] | None) -> dict[str, tuple[str, str | None]]:
-    """credential id -> (address, name): every kept one, or those of ``credential_ids``."""
+    """Credential id -> (address, name): every kept one, or those of ``credential_ids``."""
     if credential_ids is None:
         return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT credential_id, address, name FROM addresses")}
     found: dict[str, tuple[str, str | None]] = {}
