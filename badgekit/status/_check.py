@@ -185,7 +185,7 @@ class _Checker:
         return self._list_problems[url]
 
     def _verify_list(self, url: str, status_list: Any) -> tuple[StatusState, str] | None:
-        bad = "invalid"
+        bad: StatusState = "invalid"
         if not isinstance(status_list, Mapping):
             return (bad, f"STATUS_VERIFICATION_ERROR: status list {url} is not a JSON object")
         types = status_list.get("type")

@@ -151,8 +151,9 @@ def load_status_lists(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict
             explicit = True
         for file in files:
             doc = load_json_file(file)
+            types = doc.get("type") if isinstance(doc, dict) else None
             is_list = isinstance(doc, dict) and LIST_CREDENTIAL_TYPE in (
-                doc.get("type") if isinstance(doc.get("type"), list) else [doc.get("type")]
+                types if isinstance(types, list) else [types]
             )
             if not is_list:
                 if explicit:
