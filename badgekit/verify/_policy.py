@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from badgekit import did, jwt
+from badgekit import did, jwk, jwt
 from badgekit._io import load_json_file
 from badgekit.errors import BadgekitError, InputError
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
@@ -30,6 +30,8 @@ from badgekit.verify._text import subjects_of
 
 @dataclass(frozen=True)
 class TrustedIssuer:
+    """An issuer the trust list accepts, and the keys it may sign with."""
+
     id: str
     name: str | None
     #: Normalised key identifiers (``z6Mk…``, ``did:key:z6Mk…``, JWK thumbprint URNs). Empty:
@@ -100,9 +102,9 @@ class TrustList:
 def normalise_key(value: Any) -> set[str]:
     """Identifiers under which a trust-list key entry matches. Raises InputError if unusable."""
     if isinstance(value, Mapping):
-        keys = {jwt.jwk_thumbprint_uri(value)}
+        keys = {jwk.jwk_thumbprint_uri(value)}
         if value.get("kty") == "OKP" and value.get("crv") == "Ed25519" and isinstance(value.get("x"), str):
-            mb = did.encode_multikey_public(jwt.b64url_decode(value["x"], what="jwk x"))
+            mb = did.encode_multikey_public(jwk.b64url_decode(value["x"], what="jwk x"))
             keys |= {mb, f"did:key:{mb}"}
         return keys
     if not isinstance(value, str) or not value:
