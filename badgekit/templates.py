@@ -94,6 +94,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class UnknownTemplateError(InputError):
+    """No built-in or project template has the name asked for."""
+
     default_hint = "list the templates with: badgekit templates list"
 
 
