@@ -213,6 +213,7 @@ def check_signature(run: Run) -> None:
 
 def _di_signature(run: Run, key: ProofKey) -> ProofKey:
     assert run.doc is not None
+    assert isinstance(key.public_key, bytes)  # an embedded proof's key: Ed25519 bytes (check 5)
     p = dict(run.proofs[[n for n, _ in run.proofs].index(key.index)][1])
     problem = proof.signature_problem(run.doc, p, key.public_key, loader=run.options.loader, canonize=run.canon)
     if problem:
@@ -223,6 +224,7 @@ def _di_signature(run: Run, key: ProofKey) -> ProofKey:
 
 def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:
     assert run.jws is not None
+    assert isinstance(key.public_key, jwt.JwtKey)  # a VC-JWT's key (check 5)
     if not jwt.verify_signature(run.jws, key.public_key):
         return ProofKey(key.index, FAILED, "JWS signature does not verify (altered after signing, or signed with another key)")
     return ProofKey(key.index, PASSED, f"JWS {key.public_key.alg} signature verified")

@@ -64,7 +64,7 @@ class TrustList:
     source: str = "trust list"
 
     @classmethod
-    def from_json(cls, value: Any, *, source: str = "trust list") -> TrustList:
+    def from_json(cls, value: object, *, source: str = "trust list") -> TrustList:
         """Build from parsed JSON. Raises InputError naming the bad entry."""
         if not isinstance(value, Mapping) or not isinstance(value.get("issuers"), list):
             raise InputError(f"{source}: a trust list is a JSON object with an \"issuers\" array")
@@ -90,16 +90,16 @@ class TrustList:
         """Read a trust list file. Raises InputError (missing, malformed) or LimitExceeded."""
         return cls.from_json(load_json_file(path), source=str(path))
 
-    def find(self, issuer_id: Any) -> TrustedIssuer | None:
+    def find(self, issuer_id: object) -> TrustedIssuer | None:
         return next((i for i in self.issuers if i.id == issuer_id), None)
 
-    def vouches(self, issuer_id: Any, fingerprints: Iterable[str]) -> bool:
+    def vouches(self, issuer_id: object, fingerprints: Iterable[str]) -> bool:
         """True when the list names one of ``fingerprints`` as a key of ``issuer_id``."""
         entry = self.find(issuer_id)
         return entry is not None and bool(entry.keys & set(fingerprints))
 
 
-def normalise_key(value: Any) -> set[str]:
+def normalise_key(value: object) -> set[str]:
     """Identifiers under which a trust-list key entry matches. Raises InputError if unusable."""
     if isinstance(value, Mapping):
         keys = {jwk.jwk_thumbprint_uri(value)}
@@ -126,7 +126,7 @@ class Evidence:
     and for each proof the identifiers of the key that signed it (empty when check 5 found none)."""
 
     credential: Mapping[str, Any]
-    issuer: Any
+    issuer: object
     keys: tuple[frozenset[str], ...] = ()
 
 
