@@ -162,8 +162,8 @@ def _jwt_key(run: Run, issuer: str) -> ProofKey:
         else:
             out.status, out.reason = FAILED, (f"{label} is not the key of the issuer {issuer} (a did:key is its "
                                               f"own key; this jwk's did:key is {short_id(own)})")
-    elif run.trust_vouches(issuer, fps):
-        out.reason = f"{label} is listed for {issuer} by {run.options.trust.source}"  # type: ignore[union-attr]
+    elif run.options.trust is not None and run.trust_vouches(issuer, fps):
+        out.reason = f"{label} is listed for {issuer} by {run.options.trust.source}"
     else:
         out.status, out.reason = INDETERMINATE, (
             f"{label} ({key.alg}) comes from the JWS header; that it belongs to {issuer} cannot be "
