@@ -94,6 +94,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class UnknownTemplateError(InputError):
+    """No built-in or project template has the name asked for."""
+
     default_hint = "list the templates with: badgekit templates list"
 
 
@@ -284,7 +286,7 @@ def parse_template(path: str | os.PathLike[str], *, source: str = "builtin") -> 
     return Template(info=info, body=body, level_values=tuple(level_values))
 
 
-def _list(value: Any, p: Path, where: str) -> list[Any]:
+def _list(value: object, p: Path, where: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -292,11 +294,11 @@ def _list(value: Any, p: Path, where: str) -> list[Any]:
     return value
 
 
-def _str(value: Any, default: str) -> str:
+def _str(value: object, default: str) -> str:
     return value if isinstance(value, str) else default
 
 
-def _parse_field(p: Path, i: int, raw: Any) -> TemplateField:
+def _parse_field(p: Path, i: int, raw: object) -> TemplateField:
     where = f"$.template.fields[{i}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not _FIELD_NAME.fullmatch(raw["name"]):
         raise InputError(f"{p}: {where}.name: each field needs a name (a-z, 0-9 and _)")

@@ -116,7 +116,7 @@ class BadgeClass:
         return doc
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """A display string for a plain or language-map string."""
     if isinstance(value, str):
         return value

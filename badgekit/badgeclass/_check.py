@@ -53,7 +53,7 @@ def check_document(
     return sorted(problems.values(), key=lambda p: (_path_order(p.path), p.message))
 
 
-def _path_order(path: str) -> list[tuple[int, Any]]:
+def _path_order(path: str) -> list[tuple[int, int | str]]:
     return [(0, int(t)) if t.isdigit() else (1, t) for t in re.findall(r"[^.\[\]']+", path)]
 
 
@@ -115,14 +115,14 @@ def _achievement_rules(a: Mapping[str, Any]) -> Iterator[SchemaProblem]:
             yield SchemaProblem(f"{base}.requiredValue", f"{quote(required_value)} is not one of its allowedValue")
 
 
-def _image_rules(image: Any, where: str) -> Iterator[SchemaProblem]:
+def _image_rules(image: object, where: str) -> Iterator[SchemaProblem]:
     if isinstance(image, Mapping):
         iid = image.get("id")
         if isinstance(iid, str) and not (is_http_url(iid) or iid.startswith("data:image/")):
             yield SchemaProblem(f"{where}.id", f"{quote(iid)} is not an absolute http(s) URL or a data:image/ URI")
 
 
-def _items(value: Any) -> list[Any]:
+def _items(value: object) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]

@@ -121,7 +121,7 @@ def _parse_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _num(value: Any) -> str:
+def _num(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -209,7 +209,7 @@ class Policy:
 
 
 def parse_policy(
-    raw: Any, *, templates_dirs: Iterable[Path] = (), check_template: bool = False
+    raw: object, *, templates_dirs: Iterable[Path] = (), check_template: bool = False
 ) -> tuple[Policy, list[SchemaProblem]]:
     """Parse the ``badgekit`` member; returns the policy (best effort) and its problems."""
     base = f"$.{POLICY_MEMBER}"
@@ -283,7 +283,7 @@ def parse_policy(
     return policy, problems
 
 
-def _parse_requirements(raw: Any, base: str) -> tuple[tuple[Requirement, ...], list[SchemaProblem]]:
+def _parse_requirements(raw: object, base: str) -> tuple[tuple[Requirement, ...], list[SchemaProblem]]:
     if raw is None:
         return (), []
     if not isinstance(raw, list):
@@ -337,7 +337,7 @@ def _parse_requirements(raw: Any, base: str) -> tuple[tuple[Requirement, ...], l
     return tuple(out), problems
 
 
-def _parse_requires(raw: Any, base: str) -> tuple[tuple[str, ...], list[SchemaProblem]]:
+def _parse_requires(raw: object, base: str) -> tuple[tuple[str, ...], list[SchemaProblem]]:
     """``requires``: a list of badge-class ids (urn:uuid: or http(s) URL), each given once."""
     if raw is None:
         return (), []

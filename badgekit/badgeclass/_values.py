@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
-from typing import Any
 from urllib.parse import urlsplit
 
 from badgekit._time import TimestampError, parse_datetime_stamp
@@ -15,7 +14,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def is_http_url(text: Any) -> bool:
+def is_http_url(text: object) -> bool:
     """True for an absolute ``http://`` or ``https://`` URL with a host."""
     if not isinstance(text, str) or text.split() != [text]:  # no whitespace anywhere (nor empty)
         return False
@@ -26,7 +25,7 @@ def is_http_url(text: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
 
 
-def is_urn_uuid(text: Any) -> bool:
+def is_urn_uuid(text: object) -> bool:
     """True for ``urn:uuid:`` followed by a well-formed UUID."""
     if not isinstance(text, str) or not text.lower().startswith("urn:uuid:"):
         return False
@@ -59,7 +58,7 @@ def quote(value: str) -> str:
     return repr(text)
 
 
-def short(value: Any) -> str:
+def short(value: object) -> str:
     """``repr(value)`` for a message, cut to 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"

@@ -23,6 +23,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class IssueOptions:
+    """How to issue a roster: where to write, how many workers, which format, what to bake."""
+
     out_dir: Path
     workers: int = 1
     dry_run: bool = False
@@ -71,6 +73,8 @@ class RowOutcome:
 
 @dataclass(frozen=True)
 class IssueReport:
+    """What issuing a roster did: one outcome per row, the counts by status, the time taken."""
+
     roster: str
     badge_id: str
     outcomes: tuple[RowOutcome, ...]

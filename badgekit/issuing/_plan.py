@@ -37,12 +37,17 @@ _HELD_STATE = {"pending": "only reserved by an unfinished run", "revoked": "revo
 
 
 def require_roster(path: Path) -> Path:
+    """``path`` itself when it is a file.
+
+    Raises:
+        InputError: no such file.
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such roster file")
     return path
 
 
-def open_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None,
+def open_roster(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None = None,
                 extra_columns: Sequence[str] = ()) -> roster.Roster:
     """The roster as the badge class reads it: its requirement columns (and ``extra_columns``)
     known, the columns its rules need required in the header, its date columns read in ``date_order``."""
@@ -57,7 +62,7 @@ def open_roster(path: Path, requirements: Sequence[Any], date_order: str | None 
     )
 
 
-def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | None = None, *,
+def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None = None, *,
                     check: RowCheck | None = None, extra_columns: Sequence[str] = ()
                     ) -> tuple[roster.Roster, list[RowError], dict[int, list[RowError]], int]:
     """First pass: every row checked, duplicates found; rows that pass go to ``check`` (e.g. the
@@ -102,7 +107,7 @@ def validate_roster(path: Path, requirements: Sequence[Any], date_order: str | N
     return r, header_errors, by_line, good
 
 
-def good_rows(path: Path, requirements: Sequence[Any], date_order: str | None, extra_columns: Sequence[str],
+def good_rows(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None, extra_columns: Sequence[str],
               rejected: Mapping[int, object]) -> Iterator[RosterRow]:
     """Second pass: the rows :func:`validate_roster` passed, each read into its record."""
     for item in open_roster(path, requirements, date_order, extra_columns).rows():
@@ -169,6 +174,7 @@ def valid_until(row: RosterRow, now: datetime, validity: str | None) -> str | No
 
 
 def status_url_for(base: str, purpose: str) -> Callable[[int], str]:
+    """The URL of status list ``n`` of ``purpose`` under ``base``: ``<base>/<purpose>-<n>.json``."""
     base = base if base.endswith("/") else base + "/"
     return lambda n: f"{base}{purpose}-{n}.json"
 

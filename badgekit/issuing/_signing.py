@@ -71,7 +71,7 @@ def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str
     """The unsigned credential for a planned job (pure: same job, same document)."""
     row = job.row
     entry = (
-        status.status_entry(job.list_url, job.status_index, job.purpose)  # type: ignore[arg-type]
+        status.status_entry(job.list_url, job.status_index, job.purpose)  # type: ignore[arg-type]  # the ledger keeps the purpose as text; it holds one of status.PURPOSES (status_entry checks)
         if job.list_url is not None and job.status_index is not None
         else None
     )

@@ -8,8 +8,8 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from badgekit._io import output_error
 from badgekit.issuing._options import IssueReport, RowOutcome
@@ -17,7 +17,7 @@ from badgekit.issuing._options import IssueReport, RowOutcome
 SUMMARY_HEADER = ["line", "status", "credential_id", "path", "errors"]
 
 
-def summary_row(o: RowOutcome) -> list[Any]:
+def summary_row(o: RowOutcome) -> list[int | str]:
     """One ``issued.csv`` row for a roster line."""
     return [o.line, o.status, o.credential_id or "", o.path or "",
             "; ".join(f"{e.column or '-'}: {e.reason}" for e in o.errors) or (o.note or "")]
@@ -56,7 +56,7 @@ class SummaryWriter:
         self.writer = csv.writer(self.file, lineterminator="\n")
         self._write(SUMMARY_HEADER)
 
-    def _write(self, row: list[Any]) -> None:
+    def _write(self, row: Sequence[int | str]) -> None:
         try:
             self.writer.writerow(row)
         except OSError as exc:

@@ -100,7 +100,7 @@ def badge_images(badge: BadgeClass, issuer: Mapping[str, Any], formats: Sequence
     ``fonts``: see :func:`badgekit.baking.render.fonts_for`."""
     policy = badge.policy
     achievement = badge.achievement
-    criteria = achievement.get("criteria") if isinstance(achievement.get("criteria"), Mapping) else {}
+    criteria: Mapping[str, Any] = found if isinstance(found := achievement.get("criteria"), Mapping) else {}
     link = next((u for u in (achievement.get("id"), criteria.get("id")) if isinstance(u, str) and u.startswith("https://")), None)
     spec: dict[str, Any] = {
         "template": getattr(policy, "image_template", None) or "default",

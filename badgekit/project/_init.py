@@ -337,7 +337,7 @@ def _readme(name: str, issuer_id: str, steps: str) -> str:
     )
 
 
-def _dumps(value: Any) -> str:
+def _dumps(value: object) -> str:
     return dumps_json(value)
 
 

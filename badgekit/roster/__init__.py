@@ -27,7 +27,7 @@ from __future__ import annotations
 from badgekit.roster._encoding import decode_roster, detect_encoding, refuse_non_text
 from badgekit.roster._reader import Header, Roster
 from badgekit.roster._rows import RosterRow, Row, RowError, recipient_key
-from badgekit.roster._validate import parse_row, typed_row, validate_row
+from badgekit.roster._validate import RowRule, parse_row, typed_row, validate_row
 from badgekit.roster._values import (
     COLUMNS,
     DATE_COLUMNS,
@@ -52,7 +52,7 @@ from badgekit.roster._values import (
 
 __all__ = [
     "COLUMNS", "DATE_COLUMNS", "DATE_ORDERS", "MAX_FIELD_CHARS", "MAX_LINE_CHARS", "MAX_ROSTER_BYTES",
-    "RESULT_STATUSES", "Header", "Roster", "RosterRow", "Row", "RowError", "bare_email", "clean_value", "column_letter",
+    "RESULT_STATUSES", "Header", "Roster", "RosterRow", "Row", "RowError", "RowRule", "bare_email", "clean_value", "column_letter",
     "date_order", "decode_roster", "detect_encoding", "drop_invisible", "is_email", "is_url", "normalise_email",
     "normalise_header", "parse_date", "parse_number", "parse_row", "recipient_key", "refuse_non_text", "result_status",
     "typed_row",

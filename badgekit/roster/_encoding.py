@@ -7,7 +7,7 @@ import codecs
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
 from badgekit.errors import InputError
 
@@ -70,7 +70,7 @@ def detect_encoding(path: Path) -> tuple[str, str]:
         return _detect_encoding(fh, str(path))
 
 
-def _detect_encoding(fh: Any, source: str) -> tuple[str, str]:
+def _detect_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
     """:func:`detect_encoding` of a seekable binary file object."""
     head = fh.read(4096)
     refuse_non_text(head, source)
@@ -89,7 +89,7 @@ def _detect_encoding(fh: Any, source: str) -> tuple[str, str]:
     return _scan_encoding(fh, source)
 
 
-def _scan_encoding(fh: Any, source: str) -> tuple[str, str]:
+def _scan_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1  # line at the start of the bytes not yet looked at
     utf8_line = None  # first line with a non-ASCII UTF-8 character

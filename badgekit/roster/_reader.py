@@ -36,6 +36,8 @@ _SEP_HINT = re.compile(r'"?sep=(.)"?[,;\t|]*', re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Header:
+    """A roster's header row as read: the column each position stands for, and how the file is written."""
+
     columns: tuple[str | None, ...]  # canonical name per position; None = ignored
     original: tuple[str, ...]
     unknown: tuple[str, ...]

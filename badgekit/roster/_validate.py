@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from badgekit.roster._rows import RosterRow, Row, RowError
 from badgekit.roster._values import (
@@ -22,6 +22,20 @@ from badgekit.roster._values import (
     result_status,
 )
 
+
+class RowRule(Protocol):
+    """A rule a row must satisfy, as :func:`parse_row` applies it
+    (:class:`badgekit.badgeclass.Requirement` is one; an optional ``kind`` of ``"date"`` makes
+    the row's day/month order apply to the value first)."""
+
+    @property
+    def column(self) -> str:
+        """The column the rule reads (a header name or alias)."""
+
+    def check(self, raw: str | None) -> str | None:
+        """None when ``raw`` (the cell, None if absent) satisfies the rule, else a one-line reason."""
+
+
 _RECIPIENT_ID = re.compile(r"^(did:[a-z0-9]+:\S+|https?://\S+|urn:\S+)$")
 
 
@@ -32,14 +46,14 @@ def _email_problem(raw: str) -> str:
     return f"invalid email address {raw!r}"
 
 
-def validate_row(row: Row, requirements: Sequence[Any] = (), *, date_order: str | None = None) -> list[RowError]:
+def validate_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str | None = None) -> list[RowError]:
     """Check a row's values and the badge class's requirement rules; return every problem.
 
     ``date_order`` (``"DMY"``/``"MDY"``) reads numeric dates the way the roster writes them."""
     return parse_row(row, requirements, date_order=date_order)[1]
 
 
-def parse_row(row: Row, requirements: Sequence[Any] = (), *, date_order: str | None = None
+def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str | None = None
               ) -> tuple[RosterRow, list[RowError]]:
     """Read a row once: the :class:`RosterRow` (every value parsed) and every problem with it
     (:func:`validate_row`'s). The record of a row with problems has None where a value did not
@@ -97,7 +111,7 @@ def parse_row(row: Row, requirements: Sequence[Any] = (), *, date_order: str | N
     return record, errors
 
 
-def _check_requirements(row: Row, requirements: Sequence[Any], date_order: str | None, errors: list[RowError]) -> None:
+def _check_requirements(row: Row, requirements: Sequence[RowRule], date_order: str | None, errors: list[RowError]) -> None:
     """The badge class's rules (``badgekit.requirements``), for columns without a problem yet."""
     failing_columns = {e.column for e in errors}
     for req in requirements:

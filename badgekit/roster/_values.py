@@ -76,6 +76,7 @@ _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[Ee][+-]?\d+")
 
 
 def normalise_header(name: str) -> str:
+    """The canonical column name for a header cell (``"E-mail"`` → ``email``, aliases resolved)."""
     key = re.sub(r"[^0-9a-z]+", "_", name.strip().lower().replace("%", "percent")).strip("_")
     key = re.sub(r"_percent$", "", key) if key.endswith("_percent") and key != "score_percent" else key
     return _ALIASES.get(key, key)
@@ -235,8 +236,10 @@ def result_status(value: str) -> str | None:
 
 
 def is_email(value: str) -> bool:
+    """True when ``value`` is a plausible e-mail address (at most 254 characters)."""
     return len(value) <= 254 and bool(_EMAIL.match(value))
 
 
 def is_url(value: str) -> bool:
+    """True when ``value`` is an ``http://`` or ``https://`` URL without spaces."""
     return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE))

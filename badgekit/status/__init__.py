@@ -15,6 +15,7 @@ from badgekit.status._check import (
     MAX_REVOKED_ENTRIES,
     REVOCATION_LIST_TYPE,
     StatusCheck,
+    StatusMemo,
     StatusState,
     check_status,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "StatusCheck",
     "StatusListError",
     "StatusPurpose",
+    "StatusMemo",
     "StatusState",
     "check_status",
     "list_credential",

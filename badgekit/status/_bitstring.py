@@ -97,7 +97,7 @@ class Bitstring:
         return "u" + base64.urlsafe_b64encode(gz).decode("ascii").rstrip("=")
 
     @classmethod
-    def decode(cls, encoded: str, *, max_bytes: int = MAX_LIST_BYTES) -> Bitstring:
+    def decode(cls, encoded: object, *, max_bytes: int = MAX_LIST_BYTES) -> Bitstring:
         """Parse an ``encodedList`` (BSL "Bitstring Expansion Algorithm").
 
         Accepts the ``u`` multibase prefix and, leniently, bare base64url as some older lists use.

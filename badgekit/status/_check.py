@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from badgekit import proof
 from badgekit.errors import InputError
@@ -24,6 +24,10 @@ from badgekit.status._credential import (
 )
 
 StatusState = Literal["valid", "revoked", "suspended", "invalid", "indeterminate"]
+#: Work shared by the checks of one verification run (see :func:`check_status`): ("proof" or
+#: "bits", list URL) → (the list object it was computed for, the result).
+StatusMemo = dict[tuple[str, str], tuple[object, object]]
+_T = TypeVar("_T")
 
 _DECIMAL = re.compile(r"[0-9]+")
 
@@ -48,7 +52,7 @@ def check_status(
     now: datetime,
     resolver: proof.Resolver | None = None,
     loader: Callable[..., Any] | None = None,
-    memo: dict[Any, Any] | None = None,
+    memo: StatusMemo | None = None,
 ) -> list[StatusCheck]:
     """Check every ``credentialStatus`` entry of ``credential`` against the supplied lists.
 
@@ -93,7 +97,7 @@ class _Checker:
         now: datetime,
         resolver: proof.Resolver | None,
         loader: Callable[..., Any] | None,
-        memo: dict[Any, Any] | None = None,
+        memo: StatusMemo | None = None,
     ) -> None:
         self.credential = credential
         self.lists = lists
@@ -103,9 +107,9 @@ class _Checker:
         self._list_problems: dict[str, tuple[StatusState, str] | None] = {}
         self._bits: dict[str, Bitstring | str] = {}
         # Across credentials: keyed by the list object's id, holding the object so the id stays its.
-        self._memo: dict[Any, Any] = memo if memo is not None else {}
+        self._memo: StatusMemo = memo if memo is not None else {}
 
-    def check(self, entry: Any) -> StatusCheck:
+    def check(self, entry: object) -> StatusCheck:
         if not isinstance(entry, Mapping):
             return StatusCheck("invalid", None, "a credentialStatus entry is not a JSON object", None)
         etype = entry.get("type")
@@ -179,13 +183,13 @@ class _Checker:
             return result("revoked", f"revoked: bit {index} of status list {u} is set")
         return result("suspended", f"suspended: bit {index} of status list {u} is set")
 
-    def _list_problem(self, url: str, status_list: Any) -> tuple[StatusState, str] | None:
+    def _list_problem(self, url: str, status_list: object) -> tuple[StatusState, str] | None:
         if url not in self._list_problems:
             self._list_problems[url] = self._verify_list(url, status_list)
         return self._list_problems[url]
 
-    def _verify_list(self, url: str, status_list: Any) -> tuple[StatusState, str] | None:
-        bad = "invalid"
+    def _verify_list(self, url: str, status_list: object) -> tuple[StatusState, str] | None:
+        bad: StatusState = "invalid"
         if not isinstance(status_list, Mapping):
             return (bad, f"STATUS_VERIFICATION_ERROR: status list {url} is not a JSON object")
         types = status_list.get("type")
@@ -249,7 +253,7 @@ class _Checker:
                 return (bad, f"STATUS_VERIFICATION_ERROR: status list {url} is not valid before {raw}")
         return None
 
-    def _decode(self, url: str, encoded: Any) -> Bitstring | str:
+    def _decode(self, url: str, encoded: object) -> Bitstring | str:
         if url not in self._bits:
             def decode() -> Bitstring | str:
                 try:
@@ -259,11 +263,11 @@ class _Checker:
             self._bits[url] = self._shared(("bits", url), self.lists.get(url), decode)
         return self._bits[url]
 
-    def _shared(self, key: tuple[str, str], status_list: Any, compute: Callable[[], Any]) -> Any:
+    def _shared(self, key: tuple[str, str], status_list: object, compute: Callable[[], _T]) -> _T:
         """``compute()`` for this list object, once per memo (see :func:`check_status`)."""
         hit = self._memo.get(key)
         if hit is not None and hit[0] is status_list:
-            return hit[1]
+            return cast(_T, hit[1])  # the key's first part ("proof", "bits") names what compute() made
         value = compute()
         self._memo[key] = (status_list, value)
         return value
@@ -341,7 +345,7 @@ def _subject(status_list: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return subject if isinstance(subject, Mapping) else None
 
 
-def _parse_index(value: Any) -> int | None:
+def _parse_index(value: object) -> int | None:
     """statusListIndex: a decimal string per the spec; a JSON integer too (1EdTech fixtures)."""
     if isinstance(value, bool):
         return None

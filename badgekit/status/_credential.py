@@ -151,8 +151,9 @@ def load_status_lists(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict
             explicit = True
         for file in files:
             doc = load_json_file(file)
+            types = doc.get("type") if isinstance(doc, dict) else None
             is_list = isinstance(doc, dict) and LIST_CREDENTIAL_TYPE in (
-                doc.get("type") if isinstance(doc.get("type"), list) else [doc.get("type")]
+                types if isinstance(types, list) else [types]
             )
             if not is_list:
                 if explicit:
@@ -172,19 +173,19 @@ def load_status_lists(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict
 # helpers
 
 
-def _check_url(url: Any) -> None:
+def _check_url(url: object) -> None:
     if not isinstance(url, str) or ":" not in url or len(url.split(None, 1)) != 1 or url != url.strip():
         raise StatusListError(f"a status list URL must be an absolute URL, got {url!r}")
     if "#" in url:
         raise StatusListError(f"a status list URL must not have a fragment, got {url!r}")
 
 
-def _check_purpose(purpose: Any) -> None:
+def _check_purpose(purpose: object) -> None:
     if purpose not in PURPOSES:
         raise StatusListError(f"status purpose must be 'revocation' or 'suspension', got {purpose!r}")
 
 
-def _issuer_id(issuer: Any) -> str | None:
+def _issuer_id(issuer: object) -> str | None:
     if isinstance(issuer, str):
         return issuer or None
     if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
@@ -192,7 +193,7 @@ def _issuer_id(issuer: Any) -> str | None:
     return None
 
 
-def _parse_datetime(value: Any) -> datetime | None:
+def _parse_datetime(value: object) -> datetime | None:
     """A date-time with a time zone (XML Schema dateTimeStamp), or None."""
     try:
         return parse_datetime_stamp(value, field="date")

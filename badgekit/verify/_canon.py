@@ -38,7 +38,7 @@ class CanonCache:
         self.cache: dict[str, str] = {}
 
     @staticmethod
-    def key(document: Any) -> str:
+    def key(document: object) -> str:
         # Insertion order is kept: both users build the unsigned document the same way, and a
         # miss only costs a recomputation (never a wrong answer).
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -162,8 +162,8 @@ def _jwt_key(run: Run, issuer: str) -> ProofKey:
         else:
             out.status, out.reason = FAILED, (f"{label} is not the key of the issuer {issuer} (a did:key is its "
                                               f"own key; this jwk's did:key is {short_id(own)})")
-    elif run.trust_vouches(issuer, fps):
-        out.reason = f"{label} is listed for {issuer} by {run.options.trust.source}"  # type: ignore[union-attr]
+    elif run.options.trust is not None and run.trust_vouches(issuer, fps):
+        out.reason = f"{label} is listed for {issuer} by {run.options.trust.source}"
     else:
         out.status, out.reason = INDETERMINATE, (
             f"{label} ({key.alg}) comes from the JWS header; that it belongs to {issuer} cannot be "
@@ -213,6 +213,7 @@ def check_signature(run: Run) -> None:
 
 def _di_signature(run: Run, key: ProofKey) -> ProofKey:
     assert run.doc is not None
+    assert isinstance(key.public_key, bytes)  # an embedded proof's key: Ed25519 bytes (check 5)
     p = dict(run.proofs[[n for n, _ in run.proofs].index(key.index)][1])
     problem = proof.signature_problem(run.doc, p, key.public_key, loader=run.options.loader, canonize=run.canon)
     if problem:
@@ -223,6 +224,7 @@ def _di_signature(run: Run, key: ProofKey) -> ProofKey:
 
 def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:
     assert run.jws is not None
+    assert isinstance(key.public_key, jwt.JwtKey)  # a VC-JWT's key (check 5)
     if not jwt.verify_signature(run.jws, key.public_key):
         return ProofKey(key.index, FAILED, "JWS signature does not verify (altered after signing, or signed with another key)")
     return ProofKey(key.index, PASSED, f"JWS {key.public_key.alg} signature verified")

@@ -77,7 +77,7 @@ def check_status(run: Run) -> None:
         elif r.state != "valid" and worst != FAILED:
             worst = INDETERMINATE
         reason = r.reason or (f"{r.purpose}: {r.state}" if r.purpose else r.state)
-        if r.list_url in options.provenance:
+        if r.list_url is not None and r.list_url in options.provenance:
             reason += f" (list {options.provenance[r.list_url]})"
         parts.append(reason)
     run.set("status", worst, "; ".join(parts))

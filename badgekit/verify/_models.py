@@ -110,6 +110,7 @@ def verdict_of(checks: Iterable[CheckResult]) -> str:
 
 
 def verdict_exit_code(verdict: str) -> ExitCode:
+    """Exit code for one verdict: valid 0, invalid 1, indeterminate 3."""
     return {VALID: ExitCode.OK, INVALID: ExitCode.FAILED, INDETERMINATE: ExitCode.INDETERMINATE}[verdict]
 
 

@@ -39,7 +39,7 @@ class VerifyOptions:
     provenance: Mapping[str, str] = field(default_factory=dict)
     #: Work shared by every credential verified with these options (each status list's proof is
     #: verified once). Internal; never compared or shown.
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[tuple[str, str], tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def parse_timestamp(text: str, *, field: str = "the verification time") -> datetime:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from badgekit import did, jwt
+from badgekit import did, jwk, jwt
 from badgekit._io import load_json_file
 from badgekit.errors import BadgekitError, InputError
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
@@ -30,6 +30,8 @@ from badgekit.verify._text import subjects_of
 
 @dataclass(frozen=True)
 class TrustedIssuer:
+    """An issuer the trust list accepts, and the keys it may sign with."""
+
     id: str
     name: str | None
     #: Normalised key identifiers (``z6Mk…``, ``did:key:z6Mk…``, JWK thumbprint URNs). Empty:
@@ -62,7 +64,7 @@ class TrustList:
     source: str = "trust list"
 
     @classmethod
-    def from_json(cls, value: Any, *, source: str = "trust list") -> TrustList:
+    def from_json(cls, value: object, *, source: str = "trust list") -> TrustList:
         """Build from parsed JSON. Raises InputError naming the bad entry."""
         if not isinstance(value, Mapping) or not isinstance(value.get("issuers"), list):
             raise InputError(f"{source}: a trust list is a JSON object with an \"issuers\" array")
@@ -88,21 +90,21 @@ class TrustList:
         """Read a trust list file. Raises InputError (missing, malformed) or LimitExceeded."""
         return cls.from_json(load_json_file(path), source=str(path))
 
-    def find(self, issuer_id: Any) -> TrustedIssuer | None:
+    def find(self, issuer_id: object) -> TrustedIssuer | None:
         return next((i for i in self.issuers if i.id == issuer_id), None)
 
-    def vouches(self, issuer_id: Any, fingerprints: Iterable[str]) -> bool:
+    def vouches(self, issuer_id: object, fingerprints: Iterable[str]) -> bool:
         """True when the list names one of ``fingerprints`` as a key of ``issuer_id``."""
         entry = self.find(issuer_id)
         return entry is not None and bool(entry.keys & set(fingerprints))
 
 
-def normalise_key(value: Any) -> set[str]:
+def normalise_key(value: object) -> set[str]:
     """Identifiers under which a trust-list key entry matches. Raises InputError if unusable."""
     if isinstance(value, Mapping):
-        keys = {jwt.jwk_thumbprint_uri(value)}
+        keys = {jwk.jwk_thumbprint_uri(value)}
         if value.get("kty") == "OKP" and value.get("crv") == "Ed25519" and isinstance(value.get("x"), str):
-            mb = did.encode_multikey_public(jwt.b64url_decode(value["x"], what="jwk x"))
+            mb = did.encode_multikey_public(jwk.b64url_decode(value["x"], what="jwk x"))
             keys |= {mb, f"did:key:{mb}"}
         return keys
     if not isinstance(value, str) or not value:
@@ -124,7 +126,7 @@ class Evidence:
     and for each proof the identifiers of the key that signed it (empty when check 5 found none)."""
 
     credential: Mapping[str, Any]
-    issuer: Any
+    issuer: object
     keys: tuple[frozenset[str], ...] = ()
 
 

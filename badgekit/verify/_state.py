@@ -34,7 +34,7 @@ class ProofKey:
     index: int
     status: str
     reason: str
-    public_key: Any = None  # bytes (Ed25519) or a jwt.JwtKey
+    public_key: bytes | jwt.JwtKey | None = None  # Ed25519 public key bytes, or an RS256/ES256 JWK's key
     fingerprints: set[str] = field(default_factory=set)
 
 
@@ -91,7 +91,7 @@ class Run:
             if cid not in self.results:
                 self.set(cid, SKIPPED, reason)
 
-    def issuer_id(self) -> Any:
+    def issuer_id(self) -> object:
         issuer = (self.doc or {}).get("issuer")
         return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 

@@ -22,7 +22,7 @@ def iso(when: datetime | None) -> str:
     return format_utc(when) if when else "-"
 
 
-def json_path(path: Any) -> str:
+def json_path(path: object) -> str:
     if isinstance(path, str):
         return path or "/"
     parts = list(path) if isinstance(path, (list, tuple)) else [path]
@@ -33,14 +33,14 @@ def short_key(multibase: str) -> str:
     return multibase[:12] + "…" if len(multibase) > 12 else multibase
 
 
-def text(value: Any, limit: int = 200) -> str | None:
+def text(value: object, limit: int = 200) -> str | None:
     """A summary string from an untrusted value: strings only, bounded length."""
     if not isinstance(value, str):
         return None
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def short_id(value: Any, limit: int = 60) -> str:
+def short_id(value: object, limit: int = 60) -> str:
     shown = text(value, 1000) or ""
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
@@ -50,7 +50,7 @@ def one_line(value: str, limit: int = 600) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def as_list(value: Any) -> list[Any]:
+def as_list(value: object) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]

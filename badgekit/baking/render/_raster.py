@@ -50,13 +50,13 @@ def describe_character(ch: str) -> str:
         return f"{point} (a private-use or unassigned character)"
     words = name.split()
     if unicodedata.category(ch)[0] in "LMN" and words[0] != "COMBINING":
-        script = []
+        script_words: list[str] = []
         for word in words:
             if word in _NAME_STOPS or "-" in word:
                 break
-            script.append(word if len(word) == 1 else word.capitalize())
-        if script:
-            return f"{' '.join(script)} ({point})"
+            script_words.append(word if len(word) == 1 else word.capitalize())
+        if script_words:
+            return f"{' '.join(script_words)} ({point})"
     return f"{point} {name}"
 
 
