@@ -34,14 +34,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from random import Random
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from badgekit._time import format_utc, parse_datetime_stamp, utc_now
-from badgekit.errors import InputError, LedgerError
+from badgekit._time import format_utc, utc_now
+from badgekit.errors import LedgerError
 from badgekit.ledger import _addresses, _sqlite
 from badgekit.ledger._base import (
     Conflict,
@@ -52,6 +50,7 @@ from badgekit.ledger._base import (
     redact_url,
     url_password,
 )
+from badgekit.ledger._models import _SELECT, Event, Issuance, _issuance
 from badgekit.ledger._schema import SCHEMA_VERSION
 
 #: Entries per status list (W3C BSL minimum, 16 KiB): the herd a credential hides in.
@@ -61,55 +60,6 @@ LIST_FILL_LIMIT = 0.75
 
 class AlreadyReserved(LedgerError):
     """Another run reserved the same credentials first (two runs issuing one roster at once)."""
-
-
-@dataclass(frozen=True)
-class Issuance:
-    """One credential in the ledger: its reservation (id, status list and index), state and file."""
-
-    credential_id: str
-    badge_id: str
-    recipient_key: str
-    generation: int
-    row_fingerprint: str
-    list_id: int | None
-    status_index: int | None
-    state: str
-    issued_at: str
-    valid_until: str | None
-    earned_at: str | None
-    output_path: str | None
-    list_url: str | None = None
-    purpose: str | None = None
-
-    def state_at(self, now: datetime) -> str:
-        """What this credential is at ``now``: ``pending`` (reserved, not yet signed), ``revoked``,
-        ``expired`` (``valid_until`` at or before ``now``), ``suspended`` or ``active``, in that order."""
-        if self.state == "reserved":
-            return "pending"
-        if self.state == "revoked":
-            return "revoked"
-        if self.valid_until:
-            try:
-                until: datetime | None = parse_datetime_stamp(self.valid_until, field="valid_until")
-            except InputError:
-                until = None  # not written by badgekit: never decides a state
-            if until is not None and until <= now:
-                return "expired"
-        return "suspended" if self.state == "suspended" else "active"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One lifecycle event (issued, reissued, revoked, suspended, unsuspended, exported, published)."""
-
-    id: int
-    credential_id: str | None
-    kind: str
-    at: str
-    actor: str
-    reason: str | None
-    detail: dict[str, Any] | None
 
 
 def now_iso() -> str:
@@ -576,17 +526,6 @@ class Ledger:
     def rejections(self) -> list[tuple[str, str, str, int, str | None, str]]:
         return [tuple(r) for r in self._conn.execute(
             "SELECT run_at, badge_id, roster, line, column_name, reason FROM rejections ORDER BY id")]
-
-
-_SELECT = (
-    "SELECT i.credential_id, i.badge_id, i.recipient_key, i.generation, i.row_fingerprint, i.list_id, i.status_index, "
-    "i.state, i.issued_at, i.valid_until, i.earned_at, i.output_path, l.url, l.purpose "
-    "FROM issuances i LEFT JOIN status_lists l ON l.id = i.list_id"
-)
-
-
-def _issuance(row: Sequence[Any]) -> Issuance:
-    return Issuance(*row)
 
 
 __all__ = [

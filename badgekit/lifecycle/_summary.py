@@ -124,7 +124,7 @@ def _with_published(summary: ListSummary, ledger: Ledger, path: Path, now: datet
         subject = doc.get("credentialSubject") if isinstance(doc, Mapping) else None
         if not isinstance(subject, Mapping):
             raise InputError(f"{path}: not a status list credential")
-        bits = status.Bitstring.decode(subject.get("encodedList"))  # type: ignore[arg-type]  # checked inside
+        bits = status.Bitstring.decode(subject.get("encodedList"))  # checked inside
     except InputError as exc:
         return replace(summary, published_path=path, up_to_date=False, published_problem=exc.message)
     valid_from = doc.get("validFrom")

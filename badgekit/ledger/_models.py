@@ -1,0 +1,71 @@
+"""The ledger's records: a credential's issuance and a lifecycle event, as read from either engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from badgekit._time import parse_datetime_stamp
+from badgekit.errors import InputError
+
+
+@dataclass(frozen=True)
+class Issuance:
+    """One credential in the ledger: its reservation (id, status list and index), state and file."""
+
+    credential_id: str
+    badge_id: str
+    recipient_key: str
+    generation: int
+    row_fingerprint: str
+    list_id: int | None
+    status_index: int | None
+    state: str
+    issued_at: str
+    valid_until: str | None
+    earned_at: str | None
+    output_path: str | None
+    list_url: str | None = None
+    purpose: str | None = None
+
+    def state_at(self, now: datetime) -> str:
+        """What this credential is at ``now``: ``pending`` (reserved, not yet signed), ``revoked``,
+        ``expired`` (``valid_until`` at or before ``now``), ``suspended`` or ``active``, in that order."""
+        if self.state == "reserved":
+            return "pending"
+        if self.state == "revoked":
+            return "revoked"
+        if self.valid_until:
+            try:
+                until: datetime | None = parse_datetime_stamp(self.valid_until, field="valid_until")
+            except InputError:
+                until = None  # not written by badgekit: never decides a state
+            if until is not None and until <= now:
+                return "expired"
+        return "suspended" if self.state == "suspended" else "active"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One lifecycle event (issued, reissued, revoked, suspended, unsuspended, exported, published)."""
+
+    id: int
+    credential_id: str | None
+    kind: str
+    at: str
+    actor: str
+    reason: str | None
+    detail: dict[str, Any] | None
+
+
+_SELECT = (
+    "SELECT i.credential_id, i.badge_id, i.recipient_key, i.generation, i.row_fingerprint, i.list_id, i.status_index, "
+    "i.state, i.issued_at, i.valid_until, i.earned_at, i.output_path, l.url, l.purpose "
+    "FROM issuances i LEFT JOIN status_lists l ON l.id = i.list_id"
+)
+
+
+def _issuance(row: Sequence[Any]) -> Issuance:
+    return Issuance(*row)
