@@ -92,6 +92,8 @@ class Project:
     render_fonts: tuple[Path, ...] = ()
     #: [ledger] url: a shared PostgreSQL ledger (postgresql://…, no password); None → ledger_path
     ledger_url: str | None = None
+    #: [cluster] scheduler: the Dask scheduler that signs bulk runs (tcp://host:8786); None → this machine
+    cluster_scheduler: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -295,6 +297,10 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         if url_password(ledger_url):
             raise InputError(f"{config}: ledger.url: {redact_url(ledger_url)!r} holds a password, which must not be kept in the project",
                              hint="remove it and give it with PGPASSWORD, ~/.pgpass or a libpq service file")
+    cluster_table = data.get("cluster", {})
+    if not isinstance(cluster_table, Mapping):
+        raise fail("[cluster]", "must be a table")
+    cluster_scheduler = text(cluster_table, "cluster", "scheduler")
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -315,6 +321,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         jwt_verification_method=jwt_vm,
         render_fonts=render_fonts,
         ledger_url=ledger_url,
+        cluster_scheduler=cluster_scheduler,
     )
 
 

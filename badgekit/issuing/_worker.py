@@ -150,7 +150,7 @@ def remote_sign_chunk(setup: SigningSetup, jobs: Sequence[_Job]) -> list[Signed]
     if signing is None:
         key = env_key()
         if dict(KeyIdentity.of(key).public_jwk) != dict(setup.public_jwk):
-            raise KeyFileError(f"this Dask worker's key ({KEY_ENV}) is not the key the run was checked with",
+            raise KeyFileError(f"a Dask worker's key ({KEY_ENV}) is not the key the run was checked with",
                                hint=f"give every worker the issuer's key in {KEY_ENV}")
         signing = setup.signing(key)
         with _REMOTE_LOCK:
