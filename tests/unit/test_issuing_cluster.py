@@ -101,6 +101,22 @@ def test_a_cluster_run_writes_what_a_local_run_writes_and_a_rerun_issues_nothing
     assert again.counts == {"rejected": len(bad), "already-issued": 300 - len(bad)}
     assert _ids_by_line(again) == _ids_by_line(local)
     assert _files(tmp_path / "out-cluster") == cluster_files
+    # idempotent across modes: the cluster re-runs the local run, this machine re-runs the cluster's
+    assert _issue(tmp_path / "local.sqlite3", roster, tmp_path / "out-local", executor=executor).counts == again.counts
+    assert _issue(tmp_path / "cluster.sqlite3", roster, tmp_path / "out-cluster", key=KEY).counts == again.counts
+
+
+def test_a_worker_with_another_key_than_the_run_was_checked_with_refuses_to_sign(tmp_path: Path, monkeypatch) -> None:
+    """A worker that joins after the check: its chunks fail instead of being signed by a stranger."""
+    from badgekit.issuing import _worker
+
+    setup = _worker.SigningSetup("run-1", None, ISSUER, {}, None, "ldp", KEY.public_jwk)
+    monkeypatch.setattr(_worker, "_REMOTE", {})
+    monkeypatch.setenv(KEY_ENV, str(save_key(Ed25519Key.generate(), tmp_path / "other.pem")))
+    with pytest.raises(KeyFileError, match="not the key the run was checked with"):
+        _worker.remote_sign_chunk(setup, [])
+    monkeypatch.setenv(KEY_ENV, str(save_key(KEY, tmp_path / "issuer.pem")))
+    assert _worker.remote_sign_chunk(setup, []) == []
 
 
 def test_the_run_refuses_a_worker_key_that_is_not_the_issuers_before_reserving_anything(tmp_path: Path) -> None:
