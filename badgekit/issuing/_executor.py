@@ -28,6 +28,8 @@ class Executor(Protocol):
     identity: KeyIdentity
     #: where the key is, for messages ("the key", "the key of the Dask workers at tcp://…")
     key_source: str
+    #: how to give it the right key, when that is not --key (the hint of a refused key)
+    key_hint: str | None
 
     def sign(self, setup: SigningSetup, chunks: Iterable[list[_Job]]) -> AbstractContextManager[Iterator[list[tuple[str, str]]]]:
         """Sign and write every chunk; leaving the block early stops what is still running."""
@@ -39,6 +41,7 @@ class LocalExecutor:
     the key; fewer than :data:`PARALLEL_MIN_CHUNKS` chunks are signed in this process."""
 
     key_source = "the key"
+    key_hint = None
 
     def __init__(self, key: PrivateKey, workers: int = 1) -> None:
         self.key = key

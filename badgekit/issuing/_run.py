@@ -118,7 +118,7 @@ def issue_roster(
     except KeyFileError as exc:
         if isinstance(executor, LocalExecutor):
             raise
-        raise type(exc)(f"{executor.key_source}: {exc.message}", hint=exc.hint) from None
+        raise type(exc)(f"{executor.key_source}: {exc.message}", hint=executor.key_hint or exc.hint) from None
     settings = _Settings(badge, options, status_base_url, prerequisites)
     return _Run(settings, roster_path, badge, issuer, executor, ledger, options).issue(progress, sink)
 

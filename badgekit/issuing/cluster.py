@@ -32,6 +32,7 @@ from concurrent.futures import CancelledError
 from typing import Any
 
 from distributed import Client, Future, as_completed
+from distributed.comm.addressing import get_address_host_port
 from distributed.scheduler import KilledWorker
 
 from badgekit.errors import ClusterError, KeyFileError
@@ -51,6 +52,8 @@ class DaskExecutor:
         KeyFileError: a worker has no usable key (names the worker), or two workers have different keys.
     """
 
+    key_hint = f"start every Dask worker with {KEY_ENV}=<the issuer's key file>, or correct [issuer] in badgekit.toml"
+
     def __init__(self, client: Client, *, timeout: float = 10.0) -> None:
         self.client = client
         self.address = str(client.scheduler.address) if client.scheduler is not None else "?"
@@ -65,6 +68,11 @@ class DaskExecutor:
             ClusterError: the scheduler cannot be reached within ``timeout`` seconds, or has no workers.
             KeyFileError: see :class:`DaskExecutor`.
         """
+        try:
+            get_address_host_port(address)  # before Client(): a client made from a bad address hangs on exit
+        except ValueError as exc:
+            raise ClusterError(f"{address!r} is not a Dask scheduler address ({exc})",
+                               hint="give it as tcp://host:port (or tls://host:port)") from None
         try:
             client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
