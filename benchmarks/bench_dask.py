@@ -37,6 +37,7 @@ BADGE = SimpleNamespace(id=ACHIEVEMENT["id"], achievement=ACHIEVEMENT,
 
 
 def write_roster(path: Path, rows: int) -> None:
+    """A roster of ``rows`` good rows."""
     with path.open("w", encoding="utf-8") as fh:
         fh.write("email,name,evidence_url\n")
         for i in range(rows):
@@ -44,6 +45,7 @@ def write_roster(path: Path, rows: int) -> None:
 
 
 def run(root: Path, name: str, roster: Path, rows: int, args: argparse.Namespace, *, executor: Any = None) -> float:
+    """Seconds to issue ``roster`` into a fresh ledger: on local processes, or on ``executor``."""
     options = IssueOptions(out_dir=root / f"out-{name}", workers=args.workers, now=datetime(2026, 1, 15, 12, tzinfo=UTC),
                            bake=tuple(args.bake), recipient_images=args.recipient_images)
     with Ledger.open(root / f"{name}.sqlite3") as ledger:
@@ -56,6 +58,7 @@ def run(root: Path, name: str, roster: Path, rows: int, args: argparse.Namespace
 
 
 def main() -> None:
+    """Both runs, then the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2, help="local processes, and Dask workers (1 thread each)")

@@ -72,7 +72,7 @@ def main() -> None:
             write_roster(roster, args.rows)
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             start = time.perf_counter()
-            proc = subprocess.run([*BADGEKIT, "issue", "--badge", str(badge), "--roster", str(roster), "--workers", str(n), "--json"],
+            proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(n), "--json"],
                                   cwd=root, capture_output=True, text=True)
             wall = time.perf_counter() - start
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -137,7 +137,7 @@ _EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)  # serial 1 = 1900-01-01 (Exce
 
 
 def date_order(value: str) -> str:
-    """``DMY`` or ``MDY`` from what a user writes: ``DMY``, ``dd/mm/yyyy``, ``day-first`` …
+    """``DMY`` or ``MDY`` from what a user writes: ``DMY``, ``dd/mm/yyyy``, ``day-first`` and the like.
 
     Raises:
         InputError: anything else.

@@ -214,7 +214,7 @@ def test_badgekit_issue_on_dask_scheduler_and_worker_commands(key_file: Path, tm
         procs.append(subprocess.Popen([*dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
                                        "--host", "127.0.0.1"], env=worker_env, cwd=tmp_path,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        args = [sys.executable, "-m", "badgekit", "issue", "--badge", "disks", "--roster", str(roster), "--project", str(project), "--json"]
+        args = [sys.executable, "-m", "badgekit", "issue", "--badge", "disks", str(roster), "--project", str(project), "--json"]
         first = subprocess.run([*args, "--cluster", address], env=clean, capture_output=True,
                                text=True, timeout=120)
         assert first.returncode == 0, first.stderr
