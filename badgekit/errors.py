@@ -95,6 +95,11 @@ class LedgerError(BadgekitError):
     """The issuing ledger cannot be read or updated."""
 
 
+class ClusterError(BadgekitError):
+    """A Dask cluster cannot run the work: its scheduler is unreachable, it has no workers, or a
+    worker died too often; what was reserved stays reserved for the next run to resume."""
+
+
 class OutputError(BadgekitError):
     """A file or folder cannot be written for a reason outside badgekit: a read-only folder, a full
     disk, a file-size limit (``ulimit -f``), a file where a folder should be. The message names the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -68,6 +69,12 @@ def issue(
                      help="How the roster writes numeric dates such as 04/03/2026: DMY (day first) or MDY (month first). "
                           "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option("--cluster", metavar="ADDRESS",
+                     help="Sign on a Dask cluster (tcp://scheduler:8786; or \\[cluster] scheduler in badgekit.toml): its workers "
+                          "hold the key (BADGEKIT_KEY in their environment); the ledger and --out stay here. Needs badgekit\\[dask]."),
+    ] = None,
     project_dir: ProjectOpt = None,
     key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,
@@ -114,7 +121,8 @@ def issue(
     fmt = fmt.strip().lower()
     if fmt not in ("ldp", "jwt"):
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
-    key = load_any_key(key_path or project.key_path, passphrase_file)
+    address = cluster or project.cluster_scheduler
+    key = None if address else load_any_key(key_path or project.key_path, passphrase_file)
     out_dir = out or project.output_dir
     n_workers = workers or default_workers()
     formats = tuple(dict.fromkeys(f.strip().lower() for item in (bake or []) for f in item.split(",") if f.strip()))
@@ -128,7 +136,7 @@ def issue(
         issuer_document=project.issuer_document(), revocable=not no_revocation,
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
-    with open_ledger(project) as ledger:  # first: an unreachable ledger leaves nothing behind
+    with open_ledger(project) as ledger, _cluster(address) as executor:  # first: unreachable, nothing is left behind
         # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
         # --json as they are decided, so memory stays flat with roster size.
         stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
@@ -153,11 +161,11 @@ def issue(
 
                 report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
                                       options=options, status_base_url=project.status_base_url, progress=progress, sink=sink,
-                                      prerequisites=prerequisites)
+                                      prerequisites=prerequisites, executor=executor)
         else:
             report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
                                   options=options, status_base_url=project.status_base_url, sink=sink,
-                                  prerequisites=prerequisites)
+                                  prerequisites=prerequisites, executor=executor)
     if stream is not None:
         stream.close(report)
     elif not dry_run and report.outcomes:
@@ -175,6 +183,17 @@ def issue(
         if bundled is not None:
             bundled.print_human()
     raise typer.Exit(int(ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED))
+
+
+def _cluster(address: str | None) -> Any:
+    """The Dask executor at ``address`` (connected, its workers' key checked), or None: this machine."""
+    if not address:
+        return contextlib.nullcontext(None)
+    try:
+        from badgekit.issuing.cluster import DaskExecutor  # start-up: Dask only for --cluster
+    except ImportError:
+        raise InputError("--cluster needs Dask, which is not installed", hint="pip install 'badgekit[dask]'") from None
+    return DaskExecutor.connect(address)
 
 
 class _RowStream:

@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from badgekit import _parallel
 from badgekit._time import format_utc, utc_now
 from badgekit.badgeclass import BadgeClass, add_duration
-from badgekit.errors import InputError
-from badgekit.issuing import _worker
+from badgekit.errors import InputError, KeyFileError
+from badgekit.issuing._executor import Executor, LocalExecutor
 from badgekit.issuing._options import (
     CHUNK,
-    PARALLEL_MIN_CHUNKS,
     IssueOptions,
     IssueReport,
     Progress,
@@ -37,7 +35,7 @@ from badgekit.issuing._plan import (
     validate_roster,
 )
 from badgekit.issuing._signing import _Job, _Signing, check_signing_setup, signing_method
-from badgekit.issuing._worker import STAGING, badge_images, recipient_image_fonts
+from badgekit.issuing._worker import STAGING, SigningSetup, badge_images, recipient_image_fonts
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
 from badgekit.roster import Roster, RosterRow, Row, RowError, parse_row
@@ -77,13 +75,14 @@ def issue_roster(
     roster_path: Path,
     badge: BadgeClass,
     issuer: Mapping[str, Any],
-    key: PrivateKey,
+    key: PrivateKey | None = None,
     ledger: Ledger,
     options: IssueOptions,
     status_base_url: str | None = None,
     progress: Progress | None = None,
     sink: Callable[[RowOutcome], None] | None = None,
     prerequisites: Mapping[str, str] | None = None,
+    executor: Executor | None = None,
 ) -> IssueReport:
     """Issue one credential per eligible roster row. See the package docstring for the phases.
 
@@ -95,30 +94,45 @@ def issue_roster(
     decided, and the report keeps only rejected rows and rows with a note (memory stays flat with
     roster size); without it, the report holds every row.
 
+    Chunks are signed by ``executor``: by default ``options.workers`` processes of this machine
+    with ``key``; or a Dask cluster (:class:`badgekit.issuing.cluster.DaskExecutor`, whose workers
+    hold the key: ``key`` is then not needed). Either way this process plans, reserves, writes
+    the files and records them.
+
     Raises:
         InputError: the roster cannot be read at all (no header, not text, no recipient column);
-            the key, format and issuer do not fit together (see :func:`check_signing_setup`); no
+            the key, format and issuer do not fit together (see :func:`check_signing_setup`; a
+            :class:`~badgekit.errors.KeyFileError` names the executor's key); no
             ``status_base_url`` while neither ``options.revocable`` nor the badge class says the
             credentials are not revocable.
         LedgerError: the ledger cannot be updated; :class:`~badgekit.ledger.AlreadyReserved` when
             another run of the same roster reserved rows this run planned (it stops there; what
             either run reserved is signed by it or resumed by the next run).
     """
-    check_signing_setup(key, issuer, options)
+    if executor is None:
+        if key is None:
+            raise InputError("issue_roster needs a key (or an executor that holds one)")
+        executor = LocalExecutor(key, options.workers)
+    try:
+        check_signing_setup(executor.identity, issuer, options)
+    except KeyFileError as exc:
+        if isinstance(executor, LocalExecutor):
+            raise
+        raise type(exc)(f"{executor.key_source}: {exc.message}", hint=executor.key_hint or exc.hint) from None
     settings = _Settings(badge, options, status_base_url, prerequisites)
-    return _Run(settings, roster_path, badge, issuer, key, ledger, options).issue(progress, sink)
+    return _Run(settings, roster_path, badge, issuer, executor, ledger, options).issue(progress, sink)
 
 
 class _Run:
     """One bulk run: validate every row, then plan, sign and record the good ones chunk by chunk."""
 
     def __init__(self, settings: _Settings, roster_path: Path, badge: BadgeClass, issuer: Mapping[str, Any],
-                 key: PrivateKey, ledger: Ledger, options: IssueOptions) -> None:
+                 executor: Executor, ledger: Ledger, options: IssueOptions) -> None:
         self.s = settings
         self.roster_path = roster_path
         self.badge = badge
         self.issuer = issuer
-        self.key = key
+        self.executor = executor
         self.ledger = ledger
         self.options = options
 
@@ -178,13 +192,13 @@ class _Run:
     def _sign(self, chunks: Iterator[list[_Job]], total: int, progress: Progress | None) -> None:
         options = self.options
         images = self._images()
-        method = signing_method(self.key, self.issuer, options)
-        init_args = (self.key, method, dict(self.issuer), self.s.achievement, images, options.format)
+        identity = self.executor.identity
+        setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, self.issuer, options), dict(self.issuer),
+                             self.s.achievement, images, options.format, dict(identity.public_jwk))
         done = 0
         if progress:
             progress(0, total)
-        with _parallel.imap(_worker._sign_chunk, chunks, workers=options.workers, initializer=_worker._init_worker,
-                            initargs=init_args, preload=(_worker.__name__,), min_items=PARALLEL_MIN_CHUNKS) as signed:
+        with self.executor.sign(setup, chunks) as signed:
             for pairs in signed:
                 self.ledger.mark_issued(pairs, actor=options.actor)
                 done += len(pairs)

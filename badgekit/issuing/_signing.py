@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from badgekit import credential as cred
 from badgekit import did, jwt, proof, status
 from badgekit._io import dumps_json
 from badgekit._time import parse_datetime_stamp
-from badgekit.errors import InputError
+from badgekit.errors import InputError, KeyFileError
 from badgekit.issuing._options import FORMATS, IssueOptions
+from badgekit.jwk import b64url_decode
 from badgekit.keys import Ed25519Key, KeySigner, PrivateKey, RsaKey
 from badgekit.roster import RosterRow
 
@@ -63,6 +64,39 @@ class _Signing:
         return signed, dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
 
 
+@dataclass(frozen=True)
+class KeyIdentity:
+    """The public half of a signing key: all that the checks before a run and the choice of
+    verification method need. A run on a cluster knows its key only this way (each worker holds
+    the private key, see :mod:`badgekit.issuing.cluster`)."""
+
+    kind: Literal["Ed25519", "RSA"]
+    public_jwk: Mapping[str, str]
+
+    @classmethod
+    def of(cls, key: PrivateKey | KeyIdentity) -> KeyIdentity:
+        if isinstance(key, KeyIdentity):
+            return key
+        return cls("RSA" if isinstance(key, RsaKey) else "Ed25519", dict(key.public_jwk))
+
+    @classmethod
+    def from_jwk(cls, jwk: Mapping[str, Any], *, source: str) -> KeyIdentity:
+        """Raises: KeyFileError: ``jwk`` is neither an Ed25519 nor an RSA public key (names ``source``)."""
+        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and isinstance(jwk.get("x"), str):
+            return cls("Ed25519", {"kty": "OKP", "crv": "Ed25519", "x": str(jwk["x"])})
+        if jwk.get("kty") == "RSA" and isinstance(jwk.get("n"), str) and isinstance(jwk.get("e"), str):
+            return cls("RSA", {"kty": "RSA", "n": str(jwk["n"]), "e": str(jwk["e"])})
+        raise KeyFileError(f"{source}: not an Ed25519 or RSA public key")
+
+    @property
+    def ed25519_public_key(self) -> bytes:
+        return b64url_decode(self.public_jwk["x"], what="Ed25519 public key")
+
+    def method(self, verification_method: str | None) -> str:
+        """An Ed25519 key's proof method: ``verification_method``, else its own did:key method."""
+        return verification_method or did.did_key_verification_method(self.ed25519_public_key)
+
+
 def _parse_ts(text: str) -> datetime:
     return parse_datetime_stamp(text, field="timestamp")  # one badgekit wrote: never fails
 
@@ -88,7 +122,7 @@ def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str
     )
 
 
-def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> None:
+def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> None:
     """Refuse a key, format and issuer that cannot work together, before anything is reserved.
 
     Raises:
@@ -97,19 +131,20 @@ def check_signing_setup(key: PrivateKey, issuer: Mapping[str, Any], options: Iss
         KeyFileError: the key is not the issuer's: not its did:key, or not listed under the
             method it signs as in ``options.issuer_document`` (see :func:`badgekit.did.check_issuer_key`).
     """
+    ident = KeyIdentity.of(key)
     if options.format not in FORMATS:
         raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
-    if isinstance(key, RsaKey) and options.format != "jwt":
+    if ident.kind == "RSA" and options.format != "jwt":
         raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
                          hint="issue with --format jwt, or sign with an Ed25519 key")
-    if isinstance(key, RsaKey):
-        did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(key, issuer, options)), key.public_jwk, options.issuer_document)
+    if ident.kind == "RSA":
+        did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(ident, issuer, options)), ident.public_jwk, options.issuer_document)
     else:
-        method = jwt_kid(key, issuer, options) if options.format == "jwt" else key.signer(options.verification_method).verification_method
-        did.check_issuer_key(str(issuer.get("id", "")), str(method), key.public_key, options.issuer_document)
+        method = jwt_kid(ident, issuer, options) if options.format == "jwt" else ident.method(options.verification_method)
+        did.check_issuer_key(str(issuer.get("id", "")), str(method), ident.ed25519_public_key, options.issuer_document)
 
 
-def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
+def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
     """The ``kid`` of the VC-JWTs ``key`` signs for ``issuer``: the verification method a verifier
     dereferences to find this very key.
 
@@ -123,8 +158,9 @@ def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -
         InputError: an RSA key for a did:key issuer (a did:key names one Ed25519 key), or for an
             issuer id that is neither a DID nor an http(s) URL without ``jwt_verification_method``.
     """
-    if isinstance(key, Ed25519Key):
-        return options.verification_method or key.signer().verification_method
+    ident = KeyIdentity.of(key)
+    if ident.kind == "Ed25519":
+        return ident.method(options.verification_method)
     issuer_id = str(issuer.get("id", ""))
     if issuer_id.startswith("did:key:"):
         raise InputError(f"issuer {issuer_id} is a did:key, which names an Ed25519 key; an RSA key cannot sign for it",
@@ -134,9 +170,9 @@ def jwt_kid(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -
     if not issuer_id.startswith(("did:", "https://", "http://")) or "#" in issuer_id:
         raise InputError(f"issuer id {issuer_id!r} cannot name the RSA key's verification method (the JWT kid)",
                          hint="give the issuer a did:web or https:// id, or set [issuer] jwt_verification_method in badgekit.toml")
-    return did.rsa_verification_method(issuer_id, key.public_jwk)
+    return did.rsa_verification_method(issuer_id, ident.public_jwk)
 
 
-def signing_method(key: PrivateKey, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
+def signing_method(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
     """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT) of a run."""
     return jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method

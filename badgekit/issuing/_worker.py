@@ -1,24 +1,56 @@
-"""What runs in the signing worker processes: each job signed (:mod:`._signing`), its file written
-atomically, and its baked images; plus the badge images made once before the run."""
+"""What runs where credentials are signed: each job signed (:mod:`._signing`) into its files (the
+credential and its baked images), by worker processes of this machine (:func:`_sign_chunk`, which
+writes them) or by Dask workers (:func:`remote_sign_chunk`, which returns them for the client to
+write); plus the badge images made once before the run."""
 
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from badgekit import baking
+from badgekit import baking, keys
 from badgekit._io import atomic_write
 from badgekit.badgeclass import BadgeClass
-from badgekit.issuing._signing import _Job, _parse_ts, _Signing
+from badgekit.errors import KeyFileError
+from badgekit.issuing._signing import KeyIdentity, _Job, _parse_ts, _Signing
 from badgekit.keys import PrivateKey
 from badgekit.roster import RosterRow, Row
 
 STAGING = ".partial"
+#: Where a Dask worker finds its signing key and passphrase: the variables the CLI reads
+#: (badgekit.cli._options.KEY_ENV, PASSPHRASE_ENV).
+KEY_ENV = "BADGEKIT_KEY"
+PASSPHRASE_ENV = "BADGEKIT_KEY_PASSPHRASE"
 
 _WORKER: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class SigningSetup:
+    """What every signer of a run needs besides the private key (never in here: it stays where
+    it is loaded): issuer, achievement, method, format, the images to bake, and the public key
+    the run checked against the issuer (a Dask worker with another key refuses to sign)."""
+
+    run_id: str
+    method: str | None
+    issuer: Mapping[str, Any]
+    achievement: Mapping[str, Any]
+    images: Mapping[str, Any] | None
+    fmt: str
+    public_jwk: Mapping[str, str]
+
+    def signing(self, key: PrivateKey) -> _Signing:
+        return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt)
+
+
+#: One signed credential: its id, its file's path, and every file to write (path, bytes).
+Signed = tuple[str, str, list[tuple[str, bytes]]]
 
 
 def _staging(path: str) -> Path:
@@ -26,27 +58,39 @@ def _staging(path: str) -> Path:
     return Path(path).parent / STAGING
 
 
-def _init_worker(key: PrivateKey, method: str | None, issuer: dict[str, Any], achievement: dict[str, Any],
-                 images: dict[str, Any] | None = None, fmt: str = "ldp") -> None:
-    _WORKER.update(signing=_Signing.make(key, method, issuer, achievement, fmt), images=images or {})
+def _init_worker(key: PrivateKey, setup: SigningSetup) -> None:
+    _WORKER.update(signing=setup.signing(key), images=setup.images or {})
 
 
 def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
-    signing: _Signing = _WORKER["signing"]
-    images = _WORKER["images"]
-    done = []
+    """A worker process of this machine: sign and write each job; (credential id, path) pairs."""
+    return [write_signed(s) for s in sign_jobs(_WORKER["signing"], _WORKER["images"], jobs)]
+
+
+def sign_jobs(signing: _Signing, images: Mapping[str, Any], jobs: Sequence[_Job]) -> list[Signed]:
+    """Each job signed, with the files to write: the credential first, then its baked images."""
+    done: list[Signed] = []
     for job in jobs:
         signed, text = signing.sign(job)
-        atomic_write(job.path, text, durable=False, staging=_staging(job.path))  # _usable(): empty ⇒ rewritten
+        files = [(job.path, text.encode("utf-8"))]
         if images:
-            _bake_images(job, signed, text, images)
-        done.append((job.credential_id, job.path))
+            files += _bake_images(job, signed, text, images)
+        done.append((job.credential_id, job.path, files))
     return done
 
 
-def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mapping[str, Any]) -> None:
-    """Write ``<id>.png`` / ``<id>.svg`` holding exactly the credential file's text."""
+def write_signed(signed: Signed) -> tuple[str, str]:
+    """Write one credential's files atomically (the credential first: ``_usable()``: empty ⇒ rewritten)."""
+    credential_id, path, files = signed
+    for file_path, data in files:
+        atomic_write(file_path, data, durable=False, staging=_staging(file_path))
+    return credential_id, path
+
+
+def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mapping[str, Any]) -> list[tuple[str, bytes]]:
+    """``<id>.png`` / ``<id>.svg`` holding exactly the credential file's text."""
     spec = images.get("recipient")
+    out = []
     for fmt in images["formats"]:
         if spec is not None:
             svg = _render(spec, recipient_name=job.row.name, qr_data=str(signed["id"]),
@@ -54,8 +98,66 @@ def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mappin
             base = svg.encode("utf-8") if fmt == "svg" else _raster(svg, images.get("fonts"))
         else:
             base = images[fmt]
-        atomic_write(Path(job.path).with_suffix("." + fmt), baking.bake(base, text, source=job.path),
-                     durable=False, staging=_staging(job.path))
+        out.append((str(Path(job.path).with_suffix("." + fmt)), baking.bake(base, text, source=job.path)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# on a Dask worker: the key from the worker's own environment, loaded once per process
+
+_REMOTE_LOCK = threading.Lock()
+_REMOTE: dict[str, Any] = {}
+
+
+def env_key() -> PrivateKey:
+    """This process's signing key: the file named by ``BADGEKIT_KEY``, decrypted with
+    ``BADGEKIT_KEY_PASSPHRASE`` if it is encrypted; loaded once.
+
+    Raises:
+        KeyFileError: the variable is unset, the file unreadable or insecure, the passphrase missing or wrong.
+    """
+    path = os.environ.get(KEY_ENV, "").strip()
+    if not path:
+        raise KeyFileError(f"{KEY_ENV} is not set", hint=f"start each Dask worker with {KEY_ENV}=<the issuer's key file>")
+    with _REMOTE_LOCK:
+        cached = _REMOTE.get("key")
+        if cached is not None and cached[0] == path:
+            return cached[1]  # type: ignore[no-any-return]
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        encrypted = Path(path).is_file() and keys.is_encrypted(path)
+        key = keys.load_any_key(path, passphrase=passphrase.encode("utf-8") if encrypted and passphrase else None)
+        _REMOTE["key"] = (path, key)
+        return key
+
+
+def worker_key_identity() -> dict[str, Any]:
+    """This worker's public key (``{"jwk": …}``), or why it has none (``{"error": …}``): asked of
+    every Dask worker before a run reserves anything."""
+    try:
+        return {"jwk": dict(KeyIdentity.of(env_key()).public_jwk)}
+    except KeyFileError as exc:
+        return {"error": exc.message}
+
+
+def remote_sign_chunk(setup: SigningSetup, jobs: Sequence[_Job]) -> list[Signed]:
+    """A Dask task: sign ``jobs`` with this worker's key and return the files (the client writes them).
+
+    Raises:
+        KeyFileError: the worker's key is not the one the run checked against the issuer.
+    """
+    with _REMOTE_LOCK:
+        signing = _REMOTE.get(setup.run_id)
+    if signing is None:
+        key = env_key()
+        if dict(KeyIdentity.of(key).public_jwk) != dict(setup.public_jwk):
+            raise KeyFileError(f"a Dask worker's key ({KEY_ENV}) is not the key the run was checked with",
+                               hint=f"give every worker the issuer's key in {KEY_ENV}")
+        signing = setup.signing(key)
+        with _REMOTE_LOCK:
+            _REMOTE.clear()  # one run's signer at a time (the key stays)
+            _REMOTE["key"] = (os.environ.get(KEY_ENV, "").strip(), key)
+            _REMOTE[setup.run_id] = signing
+    return sign_jobs(signing, setup.images or {}, jobs)
 
 
 def _render(spec: Mapping[str, Any], **overrides: Any) -> str:

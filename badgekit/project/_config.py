@@ -58,6 +58,8 @@ class Project:
     #: [smtp] url and from: where and as whom ``badgekit send`` delivers (no password in the URL)
     smtp_url: str | None = None
     smtp_from: str | None = None
+    #: [cluster] scheduler: the Dask scheduler that signs bulk runs (tcp://host:8786); None → this machine
+    cluster_scheduler: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -273,6 +275,10 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         if "@" in parts.netloc and ":" in parts.netloc.rpartition("@")[0]:
             raise InputError(f"{config}: smtp.url: {shown!r} holds a password, which must not be kept in the project",
                              hint="remove it and give it with BADGEKIT_SMTP_PASSWORD or send --smtp-password-file")
+    cluster_table = data.get("cluster", {})
+    if not isinstance(cluster_table, Mapping):
+        raise fail("[cluster]", "must be a table")
+    cluster_scheduler = text(cluster_table, "cluster", "scheduler")
     templates_dirs = []
     for value in template_values:
         d = (root / value).resolve()
@@ -295,6 +301,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         ledger_url=ledger_url,
         smtp_url=smtp_url,
         smtp_from=text(smtp_table, "smtp", "from"),
+        cluster_scheduler=cluster_scheduler,
     )
 
 
