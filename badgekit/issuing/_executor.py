@@ -40,8 +40,8 @@ class LocalExecutor:
     """Worker processes of this machine (:func:`badgekit._parallel.imap`), each set up once with
     the key; fewer than :data:`PARALLEL_MIN_CHUNKS` chunks are signed in this process."""
 
-    key_source = "the key"
-    key_hint = None
+    key_source: str = "the key"
+    key_hint: str | None = None
 
     def __init__(self, key: PrivateKey, workers: int = 1) -> None:
         self.key = key

@@ -111,14 +111,14 @@ class DaskExecutor:
     def sign(self, setup: SigningSetup, chunks: Iterable[list[_Job]]) -> Iterator[Iterator[list[tuple[str, str]]]]:
         """Chunks submitted as they are planned, at most two per worker thread in flight; each
         result written here as it comes back, in any order. Leaving early cancels the rest."""
-        running: set[Future] = set()
+        running: set[Future[Any]] = set()
         try:
             yield self._results(setup, chunks, running)
         finally:
             if running:
                 self.client.cancel(list(running))
 
-    def _results(self, setup: SigningSetup, chunks: Iterable[list[_Job]], running: set[Future]) -> Iterator[list[tuple[str, str]]]:
+    def _results(self, setup: SigningSetup, chunks: Iterable[list[_Job]], running: set[Future[Any]]) -> Iterator[list[tuple[str, str]]]:
         window = max(2, 2 * sum(self.client.nthreads().values()))
         finished = as_completed(loop=self.client.loop)
         for jobs in chunks:
@@ -130,7 +130,7 @@ class DaskExecutor:
         while running:
             yield self._written(next(finished), running)
 
-    def _written(self, future: Future, running: set[Future]) -> list[tuple[str, str]]:
+    def _written(self, future: Future[Any], running: set[Future[Any]]) -> list[tuple[str, str]]:
         running.discard(future)
         try:
             signed = future.result()
