@@ -151,8 +151,11 @@ while True:
 
 
 def test_sigterm_still_ends_a_process_that_swallows_the_clean_stop() -> None:
+    # Without pytest-cov's subprocess tracing (COV_CORE_*): it is about signals, and the tracer
+    # delayed the process's own SIGTERM by over a minute on a loaded machine.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
     proc = subprocess.Popen([sys.executable, "-c", SWALLOWS_SIGTERM], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            env={**env, "PYTHONPATH": str(ROOT)})
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
         proc.send_signal(signal.SIGTERM)
