@@ -16,7 +16,7 @@ from badgekit.errors import InputError
 
 FILTERS: tuple[str, ...] = ("str", "number", "integer", "list")
 IMPLICIT_VALUES: tuple[str, ...] = ("issuer_name", "issuer_id", "issuer_url", "issuer_email", "template")
-FAMILY_VALUES: tuple[str, ...] = ("level_key", "previous_id", "previous_name")
+FAMILY_VALUES: tuple[str, ...] = ("level_key", "previous_id", "previous_name", "lower_ids")
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*|uuid:[A-Za-z0-9_.-]+)\s*(?:\|\s*(?P<filter>[a-z]+)\s*)?\}\}")
 _FALSY = {"", "no", "false", "0", "none", "off"}

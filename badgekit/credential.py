@@ -8,7 +8,7 @@ Digital Bazaar stack (which ships the 2024-03 revision) verifies what badgekit s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -83,9 +83,14 @@ def build_credential(
     valid_from: datetime,
     valid_until: datetime | None = None,
     status_entry: Mapping[str, Any] | None = None,
+    identity: Mapping[str, Any] | None = None,
+    evidence: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential for one recipient. ``values``: a roster row, read once
-    (:func:`badgekit.roster.parse_row`), or its values (read here the same way).
+    (:func:`badgekit.roster.parse_row`), or its values (read here the same way). ``identity``:
+    the subject's ``id`` / ``identifier`` as another credential of the same recipient has them
+    (the same IdentityObjects, hash and salt), in place of ``recipient``'s; ``evidence``: more
+    Evidence entries, after the row's.
 
     Raises:
         ValueError: a value :func:`badgekit.roster.validate_row` refuses (a number, a date, a
@@ -102,6 +107,9 @@ def build_credential(
         identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
     if identifiers:
         subject["identifier"] = identifiers
+    for member in ("id", "identifier"):
+        if identity is not None and identity.get(member):
+            subject[member] = identity[member]
     subject["achievement"] = dict(achievement)
     results = _results(achievement, row)
     if results:
@@ -132,7 +140,7 @@ def build_credential(
     if get("earned"):
         credential["awardedDate"] = format_utc(_read(row.earned, get("earned"), roster.parse_date))
     credential["credentialSubject"] = subject
-    evidence = _evidence(row)
+    evidence = [*_evidence(row), *(dict(e) for e in evidence)]
     if evidence:
         credential["evidence"] = evidence
     credential["credentialSchema"] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]

@@ -33,7 +33,8 @@ placeholder takes the filter's type (``|number``, ``|integer``, ``|list`` splits
 ``{$when: f, $value: X}`` stands for ``X``. Besides the fields: ``issuer_name``, ``issuer_id``,
 ``issuer_url``, ``issuer_email``, ``template``, ``id`` (the badge class id) and ``uuid:label`` (a
 UUID derived from the id, for result descriptions and rubric levels); in a family also the level's
-``values``, ``level_key``, ``previous_id`` and ``previous_name`` (the level below).
+``values``, ``level_key``, ``previous_id`` and ``previous_name`` (the level below) and ``lower_ids``
+(the ids of every level below, comma-separated: ``"{{lower_ids|list}}"`` is a list).
 
 Ids are stable: unless a value ``id`` is given, a badge class gets ``urn:uuid:`` + UUIDv5 in the URL
 namespace of ``"<issuer id>#achievement:<name>"``, so re-creating the same badge gives the same id.
@@ -395,6 +396,7 @@ def instantiate_all(
     for key, level_values in zip(template.info.levels, template.level_values, strict=True):
         lctx = dict(ctx)
         lctx["level_key"] = key
+        lctx["lower_ids"] = ",".join(str(g.document["id"]) for g in out)
         lctx["previous_id"] = str(previous["id"]) if previous else ""
         lctx["previous_name"] = _name_of(previous) if previous else ""
         for k, raw in level_values.items():

@@ -20,6 +20,7 @@ Achievement with ``badgekit`` removed and every other member kept as written, un
       image_template: course
       colour: "#1f6feb"
       requires: [urn:uuid:7a1e…]   # badge classes the recipient must already hold (see below)
+      # or: requires: {n_of: {n: 2, of: [urn:uuid:…, urn:uuid:…, {all_of: [urn:uuid:…, urn:uuid:…]}]}}
 
 Requirement kinds: ``required`` (a non-blank value), ``min`` / ``max`` (a number within bounds;
 a missing value fails), ``one_of`` (one of the listed values, case-insensitive), ``url`` (an
@@ -28,12 +29,14 @@ absolute http(s) URL), ``email``, ``date`` (``YYYY-MM-DD`` or a date-time with a
 ``required: true`` to demand one. One entry may hold several kinds; each becomes a
 :class:`Requirement`.
 
-``requires`` lists badge-class ids (of this project) the recipient must already hold, every one:
-``badgekit issue`` rejects a row unless the ledger has an active credential of each for that
-recipient (issued, not revoked, suspended or expired) or the row names one held elsewhere in a
-``prior_credential`` column; ``badgekit badge validate`` checks that each id is a badge class of
-the project. Each entry is one badge-class id today; other entry forms (such as "n of these")
-are left for later.
+``requires`` names badge classes (of this project) the recipient must already hold: a list of
+ids (every one), ``{all_of: [...]}`` or ``{n_of: {n: N, of: [...]}}``, whose items are ids or
+such groups, nested (:class:`Holdings`). ``badgekit issue`` rejects a row unless the ledger has
+active credentials (issued by this issuer, not revoked, suspended or expired) that meet it, or
+the row names one held elsewhere in a ``prior_credential`` column; ``badgekit badge validate``
+checks that each id is a badge class of the project and that requirements have no cycle. A badge
+class that requires others and reads no roster column is a *pathway*: ``badgekit issue --badge``
+awards it without a roster to every eligible holder the ledger knows.
 
 ``validity`` is an ISO 8601 duration, read and added by :mod:`badgekit._time`
 (:func:`~badgekit._time.parse_duration`, :func:`~badgekit._time.add_duration`; re-exported here).
@@ -60,6 +63,7 @@ from badgekit.badgeclass._policy import (
     POLICY_MEMBER,
     REQUIREMENT_KINDS,
     STATUS_PURPOSES,
+    Holdings,
     Policy,
     Requirement,
     RequirementKind,
@@ -165,17 +169,20 @@ def load_badge_class(path: str | os.PathLike[str], *, templates_dirs: Iterable[P
 
 
 def validate_badge_class(
-    path: str | os.PathLike[str], *, templates_dirs: Iterable[Path] = (), known_badges: Mapping[str, Any] | None = None
+    path: str | os.PathLike[str], *, templates_dirs: Iterable[Path] = (), known_badges: Mapping[str, Any] | None = None,
+    requires_graph: Mapping[str, Sequence[str]] | None = None,
 ) -> list[SchemaProblem]:
     """Every problem of a badge-class file: the OB 3.0 schema, then badgekit's rules.
 
     An empty list means valid. With ``known_badges`` (badge-class ids of the project, see
-    :func:`badge_class_names`), each id in ``requires`` must be one of them.
+    :func:`badge_class_names`), each id in ``requires`` must be one of them; with
+    ``requires_graph`` (see :func:`badge_class_requires`), requirements must not form a cycle.
 
     Raises:
         InputError: the file cannot be read or is not well-formed JSON/YAML (nothing to check).
     """
-    return check_document(read_document(path), templates_dirs=templates_dirs, known_badges=known_badges)
+    return check_document(read_document(path), templates_dirs=templates_dirs, known_badges=known_badges,
+                          requires_graph=requires_graph)
 
 
 def badge_class_names(*directories: str | os.PathLike[str]) -> dict[str, str]:
@@ -193,6 +200,23 @@ def badge_class_names(*directories: str | os.PathLike[str]) -> dict[str, str]:
     return names
 
 
+def badge_class_requires(*directories: str | os.PathLike[str]) -> dict[str, tuple[str, ...]]:
+    """Badge-class id → every badge-class id its ``requires`` names, for the readable badge-class
+    files in ``directories`` (the first file with an id wins; a ``requires`` with problems gives
+    what could be read)."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for directory in directories:
+        for path in find_badge_classes(directory):
+            try:
+                document = read_document(path)
+            except InputError:
+                continue
+            if isinstance(document, Mapping) and isinstance(document.get("id"), str) and document["id"]:
+                policy, _ = parse_policy(document.get(POLICY_MEMBER))
+                graph.setdefault(document["id"], policy.requires)
+    return graph
+
+
 def required_badges(badge: BadgeClass, *directories: str | os.PathLike[str]) -> dict[str, str]:
     """The badge classes ``badge`` requires (its policy's ``requires``): id → name, found beside
     ``badge`` or in ``directories`` (the project's badges folder).
@@ -208,7 +232,8 @@ def required_badges(badge: BadgeClass, *directories: str | os.PathLike[str]) -> 
     for i, rid in enumerate(badge.policy.requires):
         if rid not in known:
             raise InputError(
-                f"{badge.path}: $.{POLICY_MEMBER}.requires[{i}]: no badge class with id {quote(rid)} "
+                f"{badge.path}: $.{POLICY_MEMBER}.requires{'' if badge.policy.holdings else f'[{i}]'}: "
+                f"no badge class with id {quote(rid)} "
                 f"in {' or '.join(str(f) for f in folders)}",
                 hint=f"see every problem with: badgekit badge validate {badge.path}",
             )
@@ -269,11 +294,13 @@ __all__ = [
     "BadgeClass",
     "BadgeClassError",
     "Duration",
+    "Holdings",
     "Policy",
     "Requirement",
     "RequirementKind",
     "add_duration",
     "badge_class_names",
+    "badge_class_requires",
     "check_document",
     "dumps_document",
     "find_badge_classes",

@@ -4,7 +4,7 @@ strict variant, badgekit's rules for the Achievement, and the policy's problems.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,8 @@ from badgekit.schema import SchemaProblem, validate_achievement
 
 
 def check_document(
-    document: Any, *, templates_dirs: Iterable[Path] = (), known_badges: Mapping[str, Any] | None = None
+    document: Any, *, templates_dirs: Iterable[Path] = (), known_badges: Mapping[str, Any] | None = None,
+    requires_graph: Mapping[str, Sequence[str]] | None = None,
 ) -> list[SchemaProblem]:
     """Problems of a parsed badge-class document (Achievement + optional ``badgekit`` member).
 
@@ -23,7 +24,9 @@ def check_document(
     rules: ``criteria`` has an ``id`` or a ``narrative``; ``id`` is ``urn:uuid:`` or an http(s)
     URL; every URL is absolute http(s) (images may be ``data:`` URIs); durations parse; colours are
     ``#rrggbb``; requirements use known kinds; a named template exists; with ``known_badges``
-    (ids of the project's badge classes), each ``requires`` id is one of them.
+    (ids of the project's badge classes), each ``requires`` id is one of them; with
+    ``requires_graph`` (id → the ids its ``requires`` names, see
+    :func:`badgekit.badgeclass.badge_class_requires`), no required badge class leads back to this one.
     """
     if not isinstance(document, dict):
         return [SchemaProblem("$", "a badge class must be a JSON/YAML object (the OB 3.0 Achievement)")]
@@ -43,17 +46,55 @@ def check_document(
         for p in policy_problems:
             problems.setdefault((p.path, p.message), p)
         requires = document[POLICY_MEMBER].get("requires") if isinstance(document[POLICY_MEMBER], Mapping) else None
-        for i, rid in enumerate(requires if isinstance(requires, list) else []):
-            where = f"$.{POLICY_MEMBER}.requires[{i}]"
-            if isinstance(rid, str) and rid == document.get("id"):
-                problems.setdefault((where, "a badge class cannot require itself"), SchemaProblem(where, "a badge class cannot require itself"))
-            elif isinstance(rid, str) and known_badges is not None and rid not in known_badges:
+        own_id = document.get("id")
+        for where, rid in _required_ids(requires, f"$.{POLICY_MEMBER}.requires"):
+            if rid == own_id:
+                p = SchemaProblem(where, "a badge class cannot require itself")
+            elif known_badges is not None and rid not in known_badges:
                 p = SchemaProblem(where, f"no badge class with id {quote(rid)} in the project")
-                problems.setdefault((p.path, p.message), p)
+            elif requires_graph is not None and isinstance(own_id, str) and (loop := _path_back(rid, own_id, requires_graph)):
+                names = [str(known_badges.get(i) or i) if known_badges else i for i in (own_id, *loop)]
+                p = SchemaProblem(where, f"requirement cycle: {' → '.join(quote(n) for n in names)}")
+            else:
+                continue
+            problems.setdefault((p.path, p.message), p)
     return sorted(problems.values(), key=lambda p: (_path_order(p.path), p.message))
 
 
-def _path_order(path: str) -> list[tuple[int, int | str]]:
+def _required_ids(raw: Any, base: str) -> Iterator[tuple[str, str]]:
+    """(JSON path, badge-class id) of every id a ``requires`` value names, nested groups included."""
+    if isinstance(raw, str):
+        yield base, raw
+    elif isinstance(raw, list):
+        for i, item in enumerate(raw):
+            yield from _required_ids(item, f"{base}[{i}]")
+    elif isinstance(raw, Mapping):
+        if isinstance(raw.get("all_of"), list):
+            yield from _required_ids(raw["all_of"], f"{base}.all_of")
+        spec = raw.get("n_of")
+        if isinstance(spec, Mapping) and isinstance(spec.get("of"), list):
+            yield from _required_ids(spec["of"], f"{base}.n_of.of")
+
+
+def _path_back(start: str, target: str, graph: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """The badge classes from ``start`` back to ``target`` following ``graph`` (a cycle), or None."""
+    parent: dict[str, str | None] = {start: None}
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        for nxt in graph.get(node, ()):
+            if nxt == target:
+                chain = [node]
+                while parent[chain[-1]] is not None:
+                    chain.append(parent[chain[-1]])  # type: ignore[arg-type]
+                return [*reversed(chain), target]
+            if nxt not in parent:
+                parent[nxt] = node
+                todo.append(nxt)
+    return None
+
+
+def _path_order(path: str) -> list[tuple[int, Any]]:
     return [(0, int(t)) if t.isdigit() else (1, t) for t in re.findall(r"[^.\[\]']+", path)]
 
 

@@ -1,12 +1,13 @@
 """badgekit's issuing policy: the ``badgekit`` member of a badge-class file (:class:`Policy`), its
-roster requirements (:class:`Requirement`) and its parser (:func:`parse_policy`, which reports
-:class:`~badgekit.schema.SchemaProblem` entries)."""
+roster requirements (:class:`Requirement`), the badge classes a recipient must hold
+(:class:`Holdings`: ``all_of`` / ``n_of``, nested) and its parser (:func:`parse_policy`, which
+reports :class:`~badgekit.schema.SchemaProblem` entries)."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -128,6 +129,61 @@ def _num(value: object) -> str:
 
 
 @dataclass(frozen=True)
+class Holdings:
+    """The badge classes a recipient must already hold (``badgekit.requires``): ``n`` of ``of``,
+    each item a badge-class id or a nested group. ``all_of`` is ``n == len(of)``.
+
+    Written in a badge-class file as a list of ids (all of them), ``{all_of: [...]}`` or
+    ``{n_of: {n: 2, of: [...]}}``; items are ids or such groups."""
+
+    n: int
+    of: tuple[str | Holdings, ...]
+
+    @classmethod
+    def all_of(cls, *items: str | Holdings) -> Holdings:
+        return cls(len(items), tuple(items))
+
+    @property
+    def is_all(self) -> bool:
+        return self.n == len(self.of)
+
+    def badge_ids(self) -> tuple[str, ...]:
+        """Every badge-class id named, nested groups included, in order, without repeats."""
+        out: dict[str, None] = {}
+        for item in self.of:
+            for rid in (item,) if isinstance(item, str) else item.badge_ids():
+                out.setdefault(rid, None)
+        return tuple(out)
+
+    def met(self, held: Container[str]) -> bool:
+        """Whether a recipient holding (active credentials of) the badge classes ``held`` qualifies."""
+        return sum(1 for item in self.of if (item in held if isinstance(item, str) else item.met(held))) >= self.n
+
+    def missing(self, held: Container[str], name: Callable[[str], str] = repr) -> str | None:
+        """None when met, else what is missing in one line: ``'A', 'B'`` or ``1 more of: 'A', 'B'``."""
+        if self.met(held):
+            return None
+        unmet = [name(item) if isinstance(item, str) else f"({item.describe(name)})"
+                 for item in self.of if not (item in held if isinstance(item, str) else item.met(held))]
+        if self.is_all:
+            return ", ".join(unmet)
+        have = len(self.of) - len(unmet)
+        return f"{self.n - have} more of: {', '.join(unmet)}"
+
+    def describe(self, name: Callable[[str], str] = repr) -> str:
+        """``all of: 'A', 'B'`` or ``2 of: 'A', (all of: 'B', 'C')``."""
+        items = ", ".join(name(i) if isinstance(i, str) else f"({i.describe(name)})" for i in self.of)
+        return f"all of: {items}" if self.is_all else f"{self.n} of: {items}"
+
+    def to_json(self, *, top: bool = True) -> Any:
+        """As written in a badge-class file (at the top, a plain list for ``all_of`` of ids)."""
+        items = [i if isinstance(i, str) else i.to_json(top=False) for i in self.of]
+        if self.is_all:
+            return items if top and all(isinstance(i, str) for i in self.of) else {"all_of": items}
+        return {"n_of": {"n": self.n, "of": items}}
+
+
+@dataclass(frozen=True)
 class Policy:
     """badgekit's issuing policy for one badge class (the ``badgekit`` member of the file)."""
 
@@ -140,10 +196,26 @@ class Policy:
     renewal_note: str | None = None
     template: str | None = None  # the badge-class template this file was made from
     status_purpose: str = "revocation"  # the purpose of each credential's status entry (ADR 4)
-    requires: tuple[str, ...] = ()  # badge-class ids the recipient must already hold, every one
+    #: every badge-class id ``holdings`` names (without ``holdings``: all of them must be held)
+    requires: tuple[str, ...] = ()
+    #: the badge classes a recipient must hold (all_of / n_of, nested); None: all of ``requires``
+    holdings: Holdings | None = None
     #: False: its credentials carry no status entry and can never be revoked, on purpose (issue
     #: then needs no status_base_url); the default is True
     revocable: bool = True
+
+    @property
+    def rule(self) -> Holdings | None:
+        """What a recipient must hold before this badge is issued (None: nothing)."""
+        if self.holdings is not None:
+            return self.holdings
+        return Holdings.all_of(*self.requires) if self.requires else None
+
+    @property
+    def is_pathway(self) -> bool:
+        """Awarded for holding other badges alone (requires them, reads no roster column): the
+        ledger knows every eligible recipient, so it can be issued without a roster."""
+        return bool(self.requires) and not self.requirements
 
     def check_row(self, row: Mapping[str, Any]) -> list[str]:
         """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
@@ -201,8 +273,9 @@ class Policy:
                 out[key] = value
         if self.status_purpose != "revocation":
             out["status_purpose"] = self.status_purpose
-        if self.requires:
-            out["requires"] = list(self.requires)
+        rule = self.rule
+        if rule is not None:
+            out["requires"] = rule.to_json()
         if not self.revocable:
             out["revocable"] = False
         return out
@@ -265,10 +338,11 @@ def parse_policy(
         problems.append(SchemaProblem(f"{base}.status_purpose", "does not apply: revocable is false, so credentials carry no status entry"))
     requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
     problems.extend(req_problems)
-    requires, requires_problems = _parse_requires(raw.get("requires"), f"{base}.requires")
+    holdings, requires_problems = _parse_requires(raw.get("requires"), f"{base}.requires")
     problems.extend(requires_problems)
     policy = Policy(
-        requires=requires,
+        requires=holdings.badge_ids() if holdings is not None else (),
+        holdings=holdings if holdings is not None and not (holdings.is_all and all(isinstance(i, str) for i in holdings.of)) else None,
         revocable=revocable,
         status_purpose=status_purpose,
         validity=validity,
@@ -337,20 +411,61 @@ def _parse_requirements(raw: object, base: str) -> tuple[tuple[Requirement, ...]
     return tuple(out), problems
 
 
-def _parse_requires(raw: object, base: str) -> tuple[tuple[str, ...], list[SchemaProblem]]:
-    """``requires``: a list of badge-class ids (urn:uuid: or http(s) URL), each given once."""
+_REQUIRES_FORMS = "a list of badge-class ids, {all_of: [...]} or {n_of: {n: N, of: [...]}}"
+
+
+def _parse_requires(raw: Any, base: str) -> tuple[Holdings | None, list[SchemaProblem]]:
+    """``requires``: badge-class ids (urn:uuid: or http(s) URL) the recipient must hold: a list
+    (all of them), ``{all_of: [...]}`` or ``{n_of: {n: N, of: [...]}}``, items ids or nested groups."""
     if raw is None:
-        return (), []
-    if not isinstance(raw, list):
-        return (), [SchemaProblem(base, "must be a list of badge-class ids the recipient must already hold")]
-    out: list[str] = []
+        return None, []
     problems: list[SchemaProblem] = []
+    group = _parse_group(raw, base, problems)
+    return (group if group is not None and group.of else None), problems
+
+
+def _parse_group(raw: Any, base: str, problems: list[SchemaProblem]) -> Holdings | None:
+    if isinstance(raw, list):
+        items = _parse_items(raw, base, problems)
+        return Holdings(len(items), items)
+    if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in ("all_of", "n_of"):
+        problems.append(SchemaProblem(base, f"must be {_REQUIRES_FORMS}"))
+        return None
+    if "all_of" in raw:
+        where = f"{base}.all_of"
+        if not isinstance(raw["all_of"], list) or not raw["all_of"]:
+            problems.append(SchemaProblem(where, "must be a non-empty list of badge-class ids or groups"))
+            return None
+        items = _parse_items(raw["all_of"], where, problems)
+        return Holdings(len(items), items)
+    where = f"{base}.n_of"
+    spec = raw["n_of"]
+    if not isinstance(spec, Mapping) or set(spec) != {"n", "of"}:
+        problems.append(SchemaProblem(where, "must be {n: N, of: [badge-class ids or groups]}"))
+        return None
+    if not isinstance(spec["of"], list) or not spec["of"]:
+        problems.append(SchemaProblem(f"{where}.of", "must be a non-empty list of badge-class ids or groups"))
+        return None
+    items = _parse_items(spec["of"], f"{where}.of", problems)
+    n = spec["n"]
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(spec["of"]):
+        problems.append(SchemaProblem(f"{where}.n", f"must be a whole number from 1 to {len(spec['of'])}, got {short(n)}"))
+        return None
+    return Holdings(min(n, len(items)), items)
+
+
+def _parse_items(raw: list[Any], base: str, problems: list[SchemaProblem]) -> tuple[str | Holdings, ...]:
+    out: list[str | Holdings] = []
     for i, entry in enumerate(raw):
         where = f"{base}[{i}]"
-        if not isinstance(entry, str) or not (is_urn_uuid(entry) or is_http_url(entry)):
+        if isinstance(entry, list | Mapping):
+            group = _parse_group(entry, where, problems)
+            if group is not None and group.of:
+                out.append(group)
+        elif not isinstance(entry, str) or not (is_urn_uuid(entry) or is_http_url(entry)):
             problems.append(SchemaProblem(where, f"{short(entry)} is not a badge-class id (urn:uuid: or an http(s) URL)"))
         elif entry in out:
             problems.append(SchemaProblem(where, f"{quote(entry)} is listed twice"))
         else:
             out.append(entry)
-    return tuple(out), problems
+    return tuple(out)

@@ -130,8 +130,8 @@ def validate(
 ) -> None:
     """Check badge classes against the OB 3.0 JSON Schema and badgekit's rules.
 
-    Each badge class named in badgekit.requires must be one of the project's badges/ (or beside
-    the file). Prints one line per problem with its JSON path. Exit code 0: all valid; 1: problems found;
+    Each badge class named in badgekit.requires (all_of / n_of, nested) must be one of the
+    project's badges/ (or beside the file), and requirements must not form a cycle. Prints one line per problem with its JSON path. Exit code 0: all valid; 1: problems found;
     2: a file is missing or is not well-formed JSON/YAML.
     """
     paths = list(files or [])
@@ -141,12 +141,12 @@ def validate(
         if not paths:
             raise InputError(f"{proj.badges_dir}: no badge classes (*.yaml, *.json) to validate", hint="create one with: badgekit badge new")
     dirs = template_dirs(templates, project)
-    known = _project_badge_ids(paths, project)
+    known, graph = _project_badge_ids(paths, project)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
     for path in paths:
         try:
-            problems = badgeclass.validate_badge_class(path, templates_dirs=dirs, known_badges=known)
+            problems = badgeclass.validate_badge_class(path, templates_dirs=dirs, known_badges=known, requires_graph=graph)
         except InputError as exc:
             worst = ExitCode.USAGE
             results.append({"file": str(path), "valid": False, "error": exc.message, "problems": []})
@@ -174,15 +174,17 @@ def validate(
         raise typer.Exit(int(worst))
 
 
-def _project_badge_ids(paths: list[Path], project: Path | None) -> dict[str, str]:
-    """Badge classes a ``requires`` may name: those beside the files checked and in the project's badges/."""
+def _project_badge_ids(paths: list[Path], project: Path | None) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Badge classes a ``requires`` may name: those beside the files checked and in the project's
+    badges/ (id → name), and what each of them requires (for the cycle check)."""
     folders = [p.parent for p in paths]
     try:
         folders.append(find_project(project).badges_dir)
     except InputError:
         if project is not None:
             raise
-    return badgeclass.badge_class_names(*dict.fromkeys(f.resolve() for f in folders))
+    unique = list(dict.fromkeys(f.resolve() for f in folders))
+    return badgeclass.badge_class_names(*unique), badgeclass.badge_class_requires(*unique)
 
 
 @app.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 
 @old_spellings(roster_file=("--roster", "-r"))
 def issue(
-    roster_file: Annotated[Path, typer.Argument(metavar="ROSTER", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …).")],
     badge: Annotated[Path, typer.Option("--badge", "-b", help="Badge class file, or its name in the project's badges/ folder.")],
+    roster_file: Annotated[Path | None, typer.Argument(metavar="[ROSTER]", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …). Optional only for a pathway badge class (awarded from the ledger).")] = None,
     out: Annotated[Path | None, out_option("Output folder for credentials (default: the project's output folder).")] = None,
     workers: Annotated[int | None, workers_option("Signing processes")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
@@ -86,7 +87,12 @@ def issue(
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
     A badge class that requires another (badgekit.requires, e.g. a certification level) rejects
     rows whose recipient holds no active credential of it in this project; a prior_credential
-    column (URL or urn: id) names one held elsewhere, cited as evidence.
+    column (URL or urn: id) names one held elsewhere, cited as evidence. A pathway badge class
+    (badgekit.requires all_of / n_of, no roster requirements) is issued WITHOUT a roster: every
+    recipient whose active credentials of this issuer meet it gets one, naming the component
+    credentials as evidence (the recipient's identity is taken from a component credential file);
+    a re-run awards nothing new. After a run, the summary says how many recipients are eligible
+    for a pathway that requires this badge class and not yet awarded it.
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
     issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
@@ -99,12 +105,14 @@ def issue(
 
     Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
 
-    Example: badgekit issue class-2026.csv --badge badges/python-basics.yaml
+    Example: badgekit issue class-2026.csv --badge badges/python-basics.yaml ;
+    badgekit issue --badge badges/data-analysis.yaml (a pathway)
     """
     # `badgekit --help` imports every command module: what only `issue` needs loads when it runs
     from badgekit.badgeclass import required_badges  # start-up: YAML, schemas
     from badgekit.issuing import (  # start-up: ledger, signing
         IssueOptions,
+        issue_pathway,
         issue_roster,
         require_roster,
         summary_csv,
@@ -114,7 +122,18 @@ def issue(
     project = load_project(project_dir)
     badge_class = find_badge(project, badge)
     prerequisites = required_badges(badge_class, project.badges_dir)
-    require_roster(roster_file)
+    if roster_file is None:
+        if not badge_class.policy.is_pathway:
+            raise InputError(f"{badge_class.path}: a roster is needed (this is not a pathway badge class: it "
+                             + ("reads roster columns" if badge_class.policy.requires else "requires no other badge class")
+                             + ")", hint=f"badgekit issue ROSTER --badge {badge}")
+        if bundle:
+            raise InputError("--bundle needs a roster (the bundles are made from its rows)")
+    else:
+        require_roster(roster_file)
+    run: Callable[..., IssueReport] = (
+        issue_roster if roster_file is not None else (lambda roster_path, executor, **kw: issue_pathway(**kw))
+    )
     if bundle_url_base is not None:
         check_url_base(bundle_url_base, "--bundle-url-base")
     order = date_order(date_format) if date_format is not None else project.date_order
@@ -122,6 +141,9 @@ def issue(
     if fmt not in ("ldp", "jwt"):
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
     address = cluster or project.cluster_scheduler
+    if address and roster_file is None:
+        raise InputError("pathway awards are signed on this machine: --cluster (or [cluster] scheduler) takes a roster",
+                         hint=f"badgekit issue --badge {badge} without --cluster")
     key = None if address else load_any_key(key_path or project.key_path, passphrase_file)
     out_dir = out or project.output_dir
     n_workers = workers or default_workers()
@@ -159,19 +181,21 @@ def issue(
                     rate = f"{done / elapsed:,.0f}" if elapsed > 0.5 and done else "-"
                     bar.update(task, completed=done, total=total, rate=rate)
 
-                report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
+                report = run(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
                                       options=options, status_base_url=project.status_base_url, progress=progress, sink=sink,
                                       prerequisites=prerequisites, executor=executor)
         else:
-            report = issue_roster(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
+            report = run(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
                                   options=options, status_base_url=project.status_base_url, sink=sink,
                                   prerequisites=prerequisites, executor=executor)
+        if not dry_run and roster_file is not None:
+            report = _with_pathways(report, project, ledger, badge_class)
     if stream is not None:
         stream.close(report)
     elif not dry_run and report.outcomes:
         atomic_write(Path(out_dir) / "issued.csv", summary_csv(report))
     bundled = None
-    if bundle and not dry_run:
+    if bundle and not dry_run and roster_file is not None:  # --bundle without a roster is refused above
         bundled = bundle_issued(report, project=project, roster_file=roster_file, out_dir=Path(out_dir) / "bundles",
                                 url_base=bundle_url_base, workers=n_workers, badge=badge_class)
     if json_out and stream is not None:
@@ -179,7 +203,7 @@ def issue(
     elif json_out:
         _output.emit_json(report.to_json() if bundled is None else {**report.to_json(), "bundles": bundled.to_json()})
     else:
-        _print_human(report, roster_file, out_dir, dry_run, strict)
+        _print_human(report, roster_file or Path(report.roster), out_dir, dry_run, strict)
         if bundled is not None:
             bundled.print_human()
     raise typer.Exit(int(ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED))
@@ -247,6 +271,28 @@ class _RowStream:
             sys.stdout.flush()
 
 
+def _with_pathways(report: IssueReport, project: Any, ledger: Any, badge_class: Any) -> IssueReport:
+    """``report`` with, for each pathway of the project that requires ``badge_class``, how many
+    recipients are eligible for it and not yet awarded it."""
+    import dataclasses
+
+    from badgekit import badgeclass  # start-up: see issue()
+    from badgekit._time import utc_now  # start-up: see issue()
+    from badgekit.issuing import eligible_count  # start-up: see issue()
+
+    found = []
+    for path in badgeclass.find_badge_classes(project.badges_dir):
+        try:
+            pathway = badgeclass.load_badge_class(path)
+        except InputError:
+            continue  # `badge validate` names it
+        if pathway.policy.is_pathway and report.badge_id in pathway.policy.requires:
+            n = eligible_count(ledger, pathway, utc_now(), str(project.issuer.get("id") or "") or None)
+            if n:
+                found.append({"badge": pathway.id, "name": str(pathway.achievement.get("name", "")), "file": str(path), "eligible": n})
+    return dataclasses.replace(report, pathways=tuple(found)) if found else report
+
+
 def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:
     for e in report.header_errors:
         _output.warn(f"{roster_file}:{e}")
@@ -274,6 +320,9 @@ def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run:
         _output.info(f"credentials in {out_dir}/ ; line-by-line summary in {out_dir}/issued.csv")
     if not signed and c.get("already-issued") and not dry_run:
         _output.info("nothing new to issue (use --reissue to issue again on purpose)")
+    for p in report.pathways:
+        _output.info(f"{p['eligible']} recipient(s) eligible for the pathway {p['name']!r}, not yet awarded: "
+                     f"badgekit issue --badge {p['file']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -21,7 +21,9 @@ no embedded proof. The ledger records whichever file was written.
 Credential content depends only on the ledger reservation and the row, never on the worker count,
 so ``workers=N`` writes exactly what ``workers=1`` writes.
 
-One credential from values, the same way: :func:`issue_credential`.
+One credential from values, the same way: :func:`issue_credential`. A pathway badge class
+(earned by holding others) is awarded from the ledger, without a roster: :func:`issue_pathway`
+(:mod:`._pathway`).
 
 The package: :mod:`._options` (options, report), :mod:`._plan` (validation, prerequisites,
 planning against the ledger), :mod:`._signing` (one job → one signed credential), :mod:`._worker`
@@ -40,9 +42,18 @@ from badgekit.issuing._options import (
     RowOutcome,
     credential_filename,
 )
+from badgekit.issuing._pathway import (
+    COMPONENTS_EVENT,
+    LEDGER_SOURCE,
+    Holder,
+    eligible_count,
+    issue_pathway,
+    pathway_holders,
+)
 from badgekit.issuing._plan import (
     PRIOR_COLUMN,
     RowCheck,
+    active_badges,
     open_roster,
     prerequisite_check,
     require_roster,
@@ -56,6 +67,7 @@ from badgekit.issuing._summary import SUMMARY_HEADER, SummaryWriter, summary_csv
 from badgekit.issuing._worker import STAGING, badge_images, recipient_image_fonts
 
 __all__ = [
+    "COMPONENTS_EVENT", "LEDGER_SOURCE", "Holder", "active_badges", "eligible_count", "issue_pathway", "pathway_holders",
     "CHUNK", "FORMATS", "PARALLEL_MIN_CHUNKS", "PRIOR_COLUMN", "STAGING", "SUMMARY_HEADER", "IssueOptions",
     "IssueReport", "IssuedCredential", "Progress", "RowCheck", "RowOutcome", "SummaryWriter", "badge_images",
     "build_for_job", "check_signing_setup", "credential_filename", "issue_credential", "issue_roster", "jwt_kid",

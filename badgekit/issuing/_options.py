@@ -83,6 +83,8 @@ class IssueReport:
     elapsed_s: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
     revocable: bool = True  # False: issued without a status entry, on purpose (never revocable)
+    #: pathways requiring this badge class: [{badge, name, file, eligible}] (eligible, not yet awarded)
+    pathways: tuple[dict[str, Any], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -97,6 +99,7 @@ class IssueReport:
             "elapsedSeconds": round(self.elapsed_s, 3),
             "headerErrors": [_err_json(e) for e in self.header_errors],
             "rows": [o.to_json() for o in self.outcomes],
+            **({"pathways": list(self.pathways)} if self.pathways else {}),
         }
 
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -18,7 +18,7 @@ from typing import Any
 from badgekit import credential as cred
 from badgekit import roster
 from badgekit._time import format_utc
-from badgekit.badgeclass import add_duration
+from badgekit.badgeclass import Holdings, add_duration
 from badgekit.errors import InputError
 from badgekit.issuing._options import CHUNK, IssueOptions, RowOutcome, credential_filename
 from badgekit.issuing._signing import _Job
@@ -119,14 +119,22 @@ def _recipient_column(row: RosterRow) -> str:
     return "email" if row.get("email") else "recipient_id" if row.get("recipient_id") else "student_id"
 
 
+def active_badges(issuances: Iterable[Issuance], now: datetime, issuer: str | None = None) -> set[str]:
+    """The badge classes of which ``issuances`` hold an *active* credential at ``now`` (issued, not
+    revoked, suspended or expired), counting only ``issuer``'s (the issuer of its status list; a
+    credential without one is this ledger's)."""
+    return {i.badge_id for i in issuances if i.state_at(now) == "active" and (issuer is None or i.issuer in (None, issuer))}
+
+
 def prerequisite_check(ledger: Ledger, badge_id: str, required: Mapping[str, str], now: datetime, *,
-                       reissue: bool = False) -> RowCheck:
-    """A :data:`RowCheck`: each row's recipient must hold an *active* credential (issued, not
-    revoked, suspended or expired at ``now``) of every badge class in ``required`` (id → name) in
-    this project's ledger, under any of the row's identifiers (email, recipient_id, student_id);
-    or the row names one held elsewhere in :data:`PRIOR_COLUMN`. A recipient who already has
-    ``badge_id`` is left to planning (already issued / resumed), unless ``reissue``.
+                       reissue: bool = False, rule: Holdings | None = None, issuer: str | None = None) -> RowCheck:
+    """A :data:`RowCheck`: each row's recipient must hold *active* credentials (see
+    :func:`active_badges`) that meet ``rule`` (default: every badge class in ``required``,
+    id → name) in this project's ledger, under any of the row's identifiers (email, recipient_id,
+    student_id); or the row names one held elsewhere in :data:`PRIOR_COLUMN`. A recipient who
+    already has ``badge_id`` is left to planning (already issued / resumed), unless ``reissue``.
     One ledger query per chunk."""
+    rule = rule if rule is not None else Holdings.all_of(*required)
 
     def check(rows: Sequence[RosterRow]) -> dict[int, list[RowError]]:
         errors: dict[int, list[RowError]] = {}
@@ -143,12 +151,22 @@ def prerequisite_check(ledger: Ledger, badge_id: str, required: Mapping[str, str
                 continue
             if not reissue and held.get((badge_id, keys[row.line][0])):
                 continue
+            mine = {rid: [i for k in keys[row.line] for i in held.get((rid, k), ())] for rid in required}
+            active = active_badges([i for found in mine.values() for i in found], now, issuer)
+            if rule.met(active):
+                continue
+            if not (rule.is_all and all(isinstance(item, str) for item in rule.of)):
+                missing = rule.missing(active, name=lambda rid: repr(required.get(rid, rid)))
+                errors[row.line] = [RowError(
+                    row.line, _recipient_column(row),
+                    f"does not hold the badge classes this one requires (active credentials of this issuer): "
+                    f"needs {missing}; if one was earned elsewhere, give it in a {PRIOR_COLUMN} column")]
+                continue
             for rid, name in required.items():
-                mine = [i for k in keys[row.line] for i in held.get((rid, k), ())]
-                states = [i.state_at(now) for i in sorted(mine, key=lambda i: i.issued_at)]
-                if "active" in states:
+                if rid in active:
                     continue
-                detail = f"; theirs is {_HELD_STATE[states[-1]]}" if states else ""
+                states = [i.state_at(now) for i in sorted(mine[rid], key=lambda i: i.issued_at)]
+                detail = f"; theirs is {_HELD_STATE[states[-1]]}" if states and states[-1] != "active" else ""
                 errors.setdefault(row.line, []).append(RowError(
                     row.line, _recipient_column(row),
                     f"holds no active {name!r} credential (required by this badge class{detail}); "

@@ -63,6 +63,7 @@ class _Settings:
         self.url_for = status_url_for(status_base_url, self.purpose) if self.revocable and status_base_url else None
         self.requirements = tuple(getattr(policy, "requirements", ()))
         self.required = {rid: (prerequisites or {}).get(rid, rid) for rid in getattr(policy, "requires", ())}
+        self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
 
     def planner(self, ledger: Ledger, options: IssueOptions, issuer: Mapping[str, Any]) -> Planner:
@@ -138,7 +139,8 @@ class _Run:
 
     def issue(self, progress: Progress | None, sink: Callable[[RowOutcome], None] | None) -> IssueReport:
         s, options, ledger = self.s, self.options, self.ledger
-        check = prerequisite_check(ledger, s.badge_id, s.required, s.now, reissue=options.reissue) if s.required else None
+        check = prerequisite_check(ledger, s.badge_id, s.required, s.now, reissue=options.reissue, rule=s.rule,
+                                   issuer=str(self.issuer.get("id") or "") or None) if s.required else None
         r, header_errors, self.rejected, good = validate_roster(self.roster_path, s.requirements, options.date_order,
                                                                 check=check, extra_columns=s.extra_columns)
         outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in self.rejected.items()}, sink)
@@ -318,7 +320,8 @@ def issue_credential(
     settings = _Settings(badge, options, status_base_url, prerequisites)
     row, errors = parse_row(Row(1, {k: v for k, v in recipient.items() if v}), settings.requirements, date_order=date_order)
     if ledger is not None and settings.required and not errors:
-        check = prerequisite_check(ledger, settings.badge_id, settings.required, settings.now, reissue=reissue)
+        check = prerequisite_check(ledger, settings.badge_id, settings.required, settings.now, reissue=reissue,
+                                   rule=settings.rule, issuer=str(issuer.get("id") or "") or None)
         errors = check([row]).get(row.line, [])
     if errors:
         e = errors[0]

@@ -34,6 +34,9 @@ class _Job:
     purpose: str | None
     salt: str
     path: str
+    #: a pathway award: credentialSubject ``id`` / ``identifier`` taken from a component credential
+    subject: Mapping[str, Any] | None = None
+    evidence: tuple[Mapping[str, Any], ...] = ()  # a pathway award: its component credentials
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str
         valid_from=row.issued or _parse_ts(job.issued_at),
         valid_until=_parse_ts(job.valid_until) if job.valid_until else None,
         status_entry=entry,
+        identity=job.subject,
+        evidence=job.evidence,
     )
 
 

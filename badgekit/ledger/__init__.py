@@ -316,7 +316,8 @@ class Ledger:
                     reissued.append((cid, "reissued", at, actor, None, json.dumps({"generation": item["generation"]})))
                 out.append(Issuance(cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
                                     list_id, index, "reserved", item["issued_at"], item.get("valid_until"),
-                                    item.get("earned_at"), None, url, purpose if index is not None else None))
+                                    item.get("earned_at"), None, url, purpose if index is not None else None,
+                                    issuer if index is not None else None))
             try:
                 conn.executemany(
                     "INSERT INTO issuances (credential_id, badge_id, recipient_key, generation, row_fingerprint, "

@@ -29,6 +29,8 @@ class Issuance:
     output_path: str | None
     list_url: str | None = None
     purpose: str | None = None
+    #: the issuer of its status list (None: no status entry, or a list made before lists had owners)
+    issuer: str | None = None
 
     def state_at(self, now: datetime) -> str:
         """What this credential is at ``now``: ``pending`` (reserved, not yet signed), ``revoked``,
@@ -62,7 +64,7 @@ class Event:
 
 _SELECT = (
     "SELECT i.credential_id, i.badge_id, i.recipient_key, i.generation, i.row_fingerprint, i.list_id, i.status_index, "
-    "i.state, i.issued_at, i.valid_until, i.earned_at, i.output_path, l.url, l.purpose "
+    "i.state, i.issued_at, i.valid_until, i.earned_at, i.output_path, l.url, l.purpose, l.issuer "
     "FROM issuances i LEFT JOIN status_lists l ON l.id = i.list_id"
 )
 

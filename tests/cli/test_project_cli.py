@@ -214,7 +214,7 @@ def test_templates_list_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = run("templates", "list", "--json")
     assert result.exit_code == 0
     names = [t["name"] for t in json.loads(result.stdout)]
-    assert names == ["certification-levels", "course-completion", "framework-competency", "safety-training", "skill-rubric"]
+    assert names == ["certification-levels", "course-completion", "framework-competency", "pathway", "safety-training", "skill-rubric"]
     result = run("templates", "list")
     assert result.exit_code == 0 and "skill-rubric" in result.stdout
     result = run("templates", "show", "certification-levels")

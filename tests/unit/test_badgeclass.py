@@ -353,3 +353,69 @@ def test_is_date(text: str, ok: bool) -> None:
     from badgekit.badgeclass import is_date
 
     assert is_date(text) is ok
+
+
+IDS = [f"urn:uuid:0b7c9a52-1d1e-4d2f-9a63-2c1b8e2f0b0{i}" for i in range(6)]
+
+
+def test_requires_all_of_n_of_and_nested_groups() -> None:
+    from badgekit.badgeclass import Holdings, parse_policy
+
+    a, b, c, d = IDS[:4]
+    policy, problems = parse_policy({"requires": {"n_of": {"n": 2, "of": [a, b, {"all_of": [c, d]}]}}})
+    assert problems == []
+    rule = policy.rule
+    assert rule == Holdings(2, (a, b, Holdings(2, (c, d))))
+    assert policy.requires == (a, b, c, d) and policy.is_pathway
+    assert rule.met({a, b}) and rule.met({a, c, d}) and not rule.met({a, c}) and not rule.met(set())
+    assert rule.missing({a, c}, name=lambda i: i[-2:]) == "1 more of: 01, (all of: 02, 03)"
+    assert rule.missing({a, b}) is None
+    assert policy.to_json() == {"requires": {"n_of": {"n": 2, "of": [a, b, {"all_of": [c, d]}]}}}
+    # a plain list is all_of, written back as a plain list
+    plain, _ = parse_policy({"requires": [a, b]})
+    assert plain.rule == Holdings.all_of(a, b) and plain.holdings is None and plain.to_json() == {"requires": [a, b]}
+    assert parse_policy({"requires": {"all_of": [a, [b, c]]}})[0].rule == Holdings(2, (a, Holdings(2, (b, c))))
+    # a badge class with roster requirements too is not a pathway (a roster must say who meets them)
+    assert not parse_policy({"requires": [a], "requirements": [{"column": "score", "min": 1}]})[0].is_pathway
+
+
+@pytest.mark.parametrize(("requires", "where", "message"), [
+    ({"n_of": {"n": 3, "of": IDS[:2]}}, "$.badgekit.requires.n_of.n", "from 1 to 2, got 3"),
+    ({"n_of": {"n": True, "of": IDS[:2]}}, "$.badgekit.requires.n_of.n", "whole number"),
+    ({"n_of": {"of": IDS[:2]}}, "$.badgekit.requires.n_of", "{n: N, of:"),
+    ({"n_of": {"n": 1, "of": []}}, "$.badgekit.requires.n_of.of", "non-empty"),
+    ({"all_of": IDS[:1], "n_of": {}}, "$.badgekit.requires", "must be a list of badge-class ids"),
+    ({"any_of": IDS[:1]}, "$.badgekit.requires", "must be a list of badge-class ids"),
+    ({"all_of": [IDS[0], {"n_of": {"n": 1, "of": ["basics.yaml"]}}]}, "$.badgekit.requires.all_of[1].n_of.of[0]", "not a badge-class id"),
+])
+def test_requires_problems_name_their_json_path(requires: object, where: str, message: str) -> None:
+    from badgekit.badgeclass import parse_policy
+
+    problems = parse_policy({"requires": requires})[1]
+    assert [p.path for p in problems] == [where] and message in problems[0].message
+
+
+def test_validate_finds_missing_required_classes_and_cycles_through_nested_groups(tmp_path: Path) -> None:
+    from badgekit.badgeclass import badge_class_names, badge_class_requires
+
+    a = {**COURSE, "id": IDS[0], "name": "A", "badgekit": {"requires": {"n_of": {"n": 1, "of": [IDS[5], {"all_of": [IDS[1]]}]}}}}
+    b = {**COURSE, "id": IDS[1], "name": "B", "badgekit": {"requires": [IDS[2]]}}
+    c = {**COURSE, "id": IDS[2], "name": "C", "badgekit": {"requires": {"all_of": [IDS[0]]}}}
+    d = {**COURSE, "id": IDS[3], "name": "D"}
+    badges = tmp_path / "badges"
+    badges.mkdir()
+    for doc in (a, b, c, d):
+        badgeclass.write_badge_class(badges / f"{doc['name']}.yaml", doc)
+    known, graph = badge_class_names(badges), badge_class_requires(badges)
+    assert graph == {IDS[0]: (IDS[5], IDS[1]), IDS[1]: (IDS[2],), IDS[2]: (IDS[0],), IDS[3]: ()}
+    problems = validate_badge_class(badges / "A.yaml", known_badges=known, requires_graph=graph)
+    assert [str(p) for p in problems] == [
+        f"$.badgekit.requires.n_of.of[0]: no badge class with id '{IDS[5]}' in the project",
+        "$.badgekit.requires.n_of.of[1].all_of[0]: requirement cycle: 'A' → 'B' → 'C' → 'A'",
+    ]
+    assert [str(p) for p in validate_badge_class(badges / "C.yaml", known_badges=known, requires_graph=graph)] == [
+        "$.badgekit.requires.all_of[0]: requirement cycle: 'C' → 'A' → 'B' → 'C'"]
+    assert validate_badge_class(badges / "D.yaml", known_badges=known, requires_graph=graph) == []
+    # the cycle broken: no problem left in C
+    badgeclass.write_badge_class(badges / "C.yaml", {**c, "badgekit": {"requires": [IDS[3]]}}, overwrite=True)
+    assert validate_badge_class(badges / "C.yaml", known_badges=known, requires_graph=badge_class_requires(badges)) == []

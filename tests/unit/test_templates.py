@@ -18,7 +18,7 @@ ISSUER = {
     "name": "Example University",
     "url": "https://example.edu",
 }
-SHIPPED = ["certification-levels", "course-completion", "framework-competency", "safety-training", "skill-rubric"]
+SHIPPED = ["certification-levels", "course-completion", "framework-competency", "pathway", "safety-training", "skill-rubric"]
 
 
 def _required_examples(name: str) -> dict[str, str]:
@@ -69,7 +69,22 @@ def test_every_template_ties_issuing_to_roster_requirements(name: str) -> None:
     for g in tpl.instantiate_all(name, _required_examples(name), issuer=ISSUER):
         policy, problems = parse_policy(g.document["badgekit"])
         assert problems == []
-        assert policy.requirements, f"{name} must say what a roster row has to provide"
+        # a pathway badge class is earned by holding others (issued from the ledger, no roster)
+        assert policy.requirements or policy.is_pathway, f"{name} must say what a roster row has to provide"
+
+
+@pytest.mark.parametrize("n", ["3", "2"])
+def test_pathway_makes_three_modules_and_a_micro_credential_requiring_n_of_them(n: str) -> None:
+    docs = [g.document for g in tpl.instantiate_all("pathway", {"program": "Data Analysis", "modules_required": n}, issuer=ISSUER)]
+    *modules, micro = docs
+    assert [d["name"] for d in modules] == ["Data Analysis: Foundations", "Data Analysis: Methods", "Data Analysis: Project"]
+    assert {d["achievementType"] for d in modules} == {"Course"} and micro["achievementType"] == "MicroCredential"
+    for d in modules:
+        policy, _ = parse_policy(d["badgekit"])
+        assert policy.requirements and not policy.requires
+    policy, problems = parse_policy(micro["badgekit"])
+    assert problems == [] and policy.is_pathway
+    assert policy.rule is not None and policy.rule.n == int(n) and policy.rule.of == tuple(d["id"] for d in modules)
 
 
 def test_course_completion_does_not_pretend_to_be_a_certification() -> None:
