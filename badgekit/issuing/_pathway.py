@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from badgekit import _envelope, _parallel
+from badgekit import _envelope
 from badgekit._time import utc_now
 from badgekit.badgeclass import BadgeClass
 from badgekit.errors import InputError
-from badgekit.issuing import _worker
+from badgekit.issuing._executor import LocalExecutor
 from badgekit.issuing._options import (
-    PARALLEL_MIN_CHUNKS,
     IssueOptions,
     IssueReport,
     Progress,
@@ -42,7 +42,7 @@ from badgekit.issuing._options import (
 from badgekit.issuing._plan import _usable, active_badges, job_for
 from badgekit.issuing._run import _Outcomes, _Settings
 from badgekit.issuing._signing import _Job, _parse_ts, check_signing_setup, signing_method
-from badgekit.issuing._worker import STAGING, badge_images
+from badgekit.issuing._worker import STAGING, SigningSetup, badge_images
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
 from badgekit.roster import RosterRow, RowError
@@ -229,13 +229,16 @@ def _sign(jobs: list[_Job], badge: BadgeClass, issuer: Mapping[str, Any], key: P
         until = s.planner(ledger, options, issuer).valid_until(RosterRow(0, {}))
         images = badge_images(badge, issuer, options.bake, valid_from=s.now, per_recipient=False, fonts=options.fonts,
                               valid_until=None if until is None else _parse_ts(until))
-    init_args = (key, signing_method(key, issuer, options), dict(issuer), s.achievement, images, options.format)
+    # The same seam as every issuing run (issuing._executor): one signing path for rosters and pathways.
+    executor = LocalExecutor(key, options.workers)
+    identity = executor.identity
+    setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, issuer, options), dict(issuer),
+                         s.achievement, images, options.format, dict(identity.public_jwk))
     chunks = [jobs[i : i + 64] for i in range(0, len(jobs), 64)]
     done = 0
     if progress:
         progress(0, len(jobs))
-    with _parallel.imap(_worker._sign_chunk, chunks, workers=options.workers, initializer=_worker._init_worker,
-                        initargs=init_args, preload=(_worker.__name__,), min_items=PARALLEL_MIN_CHUNKS) as signed:
+    with executor.sign(setup, chunks) as signed:
         for pairs in signed:
             ledger.mark_issued(pairs, actor=options.actor)
             done += len(pairs)
