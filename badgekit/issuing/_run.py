@@ -38,7 +38,7 @@ from badgekit.issuing._signing import _Job, _Signing, check_signing_setup, signi
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images, recipient_image_fonts
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
-from badgekit.roster import Roster, RosterRow, Row, RowError, parse_row
+from badgekit.roster import Roster, RosterRow, Row, RowError, normalise_header, parse_row
 
 
 class _Settings:
@@ -318,7 +318,9 @@ def issue_credential(
         raise InputError("a revocable credential needs a ledger to reserve its status index",
                          hint="pass ledger=…, or revocable=False to issue a credential that can never be revoked")
     settings = _Settings(badge, options, status_base_url, prerequisites)
-    row, errors = parse_row(Row(1, {k: v for k, v in recipient.items() if v}), settings.requirements, date_order=date_order)
+    # the names a roster header may use (``completed_on``, ``E-Mail``…) mean what they mean there
+    values = {normalise_header(k): v for k, v in recipient.items() if v}
+    row, errors = parse_row(Row(1, values), settings.requirements, date_order=date_order)
     if ledger is not None and settings.required and not errors:
         check = prerequisite_check(ledger, settings.badge_id, settings.required, settings.now, reissue=reissue,
                                    rule=settings.rule, issuer=str(issuer.get("id") or "") or None)
