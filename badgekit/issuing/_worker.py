@@ -4,6 +4,7 @@ atomically, and its baked images; plus the badge images made once before the run
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +22,9 @@ STAGING = ".partial"
 _WORKER: dict[str, Any] = {}
 
 
-def _staging(path: str) -> Path:
+def _staging(path: str) -> str:
     """Where a bulk output's temp file is made before the atomic rename (see _io.atomic_write)."""
-    return Path(path).parent / STAGING
+    return os.path.join(os.path.dirname(path), STAGING)
 
 
 def _init_worker(key: PrivateKey, method: str | None, issuer: dict[str, Any], achievement: dict[str, Any],
