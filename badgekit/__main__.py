@@ -1,3 +1,5 @@
+"""``python -m badgekit``: the same command line as the ``badgekit`` console script."""
+
 from badgekit.cli import main
 
 main()

@@ -216,12 +216,12 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
 
 
 def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Parse JSON strictly, bounding nesting depth.
+    r"""Parse JSON strictly, bounding nesting depth.
 
     Refused, because parsers disagree on them and a signed document must mean one thing to all:
     duplicate keys in an object (some keep the first value, some the last), NaN and Infinity,
     numbers beyond an IEEE 754 double (RFC 8259 §6: ``1e400``, 400-digit integers), and strings
-    with an unpaired UTF-16 surrogate (``"\\ud800"``: not Unicode text, cannot be re-encoded).
+    with an unpaired UTF-16 surrogate (``"\ud800"``: not Unicode text, cannot be re-encoded).
 
     Raises:
         InputError: the text is not such JSON (message names ``source``, and line and column

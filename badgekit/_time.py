@@ -13,12 +13,21 @@ microsecond, truncated). Naive times are refused everywhere: badgekit never gues
 Human dates (a roster's ``04/03/2026``, ``--at 2026-01-31``) are another concept and are read by
 their callers (``roster.parse_date``); only their time-zone-bearing form comes here.
 
-Import-light on purpose (``re`` and ``datetime`` only): ``badgekit verify`` imports it at start-up.
+Durations (a badge class's ``validity: P2Y``, ``--expires-in``) are ISO 8601
+(``P[nY][nM][nW][nD][T[nH][nM][nS]]``), parsed by hand (:func:`parse_duration`). Adding one is
+calendar-aware (:func:`add_duration`): years and months move the calendar date and clamp to the end
+of a shorter month (``P1Y`` from 2024-02-29 is 2025-02-28, ``P1M`` from 2024-01-31 is 2024-02-29),
+then weeks, days and the time part are added as exact durations.
+
+Import-light on purpose (``re``, ``datetime``, ``calendar`` and ``dataclasses``, all loaded by a
+cold ``badgekit verify`` anyway): ``badgekit verify`` imports it at start-up.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -121,6 +130,101 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Duration:
+    """An ISO 8601 duration, kept by component (a year is not a fixed number of days)."""
+
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: float = 0
+
+    def add_to(self, moment: datetime) -> datetime:
+        """``moment`` + this duration (see :func:`add_duration`)."""
+        total_months = moment.month - 1 + self.years * 12 + self.months
+        year = moment.year + total_months // 12
+        month = total_months % 12 + 1
+        if not 1 <= year <= 9999:
+            raise InputError(f"{self} from {moment.isoformat()} is out of range")
+        day = min(moment.day, calendar.monthrange(year, month)[1])
+        shifted = moment.replace(year=year, month=month, day=day)
+        try:
+            return shifted + timedelta(
+                weeks=self.weeks, days=self.days, hours=self.hours, minutes=self.minutes, seconds=self.seconds
+            )
+        except OverflowError:
+            raise InputError(f"{self} from {moment.isoformat()} is out of range") from None
+
+    @property
+    def is_zero(self) -> bool:
+        return not any((self.years, self.months, self.weeks, self.days, self.hours, self.minutes, self.seconds))
+
+    def __str__(self) -> str:
+        date_part = "".join(
+            f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.weeks, "W"), (self.days, "D")) if n
+        )
+        secs = _number_text(float(self.seconds)) if self.seconds else ""
+        time_part = "".join(f"{n}{u}" for n, u in ((self.hours, "H"), (self.minutes, "M")) if n)
+        time_part += f"{secs}S" if secs else ""
+        if not date_part and not time_part:
+            return "P0D"
+        return "P" + date_part + (f"T{time_part}" if time_part else "")
+
+
+_DURATION = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
+)
+_MAX_DURATION_COMPONENT = 100_000
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse an ISO 8601 duration such as ``P2Y``, ``P6M``, ``P90D``, ``P1Y6M``, ``PT12H``.
+
+    Only the seconds may have a fraction; negative durations are not durations.
+
+    Raises:
+        InputError: not an ISO 8601 duration.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
+    match = _DURATION.fullmatch(text.strip())
+    if match is None or text.strip() in ("P", "PT"):
+        raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
+    parts = match.groupdict()
+    values: dict[str, Any] = {}
+    for name, raw in parts.items():
+        if raw is None:
+            continue
+        value = float(raw.replace(",", ".")) if name == "seconds" else int(raw)
+        if value > _MAX_DURATION_COMPONENT:
+            raise InputError(f"{text!r}: {name} component too large")
+        values[name] = value
+    return Duration(**values)
+
+
+def add_duration(moment: datetime, duration: str | Duration) -> datetime:
+    """``moment`` plus an ISO 8601 duration, calendar-aware.
+
+    Years and months move the calendar date, clamping the day to the end of a shorter month
+    (P1Y from 2024-02-29 → 2025-02-28; P1M from 2024-01-31 → 2024-02-29); weeks, days, hours,
+    minutes and seconds are then added as exact lengths of time. The time zone is kept.
+
+    Raises:
+        InputError: the duration is malformed or the result is out of range.
+    """
+    parsed = duration if isinstance(duration, Duration) else parse_duration(duration)
+    return parsed.add_to(moment)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 
@@ -133,4 +237,4 @@ def long_date(value: date | datetime | None) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
-__all__ = ["EXAMPLE", "TimestampError", "format_utc", "long_date", "parse_datetime_stamp", "utc_now"]
+__all__ = ["Duration", "EXAMPLE", "TimestampError", "add_duration", "format_utc", "long_date", "parse_datetime_stamp", "parse_duration", "utc_now"]

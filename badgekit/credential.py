@@ -31,6 +31,7 @@ def identity_hash(identifier: str, salt: str) -> str:
 
 
 def identity_object(identifier: str, identity_type: str, salt: str) -> dict[str, Any]:
+    """An OB 3.0 ``IdentityObject`` holding ``identifier`` hashed with ``salt`` (never in plain text)."""
     return {
         "type": "IdentityObject",
         "identityHash": identity_hash(identifier, salt),

@@ -48,14 +48,20 @@ class KeyFileError(BadgekitError):
 
 
 class KeyExistsError(KeyFileError):
+    """A key file already exists where a new key would be written (keys are never overwritten)."""
+
     default_hint = "badgekit never overwrites a key; choose another path or move the old key away"
 
 
 class InsecureKeyFileError(KeyFileError):
+    """A private key file that group or others may read (badgekit refuses to use it)."""
+
     default_hint = "restrict it with: chmod 600 <file>"
 
 
 class PassphraseError(KeyFileError):
+    """An encrypted key without its passphrase, a wrong one, or a new one that is too short."""
+
     default_hint = "give the passphrase with --passphrase-file, BADGEKIT_KEY_PASSPHRASE or the prompt"
 
 

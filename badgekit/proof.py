@@ -230,6 +230,7 @@ def _parse_datetimez(value: Any) -> datetime | None:
 
 
 def is_known_suite(proof: Any) -> bool:
+    """True for an ``eddsa-rdfc-2022`` Data Integrity proof, or a legacy suite badgekit still verifies."""
     # A list, not a set: a JSON array as type or cryptosuite is unhashable, and simply unknown.
     return isinstance(proof, Mapping) and (
         (proof.get("type"), proof.get("cryptosuite")) in [(PROOF_TYPE, CRYPTOSUITE), *LEGACY_SUITES]

@@ -37,6 +37,9 @@ UUID derived from the id, for result descriptions and rubric levels); in a famil
 
 Ids are stable: unless a value ``id`` is given, a badge class gets ``urn:uuid:`` + UUIDv5 in the URL
 namespace of ``"<issuer id>#achievement:<name>"``, so re-creating the same badge gives the same id.
+
+The placeholder language itself (checking and substituting) is :mod:`badgekit._template_placeholders`;
+where template files are found, :mod:`badgekit._template_search`.
 """
 
 from __future__ import annotations
@@ -51,6 +54,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from badgekit._template_placeholders import FAMILY_VALUES as FAMILY_VALUES  # re-exported
+from badgekit._template_placeholders import FILTERS as FILTERS  # re-exported
+from badgekit._template_placeholders import IMPLICIT_VALUES as IMPLICIT_VALUES  # re-exported
+from badgekit._template_placeholders import (
+    as_text,
+    check_placeholders,
+    implicit_values,
+    render,
+    render_text,
+    strings_in,
+)
+from badgekit._template_placeholders import derived_uuid as derived_uuid  # re-exported
 from badgekit._template_search import image_template_names as image_template_names  # re-exported
 from badgekit._template_search import shipped_templates_dir as shipped_templates_dir  # re-exported
 from badgekit._template_search import template_files
@@ -71,28 +86,15 @@ FIELD_TYPES: tuple[str, ...] = (
     "list",
     "date",
 )
-FILTERS: tuple[str, ...] = ("str", "number", "integer", "list")
-IMPLICIT_VALUES: tuple[str, ...] = ("issuer_name", "issuer_id", "issuer_url", "issuer_email", "template")
-FAMILY_VALUES: tuple[str, ...] = ("level_key", "previous_id", "previous_name")
-
-_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*|uuid:[A-Za-z0-9_.-]+)\s*(?:\|\s*(?P<filter>[a-z]+)\s*)?\}\}")
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _LANGUAGE = re.compile(r"[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_FALSY = {"", "no", "false", "0", "none", "off"}
 
 
 class UnknownTemplateError(InputError):
     default_hint = "list the templates with: badgekit templates list"
-
-
-class _Omit:
-    """Marker for a member or item that a template leaves out."""
-
-
-_OMIT = _Omit()
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,9 @@ class Template:
         f = self.info.field(name)
         if f is None or f.default is None:
             return ""
-        ctx = _implicit(issuer or {}, self.name)
-        ctx.update({k: _as_text(v) for k, v in values.items()})
-        return _render_text(f.default, ctx)
+        ctx = implicit_values(issuer or {}, self.name)
+        ctx.update({k: as_text(v) for k, v in values.items()})
+        return render_text(f.default, ctx)
 
 
 @dataclass(frozen=True)
@@ -252,21 +254,21 @@ def parse_template(path: str | os.PathLike[str], *, source: str = "builtin") -> 
         if clash:
             raise InputError(f"{p}: {where}.values.{sorted(clash)[0]}: also declared as a field")
         levels.append(lv["key"])
-        level_values.append({k: _as_text(v) for k, v in values.items()})
+        level_values.append({k: as_text(v) for k, v in values.items()})
     if len(set(levels)) != len(levels):
         raise InputError(f"{p}: $.template.levels: level keys must be unique")
     body: dict[str, Any] = raw["badge"]
     known = set(names) | set(IMPLICIT_VALUES) | {"id"}
     if levels:
         known |= set(FAMILY_VALUES) | set().union(*(set(v) for v in level_values))
-    for where, text in _strings(body, "$.badge"):
-        _check_placeholders(p, where, text, known)
+    for where, text in strings_in(body, "$.badge"):
+        check_placeholders(p, where, text, known)
     for i, f in enumerate(fields):
         if f.default:
-            _check_placeholders(p, f"$.template.fields[{i}].default", f.default, set(names[:i]) | set(IMPLICIT_VALUES))
+            check_placeholders(p, f"$.template.fields[{i}].default", f.default, set(names[:i]) | set(IMPLICIT_VALUES))
     for i, values in enumerate(level_values):
         for key, text in values.items():
-            _check_placeholders(p, f"$.template.levels[{i}].values.{key}", text, set(names) | set(IMPLICIT_VALUES))
+            check_placeholders(p, f"$.template.levels[{i}].values.{key}", text, set(names) | set(IMPLICIT_VALUES))
     achievement_type = body.get("achievementType")
     info = TemplateInfo(
         name=name,
@@ -312,36 +314,13 @@ def _parse_field(p: Path, i: int, raw: Any) -> TemplateField:
     return TemplateField(
         name=raw["name"],
         prompt=_str(raw.get("prompt"), raw["name"].replace("_", " ").capitalize()),
-        default=None if default is None else _as_text(default),
+        default=None if default is None else as_text(default),
         required=bool(raw.get("required", False)),
         type=ftype,
         help=_str(raw.get("help"), ""),
-        example=None if raw.get("example") is None else _as_text(raw["example"]),
-        choices=tuple(_as_text(c) for c in choices),
+        example=None if raw.get("example") is None else as_text(raw["example"]),
+        choices=tuple(as_text(c) for c in choices),
     )
-
-
-def _strings(node: Any, where: str) -> Iterable[tuple[str, str]]:
-    if isinstance(node, str):
-        yield where, node
-    elif isinstance(node, dict):
-        for k, v in node.items():
-            yield from _strings(v, f"{where}.{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _strings(v, f"{where}[{i}]")
-
-
-def _check_placeholders(p: Path, where: str, text: str, known: set[str]) -> None:
-    for m in _PLACEHOLDER.finditer(text):
-        name, flt = m.group("name"), m.group("filter")
-        if flt is not None and flt not in FILTERS:
-            raise InputError(f"{p}: {where}: unknown filter |{flt}; known: {', '.join(FILTERS)}")
-        if not name.startswith("uuid:") and name not in known:
-            raise InputError(f"{p}: {where}: placeholder {{{{{name}}}}} names no field")
-    stripped = _PLACEHOLDER.sub("", text)
-    if "{{" in stripped or "}}" in stripped:
-        raise InputError(f"{p}: {where}: malformed placeholder in {text[:60]!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,7 +381,7 @@ def instantiate_all(
     if not isinstance(issuer, Mapping) or not isinstance(issuer.get("id"), str) or not issuer["id"]:
         raise InputError("the issuer profile needs an id (run badgekit init, or check badgekit.toml)")
     ctx = resolve_values(template, values, issuer=issuer)
-    fixed_id = _as_text(values.get("id", "")).strip()
+    fixed_id = as_text(values.get("id", "")).strip()
     if fixed_id and template.info.is_family:
         raise InputError(f"template {template.name!r} makes several badge classes; an id cannot be given")
     out: list[GeneratedBadge] = []
@@ -417,7 +396,7 @@ def instantiate_all(
         lctx["previous_id"] = str(previous["id"]) if previous else ""
         lctx["previous_name"] = _name_of(previous) if previous else ""
         for k, raw in level_values.items():
-            lctx[k] = _render_text(raw, ctx)
+            lctx[k] = render_text(raw, ctx)
         doc = _build(template, lctx, issuer, None, dirs)
         out.append(GeneratedBadge(stem=slugify(_name_of(doc)) or f"{template.name}-{key}", document=doc, level=key))
         previous = doc
@@ -436,13 +415,13 @@ def resolve_values(template: Template, values: Mapping[str, Any], *, issuer: Map
         if key != "id" and key not in declared:
             names = ", ".join(f.name for f in info.fields)
             raise InputError(f"template {info.name!r} has no field {key!r}; its fields: {names}")
-    ctx: dict[str, Any] = _implicit(issuer, info.name)
+    ctx: dict[str, Any] = implicit_values(issuer, info.name)
     missing: list[str] = []
     for f in info.fields:
         if f.name in values and values[f.name] is not None:
-            raw = _as_text(values[f.name]).strip()
+            raw = as_text(values[f.name]).strip()
         elif f.default is not None:
-            raw = _render_text(f.default, ctx).strip()
+            raw = render_text(f.default, ctx).strip()
         else:
             raw = ""
         if not raw and f.required:
@@ -494,30 +473,10 @@ def achievement_id(issuer_id: str, name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer_id}#achievement:{name.strip()}')}"
 
 
-def derived_uuid(base_id: str, label: str) -> str:
-    """``urn:uuid:`` + UUIDv5 of ``label`` under the badge class id (for result descriptions, levels)."""
-    namespace = uuid.UUID(base_id[9:]) if base_id.lower().startswith("urn:uuid:") and len(base_id) == 45 else uuid.uuid5(uuid.NAMESPACE_URL, base_id)
-    return f"urn:uuid:{uuid.uuid5(namespace, label)}"
-
-
 def slugify(text: str) -> str:
     """``"Cloud Security: Mastery"`` → ``"cloud-security-mastery"`` (ASCII, for file names)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-
-
-def _implicit(issuer: Mapping[str, Any], template_name: str) -> dict[str, Any]:
-    def text(key: str) -> str:
-        value = issuer.get(key)
-        return value if isinstance(value, str) else ""
-
-    return {
-        "issuer_name": text("name"),
-        "issuer_id": text("id"),
-        "issuer_url": text("url"),
-        "issuer_email": text("email"),
-        "template": template_name,
-    }
 
 
 def _build(
@@ -529,12 +488,12 @@ def _build(
 ) -> dict[str, Any]:
     info = template.info
     body = template.body
-    name_value = _render(body.get("name", ""), ctx, info.path, "$.badge.name")
+    name_value = render(body.get("name", ""), ctx, info.path, "$.badge.name")
     name = name_value if isinstance(name_value, str) else ""
     badge_id = fixed_id or achievement_id(str(issuer["id"]), name)
     full = dict(ctx)
     full["id"] = badge_id
-    rendered = _render({k: v for k, v in body.items() if k not in ("id", "creator")}, full, info.path, "$.badge")
+    rendered = render({k: v for k, v in body.items() if k not in ("id", "creator")}, full, info.path, "$.badge")
     assert isinstance(rendered, dict)
     policy = rendered.pop(POLICY_MEMBER, None)
     doc: dict[str, Any] = {"id": badge_id}
@@ -565,78 +524,6 @@ def _profile(issuer: Mapping[str, Any]) -> dict[str, Any]:
 def _name_of(doc: Mapping[str, Any] | None) -> str:
     value = (doc or {}).get("name")
     return value if isinstance(value, str) else ""
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list | tuple):
-        return ", ".join(_as_text(v) for v in value)
-    return "" if value is None else str(value)
-
-
-def _truthy(value: Any) -> bool:
-    return _as_text(value).strip().lower() not in _FALSY
-
-
-def _lookup(name: str, ctx: Mapping[str, Any]) -> str:
-    if name.startswith("uuid:"):
-        return derived_uuid(str(ctx["id"]), name[5:])
-    return _as_text(ctx.get(name, ""))
-
-
-def _render_text(text: str, ctx: Mapping[str, Any]) -> str:
-    """Plain substitution (defaults, level values): every placeholder becomes its text."""
-    return _PLACEHOLDER.sub(lambda m: _lookup(m.group("name"), ctx), text)
-
-
-def _render(node: Any, ctx: Mapping[str, Any], path: Path, where: str) -> Any:
-    if isinstance(node, dict):
-        if "$when" in node:
-            cond = node["$when"]
-            if not isinstance(cond, str) or not _truthy(_lookup(cond, ctx)):
-                return _OMIT
-            node = {k: v for k, v in node.items() if k != "$when"}
-            if "$value" in node:
-                return _render(node["$value"], ctx, path, f"{where}.$value")
-        out: dict[str, Any] = {}
-        for k, v in node.items():
-            value = _render(v, ctx, path, f"{where}.{k}")
-            if value is not _OMIT:
-                out[k] = value
-        return out
-    if isinstance(node, list):
-        items = [_render(v, ctx, path, f"{where}[{i}]") for i, v in enumerate(node)]
-        kept = [v for v in items if v is not _OMIT]
-        return kept if kept or not node else _OMIT
-    if isinstance(node, str):
-        whole = _PLACEHOLDER.fullmatch(node.strip())
-        if whole:
-            return _typed(_lookup(whole.group("name"), ctx), whole.group("filter"), path, where)
-        return _PLACEHOLDER.sub(lambda m: _lookup(m.group("name"), ctx), node)
-    return node
-
-
-def _typed(text: str, flt: str | None, path: Path, where: str) -> Any:
-    text = text.strip()
-    if not text:
-        return _OMIT
-    if flt in (None, "str"):
-        return text
-    if flt == "list":
-        items = [t.strip() for t in text.split(",") if t.strip()]
-        return items or _OMIT
-    try:
-        number = float(text)
-    except ValueError:
-        raise InputError(f"{path}: {where}: {text!r} is not a number") from None
-    if flt == "integer" or number.is_integer():
-        if not number.is_integer():
-            raise InputError(f"{path}: {where}: {text!r} is not a whole number")
-        return int(number)
-    return number
 
 
 __all__ = [

@@ -52,7 +52,7 @@ def run_issue(base: Path, rows: int, workers: int) -> tuple[float, int]:
         roster = root / "roster.csv"
         write_roster(roster, rows)
         start = time.perf_counter()
-        proc = subprocess.run([*BADGEKIT, "issue", "--badge", str(badge), "--roster", str(roster), "--workers", str(workers), "--json"],
+        proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers), "--json"],
                               cwd=root, capture_output=True, text=True)
         wall = time.perf_counter() - start
         if proc.returncode != 0:

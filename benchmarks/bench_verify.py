@@ -63,7 +63,7 @@ def main() -> None:
         badge = make_project(root)
         roster = root / "roster.csv"
         write_roster(roster, args.files)
-        for step in (["issue", "--badge", str(badge), "--roster", str(roster), "--workers", str(os.cpu_count() or 1)],
+        for step in (["issue", str(roster), "--badge", str(badge), "--workers", str(os.cpu_count() or 1)],
                      ["status", "publish"]):
             subprocess.run([*BADGEKIT, *step], cwd=root, check=True, capture_output=True)
         out = root / "out"

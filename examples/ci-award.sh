@@ -51,7 +51,7 @@ set -- --bundle
 if [ -n "${BUNDLE_URL_BASE:-}" ]; then
   set -- --bundle --bundle-url-base "$BUNDLE_URL_BASE"
 fi
-badgekit issue --badge "$badge" --roster "$roster" --key "$key_dir/issuer-key.pem" \
+badgekit issue "$roster" --badge "$badge" --key "$key_dir/issuer-key.pem" \
   --strict --json --bake png "$@" > issue-report.json
 badgekit status publish --key "$key_dir/issuer-key.pem" --out site/status --valid-for P30D
 badgekit report --html out/report.html

@@ -15,7 +15,7 @@ cd "$dir"
 [ -f badges/python-basics.yaml ] || badgekit badge new --template course-completion --no-input \
   --set course_name="Python Basics" --set course_code=CS-101 --out badges/python-basics.yaml
 badgekit badge validate badges/python-basics.yaml
-badgekit issue --badge badges/python-basics.yaml --roster "$examples/roster.csv" --bake png
+badgekit issue "$examples/roster.csv" --badge badges/python-basics.yaml --bake png
 badgekit status publish
 badge=$(ls out/*.png | head -n 1)
 echo

@@ -68,6 +68,7 @@ class BadgeText:
 
 
 def is_png(data: bytes) -> bool:
+    """True when ``data`` starts with the PNG signature."""
     return data[:8] == SIGNATURE
 
 

@@ -22,7 +22,14 @@ class _Group(TyperGroup):
     """Turns a :class:`BadgekitError` anywhere below into one clear line and its exit code; an
     OSError the environment caused (read-only folder, full disk, file-size limit, a file where a
     folder should be) into one line naming the path and the cause (exit 2, as an OutputError);
-    a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70)."""
+    a closed stdout into exit 141; anything else into one line saying it is a bug (exit 70).
+    Installs the old option spellings every command keeps for one release (``_options.old_spellings``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from badgekit.cli._options import install_old_spellings  # start-up: not for --version
+
+        install_old_spellings(self)
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # Typer passes its own Context; the base names Click's
         try:
@@ -74,7 +81,7 @@ _QUICK_START = (
     "[bold]Quick start[/bold] (each command has --help with its options and an example):\n\n"
     "  badgekit init my-badges --name 'Example University' --url https://example.edu --email badges@example.edu\n\n"
     "  cd my-badges; badgekit badge new --template course-completion --set course_name='Python Basics'\n\n"
-    "  badgekit issue --badge badges/python-basics.yaml --roster roster.csv --bake png\n\n"
+    "  badgekit issue roster.csv --badge badges/python-basics.yaml --bake png\n\n"
     "  badgekit status publish          # then host out/status/ at the status URL in badgekit.toml\n\n"
     "  badgekit verify out/ --status-list out/status\n\n"
     "Exit codes: 0 ok, 1 invalid credential or rejected rows, 2 usage, input or output error (read-only folder, full disk), "

@@ -1,13 +1,16 @@
-"""Options shared by several commands, and passphrase handling (never on the command line)."""
+"""Options shared by several commands (one spelling each: a short flag means one thing in every
+command), old spellings kept for one release, and passphrase handling (never on the command line)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
+from typer.core import TyperOption
 
 from badgekit import keys
 from badgekit._io import read_bounded
@@ -32,7 +35,33 @@ def default_workers(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> in
         pass
     return max(1, count)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+def json_option(help: str = "Print machine-readable JSON on stdout.") -> Any:
+    """``--json`` (every command has it; no short flag)."""
+    return typer.Option("--json", help=help)
+
+
+def out_option(help: str) -> Any:
+    """``--out/-o``: the file or folder a command writes (``help`` says which)."""
+    return typer.Option("--out", "-o", help=help)
+
+
+def _workers(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter(f"{value}: give 1 or more processes")
+    if value == 0:
+        deprecated("--workers 0", "leave --workers out for one process per CPU")
+        return None
+    return value
+
+
+def workers_option(what: str) -> Any:
+    """``--workers/-w N``: ``what`` processes in parallel; left out (None): one per CPU available
+    (:func:`default_workers`). ``0`` meant the same until now: accepted for one release, with a warning."""
+    return typer.Option("--workers", "-w", metavar="N", callback=_workers,
+                        help=f"{what} (default: one per CPU available, a container quota included).")
+
+
+JsonOpt = Annotated[bool, json_option()]
 KEY_ENV = "BADGEKIT_KEY"
 #: The signing key of every command that signs: --key, else $BADGEKIT_KEY, else (where there is
 #: one) the project's key_path. The command falls back to the project when this is None.
@@ -49,6 +78,83 @@ PassphraseFileOpt = Annotated[
         "otherwise badgekit prompts when run in a terminal.",
     ),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Old spellings: accepted for one release, with a warning on stderr
+
+_OLD_SPELLINGS = "__badgekit_old_spellings__"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def old_spellings(**renamed: tuple[str, ...]) -> Callable[[_F], _F]:
+    """Keep a command's old flags working for one release: ``@old_spellings(credential=("--credential",
+    "-c"))`` accepts ``-c FILE`` for the parameter ``credential`` (now an argument), warning on
+    stderr. The old flags are hidden from --help; the root group installs them
+    (:func:`install_old_spellings`)."""
+
+    def mark(command: _F) -> _F:
+        setattr(command, _OLD_SPELLINGS, renamed)
+        return command
+
+    return mark
+
+
+def deprecated(old: str, instead: str) -> None:
+    """Warn on stderr that the spelling ``old`` still works, for this release only."""
+    from badgekit.cli import _output  # start-up: Rich only when an old spelling is used
+
+    _output.warn(f"{old} is deprecated and will stop working in the next release; {instead}")
+
+
+class _OldSpelling(TyperOption):
+    """A hidden option that hands its value to the parameter that replaced it, with a warning.
+    Eager, so it runs before that parameter reads its value."""
+
+    def __init__(self, flag: str, target: Any) -> None:
+        super().__init__(param_decls=[flag, "_old" + flag.replace("-", "_")], multiple=bool(getattr(target, "multiple", False)),
+                         hidden=True, expose_value=False, is_eager=True)
+        self.flag = flag
+        self.target = target
+
+    def handle_parse_result(self, ctx: Any, opts: Mapping[str, Any], args: list[str]) -> tuple[Any, list[str]]:
+        value = opts.get(str(self.name))
+        if value is None or value == [] or value == ():
+            return None, args
+        target = self.target
+        new = target.opts[0] if target.param_type_name == "option" else target.human_readable_name
+        deprecated(self.flag, f"use {new}" if target.param_type_name == "option" else f"give {new} as an argument")
+        given = cast(dict[str, Any], opts)  # the parser's dict, read by every parameter after this one
+        current = given.get(target.name)
+        slots = [p for p in ctx.command.params if p.param_type_name == "argument" and p.nargs == 1]
+        later = slots[slots.index(target):] if target in slots else []
+        if current is None or current == () or current == []:
+            given[target.name] = value
+        elif self.multiple:
+            given[target.name] = [*current, *value]
+        elif later and given.get(later[-1].name) is None:  # `-c X Y`: Y is the next argument, not this one
+            for slot, moved in zip(later[1:], [given.get(p.name) for p in later[:-1]], strict=True):
+                given[slot.name] = moved
+            given[target.name] = value
+        else:
+            raise typer.BadParameter(f"{self.flag} and {new} both given; use {new}", ctx=ctx)
+        return None, args
+
+
+def install_old_spellings(command: Any) -> None:
+    """Add the hidden old flags declared with :func:`old_spellings` to ``command`` (a click
+    command or group, recursively)."""
+    for sub in getattr(command, "commands", {}).values():
+        install_old_spellings(sub)
+    renamed = getattr(command.callback, _OLD_SPELLINGS, None) if command.callback is not None else None
+    if not renamed or any(isinstance(p, _OldSpelling) for p in command.params):
+        return
+    flags = {flag for p in command.params for flag in (*p.opts, *p.secondary_opts)}
+    by_name = {p.name: p for p in command.params}
+    for name, old in renamed.items():
+        for flag in old:
+            assert flag not in flags, f"{command.name}: {flag} is still a current spelling"
+            command.params.append(_OldSpelling(flag, by_name[name]))
 
 
 def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, required: bool = True) -> bytes | None:

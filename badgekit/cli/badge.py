@@ -13,9 +13,10 @@ from rich.text import Text
 from badgekit import badgeclass
 from badgekit import templates as tpl
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt
+from badgekit.cli._options import JsonOpt, out_option
+from badgekit.cli._project import ProjectOpt
 from badgekit.cli.project import NoInputOpt
-from badgekit.cli.templates import ProjectOpt, TemplatesOpt, template_dirs
+from badgekit.cli.templates import TemplatesOpt, template_dirs
 from badgekit.errors import ExitCode, InputError
 from badgekit.project import Project, find_project
 
@@ -31,9 +32,7 @@ def new(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out", "-o", help="File to write (.yaml or .json); a folder for a family template. Default: the project's badges/."
-        ),
+        out_option("File to write (.yaml or .json); a folder for a family template. Default: the project's badges/."),
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="yaml or json (default: from --out, else yaml).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing badge-class files.")] = False,

@@ -13,10 +13,10 @@ from badgekit import baking
 from badgekit._io import atomic_write, loads_json, read_bounded
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt
+from badgekit.cli._options import JsonOpt, old_spellings, out_option
 from badgekit.errors import BadgekitError, ExitCode, InputError
 
-#: Credential files picked up when ``--credential`` is a folder.
+#: Credential files picked up when CREDENTIAL is a folder.
 CREDENTIAL_SUFFIXES = (".json", ".jwt")
 
 
@@ -35,13 +35,14 @@ def _bake_one(credential: Path, image: bytes, image_name: str, out: Path) -> Non
     atomic_write(out, baked)
 
 
+@old_spellings(credential=("--credential", "-c"), image=("--image", "-i"))
 def bake(
     credential: Annotated[
         Path,
-        typer.Option("--credential", "-c", help="Signed credential (JSON, or a compact JWS in a .jwt file), or a folder of them."),
+        typer.Argument(metavar="CREDENTIAL", help="Signed credential (JSON, or a compact JWS in a .jwt file), or a folder of them."),
     ],
-    image: Annotated[Path, typer.Option("--image", "-i", help="Badge image to bake into: PNG or SVG.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Baked image to write; a folder when --credential is a folder.")],
+    image: Annotated[Path, typer.Argument(metavar="IMAGE", help="Badge image to bake into: PNG or SVG.")],
+    out: Annotated[Path, out_option("Baked image to write; a folder when CREDENTIAL is a folder.")],
     json_out: JsonOpt = False,
 ) -> None:
     """Bake credentials into a badge image so the image carries its own proof.
@@ -49,8 +50,8 @@ def bake(
     The credential is stored exactly as it is in the file (never re-serialised), so its proof
     still verifies after extraction. A credential already in the image is replaced.
 
-    Examples: badgekit bake -c signed.json -i badge.png -o baked.png;
-    badgekit bake -c issued/ -i badge.svg -o baked/
+    Examples: badgekit bake signed.json badge.png -o baked.png;
+    badgekit bake issued/ badge.svg -o baked/
     """
     image_bytes = read_bounded(image)
     kind = baking.detect(image_bytes)
@@ -65,7 +66,7 @@ def bake(
         return
 
     if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: --out must be a folder when --credential is a folder")
+        raise InputError(f"{out}: --out must be a folder when CREDENTIAL is a folder")
     files = sorted(p for p in credential.iterdir() if p.is_file() and p.suffix.lower() in CREDENTIAL_SUFFIXES)
     if not files:
         raise InputError(f"{credential}: no .json or .jwt credentials in this folder")
@@ -90,7 +91,7 @@ def bake(
 
 def extract(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Baked badge image (PNG or SVG).")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the credential here, exactly as stored.")] = None,
+    out: Annotated[Path | None, out_option("Write the credential here, exactly as stored.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Print the credential baked into a PNG or SVG badge.
@@ -131,14 +132,15 @@ def _date(value: str | None, option: str) -> date | None:
         raise InputError(f"{option} {value!r}: expected a date like 2026-01-31 (or a year)") from None
 
 
+@old_spellings(badge_name=("--badge", "-b"), issuer_name=("--issuer",), recipient_name=("--recipient",))
 def render(
-    badge: Annotated[str, typer.Option("--badge", "-b", help="Badge name, e.g. 'Introduction to Data Science'.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Image to write: .svg or .png.")],
-    issuer: Annotated[str, typer.Option("--issuer", help="Issuer name.")] = "",
+    badge_name: Annotated[str, typer.Option("--badge-name", help="Badge name, e.g. 'Introduction to Data Science'.")],
+    out: Annotated[Path, out_option("Image to write: .svg or .png.")],
+    issuer_name: Annotated[str, typer.Option("--issuer-name", help="Issuer name.")] = "",
     colour: Annotated[str | None, typer.Option("--colour", "--color", help="Level colour: #rrggbb or a name (gold, silver, bronze, blue, teal…).")] = None,
     level: Annotated[str, typer.Option("--level", help="Level label, e.g. Foundation, Professional, Mastery.")] = "",
     family: Annotated[str, typer.Option("--family", help="Family label, e.g. Course, Certification.")] = "",
-    recipient: Annotated[str, typer.Option("--recipient", help="Recipient name, drawn under the badge name (own templates: {{recipient_name}}).")] = "",
+    recipient_name: Annotated[str, typer.Option("--recipient-name", help="Recipient name, drawn under the badge name (own templates: {{recipient_name}}).")] = "",
     valid_from: Annotated[str | None, typer.Option("--valid-from", help="Start of validity (YYYY-MM-DD or year).")] = None,
     valid_until: Annotated[str | None, typer.Option("--valid-until", help="End of validity (YYYY-MM-DD or year).")] = None,
     qr: Annotated[str | None, typer.Option("--qr", help="Text of the QR code: the credential's verification URL or id.")] = None,
@@ -148,13 +150,14 @@ def render(
         list[Path] | None,
         typer.Option("--font", help="PNG: font file (TTF, OTF, TTC) for characters the bundled DejaVu Sans lacks, e.g. Chinese names, instead of the installed fonts; repeatable."),
     ] = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Render a badge image from a template, as SVG or PNG.
 
     A PNG draws characters the bundled font lacks with --font or an installed font; a character
     no font covers is refused, naming its script.
 
-    Example: badgekit render --badge 'Cloud Architect' --issuer 'Example University'
+    Example: badgekit render --badge-name 'Cloud Architect' --issuer-name 'Example University'
     --level Mastery --family Certification --colour gold --valid-from 2026 --valid-until 2028
     --qr https://example.edu/c/42 --template certification --out badge.png
     """
@@ -166,23 +169,26 @@ def render(
         raise InputError(f"{out}: --out must end in .svg or .png")
     fonts = list(font) if font else None
     if suffix == ".png":  # refuse before rendering, naming the field that cannot be drawn
-        fields = (("badge name", badge), ("issuer name", issuer), ("level", level), ("family", family),
-                  ("recipient name", recipient))
+        fields = (("badge name", badge_name), ("issuer name", issuer_name), ("level", level), ("family", family),
+                  ("recipient name", recipient_name))
         rendering.fonts_for(fields, fonts=fonts)
     svg_text = rendering.render_badge(
         template,
-        badge_name=badge,
-        issuer_name=issuer,
+        badge_name=badge_name,
+        issuer_name=issuer_name,
         colour=colour,
         level_label=level,
         family_label=family,
-        recipient_name=recipient,
+        recipient_name=recipient_name,
         valid_from=_date(valid_from, "--valid-from"),
         valid_until=_date(valid_until, "--valid-until"),
         qr_data=qr,
     )
     data: bytes | str = rendering.render_png(svg_text, width=width, fonts=fonts) if suffix == ".png" else svg_text
     atomic_write(out, data)
+    if json_out:
+        _output.emit_json({"out": str(out), "format": suffix[1:], "template": template})
+        return
     _output.info(f"wrote {out}", "green")
 
 

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, current_actor, default_workers, ledger_target
+from badgekit.cli._options import (
+    JsonOpt,
+    current_actor,
+    default_workers,
+    ledger_target,
+    old_spellings,
+    out_option,
+    workers_option,
+)
 from badgekit.cli._project import ProjectOpt, optional_project
 from badgekit.errors import ExitCode, InputError
 
@@ -44,20 +52,21 @@ def _ledger(project: Any) -> str | Path | None:
     return ledger_target(project) if project is not None else None
 
 
+@old_spellings(name=("--name",))
 def bundle(
     credentials: Annotated[
         list[Path],
         typer.Argument(metavar="CREDENTIAL_OR_DIR...", help="Credential files (.json, .jwt, or baked .png/.svg), or folders of .json/.jwt credentials."),
     ],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the bundles (default: the project's output folder /bundles).")] = None,
+    out: Annotated[Path | None, out_option("Folder for the bundles (default: the project's output folder /bundles).")] = None,
     roster_file: Annotated[
         Path | None,
         typer.Option("--roster", "-r", help="Roster the credentials were issued from: shows each recipient's name (matched by email hash)."),
     ] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Recipient name to show (one credential only).")] = None,
+    name: Annotated[str | None, typer.Option("--recipient-name", help="Recipient name to show (one credential only).")] = None,
     url_base: UrlBaseOpt = None,
     linkedin_org_id: LinkedinOrgOpt = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Processes rendering bundles (0 = one per CPU available, a container quota included).")] = 0,
+    workers: Annotated[int | None, workers_option("Processes rendering bundles")] = None,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -67,7 +76,7 @@ def bundle(
     and badge.svg, qr.png/qr.svg, index.html and email.txt/email.html. index.html is a static page (no script, no network) showing the badge, what it certifies, its
     dates and how to verify it, with a LinkedIn "add to profile" link. The email texts are for your
     own mail tool: badgekit sends nothing. Recipient emails are never written (the credential holds
-    a salted hash only); names come from --roster or --name. The image follows the badge class in
+    a salted hash only); names come from --roster or --recipient-name. The image follows the badge class in
     the project when there is one.
 
     Exit codes: 0 every bundle written, 1 some credentials could not be bundled, 2 usage error.
@@ -84,7 +93,7 @@ def bundle(
     project = optional_project(project_dir)
     found, problems, skipped = delivery.collect_credentials(credentials)
     if name is not None and len(found) != 1:
-        raise InputError(f"--name names one recipient, but {len(found)} credentials were given", hint="use --roster for several")
+        raise InputError(f"--recipient-name names one recipient, but {len(found)} credentials were given", hint="use --roster for several")
     rows: list[tuple[dict[str, str], str]] = []
     if roster_file is not None:
         if not roster_file.is_file():

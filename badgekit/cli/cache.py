@@ -68,21 +68,35 @@ def list_(json_out: JsonOpt = False) -> None:
 
 
 @app.command("remove")
-def remove(doc_id: Annotated[str, typer.Argument(metavar="ID", help="The DID or URL of the cached document.")]) -> None:
+def remove(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="The DID or URL of the cached document.")],
+    json_out: JsonOpt = False,
+) -> None:
     """Remove a cached document by its id."""
-    for e in cache.remove(doc_id):
+    removed = list(cache.remove(doc_id))
+    if json_out:
+        _output.emit_json([_entry_json(e) for e in removed])
+        return
+    for e in removed:
         _output.info(f"removed {e.kind} {e.id}")
 
 
 @app.command("clear")
-def clear() -> None:
+def clear(json_out: JsonOpt = False) -> None:
     """Remove every cached document."""
-    _output.info(f"removed {cache.clear()} cached documents from {cache.cache_dir()}")
+    removed = cache.clear()
+    if json_out:
+        _output.emit_json({"removed": removed, "cache": str(cache.cache_dir())})
+        return
+    _output.info(f"removed {removed} cached documents from {cache.cache_dir()}")
 
 
 @app.command("path")
-def path() -> None:
+def path(json_out: JsonOpt = False) -> None:
     """Print where the cache lives ($BADGEKIT_CACHE_DIR, else $XDG_CACHE_HOME/badgekit, else ~/.cache/badgekit)."""
+    if json_out:
+        _output.emit_json({"cache": str(cache.cache_dir())})
+        return
     _output.emit_text(str(cache.cache_dir()))
 
 

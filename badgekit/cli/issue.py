@@ -18,7 +18,10 @@ from badgekit.cli._options import (
     current_actor,
     default_workers,
     load_any_key,
+    old_spellings,
     open_ledger,
+    out_option,
+    workers_option,
 )
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.cli.bundle import bundle_issued, check_url_base
@@ -28,11 +31,12 @@ if TYPE_CHECKING:
     from badgekit.issuing import IssueReport, RowOutcome
 
 
+@old_spellings(roster_file=("--roster", "-r"))
 def issue(
+    roster_file: Annotated[Path, typer.Argument(metavar="ROSTER", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …).")],
     badge: Annotated[Path, typer.Option("--badge", "-b", help="Badge class file, or its name in the project's badges/ folder.")],
-    roster_file: Annotated[Path, typer.Option("--roster", "-r", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …).")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder for credentials (default: the project's output folder).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Signing processes (0 = one per CPU available, a container quota included).")] = 0,
+    out: Annotated[Path | None, out_option("Output folder for credentials (default: the project's output folder).")] = None,
+    workers: Annotated[int | None, workers_option("Signing processes")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row has a problem (an unknown column is only a warning).")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
@@ -88,7 +92,7 @@ def issue(
 
     Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
 
-    Example: badgekit issue --badge badges/python-basics.yaml --roster class-2026.csv
+    Example: badgekit issue class-2026.csv --badge badges/python-basics.yaml
     """
     # `badgekit --help` imports every command module: what only `issue` needs loads when it runs
     from badgekit.badgeclass import required_badges  # start-up: YAML, schemas

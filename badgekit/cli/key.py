@@ -19,6 +19,8 @@ from badgekit.cli._options import (
     JsonOpt,
     PassphraseFileOpt,
     load_any_key,
+    old_spellings,
+    out_option,
     read_passphrase,
 )
 from badgekit.errors import InputError
@@ -28,6 +30,7 @@ app = typer.Typer(help="Create and inspect signing keys (Ed25519, or RSA for VC-
 
 
 @app.command("generate")
+@old_spellings(key_type=("-t",))
 def generate(
     path: Annotated[Path, typer.Argument(help="Where to write the private key (created 0600, never overwritten).")] = Path(
         "badgekit-key.pem"
@@ -38,7 +41,7 @@ def generate(
     passphrase_file: PassphraseFileOpt = None,
     key_type: Annotated[
         str,
-        typer.Option("--type", "-t", help="ed25519 (default: Data Integrity proofs and VC-JWT EdDSA) or rsa "
+        typer.Option("--type", help="ed25519 (default: Data Integrity proofs and VC-JWT EdDSA) or rsa "
                      f"({keys.RSA_DEFAULT_BITS} bits; VC-JWT RS256 only)."),
     ] = "ed25519",
     json_out: JsonOpt = False,
@@ -102,7 +105,7 @@ def did_web(
                             f"verifiable. Default: ${KEY_ENV}, else the project's key (key_path)."),
     ] = None,
     path: Annotated[str | None, typer.Option("--path", help="Optional path, e.g. issuers/cs.")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write did.json.")] = Path("did.json"),
+    out: Annotated[Path, out_option("Where to write did.json.")] = Path("did.json"),
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

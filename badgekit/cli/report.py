@@ -16,7 +16,7 @@ from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp
 from badgekit.badgeclass import find_badge_classes, load_badge_class
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, open_ledger
+from badgekit.cli._options import JsonOpt, old_spellings, open_ledger
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
 
@@ -193,6 +193,7 @@ def _print_report(r: Any) -> None:
 # log
 
 
+@old_spellings(kind=("-k",))
 def log(
     json_out: JsonOpt = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON event per line (for analytics tools).")] = False,
@@ -201,7 +202,7 @@ def log(
     ] = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", metavar="KIND", help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}."),
+        typer.Option("--kind", metavar="KIND", help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}."),
     ] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE|TIMESTAMP", help="From this moment on (a date means its start).")] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="DATE|TIMESTAMP", help="Before this moment (a date includes that day).")] = None,

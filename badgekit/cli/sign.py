@@ -11,7 +11,7 @@ import typer
 from badgekit import limits, proof
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
-from badgekit.cli._options import KEY_ENV, KeyOpt, PassphraseFileOpt, load_key
+from badgekit.cli._options import KEY_ENV, JsonOpt, KeyOpt, PassphraseFileOpt, load_key, out_option
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.jsonld import json_form_problem
 
@@ -19,13 +19,14 @@ from badgekit.jsonld import json_form_problem
 def sign(
     credential: Annotated[Path, typer.Argument(help="Unsigned credential (JSON-LD).")],
     key: KeyOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    out: Annotated[Path | None, out_option("Write here (atomically) instead of stdout.")] = None,
     verification_method: Annotated[
         str | None,
         typer.Option("--verification-method", help="Verification method id for did:web issuers; default: the key's did:key."),
     ] = None,
     created: Annotated[str | None, typer.Option("--created", help="Proof creation time (default: now), e.g. 2026-01-01T00:00:00Z.")] = None,
     passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Add an eddsa-rdfc-2022 Data Integrity proof to a credential.
 
@@ -51,10 +52,13 @@ def sign(
         limits.check_signed_size(len(text.encode("utf-8")))
     except LimitExceeded as exc:
         raise LimitExceeded(f"{credential}: {exc.message}; not signed", hint=exc.hint) from None
-    if out is None:
-        sys.stdout.write(text)
-    else:
+    if out is not None:
         atomic_write(out, text)
+    if json_out:
+        _output.emit_json({"file": str(credential), "out": None if out is None else str(out), "credential": signed})
+    elif out is None:
+        sys.stdout.write(text)
+    if out is not None and not json_out:
         _output.info(f"signed {credential} -> {out}", "green")
 
 

@@ -23,6 +23,7 @@ from badgekit.cli._options import (
     current_actor,
     load_key,
     open_ledger,
+    out_option,
 )
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
@@ -62,7 +63,7 @@ PublishOpt = Annotated[
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Folder for the list files (default: the project's output folder /status)."),
+    out_option("Folder for the list files (default: the project's output folder /status)."),
 ]
 ValidForOpt = Annotated[
     str | None,

@@ -12,6 +12,7 @@ from rich.text import Text
 from badgekit import templates as tpl
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt
+from badgekit.cli._project import ProjectOpt
 from badgekit.errors import InputError
 from badgekit.project import find_project
 
@@ -24,10 +25,6 @@ TemplatesOpt = Annotated[
         metavar="DIR",
         help="Extra folder of templates (repeatable; also templates_dir in badgekit.toml). Yours win over shipped ones.",
     ),
-]
-ProjectOpt = Annotated[
-    Path | None,
-    typer.Option("--project", help="Badge project folder (default: found from the current folder upwards)."),
 ]
 
 

@@ -9,15 +9,21 @@ file, or ``--verbose``); several files get one plain line each, written without 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+import textwrap
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from badgekit import cache
+from badgekit._io import load_json_file
+from badgekit._time import utc_now
+from badgekit.cli import _output
+from badgekit.cli._options import default_workers, json_option, workers_option
+from badgekit.cli._sinks import Human, Json, Jsonl, Sink
 from badgekit.errors import ExitCode, InputError
 from badgekit.jsonld import import_pyld_without_http
 
@@ -33,7 +39,7 @@ def verify(
         list[Path],
         typer.Argument(metavar="FILE...", help="Credentials (.json), baked badges (.png, .svg), VC-JWTs (.jwt), or folders of them."),
     ],
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout: one object for one file, an array for several.")] = False,
+    json_out: Annotated[bool, json_option("Print JSON on stdout: one object for one file, an array for several.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,
     at: Annotated[
         str | None,
@@ -71,12 +77,7 @@ def verify(
         typer.Option("--no-cache", help="Ignore the DID documents and status lists added with 'badgekit cache add'."),
     ] = False,
     workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", "-w", min=1, metavar="N",
-            help="Processes verifying files in parallel (default: one per CPU available, a container quota included, "
-            "for many files; the output order is the order of the files either way).",
-        ),
+        int | None, workers_option("Processes verifying files in parallel; the output order is the order of the files either way")
     ] = None,
     verbose: Annotated[
         bool,
@@ -94,6 +95,7 @@ def verify(
 
     Example: badgekit verify my-badge.png --status-list lists/ --trust trusted-issuers.json --recipient alice@example.org
     """
+    # start-up: the verify package loads when this command runs, not for `badgekit --help` (ADR 10)
     from badgekit import verify as core
 
     if json_out and jsonl:
@@ -104,41 +106,41 @@ def verify(
     paths = core.expand_paths(files)
     import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
     single = len(files) == 1 and not files[0].is_dir()
-    counts = {"valid": 0, "invalid": 0, "indeterminate": 0}
-    out = sys.stdout
-    if json_out and not single:
-        out.write("[")  # one report per line, written as it comes: memory stays flat
-    from badgekit.cli import _output
-    from badgekit.cli._options import default_workers
-
     one_line = not json_out and not jsonl and not verbose and len(paths) > 1
-    color = one_line and _color(out)
-    for n, report in enumerate(core.verify_paths(paths, options, workers=workers or default_workers())):
+    sink = _sink(json_out=json_out, jsonl=jsonl, single=single, one_line=one_line, recipient=recipient)
+    counts = {"valid": 0, "invalid": 0, "indeterminate": 0}
+    for report in core.verify_paths(paths, options, workers=workers or default_workers()):
         if _output.stdout_is_gone():
             break  # the reader went away (| head): the reports are all there is to this work
         counts[report.verdict] += 1
-        if jsonl:
-            out.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
-            out.flush()
-        elif json_out and single:
-            out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        elif json_out:
-            out.write(("\n" if n == 0 else ",\n") + json.dumps(report.to_dict(), ensure_ascii=False))
-        elif one_line:
-            out.write(report_line(report, recipient=recipient, color=color) + "\n")
-        else:
-            _print_report(report)
-    if json_out and not single:
-        out.write("\n]\n")
-    out.flush()
+        sink.write(report)
+    sink.close()
     code = core.worst_verdict_exit_code(v for v, n in counts.items() if n)
     if not json_out and not jsonl and len(paths) > 1 and not _output.stdout_is_gone():
         _print_totals(counts, code)
     raise typer.Exit(int(code))
 
 
+def _sink(*, json_out: bool, jsonl: bool, single: bool, one_line: bool, recipient: str | None) -> Sink[VerificationReport]:
+    """Where the reports go: ``--jsonl``, ``--json`` (one object for one file, else an array), one
+    plain line per file (several files), or the full report (one file, or ``--verbose``)."""
+    def encode(report: VerificationReport) -> dict[str, Any]:
+        return report.to_dict()
+
+    if jsonl:
+        return Jsonl(encode=encode)
+    if json_out:
+        return Json(many=not single, encode=encode)
+    if one_line:
+        out = sys.stdout
+        color = _color(out)
+        return Human(lambda report: out.write(report_line(report, recipient=recipient, color=color) + "\n"), out=out)
+    return Human(_print_report)
+
+
 def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trust: Path | None,
              recipient: str | None = None, *, use_cache: bool = True) -> VerifyOptions:
+    # start-up: the verify package loads when this command runs, not for `badgekit --help` (ADR 10)
     from badgekit import verify as core
 
     lists: dict[str, Any] = {}
@@ -146,12 +148,11 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
     for item in status_lists:
         url, sep, file = item.partition("=")
         if sep and "://" in url:
-            from badgekit._io import load_json_file
-
             lists[url] = load_json_file(file)
         else:
             plain.append(item)
     if plain:
+        # start-up: the status list module (bitstrings, zlib) only when --status-list names files
         from badgekit import status
 
         lists = {**status.load_status_lists(plain), **lists}
@@ -159,17 +160,12 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
     provenance: dict[str, str] = {}
     if use_cache:
         # What the user added with 'badgekit cache add'; documents given here win over it.
-        from badgekit import cache
-        from badgekit.cli import _output
-
         cached = cache.load()
         for problem in cached.skipped:
             _output.warn(f"skipped a damaged cache entry: {problem}")
         provenance = {k: v for k, v in cached.provenance().items() if k not in lists and k not in did_documents}
         lists = {**cached.status_lists, **lists}
         did_documents = {**cached.did_documents, **did_documents}
-    from badgekit._time import utc_now
-
     return core.VerifyOptions(
         # One clock for the whole run: every report says the same "checked at", whatever the
         # number of files or workers.
@@ -195,9 +191,8 @@ def clean(text: Any) -> str:
 
 
 def _print_report(report: VerificationReport) -> None:
+    # start-up: Rich only for the full human report (--json, --jsonl and one-line output skip ~40 ms)
     from rich.text import Text
-
-    from badgekit.cli import _output
 
     console = _output.stdout
     s = report.summary
@@ -226,8 +221,6 @@ def _print_report(report: VerificationReport) -> None:
         console.print(Text(f"  {key:<12} ", style="dim") + Text(value))
     # Plain aligned lines rather than rich.table (20 ms of start-up): number, mark, check id,
     # and the reason, continuation lines indented under it.
-    import textwrap
-
     width = max((len(c.id) for c in report.checks), default=0)
     digits = len(str(len(report.checks)))
     indent = " " * (digits + 5 + width + 1)  # "N  ✓  id… "
@@ -285,8 +278,6 @@ def _color(out: Any) -> bool:
 
 
 def _print_totals(counts: dict[str, int], code: ExitCode) -> None:
-    from badgekit.cli import _output
-
     _output.info(
         f"{sum(counts.values()):,} files: {counts['valid']:,} valid, {counts['invalid']:,} invalid, "
         f"{counts['indeterminate']:,} indeterminate; exit code {int(code)} "

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from badgekit import baking, jwt
-from badgekit._io import loads_json, read_bounded
+from badgekit import _envelope
+from badgekit._io import read_bounded
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.errors import InputError
 
@@ -169,22 +169,8 @@ def read_credential(path: str | Path) -> tuple[dict[str, Any], str]:
         BakingError: an image without a usable credential.
     """
     p = Path(path)
-    data = read_bounded(p)
-    if baking.detect(data) is not None:
-        text = baking.extract(data, source=str(p)).payload
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{p}: not UTF-8 (byte {exc.start})") from None
-    if baking.is_jwt(text):
-        token = text.strip()
-        credential = jwt.credential_from_payload(jwt.parse(token).payload)
-        return credential, token
-    doc = loads_json(text, source=str(p))
-    if not isinstance(doc, dict):
-        raise InputError(f"{p}: not a credential (expected a JSON object)")
-    return doc, text
+    found = _envelope.read(read_bounded(p), source=str(p))
+    return found.credential, found.text
 
 
 def is_badge_credential(credential: Mapping[str, Any]) -> bool:

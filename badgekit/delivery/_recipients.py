@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from badgekit import credential as cred
-from badgekit import roster
+from badgekit import _identity, roster
 from badgekit.delivery._facts import _list, _str
 
 
@@ -38,14 +37,13 @@ def match_recipient(credential: Mapping[str, Any], rows: Sequence[tuple[Mapping[
     subject = subject[0] if isinstance(subject, list) and subject else subject
     identifiers = [i for i in _list(subject.get("identifier") if isinstance(subject, Mapping) else None) if isinstance(i, Mapping)]
     for ident in identifiers:
-        salt, wanted = _str(ident.get("salt")), _str(ident.get("identityHash")).lower()
         column = {"emailAddress": "email", "sisSourcedId": "student_id", "studentId": "student_id"}.get(_str(ident.get("identityType")))
-        if not wanted or column is None:
+        if column is None:
             continue
         for values, name in rows:
             value = values.get(column) or ""
             if column == "email":
                 value = roster.normalise_email(value)
-            if value and cred.identity_hash(value, salt).lower() == wanted:
+            if value and _identity.matches(ident, [value]):
                 return name
     return None

@@ -66,6 +66,8 @@ class AlreadyReserved(LedgerError):
 
 @dataclass(frozen=True)
 class Issuance:
+    """One credential in the ledger: its reservation (id, status list and index), state and file."""
+
     credential_id: str
     badge_id: str
     recipient_key: str
@@ -100,6 +102,8 @@ class Issuance:
 
 @dataclass(frozen=True)
 class Event:
+    """One lifecycle event (issued, reissued, revoked, suspended, unsuspended, exported, published)."""
+
     id: int
     credential_id: str | None
     kind: str

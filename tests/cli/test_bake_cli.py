@@ -39,7 +39,7 @@ def credential(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("image", ["simple-json.png", "simple-jwt.svg"])
 def test_bake_then_extract(tmp_path: Path, credential: Path, image: str):
     out = tmp_path / f"baked{Path(image).suffix}"
-    result = _run("bake", "--credential", str(credential), "--image", str(VECTORS / image), "--out", str(out))
+    result = _run("bake", str(credential), str(VECTORS / image), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "baked" in result.stderr and result.stdout == ""
     assert baking.extract(out.read_bytes(), source="t").payload == signed_credential()
@@ -64,7 +64,7 @@ def test_bake_a_jwt_file(tmp_path: Path):
     jwt = tmp_path / "c.jwt"
     jwt.write_text(JWS + "\n")
     out = tmp_path / "b.svg"
-    assert _run("bake", "-c", str(jwt), "-i", str(VECTORS / "simple-json.svg"), "-o", str(out)).exit_code == 0
+    assert _run("bake", str(jwt), str(VECTORS / "simple-json.svg"), "-o", str(out)).exit_code == 0
     result = _run("extract", str(out), "--json")
     assert json.loads(result.stdout)["credential"] == JWS
     assert json.loads(result.stdout)["format"] == "jwt"
@@ -78,7 +78,7 @@ def test_bake_a_folder(tmp_path: Path):
     (folder / "c.json").write_text('{"broken": ')
     (folder / "notes.txt").write_text("ignored")
     out = tmp_path / "baked"
-    result = _run("bake", "-c", str(folder), "-i", str(VECTORS / "simple-json.png"), "-o", str(out), "--json")
+    result = _run("bake", str(folder), str(VECTORS / "simple-json.png"), "-o", str(out), "--json")
     assert result.exit_code == 1  # one credential failed, the others were baked
     rows = json.loads(result.stdout)
     assert [(Path(r["credential"]).name, r["ok"]) for r in rows] == [("a.json", True), ("b.jwt", True), ("c.json", False)]
@@ -91,7 +91,7 @@ def test_bake_folder_all_good_exits_zero(tmp_path: Path):
     folder = tmp_path / "issued"
     folder.mkdir()
     (folder / "a.json").write_text(signed_credential())
-    result = _run("bake", "-c", str(folder), "-i", str(VECTORS / "simple-json.svg"), "-o", str(tmp_path / "out"))
+    result = _run("bake", str(folder), str(VECTORS / "simple-json.svg"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "baked 1 of 1" in result.stderr
 
@@ -99,20 +99,20 @@ def test_bake_folder_all_good_exits_zero(tmp_path: Path):
 def test_bake_folder_into_a_file_is_a_usage_error(tmp_path: Path, credential: Path):
     (tmp_path / "x.png").write_bytes(b"")
     _one_line_error(
-        _run("bake", "-c", str(tmp_path), "-i", str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "x.png")),
+        _run("bake", str(tmp_path), str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "x.png")),
         "must be a folder",
     )
 
 
 def test_bake_into_something_that_is_not_an_image(tmp_path: Path, credential: Path):
     _one_line_error(
-        _run("bake", "-c", str(credential), "-i", str(credential), "-o", str(tmp_path / "o.png")), "not a PNG or SVG image"
+        _run("bake", str(credential), str(credential), "-o", str(tmp_path / "o.png")), "not a PNG or SVG image"
     )
 
 
 def test_bake_with_missing_credential(tmp_path: Path):
     _one_line_error(
-        _run("bake", "-c", str(tmp_path / "none.json"), "-i", str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "o.png")),
+        _run("bake", str(tmp_path / "none.json"), str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "o.png")),
         "no such file",
     )
 
@@ -125,7 +125,7 @@ def test_extract_hostile_images_is_one_clear_line(name: str, tmp_path: Path):
 
 
 def test_render_svg_and_png(tmp_path: Path):
-    common = ["--badge", "Data <Science> & Co", "--issuer", "Example University", "--level", "Mastery",
+    common = ["--badge-name", "Data <Science> & Co", "--issuer-name", "Example University", "--level", "Mastery",
               "--family", "Certification", "--colour", "gold", "--valid-from", "2026-01-01", "--valid-until", "2028",
               "--qr", "https://example.edu/c/1", "--template", "certification"]
     svg_out = tmp_path / "b.svg"
@@ -151,7 +151,7 @@ def test_render_svg_and_png(tmp_path: Path):
 )
 def test_render_usage_errors(tmp_path: Path, args: list[str], fragment: str):
     args = [a if not a.startswith("x.") else str(tmp_path / a) for a in args]
-    _one_line_error(_run("render", "--badge", "B", *args), fragment)
+    _one_line_error(_run("render", "--badge-name", "B", *args), fragment)
 
 
 def test_render_png_draws_a_cjk_recipient_with_font_and_refuses_what_no_font_covers(tmp_path: Path):
@@ -160,15 +160,15 @@ def test_render_png_draws_a_cjk_recipient_with_font_and_refuses_what_no_font_cov
 
     out = tmp_path / "b.png"
     dejavu = next(p for p in font_files() if p.endswith("DejaVuSans.ttf"))
-    refused = _run("render", "--badge", "Teamwork", "--recipient", "张三", "--font", dejavu, "--out", str(out))
+    refused = _run("render", "--badge-name", "Teamwork", "--recipient-name", "张三", "--font", dejavu, "--out", str(out))
     _one_line_error(refused, "recipient name '张三': neither the bundled DejaVu Sans nor DejaVuSans.ttf covers Han (U+5F20)")
     assert not out.exists()
-    result = _run("render", "--badge", "Teamwork", "--recipient", "张三", "--font", str(CJK_SUBSET), "--out", str(out))
+    result = _run("render", "--badge-name", "Teamwork", "--recipient-name", "张三", "--font", str(CJK_SUBSET), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # SVG is not rasterised here: the viewer's fonts draw it, so no font is needed.
     svg_out = tmp_path / "b.svg"
-    assert _run("render", "--badge", "Teamwork", "--recipient", "김", "--font", dejavu, "--out", str(svg_out)).exit_code == 0
+    assert _run("render", "--badge-name", "Teamwork", "--recipient-name", "김", "--font", dejavu, "--out", str(svg_out)).exit_code == 0
     assert "김" in svg_out.read_text()
 
 

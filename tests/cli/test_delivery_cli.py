@@ -48,7 +48,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
 
 def test_issue_bundle_writes_named_bundles_once(project: SimpleNamespace) -> None:
-    first = run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
+    first = run("issue", "--badge", "python-basics", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
     report = json.loads(first.stdout)
     assert report["counts"] == {"issued": 2, "rejected": 1}
     written = report["bundles"]["written"]
@@ -62,7 +62,7 @@ def test_issue_bundle_writes_named_bundles_once(project: SimpleNamespace) -> Non
     page = (ada / "index.html").read_text(encoding="utf-8")
     assert "Awarded to <strong>Ada &lt;Lovelace&gt;</strong>" in page and "ada@example.org" not in page
 
-    again = run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", "--bundle", ok=1)
+    again = run("issue", "--badge", "python-basics", project.roster, "--workers", "1", "--bundle", ok=1)
     assert "recipient bundle" not in again.stderr  # every credential already has its bundle
     log = json.loads(run("log", "--json", "--kind", "exported").stdout)
     assert sorted(e["credentialId"] for e in log) == sorted(ids.values())
@@ -82,7 +82,7 @@ def test_issue_bundle_reads_no_other_badge_class(project: SimpleNamespace, monke
         raise AssertionError("issue --bundle scanned the badges folder")
 
     monkeypatch.setattr("badgekit.badgeclass.find_badge_classes", no_scan)
-    result = run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
+    result = run("issue", "--badge", "python-basics", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
     report = json.loads(result.stdout)
     assert report["counts"] == {"issued": 2, "rejected": 1}
     assert len(report["bundles"]["written"]) == 2 and report["bundles"]["problems"] == []
@@ -92,14 +92,14 @@ def test_issue_bundle_reads_no_other_badge_class(project: SimpleNamespace, monke
 
 
 def test_issue_bundle_url_base_is_checked_before_issuing(project: SimpleNamespace) -> None:
-    result = run("issue", "--badge", "python-basics", "--roster", project.roster, "--bundle",
+    result = run("issue", "--badge", "python-basics", project.roster, "--bundle",
                  "--bundle-url-base", "http://example.edu/b/", ok=2)
     assert result.stderr.startswith("error: --bundle-url-base 'http://example.edu/b/': expected an https:// URL")
     assert not project.out.exists()
 
 
 def test_bundle_command_on_issued_credentials(project: SimpleNamespace) -> None:
-    run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
+    run("issue", "--badge", "python-basics", project.roster, "--workers", "1", ok=1)
     result = run("bundle", project.out, "--roster", project.roster, "--url-base", "https://example.edu/badges/", "--json")
     data = json.loads(result.stdout)
     assert len(data["bundles"]) == 2 and data["problems"] == [] and data["skipped"] == []
@@ -117,13 +117,13 @@ def test_bundle_command_on_issued_credentials(project: SimpleNamespace) -> None:
 
 
 def test_bundle_one_file_with_a_name_and_errors(project: SimpleNamespace) -> None:
-    run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
+    run("issue", "--badge", "python-basics", project.roster, "--workers", "1", ok=1)
     one = sorted(project.out.glob("*.json"))[0]
-    result = run("bundle", one, "--name", "Grace Hopper")
+    result = run("bundle", one, "--recipient-name", "Grace Hopper")
     page = Path(result.stdout.strip()).read_text(encoding="utf-8")
     assert "Awarded to <strong>Grace Hopper</strong>" in page
 
-    assert "--name names one recipient, but 2 credentials" in run("bundle", project.out, "--name", "X", ok=2).stderr
+    assert "--recipient-name names one recipient, but 2 credentials" in run("bundle", project.out, "--recipient-name", "X", ok=2).stderr
     assert "expected an https:// URL" in run("bundle", one, "--url-base", "ftp://x/", ok=2).stderr
     not_badge = project.root / "did.json"
     not_badge.write_text(json.dumps({"id": "did:web:example.edu"}), encoding="utf-8")
@@ -145,20 +145,20 @@ def test_render_font_setting_reaches_issue_and_bundle(project: SimpleNamespace) 
     config.write_text(base + f'\n[render]\nfont = "{dejavu}"\n', encoding="utf-8")
     roster = project.root / "cjk.csv"
     roster.write_text("email,name\nzhang@example.org,张三\n", encoding="utf-8")
-    refused = run("issue", "--badge", "python-basics", "--roster", roster, "--bake", "png", "--recipient-images", ok=2)
+    refused = run("issue", "--badge", "python-basics", roster, "--bake", "png", "--recipient-images", ok=2)
     assert refused.stderr.startswith("error: cjk.csv: line 2, column name '张三': neither the bundled DejaVu Sans nor DejaVuSans.ttf covers Han (U+5F20)")
     assert not project.out.exists() or not list(project.out.glob("*.json"))  # nothing issued
-    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1")
+    run("issue", "--badge", "python-basics", roster, "--workers", "1")
     (one,) = project.out.glob("*.json")
-    failed = run("bundle", one, "--name", "张三", ok=1)
+    failed = run("bundle", one, "--recipient-name", "张三", ok=1)
     assert "covers Han (U+5F20)" in failed.stderr
     config.write_text(base + f'\n[render]\nfont = "{CJK_SUBSET}"\n', encoding="utf-8")
-    folder = Path(run("bundle", one, "--name", "张三").stdout.strip()).parent
+    folder = Path(run("bundle", one, "--recipient-name", "张三").stdout.strip()).parent
     assert "张三</tspan>" in (folder / "badge.svg").read_text(encoding="utf-8")
 
 
 def test_bundle_outside_a_project(project: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run("issue", "--badge", "python-basics", "--roster", project.roster, "--workers", "1", ok=1)
+    run("issue", "--badge", "python-basics", project.roster, "--workers", "1", ok=1)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -201,13 +201,13 @@ def test_interrupted_issue_bundle_then_reruns_leave_one_exported_event_per_bundl
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(_pool, "write_bundle", interrupted_at_the_fourth)
-    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle", ok=130)
+    run("issue", "--badge", "python-basics", roster, "--workers", "1", "--bundle", ok=130)
     monkeypatch.setattr(_pool, "write_bundle", real_write)
     written = _bundles(project.bundles)
     assert len(written) == 3
     assert _exports() == {path: [cid] for path, cid in written.items()}  # the three written, each once
 
-    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle")
+    run("issue", "--badge", "python-basics", roster, "--workers", "1", "--bundle")
     written = _bundles(project.bundles)
     assert len(written) == 5 and _exports() == {path: [cid] for path, cid in written.items()}
     run("bundle", project.out, "--workers", "1")  # every bundle written again, to the same folders
@@ -219,7 +219,7 @@ KILL_ISSUE_BUNDLE = textwrap.dedent(
     import sys
     sys.path.insert(0, {root!r})
     from badgekit.cli import app
-    app(["issue", "--badge", "python-basics", "--roster", sys.argv[1], "--workers", "1", "--bundle"], prog_name="badgekit")
+    app(["issue", "--badge", "python-basics", sys.argv[1], "--workers", "1", "--bundle"], prog_name="badgekit")
     """
 )
 
@@ -243,7 +243,7 @@ def test_sigkill_during_issue_bundle_then_rerun_gives_one_exported_event_per_bun
     # Recorded as each bundle is written: only the one being finished when killed may lack its event.
     assert len(set(written) & set(exports)) >= len(written) - 1
 
-    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1", "--bundle")
+    run("issue", "--badge", "python-basics", roster, "--workers", "1", "--bundle")
     written = _bundles(project.bundles)
     assert len(written) == 12 and _exports() == {path: [cid] for path, cid in written.items()}
     run("bundle", project.out, "--workers", "2")

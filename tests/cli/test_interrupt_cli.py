@@ -75,7 +75,7 @@ def test_issue_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path
         return out.is_dir() and any(out.glob("*.json"))
 
     log = tmp_path / "first.log"
-    proc = _badgekit(root, "issue", "--badge", "python-basics", "--roster", "roster.csv", "--workers", "2", log=log)
+    proc = _badgekit(root, "issue", "--badge", "python-basics", "roster.csv", "--workers", "2", log=log)
     tree = _stop_mid_run(proc, how, some_signed)
     try:
         assert proc.wait(timeout=60) == _expected_exit(how), log.read_text()[-2000:]
@@ -87,7 +87,7 @@ def test_issue_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path
         assert "Traceback" not in log.read_text()
     assert 0 < len(list(out.glob("*.json"))) < ROWS, "the stop should land mid-run"
 
-    again = subprocess.run([sys.executable, "-m", "badgekit", "issue", "--badge", "python-basics", "--roster", "roster.csv",
+    again = subprocess.run([sys.executable, "-m", "badgekit", "issue", "--badge", "python-basics", "roster.csv",
                             "--workers", "2", "--json"], cwd=root, capture_output=True, text=True, timeout=600,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert again.returncode == 0, again.stderr[-2000:]
@@ -104,7 +104,7 @@ def test_issue_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path
 @pytest.mark.parametrize("how", ["sigkill", "sigterm"])
 def test_verify_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path: Path, how: str) -> None:
     root = _project(tmp_path, 1)
-    result = CliRunner().invoke(app, ["issue", "--badge", "python-basics", "--roster", str(root / "roster.csv"),
+    result = CliRunner().invoke(app, ["issue", "--badge", "python-basics", str(root / "roster.csv"),
                                       "--project", str(root), "--workers", "1"])
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(app, ["status", "publish", "--project", str(root)])

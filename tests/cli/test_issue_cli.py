@@ -42,7 +42,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
 def issue_json(project: SimpleNamespace, *extra: object, ok: int) -> tuple[object, str]:
     """``issue --json``: (stdout parsed, or None when empty; stderr). Fails unless stdout is one JSON document or nothing."""
-    result = run_cli("issue", "--badge", "disks", "--roster", project.roster, "--workers", "1", "--json", *extra, ok=ok)
+    result = run_cli("issue", "--badge", "disks", project.roster, "--workers", "1", "--json", *extra, ok=ok)
     assert "Traceback" not in result.stderr and "bug in badgekit" not in result.stderr
     return (json.loads(result.stdout) if result.stdout else None), result.stderr
 
@@ -89,9 +89,9 @@ def test_json_is_a_document_or_nothing_on_every_path(project: SimpleNamespace, c
 def test_an_output_or_status_folder_that_is_a_file_is_one_line(project: SimpleNamespace) -> None:
     # Before: exit 70 "internal error (NotADirectoryError …); this is a bug in badgekit".
     (project.root / "elsewhere").write_text("a file")
-    result = run_cli("issue", "--badge", "disks", "--roster", project.roster, "--out", "elsewhere/sub", ok=2)
+    result = run_cli("issue", "--badge", "disks", project.roster, "--out", "elsewhere/sub", ok=2)
     assert result.stderr.splitlines()[0] == "error: elsewhere/sub/issued.csv: cannot write (elsewhere is a file, not a folder)"
-    run_cli("issue", "--badge", "disks", "--roster", project.roster, "--workers", "1")
+    run_cli("issue", "--badge", "disks", project.roster, "--workers", "1")
     (project.out / "status").write_text("a file")
     result = run_cli("status", "publish", ok=2)
     assert result.stderr.startswith(f"error: {project.out / 'status'}/revocation-1.json: cannot write "
@@ -107,7 +107,7 @@ def test_a_full_disk_mid_run_is_one_line_and_the_rerun_finishes(project: SimpleN
     # kill the process, but Python ignores it, so the write fails with EFBIG). Before: exit 70.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     project.roster.write_text("email\n" + "".join(f"d{i}@example.org\n" for i in range(3000)), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "badgekit", "issue", "--badge", "disks", "--roster", str(project.roster),
+    done = subprocess.run([sys.executable, "-m", "badgekit", "issue", "--badge", "disks", str(project.roster),
                            "--workers", "1", "--json"], cwd=project.root, env=env, capture_output=True, text=True,
                           timeout=300, check=False, preexec_fn=_limit_file_size)
     assert done.returncode == 2, done.stderr
@@ -116,7 +116,7 @@ def test_a_full_disk_mid_run_is_one_line_and_the_rerun_finishes(project: SimpleN
     document = json.loads(done.stdout)  # rows of the chunks done, then the error: one JSON document
     assert document["rows"] and document["error"]["message"] == first.removeprefix("error: ")
     assert not list(project.out.glob(".issued.csv.*"))
-    again = run_cli("issue", "--badge", "disks", "--roster", project.roster, "--workers", "1", "--json")
+    again = run_cli("issue", "--badge", "disks", project.roster, "--workers", "1", "--json")
     counts = json.loads(again.stdout)["counts"]
     assert sum(counts.values()) == 3000 and set(counts) <= {"issued", "resumed", "already-issued"}
     with Ledger.open(project.ledger) as ledger:

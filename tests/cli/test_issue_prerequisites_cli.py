@@ -28,7 +28,7 @@ def roster(project: Path, name: str, *rows: str) -> Path:
 
 
 def issue(badge: str, path: Path, ok: int = 0):  # type: ignore[no-untyped-def]
-    return run_cli("issue", "--badge", badge, "--roster", path, "--workers", "1", ok=ok)
+    return run_cli("issue", "--badge", badge, path, "--workers", "1", ok=ok)
 
 
 MASTERY_HEADER = "email,score,evidence_url,supervisor"
@@ -50,7 +50,7 @@ def test_mastery_needs_the_level_below_held_in_the_project(project: Path) -> Non
 def test_prior_credential_column_admits_a_holder_certified_elsewhere(project: Path) -> None:
     mastery = roster(project, "mastery", MASTERY_HEADER + ",prior_credential",
                      "bo@example.org,88,https://work.example.org/bo,Sue,https://other.example/credentials/7")
-    result = run_cli("issue", "--badge", "cloud-mastery", "--roster", mastery, "--workers", "1", "--json")
+    result = run_cli("issue", "--badge", "cloud-mastery", mastery, "--workers", "1", "--json")
     (row,) = json.loads(result.stdout)["rows"]
     evidence = json.loads(Path(row["path"]).read_text(encoding="utf-8"))["evidence"]
     assert [e.get("name") for e in evidence] == [None, "Prior credential"]

@@ -145,7 +145,7 @@ def test_did_web_issuer_rs256_jwt_verifies_through_its_did_document(tmp_path, mo
     assert rsa_vm in doc["assertionMethod"]
     run_cli("badge", "new", "--template", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml", "--no-input")
     (root / "roster.csv").write_text("email,completed_on\nada@example.org,2026-01-10\n", encoding="utf-8")
-    rows = json.loads(run_cli("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--key", "rsa.pem",
+    rows = json.loads(run_cli("issue", "--badge", "y", "roster.csv", "--format", "jwt", "--key", "rsa.pem",
                               "--workers", "1", "--json").stdout)["rows"]
     token = Path(rows[0]["path"])
     header = json.loads(base64.urlsafe_b64decode(token.read_text().split(".")[0] + "=="))

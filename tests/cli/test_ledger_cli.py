@@ -69,7 +69,7 @@ def test_an_unreachable_server_stops_issue_with_one_line_exit_2_and_no_password(
     roster(root / "class.csv", "a", 3)
     monkeypatch.chdir(root)
     monkeypatch.setenv("BADGEKIT_LEDGER_URL", f"postgresql://registrar:hunter2-secret@/badges?host={tmp_path}/down")
-    result = run_cli("issue", "--badge", "python-basics", "--roster", "class.csv", ok=2)
+    result = run_cli("issue", "--badge", "python-basics", "class.csv", ok=2)
     lines = result.stderr.strip().splitlines()
     assert lines[0] == f"error: cannot connect to the ledger server {tmp_path}/down/.s.PGSQL.5432: No such file or directory"
     assert len(lines) == 2 and lines[1].strip().startswith("hint:") and "nothing was reserved" in lines[1]
@@ -90,7 +90,7 @@ def test_the_environment_overrides_the_project_and_must_be_a_postgresql_url(tmp_
     roster(root / "class.csv", "a", 2)
     monkeypatch.chdir(root)
     monkeypatch.setenv("BADGEKIT_LEDGER_URL", postgres_url)
-    run_cli("issue", "--badge", "python-basics", "--roster", "class.csv", "--workers", "1")
+    run_cli("issue", "--badge", "python-basics", "class.csv", "--workers", "1")
     assert len(list(Ledger.open(postgres_url).issuances())) == 2 and not (root / ".badgekit").exists()
     monkeypatch.setenv("BADGEKIT_LEDGER_URL", str(tmp_path / "ledger.sqlite3"))
     assert "BADGEKIT_LEDGER_URL" in run_cli("status", "show", ok=2).stderr
@@ -108,7 +108,7 @@ def test_two_projects_issue_at_once_into_one_ledger_and_publish_each_others_revo
         add_ledger_url(root, postgres_url)
     roster(a / "class.csv", "a", 150)
     roster(b / "class.csv", "b", 150)
-    procs = [badgekit("issue", "--badge", "python-basics", "--roster", "class.csv", "--workers", "1", "--json", cwd=root)
+    procs = [badgekit("issue", "--badge", "python-basics", "class.csv", "--workers", "1", "--json", cwd=root)
              for root in (a, b)]
     runs = [finish(p) for p in procs]
     assert [r.code for r in runs] == [0, 0], [r.stderr for r in runs]
@@ -128,7 +128,7 @@ def test_two_projects_issue_at_once_into_one_ledger_and_publish_each_others_revo
     assert finish(badgekit("revoke", idb, "--reason", "duplicate", cwd=a)).code == 0
     assert finish(badgekit("revoke", ida, "--reason", "duplicate", cwd=b)).code == 0
     # the other project's roster is already issued, with the same ids
-    again = finish(badgekit("issue", "--badge", "python-basics", "--roster", a / "class.csv", "--workers", "1", "--json", cwd=b))
+    again = finish(badgekit("issue", "--badge", "python-basics", a / "class.csv", "--workers", "1", "--json", cwd=b))
     assert again.code == 0 and json.loads(again.stdout)["counts"].get("issued", 0) == 0
 
     for publisher in (a, b):  # whoever publishes, the list holds both revocations
@@ -144,7 +144,7 @@ def test_two_projects_issue_at_once_into_one_ledger_and_publish_each_others_revo
 def test_a_connection_killed_mid_run_stops_cleanly_and_the_next_run_resumes(tmp_path, postgres_server, postgres_url) -> None:
     root = make_project(tmp_path / "p", postgres_url)
     roster(root / "class.csv", "k", 2000)
-    proc = badgekit("issue", "--badge", "python-basics", "--roster", "class.csv", "--workers", "1", cwd=root)
+    proc = badgekit("issue", "--badge", "python-basics", "class.csv", "--workers", "1", cwd=root)
     dbname = postgres_url.split("/")[3].split("?")[0]
     ledger = Ledger.open(postgres_url)
     deadline = time.monotonic() + 120
@@ -163,7 +163,7 @@ def test_a_connection_killed_mid_run_stops_cleanly_and_the_next_run_resumes(tmp_
     partial = list(ledger.issuances())
     assert 0 < sum(i.state == "issued" for i in partial) < 2000, "the kill should land mid-run"
 
-    resumed = finish(badgekit("issue", "--badge", "python-basics", "--roster", "class.csv", "--workers", "2", cwd=root))
+    resumed = finish(badgekit("issue", "--badge", "python-basics", "class.csv", "--workers", "2", cwd=root))
     assert resumed.code == 0, resumed.stderr
     rows = list(ledger.issuances())
     assert len(rows) == 2000 and all(r.state == "issued" for r in rows)  # exactly one credential per row
@@ -179,7 +179,7 @@ def test_ledger_migrate_to_postgresql_check_and_back(tmp_path, monkeypatch, post
     root = make_project(tmp_path / "p")
     roster(root / "class.csv", "m", 20)
     monkeypatch.chdir(root)
-    run_cli("issue", "--badge", "python-basics", "--roster", "class.csv", "--workers", "1")
+    run_cli("issue", "--badge", "python-basics", "class.csv", "--workers", "1")
     run_cli("revoke", "--email", "m0@example.org", "--reason", "issued by mistake")
     before = json.loads(run_cli("ledger", "check", "--json").stdout)
     assert before["ok"] and before["engine"] == "sqlite" and before["states"] == {"issued": 19, "revoked": 1}
@@ -190,7 +190,7 @@ def test_ledger_migrate_to_postgresql_check_and_back(tmp_path, monkeypatch, post
     add_ledger_url(root, postgres_url)
     after = json.loads(run_cli("ledger", "check", "--json").stdout)
     assert after["engine"] == "postgresql" and after["tables"] == before["tables"]
-    again = json.loads(run_cli("issue", "--badge", "python-basics", "--roster", "class.csv", "--json").stdout)
+    again = json.loads(run_cli("issue", "--badge", "python-basics", "class.csv", "--json").stdout)
     assert again["counts"].get("issued", 0) == 0 and again["counts"]["already-issued"] == 20
 
     refused = run_cli("ledger", "migrate", "--to", ".badgekit/ledger.sqlite3", ok=2)  # the old file still holds them

@@ -40,7 +40,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     monkeypatch.chdir(root)
     issued = {}
     for badge in ("python", "lab"):
-        rows = json.loads(run_cli("issue", "--badge", badge, "--roster", "a.csv", "--workers", "1", "--json").stdout)["rows"]
+        rows = json.loads(run_cli("issue", "--badge", badge, "a.csv", "--workers", "1", "--json").stdout)["rows"]
         issued[badge] = rows[0]["credentialId"]
     (tmp_path / "secrets").mkdir()
     moved = tmp_path / "secrets" / "issuer.pem"
@@ -49,7 +49,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
 
 COMMANDS = {
-    "issue": lambda p: ("issue", "--badge", "python", "--roster", "b.csv", "--workers", "1"),
+    "issue": lambda p: ("issue", "--badge", "python", "b.csv", "--workers", "1"),
     "status init": lambda p: ("status", "init"),
     "status publish": lambda p: ("status", "publish"),
     "revoke --publish": lambda p: ("revoke", p.ids["python"], "--reason", "issued in error", "--publish"),
@@ -112,11 +112,11 @@ def test_issue_with_another_key_is_a_usage_error_and_reserves_nothing(tmp_path: 
     other = keys.load_key(tmp_path / "other.pem")
     own = keys.load_key(root / "issuer-key.pem")
     for fmt in ("ldp", "jwt"):
-        refused = run_cli("issue", "-b", "python", "-r", "a.csv", "--format", fmt, "--key", tmp_path / "other.pem", ok=2)
+        refused = run_cli("issue", "-b", "python", "a.csv", "--format", fmt, "--key", tmp_path / "other.pem", ok=2)
         assert refused.stderr.splitlines()[0] == (f"error: the signing key is {other.did_key}, but the issuer is {own.did_key}: "
                                                   "verifiers would reject every credential it signs")
         assert refused.stdout == "" and not list(root.glob("out/*.json")) + list(root.glob("out/*.jwt"))
-    issued = json.loads(run_cli("issue", "-b", "python", "-r", "a.csv", "--workers", "1", "--json").stdout)
+    issued = json.loads(run_cli("issue", "-b", "python", "a.csv", "--workers", "1", "--json").stdout)
     assert issued["counts"] == {"issued": 2}  # nothing was reserved by the refused runs
     assert "but the issuer is" in run_cli("status", "publish", "--key", tmp_path / "other.pem", ok=2).stderr
     run_cli("status", "publish")

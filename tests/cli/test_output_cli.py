@@ -57,7 +57,7 @@ def test_issue_json_into_a_closed_pipe_still_issues_every_row(project: SimpleNam
     # Before: exit 70 ("a bug in badgekit") at the first write, with no credential signed.
     pipe = closed_pipe()
     try:
-        done = badgekit("issue", "--badge", "pipes", "--roster", project.roster, "--json", "--workers", "1",
+        done = badgekit("issue", "--badge", "pipes", project.roster, "--json", "--workers", "1",
                         cwd=project.root, stdout=pipe)
     finally:
         os.close(pipe)
@@ -71,7 +71,7 @@ def test_issue_json_into_a_closed_pipe_still_issues_every_row(project: SimpleNam
 def test_verify_into_a_closed_pipe_exits_141_quietly(project: SimpleNamespace) -> None:
     # Before: exit 1, the "invalid" code (Rich's own broken-pipe exit), for `verify | grep -q VALID`
     # under pipefail; and exit 70 for --jsonl.
-    run_cli("issue", "--badge", "pipes", "--roster", project.roster, "--workers", "1", "--project", project.root)
+    run_cli("issue", "--badge", "pipes", project.roster, "--workers", "1", "--project", project.root)
     one = next(project.out.glob("*.json"))
     for args in ([one], [one, "--json"], [project.out], [project.out, "--jsonl"], [project.out, "--json"]):
         pipe = closed_pipe()
@@ -83,7 +83,7 @@ def test_verify_into_a_closed_pipe_exits_141_quietly(project: SimpleNamespace) -
 
 
 def test_stdout_on_a_full_device_is_one_error_line(project: SimpleNamespace) -> None:
-    run_cli("issue", "--badge", "pipes", "--roster", project.roster, "--workers", "1", "--project", project.root)
+    run_cli("issue", "--badge", "pipes", project.roster, "--workers", "1", "--project", project.root)
     with open("/dev/full", "w") as full:
         done = badgekit("verify", next(project.out.glob("*.json")), cwd=project.root, stdout=full.fileno())
     assert done.returncode == 2

@@ -289,14 +289,14 @@ def test_a_no_status_project_issues_only_with_no_revocation_and_says_so(tmp_path
     assert run("init", "--name", "X", "--no-status").exit_code == 0
     assert run("badge", "new", "-t", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml").exit_code == 0
     Path("r.csv").write_text("email,completed_on\nada@example.org,2026-01-10\nbob@example.org,2026-01-11\n", encoding="utf-8")
-    refused = run("issue", "-b", "y", "-r", "r.csv", "-w", "1")
+    refused = run("issue", "-b", "y", "r.csv", "-w", "1")
     assert refused.exit_code == ExitCode.USAGE and refused.stdout == "" and not list(tmp_path.glob("out/*.json"))
     assert "could never be revoked" in refused.stderr and "--no-revocation" in refused.stderr
-    issued = run("issue", "-b", "y", "-r", "r.csv", "-w", "1", "--no-revocation", "--json")
+    issued = run("issue", "-b", "y", "r.csv", "-w", "1", "--no-revocation", "--json")
     assert issued.exit_code == 0, issued.output
     report = json.loads(issued.stdout)
     assert report["revocable"] is False and report["counts"] == {"issued": 2}
-    again = run("issue", "-b", "y", "-r", "r.csv", "-w", "1", "--no-revocation")
+    again = run("issue", "-b", "y", "r.csv", "-w", "1", "--no-revocation")
     assert again.stdout.strip() == "2 already issued; not revocable (no status entry)"
 
 

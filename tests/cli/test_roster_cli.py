@@ -51,7 +51,7 @@ def _rows(result) -> dict[int, dict]:  # type: ignore[no-untyped-def]
 
 
 def test_issue_from_a_windows_1252_semicolon_roster(project: SimpleNamespace) -> None:
-    result = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
+    result = run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", "--bundle", "--json", ok=1)
     rows = _rows(result)
     assert {line: row["status"] for line, row in rows.items()} == {2: "issued", 3: "issued", 6: "rejected", 8: "rejected"}
     assert rows[6]["errors"] == [{"line": 6, "column": "Email", "reason": "invalid email address 'not-an-email'"}]
@@ -67,25 +67,25 @@ def test_issue_from_a_windows_1252_semicolon_roster(project: SimpleNamespace) ->
     pages = {b["credentialId"]: (Path(b["path"]) / "index.html").read_text(encoding="utf-8") for b in json.loads(result.stdout)["bundles"]["written"]}
     assert "José Núñez" in pages[rows[2]["credentialId"]] and "Zoë Ågren" in pages[rows[3]["credentialId"]]
 
-    human = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", ok=1)
+    human = run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", ok=1)
     assert f"{project.roster}:line 6, column Email: invalid email address 'not-an-email'" in human.stderr
     assert f"{project.roster}:line 8, column Earned: ambiguous date '04/03/2026'" in human.stderr
     assert "Traceback" not in human.stderr
 
 
 def test_date_format_option_and_project_setting(project: SimpleNamespace) -> None:
-    result = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", "--date-format", "DMY", "--json", ok=1)
+    result = run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", "--date-format", "DMY", "--json", ok=1)
     rows = _rows(result)
     assert rows[8]["status"] == "issued" and [line for line, row in rows.items() if row["status"] == "rejected"] == [6]
     kim = json.loads(Path(rows[8]["path"]).read_text(encoding="utf-8"))
     assert kim["awardedDate"] == "2026-03-04T00:00:00Z"
 
-    bad = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--date-format", "YMD", ok=2)
+    bad = run_cli("issue", "--badge", "weather", project.roster, "--date-format", "YMD", ok=2)
     assert bad.stderr.startswith("error: date format 'YMD': expected DMY")
 
     config = project.root / "badgekit.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[roster]\ndate_format = "MDY"\n', encoding="utf-8")
-    dry = _rows(run_cli("issue", "--badge", "weather", "--roster", project.roster, "--dry-run", "--json", "--reissue", ok=1))
+    dry = _rows(run_cli("issue", "--badge", "weather", project.roster, "--dry-run", "--json", "--reissue", ok=1))
     assert dry[8]["status"] == "would-issue"  # 04/03/2026 read as April 3: a changed row, not an error
     assert dry[2]["errors"] == [{"line": 2, "column": "Earned", "reason": "'15.03.2026' is not a date in MDY order (use YYYY-MM-DD)"}]
 
@@ -104,7 +104,7 @@ def test_date_format_option_and_project_setting(project: SimpleNamespace) -> Non
 )
 def test_unreadable_rosters_are_one_line_usage_errors(project: SimpleNamespace, data: bytes, message: str) -> None:
     project.roster.write_bytes(data)
-    result = run_cli("issue", "--badge", "weather", "--roster", project.roster, ok=2)
+    result = run_cli("issue", "--badge", "weather", project.roster, ok=2)
     first = result.stderr.splitlines()[0]
     assert first == f"error: {project.roster}: {message}"
     assert "Traceback" not in result.stderr and not (project.root / "out" / "issued.csv").exists()
@@ -114,8 +114,8 @@ def test_an_extra_column_is_a_warning_and_exit_code_0(project: SimpleNamespace) 
     # A Google Forms export: its Timestamp column is unknown. Every row is issued: exit 0, and
     # --strict issues too (an unknown column is no row problem).
     project.roster.write_text("Timestamp,Email Address,Full Name\n2026/03/15 9:01:02 AM GMT,ann@example.org,Ann\n", encoding="utf-8")
-    strict = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--workers", "1", "--strict")
+    strict = run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", "--strict")
     assert strict.stdout.startswith("1 issued")
     assert f"warning: {project.roster}:line 1, column Timestamp: unknown column (ignored)" in strict.stderr
-    again = run_cli("issue", "--badge", "weather", "--roster", project.roster, "--json")
+    again = run_cli("issue", "--badge", "weather", project.roster, "--json")
     assert json.loads(again.stdout)["counts"] == {"already-issued": 1}

@@ -41,7 +41,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     roster = root / "class.csv"
     roster.write_text("email,name\nada@example.org,Ada\nbob@example.org,Bob\ncy@example.org,Cy\n", encoding="utf-8")
     monkeypatch.chdir(root)
-    run("issue", "--badge", "python-basics", "--roster", roster, "--workers", "1")
+    run("issue", "--badge", "python-basics", roster, "--workers", "1")
     rows = [line.split(",") for line in (root / "out" / "issued.csv").read_text().splitlines()[1:]]
     creds = {email: Path(row[3]) for email, row in zip(("ada", "bob", "cy"), rows, strict=True)}
     ids = {email: json.loads(p.read_text())["id"] for email, p in creds.items()}

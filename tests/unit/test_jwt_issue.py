@@ -510,7 +510,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_cli_issue_jwt_bake_and_verify(project: Path) -> None:
-    result = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--bake", "png,svg", "--workers", "1", "--json")
+    result = run("issue", "--badge", "y", "roster.csv", "--format", "jwt", "--bake", "png,svg", "--workers", "1", "--json")
     rows = json.loads(result.stdout)["rows"]
     assert [r["status"] for r in rows] == ["issued", "issued"]
     for row in rows:
@@ -526,7 +526,7 @@ def test_cli_issue_jwt_bake_and_verify(project: Path) -> None:
     result = run("verify", "out", "--status-list", "out/status", "--json")
     reports = json.loads(result.stdout)
     assert len(reports) == 6 and {r["verdict"] for r in reports} == {VALID}, result.stdout
-    again = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--workers", "1")
+    again = run("issue", "--badge", "y", "roster.csv", "--format", "jwt", "--workers", "1")
     assert "2 already issued" in again.stdout
 
 
@@ -544,9 +544,9 @@ def test_cli_rsa_key_generate_show_issue_verify(project: Path) -> None:
     assert thumbprint in run("key", "show", "rsa.pem").stdout
     run("key", "generate", "x.pem", "--type", "dsa", ok=2)
     # The project's issuer is the Ed25519 did:key: the RSA key cannot sign for it, in any format.
-    refused = run("issue", "--badge", "y", "--roster", "roster.csv", "--key", "rsa.pem", ok=2)
+    refused = run("issue", "--badge", "y", "roster.csv", "--key", "rsa.pem", ok=2)
     assert "RSA key signs only VC-JWT" in refused.stderr and "--format jwt" in refused.stderr
-    refused = run("issue", "--badge", "y", "--roster", "roster.csv", "--key", "rsa.pem", "--format", "jwt", ok=2)
+    refused = run("issue", "--badge", "y", "roster.csv", "--key", "rsa.pem", "--format", "jwt", ok=2)
     assert "is a did:key" in refused.stderr
     # An RS256 issuer: an https id, a verification method (the kid), the RSA key; no status lists
     # (they are Data Integrity, Ed25519-signed).
@@ -557,9 +557,9 @@ def test_cli_rsa_key_generate_show_issue_verify(project: Path) -> None:
     Path("badgekit.toml").write_text(toml, encoding="utf-8")
     # It hosts its profile at its id, listing the RSA key (what badgekit checks before signing).
     Path("did.json").write_text(json.dumps(did.did_web_document(HTTPS_ISSUER, [info["jwk"]])), encoding="utf-8")
-    refused = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--workers", "1", ok=2)
+    refused = run("issue", "--badge", "y", "roster.csv", "--format", "jwt", "--workers", "1", ok=2)
     assert "could never be revoked" in refused.stderr and "--no-revocation" in refused.stderr
-    issued = run("issue", "--badge", "y", "--roster", "roster.csv", "--format", "jwt", "--bake", "png", "--workers", "1", "--no-revocation")
+    issued = run("issue", "--badge", "y", "roster.csv", "--format", "jwt", "--bake", "png", "--workers", "1", "--no-revocation")
     assert "2 issued" in issued.stdout and "; not revocable (no status entry)" in issued.stdout
     Path("trust.json").write_text(json.dumps({"issuers": [{"id": HTTPS_ISSUER, "keys": [thumbprint]}]}), encoding="utf-8")
     result = run("verify", "out", "--trust", "trust.json")

@@ -1,6 +1,6 @@
 """badgekit.ledger on PostgreSQL only: URLs and passwords, an unreachable server, a lost
 connection, conflicts the server resolves by aborting a transaction, and the minimal role the
-README documents. The server is the throwaway one of tests/pgserver.py."""
+docs/ledger.md documents. The server is the throwaway one of tests/pgserver.py."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_a_role_with_only_the_documented_rights_issues_revokes_and_publishes(pos
 
     Ledger.open(postgres_url).close()  # the owner creates the tables (first open)
     db = _dbname(postgres_url)
-    with postgres_server.admin(db) as conn:  # the README's "Teams" grants, word for word
+    with postgres_server.admin(db) as conn:  # docs/ledger.md's "Teams" grants, word for word
         conn.execute("CREATE ROLE badgekit_ci LOGIN")
         conn.execute(f"GRANT CONNECT ON DATABASE {db} TO badgekit_ci")
         conn.execute("GRANT USAGE ON SCHEMA public TO badgekit_ci")

@@ -1,5 +1,5 @@
 """badgekit._time: the one timestamp parser (XML Schema dateTimeStamp, as VC Data Model 2.0
-requires), the one wire format, the one clock."""
+requires), the one wire format, the one clock, ISO 8601 durations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
+from badgekit._time import (
+    Duration,
+    TimestampError,
+    add_duration,
+    format_utc,
+    parse_datetime_stamp,
+    parse_duration,
+    utc_now,
+)
 from badgekit.errors import ExitCode, InputError
 
 
@@ -162,3 +170,74 @@ def test_long_date_is_the_one_human_date_format() -> None:
     assert _time.long_date(datetime(2026, 1, 16, 0, 30, tzinfo=timezone(timedelta(hours=14)))) == "16 January 2026"
     assert _time.long_date(None) == ""
     assert delivery.long_date is _time.long_date  # pages, e-mails and reports write it alike
+
+
+# ---------------------------------------------------------------------------------------------
+# durations
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("P2Y", Duration(years=2)),
+        ("P6M", Duration(months=6)),
+        ("P90D", Duration(days=90)),
+        ("P1Y6M", Duration(years=1, months=6)),
+        ("P2W", Duration(weeks=2)),
+        ("PT12H", Duration(hours=12)),
+        ("PT1M", Duration(minutes=1)),
+        ("P1DT1H30M", Duration(days=1, hours=1, minutes=30)),
+        ("PT0.5S", Duration(seconds=0.5)),
+        ("P0D", Duration()),
+    ],
+)
+def test_parse_duration(text: str, duration: Duration) -> None:
+    assert parse_duration(text) == duration
+    assert str(parse_duration(text)) == text
+
+
+@pytest.mark.parametrize("text", ["", "P", "PT", "2Y", "P2", "P-1Y", "P1.5Y", "P1Y2Y", "PT1H2D", "P1M1Y", "p2y", "P2 Y", "2 years", "P1T"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(InputError, match="ISO 8601 duration"):
+        parse_duration(text)
+
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "end"),
+    [
+        (datetime(2024, 2, 29, tzinfo=UTC), "P1Y", datetime(2025, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 2, 29, tzinfo=UTC), "P4Y", datetime(2028, 2, 29, tzinfo=UTC)),
+        (datetime(2024, 1, 31, tzinfo=UTC), "P1M", datetime(2024, 2, 29, tzinfo=UTC)),
+        (datetime(2023, 1, 31, tzinfo=UTC), "P1M", datetime(2023, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 8, 31, tzinfo=UTC), "P6M", datetime(2025, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 12, 15, 10, 0, tzinfo=UTC), "P1M", datetime(2025, 1, 15, 10, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 15, 12, 0, tzinfo=UTC), "P90D", datetime(2026, 4, 15, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 15, 12, 0, tzinfo=UTC), "P1Y1MT12H", datetime(2027, 2, 16, 0, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 15, tzinfo=timezone(timedelta(hours=2))), "P2W", datetime(2026, 1, 29, tzinfo=timezone(timedelta(hours=2)))),
+    ],
+)
+def test_add_duration_is_calendar_aware(start: datetime, duration: str, end: datetime) -> None:
+    result = add_duration(start, duration)
+    assert result == end and result.tzinfo == end.tzinfo
+
+
+def test_add_duration_out_of_range() -> None:
+    with pytest.raises(InputError, match="out of range"):
+        add_duration(datetime(9999, 1, 1, tzinfo=UTC), "P1Y")
+
+
+@given(
+    st.integers(0, 50), st.integers(0, 30), st.integers(0, 10), st.integers(0, 400), st.integers(0, 48), st.integers(0, 120)
+)
+def test_duration_text_round_trip(y: int, m: int, w: int, d: int, h: int, mi: int) -> None:
+    duration = Duration(years=y, months=m, weeks=w, days=d, hours=h, minutes=mi)
+    assert parse_duration(str(duration)) == duration
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)), st.integers(0, 40), st.integers(0, 24))
+def test_add_duration_never_goes_backwards_and_lands_on_a_day_that_exists(start: datetime, years: int, months: int) -> None:
+    end = add_duration(start, Duration(years=years, months=months))
+    assert end >= start
+    assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == years * 12 + months
+    assert end.day == start.day or end.day < start.day  # clamped only down, to the month's last day

@@ -1,0 +1,160 @@
+"""One reader of stored credentials in every form: JSON (Data Integrity proof), a VC-JWT compact
+JWS, or either baked into a PNG or SVG badge. ``badgekit verify`` (check 1) and bundling read
+credentials here, so they agree on what a file holds.
+
+The form is told by content, never by file name, in one place (:func:`payload_kind`): text that
+starts with ``{`` is JSON; text shaped as a compact JWS (three base64url parts) is a VC-JWT;
+anything else is refused. Every bound applies: the byte size (``max_bytes``), JSON depth
+(:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
+(:data:`badgekit.limits.MAX_JSON_VALUES`).
+
+    >>> found = read(b'{"id": "urn:uuid:1", "type": ["VerifiableCredential"]}', source="c.json")
+    >>> found.form, found.credential["id"]
+    ('json', 'urn:uuid:1')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from badgekit import baking, jwt
+from badgekit._io import MAX_INPUT_BYTES, loads_json
+from badgekit.errors import InputError, LimitExceeded
+from badgekit.limits import MAX_JSON_VALUES, count_values
+
+Form = Literal["json", "jwt", "png", "svg"]
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class EnvelopeError(InputError):
+    """The bytes hold no credential badgekit can read. ``reason`` is the message without the
+    source; ``form`` and ``securing`` say what was learned before it failed (or None)."""
+
+    def __init__(self, reason: str, *, source: str, form: str | None = None, securing: str | None = None) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.reason = reason
+        self.form = form
+        self.securing = securing
+
+
+class EnvelopeTooLarge(EnvelopeError, LimitExceeded):
+    """Beyond a bound: too many bytes, or too many JSON values."""
+
+
+class LegacyBadge(EnvelopeError):
+    """An Open Badges 2.0 badge (baked with the OB 2.0 keyword): not a credential badgekit reads."""
+
+
+def payload_kind(text: str) -> Literal["json", "jwt"] | None:
+    """``"json"`` for text starting with ``{`` (after white space), ``"jwt"`` for a compact JWS,
+    None for anything else: the one rule every reader uses."""
+    if text.lstrip().startswith("{"):
+        return "json"
+    return "jwt" if jwt.looks_like_jws(text) else None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The credential text found in some bytes, not parsed yet (see :func:`find`)."""
+
+    text: str  # exactly as stored
+    kind: Literal["json", "jwt"]
+    container: baking.Container | None
+    size: int  # bytes read
+    source: str
+
+    @property
+    def form(self) -> Form:
+        return self.container or self.kind
+
+    def parse(self, *, max_bytes: int = MAX_INPUT_BYTES) -> Envelope:
+        """Parse the text: a JSON object, or a compact JWS and the credential it carries.
+
+        Raises:
+            JwtError: a malformed JWS (parts, header, payload, size).
+            InputError: malformed JSON (names the source, line and column), or too deep.
+            EnvelopeTooLarge: more than :data:`badgekit.limits.MAX_JSON_VALUES` JSON values.
+        """
+        jws = None
+        if self.kind == "jwt":
+            jws = jwt.parse(self.text, max_bytes=max_bytes)
+            credential = jwt.credential_from_payload(jws.payload)
+            securing, text = "vc-jwt", self.text.strip()
+        else:
+            doc = loads_json(self.text, source=self.source)
+            if not isinstance(doc, dict):  # pragma: no cover - guarded by payload_kind's "{" test
+                raise EnvelopeError("the credential is not a JSON object", source=self.source, form=self.form)
+            credential, securing, text = doc, "embedded-proof", self.text
+        if count_values(credential, MAX_JSON_VALUES) > MAX_JSON_VALUES:
+            raise EnvelopeTooLarge(f"credential has more than {MAX_JSON_VALUES} JSON values; refused",
+                                   source=self.source, form=self.form, securing=securing)
+        return Envelope(credential, text, self.form, self.container, jws, securing, self.size)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A stored credential, read.
+
+    ``credential``: the credential as JSON (for a VC-JWT, from its claims). ``text``: what was
+    stored, exactly (a JWS without surrounding white space); signatures are over these bytes.
+    ``form``: json, jwt, png or svg; ``container``: png or svg when baked. ``jws``: the parsed,
+    not yet verified, compact JWS of a VC-JWT. ``securing``: embedded-proof or vc-jwt.
+    """
+
+    credential: dict[str, Any]
+    text: str
+    form: Form
+    container: baking.Container | None
+    jws: jwt.CompactJws | None
+    securing: str
+    size: int
+
+
+def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Stored:
+    """The credential text in ``data``: the bytes themselves (UTF-8, a BOM allowed), or what is
+    baked into a PNG or SVG image.
+
+    Raises:
+        EnvelopeTooLarge: more than ``max_bytes``.
+        EnvelopeError: an image badgekit cannot read, text that is not UTF-8, or neither a JSON
+            object nor a compact JWS.
+        LegacyBadge: an Open Badges 2.0 badge.
+        BakingError, LimitExceeded: a damaged or hostile image (see :func:`badgekit.baking.extract`).
+    """
+    if len(data) > max_bytes:
+        raise EnvelopeTooLarge(f"input is {len(data)} bytes, larger than the {max_bytes} accepted", source=source)
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    container = None
+    if data.startswith(_PNG_MAGIC) or head.startswith(b"<"):
+        container = baking.detect(data)
+        if container is None:
+            raise EnvelopeError("not a PNG or SVG badge image badgekit can read", source=source)
+        extracted = baking.extract(data, source=source)
+        if extracted.legacy:
+            raise LegacyBadge(f"an Open Badges 2.0 badge ({container.upper()}); badgekit verifies Open Badges 3.0 "
+                              "credentials (OB 2.0 verification needs the network)", source=source, form=container)
+        text = extracted.payload
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise EnvelopeError(f"not UTF-8 text (byte {exc.start}) and not a PNG or SVG image", source=source) from None
+    kind = payload_kind(text)
+    if kind is None:
+        raise EnvelopeError("not a JSON credential, a compact JWS, or a baked PNG/SVG badge", source=source,
+                            form=container or "json")
+    return Stored(text, kind, container, len(data), source)
+
+
+def read(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Envelope:
+    """:func:`find` then :meth:`Stored.parse`: the credential stored in ``data``, in any form.
+
+    Raises: see :func:`find` and :meth:`Stored.parse` (all are :class:`InputError`).
+    """
+    return find(data, source=source, max_bytes=max_bytes).parse(max_bytes=max_bytes)
+
+
+__all__ = ["Envelope", "EnvelopeError", "EnvelopeTooLarge", "Form", "LegacyBadge", "Stored", "find",
+           "payload_kind", "read"]

@@ -1,0 +1,356 @@
+"""badgekit's issuing policy: the ``badgekit`` member of a badge-class file (:class:`Policy`), its
+roster requirements (:class:`Requirement`) and its parser (:func:`parse_policy`, which reports
+:class:`~badgekit.schema.SchemaProblem` entries)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from badgekit import roster
+from badgekit._template_search import image_template_names, template_names
+from badgekit._time import add_duration, parse_duration
+from badgekit.badgeclass._values import EMAIL, is_http_url, is_urn_uuid, quote, short
+from badgekit.errors import InputError
+from badgekit.schema import SchemaProblem
+
+RequirementKind = Literal["required", "min", "max", "one_of", "url", "email", "date"]
+REQUIREMENT_KINDS: tuple[str, ...] = ("required", "min", "max", "one_of", "url", "email", "date")
+POLICY_KEYS: tuple[str, ...] = (
+    "validity",
+    "requirements",
+    "image_template",
+    "colour",
+    "level_label",
+    "family",
+    "renewal_note",
+    "template",
+    "status_purpose",
+    "requires",
+    "revocable",
+)
+#: What the one credentialStatus entry of a credential says (ADR 4): revocation is final;
+#: suspension can be lifted (and a suspension-purpose credential can still be revoked for good).
+STATUS_PURPOSES: tuple[str, ...] = ("revocation", "suspension")
+POLICY_MEMBER = "badgekit"
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .-]*")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One rule a roster row must satisfy before a credential is issued for it."""
+
+    column: str
+    kind: RequirementKind
+    value: Any = None
+    message: str = ""
+
+    def check(self, raw: str | None) -> str | None:
+        """None when ``raw`` (the roster cell, None if absent) satisfies the rule, else a one-line reason."""
+        reason = self._reason(None if raw is None else str(raw).strip())
+        if reason is None:
+            return None
+        return f"{reason} ({self.message})" if self.message else reason
+
+    def _reason(self, text: str | None) -> str | None:
+        col = self.column
+        present = bool(text)
+        if self.kind == "required":
+            # value False switches the rule off; None (the default) and True both mean "required".
+            return None if present or self.value is False else f"{col} is missing (required)"
+        if self.kind in ("min", "max"):
+            if not present:
+                bound = "at least" if self.kind == "min" else "at most"
+                return f"{col} is missing ({bound} {_num(self.value)} required)"
+            number = _parse_number(text or "")
+            if number is None:
+                return f"{col} {text!r} is not a number"
+            if self.kind == "min" and number < float(self.value):
+                return f"{col} {text} is below the required {_num(self.value)}"
+            if self.kind == "max" and number > float(self.value):
+                return f"{col} {text} is above the allowed {_num(self.value)}"
+            return None
+        if not present:
+            return None
+        assert text is not None
+        if self.kind == "one_of":
+            allowed = [str(v) for v in self.value or ()]
+            if text.casefold() in (a.casefold() for a in allowed):
+                return None
+            return f"{col} {text!r} is not one of: {', '.join(allowed)}"
+        if self.kind == "url":
+            return None if is_http_url(text) else f"{col} {text!r} is not an http(s) URL"
+        if self.kind == "email":
+            return None if EMAIL.fullmatch(text) else f"{col} {text!r} is not an email address"
+        if self.kind == "date":
+            # the roster's own date reader: ISO dates, 15.01.2026, and unambiguous d/m/y
+            try:
+                roster.parse_date(text)
+            except ValueError as exc:
+                return f"{col}: {exc}"
+            return None
+        return f"{col}: unknown requirement kind {self.kind!r}"
+
+    def describe(self) -> str:
+        """Short human form: ``score >= 70``, ``evidence_url: required``."""
+        if self.kind == "min":
+            return f"{self.column} >= {_num(self.value)}"
+        if self.kind == "max":
+            return f"{self.column} <= {_num(self.value)}"
+        if self.kind == "one_of":
+            return f"{self.column} in {{{', '.join(str(v) for v in self.value or ())}}}"
+        if self.kind == "required":
+            return f"{self.column}: required"
+        return f"{self.column}: {self.kind}"
+
+
+def _parse_number(text: str) -> float | None:
+    # the roster's own number reader: 85, 85.5, 85,5, 85 %
+    try:
+        number = roster.parse_number(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """badgekit's issuing policy for one badge class (the ``badgekit`` member of the file)."""
+
+    validity: str | None = None  # ISO 8601 duration like "P2Y", "P6M", "P90D"
+    requirements: tuple[Requirement, ...] = ()
+    image_template: str | None = None
+    colour: str | None = None
+    level_label: str | None = None
+    family: str | None = None
+    renewal_note: str | None = None
+    template: str | None = None  # the badge-class template this file was made from
+    status_purpose: str = "revocation"  # the purpose of each credential's status entry (ADR 4)
+    requires: tuple[str, ...] = ()  # badge-class ids the recipient must already hold, every one
+    #: False: its credentials carry no status entry and can never be revoked, on purpose (issue
+    #: then needs no status_base_url); the default is True
+    revocable: bool = True
+
+    def check_row(self, row: Mapping[str, Any]) -> list[str]:
+        """Reasons ``row`` may not be issued (empty list: every requirement is met)."""
+        reasons: list[str] = []
+        for req in self.requirements:
+            raw = row.get(req.column)
+            reason = req.check(None if raw is None else str(raw))
+            if reason is not None:
+                reasons.append(reason)
+        return reasons
+
+    def valid_until(self, valid_from: datetime) -> datetime | None:
+        """``valid_from`` + ``validity``, or None when the badge does not expire."""
+        return add_duration(valid_from, self.validity) if self.validity else None
+
+    def describe_requirements(self) -> list[str]:
+        """One short line per roster column: ``score >= 70``, ``evidence_url (required, url)``."""
+        lines: list[str] = []
+        for column in self.columns:
+            reqs = [r for r in self.requirements if r.column == column]
+            bounds = [r.describe() for r in reqs if r.kind in ("min", "max", "one_of")]
+            flags = [r.kind for r in reqs if r.kind not in ("min", "max", "one_of")]
+            text = ", ".join(bounds) if bounds else column
+            lines.append(f"{text} ({', '.join(flags)})" if flags else text)
+        return lines
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Roster columns the requirements read, in order, without repeats."""
+        return tuple(dict.fromkeys(r.column for r in self.requirements))
+
+    def to_json(self) -> dict[str, Any]:
+        """The policy as written in a badge-class file (requirements of one column grouped)."""
+        out: dict[str, Any] = {}
+        if self.validity is not None:
+            out["validity"] = self.validity
+        if self.requirements:
+            entries: list[dict[str, Any]] = []
+            for req in self.requirements:
+                last = entries[-1] if entries else None
+                if last and last["column"] == req.column and req.kind not in last and last.get("message", "") == req.message:
+                    last.pop("message", None)
+                    last[req.kind] = True if req.value is None else req.value
+                    if req.message:
+                        last["message"] = req.message
+                    continue
+                entry: dict[str, Any] = {"column": req.column, req.kind: True if req.value is None else req.value}
+                if req.message:
+                    entry["message"] = req.message
+                entries.append(entry)
+            out["requirements"] = entries
+        for key in ("image_template", "colour", "level_label", "family", "renewal_note", "template"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.status_purpose != "revocation":
+            out["status_purpose"] = self.status_purpose
+        if self.requires:
+            out["requires"] = list(self.requires)
+        if not self.revocable:
+            out["revocable"] = False
+        return out
+
+
+def parse_policy(
+    raw: Any, *, templates_dirs: Iterable[Path] = (), check_template: bool = False
+) -> tuple[Policy, list[SchemaProblem]]:
+    """Parse the ``badgekit`` member; returns the policy (best effort) and its problems."""
+    base = f"$.{POLICY_MEMBER}"
+    if raw is None:
+        return Policy(), []
+    if not isinstance(raw, Mapping):
+        return Policy(), [SchemaProblem(base, "must be an object (badgekit's issuing policy)")]
+    problems: list[SchemaProblem] = []
+    for key in raw:
+        if key not in POLICY_KEYS:
+            hint = " (did you mean colour?)" if key == "color" else ""
+            problems.append(SchemaProblem(f"{base}.{key}", f"unknown policy member{hint}; known: {', '.join(POLICY_KEYS)}"))
+    strings: dict[str, str | None] = {}
+    for key in ("validity", "image_template", "colour", "level_label", "family", "renewal_note", "template", "status_purpose"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(SchemaProblem(f"{base}.{key}", "must be a string"))
+            value = None
+        strings[key] = value
+    validity = strings["validity"]
+    if validity is not None:
+        try:
+            if parse_duration(validity).is_zero:
+                problems.append(SchemaProblem(f"{base}.validity", "a validity period must be longer than zero"))
+        except InputError as exc:
+            problems.append(SchemaProblem(f"{base}.validity", exc.message))
+    colour = strings["colour"]
+    if colour is not None and not _COLOUR.fullmatch(colour):
+        problems.append(SchemaProblem(f"{base}.colour", f"{quote(colour)} is not a colour like #1f6feb"))
+    image_template = strings["image_template"]
+    if image_template is not None and not _NAME.fullmatch(image_template):
+        problems.append(SchemaProblem(f"{base}.image_template", f"{quote(image_template)} is not a template name (a-z, 0-9, - and _)"))
+    template = strings["template"]
+    if check_template and (template is not None or image_template is not None):
+        dirs = tuple(templates_dirs)
+        known = template_names(extra_dirs=dirs)
+        if template is not None and template not in known:
+            problems.append(SchemaProblem(f"{base}.template", f"unknown template {quote(template)}; known: {', '.join(known)}"))
+        images = image_template_names(extra_dirs=dirs)
+        if image_template is not None and _NAME.fullmatch(image_template) and images and image_template not in images:
+            problems.append(
+                SchemaProblem(f"{base}.image_template", f"unknown image template {quote(image_template)}; known: {', '.join(images)}")
+            )
+    status_purpose = strings["status_purpose"] or "revocation"
+    if status_purpose not in STATUS_PURPOSES:
+        problems.append(SchemaProblem(f"{base}.status_purpose", f"{quote(status_purpose)} is not one of: {', '.join(STATUS_PURPOSES)}"))
+        status_purpose = "revocation"
+    revocable = raw.get("revocable", True)
+    if not isinstance(revocable, bool):
+        problems.append(SchemaProblem(f"{base}.revocable", "must be true or false"))
+        revocable = True
+    elif not revocable and strings["status_purpose"] is not None:
+        problems.append(SchemaProblem(f"{base}.status_purpose", "does not apply: revocable is false, so credentials carry no status entry"))
+    requirements, req_problems = _parse_requirements(raw.get("requirements"), f"{base}.requirements")
+    problems.extend(req_problems)
+    requires, requires_problems = _parse_requires(raw.get("requires"), f"{base}.requires")
+    problems.extend(requires_problems)
+    policy = Policy(
+        requires=requires,
+        revocable=revocable,
+        status_purpose=status_purpose,
+        validity=validity,
+        requirements=requirements,
+        image_template=image_template,
+        colour=colour,
+        level_label=strings["level_label"],
+        family=strings["family"],
+        renewal_note=strings["renewal_note"],
+        template=template,
+    )
+    return policy, problems
+
+
+def _parse_requirements(raw: Any, base: str) -> tuple[tuple[Requirement, ...], list[SchemaProblem]]:
+    if raw is None:
+        return (), []
+    if not isinstance(raw, list):
+        return (), [SchemaProblem(base, "must be a list of {column: ..., <kind>: ...} entries")]
+    out: list[Requirement] = []
+    problems: list[SchemaProblem] = []
+    for i, entry in enumerate(raw):
+        where = f"{base}[{i}]"
+        if not isinstance(entry, Mapping):
+            problems.append(SchemaProblem(where, "must be an object such as {column: score, min: 70}"))
+            continue
+        column = entry.get("column")
+        if not isinstance(column, str) or not _COLUMN.fullmatch(column.strip()):
+            problems.append(SchemaProblem(f"{where}.column", "must name a roster column (letters, digits, _ . - and spaces)"))
+            continue
+        column = column.strip()
+        message = entry.get("message", "")
+        if not isinstance(message, str):
+            problems.append(SchemaProblem(f"{where}.message", "must be a string"))
+            message = ""
+        kinds = 0
+        unknown = False
+        for key, value in entry.items():
+            if key in ("column", "message"):
+                continue
+            path = f"{where}.{key}"
+            if key not in REQUIREMENT_KINDS:
+                problems.append(SchemaProblem(path, f"unknown requirement kind; known: {', '.join(REQUIREMENT_KINDS)}"))
+                unknown = True
+                continue
+            kinds += 1
+            if key in ("min", "max"):
+                if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                    problems.append(SchemaProblem(path, f"must be a number, got {short(value)}"))
+                    continue
+                out.append(Requirement(column, cast(RequirementKind, key), value, message))
+            elif key == "one_of":
+                if not isinstance(value, list) or not value or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+                    problems.append(SchemaProblem(path, "must be a non-empty list of values"))
+                    continue
+                out.append(Requirement(column, "one_of", tuple(str(v) for v in value), message))
+            else:
+                if not isinstance(value, bool):
+                    problems.append(SchemaProblem(path, f"must be true or false, got {short(value)}"))
+                    continue
+                if value:
+                    kind = cast(RequirementKind, key)
+                    out.append(Requirement(column, kind, True if key == "required" else None, message))
+        if kinds == 0 and not unknown:
+            problems.append(SchemaProblem(where, f"names no requirement kind ({', '.join(REQUIREMENT_KINDS)})"))
+    return tuple(out), problems
+
+
+def _parse_requires(raw: Any, base: str) -> tuple[tuple[str, ...], list[SchemaProblem]]:
+    """``requires``: a list of badge-class ids (urn:uuid: or http(s) URL), each given once."""
+    if raw is None:
+        return (), []
+    if not isinstance(raw, list):
+        return (), [SchemaProblem(base, "must be a list of badge-class ids the recipient must already hold")]
+    out: list[str] = []
+    problems: list[SchemaProblem] = []
+    for i, entry in enumerate(raw):
+        where = f"{base}[{i}]"
+        if not isinstance(entry, str) or not (is_urn_uuid(entry) or is_http_url(entry)):
+            problems.append(SchemaProblem(where, f"{short(entry)} is not a badge-class id (urn:uuid: or an http(s) URL)"))
+        elif entry in out:
+            problems.append(SchemaProblem(where, f"{quote(entry)} is listed twice"))
+        else:
+            out.append(entry)
+    return tuple(out), problems

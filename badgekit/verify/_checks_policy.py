@@ -1,0 +1,52 @@
+"""Checks 9-10, what the verifier asks of the credential (:mod:`badgekit.verify._policy`):
+``trust`` (optional: the issuer is on a local trust list) and ``recipient`` (optional: the
+credential was issued to this email address, URL, phone number or DID) [SPEC (e) 5]."""
+
+from __future__ import annotations
+
+from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
+from badgekit.verify._policy import Evidence, IssuedTo, IssuerTrusted
+from badgekit.verify._state import Run
+from badgekit.verify._text import one_line, subjects_of
+
+
+def _evidence(run: Run) -> Evidence:
+    assert run.doc is not None
+    return Evidence(run.doc, run.issuer_id(), tuple(frozenset(k.fingerprints) for k in run.keys))
+
+
+# -- 9. trust --------------------------------------------------------------------------------
+
+
+def check_trust(run: Run) -> None:
+    if run.options.trust is None:
+        run.set("trust", SKIPPED, "no trust list given (--trust)")
+        return
+    result = IssuerTrusted(run.options.trust).check(_evidence(run))
+    run.set("trust", result.status, result.reason)
+
+
+# -- 10. recipient ---------------------------------------------------------------------------
+
+
+def check_recipient(run: Run) -> None:
+    wanted = run.options.recipient
+    if wanted is None:
+        run.set("recipient", SKIPPED, "no recipient given (--recipient)")
+        return
+    if not wanted.strip():
+        run.set("recipient", FAILED, "the recipient to check for is empty")
+        return
+    if run.status("signature") not in (PASSED, INDETERMINATE):
+        # Matching names in a credential whose signature failed would vouch for forged data.
+        run.set("recipient", SKIPPED, "the recipient fields are not authentic unless the signature "
+                "verifies (check 6)")
+        return
+    assert run.doc is not None
+    if not any("id" in s or s.get("identifier") for s in subjects_of(run.doc)):
+        # Check 2 already fails a credential that names no recipient.
+        status = SKIPPED if run.status("schema") == FAILED else FAILED
+        run.set("recipient", status, "the credential names no recipient (no credentialSubject id or identifier)")
+        return
+    result = IssuedTo(wanted, shown=one_line(wanted, 200)).check(_evidence(run))
+    run.set("recipient", result.status, result.reason)

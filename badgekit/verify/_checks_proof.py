@@ -1,0 +1,228 @@
+"""Checks 4-6, the proof [SPEC (e) 2]: ``proof-structure`` (Data Integrity proofs, or a VC-JWT
+header and claims), ``issuer-key`` (the key resolves offline and belongs to the issuer) and
+``signature``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from badgekit import did, jwt, proof
+from badgekit.errors import BadgekitError
+from badgekit.limits import MAX_PROOFS
+from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
+from badgekit.verify._state import ProofKey, Run
+from badgekit.verify._text import as_list, short_id, short_key
+
+# -- 4. proof structure ----------------------------------------------------------------------
+
+
+def check_proof_structure(run: Run) -> None:
+    assert run.doc is not None
+    if run.jws is not None:
+        problem = jwt.header_problem(run.jws.header)
+        if problem:
+            run.set("proof-structure", FAILED, problem)
+            return
+        claims = jwt.claim_problems(run.jws.payload, run.doc)
+        if claims:
+            run.set("proof-structure", FAILED, "VC-JWT " + "; ".join(claims))
+            return
+        key_from = "kid" if "kid" in run.jws.header else "jwk" if "jwk" in run.jws.header else "no key header"
+        run.set("proof-structure", PASSED, f"VC-JWT header alg {run.jws.header['alg']} ({key_from}); "
+                "claims agree with the credential")
+        return
+    proofs = proof.proofs_of(run.doc)
+    if not proofs:
+        run.set("proof-structure", FAILED, "the credential has no proof (and is not a VC-JWT): it is not signed")
+        return
+    if len(proofs) > MAX_PROOFS:
+        run.set("proof-structure", FAILED, f"{len(proofs)} proofs; badgekit checks at most {MAX_PROOFS}")
+        return
+    notes = []
+    for n, p in enumerate(proofs, start=1):
+        if not proof.is_known_suite(p):
+            kind = f"{p.get('type')!s} {p.get('cryptosuite') or ''}".strip() if isinstance(p, Mapping) else "non-object"
+            run.ignored_proofs.append(kind)
+            continue
+        problem = proof.structure_problem(p) or proof.time_problem(p, run.at)
+        if problem:
+            run.set("proof-structure", FAILED, f"proof {n}: {problem}")
+            return
+        if (p.get("type"), p.get("cryptosuite")) != (proof.PROOF_TYPE, proof.CRYPTOSUITE):
+            notes.append(f"proof {n} uses the legacy {p.get('cryptosuite') or p.get('type')} suite (accepted for verification)")
+        run.proofs.append((n, p))
+    if not run.proofs:
+        kinds = ", ".join(run.ignored_proofs)
+        run.set("proof-structure", FAILED, f"no proof badgekit can check (found: {kinds}); accepted: "
+                f"{proof.PROOF_TYPE} {proof.CRYPTOSUITE}, legacy Ed25519Signature2020 and eddsa-2022")
+        return
+    if run.ignored_proofs:
+        notes.append(f"ignored {len(run.ignored_proofs)} proof(s) of unknown type ({', '.join(run.ignored_proofs)})")
+    suites = sorted({f"{p.get('type')}{' ' + p['cryptosuite'] if p.get('cryptosuite') else ''}" for _, p in run.proofs})
+    run.set("proof-structure", PASSED, f"{len(run.proofs)} proof(s): {', '.join(suites)}, proofPurpose "
+            "assertionMethod" + ("; " + "; ".join(notes) if notes else ""))
+
+
+# -- 5. issuer key ---------------------------------------------------------------------------
+
+
+def check_issuer_key(run: Run) -> None:
+    if run.status("proof-structure") != PASSED:
+        run.set("issuer-key", SKIPPED, "needs a usable proof (check 4)")
+        return
+    issuer = run.issuer_id()
+    if not isinstance(issuer, str) or not issuer:
+        run.set("issuer-key", FAILED, "the credential has no issuer id, so no key can belong to it")
+        return
+    run.keys = [_jwt_key(run, issuer)] if run.jws is not None else [_di_key(run, n, p, issuer) for n, p in run.proofs]
+    run.combine("issuer-key", run.keys)
+
+
+def _di_key(run: Run, n: int, p: Mapping[str, Any], issuer: str) -> ProofKey:
+    options = run.options
+    vm_id = str(p["verificationMethod"])
+    controller = vm_id.partition("#")[0]
+    try:
+        vm, source = proof.resolve_key(vm_id, proof.default_resolver(options.did_documents))
+    except did.Unresolvable:
+        return ProofKey(n, INDETERMINATE, f"cannot resolve {controller} offline: supply its DID document "
+                        "with --did-doc or add it with 'badgekit cache add' (badgekit never fetches)")
+    except BadgekitError as exc:
+        return ProofKey(n, FAILED, f"verification method {vm_id}: {exc.message}")
+    fps = {vm.public_key_multibase, f"did:key:{vm.public_key_multibase}", vm.id}
+    key = ProofKey(n, PASSED, "", vm.public_key, fps)
+    short = short_key(vm.public_key_multibase)
+    trust_source = options.trust.source if options.trust is not None else ""
+    if source == "did:key":
+        if vm.controller == issuer:
+            key.reason = f"did:key {short} is the issuer's own DID"
+        elif issuer.startswith("did:key:"):
+            key.status, key.reason = FAILED, f"signed by {vm.controller}, but the issuer is {issuer}"
+        elif issuer in options.did_documents:
+            listed = _listed_as_assertion(options.did_documents[issuer], vm.id, vm_id)
+            key.status = PASSED if listed else FAILED
+            key.reason = (f"did:key {short} is an assertionMethod in the issuer's DID document" if listed
+                          else f"did:key {short} is not an assertionMethod in the DID document of {issuer}")
+        elif run.trust_vouches(issuer, fps):
+            key.reason = f"did:key {short} is listed for {issuer} by {trust_source}"
+        else:
+            key.status, key.reason = INDETERMINATE, (
+                f"signed by {vm.controller}, which is not the issuer {issuer}; nothing available offline "
+                "links the two: supply the issuer's DID document (--did-doc) or a trust list (--trust)")
+    elif source == "document":
+        if vm.controller != issuer:
+            key.status, key.reason = FAILED, f"key {vm.id} is controlled by {vm.controller}, not by the issuer {issuer}"
+        elif "assertionMethod" not in vm.relationships:
+            key.status, key.reason = FAILED, f"key {vm.id} is not an assertionMethod of {issuer}"
+        else:
+            key.reason = _in_document(run, vm.id, issuer)
+    else:  # "fragment": a bare multikey after '#', with no document saying whose it is
+        if controller != issuer:
+            key.status, key.reason = FAILED, f"verification method {vm_id} names {controller}, not the issuer {issuer}"
+        elif run.trust_vouches(issuer, fps):
+            key.reason = f"key {short} is listed for {issuer} by {trust_source}"
+        else:
+            key.status, key.reason = INDETERMINATE, (
+                f"key {short} is named only in the verification method id; that it belongs to {issuer} "
+                "cannot be confirmed offline: supply the issuer's DID document (--did-doc) or a trust list (--trust)")
+    return key
+
+
+def _in_document(run: Run, key_label: str, issuer: str) -> str:
+    where = run.options.provenance.get(issuer, "supplied")  # "cached <date>" from badgekit cache
+    return f"{key_label} is an assertionMethod in the DID document of {issuer} ({where})"
+
+
+def _jwt_key(run: Run, issuer: str) -> ProofKey:
+    assert run.jws is not None
+    try:
+        key = jwt.resolve_key(run.jws.header, documents=run.options.did_documents)
+    except did.Unresolvable as exc:
+        return ProofKey(1, INDETERMINATE, exc.message)
+    except BadgekitError as exc:
+        return ProofKey(1, FAILED, f"JWS key: {exc.message}")
+    fps = set(key.fingerprints) | {key.key_id}
+    out = ProofKey(1, PASSED, "", key, fps)
+    label = key.key_id if key.source != "jwk" else f"jwk {key.key_id[len(jwt.JWK_THUMBPRINT_URN):][:12]}…"
+    if key.source in ("did:key", "document") and key.controller == issuer:
+        if key.source == "document" and "assertionMethod" not in key.relationships:
+            out.status, out.reason = FAILED, f"{label} is not an assertionMethod of {issuer}"
+        elif key.source == "document":
+            out.reason = _in_document(run, label, issuer)
+        else:
+            out.reason = f"{label} belongs to the issuer (did:key)"
+    elif key.source in ("did:key", "document") and (issuer.startswith("did:key:") or key.source == "document"):
+        out.status, out.reason = FAILED, f"{label} is controlled by {key.controller}, not by the issuer {issuer}"
+    elif key.source == "jwk" and issuer.startswith("did:key:"):
+        # A did:key is its key: the jwk header either is that key or is someone else's, offline.
+        own = jwt.did_key_of(key)
+        if own == issuer.partition("#")[0]:
+            out.reason = f"{label} is the key of the issuer's did:key"
+        else:
+            out.status, out.reason = FAILED, (f"{label} is not the key of the issuer {issuer} (a did:key is its "
+                                              f"own key; this jwk's did:key is {short_id(own)})")
+    elif run.trust_vouches(issuer, fps):
+        out.reason = f"{label} is listed for {issuer} by {run.options.trust.source}"  # type: ignore[union-attr]
+    else:
+        out.status, out.reason = INDETERMINATE, (
+            f"{label} ({key.alg}) comes from the JWS header; that it belongs to {issuer} cannot be "
+            "confirmed offline: supply a trust list (--trust) or the issuer's DID document (--did-doc)")
+    return out
+
+
+def _listed_as_assertion(doc: Mapping[str, Any], *ids: str) -> bool:
+    doc_id = doc.get("id")
+    for ref in as_list(doc.get("assertionMethod")):
+        rid = ref if isinstance(ref, str) else ref.get("id") if isinstance(ref, Mapping) else None
+        if isinstance(rid, str):
+            absolute = f"{doc_id}{rid}" if rid.startswith("#") else rid
+            if absolute in ids or absolute.partition("#")[0] in ids:
+                return True
+    return False
+
+
+# -- 6. signature ----------------------------------------------------------------------------
+
+
+def check_signature(run: Run) -> None:
+    if run.status("proof-structure") != PASSED:
+        run.set("signature", SKIPPED, "needs a usable proof (check 4)")
+        return
+    if run.jws is None and run.status("contexts") != PASSED:
+        run.set("signature", SKIPPED, "an embedded proof signs the canonical JSON-LD form, which needs "
+                "the contexts check (3) to pass")
+        return
+    if not run.keys:
+        run.set("signature", SKIPPED, "needs the signing key (check 5)")
+        return
+    parts = []
+    for key in run.keys:
+        if key.public_key is None:
+            status = INDETERMINATE if key.status == INDETERMINATE else SKIPPED
+            parts.append(ProofKey(key.index, status, "no key to check the signature with (check 5)"))
+        elif run.jws is not None:
+            parts.append(_jwt_signature(run, key))
+        else:
+            parts.append(_di_signature(run, key))
+    if parts and all(p.status == SKIPPED for p in parts):
+        run.set("signature", SKIPPED, "no usable key (check 5 failed)")
+        return
+    run.combine("signature", [p for p in parts if p.status != SKIPPED] or parts)
+
+
+def _di_signature(run: Run, key: ProofKey) -> ProofKey:
+    assert run.doc is not None
+    p = dict(run.proofs[[n for n, _ in run.proofs].index(key.index)][1])
+    problem = proof.signature_problem(run.doc, p, key.public_key, loader=run.options.loader, canonize=run.canon)
+    if problem:
+        return ProofKey(key.index, FAILED, problem)
+    suite = p.get("cryptosuite") or p.get("type")
+    return ProofKey(key.index, PASSED, f"{suite} signature verified")
+
+
+def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:
+    assert run.jws is not None
+    if not jwt.verify_signature(run.jws, key.public_key):
+        return ProofKey(key.index, FAILED, "JWS signature does not verify (altered after signing, or signed with another key)")
+    return ProofKey(key.index, PASSED, f"JWS {key.public_key.alg} signature verified")

@@ -1,0 +1,112 @@
+"""The state one verification shares between its numbered checks (:class:`Run`), and what
+check 5 learns about each proof's key (:class:`ProofKey`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from badgekit import jwt
+from badgekit._time import utc_now
+from badgekit.errors import BadgekitError
+from badgekit.verify._canon import CanonCache
+from badgekit.verify._models import (
+    CHECK_NUMBERS,
+    CHECKS,
+    FAILED,
+    INDETERMINATE,
+    PASSED,
+    SKIPPED,
+    CheckResult,
+    VerificationReport,
+    verdict_of,
+)
+from badgekit.verify._options import VerifyOptions
+from badgekit.verify._text import one_line
+
+
+@dataclass
+class ProofKey:
+    """What check 5 learned about one proof's key, for checks 6 and 9."""
+
+    index: int
+    status: str
+    reason: str
+    public_key: Any = None  # bytes (Ed25519) or a jwt.JwtKey
+    fingerprints: set[str] = field(default_factory=set)
+
+
+class Run:
+    """One verification: the options, the clock, what the checks found, and their results.
+
+    ``endorsement``: this run verifies an endorsement embedded in another credential (check 11):
+    it stops after check 8 (see :data:`ENDORSEMENT_CHECKS`).
+    """
+
+    def __init__(self, source: str, options: VerifyOptions, *, endorsement: bool = False) -> None:
+        self.source = source
+        self.options = options
+        self.endorsement = endorsement
+        self.at = (options.at or utc_now()).astimezone(UTC)
+        self.results: dict[str, CheckResult] = {}
+        self.summary: dict[str, Any] = {"format": None, "securing": None}
+        self.doc: dict[str, Any] | None = None
+        self.jws: jwt.CompactJws | None = None  # for a VC-JWT
+        self.proofs: list[tuple[int, Mapping[str, Any]]] = []  # known-suite proofs to check
+        self.ignored_proofs: list[str] = []
+        self.keys: list[ProofKey] = []
+        self.canon = CanonCache()  # the unsigned document's RDFC-1.0 form, computed once (checks 3, 6)
+
+    def set(self, check_id: str, status: str, reason: str, *, limit: int = 600) -> CheckResult:
+        result = CheckResult(check_id, CHECK_NUMBERS[check_id], status, one_line(reason, limit))
+        self.results[check_id] = result
+        return result
+
+    def status(self, check_id: str) -> str | None:
+        r = self.results.get(check_id)
+        return r.status if r is not None else None  # a CheckResult is falsy unless it passed
+
+    def guarded(self, check_id: str, fn: Callable[[Run], None]) -> None:
+        # A hostile file must never crash the verifier nor come out "valid" through a bug: any
+        # unexpected error fails the check that hit it, naming the error.
+        try:
+            fn(self)
+        except BadgekitError as exc:
+            self.set(check_id, FAILED, exc.message)
+        except RecursionError:
+            self.set(check_id, FAILED, "input nested too deeply to process")
+        except Exception as exc:  # noqa: BLE001 - see above
+            self.set(check_id, FAILED, f"could not process the credential ({type(exc).__name__}: {exc})")
+        if check_id not in self.results:  # pragma: no cover - every check sets a result
+            self.set(check_id, FAILED, "check produced no result")
+
+    def report(self) -> VerificationReport:
+        checks = tuple(self.results[cid] for cid, _ in CHECKS if cid in self.results)
+        return VerificationReport(self.source, checks, self.summary, verdict_of(checks))
+
+    def skip_rest(self, reason: str) -> None:
+        for cid, _ in CHECKS:
+            if cid not in self.results:
+                self.set(cid, SKIPPED, reason)
+
+    def issuer_id(self) -> Any:
+        issuer = (self.doc or {}).get("issuer")
+        return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+    def trust_vouches(self, issuer: str, fingerprints: Iterable[str]) -> bool:
+        return self.options.trust is not None and self.options.trust.vouches(issuer, fingerprints)
+
+    def combine(self, check_id: str, parts: Sequence[ProofKey]) -> None:
+        """One result from per-proof parts: the failures, else the indeterminate ones, else all."""
+        if not parts:  # never "passed" with nothing checked
+            self.set(check_id, FAILED, "nothing could be checked")
+            return
+        many = len(parts) > 1
+        for status in (FAILED, INDETERMINATE):
+            bad = [p for p in parts if p.status == status]
+            if bad:
+                self.set(check_id, status, "; ".join((f"proof {p.index}: " if many else "") + p.reason for p in bad))
+                return
+        self.set(check_id, PASSED, "; ".join((f"proof {p.index}: " if many else "") + p.reason for p in parts))

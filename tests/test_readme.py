@@ -1,0 +1,200 @@
+"""The documentation runs as written: the README's Python blocks execute, every ``badgekit …``
+command shown in README.md, docs/*.md and the ``--help`` examples names a real command and only
+options that command accepts, relative links resolve, and the library's face
+(``badgekit.__init__``) holds.
+
+Commands are checked against Typer's click objects, never run: a command path must resolve to a
+command (its ``--help`` then exists), and every ``-x``/``--xyz`` token must be one of its options.
+Typer vendors click (``typer._click``), so the objects are read by duck typing: a group has
+``commands``, an option has ``param_type_name == "option"``.
+"""
+
+from __future__ import annotations
+
+import doctest
+import pkgutil
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+
+import badgekit
+import badgekit.cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+
+_FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+#: Where one shell command ends and the next (or a redirection) begins.
+_SHELL_BREAK = re.compile(r"\s(?:&&|\|\||\||;|>>?|<|2>)\s|;\s*$|;\s")
+
+
+def fenced_blocks(text: str, *languages: str) -> list[str]:
+    """The bodies of the fenced code blocks of ``text`` whose info string is one of ``languages``."""
+    return [m.group(2) for m in _FENCE.finditer(text) if m.group(1) in languages]
+
+
+def badgekit_commands(text: str) -> list[str]:
+    """Every ``badgekit …`` command in shell text: one per line or per ``&&``/``;``/``|`` part,
+    comments and redirections cut off (``badgekit verify x.png --json > r.json``)."""
+    found = []
+    for line in text.splitlines():
+        for part in _SHELL_BREAK.split(" " + line.strip() + " "):
+            part = part.strip()
+            if part.startswith("$ "):
+                part = part[2:]
+            if part.startswith("badgekit "):
+                found.append(part)
+    return found
+
+
+def help_examples(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """``(command path, badgekit …)`` for every example in the help texts: the paragraph after
+    ``Example:``/``Examples:`` in a command's help, and the root's quick start (its epilog)."""
+    out = []
+    paragraphs = re.findall(r"Examples?:(.*?)(?:\n\s*\n|\Z)", command.help or "", re.DOTALL)
+    paragraphs.append(re.sub(r"\[/?bold\]", "", command.epilog or ""))
+    for paragraph in paragraphs:
+        paragraph = re.sub(r"Examples?:", "\n", paragraph)  # a second "Example:" line in the paragraph
+        out.extend((" ".join(path) or "badgekit", c.rstrip(".")) for c in badgekit_commands(paragraph))
+    if _is_group(command):
+        for name, sub in command.commands.items():
+            out.extend(help_examples(sub, (*path, name)))
+    return out
+
+
+def _is_group(command: Any) -> bool:
+    return isinstance(getattr(command, "commands", None), dict)
+
+
+def _options(command: Any) -> set[str]:
+    names = {"--help"}
+    for param in command.params:
+        # a hidden option is a deprecated spelling (cli/_options.old_spellings): documents use the new one
+        if param.param_type_name == "option" and not getattr(param, "hidden", False):
+            names.update(param.opts)
+            names.update(param.secondary_opts)
+    return names
+
+
+def command_problems(line: str, root: Any) -> list[str]:
+    """Why ``line`` (``badgekit SUB… ARGS``) would not parse, by the click tree alone: an
+    unknown subcommand, or an option its command does not accept. Empty when it parses."""
+    try:
+        tokens = shlex.split(line, comments=True)
+    except ValueError as exc:
+        return [f"{line!r}: not valid shell ({exc})"]
+    command: Any = root
+    path = ["badgekit"]
+    rest = tokens[1:]
+    while _is_group(command) and rest and not rest[0].startswith("-"):
+        sub = command.commands.get(rest[0])
+        if sub is None:
+            return [f"{line!r}: {' '.join(path)} has no command {rest[0]!r}"]
+        command, path, rest = sub, [*path, rest[0]], rest[1:]
+    accepted = _options(command) | (_options(root) if command is root else set())
+    problems = []
+    for token in rest:
+        if token == "--":
+            break
+        if token.startswith("-") and len(token) > 1 and not re.fullmatch(r"-\d[\d.]*", token):
+            flag = token.split("=", 1)[0]
+            if flag not in accepted:
+                problems.append(f"{line!r}: {' '.join(path)} has no option {flag}")
+    if _is_group(command) and command is not root and not any(t.startswith("-") for t in rest):
+        problems.append(f"{line!r}: {' '.join(path)} needs a subcommand")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def root() -> Any:
+    command = typer.main.get_command(badgekit.cli.app)
+    assert _is_group(command)
+    return command
+
+
+# ---------------------------------------------------------------------------------------------
+# the checker itself
+
+
+def test_command_checker_finds_unknown_commands_and_options(root: Any) -> None:
+    assert command_problems('badgekit verify out/<id>.png --status-list out/status  # offline', root) == []
+    assert command_problems('badgekit key generate rsa.pem --type rsa', root) == []
+    assert command_problems("badgekit verify x.png --no-such-flag", root) == [
+        "'badgekit verify x.png --no-such-flag': badgekit verify has no option --no-such-flag"]
+    assert command_problems("badgekit key mint k.pem", root) == [
+        "'badgekit key mint k.pem': badgekit key has no command 'mint'"]
+    assert badgekit_commands("badgekit status init && rsync out/ web:/srv/ ; badgekit log --jsonl > r.jsonl") == [
+        "badgekit status init", "badgekit log --jsonl"]
+
+
+# ---------------------------------------------------------------------------------------------
+# README and docs
+
+
+def test_readme_python_blocks_run_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blocks run in order in one namespace, in an empty folder, as a reader would paste them."""
+    blocks = fenced_blocks(README.read_text(encoding="utf-8"), "python")
+    assert blocks, "README.md has no ```python block"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    for n, block in enumerate(blocks, 1):
+        exec(compile(block, f"README.md python block {n}", "exec"), namespace)  # noqa: S102
+
+
+@pytest.mark.parametrize("doc", [README, *DOCS], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_documented_commands_parse(doc: Path, root: Any) -> None:
+    commands = [c for block in fenced_blocks(doc.read_text(encoding="utf-8"), "sh", "bash", "shell", "console")
+                for c in badgekit_commands(block)]
+    problems = [p for c in commands for p in command_problems(c, root)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("doc", [README, *DOCS, *sorted((ROOT / "docs" / "adr").glob("*.md"))],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_relative_links_resolve(doc: Path) -> None:
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8"))
+    missing = [t for t in targets if "://" not in t and not (doc.parent / t).exists()]
+    assert not missing, f"{doc.name} links to missing files: {missing}"
+
+
+def test_readme_shows_commands(root: Any) -> None:
+    commands = [c for block in fenced_blocks(README.read_text(encoding="utf-8"), "sh") for c in badgekit_commands(block)]
+    assert len(commands) >= 10
+
+
+def test_help_examples_parse(root: Any) -> None:
+    examples = help_examples(root)
+    assert len(examples) >= 20, examples
+    problems = [f"in the help of {where}: {p}" for where, c in examples for p in command_problems(c, root)]
+    assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# the library's face (docs/adr/0011-library-api.md)
+
+
+def test_package_docstring_example_runs() -> None:
+    result = doctest.testmod(badgekit, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+def test_every_public_module_is_listed_and_imports() -> None:
+    public = {m.name for m in pkgutil.iter_modules(badgekit.__path__) if not m.name.startswith("_")}
+    assert public - {"cli", "data"} == set(badgekit.__all__) - {"__version__"}
+    for name in badgekit.__all__:
+        assert getattr(__import__(f"badgekit.{name}" if name != "__version__" else "badgekit",
+                                  fromlist=["_"]), "__name__", None)
+    assert (ROOT / "badgekit" / "py.typed").is_file()
+
+
+def test_import_badgekit_imports_no_submodule() -> None:
+    code = "import sys, badgekit; print(sorted(m for m in sys.modules if m.startswith('badgekit.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
