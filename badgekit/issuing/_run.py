@@ -45,7 +45,7 @@ from badgekit.roster import Roster, RosterRow, Row, RowError, parse_row
 #: Signed rows marked issued per ledger transaction (fewer, larger transactions: issue 18). A run
 #: killed in between leaves at most this many written credentials reserved; the next run signs them
 #: again, byte for byte, and marks them ("resumed").
-MARK_BATCH = 2048
+MARK_BATCH = 512
 
 
 class _Settings:
