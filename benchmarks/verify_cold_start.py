@@ -3,16 +3,25 @@
 Usage: python3 benchmarks/verify_cold_start.py [FILE] [--runs N] [--importtime]
 
 Each run is a fresh interpreter (``python -m badgekit verify FILE --trust …``), as an earner or a
-CI job would start it. Bytecode is cached as in an installed package (``PYTHONPYCACHEPREFIX`` in a
-temporary folder, so the source tree stays clean, even when ``PYTHONDONTWRITEBYTECODE`` is set);
-the first run warms that cache and is not counted. ``--importtime`` prints the ten slowest
-top-level imports of one extra run (``python -X importtime``).
+CI job would start it, in two settings:
+
+* with bytecode: cached as in an installed package (``PYTHONPYCACHEPREFIX`` in a temporary folder,
+  so the source tree stays clean, even when ``PYTHONDONTWRITEBYTECODE`` is set); the first run
+  warms that cache and is not counted;
+* without bytecode for badgekit (``PYTHONDONTWRITEBYTECODE=1`` and no cache: every badgekit
+  module compiled at every start, as from a source checkout on a machine that sets it; the
+  installed dependencies keep their own ``__pycache__``).
+
+Printed: the median wall time and the median CPU time (user + system of the child: steadier than
+wall time on a shared machine) of ``--runs`` runs each, beside a bare ``python -c pass``.
+``--importtime`` prints the ten slowest top-level imports of one extra run (``python -X importtime``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,31 +34,40 @@ DEFAULT = ROOT / "tests/vectors/1edtech-validator-ob30/simple-json.png"
 TRUST = ROOT / "tests/vectors/1edtech-trust.json"
 
 
+def runs(cmd: list[str], env: dict[str, str], n: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) seconds of ``n`` runs of ``cmd``."""
+    wall, cpu = [], []
+    for _ in range(n):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, cwd=ROOT, check=False, env=env)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("file", nargs="?", default=str(DEFAULT))
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--importtime", action="store_true")
     args = parser.parse_args()
     cmd = [sys.executable, "-m", "badgekit", "verify", args.file, "--trust", str(TRUST)]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "badgekit-bench-pycache")
+    source = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
+    source["PYTHONDONTWRITEBYTECODE"] = "1"
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     print(f"exit code {first.returncode}: {first.stdout.splitlines()[0] if first.stdout else first.stderr.strip()}")
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, cwd=ROOT, check=False, env=env)
-        times.append(time.perf_counter() - start)
-    print(f"runs: {', '.join(f'{t * 1000:.0f}' for t in times)} ms")
-    print(f"median of {args.runs}: {statistics.median(times) * 1000:.0f} ms (min {min(times) * 1000:.0f} ms)")
-    base = [sys.executable, "-c", "pass"]
-    floor = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        subprocess.run(base, capture_output=True, env=env, check=False)
-        floor.append(time.perf_counter() - start)
-    print(f"for comparison, a bare 'python -c pass': median {statistics.median(floor) * 1000:.0f} ms")
+    print(f"PYTHONDONTWRITEBYTECODE in this environment: {os.environ.get('PYTHONDONTWRITEBYTECODE', '(not set)')}; "
+          f"badgekit from {ROOT}; median of {args.runs} runs each")
+    for label, command, environment in (("python -c pass", [sys.executable, "-c", "pass"], env),
+                                        ("verify, with bytecode", cmd, env),
+                                        ("verify, without badgekit bytecode", cmd, source)):
+        wall, cpu = runs(command, environment, args.runs)
+        print(f"  {label:35} wall {statistics.median(wall) * 1000:5.0f} ms (min {min(wall) * 1000:4.0f})  "
+              f"CPU {statistics.median(cpu) * 1000:5.0f} ms")
     if args.importtime:
         out = subprocess.run([sys.executable, "-X", "importtime", *cmd[1:]], capture_output=True, text=True, cwd=ROOT, env=env)
         rows = []

@@ -53,9 +53,9 @@ class SigningSetup:
 Signed = tuple[str, str, list[tuple[str, bytes]]]
 
 
-def _staging(path: str) -> Path:
+def _staging(path: str) -> str:
     """Where a bulk output's temp file is made before the atomic rename (see _io.atomic_write)."""
-    return Path(path).parent / STAGING
+    return os.path.join(os.path.dirname(path), STAGING)
 
 
 def _init_worker(key: PrivateKey, setup: SigningSetup) -> None:

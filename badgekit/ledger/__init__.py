@@ -46,6 +46,7 @@ from badgekit.ledger._base import (
     Connection,
     Engine,
     Rejection,
+    UsedIndices,
     is_ledger_url,
     redact_url,
     url_password,
@@ -102,7 +103,7 @@ class Ledger:
         self._conn = conn  # sqlite3.Connection, or _postgres.Connection (the same few methods)
         self._db: Engine = engine or _sqlite.ENGINE
         self._secret: bytes | None = None
-        self._used: dict[int, set[int]] = {}  # list id -> status indices in use (see reserve)
+        self._used: dict[int, UsedIndices] = {}  # list id -> status indices in use (see reserve)
         self._seen_rowid = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -295,7 +296,7 @@ class Ledger:
             self._refresh_used(conn)
             list_id: int | None = None
             url: str | None = None
-            used: set[int] = set()
+            used = UsedIndices(0)
             limit = int(LIST_SIZE * LIST_FILL_LIMIT)
             for item in items:
                 cid = self.credential_id(item["badge_id"], item["recipient_key"], item["generation"])
@@ -305,7 +306,7 @@ class Ledger:
                         if url_for is None:
                             raise TypeError("reserve: a status purpose needs url_for")
                         list_id, url = self._open_list(conn, purpose, url_for, LIST_SIZE, issuer)
-                        used = self._used.setdefault(list_id, set())
+                        used = self._used_on(list_id)
                     index = rng.randrange(LIST_SIZE)
                     while index in used:
                         index = rng.randrange(LIST_SIZE)
@@ -349,8 +350,14 @@ class Ledger:
             (self._seen_rowid,),
         ).fetchall()
         for rowid, list_id, index in rows:
-            self._used.setdefault(list_id, set()).add(index)
+            self._used_on(list_id).add(index)
             self._seen_rowid = max(self._seen_rowid, rowid)
+
+    def _used_on(self, list_id: int) -> UsedIndices:
+        used = self._used.get(list_id)
+        if used is None:
+            used = self._used[list_id] = UsedIndices(LIST_SIZE)
+        return used
 
     def latest_many(self, badge_id: str, recipient_keys: Sequence[str]) -> dict[str, Issuance]:
         """The latest issuance of each recipient for a badge class, in a few queries (bulk planning)."""

@@ -1,5 +1,6 @@
 """What both ledger engines share without importing either: the conflict error that makes a
-write transaction run again, and URL handling that never shows a password."""
+write transaction run again, URL handling that never shows a password, and the in-memory set of
+status indices in use."""
 
 from __future__ import annotations
 
@@ -21,6 +22,35 @@ class Conflict(LedgerError):
     whole; :func:`badgekit.ledger._retried` runs it again."""
 
     default_hint = "another run was writing to the same ledger; run the command again"
+
+
+class UsedIndices:
+    """The status indices in use on one list, as a bitmap: ``size / 8`` bytes per list whatever the
+    number of credentials (a set of ints took ~90 bytes per credential for a whole run: issue 18).
+    Indices are never negative; the bitmap grows for one beyond ``size``."""
+
+    __slots__ = ("_bits", "_count")
+
+    def __init__(self, size: int) -> None:
+        self._bits = bytearray((size + 7) // 8)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, index: int) -> bool:
+        byte = index >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] & (1 << (index & 7)))
+
+    def add(self, index: int) -> None:
+        if index < 0:
+            raise ValueError(f"status index {index} is negative")
+        byte, bit = index >> 3, 1 << (index & 7)
+        if byte >= len(self._bits):
+            self._bits.extend(bytes(byte + 1 - len(self._bits)))
+        if not self._bits[byte] & bit:
+            self._bits[byte] |= bit
+            self._count += 1
 
 
 class Rows(Protocol):

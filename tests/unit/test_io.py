@@ -6,7 +6,6 @@ import errno
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,19 +29,30 @@ def test_atomic_write_survives_a_concurrent_run_removing_the_shared_staging_fold
     # Two bulk runs share out/.partial; the one that finishes first removes it when it looks empty.
     staging = tmp_path / ".partial"
     staging.mkdir()
-    real = tempfile.mkstemp
+    real = os.open
     calls = []
 
-    def racing_mkstemp(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            staging.rmdir()  # the other run's cleanup lands just before our mkstemp
-        return real(*args, **kwargs)
+    def racing_open(path, *args, **kwargs):
+        if os.path.dirname(path) == str(staging):
+            calls.append(1)
+            if len(calls) == 1:
+                staging.rmdir()  # the other run's cleanup lands just before our temp file is made
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", racing_mkstemp)
+    monkeypatch.setattr(os, "open", racing_open)
     _io.atomic_write(tmp_path / "c.json", "x", durable=False, staging=staging)
     assert (tmp_path / "c.json").read_text() == "x" and len(calls) == 2
     assert list(staging.iterdir()) == []
+
+
+def test_atomic_write_never_reuses_a_temp_file_left_by_another_writer(tmp_path):
+    # O_EXCL: a temp name that exists (a killed run's leftover, another process) is skipped, not overwritten.
+    number = next(_io._TEMP_NUMBERS) + 1
+    leftover = tmp_path / f".c.json.{os.getpid():x}-{number:x}.tmp"
+    leftover.write_text("someone else's")
+    _io.atomic_write(tmp_path / "c.json", "mine", durable=False)
+    assert (tmp_path / "c.json").read_text() == "mine" and leftover.read_text() == "someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["c.json", leftover.name])
 
 
 def test_atomic_write_failure_leaves_target_untouched(tmp_path, monkeypatch):

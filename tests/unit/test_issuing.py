@@ -480,3 +480,38 @@ def test_each_credential_keeps_its_roster_address_in_the_ledger_never_in_the_cre
     with Ledger.open(ledger_target) as ledger:
         assert len(ledger.addresses()) == 5
         assert ledger.addresses([issued[3].credential_id]) == {issued[3].credential_id: ("learner1@example.org", "Ada Learner")}
+
+
+class _CountingLedger(Ledger):
+    """A real SQLite ledger that counts its mark_issued transactions."""
+
+    marks: list[int]
+
+    def mark_issued(self, done, *, actor="badgekit"):
+        pairs = list(done)
+        self.marks.append(len(pairs))
+        super().mark_issued(pairs, actor=actor)
+
+
+def test_signed_rows_are_marked_issued_in_few_large_transactions(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 600)  # ten signing chunks of 64 rows
+    ledger = _CountingLedger.open(tmp_path / "ledger.sqlite3")
+    ledger.marks = []
+    report = run(tmp_path, roster, ledger=ledger)
+    assert report.counts == {"issued": 600}
+    assert ledger.marks == [512, 88]  # per MARK_BATCH rows, not one transaction per chunk of 64
+    assert {i.state for i in ledger.issuances()} == {"issued"}
+
+
+def test_a_run_stopped_by_a_write_error_still_marks_the_credentials_it_wrote(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 200)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    planned = {o.line: o.path for o in run(tmp_path, roster, ledger=ledger, dry_run=True).outcomes}
+    os.makedirs(planned[150])  # a folder where the credential of line 150 (third signing chunk) goes
+    with pytest.raises(Exception, match="cannot write"):
+        run(tmp_path, roster, ledger=ledger)
+    issued = {i.output_path for i in ledger.issuances() if i.state == "issued"}
+    assert issued == {planned[line] for line in range(2, 130)}  # the two chunks signed before it
+    assert all(os.path.isfile(path) for path in issued)

@@ -304,3 +304,25 @@ def test_addresses_are_kept_replaced_and_read_on_both_engines(ledger_target):
         ledger.record_addresses([("urn:uuid:a", "ada@example.net", "Ada")])
         assert ledger.addresses() == {"urn:uuid:a": ("ada@example.net", "Ada"), "urn:uuid:b": ("bob@example.org", None)}
         assert ledger.addresses(["urn:uuid:b", "urn:uuid:x"]) == {"urn:uuid:b": ("bob@example.org", None)}
+
+
+def test_the_status_indices_in_use_take_memory_per_list_not_per_credential(tmp_path):
+    # A bulk run keeps the indices in use in memory for the whole run: 20,000 credentials on one
+    # list must not hold ~90 bytes each (a set of ints), only the list's bitmap (LIST_SIZE / 8 bytes).
+    import tracemalloc
+
+    items = [{"badge_id": "urn:uuid:b", "recipient_key": f"k{i}", "generation": 1, "row_fingerprint": "f",
+              "issued_at": "2026-01-15T12:00:00Z"} for i in range(20_000)]
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        ledger.reserve(items[:1], purpose="revocation", url_for=lambda n: f"https://x.org/status/{n}", rng=Random(1))
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
+        for start in range(1, len(items), 500):
+            ledger.reserve(items[start : start + 500], purpose="revocation", url_for=lambda n: f"https://x.org/status/{n}",
+                           rng=Random(start))
+        after = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        held = sum(s.size_diff for s in after.compare_to(before, "filename")
+                   if "badgekit" in s.traceback[0].filename and "ledger" in s.traceback[0].filename)
+        assert held < 20_000 * 8, f"{held:,} bytes held for 20,000 reservations"
+        assert len(ledger._used[1]) == 20_000

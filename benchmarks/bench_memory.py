@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Memory of a very large bulk run (issue 18): ``issuing.issue_roster`` streams a generated roster
+of ``--rows`` rows (default 1,000,000) with a row sink, as ``badgekit issue`` does, and prints the
+resident set size of this process (and of its worker processes, with ``--workers`` > 1) every
+``--every`` rows. Flat memory means the last figures are the first ones plus noise.
+
+The project, ledger and credential files are on tmpfs (``--dir``, default /dev/shm). So that a
+million credential files (~2.4 GB) do not fill the machine's memory, the files written so far are
+deleted at each report (the ledger keeps them as issued; nothing reads them again in this run).
+
+Usage: python3 benchmarks/bench_memory.py [--rows 1000000] [--every 100000] [--workers 1] [--dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_stages import Setup  # noqa: E402
+
+from badgekit.issuing import IssueOptions, issue_roster  # noqa: E402
+from badgekit.ledger import Ledger  # noqa: E402
+
+
+def rss_kib(pid: int | str = "self") -> int:
+    """Current resident set size of a process (Linux /proc), else this process's peak."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if pid == "self" else 0
+
+
+def descendants() -> list[int]:
+    """Every process below this one (the fork server and its workers), from /proc."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        pid = frontier.pop()
+        kids = [c for c, p in parent.items() if p == pid]
+        found.extend(kids)
+        frontier.extend(kids)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--every", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--dir", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="badgekit-memory-", dir=args.dir))
+    try:
+        s = Setup(root, args.rows)
+        out = root / "out"
+        options = IssueOptions(out_dir=out, workers=args.workers, verification_method=s.project.verification_method)
+        ledger = Ledger.open(root / "ledger.sqlite3")
+        start = time.perf_counter()
+        first: list[int] = []
+        next_report = [args.every]
+        last = [0]
+        print(f"{args.rows:,} rows, {args.workers} worker(s), project on {args.dir}; RSS in MiB")
+        print(f"  {'rows':>9}  {'this process':>12}  {'workers':>8}  {'all':>6}  {'elapsed':>8}")
+
+        def progress(done: int, total: int) -> None:
+            if done < next_report[0] and not (done == total and first and last[0] != done):
+                return
+            last[0] = done
+            next_report[0] += args.every
+            mine = rss_kib()
+            others = sum(rss_kib(p) for p in descendants()) if args.workers > 1 else 0
+            first.append(mine + others)
+            print(f"  {done:>9,}  {mine / 1024:12.1f}  {others / 1024:8.1f}  {(mine + others) / 1024:6.1f}  "
+                  f"{time.perf_counter() - start:7.0f}s", flush=True)
+            if out.is_dir():
+                for entry in os.scandir(out):
+                    if entry.name.endswith(".json"):
+                        os.unlink(entry.path)
+
+        report = issue_roster(roster_path=s.roster, badge=s.badge, issuer=s.issuer, key=s.key, ledger=ledger, options=options,
+                              status_base_url=s.project.status_base_url, progress=progress, sink=lambda o: None)
+        ledger.close()
+        assert report.counts.get("issued") == args.rows, report.counts
+        growth = (first[-1] - first[0]) / 1024 if len(first) > 1 else 0.0
+        per_row = (first[-1] - first[0]) * 1024 / max(1, args.rows - args.every)
+        print(f"growth from the first report to the last: {growth:+.1f} MiB ({per_row:+.1f} bytes per row); "
+              f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
