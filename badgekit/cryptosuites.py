@@ -14,7 +14,8 @@ suite                      transformation               hash             signatu
 
 Every suite signs ``hash(proof configuration) ‖ hash(document)`` (W3C VC-DI-EdDSA 1.0 and
 VC-DI-ECDSA 1.0); the ECDSA suites hash with SHA-384 when the key is P-384, and their signature is
-``r ‖ s`` (64 or 96 bytes). The RDFC-1.0 transformation lives in :mod:`badgekit.proof` (shared with
+``r ‖ s`` (64 or 96 bytes); with a P-384 key, RDFC-1.0 itself labels blank nodes with SHA-384
+(:func:`canonize_sha384`). The RDFC-1.0 transformation lives in :mod:`badgekit.proof` (shared with
 signing); JCS and ECDSA are here, loaded only when a proof uses them (``badgekit verify`` start-up).
 Any other proof type or cryptosuite (``ecdsa-sd-2023``, ``bbs-2023`` …) is not checkable, which
 is not the same as disproven: :mod:`badgekit.verify` reports it as indeterminate.
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from badgekit import jsonld
 from badgekit.keys import verify_signature as ed25519_verify
 
 __all__ = ["SUITES", "Cryptosuite", "describe", "jcs", "jcs_hash_data", "names_a_suite", "suite_of", "supported",
@@ -106,6 +108,31 @@ def supported() -> str:
 def max_proof_value_chars(suite: Cryptosuite) -> int:
     """Longest ``proofValue`` a proof of ``suite`` can have (its largest signature, base58btc)."""
     return MAX_PROOF_VALUE_CHARS[max(SIGNATURE_BYTES[k] for k in suite.key_types)]
+
+
+# ---------------------------------------------------------------------------------------------
+# RDFC-1.0 with SHA-384
+
+
+def canonize_sha384(document: Any, *, loader: Any = None) -> str:
+    """RDFC-1.0 canonical N-Quads with SHA-384 as the canonicalisation hash, as ``ecdsa-rdfc-2019``
+    requires for P-384 keys (VC-DI-ECDSA 1.0 §2.2.1: blank nodes are labelled by SHA-384 hashes,
+    so the labels, and the order of the lines, differ from the SHA-256 form whenever the document
+    has blank nodes). Goes through PyLD (the reference path) with the same work bounds as
+    :func:`badgekit.jsonld.canonize`.
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: as :func:`badgekit.jsonld.canonize`.
+    """
+    dataset = jsonld.to_rdf(document, loader=loader)
+    bounded = jsonld._bounded_urdna2015(jsonld.MAX_CANON_WORK)  # noqa: SLF001 - the one RDFC-1.0 engine
+
+    class _Sha384(bounded):  # type: ignore[misc, valid-type]  # PyLD has no types
+        def create_hash(self) -> Any:
+            return hashlib.sha384()
+
+    nquads: str = _Sha384().main(dataset, {"format": "application/n-quads"})
+    return nquads
 
 
 # ---------------------------------------------------------------------------------------------

@@ -325,7 +325,8 @@ def signature_problem(
     else:
         options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
         try:
-            data = hash_data(document, options, loader=loader, canonize=canonize)
+            data = hash_data(document, options, loader=loader,
+                             canonize=canonize if hash_name == "sha256" else cryptosuites.canonize_sha384)
         except BadgekitError as exc:
             return f"the proof options cannot be canonicalised: {exc.message}"
         message = data.hash_data if hash_name == "sha256" else (

@@ -181,3 +181,14 @@ def test_only_data_integrity_resolution_reads_other_curves():
 def test_malformed_nist_multikeys_are_refused(bad):
     with pytest.raises(did.DidError):
         did.decode_multikey_any(bad)
+
+
+def test_p384_rdfc_labels_blank_nodes_with_sha384():
+    # Signed by @digitalbazaar/ecdsa-rdfc-2019-cryptosuite 1.3.0 (tests/interop/dbsuites.mjs):
+    # an OB 3.0 badge has blank nodes, whose RDFC-1.0 labels depend on the hash (VC-DI-ECDSA §2.2.1).
+    signed = load_vector("../interop/fixtures/db-ecdsa-rdfc-2019-p384.json")
+    assert proof.verify(signed).verified
+    unsigned = {k: v for k, v in signed.items() if k != "proof"}
+    assert cryptosuites.canonize_sha384(unsigned) != proof.jsonld.canonize(unsigned)
+    signed["name"] = "Forged Badge"
+    assert not proof.verify(signed).verified
