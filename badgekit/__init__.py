@@ -32,6 +32,7 @@ __all__ = [
     "baking",
     "cache",
     "credential",
+    "cryptosuites",
     "delivery",
     "did",
     "errors",

@@ -1,7 +1,8 @@
 """Multikey encoding, did:key and did:web documents, and offline verification-method resolution.
 
 Multikey (W3C Controlled Identifiers 1.0): ``publicKeyMultibase`` = ``"z"`` + base58btc(0xed 0x01 ‖
-32-byte Ed25519 key), secret key = ``"z"`` + base58btc(0x80 0x26 ‖ 32-byte seed). Other prefixes are
+32-byte Ed25519 key), secret key = ``"z"`` + base58btc(0x80 0x26 ‖ 32-byte seed). Verifying Data
+Integrity proofs also reads P-256 / P-384 Multikeys (:func:`decode_multikey_any`); other prefixes are
 rejected. Nothing here touches the network: did:key resolves from the identifier itself and did:web
 only from DID documents the caller supplies.
 """
@@ -14,8 +15,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
-from badgekit.errors import InputError, KeyFileError
-from badgekit.jwk import PRIVATE_JWK_MEMBERS, jwk_thumbprint, jwk_thumbprint_uri
+from badgekit.errors import InputError, JwtError, KeyFileError
+from badgekit.jwk import PRIVATE_JWK_MEMBERS, b64url_decode, jwk_thumbprint, jwk_thumbprint_uri
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
@@ -61,6 +62,12 @@ def b58decode(text: str) -> bytes:
     return b"\0" * (len(text) - len(text.lstrip("1"))) + body
 
 ED25519_PUB_PREFIX = b"\xed\x01"
+#: Multicodec prefixes (varint) of compressed NIST curve public keys: p256-pub 0x1200, p384-pub 0x1201.
+P256_PUB_PREFIX = b"\x80\x24"
+P384_PUB_PREFIX = b"\x81\x24"
+#: Key type by raw public key length: Ed25519 32 bytes, SEC1 compressed P-256 33 and P-384 49 bytes.
+KEY_TYPES = {32: "Ed25519", 33: "P-256", 49: "P-384"}
+_MULTICODEC = {"Ed25519": ED25519_PUB_PREFIX, "P-256": P256_PUB_PREFIX, "P-384": P384_PUB_PREFIX}
 ED25519_PRIV_PREFIX = b"\x80\x26"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
@@ -78,10 +85,61 @@ class DidError(InputError):
 
 @lru_cache(maxsize=4096)  # verify encodes the same few issuer keys for every credential
 def encode_multikey_public(public_key: bytes) -> str:
-    """``z6Mk…`` multibase string for a raw 32-byte Ed25519 public key."""
-    if len(public_key) != 32:
+    """``z6Mk…`` multibase string for a raw 32-byte Ed25519 public key (``zDn…`` / ``z82…`` for a
+    33- or 49-byte compressed P-256 / P-384 key, see :func:`decode_multikey_any`)."""
+    kind = KEY_TYPES.get(len(public_key))
+    if kind is None:
         raise DidError(f"an Ed25519 public key has 32 bytes, got {len(public_key)}")
-    return "z" + b58encode(ED25519_PUB_PREFIX + public_key)
+    return "z" + b58encode(_MULTICODEC[kind] + public_key)
+
+
+def key_type(public_key: bytes) -> str | None:
+    """``"Ed25519"``, ``"P-256"`` or ``"P-384"`` for a raw public key as :func:`decode_multikey_any`
+    returns it (told apart by length), None for anything else."""
+    return KEY_TYPES.get(len(public_key))
+
+
+@lru_cache(maxsize=4096)
+def decode_multikey_any(value: str) -> bytes:
+    """Raw public key from a Multikey of a curve a Data Integrity cryptosuite uses: Ed25519 (``z6Mk…``,
+    32 bytes), P-256 (``zDn…``) or P-384 (``z82…``) as the SEC1 compressed point (33 / 49 bytes).
+
+    Raises:
+        DidError: not base58btc multibase, another multicodec, a wrong length or not a compressed point.
+    """
+    raw = _decode_multibase(value, "publicKeyMultibase")
+    if raw[:2] == ED25519_PUB_PREFIX:
+        return decode_multikey_public(value)
+    for kind, size in (("P-256", 33), ("P-384", 49)):
+        if raw[:2] == _MULTICODEC[kind]:
+            if len(raw) != 2 + size or raw[2] not in (2, 3):
+                raise DidError(f"publicKeyMultibase {value[:16]}… is not a compressed {kind} key")
+            return raw[2:]
+    raise DidError(f"publicKeyMultibase {value[:16]}… is not an Ed25519, P-256 or P-384 key "
+                   "(multicodec 0xed01, 0x1200 or 0x1201)")
+
+
+def public_key_from_jwk(jwk: Any) -> bytes:
+    """Raw public key (as :func:`decode_multikey_any`) of a public OKP Ed25519 or EC P-256 / P-384 JWK.
+
+    Raises:
+        DidError: another key type or curve, private members, or malformed coordinates.
+    """
+    if not isinstance(jwk, Mapping) or PRIVATE_JWK_MEMBERS & set(jwk):
+        raise DidError("publicKeyJwk must be a public JWK object")
+    kty, crv = jwk.get("kty"), jwk.get("crv")
+    sizes: dict[tuple[Any, Any], int] = {("OKP", "Ed25519"): 32, ("EC", "P-256"): 32, ("EC", "P-384"): 48}
+    size = sizes.get((kty, crv))
+    if size is None:
+        raise DidError(f"publicKeyJwk kty {kty!r} crv {crv!r} is not an Ed25519, P-256 or P-384 key")
+    try:
+        x = b64url_decode(str(jwk.get("x", "")), what="jwk x")
+        y = b64url_decode(str(jwk.get("y", "")), what="jwk y") if kty == "EC" else b""
+    except JwtError as exc:
+        raise DidError(f"publicKeyJwk: {exc.message}") from None
+    if len(x) != size or (kty == "EC" and len(y) != size):
+        raise DidError(f"publicKeyJwk {crv} coordinates must have {size} bytes")
+    return x if kty == "OKP" else bytes([2 + (y[-1] & 1)]) + x
 
 
 @lru_cache(maxsize=4096)
@@ -273,6 +331,11 @@ class VerificationMethod:
     def public_key_multibase(self) -> str:
         return encode_multikey_public(self.public_key)
 
+    @property
+    def key_type(self) -> str | None:
+        """``"Ed25519"``, ``"P-256"`` or ``"P-384"`` (:func:`key_type`)."""
+        return key_type(self.public_key)
+
 
 class Unresolvable(DidError):
     """The verification method cannot be resolved offline (e.g. did:web without a supplied document)."""
@@ -287,12 +350,14 @@ class UnsupportedMethodType(DidError):
 
 
 def resolve_verification_method(
-    vm_id: str, documents: Mapping[str, Mapping[str, Any]] | None = None
+    vm_id: str, documents: Mapping[str, Mapping[str, Any]] | None = None, *, any_curve: bool = False
 ) -> VerificationMethod:
     """Resolve a verification method id offline.
 
     did:key resolves from the identifier. Any other DID or URL resolves only from ``documents``
-    (controller id → DID document or issuer profile holding the key).
+    (controller id → DID document or issuer profile holding the key). Only Ed25519 keys resolve
+    unless ``any_curve`` (Data Integrity proofs): then P-256 / P-384 Multikeys and ``JsonWebKey``
+    methods (Ed25519, P-256, P-384) resolve too (:func:`decode_multikey_any`).
 
     Raises:
         Unresolvable: no supplied document for the controller.
@@ -303,7 +368,7 @@ def resolve_verification_method(
         mb = controller[len("did:key:") :]
         if fragment and fragment != mb:
             raise DidError(f"did:key fragment #{fragment} does not match the key {mb}")
-        key = decode_multikey_public(mb)
+        key = decode_multikey_any(mb) if any_curve else decode_multikey_public(mb)
         return VerificationMethod(
             id=f"{controller}#{mb}",
             controller=controller,
@@ -316,19 +381,25 @@ def resolve_verification_method(
             f"{vm_id}: controller {controller} cannot be resolved offline",
             hint="supply its DID document with --did-doc FILE",
         )
-    return _find_in_document(vm_id, doc)
+    return _find_in_document(vm_id, doc, any_curve)
 
 
-def _find_in_document(vm_id: str, doc: Mapping[str, Any]) -> VerificationMethod:
+def _find_in_document(vm_id: str, doc: Mapping[str, Any], any_curve: bool = False) -> VerificationMethod:
     vm, relationships = _listed(vm_id, doc)
     if vm is None:
         raise NotListed(f"{vm_id}: not listed in the DID document of {doc.get('id')}")
-    if vm.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
-        raise UnsupportedMethodType(f"{vm_id}: unsupported verification method type {vm.get('type')!r}")
+    vm_type = vm.get("type")
+    if any_curve and vm_type in ("JsonWebKey", "JsonWebKey2020"):
+        key = public_key_from_jwk(vm.get("publicKeyJwk"))
+    elif vm_type in ("Multikey", "Ed25519VerificationKey2020"):
+        mb = str(vm.get("publicKeyMultibase", ""))
+        key = decode_multikey_any(mb) if any_curve and vm_type == "Multikey" else decode_multikey_public(mb)
+    else:
+        raise UnsupportedMethodType(f"{vm_id}: unsupported verification method type {vm_type!r}")
     return VerificationMethod(
         id=vm_id,
         controller=str(vm.get("controller", "")),
-        public_key=decode_multikey_public(str(vm.get("publicKeyMultibase", ""))),
+        public_key=key,
         relationships=relationships,
     )
 

@@ -4,27 +4,27 @@ Signing (VC-DI-EdDSA §3.3): canonicalise the proof options (with the document's
 the document without ``proof`` using RDFC-1.0, hash each with SHA-256, sign ``proofHash ‖ docHash``
 with Ed25519 and store ``"z" + base58btc(signature)`` as ``proofValue``.
 
-Verification re-derives the same bytes. Two legacy forms with the same transformation and hashing
-are accepted when verifying only: the ``eddsa-2022`` cryptosuite name (VC 1.1 era) and the
-``Ed25519Signature2020`` suite that the DCC stack signs with.
+Verification re-derives the same bytes, for every suite in :mod:`badgekit.cryptosuites` (the
+registry: ``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019``, ``ecdsa-jcs-2019``, and
+the legacy ``eddsa-2022`` name and ``Ed25519Signature2020`` suite, accepted when verifying only).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from badgekit import did, jsonld, limits
+from badgekit import cryptosuites, did, jsonld, limits
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import BadgekitError, ProofError
-from badgekit.keys import Signer, verify_signature
+from badgekit.keys import Signer
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
-LEGACY_SUITES = {("DataIntegrityProof", "eddsa-2022"), ("Ed25519Signature2020", None)}
 
 Resolver = Callable[[str], did.VerificationMethod]
 
@@ -179,18 +179,23 @@ def structure_problem(proof: Any) -> str | None:
     if not isinstance(proof, Mapping):
         return "proof is not a JSON object"
     ptype, suite = proof.get("type"), proof.get("cryptosuite")
-    if not is_known_suite(proof):
+    known = cryptosuites.suite_of(proof)
+    if known is None:
         return f"unsupported proof type {ptype!r} with cryptosuite {suite!r} (expected {PROOF_TYPE} {CRYPTOSUITE})"
     if proof.get("proofPurpose") != "assertionMethod":
         return f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'"
     vm = proof.get("verificationMethod")
     if not isinstance(vm, str) or not vm:
         return "proof has no verificationMethod"
+    if not _URL.match(vm):
+        # VC Data Integrity 1.0 §2.1: "The value of this property MUST be a string that represents a URL".
+        return f"verificationMethod {vm[:60]!r} is not a URL (Data Integrity requires one, e.g. did:key:z6Mk…#z6Mk…)"
     pv = proof.get("proofValue")
     if not isinstance(pv, str) or not pv.startswith("z"):
         return "proofValue is missing or not base58btc multibase"
-    if len(pv) > MAX_PROOF_VALUE_CHARS:
-        return f"proofValue is {len(pv):,} characters long; a base58btc Ed25519 signature has at most {MAX_PROOF_VALUE_CHARS}"
+    longest = cryptosuites.max_proof_value_chars(known)
+    if len(pv) > longest:
+        return f"proofValue is {len(pv):,} characters long; a base58btc {known.name} signature has at most {longest}"
     if "previousProof" in proof:
         # A chained proof signs the document together with the proofs it names (VC DI 1.0 "proof
         # chains"); badgekit checks each proof over the document alone, which is not that check.
@@ -204,8 +209,11 @@ def structure_problem(proof: Any) -> str | None:
     return None
 
 
-#: "z" + base58btc of 64 bytes is at most 89 characters.
+#: "z" + base58btc of 64 bytes is at most 89 characters (an Ed25519 or P-256 signature; P-384:
+#: :func:`badgekit.cryptosuites.max_proof_value_chars`).
 MAX_PROOF_VALUE_CHARS = 89
+#: An absolute URL (RFC 3986 scheme ":" …, no white space): what a verificationMethod must be.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+\Z")
 #: How far a proof's ``created`` may lie after the verification time (the signer's clock is not ours).
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -230,18 +238,15 @@ def _parse_datetimez(value: Any) -> datetime | None:
 
 
 def is_known_suite(proof: Any) -> bool:
-    """True for an ``eddsa-rdfc-2022`` Data Integrity proof, or a legacy suite badgekit still verifies."""
-    # A list, not a set: a JSON array as type or cryptosuite is unhashable, and simply unknown.
-    return isinstance(proof, Mapping) and (
-        (proof.get("type"), proof.get("cryptosuite")) in [(PROOF_TYPE, CRYPTOSUITE), *LEGACY_SUITES]
-    )
+    """True for a proof of a suite badgekit verifies (:data:`badgekit.cryptosuites.SUITES`)."""
+    return cryptosuites.suite_of(proof) is not None
 
 
 def default_resolver(documents: Mapping[str, Mapping[str, Any]] | None = None) -> Resolver:
     """Resolve did:key locally and anything else from ``documents`` (controller id → document)."""
 
     def resolve(vm_id: str) -> did.VerificationMethod:
-        return did.resolve_verification_method(vm_id, documents)
+        return did.resolve_verification_method(vm_id, documents, any_curve=True)
 
     return resolve
 
@@ -254,8 +259,8 @@ def resolve_key(vm_id: str, resolver: Resolver) -> tuple[did.VerificationMethod,
         return vm, ("did:key" if vm_id.startswith("did:key:") else "document")
     except did.Unresolvable:
         controller, _, fragment = vm_id.partition("#")
-        if fragment.startswith("z6Mk"):
-            key = did.decode_multikey_public(fragment)
+        if fragment.startswith(("z6Mk", "zDn", "z82")):
+            key = did.decode_multikey_any(fragment)
             return did.VerificationMethod(vm_id, controller, key, frozenset()), "fragment"
         raise
 
@@ -298,18 +303,36 @@ def signature_problem(
 ) -> str | None:
     """Why ``proof`` (structure already checked) is not a valid signature of ``document`` by
     ``public_key``, or None when it is."""
+    suite = cryptosuites.suite_of(proof)
+    key_type = did.key_type(public_key)
+    if suite is None or key_type not in suite.key_types:
+        name = suite.name if suite else cryptosuites.describe(proof)
+        wanted = " or ".join(suite.key_types) if suite else "a supported"
+        return f"the proof is {name}, which needs a {wanted} key; the verification method holds a {key_type or 'different'} key"
     try:
         signature = did.b58decode(str(proof["proofValue"])[1:])
     except ValueError:
         return "proofValue is not valid base58btc"
-    if len(signature) != 64:
-        return f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature has 64"
-    options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
-    try:
-        data = hash_data(document, options, loader=loader, canonize=canonize)
-    except BadgekitError as exc:
-        return f"the proof options cannot be canonicalised: {exc.message}"
-    if not verify_signature(public_key, signature, data.hash_data):
+    size = cryptosuites.SIGNATURE_BYTES[key_type]
+    if len(signature) != size:
+        return f"proofValue decodes to {len(signature)} bytes; an {key_type} signature has {size}"
+    hash_name = suite.hash_name(key_type)
+    if suite.transform == cryptosuites.JCS:
+        try:
+            message = cryptosuites.jcs_hash_data(document, proof, hash_name)
+        except cryptosuites.JcsError as exc:
+            return f"the credential cannot be canonicalised with JCS (RFC 8785): {exc}"
+    else:
+        options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+        try:
+            data = hash_data(document, options, loader=loader,
+                             canonize=canonize if hash_name == "sha256" else cryptosuites.canonize_sha384)
+        except BadgekitError as exc:
+            return f"the proof options cannot be canonicalised: {exc.message}"
+        message = data.hash_data if hash_name == "sha256" else (
+            hashlib.sha384(data.canonical_proof_config.encode("utf-8")).digest()
+            + hashlib.sha384(data.canonical_document.encode("utf-8")).digest())
+    if not cryptosuites.verify_signature(key_type, public_key, signature, message):
         return "signature does not match the credential (altered after signing, or signed with another key)"
     return None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from badgekit import did, jwt, proof
+from badgekit import cryptosuites, did, jwt, proof
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_PROOFS
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
@@ -40,22 +40,27 @@ def check_proof_structure(run: Run) -> None:
         run.set("proof-structure", FAILED, f"{len(proofs)} proofs; badgekit checks at most {MAX_PROOFS}")
         return
     notes = []
+    malformed = False
     for n, p in enumerate(proofs, start=1):
-        if not proof.is_known_suite(p):
-            kind = f"{p.get('type')!s} {p.get('cryptosuite') or ''}".strip() if isinstance(p, Mapping) else "non-object"
-            run.ignored_proofs.append(kind)
+        suite = cryptosuites.suite_of(p)
+        if suite is None:
+            run.ignored_proofs.append(cryptosuites.describe(p))
+            malformed = malformed or not cryptosuites.names_a_suite(p)
             continue
         problem = proof.structure_problem(p) or proof.time_problem(p, run.at)
         if problem:
             run.set("proof-structure", FAILED, f"proof {n}: {problem}")
             return
-        if (p.get("type"), p.get("cryptosuite")) != (proof.PROOF_TYPE, proof.CRYPTOSUITE):
-            notes.append(f"proof {n} uses the legacy {p.get('cryptosuite') or p.get('type')} suite (accepted for verification)")
+        if suite.legacy:
+            notes.append(f"proof {n} uses the legacy {suite.name} suite (accepted for verification)")
         run.proofs.append((n, p))
     if not run.proofs:
         kinds = ", ".join(run.ignored_proofs)
-        run.set("proof-structure", FAILED, f"no proof badgekit can check (found: {kinds}); accepted: "
-                f"{proof.PROOF_TYPE} {proof.CRYPTOSUITE}, legacy Ed25519Signature2020 and eddsa-2022")
+        # Not checkable is not disproven: a well-formed proof of a suite badgekit does not
+        # implement may be perfectly valid (an earner's ecdsa-sd-2023 badge, say).
+        status, what = (FAILED, "no proof badgekit can check") if malformed else (
+            INDETERMINATE, "signed with a suite badgekit does not implement, so it cannot be checked (not disproven)")
+        run.set("proof-structure", status, f"{what} (found: {kinds}); badgekit verifies: {cryptosuites.supported()}")
         return
     if run.ignored_proofs:
         notes.append(f"ignored {len(run.ignored_proofs)} proof(s) of unknown type ({', '.join(run.ignored_proofs)})")

@@ -73,6 +73,29 @@ def test_jwk_only_vc_jwt_of_a_did_key_issuer_is_valid(tmp_path):
     assert key["status"] == "passed" and "the key of the issuer's did:key" in key["reason"]
 
 
+def test_a_suite_badgekit_does_not_implement_is_indeterminate_not_invalid(tmp_path):
+    # Not checkable is not disproven (issue 16): exit 3, naming the suite, never "invalid".
+    path = tmp_path / "sd.json"
+    path.write_bytes(MI.unimplemented_suite())
+    result = _verify(str(path))
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "indeterminate"
+    check = next(c for c in report["checks"] if c["id"] == "proof-structure")
+    assert check["status"] == "indeterminate" and "ecdsa-sd-2023" in check["reason"]
+    assert "failed" not in {c["status"] for c in report["checks"]}
+
+
+def test_eddsa_jcs_2022_credential_is_valid(tmp_path):
+    # Its tampered twin is signature--tampered-eddsa-jcs-2022.json.
+    path = tmp_path / "jcs.json"
+    path.write_bytes(MI.valid_eddsa_jcs_2022())
+    result = _verify(str(path))
+    assert result.exit_code == 0, result.output
+    signature = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "signature")
+    assert signature["reason"] == "eddsa-jcs-2022 signature verified"
+
+
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_invalid_file_fails_exactly_its_check(path: Path):
     expected = path.name.split("--")[0]

@@ -28,7 +28,7 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from badgekit import did, jsonld, proof, status  # noqa: E402
+from badgekit import cryptosuites, did, jsonld, proof, status  # noqa: E402
 from badgekit.keys import Ed25519Key  # noqa: E402
 
 #: The issuer key of every fixture (the shared test key of tests/conftest.py).
@@ -231,7 +231,10 @@ def cases() -> dict[str, bytes]:
 
     # 4. proof structure
     out["proof-structure--missing-proof.json"] = _json(base_credential())
-    out["proof-structure--wrong-cryptosuite.json"] = _json(_mutate(good, lambda c: c["proof"][0].__setitem__("cryptosuite", "ecdsa-rdfc-2019")))
+    # Data Integrity 1.0 §2.1: verificationMethod MUST be a URL (here the bare multikey; RDFC-1.0
+    # cannot even canonicalise such a proof configuration, so it cannot have been signed).
+    out["proof-structure--verification-method-not-a-url.json"] = _json(_mutate(
+        good, lambda c: c["proof"][0].__setitem__("verificationMethod", ISSUER.public_key_multibase)))
     out["proof-structure--wrong-purpose.json"] = _json(sign(base_credential(), proof_purpose="authentication"))
     out["proof-structure--no-proof-value.json"] = _json(_mutate(good, lambda c: c["proof"][0].pop("proofValue")))
     cred = base_credential()
@@ -261,6 +264,11 @@ def cases() -> dict[str, bytes]:
     out["signature--tampered-recipient.json"] = _json(_mutate(
         good, lambda c: c["credentialSubject"]["identifier"][0].__setitem__(
             "identityHash", "sha256$658625b25ab3d75d613ca97d9a5a77f70e2192feca5557f4ad09a4d4f121f5fc")))
+    # A suite badgekit implements, on a key that suite cannot use (ECDSA named, Ed25519 key).
+    out["signature--ecdsa-suite-on-an-ed25519-key.json"] = _json(_mutate(
+        good, lambda c: c["proof"][0].__setitem__("cryptosuite", "ecdsa-rdfc-2019")))
+    out["signature--tampered-eddsa-jcs-2022.json"] = _json(_mutate(
+        sign_jcs(base_credential()), lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
     out["signature--tampered-proof-created.json"] = _json(_mutate(good, lambda c: c["proof"][0].__setitem__("created", "2025-01-02T00:00:00Z")))
     out["signature--tampered-proof-value.json"] = _json(_mutate(
         good, lambda c: c["proof"][0].__setitem__("proofValue", c["proof"][0]["proofValue"][:-2] + ("22" if not c["proof"][0]["proofValue"].endswith("22") else "33"))))
@@ -393,6 +401,27 @@ def support_files() -> dict[str, bytes]:
         {"id": OTHER.did_key, "name": "Another test issuer", "keys": []},
     ]})
     return files
+
+
+def sign_jcs(cred: dict[str, Any], key: Ed25519Key = ISSUER) -> dict[str, Any]:
+    """``cred`` with an ``eddsa-jcs-2022`` proof by ``key`` (VC-DI-EdDSA 1.0 §3.3; badgekit does not
+    issue in this suite yet, so the fixture signs by hand). The proof carries the credential's
+    ``@context``, as the W3C vector and the Digital Bazaar suite write it."""
+    opts = {**proof.proof_options(key.signer().verification_method, created=CREATED),
+            "cryptosuite": "eddsa-jcs-2022", "@context": cred["@context"]}
+    signature = key.sign(cryptosuites.jcs_hash_data(cred, opts, "sha256"))
+    return {**cred, "proof": [{**opts, "proofValue": "z" + did.b58encode(signature)}]}
+
+
+def valid_eddsa_jcs_2022() -> bytes:
+    """The base credential signed in ``eddsa-jcs-2022``: valid under :data:`VERIFY_ARGS`."""
+    return _json(sign_jcs(base_credential()))
+
+
+def unimplemented_suite() -> bytes:
+    """The base credential whose proof names ``ecdsa-sd-2023``, a suite badgekit does not
+    implement: indeterminate (exit 3), never invalid, under :data:`VERIFY_ARGS`."""
+    return _json(_mutate(_signed(), lambda c: c["proof"][0].__setitem__("cryptosuite", "ecdsa-sd-2023")))
 
 
 def valid_jwk_only_jwt() -> bytes:

@@ -1,0 +1,219 @@
+"""The Data Integrity cryptosuites badgekit verifies: one registry, each suite's transformation,
+hash and signature algorithm.
+
+=========================  ===========================  ===============  ==================
+suite                      transformation               hash             signature
+=========================  ===========================  ===============  ==================
+``eddsa-rdfc-2022``        RDFC-1.0 (N-Quads)           SHA-256          Ed25519
+``eddsa-jcs-2022``         JCS (RFC 8785)               SHA-256          Ed25519
+``ecdsa-rdfc-2019``        RDFC-1.0 (N-Quads)           SHA-256 / -384   ECDSA P-256 / P-384
+``ecdsa-jcs-2019``         JCS (RFC 8785)               SHA-256 / -384   ECDSA P-256 / P-384
+``eddsa-2022`` (legacy)    as eddsa-rdfc-2022
+``Ed25519Signature2020``   as eddsa-rdfc-2022 (legacy proof type, no cryptosuite)
+=========================  ===========================  ===============  ==================
+
+Every suite signs ``hash(proof configuration) ‖ hash(document)`` (W3C VC-DI-EdDSA 1.0 and
+VC-DI-ECDSA 1.0); the ECDSA suites hash with SHA-384 when the key is P-384, and their signature is
+``r ‖ s`` (64 or 96 bytes); with a P-384 key, RDFC-1.0 itself labels blank nodes with SHA-384
+(:func:`canonize_sha384`). The RDFC-1.0 transformation lives in :mod:`badgekit.proof` (shared with
+signing); JCS and ECDSA are here, loaded only when a proof uses them (``badgekit verify`` start-up).
+Any other proof type or cryptosuite (``ecdsa-sd-2023``, ``bbs-2023`` …) is not checkable, which
+is not the same as disproven: :mod:`badgekit.verify` reports it as indeterminate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from badgekit import jsonld
+from badgekit.keys import verify_signature as ed25519_verify
+
+__all__ = ["SUITES", "Cryptosuite", "describe", "jcs", "jcs_hash_data", "names_a_suite", "suite_of", "supported",
+           "verify_signature"]
+
+RDFC = "rdfc"
+JCS = "jcs"
+ED25519 = ("Ed25519",)
+NIST = ("P-256", "P-384")
+#: Signature bytes per key type: Ed25519 and P-256 64, P-384 96 (``r ‖ s``).
+SIGNATURE_BYTES = {"Ed25519": 64, "P-256": 64, "P-384": 96}
+
+
+@dataclass(frozen=True)
+class Cryptosuite:
+    """One suite: how its proofs are named, transformed, hashed and signed."""
+
+    proof_type: str
+    cryptosuite: str | None
+    transform: str  # RDFC or JCS
+    key_types: tuple[str, ...]
+    legacy: bool = False  # accepted when verifying only
+
+    @property
+    def name(self) -> str:
+        """What messages call it: the cryptosuite, or the proof type for a suite without one."""
+        return self.cryptosuite or self.proof_type
+
+    def hash_name(self, key_type: str) -> str:
+        """``"sha384"`` for a P-384 key, ``"sha256"`` otherwise (VC-DI-ECDSA 1.0 §3.3.4 / §3.4.4)."""
+        return "sha384" if key_type == "P-384" else "sha256"
+
+
+SUITES: tuple[Cryptosuite, ...] = (
+    Cryptosuite("DataIntegrityProof", "eddsa-rdfc-2022", RDFC, ED25519),
+    Cryptosuite("DataIntegrityProof", "eddsa-jcs-2022", JCS, ED25519),
+    Cryptosuite("DataIntegrityProof", "ecdsa-rdfc-2019", RDFC, NIST),
+    Cryptosuite("DataIntegrityProof", "ecdsa-jcs-2019", JCS, NIST),
+    Cryptosuite("DataIntegrityProof", "eddsa-2022", RDFC, ED25519, legacy=True),
+    Cryptosuite("Ed25519Signature2020", None, RDFC, ED25519, legacy=True),
+)
+_BY_NAME = {(s.proof_type, s.cryptosuite): s for s in SUITES}
+
+#: "z" + base58btc of the longest signature (96 bytes) is at most 133 characters.
+MAX_PROOF_VALUE_CHARS = {64: 89, 96: 133}
+
+
+def suite_of(proof: Any) -> Cryptosuite | None:
+    """The suite of ``proof``, or None when badgekit does not implement it (or it is no object)."""
+    if not isinstance(proof, Mapping):
+        return None
+    ptype, suite = proof.get("type"), proof.get("cryptosuite")
+    if not isinstance(ptype, str) or not (suite is None or isinstance(suite, str)):
+        return None  # a JSON array or object there: simply not a suite we know
+    return _BY_NAME.get((ptype, suite))
+
+
+def describe(proof: Any) -> str:
+    """``"DataIntegrityProof bbs-2023"``: a proof's type and cryptosuite, for messages."""
+    if not isinstance(proof, Mapping):
+        return "non-object"
+    return f"{proof.get('type')!s} {proof.get('cryptosuite') or ''}".strip()
+
+
+def names_a_suite(proof: Any) -> bool:
+    """True when ``proof`` is an object naming a proof type (and a cryptosuite, if any) as strings:
+    a proof of some suite, checkable or not, rather than malformed."""
+    return (isinstance(proof, Mapping) and isinstance(proof.get("type"), str) and bool(proof["type"])
+            and isinstance(proof.get("cryptosuite", ""), str))
+
+
+def supported() -> str:
+    """``"eddsa-rdfc-2022, eddsa-jcs-2022, …"``: the suites badgekit verifies, for messages."""
+    return ", ".join(s.name + (" (legacy)" if s.legacy else "") for s in SUITES)
+
+
+def max_proof_value_chars(suite: Cryptosuite) -> int:
+    """Longest ``proofValue`` a proof of ``suite`` can have (its largest signature, base58btc)."""
+    return MAX_PROOF_VALUE_CHARS[max(SIGNATURE_BYTES[k] for k in suite.key_types)]
+
+
+# ---------------------------------------------------------------------------------------------
+# RDFC-1.0 with SHA-384
+
+
+def canonize_sha384(document: Any, *, loader: Any = None) -> str:
+    """RDFC-1.0 canonical N-Quads with SHA-384 as the canonicalisation hash, as ``ecdsa-rdfc-2019``
+    requires for P-384 keys (VC-DI-ECDSA 1.0 §2.2.1: blank nodes are labelled by SHA-384 hashes,
+    so the labels, and the order of the lines, differ from the SHA-256 form whenever the document
+    has blank nodes). Goes through PyLD (the reference path) with the same work bounds as
+    :func:`badgekit.jsonld.canonize`.
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: as :func:`badgekit.jsonld.canonize`.
+    """
+    dataset = jsonld.to_rdf(document, loader=loader)
+    bounded = jsonld._bounded_urdna2015(jsonld.MAX_CANON_WORK)  # noqa: SLF001 - the one RDFC-1.0 engine
+
+    class _Sha384(bounded):  # type: ignore[misc, valid-type]  # PyLD has no types
+        def create_hash(self) -> Any:
+            return hashlib.sha384()
+
+    nquads: str = _Sha384().main(dataset, {"format": "application/n-quads"})
+    return nquads
+
+
+# ---------------------------------------------------------------------------------------------
+# JCS (RFC 8785)
+
+
+class JcsError(ValueError):
+    """A value JCS cannot serialise (RFC 8785 §3.2.2: numbers beyond IEEE 754 double, NaN …)."""
+
+
+def jcs(value: Any) -> bytes:
+    """The RFC 8785 canonical JSON of ``value``, UTF-8 (the ``rfc8785`` package).
+
+    Raises:
+        JcsError: a number outside what RFC 8785 can represent (an integer beyond ±2**53 …).
+    """
+    import rfc8785  # noqa: PLC0415 - start-up: only proofs of a JCS suite need it
+
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, ValueError, TypeError) as exc:
+        raise JcsError(str(exc) or type(exc).__name__) from None
+
+
+def jcs_hash_data(document: Mapping[str, Any], proof: Mapping[str, Any], hash_name: str) -> bytes:
+    """``hash(JCS(proof configuration)) ‖ hash(JCS(document without proof))`` as a JCS suite's
+    Verify Proof algorithm computes it (VC-DI-EdDSA 1.0 §3.3.2, VC-DI-ECDSA 1.0 §3.4.2): when the
+    proof carries an ``@context``, the document's must start with it, and it replaces the document's.
+
+    Raises:
+        JcsError: the document or proof cannot be serialised, or the contexts disagree.
+    """
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in options:
+        ctx, doc_ctx = _as_list(options["@context"]), _as_list(document.get("@context"))
+        if doc_ctx[: len(ctx)] != ctx:
+            raise JcsError("the proof's @context is not the start of the credential's @context")
+        unsecured["@context"] = options["@context"]
+    return hashlib.new(hash_name, jcs(options)).digest() + hashlib.new(hash_name, jcs(unsecured)).digest()
+
+
+# ---------------------------------------------------------------------------------------------
+# signatures
+
+
+def verify_signature(key_type: str, public_key: bytes, signature: bytes, data: bytes) -> bool:
+    """True when ``signature`` over ``data`` verifies with ``public_key`` (raw, as
+    :func:`badgekit.did.decode_multikey_any` returns it): Ed25519, or ECDSA ``r ‖ s`` with the
+    curve's hash (SHA-256 for P-256, SHA-384 for P-384)."""
+    if key_type == "Ed25519":
+        return ed25519_verify(public_key, signature, data)
+    return _ecdsa_verify(key_type, public_key, signature, data)
+
+
+def _ecdsa_verify(key_type: str, public_key: bytes, signature: bytes, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 - start-up: ECDSA proofs only
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature  # noqa: PLC0415
+
+    curve: ec.EllipticCurve
+    digest: hashes.HashAlgorithm
+    if key_type == "P-256":
+        curve, digest, size = ec.SECP256R1(), hashes.SHA256(), 32
+    elif key_type == "P-384":
+        curve, digest, size = ec.SECP384R1(), hashes.SHA384(), 48
+    else:
+        return False
+    if len(signature) != 2 * size:
+        return False
+    r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+    try:
+        key = ec.EllipticCurvePublicKey.from_encoded_point(curve, public_key)
+        key.verify(encode_dss_signature(r, s), data, ec.ECDSA(digest))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]

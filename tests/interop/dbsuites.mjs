@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/*
+ * Sign credentials with the Digital Bazaar cryptosuites other than eddsa-rdfc-2022 (which
+ * dbstack.mjs covers), so that badgekit's tests can check it verifies what an independent
+ * implementation signs in those suites. Strictly offline, like dbstack.mjs: the document loader
+ * serves only badgekit's bundled contexts (the OB context-3.0.3.json URL: badgekit's revision)
+ * and the did:key document of the signing key, and refuses everything else.
+ *
+ * Usage (the signed credentials, a JSON array, on stdout; usage errors: stderr, exit 2):
+ *
+ *   node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...
+ *     SUITE          ecdsa-rdfc-2019 | ecdsa-jcs-2019 | eddsa-jcs-2022
+ *     KEYPAIR.json   {"publicKeyMultibase": "z…", "secretKeyMultibase" (or "privateKeyMultibase"): "z…"}
+ *                    (a P-256 / P-384 Multikey for the ecdsa suites, Ed25519 for eddsa-jcs-2022);
+ *                    the proof's verificationMethod is its did:key, did:key:z…#z…
+ */
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
+import {createSignCryptosuite as ecdsaJcs2019} from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
+import {createSignCryptosuite as eddsaJcs2022} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import jsigs from 'jsonld-signatures';
+import {readFileSync} from 'node:fs';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import net from 'node:net';
+
+const refuse = () => {
+  throw new Error('dbsuites.mjs is offline: network access refused');
+};
+net.Socket.prototype.connect = refuse;
+globalThis.fetch = async () => refuse();
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CONTEXTS_DIR = join(resolve(HERE, '..', '..'), 'badgekit', 'data', 'contexts');
+const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
+const SUITES = {
+  'ecdsa-rdfc-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaRdfc2019},
+  'ecdsa-jcs-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaJcs2019()},
+  'eddsa-jcs-2022': {multikey: Ed25519Multikey, cryptosuite: () => eddsaJcs2022()}
+};
+
+class UsageError extends Error {}
+
+function parseArgs(argv) {
+  const [command, ...rest] = argv;
+  if(command !== 'sign') {
+    throw new UsageError('usage: node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...');
+  }
+  const opts = {files: []};
+  for(let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if(['--cryptosuite', '--key', '--created'].includes(arg)) {
+      if(i + 1 >= rest.length) {
+        throw new UsageError(`${arg} needs a value`);
+      }
+      opts[arg.slice(2)] = rest[++i];
+    } else if(arg.startsWith('--')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      opts.files.push(arg);
+    }
+  }
+  if(!SUITES[opts.cryptosuite]) {
+    throw new UsageError(`--cryptosuite must be one of ${Object.keys(SUITES).join(', ')}`);
+  }
+  if(!opts.key || opts.files.length === 0) {
+    throw new UsageError('--key and at least one FILE are required');
+  }
+  return opts;
+}
+
+function documentLoaderFor(vm) {
+  const index = JSON.parse(readFileSync(join(CONTEXTS_DIR, 'index.json'), 'utf8'));
+  const docs = new Map();
+  for(const [url, file] of Object.entries(index)) {
+    docs.set(url, JSON.parse(readFileSync(join(CONTEXTS_DIR, file), 'utf8')));
+  }
+  docs.set(vm.id, {'@context': MULTIKEY_CONTEXT, ...vm});
+  return async url => {
+    if(docs.has(url)) {
+      return {contextUrl: null, documentUrl: url, document: docs.get(url)};
+    }
+    throw new Error(`offline loader: refusing to load ${url} (not bundled, never fetched)`);
+  };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const {multikey, cryptosuite} = SUITES[opts.cryptosuite];
+  const pair = JSON.parse(readFileSync(opts.key, 'utf8'));
+  const publicKeyMultibase = pair.publicKeyMultibase;
+  const controller = `did:key:${publicKeyMultibase}`;
+  const vm = {id: `${controller}#${publicKeyMultibase}`, type: 'Multikey', controller, publicKeyMultibase};
+  const keyPair = await multikey.from({
+    '@context': MULTIKEY_CONTEXT, ...vm,
+    secretKeyMultibase: pair.secretKeyMultibase || pair.privateKeyMultibase
+  });
+  const documentLoader = documentLoaderFor(vm);
+  const out = [];
+  for(const file of opts.files) {
+    const suite = new DataIntegrityProof({signer: keyPair.signer(), cryptosuite: cryptosuite()});
+    if(opts.created) {
+      suite.date = opts.created;
+    }
+    const unsigned = JSON.parse(readFileSync(file, 'utf8'));
+    out.push(await jsigs.sign(unsigned, {
+      suite, purpose: new jsigs.purposes.AssertionProofPurpose(), documentLoader
+    }));
+  }
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+main().catch(e => {
+  process.stderr.write(`${e instanceof UsageError ? '' : 'dbsuites.mjs: '}${e.stack || e}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

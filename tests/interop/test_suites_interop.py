@@ -1,0 +1,95 @@
+"""badgekit verifies what the Digital Bazaar cryptosuites sign: ``ecdsa-rdfc-2019`` and
+``ecdsa-jcs-2019`` (P-256 and P-384) and ``eddsa-jcs-2022``, signed by ``dbsuites.mjs`` with the
+W3C vector keys and did:key; a changed value must fail. (badgekit does not issue in these suites
+yet — ``issue --cryptosuite`` is a later slice of issue 16 — so the other direction waits.)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from badgekit import proof
+from badgekit.verify import VerifyOptions, verify_paths
+from tests.conftest import FIXED_NOW, VECTORS
+from tests.interop import dbstack
+
+pytestmark = pytest.mark.interop
+
+HERE = Path(__file__).resolve().parent
+KEYS = {
+    "P-256": VECTORS / "w3c-vc-di-ecdsa/p256KeyPair.json",
+    "P-384": VECTORS / "w3c-vc-di-ecdsa/p384KeyPair.json",
+    "Ed25519": VECTORS / "w3c-vc-di-eddsa/keyPair.json",
+}
+CASES = [("ecdsa-rdfc-2019", "P-256"), ("ecdsa-rdfc-2019", "P-384"), ("ecdsa-jcs-2019", "P-256"),
+         ("ecdsa-jcs-2019", "P-384"), ("eddsa-jcs-2022", "Ed25519")]
+
+
+def _did_key(curve: str) -> str:
+    return "did:key:" + json.loads(KEYS[curve].read_text(encoding="utf-8"))["publicKeyMultibase"]
+
+
+def db_sign(unsigned: list[dict[str, Any]], cryptosuite: str, curve: str, tmp: Path) -> list[dict[str, Any]]:
+    """The credentials signed by the Digital Bazaar suite (one node process)."""
+    dbstack.require()
+    for name in ("ecdsa-rdfc-2019-cryptosuite", "ecdsa-jcs-2019-cryptosuite", "eddsa-jcs-2022-cryptosuite"):
+        if not (HERE / "node_modules/@digitalbazaar" / name).is_dir():
+            pytest.fail(f"@digitalbazaar/{name} missing: run (cd tests/interop && npm ci)")
+    files = []
+    for n, doc in enumerate(unsigned):
+        files.append(tmp / f"unsigned-{n}.json")
+        files[-1].write_text(json.dumps(doc), encoding="utf-8")
+    proc = subprocess.run(["node", str(HERE / "dbsuites.mjs"), "sign", "--cryptosuite", cryptosuite,
+                           "--key", str(KEYS[curve]), "--created", FIXED_NOW, *map(str, files)],
+                          capture_output=True, text=True, timeout=dbstack.TIMEOUT_SECONDS, cwd=HERE, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def ob_unsigned(issuer: str) -> dict[str, Any]:
+    doc = json.loads((HERE / "fixtures/ob3-unsigned.json").read_text(encoding="utf-8"))
+    doc["issuer"]["id"] = issuer
+    return doc
+
+
+@pytest.mark.parametrize(("cryptosuite", "curve"), CASES, ids=[f"{s}-{c}" for s, c in CASES])
+def test_badgekit_verifies_what_the_digital_bazaar_suite_signs(cryptosuite: str, curve: str, tmp_path: Path) -> None:
+    issuer = _did_key(curve)
+    w3c = json.loads((VECTORS / "w3c-vc-di-ecdsa/unsigned.json").read_text(encoding="utf-8"))
+    [ob, alumni] = db_sign([ob_unsigned(issuer), w3c], cryptosuite, curve, tmp_path)
+    assert ob["proof"]["cryptosuite"] == cryptosuite
+
+    # The whole verification of an OB 3.0 badge: every check passes, verdict valid.
+    path = tmp_path / "signed.json"
+    path.write_text(json.dumps(ob), encoding="utf-8")
+    [report] = verify_paths([path], VerifyOptions(at=_at()))
+    checks = {c.id: c for c in report.checks}
+    assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]
+    assert checks["signature"].reason == f"{cryptosuite} signature verified"
+    assert proof.verify(alumni).verified
+
+    for forged in (_with(ob, "name", "Forged Badge"), _with(alumni, "validFrom", "2020-01-01T00:00:00Z")):
+        assert not proof.verify(forged).verified
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(_with(ob, "name", "Forged Badge")), encoding="utf-8")
+    [report] = verify_paths([tampered], VerifyOptions(at=_at()))
+    assert report.verdict == "invalid"
+    assert [c.id for c in report.checks if c.status == "failed"] == ["signature"]
+
+
+def _with(doc: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out[key] = value
+    return out
+
+
+def _at():
+    from badgekit._time import parse_datetime_stamp
+
+    return parse_datetime_stamp(FIXED_NOW, field="at")
