@@ -49,7 +49,7 @@ This module reads, loads and writes badge-class files; the policy and its requir
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,6 +189,13 @@ def badge_class_names(*directories: str | os.PathLike[str]) -> dict[str, str]:
     """Badge-class id → name for every readable badge-class file in ``directories`` (the first file
     with an id wins); files that cannot be read or have no id are skipped (``badge validate`` names them)."""
     names: dict[str, str] = {}
+    for badge_id, document in _documents_with_ids(directories):
+        names.setdefault(badge_id, _text(document.get("name")) or badge_id)
+    return names
+
+
+def _documents_with_ids(directories: tuple[str | os.PathLike[str], ...]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(id, document) of every readable badge-class file with an id in ``directories``, in order."""
     for directory in directories:
         for path in find_badge_classes(directory):
             try:
@@ -196,8 +203,7 @@ def badge_class_names(*directories: str | os.PathLike[str]) -> dict[str, str]:
             except InputError:
                 continue
             if isinstance(document, Mapping) and isinstance(document.get("id"), str) and document["id"]:
-                names.setdefault(document["id"], _text(document.get("name")) or document["id"])
-    return names
+                yield document["id"], document
 
 
 def badge_class_requires(*directories: str | os.PathLike[str]) -> dict[str, tuple[str, ...]]:
@@ -205,15 +211,9 @@ def badge_class_requires(*directories: str | os.PathLike[str]) -> dict[str, tupl
     files in ``directories`` (the first file with an id wins; a ``requires`` with problems gives
     what could be read)."""
     graph: dict[str, tuple[str, ...]] = {}
-    for directory in directories:
-        for path in find_badge_classes(directory):
-            try:
-                document = read_document(path)
-            except InputError:
-                continue
-            if isinstance(document, Mapping) and isinstance(document.get("id"), str) and document["id"]:
-                policy, _ = parse_policy(document.get(POLICY_MEMBER))
-                graph.setdefault(document["id"], policy.requires)
+    for badge_id, document in _documents_with_ids(directories):
+        policy, _ = parse_policy(document.get(POLICY_MEMBER))
+        graph.setdefault(badge_id, policy.requires)
     return graph
 
 
