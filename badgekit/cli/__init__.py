@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -204,6 +205,10 @@ def main() -> None:
     that fails (``| head``) does not stop the work; the exit code says so (see ``_output``).
     SIGTERM stops like Ctrl-C (exit 143)."""
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # A library's log records are not output: without a handler, logging's last resort would print
+    # psycopg's "error ignored terminating <Pipeline>" above badgekit's one-line error when a
+    # ledger server drops the connection. Errors reach the user as BadgekitError, once.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     args = sys.argv[1:]
     if args == ["--version"]:  # answered without building any command
         sys.stdout.write(f"badgekit {__version__}\n")
