@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from badgekit.report import BadgeFigures, ExpiringReport, ProgramReport
 
 #: Event kinds the ledger records.
-EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
+EVENT_KINDS = ("issued", "reissued", "renewed", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
 
 BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
 
