@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from badgekit._io import atomic_write
+from badgekit._time import parse_duration
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
@@ -42,6 +43,13 @@ def issue(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Issue nothing if any row has a problem (an unknown column is only a warning).")] = False,
     reissue: Annotated[bool, typer.Option("--reissue", help="Issue new credentials even to recipients who already have this badge.")] = False,
+    renew: Annotated[
+        bool, typer.Option("--renew", help="Renew: a new credential, citing the old one as evidence, to recipients whose credential "
+                           "of this badge has expired or expires within --renew-within; others are issued as usual.")
+    ] = False,
+    renew_within: Annotated[
+        str, typer.Option("--renew-within", metavar="DURATION", help="With --renew: how soon a credential must expire to be renewed (ISO 8601).")
+    ] = "P60D",
     no_revocation: Annotated[
         bool, typer.Option("--no-revocation", help="Issue credentials without a status entry: they can never be revoked or suspended. "
                            "Needed when badgekit.toml has no status_base_url (or set revocable: false in the badge class).")
@@ -150,8 +158,12 @@ def issue(
     formats = tuple(dict.fromkeys(f.strip().lower() for item in (bake or []) for f in item.split(",") if f.strip()))
     if any(f not in ("png", "svg") for f in formats):
         raise InputError(f"--bake takes png and/or svg, got {', '.join(formats)}")
+    if renew and reissue:
+        raise InputError("--renew and --reissue cannot be used together")
+    if renew:
+        parse_duration(renew_within)
     options = IssueOptions(
-        out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue,
+        out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue, renew=renew, renew_within=renew_within,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
         format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
         fonts=tuple(str(f) for f in project.render_fonts) or None,
@@ -303,15 +315,16 @@ def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run:
             _output.warn(f"{roster_file}:line {o.line}: {o.note}")
     c = report.counts
     rejected = c.get("rejected", 0)
-    if strict and rejected and not any(k in c for k in ("issued", "resumed", "already-issued")):
+    if strict and rejected and not any(k in c for k in ("issued", "renewed", "resumed", "already-issued")):
         _output.info(f"--strict: nothing issued because {rejected} row(s) have problems", "red")
         return
     parts = []
-    for label, key in (("issued", "issued"), ("resumed", "resumed"), ("would issue", "would-issue"), ("already issued", "already-issued"), ("rejected", "rejected")):
+    for label, key in (("issued", "issued"), ("renewed", "renewed"), ("resumed", "resumed"), ("would issue", "would-issue"),
+                       ("would renew", "would-renew"), ("already issued", "already-issued"), ("rejected", "rejected")):
         if c.get(key):
             parts.append(f"{c[key]} {label}")
     rate = ""
-    signed = c.get("issued", 0) + c.get("resumed", 0)
+    signed = c.get("issued", 0) + c.get("renewed", 0) + c.get("resumed", 0)
     if signed and report.elapsed_s > 0:
         rate = f" in {report.elapsed_s:.1f}s ({signed / report.elapsed_s:,.0f}/s)"
     not_revocable = "; not revocable (no status entry)" if parts and not report.revocable else ""

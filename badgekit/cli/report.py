@@ -23,10 +23,10 @@ from badgekit.errors import BadgekitError, InputError
 if TYPE_CHECKING:
     from badgekit.ledger import Event
     from badgekit.project import Project
-    from badgekit.report import BadgeFigures, ProgramReport
+    from badgekit.report import BadgeFigures, ExpiringReport, ProgramReport
 
 #: Event kinds the ledger records.
-EVENT_KINDS = ("issued", "reissued", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
+EVENT_KINDS = ("issued", "reissued", "renewed", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
 
 BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
 
@@ -80,6 +80,10 @@ def report(
     badge: BadgeOpt = None,
     by: Annotated[str, typer.Option("--by", metavar="week|month|auto", help="Issuance over time per week or month (auto: weeks for up to 16 weeks).")] = "auto",
     at: Annotated[str | None, typer.Option("--at", metavar="DATE|TIMESTAMP", help="Report as of this moment (default: now); decides what has expired.")] = None,
+    expiring: Annotated[
+        str | None, typer.Option("--expiring", metavar="DURATION",
+                                 help="List credentials whose validUntil falls within this window from now (or --at), e.g. P30D.")
+    ] = None,
     project_dir: ProjectOpt = None,
 ) -> None:
     """Program figures from the ledger: issued, active, expired, revoked; trends; rejections.
@@ -87,6 +91,8 @@ def report(
     Per badge class and overall: credentials issued, active, expired, suspended and revoked; the
     revocation rate; issuance per week or month; days from the roster's earned date to issue;
     roster rows rejected and why. Human tables by default, --json, --csv, or --html FILE (charts).
+    With --expiring P30D: the credentials that expire within 30 days (counts per badge class;
+    --json or --csv for the list of credential ids).
 
     Example: badgekit report --html report.html
     """
@@ -101,6 +107,19 @@ def report(
     stamp = _moment(at, "--at")
     now = parse_datetime_stamp(stamp, field="--at") if stamp else None
     names = _badge_names(project)
+    if expiring is not None:
+        if html_file is not None:
+            raise InputError("--expiring and --html cannot be used together")
+        with open_ledger(project) as ledger:
+            soon = core.expiring_credentials(ledger, expiring, now=now, badge_id=badge_id, names=names)
+        if json_out:
+            _output.emit_json(soon.to_json())
+        elif csv_out:
+            sys.stdout.write(core.expiring_csv(soon))
+            sys.stdout.flush()
+        else:
+            _print_expiring(soon)
+        return
     with open_ledger(project) as ledger:
         figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]  # by: week, month or auto (checked above)
     if html_file is not None:
@@ -118,6 +137,28 @@ def report(
 
 def _t(value: object) -> Text:
     return Text(str(value))
+
+
+def _print_expiring(r: ExpiringReport) -> None:
+    out = _output.stdout
+    out.print(Text(f"Credentials expiring by {r.until.strftime('%Y-%m-%d %H:%M')} UTC ({r.within} from "
+                   f"{r.now.strftime('%Y-%m-%d %H:%M')} UTC)", style="bold"))
+    if not r.credentials:
+        out.print(Text("None."))
+        return
+    names = {c.badge_id: c.badge_name for c in r.credentials}
+    first: dict[str, str] = {}
+    for c in r.credentials:
+        first.setdefault(c.badge_id, c.valid_until)
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("badge class", overflow="fold", min_width=14)
+    table.add_column("expiring", justify="right")
+    table.add_column("first expires", no_wrap=True)
+    for badge_id, n in r.counts.items():
+        table.add_row(_t(names[badge_id]), _t(f"{n:,}"), _t(first[badge_id]))
+    out.print()
+    out.print(table)
+    out.print(Text(f"{len(r.credentials):,} credential(s); --json or --csv lists their ids", style="dim"))
 
 
 def _print_report(r: ProgramReport) -> None:

@@ -30,6 +30,10 @@ class IssueOptions:
     dry_run: bool = False
     strict: bool = False
     reissue: bool = False
+    #: issue a new credential, linked to the old one (evidence), to each recipient whose latest
+    #: credential of this badge class has expired or expires within ``renew_within``
+    renew: bool = False
+    renew_within: str = "P60D"  # an ISO 8601 duration
     now: datetime | None = None  # injected clock (tests, golden files)
     rng_seed: int | None = None  # deterministic status-index allocation (tests)
     verification_method: str | None = None
@@ -54,7 +58,7 @@ class RowOutcome:
     """What happened to one roster line."""
 
     line: int
-    status: str  # issued | resumed | already-issued | would-issue | rejected
+    status: str  # issued | renewed | resumed | already-issued | would-issue | would-renew | rejected
     credential_id: str | None = None
     path: str | None = None
     errors: tuple[RowError, ...] = ()

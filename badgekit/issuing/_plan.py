@@ -17,7 +17,7 @@ from typing import Any
 
 from badgekit import credential as cred
 from badgekit import roster
-from badgekit._time import format_utc
+from badgekit._time import format_utc, parse_datetime_stamp
 from badgekit.badgeclass import Holdings, add_duration
 from badgekit.errors import InputError
 from badgekit.issuing._options import CHUNK, IssueOptions, RowOutcome, credential_filename
@@ -229,6 +229,28 @@ class Planner:
         return self.ledger.reserve(items, purpose=self.purpose if self.url_for else None, url_for=self.url_for,
                                    rng=self.rng, actor=self.options.actor, issuer=self.issuer_id)
 
+    def due(self, latest: Issuance, row: RosterRow) -> tuple[str | None, str]:
+        """With ``--renew``: the id of ``latest`` when it is due for renewal from ``row`` (expired,
+        or expiring within ``renew_within``), else None and why not. A credential issued from
+        this very row is renewed only once it has expired (so a re-run renews nothing twice)."""
+        state = latest.state_at(self.now)
+        if state in ("revoked", "pending"):
+            return None, f"{latest.credential_id} is {state}: not renewed (use --reissue for a new credential)"
+        if state != "expired":
+            ends = latest.valid_until and parse_datetime_stamp(latest.valid_until, field="valid_until")
+            if not ends or ends > add_duration(self.now, self.options.renew_within):
+                return None, (f"active until {latest.valid_until}: not due for renewal" if ends
+                              else "never expires: nothing to renew")
+            if latest.row_fingerprint == row_fingerprint(row):
+                return None, f"expires {latest.valid_until}, issued from this same row: renewed once it has expired"
+        return latest.credential_id, ""
+
+    def kept(self, latest: Issuance, row: RosterRow, note: str) -> RowOutcome:
+        """The outcome of a row whose credential is not renewed: it stays as issued."""
+        path = latest.output_path if latest.output_path and _usable(latest.output_path) else \
+            str(self.out_dir / credential_filename(latest.credential_id, self.options.format))
+        return RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
+
     def plan(self, chunk: Sequence[RosterRow]) -> tuple[list[_Job], dict[int, RowOutcome]]:
         """The jobs to sign for ``chunk``, and each row's outcome by line."""
         ledger, options, out_dir, fmt = self.ledger, self.options, self.out_dir, self.options.format
@@ -240,31 +262,43 @@ class Planner:
         for row, recipient_key in zip(chunk, keys, strict=True):
             latest = known.get(recipient_key)
             if latest is not None and latest.state == "reserved":
-                jobs.append(job_for(latest, row, ledger, out_dir, fmt))
+                jobs.append(job_for(latest, row, ledger, out_dir, fmt, renews=renewal_of(ledger, latest)))
                 outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
                 continue
-            if latest is not None and not options.reissue:
+            renews = None
+            if latest is not None and options.renew:
+                renews, why_not = self.due(latest, row)
+                if renews is None:
+                    outcomes[row.line] = self.kept(latest, row, why_not)
+                    if outcomes[row.line].status == "already-issued" and not _usable(latest.output_path or ""):
+                        jobs.append(job_for(latest, row, ledger, out_dir, fmt, renews=renewal_of(ledger, latest)))
+                    continue
+            elif latest is not None and not options.reissue:
                 path = latest.output_path
                 note = None if latest.row_fingerprint == row_fingerprint(row) else "roster row changed since it was issued; use --reissue for a new credential"
                 if path and _usable(path):
                     outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
                     continue
                 # issued before, but the file is gone: write the same credential again
-                job = job_for(latest, row, ledger, out_dir, fmt)
+                job = job_for(latest, row, ledger, out_dir, fmt, renews=renewal_of(ledger, latest))
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, job.path, note="credential file was missing and has been rewritten")
                 continue
             generation = 1 if latest is None else latest.generation + 1
             if options.dry_run:
                 cid = ledger.credential_id(self.badge_id, recipient_key, generation)
-                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid, str(out_dir / credential_filename(cid, fmt)))
+                outcomes[row.line] = RowOutcome(row.line, "would-renew" if renews else "would-issue", cid,
+                                                str(out_dir / credential_filename(cid, fmt)),
+                                                note=f"renews {renews}" if renews else None)
                 continue
-            pending.append((row, self.item(row, recipient_key, generation)))
+            pending.append((row, {**self.item(row, recipient_key, generation), **({"renews": renews} if renews else {})}))
         if pending:
-            for (row, _), issuance in zip(pending, self.reserve([item for _, item in pending]), strict=True):
-                job = job_for(issuance, row, ledger, out_dir, fmt)
+            for (row, item), issuance in zip(pending, self.reserve([item for _, item in pending]), strict=True):
+                renews = item.get("renews")
+                job = job_for(issuance, row, ledger, out_dir, fmt, renews=renews)
                 jobs.append(job)
-                outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
+                outcomes[row.line] = RowOutcome(row.line, "renewed" if renews else "issued", issuance.credential_id, job.path,
+                                                note=f"renews {renews}" if renews else None)
         if not options.dry_run:
             record_addresses(ledger, chunk, outcomes)
         return jobs, outcomes
@@ -284,8 +318,10 @@ def record_addresses(ledger: Ledger, rows: Sequence[RosterRow], outcomes: Mappin
         ledger.record_addresses(known)
 
 
-def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp") -> _Job:
-    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file."""
+def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp", *,
+            renews: str | None = None) -> _Job:
+    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file. A renewal
+    (``renews``: the id of the credential it renews) cites that credential as evidence."""
     return _Job(
         credential_id=issuance.credential_id,
         row=row,
@@ -296,7 +332,27 @@ def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | 
         purpose=issuance.purpose,
         salt=ledger.salt_for(issuance.credential_id),
         path=str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else "",
+        evidence=(renewal_evidence(renews),) if renews else (),
     )
+
+
+def renewal_evidence(renews: str) -> dict[str, Any]:
+    """The evidence entry by which a renewal names the credential it renews (as a pathway names
+    its components: the credential id as the Evidence ``id``)."""
+    return {"id": renews, "type": ["Evidence"], "name": "Renewed credential", "genre": "Renewal",
+            "narrative": "The credential this one renews, issued earlier to the same recipient for the same achievement."}
+
+
+def renewal_of(ledger: Ledger, issuance: Issuance) -> str | None:
+    """The id of the credential ``issuance`` renews (its ``renewed`` event), else None: a resumed
+    or rewritten renewal is signed with the same evidence, so the same bytes."""
+    if issuance.generation < 2:
+        return None
+    for event in ledger.events(credential_id=issuance.credential_id, kinds=("renewed",)):
+        renews = (event.detail or {}).get("renews")
+        if isinstance(renews, str):
+            return renews
+    return None
 
 
 def _usable(path: str) -> bool:

@@ -273,7 +273,8 @@ class Ledger:
 
         Each item: ``badge_id, recipient_key, generation, row_fingerprint, issued_at, valid_until,
         earned_at`` (and optionally the delivery ``address`` and ``name``, kept in the same
-        transaction). With ``purpose`` None no status index is allocated.
+        transaction; and ``renews``, the id of the credential a renewal renews, recorded as its
+        ``renewed`` event instead of ``reissued``). With ``purpose`` None no status index is allocated.
 
         The indices in use are kept in memory and brought up to date at the start of every
         transaction from the rows added since (by rowid), so a bulk run does not re-read a whole
@@ -313,7 +314,10 @@ class Ledger:
                     used.add(index)
                 rows.append((cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
                              list_id, index, item["issued_at"], item.get("valid_until"), item.get("earned_at")))
-                if item["generation"] > 1:
+                if item.get("renews"):  # a renewal: the credential it renews, for its evidence and the log
+                    reissued.append((cid, "renewed", at, actor, None,
+                                     json.dumps({"generation": item["generation"], "renews": item["renews"]})))
+                elif item["generation"] > 1:
                     reissued.append((cid, "reissued", at, actor, None, json.dumps({"generation": item["generation"]})))
                 out.append(Issuance(cid, item["badge_id"], item["recipient_key"], item["generation"], item["row_fingerprint"],
                                     list_id, index, "reserved", item["issued_at"], item.get("valid_until"),

@@ -16,10 +16,19 @@
 * **rejected rows**: distinct (badge, roster, line) the ledger recorded as rejected; re-running the
   same roster does not count a row twice. Reasons are grouped with the row's values taken out
   (``email 'x@' is not …`` → ``email '…' is not …``), so no roster value reaches a report.
+* **expiring** (:func:`expiring_credentials`): issued credentials, active or suspended at ``now``,
+  whose ``validUntil`` is at or before ``now`` + the window (``P30D``); ids only, never addresses.
 """
 
 from badgekit.report._build import build_report, normalise_reason, period_of
 from badgekit.report._csv import CSV_COLUMNS, report_csv
+from badgekit.report._expiring import (
+    EXPIRING_CSV_COLUMNS,
+    ExpiringCredential,
+    ExpiringReport,
+    expiring_credentials,
+    expiring_csv,
+)
 from badgekit.report._figures import (
     AUTO_WEEKS_UP_TO_DAYS,
     LEAD_BUCKETS,
@@ -37,8 +46,11 @@ from badgekit.report._page import report_html
 __all__ = [
     "AUTO_WEEKS_UP_TO_DAYS",
     "CSV_COLUMNS",
+    "EXPIRING_CSV_COLUMNS",
     "LEAD_BUCKETS",
     "BadgeFigures",
+    "ExpiringCredential",
+    "ExpiringReport",
     "Granularity",
     "LeadTime",
     "Period",
@@ -46,6 +58,8 @@ __all__ = [
     "RejectionReason",
     "StateCounts",
     "build_report",
+    "expiring_credentials",
+    "expiring_csv",
     "normalise_reason",
     "percent",
     "period_of",

@@ -346,3 +346,16 @@ def test_install_completion(tmp_path: Path) -> None:
     completion = subprocess.run([sys.executable, "-m", "badgekit"], capture_output=True, text=True, timeout=60, check=False,
                                 env={**env, "_BADGEKIT_COMPLETE": "complete_bash", "COMP_WORDS": "badgekit rep", "COMP_CWORD": "1"})
     assert completion.stdout.split() == ["report"]
+
+
+def test_report_expiring(known: SimpleNamespace) -> None:
+    data = json.loads(run("report", "--expiring", "P14D", "--at", "2026-02-25", "--json").stdout)
+    assert [(c["badgeName"], c["validUntil"]) for c in data["credentials"]] == [
+        ("Python Basics", "2026-03-01T00:00:00Z"), ("Lab Safety", "2026-03-10T00:00:00Z")]
+    assert [(c["badgeName"], c["expiring"]) for c in data["counts"]] == [("Python Basics", 1), ("Lab Safety", 1)]
+    rows = list(csv.DictReader(io.StringIO(run("report", "--expiring", "P10D", "--at", "2026-02-25", "--csv").stdout)))
+    assert [r["badge_name"] for r in rows] == ["Python Basics"]
+    human = run("report", "--expiring", "P14D", "--at", "2026-02-25").stdout
+    assert next(line for line in human.splitlines() if line.startswith("Lab Safety")).split()[2:4] == ["1", "2026-03-10T00:00:00Z"]
+    assert "@" not in human + json.dumps(data)  # never an address
+    assert "not an ISO 8601 duration" in run("report", "--expiring", "30d", ok=2).stderr

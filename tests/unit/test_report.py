@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from badgekit import errors as report_errors
 from badgekit import ledger as ledger_mod
 from badgekit import report
 from badgekit.ledger import Ledger
@@ -206,3 +207,26 @@ def test_report_does_not_load_the_bundling_code() -> None:
 
     code = "import sys, badgekit.report\nassert 'badgekit.delivery' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_expiring_lists_exactly_the_credentials_whose_validUntil_falls_in_the_window(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with build_ledger(tmp_path / "ledger.sqlite3", monkeypatch) as ledger:
+        ids = {(i.badge_id, i.recipient_key): i.credential_id for i in ledger.issuances()}
+        ten = report.expiring_credentials(ledger, "P10D", now=datetime(2026, 2, 25, tzinfo=UTC), names=NAMES)
+        fourteen = report.expiring_credentials(ledger, "P14D", now=datetime(2026, 2, 25, tzinfo=UTC), names=NAMES)
+        only_b = report.expiring_credentials(ledger, "P14D", now=datetime(2026, 2, 25, tzinfo=UTC), badge_id=BADGE_B)
+        later = report.expiring_credentials(ledger, "P1Y", now=NOW)
+        with pytest.raises(report_errors.InputError, match="not an ISO 8601 duration"):
+            report.expiring_credentials(ledger, "30 days")
+    # dee's expires on 03-01 (in 4 days); ivy's on 03-10 (in 13); bob's B is revoked: never listed
+    assert [(c.credential_id, c.badge_name, c.valid_until, c.state) for c in ten.credentials] == [
+        (ids[BADGE_A, "dee"], "Python Basics", "2026-03-01T00:00:00Z", "active")]
+    assert [c.credential_id for c in fourteen.credentials] == [ids[BADGE_A, "dee"], ids[BADGE_B, "ivy"]]
+    assert fourteen.counts == {BADGE_A: 1, BADGE_B: 1}
+    assert fourteen.to_json()["until"] == "2026-03-11T00:00:00Z"
+    assert [c.credential_id for c in only_b.credentials] == [ids[BADGE_B, "ivy"]]
+    assert later.credentials == ()  # both have expired by then: expired is not expiring
+    rows = list(csv.DictReader(io.StringIO(report.expiring_csv(fourteen))))
+    assert [(r["credential_id"], r["badge_name"]) for r in rows] == [(ids[BADGE_A, "dee"], "Python Basics"),
+                                                                      (ids[BADGE_B, "ivy"], "Lab Safety")]
