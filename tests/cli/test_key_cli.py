@@ -162,3 +162,29 @@ def test_did_web_issuer_rs256_jwt_verifies_through_its_did_document(tmp_path, mo
     stale = json.loads(run_cli("verify", token, "--did-doc", "ed-only.json", "--json", ok=1).stdout)  # wins over the cache
     reason = next(c for c in stale["checks"] if c["id"] == "issuer-key")["reason"]
     assert "not listed" in reason and rsa_vm in reason
+
+
+def test_generate_p256_and_p384_keys_named_by_did_key_and_listed_in_did_web(tmp_path):
+    prefixes = {"p256": "did:key:zDn", "p384": "did:key:z82"}
+    made = {}
+    for kind, prefix in prefixes.items():
+        key = tmp_path / f"{kind}.pem"
+        info = json.loads(run_cli("key", "generate", key, "--type", kind, "--json").stdout)
+        assert info["did"].startswith(prefix) and info["type"] == kind
+        assert os.stat(key).st_mode & 0o777 == 0o600 and key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+        before = key.read_bytes()
+        assert "refusing to overwrite" in run_cli("key", "generate", key, "--type", kind, ok=2).stderr
+        assert key.read_bytes() == before
+        shown = run_cli("key", "show", key)
+        assert f"did:key             {info['did']}" in shown.stdout and "ECDSA" in shown.stdout
+        for line in _secret_lines(key):
+            assert line not in shown.stdout + shown.stderr
+        made[kind] = info
+    ed = tmp_path / "ed.pem"
+    run_cli("key", "generate", ed)
+    out = tmp_path / "did.json"
+    run_cli("key", "did-web", ed, tmp_path / "p256.pem", tmp_path / "p384.pem", "--domain", "example.edu", "--out", out)
+    methods = json.loads(out.read_text())["verificationMethod"]
+    assert [(vm["id"][-5:], vm["type"]) for vm in methods] == [("key-1", "Multikey"), ("key-2", "Multikey"), ("key-3", "Multikey")]
+    assert [vm["publicKeyMultibase"] for vm in methods[1:]] == [made["p256"]["publicKeyMultibase"], made["p384"]["publicKeyMultibase"]]
+    assert "--type takes ed25519, p256, p384, rsa" in run_cli("key", "generate", tmp_path / "x.pem", "--type", "p521", ok=2).stderr
