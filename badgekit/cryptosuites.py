@@ -125,7 +125,9 @@ def default_suite(key_type: str) -> str:
 def suites_for_hint(key_type: str) -> str:
     """``"a P-256 key signs in ecdsa-rdfc-2019 or ecdsa-jcs-2019"``: for error hints."""
     names = [s.name for s in SUITES if not s.legacy and key_type in s.key_types]
-    return f"a {key_type} key signs in {' or '.join(names)}" if names else f"a {key_type} key signs no Data Integrity suite"
+    article = "an" if key_type.startswith("E") else "a"
+    return (f"{article} {key_type} key signs in {' or '.join(names)}" if names
+            else f"{article} {key_type} key signs no Data Integrity suite")
 
 
 def supported() -> str:

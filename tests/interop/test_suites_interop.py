@@ -17,6 +17,7 @@ import pytest
 
 from badgekit import proof
 from badgekit.verify import VerifyOptions, verify_paths
+from tests.cli.test_issue_cryptosuite_cli import ecdsa_project
 from tests.conftest import FIXED_NOW, VECTORS, run_cli
 from tests.interop import dbstack
 
@@ -125,3 +126,12 @@ def _at():
     from badgekit._time import parse_datetime_stamp
 
     return parse_datetime_stamp(FIXED_NOW, field="at")
+
+
+def test_the_digital_bazaar_suite_verifies_what_badgekit_issues_in_ecdsa_rdfc_2019(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = ecdsa_project(tmp_path, monkeypatch, "p256")
+    run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--workers", "1")  # revocable: with a status entry
+    files = sorted(p.out.glob("*.json"))
+    assert len(files) == 2 and all(json.loads(f.read_text())["proof"][0]["cryptosuite"] == "ecdsa-rdfc-2019" for f in files)
+    verdicts = db_verify(files)
+    assert all(v["verified"] for v in verdicts.values()), verdicts
