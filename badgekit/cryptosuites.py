@@ -1,4 +1,4 @@
-"""The Data Integrity cryptosuites badgekit verifies: one registry, each suite's transformation,
+"""The Data Integrity cryptosuites badgekit verifies and signs in: one registry, each suite's transformation,
 hash and signature algorithm.
 
 =========================  ===========================  ===============  ==================
@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from badgekit import jsonld
+from badgekit.errors import ProofError
 from badgekit.keys import verify_signature as ed25519_verify
 
-__all__ = ["SUITES", "Cryptosuite", "describe", "jcs", "jcs_hash_data", "names_a_suite", "suite_of", "supported",
-           "verify_signature"]
+__all__ = ["SIGNING_SUITES", "SUITES", "Cryptosuite", "default_suite", "describe", "jcs", "jcs_hash_data",
+           "names_a_suite", "signing_suite", "suite_of", "suites_for_hint", "supported", "verify_signature"]
 
 RDFC = "rdfc"
 JCS = "jcs"
@@ -98,6 +99,35 @@ def names_a_suite(proof: Any) -> bool:
     a proof of some suite, checkable or not, rather than malformed."""
     return (isinstance(proof, Mapping) and isinstance(proof.get("type"), str) and bool(proof["type"])
             and isinstance(proof.get("cryptosuite", ""), str))
+
+
+#: The suites badgekit signs in (``badgekit sign`` / ``issue --cryptosuite``); the default first.
+SIGNING_SUITES: tuple[str, ...] = tuple(s.name for s in SUITES if not s.legacy)
+
+
+def signing_suite(name: str) -> Cryptosuite:
+    """The suite named ``name`` when badgekit signs in it.
+
+    Raises:
+        ProofError: badgekit does not sign in ``name`` (names the ones it does).
+    """
+    if name not in SIGNING_SUITES:
+        raise ProofError(f"badgekit does not sign in the cryptosuite {name!r}; it signs in {', '.join(SIGNING_SUITES)}")
+    return _BY_NAME[("DataIntegrityProof", name)]
+
+
+def default_suite(key_type: str) -> str:
+    """The suite badgekit signs in with a ``key_type`` key when none is named: ``eddsa-rdfc-2022``
+    for Ed25519, ``ecdsa-rdfc-2019`` for P-256 / P-384 (both RDFC-1.0, as OB 3.0 verifiers expect)."""
+    return "eddsa-rdfc-2022" if key_type == "Ed25519" else "ecdsa-rdfc-2019"
+
+
+def suites_for_hint(key_type: str) -> str:
+    """``"a P-256 key signs in ecdsa-rdfc-2019 or ecdsa-jcs-2019"``: for error hints."""
+    names = [s.name for s in SUITES if not s.legacy and key_type in s.key_types]
+    article = "an" if key_type.startswith("E") else "a"
+    return (f"{article} {key_type} key signs in {' or '.join(names)}" if names
+            else f"{article} {key_type} key signs no Data Integrity suite")
 
 
 def supported() -> str:

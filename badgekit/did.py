@@ -186,7 +186,7 @@ def _decode_multibase(value: str, what: str) -> bytes:
 
 
 def did_key(public_key: bytes) -> str:
-    """The ``did:key`` DID for an Ed25519 public key."""
+    """The ``did:key`` DID for an Ed25519 (or P-256 / P-384 compressed) public key."""
     return "did:key:" + encode_multikey_public(public_key)
 
 
@@ -251,8 +251,8 @@ def did_web_url(did: str) -> str:
 def did_web_document(did: str, public_keys: Iterable[bytes | Mapping[str, Any]]) -> dict[str, Any]:
     """A did:web DID document listing every key given.
 
-    An Ed25519 key (raw 32 bytes) becomes a ``Multikey`` method ``#key-1``, ``#key-2`` … (numbered
-    among the Ed25519 keys only, so adding an RSA key never renumbers them) in every verification
+    An Ed25519 key (raw 32 bytes) or a P-256 / P-384 key (the SEC1 compressed point, 33 / 49 bytes)
+    becomes a ``Multikey`` method ``#key-1``, ``#key-2`` … (numbered among these keys only, so adding an RSA key never renumbers them) in every verification
     relationship. An RSA public JWK (what :attr:`badgekit.keys.RsaKey.public_jwk` gives: VC-JWT
     RS256 only) becomes a ``JsonWebKey`` method whose fragment is its RFC 7638 thumbprint
     (:func:`rsa_verification_method`), stable however the list changes, with ``publicKeyJwk``
@@ -427,7 +427,8 @@ def check_issuer_key(issuer_id: str, method: str, public_key: bytes | Mapping[st
                      document: Mapping[str, Any] | None) -> None:
     """Refuse to sign for ``issuer_id`` as ``method`` with a key verifiers would not find there.
 
-    ``public_key`` is the signing key's public half: Ed25519 raw bytes, or an RSA public JWK. A
+    ``public_key`` is the signing key's public half: Ed25519 (or P-256 / P-384 compressed) raw
+    bytes, or an RSA public JWK. A
     did:key issuer is its key, so the key must be that very did:key. Any other issuer (did:web, an
     https id) publishes its keys in ``document``, the DID document (or issuer profile) it hosts:
     ``method`` must be listed there, in ``assertionMethod``, holding this key (an Ed25519 key as
@@ -478,7 +479,7 @@ def _holds(vm: Mapping[str, Any], public_key: bytes | Mapping[str, Any]) -> bool
     """Whether a listed method carries this public key, in the form verifiers read for its type."""
     if isinstance(public_key, bytes):
         try:
-            return decode_multikey_public(str(vm.get("publicKeyMultibase", ""))) == public_key
+            return decode_multikey_any(str(vm.get("publicKeyMultibase", ""))) == public_key
         except DidError:
             return False
     jwk = vm.get("publicKeyJwk")

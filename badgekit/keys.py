@@ -1,8 +1,9 @@
 """Signing keys: generate, store (PKCS#8 PEM, 0600, optional passphrase), load, sign.
 
-Ed25519 signs everything (Data Integrity proofs, status lists, VC-JWT ``EdDSA``); RSA exists only
-for VC-JWT ``RS256``, the algorithm OB 3.0 requires JWT verifiers to support (3072 bits by default,
-at least 2048 accepted).
+Ed25519 signs everything (Data Integrity proofs, status lists, VC-JWT ``EdDSA``); ECDSA P-256 /
+P-384 keys sign Data Integrity proofs in the ``ecdsa-*`` cryptosuites (:mod:`badgekit.cryptosuites`);
+RSA exists only for VC-JWT ``RS256``, the algorithm OB 3.0 requires JWT verifiers to support (3072
+bits by default, at least 2048 accepted).
 
 Safe defaults, as in pyca/cryptography: a key file is created with mode 0600 and never overwritten;
 a key file that group or others can read is refused; the secret never appears in a ``repr``.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from badgekit import did
@@ -190,8 +191,113 @@ def _rsa_from_der(der: bytes) -> RsaKey:
     return RsaKey(private)
 
 
+class EcdsaKey:
+    """An ECDSA private key on P-256 or P-384, for the ``ecdsa-rdfc-2019`` / ``ecdsa-jcs-2019``
+    Data Integrity cryptosuites (VC-DI-ECDSA 1.0). Its public key is the SEC1 compressed point,
+    named by did:key ``zDn…`` (P-256) or ``z82…`` (P-384). The secret is held by ``cryptography``
+    and never shown."""
+
+    __slots__ = ("_private", "_public")
+
+    #: Curve name (as :func:`badgekit.did.key_type` says it) → (curve, hash, coordinate bytes).
+    CURVES = {"P-256": (ec.SECP256R1, hashes.SHA256, 32), "P-384": (ec.SECP384R1, hashes.SHA384, 48)}
+
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
+        if self._curve_name(private_key) is None:
+            raise KeyFileError(f"ECDSA key on {private_key.curve.name}: badgekit signs with P-256 or P-384 only")
+        self._private = private_key
+        self._public = private_key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        )
+
+    @staticmethod
+    def _curve_name(private_key: ec.EllipticCurvePrivateKey) -> str | None:
+        return {"secp256r1": "P-256", "secp384r1": "P-384"}.get(private_key.curve.name)
+
+    @classmethod
+    def generate(cls, curve: str = "P-256") -> EcdsaKey:
+        """A new key on ``curve`` (``"P-256"`` or ``"P-384"``).
+
+        Raises:
+            KeyFileError: another curve.
+        """
+        if curve not in cls.CURVES:
+            raise KeyFileError(f"an ECDSA key is P-256 or P-384, not {curve!r}")
+        return cls(ec.generate_private_key(cls.CURVES[curve][0]()))
+
+    @property
+    def curve(self) -> str:
+        """``"P-256"`` or ``"P-384"``."""
+        name = self._curve_name(self._private)
+        assert name is not None  # __init__ refused any other curve
+        return name
+
+    @property
+    def jws_alg(self) -> str:
+        """The JWS algorithm of this key (RFC 7518 §3.4): ``ES256`` or ``ES384``."""
+        return "ES256" if self.curve == "P-256" else "ES384"
+
+    @property
+    def public_key(self) -> bytes:
+        """The SEC1 compressed public point (33 bytes for P-256, 49 for P-384)."""
+        return self._public
+
+    @property
+    def public_key_multibase(self) -> str:
+        return did.encode_multikey_public(self._public)
+
+    @property
+    def did_key(self) -> str:
+        return did.did_key(self._public)
+
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as a JWK (RFC 7518 §6.2 ``EC``); never the private part."""
+        numbers = self._private.public_key().public_numbers()
+        size = self.CURVES[self.curve][2]
+        return {"kty": "EC", "crv": self.curve, "x": b64url_encode(numbers.x.to_bytes(size, "big")),
+                "y": b64url_encode(numbers.y.to_bytes(size, "big"))}
+
+    def sign(self, data: bytes) -> bytes:
+        """ECDSA over ``data`` with the curve's hash (SHA-256 / SHA-384), as ``r ‖ s`` (the form
+        of Data Integrity ``proofValue`` and of JWS ES256 / ES384)."""
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature  # noqa: PLC0415 - start-up: signing only
+
+        _, digest, size = self.CURVES[self.curve]
+        r, s = decode_dss_signature(self._private.sign(data, ec.ECDSA(digest())))
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+    def signer(self, verification_method: str | None = None) -> KeySigner:
+        """A :class:`Signer` for this key; by default its did:key verification method."""
+        return KeySigner(self, verification_method or did.did_key_verification_method(self._public))
+
+    def to_pem(self, passphrase: bytes | None = None) -> bytes:
+        """PKCS#8 PEM, encrypted with ``passphrase`` when given (the best scheme available)."""
+        return self._private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase)
+        )
+
+    def __repr__(self) -> str:
+        return f"EcdsaKey({self.curve}, public={self.public_key_multibase}, private=<hidden>)"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # As for Ed25519Key: only to hand the key to a worker process of our own.
+        der = self._private.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return (_ecdsa_from_der, (der,))
+
+
+def _ecdsa_from_der(der: bytes) -> EcdsaKey:
+    private = serialization.load_der_private_key(der, password=None)
+    assert isinstance(private, ec.EllipticCurvePrivateKey)
+    return EcdsaKey(private)
+
+
 #: Any private key badgekit can store and load.
-PrivateKey = Ed25519Key | RsaKey
+PrivateKey = Ed25519Key | RsaKey | EcdsaKey
+#: A key that signs Data Integrity proofs (and has a did:key).
+DataIntegrityKey = Ed25519Key | EcdsaKey
 
 
 def _encryption(passphrase: bytes | None) -> serialization.KeySerializationEncryption:
@@ -210,8 +316,14 @@ def _b64url_int(n: int) -> str:
 class KeySigner:
     """A key bound to the verification method id that will appear in proofs."""
 
-    key: Ed25519Key
+    key: Ed25519Key | EcdsaKey
     verification_method: str
+
+    @property
+    def key_type(self) -> str:
+        """``"Ed25519"``, ``"P-256"`` or ``"P-384"``: which cryptosuites this signer can sign in
+        (a :class:`Signer` without this attribute is taken to be Ed25519)."""
+        return self.key.curve if isinstance(self.key, EcdsaKey) else "Ed25519"
 
     def sign(self, data: bytes) -> bytes:
         return self.key.sign(data)
@@ -268,7 +380,7 @@ def load_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -
 
 
 def load_any_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> PrivateKey:
-    """Read an Ed25519 or RSA private key from a PKCS#8 PEM file (VC-JWT signs with either).
+    """Read an Ed25519, ECDSA P-256 / P-384 or RSA private key from a PKCS#8 PEM file.
 
     Raises:
         InsecureKeyFileError: group or others may read the file.
@@ -283,7 +395,33 @@ def load_any_key(path: str | os.PathLike[str], *, passphrase: bytes | None = Non
         if private.key_size < RSA_MIN_BITS:
             raise KeyFileError(f"{p}: RSA key has {private.key_size} bits; at least {RSA_MIN_BITS} are required")
         return RsaKey(private)
-    raise KeyFileError(f"{p}: not an Ed25519 or RSA key")
+    if isinstance(private, ec.EllipticCurvePrivateKey):
+        return _ecdsa(p, private)
+    raise KeyFileError(f"{p}: not an Ed25519, P-256, P-384 or RSA key")
+
+
+def load_data_integrity_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> DataIntegrityKey:
+    """Read an Ed25519 or ECDSA P-256 / P-384 private key (what Data Integrity proofs sign with).
+
+    Raises:
+        InsecureKeyFileError: group or others may read the file.
+        PassphraseError: the key is encrypted and no or a wrong passphrase was given.
+        KeyFileError: the file is missing or holds another kind of key.
+    """
+    p = Path(path)
+    private = _load_private(p, passphrase)
+    if isinstance(private, Ed25519PrivateKey):
+        return Ed25519Key(private)
+    if isinstance(private, ec.EllipticCurvePrivateKey):
+        return _ecdsa(p, private)
+    raise KeyFileError(f"{p}: not an Ed25519, P-256 or P-384 key (Data Integrity proofs sign with those)")
+
+
+def _ecdsa(p: Path, private: ec.EllipticCurvePrivateKey) -> EcdsaKey:
+    try:
+        return EcdsaKey(private)
+    except KeyFileError as exc:
+        raise KeyFileError(f"{p}: {exc.message}") from None
 
 
 def _load_private(p: Path, passphrase: bytes | None) -> PrivateKeyTypes:

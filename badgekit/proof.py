@@ -1,12 +1,14 @@
-"""Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite (W3C VC-DI-EdDSA 1.0).
+"""Data Integrity proofs (W3C VC-DI-EdDSA 1.0 and VC-DI-ECDSA 1.0); ``eddsa-rdfc-2022`` by default.
 
 Signing (VC-DI-EdDSA §3.3): canonicalise the proof options (with the document's ``@context``) and
 the document without ``proof`` using RDFC-1.0, hash each with SHA-256, sign ``proofHash ‖ docHash``
-with Ed25519 and store ``"z" + base58btc(signature)`` as ``proofValue``.
+with Ed25519 and store ``"z" + base58btc(signature)`` as ``proofValue``. The other suites of
+:mod:`badgekit.cryptosuites` (``eddsa-jcs-2022``, ``ecdsa-rdfc-2019``, ``ecdsa-jcs-2019``) differ
+only in the transformation and hash, which :func:`signed_message` derives for signing and
+verifying alike.
 
-Verification re-derives the same bytes, for every suite in :mod:`badgekit.cryptosuites` (the
-registry: ``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019``, ``ecdsa-jcs-2019``, and
-the legacy ``eddsa-2022`` name and ``Ed25519Signature2020`` suite, accepted when verifying only).
+Verification re-derives the same bytes, for every suite in the registry, and the legacy
+``eddsa-2022`` name and ``Ed25519Signature2020`` suite (accepted when verifying only).
 """
 
 from __future__ import annotations
@@ -103,13 +105,14 @@ def _canonical_config(config: dict[str, Any], canon: Callable[..., str], loader:
 
 
 def proof_options(
-    verification_method: str, *, created: str | datetime | None = None, proof_purpose: str = "assertionMethod"
+    verification_method: str, *, created: str | datetime | None = None, proof_purpose: str = "assertionMethod",
+    cryptosuite: str = CRYPTOSUITE,
 ) -> dict[str, Any]:
     """The proof options badgekit signs with (key order as in the W3C examples)."""
     created_str = created if isinstance(created, str) else utc_timestamp(created)
     return {
         "type": PROOF_TYPE,
-        "cryptosuite": CRYPTOSUITE,
+        "cryptosuite": cryptosuite,
         "created": created_str,
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
@@ -124,24 +127,43 @@ def add_proof(
     proof_purpose: str = "assertionMethod",
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
+    cryptosuite: str = CRYPTOSUITE,
 ) -> dict[str, Any]:
-    """Return a (shallow) copy of ``document`` with an ``eddsa-rdfc-2022`` proof appended to ``proof``.
+    """Return a (shallow) copy of ``document`` with a Data Integrity proof in ``cryptosuite``
+    (default ``eddsa-rdfc-2022``; :data:`badgekit.cryptosuites.SIGNING_SUITES`) appended to ``proof``.
 
     ``proof`` is always written as an array (the OB 3.0 JSON Schema requires it). Existing proofs
-    are kept: the new proof signs the document without them (a proof set).
+    are kept: the new proof signs the document without them (a proof set). A JCS suite's proof
+    carries the document's ``@context`` (VC-DI-EdDSA 1.0 §3.3.1, VC-DI-ECDSA 1.0 §3.4.1). The
+    signer's key type is its ``key_type`` attribute (:class:`badgekit.keys.KeySigner`), else Ed25519.
 
     Raises:
-        ProofError: the document has no ``@context``.
+        ProofError: the document has no ``@context``; ``cryptosuite`` is not one badgekit signs
+            in, or needs another key type than the signer's.
         LimitExceeded: signed, the document would be beyond what ``badgekit verify`` checks
             (:func:`badgekit.limits.check_signable`), or canonicalisation would need too much work.
         DocumentLoaderError, JsonLdError: from canonicalisation.
     """
     if "@context" not in document:
         raise ProofError("the document has no @context; only JSON-LD documents can carry a Data Integrity proof")
+    suite = cryptosuites.signing_suite(cryptosuite)
+    key_type = str(getattr(signer, "key_type", "Ed25519"))
+    if key_type not in suite.key_types:
+        raise ProofError(f"{suite.name} needs a key of type {' or '.join(suite.key_types)}; the signing key is {key_type}",
+                         hint=cryptosuites.suites_for_hint(key_type))
     limits.check_signable(document)
-    options = proof_options(signer.verification_method, created=created, proof_purpose=proof_purpose)
-    data = hash_data(document, options, loader=loader, canonize=canonize)
-    signature = signer.sign(data.hash_data)
+    options = proof_options(signer.verification_method, created=created, proof_purpose=proof_purpose,
+                            cryptosuite=suite.name)
+    if suite.transform == cryptosuites.JCS:
+        options["@context"] = document["@context"]
+    if suite.name == CRYPTOSUITE and canonize is None:
+        message = hash_data(document, options, loader=loader).hash_data  # the hot path: cached config
+    else:
+        try:
+            message = signed_message(suite, key_type, document, options, loader=loader, canonize=canonize)
+        except cryptosuites.JcsError as exc:
+            raise ProofError(f"the document cannot be canonicalised with JCS (RFC 8785): {exc}") from None
+    signature = signer.sign(message)
     proof = dict(options)
     proof["proofValue"] = "z" + did.b58encode(signature)
     signed = dict(document)  # shallow: only "proof" is replaced, nested values are shared
@@ -316,25 +338,44 @@ def signature_problem(
     size = cryptosuites.SIGNATURE_BYTES[key_type]
     if len(signature) != size:
         return f"proofValue decodes to {len(signature)} bytes; an {key_type} signature has {size}"
-    hash_name = suite.hash_name(key_type)
-    if suite.transform == cryptosuites.JCS:
-        try:
-            message = cryptosuites.jcs_hash_data(document, proof, hash_name)
-        except cryptosuites.JcsError as exc:
-            return f"the credential cannot be canonicalised with JCS (RFC 8785): {exc}"
-    else:
-        options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
-        try:
-            data = hash_data(document, options, loader=loader,
-                             canonize=canonize if hash_name == "sha256" else cryptosuites.canonize_sha384)
-        except BadgekitError as exc:
-            return f"the proof options cannot be canonicalised: {exc.message}"
-        message = data.hash_data if hash_name == "sha256" else (
-            hashlib.sha384(data.canonical_proof_config.encode("utf-8")).digest()
-            + hashlib.sha384(data.canonical_document.encode("utf-8")).digest())
+    try:
+        message = signed_message(suite, key_type, document, proof, loader=loader, canonize=canonize)
+    except cryptosuites.JcsError as exc:
+        return f"the credential cannot be canonicalised with JCS (RFC 8785): {exc}"
+    except BadgekitError as exc:
+        return f"the proof options cannot be canonicalised: {exc.message}"
     if not cryptosuites.verify_signature(key_type, public_key, signature, message):
         return "signature does not match the credential (altered after signing, or signed with another key)"
     return None
+
+
+def signed_message(
+    suite: cryptosuites.Cryptosuite,
+    key_type: str,
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    *,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> bytes:
+    """The bytes a proof of ``suite`` signs with a ``key_type`` key: ``hash(proof configuration) ‖
+    hash(document)`` after the suite's transformation (RDFC-1.0 or JCS) and with its hash (SHA-384
+    for P-384, SHA-256 otherwise). The one place signing and verifying both derive it from;
+    ``proof`` may hold ``proofValue`` (ignored).
+
+    Raises:
+        JcsError: a JCS suite and a document JCS cannot serialise.
+        DocumentLoaderError, JsonLdError, LimitExceeded: from RDFC-1.0 canonicalisation.
+    """
+    hash_name = suite.hash_name(key_type)
+    if suite.transform == cryptosuites.JCS:
+        return cryptosuites.jcs_hash_data(document, proof, hash_name)
+    options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+    if hash_name == "sha256":
+        return hash_data(document, options, loader=loader, canonize=canonize).hash_data
+    data = hash_data(document, options, loader=loader, canonize=cryptosuites.canonize_sha384)
+    return (hashlib.sha384(data.canonical_proof_config.encode("utf-8")).digest()
+            + hashlib.sha384(data.canonical_document.encode("utf-8")).digest())
 
 
 def canonical_proof_config(config: dict[str, Any], *, loader: Callable[..., Any] | None = None) -> str:

@@ -189,6 +189,12 @@ def load_key(path: Path, passphrase_file: Path | None) -> keys.Ed25519Key:
     return keys.load_key(path, passphrase=passphrase)
 
 
+def load_data_integrity_key(path: Path, passphrase_file: Path | None) -> keys.DataIntegrityKey:
+    """Like :func:`load_key`, but a P-256 / P-384 key (the ecdsa-* cryptosuites) is accepted too."""
+    passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
+    return keys.load_data_integrity_key(path, passphrase=passphrase)
+
+
 def load_any_key(path: Path, passphrase_file: Path | None) -> keys.PrivateKey:
     """Like :func:`load_key`, but an RSA key (VC-JWT RS256) is accepted too."""
     passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None

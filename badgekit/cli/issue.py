@@ -59,6 +59,13 @@ def issue(
         typer.Option("--format", help="ldp: <id>.json with an embedded Data Integrity proof (eddsa-rdfc-2022); "
                      "jwt: <id>.jwt, a VC-JWT (EdDSA with an Ed25519 key, RS256 with an RSA key)."),
     ] = "ldp",
+    cryptosuite: Annotated[
+        str | None,
+        typer.Option("--cryptosuite", metavar="SUITE",
+                     help="--format ldp: the proof's cryptosuite, eddsa-rdfc-2022 or eddsa-jcs-2022 (Ed25519 key), "
+                          "ecdsa-rdfc-2019 or ecdsa-jcs-2019 (P-256 / P-384 key). Default: eddsa-rdfc-2022, "
+                          "or ecdsa-rdfc-2019 with a P-256 / P-384 key."),
+    ] = None,
     bake: Annotated[
         list[str] | None,
         typer.Option("--bake", help="Also write a baked badge image beside each credential: png, svg (repeatable, or 'png,svg')."),
@@ -102,7 +109,9 @@ def issue(
     a re-run awards nothing new. After a run, the summary says how many recipients are eligible
     for a pathway that requires this badge class and not yet awarded it.
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
-    issued.csv (line → credential) to --out. An RSA key signs only --format jwt (RS256); its kid
+    issued.csv (line → credential) to --out. A P-256 / P-384 key ('badgekit key generate --type
+    p256') signs only --format ldp, in ecdsa-rdfc-2019 (or --cryptosuite ecdsa-jcs-2019); a did:key
+    issuer is then did:key:zDn… (P-256). An RSA key signs only --format jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
     jwt_verification_method in badgekit.toml).
 
@@ -148,6 +157,8 @@ def issue(
     fmt = fmt.strip().lower()
     if fmt not in ("ldp", "jwt"):
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
+    if cryptosuite is not None and fmt == "jwt":
+        raise InputError("--cryptosuite names a Data Integrity suite: it goes with --format ldp, not jwt")
     address = cluster or project.cluster_scheduler
     if address and roster_file is None:
         raise InputError("pathway awards are signed on this machine: --cluster (or [cluster] scheduler) takes a roster",
@@ -165,7 +176,7 @@ def issue(
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue, renew=renew, renew_within=renew_within,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
-        format="jwt" if fmt == "jwt" else "ldp", actor=current_actor(), date_order=order,
+        format="jwt" if fmt == "jwt" else "ldp", cryptosuite=cryptosuite, actor=current_actor(), date_order=order,
         fonts=tuple(str(f) for f in project.render_fonts) or None,
         issuer_document=project.issuer_document(), revocable=not no_revocation,
     )

@@ -1,11 +1,14 @@
 """``badgekit key``: generate signing keys, show their public identifiers, write did:web documents.
 
-Ed25519 keys (the default) sign everything and are named by did:key/did:web; RSA keys sign only
-VC-JWT (RS256) and are named by their public JWK and its RFC 7638 thumbprint.
+Ed25519 keys (the default) sign everything and are named by did:key/did:web; P-256 / P-384 keys
+sign Data Integrity proofs in the ecdsa-* cryptosuites and are named by did:key (zDn…/z82…) and
+did:web too; RSA keys sign only VC-JWT (RS256) and are named by their public JWK and its RFC 7638
+thumbprint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +29,17 @@ from badgekit.cli._options import (
 from badgekit.errors import InputError
 from badgekit.jwk import jwk_thumbprint_uri
 
-app = typer.Typer(help="Create and inspect signing keys (Ed25519, or RSA for VC-JWT) and their public identifiers.",
+app = typer.Typer(help="Create and inspect signing keys (Ed25519, P-256/P-384 for ecdsa-* proofs, or RSA for VC-JWT) "
+                       "and their public identifiers.",
                   no_args_is_help=True)
+
+
+_GENERATORS: dict[str, Callable[[], keys.PrivateKey]] = {
+    "ed25519": keys.Ed25519Key.generate,
+    "p256": lambda: keys.EcdsaKey.generate("P-256"),
+    "p384": lambda: keys.EcdsaKey.generate("P-384"),
+    "rsa": keys.RsaKey.generate,
+}
 
 
 @app.command("generate")
@@ -42,21 +54,23 @@ def generate(
     passphrase_file: PassphraseFileOpt = None,
     key_type: Annotated[
         str,
-        typer.Option("--type", help="ed25519 (default: Data Integrity proofs and VC-JWT EdDSA) or rsa "
+        typer.Option("--type", help="ed25519 (default: Data Integrity proofs and VC-JWT EdDSA), p256 or p384 "
+                     "(Data Integrity ecdsa-rdfc-2019 / ecdsa-jcs-2019) or rsa "
                      f"({keys.RSA_DEFAULT_BITS} bits; VC-JWT RS256 only)."),
     ] = "ed25519",
     json_out: JsonOpt = False,
 ) -> None:
-    """Generate a signing key and print its did:key (Ed25519) or JWK thumbprint (RSA); never the private key.
+    """Generate a signing key and print its did:key (Ed25519, P-256, P-384) or JWK thumbprint (RSA); never the private key.
 
     Example: badgekit key generate issuer-key.pem --encrypt
+    Example: badgekit key generate p256-key.pem --type p256
     Example: badgekit key generate rsa-key.pem --type rsa
     """
-    kind = key_type.strip().lower()
-    if kind not in ("ed25519", "rsa"):
-        raise InputError(f"--type takes ed25519 or rsa, got {key_type!r}")
+    kind = key_type.strip().lower().replace("-", "")
+    if kind not in _GENERATORS:
+        raise InputError(f"--type takes {', '.join(_GENERATORS)}, got {key_type!r}")
     passphrase = read_passphrase(passphrase_file, confirm=True) if (encrypt or passphrase_file) else None
-    key: keys.PrivateKey = keys.RsaKey.generate() if kind == "rsa" else keys.Ed25519Key.generate()
+    key = _GENERATORS[kind]()
     keys.save_key(key, path, passphrase=passphrase)
     info = _public_info(key)
     info["path"] = str(path)
@@ -74,8 +88,8 @@ def show(
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Print a key's did:key, verification method, publicKeyMultibase and DID document (Ed25519),
-    or its public JWK and RFC 7638 thumbprint (RSA: what a trust list names, see --trust)."""
+    """Print a key's did:key, verification method, publicKeyMultibase and DID document (Ed25519,
+    P-256, P-384: a Multikey), or its public JWK and RFC 7638 thumbprint (RSA: what a trust list names, see --trust)."""
     info = _public_info(load_any_key(path, passphrase_file))
     if json_out:
         _output.emit_json(info)
@@ -89,6 +103,8 @@ def show(
                      "<did>#<thumbprint>, the kid 'badgekit issue --format jwt' writes (or set [issuer] "
                      "jwt_verification_method); offline verifiers can trust the thumbprint instead (--trust)")
         return
+    if info["type"] != "ed25519":
+        _output.emit_text(f"type                ECDSA {info['curve']} (Data Integrity ecdsa-rdfc-2019 / ecdsa-jcs-2019)")
     _output.emit_text(f"did:key             {info['did']}")
     _output.emit_text(f"verificationMethod  {info['verificationMethod']}")
     _output.emit_text(f"publicKeyMultibase  {info['publicKeyMultibase']}")
@@ -102,7 +118,7 @@ def did_web(
     keys_: Annotated[
         list[Path] | None,
         typer.Argument(metavar="[KEY]...", envvar=KEY_ENV, show_envvar=False, show_default=False,
-                       help="Key files, oldest first: Ed25519 and/or RSA; every key is listed so old credentials stay "
+                       help="Key files, oldest first: Ed25519, P-256/P-384 and/or RSA; every key is listed so old credentials stay "
                             f"verifiable. Default: ${KEY_ENV}, else the project's key (key_path)."),
     ] = None,
     path: Annotated[str | None, typer.Option("--path", help="Optional path, e.g. issuers/cs.")] = None,
@@ -112,8 +128,8 @@ def did_web(
 ) -> None:
     """Write the did:web DID document (did.json) to host for your keys.
 
-    Ed25519 keys are listed as Multikey methods #key-1, #key-2 … (numbered among the Ed25519 keys),
-    for Data Integrity proofs and EdDSA VC-JWTs. RSA keys (RS256 VC-JWT) are listed as JsonWebKey
+    Ed25519, P-256 and P-384 keys are listed as Multikey methods #key-1, #key-2 … (numbered among
+    them), for Data Integrity proofs (and EdDSA VC-JWTs). RSA keys (RS256 VC-JWT) are listed as JsonWebKey
     assertion methods #<JWK thumbprint> (public n and e only), the kid that 'badgekit issue
     --format jwt --key rsa.pem' writes.
 
@@ -166,8 +182,10 @@ def _public_info(key: keys.PrivateKey) -> dict[str, object]:
             "jwkThumbprint": jwt.jwk_thumbprint(jwk),
             "jwkThumbprintUri": jwk_thumbprint_uri(jwk),
         }
+    ecdsa = {"type": key.curve.lower().replace("-", ""), "curve": key.curve} if isinstance(key, keys.EcdsaKey) else {}
     return {
         "type": "ed25519",
+        **ecdsa,
         "did": key.did_key,
         "verificationMethod": did.did_key_verification_method(key.public_key),
         "publicKeyMultibase": key.public_key_multibase,

@@ -8,10 +8,17 @@ from typing import Annotated
 
 import typer
 
-from badgekit import limits, proof
+from badgekit import cryptosuites, limits, proof
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
-from badgekit.cli._options import KEY_ENV, JsonOpt, KeyOpt, PassphraseFileOpt, load_key, out_option
+from badgekit.cli._options import (
+    KEY_ENV,
+    JsonOpt,
+    KeyOpt,
+    PassphraseFileOpt,
+    load_data_integrity_key,
+    out_option,
+)
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.jsonld import json_form_problem
 
@@ -26,14 +33,22 @@ def sign(
     ] = None,
     created: Annotated[str | None, typer.Option("--created", help="Proof creation time (default: now), e.g. 2026-01-01T00:00:00Z.")] = None,
     passphrase_file: PassphraseFileOpt = None,
+    cryptosuite: Annotated[
+        str | None,
+        typer.Option("--cryptosuite", metavar="SUITE",
+                     help=f"One of {', '.join(cryptosuites.SIGNING_SUITES)}. Default: eddsa-rdfc-2022 for an Ed25519 key, "
+                          "ecdsa-rdfc-2019 for a P-256 / P-384 key."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Add an eddsa-rdfc-2022 Data Integrity proof to a credential.
+    """Add a Data Integrity proof to a credential (eddsa-rdfc-2022 by default; see --cryptosuite).
 
     Refuses (exit 2, nothing written) a credential that 'badgekit verify' would refuse once signed:
     more JSON objects, values, nesting levels, proofs, endorsements or bytes than verify checks.
 
     Example: badgekit sign examples/credential.json --key issuer-key.pem -o signed.json
+
+    Example: badgekit sign credential.json --key p256-key.pem --cryptosuite ecdsa-jcs-2019
     """
     if key is None:
         raise InputError(f"sign needs a signing key: --key FILE, or set {KEY_ENV}",
@@ -44,10 +59,13 @@ def sign(
     problem = json_form_problem(document)  # issuing builds its documents itself; this is for yours
     if problem is not None:
         raise InputError(f"{credential}: {problem}; badgekit verify would refuse it, so it is not signed")
-    signer = load_key(key, passphrase_file).signer(verification_method)
+    if cryptosuite is not None:
+        cryptosuites.signing_suite(cryptosuite)  # an unknown name: exit 2 before the key is read
+    signer = load_data_integrity_key(key, passphrase_file).signer(verification_method)
+    suite = cryptosuite or cryptosuites.default_suite(signer.key_type)
     try:
         # Refuses what 'badgekit verify' would refuse once signed (badgekit.limits).
-        signed = proof.add_proof(document, signer, created=created)
+        signed = proof.add_proof(document, signer, created=created, cryptosuite=suite)
         text = dumps_json(signed)
         limits.check_signed_size(len(text.encode("utf-8")))
     except LimitExceeded as exc:

@@ -42,6 +42,9 @@ class IssueOptions:
     bake: tuple[str, ...] = ()  # "png" and/or "svg": a baked image beside each credential
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
     format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
+    #: ldp: the proof's cryptosuite (badgekit.cryptosuites.SIGNING_SUITES); None → eddsa-rdfc-2022
+    #: for an Ed25519 key, ecdsa-rdfc-2019 for a P-256 / P-384 key
+    cryptosuite: str | None = None
     actor: str = "badgekit"  # who issues: recorded with the ledger's issued/reissued events
     date_order: str | None = None  # "DMY" / "MDY": how the roster writes numeric dates like 04/03/2026
     fonts: tuple[str, ...] | None = None  # baked PNGs: fonts for characters DejaVu Sans lacks; None → installed ones

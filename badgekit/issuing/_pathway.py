@@ -41,7 +41,13 @@ from badgekit.issuing._options import (
 )
 from badgekit.issuing._plan import _usable, active_badges, job_for
 from badgekit.issuing._run import _Outcomes, _Settings
-from badgekit.issuing._signing import _Job, _parse_ts, check_signing_setup, signing_method
+from badgekit.issuing._signing import (
+    _Job,
+    _parse_ts,
+    check_signing_setup,
+    proof_suite,
+    signing_method,
+)
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
@@ -233,7 +239,7 @@ def _sign(jobs: list[_Job], badge: BadgeClass, issuer: Mapping[str, Any], key: P
     executor = LocalExecutor(key, options.workers)
     identity = executor.identity
     setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, issuer, options), dict(issuer),
-                         s.achievement, images, options.format, dict(identity.public_jwk))
+                         s.achievement, images, options.format, dict(identity.public_jwk), proof_suite(identity, options))
     chunks = [jobs[i : i + 64] for i in range(0, len(jobs), 64)]
     done = 0
     if progress:

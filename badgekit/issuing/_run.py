@@ -34,7 +34,13 @@ from badgekit.issuing._plan import (
     valid_until,
     validate_roster,
 )
-from badgekit.issuing._signing import _Job, _Signing, check_signing_setup, signing_method
+from badgekit.issuing._signing import (
+    _Job,
+    _Signing,
+    check_signing_setup,
+    proof_suite,
+    signing_method,
+)
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images, recipient_image_fonts
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
@@ -201,7 +207,8 @@ class _Run:
         images = self._images()
         identity = self.executor.identity
         setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, self.issuer, options), dict(self.issuer),
-                             self.s.achievement, images, options.format, dict(identity.public_jwk))
+                             self.s.achievement, images, options.format, dict(identity.public_jwk),
+                             proof_suite(identity, options))
         done = 0
         if progress:
             progress(0, total)
@@ -341,7 +348,8 @@ def issue_credential(
     if errors:
         e = errors[0]
         raise InputError(f"recipient values: {e.column or '-'}: {e.reason}")
-    signing = _Signing.make(key, signing_method(key, issuer, options), dict(issuer), settings.achievement, options.format)
+    signing = _Signing.make(key, signing_method(key, issuer, options), dict(issuer), settings.achievement, options.format,
+                            proof_suite(key, options))
     if ledger is None:
         job = _Job(credential_id or f"urn:uuid:{uuid.uuid4()}", row, format_utc(settings.now),
                    valid_until(row, settings.now, settings.validity), None, None, None, salt or secrets.token_hex(16), "")

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from badgekit import credential as cred
-from badgekit import did, jwt, proof, status
+from badgekit import cryptosuites, did, jwt, proof, status
 from badgekit._io import dumps_json
 from badgekit._time import parse_datetime_stamp
-from badgekit.errors import InputError, KeyFileError
+from badgekit.errors import BadgekitError, InputError, KeyFileError
 from badgekit.issuing._options import FORMATS, IssueOptions
 from badgekit.jwk import b64url_decode
-from badgekit.keys import Ed25519Key, KeySigner, PrivateKey, RsaKey
+from badgekit.keys import EcdsaKey, Ed25519Key, KeySigner, PrivateKey, RsaKey
 from badgekit.roster import RosterRow
 
 
@@ -49,21 +49,23 @@ class _Signing:
     method: str | None  # the proof's verification method, or the JWT kid (see jwt_kid)
     fmt: str
     signer: KeySigner | None  # Data Integrity: the key bound to its method
+    cryptosuite: str = proof.CRYPTOSUITE  # Data Integrity: the proof's suite
 
     @classmethod
     def make(cls, key: PrivateKey, method: str | None, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
-             fmt: str = "ldp") -> _Signing:
+             fmt: str = "ldp", cryptosuite: str | None = None) -> _Signing:
         if fmt == "jwt":  # method is already the kid chosen by jwt_kid()
             return cls(issuer, achievement, key, method, fmt, None)
-        assert isinstance(key, Ed25519Key)  # check_signing_setup refused anything else
-        return cls(issuer, achievement, key, method, fmt, key.signer(method))
+        assert isinstance(key, Ed25519Key | EcdsaKey)  # check_signing_setup refused anything else
+        signer = key.signer(method)
+        return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type))
 
     def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
         """(the credential, the text of its file): JSON with a proof, or the VC-JWT itself."""
         unsigned = build_for_job(job, self.issuer, self.achievement)
         if self.signer is None:
             return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method)  # the file is the JWS, byte for byte
-        signed = proof.add_proof(unsigned, self.signer, created=job.issued_at)
+        signed = proof.add_proof(unsigned, self.signer, created=job.issued_at, cryptosuite=self.cryptosuite)
         return signed, dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
 
 
@@ -73,13 +75,15 @@ class KeyIdentity:
     verification method need. A run on a cluster knows its key only this way (each worker holds
     the private key, see :mod:`badgekit.issuing.cluster`)."""
 
-    kind: Literal["Ed25519", "RSA"]
+    kind: Literal["Ed25519", "RSA", "P-256", "P-384"]
     public_jwk: Mapping[str, str]
 
     @classmethod
     def of(cls, key: PrivateKey | KeyIdentity) -> KeyIdentity:
         if isinstance(key, KeyIdentity):
             return key
+        if isinstance(key, EcdsaKey):
+            return cls("P-256" if key.curve == "P-256" else "P-384", dict(key.public_jwk))
         return cls("RSA" if isinstance(key, RsaKey) else "Ed25519", dict(key.public_jwk))
 
     @classmethod
@@ -89,14 +93,22 @@ class KeyIdentity:
             return cls("Ed25519", {"kty": "OKP", "crv": "Ed25519", "x": str(jwk["x"])})
         if jwk.get("kty") == "RSA" and isinstance(jwk.get("n"), str) and isinstance(jwk.get("e"), str):
             return cls("RSA", {"kty": "RSA", "n": str(jwk["n"]), "e": str(jwk["e"])})
-        raise KeyFileError(f"{source}: not an Ed25519 or RSA public key")
+        crv = jwk.get("crv")
+        if jwk.get("kty") == "EC" and crv in ("P-256", "P-384") and isinstance(jwk.get("x"), str) and isinstance(jwk.get("y"), str):
+            return cls("P-256" if crv == "P-256" else "P-384",
+                       {"kty": "EC", "crv": str(crv), "x": str(jwk["x"]), "y": str(jwk["y"])})
+        raise KeyFileError(f"{source}: not an Ed25519, P-256, P-384 or RSA public key")
 
     @property
     def ed25519_public_key(self) -> bytes:
-        return b64url_decode(self.public_jwk["x"], what="Ed25519 public key")
+        """The raw public key a Data Integrity key is named by: Ed25519's 32 bytes, or the SEC1
+        compressed point of a P-256 / P-384 key (:func:`badgekit.did.public_key_from_jwk`)."""
+        if self.kind == "Ed25519":
+            return b64url_decode(self.public_jwk["x"], what="Ed25519 public key")
+        return did.public_key_from_jwk(self.public_jwk)
 
     def method(self, verification_method: str | None) -> str:
-        """An Ed25519 key's proof method: ``verification_method``, else its own did:key method."""
+        """A Data Integrity key's proof method: ``verification_method``, else its own did:key method."""
         return verification_method or did.did_key_verification_method(self.ed25519_public_key)
 
 
@@ -142,6 +154,19 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     if ident.kind == "RSA" and options.format != "jwt":
         raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
                          hint="issue with --format jwt, or sign with an Ed25519 key")
+    if ident.kind in ("P-256", "P-384") and options.format == "jwt":
+        raise InputError(f"a {ident.kind} key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not VC-JWT",
+                         hint="issue with --format ldp, or sign VC-JWTs with an Ed25519 or RSA key")
+    if options.format != "jwt":
+        suite = proof_suite(ident, options)
+        assert suite is not None
+        try:
+            known = cryptosuites.signing_suite(suite)
+        except BadgekitError as exc:
+            raise InputError(exc.message) from None
+        if ident.kind not in known.key_types:
+            raise InputError(f"{suite} needs a key of type {' or '.join(known.key_types)}; the signing key is {ident.kind}",
+                             hint=cryptosuites.suites_for_hint(ident.kind))
     if ident.kind == "RSA":
         did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(ident, issuer, options)), ident.public_jwk, options.issuer_document)
     else:
@@ -176,6 +201,14 @@ def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: I
         raise InputError(f"issuer id {issuer_id!r} cannot name the RSA key's verification method (the JWT kid)",
                          hint="give the issuer a did:web or https:// id, or set [issuer] jwt_verification_method in badgekit.toml")
     return did.rsa_verification_method(issuer_id, ident.public_jwk)
+
+
+def proof_suite(key: PrivateKey | KeyIdentity, options: IssueOptions) -> str | None:
+    """The cryptosuite of a run's Data Integrity proofs: ``options.cryptosuite``, else the default
+    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT."""
+    if options.format == "jwt":
+        return None
+    return options.cryptosuite or cryptosuites.default_suite(KeyIdentity.of(key).kind)
 
 
 def signing_method(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:

@@ -44,9 +44,10 @@ class SigningSetup:
     images: Mapping[str, Any] | None
     fmt: str
     public_jwk: Mapping[str, str]
+    cryptosuite: str | None = None  # Data Integrity: the proof's suite (see proof_suite)
 
     def signing(self, key: PrivateKey) -> _Signing:
-        return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt)
+        return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt, self.cryptosuite)
 
 
 #: One signed credential: its id, its file's path, and every file to write (path, bytes).

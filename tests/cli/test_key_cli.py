@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from badgekit import did, keys
 from tests.conftest import TEST_SEED, run_cli
 
@@ -162,3 +164,63 @@ def test_did_web_issuer_rs256_jwt_verifies_through_its_did_document(tmp_path, mo
     stale = json.loads(run_cli("verify", token, "--did-doc", "ed-only.json", "--json", ok=1).stdout)  # wins over the cache
     reason = next(c for c in stale["checks"] if c["id"] == "issuer-key")["reason"]
     assert "not listed" in reason and rsa_vm in reason
+
+
+def test_generate_p256_and_p384_keys_named_by_did_key_and_listed_in_did_web(tmp_path):
+    prefixes = {"p256": "did:key:zDn", "p384": "did:key:z82"}
+    made = {}
+    for kind, prefix in prefixes.items():
+        key = tmp_path / f"{kind}.pem"
+        info = json.loads(run_cli("key", "generate", key, "--type", kind, "--json").stdout)
+        assert info["did"].startswith(prefix) and info["type"] == kind
+        assert os.stat(key).st_mode & 0o777 == 0o600 and key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+        before = key.read_bytes()
+        assert "refusing to overwrite" in run_cli("key", "generate", key, "--type", kind, ok=2).stderr
+        assert key.read_bytes() == before
+        shown = run_cli("key", "show", key)
+        assert f"did:key             {info['did']}" in shown.stdout and "ECDSA" in shown.stdout
+        for line in _secret_lines(key):
+            assert line not in shown.stdout + shown.stderr
+        made[kind] = info
+    ed = tmp_path / "ed.pem"
+    run_cli("key", "generate", ed)
+    out = tmp_path / "did.json"
+    run_cli("key", "did-web", ed, tmp_path / "p256.pem", tmp_path / "p384.pem", "--domain", "example.edu", "--out", out)
+    methods = json.loads(out.read_text())["verificationMethod"]
+    assert [(vm["id"][-5:], vm["type"]) for vm in methods] == [("key-1", "Multikey"), ("key-2", "Multikey"), ("key-3", "Multikey")]
+    assert [vm["publicKeyMultibase"] for vm in methods[1:]] == [made["p256"]["publicKeyMultibase"], made["p384"]["publicKeyMultibase"]]
+    assert "--type takes ed25519, p256, p384, rsa" in run_cli("key", "generate", tmp_path / "x.pem", "--type", "p521", ok=2).stderr
+
+
+@pytest.mark.parametrize(("kind", "suite"), [("p256", None), ("p384", "ecdsa-rdfc-2019"), ("p256", "ecdsa-jcs-2019"),
+                                             ("ed25519", "eddsa-jcs-2022")])
+def test_sign_in_other_cryptosuites_then_verify_and_tamper(tmp_path, kind, suite):
+    key_path = tmp_path / "k.pem"
+    key_did = json.loads(run_cli("key", "generate", key_path, "--type", kind, "--json").stdout)["did"]
+    credential = json.loads((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    credential["issuer"]["id"] = key_did
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(credential))
+    signed = tmp_path / "signed.json"
+    run_cli("sign", unsigned, "--key", key_path, "--out", signed, "--created", "2026-01-15T12:00:00Z",
+            *(["--cryptosuite", suite] if suite else []))
+    doc = json.loads(signed.read_text())
+    assert doc["proof"][0]["cryptosuite"] == (suite or "ecdsa-rdfc-2019")
+    assert doc["proof"][0]["verificationMethod"].startswith(key_did + "#")
+    report = json.loads(run_cli("verify", signed, "--json", "--at", "2026-02-01T00:00:00Z").stdout)
+    assert report["verdict"] == "valid"
+    doc["credentialSubject"]["achievement"]["name"] = "Something else"
+    signed.write_text(json.dumps(doc))
+    assert json.loads(run_cli("verify", signed, "--json", "--at", "2026-02-01T00:00:00Z", ok=1).stdout)["verdict"] == "invalid"
+
+
+def test_sign_refuses_a_suite_the_key_cannot_sign_in(tmp_path):
+    key_path = tmp_path / "k.pem"
+    run_cli("key", "generate", key_path, "--type", "p256")
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    wrong = run_cli("sign", unsigned, "--key", key_path, "--cryptosuite", "eddsa-rdfc-2022", ok=2)
+    assert "eddsa-rdfc-2022 needs a key of type Ed25519; the signing key is P-256" in wrong.stderr
+    assert "ecdsa-rdfc-2019 or ecdsa-jcs-2019" in wrong.stderr
+    unknown = run_cli("sign", unsigned, "--key", key_path, "--cryptosuite", "bbs-2023", ok=2)
+    assert "does not sign in the cryptosuite 'bbs-2023'" in unknown.stderr and "Traceback" not in unknown.stderr

@@ -1,25 +1,34 @@
 #!/usr/bin/env node
 /*
- * Sign credentials with the Digital Bazaar cryptosuites other than eddsa-rdfc-2022 (which
- * dbstack.mjs covers), so that badgekit's tests can check it verifies what an independent
- * implementation signs in those suites. Strictly offline, like dbstack.mjs: the document loader
+ * Sign and verify credentials with the Digital Bazaar cryptosuites other than eddsa-rdfc-2022
+ * (which dbstack.mjs covers), so that badgekit's tests can check it verifies what an independent
+ * implementation signs in those suites, and that this implementation verifies what badgekit signs. Strictly offline, like dbstack.mjs: the document loader
  * serves only badgekit's bundled contexts (the OB context-3.0.3.json URL: badgekit's revision)
  * and the did:key document of the signing key, and refuses everything else.
  *
- * Usage (the signed credentials, a JSON array, on stdout; usage errors: stderr, exit 2):
+ * Usage (a JSON array on stdout; usage errors: stderr, exit 2):
  *
  *   node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...
  *     SUITE          ecdsa-rdfc-2019 | ecdsa-jcs-2019 | eddsa-jcs-2022
  *     KEYPAIR.json   {"publicKeyMultibase": "z…", "secretKeyMultibase" (or "privateKeyMultibase"): "z…"}
  *                    (a P-256 / P-384 Multikey for the ecdsa suites, Ed25519 for eddsa-jcs-2022);
  *                    the proof's verificationMethod is its did:key, did:key:z…#z…
+ *
+ *   node dbsuites.mjs verify FILE...
+ *     each credential's proofs (every one must be of a SUITE above, by a did:key of the matching
+ *     curve) verified with jsigs.verify and the assertionMethod purpose; prints
+ *     [{"file", "verified", "error"}] and exits 0 (the verdicts are in the output)
  */
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
-import {createSignCryptosuite as ecdsaJcs2019} from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
-import {createSignCryptosuite as eddsaJcs2022} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import {
+  createSignCryptosuite as ecdsaJcs2019, createVerifyCryptosuite as ecdsaJcs2019Verify
+} from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
+import {
+  createSignCryptosuite as eddsaJcs2022, createVerifyCryptosuite as eddsaJcs2022Verify
+} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import jsigs from 'jsonld-signatures';
 import {readFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
@@ -35,20 +44,29 @@ globalThis.fetch = async () => refuse();
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONTEXTS_DIR = join(resolve(HERE, '..', '..'), 'badgekit', 'data', 'contexts');
 const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
+const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
 const SUITES = {
-  'ecdsa-rdfc-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaRdfc2019},
-  'ecdsa-jcs-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaJcs2019()},
-  'eddsa-jcs-2022': {multikey: Ed25519Multikey, cryptosuite: () => eddsaJcs2022()}
+  'ecdsa-rdfc-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaRdfc2019, verify: () => ecdsaRdfc2019},
+  'ecdsa-jcs-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaJcs2019(), verify: () => ecdsaJcs2019Verify()},
+  'eddsa-jcs-2022': {multikey: Ed25519Multikey, cryptosuite: () => eddsaJcs2022(), verify: () => eddsaJcs2022Verify()}
 };
+const USAGE = 'usage: node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...\n' +
+  '       node dbsuites.mjs verify FILE...';
 
 class UsageError extends Error {}
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
-  if(command !== 'sign') {
-    throw new UsageError('usage: node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...');
+  if(command === 'verify') {
+    if(rest.length === 0 || rest.some(a => a.startsWith('--'))) {
+      throw new UsageError(USAGE);
+    }
+    return {command, files: rest};
   }
-  const opts = {files: []};
+  if(command !== 'sign') {
+    throw new UsageError(USAGE);
+  }
+  const opts = {command, files: []};
   for(let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if(['--cryptosuite', '--key', '--created'].includes(arg)) {
@@ -86,8 +104,79 @@ function documentLoaderFor(vm) {
   };
 }
 
+function bundledContexts() {
+  const index = JSON.parse(readFileSync(join(CONTEXTS_DIR, 'index.json'), 'utf8'));
+  const docs = new Map();
+  for(const [url, file] of Object.entries(index)) {
+    docs.set(url, JSON.parse(readFileSync(join(CONTEXTS_DIR, file), 'utf8')));
+  }
+  return docs;
+}
+
+// The did:key DID document (Multikey form) of an Ed25519 (z6Mk), P-256 (zDn) or P-384 (z82) key,
+// built from the identifier alone; the key is decoded (multicodec and length checked) first.
+async function didKeyDocument(did) {
+  const publicKeyMultibase = did.slice('did:key:'.length);
+  const multikey = publicKeyMultibase.startsWith('z6Mk') ? Ed25519Multikey : EcdsaMultikey;
+  const vm = {id: `${did}#${publicKeyMultibase}`, type: 'Multikey', controller: did, publicKeyMultibase};
+  await multikey.from({'@context': MULTIKEY_CONTEXT, ...vm});
+  return {
+    '@context': [DID_CONTEXT, MULTIKEY_CONTEXT], id: did, verificationMethod: [vm],
+    authentication: [vm.id], assertionMethod: [vm.id], capabilityInvocation: [vm.id], capabilityDelegation: [vm.id]
+  };
+}
+
+function verifyingLoader() {
+  const contexts = bundledContexts();
+  return async url => {
+    if(contexts.has(url)) {
+      return {contextUrl: null, documentUrl: url, document: contexts.get(url)};
+    }
+    if(typeof url === 'string' && url.startsWith('did:key:')) {
+      const [did, fragment] = url.split('#');
+      const doc = await didKeyDocument(did);
+      if(fragment === undefined) {
+        return {contextUrl: null, documentUrl: url, document: doc};
+      }
+      const vm = doc.verificationMethod.find(m => m.id === url);
+      if(!vm) {
+        throw new Error(`offline loader: ${did} has no verification method #${fragment}`);
+      }
+      return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY_CONTEXT, ...vm}};
+    }
+    throw new Error(`offline loader: refusing to load ${url} (not bundled, never fetched)`);
+  };
+}
+
+async function verifyFiles(files) {
+  const documentLoader = verifyingLoader();
+  const out = [];
+  for(const file of files) {
+    const credential = JSON.parse(readFileSync(file, 'utf8'));
+    const proofs = [].concat(credential.proof || []);
+    const unknown = proofs.map(p => p.cryptosuite).filter(name => !SUITES[name]);
+    if(proofs.length === 0 || unknown.length > 0) {
+      out.push({file, verified: false, error: `no proof of ${Object.keys(SUITES).join(', ')}: ${unknown.join(', ')}`});
+      continue;
+    }
+    const suite = [...new Set(proofs.map(p => p.cryptosuite))].map(
+      name => new DataIntegrityProof({cryptosuite: SUITES[name].verify()}));
+    const result = await jsigs.verify(credential, {
+      suite, purpose: new jsigs.purposes.AssertionProofPurpose(), documentLoader
+    });
+    const errors = [].concat(result.error?.errors || result.error || []);
+    out.push({file, verified: result.verified === true,
+      error: result.verified ? null : errors.map(e => e.message || String(e)).join('; ')});
+  }
+  return out;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if(opts.command === 'verify') {
+    process.stdout.write(JSON.stringify(await verifyFiles(opts.files), null, 2) + '\n');
+    return;
+  }
   const {multikey, cryptosuite} = SUITES[opts.cryptosuite];
   const pair = JSON.parse(readFileSync(opts.key, 'utf8'));
   const publicKeyMultibase = pair.publicKeyMultibase;

@@ -1,7 +1,8 @@
 """badgekit verifies what the Digital Bazaar cryptosuites sign: ``ecdsa-rdfc-2019`` and
 ``ecdsa-jcs-2019`` (P-256 and P-384) and ``eddsa-jcs-2022``, signed by ``dbsuites.mjs`` with the
-W3C vector keys and did:key; a changed value must fail. (badgekit does not issue in these suites
-yet — ``issue --cryptosuite`` is a later slice of issue 16 — so the other direction waits.)
+W3C vector keys and did:key; a changed value must fail. And the other direction: what badgekit
+signs in these suites (``badgekit sign --cryptosuite``, new P-256 / P-384 / Ed25519 keys) verifies
+in the Digital Bazaar suites (``dbsuites.mjs verify``), and a changed copy does not.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pytest
 
 from badgekit import proof
 from badgekit.verify import VerifyOptions, verify_paths
-from tests.conftest import FIXED_NOW, VECTORS
+from tests.cli.test_issue_cryptosuite_cli import ecdsa_project
+from tests.conftest import FIXED_NOW, VECTORS, run_cli
 from tests.interop import dbstack
 
 pytestmark = pytest.mark.interop
@@ -83,6 +85,37 @@ def test_badgekit_verifies_what_the_digital_bazaar_suite_signs(cryptosuite: str,
     assert [c.id for c in report.checks if c.status == "failed"] == ["signature"]
 
 
+def db_verify(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    """The Digital Bazaar suites' verdict on each file (one node process), by file name."""
+    dbstack.require()
+    proc = subprocess.run(["node", str(HERE / "dbsuites.mjs"), "verify", *map(str, paths)],
+                          capture_output=True, text=True, timeout=dbstack.TIMEOUT_SECONDS, cwd=HERE, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return {Path(r["file"]).name: r for r in json.loads(proc.stdout)}
+
+
+def test_the_digital_bazaar_suites_verify_what_badgekit_signs(tmp_path: Path) -> None:
+    paths = []
+    for cryptosuite, curve in CASES:
+        key_path = tmp_path / f"{cryptosuite}-{curve}.pem"
+        kind = curve.lower().replace("-", "")
+        issuer = json.loads(run_cli("key", "generate", key_path, "--type", kind, "--json").stdout)["did"]
+        unsigned = tmp_path / f"{cryptosuite}-{curve}-unsigned.json"
+        unsigned.write_text(json.dumps(ob_unsigned(issuer)), encoding="utf-8")
+        signed = tmp_path / f"{cryptosuite}-{curve}.json"
+        run_cli("sign", unsigned, "--key", key_path, "--cryptosuite", cryptosuite, "--created", FIXED_NOW, "--out", signed)
+        doc = json.loads(signed.read_text(encoding="utf-8"))
+        assert doc["proof"][0]["cryptosuite"] == cryptosuite
+        tampered = tmp_path / f"tampered-{cryptosuite}-{curve}.json"
+        tampered.write_text(json.dumps(_with(doc, "name", "Forged Badge")), encoding="utf-8")
+        paths += [signed, tampered]
+    verdicts = db_verify(paths)
+    for cryptosuite, curve in CASES:
+        ok, bad = verdicts[f"{cryptosuite}-{curve}.json"], verdicts[f"tampered-{cryptosuite}-{curve}.json"]
+        assert ok["verified"] is True, (cryptosuite, curve, ok["error"])
+        assert bad["verified"] is False and "signature" in bad["error"].lower(), (cryptosuite, curve, bad["error"])
+
+
 def _with(doc: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     out = copy.deepcopy(doc)
     out[key] = value
@@ -93,3 +126,12 @@ def _at():
     from badgekit._time import parse_datetime_stamp
 
     return parse_datetime_stamp(FIXED_NOW, field="at")
+
+
+def test_the_digital_bazaar_suite_verifies_what_badgekit_issues_in_ecdsa_rdfc_2019(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = ecdsa_project(tmp_path, monkeypatch, "p256")
+    run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--workers", "1")  # revocable: with a status entry
+    files = sorted(p.out.glob("*.json"))
+    assert len(files) == 2 and all(json.loads(f.read_text())["proof"][0]["cryptosuite"] == "ecdsa-rdfc-2019" for f in files)
+    verdicts = db_verify(files)
+    assert all(v["verified"] for v in verdicts.values()), verdicts

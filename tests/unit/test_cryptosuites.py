@@ -192,3 +192,35 @@ def test_p384_rdfc_labels_blank_nodes_with_sha384():
     assert cryptosuites.canonize_sha384(unsigned) != proof.jsonld.canonize(unsigned)
     signed["name"] = "Forged Badge"
     assert not proof.verify(signed).verified
+
+
+@pytest.mark.parametrize(("curve", "suite"), [("P-256", "ecdsa-rdfc-2019"), ("P-384", "ecdsa-rdfc-2019"),
+                                              ("P-256", "ecdsa-jcs-2019"), ("P-384", "ecdsa-jcs-2019"),
+                                              ("Ed25519", "eddsa-jcs-2022")])
+def test_add_proof_signs_in_every_suite_of_the_registry(curve, suite):
+    from badgekit import keys
+
+    key = keys.Ed25519Key.generate() if curve == "Ed25519" else keys.EcdsaKey.generate(curve)
+    unsigned = load_vector("w3c-vc-di-ecdsa/unsigned.json")
+    signed = proof.add_proof(unsigned, key.signer(), cryptosuite=suite, created="2026-01-01T00:00:00Z")
+    [p] = signed["proof"]
+    assert p["cryptosuite"] == suite and p["verificationMethod"].startswith(key.did_key)
+    # A JCS suite's proof carries the document's @context (VC-DI-ECDSA 1.0 §3.4.1); RDFC's does not.
+    assert ("@context" in p) == suite.endswith(("jcs-2019", "jcs-2022"))
+    assert len(did.b58decode(p["proofValue"][1:])) == cryptosuites.SIGNATURE_BYTES[curve]
+    assert proof.verify(signed).verified
+    assert not proof.verify({**signed, "validFrom": "2020-01-01T00:00:00Z"}).verified
+
+
+def test_add_proof_refuses_a_suite_the_key_cannot_sign_in_and_unknown_suites():
+    from badgekit import keys
+    from badgekit.errors import ProofError
+
+    unsigned = load_vector("w3c-vc-di-ecdsa/unsigned.json")
+    with pytest.raises(ProofError, match="needs a key of type P-256 or P-384; the signing key is Ed25519"):
+        proof.add_proof(unsigned, keys.Ed25519Key.generate().signer(), cryptosuite="ecdsa-rdfc-2019")
+    with pytest.raises(ProofError, match="needs a key of type Ed25519; the signing key is P-384"):
+        proof.add_proof(unsigned, keys.EcdsaKey.generate("P-384").signer())
+    for name in ("Ed25519Signature2020", "eddsa-2022", "ecdsa-sd-2023"):
+        with pytest.raises(ProofError, match="does not sign in"):
+            proof.add_proof(unsigned, keys.Ed25519Key.generate().signer(), cryptosuite=name)

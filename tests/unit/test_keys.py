@@ -4,8 +4,9 @@ import os
 import pickle
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
-from badgekit import keys
+from badgekit import did, keys
 from badgekit.errors import InsecureKeyFileError, KeyExistsError, KeyFileError, PassphraseError
 
 
@@ -90,3 +91,40 @@ def test_signature_check():
     assert keys.verify_signature(key.public_key, sig, b"data")
     assert not keys.verify_signature(key.public_key, sig, b"date")
     assert not keys.verify_signature(key.public_key, b"\0" * 10, b"data")
+
+
+@pytest.mark.parametrize(("curve", "size"), [("P-256", 33), ("P-384", 49)])
+def test_ecdsa_keys_sign_r_s_store_0600_and_reload(tmp_path, curve, size):
+    from badgekit import cryptosuites
+
+    key = keys.EcdsaKey.generate(curve)
+    assert len(key.public_key) == size and did.key_type(key.public_key) == curve
+    assert did.decode_multikey_any(key.public_key_multibase) == key.public_key
+    signature = key.sign(b"hash data")
+    assert len(signature) == cryptosuites.SIGNATURE_BYTES[curve]
+    assert cryptosuites.verify_signature(curve, key.public_key, signature, b"hash data")
+    assert not cryptosuites.verify_signature(curve, key.public_key, signature, b"other data")
+    assert "private=<hidden>" in repr(key) and pickle.loads(pickle.dumps(key)).did_key == key.did_key
+    assert key.signer().key_type == curve and key.signer().verification_method.startswith(key.did_key + "#")
+    path = keys.save_key(key, tmp_path / "k.pem")
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert keys.load_data_integrity_key(path).did_key == key.did_key
+    assert keys.load_any_key(path).did_key == key.did_key  # type: ignore[union-attr]
+    with pytest.raises(KeyExistsError):
+        keys.save_key(keys.EcdsaKey.generate(curve), path)
+    with pytest.raises(KeyFileError, match="not an Ed25519 key"):
+        keys.load_key(path)
+
+
+def test_ecdsa_keys_on_other_curves_are_refused(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    with pytest.raises(KeyFileError, match="P-256 or P-384"):
+        keys.EcdsaKey.generate("P-521")
+    pem = ec.generate_private_key(ec.SECP521R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path = tmp_path / "p521.pem"
+    path.write_bytes(pem)
+    path.chmod(0o600)
+    with pytest.raises(KeyFileError, match="P-256 or P-384 only"):
+        keys.load_data_integrity_key(path)
