@@ -13,6 +13,7 @@ import typer
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
+    LinkedInOrgIdOpt,
     current_actor,
     default_workers,
     ledger_target,
@@ -37,10 +38,6 @@ UrlBaseOpt = Annotated[
         help="Where you will host the bundle folders (https://…/badges/): each page's URL, used for the QR code and "
         "LinkedIn's credential URL. Without it the QR code holds the credential id.",
     ),
-]
-LinkedinOrgOpt = Annotated[
-    str | None,
-    typer.Option("--linkedin-org-id", metavar="ID", help="The issuer's LinkedIn company id (LinkedIn then shows its logo)."),
 ]
 
 
@@ -68,7 +65,7 @@ def bundle(
     ] = None,
     name: Annotated[str | None, typer.Option("--recipient-name", help="Recipient name to show (one credential only).")] = None,
     url_base: UrlBaseOpt = None,
-    linkedin_org_id: LinkedinOrgOpt = None,
+    linkedin_org_id: LinkedInOrgIdOpt = None,
     workers: Annotated[int | None, workers_option("Processes rendering bundles")] = None,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
