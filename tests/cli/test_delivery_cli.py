@@ -346,3 +346,20 @@ def test_install_completion(tmp_path: Path) -> None:
     completion = subprocess.run([sys.executable, "-m", "badgekit"], capture_output=True, text=True, timeout=60, check=False,
                                 env={**env, "_BADGEKIT_COMPLETE": "complete_bash", "COMP_WORDS": "badgekit rep", "COMP_CWORD": "1"})
     assert completion.stdout.split() == ["report"]
+
+
+def test_bundle_leaves_out_revoked_and_suspended_credentials_unless_asked(project: SimpleNamespace) -> None:
+    (project.root / "badges" / "python-basics.json").write_text(json.dumps({**BADGE, "badgekit": {"status_purpose": "suspension"}}))
+    issued = json.loads(run("issue", "--badge", "python-basics", project.roster, "--workers", "1", "--json", ok=1).stdout)
+    ada, bob = (r["credentialId"] for r in issued["rows"] if r["credentialId"])
+    run("revoke", ada, "--reason", "issued in error")
+    run("suspend", bob, "--reason", "under review")
+    data = json.loads(run("bundle", project.out, "--json").stdout)
+    assert data["bundles"] == [] and data["withheld"] == {"revoked": 1, "suspended": 1}
+    human = run("bundle", project.out)
+    assert "skipped 1 revoked, 1 suspended credential(s)" in human.stderr and "--include-revoked" in human.stderr
+    run("unsuspend", bob)
+    data = json.loads(run("bundle", project.out, "--json").stdout)
+    assert [b["credentialId"] for b in data["bundles"]] == [bob] and data["withheld"] == {"revoked": 1}
+    every = json.loads(run("bundle", project.out, "--include-revoked", "--json").stdout)
+    assert sorted(b["credentialId"] for b in every["bundles"]) == sorted([ada, bob]) and every["withheld"] == {}
