@@ -16,6 +16,9 @@
 * **rejected rows**: distinct (badge, roster, line) the ledger recorded as rejected; re-running the
   same roster does not count a row twice. Reasons are grouped with the row's values taken out
   (``email 'x@' is not …`` → ``email '…' is not …``), so no roster value reaches a report.
+* **delivery**: issued credentials by e-mail delivery (``badgekit send``'s ledger events):
+  **sent** (a ``sent`` event), else **failed** (``send-failed`` events only), else **not sent**.
+  Counts only: a report never lists an address.
 """
 
 from badgekit.report._build import build_report, normalise_reason, period_of
@@ -24,6 +27,7 @@ from badgekit.report._figures import (
     AUTO_WEEKS_UP_TO_DAYS,
     LEAD_BUCKETS,
     BadgeFigures,
+    DeliveryCounts,
     Granularity,
     LeadTime,
     Period,
@@ -39,6 +43,7 @@ __all__ = [
     "CSV_COLUMNS",
     "LEAD_BUCKETS",
     "BadgeFigures",
+    "DeliveryCounts",
     "Granularity",
     "LeadTime",
     "Period",

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from badgekit.ledger import Ledger
 from badgekit.project import Project
 from tests.conftest import run_cli
 from tests.unit import test_report
@@ -363,3 +364,16 @@ def test_bundle_leaves_out_revoked_and_suspended_credentials_unless_asked(projec
     assert [b["credentialId"] for b in data["bundles"]] == [bob] and data["withheld"] == {"revoked": 1}
     every = json.loads(run("bundle", project.out, "--include-revoked", "--json").stdout)
     assert sorted(b["credentialId"] for b in every["bundles"]) == sorted([ada, bob]) and every["withheld"] == {}
+
+
+def test_report_counts_deliveries_in_the_table_and_json(known: SimpleNamespace) -> None:
+    assert "E-mail delivery" not in run("report", "--at", AT).stdout  # a project that does not send: no such table
+    with Ledger.open(Project.load(known.root).ledger_path) as ledger:
+        first = next(i for i in ledger.issuances() if i.state == "issued")
+        ledger.record_event(first.credential_id, "sent", actor="registrar", detail={"messageId": "<m@x>"})
+    data = json.loads(run("report", "--json", "--at", AT).stdout)
+    assert data["overall"]["delivery"] == {"sent": 1, "failed": 0, "notSent": 9}
+    out = run("report", "--at", AT).stdout
+    table = out[out.index("E-mail delivery"):].splitlines()
+    assert table[1].split() == ["badge", "class", "sent", "failed", "not", "sent"]
+    assert next(line for line in table if line.startswith("All badges")).split()[2:] == ["1", "0", "9"]
