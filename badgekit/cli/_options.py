@@ -237,3 +237,32 @@ def current_actor() -> str:
         return getpass.getuser() or "unknown"
     except (KeyError, OSError):
         return os.environ.get("USER") or "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending by e-mail: `badgekit send` and `badgekit issue --send`
+
+SMTP_URL_ENV = "BADGEKIT_SMTP_URL"
+SMTP_PASSWORD_ENV = "BADGEKIT_SMTP_PASSWORD"
+
+SmtpUrlOpt = Annotated[
+    str | None,
+    typer.Option("--smtp", metavar="URL", help=f"SMTP server: smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465. Default: ${SMTP_URL_ENV}, else [smtp] url in badgekit.toml."),
+]
+SmtpPasswordFileOpt = Annotated[
+    Path | None,
+    typer.Option("--smtp-password-file", help=f"Read the SMTP password from this file (first line). Or set {SMTP_PASSWORD_ENV}. Never in the URL."),
+]
+SenderOpt = Annotated[
+    str | None,
+    typer.Option("--from", metavar="ADDRESS", help="Sender address. Default: [smtp] from in badgekit.toml, else the issuer's email."),
+]
+ReplyToOpt = Annotated[str | None, typer.Option("--reply-to", metavar="ADDRESS", help="Where earners' replies go.")]
+BundleUrlBaseOpt = Annotated[
+    str | None,
+    typer.Option("--bundle-url-base", metavar="URL", help="Where the bundle folders are hosted (https://…/badges/): their QR codes and LinkedIn credential URL, and each message's link to its page."),
+]
+LinkedInOrgIdOpt = Annotated[
+    str | None, typer.Option("--linkedin-org-id", metavar="ID", help="The issuer's LinkedIn company id (LinkedIn then shows its logo)."),
+]
+RateOpt = Annotated[str | None, typer.Option("--rate", metavar="N/min", help="At most N messages a minute (also N/s, N/h).")]

@@ -13,6 +13,7 @@ import typer
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
+    LinkedInOrgIdOpt,
     current_actor,
     default_workers,
     ledger_target,
@@ -37,10 +38,6 @@ UrlBaseOpt = Annotated[
         help="Where you will host the bundle folders (https://…/badges/): each page's URL, used for the QR code and "
         "LinkedIn's credential URL. Without it the QR code holds the credential id.",
     ),
-]
-LinkedinOrgOpt = Annotated[
-    str | None,
-    typer.Option("--linkedin-org-id", metavar="ID", help="The issuer's LinkedIn company id (LinkedIn then shows its logo)."),
 ]
 
 
@@ -68,8 +65,11 @@ def bundle(
     ] = None,
     name: Annotated[str | None, typer.Option("--recipient-name", help="Recipient name to show (one credential only).")] = None,
     url_base: UrlBaseOpt = None,
-    linkedin_org_id: LinkedinOrgOpt = None,
+    linkedin_org_id: LinkedInOrgIdOpt = None,
     workers: Annotated[int | None, workers_option("Processes rendering bundles")] = None,
+    include_revoked: Annotated[
+        bool, typer.Option("--include-revoked", help="Bundle credentials the project's ledger holds as revoked or suspended too (left out by default).")
+    ] = False,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -80,7 +80,8 @@ def bundle(
     dates and how to verify it, with a LinkedIn "add to profile" link. The email texts are for your
     own mail tool, or use badgekit send. Recipient emails are never written (the credential holds
     a salted hash only); names come from --roster or --recipient-name. The image follows the badge class in
-    the project when there is one.
+    the project when there is one. Credentials the project's ledger holds as revoked or
+    suspended are left out (and counted) unless --include-revoked.
 
     Exit codes: 0 every bundle written, 1 some credentials could not be bundled, 2 usage error.
 
@@ -95,6 +96,9 @@ def bundle(
         check_url_base(url_base)
     project = optional_project(project_dir)
     found, problems, skipped = delivery.collect_credentials(credentials)
+    withheld: dict[str, int] = {}
+    if not include_revoked:
+        found, withheld = delivery.withhold_inactive(found, _ledger(project))
     if name is not None and len(found) != 1:
         raise InputError(f"--recipient-name names one recipient, but {len(found)} credentials were given", hint="use --roster for several")
     rows: list[tuple[dict[str, str], str]] = []
@@ -114,7 +118,8 @@ def bundle(
                                             workers=workers or default_workers())
     problems += failed
     if json_out:
-        _output.emit_json({"bundles": [b.to_json() for b in bundles], "problems": problems, "skipped": skipped})
+        _output.emit_json({"bundles": [b.to_json() for b in bundles], "problems": problems, "skipped": skipped,
+                           "withheld": withheld})
     else:
         for s in skipped:
             _output.info(f"skipped {s}", "dim")
@@ -122,6 +127,9 @@ def bundle(
             _output.error(p)
         for b in bundles:
             _output.emit_text(str(b.path / "index.html"))
+        if withheld:
+            _output.info(f"skipped {', '.join(f'{n} {state}' for state, n in withheld.items())} credential(s): "
+                         "no bundle for a badge that no longer holds (--include-revoked to bundle them anyway)", "yellow")
         if unnamed:
             _output.warn(f"{unnamed} credential(s) matched no row of {roster_file}: their pages show no name")
         _output.info(f"{len(bundles)} bundle(s) written to {out_dir}/" + (f", {len(problems)} failed" if problems else ""),

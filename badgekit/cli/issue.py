@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,9 +15,16 @@ from badgekit._io import atomic_write
 from badgekit._time import parse_duration
 from badgekit.cli import _output
 from badgekit.cli._options import (
+    BundleUrlBaseOpt,
     JsonOpt,
     KeyOpt,
+    LinkedInOrgIdOpt,
     PassphraseFileOpt,
+    RateOpt,
+    ReplyToOpt,
+    SenderOpt,
+    SmtpPasswordFileOpt,
+    SmtpUrlOpt,
     current_actor,
     default_workers,
     load_any_key,
@@ -76,9 +83,16 @@ def issue(
     bundle: Annotated[
         bool, typer.Option("--bundle", help="Also write a recipient bundle per credential to <out>/bundles/ (page, baked badges, QR code, email text); see 'badgekit bundle'.")
     ] = False,
-    bundle_url_base: Annotated[
-        str | None, typer.Option("--bundle-url-base", metavar="URL", help="With --bundle: where the bundle folders will be hosted (QR code, LinkedIn credential URL).")
-    ] = None,
+    bundle_url_base: BundleUrlBaseOpt = None,
+    send_mail: Annotated[
+        bool, typer.Option("--send", help="Then e-mail this run's credentials (issued or resumed) to their earners, as 'badgekit send' does, with the options below.")
+    ] = False,
+    smtp: SmtpUrlOpt = None,
+    smtp_password_file: SmtpPasswordFileOpt = None,
+    sender: SenderOpt = None,
+    reply_to: ReplyToOpt = None,
+    linkedin_org_id: LinkedInOrgIdOpt = None,
+    rate: RateOpt = None,
     date_format: Annotated[
         str | None,
         typer.Option("--date-format", metavar="DMY|MDY",
@@ -120,7 +134,11 @@ def issue(
     these credentials are not revocable. The key must be the issuer's: its did:key, or listed
     under the method it signs as in did.json (did:web, https issuers), else nothing is issued.
 
-    Exit codes: 0 all rows issued (or already issued), 1 some rows rejected, 2 usage error.
+    With --send, the credentials this run issued (or resumed) are then e-mailed to their earners
+    exactly once, as 'badgekit send' does (same SMTP options); already-sent ones are skipped.
+
+    Exit codes: 0 all rows issued (or already issued) and sent, 1 some rows rejected or messages
+    failed, 2 usage error (or the SMTP server could not be used).
 
     Example: badgekit issue class-2026.csv --badge badges/python-basics.yaml ;
     badgekit issue --badge badges/data-analysis.yaml (a pathway)
@@ -164,6 +182,13 @@ def issue(
         raise InputError("pathway awards are signed on this machine: --cluster (or [cluster] scheduler) takes a roster",
                          hint=f"badgekit issue --badge {badge} without --cluster")
     key = None if address else load_any_key(key_path or project.key_path, passphrase_file)
+    send_setup = None
+    if send_mail and not dry_run:  # checked before anything is signed: a bad --from or no server is a usage error
+        # start-up: the send command's module (e-mail) only for --send
+        from badgekit.cli import send as send_cli
+
+        send_setup = send_cli.prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, sender=sender,
+                                      reply_to=reply_to, bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id, rate=rate)
     out_dir = out or project.output_dir
     n_workers = workers or default_workers()
     formats = tuple(dict.fromkeys(f.strip().lower() for item in (bake or []) for f in item.split(",") if f.strip()))
@@ -184,7 +209,7 @@ def issue(
     with open_ledger(project) as ledger, _cluster(address) as executor:  # first: unreachable, nothing is left behind
         # Without --bundle (which needs every row afterwards), rows are streamed to issued.csv and to
         # --json as they are decided, so memory stays flat with roster size.
-        stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run) if not bundle else None
+        stream = _RowStream(Path(out_dir), json_out, write_csv=not dry_run, keep_ids=send_setup is not None) if not bundle else None
         sink = stream.row if stream is not None else None
         if show_progress:
             from rich.progress import (
@@ -214,22 +239,54 @@ def issue(
         if not dry_run and roster_file is not None:
             report = _with_pathways(report, project, ledger, badge_class)
     if stream is not None:
-        stream.close(report)
+        stream.close_csv(report)
     elif not dry_run and report.outcomes:
         atomic_write(Path(out_dir) / "issued.csv", summary_csv(report))
     bundled = None
     if bundle and not dry_run and roster_file is not None:  # --bundle without a roster is refused above
         bundled = bundle_issued(report, project=project, roster_file=roster_file, out_dir=Path(out_dir) / "bundles",
                                 url_base=bundle_url_base, workers=n_workers, badge=badge_class)
+    sent = None
+    if send_setup is not None:
+        new_ids = stream.new_ids if stream is not None and stream.new_ids is not None else _new_ids(report.outcomes)
+        sent = _send(send_setup, tuple(new_ids), project, progress=not json_out and sys.stderr.isatty())
+    extra = ({} if bundled is None else {"bundles": bundled.to_json()}) | ({} if sent is None else {"sent": sent.to_json()})
     if json_out and stream is not None:
-        pass  # already streamed by _RowStream
+        stream.close_json(report, extra)
     elif json_out:
-        _output.emit_json(report.to_json() if bundled is None else {**report.to_json(), "bundles": bundled.to_json()})
+        _output.emit_json({**report.to_json(), **extra})
     else:
         _print_human(report, roster_file or Path(report.roster), out_dir, dry_run, strict)
         if bundled is not None:
             bundled.print_human()
-    raise typer.Exit(int(ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED))
+        if sent is not None:
+            send_cli.print_human(sent, False, None)
+    code = ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED
+    if sent is not None and send_cli.exit_code(sent) != ExitCode.OK:
+        code = max(code, send_cli.exit_code(sent))
+    raise typer.Exit(int(code))
+
+
+def _new_ids(outcomes: Iterable[RowOutcome]) -> list[str]:
+    """The credentials a run issued or resumed (what ``--send`` sends)."""
+    return [o.credential_id for o in outcomes if o.status in ("issued", "resumed") and o.credential_id]
+
+
+def _send(setup: tuple[Any, Any], ids: tuple[str, ...], project: Any, *, progress: bool) -> Any:
+    """E-mail exactly the credentials ``ids`` (this run's) through ``badgekit send``'s workflow."""
+    import dataclasses
+
+    from badgekit.cli import send as send_cli  # start-up: see issue()
+
+    options, mailer = setup
+    if not ids:
+        if mailer is not None:
+            mailer.close()
+        from badgekit.delivery import SendReport  # start-up: see issue()
+
+        return SendReport((), 0.0, None)
+    with open_ledger(project) as ledger:
+        return send_cli.deliver(ledger, dataclasses.replace(options, credential_ids=ids), mailer, project, progress=progress)
 
 
 def _cluster(address: str | None) -> Any:
@@ -252,13 +309,14 @@ class _RowStream:
     row, and a run that fails after that ends it with an ``error`` member (``_output.on_failure``);
     a failed run removes its temp ``issued.csv``."""
 
-    def __init__(self, out_dir: Path, json_out: bool, *, write_csv: bool) -> None:
+    def __init__(self, out_dir: Path, json_out: bool, *, write_csv: bool, keep_ids: bool = False) -> None:
         from badgekit.issuing import SummaryWriter  # start-up: see issue()
 
         self.json_out = json_out
         self.first = True
         self.opened = False
         self.summary = SummaryWriter(out_dir) if write_csv else None
+        self.new_ids: list[str] | None = [] if keep_ids else None  # this run's credentials, for --send
         self.done = _output.on_failure(self.abort)
 
     def _json(self, text: str) -> None:
@@ -268,17 +326,26 @@ class _RowStream:
         sys.stdout.write(text)
 
     def row(self, outcome: RowOutcome) -> None:
+        if self.new_ids is not None:
+            self.new_ids.extend(_new_ids([outcome]))
         if self.summary is not None:
             self.summary.row(outcome)
         if self.json_out:
             self._json(("\n  " if self.first else ",\n  ") + json.dumps(outcome.to_json(), ensure_ascii=False))
             self.first = False
 
-    def close(self, report: IssueReport) -> None:
+    def close_csv(self, report: IssueReport) -> None:
+        """Put ``issued.csv`` in place (the JSON document is ended by :meth:`close_json`)."""
         if self.summary is not None:
             self.summary.close(report)
+            self.summary = None
+        if not self.json_out:
+            self.done()
+
+    def close_json(self, report: IssueReport, extra: dict[str, Any]) -> None:
+        """End the JSON document: the report's members after ``rows``, then ``extra``."""
         if self.json_out:
-            summary = report.to_json()
+            summary = {**report.to_json(), **extra}
             summary.pop("rows", None)
             tail = json.dumps(summary, ensure_ascii=False, indent=2)[1:]  # the other members, after "rows"
             self._json(("\n" if not self.first else "") + "]," + tail + "\n")

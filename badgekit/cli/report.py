@@ -195,6 +195,18 @@ def _print_report(r: ProgramReport) -> None:
     if c.pending:
         _output.warn(f"{c.pending} credential(s) reserved by an interrupted run: re-run 'badgekit issue' to finish them")
 
+    d = r.overall.delivery
+    if d.sent or d.failed:  # the project sends by e-mail (badgekit send)
+        sent = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for i, heading in enumerate(("badge class", "sent", "failed", "not sent")):
+            sent.add_column(heading, justify="left" if i == 0 else "right", min_width=14 if i == 0 else None)
+        for b in (*r.badges, *((r.overall,) if r.overall.badge_id == "*" and len(r.badges) > 1 else ())):
+            sent.add_row(_t(b.name), _t(f"{b.delivery.sent:,}"), _t(f"{b.delivery.failed:,}"), _t(f"{b.delivery.unsent:,}"),
+                         style="bold" if b is r.overall else "")
+        out.print()
+        out.print(Text("E-mail delivery", style="bold"))
+        out.print(sent)
+
     if r.timeline:
         most = max(max(p.issued, p.revoked) for p in r.timeline) or 1
         tl = Table(show_header=True, header_style="bold", box=None, pad_edge=False)

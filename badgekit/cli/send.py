@@ -11,15 +11,26 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from badgekit.cli import _output
-from badgekit.cli._options import JsonOpt, current_actor, open_ledger
+from badgekit.cli._options import (
+    SMTP_PASSWORD_ENV,
+    SMTP_URL_ENV,
+    BundleUrlBaseOpt,
+    JsonOpt,
+    LinkedInOrgIdOpt,
+    RateOpt,
+    ReplyToOpt,
+    SenderOpt,
+    SmtpPasswordFileOpt,
+    SmtpUrlOpt,
+    current_actor,
+    open_ledger,
+)
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
-    from badgekit.delivery import SendReport
-
-SMTP_URL_ENV = "BADGEKIT_SMTP_URL"
-SMTP_PASSWORD_ENV = "BADGEKIT_SMTP_PASSWORD"
+    from badgekit.delivery import Mailer, SendOptions, SendReport
+    from badgekit.project import Project
 
 
 def _rate(text: str | None) -> float | None:
@@ -52,15 +63,15 @@ def send(
     ] = None,
     badge: Annotated[list[Path] | None, typer.Option("--badge", "-b", help="Only credentials of this badge class (file, or name in the project's badges folder; repeatable).")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only credentials issued on or after this date (2026-01-15) or time (UTC).")] = None,
-    smtp: Annotated[str | None, typer.Option("--smtp", metavar="URL", help=f"SMTP server: smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465. Default: ${SMTP_URL_ENV}, else [smtp] url in badgekit.toml.")] = None,
-    smtp_password_file: Annotated[Path | None, typer.Option("--smtp-password-file", help=f"Read the SMTP password from this file (first line). Or set {SMTP_PASSWORD_ENV}. Never in the URL.")] = None,
-    sender: Annotated[str | None, typer.Option("--from", metavar="ADDRESS", help="Sender address. Default: [smtp] from in badgekit.toml, else the issuer's email.")] = None,
-    reply_to: Annotated[str | None, typer.Option("--reply-to", metavar="ADDRESS", help="Where earners' replies go.")] = None,
-    bundle_url_base: Annotated[str | None, typer.Option("--bundle-url-base", metavar="URL", help="Where the bundle folders are hosted (https://…/badges/): each message links to its page, and LinkedIn to it.")] = None,
-    linkedin_org_id: Annotated[str | None, typer.Option("--linkedin-org-id", metavar="ID", help="The issuer's LinkedIn company id (LinkedIn then shows its logo).")] = None,
+    smtp: SmtpUrlOpt = None,
+    smtp_password_file: SmtpPasswordFileOpt = None,
+    sender: SenderOpt = None,
+    reply_to: ReplyToOpt = None,
+    bundle_url_base: BundleUrlBaseOpt = None,
+    linkedin_org_id: LinkedInOrgIdOpt = None,
     resend: Annotated[bool, typer.Option("--resend", help="Send again credentials already sent, or refused before (deliberately).")] = False,
     dry_run: Annotated[Path | None, typer.Option("--dry-run", metavar="DIR", help="Send nothing: write each message as DIR/<credential uuid>.eml, exactly as it would be sent.")] = None,
-    rate: Annotated[str | None, typer.Option("--rate", metavar="N/min", help="At most N messages a minute (also N/s, N/h).")] = None,
+    rate: RateOpt = None,
     show_addresses: Annotated[bool, typer.Option("--show-addresses", help="Show recipients' addresses in the output (hidden by default).")] = False,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
@@ -80,10 +91,33 @@ def send(
 
     Example: BADGEKIT_SMTP_PASSWORD=… badgekit send --smtp smtps://badges@mail.example.edu:465 --dry-run outbox/
     """
+    project = load_project(project_dir)
+    badge_ids = tuple(str(b.achievement.get("id") or b.id) for b in (find_badge(project, p) for p in badge or ()))
+    options, mailer = prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, sender=sender, reply_to=reply_to,
+                              bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id, rate=rate, dry_run=dry_run,
+                              badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend)
+    with open_ledger(project) as ledger:
+        report = deliver(ledger, options, mailer, project, progress=not json_out and sys.stderr.isatty())
+    if json_out:
+        _output.emit_json(report.to_json(show_addresses=show_addresses))
+    else:
+        print_human(report, show_addresses, dry_run)
+    raise typer.Exit(int(exit_code(report)))
+
+
+def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | None, sender: str | None, reply_to: str | None,
+            bundle_url_base: str | None, linkedin_org_id: str | None, rate: str | None, dry_run: Path | None = None,
+            badge_ids: tuple[str, ...] = (), credential_ids: tuple[str, ...] = (), since: str | None = None,
+            resend: bool = False) -> tuple[SendOptions, Mailer | None]:
+    """The sending options and the SMTP connection (not opened yet; None for a dry run) that the
+    command-line options give (``send`` and ``issue --send``).
+
+    Raises:
+        InputError: no server, a password in --smtp, no or a bad sender address, a bad --rate.
+    """
     # start-up: the delivery workflow (e-mail, rendering, smtplib) loads when the command runs
     from badgekit import delivery
 
-    project = load_project(project_dir)
     if bundle_url_base is not None:
         # start-up: the bundle command's module only to check this option
         from badgekit.cli.bundle import check_url_base
@@ -95,34 +129,40 @@ def send(
                          hint=f"give it with {SMTP_PASSWORD_ENV} or --smtp-password-file")
     if url is None and dry_run is None:
         raise InputError("no SMTP server: give --smtp URL, set BADGEKIT_SMTP_URL, or add [smtp] url to badgekit.toml",
-                         hint="try --dry-run DIR first: it writes the messages it would send")
+                         hint="try badgekit send --dry-run DIR first: it writes the messages it would send")
     issuer_email = project.issuer.get("email") if isinstance(project.issuer, dict) else None
     from_address = sender or project.smtp_from or (str(issuer_email) if issuer_email else None)
     if not from_address:
         raise InputError("no sender address: give --from, or set [smtp] from or the issuer's email in badgekit.toml")
-    badge_ids = tuple(str(b.achievement.get("id") or b.id) for b in (find_badge(project, p) for p in badge or ()))
+    delivery.check_address(from_address, "--from")
+    if reply_to:
+        delivery.check_address(reply_to, "--reply-to")
     options = delivery.SendOptions(
         sender=from_address, reply_to=reply_to, bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id,
-        badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()),
+        badge_ids=badge_ids, credential_ids=credential_ids,
         since=delivery.since_stamp(since) if since else None, resend=resend, dry_run=dry_run,
         rate_per_minute=_rate(rate), actor=current_actor())
-    mailer = None
-    if dry_run is None:
-        assert url is not None
-        mailer = delivery.SmtpMailer(delivery.parse_url(url, password=_password(smtp_password_file)))
-    with open_ledger(project) as ledger:
-        try:
-            report = _run(ledger, options, mailer, project, progress=not json_out and sys.stderr.isatty())
-        finally:
-            if mailer is not None:
-                mailer.close()
-    if json_out:
-        _output.emit_json(report.to_json(show_addresses=show_addresses))
-    else:
-        _print_human(report, show_addresses, dry_run)
+    if dry_run is not None:
+        return options, None
+    assert url is not None
+    return options, delivery.SmtpMailer(delivery.parse_url(url, password=_password(smtp_password_file)))
+
+
+def deliver(ledger: Any, options: SendOptions, mailer: Mailer | None, project: Any, *, progress: bool) -> SendReport:
+    """Send what ``options`` select (:func:`badgekit.delivery.send_credentials`), with a progress
+    bar when ``progress``; the connection is closed afterwards."""
+    try:
+        return _run(ledger, options, mailer, project, progress=progress)
+    finally:
+        if mailer is not None:
+            mailer.close()
+
+
+def exit_code(report: SendReport) -> ExitCode:
+    """2 when the server could not be used, 1 when some messages failed, else 0."""
     if report.stopped:
-        raise typer.Exit(int(ExitCode.USAGE))
-    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
+        return ExitCode.USAGE
+    return ExitCode.OK if report.ok else ExitCode.FAILED
 
 
 def _run(ledger: Any, options: Any, mailer: Any, project: Any, *, progress: bool) -> SendReport:
@@ -149,7 +189,7 @@ def _run(ledger: Any, options: Any, mailer: Any, project: Any, *, progress: bool
         return delivery.send_credentials(ledger, options, mailer=mailer, project=project, progress=step)
 
 
-def _print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) -> None:
+def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) -> None:
     for o in report.outcomes:
         who = f" to {o.address}" if show_addresses and o.address else ""
         if o.status == "failed":

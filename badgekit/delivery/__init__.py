@@ -59,10 +59,12 @@ from badgekit.delivery._send import (
 from badgekit.delivery._smtp import DeliveryError, SmtpMailer, SmtpServer, parse_url, url_password
 from badgekit.delivery._workflow import (
     FOLDER_SUFFIXES,
+    WITHHELD_STATES,
     BundleRun,
     bundle_issued,
     collect_credentials,
     make_bundles,
+    withhold_inactive,
 )
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "PARALLEL_MIN_BUNDLES",
     "VALIDATOR_NAME",
     "VALIDATOR_URL",
+    "WITHHELD_STATES",
     "Bundle",
     "BundleJob",
     "BundleRun",
@@ -114,6 +117,7 @@ __all__ = [
     "send_credentials",
     "since_stamp",
     "url_password",
+    "withhold_inactive",
     "write_bundle",
     "write_bundles",
 ]

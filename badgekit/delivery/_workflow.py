@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from badgekit._time import utc_now
 from badgekit.badgeclass import BadgeClass, find_badge_classes, load_badge_class
 from badgekit.delivery._bundle import Bundle
 from badgekit.delivery._facts import bundle_name, is_badge_credential, read_credential
@@ -16,12 +18,15 @@ from badgekit.delivery._pool import record_exported, write_bundles
 from badgekit.delivery._recipients import roster_names
 from badgekit.errors import BadgekitError, InputError
 from badgekit.issuing import IssueReport
+from badgekit.ledger import Ledger
 
 if TYPE_CHECKING:
     from badgekit.project import Project
 
 #: Credential files picked up from a folder (baked images beside them hold the same credentials).
 FOLDER_SUFFIXES = (".json", ".jwt")
+#: Ledger states whose credentials ``bundle`` leaves out unless asked: a page would show a badge that no longer holds.
+WITHHELD_STATES = ("revoked", "suspended")
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,33 @@ def collect_credentials(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str
             continue
         out.append((str(f), credential, text))
     return out, problems, skipped
+
+
+def withhold_inactive(
+    found: Sequence[tuple[str, dict[str, Any], str]], ledger: Path | str | None, now: datetime | None = None,
+) -> tuple[list[tuple[str, dict[str, Any], str]], dict[str, int]]:
+    """``found`` (as :func:`collect_credentials` returns it) without the credentials the project's
+    ``ledger`` holds as revoked or suspended at ``now`` (:data:`WITHHELD_STATES`), and how many of
+    each it left out. Credentials the ledger does not know (issued elsewhere) are kept; so is
+    everything when there is no ledger (none is created).
+
+    Raises:
+        LedgerError: the ledger cannot be read.
+    """
+    if ledger is None or not found or (isinstance(ledger, Path) and not ledger.is_file()):
+        return list(found), {}
+    when = now or utc_now()
+    kept: list[tuple[str, dict[str, Any], str]] = []
+    counts: dict[str, int] = {}
+    with Ledger.open(ledger) as book:
+        for item in found:
+            issuance = book.get(str(item[1].get("id") or ""))
+            state = issuance.state_at(when) if issuance is not None else None
+            if state in WITHHELD_STATES:
+                counts[state] = counts.get(state, 0) + 1
+            else:
+                kept.append(item)
+    return kept, dict(sorted(counts.items()))
 
 
 def bundle_issued(

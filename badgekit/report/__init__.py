@@ -18,6 +18,9 @@
   (``email 'x@' is not …`` → ``email '…' is not …``), so no roster value reaches a report.
 * **expiring** (:func:`expiring_credentials`): issued credentials, active or suspended at ``now``,
   whose ``validUntil`` is at or before ``now`` + the window (``P30D``); ids only, never addresses.
+* **delivery**: issued credentials by e-mail delivery (``badgekit send``'s ledger events):
+  **sent** (a ``sent`` event), else **failed** (``send-failed`` events only), else **not sent**.
+  Counts only: a report never lists an address.
 """
 
 from badgekit.report._build import build_report, normalise_reason, period_of
@@ -33,6 +36,7 @@ from badgekit.report._figures import (
     AUTO_WEEKS_UP_TO_DAYS,
     LEAD_BUCKETS,
     BadgeFigures,
+    DeliveryCounts,
     Granularity,
     LeadTime,
     Period,
@@ -51,6 +55,7 @@ __all__ = [
     "BadgeFigures",
     "ExpiringCredential",
     "ExpiringReport",
+    "DeliveryCounts",
     "Granularity",
     "LeadTime",
     "Period",

@@ -12,6 +12,7 @@ from badgekit.ledger import Ledger
 from badgekit.report._figures import (
     AUTO_WEEKS_UP_TO_DAYS,
     BadgeFigures,
+    DeliveryCounts,
     Granularity,
     LeadTime,
     Period,
@@ -67,10 +68,21 @@ class _Acc:
         self.first: str | None = None
         self.last: str | None = None
         self.rejected: set[tuple[str, int]] = set()
+        self.delivery = dict.fromkeys(("sent", "failed", "unsent"), 0)
 
     def figures(self, badge_id: str, name: str) -> BadgeFigures:
         return BadgeFigures(badge_id, name, StateCounts(**self.counts), len(self.recipients), LeadTime.of(self.lead),
-                            len(self.rejected), self.first, self.last)
+                            len(self.rejected), self.first, self.last, DeliveryCounts(**self.delivery))
+
+
+def _deliveries(ledger: Ledger, badge_id: str | None) -> dict[str, str]:
+    """Credential id -> ``sent`` (a ``sent`` event, whatever came after) or ``failed`` (only
+    ``send-failed`` events) from the ledger's delivery events."""
+    found: dict[str, str] = {}
+    for e in ledger.events(kinds=("sent", "send-failed"), badge_id=badge_id):
+        if e.credential_id is not None and found.get(e.credential_id) != "sent":
+            found[e.credential_id] = "sent" if e.kind == "sent" else "failed"
+    return found
 
 
 def build_report(
@@ -91,6 +103,7 @@ def build_report(
     overall = _Acc()
     per_badge: dict[str, _Acc] = {}
     issued_days: list[date] = []
+    delivered = _deliveries(ledger, badge_id)
     for i in ledger.issuances(badge_id=badge_id):
         acc = per_badge.setdefault(i.badge_id, _Acc())
         for a in (overall, acc):
@@ -106,8 +119,10 @@ def build_report(
         state = i.state_at(now)
         issued = _parse(i.issued_at)
         earned = _parse(i.earned_at)
+        delivery = delivered.get(i.credential_id, "unsent")
         for a in (overall, acc):
             a.counts[state] += 1
+            a.delivery[delivery] += 1
             if issued is not None and earned is not None:
                 a.lead.append((issued.date() - earned.date()).days)
         if issued is not None:

@@ -50,6 +50,20 @@ class StateCounts:
 
 
 @dataclass(frozen=True)
+class DeliveryCounts:
+    """Issued credentials by e-mail delivery (``badgekit send``): ``sent`` (the server accepted a
+    message at least once), ``failed`` (its last attempt was refused, none accepted) and
+    ``unsent`` (never sent, or in flight when a run stopped). Counts only: never addresses."""
+
+    sent: int = 0
+    failed: int = 0
+    unsent: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sent": self.sent, "failed": self.failed, "notSent": self.unsent}
+
+
+@dataclass(frozen=True)
 class LeadTime:
     """Days from the roster's ``earned`` date to issue."""
 
@@ -92,12 +106,13 @@ class BadgeFigures:
     rejected_rows: int
     first_issued: str | None = None
     last_issued: str | None = None
+    delivery: DeliveryCounts = DeliveryCounts()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "badge": self.badge_id, "name": self.name, **self.counts.to_json(), "recipients": self.recipients,
             "earnedToIssued": self.lead_time.to_json(), "rejectedRows": self.rejected_rows,
-            "firstIssued": self.first_issued, "lastIssued": self.last_issued,
+            "firstIssued": self.first_issued, "lastIssued": self.last_issued, "delivery": self.delivery.to_json(),
         }
 
 

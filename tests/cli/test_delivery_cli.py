@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from badgekit.ledger import Ledger
 from badgekit.project import Project
 from tests.conftest import run_cli
 from tests.unit import test_report
@@ -359,3 +360,33 @@ def test_report_expiring(known: SimpleNamespace) -> None:
     assert next(line for line in human.splitlines() if line.startswith("Lab Safety")).split()[2:4] == ["1", "2026-03-10T00:00:00Z"]
     assert "@" not in human + json.dumps(data)  # never an address
     assert "not an ISO 8601 duration" in run("report", "--expiring", "30d", ok=2).stderr
+
+
+def test_bundle_leaves_out_revoked_and_suspended_credentials_unless_asked(project: SimpleNamespace) -> None:
+    (project.root / "badges" / "python-basics.json").write_text(json.dumps({**BADGE, "badgekit": {"status_purpose": "suspension"}}))
+    issued = json.loads(run("issue", "--badge", "python-basics", project.roster, "--workers", "1", "--json", ok=1).stdout)
+    ada, bob = (r["credentialId"] for r in issued["rows"] if r["credentialId"])
+    run("revoke", ada, "--reason", "issued in error")
+    run("suspend", bob, "--reason", "under review")
+    data = json.loads(run("bundle", project.out, "--json").stdout)
+    assert data["bundles"] == [] and data["withheld"] == {"revoked": 1, "suspended": 1}
+    human = run("bundle", project.out)
+    assert "skipped 1 revoked, 1 suspended credential(s)" in human.stderr and "--include-revoked" in human.stderr
+    run("unsuspend", bob)
+    data = json.loads(run("bundle", project.out, "--json").stdout)
+    assert [b["credentialId"] for b in data["bundles"]] == [bob] and data["withheld"] == {"revoked": 1}
+    every = json.loads(run("bundle", project.out, "--include-revoked", "--json").stdout)
+    assert sorted(b["credentialId"] for b in every["bundles"]) == sorted([ada, bob]) and every["withheld"] == {}
+
+
+def test_report_counts_deliveries_in_the_table_and_json(known: SimpleNamespace) -> None:
+    assert "E-mail delivery" not in run("report", "--at", AT).stdout  # a project that does not send: no such table
+    with Ledger.open(Project.load(known.root).ledger_path) as ledger:
+        first = next(i for i in ledger.issuances() if i.state == "issued")
+        ledger.record_event(first.credential_id, "sent", actor="registrar", detail={"messageId": "<m@x>"})
+    data = json.loads(run("report", "--json", "--at", AT).stdout)
+    assert data["overall"]["delivery"] == {"sent": 1, "failed": 0, "notSent": 9}
+    out = run("report", "--at", AT).stdout
+    table = out[out.index("E-mail delivery"):].splitlines()
+    assert table[1].split() == ["badge", "class", "sent", "failed", "not", "sent"]
+    assert next(line for line in table if line.startswith("All badges")).split()[2:] == ["1", "0", "9"]

@@ -174,3 +174,18 @@ def test_runs_killed_at_random_moments_then_resumed_deliver_each_once_but_the_re
         in_flight = sum(1 for k, after in zip(kinds[p.ids[a]], kinds[p.ids[a]][1:], strict=False) if k == after == "sending")
         assert n - 1 <= in_flight, (a, n, kinds[p.ids[a]])
     assert sum(n - 1 for n in counts.values()) <= 3  # at most one per killed run
+
+
+def test_issue_send_mails_exactly_this_runs_credentials_and_a_rerun_sends_nothing(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 1)  # one credential issued (and not sent) before this run
+    roster = p.root / "more.csv"
+    roster.write_text("email,name\n" + "".join(f"new{i}@example.org,New {i}\n" for i in range(3)), encoding="utf-8")
+    out = json.loads(run("issue", roster, "--badge", "python-basics", "--workers", "1", "--send", "--smtp", url, "--json").stdout)
+    assert out["counts"]["issued"] == 3
+    assert out["sent"]["summary"] == {"sent": 3, "wouldSend": 0, "skipped": {}, "failed": {}, "inDoubt": 0}
+    assert {m["credentialId"] for m in out["sent"]["messages"]} == {r["credentialId"] for r in out["rows"]}
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == [f"new{i}@example.org" for i in range(3)]
+    again = run("issue", roster, "--badge", "python-basics", "--workers", "1", "--send", "--smtp", url)
+    assert "3 already issued" in again.stdout + again.stderr and "0 sent" in again.stderr
+    assert len(recorder.messages) == 3

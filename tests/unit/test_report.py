@@ -230,3 +230,24 @@ def test_expiring_lists_exactly_the_credentials_whose_validUntil_falls_in_the_wi
     rows = list(csv.DictReader(io.StringIO(report.expiring_csv(fourteen))))
     assert [(r["credential_id"], r["badge_name"]) for r in rows] == [(ids[BADGE_A, "dee"], "Python Basics"),
                                                                       (ids[BADGE_B, "ivy"], "Lab Safety")]
+
+
+def test_deliveries_per_badge_class_are_counted_never_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with build_ledger(tmp_path / "ledger.sqlite3", monkeypatch) as ledger:
+        ids = {(i.badge_id, i.recipient_key): i.credential_id for i in ledger.issuances()}
+        sent = {"messageId": "<m@example.edu>", "answer": "250 OK"}
+        ledger.record_event(ids[BADGE_A, "ada"], "sent", actor="registrar", detail=sent)
+        ledger.record_event(ids[BADGE_A, "cy"], "send-failed", actor="registrar", detail={"answer": "550 no such user"})
+        ledger.record_event(ids[BADGE_A, "cy"], "sent", actor="registrar", detail=sent)  # sent on a later run
+        ledger.record_event(ids[BADGE_A, "eve"], "sending", actor="registrar")  # in flight when a run stopped
+        ledger.record_event(ids[BADGE_B, "hal"], "sent", actor="registrar", detail=sent)
+        ledger.record_event(ids[BADGE_B, "hal"], "send-failed", actor="registrar", detail={"answer": "451 later"})  # a --resend
+        ledger.record_event(ids[BADGE_B, "ivy"], "send-failed", actor="registrar", detail={"answer": "550 no such user"})
+        built = report.build_report(ledger, now=NOW, names=NAMES)
+        only_b = report.build_report(ledger, now=NOW, names=NAMES, badge_id=BADGE_B)
+    a, b = built.badges
+    assert a.delivery == report.DeliveryCounts(sent=2, failed=0, unsent=4)  # gus (pending) is not issued
+    assert b.delivery == report.DeliveryCounts(sent=1, failed=1, unsent=2)
+    assert built.overall.delivery == report.DeliveryCounts(sent=3, failed=1, unsent=6)
+    assert only_b.overall.delivery == b.delivery
+    assert built.to_json()["badges"][1]["delivery"] == {"sent": 1, "failed": 1, "notSent": 2}
