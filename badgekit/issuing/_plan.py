@@ -9,15 +9,16 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from random import Random
 from typing import Any
 
+from badgekit import _jsonl, roster
 from badgekit import credential as cred
-from badgekit import roster
-from badgekit._time import format_utc
+from badgekit._time import format_utc, utc_now
 from badgekit.badgeclass import Holdings, add_duration
 from badgekit.errors import InputError
 from badgekit.issuing._options import CHUNK, IssueOptions, RowOutcome, credential_filename
@@ -214,6 +215,8 @@ class Planner:
         self.url_for = url_for
         self.rng = Random(options.rng_seed) if options.rng_seed is not None else None
         self.issuer_id = issuer_id
+        #: a JSON Lines run: every credential goes to this one file (see badgekit._jsonl)
+        self.run_file = run_file_for(self.out_dir, now=utc_now()) if options.output_mode == "jsonl" else None
 
     def valid_until(self, row: RosterRow) -> str | None:
         return valid_until(row, self.now, self.validity)
@@ -240,7 +243,7 @@ class Planner:
         for row, recipient_key in zip(chunk, keys, strict=True):
             latest = known.get(recipient_key)
             if latest is not None and latest.state == "reserved":
-                jobs.append(job_for(latest, row, ledger, out_dir, fmt))
+                jobs.append(job_for(latest, row, ledger, out_dir, fmt, self.run_file))
                 outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
                 continue
             if latest is not None and not options.reissue:
@@ -250,19 +253,20 @@ class Planner:
                     outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
                     continue
                 # issued before, but the file is gone: write the same credential again
-                job = job_for(latest, row, ledger, out_dir, fmt)
+                job = job_for(latest, row, ledger, out_dir, fmt, self.run_file)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, job.path, note="credential file was missing and has been rewritten")
                 continue
             generation = 1 if latest is None else latest.generation + 1
             if options.dry_run:
                 cid = ledger.credential_id(self.badge_id, recipient_key, generation)
-                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid, str(out_dir / credential_filename(cid, fmt)))
+                outcomes[row.line] = RowOutcome(row.line, "would-issue", cid,
+                                                self.run_file or str(out_dir / credential_filename(cid, fmt)))
                 continue
             pending.append((row, self.item(row, recipient_key, generation)))
         if pending:
             for (row, _), issuance in zip(pending, self.reserve([item for _, item in pending]), strict=True):
-                job = job_for(issuance, row, ledger, out_dir, fmt)
+                job = job_for(issuance, row, ledger, out_dir, fmt, self.run_file)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "issued", issuance.credential_id, job.path)
         if not options.dry_run:
@@ -284,8 +288,10 @@ def record_addresses(ledger: Ledger, rows: Sequence[RosterRow], outcomes: Mappin
         ledger.record_addresses(known)
 
 
-def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp") -> _Job:
-    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file."""
+def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp",
+            run_file: str | None = None) -> _Job:
+    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file;
+    ``run_file``: a JSON Lines run's file (the line is known when it is written)."""
     return _Job(
         credential_id=issuance.credential_id,
         row=row,
@@ -295,14 +301,22 @@ def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | 
         status_index=issuance.status_index,
         purpose=issuance.purpose,
         salt=ledger.salt_for(issuance.credential_id),
-        path=str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else "",
+        path=run_file or (str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else ""),
     )
 
 
+def run_file_for(out_dir: Path, *, now: datetime) -> str:
+    """A JSON Lines run's file: ``<out_dir>/runs/<UTC time>-<random>.jsonl`` (never an existing one)."""
+    return str(out_dir / "runs" / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}{_jsonl.SUFFIX}")
+
+
 def _usable(path: str) -> bool:
-    """An issued credential's file is there and not empty. Bulk files are written without fsync
-    (atomic rename only); a power loss can leave an empty file, which a rerun then rewrites with
-    the same bytes."""
+    """An issued credential's file is there and not empty (or, for ``<run>.jsonl#<line>``, the
+    finished run file holds that line). Bulk files are written without fsync (atomic rename
+    only); a power loss can leave an empty file, which a rerun then rewrites with the same bytes."""
+    in_run = _jsonl.ref_usable(path)
+    if in_run is not None:
+        return in_run
     try:
         return os.stat(path).st_size > 0
     except OSError:
