@@ -68,6 +68,24 @@ def ref_usable(ref: str) -> bool | None:
     return line_count(path) >= line
 
 
+def read_ref(ref: str) -> bytes:
+    """What a ledger ``output_path`` names: a file's bytes, or line ``N`` of ``<file>.jsonl#N``
+    (without its newline; read up to that line).
+
+    Raises:
+        OSError: no such file, or no such line in it (``FileNotFoundError``).
+    """
+    path, line = split_ref(ref)
+    if line is None:
+        with open(path, "rb") as f:
+            return f.read()
+    with open(path, "rb") as f:
+        for n, text in enumerate(f, 1):
+            if n == line:
+                return text.rstrip(b"\r\n")
+    raise FileNotFoundError(f"{path} has no line {line}")
+
+
 class JsonlWriter:
     """Appends credential texts to ``path`` by way of ``<folder>/.partial/<name>``; :meth:`close`
     renames it into place (after an fsync: one per run). Nothing is created before the first line.

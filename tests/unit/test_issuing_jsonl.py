@@ -169,3 +169,14 @@ def test_split_ref_reads_only_jsonl_line_references():
     assert _jsonl.split_ref("out/runs/a.jsonl#12") == ("out/runs/a.jsonl", 12)
     for plain in ("out/a#1.json", "out/C#/x.json", "out/a.jsonl#", "out/a.jsonl#0", "out/a.jsonl#x"):
         assert _jsonl.split_ref(plain) == (plain, None)
+
+
+def test_read_ref_reads_the_line_the_ledger_names(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
+    for issuance in ledger.issuances():  # what pathway awards read a component credential with
+        assert json.loads(_jsonl.read_ref(issuance.output_path))["id"] == issuance.credential_id
+    with pytest.raises(FileNotFoundError):
+        _jsonl.read_ref(f"{run_files(tmp_path / 'out')[0]}#4")
