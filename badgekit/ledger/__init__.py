@@ -405,10 +405,10 @@ class Ledger:
             conn.executemany("UPDATE issuances SET state = 'issued', output_path = ? WHERE credential_id = ?", todo)
             # an issued credential written again (its file was missing) may be in another place now:
             # a JSON Lines run's line (badgekit._jsonl), or a file again after one
-            conn.executemany(
-                "UPDATE issuances SET output_path = ? WHERE credential_id = ? AND state <> 'reserved' "
-                "AND (output_path IS NULL OR output_path <> ?)",
-                [(path, cid, path) for cid, path in pairs if cid not in reserved and path])
+            moved = [(path, cid, path) for cid, path in pairs if cid not in reserved and path]
+            if moved:  # rare: no statement at all otherwise (an empty executemany still opens a PostgreSQL pipeline)
+                conn.executemany("UPDATE issuances SET output_path = ? WHERE credential_id = ? AND state <> 'reserved' "
+                                 "AND (output_path IS NULL OR output_path <> ?)", moved)
             conn.executemany(
                 "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, 'issued', ?, ?, NULL, ?)",
                 [(cid, at, actor, json.dumps({"path": path})) for path, cid in todo],
