@@ -8,8 +8,11 @@ a large roster in fresh projects; the rate is Δrows / Δwall time between the t
 as the ratio to bare Ed25519 signing measured in the same run (one core); with ``--repeat``, the
 median of the rounds. Peak RSS is of the largest process (the CLI or one worker).
 
+``--modes files,jsonl`` also runs ``--output-mode jsonl`` (one JSON Lines file per run instead of
+one file per credential).
+
 Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers 1,2] [--repeat 1]
-                                         [--disk DIR] [--tmpfs DIR]
+                                         [--modes files,jsonl] [--disk DIR] [--tmpfs DIR]
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def bare_ed25519_rate(seconds: float = 1.0) -> float:
     return n / (time.perf_counter() - start)
 
 
-def run_issue(base: Path, rows: int, workers: int) -> tuple[float, int]:
+def run_issue(base: Path, rows: int, workers: int, mode: str = "files") -> tuple[float, int]:
     """Wall seconds of one ``badgekit issue`` of ``rows`` rows in a new project under ``base``,
     and the peak RSS (KiB) of any child so far."""
     root = Path(tempfile.mkdtemp(prefix="badgekit-bench-", dir=base))
@@ -52,13 +55,17 @@ def run_issue(base: Path, rows: int, workers: int) -> tuple[float, int]:
         roster = root / "roster.csv"
         write_roster(roster, rows)
         start = time.perf_counter()
-        proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers), "--json"],
+        proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers), "--json",
+                               "--output-mode", mode],
                               cwd=root, capture_output=True, text=True)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             print(proc.stderr[-2000:])
             raise SystemExit(f"issue failed with exit code {proc.returncode}")
-        made = sum(1 for _ in (root / "out").glob("*.json"))
+        if mode == "jsonl":
+            made = sum(f.read_bytes().count(b"\n") for f in (root / "out" / "runs").glob("*.jsonl"))
+        else:
+            made = sum(1 for _ in (root / "out").glob("*.json"))
         if made != rows:
             raise SystemExit(f"expected {rows} credential files, found {made}")
         return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -72,29 +79,32 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=4000)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--modes", default="files", help="output modes to run: files, jsonl or files,jsonl")
     parser.add_argument("--disk", type=Path, default=Path(__file__).resolve().parent,
                         help="a folder on the disk (default: this checkout's benchmarks/)")
     parser.add_argument("--tmpfs", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
     args = parser.parse_args()
     workers = sorted({int(w) for w in args.workers.split(",")})
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     places = [("disk", args.disk), *([("tmpfs", args.tmpfs)] if args.tmpfs else [])]
 
     bares = [bare_ed25519_rate()]
-    results: dict[tuple[str, int], list[float]] = {}
+    results: dict[tuple[str, str, int], list[float]] = {}
     peak = 0
     for _ in range(args.repeat):
         for place, base in places:
-            for n in workers:
-                small, _ = run_issue(base, args.small, n)
-                large, peak = run_issue(base, args.large, n)
-                results.setdefault((place, n), []).append((args.large - args.small) / max(large - small, 1e-9))
+            for mode in modes:
+                for n in workers:
+                    small, _ = run_issue(base, args.small, n, mode)
+                    large, peak = run_issue(base, args.large, n, mode)
+                    results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
         bares.append(bare_ed25519_rate())
     bare = statistics.median(bares)
     print(f"badgekit issue end to end: Δrows/Δtime between {args.small:,} and {args.large:,} rows, median of {args.repeat}; "
           f"bare Ed25519 sign {bare:,.0f}/s (one core, same run)")
-    for (place, n), rates in results.items():
+    for (place, mode, n), rates in results.items():
         rate = statistics.median(rates)
-        print(f"  {place:5} --workers {n}: {rate:7,.0f} credentials/s  {rate / bare:.3f} x bare Ed25519"
+        print(f"  {place:5} {mode:5} --workers {n}: {rate:7,.0f} credentials/s  {rate / bare:.3f} x bare Ed25519"
               f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)})")
     print(f"  peak RSS of any process: {peak / 1024:,.0f} MiB")
 

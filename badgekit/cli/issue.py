@@ -80,6 +80,13 @@ def issue(
     recipient_images: Annotated[
         bool, typer.Option("--recipient-images", help="With --bake: draw each recipient's name (and a QR code of the credential id) on their image; slower. A name no font can draw is refused before issuing.")
     ] = False,
+    output_mode: Annotated[
+        str,
+        typer.Option("--output-mode", metavar="files|jsonl",
+                     help="files: one <credential-id>.json per credential (the default); jsonl: one <out>/runs/<run>.jsonl "
+                     "per run, one credential per line (JSON only: no --format jwt, --bake or --bundle), "
+                     "written in one go at the end; far faster on a disk. 'badgekit verify FILE.jsonl' reads it."),
+    ] = "files",
     bundle: Annotated[
         bool, typer.Option("--bundle", help="Also write a recipient bundle per credential to <out>/bundles/ (page, baked badges, QR code, email text); see 'badgekit bundle'.")
     ] = False,
@@ -146,6 +153,7 @@ def issue(
     # `badgekit --help` imports every command module: what only `issue` needs loads when it runs
     from badgekit.badgeclass import required_badges  # start-up: YAML, schemas
     from badgekit.issuing import (  # start-up: ledger, signing
+        OUTPUT_MODES,
         IssueOptions,
         issue_pathway,
         issue_roster,
@@ -177,6 +185,11 @@ def issue(
         raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
     if cryptosuite is not None and fmt == "jwt":
         raise InputError("--cryptosuite names a Data Integrity suite: it goes with --format ldp, not jwt")
+    output_mode = output_mode.strip().lower()
+    if output_mode not in OUTPUT_MODES:
+        raise InputError(f"--output-mode takes {' or '.join(OUTPUT_MODES)}, got {output_mode!r}")
+    if output_mode == "jsonl" and bundle:
+        raise InputError("--bundle needs one file per credential: not with --output-mode jsonl")
     address = cluster or project.cluster_scheduler
     if address and roster_file is None:
         raise InputError("pathway awards are signed on this machine: --cluster (or [cluster] scheduler) takes a roster",
@@ -204,6 +217,7 @@ def issue(
         format="jwt" if fmt == "jwt" else "ldp", cryptosuite=cryptosuite, actor=current_actor(), date_order=order,
         fonts=tuple(str(f) for f in project.render_fonts) or None,
         issuer_document=project.issuer_document(), revocable=not no_revocation,
+        output_mode="jsonl" if output_mode == "jsonl" else "files",
     )
     show_progress = not json_out and sys.stderr.isatty() and not dry_run
     with open_ledger(project) as ledger, _cluster(address) as executor:  # first: unreachable, nothing is left behind

@@ -89,6 +89,7 @@ def verify(
     Checks, in order: 1 parse, 2 schema, 3 contexts, 4 proof-structure, 5 issuer-key, 6 signature,
     7 validity, 8 status, 9 trust, 10 recipient, 11 endorsements (each embedded endorsement
     verified like a credential, one level deep; a broken one makes the credential invalid).
+    A *.jsonl file (issue --output-mode jsonl) holds one credential per line, each reported as FILE#LINE.
     One file: the full report. Several files: one line each (verdict, file, badge, earner, the
     check that decided it), then a summary; --verbose prints full reports.
     Exit code: 0 all valid, 1 any invalid, 3 indeterminate, 2 usage.
@@ -105,8 +106,9 @@ def verify(
     options = _options(at, status_list or [], did_doc or [], trust, recipient, use_cache=not no_cache)
     paths = core.expand_paths(files)
     import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
-    single = len(files) == 1 and not files[0].is_dir()
-    one_line = not json_out and not jsonl and not verbose and len(paths) > 1
+    many = len(paths) > 1 or any(str(p).lower().endswith(".jsonl") for p in paths)  # a JSON Lines file: one credential a line
+    single = not many and not files[0].is_dir()
+    one_line = not json_out and not jsonl and not verbose and many
     sink = _sink(json_out=json_out, jsonl=jsonl, single=single, one_line=one_line, recipient=recipient)
     counts = {"valid": 0, "invalid": 0, "indeterminate": 0}
     for report in core.verify_paths(paths, options, workers=workers or default_workers()):
@@ -116,7 +118,7 @@ def verify(
         sink.write(report)
     sink.close()
     code = core.worst_verdict_exit_code(v for v, n in counts.items() if n)
-    if not json_out and not jsonl and len(paths) > 1 and not _output.stdout_is_gone():
+    if not json_out and not jsonl and many and not _output.stdout_is_gone():
         _print_totals(counts, code)
     raise typer.Exit(int(code))
 

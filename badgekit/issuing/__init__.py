@@ -35,6 +35,7 @@ from __future__ import annotations
 from badgekit.issuing._options import (
     CHUNK,
     FORMATS,
+    OUTPUT_MODES,
     PARALLEL_MIN_CHUNKS,
     IssueOptions,
     IssueReport,
@@ -68,7 +69,7 @@ from badgekit.issuing._worker import STAGING, badge_images, recipient_image_font
 
 __all__ = [
     "COMPONENTS_EVENT", "LEDGER_SOURCE", "Holder", "active_badges", "eligible_count", "issue_pathway", "pathway_holders",
-    "CHUNK", "FORMATS", "PARALLEL_MIN_CHUNKS", "PRIOR_COLUMN", "STAGING", "SUMMARY_HEADER", "IssueOptions",
+    "CHUNK", "FORMATS", "OUTPUT_MODES", "PARALLEL_MIN_CHUNKS", "PRIOR_COLUMN", "STAGING", "SUMMARY_HEADER", "IssueOptions",
     "IssueReport", "IssuedCredential", "Progress", "RowCheck", "RowOutcome", "SummaryWriter", "badge_images",
     "build_for_job", "check_signing_setup", "credential_filename", "issue_credential", "issue_roster", "jwt_kid",
     "open_roster", "prerequisite_check", "recipient_image_fonts", "require_roster", "row_fingerprint",

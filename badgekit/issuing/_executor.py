@@ -5,7 +5,9 @@
 An executor knows the public half of the key it signs with (:attr:`Executor.identity`, checked
 against the issuer before anything is reserved) and turns chunks of planned jobs into
 (credential id, path) pairs, each credential's files written atomically before its pair comes
-back, in any order; the run marks them issued as they come.
+back, in any order; the run marks them issued as they come. In a JSON Lines run
+(``SigningSetup.jsonl``) the pairs are (credential id, credential text), which the run appends to
+its one file (:mod:`badgekit._jsonl`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ CHUNK = 256
 PARALLEL_MIN_CHUNKS = 6
 #: Output formats: Data Integrity proof in JSON, or VC-JWT (compact JWS).
 FORMATS = ("ldp", "jwt")
+#: Output modes: one file per credential, or one JSON Lines file per run (badgekit._jsonl).
+OUTPUT_MODES = ("files", "jsonl")
 _SUFFIX = {"ldp": ".json", "jwt": ".jwt"}
 
 Progress = Callable[[int, int], None]
@@ -54,6 +56,9 @@ class IssueOptions:
     #: the DID document (or issuer profile) the issuer hosts, which must list the signing key;
     #: not needed for a did:key issuer (see :func:`check_signing_setup`)
     issuer_document: Mapping[str, Any] | None = None
+    #: "files": one <id>.json per credential; "jsonl": one <out_dir>/runs/<run>.jsonl per run, a
+    #: credential per line (ldp only, no baking), the ledger naming ``<file>#<line>``
+    output_mode: Literal["files", "jsonl"] = "files"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from badgekit import _envelope
+from badgekit import _envelope, _jsonl
 from badgekit._time import utc_now
 from badgekit.badgeclass import BadgeClass
 from badgekit.errors import InputError
@@ -203,7 +203,7 @@ def _identity(components: Sequence[Issuance], issuer_id: str | None) -> dict[str
         if not path:
             continue
         try:
-            credential = _envelope.read(Path(path).read_bytes(), source=path).credential
+            credential = _envelope.read(_jsonl.read_ref(path), source=path).credential
         except (OSError, InputError):
             continue
         who = credential.get("issuer")

@@ -9,15 +9,16 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from random import Random
 from typing import Any
 
+from badgekit import _jsonl, roster
 from badgekit import credential as cred
-from badgekit import roster
-from badgekit._time import format_utc, parse_datetime_stamp
+from badgekit._time import format_utc, parse_datetime_stamp, utc_now
 from badgekit.badgeclass import Holdings, add_duration
 from badgekit.errors import InputError
 from badgekit.issuing._options import CHUNK, IssueOptions, RowOutcome, credential_filename
@@ -214,6 +215,8 @@ class Planner:
         self.url_for = url_for
         self.rng = Random(options.rng_seed) if options.rng_seed is not None else None
         self.issuer_id = issuer_id
+        #: a JSON Lines run: every credential goes to this one file (see badgekit._jsonl)
+        self.run_file = run_file_for(self.out_dir, now=utc_now()) if options.output_mode == "jsonl" else None
 
     def valid_until(self, row: RosterRow) -> str | None:
         return valid_until(row, self.now, self.validity)
@@ -262,7 +265,7 @@ class Planner:
         for row, recipient_key in zip(chunk, keys, strict=True):
             latest = known.get(recipient_key)
             if latest is not None and latest.state == "reserved":
-                jobs.append(job_for(latest, row, ledger, out_dir, fmt, renews=renewal_of(ledger, latest)))
+                jobs.append(job_for(latest, row, ledger, out_dir, fmt, self.run_file, renews=renewal_of(ledger, latest)))
                 outcomes[row.line] = RowOutcome(row.line, "resumed", latest.credential_id, jobs[-1].path)
                 continue
             renews = None
@@ -271,7 +274,7 @@ class Planner:
                 if renews is None:
                     outcomes[row.line] = self.kept(latest, row, why_not)
                     if outcomes[row.line].status == "already-issued" and not _usable(latest.output_path or ""):
-                        jobs.append(job_for(latest, row, ledger, out_dir, fmt, renews=renewal_of(ledger, latest)))
+                        jobs.append(job_for(latest, row, ledger, out_dir, fmt, self.run_file, renews=renewal_of(ledger, latest)))
                     continue
             elif latest is not None and not options.reissue:
                 path = latest.output_path
@@ -280,7 +283,7 @@ class Planner:
                     outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
                     continue
                 # issued before, but the file is gone: write the same credential again
-                job = job_for(latest, row, ledger, out_dir, fmt, renews=renewal_of(ledger, latest))
+                job = job_for(latest, row, ledger, out_dir, fmt, self.run_file, renews=renewal_of(ledger, latest))
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, job.path, note="credential file was missing and has been rewritten")
                 continue
@@ -288,14 +291,14 @@ class Planner:
             if options.dry_run:
                 cid = ledger.credential_id(self.badge_id, recipient_key, generation)
                 outcomes[row.line] = RowOutcome(row.line, "would-renew" if renews else "would-issue", cid,
-                                                str(out_dir / credential_filename(cid, fmt)),
+                                                self.run_file or str(out_dir / credential_filename(cid, fmt)),
                                                 note=f"renews {renews}" if renews else None)
                 continue
             pending.append((row, {**self.item(row, recipient_key, generation), **({"renews": renews} if renews else {})}))
         if pending:
             for (row, item), issuance in zip(pending, self.reserve([item for _, item in pending]), strict=True):
                 renews = item.get("renews")
-                job = job_for(issuance, row, ledger, out_dir, fmt, renews=renews)
+                job = job_for(issuance, row, ledger, out_dir, fmt, self.run_file, renews=renews)
                 jobs.append(job)
                 outcomes[row.line] = RowOutcome(row.line, "renewed" if renews else "issued", issuance.credential_id, job.path,
                                                 note=f"renews {renews}" if renews else None)
@@ -318,9 +321,10 @@ def record_addresses(ledger: Ledger, rows: Sequence[RosterRow], outcomes: Mappin
         ledger.record_addresses(known)
 
 
-def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp", *,
-            renews: str | None = None) -> _Job:
-    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file. A renewal
+def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | None, fmt: str = "ldp",
+            run_file: str | None = None, *, renews: str | None = None) -> _Job:
+    """The signing job of a reserved (or issued) credential; ``out_dir`` None: no file;
+    ``run_file``: a JSON Lines run's file (the line is known when it is written). A renewal
     (``renews``: the id of the credential it renews) cites that credential as evidence."""
     return _Job(
         credential_id=issuance.credential_id,
@@ -331,7 +335,7 @@ def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | 
         status_index=issuance.status_index,
         purpose=issuance.purpose,
         salt=ledger.salt_for(issuance.credential_id),
-        path=str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else "",
+        path=run_file or (str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else ""),
         evidence=(renewal_evidence(renews),) if renews else (),
     )
 
@@ -355,10 +359,18 @@ def renewal_of(ledger: Ledger, issuance: Issuance) -> str | None:
     return None
 
 
+def run_file_for(out_dir: Path, *, now: datetime) -> str:
+    """A JSON Lines run's file: ``<out_dir>/runs/<UTC time>-<random>.jsonl`` (never an existing one)."""
+    return str(out_dir / "runs" / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}{_jsonl.SUFFIX}")
+
+
 def _usable(path: str) -> bool:
-    """An issued credential's file is there and not empty. Bulk files are written without fsync
-    (atomic rename only); a power loss can leave an empty file, which a rerun then rewrites with
-    the same bytes."""
+    """An issued credential's file is there and not empty (or, for ``<run>.jsonl#<line>``, the
+    finished run file holds that line). Bulk files are written without fsync (atomic rename
+    only); a power loss can leave an empty file, which a rerun then rewrites with the same bytes."""
+    in_run = _jsonl.ref_usable(path)
+    if in_run is not None:
+        return in_run
     try:
         return os.stat(path).st_size > 0
     except OSError:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from badgekit._jsonl import JsonlWriter
 from badgekit._time import format_utc, utc_now
 from badgekit.badgeclass import BadgeClass, add_duration
 from badgekit.errors import InputError, KeyFileError
@@ -76,6 +77,9 @@ class _Settings:
         self.required = {rid: (prerequisites or {}).get(rid, rid) for rid in getattr(policy, "requires", ())}
         self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
+        if options.output_mode == "jsonl" and (options.format != "ldp" or options.bake):
+            raise InputError("--output-mode jsonl writes JSON credentials only: not with --format jwt or --bake",
+                             hint="use the default --output-mode files for VC-JWTs and baked images")
 
     def planner(self, ledger: Ledger, options: IssueOptions, issuer: Mapping[str, Any]) -> Planner:
         return Planner(ledger=ledger, badge_id=self.badge_id, options=options, now=self.now, validity=self.validity,
@@ -165,7 +169,7 @@ class _Run:
             for _ in chunks:
                 pass
         else:
-            self._sign(chunks, good, progress)
+            self._sign(planner, chunks, good, progress)
         with contextlib.suppress(OSError):
             (Path(options.out_dir) / STAGING).rmdir()  # only when empty: a killed run's leftovers stay visible
         return self._report(r, outcomes, header_errors)
@@ -202,20 +206,23 @@ class _Run:
             images["fonts"] = recipient_image_fonts(images["recipient"], self._rows(), Path(self.roster_path).name, options.fonts)
         return images
 
-    def _sign(self, chunks: Iterator[list[_Job]], total: int, progress: Progress | None) -> None:
+    def _sign(self, planner: Planner, chunks: Iterator[list[_Job]], total: int, progress: Progress | None) -> None:
         options = self.options
         images = self._images()
         identity = self.executor.identity
         setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, self.issuer, options), dict(self.issuer),
                              self.s.achievement, images, options.format, dict(identity.public_jwk),
-                             proof_suite(identity, options))
+                             proof_suite(identity, options), jsonl=planner.run_file is not None)
         done = 0
         if progress:
             progress(0, total)
         written: list[tuple[str, str]] = []  # files written, not yet marked issued
+        run_file = JsonlWriter(planner.run_file) if planner.run_file else None
         with self.executor.sign(setup, chunks) as signed:
             try:
                 for pairs in signed:
+                    if run_file is not None:  # (id, text) → (id, <run file>#<line>)
+                        pairs = [(cid, run_file.append(text)) for cid, text in pairs]
                     written.extend(pairs)
                     if len(written) >= MARK_BATCH:
                         batch, written = written, []
@@ -224,6 +231,8 @@ class _Run:
                     if progress:
                         progress(done, total)
             finally:  # a run stopped by an error still records the files it wrote
+                if run_file is not None:
+                    run_file.close()  # renamed into place: before this, the lines marked point at no file
                 if written:
                     self.ledger.mark_issued(written, actor=options.actor)
         if progress:

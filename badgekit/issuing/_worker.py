@@ -45,6 +45,8 @@ class SigningSetup:
     fmt: str
     public_jwk: Mapping[str, str]
     cryptosuite: str | None = None  # Data Integrity: the proof's suite (see proof_suite)
+    #: True: credentials come back as text for the run's JSON Lines file (badgekit._jsonl), unwritten
+    jsonl: bool = False
 
     def signing(self, key: PrivateKey) -> _Signing:
         return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt, self.cryptosuite)
@@ -60,12 +62,21 @@ def _staging(path: str) -> str:
 
 
 def _init_worker(key: PrivateKey, setup: SigningSetup) -> None:
-    _WORKER.update(signing=setup.signing(key), images=setup.images or {})
+    _WORKER.update(signing=setup.signing(key), images=setup.images or {}, jsonl=setup.jsonl)
 
 
 def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
-    """A worker process of this machine: sign and write each job; (credential id, path) pairs."""
-    return [write_signed(s) for s in sign_jobs(_WORKER["signing"], _WORKER["images"], jobs)]
+    """A worker process of this machine: sign and deliver each job (see :func:`deliver`)."""
+    jsonl = _WORKER["jsonl"]
+    return [deliver(s, jsonl) for s in sign_jobs(_WORKER["signing"], _WORKER["images"], jobs)]
+
+
+def deliver(signed: Signed, jsonl: bool) -> tuple[str, str]:
+    """One signed credential handed on: its files written, (credential id, path); or, for a JSON
+    Lines run, (credential id, credential text) for the run's writer (in the parent process)."""
+    if jsonl:
+        return signed[0], signed[2][0][1].decode("utf-8")
+    return write_signed(signed)
 
 
 def sign_jobs(signing: _Signing, images: Mapping[str, Any], jobs: Sequence[_Job]) -> list[Signed]:

@@ -126,11 +126,11 @@ class DaskExecutor:
             running.add(future)
             finished.add(future)
             if len(running) >= window:
-                yield self._written(next(finished), running)
+                yield self._written(next(finished), running, setup.jsonl)
         while running:
-            yield self._written(next(finished), running)
+            yield self._written(next(finished), running, setup.jsonl)
 
-    def _written(self, future: Future[Any], running: set[Future[Any]]) -> list[tuple[str, str]]:
+    def _written(self, future: Future[Any], running: set[Future[Any]], jsonl: bool = False) -> list[tuple[str, str]]:
         running.discard(future)
         try:
             signed = future.result()
@@ -142,4 +142,4 @@ class DaskExecutor:
                                hint="what was not written stays reserved: run the same command again to resume") from None
         finally:
             future.release()
-        return [_worker.write_signed(s) for s in signed]
+        return [_worker.deliver(s, jsonl) for s in signed]

@@ -394,7 +394,8 @@ class Ledger:
 
     @_retried
     def mark_issued(self, done: Iterable[tuple[str, str]], *, actor: str = "badgekit") -> None:
-        """Record ``(credential_id, output_path)`` pairs as issued, in one transaction."""
+        """Record ``(credential_id, output_path)`` pairs as issued, in one transaction (an already
+        issued credential rewritten elsewhere gets its new ``output_path``, no new event)."""
         at = now_iso()
         pairs = list(done)
         with self.transaction() as conn:
@@ -406,6 +407,12 @@ class Ledger:
             } if pairs else set()
             todo = [(path, cid) for cid, path in pairs if cid in reserved]
             conn.executemany("UPDATE issuances SET state = 'issued', output_path = ? WHERE credential_id = ?", todo)
+            # an issued credential written again (its file was missing) may be in another place now:
+            # a JSON Lines run's line (badgekit._jsonl), or a file again after one
+            moved = [(path, cid, path) for cid, path in pairs if cid not in reserved and path]
+            if moved:  # rare: no statement at all otherwise (an empty executemany still opens a PostgreSQL pipeline)
+                conn.executemany("UPDATE issuances SET output_path = ? WHERE credential_id = ? AND state <> 'reserved' "
+                                 "AND (output_path IS NULL OR output_path <> ?)", moved)
             conn.executemany(
                 "INSERT INTO events (credential_id, kind, at, actor, reason, detail) VALUES (?, 'issued', ?, ?, NULL, ?)",
                 [(cid, at, actor, json.dumps({"path": path})) for path, cid in todo],

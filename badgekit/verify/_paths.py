@@ -1,5 +1,6 @@
-"""Many files: folders expanded to the credentials in them, and verification in worker
-processes (:mod:`badgekit._parallel`) with the reports in the order of the files."""
+"""Many files: folders expanded to the credentials in them, JSON Lines files (``issue
+--output-mode jsonl``, :mod:`badgekit._jsonl`) to one credential per line, and verification in
+worker processes (:mod:`badgekit._parallel`) with the reports in the order of the files."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from badgekit import _parallel
+from badgekit import _jsonl, _parallel
+from badgekit._io import output_error
 from badgekit.errors import InputError
 from badgekit.verify._models import VerificationReport
 from badgekit.verify._options import VerifyOptions
-from badgekit.verify._verifier import verify_path
+from badgekit.verify._verifier import unreadable, verify_bytes, verify_path
+
+#: One credential to verify: a file, or a line of a JSON Lines file ((``<file>#<line>``, its bytes
+#: or None when it is longer than ``max_bytes``), or a JSON Lines file that could not be read.
+_Unit = str | os.PathLike[str] | tuple[str, bytes | None, str | None]
 
 #: File suffixes ``badgekit verify DIR`` picks up.
 CREDENTIAL_SUFFIXES = (".json", ".png", ".svg", ".jwt")
@@ -51,7 +57,9 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def verify_paths(
     paths: Sequence[str | os.PathLike[str]], options: VerifyOptions | None = None, *, workers: int = 1
 ) -> Iterator[VerificationReport]:
-    """:func:`verify_path` for each path, yielded in order. With ``workers`` > 1 and at least
+    """:func:`verify_path` for each path, yielded in order; a ``*.jsonl`` file is a container: one
+    report per non-blank line (source ``<file>#<line>``; each line bounded by ``max_bytes``, read
+    as it is verified). With ``workers`` > 1 and at least
     :data:`PARALLEL_MIN_FILES` files, chunks of files are verified in that many processes (see
     :mod:`badgekit._parallel`: a script calling this needs an ``if __name__ == "__main__":``
     guard); at most a few chunks are in flight, so memory stays flat for any number of files. The reports
@@ -59,15 +67,57 @@ def verify_paths(
     DID documents, are copied to each worker; each keeps its own per-run memo).
     """
     options = options or VerifyOptions()
-    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
-        for path in paths:
-            yield verify_path(path, options)
+    units = _units(paths, options.max_bytes)
+    total = sum(_jsonl.line_count(os.fspath(p)) if _is_jsonl(p) else 1 for p in paths)
+    if workers <= 1 or total < PARALLEL_MIN_FILES:
+        for unit in units:
+            yield _verify_unit(unit, options)
         return
-    chunks = [list(paths[i:i + PARALLEL_CHUNK]) for i in range(0, len(paths), PARALLEL_CHUNK)]
-    with _parallel.imap(_verify_chunk, chunks, workers=min(workers, len(chunks)), initializer=_init_worker,
+    chunks = _chunked(units)
+    with _parallel.imap(_verify_chunk, chunks, workers=min(workers, -(-total // PARALLEL_CHUNK)), initializer=_init_worker,
                         initargs=(options,), preload=(__name__,)) as results:
         for reports in results:
             yield from reports
+
+
+def _is_jsonl(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(_jsonl.SUFFIX)
+
+
+def _units(paths: Iterable[str | os.PathLike[str]], max_bytes: int) -> Iterator[_Unit]:
+    for path in paths:
+        if not _is_jsonl(path):
+            yield path
+            continue
+        name = os.fspath(path)
+        try:
+            for line, data in _jsonl.iter_lines(name, max_bytes):
+                yield (_jsonl.line_ref(name, line), data, None)
+        except OSError as exc:
+            yield (name, None, output_error(exc, name, action="cannot read").message)
+
+
+def _chunked(units: Iterator[_Unit]) -> Iterator[list[_Unit]]:
+    chunk: list[_Unit] = []
+    for unit in units:
+        chunk.append(unit)
+        if len(chunk) >= PARALLEL_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _verify_unit(unit: _Unit, options: VerifyOptions) -> VerificationReport:
+    if not isinstance(unit, tuple):
+        return verify_path(unit, options)
+    source, data, error = unit
+    if error is not None:
+        return unreadable(source, error, options)
+    if data is None:
+        return unreadable(source, f"line longer than the {options.max_bytes} bytes accepted; refused", options,
+                          "the line could not be read")
+    return verify_bytes(data, source=source, options=options)
 
 
 _WORKER_OPTIONS: VerifyOptions | None = None
@@ -78,5 +128,6 @@ def _init_worker(options: VerifyOptions) -> None:
     _WORKER_OPTIONS = options
 
 
-def _verify_chunk(paths: list[str | os.PathLike[str]]) -> list[VerificationReport]:
-    return [verify_path(p, _WORKER_OPTIONS) for p in paths]
+def _verify_chunk(units: list[_Unit]) -> list[VerificationReport]:
+    options = _WORKER_OPTIONS or VerifyOptions()
+    return [_verify_unit(u, options) for u in units]

@@ -78,8 +78,13 @@ def verify_path(path: str | os.PathLike[str], options: VerifyOptions | None = No
     try:
         data = read_bounded(path, limit=options.max_bytes)
     except BadgekitError as exc:
-        run = Run(str(path), options)
-        run.set("parse", FAILED, exc.message)
-        run.skip_rest("the file could not be read")
-        return run.report()
+        return unreadable(str(path), exc.message, options)
     return verify_bytes(data, source=str(path), options=options)
+
+
+def unreadable(source: str, reason: str, options: VerifyOptions, why: str = "the file could not be read") -> VerificationReport:
+    """The report of a source that could not be read: ``parse`` failed with ``reason``, the rest skipped."""
+    run = Run(source, options)
+    run.set("parse", FAILED, reason)
+    run.skip_rest(why)
+    return run.report()

@@ -123,3 +123,15 @@ def test_a_full_disk_mid_run_is_one_line_and_the_rerun_finishes(project: SimpleN
     with Ledger.open(project.ledger) as ledger:
         states = [i.state for i in ledger.issuances()]
     assert states == ["issued"] * 3000 and len(list(project.out.glob("*.json"))) == 3000
+
+
+def test_output_mode_jsonl_writes_one_file_per_run_and_refuses_what_needs_files(project: SimpleNamespace) -> None:
+    document, _ = issue_json(project, "--output-mode", "jsonl", ok=0)
+    (run_file,) = (project.out / "runs").glob("*.jsonl")
+    assert run_file.read_bytes().count(b"\n") == ROWS and not list(project.out.glob("*.json"))
+    assert {r["path"] for r in document["rows"]} == {str(run_file)}
+    paths = sorted(i.output_path for i in Ledger.open(project.ledger).issuances())
+    assert paths == sorted(f"{run_file}#{n}" for n in range(1, ROWS + 1))
+    for extra in (("--format", "jwt"), ("--bake", "png"), ("--bundle",), ("--output-mode", "zip")):
+        _, stderr = issue_json(project, "--output-mode", "jsonl", *extra, ok=2)
+        assert "--output-mode" in stderr

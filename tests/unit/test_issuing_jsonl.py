@@ -1,0 +1,182 @@
+"""``--output-mode jsonl``: one JSON Lines file per run, each line the exact text the per-file mode
+writes (same signed bytes), atomic (renamed into place at the end), the ledger naming
+``<file>#<line>``; resumable after SIGKILL with exactly one line per credential; and
+``verify FILE.jsonl`` reports each line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from badgekit import _jsonl, proof
+from badgekit.errors import InputError
+from badgekit.ledger import Ledger
+from badgekit.verify import VerifyOptions, verify_paths
+from tests.conftest import run_cli
+from tests.unit.test_issuing import run, write_roster
+
+
+def run_files(out: Path) -> list[Path]:
+    return sorted((out / "runs").glob("*.jsonl"))
+
+
+def lines_by_id(files: list[Path]) -> dict[str, list[tuple[str, bytes]]]:
+    found: dict[str, list[tuple[str, bytes]]] = {}
+    for f in files:
+        for n, line in enumerate(f.read_bytes().splitlines(), 1):
+            found.setdefault(json.loads(line)["id"], []).append((f"{f}#{n}", line))
+    return found
+
+
+def test_each_line_is_byte_for_byte_the_file_the_per_file_mode_writes(tmp_path):
+    roster = tmp_path / "roster.csv"
+    bad = write_roster(roster, 300, bad_every=9)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    first = run(tmp_path, roster, ledger=ledger)
+    written = {o.credential_id: Path(o.path).read_bytes() for o in first.outcomes if o.status == "issued"}
+    assert len(written) == 300 - len(bad)
+    for f in (tmp_path / "out").glob("*.json"):
+        f.unlink()
+
+    # the same credentials (same ledger), signed again into one JSON Lines file
+    again = run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
+    assert again.counts["already-issued"] == len(written)
+    files = run_files(tmp_path / "out")
+    assert len(files) == 1 and not (tmp_path / "out" / "runs" / ".partial").exists()
+    by_id = lines_by_id(files)
+    # a line and its newline: exactly the credential file's bytes
+    assert {cid: [line + b"\n" for _, line in found] for cid, found in by_id.items()} == {cid: [b] for cid, b in written.items()}
+    for issuance in ledger.issuances():  # the ledger says where each one is now
+        assert issuance.output_path == by_id[issuance.credential_id][0][0]
+
+    # and back: the run file gone, the per-file mode writes the same bytes again
+    files[0].unlink()
+    run(tmp_path, roster, ledger=ledger)
+    assert {cid: (tmp_path / "out" / f"{cid.rsplit(':', 1)[-1]}.json").read_bytes() for cid in written} == written
+
+
+def test_a_rerun_writes_nothing_and_a_new_roster_row_goes_to_a_new_run_file(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 40)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    first = run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
+    assert first.counts == {"issued": 40}
+    (only,) = run_files(tmp_path / "out")
+    assert all(proof.verify(json.loads(line)) for line in only.read_bytes().splitlines())
+    again = run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
+    assert again.counts == {"already-issued": 40} and run_files(tmp_path / "out") == [only]
+    write_roster(roster, 41)
+    third = run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
+    assert third.counts == {"already-issued": 40, "issued": 1}
+    assert len(run_files(tmp_path / "out")) == 2
+
+
+def test_jsonl_refuses_vc_jwt_and_baking(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    with pytest.raises(InputError, match="--output-mode jsonl"):
+        run(tmp_path, roster, output_mode="jsonl", format="jwt")
+    with pytest.raises(InputError, match="--output-mode jsonl"):
+        run(tmp_path, roster, output_mode="jsonl", bake=("svg",))
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from tests.unit import test_issuing as t
+    from badgekit.ledger import Ledger
+    if __name__ == "__main__":
+        tmp = Path(sys.argv[1])
+        t.run(tmp, tmp / "roster.csv", ledger=Ledger.open(tmp / "ledger.sqlite3"), output_mode="jsonl", rng_seed=None)
+    """
+)
+
+
+def test_sigkill_midway_then_resume_gives_exactly_one_line_per_credential(tmp_path):
+    roster = tmp_path / "roster.csv"
+    rows = 3000
+    write_roster(roster, rows)
+    script = tmp_path / "run.py"
+    script.write_text(KILL_SCRIPT.format(root=str(Path(__file__).resolve().parents[2])))
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], start_new_session=True)
+    db = tmp_path / "ledger.sqlite3"
+    deadline = time.time() + 120
+    issued = 0
+    while time.time() < deadline and proc.poll() is None:  # killed once some rows are marked issued
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                issued = conn.execute("SELECT count(*) FROM issuances WHERE state = 'issued'").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if issued:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < issued < rows, "the kill should land mid-run"
+    out = tmp_path / "out"
+    assert run_files(out) == [] and list((out / "runs" / ".partial").glob("*.jsonl"))  # never renamed: not read
+
+    report = run(tmp_path, roster, ledger=Ledger.open(db), output_mode="jsonl", rng_seed=None)
+    assert {o.status for o in report.outcomes} <= {"issued", "resumed", "already-issued"}
+    by_id = lines_by_id(run_files(out))
+    ledger = Ledger.open(db)
+    issuances = list(ledger.issuances())
+    assert len(issuances) == rows and all(i.state == "issued" for i in issuances)
+    assert sorted(by_id) == sorted(i.credential_id for i in issuances)
+    assert all(len(found) == 1 for found in by_id.values())  # exactly one line per credential
+    for i in issuances:
+        assert i.output_path == by_id[i.credential_id][0][0]
+    for found in list(by_id.values())[::300]:
+        assert proof.verify(json.loads(found[0][1]))
+    assert run(tmp_path, roster, ledger=ledger, output_mode="jsonl").counts == {"already-issued": rows}
+
+
+def test_verify_reports_each_line_and_bounds_each_line(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 5)
+    run(tmp_path, roster, output_mode="jsonl", revocable=False)  # no status list to be had offline
+    (path,) = run_files(tmp_path / "out")
+    lines = path.read_bytes().splitlines()
+    tampered = json.loads(lines[1])
+    tampered["credentialSubject"]["type"] = ["AchievementSubject", "Tampered"]
+    long_line = json.dumps({**json.loads(lines[3]), "padding": "x" * 4000}).encode()
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"\n".join([lines[0], json.dumps(tampered).encode(), b"", long_line, lines[4]]) + b"\n")
+    reports = list(verify_paths([mixed], VerifyOptions(max_bytes=3000)))
+    assert [r.source for r in reports] == [f"{mixed}#{n}" for n in (1, 2, 4, 5)]
+    assert [r.verdict for r in reports] == ["valid", "invalid", "invalid", "valid"]
+    assert "longer than the 3000 bytes" in str(reports[2].to_dict())
+
+    result = run_cli("verify", "--jsonl", path, ok=0)
+    assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == [f"{path}#{n}" for n in range(1, 6)]
+    human = run_cli("verify", path, ok=0).stdout.splitlines()  # one line per credential, as for a folder
+    assert len(human) == 5 and all("VALID" in line for line in human)
+
+
+def test_split_ref_reads_only_jsonl_line_references():
+    assert _jsonl.split_ref("out/runs/a.jsonl#12") == ("out/runs/a.jsonl", 12)
+    for plain in ("out/a#1.json", "out/C#/x.json", "out/a.jsonl#", "out/a.jsonl#0", "out/a.jsonl#x"):
+        assert _jsonl.split_ref(plain) == (plain, None)
+
+
+def test_read_ref_reads_the_line_the_ledger_names(tmp_path):
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
+    for issuance in ledger.issuances():  # what pathway awards read a component credential with
+        assert json.loads(_jsonl.read_ref(issuance.output_path))["id"] == issuance.credential_id
+    with pytest.raises(FileNotFoundError):
+        _jsonl.read_ref(f"{run_files(tmp_path / 'out')[0]}#4")
