@@ -61,7 +61,22 @@ class JwsSigner(Protocol):
     def sign(self, data: bytes) -> bytes: ...
 
 
-class Ed25519Key:
+class _Multikey:
+    """What a Data Integrity key derives from its public key alone: its Multikey and did:key (one
+    definition for Ed25519 and ECDSA keys)."""
+
+    _public: bytes
+
+    @property
+    def public_key_multibase(self) -> str:
+        return did.encode_multikey_public(self._public)
+
+    @property
+    def did_key(self) -> str:
+        return did.did_key(self._public)
+
+
+class Ed25519Key(_Multikey):
     """An Ed25519 private key. The secret is held by ``cryptography`` and never shown."""
 
     __slots__ = ("_private", "_public")
@@ -92,14 +107,6 @@ class Ed25519Key:
         return self._public
 
     @property
-    def public_key_multibase(self) -> str:
-        return did.encode_multikey_public(self._public)
-
-    @property
-    def did_key(self) -> str:
-        return did.did_key(self._public)
-
-    @property
     def public_jwk(self) -> dict[str, str]:
         """The public key as a JWK (RFC 8037 ``OKP``/``Ed25519``); never the private part."""
         return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(self._public)}
@@ -113,9 +120,7 @@ class Ed25519Key:
 
     def to_pem(self, passphrase: bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with ``passphrase`` when given (the best scheme available)."""
-        return self._private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase)
-        )
+        return _pkcs8_pem(self._private, passphrase)
 
     def __repr__(self) -> str:
         return f"Ed25519Key(public={self.public_key_multibase}, private=<hidden>)"
@@ -170,28 +175,17 @@ class RsaKey:
 
     def to_pem(self, passphrase: bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with ``passphrase`` when given (the best scheme available)."""
-        return self._private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase)
-        )
+        return _pkcs8_pem(self._private, passphrase)
 
     def __repr__(self) -> str:
         return f"RsaKey(bits={self.key_size}, private=<hidden>)"
 
     def __reduce__(self) -> tuple[object, ...]:
         # As for Ed25519Key: only to hand the key to a worker process of our own.
-        der = self._private.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        return (_rsa_from_der, (der,))
+        return (_key_from_der, (_pkcs8_der(self._private),))
 
 
-def _rsa_from_der(der: bytes) -> RsaKey:
-    private = serialization.load_der_private_key(der, password=None)
-    assert isinstance(private, rsa.RSAPrivateKey)
-    return RsaKey(private)
-
-
-class EcdsaKey:
+class EcdsaKey(_Multikey):
     """An ECDSA private key on P-256 or P-384, for the ``ecdsa-rdfc-2019`` / ``ecdsa-jcs-2019``
     Data Integrity cryptosuites (VC-DI-ECDSA 1.0). Its public key is the SEC1 compressed point,
     named by did:key ``zDn…`` (P-256) or ``z82…`` (P-384). The secret is held by ``cryptography``
@@ -243,14 +237,6 @@ class EcdsaKey:
         return self._public
 
     @property
-    def public_key_multibase(self) -> str:
-        return did.encode_multikey_public(self._public)
-
-    @property
-    def did_key(self) -> str:
-        return did.did_key(self._public)
-
-    @property
     def public_jwk(self) -> dict[str, str]:
         """The public key as a JWK (RFC 7518 §6.2 ``EC``); never the private part."""
         numbers = self._private.public_key().public_numbers()
@@ -273,31 +259,38 @@ class EcdsaKey:
 
     def to_pem(self, passphrase: bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with ``passphrase`` when given (the best scheme available)."""
-        return self._private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase)
-        )
+        return _pkcs8_pem(self._private, passphrase)
 
     def __repr__(self) -> str:
         return f"EcdsaKey({self.curve}, public={self.public_key_multibase}, private=<hidden>)"
 
     def __reduce__(self) -> tuple[object, ...]:
         # As for Ed25519Key: only to hand the key to a worker process of our own.
-        der = self._private.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        return (_ecdsa_from_der, (der,))
-
-
-def _ecdsa_from_der(der: bytes) -> EcdsaKey:
-    private = serialization.load_der_private_key(der, password=None)
-    assert isinstance(private, ec.EllipticCurvePrivateKey)
-    return EcdsaKey(private)
+        return (_key_from_der, (_pkcs8_der(self._private),))
 
 
 #: Any private key badgekit can store and load.
 PrivateKey = Ed25519Key | RsaKey | EcdsaKey
 #: A key that signs Data Integrity proofs (and has a did:key).
 DataIntegrityKey = Ed25519Key | EcdsaKey
+
+
+def _pkcs8_pem(private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | Ed25519PrivateKey, passphrase: bytes | None) -> bytes:
+    """The one PKCS#8 PEM writer of every key type (encrypted when ``passphrase`` is given)."""
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase))
+
+
+def _pkcs8_der(private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    """Unencrypted PKCS#8 DER: only what pickling hands to a worker process of our own."""
+    return private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def _key_from_der(der: bytes) -> RsaKey | EcdsaKey:
+    private = serialization.load_der_private_key(der, password=None)
+    if isinstance(private, rsa.RSAPrivateKey):
+        return RsaKey(private)
+    assert isinstance(private, ec.EllipticCurvePrivateKey)
+    return EcdsaKey(private)
 
 
 def _encryption(passphrase: bytes | None) -> serialization.KeySerializationEncryption:
