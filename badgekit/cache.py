@@ -169,6 +169,15 @@ def load(*, root: Path | None = None) -> CacheContents:
     return CacheContents(dids, lists, all_entries, tuple(skipped))
 
 
+def find(kind: Kind, doc_id: str, *, root: Path | None = None) -> CacheEntry | None:
+    """The cached ``kind`` document with this id, or None (also for a damaged entry)."""
+    file = (root or cache_dir()) / kind / f"{_digest(doc_id)}.json"
+    try:
+        return _entry(load_json_file(file), kind, file)
+    except (InputError, LimitExceeded):
+        return None
+
+
 def remove(doc_id: str, *, root: Path | None = None) -> list[CacheEntry]:
     """Remove the entries with this id (of any kind). Returns what was removed.
 

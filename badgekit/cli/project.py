@@ -38,7 +38,7 @@ def init(
     status_base_url: Annotated[
         str | None,
         typer.Option("--status-base-url", help="Where status lists (revocation) will be hosted. Default: <url>/status/, "
-                     "else https://<did:web domain>[/path]/status/; with neither, give it or --no-status."),
+                     "else https://<did:web domain>\\[/path]/status/; with neither, give it or --no-status."),
     ] = None,
     no_status: Annotated[
         bool, typer.Option("--no-status", help="No status lists: this project's credentials can never be revoked "

@@ -242,6 +242,19 @@ class Ledger:
         )
         return [r[0] for r in rows]
 
+    def allocated_among(self, list_id: int, indices: Iterable[int]) -> set[int]:
+        """Those of ``indices`` this ledger has handed out on ``list_id`` (to a credential in any state)."""
+        wanted = sorted(set(indices))
+        found: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self._conn.execute(
+                f"SELECT status_index FROM issuances WHERE list_id = ? AND status_index IN ({', '.join('?' * len(chunk))})",
+                (list_id, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
     def list_counts(self) -> dict[int, dict[str, int]]:
         """Per status list id: how many of its credentials are in each state (reserved, issued …)."""
         counts: dict[int, dict[str, int]] = {}

@@ -28,7 +28,9 @@ from badgekit.lifecycle._change import (
 )
 from badgekit.lifecycle._history import CredentialHistory, HistoryEntry, credential_history
 from badgekit.lifecycle._publish import (
+    ForeignBitsError,
     build_list,
+    check_no_foreign_bits,
     duration_ms,
     init_lists,
     publish_lists,
@@ -45,6 +47,7 @@ from badgekit.lifecycle._summary import ListSummary, list_file_name, status_summ
 __all__ = [
     "Change",
     "CredentialHistory",
+    "ForeignBitsError",
     "HistoryEntry",
     "ListSummary",
     "MAX_CSV_BYTES",
@@ -54,6 +57,7 @@ __all__ = [
     "Selection",
     "build_list",
     "change_status",
+    "check_no_foreign_bits",
     "credential_history",
     "credential_id_from_file",
     "duration_ms",

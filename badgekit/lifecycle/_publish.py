@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from badgekit import status
-from badgekit._io import atomic_write, dumps_json
+from badgekit import cache, status
+from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit._time import format_utc, utc_now
 from badgekit.badgeclass import add_duration, parse_duration
-from badgekit.errors import InputError
+from badgekit.errors import InputError, LimitExceeded
 from badgekit.issuing import status_url_for
 from badgekit.keys import Ed25519Key, Signer
 from badgekit.ledger import Ledger
@@ -66,6 +66,7 @@ def publish_lists(
     ttl_ms: int | None = None,
     actor: str = "badgekit",
     only_stale: bool = False,
+    cache_root: Path | None = None,
 ) -> list[Path]:
     """Write every status list of the ledger as a signed ``BitstringStatusListCredential``.
 
@@ -83,10 +84,16 @@ def publish_lists(
     after the ledger commit is published by the next call, and a repeat with nothing new writes
     nothing.
 
+    Nothing is written when a copy of a list that publishing would replace (its file in ``out_dir``,
+    or the hosted copy in the verification cache, ``cache_root`` or the default cache) has a bit this
+    ledger does not account for (:func:`check_no_foreign_bits`): another ledger is issuing under the
+    same status list URL, and the new file would erase its revocations.
+
     Raises:
         KeyFileError: ``key`` is not the key of the project's did:key issuer.
         StatusListError: the key's verification method is not the issuer's; bad dates.
         InputError: two lists would be written to the same file name.
+        ForeignBitsError: a published copy has revocations or suspensions this ledger does not know.
         LedgerError: the ledger cannot be read or written.
     """
     if now.tzinfo is None:
@@ -108,6 +115,9 @@ def publish_lists(
         if only_stale:
             current = {s.list_id for s in status_summary(ledger, target, now=now) if s.up_to_date}
             rows = [row for row in rows if row[0] not in current]
+        for list_id, purpose, url, _size in rows:
+            check_no_foreign_bits(ledger, list_id, purpose, url, issuer_id,
+                                  [target / list_file_name(url)], cache_root=cache_root)
         documents = [
             (
                 list_file_name(url),
@@ -124,6 +134,79 @@ def publish_lists(
             paths.append(path)
             ledger.record_event(None, "published", actor=actor, detail={"url": url, "path": str(path), "set": set_count})
     return paths
+
+
+class ForeignBitsError(InputError):
+    """A published status list holds bits another ledger set: publishing would erase them."""
+
+
+def check_no_foreign_bits(
+    ledger: Ledger, list_id: int, purpose: str, url: str, issuer_id: str, copies: list[Path], *,
+    cache_root: Path | None = None,
+) -> None:
+    """Refuse to replace a published list whose bits this ledger cannot account for.
+
+    Each project keeps its own SQLite ledger by default; two of them under one issuer and one
+    ``status_base_url`` allocate indices on the same list URL independently, and whichever
+    publishes last would silently erase the other's revocations. A copy of the list (a file in
+    ``copies``, and the hosted copy if it is in the verification cache) that is signed for this URL
+    gives that away: signed by another issuer, or a bit set in it that the ledger has not set, on an
+    index the ledger never handed out (or, on a revocation list, any such bit, since revocation is
+    final). Unreadable copies and copies of other lists are ignored: they are replaced as before.
+
+    Raises:
+        ForeignBitsError: such a bit, naming the copy, the list and an index.
+    """
+    candidates: list[tuple[str, Any]] = []
+    for path in copies:
+        if path.is_file():
+            try:
+                candidates.append((str(path), load_json_file(path)))
+            except (InputError, LimitExceeded):
+                continue
+    entry = cache.find("status-list", url, root=cache_root)
+    if entry is not None:
+        candidates.append((f"the cached copy of {url} ({entry.describe()})", entry.document))
+    ours: set[int] | None = None
+    for source, document in candidates:
+        if not isinstance(document, dict) or document.get("id") != url:
+            continue  # not a copy of this list
+        issuer = document.get("issuer")
+        other = issuer.get("id") if isinstance(issuer, dict) else issuer
+        if other != issuer_id:
+            raise ForeignBitsError(
+                f"{source}: the {purpose} list {url} is published by another issuer ({other!r}, not {issuer_id}); "
+                "publishing would break every credential that issuer pointed at it",
+                hint="give each issuer its own status_base_url; if the copy is stale, move it away and publish again",
+            )
+        previous = _set_bits(document)
+        if not previous:
+            continue
+        if ours is None:
+            ours = set(ledger.set_indices(list_id))
+        unknown = previous - ours
+        if unknown and purpose != "revocation":  # an unsuspended credential's bit is cleared by design
+            unknown -= ledger.allocated_among(list_id, unknown)
+        if unknown:
+            first = min(unknown)
+            raise ForeignBitsError(
+                f"{source}: the {purpose} list {url} has {len(unknown):,} bit(s) this ledger did not set "
+                f"(index {first}{' …' if len(unknown) > 1 else ''}): another ledger issues under this status "
+                f"list URL, and publishing would erase its {purpose}s",
+                hint="point every project of this issuer at one shared ledger ([ledger] url, docs/ledger.md); "
+                "if the copy is stale, move it away and publish again",
+            )
+
+
+def _set_bits(document: dict[str, Any]) -> set[int]:
+    """The set indices of a list credential; empty when its list cannot be read."""
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return set()
+    try:
+        return set(status.Bitstring.decode(subject.get("encodedList")).set_indices())
+    except InputError:
+        return set()
 
 
 def init_lists(ledger: Ledger, status_base_url: str, issuer: str | None = None) -> list[tuple[int, str, str]]:

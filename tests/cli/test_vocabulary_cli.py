@@ -110,6 +110,14 @@ def test_shared_options_are_one_definition() -> None:
     assert next(iter(seen["--key"]))[1] == "BADGEKIT_KEY"
 
 
+@pytest.mark.parametrize("name", ["", *sorted({n.split(" ")[0] for n, _ in COMMANDS}), *[n for n, _ in COMMANDS if " " in n]])
+def test_every_help_page_renders(name: str) -> None:
+    """Every --help page renders: a stray [tag] in a help text is Rich markup and crashed `init --help` (exit 70)."""
+    result = runner.invoke(app, [*name.split(), "--help"])
+    assert result.exit_code == 0, (name, result.output, result.exception)
+    assert "Usage: badgekit" in result.output
+
+
 def test_every_command_has_json() -> None:
     without = [name for name, command in COMMANDS if not any("--json" in o.opts for o in _options(command))]
     assert sorted(without) == sorted(NO_JSON)

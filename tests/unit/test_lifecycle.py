@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from badgekit import did, lifecycle, proof, status, verify
+from badgekit import cache, did, lifecycle, proof, status, verify
 from badgekit.errors import InputError, KeyFileError, OutputError
 from badgekit.issuing import IssueOptions, issue_roster
 from badgekit.keys import Ed25519Key
@@ -574,3 +574,49 @@ def test_did_web_publish_refuses_a_key_its_did_document_does_not_list(world: Sim
         lifecycle.publish_lists(world.ledger, replace(proj, verification_method="did:web:example.edu#key-2"), other, world.tmp / "web", PUBLISHED_AT)
     assert not (world.tmp / "web").exists()
     lifecycle.publish_lists(world.ledger, proj, other, world.tmp / "web", PUBLISHED_AT)  # the key it lists
+
+
+# ---------------------------------------------------------------------------------------------
+# two separate ledgers under one status list URL (issue 15): publishing must not erase the other's bits
+
+
+def _second_ledger(tmp: Path) -> tuple[Ledger, dict[str, dict[str, Any]]]:
+    other = tmp / "other-project"
+    other.mkdir()
+    ledger = Ledger.open(other / "ledger.sqlite3")
+    return ledger, issue(other, ledger, badge(ACHIEVEMENT, "revocation"), ["eve@example.org", "fay@example.org"], seed=11)
+
+
+def test_publish_refuses_to_erase_revocations_another_ledger_published(world: SimpleNamespace) -> None:
+    lifecycle.change_status(world.ledger, [world.rev["ada@example.org"]["id"]], "revoked", "left", "registrar")
+    shared = world.tmp / "status"
+    [first_revocation, _] = lifecycle.publish_lists(world.ledger, project_for(world.tmp), KEY, shared, PUBLISHED_AT)
+    before = first_revocation.read_bytes()
+
+    other, creds = _second_ledger(world.tmp)
+    try:
+        lifecycle.change_status(other, [creds["eve@example.org"]["id"]], "revoked", "left", "registrar")
+        with pytest.raises(lifecycle.ForeignBitsError) as caught:
+            lifecycle.publish_lists(other, project_for(world.tmp / "other-project"), KEY, shared, AFTER)
+        ada_index = world.rev["ada@example.org"]["doc"]["credentialStatus"]["statusListIndex"]
+        assert f"{first_revocation}: the revocation list {REVOCATION_URL} has 1 bit(s) this ledger did not set (index {ada_index})" in caught.value.message
+        assert first_revocation.read_bytes() == before  # nothing written: ada's revocation is still published
+        # the same refusal when the hosted copy is in the verification cache rather than the folder
+        cache_root = world.tmp / "cache"
+        cache.add(first_revocation, root=cache_root)
+        with pytest.raises(lifecycle.ForeignBitsError, match="the cached copy of"):
+            lifecycle.publish_lists(other, project_for(world.tmp / "other-project"), KEY, world.tmp / "elsewhere", AFTER,
+                                    cache_root=cache_root)
+        assert not (world.tmp / "elsewhere").exists()
+    finally:
+        other.close()
+
+
+def test_publish_replaces_its_own_lists_and_cleared_suspensions(world: SimpleNamespace) -> None:
+    dee = world.sus["dee@example.org"]
+    lifecycle.change_status(world.ledger, [dee["id"]], "suspended", "lapsed", "registrar")
+    lifecycle.change_status(world.ledger, [world.rev["bob@example.org"]["id"]], "revoked", "left", "registrar")
+    publish(world.tmp, world.ledger)
+    lifecycle.change_status(world.ledger, [dee["id"]], "issued", "renewed", "registrar")
+    lists = publish(world.tmp, world.ledger, AFTER)  # the suspension bit is cleared: this ledger set it
+    assert status.Bitstring.decode(lists[SUSPENSION_URL]["credentialSubject"]["encodedList"]).set_indices() == []
