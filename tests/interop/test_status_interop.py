@@ -101,3 +101,27 @@ def test_js_verifier_rejects_a_list_signed_by_another_issuer(published: SimpleNa
     assert "issuer" in " ".join(js["errors"]).lower(), js["errors"]
     ours = verify.verify_credential(cred["doc"], options=verify.VerifyOptions(at=CHECK_AT, status_lists={url: forged}))
     assert ours.verdict == "invalid" and "signed by another issuer" in ours.check("status").reason
+
+
+def test_two_projects_on_one_postgresql_ledger_publish_a_list_the_js_verifier_reads_whole(tmp_path: Path, postgres_url: str) -> None:
+    """Issue 15: two projects of one issuer share a PostgreSQL ledger; the list either publishes holds
+    both projects' revocations, and the independent stack agrees on every credential of both."""
+    dbstack.require()
+    a_root, b_root = tmp_path / "department-a", tmp_path / "department-b"
+    a_root.mkdir()
+    b_root.mkdir()
+    with Ledger.open(postgres_url) as a, Ledger.open(postgres_url) as b:
+        creds_a = issue(a_root, a, badge(ACHIEVEMENT, "revocation"), [f"a{i}@example.org" for i in range(3)])
+        creds_b = issue(b_root, b, badge(ACHIEVEMENT, "revocation"), [f"b{i}@example.org" for i in range(3)], seed=9)
+        revoked = {creds_a["a1@example.org"]["id"], creds_b["b2@example.org"]["id"]}
+        lifecycle.change_status(a, [creds_b["b2@example.org"]["id"]], "revoked", "interop", "department a")
+        lifecycle.change_status(b, [creds_a["a1@example.org"]["id"]], "revoked", "interop", "department b")
+        paths = lifecycle.publish_lists(b, project_for(b_root), _key(), b_root / "status", PUBLISHED_AT)
+    urls = {json.loads(p.read_text())["id"]: p for p in paths}
+    creds = [*creds_a.values(), *creds_b.values()]
+    assert len({c["doc"]["credentialStatus"]["statusListIndex"] for c in creds}) == 6  # one list, no index twice
+    results = dbstack.verify([c["path"] for c in creds], now=CHECK_AT.strftime("%Y-%m-%dT%H:%M:%SZ"), check_status=True,
+                             status_lists=urls)
+    for cred, js in zip(creds, results, strict=True):
+        assert js["verified"] and js["statusChecked"], (cred["id"], js["errors"])
+        assert bool(js["revoked"]) == (cred["id"] in revoked), (cred["id"], js)
