@@ -141,7 +141,9 @@ def test_two_projects_issue_at_once_into_one_ledger_and_publish_each_others_revo
     assert [(s["allocated"], s["revoked"]) for s in show if s["statusPurpose"] == "revocation"] == [(300, 2)]
 
 
-def test_a_connection_killed_mid_run_stops_cleanly_and_the_next_run_resumes(tmp_path, postgres_server, postgres_url) -> None:
+@pytest.mark.parametrize("fault", ["terminate", "restart"])
+def test_a_connection_killed_mid_run_stops_cleanly_and_the_next_run_resumes(tmp_path, postgres_server, postgres_url, fault) -> None:
+    """The server cuts the run's session (pg_terminate_backend), or restarts (pg_ctl restart)."""
     root = make_project(tmp_path / "p", postgres_url)
     roster(root / "class.csv", "k", 2000)
     proc = badgekit("issue", "--badge", "python-basics", "class.csv", "--workers", "1", cwd=root)
@@ -153,10 +155,14 @@ def test_a_connection_killed_mid_run_stops_cleanly_and_the_next_run_resumes(tmp_
         if states[0] > 0:  # signing has begun: some marked issued, more reserved or coming
             break
         time.sleep(0.02)
-    killed = postgres_server.terminate(dbname)  # our own reader's connection too
+    if fault == "terminate":
+        assert postgres_server.terminate(dbname) >= 1  # our own reader's connection too
+    else:
+        ledger.close()
+        postgres_server.restart()
     ledger = Ledger.open(postgres_url)
     stopped = finish(proc)
-    assert killed >= 1 and stopped.code == 2, stopped.stderr
+    assert stopped.code == 2, stopped.stderr
     lines = stopped.stderr.strip().splitlines()
     assert lines[0].startswith("error: lost the connection to the ledger server ") and "run the command again" in lines[1]
     assert "Traceback" not in stopped.stderr and "INSERT" not in stopped.stderr and "SELECT" not in stopped.stderr
