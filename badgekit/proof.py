@@ -204,6 +204,9 @@ def structure_problem(proof: Any) -> str | None:
     known = cryptosuites.suite_of(proof)
     if known is None:
         return f"unsupported proof type {ptype!r} with cryptosuite {suite!r} (expected {PROOF_TYPE} {CRYPTOSUITE})"
+    if cryptosuites.is_base_proof(proof):
+        return (f"the proof is an {suite} base proof, which the issuer gives the holder: a verifier checks the "
+                "derived proof the holder makes from it, disclosing what they choose (badgekit verifies derived proofs)")
     if proof.get("proofPurpose") != "assertionMethod":
         return f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'"
     vm = proof.get("verificationMethod")
@@ -213,11 +216,12 @@ def structure_problem(proof: Any) -> str | None:
         # VC Data Integrity 1.0 §2.1: "The value of this property MUST be a string that represents a URL".
         return f"verificationMethod {vm[:60]!r} is not a URL (Data Integrity requires one, e.g. did:key:z6Mk…#z6Mk…)"
     pv = proof.get("proofValue")
-    if not isinstance(pv, str) or not pv.startswith("z"):
-        return "proofValue is missing or not base58btc multibase"
+    prefix, base = cryptosuites.proof_value_multibase(known)
+    if not isinstance(pv, str) or not pv.startswith(prefix):
+        return f"proofValue is missing or not {base} multibase (it must start with {prefix!r})"
     longest = cryptosuites.max_proof_value_chars(known)
     if len(pv) > longest:
-        return f"proofValue is {len(pv):,} characters long; a base58btc {known.name} signature has at most {longest}"
+        return f"proofValue is {len(pv):,} characters long; a {base} {known.name} proof value has at most {longest:,}"
     if "previousProof" in proof:
         # A chained proof signs the document together with the proofs it names (VC DI 1.0 "proof
         # chains"); badgekit checks each proof over the document alone, which is not that check.
@@ -260,8 +264,9 @@ def _parse_datetimez(value: Any) -> datetime | None:
 
 
 def is_known_suite(proof: Any) -> bool:
-    """True for a proof of a suite badgekit verifies (:data:`badgekit.cryptosuites.SUITES`)."""
-    return cryptosuites.suite_of(proof) is not None
+    """True for a proof of a suite badgekit verifies (:data:`badgekit.cryptosuites.SUITES`), other
+    than an ``ecdsa-sd-2023`` base proof (the holder's copy, which verifiers do not check)."""
+    return cryptosuites.suite_of(proof) is not None and not cryptosuites.is_base_proof(proof)
 
 
 def default_resolver(documents: Mapping[str, Mapping[str, Any]] | None = None) -> Resolver:
@@ -331,6 +336,8 @@ def signature_problem(
         name = suite.name if suite else cryptosuites.describe(proof)
         wanted = " or ".join(suite.key_types) if suite else "a supported"
         return f"the proof is {name}, which needs a {wanted} key; the verification method holds a {key_type or 'different'} key"
+    if suite.transform == cryptosuites.SD:
+        return _sd_problem(document, proof, public_key, loader=loader, canonize=canonize)
     try:
         signature = did.b58decode(str(proof["proofValue"])[1:])
     except ValueError:
@@ -347,6 +354,26 @@ def signature_problem(
     if not cryptosuites.verify_signature(key_type, public_key, signature, message):
         return "signature does not match the credential (altered after signing, or signed with another key)"
     return None
+
+
+def _sd_problem(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    public_key: bytes,
+    *,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> str | None:
+    """Why an ``ecdsa-sd-2023`` derived proof does not verify, or None: the document and the proof
+    options canonicalised with RDFC-1.0 as for the other RDFC suites, then :mod:`badgekit.ecdsa_sd`."""
+    from badgekit import ecdsa_sd  # start-up: cbor2, for ecdsa-sd-2023 proofs only
+
+    options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+    try:
+        data = hash_data(document, options, loader=loader, canonize=canonize)
+    except BadgekitError as exc:
+        return f"the credential or its proof options cannot be canonicalised: {exc.message}"
+    return ecdsa_sd.derived_proof_problem(data.canonical_document, data.proof_hash, str(proof["proofValue"]), public_key)
 
 
 def signed_message(
