@@ -140,7 +140,7 @@ def names_a_suite(proof: Any) -> bool:
 
 
 #: The suites badgekit signs in (``badgekit sign`` / ``issue --cryptosuite``); the default first.
-SIGNING_SUITES: tuple[str, ...] = tuple(s.name for s in SUITES if not s.legacy and s.transform != SD)
+SIGNING_SUITES: tuple[str, ...] = tuple(s.name for s in SUITES if not s.legacy)
 
 
 def signing_suite(name: str) -> Cryptosuite:

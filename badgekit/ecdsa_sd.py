@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import cbor2
 
-from badgekit import cryptosuites, did
+from badgekit import cryptosuites, did, jsonld
 
 NAME = "ecdsa-sd-2023"
 BASE_HEADER, DERIVED_HEADER = cryptosuites.SD_BASE_HEADER, cryptosuites.SD_DERIVED_HEADER
@@ -38,9 +39,14 @@ P256_MULTIKEY_HEADER = b"\x80\x24"
 #: Bounds on what a proofValue is read for (:mod:`badgekit.cryptosuites`, which checks proofs first).
 MAX_STATEMENTS = cryptosuites.SD_MAX_STATEMENTS
 MAX_PROOF_VALUE_CHARS = cryptosuites.SD_MAX_PROOF_VALUE_CHARS
+#: Mandatory pointers a base proof may name (each selects a part of the credential, copied).
+MAX_POINTERS = 1_000
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
 _C14N_LABEL = re.compile(r"_:(c14n[0-9]+)")
+_ANY_LABEL = re.compile(r"_:([^\s]+)")
+_SKOLEM = re.compile(r"<urn:bnid:([^>]+)>")
+SKOLEM_PREFIX = "urn:bnid:"
 
 
 class SdProofError(ValueError):
@@ -127,6 +133,8 @@ def parse_base_proof_value(value: Any) -> BaseProofValue:
     _check_bytes(hmac_key, 32, "the HMAC key")
     if not isinstance(pointers, list) or not all(isinstance(p, str) for p in pointers):
         raise SdProofError("its mandatory pointers are not an array of strings")
+    if len(pointers) > MAX_POINTERS:
+        raise SdProofError(f"it has {len(pointers):,} mandatory pointers; badgekit reads at most {MAX_POINTERS:,}")
     return BaseProofValue(_plain(base_signature), _plain(public_key), _plain(hmac_key), _signatures(signatures),
                           tuple(pointers))
 
@@ -217,7 +225,7 @@ def _signatures(value: Any) -> tuple[bytes, ...]:
 # statements
 
 
-def relabel(canonical_nquads: str, label_map: Mapping[str, str]) -> list[str]:
+def relabel(canonical_nquads: str, label_map: Mapping[str, str], *, labels: re.Pattern[str] = _C14N_LABEL) -> list[str]:
     """The canonical N-Quads (``_:c14nN`` labels) with every blank node relabelled ``_:`` +
     ``label_map["c14nN"]``, one string per statement (newline included), sorted by code point
     (``labelReplacementCanonicalizeNQuads``). Only blank node terms are relabelled, never text
@@ -229,7 +237,7 @@ def relabel(canonical_nquads: str, label_map: Mapping[str, str]) -> list[str]:
     lines = canonical_nquads.splitlines(keepends=True)
     out = []
     for line in lines:
-        terms = _blank_node_spans(line)
+        terms = _blank_node_spans(line, labels)
         if not terms:
             out.append(line)
             continue
@@ -246,11 +254,11 @@ def relabel(canonical_nquads: str, label_map: Mapping[str, str]) -> list[str]:
     return sorted(out)
 
 
-def _blank_node_spans(line: str) -> list[tuple[int, int]]:
+def _blank_node_spans(line: str, labels: re.Pattern[str] = _C14N_LABEL) -> list[tuple[int, int]]:
     """Where the blank node terms of one canonical N-Quad line are: subject, object, graph (never
     inside a literal, whose text may contain anything)."""
     spans = []
-    m = _C14N_LABEL.match(line)
+    m = labels.match(line)
     if m:
         spans.append(m.span())
     pos = line.index(" ", line.index(" ") + 1) + 1  # after subject and predicate (no spaces in either)
@@ -262,11 +270,11 @@ def _blank_node_spans(line: str) -> list[tuple[int, int]]:
         while line[pos] != " ":  # datatype IRI or language tag: no spaces
             pos += 1
     else:
-        m = _C14N_LABEL.match(line, pos)
+        m = labels.match(line, pos)
         if m:
             spans.append(m.span())
         pos = line.index(" ", pos)
-    m = _C14N_LABEL.match(line, pos + 1)
+    m = labels.match(line, pos + 1)
     if m:
         spans.append(m.span())
     return spans
@@ -316,10 +324,7 @@ def derived_proof_problem(canonical_document: str, proof_hash: bytes, proof_valu
     """Why the derived ``proof_value`` does not verify for the document whose canonical N-Quads
     are ``canonical_document``, with the issuer's P-256 key ``issuer_key`` (33-byte compressed
     point), or None when it verifies (VC-DI-ECDSA "Verify Derived Proof (ecdsa-sd-2023)").
-    A base proof value is reported as such: only its holder uses it."""
-    if cryptosuites.sd_proof_kind(proof_value) == "base":
-        return (f"the proof is an {NAME} base proof, which the issuer gives the holder: a verifier checks the "
-                "derived proof the holder makes from it (badgekit verifies derived proofs)")
+    A base proof value is refused: see :func:`base_proof_problem`."""
     try:
         first = create_verify_data(canonical_document, proof_hash, proof_value)
     except SdProofError as exc:
@@ -350,3 +355,229 @@ def _verify_problem(data: VerifyData, issuer_key: bytes) -> str | None:
 def public_key_multibase(public_key: bytes) -> str:
     """``zDn…``: the proof-scoped key of a proof value as a Multikey string."""
     return "z" + did.b58encode(public_key)
+
+
+# ---------------------------------------------------------------------------------------------
+# base proofs: statements grouped by JSON pointer (canonicalizeAndGroup, selectJsonLd)
+
+
+#: What badgekit leaves selectively disclosable when a badge class names no mandatory pointers:
+#: the recipient's name, results and evidence; everything else a holder must always disclose.
+DEFAULT_DISCLOSABLE = ("/credentialSubject/name", "/credentialSubject/result", "/evidence")
+
+
+def default_mandatory_pointers(document: Mapping[str, Any], disclosable: Sequence[str] = DEFAULT_DISCLOSABLE) -> list[str]:
+    """JSON pointers to every member of ``document`` (and of its ``credentialSubject``) except the
+    ``disclosable`` ones: what a holder must always disclose."""
+    out: list[str] = []
+    subject = document.get("credentialSubject")
+    for key in document:
+        if key in ("@context", "proof") or f"/{_escape(key)}" in disclosable:
+            continue
+        if key == "credentialSubject" and isinstance(subject, Mapping):
+            out += [f"/credentialSubject/{_escape(k)}" for k in subject
+                    if f"/credentialSubject/{_escape(k)}" not in disclosable]
+        else:
+            out.append(f"/{_escape(key)}")
+    return out
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """A document's statements relabelled with HMAC'd labels and sorted, and which are mandatory."""
+
+    nquads: tuple[str, ...]
+    mandatory: frozenset[int]
+    canonical_document: str
+
+
+def group(document: Mapping[str, Any], hmac_key: bytes, pointers: Sequence[str], *,
+          loader: Callable[..., Any] | None = None) -> Grouped:
+    """``canonicalizeAndGroup`` for the one group "mandatory": the document skolemized (every
+    node named ``urn:bnid:…``), its statements canonicalised and relabelled with
+    HMAC-SHA-256(``hmac_key``, canonical label), and the statements of the JSON-LD selected by
+    ``pointers`` (with the ``id`` and ``type`` of every node on the way, as the specification's
+    selectJsonLd does) found among them. Sorted as JavaScript sorts strings, as the Digital
+    Bazaar implementation does (a holder's derivation pairs signatures with statements by position).
+
+    Raises:
+        SdProofError: a pointer that does not match the document.
+        DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
+    """
+    import hmac  # noqa: PLC0415 - signing and base proofs only
+    import secrets  # noqa: PLC0415
+
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    expanded = _skolemize(jsonld.expand(unsecured, loader=loader), [secrets.token_hex(8), 0])
+    compact = jsonld.compact(expanded, unsecured.get("@context"), loader=loader)
+    canonical, issued = jsonld.canonize_nquads("".join(_deskolemize(jsonld.to_nquads(expanded, loader=loader))))
+    hmac_labels = {c14n: "u" + _b64url(hmac.new(hmac_key, c14n.encode("utf-8"), hashlib.sha256).digest())
+                   for c14n in issued.values()}
+    nquads = utf16_order(relabel(canonical, hmac_labels))
+    selected: set[str] = set()
+    if pointers:
+        selection = _select(compact, pointers)
+        by_input = {old: hmac_labels[new] for old, new in issued.items()}
+        selected = set(relabel("".join(_deskolemize(jsonld.to_nquads(selection, loader=loader))), by_input,
+                               labels=_ANY_LABEL))
+    return Grouped(tuple(nquads), frozenset(i for i, nq in enumerate(nquads) if nq in selected), canonical)
+
+
+def _skolemize(expanded: list[Any], counter: list[Any]) -> list[Any]:
+    """``skolemizeExpandedJsonLd``: every node object without ``@id`` gets ``urn:bnid:_<random>_N``
+    (``counter`` holds the random part and N); a blank node ``_:x`` becomes ``urn:bnid:x``."""
+    out: list[Any] = []
+    for element in expanded:
+        if not isinstance(element, dict) or "@value" in element:
+            out.append(copy.deepcopy(element))
+            continue
+        node = {k: _skolemize(v, counter) if isinstance(v, list) else _skolemize([v], counter)[0]
+                for k, v in element.items()}
+        node_id = node.get("@id")
+        if node_id is None:
+            node["@id"] = f"{SKOLEM_PREFIX}_{counter[0]}_{counter[1]}"
+            counter[1] += 1
+        elif isinstance(node_id, str) and node_id.startswith("_:"):
+            node["@id"] = SKOLEM_PREFIX + node_id[2:]
+        out.append(node)
+    return out
+
+
+def _deskolemize(nquads: Iterable[str]) -> list[str]:
+    return [_SKOLEM.sub(r"_:\1", nq) for nq in nquads]
+
+
+def _select(document: Mapping[str, Any], pointers: Sequence[str]) -> dict[str, Any]:
+    """``selectJsonLd``: the parts of the (skolemized, compact) ``document`` that ``pointers`` name,
+    with the ``id`` and ``type`` of every object on the way."""
+    selection: dict[str, Any] = {"@context": copy.deepcopy(document.get("@context"))}
+    _init_selection(selection, document)
+    arrays: list[list[Any]] = []
+    for pointer in pointers:
+        paths = _parse_pointer(pointer)
+        if not paths:
+            return copy.deepcopy(dict(document))
+        value: Any = document
+        parent: Any = selection
+        selected: Any = selection
+        for path in paths:
+            parent, value = selected, _step(value, path, pointer)
+            selected = parent[path] if _has(parent, path) else None
+            if selected is None:
+                if isinstance(value, list):
+                    selected = []
+                    arrays.append(selected)
+                else:
+                    selected = _init_selection({}, value)
+                _put(parent, path, selected)
+        if isinstance(value, dict):
+            selected = {**selected, **copy.deepcopy(value)}
+        else:
+            selected = copy.deepcopy(value)
+        _put(parent, paths[-1], selected)
+    for array in arrays:
+        array[:] = [v for v in array if v is not _HOLE]
+    return selection
+
+
+_HOLE = object()
+
+
+def _parse_pointer(pointer: str) -> list[str | int]:
+    if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+        raise SdProofError(f"{pointer!r} is not a JSON pointer")
+    out: list[str | int] = []
+    for part in pointer.split("/")[1:]:
+        if "~" in part:
+            if re.search(r"~[^01]|~\Z", part):
+                raise SdProofError(f"JSON pointer {pointer!r} has an invalid escape")
+            out.append(part.replace("~1", "/").replace("~0", "~"))
+        else:
+            out.append(int(part) if part.isdigit() else part)
+    return out
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _step(value: Any, path: str | int, pointer: str) -> Any:
+    if isinstance(value, list) and isinstance(path, int) and 0 <= path < len(value):
+        return value[path]
+    if isinstance(value, dict) and str(path) in value:
+        return value[str(path)]
+    raise SdProofError(f"JSON pointer {pointer!r} does not match the credential")
+
+
+def _has(parent: Any, path: str | int) -> bool:
+    if isinstance(parent, list):
+        return isinstance(path, int) and path < len(parent) and parent[path] is not _HOLE
+    return str(path) in parent
+
+
+def _put(parent: Any, path: str | int, value: Any) -> None:
+    if isinstance(parent, list):
+        assert isinstance(path, int)
+        parent.extend([_HOLE] * (path + 1 - len(parent)))
+        parent[path] = value
+    else:
+        parent[str(path)] = value
+
+
+def _init_selection(selection: dict[str, Any], source: Any) -> dict[str, Any]:
+    if isinstance(source, dict):
+        if isinstance(source.get("id"), str) and not source["id"].startswith("_:"):
+            selection["id"] = source["id"]
+        if source.get("type"):
+            selection["type"] = source["type"]
+    return selection
+
+
+def create_base_proof_value(document: Mapping[str, Any], proof_hash: bytes, sign: Callable[[bytes], bytes],
+                            pointers: Sequence[str], *, loader: Callable[..., Any] | None = None) -> str:
+    """The ``proofValue`` of a base proof of ``document`` (VC-DI-ECDSA "Base Proof Serialization"):
+    a new HMAC key and proof-scoped P-256 key; each statement outside ``pointers`` signed with the
+    latter, and ``proofHash ‖ its public key ‖ hash(mandatory statements)`` with ``sign`` (the
+    issuer's P-256 key).
+
+    Raises:
+        SdProofError: a pointer that does not match the document.
+        DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
+    """
+    import secrets  # noqa: PLC0415 - signing only
+
+    from badgekit.keys import EcdsaKey  # noqa: PLC0415 - start-up: signing only
+
+    hmac_key = secrets.token_bytes(32)
+    grouped = group(document, hmac_key, pointers, loader=loader)
+    if len(grouped.nquads) - len(grouped.mandatory) > MAX_STATEMENTS:
+        raise SdProofError(f"more than {MAX_STATEMENTS:,} selectively disclosable statements")
+    ephemeral = EcdsaKey.generate("P-256")
+    public_key = P256_MULTIKEY_HEADER + ephemeral.public_key
+    mandatory = [nq for i, nq in enumerate(grouped.nquads) if i in grouped.mandatory]
+    signatures = tuple(ephemeral.sign(nq.encode("utf-8")) for i, nq in enumerate(grouped.nquads)
+                       if i not in grouped.mandatory)
+    base_signature = sign(sign_data(proof_hash, public_key, hash_mandatory(mandatory)))
+    return serialize_base_proof_value(BaseProofValue(base_signature, public_key, hmac_key, signatures, tuple(pointers)))
+
+
+def base_proof_problem(document: Mapping[str, Any], proof_hash: bytes, proof_value: str, issuer_key: bytes, *,
+                       loader: Callable[..., Any] | None = None) -> str | None:
+    """Why the base ``proof_value`` (the holder's copy) does not verify for ``document``, or None
+    when it does: its statements grouped again with its HMAC key and mandatory pointers, the base
+    signature checked over the mandatory ones and each other statement's signature (what the
+    issuer signed; the specification verifies derived proofs only, this is the holder's check).
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
+    """
+    try:
+        parsed = parse_base_proof_value(proof_value)
+        grouped = group(document, parsed.hmac_key, parsed.mandatory_pointers, loader=loader)
+    except SdProofError as exc:
+        return f"the {NAME} base proofValue is not usable: {exc}"
+    mandatory = tuple(nq for i, nq in enumerate(grouped.nquads) if i in grouped.mandatory)
+    data = VerifyData(parsed.base_signature, proof_hash, parsed.public_key, parsed.signatures, grouped.nquads,
+                      mandatory, tuple(nq for i, nq in enumerate(grouped.nquads) if i not in grouped.mandatory),
+                      hash_mandatory(mandatory))
+    return _verify_problem(data, issuer_key)

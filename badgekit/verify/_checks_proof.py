@@ -43,7 +43,7 @@ def check_proof_structure(run: Run) -> None:
     malformed = False
     for n, p in enumerate(proofs, start=1):
         suite = cryptosuites.suite_of(p)
-        if suite is None or cryptosuites.is_base_proof(p):  # a base proof is the holder's, not for verifiers
+        if suite is None:
             run.ignored_proofs.append(cryptosuites.describe(p))
             malformed = malformed or not cryptosuites.names_a_suite(p)
             continue
@@ -53,6 +53,9 @@ def check_proof_structure(run: Run) -> None:
             return
         if suite.legacy:
             notes.append(f"proof {n} uses the legacy {suite.name} suite (accepted for verification)")
+        if cryptosuites.is_base_proof(p):
+            notes.append(f"proof {n} is an ecdsa-sd-2023 base proof: the holder's copy, checked whole; verifiers "
+                         "expect a derived proof (selective disclosure) made from it")
         run.proofs.append((n, p))
     if not run.proofs:
         kinds = ", ".join(run.ignored_proofs)
@@ -60,10 +63,6 @@ def check_proof_structure(run: Run) -> None:
         # implement may be perfectly valid (an earner's ecdsa-sd-2023 badge, say).
         status, what = (FAILED, "no proof badgekit can check") if malformed else (
             INDETERMINATE, "signed with a suite badgekit does not implement, so it cannot be checked (not disproven)")
-        if not malformed and all(cryptosuites.is_base_proof(p) for p in proofs):
-            what = ("an ecdsa-sd-2023 base proof, which the issuer gives the holder and verifiers do not check: the "
-                    "holder presents a derived proof (selective disclosure) made from it, which badgekit verifies; "
-                    "so this cannot be checked (not disproven)")
         run.set("proof-structure", status, f"{what} (found: {kinds}); badgekit verifies: {cryptosuites.supported()}")
         return
     if run.ignored_proofs:

@@ -458,11 +458,16 @@ def test_an_ecdsa_sd_2023_derived_badge_is_valid_and_a_tampered_one_invalid(tmp_
         assert failed == ["signature"]
 
 
-def test_an_ecdsa_sd_2023_base_proof_is_the_holders_so_indeterminate():
+def test_an_ecdsa_sd_2023_base_proof_the_holders_copy_is_checked_whole(tmp_path):
     result = run(str(SD_BASE), "--at", FIXED_NOW, "--json")
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     check = next(c for c in report["checks"] if c["id"] == "proof-structure")
-    assert check["status"] == "indeterminate"
-    assert "ecdsa-sd-2023 base proof, which the issuer gives the holder" in check["reason"]
-    assert "failed" not in {c["status"] for c in report["checks"]}
+    assert "proof 1 is an ecdsa-sd-2023 base proof: the holder's copy" in check["reason"]
+    tampered = json.loads(SD_BASE.read_text(encoding="utf-8"))
+    tampered["credentialSubject"]["result"][0]["value"] = "100"  # selectively disclosable, signed on its own
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(tampered), encoding="utf-8")
+    result = run(str(path), "--at", FIXED_NOW, "--json")
+    assert result.exit_code == 1, result.output
+    assert [c["id"] for c in json.loads(result.stdout)["checks"] if c["status"] == "failed"] == ["signature"]

@@ -189,12 +189,48 @@ def test_badgekit_verifies_the_ecdsa_sd_2023_disclosures_the_digital_bazaar_suit
         [report] = verify_paths([path], VerifyOptions(at=_at()))
         assert report.verdict == "invalid"
         assert [c.id for c in report.checks if c.status == "failed"] == ["signature"]
-    # The base proof is the holder's: indeterminate for badgekit, refused by the Digital Bazaar verifier.
+    # The base proof is the holder's: badgekit checks it whole; the Digital Bazaar verifier refuses it.
     path = tmp_path / "base.json"
     path.write_text(json.dumps(base), encoding="utf-8")
     [report] = verify_paths([path], VerifyOptions(at=_at()))
-    assert report.verdict == "indeterminate"
+    assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]
     assert db_verify([path])["base.json"]["verified"] is False
+
+
+def test_the_digital_bazaar_suite_derives_and_verifies_what_badgekit_signs_and_issues_in_ecdsa_sd_2023(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_path = tmp_path / "p256.pem"
+    issuer = json.loads(run_cli("key", "generate", key_path, "--type", "p256", "--json").stdout)["did"]
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(ob_unsigned(issuer)), encoding="utf-8")
+    signed = tmp_path / "signed.json"
+    run_cli("sign", unsigned, "--key", key_path, "--cryptosuite", "ecdsa-sd-2023", "--created", FIXED_NOW, "--out", signed)
+    p = ecdsa_project(tmp_path / "project", monkeypatch, "p256")
+    run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--workers", "1", "--no-revocation",
+            "--cryptosuite", "ecdsa-sd-2023")
+    bases = [json.loads(f.read_text(encoding="utf-8")) for f in [signed, *sorted(p.out.glob("*.json"))]]
+    assert len(bases) == 3 and all(b["proof"][0]["proofValue"].startswith("u2V0A") for b in bases)
+    # What a holder presents: only the identifier disclosed beyond what badgekit made mandatory
+    # (everything but results and evidence), then results too.
+    derived = [*db_derive(bases, ("/credentialSubject/identifier",), tmp_path),
+               *db_derive(bases[:1], ("/credentialSubject/identifier", "/credentialSubject/result"), tmp_path)]
+    assert "result" not in derived[0]["credentialSubject"] and "evidence" not in derived[0]
+    assert derived[3]["credentialSubject"]["result"] == bases[0]["credentialSubject"]["result"]
+    paths = []
+    for n, doc in enumerate(derived):
+        paths.append(tmp_path / f"derived-{n}.json")
+        paths[-1].write_text(json.dumps(doc), encoding="utf-8")
+        paths.append(tmp_path / f"tampered-{n}.json")
+        paths[-1].write_text(json.dumps(_with(doc, "validFrom", "2020-01-01T00:00:00Z")), encoding="utf-8")
+    verdicts = db_verify(paths)
+    for n in range(len(derived)):
+        assert verdicts[f"derived-{n}.json"]["verified"] is True, verdicts[f"derived-{n}.json"]["error"]
+        assert verdicts[f"tampered-{n}.json"]["verified"] is False
+    verdict = {Path(r.source).name: r for r in verify_paths(paths, VerifyOptions())}  # issued now: the real clock
+    for n in range(len(derived)):
+        ok, bad = verdict[f"derived-{n}.json"], verdict[f"tampered-{n}.json"]
+        assert ok.verdict == "valid", [(c.id, c.status, c.reason) for c in ok.checks]
+        assert bad.verdict == "invalid" and [c.id for c in bad.checks if c.status == "failed"] == ["signature"]
 
 
 def test_the_committed_ecdsa_sd_2023_fixtures_are_what_the_digital_bazaar_suite_makes() -> None:

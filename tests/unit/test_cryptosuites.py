@@ -222,6 +222,6 @@ def test_add_proof_refuses_a_suite_the_key_cannot_sign_in_and_unknown_suites():
         proof.add_proof(unsigned, keys.Ed25519Key.generate().signer(), cryptosuite="ecdsa-rdfc-2019")
     with pytest.raises(ProofError, match="needs a key of type Ed25519; the signing key is P-384"):
         proof.add_proof(unsigned, keys.EcdsaKey.generate("P-384").signer())
-    for name in ("Ed25519Signature2020", "eddsa-2022", "ecdsa-sd-2023"):
+    for name in ("Ed25519Signature2020", "eddsa-2022", "bbs-2023"):
         with pytest.raises(ProofError, match="does not sign in"):
             proof.add_proof(unsigned, keys.Ed25519Key.generate().signer(), cryptosuite=name)

@@ -149,15 +149,57 @@ def test_the_label_map_must_label_every_blank_node():
     assert "no label for the blank node _:c14n1" in proof.verify(doc, loader=LOADER).reason
 
 
-def test_base_proofs_are_the_holders_not_checked_by_verifiers():
-    base = _vector("prc", "addSignedSDBase.json")
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_base_proofs_the_holders_copy_verify_whole_and_tampered_ones_do_not(example):
+    base = _vector(example, "addSignedSDBase.json")
     assert cryptosuites.is_base_proof(base["proof"]) and cryptosuites.sd_proof_kind(base["proof"]["proofValue"]) == "base"
-    result = proof.verify(base, loader=LOADER)
-    assert not result.verified and result.skipped  # not checkable, which is not disproven
-    assert "base proof, which the issuer gives the holder" in result.reason
     assert cryptosuites.describe(base["proof"]) == "DataIntegrityProof ecdsa-sd-2023 base proof"
+    # The statements grouped again by the base proof's mandatory pointers: the W3C mandatory set.
+    parsed = ecdsa_sd.parse_base_proof_value(base["proof"]["proofValue"])
+    grouped = ecdsa_sd.group(base, parsed.hmac_key, parsed.mandatory_pointers, loader=LOADER)
+    assert list(grouped.nquads) == _vector(example, "addBaseDocHMACCanon.json")
+    mandatory = [nq for i, nq in enumerate(grouped.nquads) if i in grouped.mandatory]
+    assert ecdsa_sd.hash_mandatory(mandatory).hex() == _vector(example, "addHashData.json")["mandatoryHash"]
+    if example == "prc":
+        assert sorted(grouped.mandatory) == [0, 16, 17, 21]  # derivedGroupIndexes.json "mandatoryIndexes"
+    result = proof.verify(base, loader=LOADER)
+    assert result.verified, result.reason
+    for edit in (lambda d: d["issuer"].__setitem__("image", "data:image/png;base64,AAAA"),  # mandatory
+                 lambda d: d["credentialSubject"].__setitem__("givenName", "ZED"),  # selectively disclosable
+                 lambda d: d.pop("validUntil")):
+        doc = copy.deepcopy(base)
+        edit(doc)
+        assert not proof.verify(doc, loader=LOADER).verified
     with pytest.raises(ecdsa_sd.SdProofError, match="it is a base proof value, not a derived one"):
         ecdsa_sd.parse_derived_proof_value(base["proof"]["proofValue"])
+
+
+def test_badgekit_signs_base_proofs_with_default_or_chosen_mandatory_pointers():
+    from badgekit.errors import ProofError
+    from badgekit.keys import EcdsaKey
+
+    key = EcdsaKey.generate("P-256")
+    unsigned = json.loads((VECTORS.parent / "interop/fixtures/ob3-unsigned.json").read_text(encoding="utf-8"))
+    unsigned["issuer"]["id"] = key.did_key
+    pointers = ecdsa_sd.default_mandatory_pointers(unsigned)
+    assert pointers == [  # everything but the results and evidence (the fixture names no recipient)
+        "/id", "/type", "/name", "/description", "/issuer", "/validFrom", "/validUntil", "/awardedDate",
+        "/credentialSubject/type", "/credentialSubject/identifier", "/credentialSubject/achievement",
+        "/credentialSubject/creditsEarned", "/credentialSubject/activityStartDate",
+        "/credentialSubject/activityEndDate"]
+    signed = proof.add_proof(unsigned, key.signer(), cryptosuite="ecdsa-sd-2023", created="2026-01-15T12:00:00Z")
+    assert cryptosuites.is_base_proof(signed["proof"][0])
+    parsed = ecdsa_sd.parse_base_proof_value(signed["proof"][0]["proofValue"])
+    assert list(parsed.mandatory_pointers) == pointers
+    assert proof.verify(signed).verified
+    assert not proof.verify({**signed, "name": "Forged"}).verified
+    chosen = proof.add_proof(unsigned, key.signer(), cryptosuite="ecdsa-sd-2023", mandatory_pointers=["/issuer"])
+    assert ecdsa_sd.parse_base_proof_value(chosen["proof"][0]["proofValue"]).mandatory_pointers == ("/issuer",)
+    assert proof.verify(chosen).verified
+    with pytest.raises(ProofError, match="JSON pointer '/nope' does not match the credential"):
+        proof.add_proof(unsigned, key.signer(), cryptosuite="ecdsa-sd-2023", mandatory_pointers=["/nope"])
+    with pytest.raises(ProofError, match="needs a key of type P-256; the signing key is P-384"):
+        proof.add_proof(unsigned, EcdsaKey.generate("P-384").signer(), cryptosuite="ecdsa-sd-2023")
 
 
 def test_relabel_touches_blank_nodes_only_never_literal_text():
@@ -206,6 +248,15 @@ _GOOD = [b"\x01" * 64, b"\x80\x24\x02" + b"\x01" * 32, [b"\x02" * 64], {0: b"\x0
 def test_hostile_proof_values_are_refused_with_a_reason(value, why):
     with pytest.raises(ecdsa_sd.SdProofError, match=why):
         ecdsa_sd.parse_derived_proof_value(value)
+
+
+def test_a_base_proof_value_names_a_bounded_number_of_pointers():
+    good = [_GOOD[0], _GOOD[1], b"\x04" * 32, [b"\x02" * 64], ["/issuer"]]
+    assert ecdsa_sd.parse_base_proof_value(_proof_value(good, ecdsa_sd.BASE_HEADER)).mandatory_pointers == ("/issuer",)
+    with pytest.raises(ecdsa_sd.SdProofError, match="1,001 mandatory pointers"):
+        ecdsa_sd.parse_base_proof_value(_proof_value([*good[:4], [""] * 1001], ecdsa_sd.BASE_HEADER))
+    with pytest.raises(ecdsa_sd.SdProofError, match="HMAC key is not a byte string of 32 bytes"):
+        ecdsa_sd.parse_base_proof_value(_proof_value([*good[:2], b"", *good[3:]], ecdsa_sd.BASE_HEADER))
 
 
 def test_typed_array_byte_strings_are_read_as_the_reference_implementation_does():
