@@ -23,7 +23,9 @@ import base64
 import binascii
 import copy
 import hashlib
+import hmac
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +33,7 @@ from typing import Any
 import cbor2
 
 from badgekit import cryptosuites, did, jsonld
+from badgekit.keys import EcdsaKey
 
 NAME = "ecdsa-sd-2023"
 BASE_HEADER, DERIVED_HEADER = cryptosuites.SD_BASE_HEADER, cryptosuites.SD_DERIVED_HEADER
@@ -404,9 +407,6 @@ def group(document: Mapping[str, Any], hmac_key: bytes, pointers: Sequence[str],
         SdProofError: a pointer that does not match the document.
         DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
     """
-    import hmac  # noqa: PLC0415 - signing and base proofs only
-    import secrets  # noqa: PLC0415
-
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     expanded = _skolemize(jsonld.expand(unsecured, loader=loader), [secrets.token_hex(8), 0])
     compact = jsonld.compact(expanded, unsecured.get("@context"), loader=loader)
@@ -544,10 +544,6 @@ def create_base_proof_value(document: Mapping[str, Any], proof_hash: bytes, sign
         SdProofError: a pointer that does not match the document.
         DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
     """
-    import secrets  # noqa: PLC0415 - signing only
-
-    from badgekit.keys import EcdsaKey  # noqa: PLC0415 - start-up: signing only
-
     hmac_key = secrets.token_bytes(32)
     grouped = group(document, hmac_key, pointers, loader=loader)
     if len(grouped.nquads) - len(grouped.mandatory) > MAX_STATEMENTS:
