@@ -35,6 +35,7 @@ __all__ = [
     "cryptosuites",
     "delivery",
     "did",
+    "ecdsa_sd",
     "errors",
     "issuing",
     "jsonld",

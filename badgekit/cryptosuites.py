@@ -8,6 +8,7 @@ suite                      transformation               hash             signatu
 ``eddsa-jcs-2022``         JCS (RFC 8785)               SHA-256          Ed25519
 ``ecdsa-rdfc-2019``        RDFC-1.0 (N-Quads)           SHA-256 / -384   ECDSA P-256 / P-384
 ``ecdsa-jcs-2019``         JCS (RFC 8785)               SHA-256 / -384   ECDSA P-256 / P-384
+``ecdsa-sd-2023``          RDFC-1.0, HMAC'd labels      SHA-256          ECDSA P-256 (+ per statement)
 ``eddsa-2022`` (legacy)    as eddsa-rdfc-2022
 ``Ed25519Signature2020``   as eddsa-rdfc-2022 (legacy proof type, no cryptosuite)
 =========================  ===========================  ===============  ==================
@@ -17,12 +18,17 @@ VC-DI-ECDSA 1.0); the ECDSA suites hash with SHA-384 when the key is P-384, and 
 ``r ‖ s`` (64 or 96 bytes); with a P-384 key, RDFC-1.0 itself labels blank nodes with SHA-384
 (:func:`canonize_sha384`). The RDFC-1.0 transformation lives in :mod:`badgekit.proof` (shared with
 signing); JCS and ECDSA are here, loaded only when a proof uses them (``badgekit verify`` start-up).
-Any other proof type or cryptosuite (``ecdsa-sd-2023``, ``bbs-2023`` …) is not checkable, which
-is not the same as disproven: :mod:`badgekit.verify` reports it as indeterminate.
+``ecdsa-sd-2023`` (selective disclosure: the issuer's key signs the mandatory statements and a
+proof-scoped key each other one; ``proofValue`` is CBOR in base64url, ``u…``) is
+:mod:`badgekit.ecdsa_sd`; badgekit verifies its derived proofs (what a holder presents).
+Any other proof type or cryptosuite (``bbs-2023`` …) is not checkable, which is not the same as
+disproven: :mod:`badgekit.verify` reports it as indeterminate.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +43,7 @@ __all__ = ["SIGNING_SUITES", "SUITES", "Cryptosuite", "default_suite", "describe
 
 RDFC = "rdfc"
 JCS = "jcs"
+SD = "rdfc-sd"  # RDFC-1.0, blank nodes relabelled, statements signed one by one (ecdsa-sd-2023)
 ED25519 = ("Ed25519",)
 NIST = ("P-256", "P-384")
 #: Signature bytes per key type: Ed25519 and P-256 64, P-384 96 (``r ‖ s``).
@@ -68,6 +75,7 @@ SUITES: tuple[Cryptosuite, ...] = (
     Cryptosuite("DataIntegrityProof", "eddsa-jcs-2022", JCS, ED25519),
     Cryptosuite("DataIntegrityProof", "ecdsa-rdfc-2019", RDFC, NIST),
     Cryptosuite("DataIntegrityProof", "ecdsa-jcs-2019", JCS, NIST),
+    Cryptosuite("DataIntegrityProof", "ecdsa-sd-2023", SD, ("P-256",)),
     Cryptosuite("DataIntegrityProof", "eddsa-2022", RDFC, ED25519, legacy=True),
     Cryptosuite("Ed25519Signature2020", None, RDFC, ED25519, legacy=True),
 )
@@ -75,6 +83,11 @@ _BY_NAME = {(s.proof_type, s.cryptosuite): s for s in SUITES}
 
 #: "z" + base58btc of the longest signature (96 bytes) is at most 133 characters.
 MAX_PROOF_VALUE_CHARS = {64: 89, 96: 133}
+#: ecdsa-sd-2023: at most this many statements signed one by one (an Open Badges credential has
+#: tens to a few hundred), so a proofValue ("u" + base64url of the header, base signature, keys,
+#: and per statement a CBOR-framed signature of 66 bytes, label of 36, index of 3) of at most:
+SD_MAX_STATEMENTS = 5_000
+SD_MAX_PROOF_VALUE_CHARS = 1 + (3 + 66 + 37 + 34 + 16 + SD_MAX_STATEMENTS * (66 + 36 + 3)) * 4 // 3
 
 
 def suite_of(proof: Any) -> Cryptosuite | None:
@@ -88,10 +101,35 @@ def suite_of(proof: Any) -> Cryptosuite | None:
 
 
 def describe(proof: Any) -> str:
-    """``"DataIntegrityProof bbs-2023"``: a proof's type and cryptosuite, for messages."""
+    """``"DataIntegrityProof bbs-2023"``: a proof's type and cryptosuite, for messages
+    (``"… ecdsa-sd-2023 base proof"`` for the holder's copy of a selective-disclosure proof)."""
     if not isinstance(proof, Mapping):
         return "non-object"
-    return f"{proof.get('type')!s} {proof.get('cryptosuite') or ''}".strip()
+    base = " base proof" if is_base_proof(proof) else ""
+    return f"{proof.get('type')!s} {proof.get('cryptosuite') or ''}".strip() + base
+
+
+#: The first bytes of an ``ecdsa-sd-2023`` proofValue (a CBOR tag): base proof, derived proof.
+SD_BASE_HEADER, SD_DERIVED_HEADER = b"\xd9\x5d\x00", b"\xd9\x5d\x01"
+
+
+def sd_proof_kind(proof_value: Any) -> str | None:
+    """``"base"`` or ``"derived"`` for an ``ecdsa-sd-2023`` proofValue (``u`` + base64url) by its
+    3-byte header, None for anything else. Cheap: decodes the first four characters only."""
+    if not isinstance(proof_value, str) or not proof_value.startswith("u") or len(proof_value) < 5:
+        return None
+    try:
+        head = base64.urlsafe_b64decode(proof_value[1:5])
+    except (binascii.Error, ValueError):
+        return None
+    return {SD_BASE_HEADER: "base", SD_DERIVED_HEADER: "derived"}.get(head)
+
+
+def is_base_proof(proof: Any) -> bool:
+    """True for an ``ecdsa-sd-2023`` *base* proof: what the issuer gives the holder, who derives
+    from it the proof a verifier checks (VC-DI-ECDSA 1.0 §3.6). badgekit does not verify it."""
+    return (isinstance(proof, Mapping) and proof.get("cryptosuite") == "ecdsa-sd-2023"
+            and sd_proof_kind(proof.get("proofValue")) == "base")
 
 
 def names_a_suite(proof: Any) -> bool:
@@ -124,7 +162,7 @@ def default_suite(key_type: str) -> str:
 
 def suites_for_hint(key_type: str) -> str:
     """``"a P-256 key signs in ecdsa-rdfc-2019 or ecdsa-jcs-2019"``: for error hints."""
-    names = [s.name for s in SUITES if not s.legacy and key_type in s.key_types]
+    names = [s.name for s in SUITES if s.name in SIGNING_SUITES and key_type in s.key_types]
     article = "an" if key_type.startswith("E") else "a"
     return (f"{article} {key_type} key signs in {' or '.join(names)}" if names
             else f"{article} {key_type} key signs no Data Integrity suite")
@@ -136,8 +174,17 @@ def supported() -> str:
 
 
 def max_proof_value_chars(suite: Cryptosuite) -> int:
-    """Longest ``proofValue`` a proof of ``suite`` can have (its largest signature, base58btc)."""
+    """Longest ``proofValue`` a proof of ``suite`` can have (its largest signature, base58btc; for
+    ``ecdsa-sd-2023`` the bound of :data:`SD_MAX_PROOF_VALUE_CHARS`)."""
+    if suite.transform == SD:
+        return SD_MAX_PROOF_VALUE_CHARS
     return MAX_PROOF_VALUE_CHARS[max(SIGNATURE_BYTES[k] for k in suite.key_types)]
+
+
+def proof_value_multibase(suite: Cryptosuite) -> tuple[str, str]:
+    """The multibase prefix of ``suite``'s ``proofValue`` and its name: ``("u", "base64url")`` for
+    ``ecdsa-sd-2023`` (CBOR), ``("z", "base58btc")`` for every other suite (a bare signature)."""
+    return ("u", "base64url") if suite.transform == SD else ("z", "base58btc")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -128,6 +128,7 @@ def add_proof(
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
     cryptosuite: str = CRYPTOSUITE,
+    mandatory_pointers: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Return a (shallow) copy of ``document`` with a Data Integrity proof in ``cryptosuite``
     (default ``eddsa-rdfc-2022``; :data:`badgekit.cryptosuites.SIGNING_SUITES`) appended to ``proof``.
@@ -136,6 +137,9 @@ def add_proof(
     are kept: the new proof signs the document without them (a proof set). A JCS suite's proof
     carries the document's ``@context`` (VC-DI-EdDSA 1.0 §3.3.1, VC-DI-ECDSA 1.0 §3.4.1). The
     signer's key type is its ``key_type`` attribute (:class:`badgekit.keys.KeySigner`), else Ed25519.
+    ``ecdsa-sd-2023`` writes a base proof (for the holder, who derives what verifiers see) whose
+    ``mandatory_pointers`` the holder must always disclose (default:
+    :func:`badgekit.ecdsa_sd.default_mandatory_pointers`).
 
     Raises:
         ProofError: the document has no ``@context``; ``cryptosuite`` is not one badgekit signs
@@ -156,6 +160,9 @@ def add_proof(
                             cryptosuite=suite.name)
     if suite.transform == cryptosuites.JCS:
         options["@context"] = document["@context"]
+    if suite.transform == cryptosuites.SD:
+        value = _sd_base_proof_value(document, options, signer, mandatory_pointers, loader=loader, canonize=canonize)
+        return {**document, "proof": [*_as_list(document.get("proof")), {**options, "proofValue": value}]}
     if suite.name == CRYPTOSUITE and canonize is None:
         message = hash_data(document, options, loader=loader).hash_data  # the hot path: cached config
     else:
@@ -213,11 +220,12 @@ def structure_problem(proof: Any) -> str | None:
         # VC Data Integrity 1.0 §2.1: "The value of this property MUST be a string that represents a URL".
         return f"verificationMethod {vm[:60]!r} is not a URL (Data Integrity requires one, e.g. did:key:z6Mk…#z6Mk…)"
     pv = proof.get("proofValue")
-    if not isinstance(pv, str) or not pv.startswith("z"):
-        return "proofValue is missing or not base58btc multibase"
+    prefix, base = cryptosuites.proof_value_multibase(known)
+    if not isinstance(pv, str) or not pv.startswith(prefix):
+        return f"proofValue is missing or not {base} multibase (it must start with {prefix!r})"
     longest = cryptosuites.max_proof_value_chars(known)
     if len(pv) > longest:
-        return f"proofValue is {len(pv):,} characters long; a base58btc {known.name} signature has at most {longest}"
+        return f"proofValue is {len(pv):,} characters long; a {base} {known.name} proof value has at most {longest:,}"
     if "previousProof" in proof:
         # A chained proof signs the document together with the proofs it names (VC DI 1.0 "proof
         # chains"); badgekit checks each proof over the document alone, which is not that check.
@@ -331,6 +339,8 @@ def signature_problem(
         name = suite.name if suite else cryptosuites.describe(proof)
         wanted = " or ".join(suite.key_types) if suite else "a supported"
         return f"the proof is {name}, which needs a {wanted} key; the verification method holds a {key_type or 'different'} key"
+    if suite.transform == cryptosuites.SD:
+        return _sd_problem(document, proof, public_key, loader=loader, canonize=canonize)
     try:
         signature = did.b58decode(str(proof["proofValue"])[1:])
     except ValueError:
@@ -347,6 +357,45 @@ def signature_problem(
     if not cryptosuites.verify_signature(key_type, public_key, signature, message):
         return "signature does not match the credential (altered after signing, or signed with another key)"
     return None
+
+
+def _sd_base_proof_value(document: Mapping[str, Any], options: Mapping[str, Any], signer: Signer,
+                         pointers: Sequence[str] | None, *, loader: Callable[..., Any] | None,
+                         canonize: Callable[..., str] | None) -> str:
+    from badgekit import ecdsa_sd  # start-up: cbor2, for ecdsa-sd-2023 proofs only
+
+    config = {**options, "@context": document.get("@context")}
+    proof_hash = hashlib.sha256(_canonical_config(config, canonize or jsonld.canonize, loader).encode("utf-8")).digest()
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    chosen = ecdsa_sd.default_mandatory_pointers(unsigned) if pointers is None else list(pointers)
+    try:
+        return ecdsa_sd.create_base_proof_value(unsigned, proof_hash, signer.sign, chosen, loader=loader)
+    except ecdsa_sd.SdProofError as exc:
+        raise ProofError(f"cannot sign in ecdsa-sd-2023: {exc}") from None
+
+
+def _sd_problem(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    public_key: bytes,
+    *,
+    loader: Callable[..., Any] | None = None,
+    canonize: Callable[..., str] | None = None,
+) -> str | None:
+    """Why an ``ecdsa-sd-2023`` proof does not verify, or None: the document and the proof options
+    canonicalised with RDFC-1.0 as for the other RDFC suites, then :mod:`badgekit.ecdsa_sd` (a
+    derived proof, or the holder's base proof, whose statements are grouped again)."""
+    from badgekit import ecdsa_sd  # start-up: cbor2, for ecdsa-sd-2023 proofs only
+
+    options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+    value = str(proof["proofValue"])
+    try:
+        data = hash_data(document, options, loader=loader, canonize=canonize)
+        if cryptosuites.is_base_proof(proof):
+            return ecdsa_sd.base_proof_problem(document, data.proof_hash, value, public_key, loader=loader)
+    except BadgekitError as exc:
+        return f"the credential or its proof options cannot be canonicalised: {exc.message}"
+    return ecdsa_sd.derived_proof_problem(data.canonical_document, data.proof_hash, value, public_key)
 
 
 def signed_message(

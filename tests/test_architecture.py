@@ -166,6 +166,7 @@ def test_function_local_imports_of_badgekit_say_why():
 _NEVER_ON_VERIFY = (
     "yaml", "jinja2", "sqlite3", "rich.progress", "requests", "aiohttp", "jsonschema",
     "rfc8785",  # JCS: loaded only when a proof of a JCS cryptosuite is checked
+    "cbor2", "badgekit.ecdsa_sd",  # ecdsa-sd-2023: loaded only when such a proof is checked
     "badgekit.issuing", "badgekit.templates", "badgekit.badgeclass", "badgekit.project", "badgekit.ledger",
     "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render", "badgekit.roster",
 )

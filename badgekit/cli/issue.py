@@ -70,7 +70,8 @@ def issue(
         str | None,
         typer.Option("--cryptosuite", metavar="SUITE",
                      help="--format ldp: the proof's cryptosuite, eddsa-rdfc-2022 or eddsa-jcs-2022 (Ed25519 key), "
-                          "ecdsa-rdfc-2019 or ecdsa-jcs-2019 (P-256 / P-384 key). Default: eddsa-rdfc-2022, "
+                          "ecdsa-rdfc-2019 or ecdsa-jcs-2019 (P-256 / P-384 key), ecdsa-sd-2023 (P-256 key: base "
+                          "proofs, results and evidence selectively disclosable). Default: eddsa-rdfc-2022, "
                           "or ecdsa-rdfc-2019 with a P-256 / P-384 key."),
     ] = None,
     bake: Annotated[

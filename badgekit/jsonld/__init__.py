@@ -49,9 +49,13 @@ __all__ = [
     "bundled_context",
     "canonize",
     "canonize_dataset",
+    "canonize_nquads",
+    "compact",
+    "expand",
     "canonize_reference",
     "import_pyld_without_http",
     "json_form_problem",
+    "to_nquads",
     "to_rdf",
 ]
 
@@ -121,6 +125,71 @@ def to_rdf(document: Any, *, loader: Callable[..., Any] | None = None) -> dict[s
     if problems:
         raise JsonLdError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return dataset
+
+
+def _safe_options(loader: Callable[..., Any] | None) -> dict[str, Any]:
+    return {"documentLoader": loader or DEFAULT_LOADER, "base": None, "safe": True,
+            "produceGeneralizedRdf": False, "processingMode": "json-ld-1.1"}
+
+
+def _run(step: Callable[[Any, list[str]], Any]) -> Any:
+    """Run one PyLD step on a safe-mode processor, translating its errors as :func:`to_rdf` does."""
+    problems: list[str] = []
+    try:
+        out = step(_make_processor(problems), problems)
+    except _pyld().JsonLdError as exc:
+        raise _translate(exc) from None
+    except RecursionError:
+        raise LimitExceeded("JSON-LD document nested too deeply") from None
+    if problems:
+        raise JsonLdError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return out
+
+
+def expand(document: Any, *, loader: Callable[..., Any] | None = None) -> list[Any]:
+    """The expanded form of ``document``, offline and in safe mode (as :func:`to_rdf`).
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: as :func:`to_rdf`.
+    """
+    expanded: list[Any] = _run(lambda proc, _: proc.expand(document, _safe_options(loader)))
+    return expanded
+
+
+def compact(document: Any, context: Any, *, loader: Callable[..., Any] | None = None) -> dict[str, Any]:
+    """``document`` (expanded or not) compacted with ``context``, offline and in safe mode.
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: as :func:`to_rdf`.
+    """
+    compacted: dict[str, Any] = _run(lambda proc, _: proc.compact(document, context, _safe_options(loader)))
+    return compacted
+
+
+def to_nquads(document: Any, *, loader: Callable[..., Any] | None = None) -> list[str]:
+    """The N-Quads of ``document`` (not canonicalised: blank node labels as the conversion issues
+    them), one string per quad, newline included.
+
+    Raises:
+        DocumentLoaderError, JsonLdError, LimitExceeded: as :func:`to_rdf`.
+    """
+    dataset = to_rdf(document, loader=loader)
+    text: str = _pyld().serialize_nquads(dataset)
+    return text.splitlines(keepends=True)
+
+
+def canonize_nquads(nquads: str, *, max_work: int = MAX_CANON_WORK) -> tuple[str, dict[str, str]]:
+    """RDFC-1.0 of an N-Quads document, bounded as :func:`canonize`, and the canonical label each
+    input blank node received (``{"b0": "c14n3", …}``, without ``_:``).
+
+    Raises:
+        LimitExceeded: as :func:`canonize`.
+    """
+    dataset = _pyld().parse_nquads(nquads)
+    engine = _bounded_urdna2015(max_work)()
+    canonical: str = engine.main(dataset, {"format": "application/n-quads"})
+    issued = {old.removeprefix("_:"): new.removeprefix("_:") for old, new in engine.canonical_issuer.existing.items()}
+    return canonical, issued
 
 
 #: Keywords a value object (``{"@value": …}``) may hold; elsewhere a credential may use only ``@context``.

@@ -53,6 +53,9 @@ def check_proof_structure(run: Run) -> None:
             return
         if suite.legacy:
             notes.append(f"proof {n} uses the legacy {suite.name} suite (accepted for verification)")
+        if cryptosuites.is_base_proof(p):
+            notes.append(f"proof {n} is an ecdsa-sd-2023 base proof: the holder's copy, checked whole; verifiers "
+                         "expect a derived proof (selective disclosure) made from it")
         run.proofs.append((n, p))
     if not run.proofs:
         kinds = ", ".join(run.ignored_proofs)

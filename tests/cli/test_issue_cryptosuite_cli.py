@@ -68,3 +68,21 @@ def test_issue_refuses_a_suite_the_key_cannot_sign_in_before_reserving_anything(
     assert "P-256 key signs Data Integrity proofs" in jwt.stderr
     assert "Traceback" not in wrong.stderr + ed.stderr + unknown.stderr + jwt.stderr
     assert not list(p.out.glob("*.json"))
+
+
+def test_issue_in_ecdsa_sd_2023_writes_base_proofs_the_holder_can_check(tmp_path, monkeypatch):
+    p = ecdsa_project(tmp_path, monkeypatch, "p256")
+    run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--workers", "1", "--no-revocation",
+            "--cryptosuite", "ecdsa-sd-2023")
+    files = sorted(p.out.glob("*.json"))
+    assert len(files) == 2
+    for path in files:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        [proof] = doc["proof"]
+        assert proof["cryptosuite"] == "ecdsa-sd-2023" and proof["proofValue"].startswith("u2V0A")  # a base proof
+        report = json.loads(run_cli("verify", path, "--json").stdout)
+        assert report["verdict"] == "valid", report
+    p384 = ecdsa_project(tmp_path / "384", monkeypatch, "p384")
+    result = run_cli("issue", "--badge", "disks", p384.roster, "--key", p384.key, "--cryptosuite", "ecdsa-sd-2023",
+                     ok=2)
+    assert "ecdsa-sd-2023 needs a key of type P-256" in result.output

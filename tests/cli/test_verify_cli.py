@@ -426,3 +426,48 @@ def test_one_line_colour_only_on_a_terminal_without_no_color(monkeypatch):
     with os.fdopen(write_end, "w") as pipe, os.fdopen(read_end, "rb"):
         monkeypatch.setenv("TERM", "xterm")
         assert not _color(pipe)
+
+
+#: An OB 3.0 badge signed in ecdsa-sd-2023 by the Digital Bazaar suite (tests/interop/dbsuites.mjs,
+#: W3C vector P-256 key): the base proof (the holder's copy) and a disclosure derived from it
+#: (name, description, result, evidence … withheld; tests/interop/README.md).
+SD_BASE = Path(__file__).resolve().parent.parent / "interop" / "fixtures" / "db-ecdsa-sd-2023-base.json"
+SD_DERIVED = SD_BASE.with_name("db-ecdsa-sd-2023-derived.json")
+
+
+def test_an_ecdsa_sd_2023_derived_badge_is_valid_and_a_tampered_one_invalid(tmp_path):
+    result = run(str(SD_DERIVED), "--at", FIXED_NOW, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "valid"
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["signature"]["reason"] == "ecdsa-sd-2023 signature verified"
+    assert checks["proof-structure"]["reason"].startswith("1 proof(s): DataIntegrityProof ecdsa-sd-2023")
+    doc = json.loads(SD_DERIVED.read_text(encoding="utf-8"))
+    assert "name" not in doc and "result" not in doc["credentialSubject"]  # withheld by the holder
+    for edit in (lambda d: d["credentialSubject"]["achievement"].__setitem__("name", "Forged"),  # mandatory
+                 lambda d: d["credentialSubject"]["identifier"][0].__setitem__("salt", "other"),  # disclosed
+                 lambda d: d.__setitem__("name", "Forged")):  # added
+        tampered = json.loads(SD_DERIVED.read_text(encoding="utf-8"))
+        edit(tampered)
+        path = tmp_path / "tampered.json"
+        path.write_text(json.dumps(tampered), encoding="utf-8")
+        result = run(str(path), "--at", FIXED_NOW, "--json")
+        assert result.exit_code == 1, result.output
+        failed = [c["id"] for c in json.loads(result.stdout)["checks"] if c["status"] == "failed"]
+        assert failed == ["signature"]
+
+
+def test_an_ecdsa_sd_2023_base_proof_the_holders_copy_is_checked_whole(tmp_path):
+    result = run(str(SD_BASE), "--at", FIXED_NOW, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    check = next(c for c in report["checks"] if c["id"] == "proof-structure")
+    assert "proof 1 is an ecdsa-sd-2023 base proof: the holder's copy" in check["reason"]
+    tampered = json.loads(SD_BASE.read_text(encoding="utf-8"))
+    tampered["credentialSubject"]["result"][0]["value"] = "100"  # selectively disclosable, signed on its own
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(tampered), encoding="utf-8")
+    result = run(str(path), "--at", FIXED_NOW, "--json")
+    assert result.exit_code == 1, result.output
+    assert [c["id"] for c in json.loads(result.stdout)["checks"] if c["status"] == "failed"] == ["signature"]

@@ -82,7 +82,7 @@ def test_a_suite_badgekit_does_not_implement_is_indeterminate_not_invalid(tmp_pa
     report = json.loads(result.stdout)
     assert report["verdict"] == "indeterminate"
     check = next(c for c in report["checks"] if c["id"] == "proof-structure")
-    assert check["status"] == "indeterminate" and "ecdsa-sd-2023" in check["reason"]
+    assert check["status"] == "indeterminate" and "bbs-2023" in check["reason"]
     assert "failed" not in {c["status"] for c in report["checks"]}
 
 

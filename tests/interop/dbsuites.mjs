@@ -8,16 +8,22 @@
  *
  * Usage (a JSON array on stdout; usage errors: stderr, exit 2):
  *
- *   node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...
- *     SUITE          ecdsa-rdfc-2019 | ecdsa-jcs-2019 | eddsa-jcs-2022
+ *   node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] [--mandatory PTR]... FILE...
+ *     SUITE          ecdsa-rdfc-2019 | ecdsa-jcs-2019 | eddsa-jcs-2022 | ecdsa-sd-2023
  *     KEYPAIR.json   {"publicKeyMultibase": "z…", "secretKeyMultibase" (or "privateKeyMultibase"): "z…"}
  *                    (a P-256 / P-384 Multikey for the ecdsa suites, Ed25519 for eddsa-jcs-2022);
  *                    the proof's verificationMethod is its did:key, did:key:z…#z…
+ *     --mandatory    ecdsa-sd-2023 only: a JSON pointer the holder must always disclose (repeatable);
+ *                    the output is a base proof, for the holder
+ *
+ *   node dbsuites.mjs derive --selective PTR [--selective PTR]... FILE...
+ *     ecdsa-sd-2023: the derived credential (what a holder presents) of each base-proof FILE,
+ *     disclosing the mandatory pointers and these
  *
  *   node dbsuites.mjs verify FILE...
  *     each credential's proofs (every one must be of a SUITE above, by a did:key of the matching
- *     curve) verified with jsigs.verify and the assertionMethod purpose; prints
- *     [{"file", "verified", "error"}] and exits 0 (the verdicts are in the output)
+ *     curve; ecdsa-sd-2023: a derived proof) verified with jsigs.verify and the assertionMethod
+ *     purpose; prints [{"file", "verified", "error"}] and exits 0 (the verdicts are in the output)
  */
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
@@ -29,6 +35,10 @@ import {
 import {
   createSignCryptosuite as eddsaJcs2022, createVerifyCryptosuite as eddsaJcs2022Verify
 } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import {
+  createDiscloseCryptosuite as ecdsaSd2023Disclose, createSignCryptosuite as ecdsaSd2023,
+  createVerifyCryptosuite as ecdsaSd2023Verify
+} from '@digitalbazaar/ecdsa-sd-2023-cryptosuite';
 import jsigs from 'jsonld-signatures';
 import {readFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
@@ -48,9 +58,15 @@ const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
 const SUITES = {
   'ecdsa-rdfc-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaRdfc2019, verify: () => ecdsaRdfc2019},
   'ecdsa-jcs-2019': {multikey: EcdsaMultikey, cryptosuite: () => ecdsaJcs2019(), verify: () => ecdsaJcs2019Verify()},
-  'eddsa-jcs-2022': {multikey: Ed25519Multikey, cryptosuite: () => eddsaJcs2022(), verify: () => eddsaJcs2022Verify()}
+  'eddsa-jcs-2022': {multikey: Ed25519Multikey, cryptosuite: () => eddsaJcs2022(), verify: () => eddsaJcs2022Verify()},
+  'ecdsa-sd-2023': {
+    multikey: EcdsaMultikey, cryptosuite: opts => ecdsaSd2023({mandatoryPointers: opts.mandatory}),
+    verify: () => ecdsaSd2023Verify()
+  }
 };
-const USAGE = 'usage: node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] FILE...\n' +
+const USAGE = 'usage: node dbsuites.mjs sign --cryptosuite SUITE --key KEYPAIR.json [--created ISO] ' +
+  '[--mandatory PTR]... FILE...\n' +
+  '       node dbsuites.mjs derive --selective PTR [--selective PTR]... FILE...\n' +
   '       node dbsuites.mjs verify FILE...';
 
 class UsageError extends Error {}
@@ -63,22 +79,37 @@ function parseArgs(argv) {
     }
     return {command, files: rest};
   }
-  if(command !== 'sign') {
+  if(command !== 'sign' && command !== 'derive') {
     throw new UsageError(USAGE);
   }
-  const opts = {command, files: []};
+  const opts = {command, files: [], mandatory: [], selective: []};
   for(let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if(['--cryptosuite', '--key', '--created'].includes(arg)) {
+    const single = command === 'sign' ? ['--cryptosuite', '--key', '--created'] : [];
+    const repeated = command === 'sign' ? ['--mandatory'] : ['--selective'];
+    if(single.includes(arg) || repeated.includes(arg)) {
       if(i + 1 >= rest.length) {
         throw new UsageError(`${arg} needs a value`);
       }
-      opts[arg.slice(2)] = rest[++i];
+      if(repeated.includes(arg)) {
+        opts[arg.slice(2)].push(rest[++i]);
+      } else {
+        opts[arg.slice(2)] = rest[++i];
+      }
     } else if(arg.startsWith('--')) {
       throw new UsageError(`unknown option ${arg}`);
     } else {
       opts.files.push(arg);
     }
+  }
+  if(command === 'derive') {
+    if(opts.selective.length === 0 || opts.files.length === 0) {
+      throw new UsageError('--selective and at least one FILE are required');
+    }
+    return opts;
+  }
+  if(opts.mandatory.length > 0 && opts.cryptosuite !== 'ecdsa-sd-2023') {
+    throw new UsageError('--mandatory is for --cryptosuite ecdsa-sd-2023 only');
   }
   if(!SUITES[opts.cryptosuite]) {
     throw new UsageError(`--cryptosuite must be one of ${Object.keys(SUITES).join(', ')}`);
@@ -171,10 +202,28 @@ async function verifyFiles(files) {
   return out;
 }
 
+// ecdsa-sd-2023: what a holder presents, derived from a base proof (jsigs.derive).
+async function deriveFiles(files, selectivePointers) {
+  const documentLoader = verifyingLoader();
+  const out = [];
+  for(const file of files) {
+    const credential = JSON.parse(readFileSync(file, 'utf8'));
+    const suite = new DataIntegrityProof({cryptosuite: ecdsaSd2023Disclose({selectivePointers})});
+    out.push(await jsigs.derive(credential, {
+      suite, purpose: new jsigs.purposes.AssertionProofPurpose(), documentLoader
+    }));
+  }
+  return out;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if(opts.command === 'verify') {
     process.stdout.write(JSON.stringify(await verifyFiles(opts.files), null, 2) + '\n');
+    return;
+  }
+  if(opts.command === 'derive') {
+    process.stdout.write(JSON.stringify(await deriveFiles(opts.files, opts.selective), null, 2) + '\n');
     return;
   }
   const {multikey, cryptosuite} = SUITES[opts.cryptosuite];
@@ -189,7 +238,7 @@ async function main() {
   const documentLoader = documentLoaderFor(vm);
   const out = [];
   for(const file of opts.files) {
-    const suite = new DataIntegrityProof({signer: keyPair.signer(), cryptosuite: cryptosuite()});
+    const suite = new DataIntegrityProof({signer: keyPair.signer(), cryptosuite: cryptosuite(opts)});
     if(opts.created) {
       suite.date = opts.created;
     }

@@ -1,6 +1,7 @@
 """badgekit verifies what the Digital Bazaar cryptosuites sign: ``ecdsa-rdfc-2019`` and
 ``ecdsa-jcs-2019`` (P-256 and P-384) and ``eddsa-jcs-2022``, signed by ``dbsuites.mjs`` with the
-W3C vector keys and did:key; a changed value must fail. And the other direction: what badgekit
+W3C vector keys and did:key, and the ``ecdsa-sd-2023`` disclosures it derives from its base
+proofs; a changed value must fail. And the other direction: what badgekit
 signs in these suites (``badgekit sign --cryptosuite``, new P-256 / P-384 / Ed25519 keys) verifies
 in the Digital Bazaar suites (``dbsuites.mjs verify``), and a changed copy does not.
 """
@@ -37,18 +38,38 @@ def _did_key(curve: str) -> str:
     return "did:key:" + json.loads(KEYS[curve].read_text(encoding="utf-8"))["publicKeyMultibase"]
 
 
-def db_sign(unsigned: list[dict[str, Any]], cryptosuite: str, curve: str, tmp: Path) -> list[dict[str, Any]]:
-    """The credentials signed by the Digital Bazaar suite (one node process)."""
+def db_sign(unsigned: list[dict[str, Any]], cryptosuite: str, curve: str, tmp: Path, *,
+            mandatory: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The credentials signed by the Digital Bazaar suite (one node process); ``ecdsa-sd-2023``:
+    base proofs with these ``mandatory`` pointers."""
+    files = _write_all(unsigned, tmp, "unsigned")
+    pointers = [arg for p in mandatory for arg in ("--mandatory", p)]
+    return _dbsuites("sign", "--cryptosuite", cryptosuite, "--key", str(KEYS[curve]), "--created", FIXED_NOW,
+                     *pointers, *map(str, files))
+
+
+def db_derive(base: list[dict[str, Any]], selective: tuple[str, ...], tmp: Path) -> list[dict[str, Any]]:
+    """What a holder presents: the ``ecdsa-sd-2023`` disclosures the Digital Bazaar suite derives
+    from ``base`` credentials, revealing the mandatory pointers and ``selective``."""
+    files = _write_all(base, tmp, "base")
+    return _dbsuites("derive", *[arg for p in selective for arg in ("--selective", p)], *map(str, files))
+
+
+def _write_all(docs: list[dict[str, Any]], tmp: Path, stem: str) -> list[Path]:
+    files = []
+    for n, doc in enumerate(docs):
+        files.append(tmp / f"{stem}-{n}.json")
+        files[-1].write_text(json.dumps(doc), encoding="utf-8")
+    return files
+
+
+def _dbsuites(*args: str) -> Any:
     dbstack.require()
-    for name in ("ecdsa-rdfc-2019-cryptosuite", "ecdsa-jcs-2019-cryptosuite", "eddsa-jcs-2022-cryptosuite"):
+    for name in ("ecdsa-rdfc-2019-cryptosuite", "ecdsa-jcs-2019-cryptosuite", "eddsa-jcs-2022-cryptosuite",
+                 "ecdsa-sd-2023-cryptosuite"):
         if not (HERE / "node_modules/@digitalbazaar" / name).is_dir():
             pytest.fail(f"@digitalbazaar/{name} missing: run (cd tests/interop && npm ci)")
-    files = []
-    for n, doc in enumerate(unsigned):
-        files.append(tmp / f"unsigned-{n}.json")
-        files[-1].write_text(json.dumps(doc), encoding="utf-8")
-    proc = subprocess.run(["node", str(HERE / "dbsuites.mjs"), "sign", "--cryptosuite", cryptosuite,
-                           "--key", str(KEYS[curve]), "--created", FIXED_NOW, *map(str, files)],
+    proc = subprocess.run(["node", str(HERE / "dbsuites.mjs"), *args],
                           capture_output=True, text=True, timeout=dbstack.TIMEOUT_SECONDS, cwd=HERE, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -135,3 +156,100 @@ def test_the_digital_bazaar_suite_verifies_what_badgekit_issues_in_ecdsa_rdfc_20
     assert len(files) == 2 and all(json.loads(f.read_text())["proof"][0]["cryptosuite"] == "ecdsa-rdfc-2019" for f in files)
     verdicts = db_verify(files)
     assert all(v["verified"] for v in verdicts.values()), verdicts
+
+
+#: What an issuer makes mandatory in an ecdsa-sd-2023 badge: everything a verifier needs to judge it,
+#: so the holder can withhold only the rest (the badge's name and description, results, evidence …).
+SD_MANDATORY = ("/id", "/issuer", "/type", "/validFrom", "/validUntil", "/credentialSubject/achievement")
+
+
+def test_badgekit_verifies_the_ecdsa_sd_2023_disclosures_the_digital_bazaar_suite_derives(tmp_path: Path) -> None:
+    issuer = _did_key("P-256")
+    [base] = db_sign([ob_unsigned(issuer)], "ecdsa-sd-2023", "P-256", tmp_path, mandatory=SD_MANDATORY)
+    assert base["proof"]["proofValue"].startswith("u2V0A")  # a base proof (header 0xd9 0x5d 0x00)
+    [minimal] = db_derive([base], ("/credentialSubject/identifier",), tmp_path)
+    [fuller] = db_derive([base], ("/credentialSubject/identifier", "/name", "/credentialSubject/result",
+                                  "/awardedDate"), tmp_path)
+    assert "name" not in minimal and "result" not in minimal["credentialSubject"]
+    assert fuller["name"] == base["name"] and fuller["credentialSubject"]["result"]
+
+    for derived in (minimal, fuller):
+        path = tmp_path / "derived.json"
+        path.write_text(json.dumps(derived), encoding="utf-8")
+        [report] = verify_paths([path], VerifyOptions(at=_at()))
+        assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]
+        assert {c.id: c for c in report.checks}["signature"].reason == "ecdsa-sd-2023 signature verified"
+
+    # Tampered disclosures: a mandatory value, a disclosed value, a statement added or removed.
+    for forged in (_with(minimal, "validUntil", "2099-01-01T00:00:00Z"), _with(fuller, "name", "Forged Badge"),
+                   _with(minimal, "name", "Forged Badge"), _without(fuller, "awardedDate"),
+                   _with(minimal, "proof", {**minimal["proof"], "proofValue": fuller["proof"]["proofValue"]})):
+        path = tmp_path / "tampered.json"
+        path.write_text(json.dumps(forged), encoding="utf-8")
+        [report] = verify_paths([path], VerifyOptions(at=_at()))
+        assert report.verdict == "invalid"
+        assert [c.id for c in report.checks if c.status == "failed"] == ["signature"]
+    # The base proof is the holder's: badgekit checks it whole; the Digital Bazaar verifier refuses it.
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(base), encoding="utf-8")
+    [report] = verify_paths([path], VerifyOptions(at=_at()))
+    assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]
+    assert db_verify([path])["base.json"]["verified"] is False
+
+
+def test_the_digital_bazaar_suite_derives_and_verifies_what_badgekit_signs_and_issues_in_ecdsa_sd_2023(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_path = tmp_path / "p256.pem"
+    issuer = json.loads(run_cli("key", "generate", key_path, "--type", "p256", "--json").stdout)["did"]
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(ob_unsigned(issuer)), encoding="utf-8")
+    signed = tmp_path / "signed.json"
+    run_cli("sign", unsigned, "--key", key_path, "--cryptosuite", "ecdsa-sd-2023", "--created", FIXED_NOW, "--out", signed)
+    p = ecdsa_project(tmp_path / "project", monkeypatch, "p256")
+    run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--workers", "1", "--no-revocation",
+            "--cryptosuite", "ecdsa-sd-2023")
+    bases = [json.loads(f.read_text(encoding="utf-8")) for f in [signed, *sorted(p.out.glob("*.json"))]]
+    assert len(bases) == 3 and all(b["proof"][0]["proofValue"].startswith("u2V0A") for b in bases)
+    # What a holder presents: only the identifier disclosed beyond what badgekit made mandatory
+    # (everything but results and evidence), then results too.
+    derived = [*db_derive(bases, ("/credentialSubject/identifier",), tmp_path),
+               *db_derive(bases[:1], ("/credentialSubject/identifier", "/credentialSubject/result"), tmp_path)]
+    assert "result" not in derived[0]["credentialSubject"] and "evidence" not in derived[0]
+    assert derived[3]["credentialSubject"]["result"] == bases[0]["credentialSubject"]["result"]
+    paths = []
+    for n, doc in enumerate(derived):
+        paths.append(tmp_path / f"derived-{n}.json")
+        paths[-1].write_text(json.dumps(doc), encoding="utf-8")
+        paths.append(tmp_path / f"tampered-{n}.json")
+        paths[-1].write_text(json.dumps(_with(doc, "validFrom", "2020-01-01T00:00:00Z")), encoding="utf-8")
+    verdicts = db_verify(paths)
+    for n in range(len(derived)):
+        assert verdicts[f"derived-{n}.json"]["verified"] is True, verdicts[f"derived-{n}.json"]["error"]
+        assert verdicts[f"tampered-{n}.json"]["verified"] is False
+    verdict = {Path(r.source).name: r for r in verify_paths(paths, VerifyOptions())}  # issued now: the real clock
+    for n in range(len(derived)):
+        ok, bad = verdict[f"derived-{n}.json"], verdict[f"tampered-{n}.json"]
+        assert ok.verdict == "valid", [(c.id, c.status, c.reason) for c in ok.checks]
+        assert bad.verdict == "invalid" and [c.id for c in bad.checks if c.status == "failed"] == ["signature"]
+
+
+def test_the_committed_ecdsa_sd_2023_fixtures_are_what_the_digital_bazaar_suite_makes() -> None:
+    """tests/cli uses these two files without node: the derived one verifies in the Digital Bazaar
+    suite and is a disclosure of the base one (same base signature and proof-scoped key)."""
+    base, derived = HERE / "fixtures/db-ecdsa-sd-2023-base.json", HERE / "fixtures/db-ecdsa-sd-2023-derived.json"
+    verdicts = db_verify([derived, base])
+    assert verdicts[derived.name]["verified"] is True, verdicts[derived.name]["error"]
+    assert verdicts[base.name]["verified"] is False
+    base_value = json.loads(base.read_text(encoding="utf-8"))["proof"]["proofValue"]
+    derived_value = json.loads(derived.read_text(encoding="utf-8"))["proof"]["proofValue"]
+    from badgekit import ecdsa_sd
+
+    b, d = ecdsa_sd.parse_base_proof_value(base_value), ecdsa_sd.parse_derived_proof_value(derived_value)
+    assert (b.base_signature, b.public_key) == (d.base_signature, d.public_key)
+    assert list(b.mandatory_pointers) == list(SD_MANDATORY)
+
+
+def _without(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out.pop(key)
+    return out

@@ -419,9 +419,9 @@ def valid_eddsa_jcs_2022() -> bytes:
 
 
 def unimplemented_suite() -> bytes:
-    """The base credential whose proof names ``ecdsa-sd-2023``, a suite badgekit does not
+    """The base credential whose proof names ``bbs-2023``, a suite badgekit does not
     implement: indeterminate (exit 3), never invalid, under :data:`VERIFY_ARGS`."""
-    return _json(_mutate(_signed(), lambda c: c["proof"][0].__setitem__("cryptosuite", "ecdsa-sd-2023")))
+    return _json(_mutate(_signed(), lambda c: c["proof"][0].__setitem__("cryptosuite", "bbs-2023")))
 
 
 def valid_jwk_only_jwt() -> bytes:

@@ -92,8 +92,9 @@ def test_jcs_refuses_numbers_it_cannot_represent():
 
 def test_registry_names_and_unknown_suites():
     assert [s.name for s in cryptosuites.SUITES if not s.legacy] == [
-        "eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019"]
-    assert cryptosuites.suite_of({"type": "DataIntegrityProof", "cryptosuite": "ecdsa-sd-2023"}) is None
+        "eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019", "ecdsa-sd-2023"]
+    assert cryptosuites.suite_of({"type": "DataIntegrityProof", "cryptosuite": "ecdsa-sd-2023"}).key_types == ("P-256",)
+    assert cryptosuites.suite_of({"type": "DataIntegrityProof", "cryptosuite": "bbs-2023"}) is None
     assert cryptosuites.suite_of({"type": ["DataIntegrityProof"], "cryptosuite": "eddsa-rdfc-2022"}) is None
     assert cryptosuites.names_a_suite({"type": "DataIntegrityProof", "cryptosuite": "bbs-2023"})
     assert not cryptosuites.names_a_suite({"cryptosuite": "bbs-2023"})
@@ -221,6 +222,6 @@ def test_add_proof_refuses_a_suite_the_key_cannot_sign_in_and_unknown_suites():
         proof.add_proof(unsigned, keys.Ed25519Key.generate().signer(), cryptosuite="ecdsa-rdfc-2019")
     with pytest.raises(ProofError, match="needs a key of type Ed25519; the signing key is P-384"):
         proof.add_proof(unsigned, keys.EcdsaKey.generate("P-384").signer())
-    for name in ("Ed25519Signature2020", "eddsa-2022", "ecdsa-sd-2023"):
+    for name in ("Ed25519Signature2020", "eddsa-2022", "bbs-2023"):
         with pytest.raises(ProofError, match="does not sign in"):
             proof.add_proof(unsigned, keys.Ed25519Key.generate().signer(), cryptosuite=name)
