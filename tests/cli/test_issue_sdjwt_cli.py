@@ -5,13 +5,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from email import message_from_bytes
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from badgekit import baking, sdjwt
 from badgekit.badgeclass import parse_policy
+from badgekit.delivery import compose
 from tests.conftest import run_cli
 
 
@@ -28,10 +32,23 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def _claims(path: str) -> dict[str, Any]:
+    return sdjwt.process(sdjwt.parse(Path(path).read_text(encoding="ascii"))).payload
+
+
 def test_issue_sd_jwt_bake_verify_and_revoke(project: Path) -> None:
-    result = run_cli("issue", "--badge", "y", "roster.csv", "--format", "sd-jwt", "--bake", "png,svg", "--workers", "1", "--json")
+    result = run_cli("issue", "--badge", "y", "roster.csv", "--format", "sd-jwt", "--bake", "png,svg", "--workers", "1",
+                     "--bundle", "--json")
     rows = json.loads(result.stdout)["rows"]
     assert [r["status"] for r in rows] == ["issued", "issued"]
+    [bundled] = Path("out/bundles").glob(f"*{rows[0]['credentialId'].rsplit(':', 1)[-1]}*/credential.sd-jwt")
+    assert bundled.read_text(encoding="ascii") == Path(rows[0]["path"]).read_text(encoding="ascii")
+    letter = compose(sdjwt.credential_from_payload(_claims(rows[0]["path"])),
+                     Path(rows[0]["path"]).read_text(encoding="ascii"), Path(rows[0]["path"]).with_suffix(".png").read_bytes(),
+                     sender="badges@x.example", recipient="ada@example.org", recipient_name=None, sequence=1,
+                     now=datetime(2026, 1, 15, tzinfo=UTC))
+    attached = [p for p in message_from_bytes(letter.data).walk() if p.get_filename() == "credential.sd-jwt"]
+    assert [p.get_content_type() for p in attached] == ["application/dc+sd-jwt"]
     first = sdjwt.process(sdjwt.parse(Path(rows[0]["path"]).read_text(encoding="ascii")))
     assert rows[0]["path"].endswith(".sd-jwt")
     assert first.disclosed == ("credentialSubject.identifier[0]", "evidence[0]")  # the defaults the credential has
@@ -46,10 +63,12 @@ def test_issue_sd_jwt_bake_verify_and_revoke(project: Path) -> None:
     human = run_cli("verify", rows[0]["path"], "--status-list", "out/status").stdout
     assert "disclosed    credentialSubject.identifier[0], evidence[0]" in human
     assert "2 already issued" in run_cli("issue", "--badge", "y", "roster.csv", "--format", "sd-jwt", "--workers", "1").stdout
-    run_cli("revoke", rows[0]["credentialId"], "--reason", "test")
+    # revoke names the credentials by their files: the .sd-jwt itself, or the badge it is baked in
+    run_cli("revoke", rows[0]["path"], Path(rows[1]["path"]).with_suffix(".png"), "--reason", "test")
     run_cli("status", "publish")
-    revoked = json.loads(run_cli("verify", rows[0]["path"], "--status-list", "out/status", "--json", ok=1).stdout)
-    assert revoked["verdict"] == "invalid" and next(c for c in revoked["checks"] if c["id"] == "status")["status"] == "failed"
+    revoked = json.loads(run_cli("verify", "out", "--status-list", "out/status", "--json", ok=1).stdout)
+    assert {r["verdict"] for r in revoked} == {"invalid"}
+    assert {next(c for c in r["checks"] if c["id"] == "status")["status"] for r in revoked} == {"failed"}
 
 
 def test_the_badge_class_chooses_what_is_disclosable(project: Path) -> None:
