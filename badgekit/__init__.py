@@ -17,7 +17,7 @@ message, a hint and an exit code. The library never prints, prompts, exits or to
 network; the command line lives in :mod:`badgekit.cli`, which is not a library API.
 
 Issuing a roster, baking, revoking and publishing status lists: README.md, "Use as a library".
-Modules: ``keys``/``jwk``/``did``/``jwt``/``proof``/``jsonld`` (keys and signatures), ``schema``,
+Modules: ``keys``/``jwk``/``did``/``jwt``/``sdjwt``/``proof``/``jsonld`` (keys and signatures), ``schema``,
 ``roster``, ``credential``, ``badgeclass``, ``templates``, ``project``, ``status``, ``cache``,
 ``ledger``, ``baking``, ``issuing``, ``verify``, ``lifecycle``, ``delivery``, ``report``,
 ``errors``, ``limits``. Names starting with ``_`` are internal.
@@ -50,6 +50,7 @@ __all__ = [
     "report",
     "roster",
     "schema",
+    "sdjwt",
     "status",
     "templates",
     "verify",

@@ -1,10 +1,11 @@
 """One reader of stored credentials in every form: JSON (Data Integrity proof), a VC-JWT compact
-JWS, or either baked into a PNG or SVG badge. ``badgekit verify`` (check 1) and bundling read
+JWS, an SD-JWT VC, or any of them baked into a PNG or SVG badge. ``badgekit verify`` (check 1) and bundling read
 credentials here, so they agree on what a file holds.
 
 The form is told by content, never by file name, in one place (:func:`payload_kind`): text that
 starts with ``{`` is JSON; text shaped as a compact JWS (three base64url parts) is a VC-JWT;
-anything else is refused. Every bound applies: the byte size (``max_bytes``), JSON depth
+a compact JWS followed by ``~`` and disclosures is an SD-JWT VC (:mod:`badgekit.sdjwt`); anything
+else is refused. Every bound applies: the byte size (``max_bytes``), JSON depth
 (:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
 (:data:`badgekit.limits.MAX_JSON_VALUES`).
 
@@ -18,12 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from badgekit import baking, jwt
+from badgekit import baking, jwt, sdjwt
 from badgekit._io import MAX_INPUT_BYTES, loads_json
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.limits import MAX_JSON_VALUES, count_values
 
-Form = Literal["json", "jwt", "png", "svg"]
+Form = Literal["json", "jwt", "sd-jwt", "png", "svg"]
+Kind = Literal["json", "jwt", "sd-jwt"]
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -47,12 +49,14 @@ class LegacyBadge(EnvelopeError):
     """An Open Badges 2.0 badge (baked with the OB 2.0 keyword): not a credential badgekit reads."""
 
 
-def payload_kind(text: str) -> Literal["json", "jwt"] | None:
+def payload_kind(text: str) -> Kind | None:
     """``"json"`` for text starting with ``{`` (after white space), ``"jwt"`` for a compact JWS,
-    None for anything else: the one rule every reader uses."""
+    ``"sd-jwt"`` for an SD-JWT, None for anything else: the one rule every reader uses."""
     if text.lstrip().startswith("{"):
         return "json"
-    return "jwt" if jwt.looks_like_jws(text) else None
+    if jwt.looks_like_jws(text):
+        return "jwt"
+    return "sd-jwt" if sdjwt.looks_like_sd_jwt(text) else None
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Stored:
     """The credential text found in some bytes, not parsed yet (see :func:`find`)."""
 
     text: str  # exactly as stored
-    kind: Literal["json", "jwt"]
+    kind: Kind
     container: baking.Container | None
     size: int  # bytes read
     source: str
@@ -70,15 +74,20 @@ class Stored:
         return self.container or self.kind
 
     def parse(self, *, max_bytes: int = MAX_INPUT_BYTES) -> Envelope:
-        """Parse the text: a JSON object, or a compact JWS and the credential it carries.
+        """Parse the text: a JSON object, or a compact JWS or SD-JWT and the credential it carries.
 
         Raises:
-            JwtError: a malformed JWS (parts, header, payload, size).
+            JwtError: a malformed JWS (parts, header, payload, size) or SD-JWT (disclosures).
             InputError: malformed JSON (names the source, line and column), or too deep.
             EnvelopeTooLarge: more than :data:`badgekit.limits.MAX_JSON_VALUES` JSON values.
         """
-        jws = None
-        if self.kind == "jwt":
+        jws, sd, processed = None, None, None
+        if self.kind == "sd-jwt":
+            sd = sdjwt.parse(self.text, max_bytes=max_bytes)
+            processed = sdjwt.process(sd)
+            jws, credential = sd.jws, sdjwt.credential_from_payload(processed.payload)
+            securing, text = "sd-jwt-vc", self.text.strip()
+        elif self.kind == "jwt":
             jws = jwt.parse(self.text, max_bytes=max_bytes)
             credential = jwt.credential_from_payload(jws.payload)
             securing, text = "vc-jwt", self.text.strip()
@@ -90,7 +99,7 @@ class Stored:
         if count_values(credential, MAX_JSON_VALUES) > MAX_JSON_VALUES:
             raise EnvelopeTooLarge(f"credential has more than {MAX_JSON_VALUES} JSON values; refused",
                                    source=self.source, form=self.form, securing=securing)
-        return Envelope(credential, text, self.form, self.container, jws, securing, self.size)
+        return Envelope(credential, text, self.form, self.container, jws, securing, self.size, sd, processed)
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,10 @@ class Envelope:
 
     ``credential``: the credential as JSON (for a VC-JWT, from its claims). ``text``: what was
     stored, exactly (a JWS without surrounding white space); signatures are over these bytes.
-    ``form``: json, jwt, png or svg; ``container``: png or svg when baked. ``jws``: the parsed,
-    not yet verified, compact JWS of a VC-JWT. ``securing``: embedded-proof or vc-jwt.
+    ``form``: json, jwt, sd-jwt, png or svg; ``container``: png or svg when baked. ``jws``: the
+    parsed, not yet verified, compact JWS of a VC-JWT (of an SD-JWT: its issuer-signed JWT).
+    ``securing``: embedded-proof, vc-jwt or sd-jwt-vc. ``sd`` and ``processed``: an SD-JWT's
+    parts and its claims with the presented disclosures put back (:mod:`badgekit.sdjwt`).
     """
 
     credential: dict[str, Any]
@@ -110,6 +121,8 @@ class Envelope:
     jws: jwt.CompactJws | None
     securing: str
     size: int
+    sd: sdjwt.SdJwt | None = None
+    processed: sdjwt.Processed | None = None
 
 
 def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Stored:
@@ -119,7 +132,7 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Store
     Raises:
         EnvelopeTooLarge: more than ``max_bytes``.
         EnvelopeError: an image badgekit cannot read, text that is not UTF-8, or neither a JSON
-            object nor a compact JWS.
+            object nor a compact JWS or SD-JWT.
         LegacyBadge: an Open Badges 2.0 badge.
         BakingError, LimitExceeded: a damaged or hostile image (see :func:`badgekit.baking.extract`).
     """
@@ -143,7 +156,7 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Store
             raise EnvelopeError(f"not UTF-8 text (byte {exc.start}) and not a PNG or SVG image", source=source) from None
     kind = payload_kind(text)
     if kind is None:
-        raise EnvelopeError("not a JSON credential, a compact JWS, or a baked PNG/SVG badge", source=source,
+        raise EnvelopeError("not a JSON credential, a compact JWS, an SD-JWT, or a baked PNG/SVG badge", source=source,
                             form=container or "json")
     return Stored(text, kind, container, len(data), source)
 

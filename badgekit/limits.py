@@ -27,6 +27,9 @@ MAX_JSON_OBJECTS = 1_000
 #: Most embedded endorsements verified per credential (each is a full verification; OB examples
 #: carry one to four). More fail check 11.
 MAX_ENDORSEMENTS = 16
+#: Most disclosures read in one SD-JWT (each is hashed and put back into the claims; a badge
+#: with every result and evidence item disclosable has a handful).
+MAX_DISCLOSURES = 1_000
 
 BIG = 1 << 62  # "no limit" for the counters
 _HINT = "badgekit verify would refuse the signed credential; link bulky data (evidence, results) by URL instead of embedding it"
@@ -201,6 +204,6 @@ def _bulk(value: Any, count: Callable[[Any, int], int], *, deepest: bool = False
 
 
 __all__ = [
-    "MAX_ENDORSEMENTS", "MAX_JSON_OBJECTS", "MAX_JSON_VALUES", "MAX_PROOFS", "FoundEndorsement",
+    "MAX_DISCLOSURES", "MAX_ENDORSEMENTS", "MAX_JSON_OBJECTS", "MAX_JSON_VALUES", "MAX_PROOFS", "FoundEndorsement",
     "check_signable", "check_signed_size", "count_objects", "count_values", "find_endorsements",
 ]

@@ -20,6 +20,7 @@ Achievement with ``badgekit`` removed and every other member kept as written, un
       image_template: course
       colour: "#1f6feb"
       requires: [urn:uuid:7a1e…]   # badge classes the recipient must already hold (see below)
+      disclose: [credentialSubject.result, evidence]   # issue --format sd-jwt: selectively disclosable
       # or: requires: {n_of: {n: 2, of: [urn:uuid:…, urn:uuid:…, {all_of: [urn:uuid:…, urn:uuid:…]}]}}
 
 Requirement kinds: ``required`` (a non-blank value), ``min`` / ``max`` (a number within bounds;

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from badgekit import roster
+from badgekit import roster, sdjwt
 from badgekit._template_search import image_template_names, template_names
 from badgekit._time import add_duration, parse_duration
 from badgekit.badgeclass._values import EMAIL, is_http_url, is_urn_uuid, quote, short
@@ -34,6 +34,7 @@ POLICY_KEYS: tuple[str, ...] = (
     "status_purpose",
     "requires",
     "revocable",
+    "disclose",
 )
 #: What the one credentialStatus entry of a credential says (ADR 4): revocation is final;
 #: suspension can be lifted (and a suspension-purpose credential can still be revoked for good).
@@ -203,6 +204,9 @@ class Policy:
     #: False: its credentials carry no status entry and can never be revoked, on purpose (issue
     #: then needs no status_base_url); the default is True
     revocable: bool = True
+    #: ``issue --format sd-jwt``: the members its holders may disclose selectively (paths of
+    #: badgekit.sdjwt.DISCLOSABLE); None: sdjwt.DEFAULT_DISCLOSE (recipient identity, results, evidence)
+    disclose: tuple[str, ...] | None = None
 
     @property
     def rule(self) -> Holdings | None:
@@ -278,6 +282,8 @@ class Policy:
             out["requires"] = rule.to_json()
         if not self.revocable:
             out["revocable"] = False
+        if self.disclose is not None:
+            out["disclose"] = list(self.disclose)
         return out
 
 
@@ -340,7 +346,10 @@ def parse_policy(
     problems.extend(req_problems)
     holdings, requires_problems = _parse_requires(raw.get("requires"), f"{base}.requires")
     problems.extend(requires_problems)
+    disclose, disclose_problems = _parse_disclose(raw.get("disclose"), f"{base}.disclose")
+    problems.extend(disclose_problems)
     policy = Policy(
+        disclose=disclose,
         requires=holdings.badge_ids() if holdings is not None else (),
         holdings=holdings if holdings is not None and not (holdings.is_all and all(isinstance(i, str) for i in holdings.of)) else None,
         revocable=revocable,
@@ -409,6 +418,22 @@ def _parse_requirements(raw: object, base: str) -> tuple[tuple[Requirement, ...]
         if kinds == 0 and not unknown:
             problems.append(SchemaProblem(where, f"names no requirement kind ({', '.join(REQUIREMENT_KINDS)})"))
     return tuple(out), problems
+
+
+def _parse_disclose(raw: Any, base: str) -> tuple[tuple[str, ...] | None, list[SchemaProblem]]:
+    """``disclose``: the members an SD-JWT VC makes selectively disclosable (a list, maybe empty)."""
+    if raw is None:
+        return None, []
+    if not isinstance(raw, list):
+        return None, [SchemaProblem(base, f"must be a list of members, e.g. [{', '.join(sdjwt.DEFAULT_DISCLOSE)}]")]
+    problems = []
+    for i, entry in enumerate(raw):
+        problem = sdjwt.disclose_problem(entry) if isinstance(entry, str) else "must be a string"
+        if problem is None and entry in raw[:i]:
+            problem = f"{quote(entry)} is listed twice"
+        if problem is not None:
+            problems.append(SchemaProblem(f"{base}[{i}]", problem))
+    return (None if problems else tuple(raw)), problems
 
 
 _REQUIRES_FORMS = "a list of badge-class ids, {all_of: [...]} or {n_of: {n: N, of: [...]}}"

@@ -7,7 +7,7 @@ Public API::
     extract(data, *, source) -> Extracted
 
 ``payload`` is the credential exactly as it should be stored: JSON text (Data Integrity proof)
-or a compact JWS (VC-JWT). Baking never re-serialises the credential, so ``extract(bake(img, p))``
+or a compact JWS (VC-JWT), or an SD-JWT VC (a compact JWS, ``~`` and disclosures). Baking never re-serialises the credential, so ``extract(bake(img, p))``
 returns ``p`` byte for byte and a proof over it still verifies.
 
 This package imports nothing heavy at import time (defusedxml, qrcode and resvg are imported
@@ -26,7 +26,9 @@ from badgekit.errors import BakingError, InputError
 
 Container = Literal["png", "svg"]
 
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+_JWS = r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"
+#: A compact JWS, optionally an SD-JWT: ``~``, disclosures each ending in ``~``, a key binding JWT.
+_COMPACT_JWS = re.compile(rf"{_JWS}(?:~(?:[A-Za-z0-9_-]+~)*(?:{_JWS})?)?")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def is_jwt(payload: str) -> bool:
 
 
 def check_payload(payload: str, *, source: str) -> bool:
-    """Check that ``payload`` is a JSON object or a compact JWS; return whether it is a JWS.
+    """Check that ``payload`` is a JSON object or a compact JWS (or SD-JWT); return whether it is a JWS.
 
     Raises:
         BakingError: empty, or neither a JSON object nor a compact JWS.
@@ -75,7 +77,7 @@ def check_payload(payload: str, *, source: str) -> bool:
         raise BakingError(f"{source}: the credential is empty")
     if is_jwt(payload):
         if not _COMPACT_JWS.fullmatch(payload.strip()):
-            raise BakingError(f"{source}: neither a JSON credential nor a compact JWS (VC-JWT)")
+            raise BakingError(f"{source}: neither a JSON credential nor a compact JWS (VC-JWT) or SD-JWT")
         return True
     if not isinstance(loads_json(payload, source=source), dict):
         raise InputError(f"{source}: expected a JSON object")  # pragma: no cover - '{' guarantees an object

@@ -216,7 +216,7 @@ def credential_element(payload: str, *, is_jwt: bool, declare_namespace: bool = 
     """The ``<openbadges:credential>`` element for ``payload``."""
     ns = f' xmlns:{PREFIX}="{NAMESPACE}"' if declare_namespace else ""
     if is_jwt:
-        # A compact JWS is base64url and dots only, so it needs no escaping in an attribute.
+        # A compact JWS (or SD-JWT) is base64url, dots and tildes only: no escaping in an attribute.
         return f'<{PREFIX}:credential{ns} verify="{payload}"></{PREFIX}:credential>'
     return f"<{PREFIX}:credential{ns}>{cdata(payload)}</{PREFIX}:credential>"
 
@@ -230,7 +230,7 @@ def bake(svg: bytes, payload: str, *, is_jwt: bool, source: str) -> bytes:
     """
     if _NOT_XML_CHAR.search(payload):
         raise BakingError(f"{source}: the credential contains characters that XML cannot carry")
-    if is_jwt and not re.fullmatch(r"[A-Za-z0-9_\-.]+", payload):
+    if is_jwt and not re.fullmatch(r"[A-Za-z0-9_\-.~]+", payload):
         raise BakingError(f"{source}: the JWT is not a compact JWS")
     _require_utf8(svg, source=source)
     found = _locate(svg, source=source)

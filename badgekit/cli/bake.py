@@ -17,7 +17,7 @@ from badgekit.cli._options import JsonOpt, old_spellings, out_option
 from badgekit.errors import BadgekitError, ExitCode, InputError
 
 #: Credential files picked up when CREDENTIAL is a folder.
-CREDENTIAL_SUFFIXES = (".json", ".jwt")
+CREDENTIAL_SUFFIXES = (".json", ".jwt", ".sd-jwt")
 
 
 def _credential_text(path: Path) -> str:
@@ -69,7 +69,7 @@ def bake(
         raise InputError(f"{out}: --out must be a folder when CREDENTIAL is a folder")
     files = sorted(p for p in credential.iterdir() if p.is_file() and p.suffix.lower() in CREDENTIAL_SUFFIXES)
     if not files:
-        raise InputError(f"{credential}: no .json or .jwt credentials in this folder")
+        raise InputError(f"{credential}: no .json, .jwt or .sd-jwt credentials in this folder")
     results: list[dict[str, Any]] = []
     for f in files:
         target = out / f"{f.stem}.{kind}"

@@ -215,8 +215,11 @@ def _print_report(report: VerificationReport) -> None:
     if s.get("validFrom") or s.get("validUntil"):
         rows.append(("valid", f"{clean(s.get('validFrom') or '-')} → {clean(s.get('validUntil') or 'no expiry')}"))
     if s.get("format"):
-        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT"}.get(s.get("securing") or "", "")
+        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT", "sd-jwt-vc": "SD-JWT VC"}.get(s.get("securing") or "", "")
         rows.append(("format", f"{s['format']}{', ' + securing if securing else ''}"))
+    if "disclosed" in s:  # an SD-JWT VC: which selectively disclosable claims the holder showed
+        withheld = f" ({s['undisclosed']} not disclosed)" if s.get("undisclosed") else ""
+        rows.append(("disclosed", clean(", ".join(s["disclosed"]) or "none") + withheld))
     if s.get("notChecked"):
         rows.append(("not checked", clean(", ".join(s["notChecked"]))))
     for key, value in rows:

@@ -2,7 +2,7 @@
 
 A bundle (``<out>/<credential uuid>/``) holds:
 
-* ``credential.json`` (or ``credential.jwt``): the signed credential, byte for byte as issued;
+* ``credential.json`` (or ``credential.jwt``, ``credential.sd-jwt``): the signed credential, byte for byte as issued;
 * ``badge.png`` and ``badge.svg``: the badge image with that credential baked in;
 * ``qr.svg`` and ``qr.png``: a QR code of the credential's public URL (or, without one, its id);
 * ``index.html``: a one-file page (inline CSS, image as a ``data:`` URI, no script) that shows the

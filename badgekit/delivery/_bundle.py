@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from badgekit import baking
+from badgekit import _envelope, baking
 from badgekit._io import atomic_write
 from badgekit.baking import render
 from badgekit.baking.qr import qr_document, qr_png
@@ -69,8 +69,7 @@ def write_bundle(
     facts = credential_facts(credential)
     if cert_url is not None and _https(cert_url) is None:
         raise InputError(f"{facts.credential_id}: the badge page URL {cert_url!r} is not an https URL")
-    jwt = baking.is_jwt(credential_text)
-    credential_file = "credential.jwt" if jwt else "credential.json"
+    credential_file = f"credential.{_envelope.payload_kind(credential_text) or 'json'}"  # .json, .jwt or .sd-jwt
     svg_bytes = badge_image_svg.encode("utf-8") if isinstance(badge_image_svg, str) else badge_image_svg
     png_bytes = badge_image_png if badge_image_png is not None else render.render_png(svg_bytes.decode("utf-8"), width=400, fonts=fonts)
     folder = Path(out_dir) / bundle_name(facts.credential_id)

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from badgekit import baking
+from badgekit import _envelope, baking
 from badgekit.delivery._facts import bundle_name, bundle_url, credential_facts
 from badgekit.delivery._messages import email_bodies, linkedin_url_for
 from badgekit.delivery._page import render_badge_image
@@ -94,7 +94,8 @@ def compose(
     """
     facts = credential_facts(credential)
     cert_url = bundle_url(bundle_url_base, facts.credential_id)
-    credential_file = "credential.jwt" if baking.is_jwt(text) else "credential.json"
+    kind = _envelope.payload_kind(text) or "json"
+    credential_file = f"credential.{kind}"
     body = email_bodies(facts, recipient_name=recipient_name,
                         linkedin_url=linkedin_url_for(facts, cert_url=cert_url, organization_id=linkedin_org_id),
                         cert_url=cert_url, credential_file=credential_file)
@@ -111,8 +112,9 @@ def compose(
     msg.set_content(body.text)
     msg.add_alternative(body.html, subtype="html")
     msg.add_attachment(png, maintype="image", subtype="png", filename="badge.png")
-    if credential_file == "credential.jwt":
-        msg.add_attachment(text.strip().encode("ascii"), maintype="application", subtype="jwt", filename=credential_file)
+    if kind != "json":  # application/jwt, or application/dc+sd-jwt (draft-ietf-oauth-sd-jwt-vc)
+        msg.add_attachment(text.strip().encode("ascii"), maintype="application",
+                           subtype="jwt" if kind == "jwt" else "dc+sd-jwt", filename=credential_file)
     else:
         msg.add_attachment(text.encode("utf-8"), maintype="application", subtype="json", filename=credential_file)
     return Letter(facts.credential_id, mid, msg.as_bytes())

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from badgekit.project import Project
 
 #: Credential files picked up from a folder (baked images beside them hold the same credentials).
-FOLDER_SUFFIXES = (".json", ".jwt")
+FOLDER_SUFFIXES = (".json", ".jwt", ".sd-jwt")
 #: Ledger states whose credentials ``bundle`` leaves out unless asked: a page would show a badge that no longer holds.
 WITHHELD_STATES = ("revoked", "suspended")
 
@@ -124,7 +124,7 @@ def collect_credentials(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in FOLDER_SUFFIXES)
             if not found:
-                raise InputError(f"{p}: no .json or .jwt credentials in this folder")
+                raise InputError(f"{p}: no .json, .jwt or .sd-jwt credentials in this folder")
             files += [(f, True) for f in found]
         else:
             files.append((p, False))

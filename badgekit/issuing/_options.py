@@ -14,11 +14,13 @@ CHUNK = 256
 #: Signing chunks (64 rows) below which no worker pool is started: a pool takes ~0.2 s to start
 #: (badgekit._parallel), so two processes win only on more than ~0.4 s of work (~1 ms a row).
 PARALLEL_MIN_CHUNKS = 6
-#: Output formats: Data Integrity proof in JSON, or VC-JWT (compact JWS).
-FORMATS = ("ldp", "jwt")
+#: Output formats: Data Integrity proof in JSON, VC-JWT (compact JWS), or SD-JWT VC.
+FORMATS = ("ldp", "jwt", "sd-jwt")
+#: The formats signed as a JWS (alg EdDSA / RS256), named by a kid (see :func:`jwt_kid`).
+JWS_FORMATS = ("jwt", "sd-jwt")
 #: Output modes: one file per credential, or one JSON Lines file per run (badgekit._jsonl).
 OUTPUT_MODES = ("files", "jsonl")
-_SUFFIX = {"ldp": ".json", "jwt": ".jwt"}
+_SUFFIX = {"ldp": ".json", "jwt": ".jwt", "sd-jwt": ".sd-jwt"}
 
 Progress = Callable[[int, int], None]
 
@@ -43,7 +45,8 @@ class IssueOptions:
     jwt_verification_method: str | None = None
     bake: tuple[str, ...] = ()  # "png" and/or "svg": a baked image beside each credential
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
-    format: Literal["ldp", "jwt"] = "ldp"  # ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT)
+    #: ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT); sd-jwt: <id>.sd-jwt (SD-JWT VC)
+    format: Literal["ldp", "jwt", "sd-jwt"] = "ldp"
     #: ldp: the proof's cryptosuite (badgekit.cryptosuites.SIGNING_SUITES); None → eddsa-rdfc-2022
     #: for an Ed25519 key, ecdsa-rdfc-2019 for a P-256 / P-384 key
     cryptosuite: str | None = None
@@ -121,5 +124,5 @@ def _err_json(e: RowError) -> dict[str, Any]:
 
 def credential_filename(credential_id: str, fmt: str = "ldp") -> str:
     """File name for a credential: its id without the scheme (never personal data), ``.json``
-    (Data Integrity) or ``.jwt`` (VC-JWT)."""
+    (Data Integrity), ``.jwt`` (VC-JWT) or ``.sd-jwt`` (SD-JWT VC)."""
     return credential_id.rsplit(":", 1)[-1] + _SUFFIX[fmt]

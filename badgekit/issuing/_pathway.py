@@ -239,7 +239,8 @@ def _sign(jobs: list[_Job], badge: BadgeClass, issuer: Mapping[str, Any], key: P
     executor = LocalExecutor(key, options.workers)
     identity = executor.identity
     setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, issuer, options), dict(issuer),
-                         s.achievement, images, options.format, dict(identity.public_jwk), proof_suite(identity, options))
+                         s.achievement, images, options.format, dict(identity.public_jwk), proof_suite(identity, options),
+                         disclose=getattr(badge.policy, "disclose", None))
     chunks = [jobs[i : i + 64] for i in range(0, len(jobs), 64)]
     done = 0
     if progress:

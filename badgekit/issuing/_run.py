@@ -78,8 +78,9 @@ class _Settings:
         self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
         if options.output_mode == "jsonl" and (options.format != "ldp" or options.bake):
-            raise InputError("--output-mode jsonl writes JSON credentials only: not with --format jwt or --bake",
-                             hint="use the default --output-mode files for VC-JWTs and baked images")
+            raise InputError(f"--output-mode jsonl writes JSON credentials only: not with --format {options.format} or --bake"
+                             if options.format != "ldp" else "--output-mode jsonl writes JSON credentials only: not with --bake",
+                             hint="use the default --output-mode files for VC-JWTs, SD-JWT VCs and baked images")
 
     def planner(self, ledger: Ledger, options: IssueOptions, issuer: Mapping[str, Any]) -> Planner:
         return Planner(ledger=ledger, badge_id=self.badge_id, options=options, now=self.now, validity=self.validity,
@@ -212,7 +213,8 @@ class _Run:
         identity = self.executor.identity
         setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, self.issuer, options), dict(self.issuer),
                              self.s.achievement, images, options.format, dict(identity.public_jwk),
-                             proof_suite(identity, options), jsonl=planner.run_file is not None)
+                             proof_suite(identity, options), jsonl=planner.run_file is not None,
+                             disclose=getattr(self.badge.policy, "disclose", None))
         done = 0
         if progress:
             progress(0, total)
@@ -308,7 +310,7 @@ def issue_credential(
     ledger: Ledger | None = None,
     status_base_url: str | None = None,
     revocable: bool = True,
-    format: Literal["ldp", "jwt"] = "ldp",  # noqa: A002 - the name IssueOptions and --format use
+    format: Literal["ldp", "jwt", "sd-jwt"] = "ldp",  # noqa: A002 - the name IssueOptions and --format use
     verification_method: str | None = None,
     jwt_verification_method: str | None = None,
     issuer_document: Mapping[str, Any] | None = None,
@@ -358,7 +360,7 @@ def issue_credential(
         e = errors[0]
         raise InputError(f"recipient values: {e.column or '-'}: {e.reason}")
     signing = _Signing.make(key, signing_method(key, issuer, options), dict(issuer), settings.achievement, options.format,
-                            proof_suite(key, options))
+                            proof_suite(key, options), getattr(badge.policy, "disclose", None))
     if ledger is None:
         job = _Job(credential_id or f"urn:uuid:{uuid.uuid4()}", row, format_utc(settings.now),
                    valid_until(row, settings.now, settings.validity), None, None, None, salt or secrets.token_hex(16), "")

@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from badgekit import credential as cred
-from badgekit import cryptosuites, did, jwt, proof, status
+from badgekit import cryptosuites, did, jwt, proof, sdjwt, status
 from badgekit._io import dumps_json
 from badgekit._time import parse_datetime_stamp
 from badgekit.errors import BadgekitError, InputError, KeyFileError
-from badgekit.issuing._options import FORMATS, IssueOptions
+from badgekit.issuing._options import FORMATS, JWS_FORMATS, IssueOptions
 from badgekit.jwk import b64url_decode
 from badgekit.keys import EcdsaKey, Ed25519Key, KeySigner, PrivateKey, RsaKey
 from badgekit.roster import RosterRow
@@ -50,19 +50,23 @@ class _Signing:
     fmt: str
     signer: KeySigner | None  # Data Integrity: the key bound to its method
     cryptosuite: str = proof.CRYPTOSUITE  # Data Integrity: the proof's suite
+    disclose: tuple[str, ...] | None = None  # SD-JWT VC: selectively disclosable members (None: the default)
 
     @classmethod
     def make(cls, key: PrivateKey, method: str | None, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
-             fmt: str = "ldp", cryptosuite: str | None = None) -> _Signing:
-        if fmt == "jwt":  # method is already the kid chosen by jwt_kid()
-            return cls(issuer, achievement, key, method, fmt, None)
+             fmt: str = "ldp", cryptosuite: str | None = None, disclose: tuple[str, ...] | None = None) -> _Signing:
+        if fmt in JWS_FORMATS:  # method is already the kid chosen by jwt_kid()
+            return cls(issuer, achievement, key, method, fmt, None, disclose=disclose)
         assert isinstance(key, Ed25519Key | EcdsaKey)  # check_signing_setup refused anything else
         signer = key.signer(method)
         return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type))
 
     def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
-        """(the credential, the text of its file): JSON with a proof, or the VC-JWT itself."""
+        """(the credential, the text of its file): JSON with a proof, or the VC-JWT / SD-JWT VC itself."""
         unsigned = build_for_job(job, self.issuer, self.achievement)
+        if self.fmt == "sd-jwt":
+            disclose = sdjwt.DEFAULT_DISCLOSE if self.disclose is None else self.disclose
+            return unsigned, sdjwt.issue(unsigned, self.key, kid=self.method, disclose=disclose)
         if self.signer is None:
             return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method)  # the file is the JWS, byte for byte
         signed = proof.add_proof(unsigned, self.signer, created=job.issued_at, cryptosuite=self.cryptosuite)
@@ -151,13 +155,14 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     ident = KeyIdentity.of(key)
     if options.format not in FORMATS:
         raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
-    if ident.kind == "RSA" and options.format != "jwt":
-        raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
-                         hint="issue with --format jwt, or sign with an Ed25519 key")
-    if ident.kind in ("P-256", "P-384") and options.format == "jwt":
-        raise InputError(f"a {ident.kind} key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not VC-JWT",
-                         hint="issue with --format ldp, or sign VC-JWTs with an Ed25519 or RSA key")
-    if options.format != "jwt":
+    jws = options.format in JWS_FORMATS
+    if ident.kind == "RSA" and not jws:
+        raise InputError("an RSA key signs only VC-JWT and SD-JWT VC (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
+                         hint="issue with --format jwt (or sd-jwt), or sign with an Ed25519 key")
+    if ident.kind in ("P-256", "P-384") and jws:
+        raise InputError(f"a {ident.kind} key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not {options.format}",
+                         hint=f"issue with --format ldp, or sign {options.format} with an Ed25519 or RSA key")
+    if not jws:
         suite = proof_suite(ident, options)
         assert suite is not None
         try:
@@ -170,7 +175,7 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     if ident.kind == "RSA":
         did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(ident, issuer, options)), ident.public_jwk, options.issuer_document)
     else:
-        method = jwt_kid(ident, issuer, options) if options.format == "jwt" else ident.method(options.verification_method)
+        method = jwt_kid(ident, issuer, options) if jws else ident.method(options.verification_method)
         did.check_issuer_key(str(issuer.get("id", "")), str(method), ident.ed25519_public_key, options.issuer_document)
 
 
@@ -205,12 +210,12 @@ def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: I
 
 def proof_suite(key: PrivateKey | KeyIdentity, options: IssueOptions) -> str | None:
     """The cryptosuite of a run's Data Integrity proofs: ``options.cryptosuite``, else the default
-    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT."""
-    if options.format == "jwt":
+    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT and SD-JWT VC."""
+    if options.format in JWS_FORMATS:
         return None
     return options.cryptosuite or cryptosuites.default_suite(KeyIdentity.of(key).kind)
 
 
 def signing_method(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
-    """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT) of a run."""
-    return jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method
+    """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT, SD-JWT VC) of a run."""
+    return jwt_kid(key, issuer, options) if options.format in JWS_FORMATS else options.verification_method

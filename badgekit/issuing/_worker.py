@@ -47,9 +47,11 @@ class SigningSetup:
     cryptosuite: str | None = None  # Data Integrity: the proof's suite (see proof_suite)
     #: True: credentials come back as text for the run's JSON Lines file (badgekit._jsonl), unwritten
     jsonl: bool = False
+    disclose: tuple[str, ...] | None = None  # SD-JWT VC: the badge class's selectively disclosable members
 
     def signing(self, key: PrivateKey) -> _Signing:
-        return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt, self.cryptosuite)
+        return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt, self.cryptosuite,
+                             self.disclose)
 
 
 #: One signed credential: its id, its file's path, and every file to write (path, bytes).

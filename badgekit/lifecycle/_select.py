@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from badgekit import baking, jwt, roster
-from badgekit._io import loads_json, read_bounded
+from badgekit import _envelope, roster
+from badgekit._io import read_bounded
 from badgekit.credential import Recipient
 from badgekit.errors import InputError
 from badgekit.ledger import Ledger
@@ -31,27 +30,17 @@ class Selection:
 
 
 def credential_id_from_file(path: str | os.PathLike[str]) -> str:
-    """The ``id`` of a credential file: JSON, or a baked PNG/SVG badge.
+    """The ``id`` of a credential file, in any stored form (:mod:`badgekit._envelope`): JSON, a
+    VC-JWT or SD-JWT VC (``id``, else the ``jti`` claim), or any of them baked into a PNG/SVG badge.
 
     Raises:
         InputError: unreadable, not a credential, or a credential without an ``id``.
     """
     p = Path(path)
-    data = read_bounded(p)
-    if baking.detect(data) is not None:
-        payload = baking.extract(data, source=str(p)).payload
-        if baking.is_jwt(payload):
-            claims = jwt.parse(payload).payload
-            vc: Mapping[str, Any] = claims["vc"] if isinstance(claims.get("vc"), Mapping) else {}
-            cid = claims.get("id") or vc.get("id") or claims.get("jti")
-        else:
-            doc = loads_json(payload, source=str(p))
-            cid = doc.get("id") if isinstance(doc, Mapping) else None
-    else:
-        doc = loads_json(data, source=str(p))
-        if not isinstance(doc, Mapping):
-            raise InputError(f"{p}: not a credential (expected a JSON object)")
-        cid = doc.get("id")
+    found = _envelope.read(read_bounded(p), source=str(p))
+    cid = found.credential.get("id")
+    if not cid and found.jws is not None:
+        cid = found.jws.payload.get("jti")
     if not isinstance(cid, str) or not cid:
         raise InputError(f"{p}: the credential has no id")
     return cid

@@ -18,8 +18,8 @@ The checks run in this order; the numbers are stable and match the comments in
 ``_checks_document`` (1-3), ``_checks_proof`` (4-6), ``_checks_time`` (7-8), ``_checks_policy``
 (9-10, deciding with the policy objects of ``_policy``), ``_endorsements`` (11):
 
-1. ``parse``            read the bytes (bounded), extract from a baked PNG/SVG, parse JSON or a
-                        compact JWS (bounded depth).
+1. ``parse``            read the bytes (bounded), extract from a baked PNG/SVG, parse JSON, a
+                        compact JWS or an SD-JWT (its disclosures put back; bounded depth).
 2. ``schema``           OB 3.0 JSON Schema (bundled 1EdTech schema) [e1]; the subject has ``id``
                         or ``identifier`` [e1].
 3. ``contexts``         every ``@context`` is a pinned, bundled URL in the required order; JSON-LD
@@ -29,7 +29,8 @@ The checks run in this order; the numbers are stable and match the comments in
 4. ``proof-structure``  DataIntegrityProof ``eddsa-rdfc-2022`` / ``assertionMethod`` (legacy
                         Ed25519Signature2020 and ``eddsa-2022`` accepted), created by and not
                         expired at the verification time, or a VC-JWT header and claims that agree
-                        with the credential [e2].
+                        with the credential, or an SD-JWT VC's header, claims, disclosures (RFC
+                        9901 §7.1) and key binding JWT [e2].
 5. ``issuer-key``       the signing key resolves offline (did:key, or a supplied DID document)
                         and belongs to the issuer [e2].
 6. ``signature``        the signature verifies [e2].

@@ -40,8 +40,16 @@ def check_parse(run: Run, data: bytes) -> None:
     run.summary["securing"] = envelope.securing
     run.doc = envelope.credential
     run.jws = envelope.jws
+    run.sd, run.disclosures = envelope.sd, envelope.processed
     where = f"baked {envelope.container.upper()}: " if envelope.container else ""
-    if envelope.jws is not None:
+    if envelope.sd is not None and envelope.processed is not None:
+        sd, shown = envelope.sd, envelope.processed
+        withheld = f", {shown.withheld_count} undisclosed digest(s)" if shown.withheld_count else ""
+        what = (f"SD-JWT VC (alg {sd.jws.header.get('alg')!s}, {len(sd.disclosures)} "
+                f"disclosure(s){withheld}{', key binding JWT' if sd.kb is not None else ''})")
+        run.summary["disclosed"] = list(shown.disclosed)
+        run.summary["undisclosed"] = shown.withheld_count
+    elif envelope.jws is not None:
         jws = envelope.jws
         what = f"VC-JWT (compact JWS, alg {jws.header.get('alg')!s}{', vc claim' if 'vc' in jws.payload else ''})"
     else:
@@ -88,7 +96,10 @@ def check_schema(run: Run) -> None:
         document, note = _as_vc2(run.doc), " (VC 1.1 form, read with issuanceDate/expirationDate as validFrom/validUntil)"
     problems = [f"{json_path(p.path)}: {p.message}" for p in schema.validate_credential(document)]
     if any("id" not in s and not s.get("identifier") for s in subjects_of(run.doc)):
-        problems.append("credentialSubject has neither id nor identifier (OB 3.0 requires one)")
+        if run.withheld("credentialSubject"):
+            note += "; the holder did not disclose the recipient (credentialSubject has undisclosed claims)"
+        else:
+            problems.append("credentialSubject has neither id nor identifier (OB 3.0 requires one)")
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         run.set("schema", FAILED, "; ".join(problems[:3]) + more + note)

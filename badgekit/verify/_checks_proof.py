@@ -1,13 +1,13 @@
-"""Checks 4-6, the proof [SPEC (e) 2]: ``proof-structure`` (Data Integrity proofs, or a VC-JWT
-header and claims), ``issuer-key`` (the key resolves offline and belongs to the issuer) and
-``signature``."""
+"""Checks 4-6, the proof [SPEC (e) 2]: ``proof-structure`` (Data Integrity proofs, a VC-JWT
+header and claims, or an SD-JWT VC's header, claims, disclosures and key binding JWT),
+``issuer-key`` (the key resolves offline and belongs to the issuer) and ``signature``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from badgekit import cryptosuites, did, jwt, proof
+from badgekit import cryptosuites, did, jwt, proof, sdjwt
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_PROOFS
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
@@ -19,6 +19,9 @@ from badgekit.verify._text import as_list, short_id, short_key
 
 def check_proof_structure(run: Run) -> None:
     assert run.doc is not None
+    if run.sd is not None:
+        _sd_jwt_structure(run)
+        return
     if run.jws is not None:
         problem = jwt.header_problem(run.jws.header)
         if problem:
@@ -70,6 +73,43 @@ def check_proof_structure(run: Run) -> None:
     suites = sorted({f"{p.get('type')}{' ' + p['cryptosuite'] if p.get('cryptosuite') else ''}" for _, p in run.proofs})
     run.set("proof-structure", PASSED, f"{len(run.proofs)} proof(s): {', '.join(suites)}, proofPurpose "
             "assertionMethod" + ("; " + "; ".join(notes) if notes else ""))
+
+
+def _sd_jwt_structure(run: Run) -> None:
+    """Check 4 for an SD-JWT VC: the issuer-signed JWT's header and claims, the disclosures
+    (RFC 9901 §7.1) and, when presented, the key binding JWT's form (§7.3)."""
+    assert run.sd is not None and run.disclosures is not None and run.doc is not None
+    sd, shown = run.sd, run.disclosures
+    problem = sdjwt.header_problem(sd.jws.header)
+    if problem:
+        run.set("proof-structure", FAILED, problem)
+        return
+    if shown.problems:
+        more = f" (and {len(shown.problems) - 3} more)" if len(shown.problems) > 3 else ""
+        run.set("proof-structure", FAILED, "SD-JWT " + "; ".join(shown.problems[:3]) + more)
+        return
+    claims = sdjwt.claim_problems(shown.payload, run.doc)
+    if claims:
+        run.set("proof-structure", FAILED, "SD-JWT VC " + "; ".join(claims))
+        return
+    notes = [f"{len(shown.disclosed)} disclosure(s) match digests signed by the issuer"]
+    if shown.withheld_count:
+        notes.append(f"{shown.withheld_count} claim(s) not disclosed")
+    if sd.kb is not None:
+        problem = sdjwt.key_binding_problem(sd, shown.payload, run.at)
+        if problem:
+            run.set("proof-structure", FAILED, problem)
+            return
+        notes.append(f"key binding JWT for aud {sd.kb.payload['aud']!r}, nonce {sd.kb.payload['nonce']!r} "
+                     "(checking they are yours is up to you)")
+    elif sdjwt.holder_jwk(shown.payload) is not None:
+        notes.append("bound to a holder key (cnf), but no key binding JWT is presented: possession is not shown")
+    vct = shown.payload.get("vct")
+    if vct not in (sdjwt.OB_VCT, sdjwt.ENDORSEMENT_VCT):
+        notes.append(f"vct {vct!r} is not an Open Badges type IRI; checked as OB 3.0 by its @context and type")
+    key_from = "kid" if "kid" in sd.jws.header else "jwk" if "jwk" in sd.jws.header else "no key header"
+    run.set("proof-structure", PASSED, f"SD-JWT VC header typ {sd.jws.header['typ']}, alg {sd.jws.header['alg']} "
+            f"({key_from}), _sd_alg {sd.sd_alg}; claims agree with the credential; " + "; ".join(notes))
 
 
 # -- 5. issuer key ---------------------------------------------------------------------------
@@ -235,4 +275,21 @@ def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:
     assert isinstance(key.public_key, jwt.JwtKey)  # a VC-JWT's key (check 5)
     if not jwt.verify_signature(run.jws, key.public_key):
         return ProofKey(key.index, FAILED, "JWS signature does not verify (altered after signing, or signed with another key)")
+    if run.sd is not None:
+        return _sd_jwt_signature(run, key)
     return ProofKey(key.index, PASSED, f"JWS {key.public_key.alg} signature verified")
+
+
+def _sd_jwt_signature(run: Run, key: ProofKey) -> ProofKey:
+    """The issuer's signature verified: now the key binding JWT's, by the holder key (cnf)."""
+    assert run.sd is not None and run.disclosures is not None and isinstance(key.public_key, jwt.JwtKey)
+    done = f"SD-JWT VC {key.public_key.alg} signature verified"
+    if run.sd.kb is None:
+        return ProofKey(key.index, PASSED, done)
+    try:
+        bound = sdjwt.key_binding_verifies(run.sd, run.disclosures.payload)
+    except BadgekitError as exc:
+        return ProofKey(key.index, FAILED, f"{done}; key binding JWT: holder key (cnf.jwk): {exc.message}")
+    if not bound:
+        return ProofKey(key.index, FAILED, f"{done}; the key binding JWT is not signed by the holder key (cnf.jwk)")
+    return ProofKey(key.index, PASSED, f"{done}; key binding JWT {run.sd.kb.header.get('alg')} signature by the holder key verified")

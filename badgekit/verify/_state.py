@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from badgekit import jwt
+from badgekit import jwt, sdjwt
 from badgekit._time import utc_now
 from badgekit.errors import BadgekitError
 from badgekit.verify._canon import CanonCache
@@ -53,7 +53,9 @@ class Run:
         self.results: dict[str, CheckResult] = {}
         self.summary: dict[str, Any] = {"format": None, "securing": None}
         self.doc: dict[str, Any] | None = None
-        self.jws: jwt.CompactJws | None = None  # for a VC-JWT
+        self.jws: jwt.CompactJws | None = None  # for a VC-JWT (and an SD-JWT VC's issuer-signed JWT)
+        self.sd: sdjwt.SdJwt | None = None  # for an SD-JWT VC, with its claims as presented:
+        self.disclosures: sdjwt.Processed | None = None
         self.proofs: list[tuple[int, Mapping[str, Any]]] = []  # known-suite proofs to check
         self.ignored_proofs: list[str] = []
         self.keys: list[ProofKey] = []
@@ -94,6 +96,10 @@ class Run:
     def issuer_id(self) -> object:
         issuer = (self.doc or {}).get("issuer")
         return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+    def withheld(self, *paths: str) -> bool:
+        """True when an SD-JWT VC's holder left claims undisclosed at (or inside) any of ``paths``."""
+        return self.disclosures is not None and self.disclosures.withholds(*paths)
 
     def trust_vouches(self, issuer: str, fingerprints: Iterable[str]) -> bool:
         return self.options.trust is not None and self.options.trust.vouches(issuer, fingerprints)

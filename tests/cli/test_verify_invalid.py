@@ -19,7 +19,7 @@ from badgekit.cli import app
 from badgekit.verify import CHECK_NUMBERS
 
 INVALID = Path(__file__).resolve().parent.parent / "invalid"
-FILES = sorted(p for p in INVALID.iterdir() if p.is_file() and p.suffix in (".json", ".jwt") and "--" in p.name)
+FILES = sorted(p for p in INVALID.iterdir() if p.is_file() and p.suffix in (".json", ".jwt", ".sd-jwt") and "--" in p.name)
 
 
 def _make_invalid():
@@ -71,6 +71,17 @@ def test_jwk_only_vc_jwt_of_a_did_key_issuer_is_valid(tmp_path):
     assert result.exit_code == 0, result.output
     key = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "issuer-key")
     assert key["status"] == "passed" and "the key of the issuer's did:key" in key["reason"]
+
+
+def test_the_sd_jwt_vc_twin_of_the_invalid_sd_jwt_files_is_valid(tmp_path):
+    # The *--sd-jwt-*.sd-jwt files each change one thing of this SD-JWT VC.
+    token = tmp_path / "valid.sd-jwt"
+    token.write_bytes(MI.valid_sd_jwt())
+    result = _verify(str(token))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["disclosed"] == ["credentialSubject.identifier[0]"]
+    assert next(c for c in report["checks"] if c["id"] == "recipient")["status"] == "passed"
 
 
 def test_a_suite_badgekit_does_not_implement_is_indeterminate_not_invalid(tmp_path):

@@ -332,7 +332,61 @@ def cases() -> dict[str, bytes]:
     out["endorsements--too-many.json"] = _json(_sign_with(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"]
                                                                   .__setitem__("endorsement", [good_endorsement] * 17))))
     out.update(hostile_cases(good))
+    out.update(sd_jwt_cases())
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SD-JWT VC (RFC 9901), assembled by hand: fixed salts, so the files are reproducible
+
+SD_VCT = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+
+
+def _disclosure(*parts: Any) -> tuple[str, str]:
+    """(the encoded disclosure, its SHA-256 digest)."""
+    encoded = _b64(json.dumps(list(parts)).encode())
+    return encoded, _b64(hashlib.sha256(encoded.encode("ascii")).digest())
+
+
+def sd_jwt(key: Ed25519Key = ISSUER) -> tuple[dict[str, Any], list[str]]:
+    """The base credential as an SD-JWT VC payload, its identifier a selectively disclosable
+    array element, and the disclosures (its header: :func:`sd_header`)."""
+    cred = base_credential(key)
+    encoded, digest = _disclosure("salt-identifier-0", cred["credentialSubject"]["identifier"][0])
+    cred["credentialSubject"]["identifier"] = [{"...": digest}]
+    return {**jwt_payload(cred), "vct": SD_VCT, "_sd_alg": "sha-256"}, [encoded]
+
+
+def sd_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
+    return {**eddsa_header(key), "typ": "dc+sd-jwt"}
+
+
+def sd_token(payload: dict[str, Any], disclosures: list[str], header: dict[str, Any] | None = None,
+             key: Ed25519Key = ISSUER) -> str:
+    return jwt_token(header or sd_header(key), payload, key) + "~" + "".join(f"{d}~" for d in disclosures)
+
+
+def sd_jwt_cases() -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    payload, disclosures = sd_jwt()
+    forged, _ = _disclosure("salt-forged", "result", [{"type": ["Result"], "value": "100"}])
+    out["parse--sd-jwt-disclosure-not-an-array.sd-jwt"] = sd_token(payload, [_b64(b'{"salt": "x"}')]).encode()
+    out["proof-structure--sd-jwt-unreferenced-disclosure.sd-jwt"] = sd_token(payload, [*disclosures, forged]).encode()
+    out["proof-structure--sd-jwt-disclosure-presented-twice.sd-jwt"] = sd_token(payload, disclosures * 2).encode()
+    vct, vct_digest = _disclosure("salt-vct", "vct", SD_VCT)
+    hidden_vct = {k: v for k, v in payload.items() if k != "vct"} | {"_sd": [vct_digest]}
+    out["proof-structure--sd-jwt-reserved-claim-disclosed.sd-jwt"] = sd_token(hidden_vct, [*disclosures, vct]).encode()
+    out["proof-structure--sd-jwt-wrong-typ.sd-jwt"] = sd_token(payload, disclosures, eddsa_header()).encode()
+    h, _, rest = sd_token(payload, disclosures).split(".", 2)
+    forged_payload = {**payload, "name": "Leadership"}
+    out["signature--sd-jwt-tampered-payload.sd-jwt"] = f"{h}.{_b64(json.dumps(forged_payload).encode())}.{rest}".encode()
+    out["issuer-key--sd-jwt-wrong-did-key.sd-jwt"] = sd_token(payload, disclosures, key=OTHER).encode()
+    return out
+
+
+def valid_sd_jwt() -> bytes:
+    """The base credential as an SD-JWT VC, its identifier disclosed: valid under :data:`VERIFY_ARGS`."""
+    return sd_token(*sd_jwt()).encode()
 
 
 def _sign_with(cred: dict[str, Any], **options: Any) -> dict[str, Any]:
