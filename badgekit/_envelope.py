@@ -4,8 +4,9 @@ credentials here, so they agree on what a file holds.
 
 The form is told by content, never by file name, in one place (:func:`payload_kind`): text that
 starts with ``{`` is JSON; text shaped as a compact JWS (three base64url parts) is a VC-JWT;
-anything else is refused. Every bound applies: the byte size (``max_bytes``), JSON depth
-(:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
+anything else is refused; a JSON ``EnvelopedVerifiableCredential`` (VCDM 2.0) is read as the
+``application/vc+jwt`` in its ``data:`` URL. Every bound applies: the byte size (``max_bytes``),
+JSON depth (:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
 (:data:`badgekit.limits.MAX_JSON_VALUES`).
 
     >>> found = read(b'{"id": "urn:uuid:1", "type": ["VerifiableCredential"]}', source="c.json")
@@ -43,6 +44,10 @@ class EnvelopeTooLarge(EnvelopeError, LimitExceeded):
     """Beyond a bound: too many bytes, or too many JSON values."""
 
 
+class UnsupportedEnvelope(EnvelopeError):
+    """An ``EnvelopedVerifiableCredential`` of a media type badgekit does not read (e.g. vc+cose)."""
+
+
 class LegacyBadge(EnvelopeError):
     """An Open Badges 2.0 badge (baked with the OB 2.0 keyword): not a credential badgekit reads."""
 
@@ -78,19 +83,31 @@ class Stored:
             EnvelopeTooLarge: more than :data:`badgekit.limits.MAX_JSON_VALUES` JSON values.
         """
         jws = None
+        securing: str
         if self.kind == "jwt":
             jws = jwt.parse(self.text, max_bytes=max_bytes)
-            credential = jwt.credential_from_payload(jws.payload)
-            securing, text = "vc-jwt", self.text.strip()
+            profile = jwt.securing_of(jws.header)
+            credential, securing, text = jwt.credential_from_payload(jws.payload, profile), profile, self.text.strip()
         else:
             doc = loads_json(self.text, source=self.source)
             if not isinstance(doc, dict):  # pragma: no cover - guarded by payload_kind's "{" test
                 raise EnvelopeError("the credential is not a JSON object", source=self.source, form=self.form)
             credential, securing, text = doc, "embedded-proof", self.text
+            wrapped = jwt.enveloped(doc)
+            if wrapped is not None:  # VCDM 2.0 §4.13: the secured credential is in the data: URL
+                media_type, token = wrapped
+                if media_type != jwt.VC_JWT_MEDIA_TYPE:
+                    raise UnsupportedEnvelope(f"an enveloped credential of media type {media_type}; badgekit reads "
+                                              f"{jwt.VC_JWT_MEDIA_TYPE} (not checkable here, not disproven)",
+                                              source=self.source, form=self.form)
+                jws = jwt.parse(token, max_bytes=max_bytes)
+                securing, text = jwt.VC_JOSE, token.strip()
+                credential = jwt.credential_from_payload(jws.payload, jwt.VC_JOSE)
         if count_values(credential, MAX_JSON_VALUES) > MAX_JSON_VALUES:
             raise EnvelopeTooLarge(f"credential has more than {MAX_JSON_VALUES} JSON values; refused",
                                    source=self.source, form=self.form, securing=securing)
-        return Envelope(credential, text, self.form, self.container, jws, securing, self.size)
+        return Envelope(credential, text, self.form, self.container, jws, securing, self.size,
+                        enveloped=self.kind == "json" and jws is not None)
 
 
 @dataclass(frozen=True)
@@ -98,9 +115,11 @@ class Envelope:
     """A stored credential, read.
 
     ``credential``: the credential as JSON (for a VC-JWT, from its claims). ``text``: what was
-    stored, exactly (a JWS without surrounding white space); signatures are over these bytes.
-    ``form``: json, jwt, png or svg; ``container``: png or svg when baked. ``jws``: the parsed,
-    not yet verified, compact JWS of a VC-JWT. ``securing``: embedded-proof or vc-jwt.
+    stored, exactly (a JWS without surrounding white space; for an ``EnvelopedVerifiableCredential``
+    the JWS in its data: URL); signatures are over these bytes. ``form``: json, jwt, png or svg;
+    ``container``: png or svg when baked. ``jws``: the parsed, not yet verified, compact JWS of a
+    VC-JWT. ``securing``: embedded-proof, vc-jwt (OB 3.0 VC-JWT) or vc+jwt (W3C VC-JOSE-COSE
+    ``application/vc+jwt``, by its ``typ`` or enveloped).
     """
 
     credential: dict[str, Any]
@@ -110,6 +129,7 @@ class Envelope:
     jws: jwt.CompactJws | None
     securing: str
     size: int
+    enveloped: bool = False  # the JWS came from an EnvelopedVerifiableCredential's data: URL
 
 
 def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Stored:
@@ -156,5 +176,5 @@ def read(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Envel
     return find(data, source=source, max_bytes=max_bytes).parse(max_bytes=max_bytes)
 
 
-__all__ = ["Envelope", "EnvelopeError", "EnvelopeTooLarge", "Form", "LegacyBadge", "Stored", "find",
-           "payload_kind", "read"]
+__all__ = ["Envelope", "EnvelopeError", "EnvelopeTooLarge", "Form", "LegacyBadge", "Stored", "UnsupportedEnvelope",
+           "find", "payload_kind", "read"]

@@ -64,7 +64,8 @@ def issue(
     fmt: Annotated[
         str,
         typer.Option("--format", help="ldp: <id>.json with an embedded Data Integrity proof (eddsa-rdfc-2022); "
-                     "jwt: <id>.jwt, a VC-JWT (EdDSA with an Ed25519 key, RS256 with an RSA key)."),
+                     "jwt: <id>.jwt, an OB 3.0 VC-JWT (EdDSA with an Ed25519 key, ES256 with a P-256 key, RS256 with an RSA key); "
+                     "vc+jwt: <id>.jwt, a W3C VC-JOSE-COSE application/vc+jwt (same keys)."),
     ] = "ldp",
     cryptosuite: Annotated[
         str | None,
@@ -129,10 +130,11 @@ def issue(
     credentials as evidence (the recipient's identity is taken from a component credential file);
     a re-run awards nothing new. After a run, the summary says how many recipients are eligible
     for a pathway that requires this badge class and not yet awarded it.
-    Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
-    issued.csv (line → credential) to --out. A P-256 / P-384 key ('badgekit key generate --type
-    p256') signs only --format ldp, in ecdsa-rdfc-2019 (or --cryptosuite ecdsa-jcs-2019); a did:key
-    issuer is then did:key:zDn… (P-256). An RSA key signs only --format jwt (RS256); its kid
+    Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt or
+    vc+jwt) and issued.csv (line → credential) to --out. A P-256 key ('badgekit key generate --type
+    p256') signs --format ldp in ecdsa-rdfc-2019 (or --cryptosuite ecdsa-jcs-2019) and --format
+    jwt / vc+jwt in ES256 (a P-384 key: ldp only); a did:key issuer is then did:key:zDn… (P-256).
+    An RSA key signs only --format jwt / vc+jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
     jwt_verification_method in badgekit.toml).
 
@@ -181,10 +183,10 @@ def issue(
         check_url_base(bundle_url_base, "--bundle-url-base")
     order = date_order(date_format) if date_format is not None else project.date_order
     fmt = fmt.strip().lower()
-    if fmt not in ("ldp", "jwt"):
-        raise InputError(f"--format takes ldp or jwt, got {fmt!r}")
-    if cryptosuite is not None and fmt == "jwt":
-        raise InputError("--cryptosuite names a Data Integrity suite: it goes with --format ldp, not jwt")
+    if fmt not in ("ldp", "jwt", "vc+jwt"):
+        raise InputError(f"--format takes ldp, jwt or vc+jwt, got {fmt!r}")
+    if cryptosuite is not None and fmt != "ldp":
+        raise InputError(f"--cryptosuite names a Data Integrity suite: it goes with --format ldp, not {fmt}")
     output_mode = output_mode.strip().lower()
     if output_mode not in OUTPUT_MODES:
         raise InputError(f"--output-mode takes {' or '.join(OUTPUT_MODES)}, got {output_mode!r}")
@@ -214,7 +216,7 @@ def issue(
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue, renew=renew, renew_within=renew_within,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
-        format="jwt" if fmt == "jwt" else "ldp", cryptosuite=cryptosuite, actor=current_actor(), date_order=order,
+        format="vc+jwt" if fmt == "vc+jwt" else "jwt" if fmt == "jwt" else "ldp", cryptosuite=cryptosuite, actor=current_actor(), date_order=order,
         fonts=tuple(str(f) for f in project.render_fonts) or None,
         issuer_document=project.issuer_document(), revocable=not no_revocation,
         output_mode="jsonl" if output_mode == "jsonl" else "files",

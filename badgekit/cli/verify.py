@@ -215,7 +215,7 @@ def _print_report(report: VerificationReport) -> None:
     if s.get("validFrom") or s.get("validUntil"):
         rows.append(("valid", f"{clean(s.get('validFrom') or '-')} → {clean(s.get('validUntil') or 'no expiry')}"))
     if s.get("format"):
-        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT"}.get(s.get("securing") or "", "")
+        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT", "vc+jwt": "vc+jwt (VC-JOSE-COSE)"}.get(s.get("securing") or "", "")
         rows.append(("format", f"{s['format']}{', ' + securing if securing else ''}"))
     if s.get("notChecked"):
         rows.append(("not checked", clean(", ".join(s["notChecked"]))))

@@ -78,7 +78,7 @@ class _Settings:
         self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
         if options.output_mode == "jsonl" and (options.format != "ldp" or options.bake):
-            raise InputError("--output-mode jsonl writes JSON credentials only: not with --format jwt or --bake",
+            raise InputError("--output-mode jsonl writes JSON credentials only: not with --format jwt or vc+jwt, or --bake",
                              hint="use the default --output-mode files for VC-JWTs and baked images")
 
     def planner(self, ledger: Ledger, options: IssueOptions, issuer: Mapping[str, Any]) -> Planner:
@@ -308,7 +308,7 @@ def issue_credential(
     ledger: Ledger | None = None,
     status_base_url: str | None = None,
     revocable: bool = True,
-    format: Literal["ldp", "jwt"] = "ldp",  # noqa: A002 - the name IssueOptions and --format use
+    format: Literal["ldp", "jwt", "vc+jwt"] = "ldp",  # noqa: A002 - the name IssueOptions and --format use
     verification_method: str | None = None,
     jwt_verification_method: str | None = None,
     issuer_document: Mapping[str, Any] | None = None,

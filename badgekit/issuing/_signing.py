@@ -15,7 +15,7 @@ from badgekit import cryptosuites, did, jwt, proof, status
 from badgekit._io import dumps_json
 from badgekit._time import parse_datetime_stamp
 from badgekit.errors import BadgekitError, InputError, KeyFileError
-from badgekit.issuing._options import FORMATS, IssueOptions
+from badgekit.issuing._options import FORMATS, JWS_FORMATS, IssueOptions
 from badgekit.jwk import b64url_decode
 from badgekit.keys import EcdsaKey, Ed25519Key, KeySigner, PrivateKey, RsaKey
 from badgekit.roster import RosterRow
@@ -54,17 +54,18 @@ class _Signing:
     @classmethod
     def make(cls, key: PrivateKey, method: str | None, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
              fmt: str = "ldp", cryptosuite: str | None = None) -> _Signing:
-        if fmt == "jwt":  # method is already the kid chosen by jwt_kid()
+        if fmt in JWS_FORMATS:  # method is already the kid chosen by jwt_kid()
             return cls(issuer, achievement, key, method, fmt, None)
         assert isinstance(key, Ed25519Key | EcdsaKey)  # check_signing_setup refused anything else
         signer = key.signer(method)
         return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type))
 
     def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
-        """(the credential, the text of its file): JSON with a proof, or the VC-JWT itself."""
+        """(the credential, the text of its file): JSON with a proof, or the VC-JWT / vc+jwt itself."""
         unsigned = build_for_job(job, self.issuer, self.achievement)
-        if self.signer is None:
-            return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method)  # the file is the JWS, byte for byte
+        if self.signer is None:  # the file is the JWS, byte for byte
+            securing = jwt.VC_JOSE if self.fmt == "vc+jwt" else jwt.VC_JWT
+            return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method, securing=securing)
         signed = proof.add_proof(unsigned, self.signer, created=job.issued_at, cryptosuite=self.cryptosuite)
         return signed, dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
 
@@ -143,21 +144,23 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     """Refuse a key, format and issuer that cannot work together, before anything is reserved.
 
     Raises:
-        InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
-            did:key issuer, or for an issuer whose id cannot name its method (see :func:`jwt_kid`).
+        InputError: unknown format; an RSA key with the Data Integrity format; a P-384 key with a
+            JWT format (badgekit signs ES256, not ES384); an RSA key for a did:key issuer, or for an
+            issuer whose id cannot name its method (see :func:`jwt_kid`).
         KeyFileError: the key is not the issuer's: not its did:key, or not listed under the
             method it signs as in ``options.issuer_document`` (see :func:`badgekit.did.check_issuer_key`).
     """
     ident = KeyIdentity.of(key)
     if options.format not in FORMATS:
         raise InputError(f"format {options.format!r} is not one of {', '.join(FORMATS)}")
-    if ident.kind == "RSA" and options.format != "jwt":
+    if ident.kind == "RSA" and options.format not in JWS_FORMATS:
         raise InputError("an RSA key signs only VC-JWT (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
-                         hint="issue with --format jwt, or sign with an Ed25519 key")
-    if ident.kind in ("P-256", "P-384") and options.format == "jwt":
-        raise InputError(f"a {ident.kind} key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not VC-JWT",
-                         hint="issue with --format ldp, or sign VC-JWTs with an Ed25519 or RSA key")
-    if options.format != "jwt":
+                         hint="issue with --format jwt (or vc+jwt), or sign with an Ed25519 key")
+    if ident.kind == "P-384" and options.format in JWS_FORMATS:
+        raise InputError("a P-384 key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not JWTs: badgekit "
+                         "signs ES256 (P-256), EdDSA (Ed25519) and RS256 (RSA), not ES384",
+                         hint="issue with --format ldp, or sign JWTs with a P-256 key ('badgekit key generate --type p256')")
+    if options.format not in JWS_FORMATS:
         suite = proof_suite(ident, options)
         assert suite is not None
         try:
@@ -170,15 +173,18 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     if ident.kind == "RSA":
         did.check_issuer_key(str(issuer.get("id", "")), str(jwt_kid(ident, issuer, options)), ident.public_jwk, options.issuer_document)
     else:
-        method = jwt_kid(ident, issuer, options) if options.format == "jwt" else ident.method(options.verification_method)
+        method = jwt_kid(ident, issuer, options) if options.format in JWS_FORMATS else ident.method(options.verification_method)
         did.check_issuer_key(str(issuer.get("id", "")), str(method), ident.ed25519_public_key, options.issuer_document)
 
 
 def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
-    """The ``kid`` of the VC-JWTs ``key`` signs for ``issuer``: the verification method a verifier
-    dereferences to find this very key.
+    """The ``kid`` of the VC-JWTs (and vc+jwt) ``key`` signs for ``issuer``: the verification method
+    a verifier dereferences to find this very key.
 
     * Ed25519 (EdDSA): the project's ``verification_method``, else the key's own did:key method.
+    * P-256 (ES256): for a did:key issuer its own did:key method (``did:key:zDn…#zDn…``); else the
+      first ``assertionMethod`` of the issuer's document (did.json) holding this key (the Multikey
+      ``badgekit key did-web`` lists beside the Ed25519 key), else ``verification_method``.
     * RSA (RS256): ``jwt_verification_method`` when set, else ``<issuer id>#<RFC 7638 JWK
       thumbprint>``, the ``JsonWebKey`` method ``badgekit key did-web`` lists for it. Never the
       Ed25519 ``verification_method``: that names another key, and a verifier following the kid
@@ -189,9 +195,13 @@ def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: I
             issuer id that is neither a DID nor an http(s) URL without ``jwt_verification_method``.
     """
     ident = KeyIdentity.of(key)
+    issuer_id = str(issuer.get("id", ""))
     if ident.kind == "Ed25519":
         return ident.method(options.verification_method)
-    issuer_id = str(issuer.get("id", ""))
+    if ident.kind != "RSA":
+        if issuer_id.startswith("did:key:"):
+            return ident.method(None)
+        return did.assertion_method_of(options.issuer_document, ident.ed25519_public_key) or ident.method(options.verification_method)
     if issuer_id.startswith("did:key:"):
         raise InputError(f"issuer {issuer_id} is a did:key, which names an Ed25519 key; an RSA key cannot sign for it",
                          hint="give the issuer a did:web or https:// id and list the RSA key with 'badgekit key did-web'")
@@ -205,12 +215,12 @@ def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: I
 
 def proof_suite(key: PrivateKey | KeyIdentity, options: IssueOptions) -> str | None:
     """The cryptosuite of a run's Data Integrity proofs: ``options.cryptosuite``, else the default
-    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT."""
-    if options.format == "jwt":
+    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT and vc+jwt."""
+    if options.format in JWS_FORMATS:
         return None
     return options.cryptosuite or cryptosuites.default_suite(KeyIdentity.of(key).kind)
 
 
 def signing_method(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
     """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT) of a run."""
-    return jwt_kid(key, issuer, options) if options.format == "jwt" else options.verification_method
+    return jwt_kid(key, issuer, options) if options.format in JWS_FORMATS else options.verification_method

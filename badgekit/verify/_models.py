@@ -60,7 +60,7 @@ class VerificationReport:
     """The outcome of verifying one file. True only when the verdict is ``valid``.
 
     ``summary`` holds what a person wants to see first: ``format`` (json, png, svg, jwt),
-    ``securing`` (embedded-proof, vc-jwt), ``credentialId``, ``name``, ``issuerId``,
+    ``securing`` (embedded-proof, vc-jwt, vc+jwt), ``credentialId``, ``name``, ``issuerId``,
     ``issuerName``, ``recipient`` (identity type, e.g. "emailAddress (hashed)"),
     ``achievementName``, ``achievementType``, ``validFrom``, ``validUntil``, ``notChecked``, and
     with embedded endorsements ``endorsements`` (one ``{path, issuerId, issuerName, status,
