@@ -14,6 +14,9 @@ from badgekit.jwt._jws import REGISTERED_CLAIMS, VC_JOSE, VC_JWT, Securing
 
 #: The first ``@context`` of a VCDM 2.0 credential: VC-JOSE-COSE secures nothing else.
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+#: JWT claims (IANA registry) a vc+jwt payload may carry beside the credential: never read as its
+#: properties (``vc``/``vp`` are refused, VC-JOSE-COSE §3.3; ``cnf`` binds a holder key, RFC 7800).
+_VC_JOSE_CLAIMS = (*REGISTERED_CLAIMS, "vc", "vp", "cnf")
 #: VCDM 2.0 §4.13: a secured credential carried as ``{"type": "EnvelopedVerifiableCredential",
 #: "id": "data:<media type>,<secured credential>"}``.
 ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
@@ -62,10 +65,13 @@ def credential_from_payload(payload: Mapping[str, Any], securing: Securing = VC_
     the registered JWT claims. For the ``vc`` style, properties the JWT encoding moved into claims
     (VC 1.1 JWT "decoding") are restored when absent: ``iss`` → issuer, ``jti`` → id, ``sub`` →
     credentialSubject.id, ``nbf`` → issuanceDate, ``exp`` → expirationDate. A ``vc+jwt``
-    (VC-JOSE-COSE) payload is the credential itself: its ``vc`` claim is never read.
+    (VC-JOSE-COSE) payload is the credential itself, less the JWT claims (``vc``, ``vp`` and
+    ``cnf`` included): its ``vc`` claim is never read (:func:`claim_problems` refuses one).
     """
+    if securing == VC_JOSE:
+        return {k: v for k, v in payload.items() if k not in _VC_JOSE_CLAIMS}
     vc = payload.get("vc")
-    if isinstance(vc, Mapping) and securing == VC_JWT:
+    if isinstance(vc, Mapping):
         credential = dict(vc)
         if "issuer" not in credential and isinstance(payload.get("iss"), str):
             credential["issuer"] = payload["iss"]
