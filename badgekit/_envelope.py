@@ -5,8 +5,9 @@ credentials here, so they agree on what a file holds.
 The form is told by content, never by file name, in one place (:func:`payload_kind`): text that
 starts with ``{`` is JSON; text shaped as a compact JWS (three base64url parts) is a VC-JWT;
 a compact JWS followed by ``~`` and disclosures is an SD-JWT VC (:mod:`badgekit.sdjwt`); anything
-else is refused. Every bound applies: the byte size (``max_bytes``), JSON depth
-(:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
+else is refused; a JSON ``EnvelopedVerifiableCredential`` (VCDM 2.0) is read as the
+``application/vc+jwt`` in its ``data:`` URL. Every bound applies: the byte size (``max_bytes``),
+JSON depth (:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
 (:data:`badgekit.limits.MAX_JSON_VALUES`).
 
     >>> found = read(b'{"id": "urn:uuid:1", "type": ["VerifiableCredential"]}', source="c.json")
@@ -43,6 +44,10 @@ class EnvelopeError(InputError):
 
 class EnvelopeTooLarge(EnvelopeError, LimitExceeded):
     """Beyond a bound: too many bytes, or too many JSON values."""
+
+
+class UnsupportedEnvelope(EnvelopeError):
+    """An ``EnvelopedVerifiableCredential`` of a media type badgekit does not read (e.g. vc+cose)."""
 
 
 class LegacyBadge(EnvelopeError):
@@ -82,6 +87,7 @@ class Stored:
             EnvelopeTooLarge: more than :data:`badgekit.limits.MAX_JSON_VALUES` JSON values.
         """
         jws, sd, processed = None, None, None
+        securing: str
         if self.kind == "sd-jwt":
             sd = sdjwt.parse(self.text, max_bytes=max_bytes)
             processed = sdjwt.process(sd)
@@ -89,17 +95,28 @@ class Stored:
             securing, text = "sd-jwt-vc", self.text.strip()
         elif self.kind == "jwt":
             jws = jwt.parse(self.text, max_bytes=max_bytes)
-            credential = jwt.credential_from_payload(jws.payload)
-            securing, text = "vc-jwt", self.text.strip()
+            profile = jwt.securing_of(jws.header)
+            credential, securing, text = jwt.credential_from_payload(jws.payload, profile), profile, self.text.strip()
         else:
             doc = loads_json(self.text, source=self.source)
             if not isinstance(doc, dict):  # pragma: no cover - guarded by payload_kind's "{" test
                 raise EnvelopeError("the credential is not a JSON object", source=self.source, form=self.form)
             credential, securing, text = doc, "embedded-proof", self.text
+            wrapped = jwt.enveloped(doc)
+            if wrapped is not None:  # VCDM 2.0 §4.13: the secured credential is in the data: URL
+                media_type, token = wrapped
+                if media_type != jwt.VC_JWT_MEDIA_TYPE:
+                    raise UnsupportedEnvelope(f"an enveloped credential of media type {media_type}; badgekit reads "
+                                              f"{jwt.VC_JWT_MEDIA_TYPE} (not checkable here, not disproven)",
+                                              source=self.source, form=self.form)
+                jws = jwt.parse(token, max_bytes=max_bytes)
+                securing, text = jwt.VC_JOSE, token.strip()
+                credential = jwt.credential_from_payload(jws.payload, jwt.VC_JOSE)
         if count_values(credential, MAX_JSON_VALUES) > MAX_JSON_VALUES:
             raise EnvelopeTooLarge(f"credential has more than {MAX_JSON_VALUES} JSON values; refused",
                                    source=self.source, form=self.form, securing=securing)
-        return Envelope(credential, text, self.form, self.container, jws, securing, self.size, sd, processed)
+        return Envelope(credential, text, self.form, self.container, jws, securing, self.size, sd, processed,
+                        enveloped=self.kind == "json" and jws is not None)
 
 
 @dataclass(frozen=True)
@@ -107,11 +124,13 @@ class Envelope:
     """A stored credential, read.
 
     ``credential``: the credential as JSON (for a VC-JWT, from its claims). ``text``: what was
-    stored, exactly (a JWS without surrounding white space); signatures are over these bytes.
-    ``form``: json, jwt, sd-jwt, png or svg; ``container``: png or svg when baked. ``jws``: the
-    parsed, not yet verified, compact JWS of a VC-JWT (of an SD-JWT: its issuer-signed JWT).
-    ``securing``: embedded-proof, vc-jwt or sd-jwt-vc. ``sd`` and ``processed``: an SD-JWT's
-    parts and its claims with the presented disclosures put back (:mod:`badgekit.sdjwt`).
+    stored, exactly (a JWS without surrounding white space; for an ``EnvelopedVerifiableCredential``
+    the JWS in its data: URL); signatures are over these bytes. ``form``: json, jwt, sd-jwt, png or
+    svg; ``container``: png or svg when baked. ``jws``: the parsed, not yet verified, compact JWS of a
+    VC-JWT (of an SD-JWT: its issuer-signed JWT). ``securing``: embedded-proof, vc-jwt (OB 3.0
+    VC-JWT), vc+jwt (W3C VC-JOSE-COSE ``application/vc+jwt``, by its ``typ`` or enveloped) or
+    sd-jwt-vc. ``sd`` and ``processed``: an SD-JWT's parts and its claims with the presented
+    disclosures put back (:mod:`badgekit.sdjwt`).
     """
 
     credential: dict[str, Any]
@@ -123,6 +142,7 @@ class Envelope:
     size: int
     sd: sdjwt.SdJwt | None = None
     processed: sdjwt.Processed | None = None
+    enveloped: bool = False  # the JWS came from an EnvelopedVerifiableCredential's data: URL
 
 
 def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Stored:
@@ -169,5 +189,5 @@ def read(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Envel
     return find(data, source=source, max_bytes=max_bytes).parse(max_bytes=max_bytes)
 
 
-__all__ = ["Envelope", "EnvelopeError", "EnvelopeTooLarge", "Form", "LegacyBadge", "Stored", "find",
-           "payload_kind", "read"]
+__all__ = ["Envelope", "EnvelopeError", "EnvelopeTooLarge", "Form", "LegacyBadge", "Stored", "UnsupportedEnvelope",
+           "find", "payload_kind", "read"]

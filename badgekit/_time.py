@@ -124,6 +124,11 @@ def format_utc(when: datetime) -> str:
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
+#: How far a signature's creation time (a proof's ``created``, a JWT's ``iat``/``nbf``) may lie after
+#: the verification time: the signer's clock is not ours.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
 def utc_now() -> datetime:
     """The current moment (aware, UTC): the one clock badgekit reads. Functions that depend on the
     time take a ``now``/``at`` argument (default: this), so tests pass a fixed one."""

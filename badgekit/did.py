@@ -469,6 +469,22 @@ def check_issuer_key(issuer_id: str, method: str, public_key: bytes | Mapping[st
                            hint=publish)
 
 
+def assertion_method_of(document: Mapping[str, Any] | None, public_key: bytes) -> str | None:
+    """The first ``assertionMethod`` of ``document`` whose ``publicKeyMultibase`` is ``public_key``
+    (raw Ed25519, or a compressed P-256 / P-384 point), or None: how a key that is not the
+    project's ``verification_method`` (a P-256 key signing ES256 JWTs) is named by its issuer."""
+    if document is None:
+        return None
+    doc_id = document.get("id")
+    for ref in _as_list(document.get("assertionMethod")):
+        ref_id = ref if isinstance(ref, str) else ref.get("id") if isinstance(ref, Mapping) else None
+        vm_id = _absolute(ref_id, doc_id) if isinstance(ref_id, str) else None
+        vm = _listed(vm_id, document)[0] if vm_id else None
+        if vm_id and vm is not None and _holds(vm, public_key):
+            return vm_id
+    return None
+
+
 def _key_label(public_key: bytes | Mapping[str, Any]) -> str:
     if isinstance(public_key, bytes):
         return did_key(public_key)

@@ -17,11 +17,11 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from badgekit import cryptosuites, did, jsonld, limits
-from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
+from badgekit._time import CLOCK_SKEW, TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import BadgekitError, ProofError
 from badgekit.keys import Signer
 
@@ -244,8 +244,6 @@ def structure_problem(proof: Any) -> str | None:
 MAX_PROOF_VALUE_CHARS = 89
 #: An absolute URL (RFC 3986 scheme ":" …, no white space): what a verificationMethod must be.
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+\Z")
-#: How far a proof's ``created`` may lie after the verification time (the signer's clock is not ours).
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def time_problem(proof: Mapping[str, Any], at: datetime) -> str | None:

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import typer
 
@@ -64,7 +64,8 @@ def issue(
     fmt: Annotated[
         str,
         typer.Option("--format", help="ldp: <id>.json with an embedded Data Integrity proof (eddsa-rdfc-2022); "
-                     "jwt: <id>.jwt, a VC-JWT (EdDSA with an Ed25519 key, RS256 with an RSA key); "
+                     "jwt: <id>.jwt, an OB 3.0 VC-JWT (EdDSA with an Ed25519 key, ES256 with a P-256 key, RS256 with an RSA key); "
+                     "vc+jwt: <id>.jwt, a W3C VC-JOSE-COSE application/vc+jwt (same keys); "
                      "sd-jwt: <id>.sd-jwt, an SD-JWT VC signed the same way, the badge class's disclose members "
                      "(default: recipient identity, results, evidence) selectively disclosable."),
     ] = "ldp",
@@ -132,10 +133,11 @@ def issue(
     credentials as evidence (the recipient's identity is taken from a component credential file);
     a re-run awards nothing new. After a run, the summary says how many recipients are eligible
     for a pathway that requires this badge class and not yet awarded it.
-    Writes one <credential-id>.json per credential (.jwt with --format jwt, .sd-jwt with --format sd-jwt) and
-    issued.csv (line → credential) to --out. A P-256 / P-384 key ('badgekit key generate --type
-    p256') signs only --format ldp, in ecdsa-rdfc-2019 (or --cryptosuite ecdsa-jcs-2019); a did:key
-    issuer is then did:key:zDn… (P-256). An RSA key signs only --format jwt or sd-jwt (RS256); its kid
+    Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt or
+    vc+jwt, .sd-jwt with --format sd-jwt) and issued.csv (line → credential) to --out. A P-256 key
+    ('badgekit key generate --type p256') signs --format ldp in ecdsa-rdfc-2019 (or --cryptosuite
+    ecdsa-jcs-2019) and --format jwt / vc+jwt / sd-jwt in ES256 (a P-384 key: ldp only); a did:key
+    issuer is then did:key:zDn… (P-256). An RSA key signs only --format jwt / vc+jwt / sd-jwt (RS256); its kid
     is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
     jwt_verification_method in badgekit.toml).
 
@@ -218,7 +220,7 @@ def issue(
     options = IssueOptions(
         out_dir=out_dir, workers=n_workers, dry_run=dry_run, strict=strict, reissue=reissue, renew=renew, renew_within=renew_within,
         verification_method=project.verification_method, jwt_verification_method=project.jwt_verification_method, bake=formats, recipient_images=recipient_images,
-        format="jwt" if fmt == "jwt" else "sd-jwt" if fmt == "sd-jwt" else "ldp", cryptosuite=cryptosuite, actor=current_actor(), date_order=order,
+        format=cast(Literal["ldp", "jwt", "vc+jwt", "sd-jwt"], fmt), cryptosuite=cryptosuite, actor=current_actor(), date_order=order,
         fonts=tuple(str(f) for f in project.render_fonts) or None,
         issuer_document=project.issuer_document(), revocable=not no_revocation,
         output_mode="jsonl" if output_mode == "jsonl" else "files",

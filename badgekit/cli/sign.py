@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from badgekit import cryptosuites, limits, proof
+from badgekit import cryptosuites, jwt, limits, proof
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit.cli import _output
 from badgekit.cli._options import (
@@ -16,11 +16,13 @@ from badgekit.cli._options import (
     JsonOpt,
     KeyOpt,
     PassphraseFileOpt,
+    load_any_key,
     load_data_integrity_key,
     out_option,
 )
-from badgekit.errors import InputError, LimitExceeded
+from badgekit.errors import InputError, JwtError, LimitExceeded
 from badgekit.jsonld import json_form_problem
+from badgekit.keys import PrivateKey, RsaKey
 
 
 def sign(
@@ -29,7 +31,8 @@ def sign(
     out: Annotated[Path | None, out_option("Write here (atomically) instead of stdout.")] = None,
     verification_method: Annotated[
         str | None,
-        typer.Option("--verification-method", help="Verification method id for did:web issuers; default: the key's did:key."),
+        typer.Option("--verification-method", help="Verification method id for did:web issuers (the JWT kid with --format jwt / "
+                     "vc+jwt); default: the key's did:key (an RSA key: none, the JWT header then carries only its jwk)."),
     ] = None,
     created: Annotated[str | None, typer.Option("--created", help="Proof creation time (default: now), e.g. 2026-01-01T00:00:00Z.")] = None,
     passphrase_file: PassphraseFileOpt = None,
@@ -39,9 +42,15 @@ def sign(
                      help=f"One of {', '.join(cryptosuites.SIGNING_SUITES)}. Default: eddsa-rdfc-2022 for an Ed25519 key, "
                           "ecdsa-rdfc-2019 for a P-256 / P-384 key."),
     ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="ldp|jwt|vc+jwt",
+                          help="ldp: add a Data Integrity proof (JSON); jwt: an OB 3.0 VC-JWT; vc+jwt: a W3C VC-JOSE-COSE "
+                               "application/vc+jwt (compact JWS: EdDSA with an Ed25519 key, ES256 with P-256, RS256 with RSA).")
+    ] = "ldp",
     json_out: JsonOpt = False,
 ) -> None:
-    """Add a Data Integrity proof to a credential (eddsa-rdfc-2022 by default; see --cryptosuite).
+    """Add a Data Integrity proof to a credential (eddsa-rdfc-2022 by default; see --cryptosuite),
+    or sign it as a compact JWS (--format jwt or vc+jwt).
 
     Refuses (exit 2, nothing written) a credential that 'badgekit verify' would refuse once signed:
     more JSON objects, values, nesting levels, proofs, endorsements or bytes than verify checks.
@@ -49,6 +58,8 @@ def sign(
     Example: badgekit sign examples/credential.json --key issuer-key.pem -o signed.json
 
     Example: badgekit sign credential.json --key p256-key.pem --cryptosuite ecdsa-jcs-2019
+
+    Example: badgekit sign credential.json --key p256-key.pem --format vc+jwt -o credential.jwt
     """
     if key is None:
         raise InputError(f"sign needs a signing key: --key FILE, or set {KEY_ENV}",
@@ -59,6 +70,15 @@ def sign(
     problem = json_form_problem(document)  # issuing builds its documents itself; this is for yours
     if problem is not None:
         raise InputError(f"{credential}: {problem}; badgekit verify would refuse it, so it is not signed")
+    fmt = fmt.strip().lower()
+    if fmt not in ("ldp", "jwt", "vc+jwt"):
+        raise InputError(f"--format takes ldp, jwt or vc+jwt, got {fmt!r}")
+    if fmt != "ldp":
+        if cryptosuite is not None or created is not None:
+            raise InputError(f"--{'cryptosuite' if cryptosuite is not None else 'created'} is for a Data Integrity proof: "
+                             f"it goes with --format ldp, not {fmt}")
+        _sign_jws(credential, document, load_any_key(key, passphrase_file), verification_method, fmt, out, json_out)
+        return
     if cryptosuite is not None:
         cryptosuites.signing_suite(cryptosuite)  # an unknown name: exit 2 before the key is read
     signer = load_data_integrity_key(key, passphrase_file).signer(verification_method)
@@ -78,6 +98,26 @@ def sign(
         sys.stdout.write(text)
     if out is not None and not json_out:
         _output.info(f"signed {credential} -> {out}", "green")
+
+
+def _sign_jws(credential: Path, document: dict[str, Any], key: PrivateKey, verification_method: str | None, fmt: str,
+              out: Path | None, json_out: bool) -> None:
+    """``sign --format jwt|vc+jwt``: the compact JWS, written as it is (one line, no newline in --out)."""
+    kid = verification_method or (None if isinstance(key, RsaKey) else key.signer().verification_method)
+    try:
+        token = jwt.sign_vc_jwt(document, key, kid=kid, securing=jwt.VC_JOSE if fmt == "vc+jwt" else jwt.VC_JWT)
+    except LimitExceeded as exc:
+        raise LimitExceeded(f"{credential}: {exc.message}; not signed", hint=exc.hint) from None
+    except JwtError as exc:
+        raise InputError(f"{credential}: {exc.message}; not signed", hint=exc.hint) from None
+    if out is not None:
+        atomic_write(out, token)
+    if json_out:
+        _output.emit_json({"file": str(credential), "out": None if out is None else str(out), "format": fmt, "jwt": token})
+    elif out is None:
+        sys.stdout.write(token + "\n")
+    else:
+        _output.info(f"signed {credential} -> {out} ({fmt}, {key.jws_alg})", "green")
 
 
 def register(app: typer.Typer) -> None:

@@ -21,7 +21,7 @@ from badgekit.cli._options import (
     KeyOpt,
     PassphraseFileOpt,
     current_actor,
-    load_key,
+    load_data_integrity_key,
     open_ledger,
     out_option,
 )
@@ -29,7 +29,7 @@ from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import ExitCode, InputError, LedgerError
 
 if TYPE_CHECKING:
-    from badgekit.keys import Ed25519Key
+    from badgekit.keys import DataIntegrityKey
     from badgekit.ledger import Ledger
     from badgekit.lifecycle import Change, CredentialHistory, NewState
     from badgekit.project import Project
@@ -127,7 +127,7 @@ def _change(
     if from_csv is not None and not from_csv.is_file():
         raise InputError(f"{from_csv}: no such file")
     # Load the key first: a wrong passphrase should stop the command before anything changes.
-    key = load_key(key_path or project.key_path, passphrase_file) if publish else None
+    key = load_data_integrity_key(key_path or project.key_path, passphrase_file) if publish else None
     with open_ledger(project) as ledger:
         selection = lifecycle.select_credentials(
             ledger, credentials or (), emails=emails or (), csv_path=from_csv, badge_id=badge_id
@@ -265,7 +265,7 @@ unsuspend = _change_command(
 # status init / publish / show
 
 
-def _publish(project: Project, ledger: Ledger, key: Ed25519Key, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
+def _publish(project: Project, ledger: Ledger, key: DataIntegrityKey, out_dir: Path, valid_for: str | None, ttl: str | None) -> list[Path]:
     # start-up: the workflow loads when the command runs, not for badgekit --help
     from badgekit import lifecycle
 
@@ -314,7 +314,7 @@ def init(
             f"{project.config_path}: project.status_base_url is not set, so status lists have no URL",
             hint='add status_base_url = "https://example.edu/status/" under [project]',
         )
-    key = load_key(key_path or project.key_path, passphrase_file)
+    key = load_data_integrity_key(key_path or project.key_path, passphrase_file)
     with open_ledger(project) as ledger:
         lifecycle.init_lists(ledger, project.status_base_url, project.issuer_id)
         paths = _publish(project, ledger, key, _out_dir(project, out), valid_for, ttl)
@@ -339,7 +339,7 @@ def publish(
     Example: badgekit status publish --out site/status --valid-for P7D
     """
     project = load_project(project_dir)
-    key = load_key(key_path or project.key_path, passphrase_file)
+    key = load_data_integrity_key(key_path or project.key_path, passphrase_file)
     with open_ledger(project) as ledger:
         if not ledger.lists(issuer=project.issuer_id):
             raise InputError(

@@ -215,7 +215,8 @@ def _print_report(report: VerificationReport) -> None:
     if s.get("validFrom") or s.get("validUntil"):
         rows.append(("valid", f"{clean(s.get('validFrom') or '-')} → {clean(s.get('validUntil') or 'no expiry')}"))
     if s.get("format"):
-        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT", "sd-jwt-vc": "SD-JWT VC"}.get(s.get("securing") or "", "")
+        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT", "vc+jwt": "vc+jwt (VC-JOSE-COSE)",
+                    "sd-jwt-vc": "SD-JWT VC"}.get(s.get("securing") or "", "")
         rows.append(("format", f"{s['format']}{', ' + securing if securing else ''}"))
     if "disclosed" in s:  # an SD-JWT VC: which selectively disclosable claims the holder showed
         withheld = f" ({s['undisclosed']} not disclosed)" if s.get("undisclosed") else ""

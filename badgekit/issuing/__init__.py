@@ -13,10 +13,12 @@ The pipeline (docs/adr/0003-ledger.md):
    atomically; the ledger marks it issued afterwards. A kill at any point loses nothing: the next
    run resumes.
 
-Three output formats (``IssueOptions.format``): ``ldp`` writes ``<id>.json`` with an embedded
-``eddsa-rdfc-2022`` Data Integrity proof (Ed25519 key); ``jwt`` writes ``<id>.jwt``, the credential
-as a VC-JWT compact JWS on one line (``EdDSA`` with an Ed25519 key, ``RS256`` with an RSA key), with
-no embedded proof; ``sd-jwt`` writes ``<id>.sd-jwt``, an SD-JWT VC (:mod:`badgekit.sdjwt`) signed
+Four output formats (``IssueOptions.format``): ``ldp`` writes ``<id>.json`` with an embedded
+Data Integrity proof (``eddsa-rdfc-2022`` with an Ed25519 key, ``ecdsa-rdfc-2019`` with a P-256 /
+P-384 key); ``jwt`` writes ``<id>.jwt``, the credential as an OB 3.0 VC-JWT compact JWS on one line
+(``EdDSA`` with an Ed25519 key, ``ES256`` with a P-256 key, ``RS256`` with an RSA key), with no
+embedded proof; ``vc+jwt`` the same as a W3C VC-JOSE-COSE ``application/vc+jwt`` (``typ: vc+jwt``,
+no ``nbf``/``exp``); ``sd-jwt`` writes ``<id>.sd-jwt``, an SD-JWT VC (:mod:`badgekit.sdjwt`) signed
 the same way, the badge class's ``disclose`` members selectively disclosable. The ledger records
 whichever file was written.
 

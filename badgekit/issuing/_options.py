@@ -14,13 +14,14 @@ CHUNK = 256
 #: Signing chunks (64 rows) below which no worker pool is started: a pool takes ~0.2 s to start
 #: (badgekit._parallel), so two processes win only on more than ~0.4 s of work (~1 ms a row).
 PARALLEL_MIN_CHUNKS = 6
-#: Output formats: Data Integrity proof in JSON, VC-JWT (compact JWS), or SD-JWT VC.
-FORMATS = ("ldp", "jwt", "sd-jwt")
-#: The formats signed as a JWS (alg EdDSA / RS256), named by a kid (see :func:`jwt_kid`).
-JWS_FORMATS = ("jwt", "sd-jwt")
+#: Output formats: Data Integrity proof in JSON, a compact JWS: OB 3.0 VC-JWT (``jwt``) or W3C
+#: VC-JOSE-COSE ``application/vc+jwt`` (``vc+jwt``), or an SD-JWT VC (``sd-jwt``).
+FORMATS = ("ldp", "jwt", "vc+jwt", "sd-jwt")
+#: The formats signed as a JWS (EdDSA, ES256 or RS256 by the key's type), named by a kid (see :func:`jwt_kid`).
+JWS_FORMATS = ("jwt", "vc+jwt", "sd-jwt")
 #: Output modes: one file per credential, or one JSON Lines file per run (badgekit._jsonl).
 OUTPUT_MODES = ("files", "jsonl")
-_SUFFIX = {"ldp": ".json", "jwt": ".jwt", "sd-jwt": ".sd-jwt"}
+_SUFFIX = {"ldp": ".json", "jwt": ".jwt", "vc+jwt": ".jwt", "sd-jwt": ".sd-jwt"}
 
 Progress = Callable[[int, int], None]
 
@@ -45,8 +46,8 @@ class IssueOptions:
     jwt_verification_method: str | None = None
     bake: tuple[str, ...] = ()  # "png" and/or "svg": a baked image beside each credential
     recipient_images: bool = False  # render each image for its recipient (name, QR of the id): slower
-    #: ldp: <id>.json with a Data Integrity proof; jwt: <id>.jwt (VC-JWT); sd-jwt: <id>.sd-jwt (SD-JWT VC)
-    format: Literal["ldp", "jwt", "sd-jwt"] = "ldp"
+    #: ldp: <id>.json with a Data Integrity proof; jwt, vc+jwt: <id>.jwt; sd-jwt: <id>.sd-jwt (SD-JWT VC)
+    format: Literal["ldp", "jwt", "vc+jwt", "sd-jwt"] = "ldp"
     #: ldp: the proof's cryptosuite (badgekit.cryptosuites.SIGNING_SUITES); None → eddsa-rdfc-2022
     #: for an Ed25519 key, ecdsa-rdfc-2019 for a P-256 / P-384 key
     cryptosuite: str | None = None
@@ -124,5 +125,5 @@ def _err_json(e: RowError) -> dict[str, Any]:
 
 def credential_filename(credential_id: str, fmt: str = "ldp") -> str:
     """File name for a credential: its id without the scheme (never personal data), ``.json``
-    (Data Integrity), ``.jwt`` (VC-JWT) or ``.sd-jwt`` (SD-JWT VC)."""
+    (Data Integrity), ``.jwt`` (VC-JWT, vc+jwt) or ``.sd-jwt`` (SD-JWT VC)."""
     return credential_id.rsplit(":", 1)[-1] + _SUFFIX[fmt]

@@ -310,7 +310,7 @@ def issue_credential(
     ledger: Ledger | None = None,
     status_base_url: str | None = None,
     revocable: bool = True,
-    format: Literal["ldp", "jwt", "sd-jwt"] = "ldp",  # noqa: A002 - the name IssueOptions and --format use
+    format: Literal["ldp", "jwt", "vc+jwt", "sd-jwt"] = "ldp",  # noqa: A002 - the name IssueOptions and --format use
     verification_method: str | None = None,
     jwt_verification_method: str | None = None,
     issuer_document: Mapping[str, Any] | None = None,

@@ -62,13 +62,14 @@ class _Signing:
         return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type))
 
     def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
-        """(the credential, the text of its file): JSON with a proof, or the VC-JWT / SD-JWT VC itself."""
+        """(the credential, the text of its file): JSON with a proof, or the VC-JWT / vc+jwt / SD-JWT VC itself."""
         unsigned = build_for_job(job, self.issuer, self.achievement)
         if self.fmt == "sd-jwt":
             disclose = sdjwt.DEFAULT_DISCLOSE if self.disclose is None else self.disclose
             return unsigned, sdjwt.issue(unsigned, self.key, kid=self.method, disclose=disclose)
-        if self.signer is None:
-            return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method)  # the file is the JWS, byte for byte
+        if self.signer is None:  # the file is the JWS, byte for byte
+            securing = jwt.VC_JOSE if self.fmt == "vc+jwt" else jwt.VC_JWT
+            return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method, securing=securing)
         signed = proof.add_proof(unsigned, self.signer, created=job.issued_at, cryptosuite=self.cryptosuite)
         return signed, dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
 
@@ -147,8 +148,9 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     """Refuse a key, format and issuer that cannot work together, before anything is reserved.
 
     Raises:
-        InputError: unknown format; an RSA key with the Data Integrity format; an RSA key for a
-            did:key issuer, or for an issuer whose id cannot name its method (see :func:`jwt_kid`).
+        InputError: unknown format; an RSA key with the Data Integrity format; a P-384 key with a
+            JWT format (badgekit signs ES256, not ES384); an RSA key for a did:key issuer, or for an
+            issuer whose id cannot name its method (see :func:`jwt_kid`).
         KeyFileError: the key is not the issuer's: not its did:key, or not listed under the
             method it signs as in ``options.issuer_document`` (see :func:`badgekit.did.check_issuer_key`).
     """
@@ -158,10 +160,11 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
     jws = options.format in JWS_FORMATS
     if ident.kind == "RSA" and not jws:
         raise InputError("an RSA key signs only VC-JWT and SD-JWT VC (RS256): Data Integrity proofs (eddsa-rdfc-2022) need an Ed25519 key",
-                         hint="issue with --format jwt (or sd-jwt), or sign with an Ed25519 key")
-    if ident.kind in ("P-256", "P-384") and jws:
-        raise InputError(f"a {ident.kind} key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not {options.format}",
-                         hint=f"issue with --format ldp, or sign {options.format} with an Ed25519 or RSA key")
+                         hint="issue with --format jwt (or vc+jwt, sd-jwt), or sign with an Ed25519 key")
+    if ident.kind == "P-384" and jws:
+        raise InputError("a P-384 key signs Data Integrity proofs (ecdsa-rdfc-2019 / ecdsa-jcs-2019), not JWTs: badgekit "
+                         "signs ES256 (P-256), EdDSA (Ed25519) and RS256 (RSA), not ES384",
+                         hint="issue with --format ldp, or sign JWTs with a P-256 key ('badgekit key generate --type p256')")
     if not jws:
         suite = proof_suite(ident, options)
         assert suite is not None
@@ -180,10 +183,13 @@ def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any]
 
 
 def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
-    """The ``kid`` of the VC-JWTs ``key`` signs for ``issuer``: the verification method a verifier
-    dereferences to find this very key.
+    """The ``kid`` of the VC-JWTs (and vc+jwt) ``key`` signs for ``issuer``: the verification method
+    a verifier dereferences to find this very key.
 
     * Ed25519 (EdDSA): the project's ``verification_method``, else the key's own did:key method.
+    * P-256 (ES256): for a did:key issuer its own did:key method (``did:key:zDn…#zDn…``); else the
+      first ``assertionMethod`` of the issuer's document (did.json) holding this key (the Multikey
+      ``badgekit key did-web`` lists beside the Ed25519 key), else ``verification_method``.
     * RSA (RS256): ``jwt_verification_method`` when set, else ``<issuer id>#<RFC 7638 JWK
       thumbprint>``, the ``JsonWebKey`` method ``badgekit key did-web`` lists for it. Never the
       Ed25519 ``verification_method``: that names another key, and a verifier following the kid
@@ -194,9 +200,13 @@ def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: I
             issuer id that is neither a DID nor an http(s) URL without ``jwt_verification_method``.
     """
     ident = KeyIdentity.of(key)
+    issuer_id = str(issuer.get("id", ""))
     if ident.kind == "Ed25519":
         return ident.method(options.verification_method)
-    issuer_id = str(issuer.get("id", ""))
+    if ident.kind != "RSA":
+        if issuer_id.startswith("did:key:"):
+            return ident.method(None)
+        return did.assertion_method_of(options.issuer_document, ident.ed25519_public_key) or ident.method(options.verification_method)
     if issuer_id.startswith("did:key:"):
         raise InputError(f"issuer {issuer_id} is a did:key, which names an Ed25519 key; an RSA key cannot sign for it",
                          hint="give the issuer a did:web or https:// id and list the RSA key with 'badgekit key did-web'")
@@ -210,12 +220,12 @@ def jwt_kid(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: I
 
 def proof_suite(key: PrivateKey | KeyIdentity, options: IssueOptions) -> str | None:
     """The cryptosuite of a run's Data Integrity proofs: ``options.cryptosuite``, else the default
-    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT and SD-JWT VC."""
+    for the key's type (:func:`badgekit.cryptosuites.default_suite`); None for VC-JWT, vc+jwt and SD-JWT VC."""
     if options.format in JWS_FORMATS:
         return None
     return options.cryptosuite or cryptosuites.default_suite(KeyIdentity.of(key).kind)
 
 
 def signing_method(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> str | None:
-    """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT, SD-JWT VC) of a run."""
+    """The proof's verification method (Data Integrity) or the JWT kid (VC-JWT, vc+jwt, SD-JWT VC) of a run."""
     return jwt_kid(key, issuer, options) if options.format in JWS_FORMATS else options.verification_method

@@ -13,7 +13,7 @@ from badgekit._time import format_utc, utc_now
 from badgekit.badgeclass import add_duration, parse_duration
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.issuing import status_url_for
-from badgekit.keys import Ed25519Key, Signer
+from badgekit.keys import DataIntegrityKey, EcdsaKey, Ed25519Key, Signer
 from badgekit.ledger import Ledger
 from badgekit.lifecycle._summary import list_file_name, status_summary
 
@@ -58,7 +58,7 @@ def build_list(
 def publish_lists(
     ledger: Ledger,
     project: Project,
-    key: Ed25519Key | Signer,
+    key: DataIntegrityKey | Signer,
     out_dir: str | os.PathLike[str],
     now: datetime,
     *,
@@ -99,7 +99,7 @@ def publish_lists(
     if now.tzinfo is None:
         raise InputError("publish_lists needs a time-zone-aware 'now'")
     issuer_id = str(project.issuer["id"])
-    signer = project.signer(key) if isinstance(key, Ed25519Key) else key
+    signer = project.signer(key) if isinstance(key, Ed25519Key | EcdsaKey) else key
     target = Path(out_dir)
     names: dict[str, str] = {}
     with ledger.transaction():

@@ -114,7 +114,7 @@ class Project:
             raise InputError(f"{path}: a DID document is a JSON object")
         return document
 
-    def signer(self, key: keys.Ed25519Key) -> keys.KeySigner:
+    def signer(self, key: keys.DataIntegrityKey) -> keys.KeySigner:
         """A signer for ``key`` with this project's verification method, once it is clear that
         verifiers will find this key there (:func:`badgekit.did.check_issuer_key`).
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from badgekit import proof
+from badgekit import cryptosuites, proof
 from badgekit._io import load_json_file
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.jsonld import VC_V2
@@ -110,7 +110,8 @@ def sign_list_credential(
     *,
     loader: Callable[..., Any] | None = None,
 ) -> dict[str, Any]:
-    """Return ``cred`` with an ``eddsa-rdfc-2022`` proof by ``signer``.
+    """Return ``cred`` with a Data Integrity proof by ``signer``: ``eddsa-rdfc-2022`` for an Ed25519
+    key, ``ecdsa-rdfc-2019`` for a P-256 / P-384 one (:func:`badgekit.cryptosuites.default_suite`).
 
     The signer's verification method must belong to the list's issuer, since verifiers require
     that (a list signed by someone else is rejected).
@@ -125,7 +126,8 @@ def sign_list_credential(
         raise StatusListError(
             f"the signing key {signer.verification_method} does not belong to the list's issuer {issuer}"
         )
-    return proof.add_proof(cred, signer, created=created, loader=loader)
+    suite = cryptosuites.default_suite(getattr(signer, "key_type", "Ed25519"))
+    return proof.add_proof(cred, signer, created=created, loader=loader, cryptosuite=suite)
 
 
 def load_status_lists(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict[str, Any]]:

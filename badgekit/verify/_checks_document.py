@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from badgekit import _envelope, jsonld, schema
+from badgekit import _envelope, jsonld, jwt, schema
 from badgekit.verify._canon import CanonCache, canonize_bounded
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
 from badgekit.verify._recipient import describe_recipient
@@ -34,10 +34,10 @@ def check_parse(run: Run, data: bytes) -> None:
     except _envelope.EnvelopeError as exc:
         run.summary["format"] = exc.form or run.summary["format"]
         run.summary["securing"] = exc.securing
-        status = INDETERMINATE if isinstance(exc, _envelope.LegacyBadge) else FAILED
+        status = INDETERMINATE if isinstance(exc, _envelope.LegacyBadge | _envelope.UnsupportedEnvelope) else FAILED
         run.set("parse", status, exc.reason)
         return
-    run.summary["securing"] = envelope.securing
+    run.summary["securing"] = run.securing = envelope.securing
     run.doc = envelope.credential
     run.jws = envelope.jws
     run.sd, run.disclosures = envelope.sd, envelope.processed
@@ -51,7 +51,11 @@ def check_parse(run: Run, data: bytes) -> None:
         run.summary["undisclosed"] = shown.withheld_count
     elif envelope.jws is not None:
         jws = envelope.jws
-        what = f"VC-JWT (compact JWS, alg {jws.header.get('alg')!s}{', vc claim' if 'vc' in jws.payload else ''})"
+        if envelope.securing == jwt.VC_JOSE:
+            wrapped = f"{jwt.ENVELOPED_TYPE}: " if envelope.enveloped else ""
+            what = f"{wrapped}vc+jwt (VC-JOSE-COSE compact JWS, alg {jws.header.get('alg')!s})"
+        else:
+            what = f"VC-JWT (compact JWS, alg {jws.header.get('alg')!s}{', vc claim' if 'vc' in jws.payload else ''})"
     else:
         what = "JSON credential"
     run.set("parse", PASSED, f"{where}{what}, {len(data):,} bytes")

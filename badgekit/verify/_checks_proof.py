@@ -23,16 +23,22 @@ def check_proof_structure(run: Run) -> None:
         _sd_jwt_structure(run)
         return
     if run.jws is not None:
-        problem = jwt.header_problem(run.jws.header)
+        securing = jwt.VC_JOSE if run.securing == jwt.VC_JOSE else jwt.VC_JWT
+        label = "vc+jwt" if securing == jwt.VC_JOSE else "VC-JWT"
+        problem = jwt.header_problem(run.jws.header, securing)
         if problem:
             run.set("proof-structure", FAILED, problem)
             return
-        claims = jwt.claim_problems(run.jws.payload, run.doc)
+        claims = jwt.claim_problems(run.jws.payload, run.doc, securing)
         if claims:
-            run.set("proof-structure", FAILED, "VC-JWT " + "; ".join(claims))
+            run.set("proof-structure", FAILED, f"{label} " + "; ".join(claims))
+            return
+        expired = jwt.time_problem(run.jws.payload, run.at) if securing == jwt.VC_JOSE else None
+        if expired:
+            run.set("proof-structure", FAILED, expired)
             return
         key_from = "kid" if "kid" in run.jws.header else "jwk" if "jwk" in run.jws.header else "no key header"
-        run.set("proof-structure", PASSED, f"VC-JWT header alg {run.jws.header['alg']} ({key_from}); "
+        run.set("proof-structure", PASSED, f"{label} header alg {run.jws.header['alg']} ({key_from}); "
                 "claims agree with the credential")
         return
     proofs = proof.proofs_of(run.doc)

@@ -60,8 +60,9 @@ class VerificationReport:
     """The outcome of verifying one file. True only when the verdict is ``valid``.
 
     ``summary`` holds what a person wants to see first: ``format`` (json, png, svg, jwt, sd-jwt),
-    ``securing`` (embedded-proof, vc-jwt, sd-jwt-vc; an SD-JWT VC adds ``disclosed``, the paths
-    of the claims disclosed, and ``undisclosed``, how many digests were left without one), ``credentialId``, ``name``, ``issuerId``,
+    ``securing`` (embedded-proof, vc-jwt, vc+jwt, sd-jwt-vc; an SD-JWT VC adds ``disclosed``, the
+    paths of the claims disclosed, and ``undisclosed``, how many digests were left without one),
+    ``credentialId``, ``name``, ``issuerId``,
     ``issuerName``, ``recipient`` (identity type, e.g. "emailAddress (hashed)"),
     ``achievementName``, ``achievementType``, ``validFrom``, ``validUntil``, ``notChecked``, and
     with embedded endorsements ``endorsements`` (one ``{path, issuerId, issuerName, status,

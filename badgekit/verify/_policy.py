@@ -103,16 +103,16 @@ def normalise_key(value: object) -> set[str]:
     """Identifiers under which a trust-list key entry matches. Raises InputError if unusable."""
     if isinstance(value, Mapping):
         keys = {jwk.jwk_thumbprint_uri(value)}
-        if value.get("kty") == "OKP" and value.get("crv") == "Ed25519" and isinstance(value.get("x"), str):
-            mb = did.encode_multikey_public(jwk.b64url_decode(value["x"], what="jwk x"))
+        if (value.get("kty"), value.get("crv")) in (("OKP", "Ed25519"), ("EC", "P-256"), ("EC", "P-384")):
+            mb = did.encode_multikey_public(did.public_key_from_jwk(value))
             keys |= {mb, f"did:key:{mb}"}
         return keys
     if not isinstance(value, str) or not value:
-        raise InputError("a key is a string (z6Mk…, did:key:…, JWK thumbprint URN) or a JWK object")
+        raise InputError("a key is a string (z6Mk…, zDn…, did:key:…, JWK thumbprint URN) or a JWK object")
     if value.startswith(jwt.JWK_THUMBPRINT_URN):
         return {value}
     mb = value.partition("#")[0][len("did:key:"):] if value.startswith("did:key:") else value
-    did.decode_multikey_public(mb)  # raises DidError (an InputError) for anything else
+    did.decode_multikey_any(mb)  # Ed25519, P-256 or P-384; raises DidError (an InputError) for anything else
     return {mb, f"did:key:{mb}"}
 
 

@@ -54,6 +54,7 @@ class Run:
         self.summary: dict[str, Any] = {"format": None, "securing": None}
         self.doc: dict[str, Any] | None = None
         self.jws: jwt.CompactJws | None = None  # for a VC-JWT (and an SD-JWT VC's issuer-signed JWT)
+        self.securing: str | None = None  # how the credential is secured (badgekit._envelope.Envelope.securing)
         self.sd: sdjwt.SdJwt | None = None  # for an SD-JWT VC, with its claims as presented:
         self.disclosures: sdjwt.Processed | None = None
         self.proofs: list[tuple[int, Mapping[str, Any]]] = []  # known-suite proofs to check

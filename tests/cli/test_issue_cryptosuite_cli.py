@@ -1,6 +1,6 @@
 """``badgekit issue --cryptosuite`` and P-256 / P-384 keys: a did:key ``zDn…`` issuer issues
 ecdsa-rdfc-2019 credentials that ``badgekit verify`` accepts; a suite the key cannot sign in, or
-one with --format jwt, is refused before anything is reserved (exit 2)."""
+--cryptosuite with a JWT format, is refused before anything is reserved (exit 2)."""
 
 from __future__ import annotations
 
@@ -64,8 +64,9 @@ def test_issue_refuses_a_suite_the_key_cannot_sign_in_before_reserving_anything(
     assert "an Ed25519 key signs in eddsa-rdfc-2022 or eddsa-jcs-2022" in ed.stderr
     unknown = run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--no-revocation", "--cryptosuite", "bbs-2023", ok=2)
     assert "does not sign in the cryptosuite 'bbs-2023'" in unknown.stderr
-    jwt = run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--no-revocation", "--format", "jwt", ok=2)
-    assert "P-256 key signs Data Integrity proofs" in jwt.stderr
+    jwt = run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--no-revocation", "--format", "vc+jwt",
+                  "--cryptosuite", "ecdsa-rdfc-2019", ok=2)  # (a P-256 key signs ES256 JWTs: tests/cli/test_issue_jose_cli.py)
+    assert "--cryptosuite names a Data Integrity suite: it goes with --format ldp, not vc+jwt" in jwt.stderr
     assert "Traceback" not in wrong.stderr + ed.stderr + unknown.stderr + jwt.stderr
     assert not list(p.out.glob("*.json"))
 

@@ -224,3 +224,43 @@ def test_sign_refuses_a_suite_the_key_cannot_sign_in(tmp_path):
     assert "ecdsa-rdfc-2019 or ecdsa-jcs-2019" in wrong.stderr
     unknown = run_cli("sign", unsigned, "--key", key_path, "--cryptosuite", "bbs-2023", ok=2)
     assert "does not sign in the cryptosuite 'bbs-2023'" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jwt", "vc+jwt"])
+@pytest.mark.parametrize(("kind", "alg"), [("ed25519", "EdDSA"), ("p256", "ES256")])
+def test_sign_as_a_jws_then_verify_and_tamper(tmp_path, fmt, kind, alg):
+    key_path = tmp_path / "k.pem"
+    key_did = json.loads(run_cli("key", "generate", key_path, "--type", kind, "--json").stdout)["did"]
+    credential = json.loads((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    credential.pop("proof", None)
+    credential["issuer"]["id"] = key_did
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(credential))
+    token_path = tmp_path / "c.jwt"
+    run_cli("sign", unsigned, "--key", key_path, "--format", fmt, "--out", token_path)
+    token = token_path.read_text(encoding="ascii")
+    as_json = json.loads(run_cli("sign", unsigned, "-k", key_path, "--format", fmt, "--json").stdout)
+    assert "\n" not in token and as_json["format"] == fmt
+    assert as_json["jwt"].rsplit(".", 1)[0] == token.rsplit(".", 1)[0]  # same header and payload (ECDSA signatures are randomised)
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert header == {"alg": alg, "typ": "JWT" if fmt == "jwt" else "vc+jwt", "kid": f"{key_did}#{key_did[8:]}"}
+    report = json.loads(run_cli("verify", token_path, "--json", "--at", "2026-02-01T00:00:00Z").stdout)
+    assert report["verdict"] == "valid" and report["summary"]["securing"] == ("vc-jwt" if fmt == "jwt" else "vc+jwt")
+    h, p, s = token.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+    payload["credentialSubject"]["achievement"]["name"] = "Something else"
+    token_path.write_text(f"{h}.{base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b'=').decode()}.{s}")
+    assert json.loads(run_cli("verify", token_path, "--json", "--at", "2026-02-01T00:00:00Z", ok=1).stdout)["verdict"] == "invalid"
+
+
+def test_sign_as_a_jws_refuses_data_integrity_options_and_p384(tmp_path):
+    key_path = tmp_path / "k.pem"
+    run_cli("key", "generate", key_path, "--type", "p384")
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text((Path(__file__).resolve().parents[2] / "examples" / "credential.json").read_text())
+    for extra, says in ((["--cryptosuite", "ecdsa-rdfc-2019"], "--cryptosuite is for a Data Integrity proof"),
+                        (["--created", "2026-01-01T00:00:00Z"], "--created is for a Data Integrity proof"),
+                        ([], "badgekit signs VC-JWT with EdDSA (Ed25519 key), ES256 (P-256 key) or RS256 (RSA key)")):
+        refused = run_cli("sign", unsigned, "--key", key_path, "--format", "vc+jwt", *extra, ok=2)
+        assert says in refused.stderr and "Traceback" not in refused.stderr
+    assert "--format takes ldp, jwt or vc+jwt" in run_cli("sign", unsigned, "--key", key_path, "--format", "jws", ok=2).stderr

@@ -82,6 +82,27 @@ def test_the_sd_jwt_vc_twin_of_the_invalid_sd_jwt_files_is_valid(tmp_path):
     report = json.loads(result.stdout)
     assert report["summary"]["disclosed"] == ["credentialSubject.identifier[0]"]
     assert next(c for c in report["checks"] if c["id"] == "recipient")["status"] == "passed"
+@pytest.mark.parametrize("wrapped", [False, True], ids=["compact", "enveloped"])
+def test_vc_jose_application_vc_jwt_is_valid(tmp_path, wrapped):
+    # W3C VC-JOSE-COSE: typ vc+jwt, cty vc, no vc claim, exp of the signature (not validUntil).
+    # Their invalid twins: proof-structure--vc-jose-*.jwt, signature--vc-jose-enveloped-tampered.json.
+    path = tmp_path / ("enveloped.json" if wrapped else "vc.jwt")
+    path.write_bytes(MI.valid_vc_jose(wrapped=wrapped))
+    result = _verify(str(path))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["securing"] == "vc+jwt" and report["summary"]["format"] == ("json" if wrapped else "jwt")
+    parse = next(c for c in report["checks"] if c["id"] == "parse")["reason"]
+    assert parse.startswith("EnvelopedVerifiableCredential: vc+jwt" if wrapped else "vc+jwt (VC-JOSE-COSE")
+
+
+def test_an_enveloped_credential_of_another_media_type_is_indeterminate(tmp_path):
+    path = tmp_path / "cose.json"
+    path.write_text(json.dumps({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+cose,2D3Q"}))
+    result = _verify(str(path))
+    assert result.exit_code == 3, result.output
+    parse = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "parse")
+    assert parse["status"] == "indeterminate" and "application/vc+cose" in parse["reason"]
 
 
 def test_a_suite_badgekit_does_not_implement_is_indeterminate_not_invalid(tmp_path):

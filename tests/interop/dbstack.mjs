@@ -26,6 +26,9 @@
  *   node dbstack.mjs sign --seed HEX32 [--created ISO] [--ob-context-revision R] FILE...
  *     -> the signed credential (one FILE), or an array of them (several FILEs)
  *
+ * Imported as a module (jose.mjs), it runs nothing but its offline guard and exports UsageError,
+ * errorMessages, readJson and runMain.
+ *
  * Status: `vc.verifyCredential` refuses a credential with credentialStatus unless a checkStatus
  * function is given. Without --check-status we pass one that does nothing and report
  * statusChecked: false: the proof, dates and structure are still verified. With --check-status,
@@ -64,7 +67,7 @@ const OB_303_REVISIONS = {
 const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
 const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 // ------------------------------------------------------------------------------------------
 // offline document loader
@@ -138,7 +141,7 @@ function makeDocumentLoader({contexts, documents = new Map()}) {
 // ------------------------------------------------------------------------------------------
 // verify
 
-function errorMessages(error, out = [], seen = new Set()) {
+export function errorMessages(error, out = [], seen = new Set()) {
   if(!error || seen.has(error)) {
     return out;
   }
@@ -279,7 +282,7 @@ async function cmdSign(opts) {
 // ------------------------------------------------------------------------------------------
 // command line
 
-function readJson(file) {
+export function readJson(file) {
   return JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
 }
 
@@ -328,7 +331,15 @@ async function main() {
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-main().catch(e => {
-  process.stderr.write(`dbstack: ${e instanceof UsageError ? '' : 'error: '}${e.stack && !(e instanceof UsageError) ? e.stack : e.message}\n`);
-  process.exitCode = e instanceof UsageError ? 2 : 1;
-});
+/** Run `main` as a command-line tool: a usage error exits 2, anything else 1 (jose.mjs too). */
+export function runMain(name, main) {
+  main().catch(e => {
+    process.stderr.write(`${name}: ${e instanceof UsageError ? '' : 'error: '}${e.stack && !(e instanceof UsageError) ? e.stack : e.message}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  });
+}
+
+// Run only as a script: jose.mjs imports the helpers above (and this module's offline guard).
+if(process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runMain('dbstack', main);
+}

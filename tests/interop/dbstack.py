@@ -39,6 +39,8 @@ API
     the same for in-memory credentials (written to a temporary folder, one node process).
 ``sign(unsigned, seed, created=None) -> dict`` / ``sign_many(unsigneds, seed, created=None)``
     the JS stack signs with ``eddsa-rdfc-2022`` and the did:key of the 32-byte ``seed``.
+``run_node(script, args) -> Any``
+    any other node script of tests/interop (``jose.mjs``, ``dbsuites.mjs``): its JSON output.
 
 Each call starts one node process (about a second): batch many credentials into one call.
 Raises :class:`DbStackError` when node itself fails (bad arguments, a crash): a credential that
@@ -104,9 +106,18 @@ def require() -> None:
 
 
 def _run(args: Sequence[str], *, stdin: str | None = None) -> Any:
+    return run_node(SCRIPT, args, stdin=stdin)
+
+
+def run_node(script: Path, args: Sequence[str], *, stdin: str | None = None) -> Any:
+    """Run ``node SCRIPT ARGS`` in tests/interop (after :func:`require`) and return its JSON output.
+
+    Raises:
+        DbStackError: node exited non-zero or printed no JSON.
+    """
     require()
     proc = subprocess.run(
-        ["node", str(SCRIPT), *args],
+        ["node", str(script), *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -115,12 +126,12 @@ def _run(args: Sequence[str], *, stdin: str | None = None) -> Any:
         check=False,
     )
     if proc.returncode != 0:
-        raise DbStackError(f"dbstack.mjs {args[0]} exited {proc.returncode}: {proc.stderr.strip()}")
+        raise DbStackError(f"{script.name} {args[0]} exited {proc.returncode}: {proc.stderr.strip()}")
     try:
         return json.loads(proc.stdout)
     except json.JSONDecodeError:
         raise DbStackError(
-            f"dbstack.mjs {args[0]} printed no JSON: {proc.stdout[:500]!r}"
+            f"{script.name} {args[0]} printed no JSON: {proc.stdout[:500]!r}"
         ) from None
 
 

@@ -165,6 +165,22 @@ def eddsa_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
     return {"alg": "EdDSA", "typ": "JWT", "kid": did.did_key_verification_method(key.public_key)}
 
 
+def vc_jose_header(key: Ed25519Key = ISSUER, **extra: Any) -> dict[str, Any]:
+    """A W3C VC-JOSE-COSE ``application/vc+jwt`` header (``typ: vc+jwt``, ``cty: vc``)."""
+    return {"alg": "EdDSA", "typ": "vc+jwt", "cty": "vc", "kid": did.did_key_verification_method(key.public_key), **extra}
+
+
+def vc_jose_payload(cred: dict[str, Any], **claims: Any) -> dict[str, Any]:
+    """A vc+jwt payload: the credential itself plus iss (no nbf/exp: there they time the signature)."""
+    return {**cred, "iss": cred["issuer"]["id"], **claims}
+
+
+def enveloped(token: str) -> bytes:
+    """A VCDM 2.0 ``EnvelopedVerifiableCredential`` carrying ``token`` as ``application/vc+jwt``."""
+    return _json({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential",
+                  "id": f"data:application/vc+jwt,{token}"})
+
+
 def jwk_header(key: Ed25519Key = ISSUER) -> dict[str, Any]:
     """A header naming its key only by a ``jwk`` (no kid)."""
     return {"alg": "EdDSA", "typ": "JWT", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": _b64(key.public_key)}}
@@ -424,6 +440,17 @@ def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
     # Two credentials in one token: the VC 1.1 "vc" claim and a VC 2.0 payload (no nbf: it would add a VC 1.1 issuanceDate).
     both = {**{k: v for k, v in jwt_payload(cred).items() if k != "nbf"}, "vc": cred}
     out["proof-structure--jwt-vc-and-top-level.jwt"] = jwt_token(eddsa_header(), both).encode()
+    # W3C VC-JOSE-COSE application/vc+jwt: the rules that differ from OB 3.0's VC-JWT.
+    out["proof-structure--vc-jose-vc-claim.jwt"] = jwt_token(vc_jose_header(), vc_jose_payload(cred, vc=cred)).encode()
+    out["proof-structure--vc-jose-expired-signature.jwt"] = jwt_token(  # exp times the JWS: 2025-12-31, before FIXED_NOW
+        vc_jose_header(), vc_jose_payload(cred, iat=1735689600, exp=1767139200)).encode()
+    out["proof-structure--vc-jose-crit-header.jwt"] = jwt_token(vc_jose_header(crit=["b64"], b64=True), vc_jose_payload(cred)).encode()
+    out["proof-structure--vc-jose-cty-vp.jwt"] = jwt_token(vc_jose_header(cty="vp"), vc_jose_payload(cred)).encode()
+    h, _, s = jwt_token(vc_jose_header(), vc_jose_payload(cred)).split(".")
+    forged = vc_jose_payload(_mutate(cred, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
+    out["signature--vc-jose-enveloped-tampered.json"] = enveloped(f"{h}.{_b64(json.dumps(forged).encode())}.{s}")
+    out["parse--enveloped-not-a-data-url.json"] = _json({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                                                         "type": "EnvelopedVerifiableCredential", "id": "https://example.edu/c/1"})
     return out
 
 
@@ -476,6 +503,14 @@ def unimplemented_suite() -> bytes:
     """The base credential whose proof names ``bbs-2023``, a suite badgekit does not
     implement: indeterminate (exit 3), never invalid, under :data:`VERIFY_ARGS`."""
     return _json(_mutate(_signed(), lambda c: c["proof"][0].__setitem__("cryptosuite", "bbs-2023")))
+
+
+def valid_vc_jose(*, wrapped: bool) -> bytes:
+    """The base credential as a W3C VC-JOSE-COSE ``application/vc+jwt`` (``cty: vc``, an ``iat``
+    and an ``exp`` of the signature after :data:`FIXED_NOW`): a compact JWS, or (``wrapped``) an
+    ``EnvelopedVerifiableCredential`` JSON holding it. Valid under :data:`VERIFY_ARGS`."""
+    token = jwt_token(vc_jose_header(), vc_jose_payload(base_credential(), iat=1735689600, exp=1798761600))
+    return enveloped(token) if wrapped else token.encode()
 
 
 def valid_jwk_only_jwt() -> bytes:
