@@ -79,10 +79,24 @@ def test_a_did_web_issuer_signs_es256_with_its_listed_p256_key(tmp_path, monkeyp
     assert verdicts(rows[0]["path"], "--did-doc", "did.json", "--status-list", "out/status") == {Path(rows[0]["path"]).name: "valid"}
 
 
+def test_a_p256_did_key_issuer_issues_es256_sd_jwt_vcs(tmp_path, monkeypatch):
+    p = ecdsa_project(tmp_path, monkeypatch)
+    toml = p.root / "badgekit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('key_path = "issuer-key.pem"', 'key_path = "ecdsa.pem"'), encoding="utf-8")
+    rows = json.loads(run_cli("issue", "--badge", "disks", p.roster, "--format", "sd-jwt", "--workers", "1", "--json").stdout)["rows"]
+    assert [r["status"] for r in rows] == ["issued", "issued"]
+    for row in rows:
+        token = Path(row["path"]).read_text(encoding="ascii")
+        header, payload = header_and_payload(token.split("~", 1)[0])
+        assert header["alg"] == "ES256" and header["typ"] == "dc+sd-jwt" and payload["iss"] == p.issuer
+    run_cli("status", "publish")
+    assert set(verdicts(p.out, "--status-list", p.out / "status").values()) == {"valid"}
+
+
 def test_a_p384_key_signs_no_jwt(tmp_path, monkeypatch):
     p = ecdsa_project(tmp_path, monkeypatch, "p384")
     refused = run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--no-revocation", "--format", "jwt", ok=2)
     assert "P-384 key signs Data Integrity proofs" in refused.stderr and "not ES384" in refused.stderr
     assert not p.out.exists() or not list(p.out.glob("*.jwt"))
     unknown = run_cli("issue", "--badge", "disks", p.roster, "--format", "jws", ok=2)
-    assert "--format takes ldp, jwt or vc+jwt, got 'jws'" in unknown.stderr
+    assert "--format takes ldp, jwt, vc+jwt, sd-jwt, got 'jws'" in unknown.stderr

@@ -96,9 +96,10 @@ def test_policy_disclose_round_trips_and_is_checked() -> None:
     assert parse_policy({"disclose": "evidence"})[1][0].path == "$.badgekit.disclose"
 
 
-def test_an_rsa_key_signs_sd_jwt_a_p256_key_does_not(project: Path) -> None:
-    run_cli("key", "generate", "p256.pem", "--type", "p256")
-    refused = run_cli("issue", "--badge", "y", "roster.csv", "--key", "p256.pem", "--format", "sd-jwt", ok=2)
-    assert "P-256 key signs Data Integrity proofs" in refused.stderr and "not sd-jwt" in refused.stderr
+def test_a_p384_key_signs_no_sd_jwt(project: Path) -> None:
+    # P-256 (ES256) SD-JWT VCs: tests/cli/test_issue_jose_cli.py
+    run_cli("key", "generate", "p384.pem", "--type", "p384")
+    refused = run_cli("issue", "--badge", "y", "roster.csv", "--key", "p384.pem", "--format", "sd-jwt", ok=2)
+    assert "P-384 key signs Data Integrity proofs" in refused.stderr and "not ES384" in refused.stderr
     unknown = run_cli("issue", "--badge", "y", "roster.csv", "--format", "sd", ok=2)
-    assert "--format takes ldp, jwt, sd-jwt" in unknown.stderr
+    assert "--format takes ldp, jwt, vc+jwt, sd-jwt" in unknown.stderr
