@@ -39,7 +39,7 @@ from badgekit.issuing._options import (
     RowOutcome,
     credential_filename,
 )
-from badgekit.issuing._plan import _usable, active_badges, job_for
+from badgekit.issuing._plan import _usable, job_for
 from badgekit.issuing._run import _Outcomes, _Settings
 from badgekit.issuing._signing import (
     _Job,
@@ -50,7 +50,7 @@ from badgekit.issuing._signing import (
 )
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images
 from badgekit.keys import PrivateKey
-from badgekit.ledger import Issuance, Ledger
+from badgekit.ledger import Issuance, Ledger, active_badges, holdings
 from badgekit.roster import RosterRow, RowError
 
 #: The ledger event naming the component credentials a pathway credential stands on.
@@ -70,25 +70,20 @@ class Holder:
 
 def pathway_holders(ledger: Ledger, badge: BadgeClass, now: datetime, issuer_id: str | None) -> list[Holder]:
     """Every recipient in ``ledger`` whose active credentials of ``issuer_id`` meet ``badge``'s
-    requirements at ``now`` (see :func:`badgekit.issuing.active_badges`), ordered by ledger key."""
+    requirements at ``now`` (see :func:`badgekit.ledger.holdings`), ordered by ledger key."""
     rule = badge.policy.rule
     if rule is None:
         return []
-    by_key: dict[str, list[Issuance]] = {}
-    for rid in rule.badge_ids():
-        for issuance in ledger.issuances(badge_id=rid):
-            by_key.setdefault(issuance.recipient_key, []).append(issuance)
-    holders: list[Holder] = []
-    for key in sorted(by_key):
-        mine = by_key[key]
-        active = active_badges(mine, now, issuer_id)
-        if rule.met(active):
+    found = holdings((i for rid in rule.badge_ids() for i in ledger.issuances(badge_id=rid)), now, issuer_id)
+    out: list[Holder] = []
+    for key, holding in found.items():
+        if rule.met(holding.active):
             latest: dict[str, Issuance] = {}
-            for i in sorted(mine, key=lambda i: i.generation):
-                if i.badge_id in active and active_badges([i], now, issuer_id):
+            for i in sorted(holding.issuances, key=lambda i: i.generation):
+                if active_badges([i], now, issuer_id):
                     latest[i.badge_id] = i
-            holders.append(Holder(key, tuple(latest[rid] for rid in rule.badge_ids() if rid in latest)))
-    return holders
+            out.append(Holder(key, tuple(latest[rid] for rid in rule.badge_ids() if rid in latest)))
+    return out
 
 
 def eligible_count(ledger: Ledger, badge: BadgeClass, now: datetime, issuer_id: str | None) -> int:
