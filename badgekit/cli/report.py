@@ -107,7 +107,7 @@ def report(
     """Program figures from the ledger: issued, active, expired, revoked; trends; rejections.
 
     Per badge class and overall: credentials issued, active, expired, suspended and revoked; the
-    revocation rate; issuance per week or month; days from the roster's earned date to issue;
+    renewals among them (issue --renew); the revocation rate; issuance per week or month; days from the roster's earned date to issue;
     roster rows rejected and why; for each pathway badge class, its components (all_of / n_of)
     and how many recipients hold 0 … all of them, are eligible and were awarded it (held: an
     active credential of this issuer, as 'issue' counts). Human tables by default, --json, --csv,
@@ -265,6 +265,9 @@ def _print_report(r: ProgramReport) -> None:
     out.print(table)
     out.print(Text("people: distinct recipients; to issue: median days from the roster's earned date to issue; "
                    "rejected: roster rows not issued", style="dim"))
+    if r.overall.renewed:
+        out.print(Text("Renewals", style="bold") + Text(": " + ", ".join(f"{b.name} {b.renewed:,}" for b in r.badges if b.renewed)
+                                                        + " (issued credentials that renew an expiring or expired one)"))
     if r.pathways:
         _print_pathways(r.pathways)
     if c.pending:

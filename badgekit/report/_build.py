@@ -71,10 +71,11 @@ class _Acc:
         self.last: str | None = None
         self.rejected: set[tuple[str, int]] = set()
         self.delivery = dict.fromkeys(("sent", "failed", "unsent"), 0)
+        self.renewed = 0
 
     def figures(self, badge_id: str, name: str) -> BadgeFigures:
         return BadgeFigures(badge_id, name, StateCounts(**self.counts), len(self.recipients), LeadTime.of(self.lead),
-                            len(self.rejected), self.first, self.last, DeliveryCounts(**self.delivery))
+                            len(self.rejected), self.first, self.last, DeliveryCounts(**self.delivery), self.renewed)
 
 
 def _deliveries(ledger: Ledger, badge_id: str | None) -> dict[str, str]:
@@ -110,6 +111,7 @@ def build_report(
     per_badge: dict[str, _Acc] = {}
     issued_days: list[date] = []
     delivered = _deliveries(ledger, badge_id)
+    renewals = {e.credential_id for e in ledger.events(kinds=("renewed",), badge_id=badge_id)}
     for i in ledger.issuances(badge_id=badge_id):
         acc = per_badge.setdefault(i.badge_id, _Acc())
         for a in (overall, acc):
@@ -126,9 +128,11 @@ def build_report(
         issued = _parse(i.issued_at)
         earned = _parse(i.earned_at)
         delivery = delivered.get(i.credential_id, "unsent")
+        renewal = i.credential_id in renewals
         for a in (overall, acc):
             a.counts[state] += 1
             a.delivery[delivery] += 1
+            a.renewed += renewal
             if issued is not None and earned is not None:
                 a.lead.append((issued.date() - earned.date()).days)
         if issued is not None:

@@ -108,10 +108,12 @@ class BadgeFigures:
     first_issued: str | None = None
     last_issued: str | None = None
     delivery: DeliveryCounts = DeliveryCounts()
+    #: issued credentials that renew another (``issue --renew``: a ``renewed`` ledger event)
+    renewed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "badge": self.badge_id, "name": self.name, **self.counts.to_json(), "recipients": self.recipients,
+            "badge": self.badge_id, "name": self.name, **self.counts.to_json(), "renewed": self.renewed, "recipients": self.recipients,
             "earnedToIssued": self.lead_time.to_json(), "rejectedRows": self.rejected_rows,
             "firstIssued": self.first_issued, "lastIssued": self.last_issued, "delivery": self.delivery.to_json(),
         }

@@ -121,6 +121,7 @@ def report_html(report: ProgramReport, *, title: str = "Badge program report", s
     lead = o.lead_time
     kpis = [
         ("Issued", f"{c.issued:,}", _ISSUED_COLOUR),
+        *((("Renewed", f"{o.renewed:,}", "#0072c3"),) if o.renewed else ()),
         ("Active", f"{c.active:,}", "#24a148"),
         ("Expired", f"{c.expired:,}", "#8d8d8d"),
         ("Suspended", f"{c.suspended:,}", "#f1c21b"),
