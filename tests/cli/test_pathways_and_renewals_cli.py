@@ -137,3 +137,22 @@ def test_five_learners_two_modules_one_pathway(project: Path, monkeypatch: pytes
     # within 30 days now: the T1 credentials (di's methods, ed's modules, both pathway credentials)
     soon = json.loads(run_cli("report", "--expiring", "P30D", "--json").stdout)
     assert {c["validUntil"] for c in soon["credentials"]} == {"2027-03-01T09:00:00Z"} and len(soon["credentials"]) == 5
+
+
+def test_report_shows_the_pathway_map_in_every_form(project: Path) -> None:
+    issue(project, FOUNDATIONS, "ada@example.org,80,2026-01-09\nbo@example.org,80,2026-01-09\n")
+    issue(project, METHODS, "ada@example.org,80,2026-01-09\n", "--award-pathways")
+    human = run_cli("report").stdout
+    assert "Pathway 'Data': requires all of: 'Data: Foundations', 'Data: Methods'" in human
+    assert "recipients holding 0 … 2 of its 2 components: 0 / 1 / 1 (of 2); eligible 1, awarded 1" in " ".join(human.split())
+    only = run_cli("report", "--pathways").stdout
+    assert "Data: Foundations" in only and "held by 2" in only and "Issuance over time" not in only
+    rows = run_cli("report", "--pathways", "--csv").stdout.splitlines()
+    assert rows[0] == "pathway_id,pathway_name,requirement,components,held,recipients,eligible,awarded,not_yet_awarded"
+    assert [r.split(",")[-5:] for r in rows[1:]] == [["0", "0", "1", "1", "0"], ["1", "1", "1", "1", "0"],
+                                                     ["2", "1", "1", "1", "0"]]
+    run_cli("report", "--html", project / "report.html")
+    page = (project / "report.html").read_text(encoding="utf-8")
+    assert page.count('<svg class="chart pathway"') == 1 and ">held by 2 of 2<" in page
+    assert "--pathways and --html" in run_cli("report", "--pathways", "--html", project / "r.html", ok=ExitCode.USAGE).stderr
+    assert "--expiring and --pathways" in run_cli("report", "--pathways", "--expiring", "P30D", ok=ExitCode.USAGE).stderr
