@@ -110,6 +110,11 @@ def issue(
                      help="How the roster writes numeric dates such as 04/03/2026: DMY (day first) or MDY (month first). "
                           "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
     ] = None,
+    award_pathways: Annotated[
+        bool, typer.Option("--award-pathways", help="Then, in the same run, award every pathway badge class of the project that "
+                           "requires this one (and any pathway requiring those) to its eligible holders, as "
+                           "'badgekit issue --badge <pathway>' does (also resumes an interrupted award).")
+    ] = False,
     cluster: Annotated[
         str | None,
         typer.Option("--cluster", metavar="ADDRESS",
@@ -132,7 +137,8 @@ def issue(
     recipient whose active credentials of this issuer meet it gets one, naming the component
     credentials as evidence (the recipient's identity is taken from a component credential file);
     a re-run awards nothing new. After a run, the summary says how many recipients are eligible
-    for a pathway that requires this badge class and not yet awarded it.
+    for a pathway that requires this badge class and not yet awarded it; --award-pathways awards
+    them in the same run (with --dry-run: counted from what the ledger already holds).
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt or
     vc+jwt, .sd-jwt with --format sd-jwt) and issued.csv (line → credential) to --out. A P-256 key
     ('badgekit key generate --type p256') signs --format ldp in ecdsa-rdfc-2019 (or --cryptosuite
@@ -197,9 +203,6 @@ def issue(
     if output_mode == "jsonl" and bundle:
         raise InputError("--bundle needs one file per credential: not with --output-mode jsonl")
     address = cluster or project.cluster_scheduler
-    if address and roster_file is None:
-        raise InputError("pathway awards are signed on this machine: --cluster (or [cluster] scheduler) takes a roster",
-                         hint=f"badgekit issue --badge {badge} without --cluster")
     key = None if address else load_any_key(key_path or project.key_path, passphrase_file)
     send_setup = None
     if send_mail and not dry_run:  # checked before anything is signed: a bad --from or no server is a usage error
@@ -256,6 +259,7 @@ def issue(
             report = run(roster_path=roster_file, badge=badge_class, issuer=project.issuer, key=key, ledger=ledger,
                                   options=options, status_base_url=project.status_base_url, sink=sink,
                                   prerequisites=prerequisites, executor=executor)
+        awards = _award_pathways(report.badge_id, project, ledger, options, key, executor) if award_pathways else []
         if not dry_run and roster_file is not None:
             report = _with_pathways(report, project, ledger, badge_class)
     if stream is not None:
@@ -271,6 +275,8 @@ def issue(
         new_ids = stream.new_ids if stream is not None and stream.new_ids is not None else _new_ids(report.outcomes)
         sent = _send(send_setup, tuple(new_ids), project, progress=not json_out and sys.stderr.isatty())
     extra = ({} if bundled is None else {"bundles": bundled.to_json()}) | ({} if sent is None else {"sent": sent.to_json()})
+    if award_pathways:
+        extra["pathwayAwards"] = [{"name": str(p.achievement.get("name", "")), "file": str(p.path), **a.to_json()} for p, a in awards]
     if json_out and stream is not None:
         stream.close_json(report, extra)
     elif json_out:
@@ -281,7 +287,8 @@ def issue(
             bundled.print_human()
         if sent is not None:
             send_cli.print_human(sent, False, None)
-    code = ExitCode.OK if report.ok and (bundled is None or bundled.ok) else ExitCode.FAILED
+        _print_awards(awards, dry_run)
+    code = ExitCode.OK if report.ok and (bundled is None or bundled.ok) and all(a.ok for _, a in awards) else ExitCode.FAILED
     if sent is not None and send_cli.exit_code(sent) != ExitCode.OK:
         code = max(code, send_cli.exit_code(sent))
     raise typer.Exit(int(code))
@@ -386,21 +393,67 @@ def _with_pathways(report: IssueReport, project: Any, ledger: Any, badge_class: 
     recipients are eligible for it and not yet awarded it."""
     import dataclasses
 
-    from badgekit import badgeclass  # start-up: see issue()
     from badgekit._time import utc_now  # start-up: see issue()
     from badgekit.issuing import eligible_count  # start-up: see issue()
+
+    found = []
+    for pathway in _project_pathways(project):
+        if report.badge_id in pathway.policy.requires:
+            n = eligible_count(ledger, pathway, utc_now(), str(project.issuer.get("id") or "") or None)
+            if n:
+                found.append({"badge": pathway.id, "name": str(pathway.achievement.get("name", "")), "file": str(pathway.path), "eligible": n})
+    return dataclasses.replace(report, pathways=tuple(found)) if found else report
+
+
+def _project_pathways(project: Any) -> list[Any]:
+    """The pathway badge classes of the project that load (`badge validate` names the others)."""
+    from badgekit import badgeclass  # start-up: see issue()
 
     found = []
     for path in badgeclass.find_badge_classes(project.badges_dir):
         try:
             pathway = badgeclass.load_badge_class(path)
         except InputError:
-            continue  # `badge validate` names it
-        if pathway.policy.is_pathway and report.badge_id in pathway.policy.requires:
-            n = eligible_count(ledger, pathway, utc_now(), str(project.issuer.get("id") or "") or None)
-            if n:
-                found.append({"badge": pathway.id, "name": str(pathway.achievement.get("name", "")), "file": str(path), "eligible": n})
-    return dataclasses.replace(report, pathways=tuple(found)) if found else report
+            continue
+        if pathway.policy.is_pathway:
+            found.append(pathway)
+    return found
+
+
+def _award_pathways(badge_id: str, project: Any, ledger: Any, options: Any, key: Any, executor: Any) -> list[tuple[Any, IssueReport]]:
+    """Award every pathway that requires ``badge_id``, or requires such a pathway, in an order where
+    a pathway comes after those it requires (so one run awards a whole ladder); each awards its
+    eligible holders and resumes what an interrupted award reserved (never reissues or renews)."""
+    import dataclasses
+
+    from badgekit.badgeclass import required_badges  # start-up: see issue()
+    from badgekit.issuing import issue_pathway  # start-up: see issue()
+
+    pathways = _project_pathways(project)
+    reached, frontier = set(), {badge_id}
+    while frontier:  # every pathway that depends on badge_id, directly or through another pathway
+        frontier = {p.id for p in pathways if p.id not in reached and frontier & set(p.policy.requires)}
+        reached |= frontier
+    todo = [p for p in pathways if p.id in reached]
+    ordered: list[Any] = []
+    while todo:  # requirements have no cycle (`badge validate`): each pass places at least one
+        ready = [p for p in todo if not (set(p.policy.requires) & {q.id for q in todo if q is not p})] or todo[:1]
+        ordered += ready
+        todo = [p for p in todo if p not in ready]
+    award_options = dataclasses.replace(options, reissue=False, renew=False)
+    return [(p, issue_pathway(badge=p, issuer=project.issuer, key=key, ledger=ledger, options=award_options,
+                              status_base_url=project.status_base_url, executor=executor,
+                              prerequisites=required_badges(p, project.badges_dir)))
+            for p in ordered]
+
+
+def _print_awards(awards: list[tuple[Any, IssueReport]], dry_run: bool) -> None:
+    for pathway, award in awards:
+        name = str(pathway.achievement.get("name", "")) or str(pathway.path)
+        for o in award.outcomes:
+            for e in o.errors:
+                _output.error(f"pathway {name!r}: holder {o.line}: {e.reason}")
+        _output.emit_text(f"pathway {name!r}: " + (_counts_text(award.counts) or ("nobody to award" if dry_run else "nobody newly eligible")))
 
 
 def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:
@@ -416,11 +469,7 @@ def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run:
     if strict and rejected and not any(k in c for k in ("issued", "renewed", "resumed", "already-issued")):
         _output.info(f"--strict: nothing issued because {rejected} row(s) have problems", "red")
         return
-    parts = []
-    for label, key in (("issued", "issued"), ("renewed", "renewed"), ("resumed", "resumed"), ("would issue", "would-issue"),
-                       ("would renew", "would-renew"), ("already issued", "already-issued"), ("rejected", "rejected")):
-        if c.get(key):
-            parts.append(f"{c[key]} {label}")
+    parts = [_counts_text(c)] if _counts_text(c) else []
     rate = ""
     signed = c.get("issued", 0) + c.get("renewed", 0) + c.get("resumed", 0)
     if signed and report.elapsed_s > 0:
@@ -434,6 +483,13 @@ def _print_human(report: IssueReport, roster_file: Path, out_dir: Path, dry_run:
     for p in report.pathways:
         _output.info(f"{p['eligible']} recipient(s) eligible for the pathway {p['name']!r}, not yet awarded: "
                      f"badgekit issue --badge {p['file']}")
+
+
+def _counts_text(c: dict[str, int]) -> str:
+    """``3 issued, 1 already issued`` (empty when nothing happened)."""
+    return ", ".join(f"{c[key]} {label}" for label, key in (
+        ("issued", "issued"), ("renewed", "renewed"), ("resumed", "resumed"), ("would issue", "would-issue"),
+        ("would renew", "would-renew"), ("already issued", "already-issued"), ("rejected", "rejected")) if c.get(key))
 
 
 def register(app: typer.Typer) -> None:

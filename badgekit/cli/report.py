@@ -21,9 +21,16 @@ from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.errors import BadgekitError, InputError
 
 if TYPE_CHECKING:
+    from badgekit.badgeclass import BadgeClass
     from badgekit.ledger import Event
     from badgekit.project import Project
-    from badgekit.report import BadgeFigures, ExpiringReport, ProgramReport
+    from badgekit.report import (
+        BadgeFigures,
+        ExpiringReport,
+        PathwayFigures,
+        PathwayNode,
+        ProgramReport,
+    )
 
 #: Event kinds the ledger records.
 EVENT_KINDS = ("issued", "reissued", "renewed", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
@@ -31,14 +38,21 @@ EVENT_KINDS = ("issued", "reissued", "renewed", "revoked", "suspended", "unsuspe
 BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
 
 
-def _badge_names(project: Project) -> dict[str, str]:
-    names: dict[str, str] = {}
+def _badge_classes(project: Project) -> list[BadgeClass]:
+    """The project's badge classes that load (`badge validate` names the others)."""
+    found = []
     for path in find_badge_classes(project.badges_dir):
         try:
-            badge = load_badge_class(path, templates_dirs=project.templates_dirs)
+            found.append(load_badge_class(path, templates_dirs=project.templates_dirs))
         except BadgekitError:
             continue
-        names.setdefault(str(badge.achievement.get("id") or badge.id), str(badge.achievement.get("name") or path.stem))
+    return found
+
+
+def _badge_names(badges: list[BadgeClass]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for badge in badges:
+        names.setdefault(str(badge.achievement.get("id") or badge.id), str(badge.achievement.get("name") or badge.path.stem))
     return names
 
 
@@ -84,13 +98,20 @@ def report(
         str | None, typer.Option("--expiring", metavar="DURATION",
                                  help="List credentials whose validUntil falls within this window from now (or --at), e.g. P30D.")
     ] = None,
+    pathways: Annotated[
+        bool, typer.Option("--pathways", help="Only the pathway map: each pathway badge class, its components and how many "
+                           "recipients hold 0 … all of them (with --csv: one row per pathway and number held).")
+    ] = False,
     project_dir: ProjectOpt = None,
 ) -> None:
     """Program figures from the ledger: issued, active, expired, revoked; trends; rejections.
 
     Per badge class and overall: credentials issued, active, expired, suspended and revoked; the
-    revocation rate; issuance per week or month; days from the roster's earned date to issue;
-    roster rows rejected and why. Human tables by default, --json, --csv, or --html FILE (charts).
+    renewals among them (issue --renew); the revocation rate; issuance per week or month; days from the roster's earned date to issue;
+    roster rows rejected and why; for each pathway badge class, its components (all_of / n_of)
+    and how many recipients hold 0 … all of them, are eligible and were awarded it (held: an
+    active credential of this issuer, as 'issue' counts). Human tables by default, --json, --csv,
+    or --html FILE (charts, a diagram per pathway). --pathways: only the pathway map.
     With --expiring P30D: the credentials that expire within 30 days (counts per badge class;
     --json or --csv for the list of credential ids).
 
@@ -106,7 +127,10 @@ def report(
     badge_id = _badge_id(project, badge)
     stamp = _moment(at, "--at")
     now = parse_datetime_stamp(stamp, field="--at") if stamp else None
-    names = _badge_names(project)
+    badges = _badge_classes(project)
+    names = _badge_names(badges)
+    if expiring is not None and pathways:
+        raise InputError("--expiring and --pathways cannot be used together")
     if expiring is not None:
         if html_file is not None:
             raise InputError("--expiring and --html cannot be used together")
@@ -121,7 +145,11 @@ def report(
             _print_expiring(soon)
         return
     with open_ledger(project) as ledger:
-        figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by)  # type: ignore[arg-type]  # by: week, month or auto (checked above)
+        figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by,  # type: ignore[arg-type]  # by: week, month or auto (checked above)
+                                    pathways=badges, issuer=project.issuer_id)
+    if pathways:
+        _pathways_only(figures, json_out, csv_out, html_file)
+        return
     if html_file is not None:
         issuer = str(project.issuer.get("name") or project.issuer_id)
         atomic_write(html_file, core.report_html(figures, title="Badge program report", subtitle=issuer))
@@ -137,6 +165,51 @@ def report(
 
 def _t(value: object) -> Text:
     return Text(str(value))
+
+
+def _pathways_only(figures: ProgramReport, json_out: bool, csv_out: bool, html_file: Path | None) -> None:
+    # start-up: the workflow loads when the command runs, not for badgekit --help
+    from badgekit.report import pathways_csv
+
+    if html_file is not None:
+        raise InputError("--pathways and --html cannot be used together", hint="the HTML report draws every pathway: badgekit report --html FILE")
+    if json_out:
+        _output.emit_json({"generatedAt": format_utc(figures.generated_at), "pathways": [p.to_json() for p in figures.pathways]})
+    elif csv_out:
+        sys.stdout.write(pathways_csv(figures.pathways))
+        sys.stdout.flush()
+    elif figures.pathways:
+        _print_pathways(figures.pathways)
+    else:
+        _output.info("no pathway badge class in this project (badgekit.requires all_of / n_of, template 'pathway')")
+
+
+def _print_pathways(pathways: tuple[PathwayFigures, ...]) -> None:
+    out = _output.stdout
+    for p in pathways:
+        out.print()
+        out.print(Text(f"Pathway {p.name!r}", style="bold") + Text(f": requires {p.describe()}"))
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column("requirement", overflow="fold")
+        table.add_column("holders", justify="right")
+
+        _add_requirement(table, p.requirement, 1)
+        out.print(table)
+        n = len(p.components)
+        out.print(Text(f"  recipients holding 0 … {n} of its {n} components: " + " / ".join(f"{c:,}" for c in p.holding)
+                       + f" (of {p.recipients:,}); eligible {p.eligible:,}, awarded {p.awarded:,}"
+                       + (f", not yet awarded {p.not_yet_awarded:,}" if p.not_yet_awarded else "")))
+    out.print(Text("held: an active credential of this issuer (not revoked, suspended or expired)", style="dim"))
+
+
+def _add_requirement(table: Table, node: PathwayNode, indent: int) -> None:
+    """One row per component (held by N) and nested group (met by N), indented by depth."""
+    for child in node.of:
+        if child.badge_id is not None:
+            table.add_row(_t("  " * indent + child.name), _t(f"held by {child.holders:,}"))
+        else:
+            table.add_row(_t("  " * indent + f"({child.need})"), _t(f"met by {child.holders:,}"))
+            _add_requirement(table, child, indent + 1)
 
 
 def _print_expiring(r: ExpiringReport) -> None:
@@ -192,6 +265,11 @@ def _print_report(r: ProgramReport) -> None:
     out.print(table)
     out.print(Text("people: distinct recipients; to issue: median days from the roster's earned date to issue; "
                    "rejected: roster rows not issued", style="dim"))
+    if r.overall.renewed:
+        out.print(Text("Renewals", style="bold") + Text(": " + ", ".join(f"{b.name} {b.renewed:,}" for b in r.badges if b.renewed)
+                                                        + " (issued credentials that renew an expiring or expired one)"))
+    if r.pathways:
+        _print_pathways(r.pathways)
     if c.pending:
         _output.warn(f"{c.pending} credential(s) reserved by an interrupted run: re-run 'badgekit issue' to finish them")
 

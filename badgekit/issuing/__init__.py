@@ -58,7 +58,6 @@ from badgekit.issuing._pathway import (
 from badgekit.issuing._plan import (
     PRIOR_COLUMN,
     RowCheck,
-    active_badges,
     open_roster,
     prerequisite_check,
     require_roster,
@@ -70,6 +69,7 @@ from badgekit.issuing._run import IssuedCredential, issue_credential, issue_rost
 from badgekit.issuing._signing import build_for_job, check_signing_setup, jwt_kid
 from badgekit.issuing._summary import SUMMARY_HEADER, SummaryWriter, summary_csv, summary_row
 from badgekit.issuing._worker import STAGING, badge_images, recipient_image_fonts
+from badgekit.ledger import active_badges  # the one definition of holding (re-exported)
 
 __all__ = [
     "COMPONENTS_EVENT", "LEDGER_SOURCE", "Holder", "active_badges", "eligible_count", "issue_pathway", "pathway_holders",

@@ -31,7 +31,7 @@ from badgekit import _envelope, _jsonl
 from badgekit._time import utc_now
 from badgekit.badgeclass import BadgeClass
 from badgekit.errors import InputError
-from badgekit.issuing._executor import LocalExecutor
+from badgekit.issuing._executor import Executor
 from badgekit.issuing._options import (
     IssueOptions,
     IssueReport,
@@ -39,18 +39,17 @@ from badgekit.issuing._options import (
     RowOutcome,
     credential_filename,
 )
-from badgekit.issuing._plan import _usable, active_badges, job_for
-from badgekit.issuing._run import _Outcomes, _Settings
+from badgekit.issuing._plan import _usable, job_for
+from badgekit.issuing._run import _Outcomes, _Settings, signing_executor
 from badgekit.issuing._signing import (
     _Job,
     _parse_ts,
-    check_signing_setup,
     proof_suite,
     signing_method,
 )
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images
 from badgekit.keys import PrivateKey
-from badgekit.ledger import Issuance, Ledger
+from badgekit.ledger import Issuance, Ledger, active_badges, holdings
 from badgekit.roster import RosterRow, RowError
 
 #: The ledger event naming the component credentials a pathway credential stands on.
@@ -70,25 +69,20 @@ class Holder:
 
 def pathway_holders(ledger: Ledger, badge: BadgeClass, now: datetime, issuer_id: str | None) -> list[Holder]:
     """Every recipient in ``ledger`` whose active credentials of ``issuer_id`` meet ``badge``'s
-    requirements at ``now`` (see :func:`badgekit.issuing.active_badges`), ordered by ledger key."""
+    requirements at ``now`` (see :func:`badgekit.ledger.holdings`), ordered by ledger key."""
     rule = badge.policy.rule
     if rule is None:
         return []
-    by_key: dict[str, list[Issuance]] = {}
-    for rid in rule.badge_ids():
-        for issuance in ledger.issuances(badge_id=rid):
-            by_key.setdefault(issuance.recipient_key, []).append(issuance)
-    holders: list[Holder] = []
-    for key in sorted(by_key):
-        mine = by_key[key]
-        active = active_badges(mine, now, issuer_id)
-        if rule.met(active):
+    found = holdings((i for rid in rule.badge_ids() for i in ledger.issuances(badge_id=rid)), now, issuer_id)
+    out: list[Holder] = []
+    for key, holding in found.items():
+        if rule.met(holding.active):
             latest: dict[str, Issuance] = {}
-            for i in sorted(mine, key=lambda i: i.generation):
-                if i.badge_id in active and active_badges([i], now, issuer_id):
+            for i in sorted(holding.issuances, key=lambda i: i.generation):
+                if active_badges([i], now, issuer_id):
                     latest[i.badge_id] = i
-            holders.append(Holder(key, tuple(latest[rid] for rid in rule.badge_ids() if rid in latest)))
-    return holders
+            out.append(Holder(key, tuple(latest[rid] for rid in rule.badge_ids() if rid in latest)))
+    return out
 
 
 def eligible_count(ledger: Ledger, badge: BadgeClass, now: datetime, issuer_id: str | None) -> int:
@@ -102,18 +96,21 @@ def issue_pathway(
     *,
     badge: BadgeClass,
     issuer: Mapping[str, Any],
-    key: PrivateKey,
+    key: PrivateKey | None = None,
     ledger: Ledger,
     options: IssueOptions,
     status_base_url: str | None = None,
     progress: Progress | None = None,
     sink: Callable[[RowOutcome], None] | None = None,
     prerequisites: Mapping[str, str] | None = None,
+    executor: Executor | None = None,
 ) -> IssueReport:
     """Award the pathway ``badge`` to every eligible holder in ``ledger`` not yet awarded it.
 
     Each outcome's ``line`` is the holder's position in the run (ledger-key order);
-    ``prerequisites`` (id → name) names the components in the evidence. See the module docstring.
+    ``prerequisites`` (id → name) names the components in the evidence. Signed by ``executor``
+    (a Dask cluster's workers) or, by default, by this machine with ``key``, as
+    :func:`badgekit.issuing.issue_roster` is. See the module docstring.
 
     Raises:
         InputError: ``badge`` is not a pathway (requires nothing, or reads roster columns); as
@@ -125,7 +122,7 @@ def issue_pathway(
         what = "requires no other badge class" if not policy.requires else f"reads roster columns ({', '.join(policy.columns)})"
         raise InputError(f"{badge.path}: not a pathway badge class: it {what}, so it is issued from a roster",
                          hint=f"give a roster: badgekit issue ROSTER --badge {badge.path}")
-    check_signing_setup(key, issuer, options)
+    executor = signing_executor(key, executor, issuer, options)
     s = _Settings(badge, options, status_base_url, prerequisites)
     issuer_id = str(issuer.get("id") or "") or None
     planner = s.planner(ledger, options, issuer)
@@ -174,7 +171,7 @@ def issue_pathway(
     outcomes = _Outcomes(rejected, sink)
     outcomes.add_chunk({line: o for line, o in decided.items() if o.status != "rejected"})
     if jobs and not options.dry_run:
-        _sign(jobs, badge, issuer, key, ledger, options, s, progress)
+        _sign(jobs, badge, issuer, executor, ledger, options, s, progress)
         with contextlib.suppress(OSError):
             (out_dir / STAGING).rmdir()
     ordered, counts = outcomes.finish()
@@ -227,7 +224,7 @@ def _pathway_job(job: _Job, subject: Mapping[str, Any], components: Sequence[Iss
     return replace(job, subject=dict(subject), evidence=evidence)
 
 
-def _sign(jobs: list[_Job], badge: BadgeClass, issuer: Mapping[str, Any], key: PrivateKey, ledger: Ledger,
+def _sign(jobs: list[_Job], badge: BadgeClass, issuer: Mapping[str, Any], executor: Executor, ledger: Ledger,
           options: IssueOptions, s: _Settings, progress: Progress | None) -> None:
     """Sign ``jobs`` in chunks of 64 (worker processes for big runs), marking each chunk issued."""
     images = None
@@ -236,7 +233,6 @@ def _sign(jobs: list[_Job], badge: BadgeClass, issuer: Mapping[str, Any], key: P
         images = badge_images(badge, issuer, options.bake, valid_from=s.now, per_recipient=False, fonts=options.fonts,
                               valid_until=None if until is None else _parse_ts(until))
     # The same seam as every issuing run (issuing._executor): one signing path for rosters and pathways.
-    executor = LocalExecutor(key, options.workers)
     identity = executor.identity
     setup = SigningSetup(uuid.uuid4().hex, signing_method(identity, issuer, options), dict(issuer),
                          s.achievement, images, options.format, dict(identity.public_jwk), proof_suite(identity, options),

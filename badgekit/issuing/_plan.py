@@ -10,7 +10,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -23,7 +23,7 @@ from badgekit.badgeclass import Holdings, add_duration
 from badgekit.errors import InputError
 from badgekit.issuing._options import CHUNK, IssueOptions, RowOutcome, credential_filename
 from badgekit.issuing._signing import _Job
-from badgekit.ledger import Issuance, Ledger
+from badgekit.ledger import Issuance, Ledger, active_badges
 from badgekit.roster import RosterRow, RowError
 
 RowCheck = Callable[[Sequence[RosterRow]], dict[int, list[RowError]]]
@@ -118,13 +118,6 @@ def good_rows(path: Path, requirements: Sequence[roster.RowRule], date_order: st
 
 def _recipient_column(row: RosterRow) -> str:
     return "email" if row.get("email") else "recipient_id" if row.get("recipient_id") else "student_id"
-
-
-def active_badges(issuances: Iterable[Issuance], now: datetime, issuer: str | None = None) -> set[str]:
-    """The badge classes of which ``issuances`` hold an *active* credential at ``now`` (issued, not
-    revoked, suspended or expired), counting only ``issuer``'s (the issuer of its status list; a
-    credential without one is this ledger's)."""
-    return {i.badge_id for i in issuances if i.state_at(now) == "active" and (issuer is None or i.issuer in (None, issuer))}
 
 
 def prerequisite_check(ledger: Ledger, badge_id: str, required: Mapping[str, str], now: datetime, *,

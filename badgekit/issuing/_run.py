@@ -87,6 +87,28 @@ class _Settings:
                        purpose=self.purpose, url_for=self.url_for, issuer_id=str(issuer.get("id") or "") or None)
 
 
+def signing_executor(key: PrivateKey | None, executor: Executor | None, issuer: Mapping[str, Any],
+                     options: IssueOptions) -> Executor:
+    """``executor``, else ``options.workers`` processes of this machine signing with ``key``;
+    checked against ``issuer`` and ``options`` before anything is reserved.
+
+    Raises:
+        InputError: neither a key nor an executor; as :func:`check_signing_setup` (a
+            :class:`~badgekit.errors.KeyFileError` names the executor's key and how to fix it).
+    """
+    if executor is None:
+        if key is None:
+            raise InputError("issuing needs a key (or an executor that holds one)")
+        executor = LocalExecutor(key, options.workers)
+    try:
+        check_signing_setup(executor.identity, issuer, options)
+    except KeyFileError as exc:
+        if isinstance(executor, LocalExecutor):
+            raise
+        raise type(exc)(f"{executor.key_source}: {exc.message}", hint=executor.key_hint or exc.hint) from None
+    return executor
+
+
 def issue_roster(
     *,
     roster_path: Path,
@@ -126,16 +148,7 @@ def issue_roster(
             another run of the same roster reserved rows this run planned (it stops there; what
             either run reserved is signed by it or resumed by the next run).
     """
-    if executor is None:
-        if key is None:
-            raise InputError("issue_roster needs a key (or an executor that holds one)")
-        executor = LocalExecutor(key, options.workers)
-    try:
-        check_signing_setup(executor.identity, issuer, options)
-    except KeyFileError as exc:
-        if isinstance(executor, LocalExecutor):
-            raise
-        raise type(exc)(f"{executor.key_source}: {exc.message}", hint=executor.key_hint or exc.hint) from None
+    executor = signing_executor(key, executor, issuer, options)
     settings = _Settings(badge, options, status_base_url, prerequisites)
     return _Run(settings, roster_path, badge, issuer, executor, ledger, options).issue(progress, sink)
 

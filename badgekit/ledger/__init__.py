@@ -51,7 +51,15 @@ from badgekit.ledger._base import (
     redact_url,
     url_password,
 )
-from badgekit.ledger._models import _SELECT, Event, Issuance, _issuance
+from badgekit.ledger._models import (
+    _SELECT,
+    Event,
+    Holding,
+    Issuance,
+    _issuance,
+    active_badges,
+    holdings,
+)
 from badgekit.ledger._schema import SCHEMA_VERSION
 
 #: Entries per status list (W3C BSL minimum, 16 KiB): the herd a credential hides in.
@@ -565,8 +573,11 @@ __all__ = [
     "LIST_SIZE",
     "SCHEMA_VERSION",
     "Event",
+    "Holding",
     "Issuance",
     "Ledger",
+    "active_badges",
+    "holdings",
     "is_ledger_url",
     "now_iso",
     "redact_url",

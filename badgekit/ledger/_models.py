@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,34 @@ class Issuance:
             if until is not None and until <= now:
                 return "expired"
         return "suspended" if self.state == "suspended" else "active"
+
+
+def active_badges(issuances: Iterable[Issuance], now: datetime, issuer: str | None = None) -> set[str]:
+    """The badge classes of which ``issuances`` hold an *active* credential at ``now`` (issued, not
+    revoked, suspended or expired), counting only ``issuer``'s (the issuer of its status list; a
+    credential without one is this ledger's). The one definition of what a recipient *holds*, for
+    prerequisites, pathway awards and the pathway map of a report."""
+    return {i.badge_id for i in issuances if i.state_at(now) == "active" and (issuer is None or i.issuer in (None, issuer))}
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One recipient's credentials of some badge classes (``issuances``, in any state) and the
+    badge classes among them they hold (``active``: see :func:`active_badges`)."""
+
+    recipient_key: str
+    issuances: tuple[Issuance, ...]
+    active: frozenset[str]
+
+
+def holdings(issuances: Iterable[Issuance], now: datetime, issuer: str | None = None) -> dict[str, Holding]:
+    """``issuances`` grouped by recipient (ledger key, in sorted order), each with what they hold at
+    ``now`` of ``issuer`` (:func:`active_badges`). Reservations not yet signed hold nothing."""
+    by_key: dict[str, list[Issuance]] = {}
+    for issuance in issuances:
+        by_key.setdefault(issuance.recipient_key, []).append(issuance)
+    return {key: Holding(key, tuple(mine), frozenset(active_badges(mine, now, issuer)))
+            for key, mine in sorted(by_key.items())}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@
 * **delivery**: issued credentials by e-mail delivery (``badgekit send``'s ledger events):
   **sent** (a ``sent`` event), else **failed** (``send-failed`` events only), else **not sent**.
   Counts only: a report never lists an address.
+* **pathways** (:func:`pathway_map`): each pathway badge class, its components and how many of
+  its recipients hold 0 … all of them (held: an active credential of this issuer, as pathway
+  awards count); the definitions are in :mod:`._pathways`.
 """
 
 from badgekit.report._build import build_report, normalise_reason, period_of
@@ -46,18 +49,23 @@ from badgekit.report._figures import (
     percent,
 )
 from badgekit.report._page import report_html
+from badgekit.report._pathway_views import PATHWAY_CSV_COLUMNS, pathway_diagram, pathways_csv
+from badgekit.report._pathways import PathwayFigures, PathwayNode, pathway_map
 
 __all__ = [
     "AUTO_WEEKS_UP_TO_DAYS",
     "CSV_COLUMNS",
     "EXPIRING_CSV_COLUMNS",
     "LEAD_BUCKETS",
+    "PATHWAY_CSV_COLUMNS",
     "BadgeFigures",
     "ExpiringCredential",
     "ExpiringReport",
     "DeliveryCounts",
     "Granularity",
     "LeadTime",
+    "PathwayFigures",
+    "PathwayNode",
     "Period",
     "ProgramReport",
     "RejectionReason",
@@ -66,6 +74,9 @@ __all__ = [
     "expiring_credentials",
     "expiring_csv",
     "normalise_reason",
+    "pathway_diagram",
+    "pathway_map",
+    "pathways_csv",
     "percent",
     "period_of",
     "report_csv",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from badgekit._time import TimestampError, parse_datetime_stamp, utc_now
+from badgekit.badgeclass import BadgeClass
 from badgekit.ledger import Ledger
 from badgekit.report._figures import (
     AUTO_WEEKS_UP_TO_DAYS,
@@ -20,6 +21,7 @@ from badgekit.report._figures import (
     RejectionReason,
     StateCounts,
 )
+from badgekit.report._pathways import pathway_map
 
 
 def _parse(text: str | None) -> datetime | None:
@@ -69,10 +71,11 @@ class _Acc:
         self.last: str | None = None
         self.rejected: set[tuple[str, int]] = set()
         self.delivery = dict.fromkeys(("sent", "failed", "unsent"), 0)
+        self.renewed = 0
 
     def figures(self, badge_id: str, name: str) -> BadgeFigures:
         return BadgeFigures(badge_id, name, StateCounts(**self.counts), len(self.recipients), LeadTime.of(self.lead),
-                            len(self.rejected), self.first, self.last, DeliveryCounts(**self.delivery))
+                            len(self.rejected), self.first, self.last, DeliveryCounts(**self.delivery), self.renewed)
 
 
 def _deliveries(ledger: Ledger, badge_id: str | None) -> dict[str, str]:
@@ -92,11 +95,15 @@ def build_report(
     badge_id: str | None = None,
     names: Mapping[str, str] | None = None,
     granularity: Granularity | Literal["auto"] = "auto",
+    pathways: Sequence[BadgeClass] = (),
+    issuer: str | None = None,
 ) -> ProgramReport:
     """The program's figures from ``ledger`` as of ``now`` (default: the current time).
 
     ``badge_id`` limits the report to one badge class; ``names`` maps badge ids to display names
-    (the ledger stores ids only).
+    (the ledger stores ids only). ``pathways``: the project's badge classes, whose pathways are
+    mapped (:func:`badgekit.report.pathway_map`, counting ``issuer``'s credentials); with
+    ``badge_id``, only the pathways that are it or require it.
     """
     now = (now or utc_now()).astimezone(UTC)
     names = dict(names or {})
@@ -104,6 +111,7 @@ def build_report(
     per_badge: dict[str, _Acc] = {}
     issued_days: list[date] = []
     delivered = _deliveries(ledger, badge_id)
+    renewals = {e.credential_id for e in ledger.events(kinds=("renewed",), badge_id=badge_id)}
     for i in ledger.issuances(badge_id=badge_id):
         acc = per_badge.setdefault(i.badge_id, _Acc())
         for a in (overall, acc):
@@ -120,9 +128,11 @@ def build_report(
         issued = _parse(i.issued_at)
         earned = _parse(i.earned_at)
         delivery = delivered.get(i.credential_id, "unsent")
+        renewal = i.credential_id in renewals
         for a in (overall, acc):
             a.counts[state] += 1
             a.delivery[delivery] += 1
+            a.renewed += renewal
             if issued is not None and earned is not None:
                 a.lead.append((issued.date() - earned.date()).days)
         if issued is not None:
@@ -158,7 +168,10 @@ def build_report(
         )
     )
     label = names.get(badge_id, badge_id) if badge_id else "All badges"
-    return ProgramReport(now, granularity, overall.figures(badge_id or "*", label), badges, timeline, rejections, names)
+    mapped = pathway_map(ledger, [b for b in pathways if not badge_id or badge_id == b.id or badge_id in b.policy.requires],
+                         now=now, issuer=issuer, names=names)
+    return ProgramReport(now, granularity, overall.figures(badge_id or "*", label), badges, timeline, rejections, names,
+                         mapped)
 
 
 def _timeline(issued: Iterable[date], revoked: Iterable[date], granularity: Granularity) -> tuple[Period, ...]:

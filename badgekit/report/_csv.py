@@ -7,7 +7,7 @@ import io
 
 from badgekit.report._figures import ProgramReport, _num
 
-CSV_COLUMNS = ("badge_id", "badge_name", "issued", "active", "expired", "revoked", "suspended", "pending",
+CSV_COLUMNS = ("badge_id", "badge_name", "issued", "active", "expired", "revoked", "suspended", "pending", "renewed",
                "revocation_rate", "recipients", "earned_to_issued_median_days", "earned_to_issued_mean_days",
                "rejected_rows", "first_issued", "last_issued")
 
@@ -22,7 +22,7 @@ def report_csv(report: ProgramReport) -> str:
         c = b.counts
         rate = c.revocation_rate
         w.writerow([
-            b.badge_id, _csv_text(b.name), c.issued, c.active, c.expired, c.revoked, c.suspended, c.pending,
+            b.badge_id, _csv_text(b.name), c.issued, c.active, c.expired, c.revoked, c.suspended, c.pending, b.renewed,
             "" if rate is None else f"{rate:.4f}", b.recipients,
             "" if b.lead_time.median_days is None else _num(b.lead_time.median_days),
             "" if b.lead_time.mean_days is None else _num(b.lead_time.mean_days),

@@ -10,6 +10,7 @@ from statistics import median
 from typing import Any, Literal
 
 from badgekit._time import format_utc
+from badgekit.report._pathways import PathwayFigures
 
 Granularity = Literal["week", "month"]
 
@@ -107,10 +108,12 @@ class BadgeFigures:
     first_issued: str | None = None
     last_issued: str | None = None
     delivery: DeliveryCounts = DeliveryCounts()
+    #: issued credentials that renew another (``issue --renew``: a ``renewed`` ledger event)
+    renewed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "badge": self.badge_id, "name": self.name, **self.counts.to_json(), "recipients": self.recipients,
+            "badge": self.badge_id, "name": self.name, **self.counts.to_json(), "renewed": self.renewed, "recipients": self.recipients,
             "earnedToIssued": self.lead_time.to_json(), "rejectedRows": self.rejected_rows,
             "firstIssued": self.first_issued, "lastIssued": self.last_issued, "delivery": self.delivery.to_json(),
         }
@@ -145,7 +148,8 @@ class RejectionReason:
 @dataclass(frozen=True)
 class ProgramReport:
     """A program report (:func:`build_report`): the overall figures, each badge class's, the
-    timeline and the rejection reasons; ``names``: display names by badge id."""
+    timeline and the rejection reasons; ``names``: display names by badge id; ``pathways``: the
+    pathway map (:mod:`._pathways`)."""
 
     generated_at: datetime
     granularity: Granularity
@@ -154,6 +158,7 @@ class ProgramReport:
     timeline: tuple[Period, ...]
     rejections: tuple[RejectionReason, ...]
     names: Mapping[str, str] = field(default_factory=dict)
+    pathways: tuple[PathwayFigures, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -163,11 +168,17 @@ class ProgramReport:
             "badges": [b.to_json() for b in self.badges],
             "timeline": [p.to_json() for p in self.timeline],
             "rejections": [r.to_json() for r in self.rejections],
+            "pathways": [p.to_json() for p in self.pathways],
         }
 
 
 def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _short(label: str, limit: int) -> str:
+    """``label`` cut to ``limit`` characters, an ellipsis marking the cut (the full text goes in a tooltip)."""
+    return label if len(label) <= limit else label[:limit - 1] + "\u2026"
 
 
 def percent(rate: float | None) -> str:

@@ -16,8 +16,11 @@ from badgekit.report._figures import (
     ProgramReport,
     RejectionReason,
     _num,
+    _short,
     percent,
 )
+from badgekit.report._pathway_views import COMPONENT_COLOUR, pathway_diagram
+from badgekit.report._pathways import PathwayFigures
 
 
 def _when(moment: datetime) -> str:
@@ -39,10 +42,6 @@ def _axis_top(value: float, ticks: int = 4) -> float:
         if candidate >= raw and candidate == int(candidate):
             return candidate * ticks
     return 10 * magnitude * ticks  # pragma: no cover
-
-
-def _short(label: str, limit: int) -> str:
-    return label if len(label) <= limit else label[:limit - 1] + "\u2026"
 
 
 def _timeline_chart(periods: Sequence[Period], *, width: int = 860, height: int = 280) -> dict[str, Any] | None:
@@ -109,6 +108,12 @@ def _hbars_chart(items: Sequence[tuple[str, int]], *, colour: str, width: int = 
             "colour": colour, "unit": unit}
 
 
+def _pathway_view(p: PathwayFigures) -> dict[str, Any]:
+    """One pathway's diagram and its drop-off bars (recipients by components held)."""
+    d = pathway_diagram(p)
+    return {**d, "dropoff": _hbars_chart(d["bars"], colour=COMPONENT_COLOUR, label_w=160)}
+
+
 def report_html(report: ProgramReport, *, title: str = "Badge program report", subtitle: str = "") -> str:
     """A one-file report: figures, inline SVG charts (no script, no external assets) and tables."""
     o = report.overall
@@ -116,6 +121,7 @@ def report_html(report: ProgramReport, *, title: str = "Badge program report", s
     lead = o.lead_time
     kpis = [
         ("Issued", f"{c.issued:,}", _ISSUED_COLOUR),
+        *((("Renewed", f"{o.renewed:,}", "#0072c3"),) if o.renewed else ()),
         ("Active", f"{c.active:,}", "#24a148"),
         ("Expired", f"{c.expired:,}", "#8d8d8d"),
         ("Suspended", f"{c.suspended:,}", "#f1c21b"),
@@ -141,6 +147,7 @@ def report_html(report: ProgramReport, *, title: str = "Badge program report", s
         rejections=_hbars_chart([(_reason_label(r, report), r.rows) for r in report.rejections[:20]], colour="#ff832b",
                                 label_w=420),
         num=_num,
+        pathways=[_pathway_view(p) for p in report.pathways],
     )
 
 

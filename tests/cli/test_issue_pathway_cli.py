@@ -125,3 +125,73 @@ def test_validate_names_a_requirement_cycle(tmp_path: Path, monkeypatch: pytest.
     assert problems["data-methods"] == [{"path": "$.badgekit.requires[0]",
                                          "message": "requirement cycle: 'Data: Methods' → 'Data' → 'Data: Methods'"}]
     assert problems["data"][0]["path"] == "$.badgekit.requires.n_of.of[1]"
+
+
+def add_ladder_top(project: Path) -> str:
+    """A second pathway, 'Data Expert': the 'Data' micro-credential and the project module."""
+    data = (project / "badges" / "data.yaml").read_text(encoding="utf-8")
+    ids = {p.stem: next(line.split(": ", 1)[1].strip() for line in p.read_text(encoding="utf-8").splitlines()
+                        if line.startswith("id: ")) for p in (project / "badges").glob("*.yaml")}
+    top = data.split("badgekit:\n", 1)[0].replace(ids["data"], "urn:uuid:5e1d3c2b-7a6f-4e8d-9c0b-1a2b3c4d5e6f")
+    top = top.replace("name: Data\n", "name: Data Expert\n")
+    (project / "badges" / "expert.yaml").write_text(top + f"badgekit:\n  requires: [{ids['data']}, {ids['data-project']}]\n",
+                                                   encoding="utf-8")
+    assert run_cli("badge", "validate").stdout.count(": ok") == 5
+    return "expert"
+
+
+def awards_of(result) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
+    return {a["name"]: a["counts"] for a in json.loads(result.stdout)["pathwayAwards"]}
+
+
+def test_award_pathways_awards_a_whole_ladder_in_the_same_run_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path, monkeypatch, "2")
+    add_ladder_top(project)
+    issue_module(project, "data-foundations", "ada@example.org,80", "bo@example.org,80", "cy@example.org,80")
+    issue_module(project, "data-methods", "ada@example.org,80", "bo@example.org,80")
+    path = project / "project.csv"
+    path.write_text("email,score\nada@example.org,80\ncy@example.org,80\n", encoding="utf-8")
+    # 'Data' (2 of 3 modules) goes to ada, bo and cy; then 'Data Expert' (Data + project) to ada and cy
+    first = run_cli("issue", path, "--badge", "data-project", "--workers", "1", "--award-pathways", "--json")
+    assert json.loads(first.stdout)["counts"] == {"issued": 2}
+    assert awards_of(first) == {"Data": {"issued": 3}, "Data Expert": {"issued": 2}}
+    expert = next(a for a in json.loads(first.stdout)["pathwayAwards"] if a["name"] == "Data Expert")
+    for row in expert["rows"]:  # the expert credential names the Data credential it stands on
+        evidence = json.loads(Path(row["path"]).read_text(encoding="utf-8"))["evidence"]
+        assert sorted(e["name"] for e in evidence) == ["Data", "Data: Project"]
+    # a re-run awards nothing twice; nobody is "eligible, not yet awarded" any more
+    again = run_cli("issue", path, "--badge", "data-project", "--workers", "1", "--award-pathways", "--json")
+    assert awards_of(again) == {"Data": {"already-issued": 3}, "Data Expert": {"already-issued": 2}}
+    assert "pathways" not in json.loads(again.stdout)
+    # bo passes the project later: a dry run counts from the ledger as it is; the run awards bo
+    path.write_text("email,score\nbo@example.org,80\n", encoding="utf-8")
+    dry = run_cli("issue", path, "--badge", "data-project", "--workers", "1", "--award-pathways", "--dry-run", "--json")
+    assert awards_of(dry) == {"Data": {"already-issued": 3}, "Data Expert": {"already-issued": 2}}
+    human = run_cli("issue", path, "--badge", "data-project", "--workers", "1", "--award-pathways")
+    assert "pathway 'Data': 3 already issued\npathway 'Data Expert': 1 issued, 2 already issued\n" in human.stdout
+
+
+def test_an_award_interrupted_after_reserving_resumes_with_the_same_components(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run stopped between reserving the pathway credential and signing it (as kill -9 would
+    leave it: reserved, its components recorded, no file): the next run signs it."""
+    from badgekit.issuing import _pathway
+
+    project = make_project(tmp_path, monkeypatch, "2")
+    issue_module(project, "data-foundations", "ada@example.org,80")
+    path = project / "methods.csv"
+    path.write_text("email,score\nada@example.org,80\n", encoding="utf-8")
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(_pathway, "_sign", killed)
+        run_cli("issue", path, "--badge", "data-methods", "--workers", "1", "--award-pathways", ok=130)  # Ctrl-C's code
+    assert not [p for p in (project / "out").glob("*.json") if "MicroCredential" in p.read_text(encoding="utf-8")]
+    resumed = run_cli("issue", path, "--badge", "data-methods", "--workers", "1", "--award-pathways", "--json")
+    assert json.loads(resumed.stdout)["counts"] == {"already-issued": 1}
+    (award,) = json.loads(resumed.stdout)["pathwayAwards"]
+    assert award["counts"] == {"resumed": 1}
+    evidence = json.loads(Path(award["rows"][0]["path"]).read_text(encoding="utf-8"))["evidence"]
+    assert sorted(e["id"] for e in evidence) == sorted(module_files(project))

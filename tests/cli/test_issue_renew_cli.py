@@ -14,7 +14,8 @@ import pytest
 from tests.conftest import run_cli
 
 #: every module that reads the clock on the paths below (they import ``utc_now`` by name)
-CLOCK_READERS = ("badgekit._time", "badgekit.issuing._run", "badgekit.ledger", "badgekit.cli.verify",
+CLOCK_READERS = ("badgekit._time", "badgekit.issuing._run", "badgekit.issuing._plan", "badgekit.issuing._pathway",
+                 "badgekit.ledger", "badgekit.cli.verify", "badgekit.cli.status", "badgekit.lifecycle._publish",
                  "badgekit.verify._state", "badgekit.proof", "badgekit.report._build", "badgekit.report._expiring")
 
 

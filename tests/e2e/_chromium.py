@@ -49,6 +49,8 @@ class PageCapture:
     screenshot: bytes
     title: str
     boxes: dict[str, Any]
+    #: what the caller's ``probe`` expression evaluated to on the page (None without one)
+    probed: Any = None
 
 
 class _Pipe:
@@ -97,8 +99,10 @@ class _Pipe:
             self.events.append(event)
 
 
-def capture(urls: list[str], user_data_dir: Path, *, width: int = 1000, timeout: float = 60.0) -> list[PageCapture]:
-    """Open each of ``urls`` in one headless Chromium, one after the other, and capture it."""
+def capture(urls: list[str], user_data_dir: Path, *, width: int = 1000, timeout: float = 60.0,
+            probe: str | None = None) -> list[PageCapture]:
+    """Open each of ``urls`` in one headless Chromium, one after the other, and capture it
+    (with ``probe``: a JavaScript expression evaluated on each page, its value returned)."""
     binary = find_chromium()
     if binary is None:
         raise FileNotFoundError("chromium")
@@ -125,7 +129,7 @@ def capture(urls: list[str], user_data_dir: Path, *, width: int = 1000, timeout:
         session = pipe.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True})["sessionId"]
         pipe.send("Network.enable", session=session)
         pipe.send("Page.enable", session=session)
-        captures = [_capture_one(pipe, session, url, width) for url in urls]
+        captures = [_capture_one(pipe, session, url, width, probe) for url in urls]
         with contextlib.suppress(RuntimeError, TimeoutError):
             pipe.send("Browser.close")
         return captures
@@ -139,7 +143,7 @@ def capture(urls: list[str], user_data_dir: Path, *, width: int = 1000, timeout:
             proc.wait()
 
 
-def _capture_one(pipe: _Pipe, session: str, url: str, width: int) -> PageCapture:
+def _capture_one(pipe: _Pipe, session: str, url: str, width: int, probe: str | None = None) -> PageCapture:
     pipe.events.clear()
     pipe.send("Emulation.setDeviceMetricsOverride",
               {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
@@ -163,4 +167,4 @@ def _capture_one(pipe: _Pipe, session: str, url: str, width: int) -> PageCapture
               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)
     shot = pipe.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=session)
     requests = tuple(e["params"]["request"]["url"] for e in pipe.events if e.get("method") == "Network.requestWillBeSent")
-    return PageCapture(text, requests, base64.b64decode(shot["data"]), title, boxes)
+    return PageCapture(text, requests, base64.b64decode(shot["data"]), title, boxes, evaluate(probe) if probe else None)

@@ -17,7 +17,8 @@ import pytest
 from badgekit import _html, delivery, report
 
 EVIL = "<img src=x onerror=alert(1)>\"'& {{ 7*7 }} \u202eRTL \u674e\u5c0f\u9f99"
-TEMPLATES = ("bundle_index.html", "email.html", "email.txt", "email_subject.txt", "report.html", "report_charts.html")
+TEMPLATES = ("bundle_index.html", "email.html", "email.txt", "email_subject.txt", "report.html", "report_charts.html",
+             "report_pathways.html")
 
 
 def hostile_facts() -> delivery.Facts:

@@ -239,3 +239,26 @@ def test_badgekit_issue_on_dask_scheduler_and_worker_commands(key_file: Path, tm
     assert len(list(out.glob("*.json"))) == 100
     for path in sorted(out.glob("*.json"))[:3]:
         assert proof.verify(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_a_pathway_award_on_the_cluster_signs_what_this_machine_signs(cluster, tmp_path: Path) -> None:
+    """issue_pathway takes the same executor as a roster run: `issue --badge <pathway> --cluster`
+    and `--award-pathways --cluster` sign on the workers, byte for byte as a local award."""
+    from badgekit.badgeclass import Holdings
+    from badgekit.issuing import issue_pathway
+    from tests.unit.test_issuing_pathway import A, B, badge, give
+
+    pathway = badge("urn:uuid:1c7c9a52-1d1e-4d2f-9a63-2c1b8e2f0a09", "Both", holdings=Holdings.all_of(A, B))
+    with Ledger.open(tmp_path / "local.sqlite3") as ledger:
+        give(tmp_path, ledger, A, "ada@example.org", "bo@example.org")
+        give(tmp_path, ledger, B, "ada@example.org")
+    shutil.copy(tmp_path / "local.sqlite3", tmp_path / "cluster.sqlite3")
+    reports = {}
+    for where, kw in (("local", {"key": KEY}), ("cluster", {"executor": DaskExecutor(cluster)})):
+        with Ledger.open(tmp_path / f"{where}.sqlite3") as ledger:
+            reports[where] = issue_pathway(badge=pathway, issuer=ISSUER, ledger=ledger, status_base_url=STATUS,
+                                           options=_options(tmp_path / f"award-{where}"), prerequisites={A: "A", B: "B"}, **kw)
+    assert reports["cluster"].counts == reports["local"].counts == {"issued": 1}
+    assert _files(tmp_path / "award-cluster") == _files(tmp_path / "award-local")
+    (written,) = (tmp_path / "award-cluster").glob("*.json")
+    assert proof.verify(json.loads(written.read_text(encoding="utf-8")))

@@ -251,3 +251,20 @@ def test_deliveries_per_badge_class_are_counted_never_listed(tmp_path: Path, mon
     assert built.overall.delivery == report.DeliveryCounts(sent=3, failed=1, unsent=6)
     assert only_b.overall.delivery == b.delivery
     assert built.to_json()["badges"][1]["delivery"] == {"sent": 1, "failed": 1, "notSent": 2}
+
+
+def test_renewals_are_counted_per_badge_class_once_signed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with build_ledger(tmp_path / "ledger.sqlite3", monkeypatch) as ledger:
+        old = {i.recipient_key: i.credential_id for i in ledger.issuances(badge_id=BADGE_A)}
+        renewals = ledger.reserve([{
+            "badge_id": BADGE_A, "recipient_key": who, "generation": 2, "row_fingerprint": who, "issued_at": "2026-03-02T10:00:00Z",
+            "valid_until": None, "earned_at": None, "renews": old[who]} for who in ("dee", "eve")], purpose=None)
+        ledger.mark_issued([(renewals[0].credential_id, "/out/dee-2.json")])  # eve's renewal is still reserved
+        r = report.build_report(ledger, now=NOW, names=NAMES)
+    by_badge = {b.badge_id: b for b in r.badges}
+    assert (by_badge[BADGE_A].renewed, by_badge[BADGE_B].renewed, r.overall.renewed) == (1, 0, 1)
+    assert by_badge[BADGE_A].counts.issued == 7 and by_badge[BADGE_A].counts.pending == 2
+    assert r.to_json()["overall"]["renewed"] == 1
+    rows = {row["badge_id"]: row for row in csv.DictReader(io.StringIO(report.report_csv(r)))}
+    assert (rows[BADGE_A]["renewed"], rows["*"]["renewed"]) == ("1", "1")
+    assert ">Renewed<" in report.report_html(r)
