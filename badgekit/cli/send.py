@@ -12,6 +12,7 @@ import typer
 
 from badgekit.cli import _output
 from badgekit.cli._options import (
+    SMTP_CA_FILE_ENV,
     SMTP_PASSWORD_ENV,
     SMTP_URL_ENV,
     BundleUrlBaseOpt,
@@ -20,6 +21,7 @@ from badgekit.cli._options import (
     RateOpt,
     ReplyToOpt,
     SenderOpt,
+    SmtpCaFileOpt,
     SmtpPasswordFileOpt,
     SmtpUrlOpt,
     current_actor,
@@ -65,6 +67,7 @@ def send(
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only credentials issued on or after this date (2026-01-15) or time (UTC).")] = None,
     smtp: SmtpUrlOpt = None,
     smtp_password_file: SmtpPasswordFileOpt = None,
+    smtp_ca_file: SmtpCaFileOpt = None,
     sender: SenderOpt = None,
     reply_to: ReplyToOpt = None,
     bundle_url_base: BundleUrlBaseOpt = None,
@@ -93,7 +96,8 @@ def send(
     """
     project = load_project(project_dir)
     badge_ids = tuple(str(b.achievement.get("id") or b.id) for b in (find_badge(project, p) for p in badge or ()))
-    options, mailer = prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, sender=sender, reply_to=reply_to,
+    options, mailer = prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, smtp_ca_file=smtp_ca_file,
+                              sender=sender, reply_to=reply_to,
                               bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id, rate=rate, dry_run=dry_run,
                               badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend)
     with open_ledger(project) as ledger:
@@ -108,12 +112,13 @@ def send(
 def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | None, sender: str | None, reply_to: str | None,
             bundle_url_base: str | None, linkedin_org_id: str | None, rate: str | None, dry_run: Path | None = None,
             badge_ids: tuple[str, ...] = (), credential_ids: tuple[str, ...] = (), since: str | None = None,
-            resend: bool = False) -> tuple[SendOptions, Mailer | None]:
+            resend: bool = False, smtp_ca_file: Path | None = None) -> tuple[SendOptions, Mailer | None]:
     """The sending options and the SMTP connection (not opened yet; None for a dry run) that the
     command-line options give (``send`` and ``issue --send``).
 
     Raises:
-        InputError: no server, a password in --smtp, no or a bad sender address, a bad --rate.
+        InputError: no server, a password in --smtp, no or a bad sender address, a bad --rate, a
+            CA file that cannot be read.
     """
     # start-up: the delivery workflow (e-mail, rendering, smtplib) loads when the command runs
     from badgekit import delivery
@@ -145,7 +150,11 @@ def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | No
     if dry_run is not None:
         return options, None
     assert url is not None
-    return options, delivery.SmtpMailer(delivery.parse_url(url, password=_password(smtp_password_file)))
+    server = delivery.parse_url(url, password=_password(smtp_password_file))
+    ca_file = smtp_ca_file or (Path(os.environ[SMTP_CA_FILE_ENV]) if os.environ.get(SMTP_CA_FILE_ENV, "").strip() else None) \
+        or project.smtp_ca_file
+    tls = delivery.tls_context(ca_file) if server.scheme != "smtp" else None
+    return options, delivery.SmtpMailer(server, tls=tls)
 
 
 def deliver(ledger: Any, options: SendOptions, mailer: Mailer | None, project: Any, *, progress: bool) -> SendReport:
@@ -199,6 +208,9 @@ def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) 
                          f"(same Message-ID {o.message_id}), so it may arrive twice")
         elif o.status in ("sent", "would-send") and show_addresses:
             _output.emit_text(f"{o.status} {o.credential_id}{who}")
+    if report.stopped and not report.outcomes:  # nothing happened: the one reason, and what to do
+        _output.error(InputError(f"stopped: {report.stopped}", hint=report.hint))
+        return
     summary = report.summary()
     skipped = ", ".join(f"{n} {why}" for why, n in summary["skipped"].items())
     failed = ", ".join(f"{n} {why}" for why, n in summary["failed"].items())
@@ -206,7 +218,7 @@ def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) 
     line = done + (f"; skipped: {skipped}" if skipped else "") + (f"; failed: {failed}" if failed else "")
     _output.info(line, "red" if failed else "green")
     if report.stopped:
-        _output.error(f"stopped: {report.stopped}")
+        _output.error(InputError(f"stopped: {report.stopped}", hint=report.hint))
 
 
 def register(app: typer.Typer) -> None:

@@ -56,7 +56,14 @@ from badgekit.delivery._send import (
     send_credentials,
     since_stamp,
 )
-from badgekit.delivery._smtp import DeliveryError, SmtpMailer, SmtpServer, parse_url, url_password
+from badgekit.delivery._smtp import (
+    DeliveryError,
+    SmtpMailer,
+    SmtpServer,
+    parse_url,
+    tls_context,
+    url_password,
+)
 from badgekit.delivery._workflow import (
     FOLDER_SUFFIXES,
     WITHHELD_STATES,
@@ -116,6 +123,7 @@ __all__ = [
     "scrub_address",
     "send_credentials",
     "since_stamp",
+    "tls_context",
     "url_password",
     "withhold_inactive",
     "write_bundle",

@@ -103,6 +103,7 @@ class SendReport:
     elapsed: float
     server: str | None  # host:port, or None for a dry run
     stopped: str | None = None  # why the run stopped before the end (the server could not be used)
+    hint: str | None = None  # what to do about it
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -127,7 +128,7 @@ class SendReport:
                 "failed": self.reasons("failed"), "inDoubt": self.in_doubt}
 
     def to_json(self, *, show_addresses: bool = False) -> dict[str, Any]:
-        return {"server": self.server, "summary": self.summary(), "stopped": self.stopped,
+        return {"server": self.server, "summary": self.summary(), "stopped": self.stopped, "hint": self.hint,
                 "elapsedSeconds": round(self.elapsed, 3),
                 "messages": [o.to_json(show_addresses=show_addresses) for o in self.outcomes]}
 
@@ -328,6 +329,7 @@ def send_credentials(
         else:
             todo.append((issuance, addresses[issuance.credential_id]))
     stopped: str | None = None
+    hint: str | None = None
     server = None if options.dry_run is not None else getattr(getattr(mailer, "server", None), "name", None)
     if progress:
         progress(0, len(todo))
@@ -351,11 +353,11 @@ def send_credentials(
             try:
                 outcomes.append(run.deliver(letter, address, past.in_flight))
             except DeliveryError as exc:
-                stopped = exc.message
+                stopped, hint = exc.message, exc.hint or None
                 break
         if progress:
             progress(done, len(todo))
-    return SendReport(tuple(outcomes), time.monotonic() - started, server, stopped)
+    return SendReport(tuple(outcomes), time.monotonic() - started, server, stopped, hint)
 
 
 def since_stamp(text: str) -> str:

@@ -189,3 +189,53 @@ def test_issue_send_mails_exactly_this_runs_credentials_and_a_rerun_sends_nothin
     again = run("issue", roster, "--badge", "python-basics", "--workers", "1", "--send", "--smtp", url)
     assert "3 already issued" in again.stdout + again.stderr and "0 sent" in again.stderr
     assert len(recorder.messages) == 3
+
+
+# TLS for real: smtps:// and smtp+starttls:// against aiosmtpd with a throwaway CA (tests/smtpserver.py)
+
+
+@pytest.mark.parametrize("tls", ["smtps", "starttls"])
+def test_tls_with_a_private_ca_and_auth_delivers_and_a_wrong_certificate_stops_with_one_line(tmp_path, monkeypatch, tls) -> None:
+    certs = smtpserver.make_certificates(tmp_path)
+    other = smtpserver.make_certificates(tmp_path, name="other")  # a CA that did not sign the server's certificate
+    p = make_project(tmp_path, monkeypatch, 2)
+    with smtpserver.running(tls=tls, certificates=certs, users={"badges": "s3cret pw"}) as (recorder, url):
+        url = url.replace("://", "://badges@")
+        monkeypatch.setenv("BADGEKIT_SMTP_PASSWORD", "s3cret pw")
+
+        untrusted = run("send", "--smtp", url, ok=2)  # the system's CAs do not know the throwaway one
+        wrong = run("send", "--smtp", url, "--smtp-ca-file", other.ca, ok=2)
+        for result in (untrusted, wrong):
+            [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+            assert "the server's TLS certificate is not trusted (certificate verify failed" in line
+            assert "s3cret" not in result.stderr + result.stdout and "earner" not in result.stderr
+        assert recorder.messages == [] and recorder.logins == []
+        assert json.loads(run("log", "--json", "--kind", "sending").stdout) == []  # nothing recorded as sent
+
+        monkeypatch.setenv("BADGEKIT_SMTP_CA_FILE", str(certs.ca))
+        monkeypatch.delenv("BADGEKIT_SMTP_PASSWORD")
+        assert "login refused" in run("send", "--smtp", url, "--smtp-password-file", _secret(tmp_path, "wrong"), ok=2).stderr
+        sent = json.loads(run("send", "--smtp", url, "--smtp-password-file", _secret(tmp_path, "s3cret pw"), "--json").stdout)
+        assert sent["summary"]["sent"] == 2 and sorted(m.rcpt_tos[0] for m in recorder.messages) == sorted(p.ids)
+        assert recorder.logins == ["badges"] and sent["server"] == url.rpartition("@")[2].removeprefix("//")
+
+
+def test_smtp_ca_file_in_the_project_config(tmp_path, monkeypatch) -> None:
+    certs = smtpserver.make_certificates(tmp_path)
+    make_project(tmp_path, monkeypatch, 1)
+    config = Path("badgekit.toml")
+    config.write_text(config.read_text() + '\n[smtp]\nca_file = "missing.pem"\n')
+    assert "smtp.ca_file: file" in run("send", "--dry-run", "outbox", ok=2).stderr
+    config.write_text(config.read_text().replace("missing.pem", str(certs.ca)))
+    assert Project.load(".").smtp_ca_file == certs.ca
+    with smtpserver.running(tls="starttls", certificates=certs) as (recorder, url):
+        assert json.loads(run("send", "--smtp", url, "--json").stdout)["summary"]["sent"] == 1
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("hello")
+    assert "not a PEM CA certificate file" in run("send", "--smtp", url, "--smtp-ca-file", not_pem, ok=2).stderr
+
+
+def _secret(folder: Path, password: str) -> Path:
+    path = folder / f"password-{len(password)}"
+    path.write_text(password + "\n")
+    return path
