@@ -65,6 +65,7 @@ def send(
     ] = None,
     badge: Annotated[list[Path] | None, typer.Option("--badge", "-b", help="Only credentials of this badge class (file, or name in the project's badges folder; repeatable).")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only credentials issued on or after this date (2026-01-15) or time (UTC).")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", "-r", metavar="ROSTER.csv", help="Only credentials issued to this roster's rows (matched by email, recipient_id or student_id, as issue keys them).")] = None,
     smtp: SmtpUrlOpt = None,
     smtp_password_file: SmtpPasswordFileOpt = None,
     smtp_ca_file: SmtpCaFileOpt = None,
@@ -99,7 +100,8 @@ def send(
     options, mailer = prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, smtp_ca_file=smtp_ca_file,
                               sender=sender, reply_to=reply_to,
                               bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id, rate=rate, dry_run=dry_run,
-                              badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend)
+                              badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend,
+                              roster=roster)
     with open_ledger(project) as ledger:
         report = deliver(ledger, options, mailer, project, progress=not json_out and sys.stderr.isatty())
     if json_out:
@@ -112,7 +114,8 @@ def send(
 def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | None, sender: str | None, reply_to: str | None,
             bundle_url_base: str | None, linkedin_org_id: str | None, rate: str | None, dry_run: Path | None = None,
             badge_ids: tuple[str, ...] = (), credential_ids: tuple[str, ...] = (), since: str | None = None,
-            resend: bool = False, smtp_ca_file: Path | None = None) -> tuple[SendOptions, Mailer | None]:
+            resend: bool = False, smtp_ca_file: Path | None = None, roster: Path | None = None
+            ) -> tuple[SendOptions, Mailer | None]:
     """The sending options and the SMTP connection (not opened yet; None for a dry run) that the
     command-line options give (``send`` and ``issue --send``).
 
@@ -145,7 +148,8 @@ def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | No
     options = delivery.SendOptions(
         sender=from_address, reply_to=reply_to, bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id,
         badge_ids=badge_ids, credential_ids=credential_ids,
-        since=delivery.since_stamp(since) if since else None, resend=resend, dry_run=dry_run,
+        since=delivery.since_stamp(since) if since else None, roster=roster, date_order=project.date_order,
+        resend=resend, dry_run=dry_run,
         rate_per_minute=_rate(rate), actor=current_actor())
     if dry_run is not None:
         return options, None
@@ -208,6 +212,9 @@ def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) 
                          f"(same Message-ID {o.message_id}), so it may arrive twice")
         elif o.status in ("sent", "would-send") and show_addresses:
             _output.emit_text(f"{o.status} {o.credential_id}{who}")
+    if report.unmatched:
+        lines = ", ".join(str(n) for n in report.unmatched[:10]) + (" …" if len(report.unmatched) > 10 else "")
+        _output.warn(f"{report.roster}: {len(report.unmatched)} row(s) with no credential to send (line {lines})")
     if report.stopped and not report.outcomes:  # nothing happened: the one reason, and what to do
         _output.error(InputError(f"stopped: {report.stopped}", hint=report.hint))
         return

@@ -44,7 +44,7 @@ from badgekit.delivery._messages import (
 )
 from badgekit.delivery._page import index_html, render_badge_image
 from badgekit.delivery._pool import PARALLEL_MIN_BUNDLES, BundleJob, record_exported, write_bundles
-from badgekit.delivery._recipients import match_recipient, roster_names
+from badgekit.delivery._recipients import match_recipient, roster_names, roster_recipients
 from badgekit.delivery._send import (
     DELIVERY_EVENTS,
     Mailer,
@@ -120,6 +120,7 @@ __all__ = [
     "record_exported",
     "render_badge_image",
     "roster_names",
+    "roster_recipients",
     "scrub_address",
     "send_credentials",
     "since_stamp",

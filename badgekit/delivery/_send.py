@@ -33,6 +33,7 @@ from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
 from badgekit.delivery._facts import bundle_name, bundle_url, read_credential
+from badgekit.delivery._recipients import roster_recipients
 from badgekit.delivery._smtp import DeliveryError, Lost, Refused
 from badgekit.delivery._workflow import _BadgeClasses
 from badgekit.errors import BadgekitError, InputError
@@ -61,6 +62,8 @@ class SendOptions:
     badge_ids: tuple[str, ...] = ()  # only credentials of these badge classes (achievement ids)
     credential_ids: tuple[str, ...] = ()  # only these credentials
     since: str | None = None  # only credentials issued at or after this ledger stamp (a date is a prefix)
+    roster: Path | None = None  # only credentials issued to this roster's rows (as issuing keys them)
+    date_order: str | None = None  # how the roster writes numeric dates ([roster] date_format)
     resend: bool = False  # send again what was sent or refused before (deliberately)
     dry_run: Path | None = None  # write the .eml files into this folder instead of sending
     rate_per_minute: float | None = None  # at most this many messages a minute
@@ -104,6 +107,8 @@ class SendReport:
     server: str | None  # host:port, or None for a dry run
     stopped: str | None = None  # why the run stopped before the end (the server could not be used)
     hint: str | None = None  # what to do about it
+    roster: str | None = None  # the roster that selected the credentials (send --roster)
+    unmatched: tuple[int, ...] = ()  # its lines with no credential (of the badge classes asked for)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -128,9 +133,12 @@ class SendReport:
                 "failed": self.reasons("failed"), "inDoubt": self.in_doubt}
 
     def to_json(self, *, show_addresses: bool = False) -> dict[str, Any]:
-        return {"server": self.server, "summary": self.summary(), "stopped": self.stopped, "hint": self.hint,
-                "elapsedSeconds": round(self.elapsed, 3),
-                "messages": [o.to_json(show_addresses=show_addresses) for o in self.outcomes]}
+        out = {"server": self.server, "summary": self.summary(), "stopped": self.stopped, "hint": self.hint,
+               "elapsedSeconds": round(self.elapsed, 3),
+               "messages": [o.to_json(show_addresses=show_addresses) for o in self.outcomes]}
+        if self.roster is not None:
+            out["roster"] = {"file": self.roster, "linesWithoutCredential": list(self.unmatched)}
+        return out
 
 
 @dataclass(frozen=True)
@@ -161,11 +169,13 @@ def scrub_address(text: str, address: str) -> str:
     return re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE) if address else text
 
 
-def select(ledger: Ledger, options: SendOptions) -> list[Issuance]:
-    """The credentials ``options`` select, oldest first.
+def select(ledger: Ledger, options: SendOptions) -> tuple[list[Issuance], tuple[int, ...]]:
+    """The credentials ``options`` select, oldest first (every filter given applies: ids, badge
+    classes, ``since``, roster), and the roster lines with no credential of those badge classes
+    (a row never issued, or unreadable).
 
     Raises:
-        InputError: a credential id that is not in the ledger.
+        InputError: a credential id that is not in the ledger; a roster that cannot be read.
     """
     if options.credential_ids:
         chosen = []
@@ -176,8 +186,15 @@ def select(ledger: Ledger, options: SendOptions) -> list[Issuance]:
             chosen.append(issuance)
     else:
         chosen = list(ledger.issuances())
-    return [i for i in chosen
-            if (not options.badge_ids or i.badge_id in options.badge_ids) and (not options.since or i.issued_at >= options.since)]
+    chosen = [i for i in chosen if not options.badge_ids or i.badge_id in options.badge_ids]
+    unmatched: tuple[int, ...] = ()
+    if options.roster is not None:
+        rows, unreadable = roster_recipients(options.roster, date_order=options.date_order)
+        lines = {ledger.recipient_key(key): line for line, key in reversed(rows)}  # a row twice: its first line
+        held = {i.recipient_key for i in chosen}
+        unmatched = tuple(sorted([*unreadable, *(line for key, line in lines.items() if key not in held)]))
+        chosen = [i for i in chosen if i.recipient_key in lines]
+    return [i for i in chosen if not options.since or i.issued_at >= options.since], unmatched
 
 
 class _Run:
@@ -317,7 +334,7 @@ def send_credentials(
         raise TypeError("send_credentials: a mailer, or options.dry_run")
     started = time.monotonic()
     run = _Run(ledger, options, mailer, project, sleep, clock)
-    chosen = select(ledger, options)
+    chosen, unmatched = select(ledger, options)
     history = delivery_history(ledger)
     addresses = ledger.addresses([i.credential_id for i in chosen])
     outcomes: list[SendOutcome] = []
@@ -357,7 +374,8 @@ def send_credentials(
                 break
         if progress:
             progress(done, len(todo))
-    return SendReport(tuple(outcomes), time.monotonic() - started, server, stopped, hint)
+    roster = str(options.roster) if options.roster is not None else None
+    return SendReport(tuple(outcomes), time.monotonic() - started, server, stopped, hint, roster, unmatched)
 
 
 def since_stamp(text: str) -> str:

@@ -239,3 +239,17 @@ def _secret(folder: Path, password: str) -> Path:
     path = folder / f"password-{len(password)}"
     path.write_text(password + "\n")
     return path
+
+
+def test_send_roster_sends_that_rosters_credentials_only_and_names_rows_without_one(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 5)
+    part = p.root / "late.csv"
+    part.write_text("email,name\nearner3@example.org,Earner 3\nstranger@example.org,S\nEarner1@Example.org,Earner 1\n", encoding="utf-8")
+    result = run("send", "--smtp", url, "--roster", part, "--badge", "python-basics")
+    assert "warning: " in result.stderr and "late.csv: 1 row(s) with no credential to send (line 3)" in result.stderr
+    assert "2 sent" in result.stderr and "stranger" not in result.stderr + result.stdout
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == ["earner1@example.org", "earner3@example.org"]
+    rest = json.loads(run("send", "--smtp", url, "--json").stdout)  # the others, unsent until now
+    assert rest["summary"]["sent"] == 3 and rest["summary"]["skipped"] == {"already-sent": 2} and "roster" not in rest
+    assert "no such roster file" in run("send", "--smtp", url, "--roster", "missing.csv", ok=2).stderr

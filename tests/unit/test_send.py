@@ -200,3 +200,22 @@ def test_smtp_urls_and_passwords() -> None:
     assert "s3cret" not in caught.value.message and "***" in caught.value.message
     with pytest.raises(InputError, match="needs a password"):
         delivery.SmtpMailer(delivery.parse_url("smtps://u@h"))
+
+
+def test_selection_by_roster_matches_rows_as_issuing_keys_them_and_combines_with_the_other_filters(tmp_path) -> None:
+    ids = issue(tmp_path, 4)
+    part = tmp_path / "part.csv"  # another spelling of the header, a semicolon export, a row twice, one never issued
+    part.write_text("\ufeffE-mail Address;Full Name\n  LEARNER2@Example.org ;x\nnobody@example.org;y\n\n"
+                    "learner0@example.org;z\nlearner2@example.org;again\n", encoding="utf-8")
+    report = send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part)
+    assert sorted(o.credential_id for o in report.outcomes) == sorted([ids["learner0@example.org"], ids["learner2@example.org"]])
+    assert report.unmatched == (3,) and report.to_json()["roster"] == {"file": str(part), "linesWithoutCredential": [3]}
+    assert "nobody" not in json.dumps(report.to_json())
+    only = send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part, credential_ids=(ids["learner2@example.org"],))
+    assert [o.credential_id for o in only.outcomes] == [ids["learner2@example.org"]]
+    other = send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part, badge_ids=("urn:uuid:other",))
+    assert other.outcomes == () and other.unmatched == (2, 3, 5)  # a row twice: its first line
+    assert send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part, since="2026-01-16").outcomes == ()
+    by_id = tmp_path / "ids.csv"  # a roster keyed by student id: no row matches an email-keyed credential
+    by_id.write_text("student_id,name\n123,A\n", encoding="utf-8")
+    assert send(tmp_path, None, dry_run=tmp_path / "outbox", roster=by_id).unmatched == (2,)
