@@ -76,6 +76,7 @@ def send(
     resend: Annotated[bool, typer.Option("--resend", help="Send again credentials already sent, or refused before (deliberately).")] = False,
     dry_run: Annotated[Path | None, typer.Option("--dry-run", metavar="DIR", help="Send nothing: write each message as DIR/<credential uuid>.eml, exactly as it would be sent.")] = None,
     rate: RateOpt = None,
+    expiring: Annotated[str | None, typer.Option("--expiring", metavar="DURATION", help="Send no badge: remind the holders of credentials that expire within this window (P30D) with the reminder template, once per credential and window.")] = None,
     show_addresses: Annotated[bool, typer.Option("--show-addresses", help="Show recipients' addresses in the output (hidden by default).")] = False,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
@@ -90,6 +91,9 @@ def send(
     the roster the credentials were issued from (kept in the ledger, never in a credential) and
     are not printed unless --show-addresses.
 
+    With --expiring P30D, the holders of active credentials that expire within 30 days get a
+    reminder instead (the reminder template; no attachment), once per credential and window.
+
     Exit codes: 0 every selected message sent (or skipped), 1 some messages failed, 2 usage
     error or the server could not be used.
 
@@ -103,11 +107,14 @@ def send(
                               badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend,
                               roster=roster)
     with open_ledger(project) as ledger:
+        if expiring is not None:
+            options = reminding(ledger, options, expiring)
         report = deliver(ledger, options, mailer, project, progress=not json_out and sys.stderr.isatty())
     if json_out:
-        _output.emit_json(report.to_json(show_addresses=show_addresses))
+        _output.emit_json({**report.to_json(show_addresses=show_addresses),
+                           **({"reminder": options.reminder.window} if options.reminder else {})})
     else:
-        print_human(report, show_addresses, dry_run)
+        print_human(report, show_addresses, dry_run, reminders=options.reminder is not None)
     raise typer.Exit(int(exit_code(report)))
 
 
@@ -150,7 +157,7 @@ def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | No
         badge_ids=badge_ids, credential_ids=credential_ids,
         since=delivery.since_stamp(since) if since else None, roster=roster, date_order=project.date_order,
         resend=resend, dry_run=dry_run,
-        rate_per_minute=_rate(rate), actor=current_actor())
+        rate_per_minute=_rate(rate), actor=current_actor(), templates_dirs=project.templates_dirs)
     if dry_run is not None:
         return options, None
     assert url is not None
@@ -159,6 +166,23 @@ def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | No
         or project.smtp_ca_file
     tls = delivery.tls_context(ca_file) if server.scheme != "smtp" else None
     return options, delivery.SmtpMailer(server, tls=tls)
+
+
+def reminding(ledger: Any, options: SendOptions, window: str) -> SendOptions:
+    """``options`` for reminding the holders of the credentials that expire within ``window``
+    (:func:`badgekit.report.expiring_credentials`, then narrowed by the other selections).
+
+    Raises:
+        InputError: ``window`` is not an ISO 8601 duration longer than zero.
+    """
+    # start-up: as in prepare()
+    import dataclasses
+
+    from badgekit import delivery, report
+
+    soon = report.expiring_credentials(ledger, window.strip().upper(), now=options.now)
+    ids = tuple(c.credential_id for c in soon.credentials)
+    return dataclasses.replace(options, reminder=delivery.Reminder(soon.within, ids))
 
 
 def deliver(ledger: Any, options: SendOptions, mailer: Mailer | None, project: Any, *, progress: bool) -> SendReport:
@@ -202,7 +226,7 @@ def _run(ledger: Any, options: Any, mailer: Any, project: Any, *, progress: bool
         return delivery.send_credentials(ledger, options, mailer=mailer, project=project, progress=step)
 
 
-def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) -> None:
+def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None, *, reminders: bool = False) -> None:
     for o in report.outcomes:
         who = f" to {o.address}" if show_addresses and o.address else ""
         if o.status == "failed":
@@ -221,7 +245,9 @@ def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) 
     summary = report.summary()
     skipped = ", ".join(f"{n} {why}" for why, n in summary["skipped"].items())
     failed = ", ".join(f"{n} {why}" for why, n in summary["failed"].items())
-    done = f"{summary['wouldSend']} message(s) written to {dry_run}/" if dry_run is not None else f"{summary['sent']} sent"
+    what = " reminder(s)" if reminders else ""
+    done = (f"{summary['wouldSend']}{what or ' message(s)'} written to {dry_run}/" if dry_run is not None
+            else f"{summary['sent']}{what} sent")
     line = done + (f"; skipped: {skipped}" if skipped else "") + (f"; failed: {failed}" if failed else "")
     _output.info(line, "red" if failed else "green")
     if report.stopped:

@@ -17,6 +17,11 @@ next run tries again. Revoked, suspended, expired and unfinished credentials are
 
 Addresses are kept in the ledger (``Ledger.addresses``), never in events: a server answer that
 quotes the address is recorded with ``<recipient>`` in its place.
+
+Reminders (``options.reminder``): the holders of credentials that expire soon get the reminder
+template instead, once per credential and window, by the same rules with their own events
+(``reminding``, ``reminded``, ``remind-failed``, each naming the window); only active
+credentials, and none that a later credential renews.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
 from badgekit.delivery._facts import bundle_name, bundle_url, read_credential
+from badgekit.delivery._messages import template_folders
 from badgekit.delivery._recipients import roster_recipients
 from badgekit.delivery._smtp import DeliveryError, Lost, Refused
 from badgekit.delivery._workflow import _BadgeClasses
@@ -41,6 +47,8 @@ from badgekit.ledger import Event, Issuance, Ledger
 
 #: The ledger events of delivery, in the order a message goes through them.
 DELIVERY_EVENTS = ("sending", "sent", "send-failed")
+#: The same for a reminder that a credential expires soon (their detail names the window).
+REMINDER_EVENTS = ("reminding", "reminded", "remind-failed")
 #: Longest pause between two attempts of one message (seconds).
 MAX_BACKOFF = 60.0
 _SKIP_STATES = {"pending": "not-issued", "revoked": "revoked", "suspended": "suspended", "expired": "expired"}
@@ -51,6 +59,16 @@ class Mailer(Protocol):
 
     def send(self, sender: str, recipient: str, message: bytes, before_data: Callable[[], None]) -> str: ...
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Remind holders that their credentials expire: ``window`` as given (``P30D``; one reminder
+    per credential and window), ``credential_ids`` the credentials expiring in it
+    (:func:`badgekit.report.expiring_credentials`)."""
+
+    window: str
+    credential_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,8 @@ class SendOptions:
     backoff: float = 2.0  # seconds before the second attempt, doubled for each next one
     actor: str = "badgekit"
     now: datetime | None = None
+    reminder: Reminder | None = None  # send the expiry reminder to these credentials' holders instead
+    templates_dirs: tuple[Path, ...] = ()  # the project's templates folders: <dir>/email/ overrides e-mail templates
 
 
 @dataclass(frozen=True)
@@ -150,18 +170,25 @@ class _History:
 
     @property
     def in_flight(self) -> bool:
-        return self.last is not None and self.last.kind == "sending"
+        return self.last is not None and self.last.kind in ("sending", "reminding")
 
 
-def delivery_history(ledger: Ledger) -> dict[str, _History]:
-    """Credential id -> its delivery history, from the ledger's events."""
+def delivery_history(ledger: Ledger, *, reminder: str | None = None) -> dict[str, _History]:
+    """Credential id -> its delivery history, from the ledger's events (of the reminders for the
+    window ``reminder``, when given)."""
+    kinds = REMINDER_EVENTS if reminder else DELIVERY_EVENTS
     found: dict[str, _History] = {}
-    for event in ledger.events(kinds=DELIVERY_EVENTS):
-        if event.credential_id is None:
+    for event in ledger.events(kinds=kinds):
+        if event.credential_id is None or (reminder and _detail(event, "window") != reminder):
             continue
         before = found.get(event.credential_id, _History())
-        found[event.credential_id] = _History(before.sent + (event.kind == "sent"), event)
+        found[event.credential_id] = _History(before.sent + (event.kind == kinds[1]), event)
     return found
+
+
+def renewed_credentials(ledger: Ledger) -> set[str]:
+    """The credentials that a later credential renews (``renewed`` events name them)."""
+    return {str(_detail(e, "renews")) for e in ledger.events(kinds=("renewed",)) if _detail(e, "renews")}
 
 
 def scrub_address(text: str, address: str) -> str:
@@ -186,6 +213,9 @@ def select(ledger: Ledger, options: SendOptions) -> tuple[list[Issuance], tuple[
             chosen.append(issuance)
     else:
         chosen = list(ledger.issuances())
+    if options.reminder is not None:
+        expiring = set(options.reminder.credential_ids)
+        chosen = [i for i in chosen if i.credential_id in expiring]
     chosen = [i for i in chosen if not options.badge_ids or i.badge_id in options.badge_ids]
     unmatched: tuple[int, ...] = ()
     if options.roster is not None:
@@ -210,6 +240,10 @@ class _Run:
         self.classes = _BadgeClasses(project)
         self.issuer = getattr(project, "issuer", None)
         self.fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None
+        self.search = template_folders(options.templates_dirs)
+        self.window = options.reminder.window if options.reminder is not None else None
+        self.kinds = REMINDER_EVENTS if self.window else DELIVERY_EVENTS  # intent, done, failed
+        self.renewed = renewed_credentials(ledger) if self.window else set()
 
     def decide(self, issuance: Issuance, history: _History, address: tuple[str, str | None] | None) -> SendOutcome | None:
         """Why ``issuance`` is not sent now, or None to send it."""
@@ -218,11 +252,14 @@ class _Run:
         state = issuance.state_at(self.now)
         if state in _SKIP_STATES:
             return SendOutcome(cid, "skipped", _SKIP_STATES[state], to)
+        if cid in self.renewed:
+            return SendOutcome(cid, "skipped", "renewed", to)
         last = history.last
         if not self.options.resend and last is not None:
-            if last.kind == "sent":
-                return SendOutcome(cid, "skipped", "already-sent", to, _detail(last, "messageId"))
-            if last.kind == "send-failed" and _detail(last, "permanent"):
+            if last.kind == self.kinds[1]:
+                return SendOutcome(cid, "skipped", "already-reminded" if self.window else "already-sent", to,
+                                   _detail(last, "messageId"))
+            if last.kind == self.kinds[2] and _detail(last, "permanent"):
                 return SendOutcome(cid, "skipped", "refused-before", to, _detail(last, "messageId"), _detail(last, "answer"))
         if to is None:
             return SendOutcome(cid, "skipped", "no-address")
@@ -234,13 +271,15 @@ class _Run:
         credential, text = read_credential(str(issuance.output_path))
         cid = issuance.credential_id
         cert_url = bundle_url(self.options.bundle_url_base, cid)
-        png = baked_png(credential, text, issuance.output_path, badge=self.classes.get(_achievement_id(credential)),
-                        issuer=self.issuer, recipient_name=name or "", qr_data=cert_url, fonts=self.fonts)
+        png = None if self.window else baked_png(
+            credential, text, issuance.output_path, badge=self.classes.get(_achievement_id(credential)), issuer=self.issuer,
+            recipient_name=name or "", qr_data=cert_url, fonts=self.fonts)
         # a message in flight when a run stopped keeps its Message-ID: the same message, sent again
         sequence = history.sent + (0 if history.in_flight else 1)
         return compose(credential, text, png, sender=self.options.sender, recipient=address, recipient_name=name,
                        sequence=max(sequence, 1), now=self.now, reply_to=self.options.reply_to,
-                       bundle_url_base=self.options.bundle_url_base, linkedin_org_id=self.options.linkedin_org_id)
+                       bundle_url_base=self.options.bundle_url_base, linkedin_org_id=self.options.linkedin_org_id,
+                       search=self.search, reminder=self.window, expires=_stamp(issuance.valid_until))
 
     def pace(self) -> None:
         rate = self.options.rate_per_minute
@@ -259,13 +298,16 @@ class _Run:
         assert self.mailer is not None
         options, cid, ledger = self.options, letter.credential_id, self.ledger
         server = getattr(getattr(self.mailer, "server", None), "name", None)
+        intent_kind, done_kind, failed_kind = self.kinds
+        window = {"window": self.window} if self.window else {}
         attempt = 0
         while True:
             attempt += 1
             self.pace()
 
             def intent(attempt: int = attempt) -> None:
-                ledger.record_event(cid, "sending", actor=options.actor, detail={"messageId": letter.message_id, "attempt": attempt})
+                ledger.record_event(cid, intent_kind, actor=options.actor,
+                                    detail={"messageId": letter.message_id, "attempt": attempt, **window})
 
             try:
                 answer = self.mailer.send(options.sender, address, letter.data, intent)
@@ -275,9 +317,9 @@ class _Run:
                     raise DeliveryError(f"the SMTP server refused the sender {options.sender}: {said}",
                                         hint="use --from with an address the server lets you send as") from None
                 if refused.permanent or attempt >= options.attempts:
-                    ledger.record_event(cid, "send-failed", actor=options.actor, reason=said, detail={
+                    ledger.record_event(cid, failed_kind, actor=options.actor, reason=said, detail={
                         "messageId": letter.message_id, "code": refused.code, "answer": said, "stage": refused.stage,
-                        "permanent": refused.permanent, "attempts": attempt, "server": server})
+                        "permanent": refused.permanent, "attempts": attempt, "server": server, **window})
                     return SendOutcome(cid, "failed", "refused" if refused.permanent else "temporary", address, letter.message_id,
                                        said, attempt, in_doubt)
             except Lost as lost:
@@ -286,11 +328,18 @@ class _Run:
                     where = " (the message in flight is sent again by the next run)" if lost.during_data else ""
                     raise DeliveryError(f"{scrub_address(lost.reason, address)}; stopped after {attempt} attempts{where}") from None
             else:
-                ledger.record_event(cid, "sent", actor=options.actor, detail={
+                ledger.record_event(cid, done_kind, actor=options.actor, detail={
                     "messageId": letter.message_id, "answer": scrub_address(answer, address), "attempts": attempt,
-                    "server": server})
+                    "server": server, **window})
                 return SendOutcome(cid, "sent", None, address, letter.message_id, scrub_address(answer, address), attempt, in_doubt)
             self.sleep(min(options.backoff * 2 ** (attempt - 1), MAX_BACKOFF))
+
+
+def _stamp(text: str | None) -> datetime | None:
+    try:
+        return parse_datetime_stamp(text, field="valid_until") if text else None
+    except TimestampError:
+        return None
 
 
 def _detail(event: Event, key: str) -> Any:
@@ -335,7 +384,7 @@ def send_credentials(
     started = time.monotonic()
     run = _Run(ledger, options, mailer, project, sleep, clock)
     chosen, unmatched = select(ledger, options)
-    history = delivery_history(ledger)
+    history = delivery_history(ledger, reminder=run.window)
     addresses = ledger.addresses([i.credential_id for i in chosen])
     outcomes: list[SendOutcome] = []
     todo: list[tuple[Issuance, tuple[str, str | None]]] = []
