@@ -175,9 +175,9 @@ def reminding(ledger: Any, options: SendOptions, window: str) -> SendOptions:
     Raises:
         InputError: ``window`` is not an ISO 8601 duration longer than zero.
     """
-    # start-up: as in prepare()
     import dataclasses
 
+    # start-up: as in prepare(), and the report's expiry selection only for --expiring
     from badgekit import delivery, report
 
     soon = report.expiring_credentials(ledger, window.strip().upper(), now=options.now)

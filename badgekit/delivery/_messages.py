@@ -90,6 +90,10 @@ def _dates_sentence(facts: Facts) -> str:
     return ", ".join(parts)
 
 
+class EmailTemplateError(InputError):
+    """A project's own e-mail template is broken: no message can be written (the run stops)."""
+
+
 def template_folders(templates_dirs: Sequence[str | os.PathLike[str]]) -> tuple[Path, ...]:
     """The folders whose e-mail templates win over the shipped ones: ``<dir>/email/`` of each of a
     project's templates folders that has one (``[project] templates_dir``)."""
@@ -100,23 +104,25 @@ def _bodies(kind: str, search: Sequence[Path], values: dict[str, Any]) -> EmailB
     """Subject, text and HTML from the ``kind`` templates (``email`` or ``reminder``).
 
     Raises:
-        InputError: a project's own template is broken or names a value that does not exist.
+        EmailTemplateError: a project's own template is broken or names a value that does not exist.
     """
     # start-up: Jinja2 only when a message is written
     import jinja2
 
-    try:
-        # one line whatever the credential's names hold: a header cannot carry a line break
-        subject = " ".join(_html.render(f"{kind}_subject.txt", search, **values).split())
-        values = {**values, "subject": subject}
-        return EmailBody(subject, _html.render(f"{kind}.txt", search, **values), _html.render(f"{kind}.html", search, **values))
-    except jinja2.TemplateError as exc:
-        if not search:
-            raise  # a shipped template: a bug
-        filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-        where = f"{filename or kind + ' templates'}" + (f": line {lineno}" if lineno else "")
-        raise InputError(f"{where}: e-mail template: {exc.message or exc}",
-                         hint=f"see the shipped {kind} templates in badgekit/data/html/ for the values a template can use") from None
+    def render(name: str, **more: Any) -> str:
+        try:
+            return _html.render(name, search, **values, **more)
+        except jinja2.TemplateError as exc:
+            own = next((d / name for d in search if (d / name).is_file()), None)
+            if own is None:
+                raise  # a shipped template: a bug
+            line = getattr(exc, "lineno", None)
+            raise EmailTemplateError(f"{own}{f': line {line}' if line else ''}: e-mail template: {exc.message or exc}",
+                                     hint=f"see the shipped {name} in badgekit/data/html/ for the values it can use") from None
+
+    # one line whatever the credential's names hold: a header cannot carry a line break
+    subject = " ".join(render(f"{kind}_subject.txt").split())
+    return EmailBody(subject, render(f"{kind}.txt", subject=subject), render(f"{kind}.html", subject=subject))
 
 
 def email_bodies(

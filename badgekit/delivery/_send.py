@@ -38,7 +38,7 @@ from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
 from badgekit.delivery._facts import bundle_name, bundle_url, read_credential
-from badgekit.delivery._messages import template_folders
+from badgekit.delivery._messages import EmailTemplateError, template_folders
 from badgekit.delivery._recipients import roster_recipients
 from badgekit.delivery._smtp import DeliveryError, Lost, Refused
 from badgekit.delivery._workflow import _BadgeClasses
@@ -373,7 +373,8 @@ def send_credentials(
     recorded.
 
     Raises:
-        InputError: a bad sender or reply-to address; a credential id not in the ledger.
+        InputError: a bad sender or reply-to address; a credential id not in the ledger; a
+            project's e-mail template that is broken (EmailTemplateError, before its first message).
         LedgerError: the ledger cannot be read or written.
     """
     check_address(options.sender, "--from")
@@ -408,6 +409,8 @@ def send_credentials(
             continue
         try:
             letter = run.letter(issuance, past, address, name)
+        except EmailTemplateError:
+            raise  # no message can be written: stop before sending anything more
         except BadgekitError as exc:
             outcomes.append(SendOutcome(issuance.credential_id, "failed", "unreadable", address, answer=exc.message))
             continue

@@ -3,6 +3,8 @@ output and exit codes, privacy of addresses and passwords, SIGKILL mid-run, 300 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -253,3 +255,47 @@ def test_send_roster_sends_that_rosters_credentials_only_and_names_rows_without_
     rest = json.loads(run("send", "--smtp", url, "--json").stdout)  # the others, unsent until now
     assert rest["summary"]["sent"] == 3 and rest["summary"]["skipped"] == {"already-sent": 2} and "roster" not in rest
     assert "no such roster file" in run("send", "--smtp", url, "--roster", "missing.csv", ok=2).stderr
+
+
+def test_send_expiring_reminds_each_holder_once_per_window_with_the_projects_own_template(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 0)
+    (p.root / "badges" / "first-aid.json").write_text(json.dumps(
+        {**BADGE, "id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e60", "name": "First Aid", "badgekit": {"validity": "P20D"}}))
+    roster = p.root / "aid.csv"
+    roster.write_text("email,name\n" + "".join(f"aid{i}@example.org,Aider {i}\n" for i in range(3)), encoding="utf-8")
+    rows = json.loads(run("issue", "--badge", "first-aid", roster, "--workers", "1", "--json").stdout)["rows"]
+    ids = {f"aid{r['line'] - 2}@example.org": r["credentialId"] for r in rows}
+    long_roster = p.root / "long.csv"
+    long_roster.write_text("email,name\nlong@example.org,L\n", encoding="utf-8")
+    run("issue", "--badge", "python-basics", long_roster, "--workers", "1")  # never expires: never reminded
+    run("revoke", ids["aid2@example.org"], "--reason", "issued in error")
+
+    result = run("send", "--smtp", url, "--expiring", "P30D")
+    assert "2 reminder(s) sent; skipped: 1 revoked" not in result.stderr  # the revoked one is not even expiring
+    assert "2 reminder(s) sent" in result.stderr
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == ["aid0@example.org", "aid1@example.org"]
+    msg = recorder.to("aid0@example.org")[0].message
+    assert msg["Subject"].startswith("Your badge First Aid expires on ") and "(in 20 days)" in msg.get_body(("plain",)).get_content()
+    assert json.loads(run("send", "--smtp", url, "--expiring", "P30D", "--json").stdout)["summary"]["skipped"] == {"already-reminded": 2}
+    assert json.loads(run("send", "--smtp", url, "--expiring", "P10D", "--json").stdout)["summary"]["sent"] == 0  # not yet in 10 days
+    log = json.loads(run("log", "--json", "--kind", "reminded").stdout)
+    assert sorted(e["credentialId"] for e in log) == sorted([ids["aid0@example.org"], ids["aid1@example.org"]])
+    assert all(e["detail"]["window"] == "P30D" for e in log) and "aid0" not in json.dumps(log)
+    listed = {r["credential_id"]: r for r in csv.DictReader(io.StringIO(run("report", "--deliveries", "--csv").stdout))}
+    assert listed[ids["aid0@example.org"]]["reminded"] == "P30D" and listed[ids["aid0@example.org"]]["delivery"] == "not-sent"
+
+    own = p.root / "mytemplates" / "email"  # the project's own reminder subject; the body stays the shipped one
+    own.mkdir(parents=True)
+    (own / "reminder_subject.txt").write_text("Renew {{ facts.badge_name }} before {{ expires }}, {{ name }}\n", encoding="utf-8")
+    config = Path("badgekit.toml")
+    config.write_text(config.read_text().replace("[project]", '[project]\ntemplates_dir = "mytemplates"'))
+    assert "templates_dir" in config.read_text()
+    run("send", "--smtp", url, "--expiring", "P25D")
+    assert recorder.to("aid1@example.org")[-1].message["Subject"].startswith("Renew First Aid before ")
+    assert recorder.to("aid1@example.org")[-1].message["Subject"].endswith(", Aider 1")
+    (p.root / "broken" / "email").mkdir(parents=True)
+    (p.root / "broken" / "email" / "reminder.txt").write_text("{{ nope }}\n", encoding="utf-8")
+    config.write_text(config.read_text().replace('"mytemplates"', '"broken"'))
+    broken = run("send", "--smtp", url, "--expiring", "P26D", ok=2)
+    assert f"{p.root / 'broken' / 'email' / 'reminder.txt'}: e-mail template: 'nope' is undefined" in broken.stderr and len(recorder.messages) == 4
