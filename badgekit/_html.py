@@ -6,11 +6,16 @@ HTML-escaped unless it is :class:`markupsafe.Markup` (trusted markup built by ba
 as a QR code), spelled as ``html.escape(value, quote=True)`` spells it. ``.txt`` templates are
 plain text. A variable a template names but the caller did
 not pass is an error (``StrictUndefined``), never an empty string.
+
+E-mail templates can be overridden per project: :func:`render` with ``search`` (the project's
+templates folders) takes ``<folder>/email/<name>`` when there is one, else the shipped file.
 """
 
 from __future__ import annotations
 
 import html
+import os
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +25,9 @@ if TYPE_CHECKING:
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """The shared template environment (built once)."""
+def environment(search: tuple[str, ...] = ()) -> jinja2.Environment:
+    """The shared template environment (built once per ``search``: folders looked in before the
+    shipped templates)."""
     import jinja2
     from markupsafe import Markup
 
@@ -33,8 +39,9 @@ def environment() -> jinja2.Environment:
             return value
         return Markup(html.escape(str(value), quote=True))
 
+    shipped = jinja2.PackageLoader("badgekit", "data/html")
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("badgekit", "data/html"),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(list(search)), shipped]) if search else shipped,
         autoescape=jinja2.select_autoescape(("html", "svg"), default_for_string=True, default=False),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
@@ -45,13 +52,15 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render(name: str, /, **values: Any) -> str:
-    """Render the template ``name`` (a file in ``badgekit/data/html/``) with ``values``.
+def render(name: str, /, search: Sequence[str | os.PathLike[str]] = (), **values: Any) -> str:
+    """Render the template ``name`` (a file in ``badgekit/data/html/``, or in one of the ``search``
+    folders first) with ``values``.
 
     Raises:
-        jinja2.UndefinedError: the template uses a value that was not passed (a bug, exit code 70).
+        jinja2.UndefinedError: the template uses a value that was not passed (a bug, exit code 70;
+            a user's template naming an unknown value is reported by the caller).
     """
-    return environment().get_template(name).render(**values)
+    return environment(tuple(str(d) for d in search)).get_template(name).render(**values)
 
 
 def markup(text: str) -> Markup:

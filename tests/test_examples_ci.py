@@ -200,3 +200,78 @@ def test_shell_example_runs(tmp_path: Path) -> None:
     log = CliRunner().invoke(app, ["log", "--project", str(root), "--json"])
     assert [e["kind"] for e in json.loads(log.stdout)].count("published") == 2
     assert list(scratch.iterdir()) == [] and key_pem not in again.stdout + again.stderr
+
+
+SEND_WORKFLOW = EXAMPLES / "github-actions" / "award-and-send.yml"
+SEND_SHELL = EXAMPLES / "ci-send.sh"
+
+
+def test_send_workflow_takes_the_smtp_url_and_password_from_secrets_and_uses_real_commands() -> None:
+    flow: dict[Any, Any] = yaml.safe_load(SEND_WORKFLOW.read_text(encoding="utf-8"))
+    jobs = flow["jobs"]
+    assert set(jobs) == {"award", "remind"} and jobs["remind"]["if"] == "github.event_name == 'schedule'"
+    calls = [c for job in jobs.values() for s in job["steps"] for c in badgekit_calls(s.get("run", ""))]
+    assert [check_call(c) for c in calls] == ["issue", "status publish", "send", "report", "send", "send"]
+    assert calls[2][:3] == ["send", "--roster", "roster.csv"] and calls[4][:3] == ["send", "--expiring", "P30D"]
+    for job in jobs.values():
+        for step in job["steps"]:
+            assert "secrets." not in step.get("run", "")  # secrets only reach a step's environment
+            if any(c[0] == "send" for c in badgekit_calls(step.get("run", ""))):
+                assert step["env"] == {"BADGEKIT_SMTP_URL": "${{ secrets.BADGEKIT_SMTP_URL }}",
+                                       "BADGEKIT_SMTP_PASSWORD": "${{ secrets.BADGEKIT_SMTP_PASSWORD }}"}
+    award = jobs["award"]["steps"]
+    cleanup = next(s for s in award if s.get("run", "").startswith("rm -f"))
+    sending = next(s for s in award if "badgekit send" in s.get("run", ""))
+    assert cleanup["if"] == "always()" and award.index(cleanup) < award.index(sending)  # the key is gone before mail goes out
+    assert "secrets.BADGEKIT_KEY" not in json.dumps(jobs["remind"])  # reminders need no signing key
+    assert flow["env"]["BADGEKIT_PACKAGE"] == yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["env"]["BADGEKIT_PACKAGE"]
+    shell = SEND_SHELL.read_text(encoding="utf-8")  # its send() helper passes --from when SMTP_FROM is set
+    assert [check_call(c) for c in badgekit_calls(shell)] == ["send", "send", "issue", "status publish", "report"]
+    assert 'send --roster "$roster" --badge "$badge" --json' in shell and 'send --expiring "$window" --json' in shell
+
+
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_send_shell_example_issues_and_sends_over_tls_once_then_reminds(tmp_path: Path) -> None:
+    from tests import smtpserver
+
+    if os.name != "posix":  # pragma: no cover
+        pytest.skip("POSIX shell example")
+    root = tmp_path / "project"
+    result = CliRunner().invoke(app, ["init", str(root), "--name", "Example University", "--url", "https://example.edu",
+                                      "--email", "badges@example.edu", "--no-input"])
+    assert result.exit_code == 0, result.stderr
+    (root / "badges" / "first-aid.json").write_text(json.dumps({
+        "id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f", "type": ["Achievement"], "name": "First Aid",
+        "description": "Completed the first aid course.", "criteria": {"narrative": "Pass the practical."},
+        "badgekit": {"validity": "P20D"},
+    }), encoding="utf-8")
+    (root / "roster.csv").write_text("email,name\nada@example.org,Ada\nbob@example.org,Bob\n", encoding="utf-8")
+    key_pem = (root / "issuer-key.pem").read_text(encoding="utf-8")
+    (root / "issuer-key.pem").unlink()  # CI has no key file: only the secret
+    certs = smtpserver.make_certificates(tmp_path)
+    with smtpserver.running(tls="smtps", certificates=certs, users={"badges": "mail secret"}) as (recorder, url):
+        env = {**os.environ, "PYTHON": sys.executable, "BADGEKIT_KEY_PEM": key_pem, "TMPDIR": str(tmp_path),
+               "BADGEKIT_SMTP_URL": url.replace("://", "://badges@"), "BADGEKIT_SMTP_PASSWORD": "mail secret",
+               "BADGEKIT_SMTP_CA_FILE": str(certs.ca), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        env.pop("BADGEKIT_KEY", None)
+
+        def script(*args: str) -> subprocess.CompletedProcess[str]:
+            done = subprocess.run(["sh", str(SEND_SHELL), *args], cwd=root, env=env, capture_output=True, text=True,
+                                  timeout=240, check=False)
+            assert done.returncode == 0, done.stderr
+            assert key_pem not in done.stdout + done.stderr and "mail secret" not in done.stdout + done.stderr
+            return done
+
+        script("roster.csv", "first-aid")
+        assert sorted(m.rcpt_tos[0] for m in recorder.messages) == ["ada@example.org", "bob@example.org"]
+        assert recorder.logins == ["badges"]
+        assert json.loads((root / "send-report.json").read_text())["summary"]["sent"] == 2
+        deliveries = (root / "out" / "deliveries.csv").read_text()
+        assert deliveries.count(",sent,") == 2 and "@example.org" not in deliveries
+        script("roster.csv", "first-aid")  # a re-run issues and sends nothing
+        assert len(recorder.messages) == 2
+        assert json.loads((root / "send-report.json").read_text())["summary"]["skipped"] == {"already-sent": 2}
+        script("--remind", "P30D")
+        script("--remind", "P30D")  # once per credential and window
+        reminders = recorder.messages[2:]
+        assert len(reminders) == 2 and all(m.message["Subject"].startswith("Your badge First Aid expires on") for m in reminders)

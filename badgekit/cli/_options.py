@@ -244,6 +244,7 @@ def current_actor() -> str:
 
 SMTP_URL_ENV = "BADGEKIT_SMTP_URL"
 SMTP_PASSWORD_ENV = "BADGEKIT_SMTP_PASSWORD"
+SMTP_CA_FILE_ENV = "BADGEKIT_SMTP_CA_FILE"
 
 SmtpUrlOpt = Annotated[
     str | None,
@@ -252,6 +253,10 @@ SmtpUrlOpt = Annotated[
 SmtpPasswordFileOpt = Annotated[
     Path | None,
     typer.Option("--smtp-password-file", help=f"Read the SMTP password from this file (first line). Or set {SMTP_PASSWORD_ENV}. Never in the URL."),
+]
+SmtpCaFileOpt = Annotated[
+    Path | None,
+    typer.Option("--smtp-ca-file", metavar="PEM", help=f"Trust the CA in this PEM file (not the system's) for the server's TLS certificate. Default: ${SMTP_CA_FILE_ENV}, else [smtp] ca_file."),
 ]
 SenderOpt = Annotated[
     str | None,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from badgekit.project import Project
     from badgekit.report import (
         BadgeFigures,
+        DeliveryReport,
         ExpiringReport,
         PathwayFigures,
         PathwayNode,
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     )
 
 #: Event kinds the ledger records.
-EVENT_KINDS = ("issued", "reissued", "renewed", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed")
+EVENT_KINDS = ("issued", "reissued", "renewed", "revoked", "suspended", "unsuspended", "exported", "published", "sending", "sent", "send-failed",
+               "reminding", "reminded", "remind-failed")
 
 BadgeOpt = Annotated[Path | None, typer.Option("--badge", "-b", help="Only this badge class (file, or name in badges/).")]
 
@@ -102,6 +104,10 @@ def report(
         bool, typer.Option("--pathways", help="Only the pathway map: each pathway badge class, its components and how many "
                            "recipients hold 0 … all of them (with --csv: one row per pathway and number held).")
     ] = False,
+    deliveries: Annotated[
+        bool, typer.Option("--deliveries", help="Each issued credential's e-mail delivery: sent, failed or not sent (--csv or --json lists them).")
+    ] = False,
+    show_addresses: Annotated[bool, typer.Option("--show-addresses", help="With --deliveries: add each credential's delivery address (hidden by default).")] = False,
     project_dir: ProjectOpt = None,
 ) -> None:
     """Program figures from the ledger: issued, active, expired, revoked; trends; rejections.
@@ -113,7 +119,8 @@ def report(
     active credential of this issuer, as 'issue' counts). Human tables by default, --json, --csv,
     or --html FILE (charts, a diagram per pathway). --pathways: only the pathway map.
     With --expiring P30D: the credentials that expire within 30 days (counts per badge class;
-    --json or --csv for the list of credential ids).
+    --json or --csv for the list of credential ids). With --deliveries: each credential's e-mail
+    delivery (sent, failed, not sent; addresses only with --show-addresses).
 
     Example: badgekit report --html report.html
     """
@@ -131,6 +138,21 @@ def report(
     names = _badge_names(badges)
     if expiring is not None and pathways:
         raise InputError("--expiring and --pathways cannot be used together")
+    if show_addresses and not deliveries:
+        raise InputError("--show-addresses goes with --deliveries (the other reports never list addresses)")
+    if deliveries:
+        if html_file is not None or expiring is not None or pathways:
+            raise InputError("--deliveries cannot be used with --html, --expiring or --pathways")
+        with open_ledger(project) as ledger:
+            sent = core.delivery_report(ledger, now=now, badge_id=badge_id, names=names, show_addresses=show_addresses)
+        if json_out:
+            _output.emit_json(sent.to_json())
+        elif csv_out:
+            sys.stdout.write(core.deliveries_csv(sent))
+            sys.stdout.flush()
+        else:
+            _print_deliveries(sent)
+        return
     if expiring is not None:
         if html_file is not None:
             raise InputError("--expiring and --html cannot be used together")
@@ -232,6 +254,23 @@ def _print_expiring(r: ExpiringReport) -> None:
     out.print()
     out.print(table)
     out.print(Text(f"{len(r.credentials):,} credential(s); --json or --csv lists their ids", style="dim"))
+
+
+def _print_deliveries(r: DeliveryReport) -> None:
+    out = _output.stdout
+    out.print(Text(f"E-mail delivery, as of {r.now.strftime('%Y-%m-%d %H:%M')} UTC", style="bold"))
+    if not r.credentials:
+        out.print(Text("The ledger holds no issued credentials yet."))
+        return
+    names = {c.badge_id: c.badge_name for c in r.credentials}
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for i, heading in enumerate(("badge class", "sent", "failed", "not sent")):
+        table.add_column(heading, justify="left" if i == 0 else "right", min_width=14 if i == 0 else None)
+    for badge_id, n in r.counts.items():
+        table.add_row(_t(names[badge_id]), _t(f"{n['sent']:,}"), _t(f"{n['failed']:,}"), _t(f"{n['not-sent']:,}"))
+    out.print()
+    out.print(table)
+    out.print(Text(f"{len(r.credentials):,} credential(s); --csv or --json lists each one", style="dim"))
 
 
 def _print_report(r: ProgramReport) -> None:

@@ -12,6 +12,7 @@ import typer
 
 from badgekit.cli import _output
 from badgekit.cli._options import (
+    SMTP_CA_FILE_ENV,
     SMTP_PASSWORD_ENV,
     SMTP_URL_ENV,
     BundleUrlBaseOpt,
@@ -20,6 +21,7 @@ from badgekit.cli._options import (
     RateOpt,
     ReplyToOpt,
     SenderOpt,
+    SmtpCaFileOpt,
     SmtpPasswordFileOpt,
     SmtpUrlOpt,
     current_actor,
@@ -63,8 +65,10 @@ def send(
     ] = None,
     badge: Annotated[list[Path] | None, typer.Option("--badge", "-b", help="Only credentials of this badge class (file, or name in the project's badges folder; repeatable).")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only credentials issued on or after this date (2026-01-15) or time (UTC).")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", "-r", metavar="ROSTER.csv", help="Only credentials issued to this roster's rows (matched by email, recipient_id or student_id, as issue keys them).")] = None,
     smtp: SmtpUrlOpt = None,
     smtp_password_file: SmtpPasswordFileOpt = None,
+    smtp_ca_file: SmtpCaFileOpt = None,
     sender: SenderOpt = None,
     reply_to: ReplyToOpt = None,
     bundle_url_base: BundleUrlBaseOpt = None,
@@ -72,6 +76,7 @@ def send(
     resend: Annotated[bool, typer.Option("--resend", help="Send again credentials already sent, or refused before (deliberately).")] = False,
     dry_run: Annotated[Path | None, typer.Option("--dry-run", metavar="DIR", help="Send nothing: write each message as DIR/<credential uuid>.eml, exactly as it would be sent.")] = None,
     rate: RateOpt = None,
+    expiring: Annotated[str | None, typer.Option("--expiring", metavar="DURATION", help="Send no badge: remind the holders of credentials that expire within this window (P30D) with the reminder template, once per credential and window.")] = None,
     show_addresses: Annotated[bool, typer.Option("--show-addresses", help="Show recipients' addresses in the output (hidden by default).")] = False,
     project_dir: ProjectOpt = None,
     json_out: JsonOpt = False,
@@ -86,6 +91,9 @@ def send(
     the roster the credentials were issued from (kept in the ledger, never in a credential) and
     are not printed unless --show-addresses.
 
+    With --expiring P30D, the holders of active credentials that expire within 30 days get a
+    reminder instead (the reminder template; no attachment), once per credential and window.
+
     Exit codes: 0 every selected message sent (or skipped), 1 some messages failed, 2 usage
     error or the server could not be used.
 
@@ -93,27 +101,34 @@ def send(
     """
     project = load_project(project_dir)
     badge_ids = tuple(str(b.achievement.get("id") or b.id) for b in (find_badge(project, p) for p in badge or ()))
-    options, mailer = prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, sender=sender, reply_to=reply_to,
+    options, mailer = prepare(project, smtp=smtp, smtp_password_file=smtp_password_file, smtp_ca_file=smtp_ca_file,
+                              sender=sender, reply_to=reply_to,
                               bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id, rate=rate, dry_run=dry_run,
-                              badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend)
+                              badge_ids=badge_ids, credential_ids=tuple(credential_ids or ()), since=since, resend=resend,
+                              roster=roster)
     with open_ledger(project) as ledger:
+        if expiring is not None:
+            options = reminding(ledger, options, expiring)
         report = deliver(ledger, options, mailer, project, progress=not json_out and sys.stderr.isatty())
     if json_out:
-        _output.emit_json(report.to_json(show_addresses=show_addresses))
+        _output.emit_json({**report.to_json(show_addresses=show_addresses),
+                           **({"reminder": options.reminder.window} if options.reminder else {})})
     else:
-        print_human(report, show_addresses, dry_run)
+        print_human(report, show_addresses, dry_run, reminders=options.reminder is not None)
     raise typer.Exit(int(exit_code(report)))
 
 
 def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | None, sender: str | None, reply_to: str | None,
             bundle_url_base: str | None, linkedin_org_id: str | None, rate: str | None, dry_run: Path | None = None,
             badge_ids: tuple[str, ...] = (), credential_ids: tuple[str, ...] = (), since: str | None = None,
-            resend: bool = False) -> tuple[SendOptions, Mailer | None]:
+            resend: bool = False, smtp_ca_file: Path | None = None, roster: Path | None = None
+            ) -> tuple[SendOptions, Mailer | None]:
     """The sending options and the SMTP connection (not opened yet; None for a dry run) that the
     command-line options give (``send`` and ``issue --send``).
 
     Raises:
-        InputError: no server, a password in --smtp, no or a bad sender address, a bad --rate.
+        InputError: no server, a password in --smtp, no or a bad sender address, a bad --rate, a
+            CA file that cannot be read.
     """
     # start-up: the delivery workflow (e-mail, rendering, smtplib) loads when the command runs
     from badgekit import delivery
@@ -140,12 +155,34 @@ def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | No
     options = delivery.SendOptions(
         sender=from_address, reply_to=reply_to, bundle_url_base=bundle_url_base, linkedin_org_id=linkedin_org_id,
         badge_ids=badge_ids, credential_ids=credential_ids,
-        since=delivery.since_stamp(since) if since else None, resend=resend, dry_run=dry_run,
-        rate_per_minute=_rate(rate), actor=current_actor())
+        since=delivery.since_stamp(since) if since else None, roster=roster, date_order=project.date_order,
+        resend=resend, dry_run=dry_run,
+        rate_per_minute=_rate(rate), actor=current_actor(), templates_dirs=project.templates_dirs)
     if dry_run is not None:
         return options, None
     assert url is not None
-    return options, delivery.SmtpMailer(delivery.parse_url(url, password=_password(smtp_password_file)))
+    server = delivery.parse_url(url, password=_password(smtp_password_file))
+    ca_file = smtp_ca_file or (Path(os.environ[SMTP_CA_FILE_ENV]) if os.environ.get(SMTP_CA_FILE_ENV, "").strip() else None) \
+        or project.smtp_ca_file
+    tls = delivery.tls_context(ca_file) if server.scheme != "smtp" else None
+    return options, delivery.SmtpMailer(server, tls=tls)
+
+
+def reminding(ledger: Any, options: SendOptions, window: str) -> SendOptions:
+    """``options`` for reminding the holders of the credentials that expire within ``window``
+    (:func:`badgekit.report.expiring_credentials`, then narrowed by the other selections).
+
+    Raises:
+        InputError: ``window`` is not an ISO 8601 duration longer than zero.
+    """
+    import dataclasses
+
+    # start-up: as in prepare(), and the report's expiry selection only for --expiring
+    from badgekit import delivery, report
+
+    soon = report.expiring_credentials(ledger, window.strip().upper(), now=options.now)
+    ids = tuple(c.credential_id for c in soon.credentials)
+    return dataclasses.replace(options, reminder=delivery.Reminder(soon.within, ids))
 
 
 def deliver(ledger: Any, options: SendOptions, mailer: Mailer | None, project: Any, *, progress: bool) -> SendReport:
@@ -189,7 +226,7 @@ def _run(ledger: Any, options: Any, mailer: Any, project: Any, *, progress: bool
         return delivery.send_credentials(ledger, options, mailer=mailer, project=project, progress=step)
 
 
-def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) -> None:
+def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None, *, reminders: bool = False) -> None:
     for o in report.outcomes:
         who = f" to {o.address}" if show_addresses and o.address else ""
         if o.status == "failed":
@@ -199,14 +236,22 @@ def print_human(report: SendReport, show_addresses: bool, dry_run: Path | None) 
                          f"(same Message-ID {o.message_id}), so it may arrive twice")
         elif o.status in ("sent", "would-send") and show_addresses:
             _output.emit_text(f"{o.status} {o.credential_id}{who}")
+    if report.unmatched:
+        lines = ", ".join(str(n) for n in report.unmatched[:10]) + (" …" if len(report.unmatched) > 10 else "")
+        _output.warn(f"{report.roster}: {len(report.unmatched)} row(s) with no credential to send (line {lines})")
+    if report.stopped and not report.outcomes:  # nothing happened: the one reason, and what to do
+        _output.error(InputError(f"stopped: {report.stopped}", hint=report.hint))
+        return
     summary = report.summary()
     skipped = ", ".join(f"{n} {why}" for why, n in summary["skipped"].items())
     failed = ", ".join(f"{n} {why}" for why, n in summary["failed"].items())
-    done = f"{summary['wouldSend']} message(s) written to {dry_run}/" if dry_run is not None else f"{summary['sent']} sent"
+    what = " reminder(s)" if reminders else ""
+    done = (f"{summary['wouldSend']}{what or ' message(s)'} written to {dry_run}/" if dry_run is not None
+            else f"{summary['sent']}{what} sent")
     line = done + (f"; skipped: {skipped}" if skipped else "") + (f"; failed: {failed}" if failed else "")
     _output.info(line, "red" if failed else "green")
     if report.stopped:
-        _output.error(f"stopped: {report.stopped}")
+        _output.error(InputError(f"stopped: {report.stopped}", hint=report.hint))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,9 @@ A bundle (``<out>/<credential uuid>/``) holds:
 
 ``badgekit send`` (:func:`send_credentials`) e-mails the same message, with the baked badge
 attached, to the address the ledger keeps for each credential, through an SMTP server
-(:mod:`._smtp`, the only module that opens a network connection), exactly once (:mod:`._send`).
+(:mod:`._smtp`, the only module that opens a network connection), exactly once (:mod:`._send`);
+``send --expiring P30D`` reminds holders that their credentials expire (``reminder*`` templates).
+A project overrides any e-mail template with a file of the same name in ``<templates_dir>/email/``.
 
 The recipient's email address is never written: the credential carries it only as a salted hash.
 The roster name may be shown on the page and in the email. The page and the email bodies come from
@@ -34,6 +36,7 @@ from badgekit.delivery._facts import (
     read_credential,
 )
 from badgekit.delivery._messages import (
+    EMAIL_TEMPLATES,
     LINKEDIN_ADD_URL,
     VALIDATOR_NAME,
     VALIDATOR_URL,
@@ -41,22 +44,34 @@ from badgekit.delivery._messages import (
     email_bodies,
     linkedin_add_to_profile_url,
     linkedin_url_for,
+    reminder_bodies,
+    template_folders,
 )
 from badgekit.delivery._page import index_html, render_badge_image
 from badgekit.delivery._pool import PARALLEL_MIN_BUNDLES, BundleJob, record_exported, write_bundles
-from badgekit.delivery._recipients import match_recipient, roster_names
+from badgekit.delivery._recipients import match_recipient, roster_names, roster_recipients
 from badgekit.delivery._send import (
     DELIVERY_EVENTS,
+    REMINDER_EVENTS,
     Mailer,
+    Reminder,
     SendOptions,
     SendOutcome,
     SendReport,
     delivery_history,
+    renewed_credentials,
     scrub_address,
     send_credentials,
     since_stamp,
 )
-from badgekit.delivery._smtp import DeliveryError, SmtpMailer, SmtpServer, parse_url, url_password
+from badgekit.delivery._smtp import (
+    DeliveryError,
+    SmtpMailer,
+    SmtpServer,
+    parse_url,
+    tls_context,
+    url_password,
+)
 from badgekit.delivery._workflow import (
     FOLDER_SUFFIXES,
     WITHHELD_STATES,
@@ -69,9 +84,11 @@ from badgekit.delivery._workflow import (
 
 __all__ = [
     "DELIVERY_EVENTS",
+    "EMAIL_TEMPLATES",
     "FOLDER_SUFFIXES",
     "LINKEDIN_ADD_URL",
     "PARALLEL_MIN_BUNDLES",
+    "REMINDER_EVENTS",
     "VALIDATOR_NAME",
     "VALIDATOR_URL",
     "WITHHELD_STATES",
@@ -83,6 +100,7 @@ __all__ = [
     "Facts",
     "Letter",
     "Mailer",
+    "Reminder",
     "SendOptions",
     "SendOutcome",
     "SendReport",
@@ -111,11 +129,16 @@ __all__ = [
     "qr_png",
     "read_credential",
     "record_exported",
+    "reminder_bodies",
+    "renewed_credentials",
     "render_badge_image",
     "roster_names",
+    "roster_recipients",
     "scrub_address",
     "send_credentials",
     "since_stamp",
+    "template_folders",
+    "tls_context",
     "url_password",
     "withhold_inactive",
     "write_bundle",

@@ -1,5 +1,6 @@
 """The e-mail that delivers one credential: the announcement (text and HTML, from the templates in
-``badgekit/data/html/``), the baked badge (PNG) and the credential file attached."""
+``badgekit/data/html/`` or the project's ``email/`` folder), the baked badge (PNG) and the
+credential file attached; or the reminder that it expires soon (no attachment)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from badgekit import _envelope, baking
 from badgekit.delivery._facts import bundle_name, bundle_url, credential_facts
-from badgekit.delivery._messages import email_bodies, linkedin_url_for
+from badgekit.delivery._messages import email_bodies, linkedin_url_for, reminder_bodies
 from badgekit.delivery._page import render_badge_image
 from badgekit.errors import BakingError, InputError
 
@@ -38,12 +39,14 @@ def check_address(address: str, what: str) -> str:
     return text
 
 
-def message_id(credential_id: str, sequence: int, sender: str) -> str:
-    """The Message-ID of the ``sequence``-th delivery of a credential. The same for a message sent
-    again because the run sending it was stopped before the server's answer was recorded, so mail
-    programs that merge copies of one message show it once."""
+def message_id(credential_id: str, sequence: int, sender: str, *, reminder: str | None = None) -> str:
+    """The Message-ID of the ``sequence``-th delivery of a credential (of its reminder for the
+    window ``reminder``). The same for a message sent again because the run sending it was stopped
+    before the server's answer was recorded, so mail programs that merge copies of one message
+    show it once."""
     domain = sender.rpartition("@")[2] or "badgekit.invalid"
-    return f"<{bundle_name(credential_id)}.{sequence}@{domain}>"
+    tag = f".reminder-{re.sub(r'[^A-Za-z0-9]', '', reminder)}" if reminder else ""
+    return f"<{bundle_name(credential_id)}{tag}.{sequence}@{domain}>"
 
 
 def baked_png(credential: Mapping[str, Any], text: str, credential_path: str | None, *, badge: Any = None,
@@ -75,7 +78,7 @@ def baked_png(credential: Mapping[str, Any], text: str, credential_path: str | N
 def compose(
     credential: Mapping[str, Any],
     text: str,
-    png: bytes,
+    png: bytes | None,
     *,
     sender: str,
     recipient: str,
@@ -85,21 +88,31 @@ def compose(
     reply_to: str | None = None,
     bundle_url_base: str | None = None,
     linkedin_org_id: str | None = None,
+    search: Sequence[Path] = (),
+    reminder: str | None = None,
+    expires: datetime | None = None,
 ) -> Letter:
     """The message delivering ``credential`` (exact ``text``) to ``recipient``: text and HTML
-    bodies, ``badge.png`` (``png``, the credential baked in) and the credential file attached.
+    bodies, ``badge.png`` (``png``, the credential baked in) and the credential file attached;
+    with ``reminder`` (the window, ``P30D``), the reminder that it expires soon instead, with no
+    attachment (``expires``: when, as the ledger says). ``search``: folders whose e-mail templates
+    win over the shipped ones.
 
     Raises:
-        InputError: the credential lacks an id or achievement.
+        InputError: the credential lacks an id or achievement; a project's template is broken.
     """
     facts = credential_facts(credential)
     cert_url = bundle_url(bundle_url_base, facts.credential_id)
     kind = _envelope.payload_kind(text) or "json"
     credential_file = f"credential.{kind}"
-    body = email_bodies(facts, recipient_name=recipient_name,
-                        linkedin_url=linkedin_url_for(facts, cert_url=cert_url, organization_id=linkedin_org_id),
-                        cert_url=cert_url, credential_file=credential_file)
-    mid = message_id(facts.credential_id, sequence, sender)
+    if reminder:
+        body = reminder_bodies(facts, recipient_name=recipient_name, now=now, window=reminder, cert_url=cert_url, search=search,
+                               expires=expires)
+    else:
+        body = email_bodies(facts, recipient_name=recipient_name,
+                            linkedin_url=linkedin_url_for(facts, cert_url=cert_url, organization_id=linkedin_org_id),
+                            cert_url=cert_url, credential_file=credential_file, search=search)
+    mid = message_id(facts.credential_id, sequence, sender, reminder=reminder)
     msg = EmailMessage(policy=email.policy.SMTP if (sender + recipient).isascii() else email.policy.SMTPUTF8)
     msg["From"] = Address(facts.issuer_name, addr_spec=sender) if facts.issuer_name else sender
     msg["To"] = Address(" ".join((recipient_name or "").split()), addr_spec=recipient)
@@ -111,6 +124,8 @@ def compose(
     msg["X-Badgekit-Credential"] = facts.credential_id
     msg.set_content(body.text)
     msg.add_alternative(body.html, subtype="html")
+    if reminder or png is None:
+        return Letter(facts.credential_id, mid, msg.as_bytes())
     msg.add_attachment(png, maintype="image", subtype="png", filename="badge.png")
     if kind != "json":  # application/jwt, or application/dc+sd-jwt (draft-ietf-oauth-sd-jwt-vc)
         msg.add_attachment(text.strip().encode("ascii"), maintype="application",

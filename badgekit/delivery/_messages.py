@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from badgekit import _html
 from badgekit._time import long_date
 from badgekit.delivery._facts import Facts
+from badgekit.errors import InputError
+
+#: The e-mail templates (``badgekit/data/html/``); a project overrides one with a file of the
+#: same name in ``<templates_dir>/email/`` (:func:`template_folders`).
+EMAIL_TEMPLATES = ("email_subject.txt", "email.txt", "email.html", "reminder_subject.txt", "reminder.txt", "reminder.html")
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 #: Named in the page and the email as an independent verifier (1EdTech Digital Credentials Public Validator).
@@ -81,6 +90,41 @@ def _dates_sentence(facts: Facts) -> str:
     return ", ".join(parts)
 
 
+class EmailTemplateError(InputError):
+    """A project's own e-mail template is broken: no message can be written (the run stops)."""
+
+
+def template_folders(templates_dirs: Sequence[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    """The folders whose e-mail templates win over the shipped ones: ``<dir>/email/`` of each of a
+    project's templates folders that has one (``[project] templates_dir``)."""
+    return tuple(Path(d) / "email" for d in templates_dirs if (Path(d) / "email").is_dir())
+
+
+def _bodies(kind: str, search: Sequence[Path], values: dict[str, Any]) -> EmailBody:
+    """Subject, text and HTML from the ``kind`` templates (``email`` or ``reminder``).
+
+    Raises:
+        EmailTemplateError: a project's own template is broken or names a value that does not exist.
+    """
+    # start-up: Jinja2 only when a message is written
+    import jinja2
+
+    def render(name: str, **more: Any) -> str:
+        try:
+            return _html.render(name, search, **values, **more)
+        except jinja2.TemplateError as exc:
+            own = next((d / name for d in search if (d / name).is_file()), None)
+            if own is None:
+                raise  # a shipped template: a bug
+            line = getattr(exc, "lineno", None)
+            raise EmailTemplateError(f"{own}{f': line {line}' if line else ''}: e-mail template: {exc.message or exc}",
+                                     hint=f"see the shipped {name} in badgekit/data/html/ for the values it can use") from None
+
+    # one line whatever the credential's names hold: a header cannot carry a line break
+    subject = " ".join(render(f"{kind}_subject.txt").split())
+    return EmailBody(subject, render(f"{kind}.txt", subject=subject), render(f"{kind}.html", subject=subject))
+
+
 def email_bodies(
     facts: Facts,
     *,
@@ -88,17 +132,44 @@ def email_bodies(
     linkedin_url: str,
     cert_url: str | None = None,
     credential_file: str = "credential.json",
+    search: Sequence[Path] = (),
 ) -> EmailBody:
-    """The message announcing a badge to its earner, as plain text and as simple HTML.
+    """The message announcing a badge to its earner, as plain text and as simple HTML
+    (``search``: folders whose templates win over the shipped ones, :func:`template_folders`).
 
     Attach ``badge.png`` (and the credential file) from the bundle; the text says so.
+
+    Raises:
+        InputError: a project's own template is broken.
     """
     name = (recipient_name or "").strip()
-    # one line whatever the credential's names hold: a header cannot carry a line break
-    subject = " ".join(_html.render("email_subject.txt", facts=facts).split())
     values = dict(
-        facts=facts, name=name, subject=subject, what=facts.description or facts.criteria, dates=_dates_sentence(facts),
+        facts=facts, name=name, what=facts.description or facts.criteria, dates=_dates_sentence(facts),
         credential_file=credential_file, cert_url=cert_url, linkedin_url=linkedin_url,
         validator_name=VALIDATOR_NAME, validator_url=VALIDATOR_URL,
     )
-    return EmailBody(subject, _html.render("email.txt", **values), _html.render("email.html", **values))
+    return _bodies("email", search, values)
+
+
+def reminder_bodies(
+    facts: Facts,
+    *,
+    recipient_name: str | None,
+    now: datetime,
+    window: str,
+    cert_url: str | None = None,
+    search: Sequence[Path] = (),
+    expires: datetime | None = None,
+) -> EmailBody:
+    """The reminder that a badge expires soon (``reminder_subject.txt``, ``reminder.txt``,
+    ``reminder.html``): its expiry date (``expires``, the ledger's, else the credential's
+    ``validUntil``), the days left from ``now``, how to renew it.
+
+    Raises:
+        InputError: a project's own template is broken.
+    """
+    until = expires or facts.valid_until
+    days_left = max((until.date() - now.date()).days, 0) if until is not None else None
+    values = dict(facts=facts, name=(recipient_name or "").strip(), expires=long_date(until) if until else "",
+                  days_left=days_left, window=window, cert_url=cert_url)
+    return _bodies("reminder", search, values)

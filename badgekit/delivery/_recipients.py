@@ -1,4 +1,4 @@
-"""Recipient names for bundles, from the roster the credentials were issued from."""
+"""Recipients from a roster: names for bundles, and the rows ``send --roster`` selects."""
 
 from __future__ import annotations
 
@@ -47,3 +47,22 @@ def match_recipient(credential: Mapping[str, Any], rows: Sequence[tuple[Mapping[
             if value and _identity.matches(ident, [value]):
                 return name
     return None
+
+
+def roster_recipients(roster_path: str | Path, *, date_order: str | None = None) -> tuple[list[tuple[int, str]], list[int]]:
+    """The rows of a roster as issuing keys them: (line, recipient key) per row, the key being
+    what :attr:`badgekit.roster.RosterRow.recipient_key` gives the issuing run (the normalised
+    email, else the recipient id, else the student id; the ledger keeps it keyed-hashed). Also
+    the lines of rows that cannot be read at all.
+
+    Raises:
+        InputError: the roster cannot be read (its header, encoding, a line too long).
+    """
+    keys: list[tuple[int, str]] = []
+    unreadable: list[int] = []
+    for item in roster.Roster.open(roster_path, date_order=date_order).rows():
+        if isinstance(item, roster.Row):
+            keys.append((item.line, roster.parse_row(item, date_order=date_order)[0].recipient_key))
+        else:
+            unreadable.append(item.line)
+    return keys, unreadable

@@ -17,6 +17,11 @@ next run tries again. Revoked, suspended, expired and unfinished credentials are
 
 Addresses are kept in the ledger (``Ledger.addresses``), never in events: a server answer that
 quotes the address is recorded with ``<recipient>`` in its place.
+
+Reminders (``options.reminder``): the holders of credentials that expire soon get the reminder
+template instead, once per credential and window, by the same rules with their own events
+(``reminding``, ``reminded``, ``remind-failed``, each naming the window); only active
+credentials, and none that a later credential renews.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
 from badgekit.delivery._facts import bundle_name, bundle_url, read_credential
+from badgekit.delivery._messages import EmailTemplateError, template_folders
+from badgekit.delivery._recipients import roster_recipients
 from badgekit.delivery._smtp import DeliveryError, Lost, Refused
 from badgekit.delivery._workflow import _BadgeClasses
 from badgekit.errors import BadgekitError, InputError
@@ -40,6 +47,8 @@ from badgekit.ledger import Event, Issuance, Ledger
 
 #: The ledger events of delivery, in the order a message goes through them.
 DELIVERY_EVENTS = ("sending", "sent", "send-failed")
+#: The same for a reminder that a credential expires soon (their detail names the window).
+REMINDER_EVENTS = ("reminding", "reminded", "remind-failed")
 #: Longest pause between two attempts of one message (seconds).
 MAX_BACKOFF = 60.0
 _SKIP_STATES = {"pending": "not-issued", "revoked": "revoked", "suspended": "suspended", "expired": "expired"}
@@ -53,6 +62,16 @@ class Mailer(Protocol):
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """Remind holders that their credentials expire: ``window`` as given (``P30D``; one reminder
+    per credential and window), ``credential_ids`` the credentials expiring in it
+    (:func:`badgekit.report.expiring_credentials`)."""
+
+    window: str
+    credential_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SendOptions:
     sender: str  # From: the issuer's address
     reply_to: str | None = None
@@ -61,6 +80,8 @@ class SendOptions:
     badge_ids: tuple[str, ...] = ()  # only credentials of these badge classes (achievement ids)
     credential_ids: tuple[str, ...] = ()  # only these credentials
     since: str | None = None  # only credentials issued at or after this ledger stamp (a date is a prefix)
+    roster: Path | None = None  # only credentials issued to this roster's rows (as issuing keys them)
+    date_order: str | None = None  # how the roster writes numeric dates ([roster] date_format)
     resend: bool = False  # send again what was sent or refused before (deliberately)
     dry_run: Path | None = None  # write the .eml files into this folder instead of sending
     rate_per_minute: float | None = None  # at most this many messages a minute
@@ -68,6 +89,8 @@ class SendOptions:
     backoff: float = 2.0  # seconds before the second attempt, doubled for each next one
     actor: str = "badgekit"
     now: datetime | None = None
+    reminder: Reminder | None = None  # send the expiry reminder to these credentials' holders instead
+    templates_dirs: tuple[Path, ...] = ()  # the project's templates folders: <dir>/email/ overrides e-mail templates
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,9 @@ class SendReport:
     elapsed: float
     server: str | None  # host:port, or None for a dry run
     stopped: str | None = None  # why the run stopped before the end (the server could not be used)
+    hint: str | None = None  # what to do about it
+    roster: str | None = None  # the roster that selected the credentials (send --roster)
+    unmatched: tuple[int, ...] = ()  # its lines with no credential (of the badge classes asked for)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -127,9 +153,12 @@ class SendReport:
                 "failed": self.reasons("failed"), "inDoubt": self.in_doubt}
 
     def to_json(self, *, show_addresses: bool = False) -> dict[str, Any]:
-        return {"server": self.server, "summary": self.summary(), "stopped": self.stopped,
-                "elapsedSeconds": round(self.elapsed, 3),
-                "messages": [o.to_json(show_addresses=show_addresses) for o in self.outcomes]}
+        out = {"server": self.server, "summary": self.summary(), "stopped": self.stopped, "hint": self.hint,
+               "elapsedSeconds": round(self.elapsed, 3),
+               "messages": [o.to_json(show_addresses=show_addresses) for o in self.outcomes]}
+        if self.roster is not None:
+            out["roster"] = {"file": self.roster, "linesWithoutCredential": list(self.unmatched)}
+        return out
 
 
 @dataclass(frozen=True)
@@ -141,18 +170,25 @@ class _History:
 
     @property
     def in_flight(self) -> bool:
-        return self.last is not None and self.last.kind == "sending"
+        return self.last is not None and self.last.kind in ("sending", "reminding")
 
 
-def delivery_history(ledger: Ledger) -> dict[str, _History]:
-    """Credential id -> its delivery history, from the ledger's events."""
+def delivery_history(ledger: Ledger, *, reminder: str | None = None) -> dict[str, _History]:
+    """Credential id -> its delivery history, from the ledger's events (of the reminders for the
+    window ``reminder``, when given)."""
+    kinds = REMINDER_EVENTS if reminder else DELIVERY_EVENTS
     found: dict[str, _History] = {}
-    for event in ledger.events(kinds=DELIVERY_EVENTS):
-        if event.credential_id is None:
+    for event in ledger.events(kinds=kinds):
+        if event.credential_id is None or (reminder and _detail(event, "window") != reminder):
             continue
         before = found.get(event.credential_id, _History())
-        found[event.credential_id] = _History(before.sent + (event.kind == "sent"), event)
+        found[event.credential_id] = _History(before.sent + (event.kind == kinds[1]), event)
     return found
+
+
+def renewed_credentials(ledger: Ledger) -> set[str]:
+    """The credentials that a later credential renews (``renewed`` events name them)."""
+    return {str(_detail(e, "renews")) for e in ledger.events(kinds=("renewed",)) if _detail(e, "renews")}
 
 
 def scrub_address(text: str, address: str) -> str:
@@ -160,11 +196,13 @@ def scrub_address(text: str, address: str) -> str:
     return re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE) if address else text
 
 
-def select(ledger: Ledger, options: SendOptions) -> list[Issuance]:
-    """The credentials ``options`` select, oldest first.
+def select(ledger: Ledger, options: SendOptions) -> tuple[list[Issuance], tuple[int, ...]]:
+    """The credentials ``options`` select, oldest first (every filter given applies: ids, badge
+    classes, ``since``, roster), and the roster lines with no credential of those badge classes
+    (a row never issued, or unreadable).
 
     Raises:
-        InputError: a credential id that is not in the ledger.
+        InputError: a credential id that is not in the ledger; a roster that cannot be read.
     """
     if options.credential_ids:
         chosen = []
@@ -175,8 +213,18 @@ def select(ledger: Ledger, options: SendOptions) -> list[Issuance]:
             chosen.append(issuance)
     else:
         chosen = list(ledger.issuances())
-    return [i for i in chosen
-            if (not options.badge_ids or i.badge_id in options.badge_ids) and (not options.since or i.issued_at >= options.since)]
+    if options.reminder is not None:
+        expiring = set(options.reminder.credential_ids)
+        chosen = [i for i in chosen if i.credential_id in expiring]
+    chosen = [i for i in chosen if not options.badge_ids or i.badge_id in options.badge_ids]
+    unmatched: tuple[int, ...] = ()
+    if options.roster is not None:
+        rows, unreadable = roster_recipients(options.roster, date_order=options.date_order)
+        lines = {ledger.recipient_key(key): line for line, key in reversed(rows)}  # a row twice: its first line
+        held = {i.recipient_key for i in chosen}
+        unmatched = tuple(sorted([*unreadable, *(line for key, line in lines.items() if key not in held)]))
+        chosen = [i for i in chosen if i.recipient_key in lines]
+    return [i for i in chosen if not options.since or i.issued_at >= options.since], unmatched
 
 
 class _Run:
@@ -192,6 +240,10 @@ class _Run:
         self.classes = _BadgeClasses(project)
         self.issuer = getattr(project, "issuer", None)
         self.fonts = tuple(str(f) for f in getattr(project, "render_fonts", ())) or None
+        self.search = template_folders(options.templates_dirs)
+        self.window = options.reminder.window if options.reminder is not None else None
+        self.kinds = REMINDER_EVENTS if self.window else DELIVERY_EVENTS  # intent, done, failed
+        self.renewed = renewed_credentials(ledger) if self.window else set()
 
     def decide(self, issuance: Issuance, history: _History, address: tuple[str, str | None] | None) -> SendOutcome | None:
         """Why ``issuance`` is not sent now, or None to send it."""
@@ -200,11 +252,14 @@ class _Run:
         state = issuance.state_at(self.now)
         if state in _SKIP_STATES:
             return SendOutcome(cid, "skipped", _SKIP_STATES[state], to)
+        if cid in self.renewed:
+            return SendOutcome(cid, "skipped", "renewed", to)
         last = history.last
         if not self.options.resend and last is not None:
-            if last.kind == "sent":
-                return SendOutcome(cid, "skipped", "already-sent", to, _detail(last, "messageId"))
-            if last.kind == "send-failed" and _detail(last, "permanent"):
+            if last.kind == self.kinds[1]:
+                return SendOutcome(cid, "skipped", "already-reminded" if self.window else "already-sent", to,
+                                   _detail(last, "messageId"))
+            if last.kind == self.kinds[2] and _detail(last, "permanent"):
                 return SendOutcome(cid, "skipped", "refused-before", to, _detail(last, "messageId"), _detail(last, "answer"))
         if to is None:
             return SendOutcome(cid, "skipped", "no-address")
@@ -216,13 +271,15 @@ class _Run:
         credential, text = read_credential(str(issuance.output_path))
         cid = issuance.credential_id
         cert_url = bundle_url(self.options.bundle_url_base, cid)
-        png = baked_png(credential, text, issuance.output_path, badge=self.classes.get(_achievement_id(credential)),
-                        issuer=self.issuer, recipient_name=name or "", qr_data=cert_url, fonts=self.fonts)
+        png = None if self.window else baked_png(
+            credential, text, issuance.output_path, badge=self.classes.get(_achievement_id(credential)), issuer=self.issuer,
+            recipient_name=name or "", qr_data=cert_url, fonts=self.fonts)
         # a message in flight when a run stopped keeps its Message-ID: the same message, sent again
         sequence = history.sent + (0 if history.in_flight else 1)
         return compose(credential, text, png, sender=self.options.sender, recipient=address, recipient_name=name,
                        sequence=max(sequence, 1), now=self.now, reply_to=self.options.reply_to,
-                       bundle_url_base=self.options.bundle_url_base, linkedin_org_id=self.options.linkedin_org_id)
+                       bundle_url_base=self.options.bundle_url_base, linkedin_org_id=self.options.linkedin_org_id,
+                       search=self.search, reminder=self.window, expires=_stamp(issuance.valid_until))
 
     def pace(self) -> None:
         rate = self.options.rate_per_minute
@@ -241,13 +298,16 @@ class _Run:
         assert self.mailer is not None
         options, cid, ledger = self.options, letter.credential_id, self.ledger
         server = getattr(getattr(self.mailer, "server", None), "name", None)
+        intent_kind, done_kind, failed_kind = self.kinds
+        window = {"window": self.window} if self.window else {}
         attempt = 0
         while True:
             attempt += 1
             self.pace()
 
             def intent(attempt: int = attempt) -> None:
-                ledger.record_event(cid, "sending", actor=options.actor, detail={"messageId": letter.message_id, "attempt": attempt})
+                ledger.record_event(cid, intent_kind, actor=options.actor,
+                                    detail={"messageId": letter.message_id, "attempt": attempt, **window})
 
             try:
                 answer = self.mailer.send(options.sender, address, letter.data, intent)
@@ -257,9 +317,9 @@ class _Run:
                     raise DeliveryError(f"the SMTP server refused the sender {options.sender}: {said}",
                                         hint="use --from with an address the server lets you send as") from None
                 if refused.permanent or attempt >= options.attempts:
-                    ledger.record_event(cid, "send-failed", actor=options.actor, reason=said, detail={
+                    ledger.record_event(cid, failed_kind, actor=options.actor, reason=said, detail={
                         "messageId": letter.message_id, "code": refused.code, "answer": said, "stage": refused.stage,
-                        "permanent": refused.permanent, "attempts": attempt, "server": server})
+                        "permanent": refused.permanent, "attempts": attempt, "server": server, **window})
                     return SendOutcome(cid, "failed", "refused" if refused.permanent else "temporary", address, letter.message_id,
                                        said, attempt, in_doubt)
             except Lost as lost:
@@ -268,11 +328,18 @@ class _Run:
                     where = " (the message in flight is sent again by the next run)" if lost.during_data else ""
                     raise DeliveryError(f"{scrub_address(lost.reason, address)}; stopped after {attempt} attempts{where}") from None
             else:
-                ledger.record_event(cid, "sent", actor=options.actor, detail={
+                ledger.record_event(cid, done_kind, actor=options.actor, detail={
                     "messageId": letter.message_id, "answer": scrub_address(answer, address), "attempts": attempt,
-                    "server": server})
+                    "server": server, **window})
                 return SendOutcome(cid, "sent", None, address, letter.message_id, scrub_address(answer, address), attempt, in_doubt)
             self.sleep(min(options.backoff * 2 ** (attempt - 1), MAX_BACKOFF))
+
+
+def _stamp(text: str | None) -> datetime | None:
+    try:
+        return parse_datetime_stamp(text, field="valid_until") if text else None
+    except TimestampError:
+        return None
 
 
 def _detail(event: Event, key: str) -> Any:
@@ -306,7 +373,8 @@ def send_credentials(
     recorded.
 
     Raises:
-        InputError: a bad sender or reply-to address; a credential id not in the ledger.
+        InputError: a bad sender or reply-to address; a credential id not in the ledger; a
+            project's e-mail template that is broken (EmailTemplateError, before its first message).
         LedgerError: the ledger cannot be read or written.
     """
     check_address(options.sender, "--from")
@@ -316,8 +384,8 @@ def send_credentials(
         raise TypeError("send_credentials: a mailer, or options.dry_run")
     started = time.monotonic()
     run = _Run(ledger, options, mailer, project, sleep, clock)
-    chosen = select(ledger, options)
-    history = delivery_history(ledger)
+    chosen, unmatched = select(ledger, options)
+    history = delivery_history(ledger, reminder=run.window)
     addresses = ledger.addresses([i.credential_id for i in chosen])
     outcomes: list[SendOutcome] = []
     todo: list[tuple[Issuance, tuple[str, str | None]]] = []
@@ -328,6 +396,7 @@ def send_credentials(
         else:
             todo.append((issuance, addresses[issuance.credential_id]))
     stopped: str | None = None
+    hint: str | None = None
     server = None if options.dry_run is not None else getattr(getattr(mailer, "server", None), "name", None)
     if progress:
         progress(0, len(todo))
@@ -340,6 +409,8 @@ def send_credentials(
             continue
         try:
             letter = run.letter(issuance, past, address, name)
+        except EmailTemplateError:
+            raise  # no message can be written: stop before sending anything more
         except BadgekitError as exc:
             outcomes.append(SendOutcome(issuance.credential_id, "failed", "unreadable", address, answer=exc.message))
             continue
@@ -351,11 +422,12 @@ def send_credentials(
             try:
                 outcomes.append(run.deliver(letter, address, past.in_flight))
             except DeliveryError as exc:
-                stopped = exc.message
+                stopped, hint = exc.message, exc.hint or None
                 break
         if progress:
             progress(done, len(todo))
-    return SendReport(tuple(outcomes), time.monotonic() - started, server, stopped)
+    roster = str(options.roster) if options.roster is not None else None
+    return SendReport(tuple(outcomes), time.monotonic() - started, server, stopped, hint, roster, unmatched)
 
 
 def since_stamp(text: str) -> str:

@@ -5,6 +5,10 @@ connection, and only to the server the user named.
 URLs: ``smtp://host[:port]`` (plain, e.g. a local relay; port 25), ``smtp+starttls://user@host[:port]``
 (STARTTLS, port 587), ``smtps://user@host[:port]`` (TLS from the start, port 465). The password
 is never part of a URL badgekit keeps or shows (:func:`redact_url`); it comes separately.
+
+TLS is always verified: the server's certificate must chain to the system's trusted CAs, or to the
+CA file the user gave (:func:`tls_context`, for a relay with a private CA); a certificate that does
+not stops the run with one line, before anything is sent or recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
@@ -82,6 +87,31 @@ def parse_url(url: str, *, password: str | None = None) -> SmtpServer:
     return SmtpServer(scheme, parts.hostname, port or SCHEMES[scheme], user, password or url_password(text))
 
 
+def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
+    """The TLS settings of every connection: certificates and host names verified, against the
+    system's trusted CAs or, with ``ca_file`` (PEM), against the CAs in that file only.
+
+    Raises:
+        InputError: ``ca_file`` cannot be read or holds no PEM certificate.
+    """
+    if ca_file is None:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except FileNotFoundError:
+        raise InputError(f"{ca_file}: no such CA file", hint="give a PEM file of the CA that signed the SMTP server's certificate") from None
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise InputError(f"{ca_file}: not a PEM CA certificate file ({getattr(exc, 'reason', None) or exc})",
+                         hint="give a PEM file of the CA that signed the SMTP server's certificate") from None
+
+
+def _tls_failure(exc: ssl.SSLError) -> str:
+    """Why a TLS handshake failed, in one line (the verification message for a refused certificate)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the server's TLS certificate is not trusted (certificate verify failed: {exc.verify_message or exc.reason})"
+    return f"TLS failed ({exc.reason or exc})"
+
+
 class Refused(Exception):
     """The server answered with an error code: nothing was accepted for this message."""
 
@@ -130,7 +160,7 @@ class SmtpMailer:
         if self._conn is not None:
             return self._conn
         s = self.server
-        context = self.tls or ssl.create_default_context()
+        context = self.tls or tls_context()
         try:
             if s.scheme == "smtps":
                 conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, local_hostname=self.local_hostname,
@@ -149,7 +179,9 @@ class SmtpMailer:
             raise DeliveryError(f"{s.display()}: {exc}",
                                 hint="use smtps:// or a server that offers STARTTLS (never send a password in clear)") from None
         except ssl.SSLError as exc:
-            raise DeliveryError(f"{s.display()}: TLS failed ({exc.reason or exc})") from None
+            raise DeliveryError(f"{s.display()}: {_tls_failure(exc)}",
+                                hint="if the server uses a private CA, give its certificate with --smtp-ca-file, "
+                                     "BADGEKIT_SMTP_CA_FILE or [smtp] ca_file; verification is never turned off") from None
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code >= 500:
                 raise DeliveryError(f"{s.display()}: the server refused the session ({_answer(exc.smtp_code, exc.smtp_error)})") from None

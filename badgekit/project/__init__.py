@@ -31,6 +31,7 @@ folder (:func:`find_project`). The file is small and meant to be edited by hand:
     [smtp]                        # optional: the server `badgekit send` delivers through
     url = "smtp+starttls://badges@mail.example.edu:587"   # no password here (BADGEKIT_SMTP_PASSWORD)
     from = "badges@example.edu"   # default: the issuer's email
+    ca_file = "relay-ca.pem"      # optional: trust this CA (PEM) for the server's certificate, not the system's
 
 Other members of ``[issuer]`` are copied into the profile when they are OB 3.0 Profile properties
 that hold text (``description``, ``phone``, ``official`` …, :data:`PROFILE_TEXT_MEMBERS`); any

@@ -58,6 +58,8 @@ class Project:
     #: [smtp] url and from: where and as whom ``badgekit send`` delivers (no password in the URL)
     smtp_url: str | None = None
     smtp_from: str | None = None
+    #: [smtp] ca_file: PEM file of the CA that signed the SMTP server's certificate (a private CA); None → the system's
+    smtp_ca_file: Path | None = None
     #: [cluster] scheduler: the Dask scheduler that signs bulk runs (tcp://host:8786); None → this machine
     cluster_scheduler: str | None = None
 
@@ -275,6 +277,10 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         if "@" in parts.netloc and ":" in parts.netloc.rpartition("@")[0]:
             raise InputError(f"{config}: smtp.url: {shown!r} holds a password, which must not be kept in the project",
                              hint="remove it and give it with BADGEKIT_SMTP_PASSWORD or send --smtp-password-file")
+    smtp_ca = text(smtp_table, "smtp", "ca_file")
+    smtp_ca_file = (root / smtp_ca).resolve() if smtp_ca is not None else None
+    if smtp_ca_file is not None and not smtp_ca_file.is_file():
+        raise fail("smtp.ca_file", f"file {smtp_ca_file} does not exist")
     cluster_table = data.get("cluster", {})
     if not isinstance(cluster_table, Mapping):
         raise fail("[cluster]", "must be a table")
@@ -301,6 +307,7 @@ def _from_config(config: Path, data: Mapping[str, Any]) -> Project:
         ledger_url=ledger_url,
         smtp_url=smtp_url,
         smtp_from=text(smtp_table, "smtp", "from"),
+        smtp_ca_file=smtp_ca_file,
         cluster_scheduler=cluster_scheduler,
     )
 

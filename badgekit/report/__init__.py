@@ -20,7 +20,8 @@
   whose ``validUntil`` is at or before ``now`` + the window (``P30D``); ids only, never addresses.
 * **delivery**: issued credentials by e-mail delivery (``badgekit send``'s ledger events):
   **sent** (a ``sent`` event), else **failed** (``send-failed`` events only), else **not sent**.
-  Counts only: a report never lists an address.
+  Counts only, unless asked for each credential (:func:`delivery_report`, ``report --deliveries``),
+  which lists addresses only with ``show_addresses``.
 * **pathways** (:func:`pathway_map`): each pathway badge class, its components and how many of
   its recipients hold 0 … all of them (held: an active credential of this issuer, as pathway
   awards count); the definitions are in :mod:`._pathways`.
@@ -28,6 +29,15 @@
 
 from badgekit.report._build import build_report, normalise_reason, period_of
 from badgekit.report._csv import CSV_COLUMNS, report_csv
+from badgekit.report._deliveries import (
+    DELIVERIES_CSV_COLUMNS,
+    DELIVERY_STATES,
+    CredentialDelivery,
+    DeliveryReport,
+    deliveries_csv,
+    delivery_report,
+    delivery_states,
+)
 from badgekit.report._expiring import (
     EXPIRING_CSV_COLUMNS,
     ExpiringCredential,
@@ -55,13 +65,17 @@ from badgekit.report._pathways import PathwayFigures, PathwayNode, pathway_map
 __all__ = [
     "AUTO_WEEKS_UP_TO_DAYS",
     "CSV_COLUMNS",
+    "DELIVERIES_CSV_COLUMNS",
+    "DELIVERY_STATES",
     "EXPIRING_CSV_COLUMNS",
     "LEAD_BUCKETS",
     "PATHWAY_CSV_COLUMNS",
     "BadgeFigures",
+    "CredentialDelivery",
     "ExpiringCredential",
     "ExpiringReport",
     "DeliveryCounts",
+    "DeliveryReport",
     "Granularity",
     "LeadTime",
     "PathwayFigures",
@@ -71,6 +85,9 @@ __all__ = [
     "RejectionReason",
     "StateCounts",
     "build_report",
+    "deliveries_csv",
+    "delivery_report",
+    "delivery_states",
     "expiring_credentials",
     "expiring_csv",
     "normalise_reason",

@@ -10,6 +10,7 @@ from typing import Literal
 from badgekit._time import TimestampError, parse_datetime_stamp, utc_now
 from badgekit.badgeclass import BadgeClass
 from badgekit.ledger import Ledger
+from badgekit.report._deliveries import delivery_states
 from badgekit.report._figures import (
     AUTO_WEEKS_UP_TO_DAYS,
     BadgeFigures,
@@ -78,16 +79,6 @@ class _Acc:
                             len(self.rejected), self.first, self.last, DeliveryCounts(**self.delivery), self.renewed)
 
 
-def _deliveries(ledger: Ledger, badge_id: str | None) -> dict[str, str]:
-    """Credential id -> ``sent`` (a ``sent`` event, whatever came after) or ``failed`` (only
-    ``send-failed`` events) from the ledger's delivery events."""
-    found: dict[str, str] = {}
-    for e in ledger.events(kinds=("sent", "send-failed"), badge_id=badge_id):
-        if e.credential_id is not None and found.get(e.credential_id) != "sent":
-            found[e.credential_id] = "sent" if e.kind == "sent" else "failed"
-    return found
-
-
 def build_report(
     ledger: Ledger,
     *,
@@ -110,7 +101,7 @@ def build_report(
     overall = _Acc()
     per_badge: dict[str, _Acc] = {}
     issued_days: list[date] = []
-    delivered = _deliveries(ledger, badge_id)
+    delivered = {cid: state for cid, (state, _event) in delivery_states(ledger, badge_id).items()}
     renewals = {e.credential_id for e in ledger.events(kinds=("renewed",), badge_id=badge_id)}
     for i in ledger.issuances(badge_id=badge_id):
         acc = per_badge.setdefault(i.badge_id, _Acc())

@@ -141,6 +141,7 @@ def report_html(report: ProgramReport, *, title: str = "Badge program report", s
         timeline=_timeline_chart(report.timeline),
         states=_states_chart(report.badges),
         table=_badge_table(report),
+        delivery=_delivery_table(report),
         overall=o,
         lead=lead,
         lead_chart=_hbars_chart(lead.buckets, colour="#007d79", label_w=160) if lead.count else None,
@@ -173,3 +174,19 @@ def _badge_table(report: ProgramReport) -> dict[str, Any]:
     if report.overall.badge_id == "*" and len(report.badges) > 1:
         rows.append(row(report.overall, "total"))
     return {"head": _TABLE_HEAD, "rows": rows}
+
+
+def _delivery_table(report: ProgramReport) -> dict[str, Any] | None:
+    """The e-mail delivery table (sent / failed / not sent per badge class, then the total), or
+    None for a project that never sent (no ``sent`` or ``send-failed`` event)."""
+    d = report.overall.delivery
+    if not (d.sent or d.failed):
+        return None
+
+    def row(b: BadgeFigures, cls: str = "") -> tuple[str, tuple[str, ...]]:
+        return cls, (b.name, f"{b.delivery.sent:,}", f"{b.delivery.failed:,}", f"{b.delivery.unsent:,}")
+
+    rows = [row(b) for b in report.badges]
+    if report.overall.badge_id == "*" and len(report.badges) > 1:
+        rows.append(row(report.overall, "total"))
+    return {"head": ("Badge class", "Sent", "Failed", "Not sent"), "rows": rows}

@@ -390,3 +390,29 @@ def test_report_counts_deliveries_in_the_table_and_json(known: SimpleNamespace) 
     table = out[out.index("E-mail delivery"):].splitlines()
     assert table[1].split() == ["badge", "class", "sent", "failed", "not", "sent"]
     assert next(line for line in table if line.startswith("All badges")).split()[2:] == ["1", "0", "9"]
+
+
+def test_report_csv_html_and_deliveries_show_e_mail_delivery_addresses_only_when_asked(known: SimpleNamespace) -> None:
+    with Ledger.open(Project.load(known.root).ledger_path) as ledger:
+        issued = [i for i in ledger.issuances() if i.state != "reserved"]
+        ledger.record_addresses([(i.credential_id, f"person{n}@example.org", None) for n, i in enumerate(issued)])
+        ledger.record_event(issued[0].credential_id, "sent", actor="registrar", detail={"messageId": "<m@x>", "answer": "250 Ok"})
+        ledger.record_event(issued[1].credential_id, "send-failed", actor="registrar", detail={"answer": "550 no such user"})
+    rows = list(csv.DictReader(io.StringIO(run("report", "--csv", "--at", AT).stdout)))
+    assert (rows[-1]["badge_id"], rows[-1]["sent"], rows[-1]["send_failed"], rows[-1]["not_sent"]) == ("*", "1", "1", "8")
+    html_file = known.root / "report.html"
+    run("report", "--html", html_file, "--at", AT)
+    page = html_file.read_text(encoding="utf-8")
+    assert "<h2>E-mail delivery</h2>" in page and "@example.org" not in page
+    each = run("report", "--deliveries", "--csv", "--at", AT).stdout
+    listed = {r["credential_id"]: r for r in csv.DictReader(io.StringIO(each))}
+    assert len(listed) == 10 and "@example.org" not in each
+    assert listed[issued[0].credential_id]["delivery"] == "sent" and listed[issued[1].credential_id]["answer"] == "550 no such user"
+    shown = list(csv.DictReader(io.StringIO(run("report", "--deliveries", "--csv", "--show-addresses", "--at", AT).stdout)))
+    assert {r["address"] for r in shown} == {f"person{n}@example.org" for n in range(len(issued))}
+    data = json.loads(run("report", "--deliveries", "--json", "--at", AT).stdout)
+    assert sum(c["sent"] for c in data["counts"]) == 1 and "@example.org" not in json.dumps(data)
+    human = run("report", "--deliveries", "--at", AT).stdout
+    assert "10 credential(s); --csv or --json lists each one" in human and "@example.org" not in human
+    assert "--show-addresses goes with --deliveries" in run("report", "--csv", "--show-addresses", ok=2).stderr
+    assert "cannot be used with --html" in run("report", "--deliveries", "--html", html_file, ok=2).stderr

@@ -3,6 +3,8 @@ output and exit codes, privacy of addresses and passwords, SIGKILL mid-run, 300 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -189,3 +191,111 @@ def test_issue_send_mails_exactly_this_runs_credentials_and_a_rerun_sends_nothin
     again = run("issue", roster, "--badge", "python-basics", "--workers", "1", "--send", "--smtp", url)
     assert "3 already issued" in again.stdout + again.stderr and "0 sent" in again.stderr
     assert len(recorder.messages) == 3
+
+
+# TLS for real: smtps:// and smtp+starttls:// against aiosmtpd with a throwaway CA (tests/smtpserver.py)
+
+
+@pytest.mark.parametrize("tls", ["smtps", "starttls"])
+def test_tls_with_a_private_ca_and_auth_delivers_and_a_wrong_certificate_stops_with_one_line(tmp_path, monkeypatch, tls) -> None:
+    certs = smtpserver.make_certificates(tmp_path)
+    other = smtpserver.make_certificates(tmp_path, name="other")  # a CA that did not sign the server's certificate
+    p = make_project(tmp_path, monkeypatch, 2)
+    with smtpserver.running(tls=tls, certificates=certs, users={"badges": "s3cret pw"}) as (recorder, url):
+        url = url.replace("://", "://badges@")
+        monkeypatch.setenv("BADGEKIT_SMTP_PASSWORD", "s3cret pw")
+
+        untrusted = run("send", "--smtp", url, ok=2)  # the system's CAs do not know the throwaway one
+        wrong = run("send", "--smtp", url, "--smtp-ca-file", other.ca, ok=2)
+        for result in (untrusted, wrong):
+            [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+            assert "the server's TLS certificate is not trusted (certificate verify failed" in line
+            assert "s3cret" not in result.stderr + result.stdout and "earner" not in result.stderr
+        assert recorder.messages == [] and recorder.logins == []
+        assert json.loads(run("log", "--json", "--kind", "sending").stdout) == []  # nothing recorded as sent
+
+        monkeypatch.setenv("BADGEKIT_SMTP_CA_FILE", str(certs.ca))
+        monkeypatch.delenv("BADGEKIT_SMTP_PASSWORD")
+        assert "login refused" in run("send", "--smtp", url, "--smtp-password-file", _secret(tmp_path, "wrong"), ok=2).stderr
+        sent = json.loads(run("send", "--smtp", url, "--smtp-password-file", _secret(tmp_path, "s3cret pw"), "--json").stdout)
+        assert sent["summary"]["sent"] == 2 and sorted(m.rcpt_tos[0] for m in recorder.messages) == sorted(p.ids)
+        assert recorder.logins == ["badges"] and sent["server"] == url.rpartition("@")[2].removeprefix("//")
+
+
+def test_smtp_ca_file_in_the_project_config(tmp_path, monkeypatch) -> None:
+    certs = smtpserver.make_certificates(tmp_path)
+    make_project(tmp_path, monkeypatch, 1)
+    config = Path("badgekit.toml")
+    config.write_text(config.read_text() + '\n[smtp]\nca_file = "missing.pem"\n')
+    assert "smtp.ca_file: file" in run("send", "--dry-run", "outbox", ok=2).stderr
+    config.write_text(config.read_text().replace("missing.pem", str(certs.ca)))
+    assert Project.load(".").smtp_ca_file == certs.ca
+    with smtpserver.running(tls="starttls", certificates=certs) as (recorder, url):
+        assert json.loads(run("send", "--smtp", url, "--json").stdout)["summary"]["sent"] == 1
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("hello")
+    assert "not a PEM CA certificate file" in run("send", "--smtp", url, "--smtp-ca-file", not_pem, ok=2).stderr
+
+
+def _secret(folder: Path, password: str) -> Path:
+    path = folder / f"password-{len(password)}"
+    path.write_text(password + "\n")
+    return path
+
+
+def test_send_roster_sends_that_rosters_credentials_only_and_names_rows_without_one(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 5)
+    part = p.root / "late.csv"
+    part.write_text("email,name\nearner3@example.org,Earner 3\nstranger@example.org,S\nEarner1@Example.org,Earner 1\n", encoding="utf-8")
+    result = run("send", "--smtp", url, "--roster", part, "--badge", "python-basics")
+    assert "warning: " in result.stderr and "late.csv: 1 row(s) with no credential to send (line 3)" in result.stderr
+    assert "2 sent" in result.stderr and "stranger" not in result.stderr + result.stdout
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == ["earner1@example.org", "earner3@example.org"]
+    rest = json.loads(run("send", "--smtp", url, "--json").stdout)  # the others, unsent until now
+    assert rest["summary"]["sent"] == 3 and rest["summary"]["skipped"] == {"already-sent": 2} and "roster" not in rest
+    assert "no such roster file" in run("send", "--smtp", url, "--roster", "missing.csv", ok=2).stderr
+
+
+def test_send_expiring_reminds_each_holder_once_per_window_with_the_projects_own_template(tmp_path, monkeypatch, server) -> None:
+    recorder, url = server
+    p = make_project(tmp_path, monkeypatch, 0)
+    (p.root / "badges" / "first-aid.json").write_text(json.dumps(
+        {**BADGE, "id": "urn:uuid:6f2c0d0e-3a4b-4c5d-8e9f-0a1b2c3d4e60", "name": "First Aid", "badgekit": {"validity": "P20D"}}))
+    roster = p.root / "aid.csv"
+    roster.write_text("email,name\n" + "".join(f"aid{i}@example.org,Aider {i}\n" for i in range(3)), encoding="utf-8")
+    rows = json.loads(run("issue", "--badge", "first-aid", roster, "--workers", "1", "--json").stdout)["rows"]
+    ids = {f"aid{r['line'] - 2}@example.org": r["credentialId"] for r in rows}
+    long_roster = p.root / "long.csv"
+    long_roster.write_text("email,name\nlong@example.org,L\n", encoding="utf-8")
+    run("issue", "--badge", "python-basics", long_roster, "--workers", "1")  # never expires: never reminded
+    run("revoke", ids["aid2@example.org"], "--reason", "issued in error")
+
+    result = run("send", "--smtp", url, "--expiring", "P30D")
+    assert "2 reminder(s) sent; skipped: 1 revoked" not in result.stderr  # the revoked one is not even expiring
+    assert "2 reminder(s) sent" in result.stderr
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == ["aid0@example.org", "aid1@example.org"]
+    msg = recorder.to("aid0@example.org")[0].message
+    assert msg["Subject"].startswith("Your badge First Aid expires on ") and "(in 20 days)" in msg.get_body(("plain",)).get_content()
+    assert json.loads(run("send", "--smtp", url, "--expiring", "P30D", "--json").stdout)["summary"]["skipped"] == {"already-reminded": 2}
+    assert json.loads(run("send", "--smtp", url, "--expiring", "P10D", "--json").stdout)["summary"]["sent"] == 0  # not yet in 10 days
+    log = json.loads(run("log", "--json", "--kind", "reminded").stdout)
+    assert sorted(e["credentialId"] for e in log) == sorted([ids["aid0@example.org"], ids["aid1@example.org"]])
+    assert all(e["detail"]["window"] == "P30D" for e in log) and "aid0" not in json.dumps(log)
+    listed = {r["credential_id"]: r for r in csv.DictReader(io.StringIO(run("report", "--deliveries", "--csv").stdout))}
+    assert listed[ids["aid0@example.org"]]["reminded"] == "P30D" and listed[ids["aid0@example.org"]]["delivery"] == "not-sent"
+
+    own = p.root / "mytemplates" / "email"  # the project's own reminder subject; the body stays the shipped one
+    own.mkdir(parents=True)
+    (own / "reminder_subject.txt").write_text("Renew {{ facts.badge_name }} before {{ expires }}, {{ name }}\n", encoding="utf-8")
+    config = Path("badgekit.toml")
+    config.write_text(config.read_text().replace("[project]", '[project]\ntemplates_dir = "mytemplates"'))
+    assert "templates_dir" in config.read_text()
+    run("send", "--smtp", url, "--expiring", "P25D")
+    assert recorder.to("aid1@example.org")[-1].message["Subject"].startswith("Renew First Aid before ")
+    assert recorder.to("aid1@example.org")[-1].message["Subject"].endswith(", Aider 1")
+    (p.root / "broken" / "email").mkdir(parents=True)
+    (p.root / "broken" / "email" / "reminder.txt").write_text("{{ nope }}\n", encoding="utf-8")
+    config.write_text(config.read_text().replace('"mytemplates"', '"broken"'))
+    broken = run("send", "--smtp", url, "--expiring", "P26D", ok=2)
+    assert f"{p.root / 'broken' / 'email' / 'reminder.txt'}: e-mail template: 'nope' is undefined" in broken.stderr and len(recorder.messages) == 4

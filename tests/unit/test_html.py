@@ -17,8 +17,8 @@ import pytest
 from badgekit import _html, delivery, report
 
 EVIL = "<img src=x onerror=alert(1)>\"'& {{ 7*7 }} \u202eRTL \u674e\u5c0f\u9f99"
-TEMPLATES = ("bundle_index.html", "email.html", "email.txt", "email_subject.txt", "report.html", "report_charts.html",
-             "report_pathways.html")
+TEMPLATES = ("bundle_index.html", "email.html", "email.txt", "email_subject.txt", "reminder.html", "reminder.txt",
+             "reminder_subject.txt", "report.html", "report_charts.html", "report_pathways.html")
 
 
 def hostile_facts() -> delivery.Facts:
@@ -77,6 +77,15 @@ def test_every_credential_and_roster_string_is_escaped_in_the_page_and_the_email
     for text in (*in_mail, facts.issuer_email, f"https://example.edu/cert:{EVIL}"):  # plain text: as is
         assert text in mail.text, text
     assert "&lt;" not in mail.text and "&amp;" not in mail.text
+
+    from datetime import UTC, datetime
+
+    reminder = delivery.reminder_bodies(facts, recipient_name=name, now=datetime(2026, 1, 1, tzinfo=UTC), window="P30D",
+                                        cert_url=f"https://example.edu/cert:{EVIL}")
+    in_reminder = [name, facts.issuer_name, facts.badge_name, facts.credential_id]
+    assert_only_escaped(reminder.html, in_reminder + [f"https://example.edu/cert:{EVIL}"])
+    assert all(text in reminder.text for text in in_reminder) and "&lt;" not in reminder.text
+    assert "\n" not in reminder.subject and facts.badge_name.split()[0] in reminder.subject
 
 
 def test_every_ledger_and_roster_string_is_escaped_in_the_report() -> None:

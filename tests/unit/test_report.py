@@ -268,3 +268,32 @@ def test_renewals_are_counted_per_badge_class_once_signed(tmp_path: Path, monkey
     rows = {row["badge_id"]: row for row in csv.DictReader(io.StringIO(report.report_csv(r)))}
     assert (rows[BADGE_A]["renewed"], rows["*"]["renewed"]) == ("1", "1")
     assert ">Renewed<" in report.report_html(r)
+
+
+def test_each_credentials_delivery_in_csv_and_html_addresses_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with build_ledger(tmp_path / "ledger.sqlite3", monkeypatch) as ledger:
+        ids = {(i.badge_id, i.recipient_key): i.credential_id for i in ledger.issuances()}
+        ledger.record_addresses([(cid, f"{who}@example.org", None) for (_, who), cid in ids.items()])
+        silent = report.build_report(ledger, now=NOW, names=NAMES)
+        ledger.record_event(ids[BADGE_A, "ada"], "send-failed", actor="r", detail={"messageId": "<1@x>", "answer": "451 later"})
+        ledger.record_event(ids[BADGE_A, "ada"], "sent", actor="r", detail={"messageId": "<1@x>", "answer": "250 Ok: queued as Q1"})
+        ledger.record_event(ids[BADGE_B, "ivy"], "send-failed", actor="r", detail={"messageId": "<2@x>", "answer": "550 <<recipient>>: no"})
+        ledger.record_event(ids[BADGE_A, "dee"], "reminded", actor="r", detail={"window": "P30D"})
+        built = report.build_report(ledger, now=NOW, names=NAMES)
+        listed = report.delivery_report(ledger, now=NOW, names=NAMES)
+        shown = report.delivery_report(ledger, now=NOW, names=NAMES, show_addresses=True, badge_id=BADGE_B)
+    rows = {r["badge_id"]: r for r in csv.DictReader(io.StringIO(report.report_csv(built)))}
+    assert [(rows[b]["sent"], rows[b]["send_failed"], rows[b]["not_sent"]) for b in (BADGE_A, BADGE_B, "*")] == [
+        ("1", "0", "5"), ("0", "1", "3"), ("1", "1", "8")]
+    assert "E-mail delivery" in report.report_html(built) and "E-mail delivery" not in report.report_html(silent)
+    assert "@example.org" not in report.report_html(built) + report.report_csv(built)
+    each = {r["credential_id"]: r for r in csv.DictReader(io.StringIO(report.deliveries_csv(listed)))}
+    assert len(each) == 10 and "address" not in next(iter(each.values())) and "@example.org" not in report.deliveries_csv(listed)
+    ada, ivy, dee = each[ids[BADGE_A, "ada"]], each[ids[BADGE_B, "ivy"]], each[ids[BADGE_A, "dee"]]
+    assert (ada["delivery"], ada["message_id"], ada["answer"], ada["state"]) == ("sent", "<1@x>", "250 Ok: queued as Q1", "active")
+    assert (ivy["delivery"], ivy["answer"], ivy["state"]) == ("failed", "550 <<recipient>>: no", "expired")
+    assert (dee["delivery"], dee["at"], dee["reminded"]) == ("not-sent", "", "P30D")
+    assert listed.counts == {BADGE_A: {"sent": 1, "failed": 0, "not-sent": 5}, BADGE_B: {"sent": 0, "failed": 1, "not-sent": 3}}
+    with_addresses = list(csv.DictReader(io.StringIO(report.deliveries_csv(shown))))
+    assert sorted(r["address"] for r in with_addresses) == ["ada@example.org", "bob@example.org", "hal@example.org", "ivy@example.org"]
+    assert "address" in shown.to_json()["credentials"][0] and "address" not in listed.to_json()["credentials"][0]

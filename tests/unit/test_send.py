@@ -200,3 +200,64 @@ def test_smtp_urls_and_passwords() -> None:
     assert "s3cret" not in caught.value.message and "***" in caught.value.message
     with pytest.raises(InputError, match="needs a password"):
         delivery.SmtpMailer(delivery.parse_url("smtps://u@h"))
+
+
+def test_selection_by_roster_matches_rows_as_issuing_keys_them_and_combines_with_the_other_filters(tmp_path) -> None:
+    ids = issue(tmp_path, 4)
+    part = tmp_path / "part.csv"  # another spelling of the header, a semicolon export, a row twice, one never issued
+    part.write_text("\ufeffE-mail Address;Full Name\n  LEARNER2@Example.org ;x\nnobody@example.org;y\n\n"
+                    "learner0@example.org;z\nlearner2@example.org;again\n", encoding="utf-8")
+    report = send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part)
+    assert sorted(o.credential_id for o in report.outcomes) == sorted([ids["learner0@example.org"], ids["learner2@example.org"]])
+    assert report.unmatched == (3,) and report.to_json()["roster"] == {"file": str(part), "linesWithoutCredential": [3]}
+    assert "nobody" not in json.dumps(report.to_json())
+    only = send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part, credential_ids=(ids["learner2@example.org"],))
+    assert [o.credential_id for o in only.outcomes] == [ids["learner2@example.org"]]
+    other = send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part, badge_ids=("urn:uuid:other",))
+    assert other.outcomes == () and other.unmatched == (2, 3, 5)  # a row twice: its first line
+    assert send(tmp_path, None, dry_run=tmp_path / "outbox", roster=part, since="2026-01-16").outcomes == ()
+    by_id = tmp_path / "ids.csv"  # a roster keyed by student id: no row matches an email-keyed credential
+    by_id.write_text("student_id,name\n123,A\n", encoding="utf-8")
+    assert send(tmp_path, None, dry_run=tmp_path / "outbox", roster=by_id).unmatched == (2,)
+
+
+def test_reminders_go_once_per_credential_and_window_never_to_suspended_revoked_or_renewed_ones(tmp_path, server) -> None:
+    from datetime import UTC, datetime
+
+    from badgekit import report as reports
+
+    recorder, url = server
+    ids = issue(tmp_path, 6)
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        with ledger.transaction() as conn:
+            for n in range(5):  # learner5's never expires
+                conn.execute("UPDATE issuances SET valid_until = ? WHERE credential_id = ?",
+                             (f"2030-02-0{n + 1}T00:00:00Z", ids[f"learner{n}@example.org"]))
+        ledger.change_state(ids["learner1@example.org"], "suspended", reason="t", actor="t")
+        ledger.change_state(ids["learner2@example.org"], "revoked", reason="t", actor="t")
+        ledger.record_event(ids["learner5@example.org"], "renewed", actor="t", detail={"renews": ids["learner3@example.org"]})
+    now = datetime(2030, 1, 15, tzinfo=UTC)
+
+    def remind(window: str, **kw) -> delivery.SendReport:
+        with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+            soon = reports.expiring_credentials(ledger, window, now=now)
+        return send(tmp_path, url, now=now, reminder=delivery.Reminder(window, tuple(c.credential_id for c in soon.credentials)), **kw)
+
+    first = remind("P30D")
+    assert first.summary()["sent"] == 2 and first.summary()["skipped"] == {"renewed": 1, "suspended": 1}  # revoked: not expiring
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == ["learner0@example.org", "learner4@example.org"]
+    msg = recorder.to("learner0@example.org")[0].message
+    assert msg["Subject"] == "Your badge Python Basics expires on 1 February 2030"
+    assert msg["Message-ID"] == delivery.message_id(ids["learner0@example.org"], 1, SENDER, reminder="P30D")
+    assert ".reminder-P30D.1@" in msg["Message-ID"] and list(msg.iter_attachments()) == []
+    assert "in 17 days" in msg.get_body(("plain",)).get_content()
+    reminded = list(Ledger.open(tmp_path / "ledger.sqlite3").events(kinds=delivery.REMINDER_EVENTS))
+    assert [e.kind for e in reminded] == ["reminding", "reminded"] * 2 and {e.detail["window"] for e in reminded} == {"P30D"}
+    assert events(tmp_path) == []  # a reminder is not the badge's delivery
+
+    again = remind("P30D")
+    assert again.summary()["sent"] == 0 and again.summary()["skipped"]["already-reminded"] == 2 and len(recorder.messages) == 2
+    closer = remind("P25D")  # another window: one more reminder each
+    assert closer.summary()["sent"] == 2 and len(recorder.messages) == 4
+    award = send(tmp_path, url, now=now)  # the badges themselves are still to be sent
+    assert award.summary()["sent"] == 4 and award.summary()["skipped"] == {"revoked": 1, "suspended": 1}
