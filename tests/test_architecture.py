@@ -168,6 +168,7 @@ _NEVER_ON_VERIFY = (
     "rfc8785",  # JCS: loaded only when a proof of a JCS cryptosuite is checked
     "badgekit.issuing", "badgekit.templates", "badgekit.badgeclass", "badgekit.project", "badgekit.ledger",
     "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render", "badgekit.roster",
+    "badgekit.ob2", "badgekit.migrate",  # Open Badges 2.0: only when an OB 2.0 assertion is met
 )
 _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuing", "badgekit.ledger",
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")

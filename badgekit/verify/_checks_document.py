@@ -10,7 +10,7 @@ from typing import Any
 
 from badgekit import _envelope, jsonld, schema
 from badgekit.verify._canon import CanonCache, canonize_bounded
-from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
+from badgekit.verify._models import FAILED, PASSED
 from badgekit.verify._recipient import describe_recipient
 from badgekit.verify._state import Run
 from badgekit.verify._text import VC_V1, VC_V2, as_list, first_context, json_path, subjects_of, text
@@ -31,11 +31,16 @@ def check_parse(run: Run, data: bytes) -> None:
         stored = _envelope.find(data, source=run.source, max_bytes=max_bytes)
         run.summary["format"] = stored.form
         envelope = stored.parse(max_bytes=max_bytes)
+    except _envelope.LegacyBadge as exc:
+        # Open Badges 2.0: the OB 2.0 checks read the text again and say what it is (check 1 on).
+        run.summary["format"] = exc.form or run.summary["format"]
+        run.ob2 = (exc.text, exc.form or "json", len(data))
+        run.set("parse", PASSED, exc.reason)
+        return
     except _envelope.EnvelopeError as exc:
         run.summary["format"] = exc.form or run.summary["format"]
         run.summary["securing"] = exc.securing
-        status = INDETERMINATE if isinstance(exc, _envelope.LegacyBadge) else FAILED
-        run.set("parse", status, exc.reason)
+        run.set("parse", FAILED, exc.reason)
         return
     run.summary["securing"] = envelope.securing
     run.doc = envelope.credential
