@@ -329,8 +329,8 @@ def test_missing_recipient_column_names_it_and_lists_the_columns_found(tmp_path)
     with pytest.raises(InputError) as exc:
         _rows("Name;Score;E mail adress\r\nAnn;80;a@b.org\r\n", tmp_path)
     assert str(exc.value) == (
-        f"{tmp_path / 'r.csv'}: line 1: no recipient column 'email' (or 'recipient_id' / 'student_id'); "
-        "columns found: 'Name', 'Score', 'E mail adress'"
+        f"{tmp_path / 'r.csv'}: line 1: no recipient column 'email' (or 'recipient_id' / 'student_id' / "
+        "'identity_hash'); columns found: 'Name', 'Score', 'E mail adress'"
     )
 
 
