@@ -92,7 +92,9 @@ def migrate(
 
     Example: badgekit migrate old-badges/ --ob2-doc issuer-docs/ --dry-run --issue
     """
-    from badgekit import migrate as core  # start-up: the migration (YAML, the issuing path) only when it runs
+    from badgekit import (
+        migrate as core,  # start-up: the migration (YAML, the issuing path) only when it runs
+    )
     from badgekit import ob2  # start-up: the OB 2.0 reader, as above
     from badgekit.verify import parse_timestamp  # start-up: as above
 
