@@ -98,7 +98,11 @@ class MigrationPlan:
 
 
 class _Refused(Exception):  # noqa: N818 - a reason, not an error
-    """This assertion is not migrated; the message says why."""
+    """This assertion is not migrated; the message says why (``ids``: its assertion and BadgeClass ids, when known)."""
+
+    def __init__(self, reason: str, ids: tuple[str | None, str | None] = (None, None)) -> None:
+        super().__init__(reason)
+        self.ids = ids
 
 
 def plan_migration(paths: Iterable[str | os.PathLike[str]], *, documents: ob2.Documents | None = None, at: datetime,
@@ -120,9 +124,9 @@ def plan_migration(paths: Iterable[str | os.PathLike[str]], *, documents: ob2.Do
             key = (badge.old_id, _recipient_key(row))
             if key in keys:
                 raise _Refused(f"the same recipient's assertion {keys[key]} of this BadgeClass is migrated: one "
-                               "credential per recipient and badge class")
+                               "credential per recipient and badge class", (outcome.assertion_id, badge.old_id))
         except _Refused as exc:
-            outcomes.append(Outcome(found.source, NOT_MIGRATED, str(exc)))
+            outcomes.append(Outcome(found.source, NOT_MIGRATED, str(exc), *exc.ids))
             continue
         keys[key] = outcome.assertion_id or found.source
         badges.setdefault(badge.old_id, badge)
@@ -137,6 +141,16 @@ def _plan_one(found: Found, documents: ob2.Documents, at: datetime,
     if found.text is None:
         raise _Refused(found.problem or "not an Open Badges 2.0 badge")
     result = ob2.verify_text(found.text, form=found.form, documents=documents, at=at, size=found.size)
+    try:
+        return _decide(found, result, trust_unverified)
+    except _Refused as exc:
+        doc = result.assertion if result.assertion is not None else result.held or {}
+        ident = doc.get("id") if isinstance(doc.get("id"), str) else None
+        badge = ob2.node_id(doc.get("badge"))
+        raise _Refused(str(exc), (ident, badge)) from None
+
+
+def _decide(found: Found, result: ob2.Verification, trust_unverified: bool) -> tuple[Outcome, BadgePlan, dict[str, str]]:
     if result.revoked:
         why = f": {result.revocation_reason}" if result.revocation_reason else ""
         raise _Refused(f"revoked by its issuer{why}")

@@ -121,5 +121,5 @@ def test_trust_unverified_migrates_what_cannot_be_verified_offline_marked_as_suc
 
 def test_human_output_names_each_badge_and_the_next_step(project: Path) -> None:
     result = run_cli("migrate", "old", "--ob2-doc", str(MI.DOCS), ok=ExitCode.FAILED)
-    assert "✗ not-migrated     old/d-revoked.jws  revoked by its issuer: Awarded in error" in result.stdout
+    assert "✗ not-migrated     old/d-revoked.jws  Teamwork  revoked by its issuer: Awarded in error" in result.stdout
     assert "next: badgekit issue" in result.stderr and "6 assertion(s): 2 migrate, 4 not-migrated" in result.stderr
