@@ -16,6 +16,7 @@ from badgekit.cli._options import (
     KeyOpt,
     PassphraseFileOpt,
     current_actor,
+    default_workers,
     load_any_key,
     open_ledger,
     out_option,
@@ -131,7 +132,7 @@ def _issue(plan: MigrationPlan, written: list[Written], project: Any, key_path: 
 
     key = load_any_key(key_path or project.key_path, passphrase_file)
     options = IssueOptions(
-        out_dir=project.output_dir, dry_run=dry_run, verification_method=project.verification_method,
+        out_dir=project.output_dir, workers=default_workers(), dry_run=dry_run, verification_method=project.verification_method,
         jwt_verification_method=project.jwt_verification_method, format="jwt" if fmt == "jwt" else "ldp",
         actor=current_actor(), issuer_document=project.issuer_document(), revocable=not no_revocation,
     )
