@@ -120,6 +120,7 @@ class _Run:
     badge_class: Mapping[str, Any] | None = None
     issuer: Mapping[str, Any] | None = None
     issuer_id: str | None = None
+    issuer_embedded: bool = False  # an issuer without an HTTP(S) id: only its embedded Profile exists
     key: jwt.JwtKey | None = None
     needs: list[str] = field(default_factory=list)
     revoked: bool = False
@@ -283,7 +284,7 @@ def _link(run: _Run, assertion: Mapping[str, Any]) -> list[str]:
         run.issuer = run.documents.need(run.issuer_id, "issuer Profile")
     except Missing as exc:
         if not is_http(run.issuer_id) and isinstance(embedded, Mapping):
-            run.issuer = embedded
+            run.issuer, run.issuer_embedded = embedded, True
         else:
             run.note(exc)
             return problems
@@ -375,6 +376,10 @@ def _issuer_key(run: _Run) -> None:
     key_id = _signing_key(run)
     issuer = _need_issuer(run)
     assert run.key is not None
+    if run.issuer_embedded:
+        run.set("issuer-key", INDETERMINATE, f"the issuer {run.issuer_id} has no HTTP(S) Profile to confirm that it "
+                f"owns the key {key_id}: an embedded Profile's publicKey is not evidence (OB 2.0)")
+        return
     if key_id not in issuer_key_ids(issuer):
         run.set("issuer-key", FAILED, f"the signing key {key_id} is not listed in the issuer Profile's publicKey "
                 f"({run.issuer_id}, {run.where(str(run.issuer_id))})")

@@ -170,3 +170,14 @@ def test_cache_keeps_ob2_documents(tmp_path):
     loaded = cache.load(root=tmp_path)
     assert len(loaded.ob2_documents) == len(MI.documents()) + 1 and not loaded.skipped
     assert loaded.did_documents == {} and loaded.status_lists == {}
+
+
+def test_an_issuer_known_only_from_an_embedded_profile_cannot_vouch_for_its_key():
+    issuer = {"id": "urn:uuid:11111111-2222-4333-8444-555555555555", "type": "Issuer", "name": "Self-declared",
+              "publicKey": [MI.KEY_2]}
+    key = {**MI.documents()["key-2.json"], "owner": issuer["id"]}
+    badge = {**MI.documents()["badge-teamwork.json"], "id": "https://x.example/b", "issuer": issuer}
+    payload = MI.assertion(badge=badge, verification={"type": "SignedBadge", "creator": MI.KEY_2})
+    found = ob2.verify_text(MI.jws(payload, MI.OTHER_KEY), form="jwt", documents=documents(**{MI.KEY_2: key}), at=AT)
+    assert status(found, "signature") == "passed" and status(found, "issuer-key") == "indeterminate"
+    assert found.verdict == "indeterminate"
