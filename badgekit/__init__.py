@@ -20,7 +20,7 @@ Issuing a roster, baking, revoking and publishing status lists: README.md, "Use 
 Modules: ``keys``/``jwk``/``did``/``jwt``/``sdjwt``/``proof``/``jsonld`` (keys and signatures), ``schema``,
 ``roster``, ``credential``, ``badgeclass``, ``templates``, ``project``, ``status``, ``cache``,
 ``ledger``, ``baking``, ``issuing``, ``verify``, ``lifecycle``, ``delivery``, ``report``,
-``errors``, ``limits``. Names starting with ``_`` are internal.
+``errors``, ``limits``; ``ob2`` (Open Badges 2.0 assertions) and ``migrate`` (OB 2.0 → 3.0). Names starting with ``_`` are internal.
 """
 
 __version__ = "0.1.0"
@@ -45,6 +45,8 @@ __all__ = [
     "ledger",
     "lifecycle",
     "limits",
+    "migrate",
+    "ob2",
     "project",
     "proof",
     "report",

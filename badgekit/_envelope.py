@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from badgekit import baking, jwt, sdjwt
+from badgekit import _legacy, baking, jwt, sdjwt
 from badgekit._io import MAX_INPUT_BYTES, loads_json
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.limits import MAX_JSON_VALUES, count_values
@@ -51,7 +51,20 @@ class UnsupportedEnvelope(EnvelopeError):
 
 
 class LegacyBadge(EnvelopeError):
-    """An Open Badges 2.0 badge (baked with the OB 2.0 keyword): not a credential badgekit reads."""
+    """An Open Badges 2.0 (or 1.x) assertion, not an OB 3.0 credential: baked with the OB 2.0
+    keyword, or JSON / a JWS payload that :func:`badgekit._legacy.is_open_badges_2` recognises.
+    ``text``: what was stored, exactly (a hosted assertion's URL, the assertion JSON, or a JWS),
+    for the OB 2.0 reader (:mod:`badgekit.ob2`)."""
+
+    def __init__(self, reason: str, *, source: str, form: str | None, text: str) -> None:
+        super().__init__(reason, source=source, form=form, securing=None)
+        self.text = text
+        self.hint = "badgekit verify checks it as Open Badges 2.0; badgekit migrate issues it again as Open Badges 3.0"
+
+
+def _legacy_reason(form: str) -> str:
+    where = f" ({form.upper()})" if form in ("png", "svg") else ""
+    return f"an Open Badges 2.0 assertion{where}, not an Open Badges 3.0 credential"
 
 
 def payload_kind(text: str) -> Kind | None:
@@ -83,6 +96,7 @@ class Stored:
 
         Raises:
             JwtError: a malformed JWS (parts, header, payload, size) or SD-JWT (disclosures).
+            LegacyBadge: an Open Badges 2.0 assertion (JSON, or a JWS carrying one).
             InputError: malformed JSON (names the source, line and column), or too deep.
             EnvelopeTooLarge: more than :data:`badgekit.limits.MAX_JSON_VALUES` JSON values.
         """
@@ -95,12 +109,16 @@ class Stored:
             securing, text = "sd-jwt-vc", self.text.strip()
         elif self.kind == "jwt":
             jws = jwt.parse(self.text, max_bytes=max_bytes)
+            if _legacy.is_open_badges_2(jws.payload):  # an OB 2.0 signed assertion
+                raise LegacyBadge(_legacy_reason(self.form), source=self.source, form=self.form, text=self.text)
             profile = jwt.securing_of(jws.header)
             credential, securing, text = jwt.credential_from_payload(jws.payload, profile), profile, self.text.strip()
         else:
             doc = loads_json(self.text, source=self.source)
             if not isinstance(doc, dict):  # pragma: no cover - guarded by payload_kind's "{" test
                 raise EnvelopeError("the credential is not a JSON object", source=self.source, form=self.form)
+            if _legacy.is_open_badges_2(doc):
+                raise LegacyBadge(_legacy_reason(self.form), source=self.source, form=self.form, text=self.text)
             credential, securing, text = doc, "embedded-proof", self.text
             wrapped = jwt.enveloped(doc)
             if wrapped is not None:  # VCDM 2.0 §4.13: the secured credential is in the data: URL
@@ -153,7 +171,7 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Store
         EnvelopeTooLarge: more than ``max_bytes``.
         EnvelopeError: an image badgekit cannot read, text that is not UTF-8, or neither a JSON
             object nor a compact JWS or SD-JWT.
-        LegacyBadge: an Open Badges 2.0 badge.
+        LegacyBadge: a badge baked the OB 2.0 way (``openbadges`` keyword, ``openbadges:assertion``).
         BakingError, LimitExceeded: a damaged or hostile image (see :func:`badgekit.baking.extract`).
     """
     if len(data) > max_bytes:
@@ -166,8 +184,7 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Store
             raise EnvelopeError("not a PNG or SVG badge image badgekit can read", source=source)
         extracted = baking.extract(data, source=source)
         if extracted.legacy:
-            raise LegacyBadge(f"an Open Badges 2.0 badge ({container.upper()}); badgekit verifies Open Badges 3.0 "
-                              "credentials (OB 2.0 verification needs the network)", source=source, form=container)
+            raise LegacyBadge(_legacy_reason(container), source=source, form=container, text=extracted.payload)
         text = extracted.payload
     else:
         try:

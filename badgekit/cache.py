@@ -1,5 +1,6 @@
 """A local cache of the documents offline verification needs: did:web DID documents (and issuer
-profiles holding keys) and status lists.
+profiles holding keys), status lists, and the documents an Open Badges 2.0 badge refers to
+(hosted assertion, BadgeClass, issuer Profile, CryptographicKey, RevocationList).
 
 badgekit never fetches. An earner or a registrar downloads an issuer's ``did.json`` or status
 list once (or receives it with the badges), adds it with ``badgekit cache add FILE``, and from then
@@ -21,17 +22,18 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from badgekit import _legacy
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit._time import format_utc, utc_now
 from badgekit.errors import InputError, LimitExceeded
 
-Kind = Literal["did-document", "status-list", "revocation-list"]
-KINDS: tuple[Kind, ...] = ("did-document", "status-list", "revocation-list")
+Kind = Literal["did-document", "status-list", "revocation-list", "ob2-document"]
+KINDS: tuple[Kind, ...] = ("did-document", "status-list", "revocation-list", "ob2-document")
 #: Largest number of entries read from the cache (each is a file read on every verify run).
 MAX_ENTRIES = 10_000
 
@@ -64,6 +66,7 @@ class CacheContents:
     status_lists: Mapping[str, Any]
     entries: tuple[CacheEntry, ...]
     skipped: tuple[str, ...]
+    ob2_documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def provenance(self) -> dict[str, str]:
         return {e.id: e.describe() for e in self.entries}
@@ -83,11 +86,16 @@ def classify(document: Any, *, source: str = "input") -> tuple[Kind, str]:
 
     Raises:
         CacheError: not a DID document / issuer profile with keys, nor a Bitstring status list
-            credential (a 1EdTechRevocationList needs its URL: use :func:`add` with ``url=``).
+            credential, nor an Open Badges 2.0 document with an id URL (a 1EdTechRevocationList,
+            or an OB 2.0 RevocationList without an id, needs its URL: use :func:`add` with ``url=``).
     """
     if not isinstance(document, Mapping):
         raise CacheError(f"{source}: not a JSON object")
     doc_id = document.get("id")
+    if _legacy.has_ob2_context(document):  # any OB 2.0 document (a revoked hosted assertion has no type)
+        if not isinstance(doc_id, str) or "://" not in doc_id:
+            raise CacheError(f"{source}: an Open Badges 2.0 document needs its URL as \"id\" (or add it as URL=FILE)")
+        return "ob2-document", doc_id
     types = document.get("type")
     type_list = types if isinstance(types, list) else [types]
     if "BitstringStatusListCredential" in type_list:
@@ -121,9 +129,16 @@ def add(path: str | os.PathLike[str], *, url: str | None = None, root: Path | No
     if url is not None:
         if "://" not in url:
             raise CacheError(f"{url!r} is not a URL")
-        if not isinstance(document, Mapping) or not isinstance(document.get("revokedCredential"), list):
-            raise CacheError(f"{source}: URL=FILE is for a 1EdTechRevocationList (a revokedCredential array)")
-        kind: Kind = "revocation-list"
+        kind: Kind
+        if isinstance(document, Mapping) and _legacy.document_type(document) == "RevocationList":
+            if document.get("id") not in (None, url):
+                raise CacheError(f"{source}: the RevocationList's id is {document.get('id')!r}, not {url}")
+            kind = "ob2-document"
+        elif isinstance(document, Mapping) and isinstance(document.get("revokedCredential"), list):
+            kind = "revocation-list"
+        else:
+            raise CacheError(f"{source}: URL=FILE is for a 1EdTechRevocationList (a revokedCredential array) "
+                             "or an Open Badges 2.0 RevocationList")
         doc_id = url
     else:
         kind, doc_id = classify(document, source=source)
@@ -166,7 +181,8 @@ def load(*, root: Path | None = None) -> CacheContents:
     all_entries = tuple(entries(root=root, skipped=skipped))
     dids = {e.id: e.document for e in all_entries if e.kind == "did-document"}
     lists = {e.id: e.document for e in all_entries if e.kind in ("status-list", "revocation-list")}
-    return CacheContents(dids, lists, all_entries, tuple(skipped))
+    ob2 = {e.id: e.document for e in all_entries if e.kind == "ob2-document"}
+    return CacheContents(dids, lists, all_entries, tuple(skipped), ob2)
 
 
 def find(kind: Kind, doc_id: str, *, root: Path | None = None) -> CacheEntry | None:
@@ -218,6 +234,7 @@ def _entry(record: Any, kind: Kind, file: Path) -> CacheEntry:
     assert isinstance(doc_id, str) and isinstance(added, str) and isinstance(source, str)
     if file.stem != _digest(doc_id):
         raise CacheError(f"entry for {doc_id!r} is stored under the wrong name")
-    if kind != "revocation-list" and classify(document, source=str(file)) != (kind, doc_id):
+    unkeyed = kind == "revocation-list" or (kind == "ob2-document" and "id" not in document)
+    if not unkeyed and classify(document, source=str(file)) != (kind, doc_id):
         raise CacheError(f"the cached document is not the {kind} {doc_id}")
     return CacheEntry(kind, doc_id, added, source, document, file)

@@ -48,23 +48,21 @@ class Recipient:
     email: str | None = None
     subject_id: str | None = None  # a DID or URL: used as credentialSubject.id
     student_id: str | None = None
+    #: (identityType, IdentityHash, salt) hashed before (roster ``identity_hash``): kept as it is
+    identity: tuple[str, str, str] | None = None
 
     @classmethod
     def from_row(cls, values: Mapping[str, str] | RosterRow) -> Recipient:
         """The recipient of a roster row (a :class:`RosterRow`, or its values)."""
-        if isinstance(values, RosterRow):
-            return cls(email=values.email, subject_id=values.recipient_id, student_id=values.student_id)
-        email = values.get("email") or None
-        return cls(
-            email=roster.normalise_email(email) if email else None,
-            subject_id=values.get("recipient_id") or None,
-            student_id=values.get("student_id") or None,
-        )
+        if not isinstance(values, RosterRow):
+            values = roster.typed_row(values)
+        return cls(email=values.email, subject_id=values.recipient_id, student_id=values.student_id,
+                   identity=values.identity)
 
     @property
     def key(self) -> str:
         """What makes this recipient unique for one badge class."""
-        return roster.recipient_key(self.email, self.subject_id, self.student_id)
+        return roster.recipient_key(self.email, self.subject_id, self.student_id, self.identity)
 
 
 #: identityType of a roster's student id: OB 3.0's IdentifierTypeEnum has no "studentId" (the
@@ -105,6 +103,10 @@ def build_credential(
         identifiers.append(identity_object(recipient.email, "emailAddress", salt))
     if recipient.student_id:
         identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
+    if recipient.identity is not None:
+        kind, hashed, old_salt = recipient.identity
+        identifiers.append({"type": "IdentityObject", "identityHash": hashed, "identityType": kind, "hashed": True,
+                            "salt": old_salt})
     if identifiers:
         subject["identifier"] = identifiers
     for member in ("id", "identifier"):
@@ -223,6 +225,11 @@ def _evidence(row: RosterRow) -> list[dict[str, Any]]:
     url, narrative, name, assessor, supervisor = (
         row.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor"))
     out: list[dict[str, Any]] = []
+    origin = row.get("migrated_from")  # the credential this one re-issues (e.g. an OB 2.0 assertion)
+    if origin:
+        out.append({"id": origin, "type": ["Evidence"], "name": "Original credential", "genre": "Re-issue",
+                    "narrative": "The credential this one re-issues for the same recipient and achievement "
+                                 "(e.g. an Open Badges 2.0 assertion migrated to Open Badges 3.0)."})
     if url or narrative or assessor or supervisor:
         item: dict[str, Any] = {}
         if url:
@@ -235,6 +242,11 @@ def _evidence(row: RosterRow) -> list[dict[str, Any]]:
         if text:
             item["narrative"] = "\n\n".join(text)
         out.append(item)
+    for n in roster.EVIDENCE_NUMBERS:
+        more = {prop: row.get(f"evidence_{column}_{n}") for column, prop in (("url", "id"), ("name", "name"), ("narrative", "narrative"))}
+        if more["id"] or more["narrative"]:
+            out.append({**({"id": more["id"]} if more["id"] else {}), "type": ["Evidence"],
+                        **{k: v for k, v in more.items() if k != "id" and v}})
     prior = row.get("prior_credential")  # a required credential held from another issuer (issuing.PRIOR_COLUMN)
     if prior:
         out.append({"id": prior, "type": ["Evidence"], "name": "Prior credential",

@@ -169,6 +169,7 @@ _NEVER_ON_VERIFY = (
     "cbor2", "badgekit.ecdsa_sd",  # ecdsa-sd-2023: loaded only when such a proof is checked
     "badgekit.issuing", "badgekit.templates", "badgekit.badgeclass", "badgekit.project", "badgekit.ledger",
     "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render", "badgekit.roster",
+    "badgekit.ob2", "badgekit.migrate",  # Open Badges 2.0: only when an OB 2.0 assertion is met
 )
 _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuing", "badgekit.ledger",
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")

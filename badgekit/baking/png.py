@@ -183,6 +183,12 @@ def extract(png: bytes, *, source: str) -> BadgeText:
 
 def _itxt_text(data: bytes, chunk: Chunk, keyword: bytes, *, source: str) -> str:
     name = keyword.decode()
+    if chunk.type == b"tEXt" and keyword == LEGACY_KEYWORD:
+        # Pre-2.0 baking (OB 2.0 Baking "Legacy PNGs"): the hosted assertion's URL in a tEXt chunk.
+        url = data[len(keyword) + 1 :].decode("latin-1").strip()
+        if not url.startswith(("http://", "https://")):
+            raise BakingError(f"{source}: the tEXt '{name}' chunk at byte {chunk.offset} holds no assertion URL")
+        return url
     if chunk.type != b"iTXt":
         kind = "compressed zTXt" if chunk.type == b"zTXt" else "tEXt"
         raise BakingError(

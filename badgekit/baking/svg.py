@@ -173,6 +173,8 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
     body = "".join(element.text)
     verify = element.attrib.get("verify")
     if verify is not None and is_legacy and verify.strip().startswith(("http://", "https://")):
+        if not body.strip():
+            return BadgeText(verify.strip(), False, True)  # OB 2.0 hosted assertion named by its URL alone
         verify = None  # OB 2.0 hosted assertion: the body carries the assertion JSON
     if verify is not None:
         if body.strip():

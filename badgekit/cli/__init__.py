@@ -135,6 +135,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("bake", "register"),
     "render": ("bake", "register"),
     "verify": ("verify", "register"),
+    "migrate": ("migrate", "register"),
     "revoke": ("status", "commands"),
     "suspend": ("status", "commands"),
     "unsuspend": ("status", "commands"),

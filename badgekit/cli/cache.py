@@ -17,8 +17,8 @@ from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt
 
 app = typer.Typer(
-    help="Documents `badgekit verify` uses without being told: did:web DID documents and status lists, "
-    "added from files you downloaded (badgekit never fetches).",
+    help="Documents `badgekit verify` uses without being told: did:web DID documents, status lists and "
+    "Open Badges 2.0 documents, added from files you downloaded (badgekit never fetches).",
     no_args_is_help=True,
 )
 
@@ -29,8 +29,9 @@ def add(
         list[str],
         typer.Argument(
             metavar="FILE|URL=FILE...",
-            help="A did.json / issuer profile with keys, a BitstringStatusListCredential, or URL=FILE for a "
-            "1EdTechRevocationList published at URL.",
+            help="A did.json / issuer profile with keys, a BitstringStatusListCredential, an Open Badges 2.0 "
+            "document (hosted assertion, BadgeClass, issuer Profile, CryptographicKey, RevocationList), or URL=FILE "
+            "for a 1EdTechRevocationList (or an OB 2.0 RevocationList without an id) published at URL.",
         ),
     ],
     json_out: JsonOpt = False,

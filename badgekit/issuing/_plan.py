@@ -181,7 +181,10 @@ def _identity_keys(ledger: Ledger, row: RosterRow) -> list[str]:
 
 
 def valid_until(row: RosterRow, now: datetime, validity: str | None) -> str | None:
-    """``validUntil`` of the credential of ``row``: its ``issued`` date (else ``now``) + ``validity``."""
+    """``validUntil`` of the credential of ``row``: its ``valid_until`` column, else its ``issued``
+    date (else ``now``) + ``validity``."""
+    if row.valid_until is not None:
+        return format_utc(row.valid_until)
     return format_utc(add_duration(row.issued or now, validity)) if validity else None
 
 

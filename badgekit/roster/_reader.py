@@ -32,6 +32,8 @@ from badgekit.roster._values import (
 )
 
 _SEP_HINT = re.compile(r'"?sep=(.)"?[,;\t|]*', re.IGNORECASE)
+#: Columns that name a row's recipient (one of them is needed), the first one present keyed first.
+_RECIPIENT_COLUMNS = ("email", "recipient_id", "student_id", "identity_hash")
 
 
 @dataclass(frozen=True)
@@ -200,9 +202,10 @@ class Roster:
                     unknown.append(labels[i])
                 columns.append(None)
         found = ", ".join(repr(label) for label in labels if label) or "none"
-        if not ({"email", "recipient_id", "student_id"} & set(seen)):
+        if not (set(_RECIPIENT_COLUMNS) & set(seen)):
             raise InputError(
-                f"{source}: line {self.header_line}: no recipient column 'email' (or 'recipient_id' / 'student_id'); "
+                f"{source}: line {self.header_line}: no recipient column 'email' (or 'recipient_id' / 'student_id' / "
+                "'identity_hash'); "
                 f"columns found: {found}",
                 hint="the header row must name the columns, e.g. email,name,score",
             )
@@ -214,7 +217,7 @@ class Roster:
                     hint="add the column to the roster, or change the badge class's requirements",
                 )
         self.header = Header(tuple(columns), tuple(raw_header), tuple(unknown), delimiter, encoding)
-        recipient = next(c for c in ("email", "recipient_id", "student_id") if c in seen)
+        recipient = next(c for c in _RECIPIENT_COLUMNS if c in seen)
         self._recipient_index = seen[recipient]
         self._header_folded = [label.casefold() for label in labels]
 

@@ -54,6 +54,7 @@ class RosterRow:
     student_id: str | None = None
     earned: datetime | None = None  # aware UTC
     issued: datetime | None = None  # validFrom when not the run's clock
+    valid_until: datetime | None = None  # validUntil when not the badge class's validity
     activity_start: datetime | None = None
     activity_end: datetime | None = None
     score: float | None = None
@@ -72,14 +73,27 @@ class RosterRow:
     @property
     def recipient_key(self) -> str:
         """What makes the recipient unique for one badge class (see :func:`recipient_key`)."""
-        return recipient_key(self.email, self.recipient_id, self.student_id)
+        return recipient_key(self.email, self.recipient_id, self.student_id, self.identity)
+
+    @property
+    def identity(self) -> tuple[str, str, str] | None:
+        """(identity_type, identity_hash, identity_salt) of a row naming its recipient by a hash
+        made before (``identity_hash``), else None."""
+        found = self.get("identity_hash")
+        if found is None:
+            return None
+        return (self.get("identity_type") or "emailAddress", found, self.values.get("identity_salt", ""))
 
 
-def recipient_key(email: str | None, recipient_id: str | None, student_id: str | None) -> str:
+def recipient_key(email: str | None, recipient_id: str | None, student_id: str | None,
+                  identity: tuple[str, str, str] | None = None) -> str:
     """What makes a recipient unique for one badge class: the normalised email, else the other
-    identifier, else the student id (the ledger keeps it keyed-hashed)."""
+    identifier, else a hash made before (type, hash and salt), else the student id (the ledger
+    keeps it keyed-hashed)."""
     if email:
         return "email:" + email
     if recipient_id:
         return "id:" + recipient_id
+    if identity is not None:
+        return "identity:" + "$".join(identity)
     return "studentId:" + (student_id or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from badgekit.roster._rows import RosterRow, Row, RowError
@@ -12,6 +12,7 @@ from badgekit.roster._values import (
     _SCIENTIFIC,
     _SCIENTIFIC_ID_COLUMNS,
     DATE_COLUMNS,
+    EVIDENCE_NUMBERS,
     RESULT_STATUSES,
     is_email,
     is_url,
@@ -36,6 +37,9 @@ class RowRule(Protocol):
         """None when ``raw`` (the cell, None if absent) satisfies the rule, else a one-line reason."""
 
 
+_IDENTITY_HASH = re.compile(r"^(sha256\$[0-9a-fA-F]{64}|md5\$[0-9a-fA-F]{32})$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+_IDENTITY_TYPE = re.compile(r"^([a-z][A-Za-z]+|ext:[A-Za-z0-9._-]+)$")
 _RECIPIENT_ID = re.compile(r"^(did:[a-z0-9]+:\S+|https?://\S+|urn:\S+)$")
 
 
@@ -67,8 +71,16 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
         address = normalise_email(email)
         if not is_email(address):
             errors.append(RowError(line, "email", _email_problem(email)))
-    elif not (get("recipient_id") or get("student_id")):
+    elif not (get("recipient_id") or get("student_id") or get("identity_hash")):
         errors.append(RowError(line, "email", "missing recipient email"))
+    identity = get("identity_hash")
+    if identity is not None and not _IDENTITY_HASH.match(identity):
+        errors.append(RowError(line, "identity_hash", f"{identity[:80]!r} is not an IdentityHash (sha256$ and 64 hex "
+                                                      "digits, or md5$ and 32)"))
+    kind = get("identity_type")
+    if kind is not None and (identity is None or not _IDENTITY_TYPE.match(kind)):
+        errors.append(RowError(line, "identity_type", "needs an identity_hash" if identity is None else
+                               f"{kind!r} is not an OB 3.0 identityType (emailAddress, sisSourcedId, … or ext:name)"))
     rid = get("recipient_id")
     if rid is not None and not _RECIPIENT_ID.match(rid):
         errors.append(RowError(line, "recipient_id", f"{rid!r} is not a DID, URL or URN"))
@@ -93,9 +105,15 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
                 numbers[col] = parse_number(value)
             except ValueError:
                 errors.append(RowError(line, col, f"{value!r} is not a number"))
-    url = get("evidence_url")
-    if url is not None and not is_url(url):
-        errors.append(RowError(line, "evidence_url", f"{url!r} is not an http(s) URL"))
+    for column in ("evidence_url", *(f"evidence_url_{n}" for n in EVIDENCE_NUMBERS)):
+        url = get(column)
+        if url is not None and not is_url(url):
+            errors.append(RowError(line, column, f"{url!r} is not an http(s) URL"))
+    origin = get("migrated_from")
+    if origin is not None and not _URI.match(origin):
+        errors.append(RowError(line, "migrated_from", f"{origin[:80]!r} is not a URI (a URL, urn:uuid:…)"))
+    if "valid_until" in dates and dates["valid_until"] <= dates.get("issued", dates["valid_until"] - timedelta(1)):
+        errors.append(RowError(line, "valid_until", "is not after issued (the credential would never be valid)"))
     written_status = get("status")
     status = result_status(written_status) if written_status is not None else None
     if written_status is not None and status is None:
@@ -104,7 +122,7 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
         _check_requirements(row, requirements, date_order, errors)
     record = RosterRow(
         line, row.values, email=address, recipient_id=rid, student_id=get("student_id"),
-        earned=dates.get("earned"), issued=dates.get("issued"),
+        earned=dates.get("earned"), issued=dates.get("issued"), valid_until=dates.get("valid_until"),
         activity_start=dates.get("activity_start_date"), activity_end=dates.get("activity_end_date"),
         score=numbers.get("score"), credits_earned=numbers.get("credits_earned"), status=status,
     )

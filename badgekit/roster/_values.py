@@ -16,25 +16,37 @@ MAX_FIELD_CHARS = 65_536
 MAX_LINE_CHARS = 1_048_576
 #: Day/month orders for numeric dates such as ``04/03/2026`` (``--date-format``, badgekit.toml).
 DATE_ORDERS = ("DMY", "MDY")
-DATE_COLUMNS = ("earned", "issued", "activity_start_date", "activity_end_date")
+DATE_COLUMNS = ("earned", "issued", "valid_until", "activity_start_date", "activity_end_date")
 #: Columns holding identifiers: invisible characters inside them are removed, and numbers Excel
 #: shortened to scientific notation are refused (their digits are lost).
-_IDENTIFIER_COLUMNS = frozenset({"email", "recipient_id", "student_id", "evidence_url", "license_number"})
+#: More evidence entries than the one of ``evidence_url``/``evidence_name``/``evidence_narrative``:
+#: the same columns with ``_2`` … ``_9`` (a re-issued credential keeps all of its evidence).
+EVIDENCE_NUMBERS = tuple(range(2, 10))
+_IDENTIFIER_COLUMNS = frozenset({"email", "recipient_id", "student_id", "evidence_url", "license_number", "identity_hash",
+                                 "migrated_from", *(f"evidence_url_{n}" for n in EVIDENCE_NUMBERS)})
 _SCIENTIFIC_ID_COLUMNS = ("student_id", "license_number")
 #: Canonical column -> what it means. Custom OB 3.0 fields map to AchievementSubject properties.
 COLUMNS: dict[str, str] = {
     "email": "recipient email address (hashed with a salt in the credential, never stored plain)",
     "recipient_id": "recipient identifier other than email: a DID or URL (used as credentialSubject.id)",
     "student_id": "institution's student id (hashed, identityType sisSourcedId)",
+    "identity_hash": "recipient identity hashed before (sha256$… or md5$…, e.g. an Open Badges 2.0 assertion's): put in "
+                     "the credential unchanged, with identity_salt and identity_type, instead of a new hash",
+    "identity_salt": "the salt identity_hash was made with (empty: none)",
+    "identity_type": "OB 3.0 identityType of identity_hash (default emailAddress)",
     "name": "recipient name (used for images and bundles; not put in the credential)",
     "earned": "date the badge was earned (awardedDate), e.g. 2026-01-15",
     "issued": "validity start (validFrom) when not now",
+    "valid_until": "validUntil of this row's credential (e.g. the expiry of the credential it re-issues), instead of the badge class's validity",
     "score": "result value for the badge class's first resultDescription",
     "level": "achieved rubric level (name or id of a rubricCriterionLevel)",
     "status": "result status (Completed, Failed, InProgress …; OB 3.0 ResultStatusType) when a resultDescription has resultType Status",
     "evidence_url": "URL of evidence (Evidence.id)",
     "evidence_narrative": "narrative of the evidence",
     "evidence_name": "name of the evidence",
+    **{f"evidence_{part}_{n}": f"evidence entry {n}: {what}" for n in EVIDENCE_NUMBERS
+       for part, what in (("url", "URL"), ("name", "name"), ("narrative", "narrative"))},
+    "migrated_from": "id of the credential this one re-issues (e.g. an Open Badges 2.0 assertion): an Evidence entry",
     "supervisor": "who signed off (kept in the evidence narrative)",
     "assessor": "who assessed the work (kept in the evidence narrative; another person than the supervisor)",
     "narrative": "AchievementSubject.narrative",

@@ -31,10 +31,16 @@ def check_parse(run: Run, data: bytes) -> None:
         stored = _envelope.find(data, source=run.source, max_bytes=max_bytes)
         run.summary["format"] = stored.form
         envelope = stored.parse(max_bytes=max_bytes)
+    except _envelope.LegacyBadge as exc:
+        # Open Badges 2.0: the OB 2.0 checks read the text again and say what it is (check 1 on).
+        run.summary["format"] = exc.form or run.summary["format"]
+        run.ob2 = (exc.text, exc.form or "json", len(data))
+        run.set("parse", PASSED, exc.reason)
+        return
     except _envelope.EnvelopeError as exc:
         run.summary["format"] = exc.form or run.summary["format"]
         run.summary["securing"] = exc.securing
-        status = INDETERMINATE if isinstance(exc, _envelope.LegacyBadge | _envelope.UnsupportedEnvelope) else FAILED
+        status = INDETERMINATE if isinstance(exc, _envelope.UnsupportedEnvelope) else FAILED
         run.set("parse", status, exc.reason)
         return
     run.summary["securing"] = run.securing = envelope.securing

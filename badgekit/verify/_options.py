@@ -27,6 +27,9 @@ class VerifyOptions:
     been issued to (email address, URL, phone number or DID) for check 10; None skips it.
     ``provenance``: DID document or status list id → where it came from (e.g. "cached
     2026-01-15", see :mod:`badgekit.cache`), shown in the reasons that rely on it.
+    ``ob2_documents``: URL → copy of the Open Badges 2.0 document published there (hosted
+    assertion, BadgeClass, issuer Profile, CryptographicKey, RevocationList; see
+    :func:`badgekit.ob2.load_documents`), for OB 2.0 assertions.
     """
 
     at: datetime | None = None
@@ -37,6 +40,7 @@ class VerifyOptions:
     max_bytes: int = MAX_INPUT_BYTES
     recipient: str | None = None
     provenance: Mapping[str, str] = field(default_factory=dict)
+    ob2_documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Work shared by every credential verified with these options (each status list's proof is
     #: verified once). Internal; never compared or shown.
     memo: dict[tuple[str, str], tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)

@@ -20,7 +20,7 @@ from badgekit.verify._verifier import unreadable, verify_bytes, verify_path
 _Unit = str | os.PathLike[str] | tuple[str, bytes | None, str | None]
 
 #: File suffixes ``badgekit verify DIR`` picks up.
-CREDENTIAL_SUFFIXES = (".json", ".png", ".svg", ".jwt", ".sd-jwt")
+CREDENTIAL_SUFFIXES = (".json", ".png", ".svg", ".jwt", ".sd-jwt", ".jws")  # .jws: an Open Badges 2.0 signed assertion
 #: Files per task handed to a worker process: amortises the inter-process round trip (~0.1 ms)
 #: over files that take ~1 ms each, and keeps the in-flight set small.
 PARALLEL_CHUNK = 32
@@ -31,7 +31,7 @@ PARALLEL_MIN_FILES = 500
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files to verify: files as given, folders expanded (not recursively) to their
-    ``*.json``, ``*.png``, ``*.svg``, ``*.jwt`` and ``*.sd-jwt`` files in name order, hidden files skipped.
+    ``*.json``, ``*.png``, ``*.svg``, ``*.jwt``, ``*.sd-jwt`` and ``*.jws`` files in name order, hidden files skipped.
 
     Raises:
         InputError: a path does not exist, or a folder holds no such file.
@@ -45,7 +45,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in CREDENTIAL_SUFFIXES
             )
             if not found:
-                raise InputError(f"{p}: no *.json, *.png, *.svg, *.jwt or *.sd-jwt files in this folder")
+                raise InputError(f"{p}: no *.json, *.png, *.svg, *.jwt, *.sd-jwt or *.jws files in this folder")
             out.extend(found)
         elif p.exists():
             out.append(p)

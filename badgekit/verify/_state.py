@@ -61,6 +61,9 @@ class Run:
         self.ignored_proofs: list[str] = []
         self.keys: list[ProofKey] = []
         self.canon = CanonCache()  # the unsigned document's RDFC-1.0 form, computed once (checks 3, 6)
+        #: An Open Badges 2.0 assertion found by check 1 (its stored text and form): the OB 2.0
+        #: checks (:mod:`badgekit.verify._ob2`) decide it instead of checks 2-11.
+        self.ob2: tuple[str, str, int] | None = None
 
     def set(self, check_id: str, status: str, reason: str, *, limit: int = 600) -> CheckResult:
         result = CheckResult(check_id, CHECK_NUMBERS[check_id], status, one_line(reason, limit))

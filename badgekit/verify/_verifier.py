@@ -25,6 +25,12 @@ def run_checks(run: Run, data: bytes) -> Run:
     skipped with the reason. An endorsement run stops after check 8 (ENDORSEMENT_CHECKS)."""
     # 1. parse (and extraction from a baked image)
     run.guarded("parse", lambda r: check_parse(r, data))
+    if run.ob2 is not None:
+        # start-up: the OB 2.0 reader loads only when an Open Badges 2.0 assertion is met
+        from badgekit.verify._ob2 import run_ob2_checks
+
+        run_ob2_checks(run, *run.ob2)
+        return run
     if run.status("parse") != PASSED or run.doc is None:
         run.skip_rest("the credential could not be read (check 1)")
         return run

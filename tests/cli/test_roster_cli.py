@@ -96,7 +96,7 @@ def test_date_format_option_and_project_setting(project: SimpleNamespace) -> Non
         (b"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x13\x00\x00\x00[Content_Types].xml",
          "this is an Excel workbook (.xlsx), not a CSV file: export it as CSV"),
         (b"", "the roster is empty (a header row is needed)"),
-        (b"Name;Score\r\nAnn;1\r\n", "line 1: no recipient column 'email' (or 'recipient_id' / 'student_id'); columns found: 'Name', 'Score'"),
+        (b"Name;Score\r\nAnn;1\r\n", "line 1: no recipient column 'email' (or 'recipient_id' / 'student_id' / 'identity_hash'); columns found: 'Name', 'Score'"),
         (b'email;narrative\r\na@b.org;"never closed\r\nc@d.org;x\r\n',
          "line 2, column narrative: a quote opens here and is never closed (lines 2-3 would be one value)"),
     ],

@@ -41,3 +41,18 @@ def test_result_status_is_written_as_ob_spells_it(raw: str, status: str) -> None
 def test_a_status_outside_the_enum_is_refused_not_issued() -> None:
     with pytest.raises(ValueError, match="'passed' is not one of Completed, Enrolled"):
         _build({"email": "a@example.org", "status": "passed"})
+
+
+def test_a_hashed_identity_and_more_evidence_are_carried_into_the_credential_unchanged() -> None:
+    # Re-issuing (badgekit migrate): the IdentityObject made before keeps its hash and salt.
+    old = "sha256$" + "ab" * 32
+    doc = _build({"identity_hash": old, "identity_salt": "deadsea", "identity_type": "emailAddress",
+                  "migrated_from": "urn:uuid:6f1d2b1c-7c1e-4b8a-9a35-0d6a5f2c0001",
+                  "evidence_url": "https://e.example/1", "evidence_url_2": "https://e.example/2",
+                  "evidence_name_3": "Demo", "evidence_narrative_3": "Live demo."})
+    assert doc["credentialSubject"]["identifier"] == [
+        {"type": "IdentityObject", "identityHash": old, "identityType": "emailAddress", "hashed": True, "salt": "deadsea"}]
+    assert [(e.get("id"), e.get("name")) for e in doc["evidence"]] == [
+        ("urn:uuid:6f1d2b1c-7c1e-4b8a-9a35-0d6a5f2c0001", "Original credential"), ("https://e.example/1", None),
+        ("https://e.example/2", None), (None, "Demo")]
+    assert validate_credential(doc) == []

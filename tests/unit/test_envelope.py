@@ -106,9 +106,23 @@ def test_a_damaged_image_raises_the_baking_error():
 
 def test_an_open_badges_2_badge_is_named_as_such():
     legacy = make_hostile.tiny_png([make_hostile.itxt(b"openbadges", b'{"uid": "abc"}')])
-    with pytest.raises(_envelope.LegacyBadge, match="Open Badges 2.0 badge") as caught:
+    with pytest.raises(_envelope.LegacyBadge, match="Open Badges 2.0 assertion") as caught:
         _envelope.read(legacy, source="old.png")
     assert caught.value.form == "png" and caught.value.message.startswith("old.png: ")
+    assert caught.value.text == '{"uid": "abc"}'  # what was stored, for the OB 2.0 reader
+
+
+@pytest.mark.parametrize("text, form", [
+    ('{"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "urn:uuid:1"}', "json"),
+    (' {"recipient": {"identity": "a@example.org"}, "badge": "https://example.org/b"}', "json"),  # OB 1.0
+    ("eyJhbGciOiJSUzI1NiJ9.eyJAY29udGV4dCI6Imh0dHBzOi8vdzNpZC5vcmcvb3BlbmJhZGdlcy92MiJ9.c2ln", "jwt"),
+])
+def test_open_badges_2_json_and_jws_are_told_by_content(text, form):
+    # Before: read as OB 3.0 credentials, so verify listed OB 3.0 schema failures.
+    with pytest.raises(_envelope.LegacyBadge) as caught:
+        _envelope.read(text.encode(), source="a.json")
+    assert (caught.value.form, caught.value.text) == (form, text)
+    assert "badgekit migrate" in caught.value.hint
 
 
 def test_delivery_reads_credentials_through_it(tmp_path):

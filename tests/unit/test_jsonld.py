@@ -83,6 +83,8 @@ def test_undefined_term_in_an_ob_credential_is_refused():
 
 def test_no_vector_needs_a_context_we_do_not_bundle():
     for path in VECTORS.rglob("*.json"):
+        if path.is_relative_to(VECTORS / "ob2"):
+            continue  # Open Badges 2.0 documents are read as plain JSON, never expanded (badgekit.ob2)
         try:
             doc = json.loads(path.read_text())
         except ValueError:

@@ -329,8 +329,8 @@ def test_missing_recipient_column_names_it_and_lists_the_columns_found(tmp_path)
     with pytest.raises(InputError) as exc:
         _rows("Name;Score;E mail adress\r\nAnn;80;a@b.org\r\n", tmp_path)
     assert str(exc.value) == (
-        f"{tmp_path / 'r.csv'}: line 1: no recipient column 'email' (or 'recipient_id' / 'student_id'); "
-        "columns found: 'Name', 'Score', 'E mail adress'"
+        f"{tmp_path / 'r.csv'}: line 1: no recipient column 'email' (or 'recipient_id' / 'student_id' / "
+        "'identity_hash'); columns found: 'Name', 'Score', 'E mail adress'"
     )
 
 
@@ -550,3 +550,20 @@ def test_validate_row_reads_a_date_rule_in_the_given_order() -> None:
     row = roster.Row(2, {"email": "a@b.org", "lab_date": "04/03/2026"})
     assert roster.validate_row(row, [Requirement("Lab Date", "date")], date_order="DMY") == []
     assert [e.column for e in roster.validate_row(row, [Requirement("Lab Date", "date")])] == ["lab_date"]
+
+
+def test_a_recipient_hashed_before_is_a_recipient_column(tmp_path):
+    good = "sha256$" + "0" * 64
+    text = ("identity_hash,identity_salt,identity_type,valid_until,issued,evidence_url_2,migrated_from\n"
+            f"{good},s,emailAddress,2030-01-01,,,urn:uuid:1\n"
+            "sha256$abc,,,,,,\n"
+            f"{good},,studentId!,,,,\n"
+            f"{good},,,2026-01-01,2026-02-01,ftp://x,not a uri\n")
+    _, rows = _rows(text, tmp_path)
+    found = [(r.line, [(e.column, e.reason) for e in roster.validate_row(r)]) for r in rows]
+    assert found[0] == (2, [])
+    assert found[1][1] == [("identity_hash", "'sha256$abc' is not an IdentityHash (sha256$ and 64 hex digits, or md5$ and 32)")]
+    assert [c for c, _ in found[2][1]] == ["identity_type"]
+    assert [c for c, _ in found[3][1]] == ["evidence_url_2", "migrated_from", "valid_until"]
+    record, _ = roster.parse_row(rows[0])
+    assert record.recipient_key == f"identity:emailAddress${good}$s" and record.valid_until is not None

@@ -1,0 +1,57 @@
+"""Which JSON documents are Open Badges 2.0 (or 1.x), told by content in one place.
+
+:mod:`badgekit._envelope` (is this stored badge an OB 2.0 assertion?), :mod:`badgekit.cache`
+(may this file be cached as an OB 2.0 document?) and :mod:`badgekit.ob2` ask the same question:
+this module answers it without loading the OB 2.0 reader, so ``badgekit verify`` of an OB 3.0
+credential never loads it.
+
+    >>> is_open_badges_2({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion"})
+    True
+    >>> is_open_badges_2({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]})
+    False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: The OB 2.0 context, and the OB 1.1 one (an OB 1.1 assertion reads as OB 2.0: same classes
+#: and properties), as published and as their older openbadgespec.org copies.
+CONTEXTS = frozenset({
+    "https://w3id.org/openbadges/v2",
+    "https://w3id.org/openbadges/v1",
+    "https://openbadgespec.org/v2/context.json",
+    "https://openbadgespec.org/v1/context.json",
+})
+#: The OB 2.0 classes a verifier may be given a copy of (issuer profiles are ``Issuer`` or
+#: ``Profile``; the rest each have one type).
+DOCUMENT_TYPES = frozenset({"Assertion", "BadgeClass", "Issuer", "Profile", "CryptographicKey", "RevocationList"})
+
+
+def has_ob2_context(doc: Mapping[str, Any]) -> bool:
+    """True when one of ``doc``'s ``@context`` entries is an OB 2.0 or 1.1 context URL."""
+    ctx = doc.get("@context")
+    entries = ctx if isinstance(ctx, list) else [ctx]
+    return any(isinstance(e, str) and e.rstrip("/") in CONTEXTS for e in entries)
+
+
+def is_open_badges_2(doc: Mapping[str, Any]) -> bool:
+    """True for an OB 2.0 / 1.1 document (its context says so), and for an OB 1.0 or 0.5
+    assertion (no ``@context``, but a ``recipient`` and a ``badge``), which the OB 2.0 reader
+    refuses with that reason rather than the OB 3.0 schema listing what it lacks."""
+    if has_ob2_context(doc):
+        return True
+    return "@context" not in doc and "recipient" in doc and "badge" in doc
+
+
+def document_type(doc: Mapping[str, Any]) -> str | None:
+    """The OB 2.0 class of a document (one of :data:`DOCUMENT_TYPES`), or None."""
+    types = doc.get("type")
+    for t in types if isinstance(types, list) else [types]:
+        if isinstance(t, str) and t in DOCUMENT_TYPES:
+            return t
+    return None
+
+
+__all__ = ["CONTEXTS", "DOCUMENT_TYPES", "document_type", "has_ob2_context", "is_open_badges_2"]

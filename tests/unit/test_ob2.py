@@ -1,0 +1,183 @@
+"""badgekit.ob2: reading and verifying Open Badges 2.0 assertions against supplied copies."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from badgekit import _envelope, cache, ob2
+from badgekit._time import TimestampError
+from badgekit.errors import InputError
+from badgekit.ob2._documents import WrongCopy
+from badgekit.ob2._hosted import scope_problem
+from tests.unit.test_baking_png import make_hostile
+
+INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
+_spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
+MI = importlib.util.module_from_spec(_spec)
+assert _spec.loader is not None
+_spec.loader.exec_module(MI)
+AT = datetime(2026, 1, 15, 12, tzinfo=UTC)
+
+
+def documents(**replace: dict) -> ob2.Documents:
+    docs = {d["id"]: d for d in MI.documents().values()}
+    docs.update(replace)
+    return ob2.Documents(docs)
+
+
+def status(found: ob2.Verification, check_id: str) -> str:
+    check = found.check(check_id)
+    assert check is not None
+    return check.status
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2016-12-31T23:59:59Z", "2016-12-31T23:59:59+00:00"),
+    ("2016-12-31T23:59+01:00", "2016-12-31T22:59:00+00:00"),  # OB 2.0: seconds are optional
+    ("2019-03-14T13:14:15.123456+0000", "2019-03-14T13:14:15.123456+00:00"),
+])
+def test_ob2_datetimes(text, expected):
+    assert ob2.parse_datetime(text, field="issuedOn").isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["2016-12-31", "2016-12-31T23:59:59", 1483228799])
+def test_ob2_datetimes_need_a_time_zone(text):
+    with pytest.raises(TimestampError):
+        ob2.parse_datetime(text, field="issuedOn")
+
+
+def test_hosting_scope_default_origin_starts_with_and_allowed_origins():
+    profile = {"id": "https://example.org/issuer.json"}
+    assert scope_problem("https://example.org/a/1", profile)[0] is None
+    assert "outside the issuer Profile's own origin: example.org" in scope_problem("https://evil.example/a/1", profile)[0]
+    scoped = {**profile, "verification": {"allowedOrigins": ["badges.example.net"], "startsWith": "https://badges.example.net/org/"}}
+    assert scope_problem("https://badges.example.net/org/1", scoped)[0] is None
+    assert "does not start with" in scope_problem("https://badges.example.net/other/1", scoped)[0]
+    assert "outside verification.allowedOrigins" in scope_problem("https://example.org/a/1", {**profile, "verification": {"allowedOrigins": "badges.example.net"}})[0]
+
+
+def test_a_copy_stands_for_its_url_only():
+    docs = ob2.Documents({"https://x.example/k": {"id": "https://y.example/k"},
+                          "https://x.example/list": {"type": "RevocationList", "revokedAssertions": []}})
+    with pytest.raises(WrongCopy, match="has id 'https://y.example/k'"):
+        docs.need("https://x.example/k", "CryptographicKey")
+    assert docs.need("https://x.example/list", "RevocationList")["revokedAssertions"] == []  # no id of its own
+
+
+def test_load_documents(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"id": "https://x.example/a", "type": "BadgeClass"}))
+    (tmp_path / "list.json").write_text(json.dumps({"type": "RevocationList", "revokedAssertions": []}))
+    docs, where = ob2.load_documents([str(tmp_path / "a.json"), f"https://x.example/list={tmp_path / 'list.json'}"])
+    assert sorted(docs) == ["https://x.example/a", "https://x.example/list"]
+    assert where["https://x.example/a"] == f"file {tmp_path / 'a.json'}"
+    with pytest.raises(InputError, match="no id URL; give it as URL=FILE"):
+        ob2.load_documents([str(tmp_path / "list.json")])
+    (tmp_path / "b.json").write_text(json.dumps({"id": "https://x.example/a", "type": "Issuer"}))
+    with pytest.raises(InputError, match="another document for https://x.example/a"):
+        ob2.load_documents([str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+    folder, _ = ob2.load_documents([str(MI.DOCS)])
+    assert len(folder) == len(MI.documents())
+
+
+def test_a_signed_assertion_without_creator_uses_the_issuers_listed_key():
+    payload = MI.assertion(verification={"type": "SignedBadge"})
+    found = ob2.verify_text(MI.jws(payload), form="jwt", documents=documents(), at=AT)
+    assert found.verdict == "valid", found.checks
+    assert found.check("issuer-key").reason.startswith(f"key {MI.KEY_1} (supplied) is owned by the issuer")
+    assert found.key_fingerprints and next(iter(found.key_fingerprints)).startswith("urn:ietf:params:oauth:jwk-thumbprint")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_es256_signed_assertion_verifies_with_a_p256_cryptographic_key():
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    key_doc = {**MI.documents()["key-1.json"], "publicKeyPem": pem.decode()}
+    head = _b64(b'{"alg":"ES256"}')
+    body = _b64(json.dumps(MI.assertion()).encode())
+    r, s = decode_dss_signature(private.sign(f"{head}.{body}".encode(), ec.ECDSA(hashes.SHA256())))
+    token = f"{head}.{body}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+    found = ob2.verify_text(token, form="jwt", documents=documents(**{MI.KEY_1: key_doc}), at=AT)
+    assert found.verdict == "valid", found.checks
+    # The same key cannot verify an RS256 header: each algorithm is tied to its key type.
+    rs = ob2.verify_text(MI.jws(MI.assertion()), form="jwt", documents=documents(**{MI.KEY_1: key_doc}), at=AT)
+    assert status(rs, "signature") == "failed" and "RS256 needs an RSA key" in rs.check("signature").reason
+
+
+def test_a_short_rsa_key_is_refused():
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    key_doc = {**MI.documents()["key-1.json"], "publicKeyPem": MI.public_pem(small)}
+    found = ob2.verify_text(MI.jws(MI.assertion(), small), form="jwt", documents=documents(**{MI.KEY_1: key_doc}), at=AT)
+    assert status(found, "signature") == "failed" and "at least 2048 are required" in found.check("signature").reason
+
+
+def test_the_issuer_profile_is_taken_from_its_copy_never_from_the_assertion():
+    # An embedded issuer Profile listing the attacker's key must not make that key the issuer's.
+    forged = {**MI.documents()["badge-teamwork.json"], "id": "https://issuer.example.org/badges/x.json",
+              "issuer": {"id": MI.ISSUER_ID, "type": "Issuer", "name": "Example Issuer", "publicKey": [MI.KEY_2]}}
+    payload = MI.assertion(badge=forged, verification={"type": "SignedBadge", "creator": MI.KEY_2})
+    found = ob2.verify_text(MI.jws(payload, MI.OTHER_KEY), form="jwt", documents=documents(), at=AT)
+    assert status(found, "issuer-key") == "failed" and "not listed in the issuer Profile's publicKey" in found.check("issuer-key").reason
+
+
+@pytest.mark.parametrize("text", [
+    "{" * 5000 + "}" * 5000,
+    json.dumps({"@context": "https://w3id.org/openbadges/v2", "x": list(range(60_000))}),
+    "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
+])
+def test_hostile_text_fails_parse_without_crashing(text):
+    found = ob2.verify_text(text, at=AT)
+    assert status(found, "parse") == "failed" and found.verdict == "invalid"
+    assert all(c.status == "skipped" for c in found.checks[1:])
+
+
+def test_identity_objects_carry_over_hash_and_salt_unchanged():
+    identity = MI.identity()
+    assert ob2.as_identifier(identity) == {"type": "IdentityObject", "identityHash": identity["identity"],
+                                           "identityType": "emailAddress", "hashed": True, "salt": MI.SALT}
+    assert ob2.as_identifier({"type": "telephone", "identity": "+15551234", "hashed": False})["identityType"] == "ext:telephone"
+
+
+def test_legacy_png_text_chunk_holds_the_hosted_url():
+    # Pre-2.0 baking: the hosted assertion's URL in a tEXt "openbadges" chunk.
+    png = make_hostile.tiny_png([make_hostile.chunk(b"tEXt", b"openbadges\x00" + MI.HOSTED_1.encode())])
+    with pytest.raises(_envelope.LegacyBadge) as caught:
+        _envelope.find(png, source="old.png")
+    assert caught.value.text == MI.HOSTED_1
+    found = ob2.verify_text(caught.value.text, form="png", documents=documents(), at=AT)
+    assert found.verdict == "valid", found.checks
+    assert found.check("signature").reason.startswith("the earner holds the URL only")
+
+
+def test_cache_keeps_ob2_documents(tmp_path):
+    for path in sorted(MI.DOCS.glob("*.json")):
+        entry = cache.add(path, root=tmp_path)
+        assert entry.kind == "ob2-document"
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps({"@context": MI.CONTEXT, "type": "RevocationList", "revokedAssertions": []}))
+    cache.add(listed, url="https://x.example/list", root=tmp_path)
+    loaded = cache.load(root=tmp_path)
+    assert len(loaded.ob2_documents) == len(MI.documents()) + 1 and not loaded.skipped
+    assert loaded.did_documents == {} and loaded.status_lists == {}
+
+
+def test_an_issuer_known_only_from_an_embedded_profile_cannot_vouch_for_its_key():
+    issuer = {"id": "urn:uuid:11111111-2222-4333-8444-555555555555", "type": "Issuer", "name": "Self-declared",
+              "publicKey": [MI.KEY_2]}
+    key = {**MI.documents()["key-2.json"], "owner": issuer["id"]}
+    badge = {**MI.documents()["badge-teamwork.json"], "id": "https://x.example/b", "issuer": issuer}
+    payload = MI.assertion(badge=badge, verification={"type": "SignedBadge", "creator": MI.KEY_2})
+    found = ob2.verify_text(MI.jws(payload, MI.OTHER_KEY), form="jwt", documents=documents(**{MI.KEY_2: key}), at=AT)
+    assert status(found, "signature") == "passed" and status(found, "issuer-key") == "indeterminate"
+    assert found.verdict == "indeterminate"
