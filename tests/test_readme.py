@@ -198,3 +198,17 @@ def test_import_badgekit_imports_no_submodule() -> None:
     code = "import sys, badgekit; print(sorted(m for m in sys.modules if m.startswith('badgekit.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_cell_of_the_formats_table_names_a_test_that_exists() -> None:
+    """README "Formats, proved both ways": each `test_…` it cites is defined in tests/ (issue 16)."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Formats, proved both ways"):]
+    section = section[:section.index("\n## ", 1)]
+    cited = set(re.findall(r"`(test_\w+)`", section))
+    assert len(cited) >= 15, cited
+    defined = {m for path in (ROOT / "tests").rglob("test_*.py")
+               for m in re.findall(r"^(?:async )?def (test_\w+)", path.read_text(encoding="utf-8"), re.M)}
+    assert not cited - defined, f"README cites tests that do not exist: {sorted(cited - defined)}"
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| format")]
+    assert all("test_" in line or "no" in line.split("|")[2] for line in rows), rows
