@@ -105,7 +105,7 @@ def issue(
         str | None,
         typer.Option("--date-format", metavar="DMY|MDY",
                      help="How the roster writes numeric dates such as 04/03/2026: DMY (day first) or MDY (month first). "
-                          "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
+                          "Without it (or \\[roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
     ] = None,
     cluster: Annotated[
         str | None,
@@ -133,8 +133,8 @@ def issue(
     Writes one <credential-id>.json per credential (<credential-id>.jwt with --format jwt) and
     issued.csv (line → credential) to --out. A P-256 / P-384 key ('badgekit key generate --type
     p256') signs only --format ldp, in ecdsa-rdfc-2019 (or --cryptosuite ecdsa-jcs-2019); a did:key
-    issuer is then did:key:zDn… (P-256). An RSA key signs only --format jwt (RS256); its kid
-    is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
+    issuer's id then starts with zDn… (P-256). An RSA key signs only --format jwt (RS256); its kid
+    is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or \\[issuer]
     jwt_verification_method in badgekit.toml).
 
     Credentials get a status entry at status_base_url, so they can be revoked; without one,
