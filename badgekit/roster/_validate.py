@@ -12,6 +12,7 @@ from badgekit.roster._values import (
     _SCIENTIFIC,
     _SCIENTIFIC_ID_COLUMNS,
     DATE_COLUMNS,
+    NUMBER_COLUMNS,
     RESULT_STATUSES,
     is_email,
     is_url,
@@ -86,13 +87,13 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
             except ValueError as exc:
                 errors.append(RowError(line, col, str(exc)))
     numbers: dict[str, float] = {}
-    for col in ("score", "credits_earned"):
+    for col in NUMBER_COLUMNS:
         value = get(col)
         if value is not None:
             try:
                 numbers[col] = parse_number(value)
-            except ValueError:
-                errors.append(RowError(line, col, f"{value!r} is not a number"))
+            except ValueError as exc:
+                errors.append(RowError(line, col, str(exc)))
     url = get("evidence_url")
     if url is not None and not is_url(url):
         errors.append(RowError(line, "evidence_url", f"{url!r} is not an http(s) URL"))

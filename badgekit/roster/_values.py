@@ -20,6 +20,7 @@ DATE_COLUMNS = ("earned", "issued", "activity_start_date", "activity_end_date")
 #: Columns holding identifiers: invisible characters inside them are removed, and numbers Excel
 #: shortened to scientific notation are refused (their digits are lost).
 _IDENTIFIER_COLUMNS = frozenset({"email", "recipient_id", "student_id", "evidence_url", "license_number"})
+NUMBER_COLUMNS = ("score", "credits_earned")
 _SCIENTIFIC_ID_COLUMNS = ("student_id", "license_number")
 #: Canonical column -> what it means. Custom OB 3.0 fields map to AchievementSubject properties.
 COLUMNS: dict[str, str] = {
@@ -207,14 +208,23 @@ def parse_date(value: str, order: str | None = None) -> datetime:
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# One separator then three digits: a thousands separator (1,234 = 1234 in English, 1.234 in German)
+# or a decimal mark (1,234 = 1.234 in German, 1.234 in English). Neither is guessed.
+_GROUPED_OR_DECIMAL = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
 
 
 def parse_number(value: str) -> float:
     """``85``, ``85.5``, ``85,5`` (decimal comma), ``85 %``, ``1,234.5``, ``1.234,5``, ``1 234,5``
-    → float. Not ``nan``, ``inf`` or scientific notation. Raises ValueError."""
+    → float. Not ``nan``, ``inf`` or scientific notation, nor ``1,234`` / ``1.234`` (1234, or a
+    decimal mark?). Raises ValueError with the reason."""
     v = value.strip()
     v = v[:-1] if v.endswith("%") else v
     v = re.sub(r"[\s']", "", v)  # spaces, (narrow) no-break spaces and Swiss apostrophes group thousands
+    ambiguous = _GROUPED_OR_DECIMAL.fullmatch(v)
+    if ambiguous:
+        whole, part = v.split(ambiguous.group(1))
+        raise ValueError(f"{value.strip()!r} is ambiguous ({whole}{part} or {whole}.{part}?): "
+                         f"write {whole}{part}, or {whole}.{part}0 for the decimal")
     if "," in v and "." in v:  # the later one is the decimal mark
         v = v.replace(".", "").replace(",", ".") if v.rfind(",") > v.rfind(".") else v.replace(",", "")
     elif v.count(",") == 1:

@@ -516,6 +516,25 @@ def test_not_numbers(raw):
         roster.parse_number(raw)
 
 
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("1,234", "'1,234' is ambiguous (1234 or 1.234?): write 1234, or 1.2340 for the decimal"),
+     ("1.234", "'1.234' is ambiguous (1234 or 1.234?)"), ("-12,500", "'-12,500' is ambiguous (-12500 or -12.500?)"),
+     ("100.000 %", "'100.000 %' is ambiguous (100000 or 100.000?)")],
+)
+def test_a_thousands_separator_or_decimal_mark_is_never_guessed(raw, reason):
+    """`1,234` is 1234 to an English spreadsheet and 1.234 to a German one: the row is rejected,
+    as ambiguous dates are; with both marks (1.234,5), a leading 0 (0,125) or other digit counts
+    (7,5 · 1,2345) the reading is certain."""
+    with pytest.raises(ValueError) as exc:
+        roster.parse_number(raw)
+    assert str(exc.value).startswith(reason)
+    assert [roster.parse_number(v) for v in ("1.234,5", "1,234.5", "0,125", "7,5", "1,2345", "1 234", "1234")] == [
+        1234.5, 1234.5, 0.125, 7.5, 1.2345, 1234, 1234]
+    errors = roster.validate_row(roster.Row(4, {"email": "a@b.org", "score": raw}))
+    assert [(e.column, e.reason[:len(reason)]) for e in errors] == [("score", reason)]
+
+
 def test_date_order_names():
     assert [roster.date_order(v) for v in ("DMY", "dd/mm/yyyy", "day-first", "mdy", "MM/DD/YYYY")] == ["DMY"] * 3 + ["MDY"] * 2
     with pytest.raises(InputError, match="expected DMY"):
