@@ -24,6 +24,7 @@ from badgekit.roster._values import (
     MAX_FIELD_CHARS,
     MAX_LINE_CHARS,
     MAX_ROSTER_BYTES,
+    NUMBER_COLUMNS,
     clean_value,
     column_letter,
     drop_invisible,
@@ -141,6 +142,9 @@ class Roster:
         self._date_order = date_order
         known = set(COLUMNS) | {normalise_header(c) for c in extra_columns}
         self._date_columns = tuple(dict.fromkeys([*DATE_COLUMNS, *(normalise_header(c) for c in date_columns)]))
+        # Columns whose values are never text: a leading apostrophe there is a spreadsheet's mark for
+        # "text" ('00123 keeps its zeros, '2026-03-04 stays a string), not part of the value.
+        self._typed_columns = frozenset({*_IDENTIFIER_COLUMNS, *NUMBER_COLUMNS, *self._date_columns})
         stream: TextIO = io.StringIO(text, newline="") if isinstance(text, str) else text
         self._stream = stream
         start = stream.tell()
@@ -352,6 +356,8 @@ class Roster:
                     value = _one_newline(value)
                     if col in _IDENTIFIER_COLUMNS:
                         value = drop_invisible(value)
+                    if value[0] == "'" and col in self._typed_columns:
+                        value = clean_value(value[1:])
                 values[col] = value
             if self._date_order:
                 for col in self._date_columns:

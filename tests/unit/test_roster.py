@@ -535,6 +535,17 @@ def test_a_thousands_separator_or_decimal_mark_is_never_guessed(raw, reason):
     assert [(e.column, e.reason[:len(reason)]) for e in errors] == [("score", reason)]
 
 
+def test_a_leading_apostrophe_is_a_text_mark_in_identifiers_dates_and_numbers(tmp_path):
+    """`'00123` is how a sheet keeps a student id's zeros (and what some exports write to defuse
+    formulas): the id is 00123, hashed and matched as such; a name keeps its apostrophe."""
+    _, rows = _rows("email,name,student_id,earned,score\n'ann@example.org,'t Hooft,'00123,'2026-03-04,' 90\n", tmp_path)
+    record, errors = roster.parse_row(rows[0])
+    assert errors == []
+    assert (record.email, record.student_id, record.earned.date().isoformat(), record.score) == (
+        "ann@example.org", "00123", "2026-03-04", 90.0)
+    assert rows[0].values["name"] == "'t Hooft"
+
+
 def test_date_order_names():
     assert [roster.date_order(v) for v in ("DMY", "dd/mm/yyyy", "day-first", "mdy", "MM/DD/YYYY")] == ["DMY"] * 3 + ["MDY"] * 2
     with pytest.raises(InputError, match="expected DMY"):
