@@ -129,6 +129,7 @@ def _check_requirements(row: Row, requirements: Sequence[RowRule], date_order: s
         reason = req.check(value)
         if reason:
             errors.append(RowError(row.line, column, reason))
+            failing_columns.add(column)  # one problem per cell: `required` and `min` both see it missing
 
 
 def typed_row(values: Mapping[str, str], line: int = 0) -> RosterRow:

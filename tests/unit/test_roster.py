@@ -546,6 +546,19 @@ def test_a_leading_apostrophe_is_a_text_mark_in_identifiers_dates_and_numbers(tm
     assert rows[0].values["name"] == "'t Hooft"
 
 
+def test_one_problem_per_cell_when_several_rules_read_it():
+    class Rule:
+        def __init__(self, reason):
+            self.column, self.reason = "score", reason
+
+        def check(self, raw):
+            return None if raw else self.reason
+
+    errors = roster.validate_row(roster.Row(3, {"email": "a@b.org"}), [Rule("score is missing (required)"),
+                                                                    Rule("score is missing (at least 50 required)")])
+    assert [e.reason for e in errors] == ["score is missing (required)"]
+
+
 def test_date_order_names():
     assert [roster.date_order(v) for v in ("DMY", "dd/mm/yyyy", "day-first", "mdy", "MM/DD/YYYY")] == ["DMY"] * 3 + ["MDY"] * 2
     with pytest.raises(InputError, match="expected DMY"):
