@@ -221,6 +221,8 @@ class Roster:
         recipient = next(c for c in ("email", "recipient_id", "student_id") if c in seen)
         self._recipient_index = seen[recipient]
         self._header_folded = [label.casefold() for label in labels]
+        # Moodle, Google Forms and many class lists split the name: "First name", "Last name"
+        self._joined_name = "name" not in seen and bool({"given_name", "family_name"} & set(seen))
 
     @classmethod
     def open(
@@ -359,6 +361,8 @@ class Roster:
                     if value[0] == "'" and col in self._typed_columns:
                         value = clean_value(value[1:])
                 values[col] = value
+            if self._joined_name:
+                values["name"] = " ".join(v for v in (values.get("given_name"), values.get("family_name")) if v)
             if self._date_order:
                 for col in self._date_columns:
                     written = values.get(col)

@@ -559,6 +559,16 @@ def test_one_problem_per_cell_when_several_rules_read_it():
     assert [e.reason for e in errors] == ["score is missing (required)"]
 
 
+def test_first_and_last_name_columns_make_the_name(tmp_path):
+    """Moodle ("First name", "Last name"), Google Forms and many class lists split the name: it was
+    dropped as two unknown columns, so pages, images and e-mails had no name."""
+    r, rows = _rows("Surname,First name,Email address\nLima,Ana,ana@example.org\n,Bo,bo@example.org\n", tmp_path)
+    assert r.header.unknown == ()
+    assert [row.values["name"] for row in rows] == ["Ana Lima", "Bo"]
+    _, rows = _rows("Name,First Name,Email\nAna Lima,Ana,ana@example.org\n", tmp_path)
+    assert rows[0].values["name"] == "Ana Lima"  # a name column wins
+
+
 def test_date_order_names():
     assert [roster.date_order(v) for v in ("DMY", "dd/mm/yyyy", "day-first", "mdy", "MM/DD/YYYY")] == ["DMY"] * 3 + ["MDY"] * 2
     with pytest.raises(InputError, match="expected DMY"):
