@@ -36,6 +36,7 @@ from badgekit.cli._options import (
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.cli.bundle import bundle_issued, check_url_base
 from badgekit.errors import ExitCode, InputError
+from badgekit.roster import COLUMNS
 
 if TYPE_CHECKING:
     from badgekit.issuing import IssueReport, RowOutcome
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 @old_spellings(roster_file=("--roster", "-r"))
 def issue(
     badge: Annotated[Path, typer.Option("--badge", "-b", help="Badge class file, or its name in the project's badges/ folder.")],
-    roster_file: Annotated[Path | None, typer.Argument(metavar="[ROSTER]", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …). Optional only for a pathway badge class (awarded from the ledger).")] = None,
+    roster_file: Annotated[Path | None, typer.Argument(metavar="[ROSTER]", help="CSV roster: header row, one recipient per row. Columns (any case or spacing; aliases such as 'E-mail Address'): "
+                                                                               f"{', '.join(COLUMNS)}, and those the badge class's requirements name. "
+                                                                               "Optional only for a pathway badge class (awarded from the ledger).")] = None,
     out: Annotated[Path | None, out_option("Output folder for credentials (default: the project's output folder).")] = None,
     workers: Annotated[int | None, workers_option("Signing processes")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
@@ -120,7 +123,7 @@ def issue(
 ) -> None:
     """Sign one OpenBadgeCredential per eligible roster row: validated, parallel, resumable.
 
-    Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
+    Every bad row is reported as FILE:line N, column C: reason; good rows are still issued unless
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
     A badge class that requires another (badgekit.requires, e.g. a certification level) rejects
     rows whose recipient holds no active credential of it in this project; a prior_credential
