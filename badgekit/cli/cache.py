@@ -65,7 +65,7 @@ def list_(json_out: JsonOpt = False) -> None:
         return
     for e in found:
         _output.stdout.print(Text(f"{e.kind:<16} ", style="dim") + Text(_output.printable(e.id, lines=False))
-                             + Text(f"  added {e.added}", style="dim"))
+                             + Text(f"  added {e.added} from {_output.printable(e.source, lines=False)}", style="dim"))
 
 
 @app.command("remove")

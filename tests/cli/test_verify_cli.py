@@ -305,6 +305,8 @@ def test_cache_commands(tmp_path):
     assert runner.invoke(app, ["cache", "add", str(doc_path), "--json"]).exit_code == 0
     listed = json.loads(runner.invoke(app, ["cache", "list", "--json"]).stdout)
     assert [(e["kind"], e["id"]) for e in listed] == [("did-document", "did:web:example.edu")]
+    shown = " ".join(runner.invoke(app, ["cache", "list"]).stdout.split())  # kind, id, when, and the file it came from
+    assert shown.startswith("did-document did:web:example.edu added 20") and shown.endswith(f"from {doc_path}")
     bad = runner.invoke(app, ["cache", "add", str(OB / "simple.json")])
     assert bad.exit_code == 2 and "nothing to cache" in bad.stderr
     assert runner.invoke(app, ["cache", "remove", "did:web:nobody.example"]).exit_code == 2
