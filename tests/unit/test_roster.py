@@ -450,6 +450,19 @@ def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
         _rows("email,name\nf@b.org,François\n".encode("mac_roman"), tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [(codecs.BOM_UTF16_LE + "email\tname\r\na@b.org\tAnn\r\n".encode("utf-16-le") + b"\x00\xd8A\x00", 3),
+     (codecs.BOM_UTF16_BE + "email,name\na@b.org,Ann\nc@d.org,Cy\n".encode("utf-16-be") + b"A", 4),
+     ("email\tname\r\n".encode("utf-16-le") + b"\x00\xdc" + "\r\nx".encode("utf-16-le"), 2)],
+    ids=["lone-surrogate", "odd-last-byte", "no-bom"],
+)
+def test_damaged_utf16_is_refused_naming_its_line(tmp_path, data, line):
+    """The reader decodes in 8 KiB blocks: the damage was reported on line 1 (the line being read)."""
+    with pytest.raises(InputError, match=rf": line {line}: not valid UTF-16 text"):
+        _rows(data, tmp_path)
+
+
 @pytest.mark.parametrize("codec", ["utf-8", "cp1252"])
 def test_first_accent_late_in_a_big_file(tmp_path, codec):
     """The encoding is decided over the whole file (streamed), not from its first lines."""
