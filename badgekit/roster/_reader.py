@@ -28,6 +28,7 @@ from badgekit.roster._values import (
     clean_value,
     column_letter,
     drop_invisible,
+    identifier_cell,
     normalise_header,
     parse_date,
 )
@@ -144,7 +145,7 @@ class Roster:
         self._date_columns = tuple(dict.fromkeys([*DATE_COLUMNS, *(normalise_header(c) for c in date_columns)]))
         # Columns whose values are never text: a leading apostrophe there is a spreadsheet's mark for
         # "text" ('00123 keeps its zeros, '2026-03-04 stays a string), not part of the value.
-        self._typed_columns = frozenset({*_IDENTIFIER_COLUMNS, *NUMBER_COLUMNS, *self._date_columns})
+        self._typed_columns = frozenset({*NUMBER_COLUMNS, *self._date_columns})
         stream: TextIO = io.StringIO(text, newline="") if isinstance(text, str) else text
         self._stream = stream
         start = stream.tell()
@@ -357,8 +358,8 @@ class Roster:
                 if value:
                     value = _one_newline(value)
                     if col in _IDENTIFIER_COLUMNS:
-                        value = drop_invisible(value)
-                    if value[0] == "'" and col in self._typed_columns:
+                        value = identifier_cell(value)
+                    elif value[0] == "'" and col in self._typed_columns:
                         value = clean_value(value[1:])
                 values[col] = value
             if self._joined_name:

@@ -100,6 +100,13 @@ def drop_invisible(value: str) -> str:
     return "".join(c for c in value if unicodedata.category(c) != "Cf")
 
 
+def identifier_cell(value: str) -> str:
+    """A cell holding an identifier (email, id, URL) as a spreadsheet exports it: trimmed, without
+    invisible characters, and without the leading apostrophe that marks text (``'00123``)."""
+    value = drop_invisible(clean_value(value))
+    return clean_value(value[1:]) if value[:1] == "'" else value
+
+
 _NAMED_ADDRESS = re.compile(r"[^<>]*<([^<>]+@[^<>]+)>")
 
 
