@@ -222,6 +222,10 @@ class Roster:
         recipient = next(c for c in ("email", "recipient_id", "student_id") if c in seen)
         self._recipient_index = seen[recipient]
         self._header_folded = [label.casefold() for label in labels]
+        #: Position of a column with an empty header cell -> first line where it holds a value
+        #: (read, not used: :meth:`header_errors` says so once the rows have been read).
+        self.unnamed_values: dict[int, int] = {}
+        self._unnamed = [i for i, label in enumerate(labels) if not label]
         # Moodle, Google Forms and many class lists split the name: "First name", "Last name"
         self._joined_name = "name" not in seen and bool({"given_name", "family_name"} & set(seen))
 
@@ -314,9 +318,15 @@ class Roster:
         return [RowError(e.line, self.column_label(e.column), e.reason) for e in errors]
 
     def header_errors(self) -> list[RowError]:
+        """Warnings about the header: unknown columns and, once the rows have been read, columns
+        without a header cell that hold values (both ignored)."""
         return [
             RowError(self.header_line, name, "unknown column (ignored); see 'badgekit issue --help' for known columns")
             for name in self.header.unknown
+        ] + [
+            RowError(self.header_line, column_letter(i), f"values (first on line {line}) but no header: "
+                                                         "ignored; give the column a name to use them")
+            for i, line in sorted(self.unnamed_values.items())
         ]
 
     def rows(self) -> Iterator[Row | RowError]:
@@ -350,6 +360,9 @@ class Roster:
                 index, reason = problem
                 yield RowError(line, self._label(index), reason)
                 continue
+            for i in self._unnamed:
+                if i < len(cells) and cells[i] and i not in self.unnamed_values:
+                    self.unnamed_values[i] = line
             values: dict[str, str] = {}
             for i, col in enumerate(columns):
                 if col is None:

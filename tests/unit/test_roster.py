@@ -360,6 +360,15 @@ def test_unknown_and_repeated_unknown_columns_are_reported_once(tmp_path):
     assert [(e.line, e.column) for e in r.header_errors()] == [(1, "Notes"), (1, "notes")]
 
 
+def test_values_under_a_column_without_header_are_reported_not_silently_dropped(tmp_path):
+    """A header cell left empty (a score typed in column C, its name forgotten): the values were
+    dropped without a word. Google Sheets' empty trailing columns stay silent."""
+    r, rows = _rows("email,name,,score,,\na@b.org,Ann,,90,,\nc@d.org,Cy,88,91,,\n", tmp_path)
+    assert [str(e) for e in r.header_errors()] == [
+        "line 1, column C: values (first on line 3) but no header: ignored; give the column a name to use them"]
+    assert [row.values.get("score") for row in rows] == ["90", "91"]
+
+
 def test_invisible_characters_in_headers_and_identifiers(tmp_path):
     text = "\u200bE\u200bmail\u00a0,\u00a0Name\ufeff\r\n\ufeff a@b.org\u200b\u00a0, Zoë\u200d \r\nc\u2060@d.org,Cy\r\n"
     r, rows = _rows(text, tmp_path)
