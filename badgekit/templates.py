@@ -273,6 +273,10 @@ def parse_template(path: str | os.PathLike[str], *, source: str = "builtin") -> 
         for key, text in values.items():
             check_placeholders(p, f"$.template.levels[{i}].values.{key}", text, set(names) | set(IMPLICIT_VALUES))
     achievement_type = body.get("achievementType")
+    if isinstance(achievement_type, str) and "{{" in achievement_type and level_values:
+        # per level (pathway: "{{kind}}" is Course for a module, MicroCredential for the whole)
+        kinds = dict.fromkeys(render_text(achievement_type, values) for values in level_values)
+        achievement_type = " / ".join(kinds) if all(k and "{{" not in k for k in kinds) else achievement_type
     info = TemplateInfo(
         name=name,
         title=_str(header.get("title"), name),

@@ -72,9 +72,10 @@ class Requirement:
             if not present:
                 bound = "at least" if self.kind == "min" else "at most"
                 return f"{col} is missing ({bound} {_num(self.value)} required)"
-            number = _parse_number(text or "")
-            if number is None:
-                return f"{col} {text!r} is not a number"
+            try:
+                number = roster.parse_number(text or "")  # the roster's own reader: 85, 85.5, 85,5, 85 %
+            except ValueError as exc:
+                return f"{col} {exc}"
             if self.kind == "min" and number < float(self.value):
                 return f"{col} {text} is below the required {_num(self.value)}"
             if self.kind == "max" and number > float(self.value):
@@ -112,15 +113,6 @@ class Requirement:
         if self.kind == "required":
             return f"{self.column}: required"
         return f"{self.column}: {self.kind}"
-
-
-def _parse_number(text: str) -> float | None:
-    # the roster's own number reader: 85, 85.5, 85,5, 85 %
-    try:
-        number = roster.parse_number(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _num(value: object) -> str:

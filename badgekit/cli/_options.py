@@ -248,7 +248,7 @@ SMTP_CA_FILE_ENV = "BADGEKIT_SMTP_CA_FILE"
 
 SmtpUrlOpt = Annotated[
     str | None,
-    typer.Option("--smtp", metavar="URL", help=f"SMTP server: smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465. Default: ${SMTP_URL_ENV}, else [smtp] url in badgekit.toml."),
+    typer.Option("--smtp", metavar="URL", help=f"SMTP server: smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465. Default: ${SMTP_URL_ENV}, else \\[smtp] url in badgekit.toml."),
 ]
 SmtpPasswordFileOpt = Annotated[
     Path | None,
@@ -260,7 +260,7 @@ SmtpCaFileOpt = Annotated[
 ]
 SenderOpt = Annotated[
     str | None,
-    typer.Option("--from", metavar="ADDRESS", help="Sender address. Default: [smtp] from in badgekit.toml, else the issuer's email."),
+    typer.Option("--from", metavar="ADDRESS", help="Sender address. Default: \\[smtp] from in badgekit.toml, else the issuer's email."),
 ]
 ReplyToOpt = Annotated[str | None, typer.Option("--reply-to", metavar="ADDRESS", help="Where earners' replies go.")]
 BundleUrlBaseOpt = Annotated[

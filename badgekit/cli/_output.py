@@ -1,6 +1,7 @@
 """The single place that writes to the terminal: results on stdout, everything else on stderr.
 
-Untrusted text (roster names, credential fields) is never interpreted as Rich markup.
+Untrusted text (roster names, credential fields, downloaded documents) is never interpreted as
+Rich markup, and its control characters never reach the terminal (:func:`printable`).
 
 When stdout fails (the reader went away: ``| head``, ``| grep -q``; or ``> /dev/full``), the
 command stops writing it and finishes the work that does not depend on it (see :class:`_Stdout`);
@@ -13,6 +14,7 @@ import errno
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -55,23 +57,35 @@ def emit_json(value: Any) -> None:
     sys.stdout.flush()
 
 
+def printable(text: object, *, lines: bool = True) -> str:
+    """Untrusted text made safe for a terminal: control and bidi-override characters (an escape
+    sequence can clear the screen, retitle the window or recolour a verdict; U+202E reorders what
+    the reader sees) are shown as ``\\uXXXX``. ``lines``: newlines and tabs are kept."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
+    keep = "\n\t " if lines else " "
+    return "".join(f"\\u{ord(ch):04x}" if ch not in keep and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in text)
+
+
 def emit_text(text: str) -> None:
-    """Write a plain result line to stdout (no markup interpretation)."""
+    """Write a plain result line to stdout (no markup interpretation, no control characters)."""
     from rich.text import Text
 
-    _console("stdout").print(Text(text))
+    _console("stdout").print(Text(printable(text)))
 
 
 def info(text: str, style: str | None = None) -> None:
     from rich.text import Text
 
-    _console("stderr").print(Text(text, style=style or ""))
+    _console("stderr").print(Text(printable(text), style=style or ""))
 
 
 def warn(text: str) -> None:
     from rich.text import Text
 
-    _console("stderr").print(Text("warning: ", style="yellow bold") + Text(text))
+    _console("stderr").print(Text("warning: ", style="yellow bold") + Text(printable(text)))
 
 
 def error(exc: BadgekitError | str) -> None:
@@ -80,11 +94,11 @@ def error(exc: BadgekitError | str) -> None:
 
     stderr = _console("stderr")
     if isinstance(exc, BadgekitError):
-        stderr.print(Text("error: ", style="red bold") + Text(exc.message))
+        stderr.print(Text("error: ", style="red bold") + Text(printable(exc.message)))
         if exc.hint:
-            stderr.print(Text("  hint: ", style="dim") + Text(exc.hint, style="dim"))
+            stderr.print(Text("  hint: ", style="dim") + Text(printable(exc.hint), style="dim"))
     else:
-        stderr.print(Text("error: ", style="red bold") + Text(exc))
+        stderr.print(Text("error: ", style="red bold") + Text(printable(exc)))
 
 
 # -- a stdout that fails ----------------------------------------------------------------------

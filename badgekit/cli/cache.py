@@ -65,7 +65,8 @@ def list_(json_out: JsonOpt = False) -> None:
         _output.info(f"the cache is empty ({cache.cache_dir()}); add documents with: badgekit cache add FILE")
         return
     for e in found:
-        _output.stdout.print(Text(f"{e.kind:<16} ", style="dim") + Text(e.id) + Text(f"  added {e.added}", style="dim"))
+        _output.stdout.print(Text(f"{e.kind:<16} ", style="dim") + Text(_output.printable(e.id, lines=False))
+                             + Text(f"  added {e.added} from {_output.printable(e.source, lines=False)}", style="dim"))
 
 
 @app.command("remove")

@@ -36,6 +36,7 @@ from badgekit.cli._options import (
 from badgekit.cli._project import ProjectOpt, find_badge, load_project
 from badgekit.cli.bundle import bundle_issued, check_url_base
 from badgekit.errors import ExitCode, InputError
+from badgekit.roster import COLUMNS
 
 if TYPE_CHECKING:
     from badgekit.issuing import IssueReport, RowOutcome
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 @old_spellings(roster_file=("--roster", "-r"))
 def issue(
     badge: Annotated[Path, typer.Option("--badge", "-b", help="Badge class file, or its name in the project's badges/ folder.")],
-    roster_file: Annotated[Path | None, typer.Argument(metavar="[ROSTER]", help="CSV roster: header row, one recipient per row (email, name, score, evidence_url, earned …). Optional only for a pathway badge class (awarded from the ledger).")] = None,
+    roster_file: Annotated[Path | None, typer.Argument(metavar="[ROSTER]", help="CSV roster: header row, one recipient per row. Columns (any case or spacing; aliases such as 'E-mail Address'): "
+                                                                               f"{', '.join(COLUMNS)}, and those the badge class's requirements name. "
+                                                                               "Optional only for a pathway badge class (awarded from the ledger).")] = None,
     out: Annotated[Path | None, out_option("Output folder for credentials (default: the project's output folder).")] = None,
     workers: Annotated[int | None, workers_option("Signing processes")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and plan only: sign and write nothing.")] = False,
@@ -108,7 +111,7 @@ def issue(
         str | None,
         typer.Option("--date-format", metavar="DMY|MDY",
                      help="How the roster writes numeric dates such as 04/03/2026: DMY (day first) or MDY (month first). "
-                          "Without it (or [roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
+                          "Without it (or \\[roster] date_format in badgekit.toml) an ambiguous date is a row error, never a guess."),
     ] = None,
     award_pathways: Annotated[
         bool, typer.Option("--award-pathways", help="Then, in the same run, award every pathway badge class of the project that "
@@ -128,7 +131,7 @@ def issue(
 ) -> None:
     """Sign one OpenBadgeCredential per eligible roster row: validated, parallel, resumable.
 
-    Every bad row is reported as FILE:LINE: column: reason; good rows are still issued unless
+    Every bad row is reported as FILE:line N, column C: reason; good rows are still issued unless
     --strict. Re-running the same roster issues nothing new; a run that was interrupted resumes.
     A badge class that requires another (badgekit.requires, e.g. a certification level) rejects
     rows whose recipient holds no active credential of it in this project; a prior_credential
@@ -143,8 +146,8 @@ def issue(
     vc+jwt, .sd-jwt with --format sd-jwt) and issued.csv (line → credential) to --out. A P-256 key
     ('badgekit key generate --type p256') signs --format ldp in ecdsa-rdfc-2019 (or --cryptosuite
     ecdsa-jcs-2019) and --format jwt / vc+jwt / sd-jwt in ES256 (a P-384 key: ldp only); a did:key
-    issuer is then did:key:zDn… (P-256). An RSA key signs only --format jwt / vc+jwt / sd-jwt (RS256); its kid
-    is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or [issuer]
+    issuer's id then starts with zDn… (P-256). An RSA key signs only --format jwt / vc+jwt / sd-jwt (RS256); its kid
+    is <issuer id>#<JWK thumbprint>, the method 'badgekit key did-web' lists for it (or \\[issuer]
     jwt_verification_method in badgekit.toml).
 
     Credentials get a status entry at status_base_url, so they can be revoked; without one,

@@ -65,7 +65,7 @@ def migrate(
     every table are compared before the target commits. The source is left as it is.
 
     The target must be empty, or hold the ledger of the same issuer with no credential or status
-    index in common. Then point the project at the target ([ledger] url in badgekit.toml, or
+    index in common. Then point the project at the target (\\[ledger] url in badgekit.toml, or
     BADGEKIT_LEDGER_URL; remove it to go back to .badgekit/ledger.sqlite3).
 
     Example: badgekit ledger migrate --to postgresql://badgekit@db.example.edu/badges

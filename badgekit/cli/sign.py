@@ -54,6 +54,7 @@ def sign(
 
     Refuses (exit 2, nothing written) a credential that 'badgekit verify' would refuse once signed:
     more JSON objects, values, nesting levels, proofs, endorsements or bytes than verify checks.
+    Warns when the key is not the issuer's (verify's check 5, issuer-key, would fail).
 
     Example: badgekit sign examples/credential.json --key issuer-key.pem -o signed.json
 
@@ -83,6 +84,7 @@ def sign(
         cryptosuites.signing_suite(cryptosuite)  # an unknown name: exit 2 before the key is read
     signer = load_data_integrity_key(key, passphrase_file).signer(verification_method)
     suite = cryptosuite or cryptosuites.default_suite(signer.key_type)
+    _warn_if_not_the_issuers(credential, document, signer.verification_method)
     try:
         # Refuses what 'badgekit verify' would refuse once signed (badgekit.limits).
         signed = proof.add_proof(document, signer, created=created, cryptosuite=suite)
@@ -118,6 +120,18 @@ def _sign_jws(credential: Path, document: dict[str, Any], key: PrivateKey, verif
         sys.stdout.write(token + "\n")
     else:
         _output.info(f"signed {credential} -> {out} ({fmt}, {key.jws_alg})", "green")
+
+
+def _warn_if_not_the_issuers(credential: Path, document: dict[str, object], method: str) -> None:
+    """Verifiers look for the key under the issuer's id (check 5, issuer-key): a method of another
+    DID is signed all the same (sign is low level: test documents, endorsements), but not silently."""
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    owner = method.partition("#")[0]
+    if isinstance(issuer_id, str) and owner != issuer_id:
+        _output.warn(f"{credential}: signed as {owner}, but the issuer is {issuer_id}: badgekit verify will fail it "
+                     "(check 5, issuer-key); sign with the issuer's key (and --verification-method for a did:web issuer), "
+                     "or set issuer.id to the key's did:key")
 
 
 def register(app: typer.Typer) -> None:

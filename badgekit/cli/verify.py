@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
@@ -203,15 +202,8 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
 
 
 def clean(text: object) -> str:
-    """Untrusted text made safe for a terminal: control and bidi-override characters (which could
-    move the cursor, recolour or reorder what the earner sees) are shown as ``\\uXXXX``."""
-    out = []
-    for ch in str(text):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Untrusted text on one line, safe for a terminal (:func:`badgekit.cli._output.printable`)."""
+    return _output.printable(text, lines=False)
 
 
 def _print_report(report: VerificationReport) -> None:

@@ -70,7 +70,6 @@ def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_ord
     ledger's prerequisites) in chunks of :data:`CHUNK`. Returns (roster, header errors, errors by
     line, good count)."""
     r = open_roster(path, requirements, date_order, extra_columns)
-    header_errors = r.header_errors()
     by_line: dict[int, list[RowError]] = {}
     seen: dict[bytes, int] = {}
     good = 0
@@ -105,7 +104,7 @@ def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_ord
             if len(passed) >= CHUNK:
                 flush()
     flush()
-    return r, header_errors, by_line, good
+    return r, r.header_errors(), by_line, good  # after the rows: unnamed columns holding values
 
 
 def good_rows(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None, extra_columns: Sequence[str],

@@ -60,11 +60,18 @@ def vc_jwt_claims(credential: Mapping[str, Any], securing: Securing = VC_JWT) ->
     return claims
 
 
+def _vc1(credential: Mapping[str, Any]) -> bool:
+    """Whether ``credential`` is VC 1.1 (its first context), whose dates are issuanceDate and expirationDate."""
+    context = credential.get("@context")
+    return (context[0] if isinstance(context, list) and context else context) == "https://www.w3.org/2018/credentials/v1"
+
+
 def credential_from_payload(payload: Mapping[str, Any], securing: Securing = VC_JWT) -> dict[str, Any]:
     """The credential a VC-JWT carries: the ``vc`` claim (VC 1.1 style), else the payload minus
     the registered JWT claims. For the ``vc`` style, properties the JWT encoding moved into claims
     (VC 1.1 JWT "decoding") are restored when absent: ``iss`` → issuer, ``jti`` → id, ``sub`` →
-    credentialSubject.id, ``nbf`` → issuanceDate, ``exp`` → expirationDate. A ``vc+jwt``
+    credentialSubject.id, ``nbf`` → validFrom, ``exp`` → validUntil (issuanceDate and
+    expirationDate for a VC 1.1 credential: a VC 2.0 context does not define them). A ``vc+jwt``
     (VC-JOSE-COSE) payload is the credential itself, less the JWT claims (``vc``, ``vp`` and
     ``cnf`` included): its ``vc`` claim is never read (:func:`claim_problems` refuses one).
     """
@@ -80,7 +87,8 @@ def credential_from_payload(payload: Mapping[str, Any], securing: Securing = VC_
         subject = credential.get("credentialSubject")
         if isinstance(subject, Mapping) and "id" not in subject and isinstance(payload.get("sub"), str):
             credential["credentialSubject"] = {**subject, "id": payload["sub"]}
-        for claim, prop in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+        v1 = _vc1(credential)
+        for claim, prop in (("nbf", "issuanceDate" if v1 else "validFrom"), ("exp", "expirationDate" if v1 else "validUntil")):
             if prop not in credential and _is_number(payload.get(claim)):
                 credential[prop] = _numeric_to_iso(payload[claim])
         return credential
@@ -124,7 +132,7 @@ def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any], se
     if securing == VC_JOSE:
         problems += [f"claim {c} is not a NumericDate" for c in ("iat", "nbf", "exp") if c in payload and not _is_number(payload[c])]
         return problems
-    v1 = isinstance(payload.get("vc"), Mapping)
+    v1 = _vc1(credential)
     for claim, prop in (("nbf", "issuanceDate" if v1 else "validFrom"), ("exp", "expirationDate" if v1 else "validUntil")):
         if claim not in payload:
             continue

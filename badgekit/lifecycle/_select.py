@@ -174,7 +174,7 @@ def _read_selection_csv(ledger: Ledger, path: Path) -> tuple[list[str], list[tup
                     )
                 continue
             if id_col is not None:
-                value = record[id_col].strip() if id_col < len(record) else ""
+                value = roster.identifier_cell(record[id_col]) if id_col < len(record) else ""
                 if value:
                     if _is_credential_id(value):
                         ids.append(value)
@@ -184,7 +184,7 @@ def _read_selection_csv(ledger: Ledger, path: Path) -> tuple[list[str], list[tup
                 if not recipient_cols:
                     continue
             for col, name in recipient_cols:
-                value = record[col].strip() if col < len(record) else ""
+                value = roster.identifier_cell(record[col]) if col < len(record) else ""
                 if value:
                     label, key = _recipient_key(ledger, name, value)
                     if key is None:

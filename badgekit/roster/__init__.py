@@ -42,6 +42,7 @@ from badgekit.roster._values import (
     column_letter,
     date_order,
     drop_invisible,
+    identifier_cell,
     is_email,
     is_url,
     normalise_email,
@@ -54,7 +55,7 @@ from badgekit.roster._values import (
 __all__ = [
     "COLUMNS", "DATE_COLUMNS", "DATE_ORDERS", "EVIDENCE_NUMBERS", "MAX_FIELD_CHARS", "MAX_LINE_CHARS", "MAX_ROSTER_BYTES",
     "RESULT_STATUSES", "Header", "Roster", "RosterRow", "Row", "RowError", "RowRule", "bare_email", "clean_value", "column_letter",
-    "date_order", "decode_roster", "detect_encoding", "drop_invisible", "is_email", "is_url", "normalise_email",
+    "date_order", "decode_roster", "detect_encoding", "drop_invisible", "identifier_cell", "is_email", "is_url", "normalise_email",
     "normalise_header", "parse_date", "parse_number", "parse_row", "recipient_key", "refuse_non_text", "result_status",
     "typed_row",
     "validate_row",

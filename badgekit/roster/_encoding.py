@@ -77,9 +77,11 @@ def _detect_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _check_utf16(fh, "utf-16-le" if head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", source)
         return "utf-16", "utf-16"
     bomless = _utf16_without_bom(head)
     if bomless:
+        _check_utf16(fh, bomless, source)
         return bomless, bomless
     controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\x0c")
     if b"\x00" in head.split(b"\n", 1)[0] or controls > max(2, len(head) // 20):
@@ -87,6 +89,22 @@ def _detect_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
                          hint="export the roster from the spreadsheet as 'CSV UTF-8'")
     fh.seek(0)
     return _scan_encoding(fh, source)
+
+
+def _check_utf16(fh: BinaryIO, codec: str, source: str) -> None:
+    """Read a UTF-16 file through once (in chunks): a damaged one (a lone surrogate, an odd last
+    byte) is refused naming its line, not the line being read when the reader's buffer hit it."""
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 1
+    try:
+        while chunk := fh.read(1 << 20):
+            line += decoder.decode(chunk).count("\n")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        line += exc.object[:exc.start].decode(codec, errors="replace").count("\n")
+        raise InputError(f"{source}: line {line}: not valid {codec.upper()[:6]} text (a damaged file?)",
+                         hint="save the roster again as 'CSV UTF-8'") from None
 
 
 def _scan_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:

@@ -24,9 +24,11 @@ from badgekit.roster._values import (
     MAX_FIELD_CHARS,
     MAX_LINE_CHARS,
     MAX_ROSTER_BYTES,
+    NUMBER_COLUMNS,
     clean_value,
     column_letter,
     drop_invisible,
+    identifier_cell,
     normalise_header,
     parse_date,
 )
@@ -143,6 +145,9 @@ class Roster:
         self._date_order = date_order
         known = set(COLUMNS) | {normalise_header(c) for c in extra_columns}
         self._date_columns = tuple(dict.fromkeys([*DATE_COLUMNS, *(normalise_header(c) for c in date_columns)]))
+        # Columns whose values are never text: a leading apostrophe there is a spreadsheet's mark for
+        # "text" ('00123 keeps its zeros, '2026-03-04 stays a string), not part of the value.
+        self._typed_columns = frozenset({*NUMBER_COLUMNS, *self._date_columns})
         stream: TextIO = io.StringIO(text, newline="") if isinstance(text, str) else text
         self._stream = stream
         start = stream.tell()
@@ -220,6 +225,12 @@ class Roster:
         recipient = next(c for c in _RECIPIENT_COLUMNS if c in seen)
         self._recipient_index = seen[recipient]
         self._header_folded = [label.casefold() for label in labels]
+        #: Position of a column with an empty header cell -> first line where it holds a value
+        #: (read, not used: :meth:`header_errors` says so once the rows have been read).
+        self.unnamed_values: dict[int, int] = {}
+        self._unnamed = [i for i, label in enumerate(labels) if not label]
+        # Moodle, Google Forms and many class lists split the name: "First name", "Last name"
+        self._joined_name = "name" not in seen and bool({"given_name", "family_name"} & set(seen))
 
     @classmethod
     def open(
@@ -310,9 +321,15 @@ class Roster:
         return [RowError(e.line, self.column_label(e.column), e.reason) for e in errors]
 
     def header_errors(self) -> list[RowError]:
+        """Warnings about the header: unknown columns and, once the rows have been read, columns
+        without a header cell that hold values (both ignored)."""
         return [
             RowError(self.header_line, name, "unknown column (ignored); see 'badgekit issue --help' for known columns")
             for name in self.header.unknown
+        ] + [
+            RowError(self.header_line, column_letter(i), f"values (first on line {line}) but no header: "
+                                                         "ignored; give the column a name to use them")
+            for i, line in sorted(self.unnamed_values.items())
         ]
 
     def rows(self) -> Iterator[Row | RowError]:
@@ -346,6 +363,9 @@ class Roster:
                 index, reason = problem
                 yield RowError(line, self._label(index), reason)
                 continue
+            for i in self._unnamed:
+                if i < len(cells) and cells[i] and i not in self.unnamed_values:
+                    self.unnamed_values[i] = line
             values: dict[str, str] = {}
             for i, col in enumerate(columns):
                 if col is None:
@@ -354,8 +374,12 @@ class Roster:
                 if value:
                     value = _one_newline(value)
                     if col in _IDENTIFIER_COLUMNS:
-                        value = drop_invisible(value)
+                        value = identifier_cell(value)
+                    elif value[0] == "'" and col in self._typed_columns:
+                        value = clean_value(value[1:])
                 values[col] = value
+            if self._joined_name:
+                values["name"] = " ".join(v for v in (values.get("given_name"), values.get("family_name")) if v)
             if self._date_order:
                 for col in self._date_columns:
                     written = values.get(col)

@@ -13,6 +13,7 @@ from badgekit.roster._values import (
     _SCIENTIFIC_ID_COLUMNS,
     DATE_COLUMNS,
     EVIDENCE_NUMBERS,
+    NUMBER_COLUMNS,
     RESULT_STATUSES,
     is_email,
     is_url,
@@ -98,13 +99,13 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
             except ValueError as exc:
                 errors.append(RowError(line, col, str(exc)))
     numbers: dict[str, float] = {}
-    for col in ("score", "credits_earned"):
+    for col in NUMBER_COLUMNS:
         value = get(col)
         if value is not None:
             try:
                 numbers[col] = parse_number(value)
-            except ValueError:
-                errors.append(RowError(line, col, f"{value!r} is not a number"))
+            except ValueError as exc:
+                errors.append(RowError(line, col, str(exc)))
     for column in ("evidence_url", *(f"evidence_url_{n}" for n in EVIDENCE_NUMBERS)):
         url = get(column)
         if url is not None and not is_url(url):
@@ -146,6 +147,7 @@ def _check_requirements(row: Row, requirements: Sequence[RowRule], date_order: s
         reason = req.check(value)
         if reason:
             errors.append(RowError(row.line, column, reason))
+            failing_columns.add(column)  # one problem per cell: `required` and `min` both see it missing
 
 
 def typed_row(values: Mapping[str, str], line: int = 0) -> RosterRow:

@@ -24,6 +24,7 @@ DATE_COLUMNS = ("earned", "issued", "valid_until", "activity_start_date", "activ
 EVIDENCE_NUMBERS = tuple(range(2, 10))
 _IDENTIFIER_COLUMNS = frozenset({"email", "recipient_id", "student_id", "evidence_url", "license_number", "identity_hash",
                                  "migrated_from", *(f"evidence_url_{n}" for n in EVIDENCE_NUMBERS)})
+NUMBER_COLUMNS = ("score", "credits_earned")
 _SCIENTIFIC_ID_COLUMNS = ("student_id", "license_number")
 #: Canonical column -> what it means. Custom OB 3.0 fields map to AchievementSubject properties.
 COLUMNS: dict[str, str] = {
@@ -35,6 +36,8 @@ COLUMNS: dict[str, str] = {
     "identity_salt": "the salt identity_hash was made with (empty: none)",
     "identity_type": "OB 3.0 identityType of identity_hash (default emailAddress)",
     "name": "recipient name (used for images and bundles; not put in the credential)",
+    "given_name": "recipient's first name: with family_name, the name when there is no name column",
+    "family_name": "recipient's last name: with given_name, the name when there is no name column",
     "earned": "date the badge was earned (awardedDate), e.g. 2026-01-15",
     "issued": "validity start (validFrom) when not now",
     "valid_until": "validUntil of this row's credential (e.g. the expiry of the credential it re-issues), instead of the badge class's validity",
@@ -64,6 +67,8 @@ _ALIASES: dict[str, str] = {
     "did": "recipient_id", "recipient_did": "recipient_id",
     "full_name": "name", "recipient_name": "name", "learner_name": "name", "student_name": "name",
     "learner": "name", "student": "name", "recipient": "name",
+    "first_name": "given_name", "firstname": "given_name", "forename": "given_name", "given_names": "given_name",
+    "last_name": "family_name", "lastname": "family_name", "surname": "family_name",
     "date_earned": "earned", "earned_date": "earned", "completed": "earned", "completion_date": "earned",
     "date_completed": "earned", "completed_on": "earned", "completed_at": "earned", "awarded": "earned", "awarded_date": "earned", "date": "earned",
     "issued_date": "issued", "issue_date": "issued", "valid_from": "issued",
@@ -105,6 +110,13 @@ def drop_invisible(value: str) -> str:
     if value.isascii():
         return value
     return "".join(c for c in value if unicodedata.category(c) != "Cf")
+
+
+def identifier_cell(value: str) -> str:
+    """A cell holding an identifier (email, id, URL) as a spreadsheet exports it: trimmed, without
+    invisible characters, and without the leading apostrophe that marks text (``'00123``)."""
+    value = drop_invisible(clean_value(value))
+    return clean_value(value[1:]) if value[:1] == "'" else value
 
 
 _NAMED_ADDRESS = re.compile(r"[^<>]*<([^<>]+@[^<>]+)>")
@@ -219,14 +231,23 @@ def parse_date(value: str, order: str | None = None) -> datetime:
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# One separator then three digits: a thousands separator (1,234 = 1234 in English, 1.234 in German)
+# or a decimal mark (1,234 = 1.234 in German, 1.234 in English). Neither is guessed.
+_GROUPED_OR_DECIMAL = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
 
 
 def parse_number(value: str) -> float:
     """``85``, ``85.5``, ``85,5`` (decimal comma), ``85 %``, ``1,234.5``, ``1.234,5``, ``1 234,5``
-    → float. Not ``nan``, ``inf`` or scientific notation. Raises ValueError."""
+    → float. Not ``nan``, ``inf`` or scientific notation, nor ``1,234`` / ``1.234`` (1234, or a
+    decimal mark?). Raises ValueError with the reason."""
     v = value.strip()
     v = v[:-1] if v.endswith("%") else v
     v = re.sub(r"[\s']", "", v)  # spaces, (narrow) no-break spaces and Swiss apostrophes group thousands
+    ambiguous = _GROUPED_OR_DECIMAL.fullmatch(v)
+    if ambiguous:
+        whole, part = v.split(ambiguous.group(1))
+        raise ValueError(f"{value.strip()!r} is ambiguous ({whole}{part} or {whole}.{part}?): "
+                         f"write {whole}{part}, or {whole}.{part}0 for the decimal")
     if "," in v and "." in v:  # the later one is the decimal mark
         v = v.replace(".", "").replace(",", ".") if v.rfind(",") > v.rfind(".") else v.replace(",", "")
     elif v.count(",") == 1:

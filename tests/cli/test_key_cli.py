@@ -97,6 +97,23 @@ def test_sign_then_verify_and_tamper(tmp_path):
     assert "nope.json" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def test_sign_warns_when_the_key_is_not_the_issuers(tmp_path):
+    """`sign examples/credential.json --key issuer-key.pem` (the --help example, with a newcomer's
+    own key) wrote a credential that verify then fails at check 5, without a word."""
+    key = keys.Ed25519Key.generate()
+    key_path = keys.save_key(key, tmp_path / "k.pem")
+    example = Path(__file__).resolve().parents[2] / "examples" / "credential.json"
+    result = run_cli("sign", example, "--key", key_path, "--out", tmp_path / "signed.json")
+    issuer = json.loads(example.read_text())["issuer"]["id"]
+    assert f"warning: {example}: signed as {key.did_key}, but the issuer is {issuer}: badgekit verify will fail it" in (
+        " ".join(result.stderr.split()))
+    assert run_cli("verify", tmp_path / "signed.json", "--json", ok=1).exit_code == 1
+    credential = json.loads(example.read_text())
+    credential["issuer"]["id"] = key.did_key
+    (tmp_path / "mine.json").write_text(json.dumps(credential))
+    assert "warning" not in run_cli("sign", tmp_path / "mine.json", "--key", key_path, "--out", tmp_path / "s2.json").stderr
+
+
 def test_sign_refuses_what_verify_would_refuse(tmp_path):
     # A credential spelt so that JSON readers miss a signed property (here validUntil in @nest).
     key_path = keys.save_key(keys.Ed25519Key.from_seed(TEST_SEED), tmp_path / "k.pem")

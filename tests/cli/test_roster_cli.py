@@ -73,6 +73,23 @@ def test_issue_from_a_windows_1252_semicolon_roster(project: SimpleNamespace) ->
     assert "Traceback" not in human.stderr
 
 
+def test_a_header_cell_cannot_drive_the_terminal(project: SimpleNamespace) -> None:
+    """The unknown-column warning names the header cell as written, its escape sequences inert."""
+    project.roster.write_text("email,\x1b]0;owned\x07Notes\nann@example.org,x\n", encoding="utf-8")
+    result = run_cli("issue", "--badge", "weather", project.roster, "--dry-run")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "column \\u001b]0;owned\\u0007Notes: unknown column (ignored)" in result.stderr
+
+
+def test_issue_help_lists_the_columns_the_unknown_column_warning_points_to() -> None:
+    """The warning says "see 'badgekit issue --help' for known columns": the help named five."""
+    from badgekit import roster
+
+    result = run_cli("issue", "--help")
+    shown = " ".join(result.stdout.replace("│", " ").split())
+    assert all(f" {column}," in shown for column in roster.COLUMNS), shown
+
+
 def test_date_format_option_and_project_setting(project: SimpleNamespace) -> None:
     result = run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", "--date-format", "DMY", "--json", ok=1)
     rows = _rows(result)

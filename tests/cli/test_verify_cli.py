@@ -305,12 +305,28 @@ def test_cache_commands(tmp_path):
     assert runner.invoke(app, ["cache", "add", str(doc_path), "--json"]).exit_code == 0
     listed = json.loads(runner.invoke(app, ["cache", "list", "--json"]).stdout)
     assert [(e["kind"], e["id"]) for e in listed] == [("did-document", "did:web:example.edu")]
+    shown = " ".join(runner.invoke(app, ["cache", "list"]).stdout.split())  # kind, id, when, and the file it came from
+    assert shown.startswith("did-document did:web:example.edu added 20") and shown.endswith(f"from {doc_path}")
     bad = runner.invoke(app, ["cache", "add", str(OB / "simple.json")])
     assert bad.exit_code == 2 and "nothing to cache" in bad.stderr
     assert runner.invoke(app, ["cache", "remove", "did:web:nobody.example"]).exit_code == 2
     assert runner.invoke(app, ["cache", "remove", "did:web:example.edu"]).exit_code == 0
     assert runner.invoke(app, ["cache", "clear"]).exit_code == 0
     assert runner.invoke(app, ["cache", "path"]).stdout.strip() == os.environ["BADGEKIT_CACHE_DIR"]
+
+
+def test_a_downloaded_document_cannot_drive_the_terminal(tmp_path):
+    """A did.json is someone else's file: its id, echoed by `cache add` and `cache list`, shows its
+    escape sequences inert (every message and result line goes through _output.printable)."""
+    _, doc_path = _did_web_badge(tmp_path)
+    doc = json.loads(doc_path.read_text())
+    doc["id"] = "did:web:example.edu\x1b[2J\x1b]0;owned\x07\u202e"
+    doc_path.write_text(json.dumps(doc))
+    added = runner.invoke(app, ["cache", "add", str(doc_path)])
+    listed = runner.invoke(app, ["cache", "list"])
+    for output in (added.stderr, listed.stdout):
+        assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output
+        assert "did:web:example.edu\\u001b[2J\\u001b]0;owned\\u0007\\u202e" in output
 
 
 def test_many_files_json_array_is_identical_whatever_the_workers(tmp_path):

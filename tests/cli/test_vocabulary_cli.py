@@ -118,6 +118,34 @@ def test_every_help_page_renders(name: str) -> None:
     assert "Usage: badgekit" in result.output
 
 
+def _help_texts() -> list[tuple[str, str]]:
+    """Every text a --help page shows: each group's and command's help and epilog, each parameter's help."""
+    texts: list[tuple[str, str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        where = " ".join(path) or "badgekit"
+        texts.extend((where, t) for t in (command.help, command.epilog) if t)
+        texts.extend((f"{where} {p.name}", p.help) for p in command.params if getattr(p, "help", None))
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return texts
+
+
+def test_help_texts_print_as_written() -> None:
+    """Help texts are Rich markup: `[smtp] url` lost its `[smtp]` (read as a style tag) and
+    `did:key:zDn…` became `did🔑zDn…` (an emoji code); write `\\[smtp]`, and no `:name:` codes."""
+    from rich.text import Text
+
+    changed = []
+    for where, text in _help_texts():
+        written = re.sub(r"\[/?bold\]", "", text).replace("\\[", "[")
+        if Text.from_markup(text).plain != written:
+            changed.append(f"{where}: {text[:60]!r}")
+    assert not changed
+
+
 def test_every_command_has_json() -> None:
     without = [name for name, command in COMMANDS if not any("--json" in o.opts for o in _options(command))]
     assert sorted(without) == sorted(NO_JSON)

@@ -242,6 +242,7 @@ def test_data_uri_images_are_allowed() -> None:
         (Requirement("score", "min", 70), " ", "score is missing (at least 70 required)"),
         (Requirement("score", "max", 100), "101", "score 101 is above the allowed 100"),
         (Requirement("score", "min", 70), "nan", "score 'nan' is not a number"),
+        (Requirement("score", "min", 70), "1,250", "score '1,250' is ambiguous (1250 or 1.250?): write 1250, or 1.2500 for the decimal"),
         (Requirement("evidence_url", "required"), "", "evidence_url is missing (required)"),
         (Requirement("evidence_url", "required", True), "https://x.org/e", None),
         (Requirement("evidence_url", "required", False), "", None),

@@ -20,7 +20,13 @@ import pytest
 
 from badgekit import did, proof
 from badgekit.errors import KeyFileError
-from badgekit.issuing import PARALLEL_MIN_CHUNKS, IssueOptions, issue_roster, summary_csv
+from badgekit.issuing import (
+    PARALLEL_MIN_CHUNKS,
+    IssueOptions,
+    issue_roster,
+    summary_csv,
+    validate_roster,
+)
 from badgekit.keys import Ed25519Key
 from badgekit.ledger import AlreadyReserved, Ledger
 from tests.conftest import TEST_SEED
@@ -515,3 +521,11 @@ def test_a_run_stopped_by_a_write_error_still_marks_the_credentials_it_wrote(tmp
     issued = {i.output_path for i in ledger.issuances() if i.state == "issued"}
     assert issued == {planned[line] for line in range(2, 130)}  # the two chunks signed before it
     assert all(os.path.isfile(path) for path in issued)
+
+
+def test_issue_warns_about_values_without_a_header(tmp_path):
+    roster_file = tmp_path / "r.csv"
+    roster_file.write_text("email,,score\na@b.org,88,90\n", encoding="utf-8")
+    _, header_errors, rejected, good = validate_roster(roster_file, [])
+    assert [(e.column, e.reason[:30]) for e in header_errors] == [("B", "values (first on line 2) but n")]
+    assert (rejected, good) == ({}, 1)

@@ -248,6 +248,21 @@ def test_verify_a_did_key_vc_jwt():
     assert "EdDSA" in report.check("signature").reason
 
 
+def test_verify_a_vc_claim_jwt_of_a_vc2_credential():
+    """A `vc` claim holding a VC 2.0 credential (OB 3.0's JWT form) with nbf and exp: decoding
+    restored VC 1.1's issuanceDate/expirationDate, which the VC 2.0 context does not define, so a
+    correctly signed token was invalid (contexts) and nbf was never compared with validFrom."""
+    credential = {**CREDENTIAL, "validUntil": "2030-01-01T00:00:00Z"}
+    claims = {"iss": KEY.did_key, "jti": CREDENTIAL["id"], "nbf": 1735689600, "exp": 1893456000}
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": did.did_key_verification_method(KEY.public_key)}
+    report = verify_bytes(token(header, {"vc": credential, **claims}, KEY).encode(), options=AT)
+    assert report.verdict == "valid", report.checks
+    moved = {k: v for k, v in credential.items() if k not in ("validFrom", "validUntil")}  # carried by nbf and exp only
+    assert jwt.credential_from_payload({"vc": moved, **claims}) == credential
+    late = verify_bytes(token(header, {"vc": credential, **claims, "nbf": 1735689601}, KEY).encode(), options=AT)
+    assert late.verdict == "invalid" and "nbf" in late.check("proof-structure").reason
+
+
 WEB_ISSUER = "https://example.edu/issuers/1"
 WEB_CREDENTIAL = {**CREDENTIAL, "issuer": {**CREDENTIAL["issuer"], "id": WEB_ISSUER}}
 WEB_PAYLOAD = {**PAYLOAD, **WEB_CREDENTIAL, "iss": WEB_ISSUER}

@@ -312,6 +312,19 @@ def test_select_from_csv_reads_encodings_as_rosters_are_read(world: SimpleNamesp
         lifecycle.select_credentials(world.ledger, csv_path=joined)
 
 
+def test_select_from_csv_reads_cells_as_rosters_are_read(world: SimpleNamespace) -> None:
+    """Cells as a sheet writes them: the text mark ('), zero-width and no-break spaces; a value the
+    roster reader cleans was looked up as written ("'cy@example.org: no credentials issued")."""
+    ada, cy = world.rev["ada@example.org"], world.rev["cy@example.org"]
+    ids = world.tmp / "ids.csv"
+    ids.write_text(f"credential_id\n'{ada['id']}\u200b\n", encoding="utf-8")
+    assert lifecycle.select_credentials(world.ledger, csv_path=ids).ids == (ada["id"],)
+    emails = world.tmp / "marked.csv"
+    emails.write_text("Email\n'cy@example.org\u00a0\n", encoding="utf-8")
+    sel = lifecycle.select_credentials(world.ledger, csv_path=emails, badge_id=ACHIEVEMENT["id"])
+    assert (sel.ids, sel.problems) == ((cy["id"],), ())
+
+
 def test_credential_id_from_a_baked_badge(world: SimpleNamespace) -> None:
     from badgekit import baking
 

@@ -360,6 +360,15 @@ def test_unknown_and_repeated_unknown_columns_are_reported_once(tmp_path):
     assert [(e.line, e.column) for e in r.header_errors()] == [(1, "Notes"), (1, "notes")]
 
 
+def test_values_under_a_column_without_header_are_reported_not_silently_dropped(tmp_path):
+    """A header cell left empty (a score typed in column C, its name forgotten): the values were
+    dropped without a word. Google Sheets' empty trailing columns stay silent."""
+    r, rows = _rows("email,name,,score,,\na@b.org,Ann,,90,,\nc@d.org,Cy,88,91,,\n", tmp_path)
+    assert [str(e) for e in r.header_errors()] == [
+        "line 1, column C: values (first on line 3) but no header: ignored; give the column a name to use them"]
+    assert [row.values.get("score") for row in rows] == ["90", "91"]
+
+
 def test_invisible_characters_in_headers_and_identifiers(tmp_path):
     text = "\u200bE\u200bmail\u00a0,\u00a0Name\ufeff\r\n\ufeff a@b.org\u200b\u00a0, Zoë\u200d \r\nc\u2060@d.org,Cy\r\n"
     r, rows = _rows(text, tmp_path)
@@ -450,6 +459,19 @@ def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
         _rows("email,name\nf@b.org,François\n".encode("mac_roman"), tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [(codecs.BOM_UTF16_LE + "email\tname\r\na@b.org\tAnn\r\n".encode("utf-16-le") + b"\x00\xd8A\x00", 3),
+     (codecs.BOM_UTF16_BE + "email,name\na@b.org,Ann\nc@d.org,Cy\n".encode("utf-16-be") + b"A", 4),
+     ("email\tname\r\n".encode("utf-16-le") + b"\x00\xdc" + "\r\nx".encode("utf-16-le"), 2)],
+    ids=["lone-surrogate", "odd-last-byte", "no-bom"],
+)
+def test_damaged_utf16_is_refused_naming_its_line(tmp_path, data, line):
+    """The reader decodes in 8 KiB blocks: the damage was reported on line 1 (the line being read)."""
+    with pytest.raises(InputError, match=rf": line {line}: not valid UTF-16 text"):
+        _rows(data, tmp_path)
+
+
 @pytest.mark.parametrize("codec", ["utf-8", "cp1252"])
 def test_first_accent_late_in_a_big_file(tmp_path, codec):
     """The encoding is decided over the whole file (streamed), not from its first lines."""
@@ -514,6 +536,59 @@ def test_numbers_as_spreadsheets_write_them(raw, value):
 def test_not_numbers(raw):
     with pytest.raises(ValueError):
         roster.parse_number(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("1,234", "'1,234' is ambiguous (1234 or 1.234?): write 1234, or 1.2340 for the decimal"),
+     ("1.234", "'1.234' is ambiguous (1234 or 1.234?)"), ("-12,500", "'-12,500' is ambiguous (-12500 or -12.500?)"),
+     ("100.000 %", "'100.000 %' is ambiguous (100000 or 100.000?)")],
+)
+def test_a_thousands_separator_or_decimal_mark_is_never_guessed(raw, reason):
+    """`1,234` is 1234 to an English spreadsheet and 1.234 to a German one: the row is rejected,
+    as ambiguous dates are; with both marks (1.234,5), a leading 0 (0,125) or other digit counts
+    (7,5 · 1,2345) the reading is certain."""
+    with pytest.raises(ValueError) as exc:
+        roster.parse_number(raw)
+    assert str(exc.value).startswith(reason)
+    assert [roster.parse_number(v) for v in ("1.234,5", "1,234.5", "0,125", "7,5", "1,2345", "1 234", "1234")] == [
+        1234.5, 1234.5, 0.125, 7.5, 1.2345, 1234, 1234]
+    errors = roster.validate_row(roster.Row(4, {"email": "a@b.org", "score": raw}))
+    assert [(e.column, e.reason[:len(reason)]) for e in errors] == [("score", reason)]
+
+
+def test_a_leading_apostrophe_is_a_text_mark_in_identifiers_dates_and_numbers(tmp_path):
+    """`'00123` is how a sheet keeps a student id's zeros (and what some exports write to defuse
+    formulas): the id is 00123, hashed and matched as such; a name keeps its apostrophe."""
+    _, rows = _rows("email,name,student_id,earned,score\n'ann@example.org,'t Hooft,'00123,'2026-03-04,' 90\n", tmp_path)
+    record, errors = roster.parse_row(rows[0])
+    assert errors == []
+    assert (record.email, record.student_id, record.earned.date().isoformat(), record.score) == (
+        "ann@example.org", "00123", "2026-03-04", 90.0)
+    assert rows[0].values["name"] == "'t Hooft"
+
+
+def test_one_problem_per_cell_when_several_rules_read_it():
+    class Rule:
+        def __init__(self, reason):
+            self.column, self.reason = "score", reason
+
+        def check(self, raw):
+            return None if raw else self.reason
+
+    errors = roster.validate_row(roster.Row(3, {"email": "a@b.org"}), [Rule("score is missing (required)"),
+                                                                    Rule("score is missing (at least 50 required)")])
+    assert [e.reason for e in errors] == ["score is missing (required)"]
+
+
+def test_first_and_last_name_columns_make_the_name(tmp_path):
+    """Moodle ("First name", "Last name"), Google Forms and many class lists split the name: it was
+    dropped as two unknown columns, so pages, images and e-mails had no name."""
+    r, rows = _rows("Surname,First name,Email address\nLima,Ana,ana@example.org\n,Bo,bo@example.org\n", tmp_path)
+    assert r.header.unknown == ()
+    assert [row.values["name"] for row in rows] == ["Ana Lima", "Bo"]
+    _, rows = _rows("Name,First Name,Email\nAna Lima,Ana,ana@example.org\n", tmp_path)
+    assert rows[0].values["name"] == "Ana Lima"  # a name column wins
 
 
 def test_date_order_names():

@@ -276,6 +276,14 @@ def test_user_template_overrides_a_shipped_one_and_badges_subfolder(tmp_path: Pa
     assert info.title == "Volunteer hours"
 
 
+def test_a_type_set_per_level_is_listed_as_its_values() -> None:
+    """`templates list` showed the pathway's type as the raw placeholder {{kind}}."""
+    kinds = {i.name: i.achievement_type for i in tpl.list_templates()}
+    assert kinds["pathway"] == "Course / MicroCredential"
+    assert kinds["course-completion"] == "Course"
+    assert not any("{{" in (kind or "") for kind in kinds.values())
+
+
 def test_missing_user_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="templates folder does not exist"):
         tpl.list_templates([tmp_path / "nope"])
