@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from badgekit import baking, jwt
-from badgekit._io import MAX_INPUT_BYTES, loads_json
+from badgekit._io import MAX_INPUT_BYTES, JsonShape, json_shape, loads_json_shape
 from badgekit.errors import InputError, LimitExceeded
-from badgekit.limits import MAX_JSON_VALUES, count_values
+from badgekit.limits import MAX_JSON_VALUES
 
 Form = Literal["json", "jwt", "png", "svg"]
 
@@ -82,15 +82,16 @@ class Stored:
             jws = jwt.parse(self.text, max_bytes=max_bytes)
             credential = jwt.credential_from_payload(jws.payload)
             securing, text = "vc-jwt", self.text.strip()
+            shape = json_shape(credential)
         else:
-            doc = loads_json(self.text, source=self.source)
+            doc, shape = loads_json_shape(self.text, source=self.source)
             if not isinstance(doc, dict):  # pragma: no cover - guarded by payload_kind's "{" test
                 raise EnvelopeError("the credential is not a JSON object", source=self.source, form=self.form)
             credential, securing, text = doc, "embedded-proof", self.text
-        if count_values(credential, MAX_JSON_VALUES) > MAX_JSON_VALUES:
+        if shape.values > MAX_JSON_VALUES:  # limits.count_values, counted by the walk that bounded the depth
             raise EnvelopeTooLarge(f"credential has more than {MAX_JSON_VALUES} JSON values; refused",
                                    source=self.source, form=self.form, securing=securing)
-        return Envelope(credential, text, self.form, self.container, jws, securing, self.size)
+        return Envelope(credential, text, self.form, self.container, jws, securing, self.size, shape)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Envelope:
     stored, exactly (a JWS without surrounding white space); signatures are over these bytes.
     ``form``: json, jwt, png or svg; ``container``: png or svg when baked. ``jws``: the parsed,
     not yet verified, compact JWS of a VC-JWT. ``securing``: embedded-proof or vc-jwt.
+    ``shape``: what one walk of ``credential`` found (:class:`badgekit._io.JsonShape`).
     """
 
     credential: dict[str, Any]
@@ -110,6 +112,7 @@ class Envelope:
     jws: jwt.CompactJws | None
     securing: str
     size: int
+    shape: JsonShape
 
 
 def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Stored:

@@ -192,15 +192,18 @@ def clean(text: object) -> str:
     return "".join(out)
 
 
-def _print_report(report: VerificationReport) -> None:
-    # start-up: Rich only for the full human report (--json, --jsonl and one-line output skip ~40 ms)
-    from rich.text import Text
+#: One line of the full report: (text, Rich style) parts.
+_Line = list[tuple[str, str]]
 
-    console = _output.stdout
+
+def report_lines(report: VerificationReport, *, width: int) -> list[_Line]:
+    """The full human report of one file, line by line, for a terminal ``width`` wide: the
+    verdict and file, the summary rows, then each check (number, mark, id, reason wrapped to the
+    width, continuation lines indented under it), then an empty line."""
     s = report.summary
     verdict = report.verdict
     label = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}[verdict]
-    console.print(Text(label, style=_VERDICT_STYLE[verdict]) + Text("  " + clean(report.source), style="bold"))
+    lines: list[_Line] = [[(label, _VERDICT_STYLE[verdict]), ("  " + clean(report.source), "bold")]]
     rows: list[tuple[str, str]] = []
     if s.get("issuerId") or s.get("issuerName"):
         name = clean(s.get("issuerName") or "")
@@ -219,25 +222,50 @@ def _print_report(report: VerificationReport) -> None:
         rows.append(("format", f"{s['format']}{', ' + securing if securing else ''}"))
     if s.get("notChecked"):
         rows.append(("not checked", clean(", ".join(s["notChecked"]))))
-    for key, value in rows:
-        console.print(Text(f"  {key:<12} ", style="dim") + Text(value))
+    lines.extend([(f"  {key:<12} ", "dim"), (value, "")] for key, value in rows)
     # Plain aligned lines rather than rich.table (20 ms of start-up): number, mark, check id,
     # and the reason, continuation lines indented under it.
-    width = max((len(c.id) for c in report.checks), default=0)
+    id_width = max((len(c.id) for c in report.checks), default=0)
     digits = len(str(len(report.checks)))
-    indent = " " * (digits + 5 + width + 1)  # "N  ✓  id… "
-    wrap = max(20, console.width - len(indent))
+    indent = " " * (digits + 5 + id_width + 1)  # "N  ✓  id… "
+    wrap = max(20, width - len(indent))
     for check in report.checks:
         mark, style = _MARKS.get(check.status, ("?", ""))
         reason = clean(check.reason)
-        lines = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
-        head = Text(f"{check.number:>{digits}}  ", style="dim") + Text(mark, style=style) + Text("  ")
-        head += Text(f"{check.id:<{width}} ", style=style if check.status != "passed" else "")
+        wrapped = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
         reason_style = "dim" if check.status == "skipped" else ""
-        console.print(head + Text(lines[0], style=reason_style), soft_wrap=True)
-        for more in lines[1:]:
-            console.print(Text(indent + more, style=reason_style), soft_wrap=True)
-    console.print()
+        lines.append([(f"{check.number:>{digits}}  ", "dim"), (mark, style), ("  ", ""),
+                      (f"{check.id:<{id_width}} ", style if check.status != "passed" else ""), (wrapped[0], reason_style)])
+        lines.extend([(indent + more, reason_style)] for more in wrapped[1:])
+    lines.append([])
+    return lines
+
+
+def render_report(report: VerificationReport, *, width: int) -> str:
+    """The full human report as plain text: exactly what Rich prints of :func:`report_lines` on a
+    stream it does not style (tests/cli/test_verify_cli.py compares the two)."""
+    return "".join("".join(text for text, _ in line).translate(_output.RICH_STRIPS) + "\n"
+                   for line in report_lines(report, width=width))
+
+
+def _print_report(report: VerificationReport) -> None:
+    if _output.plain(sys.stdout):
+        sys.stdout.write(render_report(report, width=_output.plain_width()))
+        sys.stdout.flush()
+        return
+    # start-up: Rich only for the full human report on a terminal (elsewhere it would style nothing)
+    from rich.text import Text
+
+    console = _output.stdout
+    for line in report_lines(report, width=console.width):
+        if not line:
+            console.print()
+            continue
+        # Text + Text, as ever: the first part's style is the line's base style.
+        rich_line = Text(line[0][0], style=line[0][1])
+        for text, style in line[1:]:
+            rich_line = rich_line + Text(text, style=style)
+        console.print(rich_line)
 
 
 _LABELS = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}
