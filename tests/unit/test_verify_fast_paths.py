@@ -243,3 +243,19 @@ def test_where_the_shape_says_nothing_can_be_found_the_walks_find_nothing(doc):
 ])
 def test_an_array_may_repeat_a_value_unless_its_entries_are_distinct_strings(value, repeats):
     assert json_shape(value).repeats is repeats
+
+
+def test_a_folder_expands_to_what_iterdir_gave(tmp_path):
+    # expand_paths lists a folder with os.scandir (no stat per file): the same files, same order.
+    from badgekit.verify import CREDENTIAL_SUFFIXES, expand_paths
+
+    for name in ("b.json", "a.PNG", "c.svg", "d.jwt", "e.txt", ".hidden.json", "f.", "g..json", "h.json.", "Z.json"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "dir.json").mkdir()
+    (tmp_path / "link.json").symlink_to(tmp_path / "b.json")
+    (tmp_path / "dirlink.json").symlink_to(tmp_path / "dir.json")
+    (tmp_path / "broken.json").symlink_to(tmp_path / "missing.json")
+    reference = sorted(c for c in tmp_path.iterdir()
+                       if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in CREDENTIAL_SUFFIXES)
+    assert expand_paths([tmp_path]) == reference
+    assert [p.name for p in reference] == ["Z.json", "a.PNG", "b.json", "c.svg", "d.jwt", "g..json", "link.json"]
