@@ -181,8 +181,11 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
 def clean(text: object) -> str:
     """Untrusted text made safe for a terminal: control and bidi-override characters (which could
     move the cursor, recolour or reorder what the earner sees) are shown as ``\\uXXXX``."""
+    shown = str(text)
+    if shown.isascii() and shown.isprintable():  # no control character: nothing to escape
+        return shown
     out = []
-    for ch in str(text):
+    for ch in shown:
         if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != " ":
             out.append(f"\\u{ord(ch):04x}")
         else:

@@ -171,3 +171,17 @@ def test_one_file_report_does_not_import_rich_where_it_would_style_nothing():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env)
     assert out.stdout.startswith("✓ VALID  tests/vectors/1edtech-validator-ob30/simple-json.png\n")
     assert out.stderr.rpartition("RICH ")[2] == "[]"
+
+
+def test_clean_text_is_what_the_character_by_character_escape_gives():
+    import unicodedata
+
+    def reference(text: str) -> str:
+        return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != " " else ch
+                       for ch in text)
+
+    chars = [chr(c) for c in (*range(0x00, 0x300), 0x2028, 0x2029, 0x202E, 0x200B, 0xFEFF, 0x1F600)]
+    for ch in chars:
+        for text in (ch, f"a{ch}b", f"plain ascii {ch}"):
+            assert clean(text) == reference(text), repr(text)
+    assert clean("tests/x.json") == "tests/x.json" and clean(42) == "42"
