@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import itertools
 import json
 import math
@@ -201,17 +202,17 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
         InputError: the file is missing, unreadable or a directory.
         LimitExceeded: the file is larger than ``limit``.
     """
-    p = Path(path)
+    p = path if isinstance(path, Path) else Path(path)
     try:
-        with open(p, "rb") as fh:
-            # The first limit + 1 bytes either way; a buffer of the file's size, not of the limit
-            # (allocating 16 MiB per read cost more than reading a credential). A size of 0 (a
-            # pipe, /proc) or one past the limit reads as before; a file that grew is read on.
+        # Unbuffered: the file is read in one or two system calls into a buffer of its size (a
+        # buffered read of the limit allocated 16 MiB per credential). The first limit + 1 bytes
+        # either way: a size of 0 (a pipe, /proc) reads up to the limit, a file that grew is read on.
+        with open(p, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
             want = size + 1 if 0 < size < limit else limit + 1
-            data = fh.read(want)
+            data = _read_up_to(fh, want)
             if len(data) == want <= limit:
-                data += fh.read(limit + 1 - want)
+                data += _read_up_to(fh, limit + 1 - want)
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
     except IsADirectoryError:
@@ -221,6 +222,18 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
     if len(data) > limit:
         raise LimitExceeded(f"{p}: larger than {limit // (1024 * 1024)} MiB, refused")
     return data
+
+
+def _read_up_to(fh: io.RawIOBase, n: int) -> bytes:
+    """Up to ``n`` bytes of ``fh``, fewer only at the end of the file (what a buffered read(n) returns)."""
+    chunks = []
+    while n > 0:
+        chunk = fh.read(n)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:

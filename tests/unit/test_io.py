@@ -234,3 +234,24 @@ def test_loads_json_shape_counts_the_value():
     assert shape.keys == {"a", "b", "c"} and shape.inner_keys == {"b"}
     assert shape.repeats  # [1, {...}]: not all strings, so it may list a value twice
     assert not _io.json_shape(["x", "y", {"z": ["p", "q"]}][2]).repeats
+
+
+def test_read_bounded_reads_a_pipe_to_its_end(tmp_path):
+    # A FIFO reports size 0 and is read in pieces: every piece, up to the limit.
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def writer() -> None:
+        with open(fifo, "wb") as fh:
+            for _ in range(40):
+                fh.write(b"x" * 1000)
+                fh.flush()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert _io.read_bounded(fifo, limit=100_000) == b"x" * 40_000
+    finally:
+        thread.join()
