@@ -29,8 +29,9 @@ from badgekit.verify._options import VerifyOptions
 from badgekit.verify._text import one_line
 
 #: The fast paths of verification: one walk of the parsed credential (:class:`JsonShape`) tells
-#: the checks which of their own walks can find nothing, and check 6 reuses check 3's canonical
-#: form. False: every check walks the document itself and nothing is reused (the reference that
+#: the checks which of their own walks can find nothing, check 6 reuses check 3's canonical form,
+#: and the credentials of one run share what is decided about a status list. False: every check
+#: walks the document itself and nothing is reused (the reference that
 #: tests/unit/test_verify_fast_paths.py compares every report with).
 FAST_PATHS = True
 
