@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from badgekit import _legacy, baking, jwt, sdjwt
-from badgekit._io import MAX_INPUT_BYTES, loads_json
+from badgekit._io import MAX_INPUT_BYTES, JsonShape, json_shape, loads_json_shape
 from badgekit.errors import InputError, LimitExceeded
-from badgekit.limits import MAX_JSON_VALUES, count_values
+from badgekit.limits import MAX_JSON_VALUES
 
 Form = Literal["json", "jwt", "sd-jwt", "png", "svg"]
 Kind = Literal["json", "jwt", "sd-jwt"]
@@ -107,14 +107,16 @@ class Stored:
             processed = sdjwt.process(sd)
             jws, credential = sd.jws, sdjwt.credential_from_payload(processed.payload)
             securing, text = "sd-jwt-vc", self.text.strip()
+            shape = json_shape(credential)
         elif self.kind == "jwt":
             jws = jwt.parse(self.text, max_bytes=max_bytes)
             if _legacy.is_open_badges_2(jws.payload):  # an OB 2.0 signed assertion
                 raise LegacyBadge(_legacy_reason(self.form), source=self.source, form=self.form, text=self.text)
             profile = jwt.securing_of(jws.header)
             credential, securing, text = jwt.credential_from_payload(jws.payload, profile), profile, self.text.strip()
+            shape = json_shape(credential)
         else:
-            doc = loads_json(self.text, source=self.source)
+            doc, shape = loads_json_shape(self.text, source=self.source)
             if not isinstance(doc, dict):  # pragma: no cover - guarded by payload_kind's "{" test
                 raise EnvelopeError("the credential is not a JSON object", source=self.source, form=self.form)
             if _legacy.is_open_badges_2(doc):
@@ -130,10 +132,11 @@ class Stored:
                 jws = jwt.parse(token, max_bytes=max_bytes)
                 securing, text = jwt.VC_JOSE, token.strip()
                 credential = jwt.credential_from_payload(jws.payload, jwt.VC_JOSE)
-        if count_values(credential, MAX_JSON_VALUES) > MAX_JSON_VALUES:
+                shape = json_shape(credential)
+        if shape.values > MAX_JSON_VALUES:  # limits.count_values, counted by the walk that bounded the depth
             raise EnvelopeTooLarge(f"credential has more than {MAX_JSON_VALUES} JSON values; refused",
                                    source=self.source, form=self.form, securing=securing)
-        return Envelope(credential, text, self.form, self.container, jws, securing, self.size, sd, processed,
+        return Envelope(credential, text, self.form, self.container, jws, securing, self.size, shape, sd, processed,
                         enveloped=self.kind == "json" and jws is not None)
 
 
@@ -147,8 +150,9 @@ class Envelope:
     svg; ``container``: png or svg when baked. ``jws``: the parsed, not yet verified, compact JWS of a
     VC-JWT (of an SD-JWT: its issuer-signed JWT). ``securing``: embedded-proof, vc-jwt (OB 3.0
     VC-JWT), vc+jwt (W3C VC-JOSE-COSE ``application/vc+jwt``, by its ``typ`` or enveloped) or
-    sd-jwt-vc. ``sd`` and ``processed``: an SD-JWT's parts and its claims with the presented
-    disclosures put back (:mod:`badgekit.sdjwt`).
+    sd-jwt-vc. ``shape``: what one walk of ``credential`` found (:class:`badgekit._io.JsonShape`).
+    ``sd`` and ``processed``: an SD-JWT's parts and its claims with the presented disclosures put
+    back (:mod:`badgekit.sdjwt`).
     """
 
     credential: dict[str, Any]
@@ -158,6 +162,7 @@ class Envelope:
     jws: jwt.CompactJws | None
     securing: str
     size: int
+    shape: JsonShape
     sd: sdjwt.SdJwt | None = None
     processed: sdjwt.Processed | None = None
     enveloped: bool = False  # the JWS came from an EnvelopedVerifiableCredential's data: URL

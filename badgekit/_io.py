@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import itertools
 import json
 import math
@@ -18,6 +19,7 @@ import os
 import re
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -200,10 +202,17 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
         InputError: the file is missing, unreadable or a directory.
         LimitExceeded: the file is larger than ``limit``.
     """
-    p = Path(path)
+    p = path if isinstance(path, Path) else Path(path)
     try:
-        with open(p, "rb") as fh:
-            data = fh.read(limit + 1)
+        # Unbuffered: the file is read in one or two system calls into a buffer of its size (a
+        # buffered read of the limit allocated 16 MiB per credential). The first limit + 1 bytes
+        # either way: a size of 0 (a pipe, /proc) reads up to the limit, a file that grew is read on.
+        with open(p, "rb", buffering=0) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            want = size + 1 if 0 < size < limit else limit + 1
+            data = _read_up_to(fh, want)
+            if len(data) == want <= limit:
+                data += _read_up_to(fh, limit + 1 - want)
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
     except IsADirectoryError:
@@ -213,6 +222,18 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
     if len(data) > limit:
         raise LimitExceeded(f"{p}: larger than {limit // (1024 * 1024)} MiB, refused")
     return data
+
+
+def _read_up_to(fh: io.RawIOBase, n: int) -> bytes:
+    """Up to ``n`` bytes of ``fh``, fewer only at the end of the file (what a buffered read(n) returns)."""
+    chunks = []
+    while n > 0:
+        chunk = fh.read(n)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:
@@ -228,11 +249,22 @@ def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX
             where the parser reports them).
         LimitExceeded: nesting deeper than ``max_depth``.
     """
+    return loads_json_shape(data, source=source, max_depth=max_depth)[0]
+
+
+def loads_json_shape(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, JsonShape]:
+    """:func:`loads_json`, and the :class:`JsonShape` of the value, from the same walk that
+    bounds its depth (so a caller that needs the counts does not walk the value again).
+
+    Raises:
+        InputError, LimitExceeded: as :func:`loads_json`.
+    """
     try:
         if isinstance(data, bytes):
             data = data.decode("utf-8-sig")
-        value = json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_reject_constant,
-                           parse_float=_finite_float, parse_int=_bounded_int)
+        if data.startswith("\ufeff"):  # what json.loads says of a str with a BOM
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+        value = _STRICT.decode(data)  # json.loads(data, <the hooks of _STRICT>), without a new decoder per call
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -243,12 +275,13 @@ def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX
         raise LimitExceeded(f"{source}: JSON nested too deeply") from None
     except ValueError as exc:
         raise InputError(f"{source}: {exc}") from None
-    if json_depth(value) > max_depth:
+    shape = json_shape(value)
+    if shape.depth > max_depth:
         raise LimitExceeded(f"{source}: JSON nested deeper than {max_depth} levels")
-    # Only a \uD800-\uDFFF escape (or a str argument) can carry a surrogate: skip the walk otherwise.
-    if _SURROGATE_HINT.search(data) and _has_lone_surrogate(value):
+    # Only a \uD800-\uDFFF escape (or a non-ASCII str argument) can carry a surrogate: skip the walk otherwise.
+    if (_ESCAPED_SURROGATE.search(data) or (not data.isascii() and _SURROGATE.search(data))) and _has_lone_surrogate(value):
         raise InputError(f"{source}: a JSON string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escape): not Unicode text")
-    return value
+    return value, shape
 
 
 _JSON_SPACE = " \t\n\r"
@@ -289,6 +322,59 @@ def dumps_json(value: Any, *, indent: int | None = 2) -> str:
     if indent is None:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(value, indent=indent, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class JsonShape:
+    """What one walk of a parsed JSON value finds (:func:`json_shape`): enough for a reader to
+    know, without walking it again, its size and whether some key or array needs a closer look.
+
+    ``depth``: nesting depth (0 for a scalar, as :func:`json_depth`). ``values``: JSON values,
+    containers included (what :func:`badgekit.limits.count_values` counts, not stopped at a
+    limit). ``objects``: JSON objects. ``keys``: every key of every object; ``inner_keys``: those
+    of objects other than the top one. ``repeats``: some array has two or more entries that are
+    not all distinct strings (it may list a value twice).
+    """
+
+    depth: int
+    values: int
+    objects: int
+    keys: frozenset[str]
+    inner_keys: frozenset[str]
+    repeats: bool
+
+
+def json_shape(value: Any) -> JsonShape:
+    """The :class:`JsonShape` of a parsed JSON value, in one walk without recursion."""
+    if not isinstance(value, (dict, list)):
+        return JsonShape(0, 1, 0, frozenset(), frozenset(), False)
+    deepest = objects = 0
+    values = 1
+    repeats = False
+    inner: set[str] = set()
+    add_keys = inner.update
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth > deepest:
+            deepest = depth
+        values += len(node)
+        if isinstance(node, dict):
+            objects += 1
+            if depth > 1:
+                add_keys(node)
+            children = node.values()
+        else:
+            children = node
+            if not repeats and len(node) > 1:
+                # Distinct strings cannot repeat a value; anything else may (1 == 1.0, equal objects).
+                repeats = not all(v.__class__ is str for v in node) or len(set(node)) != len(node)
+        for child in children:
+            if isinstance(child, (dict, list)):
+                push((child, depth + 1))
+    top = frozenset(value) if isinstance(value, dict) else frozenset()
+    return JsonShape(deepest, values, objects, top | inner, frozenset(inner), repeats)
 
 
 def json_depth(value: Any) -> int:
@@ -344,7 +430,12 @@ def _bounded_int(text: str) -> int:
     return value
 
 
-_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+#: The decoder of :func:`loads_json` (a JSONDecoder keeps no state between calls; json.loads
+#: with these hooks would build a new one each time).
+_STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_reject_constant,
+                           parse_float=_finite_float, parse_int=_bounded_int)
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

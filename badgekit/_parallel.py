@@ -31,6 +31,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -38,6 +39,21 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 T = TypeVar("T")
+
+
+def default_workers(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """Worker processes when --workers is not given: the CPUs this process may run on (its
+    affinity, not the host's count) and, in a container with a CPU quota (cgroup v2 ``cpu.max``),
+    no more than the quota allows. ``os.cpu_count()`` alone reports the host's cores, so a CI job
+    limited to 2 CPUs on a 64-core host would start 64 processes."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = cgroup_cpu_max.read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, -(-int(quota) // int(period))))  # ceiling: 1.5 CPUs -> 2
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
 R = TypeVar("R")
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -259,6 +259,8 @@ def time_problem(proof: Mapping[str, Any], at: datetime) -> str | None:
 
 
 def _parse_datetimez(value: Any) -> datetime | None:
+    if value is None:  # no such member (most proofs have no "expires"): no exception to raise and catch
+        return None
     try:
         return parse_datetime_stamp(value, field="proof date")
     except TimestampError:

@@ -163,7 +163,10 @@ def test_function_local_imports_of_badgekit_say_why():
 
 
 # The start-up budget (ADR 10): what a cold `badgekit verify` and `badgekit --help` must not load.
+# A plain `badgekit verify FILE` is parsed without Typer, and its report is written without Rich
+# where Rich would style nothing (here: stdout is a pipe), nor logging (only the ledger needs it).
 _NEVER_ON_VERIFY = (
+    "typer", "click", "rich", "logging",
     "yaml", "jinja2", "sqlite3", "rich.progress", "requests", "aiohttp", "jsonschema",
     "rfc8785",  # JCS: loaded only when a proof of a JCS cryptosuite is checked
     "cbor2", "badgekit.ecdsa_sd",  # ecdsa-sd-2023: loaded only when such a proof is checked

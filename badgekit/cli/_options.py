@@ -14,6 +14,9 @@ from typer.core import TyperOption
 
 from badgekit import keys
 from badgekit._io import read_bounded
+from badgekit._parallel import (
+    default_workers as default_workers,  # issue and bundle use it from here
+)
 from badgekit.errors import InputError, PassphraseError
 
 if TYPE_CHECKING:
@@ -24,20 +27,6 @@ PASSPHRASE_ENV = "BADGEKIT_KEY_PASSPHRASE"
 #: A PostgreSQL ledger for every project (overrides [ledger] url in badgekit.toml).
 LEDGER_URL_ENV = "BADGEKIT_LEDGER_URL"
 
-
-def default_workers(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
-    """Worker processes when --workers is not given: the CPUs this process may run on (its
-    affinity, not the host's count) and, in a container with a CPU quota (cgroup v2 ``cpu.max``),
-    no more than the quota allows. ``os.cpu_count()`` alone reports the host's cores, so a CI job
-    limited to 2 CPUs on a 64-core host would start 64 processes."""
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:
-        quota, period = cgroup_cpu_max.read_text().split()[:2]
-        if quota != "max":
-            count = min(count, max(1, -(-int(quota) // int(period))))  # ceiling: 1.5 CPUs -> 2
-    except (OSError, ValueError):
-        pass
-    return max(1, count)
 
 def json_option(help: str = "Print machine-readable JSON on stdout.") -> Any:
     """``--json`` (every command has it; no short flag)."""

@@ -10,6 +10,7 @@ command stops writing it and finishes the work that does not depend on it (see :
 
 from __future__ import annotations
 
+import builtins
 import errno
 import json
 import os
@@ -51,6 +52,77 @@ def _console(name: str) -> Console:
     return globals().get(name) or __getattr__(name)  # type: ignore[no-any-return]
 
 
+# -- plain text where Rich would add no style ---------------------------------------------------
+#
+# Rich styles nothing on a stream that is not a terminal (a pipe, a file, a test runner): what it
+# writes there is the text itself. Those writes skip Rich (importing it costs ~20 ms of a cold
+# `badgekit verify`, rendering a full report ~5 ms); tests/cli/test_output_cli.py compares both
+# ways byte for byte. Anything Rich might treat otherwise (a terminal, FORCE_COLOR, TTY_COMPATIBLE,
+# Jupyter, Windows, a tab) goes through Rich.
+
+#: The control codes Rich's Text drops (rich.control.STRIP_CONTROL_CODES).
+RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
+_quiet_stderr = False
+
+
+def plain(stream: TextIO | None = None) -> bool:
+    """True when a Rich console on ``stream`` (default stdout) would write text without styles."""
+    stream = stream if stream is not None else sys.stdout
+    if sys.platform == "win32" or hasattr(builtins, "get_ipython") or hasattr(stream, "rich_proxied_file"):
+        return False  # pragma: no cover - Rich's own rules there (legacy console, Jupyter, a live display)
+    if getattr(sys.stdin, "__module__", "").startswith("idlelib"):
+        return False  # pragma: no cover
+    tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if tty_compatible in ("0", "1"):
+        return tty_compatible == "0"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color == ""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is None or not isatty()
+    except ValueError:
+        return True
+
+
+def plain_width() -> int:
+    """The width a Rich console reports where :func:`plain` holds: ``COLUMNS``, else the size of
+    the first of stdin, stdout and stderr that is a terminal, else 80."""
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns)
+    width = 0
+    for fd in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(fd).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    return width or 80
+
+
+def plain_text(text: str) -> str | None:
+    """``text`` as a Rich Text prints it (control codes dropped), or None if Rich would change it
+    more (a tab, expanded by cell width)."""
+    return None if "\t" in text else text.translate(RICH_STRIPS)
+
+
+def _to_stderr(text: str, rich: Callable[[], Any]) -> None:
+    """One line on stderr: ``text`` where Rich would style nothing, else the Rich Text ``rich()``."""
+    global _quiet_stderr
+    line = plain_text(text) if plain(sys.stderr) else None
+    if line is None:
+        _console("stderr").print(rich())
+        return
+    if _quiet_stderr:
+        return
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _quiet_stderr = True  # as the Rich console does: the reader of stderr went away
+
+
 def emit_json(value: Any) -> None:
     """Write machine output: plain ``json.dumps``, one document, newline-terminated."""
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
@@ -77,28 +149,45 @@ def emit_text(text: str) -> None:
 
 
 def info(text: str, style: str | None = None) -> None:
-    from rich.text import Text
+    text = printable(text)
 
-    _console("stderr").print(Text(printable(text), style=style or ""))
+    def rich() -> Any:
+        from rich.text import Text
+
+        return Text(text, style=style or "")
+
+    _to_stderr(text, rich)
 
 
 def warn(text: str) -> None:
-    from rich.text import Text
+    text = printable(text)
 
-    _console("stderr").print(Text("warning: ", style="yellow bold") + Text(printable(text)))
+    def rich() -> Any:
+        from rich.text import Text
+
+        return Text("warning: ", style="yellow bold") + Text(text)
+
+    _to_stderr("warning: " + text, rich)
 
 
 def error(exc: BadgekitError | str) -> None:
     """One line naming what is wrong (file, row, field), then the hint if there is one."""
-    from rich.text import Text
+    message = printable(exc.message if isinstance(exc, BadgekitError) else exc)
+    hint = printable(exc.hint) if isinstance(exc, BadgekitError) and exc.hint else None
 
-    stderr = _console("stderr")
-    if isinstance(exc, BadgekitError):
-        stderr.print(Text("error: ", style="red bold") + Text(printable(exc.message)))
-        if exc.hint:
-            stderr.print(Text("  hint: ", style="dim") + Text(printable(exc.hint), style="dim"))
-    else:
-        stderr.print(Text("error: ", style="red bold") + Text(printable(exc)))
+    def rich() -> Any:
+        from rich.text import Text
+
+        return Text("error: ", style="red bold") + Text(message)
+
+    def rich_hint() -> Any:
+        from rich.text import Text
+
+        return Text("  hint: ", style="dim") + Text(hint or "", style="dim")
+
+    _to_stderr("error: " + message, rich)
+    if hint:
+        _to_stderr("  hint: " + hint, rich_hint)
 
 
 # -- a stdout that fails ----------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 Exit codes: 0 every file valid, 1 any invalid, 3 none invalid but some could not be decided
 offline (indeterminate), 2 usage error. The verification itself is :mod:`badgekit.verify`; this
-module only gathers options and prints. Rich is imported only to print the full human report (one
-file, or ``--verbose``); several files get one plain line each, written without Rich (rendering
-1,500 full reports took three times as long as verifying them).
+module only gathers options and prints, and imports neither Typer nor Rich (ADR 10): its options
+and help are declared for Typer in ``cli/_verify_cli.py``, and :func:`parse_argv` reads the plain
+forms of the command line without it. Several files get one plain line each (rendering 1,500 full
+reports took three times as long as verifying them); the full report (one file, or ``--verbose``)
+goes through Rich only on a terminal, where it has styles to add.
 """
 
 from __future__ import annotations
@@ -13,15 +15,13 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
-
-import typer
+from typing import TYPE_CHECKING, Any, TextIO
 
 from badgekit import cache
 from badgekit._io import load_json_file
+from badgekit._parallel import default_workers
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._options import default_workers, json_option, workers_option
 from badgekit.cli._sinks import Human, Json, Jsonl, Sink
 from badgekit.errors import ExitCode, InputError
 from badgekit.jsonld import import_pyld_without_http
@@ -33,80 +33,12 @@ _MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red bold"), "indetermin
 _VERDICT_STYLE = {"valid": "green bold", "invalid": "red bold", "indeterminate": "yellow bold"}
 
 
-def verify(
-    files: Annotated[
-        list[Path],
-        typer.Argument(metavar="FILE...", help="Credentials (.json), baked badges (.png, .svg), VC-JWTs (.jwt), or folders of them."),
-    ],
-    json_out: Annotated[bool, json_option("Print JSON on stdout: one object for one file, an array for several.")] = False,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="TIMESTAMP", help="Verify as of this time instead of now, e.g. 2026-01-15T12:00:00Z (time zone required)."),
-    ] = None,
-    status_list: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status-list",
-            metavar="FILE|DIR|URL=FILE",
-            help="Bitstring status list credential(s) to check revocation against: a file, a folder of *.json, "
-            "or URL=FILE to serve FILE for that statusListCredential URL (a status list's id must be that URL). Repeatable. Without it, status is indeterminate.",
-        ),
-    ] = None,
-    did_doc: Annotated[
-        list[Path] | None,
-        typer.Option("--did-doc", metavar="FILE", help="DID document (did:web, did.json) or issuer profile holding the issuer's keys. Repeatable."),
-    ] = None,
-    ob2_doc: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ob2-doc",
-            metavar="FILE|DIR|URL=FILE",
-            help="Open Badges 2.0 only: a copy of a document the badge refers to (the hosted assertion, its BadgeClass, "
-            "the issuer Profile, the issuer's CryptographicKey, its RevocationList), keyed by its id; a folder of them; "
-            "or URL=FILE. Repeatable. A missing one makes the badge indeterminate, naming the URL to supply.",
-        ),
-    ] = None,
-    trust: Annotated[
-        Path | None,
-        typer.Option("--trust", metavar="FILE", help='Trust list: {"issuers": [{"id": …, "name": …, "keys": [...]}]}. Issuers not on it fail.'),
-    ] = None,
-    recipient: Annotated[
-        str | None,
-        typer.Option(
-            "--recipient",
-            metavar="VALUE",
-            help="Check the credential was issued to this email address, URL, phone number or DID (matches "
-            "credentialSubject.id or a hashed or plain identifier; emails also match trimmed and lower-cased). "
-            "Without it, check 10 is skipped.",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option("--no-cache", help="Ignore the DID documents and status lists added with 'badgekit cache add'."),
-    ] = False,
-    workers: Annotated[
-        int | None, workers_option("Processes verifying files in parallel; the output order is the order of the files either way")
-    ] = None,
-    verbose: Annotated[
-        bool,
-        typer.Option("--verbose", help="With several files, print the full report of each instead of one line per file."),
-    ] = False,
-) -> None:
-    """Verify Open Badges 3.0 credentials and Open Badges 2.0 assertions offline: valid, invalid (and why), or cannot be decided offline.
-
-    Checks, in order: 1 parse, 2 schema, 3 contexts, 4 proof-structure, 5 issuer-key, 6 signature,
-    7 validity, 8 status, 9 trust, 10 recipient, 11 endorsements (each embedded endorsement
-    verified like a credential, one level deep; a broken one makes the credential invalid).
-    A *.jsonl file (issue --output-mode jsonl) holds one credential per line, each reported as FILE#LINE.
-    Open Badges 2.0 (JSON, a signed JWS, a baked PNG/SVG, a hosted assertion's URL) gets the same
-    checks by OB 2.0's rules, against copies of its documents given with --ob2-doc (docs/ob2.md).
-    One file: the full report. Several files: one line each (verdict, file, badge, earner, the
-    check that decided it), then a summary; --verbose prints full reports.
-    Exit code: 0 all valid, 1 any invalid, 3 indeterminate, 2 usage.
-
-    Example: badgekit verify my-badge.png --status-list lists/ --trust trusted-issuers.json --recipient alice@example.org
-    """
+def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: str | None = None,
+        status_list: list[str] | None = None, did_doc: list[Path] | None = None, trust: Path | None = None,
+        recipient: str | None = None, no_cache: bool = False, workers: int | None = None, verbose: bool = False,
+        ob2_doc: list[str] | None = None) -> int:
+    """``badgekit verify`` with its parameters as Typer passes them (see ``cli/_verify_cli.py`` for
+    their help); returns the exit code: 0 all valid, 1 any invalid, 3 indeterminate."""
     # start-up: the verify package loads when this command runs, not for `badgekit --help` (ADR 10)
     from badgekit import verify as core
 
@@ -132,7 +64,63 @@ def verify(
     code = core.worst_verdict_exit_code(v for v, n in counts.items() if n)
     if not json_out and not jsonl and many and not _output.stdout_is_gone():
         _print_totals(counts, code)
-    raise typer.Exit(int(code))
+    return int(code)
+
+
+#: The options of ``badgekit verify`` as ``cli/_verify_cli.py`` declares them for Typer: flag ->
+#: (parameter, kind). ``flag``: no value; ``one``/``path``: one value (str, Path); ``many``/
+#: ``paths``: repeatable; ``workers``: a count of processes.
+_OPTIONS = {
+    "--json": ("json_out", "flag"), "--jsonl": ("jsonl", "flag"), "--no-cache": ("no_cache", "flag"),
+    "--verbose": ("verbose", "flag"), "--at": ("at", "one"), "--recipient": ("recipient", "one"),
+    "--trust": ("trust", "path"), "--status-list": ("status_list", "many"), "--did-doc": ("did_doc", "paths"),
+    "--ob2-doc": ("ob2_doc", "many"),
+    "--workers": ("workers", "workers"), "-w": ("workers", "workers"),
+}
+
+
+def parse_argv(args: list[str]) -> dict[str, Any] | None:
+    """The parameters Typer passes to :func:`run` for ``badgekit verify ARGS``, when ``args`` are
+    plainly its files and options: ``--opt value``, ``--opt=value``, flags, in any order. None for
+    anything else (help, an unknown or repeated single option, a value that starts with ``-`` or is
+    empty, ``--``, ``--workers 0``, no file): Typer then parses it and says what is wrong its way."""
+    params: dict[str, Any] = {"files": [], "json_out": False, "jsonl": False, "at": None, "status_list": None,
+                              "did_doc": None, "trust": None, "recipient": None, "no_cache": False, "workers": None,
+                              "verbose": False, "ob2_doc": None}
+    given: set[str] = set()
+    rest = iter(args)
+    for arg in rest:
+        if not arg.startswith("-"):
+            if not arg:
+                return None
+            params["files"].append(Path(arg))
+            continue
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in _OPTIONS:
+            return None
+        param, kind = _OPTIONS[name]
+        if kind == "flag":
+            if equals:
+                return None
+            params[param] = True
+            continue
+        if not equals:
+            value = next(rest, "")
+        if not value or value.startswith("-"):
+            return None
+        if kind in ("many", "paths"):
+            params[param] = [*(params[param] or []), Path(value) if kind == "paths" else value]
+            continue
+        if param in given:
+            return None
+        given.add(param)
+        if kind == "workers":
+            if not (value.isascii() and value.isdigit()) or int(value) == 0:
+                return None
+            params[param] = int(value)
+        else:
+            params[param] = Path(value) if kind == "path" else value
+    return params if params["files"] else None
 
 
 def _sink(*, json_out: bool, jsonl: bool, single: bool, one_line: bool, recipient: str | None) -> Sink[VerificationReport]:
@@ -206,15 +194,18 @@ def clean(text: object) -> str:
     return _output.printable(text, lines=False)
 
 
-def _print_report(report: VerificationReport) -> None:
-    # start-up: Rich only for the full human report (--json, --jsonl and one-line output skip ~40 ms)
-    from rich.text import Text
+#: One line of the full report: (text, Rich style) parts.
+_Line = list[tuple[str, str]]
 
-    console = _output.stdout
+
+def report_lines(report: VerificationReport, *, width: int) -> list[_Line]:
+    """The full human report of one file, line by line, for a terminal ``width`` wide: the
+    verdict and file, the summary rows, then each check (number, mark, id, reason wrapped to the
+    width, continuation lines indented under it), then an empty line."""
     s = report.summary
     verdict = report.verdict
     label = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}[verdict]
-    console.print(Text(label, style=_VERDICT_STYLE[verdict]) + Text("  " + clean(report.source), style="bold"))
+    lines: list[_Line] = [[(label, _VERDICT_STYLE[verdict]), ("  " + clean(report.source), "bold")]]
     rows: list[tuple[str, str]] = []
     if s.get("issuerId") or s.get("issuerName"):
         name = clean(s.get("issuerName") or "")
@@ -238,25 +229,50 @@ def _print_report(report: VerificationReport) -> None:
         rows.append(("disclosed", clean(", ".join(s["disclosed"]) or "none") + withheld))
     if s.get("notChecked"):
         rows.append(("not checked", clean(", ".join(s["notChecked"]))))
-    for key, value in rows:
-        console.print(Text(f"  {key:<12} ", style="dim") + Text(value))
+    lines.extend([(f"  {key:<12} ", "dim"), (value, "")] for key, value in rows)
     # Plain aligned lines rather than rich.table (20 ms of start-up): number, mark, check id,
     # and the reason, continuation lines indented under it.
-    width = max((len(c.id) for c in report.checks), default=0)
+    id_width = max((len(c.id) for c in report.checks), default=0)
     digits = len(str(len(report.checks)))
-    indent = " " * (digits + 5 + width + 1)  # "N  ✓  id… "
-    wrap = max(20, console.width - len(indent))
+    indent = " " * (digits + 5 + id_width + 1)  # "N  ✓  id… "
+    wrap = max(20, width - len(indent))
     for check in report.checks:
         mark, style = _MARKS.get(check.status, ("?", ""))
         reason = clean(check.reason)
-        lines = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
-        head = Text(f"{check.number:>{digits}}  ", style="dim") + Text(mark, style=style) + Text("  ")
-        head += Text(f"{check.id:<{width}} ", style=style if check.status != "passed" else "")
+        wrapped = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
         reason_style = "dim" if check.status == "skipped" else ""
-        console.print(head + Text(lines[0], style=reason_style), soft_wrap=True)
-        for more in lines[1:]:
-            console.print(Text(indent + more, style=reason_style), soft_wrap=True)
-    console.print()
+        lines.append([(f"{check.number:>{digits}}  ", "dim"), (mark, style), ("  ", ""),
+                      (f"{check.id:<{id_width}} ", style if check.status != "passed" else ""), (wrapped[0], reason_style)])
+        lines.extend([(indent + more, reason_style)] for more in wrapped[1:])
+    lines.append([])
+    return lines
+
+
+def render_report(report: VerificationReport, *, width: int) -> str:
+    """The full human report as plain text: exactly what Rich prints of :func:`report_lines` on a
+    stream it does not style (tests/cli/test_verify_cli.py compares the two)."""
+    return "".join("".join(text for text, _ in line).translate(_output.RICH_STRIPS) + "\n"
+                   for line in report_lines(report, width=width))
+
+
+def _print_report(report: VerificationReport) -> None:
+    if _output.plain(sys.stdout):
+        sys.stdout.write(render_report(report, width=_output.plain_width()))
+        sys.stdout.flush()
+        return
+    # start-up: Rich only for the full human report on a terminal (elsewhere it would style nothing)
+    from rich.text import Text
+
+    console = _output.stdout
+    for line in report_lines(report, width=console.width):
+        if not line:
+            console.print()
+            continue
+        # Text + Text, as ever: the first part's style is the line's base style.
+        rich_line = Text(line[0][0], style=line[0][1])
+        for text, style in line[1:]:
+            rich_line = rich_line + Text(text, style=style)
+        console.print(rich_line)
 
 
 _LABELS = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}
@@ -306,8 +322,4 @@ def _print_totals(counts: dict[str, int], code: ExitCode) -> None:
     )
 
 
-def register(app: typer.Typer) -> None:
-    app.command("verify")(verify)
-
-
-__all__ = ["verify", "register", "clean", "report_line", "ExitCode"]
+__all__ = ["run", "parse_argv", "clean", "report_line", "render_report", "ExitCode"]

@@ -30,6 +30,8 @@ StatusMemo = dict[tuple[str, str], tuple[object, object]]
 _T = TypeVar("_T")
 
 _DECIMAL = re.compile(r"[0-9]+")
+#: Most (time, issuer, verification methods) verdicts kept per status list in a shared memo.
+_MAX_SHARED_CONTEXTS = 64
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,21 @@ class _Checker:
 
     def _list_problem(self, url: str, status_list: object) -> tuple[StatusState, str] | None:
         if url not in self._list_problems:
-            self._list_problems[url] = self._verify_list(url, status_list)
+            # What is said of a list depends on the list, the time, the credential's issuer and
+            # (for a list signed by a key named only in its verification method id) the
+            # credential's verification methods: credentials of one run that agree on these
+            # share it (bounded; a value that cannot be a key is computed each time).
+            methods = [p.get("verificationMethod") for p in proof.proofs_of(self.credential) if isinstance(p, Mapping)]
+            if all(isinstance(m, str | None) for m in methods):
+                context = (self.now, _issuer_id(self.credential.get("issuer")), frozenset(methods))
+                known = self._shared(("list", url), status_list, dict[tuple[object, ...], tuple[StatusState, str] | None])
+                if context not in known:
+                    if len(known) >= _MAX_SHARED_CONTEXTS:
+                        known.clear()
+                    known[context] = self._verify_list(url, status_list)
+                self._list_problems[url] = known[context]
+            else:
+                self._list_problems[url] = self._verify_list(url, status_list)
         return self._list_problems[url]
 
     def _verify_list(self, url: str, status_list: object) -> tuple[StatusState, str] | None:

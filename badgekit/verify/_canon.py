@@ -3,7 +3,6 @@ computes the unsigned document's canonical form and check 6 reuses it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -12,18 +11,20 @@ from badgekit.errors import LimitExceeded
 from badgekit.limits import MAX_JSON_OBJECTS, count_objects
 
 
-def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] | None = None) -> str:
+def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] | None = None,
+                     objects: int | None = None) -> str:
     """RDFC-1.0 canonical N-Quads of ``document`` in safe mode, refusing hostile graphs fast.
 
-    The size of the JSON is bounded here; :func:`badgekit.jsonld.canonize` bounds blank nodes and
-    RDFC-1.0 N-degree work (look-alike groups, chains, total steps), for every caller.
+    The size of the JSON is bounded here (``objects``: its JSON objects, when the caller has
+    counted them already); :func:`badgekit.jsonld.canonize` bounds blank nodes and RDFC-1.0
+    N-degree work (look-alike groups, chains, total steps), for every caller.
 
     Raises:
         DocumentLoaderError, JsonLdError: see :func:`badgekit.jsonld.to_rdf`.
         LimitExceeded: too many JSON objects or blank nodes, or a graph that needs too much work
             (a "poison graph").
     """
-    if count_objects(document, MAX_JSON_OBJECTS) > MAX_JSON_OBJECTS:
+    if (objects if objects is not None else count_objects(document, MAX_JSON_OBJECTS)) > MAX_JSON_OBJECTS:
         raise LimitExceeded(f"more than {MAX_JSON_OBJECTS:,} JSON objects to process as JSON-LD "
                             "(an Open Badges credential has tens); refused")
     # jsonld.canonize bounds the blank nodes and the RDFC-1.0 N-degree work (poison graphs).
@@ -31,26 +32,37 @@ def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] 
 
 
 class CanonCache:
-    """RDFC-1.0 for :func:`badgekit.proof.hash_data`, reusing the document's canonical form that
-    the contexts check already computed (the expensive part), keyed by the document's JSON."""
+    """RDFC-1.0 for :func:`badgekit.proof.hash_data`, reusing the canonical form of the unsigned
+    document that the contexts check computed (the expensive part).
 
-    def __init__(self) -> None:
-        self.cache: dict[str, str] = {}
+    Each user builds the unsigned document anew (``{k: v for k, v in doc.items() if k != "proof"}``),
+    so a hit is a dict with the same keys in the same order holding the very same value objects
+    (``is``, not ``==``): the same JSON, since nothing changes a credential while it is verified,
+    so the same canonical form. Anything else is computed again: a miss never gives a wrong answer.
+    ``reuse=False`` computes every time (the reference the differential tests compare with).
+    """
 
-    @staticmethod
-    def key(document: object) -> str:
-        # Insertion order is kept: both users build the unsigned document the same way, and a
-        # miss only costs a recomputation (never a wrong answer).
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    def __init__(self, *, reuse: bool = True) -> None:
+        self.reuse = reuse
+        self.document: Mapping[str, Any] | None = None  # kept, so its values' ids stay theirs
+        self.canonical = ""
+
+    def remember(self, document: Mapping[str, Any], canonical: str) -> None:
+        if self.reuse:
+            self.document, self.canonical = document, canonical
+
+    def _holds(self, document: Mapping[str, Any]) -> bool:
+        known = self.document
+        return known is not None and len(known) == len(document) and all(
+            k1 == k2 and v1 is v2 for (k1, v1), (k2, v2) in zip(known.items(), document.items(), strict=True))
 
     def __call__(self, document: Any, *, loader: Callable[..., Any] | None = None) -> str:
         if "proofPurpose" in document and "proof" not in document and loader is None:
             # A proof configuration: small and the same for every credential an issuer signed in
             # one run, so the proof module's cache serves it (jsonld.canonize bounds it as well).
             return proof.canonical_proof_config(dict(document))
-        k = self.key(document)
-        hit = self.cache.get(k)
-        if hit is None:
-            hit = canonize_bounded(document, loader=loader)
-            self.cache[k] = hit
-        return hit
+        if self._holds(document):
+            return self.canonical
+        canonical = canonize_bounded(document, loader=loader)
+        self.remember(document, canonical)
+        return canonical

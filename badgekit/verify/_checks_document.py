@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from badgekit import _envelope, jsonld, jwt, schema
-from badgekit.verify._canon import CanonCache, canonize_bounded
+from badgekit._io import JsonShape
+from badgekit.verify import _state
+from badgekit.verify._canon import canonize_bounded
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
 from badgekit.verify._recipient import describe_recipient
 from badgekit.verify._state import Run
@@ -45,6 +47,8 @@ def check_parse(run: Run, data: bytes) -> None:
         return
     run.summary["securing"] = run.securing = envelope.securing
     run.doc = envelope.credential
+    if _state.FAST_PATHS:
+        run.shape = envelope.shape
     run.jws = envelope.jws
     run.sd, run.disclosures = envelope.sd, envelope.processed
     where = f"baked {envelope.container.upper()}: " if envelope.container else ""
@@ -164,7 +168,9 @@ def check_contexts(run: Run) -> None:
             run.set("contexts", FAILED, f"@context[{n}] {entry} is not a bundled context; badgekit never "
                     "fetches contexts (unknown or remote context)")
             return
-    nested = _embedded_context_problem(run.doc, knows)
+    # The walks below find something only in a document that has what they look for; its shape
+    # (one walk, at parse time) says when it has not.
+    nested = _embedded_context_problem(run.doc, knows) if run.shape is None or "@context" in run.shape.inner_keys else None
     if nested:
         run.set("contexts", FAILED, nested)
         return
@@ -178,7 +184,7 @@ def check_contexts(run: Run) -> None:
         return
     # Safe mode for the JSON itself: no property hidden from JSON readers (under its IRI, in
     # @nest/@graph/...) and no array entry repeated, as neither changes what was signed.
-    respelt = jsonld.json_form_problem(run.doc)
+    respelt = jsonld.json_form_problem(run.doc) if run.shape is None or _may_be_respelt(run.shape) else None
     if respelt:
         run.set("contexts", FAILED, respelt)
         return
@@ -187,15 +193,23 @@ def check_contexts(run: Run) -> None:
     # or an undefined type is an error; a remote context nested in a bundled one cannot load.
     # RDFC-1.0 is bounded (poison graphs fail fast). Embedded proofs sign this canonical
     # form, so it is kept for the signature check.
-    canonical = canonize_bounded(unsigned, loader=run.options.loader)
-    run.canon.cache[CanonCache.key(unsigned)] = canonical
-    vocab_terms = sorted(set(_ISSUER_DEPENDENT_IRI.findall(canonical)))
+    canonical = canonize_bounded(unsigned, loader=run.options.loader, objects=run.unsigned_objects())
+    run.canon.remember(unsigned, canonical)
+    # (the substring test first: the regex over every N-Quad cost more than the rest of the check)
+    vocab_terms = sorted(set(_ISSUER_DEPENDENT_IRI.findall(canonical))) if "issuer-dependent#" in canonical else []
     reason = f"{len(entries)} pinned context(s); no term dropped by expansion"
     if vocab_terms:
         shown = ", ".join(vocab_terms[:5]) + (f" (+{len(vocab_terms) - 5})" if len(vocab_terms) > 5 else "")
         reason += (f"; warning: {shown} defined by no OB context, kept only as issuer-dependent "
                    "terms (VC v2 @vocab)")
     run.set("contexts", PASSED, reason)
+
+
+def _may_be_respelt(shape: JsonShape) -> bool:
+    """False only when :func:`badgekit.jsonld.json_form_problem` can find nothing: it reports a key
+    other than ``@context`` that starts with ``@`` (value objects included) or holds ``:``, or an
+    array that lists a value twice, which needs two entries that are not distinct strings."""
+    return shape.repeats or any((k[:1] == "@" and k != "@context") or ":" in k for k in shape.keys)
 
 
 def _embedded_context_problem(doc: Mapping[str, Any], knows: Callable[[str], bool]) -> str | None:

@@ -40,10 +40,14 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(
-                c for c in p.iterdir()
-                if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in CREDENTIAL_SUFFIXES
-            )
+            # os.scandir: the file type comes with the listing (one stat per symlink, not per file);
+            # the same files and order as sorted(p.iterdir()) filtered by Path.is_file().
+            with os.scandir(p) as entries:
+                names = sorted(
+                    e.name for e in entries
+                    if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in CREDENTIAL_SUFFIXES and e.is_file()
+                )
+            found = [p / name for name in names]
             if not found:
                 raise InputError(f"{p}: no *.json, *.png, *.svg, *.jwt, *.sd-jwt or *.jws files in this folder")
             out.extend(found)

@@ -9,8 +9,10 @@ from datetime import UTC
 from typing import Any
 
 from badgekit import jwt, sdjwt
+from badgekit._io import JsonShape
 from badgekit._time import utc_now
 from badgekit.errors import BadgekitError
+from badgekit.limits import BIG, count_objects
 from badgekit.verify._canon import CanonCache
 from badgekit.verify._models import (
     CHECK_NUMBERS,
@@ -25,6 +27,13 @@ from badgekit.verify._models import (
 )
 from badgekit.verify._options import VerifyOptions
 from badgekit.verify._text import one_line
+
+#: The fast paths of verification: one walk of the parsed credential (:class:`JsonShape`) tells
+#: the checks which of their own walks can find nothing, check 6 reuses check 3's canonical form,
+#: and the credentials of one run share what is decided about a status list. False: every check
+#: walks the document itself and nothing is reused (the reference that
+#: tests/unit/test_verify_fast_paths.py compares every report with).
+FAST_PATHS = True
 
 
 @dataclass
@@ -53,6 +62,7 @@ class Run:
         self.results: dict[str, CheckResult] = {}
         self.summary: dict[str, Any] = {"format": None, "securing": None}
         self.doc: dict[str, Any] | None = None
+        self.shape: JsonShape | None = None  # of doc, from the walk that parsed it (None: walk it again)
         self.jws: jwt.CompactJws | None = None  # for a VC-JWT (and an SD-JWT VC's issuer-signed JWT)
         self.securing: str | None = None  # how the credential is secured (badgekit._envelope.Envelope.securing)
         self.sd: sdjwt.SdJwt | None = None  # for an SD-JWT VC, with its claims as presented:
@@ -60,7 +70,7 @@ class Run:
         self.proofs: list[tuple[int, Mapping[str, Any]]] = []  # known-suite proofs to check
         self.ignored_proofs: list[str] = []
         self.keys: list[ProofKey] = []
-        self.canon = CanonCache()  # the unsigned document's RDFC-1.0 form, computed once (checks 3, 6)
+        self.canon = CanonCache(reuse=FAST_PATHS)  # the unsigned document's RDFC-1.0 form, computed once (checks 3, 6)
         #: An Open Badges 2.0 assertion found by check 1 (its stored text and form): the OB 2.0
         #: checks (:mod:`badgekit.verify._ob2`) decide it instead of checks 2-11.
         self.ob2: tuple[str, str, int] | None = None
@@ -96,6 +106,17 @@ class Run:
         for cid, _ in CHECKS:
             if cid not in self.results:
                 self.set(cid, SKIPPED, reason)
+
+    def may_hold_keys(self, *keys: str) -> bool:
+        """False only when no object of the document has one of ``keys`` (known from its shape)."""
+        return self.shape is None or not self.shape.keys.isdisjoint(keys)
+
+    def unsigned_objects(self) -> int | None:
+        """JSON objects of the document without its ``proof`` (None: not counted yet)."""
+        if self.shape is None or self.doc is None:
+            return None
+        proofs = self.doc.get("proof")
+        return self.shape.objects - (count_objects(proofs, BIG) if "proof" in self.doc else 0)
 
     def issuer_id(self) -> object:
         issuer = (self.doc or {}).get("issuer")

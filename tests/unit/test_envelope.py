@@ -59,7 +59,7 @@ def test_a_baked_payload_follows_the_same_rule():
 
 
 def test_size_is_refused_before_anything_is_parsed(monkeypatch):
-    monkeypatch.setattr(_envelope, "loads_json", lambda *a, **k: pytest.fail("parsed an oversized input"))
+    monkeypatch.setattr(_envelope, "loads_json_shape", lambda *a, **k: pytest.fail("parsed an oversized input"))
     monkeypatch.setattr(baking, "extract", lambda *a, **k: pytest.fail("extracted from an oversized input"))
     with pytest.raises(_envelope.EnvelopeTooLarge, match="input is 101 bytes, larger than the 100 accepted") as caught:
         _envelope.read(b"{" + b" " * 99 + b"}", source="big.json", max_bytes=100)

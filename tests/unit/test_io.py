@@ -159,3 +159,99 @@ def test_loads_json_names_a_trailing_comma_alike_on_every_python(text, where):
     with pytest.raises(InputError) as info:
         _io.loads_json(text, source="x.json")
     assert info.value.message == f"x.json: malformed JSON at {where}"
+
+
+def test_read_bounded_sizes_its_buffer_by_the_file_not_the_limit(tmp_path):
+    # Issue 18: a buffer of the limit (16 MiB) per credential cost more than reading it.
+    import tracemalloc
+
+    f = tmp_path / "c.json"
+    f.write_bytes(b"{}" * 500)
+    tracemalloc.start()
+    try:
+        assert _io.read_bounded(f) == b"{}" * 500
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 250])
+def test_read_bounded_reads_what_it_did_at_every_size(tmp_path, size):
+    f = tmp_path / "c.bin"
+    f.write_bytes(bytes(range(256))[:size] if size <= 256 else b"x" * size)
+    if size > 100:
+        with pytest.raises(LimitExceeded):
+            _io.read_bounded(f, limit=100)
+    else:
+        assert _io.read_bounded(f, limit=100) == f.read_bytes()
+
+
+def test_read_bounded_reads_files_whose_size_is_unknown():
+    # /proc files report size 0: read up to the limit, as before.
+    text = _io.read_bounded("/proc/self/status", limit=1 << 20)
+    assert b"Name:" in text
+
+
+def _reference_loads(data, max_depth=_io.MAX_JSON_DEPTH):
+    """loads_json before issue 18: json.loads with the hooks, json_depth, the surrogate regex."""
+    import json
+    import re
+
+    if isinstance(data, bytes):
+        data = data.decode("utf-8-sig")
+    value = json.loads(data, object_pairs_hook=_io._unique_keys, parse_constant=_io._reject_constant,
+                       parse_float=_io._finite_float, parse_int=_io._bounded_int)
+    if _io.json_depth(value) > max_depth:
+        raise LimitExceeded("deep")
+    if re.search(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]", data) and _io._has_lone_surrogate(value):
+        raise ValueError("surrogate")
+    return value
+
+
+@pytest.mark.parametrize("data", [
+    '{"a": [1, 2.5, "x"]}', b'\xef\xbb\xbf{"a": 1}', '\ufeff{"a": 1}', '{"a": "\\ud800"}', '{"a": "\\ud83d\\ude00"}',
+    '{"é": "\ud800"}', '{"a": "\\uD8FF"}', '{"a": "\\ud7ff"}', '{"a": 1, "a": 2}', '[NaN]', '[1e400]', '{"a": ',
+    "[" * 70 + "]" * 70, '"\\u00e9"', '{"k": "\u00e9\U0001F600"}',
+])
+def test_loads_json_is_the_reference_parse(data):
+    try:
+        expected: object = _reference_loads(data)
+    except (ValueError, LimitExceeded) as exc:  # JSONDecodeError is a ValueError
+        expected = LimitExceeded if isinstance(exc, LimitExceeded) else ValueError
+    try:
+        got: object = _io.loads_json(data)
+    except InputError as exc:
+        got = LimitExceeded if isinstance(exc, LimitExceeded) else ValueError
+    except LimitExceeded:
+        got = LimitExceeded
+    assert got == expected
+
+
+def test_loads_json_shape_counts_the_value():
+    value, shape = _io.loads_json_shape('{"a": [1, {"b": null}], "c": "d"}')
+    assert (shape.depth, shape.values, shape.objects) == (3, 6, 2)
+    assert shape.keys == {"a", "b", "c"} and shape.inner_keys == {"b"}
+    assert shape.repeats  # [1, {...}]: not all strings, so it may list a value twice
+    assert not _io.json_shape(["x", "y", {"z": ["p", "q"]}][2]).repeats
+
+
+def test_read_bounded_reads_a_pipe_to_its_end(tmp_path):
+    # A FIFO reports size 0 and is read in pieces: every piece, up to the limit.
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def writer() -> None:
+        with open(fifo, "wb") as fh:
+            for _ in range(40):
+                fh.write(b"x" * 1000)
+                fh.flush()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert _io.read_bounded(fifo, limit=100_000) == b"x" * 40_000
+    finally:
+        thread.join()

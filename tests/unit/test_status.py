@@ -9,7 +9,7 @@ import re
 import struct
 import time
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -675,6 +675,31 @@ def test_a_shared_memo_checks_each_list_once_across_credentials_and_never_change
     swapped = {REVOCATION_URL: _resign({**lists[REVOCATION_URL], "validUntil": "2025-12-31T00:00:00Z"})}
     assert _one(creds[0], swapped, memo=memo).state == "invalid"
     assert calls == [REVOCATION_URL, REVOCATION_URL]
+
+
+def test_a_shared_memo_decides_on_a_list_once_per_issuer_and_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 18: what is said of a list (its type, id, issuer, key, dates) is decided once for the
+    # credentials of one run that share the time, the issuer and their verification methods.
+    from badgekit.status import _check
+
+    decided: list[object] = []
+    real = _check._Checker._verify_list
+
+    def counting(self: Any, url: str, status_list: object) -> Any:
+        decided.append(_check._issuer_id(self.credential.get("issuer")))
+        return real(self, url, status_list)
+
+    monkeypatch.setattr(_check._Checker, "_verify_list", counting)
+    lists = {REVOCATION_URL: _signed_list(REVOCATION_URL, "revocation", (1, 5))}
+    creds = [_credential(status_entry(REVOCATION_URL, i, "revocation")) for i in range(5)]
+    other = _credential(status_entry(REVOCATION_URL, 1, "revocation"), issuer="did:example:someone-else")
+    memo: dict[Any, Any] = {}
+    states = [[c.state for c in check_status(c, lists, now=NOW, memo=memo)] for c in [*creds, other, *creds]]
+    assert states == [["valid"], ["revoked"], ["valid"], ["valid"], ["valid"], ["invalid"]] + [["valid"], ["revoked"], ["valid"], ["valid"], ["valid"]]
+    assert decided == [ISSUER, "did:example:someone-else"]
+    later = NOW + timedelta(days=1)
+    assert [c.state for c in check_status(creds[0], lists, now=later, memo=memo)] == ["valid"]
+    assert decided == [ISSUER, "did:example:someone-else", ISSUER]  # another time: decided again
 
 
 # ---------------------------------------------------------------------------------------------

@@ -436,7 +436,7 @@ def test_oversized_input_is_refused_by_size_before_parsing(tmp_path, monkeypatch
     def no_parse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("parsed an oversized input")
 
-    monkeypatch.setattr(_envelope, "loads_json", no_parse)
+    monkeypatch.setattr(_envelope, "loads_json_shape", no_parse)
     big = TEXT.replace(TOP_NAME, '"name": "' + "A" * MAX_INPUT_BYTES + '"').encode()
     refused(big, check="parse", says="larger than")
     path = tmp_path / "big.json"
