@@ -36,7 +36,7 @@ from tests.unit.test_verify_fast_paths import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _rich_report(report, console):  # the renderer before issue 18, verbatim but for `console`
+def _rich_report(report, console):  # the renderer before issue 18, verbatim but for `console` and the formats added since
     s = report.summary
     verdict = report.verdict
     label = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}[verdict]
@@ -55,8 +55,13 @@ def _rich_report(report, console):  # the renderer before issue 18, verbatim but
     if s.get("validFrom") or s.get("validUntil"):
         rows.append(("valid", f"{clean(s.get('validFrom') or '-')} → {clean(s.get('validUntil') or 'no expiry')}"))
     if s.get("format"):
-        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT"}.get(s.get("securing") or "", "")
+        securing = {"embedded-proof": "embedded proof", "vc-jwt": "VC-JWT", "vc+jwt": "vc+jwt (VC-JOSE-COSE)",
+                    "sd-jwt-vc": "SD-JWT VC", "ob2-signed": "Open Badges 2.0, signed (JWS)",
+                    "ob2-hosted": "Open Badges 2.0, hosted"}.get(s.get("securing") or "", "")
         rows.append(("format", f"{s['format']}{', ' + securing if securing else ''}"))
+    if "disclosed" in s:
+        withheld = f" ({s['undisclosed']} not disclosed)" if s.get("undisclosed") else ""
+        rows.append(("disclosed", clean(", ".join(s["disclosed"]) or "none") + withheld))
     if s.get("notChecked"):
         rows.append(("not checked", clean(", ".join(s["notChecked"]))))
     for key, value in rows:
@@ -146,12 +151,13 @@ def test_plain_width_is_rich_width(columns, width, monkeypatch):
 
 @pytest.mark.parametrize("message", ["plain", "bell\x07 and\r carriage", "tab\there", "ünïcode → ✓"])
 def test_stderr_lines_are_what_rich_printed(message, monkeypatch, capsys):
-    def rich_lines() -> str:
+    def rich_lines() -> str:  # what Rich printed, of the text made printable (escapes shown as \uXXXX)
+        shown = _output.printable(message)
         console = Console(file=io.StringIO(), highlight=False, soft_wrap=True, _environ={})
-        console.print(Text("warning: ", style="yellow bold") + Text(message))
-        console.print(Text("error: ", style="red bold") + Text(message))
-        console.print(Text("  hint: ", style="dim") + Text(message, style="dim"))
-        console.print(Text(message, style="dim"))
+        console.print(Text("warning: ", style="yellow bold") + Text(shown))
+        console.print(Text("error: ", style="red bold") + Text(shown))
+        console.print(Text("  hint: ", style="dim") + Text(shown, style="dim"))
+        console.print(Text(shown, style="dim"))
         return console.file.getvalue()
 
     monkeypatch.setattr(_output, "stderr", Console(stderr=True, highlight=False, soft_wrap=True, _environ={}), raising=False)
