@@ -49,6 +49,7 @@ __all__ = [
     "ob2",
     "project",
     "proof",
+    "proofsets",
     "report",
     "roster",
     "schema",

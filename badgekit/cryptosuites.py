@@ -30,11 +30,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from badgekit import jsonld
+from badgekit import jsonld, proofsets
 from badgekit.errors import ProofError
 from badgekit.keys import verify_signature as ed25519_verify
 
@@ -234,15 +234,17 @@ def jcs(value: Any) -> bytes:
         raise JcsError(str(exc) or type(exc).__name__) from None
 
 
-def jcs_hash_data(document: Mapping[str, Any], proof: Mapping[str, Any], hash_name: str) -> bytes:
+def jcs_hash_data(document: Mapping[str, Any], proof: Mapping[str, Any], hash_name: str,
+                  previous: Sequence[Mapping[str, Any]] = ()) -> bytes:
     """``hash(JCS(proof configuration)) ‖ hash(JCS(document without proof))`` as a JCS suite's
     Verify Proof algorithm computes it (VC-DI-EdDSA 1.0 §3.3.2, VC-DI-ECDSA 1.0 §3.4.2): when the
     proof carries an ``@context``, the document's must start with it, and it replaces the document's.
+    A chained proof signs the document with the ``previous`` proofs it names as its ``proof``.
 
     Raises:
         JcsError: the document or proof cannot be serialised, or the contexts disagree.
     """
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    unsecured = proofsets.unsecured(document, previous)
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "@context" in options:
         ctx, doc_ctx = _as_list(options["@context"]), _as_list(document.get("@context"))

@@ -364,9 +364,18 @@ def public_key_multibase(public_key: bytes) -> str:
 # base proofs: statements grouped by JSON pointer (canonicalizeAndGroup, selectJsonLd)
 
 
-#: What badgekit leaves selectively disclosable when a badge class names no mandatory pointers:
-#: the recipient's name, results and evidence; everything else a holder must always disclose.
-DEFAULT_DISCLOSABLE = ("/credentialSubject/name", "/credentialSubject/result", "/evidence")
+#: Selectively disclosable unless the badge class says otherwise (``badgekit.disclose``, read as for
+#: SD-JWT VC: its default less the identifier): results and evidence; the rest is mandatory.
+DEFAULT_DISCLOSABLE = ("/credentialSubject/result", "/evidence")
+#: Mandatory whatever the badge class says: a disclosure without it names no recipient (check 2).
+ALWAYS_MANDATORY = ("/credentialSubject/identifier",)
+
+
+def disclosable_pointers(members: Iterable[str]) -> tuple[str, ...]:
+    """JSON pointers of badge-class ``disclose`` members (``credentialSubject.result`` becomes
+    ``/credentialSubject/result``), less :data:`ALWAYS_MANDATORY`."""
+    pointers = ("/" + "/".join(_escape(part) for part in member.split(".")) for member in members)
+    return tuple(p for p in pointers if p not in ALWAYS_MANDATORY)
 
 
 def default_mandatory_pointers(document: Mapping[str, Any], disclosable: Sequence[str] = DEFAULT_DISCLOSABLE) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from badgekit import cryptosuites, did, jsonld, limits
+from badgekit import cryptosuites, did, jsonld, limits, proofsets
 from badgekit._time import CLOCK_SKEW, TimestampError, format_utc, parse_datetime_stamp, utc_now
 from badgekit.errors import BadgekitError, ProofError
 from badgekit.keys import Signer
@@ -58,16 +58,18 @@ def hash_data(
     *,
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
+    previous: Sequence[Mapping[str, Any]] = (),
 ) -> HashData:
     """Transformation and hashing of VC-DI-EdDSA for ``document`` and ``proof_options``.
 
-    ``proof_options`` must not hold ``proofValue``. ``document`` may hold a ``proof``; it is removed.
+    ``proof_options`` must not hold ``proofValue``. ``document`` may hold a ``proof``; it is removed,
+    and replaced by the ``previous`` proofs a chained proof names (:func:`badgekit.proofsets.unsecured`).
 
     Raises:
         DocumentLoaderError, JsonLdError, LimitExceeded: from canonicalisation.
     """
     canon = canonize or jsonld.canonize
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    unsigned = proofsets.unsecured(document, previous)
     config = dict(proof_options)
     config["@context"] = document.get("@context")
     canonical_proof = _canonical_config(config, canon, loader)
@@ -129,12 +131,18 @@ def add_proof(
     canonize: Callable[..., str] | None = None,
     cryptosuite: str = CRYPTOSUITE,
     mandatory_pointers: Sequence[str] | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Return a (shallow) copy of ``document`` with a Data Integrity proof in ``cryptosuite``
     (default ``eddsa-rdfc-2022``; :data:`badgekit.cryptosuites.SIGNING_SUITES`) appended to ``proof``.
 
     ``proof`` is always written as an array (the OB 3.0 JSON Schema requires it). Existing proofs
-    are kept: the new proof signs the document without them (a proof set). A JCS suite's proof
+    are kept: the new proof signs the document without them (a proof set), or, with
+    ``previous_proof`` (the ``id`` of an existing proof, or several), the document with the proofs
+    it names, which it then names in ``previousProof`` (a proof chain, VC Data Integrity 1.0
+    "Add Proof Set/Chain"). ``proof_id`` becomes the proof's ``id``; a chained proof gets a new
+    ``urn:uuid:`` one when none is given, so that a later proof can chain to it. A JCS suite's proof
     carries the document's ``@context`` (VC-DI-EdDSA 1.0 §3.3.1, VC-DI-ECDSA 1.0 §3.4.1). The
     signer's key type is its ``key_type`` attribute (:class:`badgekit.keys.KeySigner`), else Ed25519.
     ``ecdsa-sd-2023`` writes a base proof (for the holder, who derives what verifiers see) whose
@@ -143,7 +151,8 @@ def add_proof(
 
     Raises:
         ProofError: the document has no ``@context``; ``cryptosuite`` is not one badgekit signs
-            in, or needs another key type than the signer's.
+            in, or needs another key type than the signer's; ``previous_proof`` names an id no
+            proof has, or ``proof_id`` is one a proof already has; an ``ecdsa-sd-2023`` proof chained.
         LimitExceeded: signed, the document would be beyond what ``badgekit verify`` checks
             (:func:`badgekit.limits.check_signable`), or canonicalisation would need too much work.
         DocumentLoaderError, JsonLdError: from canonicalisation.
@@ -158,24 +167,56 @@ def add_proof(
     limits.check_signable(document)
     options = proof_options(signer.verification_method, created=created, proof_purpose=proof_purpose,
                             cryptosuite=suite.name)
+    existing = _as_list(document.get("proof"))
+    previous = _chain_to(existing, previous_proof, suite)
+    if previous_proof is not None and proof_id is None:
+        proof_id = proofsets.new_proof_id()
+    if proof_id is not None:
+        if any(isinstance(p, Mapping) and p.get("id") == proof_id for p in existing):
+            raise ProofError(f"a proof of the credential already has the id {proof_id!r}; a proof id names one proof")
+        options = {"type": options.pop("type"), "id": proof_id, **options}
+    if previous_proof is not None:
+        options["previousProof"] = previous_proof if isinstance(previous_proof, str) else list(previous_proof)
     if suite.transform == cryptosuites.JCS:
         options["@context"] = document["@context"]
     if suite.transform == cryptosuites.SD:
         value = _sd_base_proof_value(document, options, signer, mandatory_pointers, loader=loader, canonize=canonize)
-        return {**document, "proof": [*_as_list(document.get("proof")), {**options, "proofValue": value}]}
-    if suite.name == CRYPTOSUITE and canonize is None:
+        return {**document, "proof": [*existing, {**options, "proofValue": value}]}
+    if suite.name == CRYPTOSUITE and canonize is None and not previous:
         message = hash_data(document, options, loader=loader).hash_data  # the hot path: cached config
     else:
         try:
-            message = signed_message(suite, key_type, document, options, loader=loader, canonize=canonize)
+            message = signed_message(suite, key_type, document, options, loader=loader, canonize=canonize,
+                                     previous=previous)
         except cryptosuites.JcsError as exc:
             raise ProofError(f"the document cannot be canonicalised with JCS (RFC 8785): {exc}") from None
     signature = signer.sign(message)
     proof = dict(options)
     proof["proofValue"] = "z" + did.b58encode(signature)
     signed = dict(document)  # shallow: only "proof" is replaced, nested values are shared
-    signed["proof"] = [*_as_list(document.get("proof")), proof]
+    signed["proof"] = [*existing, proof]
     return signed
+
+
+def _chain_to(existing: list[Any], previous_proof: str | Sequence[str] | None,
+              suite: cryptosuites.Cryptosuite) -> list[Mapping[str, Any]]:
+    """The existing proofs a new proof chains to (``previous_proof``: their ids), checked."""
+    if previous_proof is None:
+        return []
+    ids = [previous_proof] if isinstance(previous_proof, str) else list(previous_proof)
+    if not ids or not all(isinstance(i, str) and i for i in ids):
+        raise ProofError("previousProof names proofs by their id: give at least one, none empty")
+    if suite.transform == cryptosuites.SD:
+        raise ProofError("an ecdsa-sd-2023 proof cannot be chained: it is a base proof for the holder, whose derived "
+                         "proof would leave the chain behind", hint="add it as a set member (no previous proof)")
+    known = [p.get("id") for p in existing if isinstance(p, Mapping)]
+    for i in ids:
+        if known.count(i) != 1:
+            listed = ", ".join(str(k) for k in known if isinstance(k, str)) or "none has an id"
+            raise ProofError(f"no proof of the credential has the id {i!r} to chain to (proof ids: {listed})"
+                             if i not in known else f"{known.count(i)} proofs of the credential have the id {i!r}",
+                             hint="a chain can only name a proof that was signed with an id")
+    return proofsets.matching(existing, {"previousProof": ids})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,10 +267,6 @@ def structure_problem(proof: Any) -> str | None:
     longest = cryptosuites.max_proof_value_chars(known)
     if len(pv) > longest:
         return f"proofValue is {len(pv):,} characters long; a {base} {known.name} proof value has at most {longest:,}"
-    if "previousProof" in proof:
-        # A chained proof signs the document together with the proofs it names (VC DI 1.0 "proof
-        # chains"); badgekit checks each proof over the document alone, which is not that check.
-        return "proof chains (previousProof) are not supported"
     for name in ("created", "expires"):
         if name in proof:
             try:
@@ -303,7 +340,8 @@ def verify_proof(
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
 ) -> ProofResult:
-    """Check one proof of ``document``: structure, key resolution, purpose and signature.
+    """Check one proof of ``document``: structure, key resolution, purpose and signature (a
+    chained proof over the document with the proofs of ``document`` it names).
 
     Never raises for a bad credential: every problem is a failed :class:`ProofResult`.
     """
@@ -317,7 +355,8 @@ def verify_proof(
         return ProofResult(False, f"verification method: {exc}", proof, vm_id)
     if source == "document" and "assertionMethod" not in vm.relationships:
         return ProofResult(False, f"{vm_id} is not an assertionMethod of its controller", proof, vm_id, vm.controller, source)
-    problem = signature_problem(document, proof, vm.public_key, loader=loader, canonize=canonize)
+    previous = proofsets.matching(proofs_of(document), proof)
+    problem = signature_problem(document, proof, vm.public_key, loader=loader, canonize=canonize, previous=previous)
     if problem:
         return ProofResult(False, problem, proof, vm_id, vm.controller, source)
     return ProofResult(True, f"{proof.get('type')} {proof.get('cryptosuite') or ''} signature verified".replace("  ", " "), proof, vm_id, vm.controller, source)
@@ -330,9 +369,11 @@ def signature_problem(
     *,
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
+    previous: Sequence[Mapping[str, Any]] = (),
 ) -> str | None:
     """Why ``proof`` (structure already checked) is not a valid signature of ``document`` by
-    ``public_key``, or None when it is."""
+    ``public_key``, or None when it is. A chained proof signs the document with the ``previous``
+    proofs it names (:func:`badgekit.proofsets.matching`)."""
     suite = cryptosuites.suite_of(proof)
     key_type = did.key_type(public_key)
     if suite is None or key_type not in suite.key_types:
@@ -340,7 +381,7 @@ def signature_problem(
         wanted = " or ".join(suite.key_types) if suite else "a supported"
         return f"the proof is {name}, which needs a {wanted} key; the verification method holds a {key_type or 'different'} key"
     if suite.transform == cryptosuites.SD:
-        return _sd_problem(document, proof, public_key, loader=loader, canonize=canonize)
+        return _sd_problem(document, proof, public_key, loader=loader, canonize=canonize, previous=previous)
     try:
         signature = did.b58decode(str(proof["proofValue"])[1:])
     except ValueError:
@@ -349,13 +390,15 @@ def signature_problem(
     if len(signature) != size:
         return f"proofValue decodes to {len(signature)} bytes; an {key_type} signature has {size}"
     try:
-        message = signed_message(suite, key_type, document, proof, loader=loader, canonize=canonize)
+        message = signed_message(suite, key_type, document, proof, loader=loader, canonize=canonize, previous=previous)
     except cryptosuites.JcsError as exc:
         return f"the credential cannot be canonicalised with JCS (RFC 8785): {exc}"
     except BadgekitError as exc:
-        return f"the proof options cannot be canonicalised: {exc.message}"
+        what = "the credential with the proofs this one chains to" if previous else "the proof options"
+        return f"{what} cannot be canonicalised: {exc.message}"
     if not cryptosuites.verify_signature(key_type, public_key, signature, message):
-        return "signature does not match the credential (altered after signing, or signed with another key)"
+        what = "the credential and the proofs it chains to" if previous else "the credential"
+        return f"signature does not match {what} (altered after signing, or signed with another key)"
     return None
 
 
@@ -381,6 +424,7 @@ def _sd_problem(
     *,
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
+    previous: Sequence[Mapping[str, Any]] = (),
 ) -> str | None:
     """Why an ``ecdsa-sd-2023`` proof does not verify, or None: the document and the proof options
     canonicalised with RDFC-1.0 as for the other RDFC suites, then :mod:`badgekit.ecdsa_sd` (a
@@ -390,9 +434,10 @@ def _sd_problem(
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
     value = str(proof["proofValue"])
     try:
-        data = hash_data(document, options, loader=loader, canonize=canonize)
+        data = hash_data(document, options, loader=loader, canonize=canonize, previous=previous)
         if cryptosuites.is_base_proof(proof):
-            return ecdsa_sd.base_proof_problem(document, data.proof_hash, value, public_key, loader=loader)
+            return ecdsa_sd.base_proof_problem(proofsets.unsecured(document, previous), data.proof_hash, value,
+                                               public_key, loader=loader)
     except BadgekitError as exc:
         return f"the credential or its proof options cannot be canonicalised: {exc.message}"
     return ecdsa_sd.derived_proof_problem(data.canonical_document, data.proof_hash, value, public_key)
@@ -406,11 +451,13 @@ def signed_message(
     *,
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
+    previous: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
     """The bytes a proof of ``suite`` signs with a ``key_type`` key: ``hash(proof configuration) ‖
     hash(document)`` after the suite's transformation (RDFC-1.0 or JCS) and with its hash (SHA-384
     for P-384, SHA-256 otherwise). The one place signing and verifying both derive it from;
-    ``proof`` may hold ``proofValue`` (ignored).
+    ``proof`` may hold ``proofValue`` (ignored); a chained proof signs the document with the
+    ``previous`` proofs it names.
 
     Raises:
         JcsError: a JCS suite and a document JCS cannot serialise.
@@ -418,11 +465,11 @@ def signed_message(
     """
     hash_name = suite.hash_name(key_type)
     if suite.transform == cryptosuites.JCS:
-        return cryptosuites.jcs_hash_data(document, proof, hash_name)
+        return cryptosuites.jcs_hash_data(document, proof, hash_name, previous)
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
     if hash_name == "sha256":
-        return hash_data(document, options, loader=loader, canonize=canonize).hash_data
-    data = hash_data(document, options, loader=loader, canonize=cryptosuites.canonize_sha384)
+        return hash_data(document, options, loader=loader, canonize=canonize, previous=previous).hash_data
+    data = hash_data(document, options, loader=loader, canonize=cryptosuites.canonize_sha384, previous=previous)
     return (hashlib.sha384(data.canonical_proof_config.encode("utf-8")).digest()
             + hashlib.sha384(data.canonical_document.encode("utf-8")).digest())
 
@@ -440,18 +487,28 @@ def verify(
     canonize: Callable[..., str] | None = None,
 ) -> ProofResult:
     """Check the proofs of ``document``: every proof of a known suite must verify, at least one
-    must exist; proofs of unknown types are skipped (OB 3.0: a verifier may accept any one)."""
+    must exist; proofs of unknown types are skipped (OB 3.0: a verifier may accept any one), and so
+    is a chained proof that names one (it counts only if the proofs it names verify)."""
     proofs = proofs_of(document)
     if not proofs:
         return ProofResult(False, "the credential has no proof")
+    if len(proofs) > limits.MAX_PROOFS:
+        return ProofResult(False, f"{len(proofs)} proofs; badgekit checks at most {limits.MAX_PROOFS}")
+    problem = proofsets.chain_problem(proofs)
+    if problem:
+        return ProofResult(False, problem)
     results = [verify_proof(document, p, resolver=resolver, loader=loader, canonize=canonize) for p in proofs]
-    known = [r for r in results if not r.skipped]
+    unchecked = {n for n, r in enumerate(results, start=1) if r.skipped}
+    known = [(n, r) for n, r in enumerate(results, start=1) if not r.skipped]
     if not known:
         return results[0]
-    failed = [r for r in known if not r.verified]
+    failed = [r for _, r in known if not r.verified]
     if failed:
         return failed[0]
-    return known[0]
+    standing = [r for n, r in known if not proofsets.ancestors(proofs, n) & unchecked]
+    if not standing:
+        return ProofResult(False, "every proof chains to a proof of a suite badgekit does not implement", skipped=True)
+    return standing[0]
 
 
 def _as_list(value: Any) -> list[Any]:

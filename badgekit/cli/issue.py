@@ -77,7 +77,8 @@ def issue(
         typer.Option("--cryptosuite", metavar="SUITE",
                      help="--format ldp: the proof's cryptosuite, eddsa-rdfc-2022 or eddsa-jcs-2022 (Ed25519 key), "
                           "ecdsa-rdfc-2019 or ecdsa-jcs-2019 (P-256 / P-384 key), ecdsa-sd-2023 (P-256 key: base "
-                          "proofs, results and evidence selectively disclosable). Default: eddsa-rdfc-2022, "
+                          "proofs, the badge class's disclose members selectively disclosable, by default results "
+                          "and evidence). Default: eddsa-rdfc-2022, "
                           "or ecdsa-rdfc-2019 with a P-256 / P-384 key."),
     ] = None,
     bake: Annotated[

@@ -50,7 +50,9 @@ class _Signing:
     fmt: str
     signer: KeySigner | None  # Data Integrity: the key bound to its method
     cryptosuite: str = proof.CRYPTOSUITE  # Data Integrity: the proof's suite
-    disclose: tuple[str, ...] | None = None  # SD-JWT VC: selectively disclosable members (None: the default)
+    #: The badge class's selectively disclosable members (``badgekit.disclose``; None: the default):
+    #: an SD-JWT VC's disclosures, an ``ecdsa-sd-2023`` base proof's non-mandatory members.
+    disclose: tuple[str, ...] | None = None
 
     @classmethod
     def make(cls, key: PrivateKey, method: str | None, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
@@ -59,7 +61,8 @@ class _Signing:
             return cls(issuer, achievement, key, method, fmt, None, disclose=disclose)
         assert isinstance(key, Ed25519Key | EcdsaKey)  # check_signing_setup refused anything else
         signer = key.signer(method)
-        return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type))
+        return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type),
+                   disclose)
 
     def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
         """(the credential, the text of its file): JSON with a proof, or the VC-JWT / vc+jwt / SD-JWT VC itself."""
@@ -70,7 +73,13 @@ class _Signing:
         if self.signer is None:  # the file is the JWS, byte for byte
             securing = jwt.VC_JOSE if self.fmt == "vc+jwt" else jwt.VC_JWT
             return unsigned, jwt.sign_vc_jwt(unsigned, self.key, kid=self.method, securing=securing)
-        signed = proof.add_proof(unsigned, self.signer, created=job.issued_at, cryptosuite=self.cryptosuite)
+        pointers = None
+        if self.cryptosuite == "ecdsa-sd-2023" and self.disclose is not None:
+            from badgekit import ecdsa_sd  # start-up: cbor2, for ecdsa-sd-2023 base proofs only
+
+            pointers = ecdsa_sd.default_mandatory_pointers(unsigned, ecdsa_sd.disclosable_pointers(self.disclose))
+        signed = proof.add_proof(unsigned, self.signer, created=job.issued_at, cryptosuite=self.cryptosuite,
+                                 mandatory_pointers=pointers)
         return signed, dumps_json(signed, indent=None)  # one line: the C encoder (pretty: jq, badgekit extract)
 
 

@@ -47,7 +47,7 @@ class SigningSetup:
     cryptosuite: str | None = None  # Data Integrity: the proof's suite (see proof_suite)
     #: True: credentials come back as text for the run's JSON Lines file (badgekit._jsonl), unwritten
     jsonl: bool = False
-    disclose: tuple[str, ...] | None = None  # SD-JWT VC: the badge class's selectively disclosable members
+    disclose: tuple[str, ...] | None = None  # the badge class's selectively disclosable members (SD-JWT VC, ecdsa-sd-2023)
 
     def signing(self, key: PrivateKey) -> _Signing:
         return _Signing.make(key, self.method, dict(self.issuer), dict(self.achievement), self.fmt, self.cryptosuite,

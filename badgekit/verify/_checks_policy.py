@@ -11,8 +11,11 @@ from badgekit.verify._text import one_line, subjects_of
 
 
 def _evidence(run: Run) -> Evidence:
+    """The credential and its issuer's keys: of a proof set or chain, those of the issuer's own
+    proofs (check 5), not the extra signatures; when none was shown to be the issuer's, all."""
     assert run.doc is not None
-    return Evidence(run.doc, run.issuer_id(), tuple(frozenset(k.fingerprints) for k in run.keys))
+    keys = [k for k in run.keys if k.status == PASSED and k.issuer] or run.keys
+    return Evidence(run.doc, run.issuer_id(), tuple(frozenset(k.fingerprints) for k in keys))
 
 
 # -- 9. trust --------------------------------------------------------------------------------

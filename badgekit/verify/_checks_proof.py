@@ -1,13 +1,20 @@
 """Checks 4-6, the proof [SPEC (e) 2]: ``proof-structure`` (Data Integrity proofs, a VC-JWT
 header and claims, or an SD-JWT VC's header, claims, disclosures and key binding JWT),
-``issuer-key`` (the key resolves offline and belongs to the issuer) and ``signature``."""
+``issuer-key`` (the key resolves offline and belongs to the issuer) and ``signature``.
+
+Several Data Integrity proofs (VC Data Integrity 1.0 proof sets and chains, :mod:`badgekit.proofsets`):
+every proof badgekit implements is checked, and any that fails makes the credential invalid; at
+least one must be the issuer's (check 5) and verify, together with every proof it chains to (check
+6). The others (an endorser's, a notary's) are extra signatures, reported. A proof of a suite
+badgekit does not implement is not checked: it can neither make the credential valid on its own
+(only indeterminate) nor make it invalid; a proof chained to one stands only as far as it does."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from badgekit import cryptosuites, did, jwt, proof, sdjwt
+from badgekit import cryptosuites, did, jwt, proof, proofsets, sdjwt
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_PROOFS
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
@@ -48,12 +55,18 @@ def check_proof_structure(run: Run) -> None:
     if len(proofs) > MAX_PROOFS:
         run.set("proof-structure", FAILED, f"{len(proofs)} proofs; badgekit checks at most {MAX_PROOFS}")
         return
+    chain = proofsets.chain_problem(proofs)
+    if chain:
+        run.set("proof-structure", FAILED, f"proof chain: {chain}")
+        return
+    run.all_proofs = proofs
     notes = []
     malformed = False
     for n, p in enumerate(proofs, start=1):
         suite = cryptosuites.suite_of(p)
         if suite is None:
             run.ignored_proofs.append(cryptosuites.describe(p))
+            run.unchecked.add(n)
             malformed = malformed or not cryptosuites.names_a_suite(p)
             continue
         problem = proof.structure_problem(p) or proof.time_problem(p, run.at)
@@ -76,9 +89,20 @@ def check_proof_structure(run: Run) -> None:
         return
     if run.ignored_proofs:
         notes.append(f"ignored {len(run.ignored_proofs)} proof(s) of unknown type ({', '.join(run.ignored_proofs)})")
+    if len(proofs) > 1:
+        notes.insert(0, _shape(proofs))
     suites = sorted({f"{p.get('type')}{' ' + p['cryptosuite'] if p.get('cryptosuite') else ''}" for _, p in run.proofs})
     run.set("proof-structure", PASSED, f"{len(run.proofs)} proof(s): {', '.join(suites)}, proofPurpose "
             "assertionMethod" + ("; " + "; ".join(notes) if notes else ""))
+
+
+def _shape(proofs: list[Any]) -> str:
+    """``"a proof set of 2"`` or ``"a proof chain: proof 2 follows proof 1"``."""
+    if not proofsets.is_chained(proofs):
+        return f"a proof set of {len(proofs)}"
+    links = [f"proof {n} follows proof {' and '.join(map(str, proofsets.predecessors(proofs, n)))}"
+             for n in range(1, len(proofs) + 1) if proofsets.predecessors(proofs, n)]
+    return "a proof chain: " + ", ".join(links)
 
 
 def _sd_jwt_structure(run: Run) -> None:
@@ -130,7 +154,43 @@ def check_issuer_key(run: Run) -> None:
         run.set("issuer-key", FAILED, "the credential has no issuer id, so no key can belong to it")
         return
     run.keys = [_jwt_key(run, issuer)] if run.jws is not None else [_di_key(run, n, p, issuer) for n, p in run.proofs]
-    run.combine("issuer-key", run.keys)
+    _settle_issuer_key(run)
+
+
+def _settle_issuer_key(run: Run) -> None:
+    """Check 5 from each proof's key: failed if a key is bad; passed if one is the issuer's (the
+    others reported as extra signatures); else indeterminate if one may be; else failed (every
+    proof is someone else's)."""
+    keys = run.keys
+    many = len(keys) > 1
+    label = {k.index: f"proof {k.index}: " if many else "" for k in keys}
+    bad = [k for k in keys if k.status == FAILED]
+    if bad:
+        run.set("issuer-key", FAILED, "; ".join(label[k.index] + k.reason for k in bad))
+        return
+    if any(k.status == PASSED and k.issuer for k in keys):
+        run.set("issuer-key", PASSED, "; ".join(label[k.index] + _extra(k) for k in keys))
+        return
+    unsure = [k for k in keys if k.status == INDETERMINATE]
+    if unsure:
+        run.set("issuer-key", INDETERMINATE, "; ".join(label[k.index] + k.reason for k in unsure))
+        return
+    others = "; ".join(label[k.index] + k.reason for k in keys)
+    if run.unchecked:  # the issuer's proof may be the one of a suite badgekit does not implement
+        shown = ", ".join(f"proof {n}" for n in sorted(run.unchecked))
+        run.set("issuer-key", INDETERMINATE, f"no proof badgekit checks is by the issuer ({others}); the issuer's "
+                f"may be {shown}, of a suite badgekit does not implement")
+        return
+    run.set("issuer-key", FAILED, ("no proof is by the issuer: " if many else "") + others)
+
+
+def _extra(key: ProofKey) -> str:
+    """How check 5 reports a proof beside the issuer's own."""
+    if key.status == PASSED and key.issuer:
+        return key.reason
+    if key.public_key is None:
+        return f"not checked, an extra signature ({key.reason})"
+    return f"an extra signature, not the issuer's ({key.reason})"
 
 
 def _di_key(run: Run, n: int, p: Mapping[str, Any], issuer: str) -> ProofKey:
@@ -148,14 +208,16 @@ def _di_key(run: Run, n: int, p: Mapping[str, Any], issuer: str) -> ProofKey:
     key = ProofKey(n, PASSED, "", vm.public_key, fps)
     short = short_key(vm.public_key_multibase)
     trust_source = options.trust.source if options.trust is not None else ""
+    # A key shown to be someone else's is a usable key (issuer False): a co-signer's proof of a
+    # set or chain, or, alone, a credential not signed by its issuer (check 5 fails).
     if source == "did:key":
         if vm.controller == issuer:
             key.reason = f"did:key {short} is the issuer's own DID"
         elif issuer.startswith("did:key:"):
-            key.status, key.reason = FAILED, f"signed by {vm.controller}, but the issuer is {issuer}"
+            key.issuer, key.reason = False, f"signed by {vm.controller}, but the issuer is {issuer}"
         elif issuer in options.did_documents:
             listed = _listed_as_assertion(options.did_documents[issuer], vm.id, vm_id)
-            key.status = PASSED if listed else FAILED
+            key.issuer = listed
             key.reason = (f"did:key {short} is an assertionMethod in the issuer's DID document" if listed
                           else f"did:key {short} is not an assertionMethod in the DID document of {issuer}")
         elif run.trust_vouches(issuer, fps):
@@ -166,14 +228,16 @@ def _di_key(run: Run, n: int, p: Mapping[str, Any], issuer: str) -> ProofKey:
                 "links the two: supply the issuer's DID document (--did-doc) or a trust list (--trust)")
     elif source == "document":
         if vm.controller != issuer:
-            key.status, key.reason = FAILED, f"key {vm.id} is controlled by {vm.controller}, not by the issuer {issuer}"
+            key.issuer, key.reason = False, f"key {vm.id} is controlled by {vm.controller}, not by the issuer {issuer}"
+            if "assertionMethod" not in vm.relationships:
+                key.status, key.reason = FAILED, f"{key.reason}, and is not an assertionMethod of {vm.controller}"
         elif "assertionMethod" not in vm.relationships:
             key.status, key.reason = FAILED, f"key {vm.id} is not an assertionMethod of {issuer}"
         else:
             key.reason = _in_document(run, vm.id, issuer)
     else:  # "fragment": a bare multikey after '#', with no document saying whose it is
         if controller != issuer:
-            key.status, key.reason = FAILED, f"verification method {vm_id} names {controller}, not the issuer {issuer}"
+            key.issuer, key.reason = False, f"verification method {vm_id} names {controller}, not the issuer {issuer}"
         elif run.trust_vouches(issuer, fps):
             key.reason = f"key {short} is listed for {issuer} by {trust_source}"
         else:
@@ -262,18 +326,51 @@ def check_signature(run: Run) -> None:
     if parts and all(p.status == SKIPPED for p in parts):
         run.set("signature", SKIPPED, "no usable key (check 5 failed)")
         return
+    if run.jws is None and len(run.all_proofs) > 1:
+        _settle_proof_set(run, parts)
+        return
     run.combine("signature", [p for p in parts if p.status != SKIPPED] or parts)
+
+
+def _settle_proof_set(run: Run, parts: list[ProofKey]) -> None:
+    """Check 6 for a proof set or chain: every signature checked must verify; a chained proof
+    stands only when every proof it chains to does (an unchecked one leaves it indeterminate); and
+    when check 5 found the issuer's key, one of the issuer's proofs must stand."""
+    verified = {p.index for p in parts if p.status == PASSED}
+    why_not = {n: "not checked (a suite badgekit does not implement)" for n in run.unchecked}
+    why_not.update({p.index: "not checked (no key, check 5)" for p in parts if p.status != PASSED})
+    for part in parts:
+        missing = sorted(proofsets.ancestors(run.all_proofs, part.index) - verified)
+        if part.status == PASSED and missing:
+            part.status = INDETERMINATE
+            part.reason += (f", but it chains to proof {missing[0]}, {why_not.get(missing[0], 'not verified')}, "
+                            "so it does not stand")
+    checked = [p for p in parts if p.status != SKIPPED]
+    if any(p.status == FAILED for p in checked) or run.status("issuer-key") != PASSED:
+        run.combine("signature", checked or parts)
+        return
+    own = {k.index for k in run.keys if k.status == PASSED and k.issuer}
+    mine = [p for p in checked if p.index in own]
+    if any(p.status == PASSED for p in mine):
+        extra = {p.index: "" if p.index in own else " (an extra signature)" for p in checked}
+        run.set("signature", PASSED, "; ".join(f"proof {p.index}: {p.reason}{extra[p.index]}" for p in checked))
+        return
+    run.set("signature", INDETERMINATE, "no proof of the issuer stands: "
+            + "; ".join(f"proof {p.index}: {p.reason}" for p in mine))
 
 
 def _di_signature(run: Run, key: ProofKey) -> ProofKey:
     assert run.doc is not None
     assert isinstance(key.public_key, bytes)  # an embedded proof's key: Ed25519 bytes (check 5)
     p = dict(run.proofs[[n for n, _ in run.proofs].index(key.index)][1])
-    problem = proof.signature_problem(run.doc, p, key.public_key, loader=run.options.loader, canonize=run.canon)
+    previous = proofsets.matching(run.all_proofs, p)
+    problem = proof.signature_problem(run.doc, p, key.public_key, loader=run.options.loader, canonize=run.canon,
+                                      previous=previous)
     if problem:
         return ProofKey(key.index, FAILED, problem)
     suite = p.get("cryptosuite") or p.get("type")
-    return ProofKey(key.index, PASSED, f"{suite} signature verified")
+    chained = f" over the credential and proof {' and '.join(map(str, proofsets.predecessors(run.all_proofs, key.index)))}"
+    return ProofKey(key.index, PASSED, f"{suite} signature verified" + (chained if previous else ""))
 
 
 def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:

@@ -38,13 +38,15 @@ FAST_PATHS = True
 
 @dataclass
 class ProofKey:
-    """What check 5 learned about one proof's key, for checks 6 and 9."""
+    """What check 5 learned about one proof's key, for checks 6 and 9. ``status`` passed with
+    ``issuer`` False: a usable key of someone else (a co-signer's proof in a set or chain)."""
 
     index: int
     status: str
     reason: str
     public_key: bytes | jwt.JwtKey | None = None  # Ed25519 public key bytes, or an RS256/ES256 JWK's key
     fingerprints: set[str] = field(default_factory=set)
+    issuer: bool = True
 
 
 class Run:
@@ -69,6 +71,10 @@ class Run:
         self.disclosures: sdjwt.Processed | None = None
         self.proofs: list[tuple[int, Mapping[str, Any]]] = []  # known-suite proofs to check
         self.ignored_proofs: list[str] = []
+        #: Every proof of the document, and the numbers of those not checked (unknown suites): a
+        #: chained proof stands only if the proofs it names do (badgekit.proofsets).
+        self.all_proofs: list[Any] = []
+        self.unchecked: set[int] = set()
         self.keys: list[ProofKey] = []
         self.canon = CanonCache(reuse=FAST_PATHS)  # the unsigned document's RDFC-1.0 form, computed once (checks 3, 6)
         #: An Open Badges 2.0 assertion found by check 1 (its stored text and form): the OB 2.0

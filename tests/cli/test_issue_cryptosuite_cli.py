@@ -87,3 +87,37 @@ def test_issue_in_ecdsa_sd_2023_writes_base_proofs_the_holder_can_check(tmp_path
     result = run_cli("issue", "--badge", "disks", p384.roster, "--key", p384.key, "--cryptosuite", "ecdsa-sd-2023",
                      ok=2)
     assert "ecdsa-sd-2023 needs a key of type P-256" in result.output
+
+
+def test_the_badge_class_chooses_what_an_ecdsa_sd_2023_holder_may_withhold(tmp_path, monkeypatch):
+    # badgekit.disclose, as for SD-JWT VC: those members are selectively disclosable, the rest is
+    # mandatory; the recipient's identifier always is (a disclosure without it names no recipient).
+    from badgekit import ecdsa_sd
+
+    p = ecdsa_project(tmp_path, monkeypatch, "p256")
+
+    issued: list[str] = []
+
+    def pointers() -> tuple[str, ...]:
+        issued.append(f"r{len(issued)}@example.org")  # a new recipient each time
+        p.roster.write_text(f"email,name,earned\n{issued[-1]},A,2025-06-01\n", encoding="utf-8")
+        run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--workers", "1", "--no-revocation",
+                "--cryptosuite", "ecdsa-sd-2023")
+        [path] = sorted(p.out.glob("*.json"))
+        [proof] = json.loads(path.read_text(encoding="utf-8"))["proof"]
+        assert json.loads(run_cli("verify", path, "--json").stdout)["verdict"] == "valid"
+        path.unlink()
+        return ecdsa_sd.parse_base_proof_value(proof["proofValue"]).mandatory_pointers
+
+    default = pointers()
+    assert "/awardedDate" in default and "/credentialSubject/identifier" in default
+    (p.root / "badges" / "disks.json").write_text(json.dumps(
+        {**BADGE, "badgekit": {"disclose": ["awardedDate", "credentialSubject.identifier"]}}), encoding="utf-8")
+    chosen = pointers()
+    assert "/awardedDate" not in chosen and "/credentialSubject/identifier" in chosen
+    assert set(default) - set(chosen) == {"/awardedDate"}
+    (p.root / "badges" / "disks.json").write_text(json.dumps(
+        {**BADGE, "badgekit": {"disclose": ["name"]}}), encoding="utf-8")
+    refused = run_cli("issue", "--badge", "disks", p.roster, "--key", p.key, "--no-revocation", "--cryptosuite",
+                      "ecdsa-sd-2023", ok=2)
+    assert "'name' cannot be selectively disclosable" in refused.output

@@ -185,3 +185,16 @@ def test_hostile_badge_images_fail_parse(path: Path):
     report = json.loads(result.stdout)
     parse = report["checks"][0]
     assert parse["id"] == "parse" and parse["status"] in ("failed", "indeterminate")
+
+
+def test_a_proof_chain_by_the_issuer_and_a_notary_is_valid(tmp_path):
+    # Its broken twins: proof-structure--chain-*.json, signature--chain-previous-proof-swapped.json,
+    # and (a set, none of whose proofs is the issuer's) issuer-key--proof-set-without-the-issuer.json.
+    path = tmp_path / "chain.json"
+    path.write_bytes(MI.valid_proof_chain())
+    result = _verify(str(path))
+    assert result.exit_code == 0, result.output
+    checks = {c["id"]: c["reason"] for c in json.loads(result.stdout)["checks"]}
+    assert "a proof chain: proof 2 follows proof 1" in checks["proof-structure"]
+    assert "proof 2: an extra signature, not the issuer's" in checks["issuer-key"]
+    assert "proof 2: eddsa-rdfc-2022 signature verified over the credential and proof 1" in checks["signature"]

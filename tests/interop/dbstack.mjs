@@ -4,7 +4,8 @@
  * tests check themselves against. Strictly offline: the document loader serves only
  *   - the JSON-LD contexts listed in badgekit/data/contexts/index.json (read from that folder;
  *     the OB 3.0.3 URL serves the revision chosen with --ob-context-revision),
- *   - did:key DID documents and verification methods, built locally from the identifier,
+ *   - did:key DID documents and verification methods (Ed25519 z6Mk…, P-256 zDn…, P-384 z82…),
+ *     built locally from the identifier,
  *   - status-list credentials given with --status-list URL=FILE,
  * and throws on any other URL. JSON-LD "safe mode" is on, as the DB stack does by default
  * (@digitalbazaar/data-integrity and eddsa-rdfc-2022-cryptosuite canonize with safe: true).
@@ -26,8 +27,9 @@
  *   node dbstack.mjs sign --seed HEX32 [--created ISO] [--ob-context-revision R] FILE...
  *     -> the signed credential (one FILE), or an array of them (several FILEs)
  *
- * Imported as a module (jose.mjs), it runs nothing but its offline guard and exports UsageError,
- * errorMessages, readJson and runMain.
+ * Imported as a module (jose.mjs, dbsuites.mjs), it runs nothing but its offline guard and exports
+ * UsageError, errorMessages, readJson, runMain and the one offline document loader: loadContexts,
+ * didKeyDocument and makeDocumentLoader.
  *
  * Status: `vc.verifyCredential` refuses a credential with credentialStatus unless a checkStatus
  * function is given. Without --check-status we pass one that does nothing and report
@@ -38,6 +40,7 @@
  * successful status check); we report the bits in `status` and as `revoked` / `suspended`.
  */
 import * as vc from '@digitalbazaar/vc';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {checkStatus as bslCheckStatus} from '@digitalbazaar/vc-bitstring-status-list';
@@ -72,7 +75,8 @@ export class UsageError extends Error {}
 // ------------------------------------------------------------------------------------------
 // offline document loader
 
-function loadContexts(revision) {
+/** The bundled contexts by URL; the OB context-3.0.3.json URL serves `revision` (current|2024-03). */
+export function loadContexts(revision) {
   const index = JSON.parse(readFileSync(join(CONTEXTS_DIR, 'index.json'), 'utf8'));
   const contexts = new Map();
   for(const [url, file] of Object.entries(index)) {
@@ -87,15 +91,17 @@ function loadContexts(revision) {
   return contexts;
 }
 
-// The did:key DID document (Multikey form), built from the identifier alone.
-async function didKeyDocument(did) {
+/** The did:key DID document (Multikey form) of an Ed25519, P-256 or P-384 key, from the identifier alone. */
+export async function didKeyDocument(did) {
   const publicKeyMultibase = did.slice('did:key:'.length);
-  if(!publicKeyMultibase.startsWith('z6Mk')) {
-    throw new Error(`offline loader: only Ed25519 did:key identifiers are supported: ${did}`);
+  const multikey = publicKeyMultibase.startsWith('z6Mk') ? Ed25519Multikey :
+    publicKeyMultibase.startsWith('zDn') || publicKeyMultibase.startsWith('z82') ? EcdsaMultikey : null;
+  if(!multikey) {
+    throw new Error(`offline loader: only Ed25519, P-256 and P-384 did:key identifiers are supported: ${did}`);
   }
   const vmId = `${did}#${publicKeyMultibase}`;
   // decodes and checks the multicodec header and key length; throws on anything else
-  await Ed25519Multikey.from({
+  await multikey.from({
     '@context': MULTIKEY_CONTEXT, id: vmId, type: 'Multikey', controller: did,
     publicKeyMultibase
   });
@@ -111,7 +117,8 @@ async function didKeyDocument(did) {
   };
 }
 
-function makeDocumentLoader({contexts, documents = new Map()}) {
+/** The offline loader: `contexts` (loadContexts), `documents` by URL, did:key; anything else throws. */
+export function makeDocumentLoader({contexts, documents = new Map()}) {
   return async function documentLoader(url) {
     if(contexts.has(url)) {
       return {contextUrl: null, documentUrl: url, document: contexts.get(url)};

@@ -3,7 +3,10 @@
 W3C vector keys and did:key, and the ``ecdsa-sd-2023`` disclosures it derives from its base
 proofs; a changed value must fail. And the other direction: what badgekit
 signs in these suites (``badgekit sign --cryptosuite``, new P-256 / P-384 / Ed25519 keys) verifies
-in the Digital Bazaar suites (``dbsuites.mjs verify``), and a changed copy does not.
+in the Digital Bazaar suites (``dbsuites.mjs verify``), and a changed copy does not. Proof sets
+and chains (VC Data Integrity 1.0) in mixed suites, both ways: the pinned jsonld-signatures has no
+proof chains, so ``dbsuites.mjs`` runs the spec's set/chain algorithms over the suites' own
+``createProof`` / ``verifyProof``.
 """
 
 from __future__ import annotations
@@ -39,13 +42,16 @@ def _did_key(curve: str) -> str:
 
 
 def db_sign(unsigned: list[dict[str, Any]], cryptosuite: str, curve: str, tmp: Path, *,
-            mandatory: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+            mandatory: tuple[str, ...] = (), proof_id: str | None = None, previous: tuple[str, ...] = (),
+            created: str = FIXED_NOW) -> list[dict[str, Any]]:
     """The credentials signed by the Digital Bazaar suite (one node process); ``ecdsa-sd-2023``:
-    base proofs with these ``mandatory`` pointers."""
+    base proofs with these ``mandatory`` pointers. A signed credential gets one more proof, with
+    ``proof_id``, chained after the ``previous`` proof ids."""
     files = _write_all(unsigned, tmp, "unsigned")
     pointers = [arg for p in mandatory for arg in ("--mandatory", p)]
-    return _dbsuites("sign", "--cryptosuite", cryptosuite, "--key", str(KEYS[curve]), "--created", FIXED_NOW,
-                     *pointers, *map(str, files))
+    chain = [*(["--proof-id", proof_id] if proof_id else []), *[a for p in previous for a in ("--previous-proof", p)]]
+    return _dbsuites("sign", "--cryptosuite", cryptosuite, "--key", str(KEYS[curve]), "--created", created,
+                     *pointers, *chain, *map(str, files))
 
 
 def db_derive(base: list[dict[str, Any]], selective: tuple[str, ...], tmp: Path) -> list[dict[str, Any]]:
@@ -253,3 +259,75 @@ def _without(doc: dict[str, Any], key: str) -> dict[str, Any]:
     out = copy.deepcopy(doc)
     out.pop(key)
     return out
+
+
+# -- proof sets and chains ---------------------------------------------------------------------
+
+
+def _report(doc: dict[str, Any], tmp: Path, name: str):
+    path = tmp / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    [report] = verify_paths([path], VerifyOptions(at=_at()))
+    return report, {c.id: c for c in report.checks}
+
+
+def test_badgekit_verifies_the_proof_sets_and_chains_the_digital_bazaar_suites_make(tmp_path: Path) -> None:
+    [issued] = db_sign([ob_unsigned(_did_key("P-256"))], "ecdsa-rdfc-2019", "P-256", tmp_path, proof_id="urn:uuid:issuer")
+    [in_set] = db_sign([issued], "eddsa-rdfc-2022", "Ed25519", tmp_path)
+    [notarised] = db_sign([issued], "eddsa-jcs-2022", "Ed25519", tmp_path, proof_id="urn:uuid:notary",
+                          previous=("urn:uuid:issuer",))
+    [chain] = db_sign([notarised], "ecdsa-jcs-2019", "P-384", tmp_path, previous=("urn:uuid:issuer", "urn:uuid:notary"))
+    assert chain["proof"][2]["previousProof"] == ["urn:uuid:issuer", "urn:uuid:notary"]
+
+    report, checks = _report(in_set, tmp_path, "set.json")
+    assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]
+    assert "a proof set of 2" in checks["proof-structure"].reason
+    report, checks = _report(chain, tmp_path, "chain.json")
+    assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]
+    assert "a proof chain: proof 2 follows proof 1, proof 3 follows proof 1 and 2" in checks["proof-structure"].reason
+    assert "proof 3: ecdsa-jcs-2019 signature verified over the credential and proof 1 and 2 (an extra signature)" \
+        in checks["signature"].reason
+
+    # The issuer's proof swapped for another of the issuer's (signed later): the chain breaks.
+    [again] = db_sign([ob_unsigned(_did_key("P-256"))], "ecdsa-rdfc-2019", "P-256", tmp_path, proof_id="urn:uuid:issuer",
+                      created="2026-01-15T12:00:01Z")
+    swapped = {**chain, "proof": [again["proof"], *chain["proof"][1:]]}
+    report, checks = _report(swapped, tmp_path, "swapped.json")
+    assert report.verdict == "invalid" and checks["signature"].reason.startswith("proof 2: signature does not match")
+    verdicts = db_verify([tmp_path / "set.json", tmp_path / "chain.json", tmp_path / "swapped.json"])
+    assert verdicts["set.json"]["verified"] and verdicts["chain.json"]["verified"], verdicts
+    assert [p["verified"] for p in verdicts["swapped.json"]["proofs"]] == [True, False, False]
+
+
+def test_the_digital_bazaar_suites_verify_the_proof_sets_and_chains_badgekit_makes(tmp_path: Path) -> None:
+    keys = {}
+    for name, kind in (("issuer", "p256"), ("notary", "ed25519"), ("endorser", "p384")):
+        keys[name] = tmp_path / f"{name}.pem"
+        did = json.loads(run_cli("key", "generate", keys[name], "--type", kind, "--json").stdout)["did"]
+        if name == "issuer":
+            unsigned = tmp_path / "unsigned.json"
+            unsigned.write_text(json.dumps(ob_unsigned(did)), encoding="utf-8")
+    signed, in_set, chain, swapped = (tmp_path / f"{n}.json" for n in ("signed", "set", "chain", "swapped"))
+
+    def sign(src: Path, key: str, out: Path, *args: str) -> None:
+        run_cli("sign", src, "--key", keys[key], "--created", FIXED_NOW, "--out", out, *args)
+
+    sign(unsigned, "issuer", signed, "--proof-id", "urn:uuid:issuer")
+    sign(signed, "notary", in_set, "--add-proof", "--cryptosuite", "eddsa-jcs-2022")
+    notarised = tmp_path / "notarised.json"
+    sign(signed, "notary", notarised, "--previous-proof", "urn:uuid:issuer", "--proof-id", "urn:uuid:notary")
+    sign(notarised, "endorser", chain, "--previous-proof", "urn:uuid:issuer", "--previous-proof", "urn:uuid:notary",
+         "--cryptosuite", "ecdsa-jcs-2019")
+    other = tmp_path / "other.json"
+    run_cli("sign", unsigned, "--key", keys["issuer"], "--created", "2026-01-15T12:00:01Z", "--out", other,
+            "--proof-id", "urn:uuid:issuer")
+    doc = json.loads(chain.read_text(encoding="utf-8"))
+    swapped.write_text(json.dumps({**doc, "proof": [json.loads(other.read_text())["proof"][0], *doc["proof"][1:]]}))
+    verdicts = db_verify([in_set, chain, swapped])
+    assert verdicts["set.json"]["verified"] is True, verdicts["set.json"]["error"]
+    assert verdicts["chain.json"]["verified"] is True, verdicts["chain.json"]["error"]
+    assert len(verdicts["chain.json"]["proofs"]) == 3
+    assert [p["verified"] for p in verdicts["swapped.json"]["proofs"]] == [True, False, False]
+    for path in (in_set, chain):
+        [report] = verify_paths([path], VerifyOptions(at=_at()))
+        assert report.verdict == "valid", [(c.id, c.status, c.reason) for c in report.checks]

@@ -28,7 +28,7 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from badgekit import cryptosuites, did, jsonld, proof, status  # noqa: E402
+from badgekit import cryptosuites, did, jsonld, proof, proofsets, status  # noqa: E402
 from badgekit.keys import Ed25519Key  # noqa: E402
 
 #: The issuer key of every fixture (the shared test key of tests/conftest.py).
@@ -414,6 +414,49 @@ def _sign_with(cred: dict[str, Any], **options: Any) -> dict[str, Any]:
     return {**cred, "proof": [{**opts, "proofValue": "z" + did.b58encode(ISSUER.signer().sign(data.hash_data))}]}
 
 
+#: Proof ids of the proof set and chain fixtures.
+PROOF_1, PROOF_2 = "urn:uuid:5b0e3d0e-0000-4000-8000-0000000000f1", "urn:uuid:5b0e3d0e-0000-4000-8000-0000000000f2"
+
+
+def _cosign(cred: dict[str, Any], key: Ed25519Key, *, signs: list[dict[str, Any]] | None = None,
+            **options: Any) -> dict[str, Any]:
+    """``cred`` with one more proof by ``key`` (proof ``options``: id, previousProof, created…),
+    made by hand as another signer would: it signs the credential with the proofs its
+    previousProof names, or with ``signs`` when given (what a broken signer would write)."""
+    proofs = proof.proofs_of(cred)
+    opts = {**proof.proof_options(key.signer().verification_method, created=CREATED), **options}
+    previous = proofsets.matching(proofs, opts) if signs is None else signs
+    data = proof.hash_data(cred, opts, previous=previous)
+    return {**cred, "proof": [*proofs, {**opts, "proofValue": "z" + did.b58encode(key.signer().sign(data.hash_data))}]}
+
+
+def valid_proof_chain() -> bytes:
+    """The base credential signed by its issuer (proof id :data:`PROOF_1`), then by :data:`OTHER`
+    (a notary) in a proof chained to it: valid under :data:`VERIFY_ARGS`."""
+    return _json(_cosign(_sign_with(base_credential(), id=PROOF_1), OTHER, id=PROOF_2, previousProof=PROOF_1))
+
+
+def chain_cases() -> dict[str, bytes]:
+    """Proof sets and chains (VC Data Integrity 1.0 §2.1.1-2.1.2) that are not valid."""
+    issuer_signed = _sign_with(base_credential(), id=PROOF_1)
+    out: dict[str, bytes] = {}
+    # A chain names the proof it follows by its id: missing, without an id, or a cycle.
+    out["proof-structure--chain-dangling-previous-proof.json"] = _json(_sign_with(base_credential(), id=PROOF_2, previousProof=PROOF_1))
+    out["proof-structure--chain-previous-proof-without-id.json"] = _json(_cosign(
+        _sign_with(base_credential()), OTHER, signs=proof.proofs_of(_sign_with(base_credential())), id=PROOF_2,
+        previousProof=PROOF_1))
+    out["proof-structure--chain-cycle.json"] = _json(_cosign(
+        _sign_with(base_credential(), id=PROOF_1, previousProof=PROOF_2), OTHER, signs=[], id=PROOF_2, previousProof=PROOF_1))
+    # The notary's proof signed the issuer's first proof; the issuer's proof was then swapped for
+    # another of the issuer's (same id, signed a day later): each verifies alone, not the chain.
+    chained = _cosign(issuer_signed, OTHER, id=PROOF_2, previousProof=PROOF_1)
+    swapped = _sign_with(base_credential(), id=PROOF_1, created="2025-01-02T00:00:00Z")["proof"][0]
+    out["signature--chain-previous-proof-swapped.json"] = _json({**chained, "proof": [swapped, chained["proof"][1]]})
+    # A proof set whose every proof verifies, none by the issuer.
+    out["issuer-key--proof-set-without-the-issuer.json"] = _json(sign(sign(base_credential(), OTHER), UNTRUSTED))
+    return out
+
+
 def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
     """Parser traps and re-spellings that keep the signature intact (tests/unit/test_verify_hostile.py)."""
     out: dict[str, bytes] = {}
@@ -431,8 +474,7 @@ def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
     out["contexts--repeated-array-entry.json"] = _json(_mutate(good, lambda c: c["type"].append(c["type"][-1])))
     out["proof-structure--created-in-future.json"] = _json(_sign_with(base_credential(), created="2027-01-01T00:00:00Z"))
     out["proof-structure--expired-proof.json"] = _json(_sign_with(base_credential(), expires="2025-06-30T00:00:00Z"))
-    out["proof-structure--previous-proof.json"] = _json(_sign_with(base_credential(), id="urn:uuid:5b0e3d0e-0000-4000-8000-0000000000f2",
-                                                                   previousProof="urn:uuid:5b0e3d0e-0000-4000-8000-0000000000f1"))
+    out.update(chain_cases())
     # Base58 decoding is quadratic: a long proofValue must be refused by its length, not decoded.
     out["proof-structure--oversized-proof-value.json"] = _json(_mutate(
         good, lambda c: c["proof"][0].__setitem__("proofValue", "z" + "2" * 20_000)))

@@ -336,3 +336,14 @@ def test_a_literal_spelling_a_blank_node_label_is_signed_as_written():
     signed = _derived_full_disclosure(unsigned, {0})
     assert proof.verify(signed).verified
     assert not proof.verify({**signed, "description": "see _:c14n1 and _:c14n0"}).verified
+
+
+def test_one_badge_class_setting_chooses_what_both_selective_disclosure_formats_withhold():
+    from badgekit import sdjwt
+
+    # badgekit.disclose, read as JSON pointers: the SD-JWT VC default less the identifier, which an
+    # ecdsa-sd-2023 holder must always disclose (a disclosure without it names no recipient).
+    assert ecdsa_sd.disclosable_pointers(sdjwt.DEFAULT_DISCLOSE) == ecdsa_sd.DEFAULT_DISCLOSABLE
+    assert ecdsa_sd.disclosable_pointers(["credentialSubject.identifier", "evidence", "credentialSubject.result"]) == (
+        "/evidence", "/credentialSubject/result")
+    assert all(ecdsa_sd.disclosable_pointers([m]) in ((), ("/" + m.replace(".", "/"),)) for m in sdjwt.DISCLOSABLE)

@@ -659,8 +659,8 @@ def test_proof_type_as_array_is_a_clean_failure():
     assert "TypeError" not in report.check("proof-structure").reason
 
 
-def test_previous_proof_chains_are_not_accepted():
-    refused(PROOF_TRAPS["previousProof, signed"](), check="proof-structure", says="previousProof")
+def test_a_previous_proof_naming_no_proof_fails_proof_structure():
+    refused(PROOF_TRAPS["previousProof, signed"](), check="proof-structure", says="previousProof names 'urn:uuid:p1'")
 
 
 # ---------------------------------------------------------------------------------------------
