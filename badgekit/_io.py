@@ -18,6 +18,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,32 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
     if len(data) > limit:
         raise LimitExceeded(f"{p}: larger than {limit // (1024 * 1024)} MiB, refused")
     return data
+
+
+def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[str]) -> list[Path]:
+    """Files as given, folders expanded (not recursively) to their files ending in one of
+    ``suffixes`` (any case) in name order, hidden files skipped: the inputs of a command that
+    takes files or folders of them (``verify``, ``migrate``).
+
+    Raises:
+        InputError: a path does not exist, or a folder holds no such file.
+    """
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(c for c in p.iterdir()
+                           if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in suffixes)
+            if not found:
+                names = [f"*{s}" for s in suffixes]
+                either = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+                raise InputError(f"{p}: no {either} files in this folder")
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    return out
 
 
 def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:

@@ -159,3 +159,22 @@ def test_loads_json_names_a_trailing_comma_alike_on_every_python(text, where):
     with pytest.raises(InputError) as info:
         _io.loads_json(text, source="x.json")
     assert info.value.message == f"x.json: malformed JSON at {where}"
+
+
+def test_expand_folders_lists_the_files_of_a_folder_with_those_suffixes(tmp_path):
+    # One folder expansion for `verify DIR` and `migrate DIR` (each with its own suffixes).
+    for name in ("b.JSON", "a.png", ".hidden.json", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.json").write_text("{}")
+    given = tmp_path / "notes.txt"  # a file named is taken as it is, whatever its suffix
+    assert _io.expand_folders([given, tmp_path], (".json", ".png")) == [given, tmp_path / "a.png", tmp_path / "b.JSON"]
+    with pytest.raises(InputError) as info:
+        _io.expand_folders([tmp_path / "missing"], (".json",))
+    assert info.value.message == f"{tmp_path / 'missing'}: no such file or folder"
+    with pytest.raises(InputError) as info:
+        _io.expand_folders([tmp_path / "sub"], (".png", ".svg", ".jws"))
+    assert info.value.message == f"{tmp_path / 'sub'}: no *.png, *.svg or *.jws files in this folder"
+    with pytest.raises(InputError) as info:
+        _io.expand_folders([tmp_path / "sub"], (".png",))
+    assert info.value.message == f"{tmp_path / 'sub'}: no *.png files in this folder"
