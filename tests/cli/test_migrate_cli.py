@@ -4,7 +4,6 @@ project's issuer that verify and keep each earner's identity hash; a second run 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,12 +11,9 @@ import pytest
 
 from badgekit.errors import ExitCode
 from tests.conftest import run_cli
+from tests.invalid.ob2 import make_invalid_ob2 as MI
 
 INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
-_spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
 
 
 def old_badges(folder: Path) -> Path:

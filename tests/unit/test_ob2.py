@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,18 +16,14 @@ from badgekit._time import TimestampError
 from badgekit.errors import InputError
 from badgekit.ob2._documents import WrongCopy
 from badgekit.ob2._hosted import scope_problem
+from tests.invalid.ob2 import make_invalid_ob2 as MI
 from tests.unit.test_baking_png import make_hostile
 
-INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
-_spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
 AT = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
 
 def documents(**replace: dict) -> ob2.Documents:
-    docs = {d["id"]: d for d in MI.documents().values()}
+    docs = MI.documents_by_id()
     docs.update(replace)
     return ob2.Documents(docs)
 
