@@ -16,8 +16,8 @@ from badgekit._time import TimestampError
 from badgekit.errors import InputError
 from badgekit.ob2._documents import WrongCopy
 from badgekit.ob2._hosted import scope_problem
+from tests.invalid.images import make_hostile
 from tests.invalid.ob2 import make_invalid_ob2 as MI
-from tests.unit.test_baking_png import make_hostile
 
 AT = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
