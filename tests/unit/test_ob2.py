@@ -11,11 +11,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from badgekit import _envelope, cache, ob2
+from badgekit import _envelope, cache, jwt, ob2
 from badgekit._time import TimestampError
 from badgekit.errors import InputError
 from badgekit.ob2._documents import WrongCopy
 from badgekit.ob2._hosted import scope_problem
+from badgekit.ob2._signed import header_problem
 from tests.invalid.images import make_hostile
 from tests.invalid.ob2 import make_invalid_ob2 as MI
 
@@ -107,6 +108,18 @@ def test_es256_signed_assertion_verifies_with_a_p256_cryptographic_key():
     # The same key cannot verify an RS256 header: each algorithm is tied to its key type.
     rs = ob2.verify_text(MI.jws(MI.assertion()), form="jwt", documents=documents(**{MI.KEY_1: key_doc}), at=AT)
     assert status(rs, "signature") == "failed" and "RS256 needs an RSA key" in rs.check("signature").reason
+
+
+@pytest.mark.parametrize("header", [{}, {"alg": "none"}, {"alg": "HS256"}, {"alg": "hs512"}])
+def test_an_ob2_jws_algorithm_is_refused_as_for_every_jws(header):
+    # One rule for a JWS's alg (badgekit.jwt.alg_problem): OB 2.0 narrows only what is accepted.
+    assert header_problem(header) == jwt.header_problem(header) is not None
+
+
+def test_an_ob2_jws_is_signed_with_rs256_or_es256_only():
+    assert header_problem({"alg": "RS256"}) is None and header_problem({"alg": "ES256"}) is None
+    assert header_problem({"alg": "EdDSA"}) == "alg 'EdDSA' is not accepted (accepted: RS256, ES256)"
+    assert header_problem({"alg": "RS256", "crit": ["b64"]}) is not None
 
 
 def test_a_short_rsa_key_is_refused():
