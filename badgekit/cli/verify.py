@@ -22,7 +22,14 @@ from badgekit import cache
 from badgekit._io import load_json_file
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._options import default_workers, json_option, workers_option
+from badgekit.cli._options import (
+    NoCacheOpt,
+    Ob2DocOpt,
+    VerifyAtOpt,
+    default_workers,
+    json_option,
+    workers_option,
+)
 from badgekit.cli._sinks import Human, Json, Jsonl, Sink
 from badgekit.errors import ExitCode, InputError
 from badgekit.jsonld import import_pyld_without_http
@@ -41,10 +48,7 @@ def verify(
     ],
     json_out: Annotated[bool, json_option("Print JSON on stdout: one object for one file, an array for several.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="TIMESTAMP", help="Verify as of this time instead of now, e.g. 2026-01-15T12:00:00Z (time zone required)."),
-    ] = None,
+    at: VerifyAtOpt = None,
     status_list: Annotated[
         list[str] | None,
         typer.Option(
@@ -58,16 +62,7 @@ def verify(
         list[Path] | None,
         typer.Option("--did-doc", metavar="FILE", help="DID document (did:web, did.json) or issuer profile holding the issuer's keys. Repeatable."),
     ] = None,
-    ob2_doc: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ob2-doc",
-            metavar="FILE|DIR|URL=FILE",
-            help="Open Badges 2.0 only: a copy of a document the badge refers to (the hosted assertion, its BadgeClass, "
-            "the issuer Profile, the issuer's CryptographicKey, its RevocationList), keyed by its id; a folder of them; "
-            "or URL=FILE. Repeatable. A missing one makes the badge indeterminate, naming the URL to supply.",
-        ),
-    ] = None,
+    ob2_doc: Ob2DocOpt = None,
     trust: Annotated[
         Path | None,
         typer.Option("--trust", metavar="FILE", help='Trust list: {"issuers": [{"id": …, "name": …, "keys": [...]}]}. Issuers not on it fail.'),
@@ -82,10 +77,7 @@ def verify(
             "Without it, check 10 is skipped.",
         ),
     ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option("--no-cache", help="Ignore the DID documents and status lists added with 'badgekit cache add'."),
-    ] = False,
+    no_cache: NoCacheOpt = False,
     workers: Annotated[
         int | None, workers_option("Processes verifying files in parallel; the output order is the order of the files either way")
     ] = None,
