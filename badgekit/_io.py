@@ -318,6 +318,14 @@ def dumps_json(value: Any, *, indent: int | None = 2) -> str:
     return json.dumps(value, indent=indent, ensure_ascii=False) + "\n"
 
 
+def as_list(value: object) -> list[Any]:
+    """A JSON(-LD) member that may hold one value or an array of them, as a new list (``[]``
+    for None), e.g. ``type``, ``@context``, ``credentialSubject`` or ``verificationMethod``."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def json_depth(value: Any) -> int:
     """Nesting depth of a parsed JSON value (0 for a scalar), computed without recursion."""
     if not isinstance(value, (dict, list)):

@@ -178,3 +178,11 @@ def test_expand_folders_lists_the_files_of_a_folder_with_those_suffixes(tmp_path
     with pytest.raises(InputError) as info:
         _io.expand_folders([tmp_path / "sub"], (".png",))
     assert info.value.message == f"{tmp_path / 'sub'}: no *.png files in this folder"
+
+
+def test_as_list_reads_one_value_or_an_array_as_a_new_list():
+    # One helper for every JSON(-LD) member that may be a value or an array (type, @context, ...).
+    values = ["a", "b"]
+    assert _io.as_list(values) == values and _io.as_list(values) is not values
+    assert _io.as_list("a") == ["a"] and _io.as_list({"id": "x"}) == [{"id": "x"}]
+    assert _io.as_list(None) == [] and _io.as_list([]) == [] and _io.as_list(0) == [0]
