@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,35 @@ def _read_up_to(fh: io.RawIOBase, n: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[str]) -> list[Path]:
+    """Files as given, folders expanded (not recursively) to their files ending in one of
+    ``suffixes`` (any case) in name order, hidden files skipped: the inputs of a command that
+    takes files or folders of them (``verify``, ``migrate``).
+
+    Raises:
+        InputError: a path does not exist, or a folder holds no such file.
+    """
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            # os.scandir: the file type comes with the listing (one stat per symlink, not per file);
+            # the same files and order as sorted(p.iterdir()) filtered by Path.is_file().
+            with os.scandir(p) as entries:
+                names = sorted(e.name for e in entries
+                               if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in suffixes and e.is_file())
+            if not names:
+                globs = [f"*{s}" for s in suffixes]
+                either = f"{', '.join(globs[:-1])} or {globs[-1]}" if len(globs) > 1 else globs[0]
+                raise InputError(f"{p}: no {either} files in this folder")
+            out.extend(p / name for name in names)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    return out
+
+
 def loads_json(data: bytes | str, *, source: str = "input", max_depth: int = MAX_JSON_DEPTH) -> Any:
     r"""Parse JSON strictly, bounding nesting depth.
 
@@ -375,6 +405,12 @@ def json_shape(value: Any) -> JsonShape:
                 push((child, depth + 1))
     top = frozenset(value) if isinstance(value, dict) else frozenset()
     return JsonShape(deepest, values, objects, top | inner, frozenset(inner), repeats)
+def as_list(value: object) -> list[Any]:
+    """A JSON(-LD) member that may hold one value or an array of them, as a new list (``[]``
+    for None), e.g. ``type``, ``@context``, ``credentialSubject`` or ``verificationMethod``."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def json_depth(value: Any) -> int:

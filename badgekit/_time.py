@@ -101,6 +101,17 @@ def parse_datetime_stamp(text: Any, *, field: str) -> datetime:
     return when
 
 
+def stamp_or_none(value: object) -> datetime | None:
+    """``value`` as :func:`parse_datetime_stamp` reads it, or None when it is no date-time stamp
+    (missing, empty, not a string, malformed): for dates that are shown or compared, not checked."""
+    if not isinstance(value, str) or not value:
+        return None  # what parse_datetime_stamp refuses, without the cost of an exception
+    try:
+        return parse_datetime_stamp(value, field="date")
+    except TimestampError:
+        return None
+
+
 def _why_not(text: str) -> str:
     if re.fullmatch(_LOWER, text, re.ASCII):
         return "write T and Z in upper case"

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
+from badgekit._io import as_list
 from badgekit.errors import InputError, JwtError, KeyFileError
 from badgekit.jwk import PRIVATE_JWK_MEMBERS, b64url_decode, jwk_thumbprint, jwk_thumbprint_uri
 
@@ -408,11 +409,11 @@ def _listed(vm_id: str, doc: Mapping[str, Any]) -> tuple[Mapping[str, Any] | Non
     """The method ``vm_id`` as ``doc`` lists it (first listing wins), and the relationships naming it."""
     doc_id = doc.get("id")
     candidates: list[Mapping[str, Any]] = [
-        vm for vm in _as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)
+        vm for vm in as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)
     ]
     relationships: set[str] = set()
     for rel in (*VERIFICATION_RELATIONSHIPS, "keyAgreement"):
-        for entry in _as_list(doc.get(rel)):
+        for entry in as_list(doc.get(rel)):
             if isinstance(entry, str) and _absolute(entry, doc_id) == vm_id:
                 relationships.add(rel)
             elif isinstance(entry, Mapping):
@@ -476,7 +477,7 @@ def assertion_method_of(document: Mapping[str, Any] | None, public_key: bytes) -
     if document is None:
         return None
     doc_id = document.get("id")
-    for ref in _as_list(document.get("assertionMethod")):
+    for ref in as_list(document.get("assertionMethod")):
         ref_id = ref if isinstance(ref, str) else ref.get("id") if isinstance(ref, Mapping) else None
         vm_id = _absolute(ref_id, doc_id) if isinstance(ref_id, str) else None
         vm = _listed(vm_id, document)[0] if vm_id else None
@@ -504,9 +505,3 @@ def _holds(vm: Mapping[str, Any], public_key: bytes | Mapping[str, Any]) -> bool
 
 def _absolute(ref: str, base: Any) -> str:
     return f"{base}{ref}" if ref.startswith("#") and isinstance(base, str) else ref
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

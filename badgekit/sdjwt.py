@@ -347,7 +347,7 @@ def key_binding_problem(sd: SdJwt, payload: Mapping[str, Any], at: datetime) -> 
     header, claims = sd.kb.header, sd.kb.payload
     if header.get("typ") != KB_TYP:
         return f"key binding JWT typ {header.get('typ')!r}, expected {KB_TYP!r}"
-    problem = jwt.header_problem({k: v for k, v in header.items() if k == "alg"})
+    problem = jwt.alg_problem(header)
     if problem:
         return f"key binding JWT: {problem}"
     iat = claims.get("iat")

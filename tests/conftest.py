@@ -54,6 +54,17 @@ def run_cli(*args: Any, ok: int | None = 0) -> Any:
     return result
 
 
+def course_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new project at ``root`` (issuer X, https://x.example, its own Ed25519 key, no key from
+    the environment) with one badge class, ``y`` (template course-completion); the working folder."""
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE", raising=False)
+    run_cli("init", root, "--no-input", "--name", "X", "--url", "https://x.example")
+    monkeypatch.chdir(root)
+    run_cli("badge", "new", "--template", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml", "--no-input")
+    return root
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Any:
     """A throwaway PostgreSQL server for this session (tests/pgserver.py); skipped when the

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from badgekit._io import as_list
 from badgekit.badgeclass._policy import POLICY_MEMBER, parse_policy
 from badgekit.badgeclass._values import EMAIL, is_http_url, is_urn_uuid, quote
 from badgekit.schema import SchemaProblem, validate_achievement
@@ -114,14 +115,14 @@ def _achievement_rules(a: Mapping[str, Any]) -> Iterator[SchemaProblem]:
         if isinstance(cid, str) and not is_http_url(cid):
             yield SchemaProblem("$.criteria.id", f"{quote(cid)} is not an absolute http(s) URL")
     yield from _image_rules(a.get("image"), "$.image")
-    for i, al in enumerate(_items(a.get("alignment"))):
+    for i, al in enumerate(as_list(a.get("alignment"))):
         if isinstance(al, Mapping) and isinstance(al.get("targetUrl"), str) and not is_http_url(al["targetUrl"]):
             yield SchemaProblem(f"$.alignment[{i}].targetUrl", f"{quote(al['targetUrl'])} is not an absolute http(s) URL")
-    for i, rel in enumerate(_items(a.get("related"))):
+    for i, rel in enumerate(as_list(a.get("related"))):
         rid = rel.get("id") if isinstance(rel, Mapping) else None
         if isinstance(rid, str) and not (is_urn_uuid(rid) or is_http_url(rid)):
             yield SchemaProblem(f"$.related[{i}].id", f"{quote(rid)} is not a urn:uuid: or an http(s) URL")
-    for i, tag in enumerate(_items(a.get("tag"))):
+    for i, tag in enumerate(as_list(a.get("tag"))):
         if isinstance(tag, str) and not tag.strip():
             yield SchemaProblem(f"$.tag[{i}]", "must not be empty")
     creator = a.get("creator")
@@ -137,7 +138,7 @@ def _achievement_rules(a: Mapping[str, Any]) -> Iterator[SchemaProblem]:
             yield SchemaProblem("$.creator.email", f"{quote(email)} is not an email address")
         yield from _image_rules(creator.get("image"), "$.creator.image")
     seen_ids: dict[str, str] = {}
-    for i, rd in enumerate(_items(a.get("resultDescription"))):
+    for i, rd in enumerate(as_list(a.get("resultDescription"))):
         if not isinstance(rd, Mapping):
             continue
         base = f"$.resultDescription[{i}]"
@@ -146,7 +147,7 @@ def _achievement_rules(a: Mapping[str, Any]) -> Iterator[SchemaProblem]:
             if rid in seen_ids:
                 yield SchemaProblem(f"{base}.id", f"same id as {seen_ids[rid]}")
             seen_ids.setdefault(rid, f"{base}.id")
-        levels = [lv.get("id") for lv in _items(rd.get("rubricCriterionLevel")) if isinstance(lv, Mapping)]
+        levels = [lv.get("id") for lv in as_list(rd.get("rubricCriterionLevel")) if isinstance(lv, Mapping)]
         required_level = rd.get("requiredLevel")
         if isinstance(required_level, str) and required_level not in levels:
             yield SchemaProblem(f"{base}.requiredLevel", "does not name one of its rubricCriterionLevel ids")
@@ -161,9 +162,3 @@ def _image_rules(image: object, where: str) -> Iterator[SchemaProblem]:
         iid = image.get("id")
         if isinstance(iid, str) and not (is_http_url(iid) or iid.startswith("data:image/")):
             yield SchemaProblem(f"{where}.id", f"{quote(iid)} is not an absolute http(s) URL or a data:image/ URI")
-
-
-def _items(value: object) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

@@ -63,6 +63,24 @@ KeyOpt = Annotated[
     typer.Option("--key", "-k", envvar=KEY_ENV, show_envvar=False,
                  help=f"Signing key file (PKCS#8 PEM, mode 0600). Default: ${KEY_ENV}, else the project's key (key_path)."),
 ]
+# Verifying: `badgekit verify`, and `badgekit migrate`, which verifies each OB 2.0 assertion the same way
+VerifyAtOpt = Annotated[
+    str | None,
+    typer.Option("--at", metavar="TIMESTAMP", help="Verify as of this time instead of now, e.g. 2026-01-15T12:00:00Z (time zone required)."),
+]
+Ob2DocOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ob2-doc",
+        metavar="FILE|DIR|URL=FILE",
+        help="Open Badges 2.0 only: a copy of a document the badge refers to (the hosted assertion, its BadgeClass, "
+        "the issuer Profile, the issuer's CryptographicKey, its RevocationList), keyed by its id; a folder of them; "
+        "or URL=FILE. Repeatable. A missing one makes the badge indeterminate, naming the URL to supply.",
+    ),
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Ignore the documents added with 'badgekit cache add' (DID documents, status lists, OB 2.0 documents)."),
+]
 PassphraseFileOpt = Annotated[
     Path | None,
     typer.Option(

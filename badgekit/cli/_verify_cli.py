@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from badgekit.cli import verify as command
-from badgekit.cli._options import json_option, workers_option
+from badgekit.cli._options import NoCacheOpt, Ob2DocOpt, VerifyAtOpt, json_option, workers_option
 
 
 def verify(
@@ -21,10 +21,7 @@ def verify(
     ],
     json_out: Annotated[bool, json_option("Print JSON on stdout: one object for one file, an array for several.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="TIMESTAMP", help="Verify as of this time instead of now, e.g. 2026-01-15T12:00:00Z (time zone required)."),
-    ] = None,
+    at: VerifyAtOpt = None,
     status_list: Annotated[
         list[str] | None,
         typer.Option(
@@ -38,16 +35,7 @@ def verify(
         list[Path] | None,
         typer.Option("--did-doc", metavar="FILE", help="DID document (did:web, did.json) or issuer profile holding the issuer's keys. Repeatable."),
     ] = None,
-    ob2_doc: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ob2-doc",
-            metavar="FILE|DIR|URL=FILE",
-            help="Open Badges 2.0 only: a copy of a document the badge refers to (the hosted assertion, its BadgeClass, "
-            "the issuer Profile, the issuer's CryptographicKey, its RevocationList), keyed by its id; a folder of them; "
-            "or URL=FILE. Repeatable. A missing one makes the badge indeterminate, naming the URL to supply.",
-        ),
-    ] = None,
+    ob2_doc: Ob2DocOpt = None,
     trust: Annotated[
         Path | None,
         typer.Option("--trust", metavar="FILE", help='Trust list: {"issuers": [{"id": …, "name": …, "keys": [...]}]}. Issuers not on it fail.'),
@@ -62,10 +50,7 @@ def verify(
             "Without it, check 10 is skipped.",
         ),
     ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option("--no-cache", help="Ignore the DID documents and status lists added with 'badgekit cache add'."),
-    ] = False,
+    no_cache: NoCacheOpt = False,
     workers: Annotated[
         int | None, workers_option("Processes verifying files in parallel; the output order is the order of the files either way")
     ] = None,

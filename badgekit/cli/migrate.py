@@ -14,7 +14,10 @@ from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
     KeyOpt,
+    NoCacheOpt,
+    Ob2DocOpt,
     PassphraseFileOpt,
+    VerifyAtOpt,
     current_actor,
     default_workers,
     load_any_key,
@@ -37,12 +40,7 @@ def migrate(
         typer.Argument(metavar="INPUT...", help="Open Badges 2.0 assertions: JSON, signed JWS (.jws/.jwt), baked PNG or "
                        "SVG badges, or folders of them."),
     ],
-    ob2_doc: Annotated[
-        list[str] | None,
-        typer.Option("--ob2-doc", metavar="FILE|DIR|URL=FILE",
-                     help="Copies of the documents the assertions link to (hosted assertions, BadgeClasses, issuer "
-                     "Profiles, CryptographicKeys, RevocationLists), as for 'badgekit verify'. Repeatable."),
-    ] = None,
+    ob2_doc: Ob2DocOpt = None,
     trust_unverified: Annotated[
         bool, typer.Option("--trust-unverified", help="Also migrate assertions that cannot be verified offline "
                            "(documents missing), marked unverified. Never ones that fail, are revoked or expired.")
@@ -59,15 +57,12 @@ def migrate(
         Path | None, out_option("Folder for the badge classes (badges/*.yaml) and rosters (*.csv). Default: "
                                 "migration/ in the project (or here).")
     ] = None,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="TIMESTAMP", help="Verify the assertions as of this time instead of now (time zone required)."),
-    ] = None,
+    at: VerifyAtOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="With --issue: ldp (Data Integrity) or jwt (VC-JWT).")] = "ldp",
     no_revocation: Annotated[
         bool, typer.Option("--no-revocation", help="With --issue: credentials without a status entry (never revocable).")
     ] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the documents added with 'badgekit cache add'.")] = False,
+    no_cache: NoCacheOpt = False,
     project_dir: ProjectOpt = None,
     key_path: KeyOpt = None,
     passphrase_file: PassphraseFileOpt = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -145,26 +146,14 @@ def report(
             raise InputError("--deliveries cannot be used with --html, --expiring or --pathways")
         with open_ledger(project) as ledger:
             sent = core.delivery_report(ledger, now=now, badge_id=badge_id, names=names, show_addresses=show_addresses)
-        if json_out:
-            _output.emit_json(sent.to_json())
-        elif csv_out:
-            sys.stdout.write(core.deliveries_csv(sent))
-            sys.stdout.flush()
-        else:
-            _print_deliveries(sent)
+        _show(json_out, csv_out, sent.to_json, lambda: core.deliveries_csv(sent), lambda: _print_deliveries(sent))
         return
     if expiring is not None:
         if html_file is not None:
             raise InputError("--expiring and --html cannot be used together")
         with open_ledger(project) as ledger:
             soon = core.expiring_credentials(ledger, expiring, now=now, badge_id=badge_id, names=names)
-        if json_out:
-            _output.emit_json(soon.to_json())
-        elif csv_out:
-            sys.stdout.write(core.expiring_csv(soon))
-            sys.stdout.flush()
-        else:
-            _print_expiring(soon)
+        _show(json_out, csv_out, soon.to_json, lambda: core.expiring_csv(soon), lambda: _print_expiring(soon))
         return
     with open_ledger(project) as ledger:
         figures = core.build_report(ledger, now=now, badge_id=badge_id, names=names, granularity=by,  # type: ignore[arg-type]  # by: week, month or auto (checked above)
@@ -176,13 +165,20 @@ def report(
         issuer = str(project.issuer.get("name") or project.issuer_id)
         atomic_write(html_file, core.report_html(figures, title="Badge program report", subtitle=issuer))
         _output.info(f"wrote {html_file}", "green")
+    _show(json_out, csv_out, figures.to_json, lambda: core.report_csv(figures),
+          lambda: _print_report(figures) if html_file is None else None)  # --html alone prints no tables
+
+
+def _show(json_out: bool, csv_out: bool, as_json: Callable[[], Any], as_csv: Callable[[], str],
+          human: Callable[[], None]) -> None:
+    """Print one report in the form asked for: --json, --csv, else the human tables."""
     if json_out:
-        _output.emit_json(figures.to_json())
+        _output.emit_json(as_json())
     elif csv_out:
-        sys.stdout.write(core.report_csv(figures))
+        sys.stdout.write(as_csv())
         sys.stdout.flush()
-    elif html_file is None:
-        _print_report(figures)
+    else:
+        human()
 
 
 def _t(value: object) -> Text:
@@ -195,18 +191,15 @@ def _pathways_only(figures: ProgramReport, json_out: bool, csv_out: bool, html_f
 
     if html_file is not None:
         raise InputError("--pathways and --html cannot be used together", hint="the HTML report draws every pathway: badgekit report --html FILE")
-    if json_out:
-        _output.emit_json({"generatedAt": format_utc(figures.generated_at), "pathways": [p.to_json() for p in figures.pathways]})
-    elif csv_out:
-        sys.stdout.write(pathways_csv(figures.pathways))
-        sys.stdout.flush()
-    elif figures.pathways:
-        _print_pathways(figures.pathways)
-    else:
-        _output.info("no pathway badge class in this project (badgekit.requires all_of / n_of, template 'pathway')")
+    _show(json_out, csv_out,
+          lambda: {"generatedAt": format_utc(figures.generated_at), "pathways": [p.to_json() for p in figures.pathways]},
+          lambda: pathways_csv(figures.pathways), lambda: _print_pathways(figures.pathways))
 
 
 def _print_pathways(pathways: tuple[PathwayFigures, ...]) -> None:
+    if not pathways:
+        _output.info("no pathway badge class in this project (badgekit.requires all_of / n_of, template 'pathway')")
+        return
     out = _output.stdout
     for p in pathways:
         out.print()

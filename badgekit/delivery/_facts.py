@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 from badgekit import _envelope
-from badgekit._io import read_bounded
-from badgekit._time import TimestampError, parse_datetime_stamp
+from badgekit._io import as_list, read_bounded
+from badgekit._time import stamp_or_none
 from badgekit.errors import InputError
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -57,19 +57,6 @@ def _https(value: object) -> str | None:
     return text if re.fullmatch(r"https://[^\s<>\"'`]+", text) else None
 
 
-def _when(value: object) -> datetime | None:
-    try:
-        return parse_datetime_stamp(value, field="date")
-    except TimestampError:
-        return None
-
-
-def _list(value: object) -> list[object]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def credential_facts(credential: Mapping[str, Any]) -> Facts:
     """The human-readable facts of an OB 3.0 credential (missing members become empty strings).
 
@@ -89,16 +76,16 @@ def credential_facts(credential: Mapping[str, Any]) -> Facts:
     raw_criteria = achievement.get("criteria")
     criteria: Mapping[str, Any] = raw_criteria if isinstance(raw_criteria, Mapping) else {}
     descriptions = {
-        d.get("id"): d for d in _list(achievement.get("resultDescription")) if isinstance(d, Mapping) and d.get("id")
+        d.get("id"): d for d in as_list(achievement.get("resultDescription")) if isinstance(d, Mapping) and d.get("id")
     }
     results: list[tuple[str, str]] = []
-    for result in _list(subject.get("result")):
+    for result in as_list(subject.get("result")):
         if not isinstance(result, Mapping):
             continue
         rd = descriptions.get(result.get("resultDescription"), {})
         what = _str(rd.get("name")) or "Result"
         if result.get("achievedLevel"):
-            levels = {lv.get("id"): lv for lv in _list(rd.get("rubricCriterionLevel")) if isinstance(lv, Mapping)}
+            levels = {lv.get("id"): lv for lv in as_list(rd.get("rubricCriterionLevel")) if isinstance(lv, Mapping)}
             level = levels.get(result["achievedLevel"], {})
             value = _str(level.get("name")) or _str(result["achievedLevel"])
         elif result.get("value") is not None:
@@ -111,12 +98,12 @@ def credential_facts(credential: Mapping[str, Any]) -> Facts:
             results.append((what, value))
     alignments = tuple(
         (_str(a.get("targetName")) + (f" ({_str(a.get('targetCode'))})" if a.get("targetCode") else ""), _https(a.get("targetUrl")))
-        for a in _list(achievement.get("alignment"))
+        for a in as_list(achievement.get("alignment"))
         if isinstance(a, Mapping) and _str(a.get("targetName"))
     )
     evidence = tuple(
         (_str(e.get("name")) or _str(e.get("narrative"))[:120] or "Evidence", _https(e.get("id")))
-        for e in _list(credential.get("evidence"))
+        for e in as_list(credential.get("evidence"))
         if isinstance(e, Mapping)
     )
     status = credential.get("credentialStatus")
@@ -133,9 +120,9 @@ def credential_facts(credential: Mapping[str, Any]) -> Facts:
         issuer_id=_str(issuer_map.get("id")),
         issuer_url=_https(issuer_map.get("url")),
         issuer_email=_str(issuer_map.get("email")) or None,
-        valid_from=_when(credential.get("validFrom") or credential.get("issuanceDate")),
-        valid_until=_when(credential.get("validUntil") or credential.get("expirationDate")),
-        awarded=_when(credential.get("awardedDate")),
+        valid_from=stamp_or_none(credential.get("validFrom") or credential.get("issuanceDate")),
+        valid_until=stamp_or_none(credential.get("validUntil") or credential.get("expirationDate")),
+        awarded=stamp_or_none(credential.get("awardedDate")),
         results=tuple(results),
         alignments=alignments,
         evidence=evidence,
@@ -175,5 +162,5 @@ def read_credential(path: str | Path) -> tuple[dict[str, Any], str]:
 
 def is_badge_credential(credential: Mapping[str, Any]) -> bool:
     """True for an OB 3.0 achievement credential (what a bundle can show)."""
-    types = _list(credential.get("type"))
+    types = as_list(credential.get("type"))
     return any(t in ("OpenBadgeCredential", "AchievementCredential") for t in types)

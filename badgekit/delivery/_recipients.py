@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from badgekit import _identity, roster
-from badgekit.delivery._facts import _list, _str
+from badgekit._io import as_list
+from badgekit.delivery._facts import _str
 
 
 def roster_names(roster_path: str | Path) -> tuple[dict[int, str], list[tuple[dict[str, str], str]]]:
@@ -35,7 +36,7 @@ def match_recipient(credential: Mapping[str, Any], rows: Sequence[tuple[Mapping[
     """
     subject = credential.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
-    identifiers = [i for i in _list(subject.get("identifier") if isinstance(subject, Mapping) else None) if isinstance(i, Mapping)]
+    identifiers = [i for i in as_list(subject.get("identifier") if isinstance(subject, Mapping) else None) if isinstance(i, Mapping)]
     for ident in identifiers:
         column = {"emailAddress": "email", "sisSourcedId": "student_id", "studentId": "student_id"}.get(_str(ident.get("identityType")))
         if column is None:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from badgekit._io import atomic_write
-from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, utc_now
+from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, stamp_or_none, utc_now
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
 from badgekit.delivery._facts import bundle_name, bundle_url, read_credential
 from badgekit.delivery._messages import EmailTemplateError, template_folders
@@ -279,7 +279,7 @@ class _Run:
         return compose(credential, text, png, sender=self.options.sender, recipient=address, recipient_name=name,
                        sequence=max(sequence, 1), now=self.now, reply_to=self.options.reply_to,
                        bundle_url_base=self.options.bundle_url_base, linkedin_org_id=self.options.linkedin_org_id,
-                       search=self.search, reminder=self.window, expires=_stamp(issuance.valid_until))
+                       search=self.search, reminder=self.window, expires=stamp_or_none(issuance.valid_until))
 
     def pace(self) -> None:
         rate = self.options.rate_per_minute
@@ -333,13 +333,6 @@ class _Run:
                     "server": server, **window})
                 return SendOutcome(cid, "sent", None, address, letter.message_id, scrub_address(answer, address), attempt, in_doubt)
             self.sleep(min(options.backoff * 2 ** (attempt - 1), MAX_BACKOFF))
-
-
-def _stamp(text: str | None) -> datetime | None:
-    try:
-        return parse_datetime_stamp(text, field="valid_until") if text else None
-    except TimestampError:
-        return None
 
 
 def _detail(event: Event, key: str) -> Any:

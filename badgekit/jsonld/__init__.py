@@ -107,23 +107,7 @@ def to_rdf(document: Any, *, loader: Callable[..., Any] | None = None) -> dict[s
         DocumentLoaderError: a context is neither bundled nor added explicitly.
         JsonLdError: a term or type would be dropped, an IRI is relative, or JSON-LD is invalid.
     """
-    problems: list[str] = []
-    processor = _make_processor(problems)
-    options = {
-        "documentLoader": loader or DEFAULT_LOADER,
-        "base": None,
-        "safe": True,
-        "produceGeneralizedRdf": False,
-        "processingMode": "json-ld-1.1",
-    }
-    try:
-        dataset: dict[str, Any] = processor.to_rdf(document, options)
-    except _pyld().JsonLdError as exc:
-        raise _translate(exc) from None
-    except RecursionError:
-        raise LimitExceeded("JSON-LD document nested too deeply") from None
-    if problems:
-        raise JsonLdError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    dataset: dict[str, Any] = _run(lambda proc, _: proc.to_rdf(document, _safe_options(loader)))
     return dataset
 
 
@@ -133,7 +117,9 @@ def _safe_options(loader: Callable[..., Any] | None) -> dict[str, Any]:
 
 
 def _run(step: Callable[[Any, list[str]], Any]) -> Any:
-    """Run one PyLD step on a safe-mode processor, translating its errors as :func:`to_rdf` does."""
+    """Run one PyLD step on a safe-mode processor (every public step: :func:`to_rdf`,
+    :func:`expand`, :func:`compact`): PyLD's errors translated, deep nesting a LimitExceeded, and
+    a term or type that would be dropped a JsonLdError."""
     problems: list[str] = []
     try:
         out = step(_make_processor(problems), problems)

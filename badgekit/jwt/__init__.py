@@ -54,6 +54,7 @@ from badgekit.jwt._jws import (
     VC_JWT_MEDIA_TYPE,
     CompactJws,
     Securing,
+    alg_problem,
     header_problem,
     looks_like_jws,
     parse,
@@ -73,7 +74,7 @@ __all__ = [
     "ALLOWED_ALGORITHMS", "ALLOWED_HEADERS", "ALLOWED_TYP", "ENVELOPED_TYPE", "JWK_THUMBPRINT_URN", "MIN_RSA_BITS",
     "REGISTERED_CLAIMS", "SIGNING_ALGORITHMS", "VCDM2_CONTEXT", "VC_JOSE", "VC_JWT", "VC_JWT_MEDIA_TYPE",
     "CompactJws", "JwtError", "JwtKey", "JwtSignatureError", "Securing",
-    "b64url_decode", "b64url_encode", "claim_problems", "credential_from_payload", "decode_and_verify", "did_key_of",
+    "alg_problem", "b64url_decode", "b64url_encode", "claim_problems", "credential_from_payload", "decode_and_verify", "did_key_of",
     "enveloped", "header_problem", "jwk_thumbprint", "jwk_thumbprint_uri", "key_from_jwk", "looks_like_jws", "parse",
     "resolve_key", "securing_of", "sign_vc_jwt", "time_problem", "vc_jwt_claims", "verify_signature",
 ]

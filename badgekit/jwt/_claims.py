@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from badgekit._time import CLOCK_SKEW, TimestampError, format_utc, parse_datetime_stamp
+from badgekit._io import as_list
+from badgekit._time import (
+    CLOCK_SKEW,
+    TimestampError,
+    format_utc,
+    parse_datetime_stamp,
+    stamp_or_none,
+)
 from badgekit.errors import JwtError
 from badgekit.jwt._jws import REGISTERED_CLAIMS, VC_JOSE, VC_JWT, Securing
 
@@ -42,7 +49,7 @@ def vc_jwt_claims(credential: Mapping[str, Any], securing: Securing = VC_JWT) ->
     claims: dict[str, Any] = {"iss": issuer_id}
     if isinstance(credential.get("id"), str):
         claims["jti"] = credential["id"]
-    subjects = _as_list(credential.get("credentialSubject"))
+    subjects = as_list(credential.get("credentialSubject"))
     if len(subjects) == 1 and isinstance(subjects[0], Mapping) and isinstance(subjects[0].get("id"), str):
         claims["sub"] = subjects[0]["id"]
     if securing == VC_JOSE:
@@ -108,7 +115,7 @@ def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any], se
             if name in payload:
                 problems.append(f"payload has a {name} claim: a vc+jwt payload is the credential itself "
                                 f"(VC-JOSE-COSE: the claim {name} MUST NOT be present)")
-        context = _as_list(credential.get("@context"))
+        context = as_list(credential.get("@context"))
         if not context or context[0] != VCDM2_CONTEXT:
             problems.append(f"@context does not start with {VCDM2_CONTEXT}: vc+jwt secures VCDM 2.0 credentials only")
     elif isinstance(payload.get("vc"), Mapping):
@@ -125,7 +132,7 @@ def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any], se
     if "jti" in payload and payload["jti"] != credential.get("id"):
         problems.append(f"claim jti {payload['jti']!r} differs from credential id {credential.get('id')!r}")
     if "sub" in payload:
-        subjects = _as_list(credential.get("credentialSubject"))
+        subjects = as_list(credential.get("credentialSubject"))
         ids = [s.get("id") for s in subjects if isinstance(s, Mapping)]
         if payload["sub"] not in ids:
             problems.append(f"claim sub {payload['sub']!r} differs from credentialSubject id {ids[0] if ids else None!r}")
@@ -140,7 +147,7 @@ def claim_problems(payload: Mapping[str, Any], credential: Mapping[str, Any], se
             problems.append(f"claim {claim} is not a NumericDate")
             continue
         value = credential.get(prop)
-        when = _parse_iso(value)
+        when = stamp_or_none(value)
         if when is None:
             problems.append(f"claim {claim} is set but the credential has no valid {prop}")
         elif int(when.timestamp()) != int(payload[claim]):
@@ -174,7 +181,7 @@ def enveloped(document: Mapping[str, Any]) -> tuple[str, str] | None:
         JwtError: an enveloped credential whose ``id`` is not a ``data:<media type>,<data>`` URL
             (parameters such as ``;base64`` are not used by VC-JOSE-COSE and are refused).
     """
-    if ENVELOPED_TYPE not in _as_list(document.get("type")):
+    if ENVELOPED_TYPE not in as_list(document.get("type")):
         return None
     url = document.get("id")
     if not isinstance(url, str) or not url.startswith("data:"):
@@ -192,16 +199,3 @@ def _is_number(value: Any) -> bool:
 
 def _numeric_to_iso(value: float) -> str:
     return format_utc(datetime.fromtimestamp(int(value), UTC))
-
-
-def _parse_iso(value: Any) -> datetime | None:
-    try:
-        return parse_datetime_stamp(value, field="date")
-    except TimestampError:
-        return None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]

@@ -4,7 +4,7 @@ a credential secured with JOSE (OB 3.0 VC-JWT, W3C VC-JOSE-COSE ``application/vc
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -91,6 +91,22 @@ def securing_of(header: Mapping[str, Any]) -> Securing:
     return VC_JOSE if header.get("typ") in _VC_JOSE_TYP else VC_JWT
 
 
+def alg_problem(header: Mapping[str, Any], accepted: Sequence[str] = ALLOWED_ALGORITHMS) -> str | None:
+    """Why the protected header's ``alg`` is refused, or None: missing, ``none`` (unsigned), a
+    shared-secret MAC (``HS*``: whoever can check it can forge it), or not one of ``accepted``.
+    Every JWS badgekit verifies: VC-JWT, VC-JOSE-COSE, SD-JWT VC and its key binding, OB 2.0."""
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        return "JWS header has no alg"
+    if alg.lower() == "none":
+        return "alg 'none' (an unsigned JWT) is refused"
+    if alg.upper().startswith("HS"):
+        return f"alg {alg!r} (a shared-secret MAC) is refused: a credential must be signed with a public key"
+    if alg not in accepted:
+        return f"alg {alg!r} is not accepted (accepted: {', '.join(accepted)})"
+    return None
+
+
 def header_problem(header: Mapping[str, Any], securing: Securing | None = None) -> str | None:
     """Why the protected header is refused, or None.
 
@@ -101,15 +117,9 @@ def header_problem(header: Mapping[str, Any], securing: Securing | None = None) 
     accepted ``alg`` (no ``none``, no MAC), a non-empty ``kid`` and a ``jwk`` without private parts.
     """
     securing = securing or securing_of(header)
-    alg = header.get("alg")
-    if not isinstance(alg, str):
-        return "JWS header has no alg"
-    if alg.lower() == "none":
-        return "alg 'none' (an unsigned JWT) is refused"
-    if alg.upper().startswith("HS"):
-        return f"alg {alg!r} (a shared-secret MAC) is refused: a credential must be signed with a public key"
-    if alg not in ALLOWED_ALGORITHMS:
-        return f"alg {alg!r} is not accepted (accepted: {', '.join(ALLOWED_ALGORITHMS)})"
+    problem = alg_problem(header)
+    if problem:
+        return problem
     if securing == VC_JOSE:
         if "crit" in header:
             return f"crit {header['crit']!r}: the JWS needs extensions badgekit does not implement (RFC 7515 §4.1.11)"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from badgekit import did
+from badgekit._io import as_list
 from badgekit.errors import JwtError
 from badgekit.jwk import PRIVATE_JWK_MEMBERS, b64url_decode, b64url_encode, jwk_thumbprint_uri
 from badgekit.jwt._jws import CompactJws
@@ -207,7 +208,7 @@ def _resolve_kid(kid: str, alg: str, documents: Mapping[str, Mapping[str, Any]])
             rels = frozenset(
                 rel
                 for rel in did.VERIFICATION_RELATIONSHIPS
-                for ref in _as_list(doc.get(rel))
+                for ref in as_list(doc.get(rel))
                 if _absolute(ref if isinstance(ref, str) else str(ref.get("id", "")) if isinstance(ref, Mapping) else "", doc_id) == kid
             )
             return key_from_jwk(vm_entry["publicKeyJwk"], alg, source="document", key_id=kid,
@@ -228,16 +229,10 @@ def _absolute(ref: str, base: Any) -> str:
 
 
 def _methods(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = [vm for vm in _as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)]
+    found = [vm for vm in as_list(doc.get("verificationMethod")) if isinstance(vm, Mapping)]
     for rel in did.VERIFICATION_RELATIONSHIPS:
-        found += [vm for vm in _as_list(doc.get(rel)) if isinstance(vm, Mapping)]
+        found += [vm for vm in as_list(doc.get(rel)) if isinstance(vm, Mapping)]
     return found
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def verify_signature(jws: CompactJws, key: JwtKey) -> bool:

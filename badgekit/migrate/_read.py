@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from badgekit import _envelope
-from badgekit._io import MAX_INPUT_BYTES, read_bounded
-from badgekit.errors import BadgekitError, InputError
+from badgekit._io import MAX_INPUT_BYTES, expand_folders, read_bounded
+from badgekit.errors import BadgekitError
 
 #: File suffixes a folder is searched for (not recursively).
 SUFFIXES = (".json", ".jws", ".jwt", ".png", ".svg")
@@ -33,20 +33,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     Raises:
         InputError: a path does not exist, or a folder holds no badge file.
     """
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(c for c in p.iterdir()
-                           if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in SUFFIXES)
-            if not found:
-                raise InputError(f"{p}: no {', '.join('*' + s for s in SUFFIXES)} files in this folder")
-            out.extend(found)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise InputError(f"{p}: no such file or folder")
-    return out
+    return expand_folders(paths, SUFFIXES)
 
 
 def read(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Found:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from badgekit._io import as_list as as_list  # re-exported: badgekit.ob2.as_list
 from badgekit._time import TimestampError, parse_datetime_stamp
 
 HOSTED = "HostedBadge"
@@ -27,12 +28,6 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 # OB 2.0 DateTime: ISO 8601 with a time zone; seconds optional ("optional seconds and decimal").
 _NO_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$")
 _COMPACT_OFFSET = re.compile(r"^(.*T[0-9:.]+)([+-]\d{2})(\d{2})$")
-
-
-def as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def node_id(value: object) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from badgekit._time import TimestampError, parse_datetime_stamp, utc_now
+from badgekit._time import stamp_or_none, utc_now
 from badgekit.badgeclass import BadgeClass
 from badgekit.ledger import Ledger
 from badgekit.report._deliveries import delivery_states
@@ -23,16 +23,6 @@ from badgekit.report._figures import (
     StateCounts,
 )
 from badgekit.report._pathways import pathway_map
-
-
-def _parse(text: str | None) -> datetime | None:
-    """A ledger stamp (badgekit writes them with ``Z``), or None."""
-    if not text:
-        return None
-    try:
-        return parse_datetime_stamp(text, field="ledger time")
-    except TimestampError:
-        return None
 
 
 def period_of(day: date, granularity: Granularity) -> tuple[str, date]:
@@ -116,8 +106,8 @@ def build_report(
         if i.state == "reserved":
             continue
         state = i.state_at(now)
-        issued = _parse(i.issued_at)
-        earned = _parse(i.earned_at)
+        issued = stamp_or_none(i.issued_at)
+        earned = stamp_or_none(i.earned_at)
         delivery = delivered.get(i.credential_id, "unsent")
         renewal = i.credential_id in renewals
         for a in (overall, acc):
@@ -130,7 +120,7 @@ def build_report(
             issued_days.append(issued.date())
 
     revoked_days = [
-        at.date() for e in ledger.events(kinds=("revoked",), badge_id=badge_id) if (at := _parse(e.at)) is not None
+        at.date() for e in ledger.events(kinds=("revoked",), badge_id=badge_id) if (at := stamp_or_none(e.at)) is not None
     ]
     if granularity == "auto":
         days = issued_days + revoked_days

@@ -32,18 +32,28 @@ def check_trust(run: Run) -> None:
 # -- 10. recipient ---------------------------------------------------------------------------
 
 
-def check_recipient(run: Run) -> None:
+def recipient_wanted(run: Run, *, not_authentic: str) -> str | None:
+    """The recipient check 10 looks for (``--recipient``), or None when that already decides it:
+    none given (skipped), an empty one (failed), a signature that did not verify (skipped, saying
+    ``not_authentic``). OB 3.0 credentials and OB 2.0 assertions (:mod:`._ob2`) alike."""
     wanted = run.options.recipient
     if wanted is None:
         run.set("recipient", SKIPPED, "no recipient given (--recipient)")
-        return
+        return None
     if not wanted.strip():
         run.set("recipient", FAILED, "the recipient to check for is empty")
-        return
+        return None
     if run.status("signature") not in (PASSED, INDETERMINATE):
         # Matching names in a credential whose signature failed would vouch for forged data.
-        run.set("recipient", SKIPPED, "the recipient fields are not authentic unless the signature "
-                "verifies (check 6)")
+        run.set("recipient", SKIPPED, not_authentic)
+        return None
+    return wanted
+
+
+def check_recipient(run: Run) -> None:
+    wanted = recipient_wanted(run, not_authentic="the recipient fields are not authentic unless the signature "
+                              "verifies (check 6)")
+    if wanted is None:
         return
     assert run.doc is not None
     hidden = run.withheld("credentialSubject")  # an SD-JWT VC whose holder kept subject claims back

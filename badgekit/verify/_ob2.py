@@ -7,7 +7,8 @@ OB 2.0 assertions: skipped). Loaded only when check 1 meets an OB 2.0 assertion.
 from __future__ import annotations
 
 from badgekit import ob2
-from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
+from badgekit.verify._checks_policy import recipient_wanted
+from badgekit.verify._models import FAILED, SKIPPED
 from badgekit.verify._policy import Evidence, IssuedTo, IssuerTrusted
 from badgekit.verify._state import Run
 from badgekit.verify._text import one_line
@@ -53,16 +54,9 @@ def _evidence(found: ob2.Verification) -> Evidence | None:
 
 
 def _recipient(run: Run, found: ob2.Verification, evidence: Evidence | None) -> None:
-    wanted = run.options.recipient
+    wanted = recipient_wanted(run, not_authentic="the recipient is not authentic unless the signature or hosted "
+                              "copy checks out (check 6)")
     if wanted is None:
-        run.set("recipient", SKIPPED, "no recipient given (--recipient)")
-        return
-    if not wanted.strip():
-        run.set("recipient", FAILED, "the recipient to check for is empty")
-        return
-    if run.status("signature") not in (PASSED, INDETERMINATE):
-        run.set("recipient", SKIPPED, "the recipient is not authentic unless the signature or hosted copy "
-                "checks out (check 6)")
         return
     doc = found.assertion if found.assertion is not None and not found.revoked else found.held
     if doc is None or not isinstance(doc.get("recipient"), dict):

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from badgekit import _jsonl, _parallel
-from badgekit._io import output_error
-from badgekit.errors import InputError
+from badgekit._io import expand_folders, output_error
 from badgekit.verify._models import VerificationReport
 from badgekit.verify._options import VerifyOptions
 from badgekit.verify._verifier import unreadable, verify_bytes, verify_path
@@ -36,26 +35,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     Raises:
         InputError: a path does not exist, or a folder holds no such file.
     """
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            # os.scandir: the file type comes with the listing (one stat per symlink, not per file);
-            # the same files and order as sorted(p.iterdir()) filtered by Path.is_file().
-            with os.scandir(p) as entries:
-                names = sorted(
-                    e.name for e in entries
-                    if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in CREDENTIAL_SUFFIXES and e.is_file()
-                )
-            found = [p / name for name in names]
-            if not found:
-                raise InputError(f"{p}: no *.json, *.png, *.svg, *.jwt, *.sd-jwt or *.jws files in this folder")
-            out.extend(found)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise InputError(f"{p}: no such file or folder")
-    return out
+    return expand_folders(paths, CREDENTIAL_SUFFIXES)
 
 
 def verify_paths(

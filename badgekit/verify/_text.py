@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from badgekit._io import as_list as as_list  # re-exported: the checks import it from here
 from badgekit._time import format_utc
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -48,12 +49,6 @@ def short_id(value: object, limit: int = 60) -> str:
 def one_line(value: str, limit: int = 600) -> str:
     line = " ".join(str(value).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def subjects_of(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -298,6 +298,8 @@ def test_report_human(known: SimpleNamespace) -> None:
     assert lines[0] == "Badge program report, as of 2026-03-15 00:00 UTC"
     python = next(line for line in lines if line.startswith("Python Basics"))
     assert python.split()[2:] == ["6", "4", "1", "0", "1", "16.7", "%", "6", "10", "d", "2"]
+    none = run("report", "--pathways", "--at", AT)  # a project without pathway badge classes
+    assert none.stdout == "" and "no pathway badge class in this project" in none.stderr
     total = next(line for line in lines if line.startswith("All badges"))
     assert total.split()[2:] == ["10", "5", "2", "1", "2", "20.0", "%", "8", "3.5", "d", "3"]
     assert next(line for line in lines if line.startswith("2026-W06")).split()[:3] == ["2026-W06", "4", "1"]

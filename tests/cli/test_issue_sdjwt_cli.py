@@ -16,17 +16,12 @@ import yaml
 from badgekit import baking, sdjwt
 from badgekit.badgeclass import parse_policy
 from badgekit.delivery import compose
-from tests.conftest import run_cli
+from tests.conftest import course_project, run_cli
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
-    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE", raising=False)
-    root = tmp_path / "proj"
-    run_cli("init", root, "--no-input", "--name", "X", "--url", "https://x.example")
-    monkeypatch.chdir(root)
-    run_cli("badge", "new", "--template", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml", "--no-input")
+    root = course_project(tmp_path / "proj", monkeypatch)
     Path("roster.csv").write_text("email,completed_on,evidence_url\nada@example.org,2026-01-10,https://x.example/e/1\n"
                                   "bob@example.org,2026-01-11,\n", encoding="utf-8")
     return root

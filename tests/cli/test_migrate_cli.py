@@ -4,7 +4,6 @@ project's issuer that verify and keep each earner's identity hash; a second run 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,12 +11,9 @@ import pytest
 
 from badgekit.errors import ExitCode
 from tests.conftest import run_cli
+from tests.invalid.ob2 import make_invalid_ob2 as MI
 
 INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
-_spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
 
 
 def old_badges(folder: Path) -> Path:
@@ -123,3 +119,17 @@ def test_human_output_names_each_badge_and_the_next_step(project: Path) -> None:
     result = run_cli("migrate", "old", "--ob2-doc", str(MI.DOCS), ok=ExitCode.FAILED)
     assert "✗ not-migrated     old/d-revoked.jws  Teamwork  revoked by its issuer: Awarded in error" in result.stdout
     assert "next: badgekit issue" in result.stderr and "6 assertion(s): 2 migrate, 4 not-migrated" in result.stderr
+
+
+def test_the_options_migrate_shares_with_verify_are_the_same_options() -> None:
+    # migrate verifies each assertion as verify does: --ob2-doc, --at and --no-cache are declared once.
+    import typer.main
+
+    from badgekit.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    shared = ("ob2_doc", "at", "no_cache")
+    options = {name: {p.name: p for p in commands[name].params if p.name in shared} for name in ("verify", "migrate")}
+    for name in shared:
+        verify, migrate = options["verify"][name], options["migrate"][name]
+        assert (verify.opts, verify.metavar, verify.help) == (migrate.opts, migrate.metavar, migrate.help)

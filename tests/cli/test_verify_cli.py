@@ -205,19 +205,9 @@ def test_cli_verify_does_not_import_requests_or_jsonschema(tmp_path):
 # check 10 (--recipient) and check 11 (embedded endorsements)
 
 
-def _make_invalid():
-    import importlib.util
-
-    path = Path(__file__).resolve().parent.parent / "invalid" / "make_invalid.py"
-    spec = importlib.util.spec_from_file_location("make_invalid", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_recipient_option(tmp_path):
-    mi = _make_invalid()
+    from tests.invalid import make_invalid as mi
+
     path = tmp_path / "badge.json"
     path.write_bytes(mi.valid_control())  # issued to a@example.com (hashed, salt "Kosher")
     ok = run(str(path), "--at", FIXED_NOW, "--recipient", " A@Example.com", "--json")
@@ -235,8 +225,8 @@ def test_recipient_option(tmp_path):
 
 def test_endorsements_exit_codes(tmp_path):
     from badgekit import did
+    from tests.invalid import make_invalid as mi
 
-    mi = _make_invalid()
     good = tmp_path / "endorsed.json"
     good.write_text(json.dumps(mi.valid_endorsed()))
     ok = run(str(good), "--at", FIXED_NOW)

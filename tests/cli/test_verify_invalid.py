@@ -7,7 +7,6 @@ under which the unaltered base credential is valid.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -17,20 +16,13 @@ from typer.testing import CliRunner
 
 from badgekit.cli import app
 from badgekit.verify import CHECK_NUMBERS
+from tests.invalid import make_invalid as MI
+from tests.invalid._regenerate import differing
 
 INVALID = Path(__file__).resolve().parent.parent / "invalid"
 FILES = sorted(p for p in INVALID.iterdir() if p.is_file() and p.suffix in (".json", ".jwt", ".sd-jwt") and "--" in p.name)
 
 
-def _make_invalid():
-    spec = importlib.util.spec_from_file_location("make_invalid", INVALID / "make_invalid.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-MI = _make_invalid()
 runner = CliRunner()
 
 
@@ -46,8 +38,8 @@ def test_every_check_has_invalid_files():
 
 def test_fixtures_are_reproducible():
     """The committed files are exactly what make_invalid.py generates (fixed keys and dates)."""
-    wanted = {**MI.cases(), **{f"support/{k}": v for k, v in MI.support_files().items()}}
-    differs = [name for name, data in wanted.items() if (INVALID / name).read_bytes() != data]
+    wanted = MI.wanted_files()
+    differs = differing(INVALID, wanted)
     assert not differs, f"regenerate with: python3 tests/invalid/make_invalid.py ({differs})"
     assert {p.name for p in FILES} == {n for n in wanted if "/" not in n}
 

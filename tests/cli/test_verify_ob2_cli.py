@@ -5,7 +5,6 @@ openbadges-validator-core (tests/vectors/ob2/, sources in tests/vectors/SOURCES.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,23 +13,14 @@ from typer.testing import CliRunner
 
 from badgekit.cli import app
 from tests.conftest import VECTORS
+from tests.invalid._regenerate import differing
+from tests.invalid.ob2 import make_invalid_ob2 as MI
 
 INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
 SPEC = VECTORS / "ob2" / "spec-examples"
 CORE = VECTORS / "ob2" / "validator-core"
 FILES = sorted(p for p in INVALID.iterdir() if p.is_file() and "--" in p.name)
 runner = CliRunner()
-
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-MI = _load_generator()
 
 
 def verify(*args: str, base: bool = True):
@@ -44,7 +34,7 @@ def checks(result) -> dict[str, tuple[str, str]]:
 
 def test_fixtures_are_reproducible():
     wanted = MI.wanted_files()
-    differs = [name for name, data in wanted.items() if (INVALID / name).read_bytes() != data]
+    differs = differing(INVALID, wanted)
     assert not differs, f"regenerate with: python3 tests/invalid/ob2/make_invalid_ob2.py ({differs})"
     assert {p.name for p in FILES} == {n for n in wanted if "/" not in n}
 

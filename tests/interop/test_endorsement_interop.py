@@ -3,21 +3,14 @@ embedded in the credential they endorse (badgekit's check 11 verifies the same o
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from badgekit.verify import VerifyOptions, parse_timestamp, verify_credential
 from tests.conftest import FIXED_NOW
 from tests.interop import dbstack
+from tests.invalid import make_invalid as MI
 
 pytestmark = pytest.mark.interop
-
-_spec = importlib.util.spec_from_file_location("make_invalid", Path(__file__).resolve().parent.parent / "invalid" / "make_invalid.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
 
 
 @pytest.mark.parametrize("revision", dbstack.OB_CONTEXT_REVISIONS)

@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from badgekit import cryptosuites, did, jsonld, proof, proofsets, status  # noqa: E402
 from badgekit.keys import Ed25519Key  # noqa: E402
+from tests.invalid._regenerate import write_or_check  # noqa: E402
 
 #: The issuer key of every fixture (the shared test key of tests/conftest.py).
 ISSUER_SEED = bytes.fromhex("9b1c3c5f6a1f2e4d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f")
@@ -566,24 +567,13 @@ def valid_control() -> bytes:
     return _json(_signed())
 
 
+def wanted_files() -> dict[str, bytes]:
+    """Every file this script writes, by its name below tests/invalid/."""
+    return {**cases(), **{f"support/{k}": v for k, v in support_files().items()}}
+
+
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    wanted = {**cases(), **{f"support/{k}": v for k, v in support_files().items()}}
-    differs = []
-    for name, data in sorted(wanted.items()):
-        path = HERE / name
-        if check:
-            if not path.is_file() or path.read_bytes() != data:
-                differs.append(name)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    if check:
-        for name in differs:
-            print(f"differs: {name}", file=sys.stderr)
-        return 1 if differs else 0
-    print(f"wrote {len(wanted)} files to {HERE}")
-    return 0
+    return write_or_check(HERE, wanted_files(), argv)
 
 
 if __name__ == "__main__":

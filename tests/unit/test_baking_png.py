@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import importlib.util
 import json
 import struct
 import time
@@ -19,21 +18,11 @@ from badgekit._io import MAX_INPUT_BYTES, dumps_json
 from badgekit.baking import png
 from badgekit.errors import BadgekitError, BakingError, InputError, LimitExceeded
 from badgekit.keys import Ed25519Key
+from tests.invalid.images import make_hostile
 
 VECTORS = Path(__file__).parent.parent / "vectors" / "1edtech-validator-ob30"
 HOSTILE = Path(__file__).parent.parent / "invalid" / "images"
 CREATED = "2026-01-15T12:00:00Z"
-
-
-def _load_make_hostile():
-    spec = importlib.util.spec_from_file_location("make_hostile", HOSTILE / "make_hostile.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_hostile = _load_make_hostile()
 
 
 @functools.lru_cache(maxsize=1)

@@ -255,3 +255,28 @@ def test_read_bounded_reads_a_pipe_to_its_end(tmp_path):
         assert _io.read_bounded(fifo, limit=100_000) == b"x" * 40_000
     finally:
         thread.join()
+def test_expand_folders_lists_the_files_of_a_folder_with_those_suffixes(tmp_path):
+    # One folder expansion for `verify DIR` and `migrate DIR` (each with its own suffixes).
+    for name in ("b.JSON", "a.png", ".hidden.json", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.json").write_text("{}")
+    given = tmp_path / "notes.txt"  # a file named is taken as it is, whatever its suffix
+    assert _io.expand_folders([given, tmp_path], (".json", ".png")) == [given, tmp_path / "a.png", tmp_path / "b.JSON"]
+    with pytest.raises(InputError) as info:
+        _io.expand_folders([tmp_path / "missing"], (".json",))
+    assert info.value.message == f"{tmp_path / 'missing'}: no such file or folder"
+    with pytest.raises(InputError) as info:
+        _io.expand_folders([tmp_path / "sub"], (".png", ".svg", ".jws"))
+    assert info.value.message == f"{tmp_path / 'sub'}: no *.png, *.svg or *.jws files in this folder"
+    with pytest.raises(InputError) as info:
+        _io.expand_folders([tmp_path / "sub"], (".png",))
+    assert info.value.message == f"{tmp_path / 'sub'}: no *.png files in this folder"
+
+
+def test_as_list_reads_one_value_or_an_array_as_a_new_list():
+    # One helper for every JSON(-LD) member that may be a value or an array (type, @context, ...).
+    values = ["a", "b"]
+    assert _io.as_list(values) == values and _io.as_list(values) is not values
+    assert _io.as_list("a") == ["a"] and _io.as_list({"id": "x"}) == [{"id": "x"}]
+    assert _io.as_list(None) == [] and _io.as_list([]) == [] and _io.as_list(0) == [0]

@@ -32,7 +32,7 @@ from badgekit.errors import InputError, KeyExistsError, KeyFileError, Passphrase
 from badgekit.issuing import IssueOptions, issue_roster, jwt_kid
 from badgekit.ledger import Ledger
 from badgekit.verify import INDETERMINATE, INVALID, VALID, TrustList, VerifyOptions, verify_bytes
-from tests.conftest import TEST_SEED
+from tests.conftest import TEST_SEED, course_project
 
 ED = keys.Ed25519Key.from_seed(TEST_SEED)
 RSA = keys.RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
@@ -499,12 +499,7 @@ def run(*args: Any, ok: int | None = 0) -> Any:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
-    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE", raising=False)
-    root = tmp_path / "proj"
-    run("init", root, "--no-input", "--name", "X", "--url", "https://x.example")
-    monkeypatch.chdir(root)
-    run("badge", "new", "--template", "course-completion", "--set", "course_name=Y", "--out", "badges/y.yaml", "--no-input")
+    root = course_project(tmp_path / "proj", monkeypatch)
     (root / "roster.csv").write_text("email,completed_on\nada@example.org,2026-01-10\nbob@example.org,2026-01-11\n", encoding="utf-8")
     return root
 

@@ -7,9 +7,7 @@ just over it is refused by ``proof.add_proof`` (naming the field and the limit) 
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +18,7 @@ from badgekit import jwt, limits, proof
 from badgekit._io import MAX_JSON_DEPTH, json_depth
 from badgekit.errors import LimitExceeded
 from badgekit.verify import VerifyOptions, parse_timestamp, verify_credential
-
-INVALID = Path(__file__).resolve().parent.parent / "invalid"
-_spec = importlib.util.spec_from_file_location("make_invalid", INVALID / "make_invalid.py")
-assert _spec and _spec.loader
-MI = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(MI)
+from tests.invalid import make_invalid as MI
 
 AT = VerifyOptions(at=parse_timestamp(MI.FIXED_NOW))
 BIG = 1 << 62

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import uuid
 from datetime import UTC, datetime
@@ -14,14 +13,10 @@ import pytest
 from badgekit import badgeclass, migrate, ob2
 from badgekit.errors import InputError
 from badgekit.roster import Row, parse_row
+from tests.invalid.ob2 import make_invalid_ob2 as MI
 
-INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
-_spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
 AT = datetime(2026, 1, 15, 12, tzinfo=UTC)
-DOCS = ob2.Documents({d["id"]: d for d in MI.documents().values()})
+DOCS = ob2.Documents(MI.documents_by_id())
 
 
 def plan_one(tmp_path: Path, text: str | bytes, name: str = "a.jws", **kw) -> migrate.MigrationPlan:  # type: ignore[no-untyped-def]

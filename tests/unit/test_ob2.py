@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from badgekit import _envelope, cache, ob2
+from badgekit import _envelope, cache, jwt, ob2
 from badgekit._time import TimestampError
 from badgekit.errors import InputError
 from badgekit.ob2._documents import WrongCopy
 from badgekit.ob2._hosted import scope_problem
-from tests.unit.test_baking_png import make_hostile
+from badgekit.ob2._signed import header_problem
+from tests.invalid.images import make_hostile
+from tests.invalid.ob2 import make_invalid_ob2 as MI
 
-INVALID = Path(__file__).resolve().parent.parent / "invalid" / "ob2"
-_spec = importlib.util.spec_from_file_location("make_invalid_ob2", INVALID / "make_invalid_ob2.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
 AT = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
 
 def documents(**replace: dict) -> ob2.Documents:
-    docs = {d["id"]: d for d in MI.documents().values()}
+    docs = MI.documents_by_id()
     docs.update(replace)
     return ob2.Documents(docs)
 
@@ -113,6 +108,18 @@ def test_es256_signed_assertion_verifies_with_a_p256_cryptographic_key():
     # The same key cannot verify an RS256 header: each algorithm is tied to its key type.
     rs = ob2.verify_text(MI.jws(MI.assertion()), form="jwt", documents=documents(**{MI.KEY_1: key_doc}), at=AT)
     assert status(rs, "signature") == "failed" and "RS256 needs an RSA key" in rs.check("signature").reason
+
+
+@pytest.mark.parametrize("header", [{}, {"alg": "none"}, {"alg": "HS256"}, {"alg": "hs512"}])
+def test_an_ob2_jws_algorithm_is_refused_as_for_every_jws(header):
+    # One rule for a JWS's alg (badgekit.jwt.alg_problem): OB 2.0 narrows only what is accepted.
+    assert header_problem(header) == jwt.header_problem(header) is not None
+
+
+def test_an_ob2_jws_is_signed_with_rs256_or_es256_only():
+    assert header_problem({"alg": "RS256"}) is None and header_problem({"alg": "ES256"}) is None
+    assert header_problem({"alg": "EdDSA"}) == "alg 'EdDSA' is not accepted (accepted: RS256, ES256)"
+    assert header_problem({"alg": "RS256", "crit": ["b64"]}) is not None
 
 
 def test_a_short_rsa_key_is_refused():

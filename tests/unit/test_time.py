@@ -16,6 +16,7 @@ from badgekit._time import (
     format_utc,
     parse_datetime_stamp,
     parse_duration,
+    stamp_or_none,
     utc_now,
 )
 from badgekit.errors import ExitCode, InputError
@@ -241,3 +242,15 @@ def test_add_duration_never_goes_backwards_and_lands_on_a_day_that_exists(start:
     assert end >= start
     assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == years * 12 + months
     assert end.day == start.day or end.day < start.day  # clamped only down, to the month's last day
+
+
+@pytest.mark.parametrize("value", [None, "", 20260115, "2026-01-15", "2026-01-15T12:00:00", "2026-02-30T00:00:00Z", ["x"]])
+def test_stamp_or_none_is_none_for_what_the_parser_refuses(value):
+    with pytest.raises(TimestampError):
+        parse_datetime_stamp(value, field="f")
+    assert stamp_or_none(value) is None
+
+
+def test_stamp_or_none_reads_what_the_parser_reads():
+    text = "2026-01-15T13:00:00+01:00"
+    assert stamp_or_none(text) == parse_datetime_stamp(text, field="f") == datetime(2026, 1, 15, 12, tzinfo=UTC)

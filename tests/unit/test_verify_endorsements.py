@@ -7,10 +7,8 @@ creator, each verified like a credential (checks 1-8), one level deep, bounded. 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from badgekit import did, status
@@ -24,12 +22,7 @@ from badgekit.verify import (
     verify_path,
 )
 from tests.conftest import FIXED_NOW, VECTORS
-
-INVALID = Path(__file__).resolve().parent.parent / "invalid"
-_spec = importlib.util.spec_from_file_location("make_invalid", INVALID / "make_invalid.py")
-MI = importlib.util.module_from_spec(_spec)
-assert _spec.loader is not None
-_spec.loader.exec_module(MI)
+from tests.invalid import make_invalid as MI
 
 AT = parse_timestamp(FIXED_NOW)
 PLAIN = VerifyOptions(at=AT)

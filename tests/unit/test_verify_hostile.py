@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
-import importlib.util
 import json
 import re
 import struct
@@ -49,6 +48,7 @@ from badgekit.verify import (
     verify_path,
 )
 from tests.conftest import FIXED_NOW, TEST_SEED, run_cli
+from tests.invalid.images import make_hostile as MH
 
 HERE = Path(__file__).resolve().parent
 INVALID = HERE.parent / "invalid"
@@ -767,15 +767,6 @@ def test_jwt_with_a_vc_claim_and_a_top_level_credential_is_ambiguous():
 # 6. baked image traps
 
 
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MH = _load("make_hostile", INVALID / "images" / "make_hostile.py")
 NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"'
 CRED_ELEMENT = f"<openbadges:credential><![CDATA[{TEXT}]]></openbadges:credential>"
 

@@ -12,8 +12,15 @@ import pytest
 
 from badgekit import credential, did, jsonld, proof
 from badgekit.keys import Ed25519Key
-from badgekit.verify import VerifyOptions, parse_timestamp, recipient_match, verify_credential
+from badgekit.verify import (
+    VerifyOptions,
+    parse_timestamp,
+    recipient_match,
+    verify_bytes,
+    verify_credential,
+)
 from tests.conftest import FIXED_NOW, TEST_SEED
+from tests.invalid.ob2 import make_invalid_ob2 as OB2
 
 KEY = Ed25519Key.from_seed(TEST_SEED)
 AT = parse_timestamp(FIXED_NOW)
@@ -161,6 +168,20 @@ def test_check_10_in_the_report():
     skipped = verify_credential(cred, options=_options(None)).check("recipient")
     assert skipped.status == "skipped" and "--recipient" in skipped.reason
     assert verify_credential(cred, options=_options("  ")).check("recipient").status == "failed"
+
+
+@pytest.mark.parametrize(("name", "recipient", "status", "says"), [
+    (None, None, "skipped", "no recipient given (--recipient)"),
+    (None, "  ", "failed", "the recipient to check for is empty"),
+    ("signature--signed-by-another-key.jws", OB2.RECIPIENT, "skipped",
+     "the recipient is not authentic unless the signature or hosted copy checks out (check 6)"),
+])
+def test_an_ob2_assertion_is_decided_first_by_the_same_rules(name, recipient, status, says):
+    # Before any matching, one rule decides check 10 for OB 3.0 credentials (above) and OB 2.0 assertions.
+    data = OB2.valid_signed() if name is None else (OB2.HERE / name).read_bytes()
+    options = VerifyOptions(at=AT, ob2_documents=OB2.documents_by_id(), recipient=recipient)
+    check = verify_bytes(data, source="a.jws", options=options).check("recipient")
+    assert (check.status, check.reason) == (status, says)
 
 
 def test_json_output_shows_only_what_was_typed():

@@ -28,6 +28,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 
+from tests.invalid._regenerate import write_or_check  # noqa: E402
+
 SUPPORT = HERE / "support"
 DOCS = SUPPORT / "docs"
 FIXED_NOW = "2026-01-15T12:00:00Z"
@@ -134,6 +136,11 @@ def documents() -> dict[str, dict[str, Any]]:
     }
 
 
+def documents_by_id() -> dict[str, dict[str, Any]]:
+    """:func:`documents` keyed by their ids, as ``badgekit.ob2.Documents`` takes them."""
+    return {d["id"]: d for d in documents().values()}
+
+
 def valid_signed() -> bytes:
     return jws(assertion()).encode()
 
@@ -199,22 +206,7 @@ def wanted_files() -> dict[str, bytes]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    differs = []
-    for name, data in sorted(wanted_files().items()):
-        path = HERE / name
-        if check:
-            if not path.is_file() or path.read_bytes() != data:
-                differs.append(name)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    if check:
-        for name in differs:
-            print(f"differs: {name}", file=sys.stderr)
-        return 1 if differs else 0
-    print(f"wrote {len(wanted_files())} files to {HERE}")
-    return 0
+    return write_or_check(HERE, wanted_files(), argv)
 
 
 if __name__ == "__main__":

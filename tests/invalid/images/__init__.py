@@ -1,0 +1,1 @@
+"""Hostile badge images (``from tests.invalid.images import make_hostile``)."""
