@@ -172,7 +172,7 @@ def parse(text: str, *, max_bytes: int = MAX_INPUT_BYTES) -> SdJwt:
         raise LimitExceeded(f"SD-JWT has {len(middle)} disclosures; badgekit reads at most {limits.MAX_DISCLOSURES}")
     jws = jwt.parse(issuer_jwt, max_bytes=max_bytes)
     sd_alg = jws.payload.get("_sd_alg", SD_ALG)
-    if sd_alg not in HASH_ALGORITHMS:
+    if not isinstance(sd_alg, str) or sd_alg not in HASH_ALGORITHMS:
         raise SdJwtError(f"_sd_alg {sd_alg!r} is not supported (badgekit: {', '.join(HASH_ALGORITHMS)})")
     disclosures = tuple(_disclosure(n, enc, sd_alg) for n, enc in enumerate(middle, start=1))
     kb = None

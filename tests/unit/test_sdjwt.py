@@ -242,7 +242,10 @@ def test_malformed_and_unbounded_input_fails_parse() -> None:
                         (f"{jws}~{b64json(['only-salt'])}~", "not a JSON array"),
                         (f"{jws}~{b64json([1, 'n', 'v'])}~", "salt is not a string"),
                         (f"{jws}~abc.def.ghi", "key binding JWT"),
-                        (token(credential() | {"_sd_alg": "md5"}), "_sd_alg 'md5' is not supported")):
+                        (token(credential() | {"_sd_alg": "md5"}), "_sd_alg 'md5' is not supported"),
+                        # not a string: was a TypeError (unhashable) reported as "could not process"
+                        (token(credential() | {"_sd_alg": ["sha-256"]}), "_sd_alg ['sha-256'] is not supported"),
+                        (token(credential() | {"_sd_alg": {"alg": "sha-256"}}), "_sd_alg {'alg': 'sha-256'} is not")):
         report = verify_bytes(bad.encode(), options=AT)
         assert report.verdict == INVALID and needle in check(report, "parse")[1], (needle, report.to_json())
     many = f"{jws}~" + "AA~" * (limits.MAX_DISCLOSURES + 1)
