@@ -50,9 +50,18 @@ def check_validity(run: Run) -> None:
 # -- 8. status -------------------------------------------------------------------------------
 
 
+#: An SD-JWT VC's ``status`` claim (draft-ietf-oauth-sd-jwt-vc): a Token Status List, not read here.
+TOKEN_STATUS = ("the SD-JWT VC's status claim names a Token Status List (draft-ietf-oauth-status-list), "
+                "which badgekit does not check: not checkable here, not disproven")
+
+
 def check_status(run: Run) -> None:
     assert run.doc is not None
+    token_status = run.disclosures is not None and "status" in run.disclosures.payload
     if not run.doc.get("credentialStatus"):
+        if token_status:
+            run.set("status", INDETERMINATE, TOKEN_STATUS)
+            return
         run.set("status", SKIPPED, "the credential has no credentialStatus (the issuer publishes no revocation)")
         return
     # start-up: status lists (bitstrings, zlib) only for a credential that has a credentialStatus
@@ -81,4 +90,7 @@ def check_status(run: Run) -> None:
         if r.list_url is not None and r.list_url in options.provenance:
             reason += f" (list {options.provenance[r.list_url]})"
         parts.append(reason)
+    if token_status:
+        worst = FAILED if worst == FAILED else INDETERMINATE
+        parts.append(TOKEN_STATUS)
     run.set("status", worst, "; ".join(parts))

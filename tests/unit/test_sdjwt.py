@@ -280,3 +280,18 @@ def test_baked_sd_jwt_verifies(fmt: str) -> None:
     assert baking.extract(baked, source="b").payload == text
     report = verify_bytes(baked, options=AT)
     assert report.verdict == VALID and report.summary["format"] == fmt, report.to_json()
+
+
+def test_a_token_status_list_claim_is_not_checkable_here_so_never_valid() -> None:
+    # draft-ietf-oauth-sd-jwt-vc: an issuer names the credential's status (revocation) in the
+    # "status" claim, a Token Status List (draft-ietf-oauth-status-list), which badgekit does not
+    # read. It was dropped with the envelope claims and check 8 said "the issuer publishes no
+    # revocation": a revoked SD-JWT VC came out VALID.
+    doc = credential()
+    framing = {"iss": ISSUER, "vct": sdjwt.OB_VCT}
+    status = {"status_list": {"idx": 412, "uri": "https://example.edu/statuslists/1"}}
+    report = verify_bytes(token(doc | framing | {"status": status}).encode(), options=AT)
+    found, reason = check(report, "status")
+    assert (report.verdict, found) == (INDETERMINATE, "indeterminate"), report.to_json()
+    assert "status claim" in reason and "Token Status List" in reason
+    assert verify_bytes(token(doc | framing).encode(), options=AT).verdict == VALID  # its twin without one
