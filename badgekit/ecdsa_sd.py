@@ -24,6 +24,7 @@ import binascii
 import copy
 import hashlib
 import hmac
+import io
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -163,10 +164,14 @@ def _components(value: Any, header: bytes, kind: str) -> list[Any]:
         other = {BASE_HEADER: "a base", DERIVED_HEADER: "a derived"}.get(raw[:3])
         raise SdProofError(f"it is {other} proof value, not a {kind} one" if other
                            else f"it does not start with the {kind} proof header 0x{header.hex()}")
+    stream = io.BytesIO(raw[3:])
     try:
-        items = cbor2.loads(raw[3:])
+        items = cbor2.CBORDecoder(stream).decode()
     except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, MemoryError, OverflowError) as exc:
         raise SdProofError(f"its CBOR cannot be decoded ({str(exc)[:80] or type(exc).__name__})") from None
+    extra = len(raw) - 3 - stream.tell()
+    if extra:  # one CBOR item, as the reference implementation (cborg) reads it: nothing after it
+        raise SdProofError(f"it has {extra:,} byte{'s' if extra > 1 else ''} after its CBOR array")
     if not isinstance(items, list) or len(items) != 5:
         raise SdProofError("its CBOR is not an array of five components")
     return items

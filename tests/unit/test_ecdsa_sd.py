@@ -234,6 +234,9 @@ _GOOD = [b"\x01" * 64, b"\x80\x24\x02" + b"\x01" * 32, [b"\x02" * 64], {0: b"\x0
     ("u" + _b64url(ecdsa_sd.DERIVED_HEADER + b"\x5b" + b"\xff" * 8), "CBOR cannot be decoded"),  # 2**64-byte string
     ("u" + _b64url(ecdsa_sd.DERIVED_HEADER + b"\x81" * 100_000), "CBOR cannot be decoded"),  # nested 100,000 deep
     (_proof_value(_GOOD[:4]), "not an array of five components"),
+    # bytes after the array: the value is not one CBOR item (the reference implementation, cborg,
+    # refuses it: "too many terminals"); they were ignored, so one proof had many spellings
+    ("u" + _b64url(ecdsa_sd.DERIVED_HEADER + cbor2.dumps(_GOOD) + b"\x00"), "1 byte after its CBOR array"),
     (_proof_value({"a": 1}), "not an array of five components"),
     (_proof_value([b"\x01" * 63, *_GOOD[1:]]), "base signature is not a byte string of 64 bytes"),
     (_proof_value([_GOOD[0], b"\xed\x01" + b"\x01" * 33, *_GOOD[2:]]), "not a compressed P-256 multikey"),
