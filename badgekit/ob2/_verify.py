@@ -512,10 +512,10 @@ def _status(run: _Run) -> None:
         run.set("status", PASSED, f"the issuer {run.issuer_id} publishes no revocation list")
         return
     revocations = run.documents.need(str(list_url), "RevocationList")
-    ids = {run.held.get("id"), run.held.get("uid")} - {None}
+    ids = {i for i in (run.held.get("id"), run.held.get("uid")) if isinstance(i, str)}
     for entry in as_list(revocations.get("revokedAssertions")):
         found = entry if isinstance(entry, str) else entry.get("id", entry.get("uid")) if isinstance(entry, Mapping) else None
-        if found in ids:
+        if isinstance(found, str) and found in ids:
             reason = entry.get("revocationReason") if isinstance(entry, Mapping) else None
             run.revoked = True
             run.revocation_reason = reason if isinstance(reason, str) else None

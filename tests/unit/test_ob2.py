@@ -188,3 +188,19 @@ def test_an_issuer_known_only_from_an_embedded_profile_cannot_vouch_for_its_key(
     found = ob2.verify_text(MI.jws(payload, MI.OTHER_KEY), form="jwt", documents=documents(**{MI.KEY_2: key}), at=AT)
     assert status(found, "signature") == "passed" and status(found, "issuer-key") == "indeterminate"
     assert found.verdict == "indeterminate"
+
+
+def test_malformed_revocation_list_entries_and_ids_never_break_the_status_check():
+    # A RevocationList entry whose id is a list or an object, or an assertion id that is one, was a
+    # TypeError (unhashable) reported as "could not process the assertion", failing check 8 of a
+    # genuine, unrevoked assertion. Only text ids can name an assertion.
+    revocations = MI.documents_by_id()[MI.REVOCATIONS]
+    odd = [[1], {"id": [MI.SIGNED_ID]}, {"uid": {"id": MI.SIGNED_ID}}, 5, None]
+    docs = documents(**{MI.REVOCATIONS: {**revocations, "revokedAssertions": [*odd, *revocations["revokedAssertions"]]}})
+    found = ob2.verify_text(MI.valid_signed().decode(), documents=docs, at=AT)
+    assert found.verdict == "valid", found.checks
+    assert found.check("status").reason.startswith("not in the RevocationList")
+    revoked = ob2.verify_text(MI.jws(MI.assertion(MI.REVOKED_ID)), documents=docs, at=AT)
+    assert status(revoked, "status") == "failed" and "Awarded in error" in revoked.check("status").reason
+    listed_id = ob2.verify_text(MI.jws(MI.assertion([MI.SIGNED_ID])), documents=docs, at=AT)
+    assert "could not process" not in listed_id.check("status").reason
