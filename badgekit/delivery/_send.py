@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -431,6 +431,10 @@ def since_stamp(text: str) -> str:
     """
     value = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(f"--since {value!r}: expected a date (2026-01-15) or a date and time ({exc})") from None
         return value
     try:
         return format_utc(parse_datetime_stamp(value, field="--since"))

@@ -261,3 +261,11 @@ def test_reminders_go_once_per_credential_and_window_never_to_suspended_revoked_
     assert closer.summary()["sent"] == 2 and len(recorder.messages) == 4
     award = send(tmp_path, url, now=now)  # the badges themselves are still to be sent
     assert award.summary()["sent"] == 4 and award.summary()["skipped"] == {"revoked": 1, "suspended": 1}
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "2026-02-30", "2026-00-10", "0000-01-01"])
+def test_since_refuses_a_date_that_does_not_exist(text) -> None:
+    # Only the shape was checked: 2026-13-01 selected nothing and 2026-02-30 something, exit 0.
+    with pytest.raises(InputError, match=f"--since '{text}': expected a date"):
+        delivery.since_stamp(text)
+    assert delivery.since_stamp("2024-02-29") == "2024-02-29"
