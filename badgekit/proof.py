@@ -176,7 +176,8 @@ def add_proof(
             raise ProofError(f"a proof of the credential already has the id {proof_id!r}; a proof id names one proof")
         options = {"type": options.pop("type"), "id": proof_id, **options}
     if previous_proof is not None:
-        options["previousProof"] = previous_proof if isinstance(previous_proof, str) else list(previous_proof)
+        # each id once: JSON-LD would merge a repeated one, which verify refuses (check 3)
+        options["previousProof"] = previous_proof if isinstance(previous_proof, str) else list(dict.fromkeys(previous_proof))
     if suite.transform == cryptosuites.JCS:
         options["@context"] = document["@context"]
     if suite.transform == cryptosuites.SD:

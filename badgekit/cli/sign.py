@@ -130,7 +130,7 @@ def sign(
     elif out is None:
         sys.stdout.write(text)
     if out is not None and not json_out:
-        how = "" if not add else f" (proof {proof_id}, {'after ' + ', '.join(chained) if chained else 'a proof set'})"
+        how = "" if not add else f" (proof {proof_id}, {'after ' + ', '.join(dict.fromkeys(chained)) if chained else 'a proof set'})"
         _output.info(f"signed {credential} -> {out}{how}", "green")
 
 

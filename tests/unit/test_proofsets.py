@@ -145,6 +145,15 @@ def test_a_chain_in_mixed_suites_and_to_several_proofs_is_valid():
     assert proof.verify(doc).verified
 
 
+
+def test_a_proof_named_twice_in_previous_proof_is_written_once():
+    # sign --previous-proof X --previous-proof X wrote previousProof [X, X], which verify then
+    # refuses (check 3: JSON-LD merges the copies): sign must not write what verify refuses.
+    doc = add(chained(), ENDORSER, previous_proof=["urn:uuid:issuer-proof", "urn:uuid:issuer-proof"])
+    assert doc["proof"][2]["previousProof"] == ["urn:uuid:issuer-proof"]
+    report, _ = verify(doc)
+    assert report.verdict == "valid", report.checks
+
 def test_a_chained_proof_binds_the_proof_it_follows():
     doc = chained()
     # The issuer signs again (another time) under the same id: that proof verifies on its own,
