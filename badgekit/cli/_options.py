@@ -47,6 +47,17 @@ def _workers(value: int | None) -> int | None:
     return value
 
 
+def input_path(value: str) -> Path:
+    """The parser of FILE-or-FOLDER arguments (verify, migrate): an empty one is a usage error.
+    ``Path("")`` is ``.``, so ``badgekit verify "$UNSET"`` verified every credential here."""
+    if not value.strip():
+        raise typer.BadParameter("an empty path (an unset shell variable?): name a file or folder ('.' for this one)")
+    return Path(value)
+
+
+input_path.__name__ = "path"  # what --help shows as its type (<path>, as for any Path argument)
+
+
 def workers_option(what: str) -> Any:
     """``--workers/-w N``: ``what`` processes in parallel; left out (None): one per CPU available
     (:func:`default_workers`). ``0`` meant the same until now: accepted for one release, with a warning."""

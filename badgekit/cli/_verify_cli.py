@@ -11,13 +11,20 @@ from typing import Annotated
 import typer
 
 from badgekit.cli import verify as command
-from badgekit.cli._options import NoCacheOpt, Ob2DocOpt, VerifyAtOpt, json_option, workers_option
+from badgekit.cli._options import (
+    NoCacheOpt,
+    Ob2DocOpt,
+    VerifyAtOpt,
+    input_path,
+    json_option,
+    workers_option,
+)
 
 
 def verify(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE...", help="Credentials (.json), baked badges (.png, .svg), VC-JWTs (.jwt), SD-JWT VCs (.sd-jwt), Open Badges 2.0 assertions (.json, .jws), or folders of them."),
+        typer.Argument(metavar="FILE...", parser=input_path, help="Credentials (.json), baked badges (.png, .svg), VC-JWTs (.jwt), SD-JWT VCs (.sd-jwt), Open Badges 2.0 assertions (.json, .jws), or folders of them."),
     ],
     json_out: Annotated[bool, json_option("Print JSON on stdout: one object for one file, an array for several.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON report per line (for streams of files).")] = False,

@@ -20,6 +20,7 @@ from badgekit.cli._options import (
     VerifyAtOpt,
     current_actor,
     default_workers,
+    input_path,
     load_any_key,
     open_ledger,
     out_option,
@@ -37,7 +38,7 @@ _MARKS = {"migrate": "→", "not-migrated": "✗", "issued": "✓", "already-iss
 def migrate(
     inputs: Annotated[
         list[Path],
-        typer.Argument(metavar="INPUT...", help="Open Badges 2.0 assertions: JSON, signed JWS (.jws/.jwt), baked PNG or "
+        typer.Argument(metavar="INPUT...", parser=input_path, help="Open Badges 2.0 assertions: JSON, signed JWS (.jws/.jwt), baked PNG or "
                        "SVG badges, or folders of them."),
     ],
     ob2_doc: Ob2DocOpt = None,

@@ -101,3 +101,19 @@ def test_the_command_prints_and_exits_the_same_either_way(args):
     lean, typer = _badgekit(*args, typer=False), _badgekit(*args, typer=True)
     assert (lean.returncode, lean.stdout, lean.stderr) == (typer.returncode, typer.stdout, typer.stderr)
     assert lean.stdout or lean.stderr
+
+
+@pytest.mark.parametrize("typer", [False, True], ids=["lean", "typer"])
+def test_an_empty_file_argument_is_a_usage_error_not_the_current_folder(tmp_path, typer):
+    # Path("") is ".": `badgekit verify "$UNSET"` verified every credential of the current folder
+    # and said VALID (exit 0) about a file nobody named.
+    from tests.invalid import make_invalid
+
+    (tmp_path / "someone-elses.json").write_bytes(make_invalid.valid_control())
+    env = {k: v for k, v in os.environ.items() if k != "BADGEKIT_DEBUG"} | {"PYTHONPATH": str(ROOT)}
+    if typer:
+        env["BADGEKIT_DEBUG"] = "1"
+    result = subprocess.run([sys.executable, "-m", "badgekit", "verify", "", "--at", AT], cwd=tmp_path,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "empty path" in result.stderr, result
+    assert "VALID" not in result.stdout
