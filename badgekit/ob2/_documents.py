@@ -81,7 +81,8 @@ def load_documents(items: Iterable[str]) -> tuple[dict[str, Mapping[str, Any]], 
 
     Raises:
         InputError: a file is missing or not JSON, a document without an ``id`` URL given
-            without ``URL=``, a folder with no JSON file, two files for one URL.
+            without ``URL=``, a folder with no JSON file or more than :data:`MAX_FOLDER_FILES`,
+            two files for one URL.
     """
     docs: dict[str, Mapping[str, Any]] = {}
     where: dict[str, str] = {}
@@ -101,7 +102,10 @@ def load_documents(items: Iterable[str]) -> tuple[dict[str, Mapping[str, Any]], 
             files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and not p.name.startswith("."))
             if not files:
                 raise InputError(f"{path}: no *.json files in this folder")
-            for p in files[:MAX_FOLDER_FILES]:
+            if len(files) > MAX_FOLDER_FILES:
+                raise InputError(f"{path}: {len(files):,} *.json files, more than the {MAX_FOLDER_FILES:,} read from one "
+                                 "folder", hint="split them into several folders, each given with --ob2-doc")
+            for p in files:
                 doc = _object(p)
                 put(_id_of(doc, str(p)), doc, str(p))
             continue

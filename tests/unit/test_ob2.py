@@ -83,6 +83,20 @@ def test_load_documents(tmp_path):
     assert len(folder) == len(MI.documents())
 
 
+
+def test_a_folder_of_more_documents_than_are_read_is_refused(tmp_path, monkeypatch):
+    # The files beyond the bound were dropped without a word: a badge whose documents sorted last
+    # came out indeterminate, "needs the BadgeClass …: supply a copy", though it was supplied.
+    from badgekit.ob2 import _documents
+
+    monkeypatch.setattr(_documents, "MAX_FOLDER_FILES", 3)
+    for n in range(4):
+        (tmp_path / f"{n}.json").write_text(json.dumps({"id": f"https://x.example/{n}", "type": "BadgeClass"}))
+    with pytest.raises(InputError, match="4 \\*.json files, more than the 3 read from one folder"):
+        ob2.load_documents([str(tmp_path)])
+    (tmp_path / "3.json").unlink()
+    assert len(ob2.load_documents([str(tmp_path)])[0]) == 3
+
 def test_a_signed_assertion_without_creator_uses_the_issuers_listed_key():
     payload = MI.assertion(verification={"type": "SignedBadge"})
     found = ob2.verify_text(MI.jws(payload), form="jwt", documents=documents(), at=AT)
