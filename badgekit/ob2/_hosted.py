@@ -27,6 +27,12 @@ def host_of(url: str) -> str:
 def scope_problem(assertion_id: str, profile: Mapping[str, Any]) -> tuple[str | None, str]:
     """(why ``assertion_id`` is outside the issuer's hosted-verification scope or None, the
     scope in words) for the issuer ``profile``."""
+    authority = assertion_id.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority or "\\" in authority:
+        # user information, or a backslash a browser reads as "/": parsers disagree on the host,
+        # so the copy a verifier downloads may not come from the host checked here
+        return (f"the assertion URL {assertion_id[:120]} has user information (…@) or a backslash before its path: "
+                "URL parsers disagree on which host serves it", "none")
     policy = profile.get("verification")
     policy = policy if isinstance(policy, Mapping) else {}
     issuer_id = str(profile.get("id", ""))

@@ -58,6 +58,10 @@ def test_hosting_scope_default_origin_starts_with_and_allowed_origins():
     assert scope_problem("https://badges.example.net/org/1", scoped)[0] is None
     assert "does not start with" in scope_problem("https://badges.example.net/other/1", scoped)[0]
     assert "outside verification.allowedOrigins" in scope_problem("https://example.org/a/1", {**profile, "verification": {"allowedOrigins": "badges.example.net"}})[0]
+    # urllib reads example.org as the host of these; a browser fetches the first from evil.example
+    for spoofed in ("https://evil.example\\@example.org/a/1", "https://evil.example%5C@example.org/a/1", "https://u@example.org/a/1"):
+        assert "parsers disagree on which host" in scope_problem(spoofed, profile)[0], spoofed
+    assert scope_problem("https://example.org/a/1?by=x@y#@z", profile)[0] is None  # not in the authority
 
 
 def test_a_copy_stands_for_its_url_only():

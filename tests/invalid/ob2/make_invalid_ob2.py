@@ -48,6 +48,9 @@ REVOCATIONS = f"{SITE}/revocations.json"
 HOSTED_1 = f"{SITE}/assertions/1.json"
 HOSTED_2 = f"{SITE}/assertions/2.json"  # revoked
 ELSEWHERE = "https://elsewhere.example.net/assertions/9.json"
+#: Read as within the issuer's origin by urllib's split, but a browser (WHATWG URL) reads the
+#: backslash as "/" and fetches it from elsewhere.example.net: the copy a verifier downloads is not the issuer's.
+SPOOFED = "https://elsewhere.example.net\\@issuer.example.org/assertions/1.json"
 SIGNED_ID = "urn:uuid:6f1d2b1c-7c1e-4b8a-9a35-0d6a5f2c0001"
 REVOKED_ID = "urn:uuid:6f1d2b1c-7c1e-4b8a-9a35-0d6a5f2c0002"
 
@@ -133,6 +136,7 @@ def documents() -> dict[str, dict[str, Any]]:
         "hosted-2-revoked.json": {"@context": CONTEXT, "id": HOSTED_2, "revoked": True,
                                   "revocationReason": "Awarded in error"},
         "hosted-9-elsewhere.json": assertion(ELSEWHERE, signed=False),
+        "hosted-spoofed-authority.json": assertion(SPOOFED, signed=False),
     }
 
 
@@ -190,6 +194,7 @@ def cases() -> dict[str, bytes]:
         "issuer-key--key-not-listed-by-the-issuer.jws": jws(assertion(verification={"type": "SignedBadge", "creator": KEY_2}), OTHER_KEY).encode(),
         "issuer-key--key-owned-by-another-profile.jws": jws(assertion(verification={"type": "SignedBadge", "creator": KEY_3}), OTHER_KEY).encode(),
         "issuer-key--hosted-outside-the-issuer-origin.json": _json(assertion(ELSEWHERE, signed=False)),
+        "issuer-key--hosted-url-with-user-information.json": _json(assertion(SPOOFED, signed=False)),
         "signature--tampered-recipient.jws": _tampered(assertion(), recipient=identity("mallory@example.com")).encode(),
         "signature--signed-by-another-key.jws": jws(assertion(), OTHER_KEY).encode(),
         "signature--differs-from-the-hosted-copy.json": _json(hosted_changed),
