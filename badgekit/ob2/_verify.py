@@ -544,7 +544,7 @@ def _fill_summary(run: _Run) -> None:
         "achievementType": None,
         "validFrom": _text(doc.get("issuedOn")),
         "validUntil": _text(doc.get("expires")),
-        "notChecked": [f"{url} (not supplied)" for url in run.needs],
+        "notChecked": [f"{url if len(url) <= 300 else url[:299] + '…'} (not supplied)" for url in run.needs],
     })
 
 

@@ -167,6 +167,15 @@ def test_hostile_text_fails_parse_without_crashing(text):
     assert all(c.status == "skipped" for c in found.checks[1:])
 
 
+
+def test_a_huge_hosted_url_is_not_echoed_whole():
+    # A baked badge holding a 10 MB "URL" printed 10 MB (human and --json) through notChecked.
+    url = "https://issuer.example.org/" + "a" * 100_000
+    found = ob2.verify_text(url, at=AT)
+    assert found.verdict == "indeterminate" and found.needs == (url,)  # the library still has it whole
+    (shown,) = found.summary["notChecked"]
+    assert len(shown) < 400 and shown.startswith("https://issuer.example.org/aaa") and shown.endswith("… (not supplied)")
+
 def test_identity_objects_carry_over_hash_and_salt_unchanged():
     identity = MI.identity()
     assert ob2.as_identifier(identity) == {"type": "IdentityObject", "identityHash": identity["identity"],
