@@ -64,7 +64,7 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "status": self.status, "reason": self.reason, "assertion": self.assertion_id,
-                "badgeClass": self.badge_class, "verified": self.verified, "needs": list(self.needs),
+                "badgeClass": self.badge_class, "verified": self.verified, "needs": [ob2.short_url(u) for u in self.needs],
                 "credentialId": self.credential_id, "path": self.path}
 
 
@@ -159,12 +159,13 @@ def _decide(found: Found, result: ob2.Verification, trust_unverified: bool) -> t
         failed = next(c for c in result.checks if c.status == "failed")
         raise _Refused(f"does not verify: {ob2.CHECK_IDS.index(failed.id) + 1} {failed.id}: {failed.reason}")
     if verdict == "indeterminate" and not trust_unverified:
-        needs = ", ".join(result.needs) or "documents badgekit cannot read offline"
+        needs = ", ".join(map(ob2.short_url, result.needs)) or "documents badgekit cannot read offline"
         raise _Refused(f"cannot be verified offline: supply {needs} (--ob2-doc), or migrate it unverified "
                        "with --trust-unverified")
     assertion = result.assertion if result.assertion is not None else result.held
     if assertion is None:
-        raise _Refused(f"the hosted assertion {result.needs[0] if result.needs else ''} is not supplied: nothing to migrate")
+        raise _Refused(f"the hosted assertion {ob2.short_url(result.needs[0]) if result.needs else ''} is not supplied: "
+                       "nothing to migrate")
     badge_class = result.badge_class
     if badge_class is None:
         badge = assertion.get("badge")

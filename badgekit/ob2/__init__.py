@@ -28,6 +28,7 @@ from badgekit.ob2._objects import (
     describe_recipient,
     node_id,
     parse_datetime,
+    short_url,
     verification_type,
 )
 from badgekit.ob2._signed import ALGORITHMS
@@ -47,6 +48,7 @@ __all__ = [
     "load_documents",
     "node_id",
     "parse_datetime",
+    "short_url",
     "verification_type",
     "verify_text",
 ]

@@ -39,6 +39,12 @@ def node_id(value: object) -> str | None:
     return None
 
 
+def short_url(url: str, limit: int = 300) -> str:
+    """``url`` as reports show it: at most ``limit`` characters (a hostile badge can name a
+    URL of megabytes; the checks keep it whole)."""
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
 def is_http(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
 

@@ -48,6 +48,7 @@ from badgekit.ob2._objects import (
     node_id,
     parse_datetime,
     profile_problems,
+    short_url,
     verification_of,
     verification_type,
 )
@@ -544,7 +545,7 @@ def _fill_summary(run: _Run) -> None:
         "achievementType": None,
         "validFrom": _text(doc.get("issuedOn")),
         "validUntil": _text(doc.get("expires")),
-        "notChecked": [f"{url if len(url) <= 300 else url[:299] + '…'} (not supplied)" for url in run.needs],
+        "notChecked": [f"{short_url(url)} (not supplied)" for url in run.needs],
     })
 
 

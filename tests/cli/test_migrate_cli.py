@@ -133,3 +133,14 @@ def test_the_options_migrate_shares_with_verify_are_the_same_options() -> None:
     for name in shared:
         verify, migrate = options["verify"][name], options["migrate"][name]
         assert (verify.opts, verify.metavar, verify.help) == (migrate.opts, migrate.metavar, migrate.help)
+
+
+def test_a_badge_naming_a_huge_url_is_reported_in_a_few_lines(project: Path) -> None:
+    # A baked badge holding a 1 MB "hosted assertion URL": the reason and --json needs held it
+    # whole (a 10 MB one printed 10 MB).
+    url = "https://issuer.example.org/assertions/" + "a" * 1_000_000
+    (project / "old" / "g-huge.svg").write_bytes(MI.baked_svg(verify=url))
+    result = run_cli("migrate", "old", "--ob2-doc", str(MI.DOCS), "--dry-run", ok=ExitCode.FAILED)
+    assert len(result.stdout) + len(result.stderr) < 10_000
+    huge = by_source(migrate("--dry-run"))["g-huge.svg"]
+    assert huge["status"] == "not-migrated" and len(json.dumps(huge)) < 2_000, huge
