@@ -57,7 +57,7 @@ def check_parse(run: Run, data: bytes) -> None:
         withheld = f", {shown.withheld_count} undisclosed digest(s)" if shown.withheld_count else ""
         what = (f"SD-JWT VC (alg {sd.jws.header.get('alg')!s}, {len(sd.disclosures)} "
                 f"disclosure(s){withheld}{', key binding JWT' if sd.kb is not None else ''})")
-        run.summary["disclosed"] = list(shown.disclosed)
+        run.summary["disclosed"] = [text(p, 300) or "" for p in shown.disclosed]  # bounded: a claim name can be megabytes
         run.summary["undisclosed"] = shown.withheld_count
     elif envelope.jws is not None:
         jws = envelope.jws

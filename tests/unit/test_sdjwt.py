@@ -295,3 +295,13 @@ def test_a_token_status_list_claim_is_not_checkable_here_so_never_valid() -> Non
     assert (report.verdict, found) == (INDETERMINATE, "indeterminate"), report.to_json()
     assert "status claim" in reason and "Token Status List" in reason
     assert verify_bytes(token(doc | framing).encode(), options=AT).verdict == VALID  # its twin without one
+
+
+def test_a_huge_disclosed_claim_name_is_shown_shortened() -> None:
+    # The report's "disclosed" list held each path whole: a 1 MB claim name printed 1 MB.
+    name = "n" * 100_000
+    d = b64json(["s", name, "v"])
+    report = verify_bytes(token(credential() | {"iss": ISSUER, "vct": sdjwt.OB_VCT, "_sd": [sha(d)]}, [d]).encode(), options=AT)
+    (shown,) = report.summary["disclosed"]
+    assert shown.startswith("nnn") and shown.endswith("…") and len(shown) <= 300
+    assert len(report.to_json()) < 10_000
