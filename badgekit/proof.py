@@ -152,7 +152,7 @@ def add_proof(
     Raises:
         ProofError: the document has no ``@context``; ``cryptosuite`` is not one badgekit signs
             in, or needs another key type than the signer's; ``previous_proof`` names an id no
-            proof has, or ``proof_id`` is one a proof already has; an ``ecdsa-sd-2023`` proof chained.
+            proof has, or ``proof_id`` is one a proof already has or not a URL; an ``ecdsa-sd-2023`` proof chained.
         LimitExceeded: signed, the document would be beyond what ``badgekit verify`` checks
             (:func:`badgekit.limits.check_signable`), or canonicalisation would need too much work.
         DocumentLoaderError, JsonLdError: from canonicalisation.
@@ -172,6 +172,9 @@ def add_proof(
     if previous_proof is not None and proof_id is None:
         proof_id = proofsets.new_proof_id()
     if proof_id is not None:
+        problem = proofsets.id_problem(proof_id)
+        if problem:
+            raise ProofError(problem)
         if any(isinstance(p, Mapping) and p.get("id") == proof_id for p in existing):
             raise ProofError(f"a proof of the credential already has the id {proof_id!r}; a proof id names one proof")
         options = {"type": options.pop("type"), "id": proof_id, **options}

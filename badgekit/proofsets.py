@@ -15,17 +15,28 @@ most that long and every proof is checked once, whatever the references.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["ancestors", "chain_problem", "is_chained", "matching", "new_proof_id", "previous_ids", "predecessors",
-           "unsecured"]
+__all__ = ["ancestors", "chain_problem", "id_problem", "is_chained", "matching", "new_proof_id", "previous_ids",
+           "predecessors", "unsecured"]
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+\Z")
 
 
 def new_proof_id() -> str:
     """A fresh proof ``id``, ``urn:uuid:…`` (UUID 4, as VC Data Integrity 1.0 §2.1.2 suggests)."""
     return f"urn:uuid:{uuid.uuid4()}"
+
+
+def id_problem(proof_id: str) -> str | None:
+    """Why ``proof_id`` cannot be a proof's ``id``, or None: it must be a URL (VC Data Integrity
+    1.0 §2.1), such as ``urn:uuid:…``; a relative reference or a blank node label is not one."""
+    if _URL.match(proof_id):  # a scheme first: never "_:" nor a relative reference
+        return None
+    return f"a proof id is a URL (urn:uuid:…, https://…); {proof_id[:80]!r} is not one"
 
 
 def previous_ids(proof: Any) -> tuple[str, ...]:

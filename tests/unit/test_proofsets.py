@@ -119,6 +119,12 @@ def test_signing_refuses_a_chain_it_cannot_make():
         add(with_id, P256, cryptosuite="ecdsa-sd-2023", previous_proof="urn:uuid:x")
     with pytest.raises(ProofError, match="at least one"):
         add(with_id, NOTARY, previous_proof=[])
+    # A proof id is a URL (VC Data Integrity 1.0 §2.1): a relative one was a JSON-LD error that did
+    # not name the proof id (RDFC), or was signed as written (JCS); a blank node label was signed too.
+    for bad in ("not a uri", "relative", "_:b0", ""):
+        for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+            with pytest.raises(ProofError, match="a proof id is a URL"):
+                add(credential(), proof_id=bad, cryptosuite=suite)
 
 
 # -- verifying: proof chains -------------------------------------------------------------------
