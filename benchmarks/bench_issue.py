@@ -9,10 +9,12 @@ as the ratio to bare Ed25519 signing measured in the same run (one core); with `
 median of the rounds. Peak RSS is of the largest process (the CLI or one worker).
 
 ``--modes files,jsonl`` also runs ``--output-mode jsonl`` (one JSON Lines file per run instead of
-one file per credential).
+one file per credential). ``--bake png`` (or ``svg``, ``png,svg``) also bakes each credential into
+the badge class's image (``issue --bake``), as the bundled example does; the images are counted too.
 
 Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers 1,2] [--repeat 1]
-                                         [--modes files,jsonl] [--disk DIR] [--tmpfs DIR]
+                                         [--modes files,jsonl] [--bake png]
+                                         [--disk DIR] [--tmpfs DIR]
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def bare_ed25519_rate(seconds: float = 1.0) -> float:
     return n / (time.perf_counter() - start)
 
 
-def run_issue(base: Path, rows: int, workers: int, mode: str = "files") -> tuple[float, int]:
+def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: str = "") -> tuple[float, int]:
     """Wall seconds of one ``badgekit issue`` of ``rows`` rows in a new project under ``base``,
     and the peak RSS (KiB) of any child so far."""
     root = Path(tempfile.mkdtemp(prefix="badgekit-bench-", dir=base))
@@ -56,7 +58,7 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files") -> tuple
         write_roster(roster, rows)
         start = time.perf_counter()
         proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers), "--json",
-                               "--output-mode", mode],
+                               "--output-mode", mode, *(["--bake", bake] if bake else [])],
                               cwd=root, capture_output=True, text=True)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
@@ -68,6 +70,10 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files") -> tuple
             made = sum(1 for _ in (root / "out").glob("*.json"))
         if made != rows:
             raise SystemExit(f"expected {rows} credential files, found {made}")
+        for fmt in filter(None, bake.split(",")):
+            images = sum(1 for _ in (root / "out").glob(f"*.{fmt}"))
+            if images != rows:
+                raise SystemExit(f"expected {rows} baked .{fmt} images, found {images}")
         return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -80,6 +86,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--modes", default="files", help="output modes to run: files, jsonl or files,jsonl")
+    parser.add_argument("--bake", default="", help="also bake: png, svg or png,svg (issue --bake)")
     parser.add_argument("--disk", type=Path, default=Path(__file__).resolve().parent,
                         help="a folder on the disk (default: this checkout's benchmarks/)")
     parser.add_argument("--tmpfs", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
@@ -90,14 +97,16 @@ def main() -> None:
 
     bares = [bare_ed25519_rate()]
     results: dict[tuple[str, str, int], list[float]] = {}
+    walls: dict[tuple[str, str, int], list[float]] = {}
     peak = 0
     for _ in range(args.repeat):
         for place, base in places:
             for mode in modes:
                 for n in workers:
-                    small, _ = run_issue(base, args.small, n, mode)
-                    large, peak = run_issue(base, args.large, n, mode)
+                    small, _ = run_issue(base, args.small, n, mode, args.bake)
+                    large, peak = run_issue(base, args.large, n, mode, args.bake)
                     results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
+                    walls.setdefault((place, mode, n), []).append(large)
         bares.append(bare_ed25519_rate())
     bare = statistics.median(bares)
     print(f"badgekit issue end to end: Δrows/Δtime between {args.small:,} and {args.large:,} rows, median of {args.repeat}; "
@@ -105,7 +114,8 @@ def main() -> None:
     for (place, mode, n), rates in results.items():
         rate = statistics.median(rates)
         print(f"  {place:5} {mode:5} --workers {n}: {rate:7,.0f} credentials/s  {rate / bare:.3f} x bare Ed25519"
-              f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)})")
+              f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)}; {args.large:,} rows in "
+              f"{statistics.median(walls[place, mode, n]):.1f} s wall)")
     print(f"  peak RSS of any process: {peak / 1024:,.0f} MiB")
 
 

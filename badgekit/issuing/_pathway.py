@@ -39,7 +39,7 @@ from badgekit.issuing._options import (
     RowOutcome,
     credential_filename,
 )
-from badgekit.issuing._plan import _usable, active_badges, job_for
+from badgekit.issuing._plan import active_badges, job_for
 from badgekit.issuing._run import _Outcomes, _Settings
 from badgekit.issuing._signing import (
     _Job,
@@ -139,7 +139,7 @@ def issue_pathway(
         row = RosterRow(line, {})
         latest = known.get(holder.recipient_key)
         if (latest is not None and latest.state != "reserved" and not options.reissue
-                and latest.output_path and _usable(latest.output_path)):
+                and latest.output_path and _jsonl.usable(latest.output_path)):
             decided[line] = RowOutcome(line, "already-issued", latest.credential_id, latest.output_path)
             continue
         components = _components(ledger, latest, holder) if latest is not None else holder.components
@@ -203,7 +203,7 @@ def _identity(components: Sequence[Issuance], issuer_id: str | None) -> dict[str
         if not path:
             continue
         try:
-            credential = _envelope.read(_jsonl.read_ref(path), source=path).credential
+            credential = _envelope.read_path(path).credential
         except (OSError, InputError):
             continue
         who = credential.get("issuer")

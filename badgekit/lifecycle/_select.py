@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from badgekit import baking, jwt, roster
-from badgekit._io import loads_json, read_bounded
+from badgekit import _envelope, _jsonl, roster
+from badgekit._io import read_bounded
 from badgekit.credential import Recipient
 from badgekit.errors import InputError
 from badgekit.ledger import Ledger
@@ -31,29 +30,18 @@ class Selection:
 
 
 def credential_id_from_file(path: str | os.PathLike[str]) -> str:
-    """The ``id`` of a credential file: JSON, or a baked PNG/SVG badge.
+    """The ``id`` of a credential file (JSON, a VC-JWT, or a baked PNG/SVG badge) or of a run
+    file's line (``<file>.jsonl#<line>``), read by the one reader (:func:`badgekit._envelope.read_path`).
 
     Raises:
         InputError: unreadable, not a credential, or a credential without an ``id``.
     """
-    p = Path(path)
-    data = read_bounded(p)
-    if baking.detect(data) is not None:
-        payload = baking.extract(data, source=str(p)).payload
-        if baking.is_jwt(payload):
-            claims = jwt.parse(payload).payload
-            vc: Mapping[str, Any] = claims["vc"] if isinstance(claims.get("vc"), Mapping) else {}
-            cid = claims.get("id") or vc.get("id") or claims.get("jti")
-        else:
-            doc = loads_json(payload, source=str(p))
-            cid = doc.get("id") if isinstance(doc, Mapping) else None
-    else:
-        doc = loads_json(data, source=str(p))
-        if not isinstance(doc, Mapping):
-            raise InputError(f"{p}: not a credential (expected a JSON object)")
-        cid = doc.get("id")
+    found = _envelope.read_path(path)
+    cid = found.credential.get("id")
+    if not cid and found.jws is not None:  # a VC-JWT may carry its id as the jti claim only
+        cid = found.jws.payload.get("jti")
     if not isinstance(cid, str) or not cid:
-        raise InputError(f"{p}: the credential has no id")
+        raise InputError(f"{os.fspath(path)}: the credential has no id")
     return cid
 
 
@@ -83,10 +71,11 @@ def select_credentials(
 
     for ref in refs:
         path = Path(ref)
-        if _is_credential_id(ref) and not path.is_file():
+        is_file = path.is_file() or _jsonl.ref_usable(ref) is not None  # a file, or a run file's line
+        if _is_credential_id(ref) and not is_file:
             wanted.append(ref)
             continue
-        if path.is_file():
+        if is_file:
             try:
                 wanted.append(credential_id_from_file(path))
             except InputError as exc:

@@ -178,5 +178,5 @@ def test_read_ref_reads_the_line_the_ledger_names(tmp_path):
     run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
     for issuance in ledger.issuances():  # what pathway awards read a component credential with
         assert json.loads(_jsonl.read_ref(issuance.output_path))["id"] == issuance.credential_id
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(InputError, match=r"\.jsonl: no line 4 \(the run file has 3\)"):
         _jsonl.read_ref(f"{run_files(tmp_path / 'out')[0]}#4")
