@@ -20,6 +20,7 @@ Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -48,6 +49,37 @@ def bare_ed25519_rate(seconds: float = 1.0) -> float:
     return n / (time.perf_counter() - start)
 
 
+#: CPU seconds and peak RSS (KiB) of the last run's processes (the CLI, and its workers), from /proc.
+LAST_RUN: dict[str, float] = {}
+
+
+def sample(root: int) -> dict[int, tuple[float, int]]:
+    """(CPU seconds so far, peak RSS in KiB) of ``root`` and every process below it (Linux /proc;
+    nothing elsewhere). Sampled every 0.2 s, so a process's last 0.2 s may be missed."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = {}, [root]
+    tick = os.sysconf("SC_CLK_TCK")
+    while frontier:
+        pid = frontier.pop()
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                peak = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+            found[pid] = ((int(fields[11]) + int(fields[12])) / tick, peak)
+        except (OSError, ValueError, IndexError):
+            pass
+        frontier.extend(c for c, p in parent.items() if p == pid)
+    return found
+
+
 def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: str = "") -> tuple[float, int]:
     """Wall seconds of one ``badgekit issue`` of ``rows`` rows in a new project under ``base``,
     and the peak RSS (KiB) of any child so far."""
@@ -57,13 +89,25 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
         roster = root / "roster.csv"
         write_roster(roster, rows)
         start = time.perf_counter()
-        proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers), "--json",
-                               "--output-mode", mode, *(["--bake", bake] if bake else [])],
-                              cwd=root, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if proc.returncode != 0:
-            print(proc.stderr[-2000:])
-            raise SystemExit(f"issue failed with exit code {proc.returncode}")
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers),
+                                     "--json", "--output-mode", mode, *(["--bake", bake] if bake else [])],
+                                    cwd=root, stdout=subprocess.DEVNULL, stderr=err)
+            seen: dict[int, tuple[float, int]] = {}
+            while proc.poll() is None:
+                for pid, (cpu, rss) in sample(proc.pid).items():  # an exited process shows its CPU, not its RSS
+                    was = seen.get(pid, (0.0, 0))
+                    seen[pid] = (max(cpu, was[0]), max(rss, was[1]))
+                time.sleep(0.2)
+            wall = time.perf_counter() - start
+            if proc.returncode != 0:
+                err.seek(0)
+                print(err.read()[-2000:].decode(errors="replace"))
+                raise SystemExit(f"issue failed with exit code {proc.returncode}")
+        main_cpu = seen.get(proc.pid, (0.0, 0))[0]
+        LAST_RUN.update(cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
+                        peak_main=seen.get(proc.pid, (0.0, 0))[1], peak_other=max((r for pid, (_, r) in seen.items()
+                                                                                  if pid != proc.pid), default=0))
         if mode == "jsonl":
             made = sum(f.read_bytes().count(b"\n") for f in (root / "out" / "runs").glob("*.jsonl"))
         else:
@@ -98,6 +142,7 @@ def main() -> None:
     bares = [bare_ed25519_rate()]
     results: dict[tuple[str, str, int], list[float]] = {}
     walls: dict[tuple[str, str, int], list[float]] = {}
+    cpus: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     peak = 0
     for _ in range(args.repeat):
         for place, base in places:
@@ -105,6 +150,7 @@ def main() -> None:
                 for n in workers:
                     small, _ = run_issue(base, args.small, n, mode, args.bake)
                     large, peak = run_issue(base, args.large, n, mode, args.bake)
+                    cpus.setdefault((place, mode, n), []).append(dict(LAST_RUN))
                     results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
                     walls.setdefault((place, mode, n), []).append(large)
         bares.append(bare_ed25519_rate())
@@ -116,7 +162,15 @@ def main() -> None:
         print(f"  {place:5} {mode:5} --workers {n}: {rate:7,.0f} credentials/s  {rate / bare:.3f} x bare Ed25519"
               f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)}; {args.large:,} rows in "
               f"{statistics.median(walls[place, mode, n]):.1f} s wall)")
-    print(f"  peak RSS of any process: {peak / 1024:,.0f} MiB")
+        runs = cpus[place, mode, n]
+        if runs and runs[0]:
+            main_cpu = statistics.median(r["cpu_main"] for r in runs)
+            others = statistics.median(r["cpu_others"] for r in runs)
+            print(f"        CPU of the {args.large:,}-row run: {main_cpu + others:.1f} s in all ({main_cpu:.1f} s the CLI, "
+                  f"{others:.1f} s its workers: {(main_cpu + others) / args.large * 1e6:.0f} µs per credential); "
+                  f"peak RSS {max(r['peak_main'] for r in runs) / 1024:.0f} MiB the CLI, "
+                  f"{max(r['peak_other'] for r in runs) / 1024:.0f} MiB a worker")
+    print(f"  peak RSS of any process this script started (badgekit init included): {peak / 1024:,.0f} MiB")
 
 
 if __name__ == "__main__":
