@@ -19,7 +19,7 @@ from badgekit.errors import BadgekitError, ExitCode, InputError
 
 #: Credential files picked up when CREDENTIAL is a folder (``.jsonl``: a run file, one credential a line).
 CREDENTIAL_SUFFIXES = (".json", ".jwt", _jsonl.SUFFIX)
-_UUID_URN = re.compile(r"urn:uuid:([0-9A-Fa-f-]{36})")
+_UUID_URN = re.compile(r"urn:uuid:([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})")
 
 
 def _read(source: str, data: bytes | BadgekitError) -> _envelope.Envelope:
@@ -62,8 +62,7 @@ def bake(
     baker = baking.Baker(image_bytes, source=str(image))  # read, checked and split once for every credential
     name = str(credential)
     if not credential.is_dir() and not _jsonl.is_run_file(name):
-        data: bytes | BadgekitError = _jsonl.read_ref(name)
-        _bake_one(baker, name, _read(name, data), str(image), out)
+        _bake_one(baker, name, _envelope.read_path(name), str(image), out)
         if json_out:
             _output.emit_json([{"credential": name, "out": str(out), "ok": True}])
         else:
