@@ -77,9 +77,9 @@ class _Settings:
         self.required = {rid: (prerequisites or {}).get(rid, rid) for rid in getattr(policy, "requires", ())}
         self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
-        if options.output_mode == "jsonl" and (options.format != "ldp" or options.bake):
-            raise InputError("--output-mode jsonl writes JSON credentials only: not with --format jwt or --bake",
-                             hint="use the default --output-mode files for VC-JWTs and baked images")
+        if options.output_mode == "jsonl" and options.format != "ldp":
+            raise InputError("--output-mode jsonl writes JSON credentials only: not with --format jwt",
+                             hint="use the default --output-mode files for VC-JWTs")
 
     def planner(self, ledger: Ledger, options: IssueOptions, issuer: Mapping[str, Any]) -> Planner:
         return Planner(ledger=ledger, badge_id=self.badge_id, options=options, now=self.now, validity=self.validity,
@@ -204,6 +204,8 @@ class _Run:
                               per_recipient=options.recipient_images, fonts=options.fonts)
         if "recipient" in images and "png" in options.bake:  # a name no font covers: refused before any reservation
             images["fonts"] = recipient_image_fonts(images["recipient"], self._rows(), Path(self.roster_path).name, options.fonts)
+        if options.output_mode == "jsonl":  # no credential file to put them beside: <out>/<id>.png, as in files mode
+            images["dir"] = str(options.out_dir)
         return images
 
     def _sign(self, planner: Planner, chunks: Iterator[list[_Job]], total: int, progress: Progress | None) -> None:

@@ -18,6 +18,7 @@ from badgekit import baking, keys
 from badgekit._io import atomic_write
 from badgekit.badgeclass import BadgeClass
 from badgekit.errors import KeyFileError
+from badgekit.issuing._options import credential_filename
 from badgekit.issuing._signing import KeyIdentity, _Job, _parse_ts, _Signing
 from badgekit.keys import PrivateKey
 from badgekit.roster import RosterRow, Row
@@ -73,9 +74,13 @@ def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
 
 def deliver(signed: Signed, jsonl: bool) -> tuple[str, str]:
     """One signed credential handed on: its files written, (credential id, path); or, for a JSON
-    Lines run, (credential id, credential text) for the run's writer (in the parent process)."""
+    Lines run, its baked images written and (credential id, credential text) for the run's writer
+    (in the parent process)."""
     if jsonl:
-        return signed[0], signed[2][0][1].decode("utf-8")
+        credential_id, _, files = signed
+        for file_path, data in files[1:]:
+            atomic_write(file_path, data, durable=False, staging=_staging(file_path))
+        return credential_id, files[0][1].decode("utf-8")
     return write_signed(signed)
 
 
@@ -105,7 +110,9 @@ def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mappin
     has just made, so it is not parsed again: ``is_jwt`` says what it is)."""
     spec = images.get("recipient")
     out = []
-    stem = os.path.splitext(job.path)[0]  # <id>.json → <id>
+    # <id>.json → <id>.png beside it; a JSON Lines run has no such file: <out>/<id>.png all the same
+    folder = images.get("dir")
+    stem = os.path.splitext(os.path.join(folder, credential_filename(job.credential_id)) if folder else job.path)[0]
     for fmt in images["formats"]:
         if spec is not None:
             svg = _render(spec, recipient_name=job.row.name, qr_data=str(signed["id"]),

@@ -81,13 +81,11 @@ def test_a_rerun_writes_nothing_and_a_new_roster_row_goes_to_a_new_run_file(tmp_
     assert len(run_files(tmp_path / "out")) == 2
 
 
-def test_jsonl_refuses_vc_jwt_and_baking(tmp_path):
+def test_jsonl_refuses_vc_jwt(tmp_path):
     roster = tmp_path / "roster.csv"
     write_roster(roster, 3)
     with pytest.raises(InputError, match="--output-mode jsonl"):
         run(tmp_path, roster, output_mode="jsonl", format="jwt")
-    with pytest.raises(InputError, match="--output-mode jsonl"):
-        run(tmp_path, roster, output_mode="jsonl", bake=("svg",))
 
 
 KILL_SCRIPT = textwrap.dedent(
@@ -256,3 +254,26 @@ def test_a_run_file_is_read_by_bake_extract_bundle_send_and_revoke(tmp_path, mon
     first = json.loads(lines[0])["id"]
     run_cli("revoke", f"{run_file}#1", "--reason", "test")
     assert (found := ledger.get(first)) is not None and found.state == "revoked"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_jsonl_run_bakes_each_line_into_out_id_png_and_svg(tmp_path, workers):
+    from badgekit import baking
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 70)  # two signing chunks: with 2 workers, two processes
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    first = run(tmp_path, roster, ledger=ledger, output_mode="jsonl", bake=("png", "svg"), workers=workers)
+    assert first.counts == {"issued": 70}
+    (run_file,) = run_files(tmp_path / "out")
+    lines = run_file.read_bytes().splitlines()
+    images = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
+    ids = [json.loads(line)["id"].rsplit(":", 1)[-1] for line in lines]
+    assert images == sorted(f"{i}.{fmt}" for i in ids for fmt in ("png", "svg"))  # no credential file beside them
+    for line, cid in zip(lines, ids, strict=True):
+        for fmt in ("png", "svg"):
+            # the credential file's text (the line and its newline): the image the per-file mode bakes, byte for byte
+            assert baking.extract((tmp_path / "out" / f"{cid}.{fmt}").read_bytes(), source=fmt).payload.encode() == line + b"\n"
+    assert not (tmp_path / "out" / ".partial").exists() or not any((tmp_path / "out" / ".partial").iterdir())
+    again = run(tmp_path, roster, ledger=ledger, output_mode="jsonl", bake=("png", "svg"), workers=workers)
+    assert again.counts == {"already-issued": 70} and run_files(tmp_path / "out") == [run_file]
