@@ -10,6 +10,10 @@ else is refused; a JSON ``EnvelopedVerifiableCredential`` (VCDM 2.0) is read as 
 JSON depth (:func:`badgekit._io.loads_json`), the JWS size, and the number of JSON values
 (:data:`badgekit.limits.MAX_JSON_VALUES`).
 
+A credential is named by a path: a file, or one line of a run file (``<file>.jsonl#<line>``, what
+``issue --output-mode jsonl`` records as a credential's ``output_path``); :func:`read_path` reads
+either, so every command that takes a credential file, or follows the ledger to one, takes both.
+
     >>> found = read(b'{"id": "urn:uuid:1", "type": ["VerifiableCredential"]}', source="c.json")
     >>> found.form, found.credential["id"]
     ('json', 'urn:uuid:1')
@@ -17,10 +21,11 @@ JSON depth (:func:`badgekit._io.loads_json`), the JWS size, and the number of JS
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from badgekit import _legacy, baking, jwt, sdjwt
+from badgekit import _jsonl, _legacy, baking, jwt, sdjwt
 from badgekit._io import MAX_INPUT_BYTES, JsonShape, json_shape, loads_json_shape
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.limits import MAX_JSON_VALUES
@@ -86,6 +91,7 @@ class Stored:
     container: baking.Container | None
     size: int  # bytes read
     source: str
+    legacy: bool = False  # an Open Badges 2.0 badge (only when find() was told to accept one)
 
     @property
     def form(self) -> Form:
@@ -168,9 +174,9 @@ class Envelope:
     enveloped: bool = False  # the JWS came from an EnvelopedVerifiableCredential's data: URL
 
 
-def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Stored:
+def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES, legacy_ok: bool = False) -> Stored:
     """The credential text in ``data``: the bytes themselves (UTF-8, a BOM allowed), or what is
-    baked into a PNG or SVG image.
+    baked into a PNG or SVG image (with ``legacy_ok``, an Open Badges 2.0 one too).
 
     Raises:
         EnvelopeTooLarge: more than ``max_bytes``.
@@ -183,14 +189,15 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Store
         raise EnvelopeTooLarge(f"input is {len(data)} bytes, larger than the {max_bytes} accepted", source=source)
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     container = None
+    legacy = False
     if data.startswith(_PNG_MAGIC) or head.startswith(b"<"):
         container = baking.detect(data)
         if container is None:
             raise EnvelopeError("not a PNG or SVG badge image badgekit can read", source=source)
         extracted = baking.extract(data, source=source)
-        if extracted.legacy:
+        if extracted.legacy and not legacy_ok:
             raise LegacyBadge(_legacy_reason(container), source=source, form=container, text=extracted.payload)
-        text = extracted.payload
+        text, legacy = extracted.payload, extracted.legacy
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -200,7 +207,7 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Store
     if kind is None:
         raise EnvelopeError("not a JSON credential, a compact JWS, an SD-JWT, or a baked PNG/SVG badge", source=source,
                             form=container or "json")
-    return Stored(text, kind, container, len(data), source)
+    return Stored(text, kind, container, len(data), source, legacy)
 
 
 def read(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Envelope:
@@ -211,5 +218,15 @@ def read(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES) -> Envel
     return find(data, source=source, max_bytes=max_bytes).parse(max_bytes=max_bytes)
 
 
+def read_path(ref: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> Envelope:
+    """The credential a path names, read: a credential file (any form :func:`find` reads) or line
+    ``N`` of a run file, ``<file>.jsonl#N`` (see :func:`badgekit._jsonl.read_ref`).
+
+    Raises: InputError: no such file or line, or unreadable; and see :func:`read`.
+    """
+    name = os.fspath(ref)
+    return read(_jsonl.read_ref(name, max_bytes=max_bytes), source=name, max_bytes=max_bytes)
+
+
 __all__ = ["Envelope", "EnvelopeError", "EnvelopeTooLarge", "Form", "LegacyBadge", "Stored", "UnsupportedEnvelope",
-           "find", "payload_kind", "read"]
+           "find", "payload_kind", "read", "read_path"]

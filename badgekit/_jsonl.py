@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+from array import array
 from collections.abc import Iterator
 
-from badgekit._io import output_error
+from badgekit._io import MAX_INPUT_BYTES, output_error, read_bounded
+from badgekit.errors import InputError, LimitExceeded
 
 SUFFIX = ".jsonl"
 STAGING = ".partial"
 
 _counts: dict[tuple[str, int, int], int] = {}
+_ends: dict[tuple[str, int, int], array[int]] = {}
 
 
 def split_ref(ref: str) -> tuple[str, int | None]:
@@ -68,22 +71,100 @@ def ref_usable(ref: str) -> bool | None:
     return line_count(path) >= line
 
 
-def read_ref(ref: str) -> bytes:
-    """What a ledger ``output_path`` names: a file's bytes, or line ``N`` of ``<file>.jsonl#N``
-    (without its newline; read up to that line).
+def usable(ref: str) -> bool:
+    """Whether a ledger ``output_path`` names a credential that is there: a file that is not empty
+    (bulk files are written without fsync: a power loss can leave an empty one), or a line the
+    finished run file holds."""
+    in_run = ref_usable(ref)
+    if in_run is not None:
+        return in_run
+    try:
+        return os.stat(ref).st_size > 0
+    except OSError:
+        return False
+
+
+def is_run_file(path: str | os.PathLike[str]) -> bool:
+    """A whole run file (``*.jsonl``; not one of its lines, ``<file>.jsonl#<line>``)."""
+    return os.fspath(path).lower().endswith(SUFFIX)
+
+
+def _line_ends(path: str) -> array[int]:
+    """Offsets of the newlines of ``path`` (line N ends at the N-th), found once per version of the
+    file: a run's credentials read one by one (``badgekit send``) cost one pass, not one each.
 
     Raises:
-        OSError: no such file, or no such line in it (``FileNotFoundError``).
+        OSError: the file cannot be read.
+    """
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    found = _ends.get(key)
+    if found is None:
+        found = array("q")
+        with open(path, "rb") as f:
+            base = 0
+            while block := f.read(1 << 20):
+                at = block.find(b"\n")
+                while at >= 0:
+                    found.append(base + at)
+                    at = block.find(b"\n", at + 1)
+                base += len(block)
+        if len(_ends) >= 4:
+            _ends.clear()
+        _ends[key] = found
+    return found
+
+
+def read_ref(ref: str, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """What a ledger ``output_path`` names: a file's bytes, or line ``N`` of ``<file>.jsonl#N``
+    (without its line break); at most ``max_bytes``.
+
+    Raises:
+        InputError: no such file, no such line in it, or unreadable (names the file and line).
+        LimitExceeded: the file (or the line) is larger than ``max_bytes``.
     """
     path, line = split_ref(ref)
     if line is None:
+        return read_bounded(path, limit=max_bytes)
+    try:
+        ends = _line_ends(path)
+        if line > len(ends):
+            raise InputError(f"{path}: no line {line} (the run file has {len(ends)})",
+                             hint="a run file is complete once its run ends; a run killed before that left none")
+        start = ends[line - 2] + 1 if line > 1 else 0
+        if ends[line - 1] - start > max_bytes:
+            raise LimitExceeded(f"{ref}: line longer than the {max_bytes} bytes accepted; refused")
         with open(path, "rb") as f:
-            return f.read()
-    with open(path, "rb") as f:
-        for n, text in enumerate(f, 1):
-            if n == line:
-                return text.rstrip(b"\r\n")
-    raise FileNotFoundError(f"{path} has no line {line}")
+            f.seek(start)
+            data = f.read(ends[line - 1] - start)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a run file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return data[:-1] if data.endswith(b"\r") else data
+
+
+def each_ref(path: str, *, max_bytes: int = MAX_INPUT_BYTES) -> Iterator[tuple[str, bytes | InputError]]:
+    """The credentials ``path`` names, as ``(reference, bytes or why not)``: every non-blank line
+    of a run file (``<file>#<line>``), else the one file or line :func:`read_ref` reads. Nothing is
+    raised: a credential that cannot be read is given as its error, and the rest still come."""
+    if not is_run_file(path):
+        try:
+            yield path, read_ref(path, max_bytes=max_bytes)
+        except InputError as exc:
+            yield path, exc
+        return
+    try:
+        for line, data in iter_lines(path, max_bytes):
+            ref = line_ref(path, line)
+            yield ref, data if data is not None else LimitExceeded(
+                f"{ref}: line longer than the {max_bytes} bytes accepted; refused")
+    except FileNotFoundError:
+        yield path, InputError(f"{path}: no such file")
+    except OSError as exc:
+        yield path, InputError(f"{path}: cannot read ({exc.strerror})")
 
 
 class JsonlWriter:

@@ -9,15 +9,18 @@ as the ratio to bare Ed25519 signing measured in the same run (one core); with `
 median of the rounds. Peak RSS is of the largest process (the CLI or one worker).
 
 ``--modes files,jsonl`` also runs ``--output-mode jsonl`` (one JSON Lines file per run instead of
-one file per credential).
+one file per credential). ``--bake png`` (or ``svg``, ``png,svg``) also bakes each credential into
+the badge class's image (``issue --bake``), as the bundled example does; the images are counted too.
 
 Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers 1,2] [--repeat 1]
-                                         [--modes files,jsonl] [--disk DIR] [--tmpfs DIR]
+                                         [--modes files,jsonl] [--bake png]
+                                         [--disk DIR] [--tmpfs DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -46,7 +49,38 @@ def bare_ed25519_rate(seconds: float = 1.0) -> float:
     return n / (time.perf_counter() - start)
 
 
-def run_issue(base: Path, rows: int, workers: int, mode: str = "files") -> tuple[float, int]:
+#: CPU seconds and peak RSS (KiB) of the last run's processes (the CLI, and its workers), from /proc.
+LAST_RUN: dict[str, float] = {}
+
+
+def sample(root: int) -> dict[int, tuple[float, int]]:
+    """(CPU seconds so far, peak RSS in KiB) of ``root`` and every process below it (Linux /proc;
+    nothing elsewhere). Sampled every 0.2 s, so a process's last 0.2 s may be missed."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = {}, [root]
+    tick = os.sysconf("SC_CLK_TCK")
+    while frontier:
+        pid = frontier.pop()
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                peak = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+            found[pid] = ((int(fields[11]) + int(fields[12])) / tick, peak)
+        except (OSError, ValueError, IndexError):
+            pass
+        frontier.extend(c for c, p in parent.items() if p == pid)
+    return found
+
+
+def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: str = "") -> tuple[float, int]:
     """Wall seconds of one ``badgekit issue`` of ``rows`` rows in a new project under ``base``,
     and the peak RSS (KiB) of any child so far."""
     root = Path(tempfile.mkdtemp(prefix="badgekit-bench-", dir=base))
@@ -55,19 +89,35 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files") -> tuple
         roster = root / "roster.csv"
         write_roster(roster, rows)
         start = time.perf_counter()
-        proc = subprocess.run([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers), "--json",
-                               "--output-mode", mode],
-                              cwd=root, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if proc.returncode != 0:
-            print(proc.stderr[-2000:])
-            raise SystemExit(f"issue failed with exit code {proc.returncode}")
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers),
+                                     "--json", "--output-mode", mode, *(["--bake", bake] if bake else [])],
+                                    cwd=root, stdout=subprocess.DEVNULL, stderr=err)
+            seen: dict[int, tuple[float, int]] = {}
+            while proc.poll() is None:
+                for pid, (cpu, rss) in sample(proc.pid).items():  # an exited process shows its CPU, not its RSS
+                    was = seen.get(pid, (0.0, 0))
+                    seen[pid] = (max(cpu, was[0]), max(rss, was[1]))
+                time.sleep(0.2)
+            wall = time.perf_counter() - start
+            if proc.returncode != 0:
+                err.seek(0)
+                print(err.read()[-2000:].decode(errors="replace"))
+                raise SystemExit(f"issue failed with exit code {proc.returncode}")
+        main_cpu = seen.get(proc.pid, (0.0, 0))[0]
+        LAST_RUN.update(cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
+                        peak_main=seen.get(proc.pid, (0.0, 0))[1], peak_other=max((r for pid, (_, r) in seen.items()
+                                                                                  if pid != proc.pid), default=0))
         if mode == "jsonl":
             made = sum(f.read_bytes().count(b"\n") for f in (root / "out" / "runs").glob("*.jsonl"))
         else:
             made = sum(1 for _ in (root / "out").glob("*.json"))
         if made != rows:
             raise SystemExit(f"expected {rows} credential files, found {made}")
+        for fmt in filter(None, bake.split(",")):
+            images = sum(1 for _ in (root / "out").glob(f"*.{fmt}"))
+            if images != rows:
+                raise SystemExit(f"expected {rows} baked .{fmt} images, found {images}")
         return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -80,6 +130,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--modes", default="files", help="output modes to run: files, jsonl or files,jsonl")
+    parser.add_argument("--bake", default="", help="also bake: png, svg or png,svg (issue --bake)")
     parser.add_argument("--disk", type=Path, default=Path(__file__).resolve().parent,
                         help="a folder on the disk (default: this checkout's benchmarks/)")
     parser.add_argument("--tmpfs", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
@@ -90,14 +141,18 @@ def main() -> None:
 
     bares = [bare_ed25519_rate()]
     results: dict[tuple[str, str, int], list[float]] = {}
+    walls: dict[tuple[str, str, int], list[float]] = {}
+    cpus: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     peak = 0
     for _ in range(args.repeat):
         for place, base in places:
             for mode in modes:
                 for n in workers:
-                    small, _ = run_issue(base, args.small, n, mode)
-                    large, peak = run_issue(base, args.large, n, mode)
+                    small, _ = run_issue(base, args.small, n, mode, args.bake)
+                    large, peak = run_issue(base, args.large, n, mode, args.bake)
+                    cpus.setdefault((place, mode, n), []).append(dict(LAST_RUN))
                     results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
+                    walls.setdefault((place, mode, n), []).append(large)
         bares.append(bare_ed25519_rate())
     bare = statistics.median(bares)
     print(f"badgekit issue end to end: Δrows/Δtime between {args.small:,} and {args.large:,} rows, median of {args.repeat}; "
@@ -105,8 +160,17 @@ def main() -> None:
     for (place, mode, n), rates in results.items():
         rate = statistics.median(rates)
         print(f"  {place:5} {mode:5} --workers {n}: {rate:7,.0f} credentials/s  {rate / bare:.3f} x bare Ed25519"
-              f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)})")
-    print(f"  peak RSS of any process: {peak / 1024:,.0f} MiB")
+              f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)}; {args.large:,} rows in "
+              f"{statistics.median(walls[place, mode, n]):.1f} s wall)")
+        runs = cpus[place, mode, n]
+        if runs and runs[0]:
+            main_cpu = statistics.median(r["cpu_main"] for r in runs)
+            others = statistics.median(r["cpu_others"] for r in runs)
+            print(f"        CPU of the {args.large:,}-row run: {main_cpu + others:.1f} s in all ({main_cpu:.1f} s the CLI, "
+                  f"{others:.1f} s its workers: {(main_cpu + others) / args.large * 1e6:.0f} µs per credential); "
+                  f"peak RSS {max(r['peak_main'] for r in runs) / 1024:.0f} MiB the CLI, "
+                  f"{max(r['peak_other'] for r in runs) / 1024:.0f} MiB a worker")
+    print(f"  peak RSS of any process this script started (badgekit init included): {peak / 1024:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ resident set size of this process (and of its worker processes, with ``--workers
 The project, ledger and credential files are on tmpfs (``--dir``, default /dev/shm). So that a
 million credential files (~2.4 GB) do not fill the machine's memory, the files written so far are
 deleted at each report (the ledger keeps them as issued; nothing reads them again in this run).
+``--bake png`` (or ``svg``, ``png,svg``) also bakes each credential into the badge class's image,
+as ``issue --bake`` does; the images are deleted with the credentials.
 
-Usage: python3 benchmarks/bench_memory.py [--rows 1000000] [--every 100000] [--workers 1] [--dir DIR]
+Usage: python3 benchmarks/bench_memory.py [--rows 1000000] [--every 100000] [--workers 1] [--bake png] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -67,19 +69,23 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--every", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--bake", default="", help="also bake: png, svg or png,svg (issue --bake)")
     parser.add_argument("--dir", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="badgekit-memory-", dir=args.dir))
     try:
         s = Setup(root, args.rows)
         out = root / "out"
-        options = IssueOptions(out_dir=out, workers=args.workers, verification_method=s.project.verification_method)
+        bake = tuple(f for f in args.bake.split(",") if f)
+        options = IssueOptions(out_dir=out, workers=args.workers, verification_method=s.project.verification_method,
+                               bake=bake)
         ledger = Ledger.open(root / "ledger.sqlite3")
         start = time.perf_counter()
         first: list[int] = []
         next_report = [args.every]
         last = [0]
-        print(f"{args.rows:,} rows, {args.workers} worker(s), project on {args.dir}; RSS in MiB")
+        print(f"{args.rows:,} rows, {args.workers} worker(s){', --bake ' + args.bake if bake else ''}, "
+              f"project on {args.dir}; RSS in MiB")
         print(f"  {'rows':>9}  {'this process':>12}  {'workers':>8}  {'all':>6}  {'elapsed':>8}")
 
         def progress(done: int, total: int) -> None:
@@ -94,7 +100,7 @@ def main() -> None:
                   f"{time.perf_counter() - start:7.0f}s", flush=True)
             if out.is_dir():
                 for entry in os.scandir(out):
-                    if entry.name.endswith(".json"):
+                    if entry.name.endswith((".json", ".png", ".svg")):
                         os.unlink(entry.path)
 
         report = issue_roster(roster_path=s.roster, badge=s.badge, issuer=s.issuer, key=s.key, ledger=ledger, options=options,

@@ -4,6 +4,7 @@ Public API::
 
     detect(data) -> "png" | "svg" | None
     bake(image, payload, *, source) -> bytes
+    Baker(image, source=...).bake(payload, *, source) -> bytes   # many credentials, one image
     extract(data, *, source) -> Extracted
 
 ``payload`` is the credential exactly as it should be stored: JSON text (Data Integrity proof)
@@ -102,6 +103,37 @@ def bake(image: bytes, payload: str, *, source: str) -> bytes:
     return svg.bake(image, text, is_jwt=jwt, source=source)
 
 
+class Baker:
+    """One badge image made ready once (sniffed, checked and split by :class:`png.Template` or
+    :class:`svg.Template`) to bake many credentials into: :meth:`bake` returns what :func:`bake`
+    returns for the same image and payload, byte for byte, at a fraction of the cost (issue 18).
+
+    Raises (the constructor): BakingError: unknown image type, or an invalid/unsafe image;
+    LimitExceeded: the image is beyond badgekit's limits.
+    """
+
+    def __init__(self, image: bytes, *, source: str) -> None:
+        self.container: Container = _require(image, source)
+        self._template = png.Template(image, source=source) if self.container == "png" else svg.Template(image, source=source)
+
+    def bake(self, payload: str, *, source: str, is_jwt: bool | None = None) -> bytes:
+        """The image with ``payload`` baked in (see :func:`bake`).
+
+        ``is_jwt``: for a payload the caller has just made (an issuing worker's signed text), what
+        it is; the payload is then not parsed again. None: checked as :func:`bake` checks it.
+
+        Raises:
+            BakingError: an unusable payload (see :func:`bake`).
+            InputError: the payload is malformed JSON (only when ``is_jwt`` is None).
+            LimitExceeded: the payload, or the baked image, is beyond badgekit's limits.
+        """
+        jwt = check_payload(payload, source=source) if is_jwt is None else is_jwt
+        text = payload.strip() if jwt else payload
+        if isinstance(self._template, png.Template):
+            return self._template.bake(text, source=source)
+        return self._template.bake(text, is_jwt=jwt, source=source)
+
+
 def extract(data: bytes, *, source: str) -> Extracted:
     """The credential baked into ``data`` (PNG or SVG, sniffed by content).
 
@@ -118,4 +150,4 @@ def extract(data: bytes, *, source: str) -> Extracted:
     return Extracted(text.text, text.is_jwt, "svg", text.legacy)
 
 
-__all__ = ["Extracted", "bake", "check_payload", "detect", "extract", "is_jwt"]
+__all__ = ["Baker", "Extracted", "bake", "check_payload", "detect", "extract", "is_jwt"]

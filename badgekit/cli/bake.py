@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -9,112 +10,132 @@ from typing import Annotated, Any
 
 import typer
 
-from badgekit import baking
+from badgekit import _envelope, _jsonl, baking
 from badgekit._io import atomic_write, loads_json, read_bounded
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.cli import _output
 from badgekit.cli._options import JsonOpt, old_spellings, out_option
 from badgekit.errors import BadgekitError, ExitCode, InputError
 
-#: Credential files picked up when CREDENTIAL is a folder.
-CREDENTIAL_SUFFIXES = (".json", ".jwt", ".sd-jwt")
+#: Credential files picked up when CREDENTIAL is a folder (``.jsonl``: a run file, one credential a line).
+CREDENTIAL_SUFFIXES = (".json", ".jwt", ".sd-jwt", _jsonl.SUFFIX)
+_UUID_URN = re.compile(r"urn:uuid:([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})")
 
 
-def _credential_text(path: Path) -> str:
-    data = read_bounded(path)
-    try:
-        # A BOM is an editor artefact, not part of the signed JSON.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 (byte {exc.start})") from None
+def _read(source: str, data: bytes | BadgekitError) -> _envelope.Envelope:
+    """The credential ``data`` holds, by the one reader (:mod:`badgekit._envelope`): a credential
+    file, a run file's line, or a baked image."""
+    if isinstance(data, BadgekitError):
+        raise data
+    return _envelope.read(data, source=source)
 
 
-def _bake_one(credential: Path, image: bytes, image_name: str, out: Path) -> None:
-    payload = _credential_text(credential)
-    baked = baking.bake(image, payload, source=f"{credential} into {image_name}")
-    atomic_write(out, baked)
+def _bake_one(baker: baking.Baker, source: str, found: _envelope.Envelope, image_name: str, out: Path) -> None:
+    # The text exactly as stored, parsed once above (not again): its proof verifies once extracted.
+    atomic_write(out, baker.bake(found.text, source=f"{source} into {image_name}", is_jwt=found.jws is not None))
 
 
 @old_spellings(credential=("--credential", "-c"), image=("--image", "-i"))
 def bake(
     credential: Annotated[
         Path,
-        typer.Argument(metavar="CREDENTIAL", help="Signed credential (JSON, or a compact JWS in a .jwt file), or a folder of them."),
+        typer.Argument(metavar="CREDENTIAL", help="Signed credential (JSON, or a compact JWS in a .jwt file), a folder of them, "
+                       "a run file of 'issue --output-mode jsonl' (one image per line), or one of its lines (RUN.jsonl#LINE)."),
     ],
     image: Annotated[Path, typer.Argument(metavar="IMAGE", help="Badge image to bake into: PNG or SVG.")],
-    out: Annotated[Path, out_option("Baked image to write; a folder when CREDENTIAL is a folder.")],
+    out: Annotated[Path, out_option("Baked image to write; a folder when CREDENTIAL is a folder or a run file.")],
     json_out: JsonOpt = False,
 ) -> None:
     """Bake credentials into a badge image so the image carries its own proof.
 
     The credential is stored exactly as it is in the file (never re-serialised), so its proof
-    still verifies after extraction. A credential already in the image is replaced.
+    still verifies after extraction. A credential already in the image is replaced. From a folder
+    or a run file, each image is named after its credential (a run file's line: the credential's
+    UUID, as 'issue --bake' names it, else RUN-LINE).
 
     Examples: badgekit bake signed.json badge.png -o baked.png;
-    badgekit bake issued/ badge.svg -o baked/
+    badgekit bake issued/ badge.svg -o baked/; badgekit bake out/runs/RUN.jsonl badge.png -o baked/
     """
     image_bytes = read_bounded(image)
-    kind = baking.detect(image_bytes)
-    if kind is None:
+    if baking.detect(image_bytes) is None:
         raise InputError(f"{image}: not a PNG or SVG image")
-    if not credential.is_dir():
-        _bake_one(credential, image_bytes, str(image), out)
+    baker = baking.Baker(image_bytes, source=str(image))  # read, checked and split once for every credential
+    name = str(credential)
+    if not credential.is_dir() and not _jsonl.is_run_file(name):
+        _bake_one(baker, name, _envelope.read_path(name), str(image), out)
         if json_out:
-            _output.emit_json([{"credential": str(credential), "out": str(out), "ok": True}])
+            _output.emit_json([{"credential": name, "out": str(out), "ok": True}])
         else:
-            _output.info(f"baked {credential} into {out}", "green")
+            _output.info(f"baked {name} into {out}", "green")
         return
 
     if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: --out must be a folder when CREDENTIAL is a folder")
-    files = sorted(p for p in credential.iterdir() if p.is_file() and p.suffix.lower() in CREDENTIAL_SUFFIXES)
-    if not files:
-        raise InputError(f"{credential}: no .json, .jwt or .sd-jwt credentials in this folder")
+        raise InputError(f"{out}: --out must be a folder when CREDENTIAL is a folder or a run file")
+    if credential.is_dir():
+        files = sorted(p for p in credential.iterdir() if p.is_file() and p.suffix.lower() in CREDENTIAL_SUFFIXES)
+        if not files:
+            raise InputError(f"{credential}: no .json, .jwt, .sd-jwt or .jsonl credentials in this folder")
+    else:
+        files = [credential]
     results: list[dict[str, Any]] = []
     for f in files:
-        target = out / f"{f.stem}.{kind}"
-        try:
-            _bake_one(f, image_bytes, str(image), target)
-        except BadgekitError as exc:
-            results.append({"credential": str(f), "out": None, "ok": False, "error": exc.message})
-            _output.warn(exc.message)
-            continue
-        results.append({"credential": str(f), "out": str(target), "ok": True})
+        for source, data in _jsonl.each_ref(str(f)):
+            try:
+                found = _read(source, data)
+                target = out / f"{_image_stem(f, source, found)}.{baker.container}"
+                _bake_one(baker, source, found, str(image), target)
+            except BadgekitError as exc:
+                results.append({"credential": source, "out": None, "ok": False, "error": exc.message})
+                _output.warn(exc.message)
+                continue
+            results.append({"credential": source, "out": str(target), "ok": True})
     failed = sum(not r["ok"] for r in results)
     if json_out:
         _output.emit_json(results)
     else:
         _output.info(f"baked {len(results) - failed} of {len(results)} credentials into {out}", "red" if failed else "green")
-    if failed:
+    if failed or not results:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
+def _image_stem(file: Path, source: str, found: _envelope.Envelope) -> str:
+    """A credential file's own name; for a run file's line, the credential's UUID (the name
+    ``issue --bake`` gives its image), else ``<run>-<line>``."""
+    _, line = _jsonl.split_ref(source)
+    if line is None:
+        return file.stem
+    m = _UUID_URN.fullmatch(str(found.credential.get("id", "")))
+    return m.group(1).lower() if m else f"{file.stem}-{line}"
+
+
 def extract(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="Baked badge image (PNG or SVG).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Baked badge image (PNG or SVG), or a credential: a file, or a run file's line (RUN.jsonl#LINE).")],
     out: Annotated[Path | None, out_option("Write the credential here, exactly as stored.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Print the credential baked into a PNG or SVG badge.
+    """Print the credential baked into a PNG or SVG badge (or held by a run file's line).
 
     Refuses images with two credentials, bad CRCs, compressed credential chunks, or XML
     entity declarations. Example: badgekit extract baked.png --out credential.json
     """
-    found = baking.extract(read_bounded(file), source=str(file))
-    fmt = "jwt" if found.is_jwt else "json"
+    source = str(file)
+    found = _envelope.find(_jsonl.read_ref(source), source=source, legacy_ok=True)
+    fmt = found.kind
     if out is not None:
-        atomic_write(out, found.payload)
+        atomic_write(out, found.text)
     if json_out:
-        value: Any = found.payload.strip() if found.is_jwt else loads_json(found.payload, source=f"{file} (credential)")
+        value: Any = found.text.strip() if fmt == "jwt" else loads_json(found.text, source=f"{file} (credential)")
         _output.emit_json(
-            {"file": str(file), "container": found.container, "format": fmt, "legacy": found.legacy, "credential": value}
+            {"file": source, "container": found.container, "format": fmt, "legacy": found.legacy, "credential": value}
         )
         return
     legacy = " (Open Badges 2.0)" if found.legacy else ""
-    _output.info(f"{file}: {fmt.upper()} credential baked in {found.container.upper()}{legacy}")
+    where = f" baked in {found.container.upper()}" if found.container else ""
+    _output.info(f"{file}: {fmt.upper()} credential{where}{legacy}")
     if out is not None:
         _output.info(f"wrote {out}", "green")
     else:
-        sys.stdout.write(found.payload.strip() + "\n")
+        sys.stdout.write(found.text.strip() + "\n")
         sys.stdout.flush()
 
 

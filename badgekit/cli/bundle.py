@@ -56,7 +56,7 @@ def _ledger(project: Project | None) -> str | Path | None:
 def bundle(
     credentials: Annotated[
         list[Path],
-        typer.Argument(metavar="CREDENTIAL_OR_DIR...", help="Credential files (.json, .jwt, or baked .png/.svg), or folders of .json/.jwt credentials."),
+        typer.Argument(metavar="CREDENTIAL_OR_DIR...", help="Credential files (.json, .jwt, or baked .png/.svg), run files of 'issue --output-mode jsonl' (each line) or one of their lines (RUN.jsonl#LINE), or folders of .json/.jwt/.jsonl files."),
     ],
     out: Annotated[Path | None, out_option("Folder for the bundles (default: the project's output folder /bundles).")] = None,
     roster_file: Annotated[

@@ -92,7 +92,7 @@ def issue(
         str,
         typer.Option("--output-mode", metavar="files|jsonl",
                      help="files: one <credential-id>.json per credential (the default); jsonl: one <out>/runs/<run>.jsonl "
-                     "per run, one credential per line (JSON only: no --format jwt, --bake or --bundle), "
+                     "per run, one credential per line (JSON only: no --format jwt or --bundle; --bake writes <out>/<credential-id>.png), "
                      "written in one go at the end; far faster on a disk. 'badgekit verify FILE.jsonl' reads it."),
     ] = "files",
     bundle: Annotated[

@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from badgekit import _envelope, baking
+from badgekit import _envelope, _jsonl, baking
 from badgekit.delivery._facts import bundle_name, bundle_url, credential_facts
 from badgekit.delivery._messages import email_bodies, linkedin_url_for, reminder_bodies
 from badgekit.delivery._page import render_badge_image
@@ -58,7 +58,7 @@ def baked_png(credential: Mapping[str, Any], text: str, credential_path: str | N
     Raises:
         BakingError, InputError: the image cannot be drawn or baked.
     """
-    if credential_path:
+    if credential_path and _jsonl.split_ref(credential_path)[1] is None:  # a run file's line has no image beside it
         beside = Path(credential_path).with_suffix(".png")
         try:
             data = beside.read_bytes()

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from badgekit import _envelope
-from badgekit._io import as_list, read_bounded
+from badgekit._io import as_list
 from badgekit._time import stamp_or_none
 from badgekit.errors import InputError
 
@@ -149,14 +149,14 @@ def bundle_url(base: str | None, credential_id: str) -> str | None:
 
 def read_credential(path: str | Path) -> tuple[dict[str, Any], str]:
     """A credential file as (parsed credential, exact text): JSON, a VC-JWT (``.jwt``), or a baked
-    PNG/SVG badge (the text baked into it).
+    PNG/SVG badge (the text baked into it); or a run file's line (``<file>.jsonl#<line>``, what the
+    ledger records for ``issue --output-mode jsonl``): see :func:`badgekit._envelope.read_path`.
 
     Raises:
-        InputError: unreadable, not UTF-8, malformed, or not a JSON object / compact JWS.
+        InputError: unreadable, no such line, not UTF-8, malformed, or not a JSON object / compact JWS.
         BakingError: an image without a usable credential.
     """
-    p = Path(path)
-    found = _envelope.read(read_bounded(p), source=str(p))
+    found = _envelope.read_path(path)
     return found.credential, found.text
 
 

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from badgekit import _jsonl
 from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, stamp_or_none, utc_now
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
@@ -263,7 +264,7 @@ class _Run:
                 return SendOutcome(cid, "skipped", "refused-before", to, _detail(last, "messageId"), _detail(last, "answer"))
         if to is None:
             return SendOutcome(cid, "skipped", "no-address")
-        if not issuance.output_path or not Path(issuance.output_path).is_file():
+        if not issuance.output_path or not _jsonl.usable(issuance.output_path):  # a file, or a run file's line
             return SendOutcome(cid, "failed", "no-credential-file", to)
         return None
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from badgekit import _envelope, _jsonl
 from badgekit._time import utc_now
 from badgekit.badgeclass import BadgeClass, find_badge_classes, load_badge_class
 from badgekit.delivery._bundle import Bundle
@@ -23,8 +24,9 @@ from badgekit.ledger import Ledger
 if TYPE_CHECKING:
     from badgekit.project import Project
 
-#: Credential files picked up from a folder (baked images beside them hold the same credentials).
-FOLDER_SUFFIXES = (".json", ".jwt", ".sd-jwt")
+#: Credential files picked up from a folder (baked images beside them hold the same credentials),
+#: and run files (``issue --output-mode jsonl``: one credential per line).
+FOLDER_SUFFIXES = (".json", ".jwt", ".sd-jwt", ".jsonl")
 #: Ledger states whose credentials ``bundle`` leaves out unless asked: a page would show a badge that no longer holds.
 WITHHELD_STATES = ("revoked", "suspended")
 
@@ -114,17 +116,19 @@ def make_bundles(
 
 def collect_credentials(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str, Any], str]], list[str], list[str]]:
     """(source, credential, exact text) for every Open Badges credential named, or found in a named
-    folder (``*.json``, ``*.jwt``); problems with the files named; files of a folder skipped.
+    folder (``*.json``, ``*.jwt``), or on a line of a run file (``*.jsonl``, source
+    ``<file>#<line>``; one line is named ``<file>.jsonl#<line>``); problems with the files named;
+    files (and run file lines) of a folder skipped.
 
     Raises:
-        InputError: a folder holds no ``.json`` or ``.jwt`` file.
+        InputError: a folder holds no ``.json``, ``.jwt`` or ``.jsonl`` file.
     """
     files: list[tuple[Path, bool]] = []
     for p in paths:
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in FOLDER_SUFFIXES)
             if not found:
-                raise InputError(f"{p}: no .json, .jwt or .sd-jwt credentials in this folder")
+                raise InputError(f"{p}: no .json, .jwt, .sd-jwt or .jsonl credentials in this folder")
             files += [(f, True) for f in found]
         else:
             files.append((p, False))
@@ -132,16 +136,19 @@ def collect_credentials(paths: Sequence[Path]) -> tuple[list[tuple[str, dict[str
     problems: list[str] = []
     skipped: list[str] = []
     for f, from_folder in files:
-        try:
-            credential, text = read_credential(f)
-        except BadgekitError as exc:
-            (skipped if from_folder else problems).append(exc.message)
-            continue
-        if not is_badge_credential(credential):
-            message = f"{f}: not an Open Badges credential (type has no OpenBadgeCredential)"
-            (skipped if from_folder else problems).append(message)
-            continue
-        out.append((str(f), credential, text))
+        for source, data in _jsonl.each_ref(str(f)):
+            try:
+                if isinstance(data, BadgekitError):
+                    raise data
+                read = _envelope.read(data, source=source)
+            except BadgekitError as exc:
+                (skipped if from_folder else problems).append(exc.message)
+                continue
+            if not is_badge_credential(read.credential):
+                message = f"{source}: not an Open Badges credential (type has no OpenBadgeCredential)"
+                (skipped if from_folder else problems).append(message)
+                continue
+            out.append((source, read.credential, read.text))
     return out, problems, skipped
 
 

@@ -39,7 +39,7 @@ from badgekit.issuing._options import (
     RowOutcome,
     credential_filename,
 )
-from badgekit.issuing._plan import _usable, job_for
+from badgekit.issuing._plan import job_for
 from badgekit.issuing._run import _Outcomes, _Settings, signing_executor
 from badgekit.issuing._signing import (
     _Job,
@@ -136,7 +136,7 @@ def issue_pathway(
         row = RosterRow(line, {})
         latest = known.get(holder.recipient_key)
         if (latest is not None and latest.state != "reserved" and not options.reissue
-                and latest.output_path and _usable(latest.output_path)):
+                and latest.output_path and _jsonl.usable(latest.output_path)):
             decided[line] = RowOutcome(line, "already-issued", latest.credential_id, latest.output_path)
             continue
         components = _components(ledger, latest, holder) if latest is not None else holder.components
@@ -200,7 +200,7 @@ def _identity(components: Sequence[Issuance], issuer_id: str | None) -> dict[str
         if not path:
             continue
         try:
-            credential = _envelope.read(_jsonl.read_ref(path), source=path).credential
+            credential = _envelope.read_path(path).credential
         except (OSError, InputError):
             continue
         who = credential.get("issuer")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -245,7 +244,7 @@ class Planner:
 
     def kept(self, latest: Issuance, row: RosterRow, note: str) -> RowOutcome:
         """The outcome of a row whose credential is not renewed: it stays as issued."""
-        path = latest.output_path if latest.output_path and _usable(latest.output_path) else \
+        path = latest.output_path if latest.output_path and _jsonl.usable(latest.output_path) else \
             str(self.out_dir / credential_filename(latest.credential_id, self.options.format))
         return RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
 
@@ -268,13 +267,13 @@ class Planner:
                 renews, why_not = self.due(latest, row)
                 if renews is None:
                     outcomes[row.line] = self.kept(latest, row, why_not)
-                    if outcomes[row.line].status == "already-issued" and not _usable(latest.output_path or ""):
+                    if outcomes[row.line].status == "already-issued" and not _jsonl.usable(latest.output_path or ""):
                         jobs.append(job_for(latest, row, ledger, out_dir, fmt, self.run_file, renews=renewal_of(ledger, latest)))
                     continue
             elif latest is not None and not options.reissue:
                 path = latest.output_path
                 note = None if latest.row_fingerprint == row_fingerprint(row) else "roster row changed since it was issued; use --reissue for a new credential"
-                if path and _usable(path):
+                if path and _jsonl.usable(path):
                     outcomes[row.line] = RowOutcome(row.line, "already-issued", latest.credential_id, path, note=note)
                     continue
                 # issued before, but the file is gone: write the same credential again
@@ -357,19 +356,6 @@ def renewal_of(ledger: Ledger, issuance: Issuance) -> str | None:
 def run_file_for(out_dir: Path, *, now: datetime) -> str:
     """A JSON Lines run's file: ``<out_dir>/runs/<UTC time>-<random>.jsonl`` (never an existing one)."""
     return str(out_dir / "runs" / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}{_jsonl.SUFFIX}")
-
-
-def _usable(path: str) -> bool:
-    """An issued credential's file is there and not empty (or, for ``<run>.jsonl#<line>``, the
-    finished run file holds that line). Bulk files are written without fsync (atomic rename
-    only); a power loss can leave an empty file, which a rerun then rewrites with the same bytes."""
-    in_run = _jsonl.ref_usable(path)
-    if in_run is not None:
-        return in_run
-    try:
-        return os.stat(path).st_size > 0
-    except OSError:
-        return False
 
 
 _PARSED_COLUMNS = {"earned": "earned", "issued": "issued", "activity_start_date": "activity_start",

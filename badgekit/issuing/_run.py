@@ -77,10 +77,9 @@ class _Settings:
         self.required = {rid: (prerequisites or {}).get(rid, rid) for rid in getattr(policy, "requires", ())}
         self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
-        if options.output_mode == "jsonl" and (options.format != "ldp" or options.bake):
-            raise InputError(f"--output-mode jsonl writes JSON credentials only: not with --format {options.format} or --bake"
-                             if options.format != "ldp" else "--output-mode jsonl writes JSON credentials only: not with --bake",
-                             hint="use the default --output-mode files for VC-JWTs, SD-JWT VCs and baked images")
+        if options.output_mode == "jsonl" and options.format != "ldp":
+            raise InputError(f"--output-mode jsonl writes JSON credentials only: not with --format {options.format}",
+                             hint="use the default --output-mode files for VC-JWTs and SD-JWT VCs")
 
     def planner(self, ledger: Ledger, options: IssueOptions, issuer: Mapping[str, Any]) -> Planner:
         return Planner(ledger=ledger, badge_id=self.badge_id, options=options, now=self.now, validity=self.validity,
@@ -218,6 +217,8 @@ class _Run:
                               per_recipient=options.recipient_images, fonts=options.fonts)
         if "recipient" in images and "png" in options.bake:  # a name no font covers: refused before any reservation
             images["fonts"] = recipient_image_fonts(images["recipient"], self._rows(), Path(self.roster_path).name, options.fonts)
+        if options.output_mode == "jsonl":  # no credential file to put them beside: <out>/<id>.png, as in files mode
+            images["dir"] = str(options.out_dir)
         return images
 
     def _sign(self, planner: Planner, chunks: Iterator[list[_Job]], total: int, progress: Progress | None) -> None:

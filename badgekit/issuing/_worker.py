@@ -18,6 +18,7 @@ from badgekit import baking, keys
 from badgekit._io import atomic_write
 from badgekit.badgeclass import BadgeClass
 from badgekit.errors import KeyFileError
+from badgekit.issuing._options import credential_filename
 from badgekit.issuing._signing import KeyIdentity, _Job, _parse_ts, _Signing
 from badgekit.keys import PrivateKey
 from badgekit.roster import RosterRow, Row
@@ -75,9 +76,13 @@ def _sign_chunk(jobs: Sequence[_Job]) -> list[tuple[str, str]]:
 
 def deliver(signed: Signed, jsonl: bool) -> tuple[str, str]:
     """One signed credential handed on: its files written, (credential id, path); or, for a JSON
-    Lines run, (credential id, credential text) for the run's writer (in the parent process)."""
+    Lines run, its baked images written and (credential id, credential text) for the run's writer
+    (in the parent process)."""
     if jsonl:
-        return signed[0], signed[2][0][1].decode("utf-8")
+        credential_id, _, files = signed
+        for file_path, data in files[1:]:
+            atomic_write(file_path, data, durable=False, staging=_staging(file_path))
+        return credential_id, files[0][1].decode("utf-8")
     return write_signed(signed)
 
 
@@ -88,7 +93,7 @@ def sign_jobs(signing: _Signing, images: Mapping[str, Any], jobs: Sequence[_Job]
         signed, text = signing.sign(job)
         files = [(job.path, text.encode("utf-8"))]
         if images:
-            files += _bake_images(job, signed, text, images)
+            files += _bake_images(job, signed, text, images, is_jwt=signing.signer is None)
         done.append((job.credential_id, job.path, files))
     return done
 
@@ -101,18 +106,23 @@ def write_signed(signed: Signed) -> tuple[str, str]:
     return credential_id, path
 
 
-def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mapping[str, Any]) -> list[tuple[str, bytes]]:
-    """``<id>.png`` / ``<id>.svg`` holding exactly the credential file's text."""
+def _bake_images(job: _Job, signed: Mapping[str, Any], text: str, images: Mapping[str, Any],
+                 *, is_jwt: bool) -> list[tuple[str, bytes]]:
+    """``<id>.png`` / ``<id>.svg`` holding exactly the credential file's text (which this worker
+    has just made, so it is not parsed again: ``is_jwt`` says what it is)."""
     spec = images.get("recipient")
     out = []
+    # <id>.json → <id>.png beside it; a JSON Lines run has no such file: <out>/<id>.png all the same
+    folder = images.get("dir")
+    stem = os.path.splitext(os.path.join(folder, credential_filename(job.credential_id)) if folder else job.path)[0]
     for fmt in images["formats"]:
         if spec is not None:
             svg = _render(spec, recipient_name=job.row.name, qr_data=str(signed["id"]),
                           valid_from=signed.get("validFrom"), valid_until=signed.get("validUntil"))
-            base = svg.encode("utf-8") if fmt == "svg" else _raster(svg, images.get("fonts"))
+            baker = baking.Baker(svg.encode("utf-8") if fmt == "svg" else _raster(svg, images.get("fonts")), source=job.path)
         else:
-            base = images[fmt]
-        out.append((str(Path(job.path).with_suffix("." + fmt)), baking.bake(base, text, source=job.path)))
+            baker = images[fmt]  # made once for the run (badge_images)
+        out.append((f"{stem}.{fmt}", baker.bake(text, source=job.path, is_jwt=is_jwt)))
     return out
 
 
@@ -211,8 +221,9 @@ def recipient_image_fonts(spec: Mapping[str, Any], rows: Iterable[RosterRow | Ro
 
 def badge_images(badge: BadgeClass, issuer: Mapping[str, Any], formats: Sequence[str], *, valid_from: datetime,
                  valid_until: datetime | None, per_recipient: bool, fonts: Sequence[str] | None = None) -> dict[str, Any]:
-    """Images to bake: rendered once for the badge class (fast), or a spec each worker renders
-    per recipient (recipient name, QR code of the credential id; about 10 ms more per image).
+    """Images to bake: rendered once for the badge class (fast; each a :class:`badgekit.baking.Baker`
+    under its format), or a spec each worker renders per recipient (recipient name, QR code of the
+    credential id; about 10 ms more per image).
     ``fonts``: see :func:`badgekit.baking.render.fonts_for`."""
     policy = badge.policy
     achievement = badge.achievement
@@ -234,8 +245,10 @@ def badge_images(badge: BadgeClass, issuer: Mapping[str, Any], formats: Sequence
         out["recipient"] = spec
         return out
     svg = _render(spec)
+    # Each image read, checked and split once for the run (and pickled so to the workers):
+    # baking a credential is then a concatenation (baking.Baker).
     if "svg" in formats:
-        out["svg"] = svg.encode("utf-8")
+        out["svg"] = baking.Baker(svg.encode("utf-8"), source="the badge class's SVG image")
     if "png" in formats:
-        out["png"] = _raster(svg, fonts)
+        out["png"] = baking.Baker(_raster(svg, fonts), source="the badge class's PNG image")
     return out

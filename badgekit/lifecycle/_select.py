@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from badgekit import _envelope, roster
+from badgekit import _envelope, _jsonl, roster
 from badgekit._io import read_bounded
 from badgekit.credential import Recipient
 from badgekit.errors import InputError
@@ -30,19 +30,19 @@ class Selection:
 
 
 def credential_id_from_file(path: str | os.PathLike[str]) -> str:
-    """The ``id`` of a credential file, in any stored form (:mod:`badgekit._envelope`): JSON, a
-    VC-JWT or SD-JWT VC (``id``, else the ``jti`` claim), or any of them baked into a PNG/SVG badge.
+    """The ``id`` of a credential file (JSON, a VC-JWT or SD-JWT VC, or any of them baked into a
+    PNG/SVG badge) or of a run file's line (``<file>.jsonl#<line>``), read by the one reader
+    (:func:`badgekit._envelope.read_path`); a JWT's ``id`` may be its ``jti`` claim only.
 
     Raises:
         InputError: unreadable, not a credential, or a credential without an ``id``.
     """
-    p = Path(path)
-    found = _envelope.read(read_bounded(p), source=str(p))
+    found = _envelope.read_path(path)
     cid = found.credential.get("id")
-    if not cid and found.jws is not None:
+    if not cid and found.jws is not None:  # a VC-JWT may carry its id as the jti claim only
         cid = found.jws.payload.get("jti")
     if not isinstance(cid, str) or not cid:
-        raise InputError(f"{p}: the credential has no id")
+        raise InputError(f"{os.fspath(path)}: the credential has no id")
     return cid
 
 
@@ -72,10 +72,11 @@ def select_credentials(
 
     for ref in refs:
         path = Path(ref)
-        if _is_credential_id(ref) and not path.is_file():
+        is_file = path.is_file() or _jsonl.ref_usable(ref) is not None  # a file, or a run file's line
+        if _is_credential_id(ref) and not is_file:
             wanted.append(ref)
             continue
-        if path.is_file():
+        if is_file:
             try:
                 wanted.append(credential_id_from_file(path))
             except InputError as exc:

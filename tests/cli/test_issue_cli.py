@@ -132,6 +132,6 @@ def test_output_mode_jsonl_writes_one_file_per_run_and_refuses_what_needs_files(
     assert {r["path"] for r in document["rows"]} == {str(run_file)}
     paths = sorted(i.output_path for i in Ledger.open(project.ledger).issuances())
     assert paths == sorted(f"{run_file}#{n}" for n in range(1, ROWS + 1))
-    for extra in (("--format", "jwt"), ("--bake", "png"), ("--bundle",), ("--output-mode", "zip")):
+    for extra in (("--format", "jwt"), ("--bundle",), ("--output-mode", "zip")):
         _, stderr = issue_json(project, "--output-mode", "jsonl", *extra, ok=2)
         assert "--output-mode" in stderr

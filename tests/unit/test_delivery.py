@@ -260,7 +260,7 @@ def test_collect_credentials_takes_badges_and_skips_other_files_of_a_folder(tmp_
     assert found == [] and skipped == []
     assert problems == [f"{other}: not an Open Badges credential (type has no OpenBadgeCredential)"]
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no .json, .jwt or .sd-jwt credentials"):
+    with pytest.raises(InputError, match=r"no \.json, \.jwt, \.sd-jwt or \.jsonl credentials"):
         delivery.collect_credentials([tmp_path / "empty"])
 
 

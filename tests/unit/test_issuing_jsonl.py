@@ -20,6 +20,7 @@ import pytest
 from badgekit import _jsonl, proof
 from badgekit.errors import InputError
 from badgekit.ledger import Ledger
+from badgekit.project import Project
 from badgekit.verify import VerifyOptions, verify_paths
 from tests.conftest import run_cli
 from tests.unit.test_issuing import run, write_roster
@@ -80,13 +81,11 @@ def test_a_rerun_writes_nothing_and_a_new_roster_row_goes_to_a_new_run_file(tmp_
     assert len(run_files(tmp_path / "out")) == 2
 
 
-def test_jsonl_refuses_vc_jwt_and_baking(tmp_path):
+def test_jsonl_refuses_vc_jwt(tmp_path):
     roster = tmp_path / "roster.csv"
     write_roster(roster, 3)
     with pytest.raises(InputError, match="--output-mode jsonl"):
         run(tmp_path, roster, output_mode="jsonl", format="jwt")
-    with pytest.raises(InputError, match="--output-mode jsonl"):
-        run(tmp_path, roster, output_mode="jsonl", bake=("svg",))
 
 
 KILL_SCRIPT = textwrap.dedent(
@@ -178,5 +177,103 @@ def test_read_ref_reads_the_line_the_ledger_names(tmp_path):
     run(tmp_path, roster, ledger=ledger, output_mode="jsonl")
     for issuance in ledger.issuances():  # what pathway awards read a component credential with
         assert json.loads(_jsonl.read_ref(issuance.output_path))["id"] == issuance.credential_id
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(InputError, match=r"\.jsonl: no line 4 \(the run file has 3\)"):
         _jsonl.read_ref(f"{run_files(tmp_path / 'out')[0]}#4")
+
+
+def test_read_ref_indexes_a_run_file_once_per_version_and_bounds_a_line(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"n": 1}\n{"n": 2}\r\n\n{"n": 4}\n')
+    assert [_jsonl.read_ref(f"{path}#{n}") for n in (4, 1, 2, 3)] == [b'{"n": 4}', b'{"n": 1}', b'{"n": 2}', b""]
+    with pytest.raises(InputError, match=r"r\.jsonl#1: line longer than the 5 bytes accepted"):
+        _jsonl.read_ref(f"{path}#1", max_bytes=5)
+    path.write_bytes(b'{"n": "one"}\n{"n": 2}\n')  # a new version: indexed again
+    assert _jsonl.read_ref(f"{path}#1") == b'{"n": "one"}'
+    with pytest.raises(InputError, match=r"no line 3 \(the run file has 2\)"):
+        _jsonl.read_ref(f"{path}#3")
+    with pytest.raises(InputError, match=r"gone\.jsonl: no such file"):
+        _jsonl.read_ref(f"{tmp_path / 'gone.jsonl'}#1")
+    assert [ref for ref, _ in _jsonl.each_ref(str(path))] == [f"{path}#1", f"{path}#2"]
+    assert [data for _, data in _jsonl.each_ref(f"{path}#2")] == [b'{"n": 2}']
+
+
+def test_a_run_file_is_read_by_bake_extract_bundle_send_and_revoke(tmp_path, monkeypatch):
+    """Run files everywhere: what takes a credential file takes a run file (each line) or one of
+    its lines (``<file>.jsonl#<line>``, what the ledger records), through the one reader."""
+    from badgekit import baking
+    from tests.cli.test_delivery_cli import BADGE
+    from tests.unit.test_baking_png import make_hostile
+
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    root = tmp_path / "p"
+    run_cli("init", root, "--name", "Example University", "--url", "https://example.edu", "--email", "badges@example.edu",
+            "--no-input")
+    (root / "badges" / "python-basics.json").write_text(json.dumps(BADGE), encoding="utf-8")
+    (root / "class.csv").write_text("email,name\n" + "".join(f"earner{i}@example.org,Earner {i}\n" for i in range(3)),
+                                    encoding="utf-8")
+    monkeypatch.chdir(root)
+    run_cli("issue", "--badge", "python-basics", "class.csv", "--output-mode", "jsonl")
+    ledger = Ledger.open(Project.load(root).ledger_path)
+    refs = {i.credential_id: i.output_path for i in ledger.issuances()}
+    (run_file,) = run_files(root / "out")
+    lines = run_file.read_bytes().splitlines()
+    assert sorted(refs.values()) == [f"{run_file}#{n}" for n in (1, 2, 3)]
+
+    # bake: a run file → one image per line, named by the credential's UUID; one line → one image
+    image = tmp_path / "badge.png"
+    image.write_bytes(make_hostile.tiny_png())
+    baked = json.loads(run_cli("bake", run_file, image, "-o", tmp_path / "baked", "--json").stdout)
+    assert [r["credential"] for r in baked] == [f"{run_file}#{n}" for n in (1, 2, 3)]
+    for line in lines:
+        cid = json.loads(line)["id"]
+        png = tmp_path / "baked" / f"{cid.removeprefix('urn:uuid:')}.png"
+        assert baking.extract(png.read_bytes(), source="t").payload.encode() == line
+    run_cli("bake", f"{run_file}#2", image, "-o", tmp_path / "two.png")
+    assert baking.extract((tmp_path / "two.png").read_bytes(), source="t").payload.encode() == lines[1]
+
+    # extract: a line, exactly as stored
+    run_cli("extract", f"{run_file}#3", "--out", tmp_path / "three.json")
+    assert (tmp_path / "three.json").read_bytes() == lines[2]
+
+    # bundle: the whole run file, or one line
+    bundled = json.loads(run_cli("bundle", run_file, "--out", tmp_path / "bundles", "--json").stdout)
+    assert len(bundled["bundles"]) == 3 and bundled["problems"] == []
+    for b in bundled["bundles"]:
+        assert (Path(b["path"]) / "credential.json").read_bytes().rstrip(b"\n") in lines
+    one = json.loads(run_cli("bundle", f"{run_file}#1", "--out", tmp_path / "one", "--json").stdout)
+    assert [b["credentialId"] for b in one["bundles"]] == [json.loads(lines[0])["id"]]
+
+    # send: follows the ledger to each line (a dry run writes the messages it would send)
+    result = run_cli("send", "--dry-run", "outbox")
+    assert "3 message(s) written to outbox/" in result.stderr
+    assert sorted(f.name for f in Path("outbox").iterdir()) == sorted(f"{c.removeprefix('urn:uuid:')}.eml" for c in refs)
+    eml = (Path("outbox") / sorted(Path("outbox").iterdir())[0].name).read_bytes()
+    assert b"badge.png" in eml
+
+    # revoke: a line names its credential
+    first = json.loads(lines[0])["id"]
+    run_cli("revoke", f"{run_file}#1", "--reason", "test")
+    assert (found := ledger.get(first)) is not None and found.state == "revoked"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_jsonl_run_bakes_each_line_into_out_id_png_and_svg(tmp_path, workers):
+    from badgekit import baking
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 70)  # two signing chunks: with 2 workers, two processes
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    first = run(tmp_path, roster, ledger=ledger, output_mode="jsonl", bake=("png", "svg"), workers=workers)
+    assert first.counts == {"issued": 70}
+    (run_file,) = run_files(tmp_path / "out")
+    lines = run_file.read_bytes().splitlines()
+    images = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
+    ids = [json.loads(line)["id"].rsplit(":", 1)[-1] for line in lines]
+    assert images == sorted(f"{i}.{fmt}" for i in ids for fmt in ("png", "svg"))  # no credential file beside them
+    for line, cid in zip(lines, ids, strict=True):
+        for fmt in ("png", "svg"):
+            # the credential file's text (the line and its newline): the image the per-file mode bakes, byte for byte
+            assert baking.extract((tmp_path / "out" / f"{cid}.{fmt}").read_bytes(), source=fmt).payload.encode() == line + b"\n"
+    assert not (tmp_path / "out" / ".partial").exists() or not any((tmp_path / "out" / ".partial").iterdir())
+    again = run(tmp_path, roster, ledger=ledger, output_mode="jsonl", bake=("png", "svg"), workers=workers)
+    assert again.counts == {"already-issued": 70} and run_files(tmp_path / "out") == [run_file]
