@@ -20,8 +20,12 @@ timed), the parts of them that matter (reading, the JSON walks, canonicalisation
 Ed25519), the report output, and the whole ``verify_paths`` loop with ``--jsonl`` output, beside
 bare Ed25519 verification of 64 bytes.
 
+``--corpus DIR`` keeps the corpus there and reuses it on the next run (``--files`` is then what
+the folder holds), so two versions of the code can be measured back to back on the same files
+(``PYTHONPATH`` chooses the code the commands run).
+
 Usage: python benchmarks/bench_verify.py [--files 5000] [--workers 1,2] [--repeat 3] [--stages]
-                                         [--modes files,jsonl] [--outputs jsonl,human]
+                                         [--modes files,jsonl] [--outputs jsonl,human] [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -296,14 +300,22 @@ def main() -> None:
     parser.add_argument("--outputs", default="jsonl,human", help="jsonl (--jsonl), human (one line per file)")
     parser.add_argument("--stages", action="store_true", help="per-stage CPU µs per credential, in process")
     parser.add_argument("--dir", type=Path, default=None, help="where to make the corpus (default: the temp folder)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="keep the corpus in this folder and reuse it when it is there (before/after runs on the same files)")
     args = parser.parse_args()
     workers = sorted({int(w) for w in args.workers.split(",")})
     if not supports_workers():
         workers = [1]
 
-    root = Path(tempfile.mkdtemp(prefix="badgekit-bench-verify-", dir=args.dir))
+    keep = args.corpus is not None
+    root = args.corpus if keep else Path(tempfile.mkdtemp(prefix="badgekit-bench-verify-", dir=args.dir))
     try:
-        credentials, run_file, status = make_corpus(root, args.files)
+        if keep and (root / "out" / "credentials").is_dir():
+            credentials, status = root / "out" / "credentials", root / "out" / "status"
+            run_file = next((root / "out" / "runs").glob("*.jsonl"))
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            credentials, run_file, status = make_corpus(root, args.files)
         count = sum(1 for _ in credentials.glob("*.json"))
         if args.stages:
             stages(credentials, status, args.repeat)
@@ -326,7 +338,8 @@ def main() -> None:
                           f"{rate:7,.0f}/s end to end ({rate / bare:.3f} x bare); {cpu_text}; medians of {args.repeat}")
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
