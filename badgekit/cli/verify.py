@@ -130,7 +130,7 @@ def _sink(*, json_out: bool, jsonl: bool, single: bool, one_line: bool, recipien
         return report.to_dict()
 
     if jsonl:
-        return Jsonl(encode=encode)
+        return Jsonl(dumps=lambda report: report.to_json_line())
     if json_out:
         return Json(many=not single, encode=encode)
     if one_line:
