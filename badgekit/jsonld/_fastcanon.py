@@ -272,11 +272,13 @@ class _Engine:
         if not isinstance(value, str):
             raise Unsupported("non-string @id")
         prefix, sep, _ = value.partition(":")
-        if sep and prefix not in ctx["mappings"] and prefix != "_":
+        if sep and prefix not in ctx["mappings"] and prefix != "_" and " " not in value and value.isprintable():
+            # No white space at all (isprintable: no control or separator but " "), so the value is
+            # absolute exactly when its scheme is, which is remembered per scheme.
             ok = self.schemes.get(prefix)
             if ok is None:
-                ok = self.schemes[prefix] = _is_absolute(value)
-            if ok and " " not in value:
+                ok = self.schemes[prefix] = _is_absolute(prefix + ":")
+            if ok:
                 return value  # an absolute IRI whose scheme is not a term: PyLD returns it unchanged
         iri = self.proc._expand_iri(ctx, value, base=None)
         if not isinstance(iri, str) or not _is_absolute(iri):
