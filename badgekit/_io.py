@@ -375,36 +375,44 @@ class JsonShape:
 
 
 def json_shape(value: Any) -> JsonShape:
-    """The :class:`JsonShape` of a parsed JSON value, in one walk without recursion."""
+    """The :class:`JsonShape` of a parsed JSON value, in one walk without recursion (level by
+    level: the containers of each depth in turn)."""
     if not isinstance(value, (dict, list)):
         return JsonShape(0, 1, 0, frozenset(), frozenset(), False)
-    deepest = objects = 0
+    depth = objects = 0
     values = 1
     repeats = False
     inner: set[str] = set()
     add_keys = inner.update
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, depth = pop()
-        if depth > deepest:
-            deepest = depth
-        values += len(node)
-        if isinstance(node, dict):
-            objects += 1
-            if depth > 1:
-                add_keys(node)
-            children = node.values()
-        else:
-            children = node
-            if not repeats and len(node) > 1:
-                # Distinct strings cannot repeat a value; anything else may (1 == 1.0, equal objects).
-                repeats = not all(v.__class__ is str for v in node) or len(set(node)) != len(node)
-        for child in children:
-            if isinstance(child, (dict, list)):
-                push((child, depth + 1))
+    level: list[Any] = [value]
+    while level:
+        depth += 1
+        below: list[Any] = []
+        push = below.append
+        for node in level:
+            values += len(node)
+            if isinstance(node, dict):
+                objects += 1
+                if depth > 1:
+                    add_keys(node)
+                children = node.values()
+            else:
+                children = node
+                if not repeats and len(node) > 1:
+                    # Distinct strings cannot repeat a value; anything else may (1 == 1.0, equal objects).
+                    repeats = set(map(type, node)) != _ONLY_STR or len(set(node)) != len(node)
+            for child in children:
+                cls = child.__class__  # most values are strings: no isinstance for them
+                if cls is dict or cls is list or (cls is not str and isinstance(child, (dict, list))):
+                    push(child)
+        level = below
     top = frozenset(value) if isinstance(value, dict) else frozenset()
-    return JsonShape(deepest, values, objects, top | inner, frozenset(inner), repeats)
+    return JsonShape(depth, values, objects, top | inner, frozenset(inner), repeats)
+
+
+_ONLY_STR = {str}
+
+
 def as_list(value: object) -> list[Any]:
     """A JSON(-LD) member that may hold one value or an array of them, as a new list (``[]``
     for None), e.g. ``type``, ``@context``, ``credentialSubject`` or ``verificationMethod``."""

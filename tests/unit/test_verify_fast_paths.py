@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +233,17 @@ def test_the_shape_counts_what_the_reference_counters_count(value):
     assert shape.depth == json_depth(value)
     assert shape.values == count_values(value, BIG)
     assert shape.objects == count_objects(value, BIG)
+    assert shape.repeats == _may_repeat(value)
+
+
+def _may_repeat(value: Any) -> bool:
+    """Some array has two or more entries that are not all distinct strings (recursively)."""
+    if isinstance(value, dict):
+        return any(_may_repeat(v) for v in value.values())
+    if not isinstance(value, list):
+        return False
+    mine = len(value) > 1 and (not all(type(v) is str for v in value) or len(set(value)) != len(value))
+    return mine or any(_may_repeat(v) for v in value)
 
 
 def _keys(value: Any, *, top: bool = True) -> set[str]:
@@ -283,3 +295,15 @@ def test_a_folder_expands_to_what_iterdir_gave(tmp_path):
                        if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in CREDENTIAL_SUFFIXES)
     assert expand_paths([tmp_path]) == reference
     assert [p.name for p in reference] == ["Z.json", "a.PNG", "b.json", "c.svg", "d.jwt", "g..json", "link.json"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=13))]),
+                    min_value=datetime(2, 1, 1), max_value=datetime(9998, 1, 1)))
+def test_the_remembered_iso_text_is_format_utc(when):
+    from badgekit._time import format_utc
+    from badgekit.verify import _text
+
+    assert _text.iso(when) == format_utc(when)
+    assert _text.iso(when.astimezone(UTC)) == format_utc(when)  # the same instant, remembered
+    assert len(_text._ISO) <= _text._MAX_ISO
