@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import itertools
 import json
 import math
@@ -203,33 +202,39 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
         InputError: the file is missing, unreadable or a directory.
         LimitExceeded: the file is larger than ``limit``.
     """
-    p = path if isinstance(path, Path) else Path(path)
     try:
-        # Unbuffered: the file is read in one or two system calls into a buffer of its size (a
-        # buffered read of the limit allocated 16 MiB per credential). The first limit + 1 bytes
-        # either way: a size of 0 (a pipe, /proc) reads up to the limit, a file that grew is read on.
-        with open(p, "rb", buffering=0) as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # A file descriptor, no file object: the file is read in one or two system calls into a
+        # buffer of its size (a buffered read of the limit allocated 16 MiB per credential; the
+        # file object itself cost as much as the read, issue 18). The first limit + 1 bytes either
+        # way: a size of 0 (a pipe, /proc) reads up to the limit, a file that grew is read on.
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            size = os.fstat(fd).st_size
             want = size + 1 if 0 < size < limit else limit + 1
-            data = _read_up_to(fh, want)
+            data = _read_up_to(fd, want)
             if len(data) == want <= limit:
-                data += _read_up_to(fh, limit + 1 - want)
+                data += _read_up_to(fd, limit + 1 - want)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
+        raise InputError(f"{Path(path)}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected a file") from None
+        raise InputError(f"{Path(path)}: is a directory, expected a file") from None
     except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{Path(path)}: cannot read ({exc.strerror})") from None
     if len(data) > limit:
-        raise LimitExceeded(f"{p}: larger than {limit // (1024 * 1024)} MiB, refused")
+        raise LimitExceeded(f"{Path(path)}: larger than {limit // (1024 * 1024)} MiB, refused")
     return data
 
 
-def _read_up_to(fh: io.RawIOBase, n: int) -> bytes:
-    """Up to ``n`` bytes of ``fh``, fewer only at the end of the file (what a buffered read(n) returns)."""
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_up_to(fd: int, n: int) -> bytes:
+    """Up to ``n`` bytes of ``fd``, fewer only at the end of the file (what a buffered read(n) returns)."""
     chunks = []
     while n > 0:
-        chunk = fh.read(n)
+        chunk = os.read(fd, n)
         if not chunk:
             break
         chunks.append(chunk)
