@@ -108,8 +108,9 @@ class VerificationReport:
                 f'"checks": [{", ".join([check_json(c) for c in self.checks])}]}}')
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+#: ``json.dumps(value, ensure_ascii=False)`` without a new encoder per call (what json.dumps
+#: builds for any non-default argument).
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
 #: JSON text of check results seen (:func:`check_json`); cleared when it holds this many.
