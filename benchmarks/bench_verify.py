@@ -113,7 +113,7 @@ def bytecode_env(root: Path) -> dict[str, str]:
     import, with every module compiled to bytecode (as an installed package has it), whatever
     ``PYTHONDONTWRITEBYTECODE`` says (this VM sets it: each start compiles every module again)."""
     where = subprocess.run([sys.executable, "-c", "import badgekit, os; print(os.path.dirname(badgekit.__file__))"],
-                           check=True, capture_output=True, text=True).stdout.strip()
+                           cwd=root, check=True, capture_output=True, text=True).stdout.strip()  # not this folder's
     shutil.copytree(where, root / "badgekit", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "badgekit")], check=True)
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
