@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import itertools
 import json
 import math
@@ -203,33 +202,39 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) 
         InputError: the file is missing, unreadable or a directory.
         LimitExceeded: the file is larger than ``limit``.
     """
-    p = path if isinstance(path, Path) else Path(path)
     try:
-        # Unbuffered: the file is read in one or two system calls into a buffer of its size (a
-        # buffered read of the limit allocated 16 MiB per credential). The first limit + 1 bytes
-        # either way: a size of 0 (a pipe, /proc) reads up to the limit, a file that grew is read on.
-        with open(p, "rb", buffering=0) as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # A file descriptor, no file object: the file is read in one or two system calls into a
+        # buffer of its size (a buffered read of the limit allocated 16 MiB per credential; the
+        # file object itself cost as much as the read, issue 18). The first limit + 1 bytes either
+        # way: a size of 0 (a pipe, /proc) reads up to the limit, a file that grew is read on.
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            size = os.fstat(fd).st_size
             want = size + 1 if 0 < size < limit else limit + 1
-            data = _read_up_to(fh, want)
+            data = _read_up_to(fd, want)
             if len(data) == want <= limit:
-                data += _read_up_to(fh, limit + 1 - want)
+                data += _read_up_to(fd, limit + 1 - want)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
+        raise InputError(f"{Path(path)}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected a file") from None
+        raise InputError(f"{Path(path)}: is a directory, expected a file") from None
     except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{Path(path)}: cannot read ({exc.strerror})") from None
     if len(data) > limit:
-        raise LimitExceeded(f"{p}: larger than {limit // (1024 * 1024)} MiB, refused")
+        raise LimitExceeded(f"{Path(path)}: larger than {limit // (1024 * 1024)} MiB, refused")
     return data
 
 
-def _read_up_to(fh: io.RawIOBase, n: int) -> bytes:
-    """Up to ``n`` bytes of ``fh``, fewer only at the end of the file (what a buffered read(n) returns)."""
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_up_to(fd: int, n: int) -> bytes:
+    """Up to ``n`` bytes of ``fd``, fewer only at the end of the file (what a buffered read(n) returns)."""
     chunks = []
     while n > 0:
-        chunk = fh.read(n)
+        chunk = os.read(fd, n)
         if not chunk:
             break
         chunks.append(chunk)
@@ -375,36 +380,44 @@ class JsonShape:
 
 
 def json_shape(value: Any) -> JsonShape:
-    """The :class:`JsonShape` of a parsed JSON value, in one walk without recursion."""
+    """The :class:`JsonShape` of a parsed JSON value, in one walk without recursion (level by
+    level: the containers of each depth in turn)."""
     if not isinstance(value, (dict, list)):
         return JsonShape(0, 1, 0, frozenset(), frozenset(), False)
-    deepest = objects = 0
+    depth = objects = 0
     values = 1
     repeats = False
     inner: set[str] = set()
     add_keys = inner.update
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, depth = pop()
-        if depth > deepest:
-            deepest = depth
-        values += len(node)
-        if isinstance(node, dict):
-            objects += 1
-            if depth > 1:
-                add_keys(node)
-            children = node.values()
-        else:
-            children = node
-            if not repeats and len(node) > 1:
-                # Distinct strings cannot repeat a value; anything else may (1 == 1.0, equal objects).
-                repeats = not all(v.__class__ is str for v in node) or len(set(node)) != len(node)
-        for child in children:
-            if isinstance(child, (dict, list)):
-                push((child, depth + 1))
+    level: list[Any] = [value]
+    while level:
+        depth += 1
+        below: list[Any] = []
+        push = below.append
+        for node in level:
+            values += len(node)
+            if isinstance(node, dict):
+                objects += 1
+                if depth > 1:
+                    add_keys(node)
+                children = node.values()
+            else:
+                children = node
+                if not repeats and len(node) > 1:
+                    # Distinct strings cannot repeat a value; anything else may (1 == 1.0, equal objects).
+                    repeats = set(map(type, node)) != _ONLY_STR or len(set(node)) != len(node)
+            for child in children:
+                cls = child.__class__  # most values are strings: no isinstance for them
+                if cls is dict or cls is list or (cls is not str and isinstance(child, (dict, list))):
+                    push(child)
+        level = below
     top = frozenset(value) if isinstance(value, dict) else frozenset()
-    return JsonShape(deepest, values, objects, top | inner, frozenset(inner), repeats)
+    return JsonShape(depth, values, objects, top | inner, frozenset(inner), repeats)
+
+
+_ONLY_STR = {str}
+
+
 def as_list(value: object) -> list[Any]:
     """A JSON(-LD) member that may hold one value or an array of them, as a new list (``[]``
     for None), e.g. ``type``, ``@context``, ``credentialSubject`` or ``verificationMethod``."""

@@ -71,6 +71,23 @@ def parse_datetime_stamp(text: Any, *, field: str) -> datetime:
     """
     if not isinstance(text, str):
         raise TimestampError(field, text, f"a {type(text).__name__}, not a string")
+    known = _STAMPS.get(text)
+    if known is not None:
+        return known
+    when = _parse_stamp(text, field)
+    if len(_STAMPS) >= _MAX_STAMPS:
+        _STAMPS.clear()
+    _STAMPS[text] = when
+    return when
+
+
+#: Stamps read (:func:`parse_datetime_stamp`), bounded: verifying a run's credentials reads the
+#: same validFrom and proof ``created`` again and again (~2.5 µs each). A refused one is not kept.
+_STAMPS: dict[str, datetime] = {}
+_MAX_STAMPS = 1024
+
+
+def _parse_stamp(text: str, field: str) -> datetime:
     m = _STAMP.fullmatch(text)
     if m is None:
         raise TimestampError(field, text, _why_not(text))

@@ -185,12 +185,23 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def is_date_time(value: str) -> bool:
-    """``format: date-time`` as the reference engine checks it."""
-    match = _RFC3339_DATE_TIME.fullmatch(value.upper())
-    if match is None:
-        return False
-    year, month, day = (int(g) for g in match.groups())
-    return year >= 1 and 1 <= day <= calendar.monthrange(year, month)[1]
+    """``format: date-time`` as the reference engine checks it (remembered per value, bounded: a
+    run's credentials repeat their dates)."""
+    known = _DATE_TIMES.get(value)
+    if known is None:
+        match = _RFC3339_DATE_TIME.fullmatch(value.upper())
+        if match is None:
+            known = False
+        else:
+            year, month, day = (int(g) for g in match.groups())
+            known = year >= 1 and 1 <= day <= calendar.monthrange(year, month)[1]
+        if len(_DATE_TIMES) >= 1024:
+            _DATE_TIMES.clear()
+        _DATE_TIMES[value] = known
+    return known
+
+
+_DATE_TIMES: dict[str, bool] = {}
 
 
 def is_date(value: str) -> bool:

@@ -20,8 +20,13 @@ timed), the parts of them that matter (reading, the JSON walks, canonicalisation
 Ed25519), the report output, and the whole ``verify_paths`` loop with ``--jsonl`` output, beside
 bare Ed25519 verification of 64 bytes.
 
+``--bytecode``: the commands import a copy of badgekit compiled to bytecode once (as an installed
+package has it), even where ``PYTHONDONTWRITEBYTECODE`` is set. ``--corpus DIR`` keeps the corpus there and reuses it on the next run (``--files`` is then what
+the folder holds), so two versions of the code can be measured back to back on the same files
+(``PYTHONPATH`` chooses the code the commands run).
+
 Usage: python benchmarks/bench_verify.py [--files 5000] [--workers 1,2] [--repeat 3] [--stages]
-                                         [--modes files,jsonl] [--outputs jsonl,human]
+                                         [--modes files,jsonl] [--outputs jsonl,human] [--bytecode] [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +108,19 @@ def make_corpus(root: Path, files: int) -> tuple[Path, Path, Path]:
 # -- end to end ------------------------------------------------------------------------------
 
 
+def bytecode_env(root: Path) -> dict[str, str]:
+    """An environment whose ``badgekit`` commands import a copy of the badgekit package they would
+    import, with every module compiled to bytecode (as an installed package has it), whatever
+    ``PYTHONDONTWRITEBYTECODE`` says (this VM sets it: each start compiles every module again)."""
+    where = subprocess.run([sys.executable, "-c", "import badgekit, os; print(os.path.dirname(badgekit.__file__))"],
+                           cwd=root, check=True, capture_output=True, text=True).stdout.strip()  # not this folder's
+    shutil.copytree(where, root / "badgekit", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "badgekit")], check=True)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+
+
 def end_to_end(root: Path, target: Path, status: Path, count: int, workers: list[int], output: str,
-               repeat: int) -> dict[int, tuple[float, float]]:
+               repeat: int, env: dict[str, str] | None = None) -> dict[int, tuple[float, float]]:
     """Median wall seconds and median CPU seconds (user + system of the command and its workers)."""
     walls: dict[int, tuple[float, float]] = {}
     for n in workers:
@@ -114,7 +131,7 @@ def end_to_end(root: Path, target: Path, status: Path, count: int, workers: list
             if output == "jsonl":
                 cmd.append("--jsonl")
             start = time.perf_counter()
-            proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+            proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
             times.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -228,12 +245,20 @@ def one_stage_round(paths: list[Path], options: Any, timers: Timers) -> None:
     sink = io.StringIO()
     start = clock()
     for r in reports:
-        sink.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
-    timers.add("report: --jsonl line (to_dict + json.dumps)", clock() - start)
+        sink.write(jsonl_line(r) + "\n")
+    timers.add("report: --jsonl line", clock() - start)
     start = clock()
     for r in reports:
         sink.write(cli_verify.report_line(r) + "\n")
     timers.add("report: human one-line (report_line)", clock() - start)
+
+
+def jsonl_line(report: Any) -> str:
+    """The ``--jsonl`` line of a report, as the CLI writes it (``to_json_line``, or before it
+    existed ``json.dumps`` of ``to_dict``)."""
+    if hasattr(report, "to_json_line"):
+        return str(report.to_json_line())
+    return json.dumps(report.to_dict(), ensure_ascii=False)
 
 
 def whole_round(paths: list[Path], options: Any) -> float:
@@ -242,7 +267,7 @@ def whole_round(paths: list[Path], options: Any) -> float:
     sink = io.StringIO()
     start = clock()
     for report in verify_paths(paths, options, workers=1):
-        sink.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        sink.write(jsonl_line(report) + "\n")
     return clock() - start
 
 
@@ -255,8 +280,9 @@ def stages(credentials: Path, status: Path, repeat: int) -> None:
     paths = expand_paths([credentials])
     n = len(paths)
 
-    def options() -> Any:  # a fresh per-run memo each round, as each CLI run has
-        return VerifyOptions(status_lists=status_mod.load_status_lists([str(status)]))
+    def options() -> Any:  # a fresh per-run memo each round, and one clock per run, as each CLI run has
+        return VerifyOptions(at=datetime.now(UTC).replace(microsecond=0),
+                             status_lists=status_mod.load_status_lists([str(status)]))
 
     whole_round(paths[:50], options())  # warm: contexts processed, schema compiled, modules loaded
     rounds: dict[str, list[float]] = {}
@@ -296,26 +322,41 @@ def main() -> None:
     parser.add_argument("--outputs", default="jsonl,human", help="jsonl (--jsonl), human (one line per file)")
     parser.add_argument("--stages", action="store_true", help="per-stage CPU µs per credential, in process")
     parser.add_argument("--dir", type=Path, default=None, help="where to make the corpus (default: the temp folder)")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="commands read compiled bytecode of badgekit (as installed); default: as the environment says")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="keep the corpus in this folder and reuse it when it is there (before/after runs on the same files)")
     args = parser.parse_args()
     workers = sorted({int(w) for w in args.workers.split(",")})
     if not supports_workers():
         workers = [1]
 
-    root = Path(tempfile.mkdtemp(prefix="badgekit-bench-verify-", dir=args.dir))
+    keep = args.corpus is not None
+    compiled_copy: Path | None = None
+    root = args.corpus if keep else Path(tempfile.mkdtemp(prefix="badgekit-bench-verify-", dir=args.dir))
     try:
-        credentials, run_file, status = make_corpus(root, args.files)
+        if keep and (root / "out" / "credentials").is_dir():
+            credentials, status = root / "out" / "credentials", root / "out" / "status"
+            run_file = next((root / "out" / "runs").glob("*.jsonl"))
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            credentials, run_file, status = make_corpus(root, args.files)
         count = sum(1 for _ in credentials.glob("*.json"))
         if args.stages:
             stages(credentials, status, args.repeat)
             return
         bare = statistics.median([bare_ed25519_verify_rate(1.0) for _ in range(3)])
         bare_cpu = 1e6 / statistics.median([bare_verify_us(), bare_verify_us()])
+        compiled_copy = Path(tempfile.mkdtemp(prefix="badgekit-bench-pyc-"))
+        env = bytecode_env(compiled_copy) if args.bytecode else None
+        compiled = ("bytecode compiled once (--bytecode)" if args.bytecode else
+                    "bytecode compiled at each start" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "bytecode as cached")
         print(f"bare Ed25519 verify: {bare:,.0f}/s on one core (wall), {bare_cpu:,.0f}/s of CPU; {count:,} credentials; "
-              f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+              f"{compiled}; machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         targets = {"files": credentials, "jsonl": run_file}
         for mode in args.modes.split(","):
             for output in args.outputs.split(","):
-                walls = end_to_end(root, targets[mode], status, count, workers, output, args.repeat)
+                walls = end_to_end(root, targets[mode], status, count, workers, output, args.repeat, env)
                 for n, (wall, cpu) in walls.items():
                     rate, cpu_rate = count / wall, count / cpu
                     # Worker processes are children of the fork server, not of the command: their CPU
@@ -326,7 +367,10 @@ def main() -> None:
                           f"{rate:7,.0f}/s end to end ({rate / bare:.3f} x bare); {cpu_text}; medians of {args.repeat}")
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+        if compiled_copy is not None:
+            shutil.rmtree(compiled_copy, ignore_errors=True)
 
 
 if __name__ == "__main__":

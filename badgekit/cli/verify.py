@@ -22,7 +22,7 @@ from badgekit._io import load_json_file
 from badgekit._parallel import default_workers
 from badgekit._time import utc_now
 from badgekit.cli import _output
-from badgekit.cli._sinks import Human, Json, Jsonl, Sink
+from badgekit.cli._sinks import Human, Json, Jsonl, Lines, Sink
 from badgekit.errors import ExitCode, InputError
 from badgekit.jsonld import import_pyld_without_http
 
@@ -130,13 +130,13 @@ def _sink(*, json_out: bool, jsonl: bool, single: bool, one_line: bool, recipien
         return report.to_dict()
 
     if jsonl:
-        return Jsonl(encode=encode)
+        return Jsonl(dumps=lambda report: report.to_json_line())
     if json_out:
         return Json(many=not single, encode=encode)
     if one_line:
-        out = sys.stdout
-        color = _color(out)
-        return Human(lambda report: out.write(report_line(report, recipient=recipient, color=color) + "\n"), out=out)
+        color = _color(sys.stdout)
+        lines = Lines(sys.stdout)
+        return Human(lambda report: lines.write(report_line(report, recipient=recipient, color=color) + "\n"), out=lines)
     return Human(_print_report)
 
 

@@ -230,7 +230,7 @@ class _Engine:
 
     def key_plan(self, ctx: Any, key: str) -> tuple[Any, ...]:
         """What a key means in ``ctx``: ("@id",) / ("@type",) / ("@context",) /
-        ("prop", predicate IRI, context for its values, is_list)."""
+        ("prop", predicate IRI, context for its values, is_list, :meth:`string_suffix`)."""
         if key == "@context":
             plan: tuple[Any, ...] = ("@context",)
         else:
@@ -253,10 +253,20 @@ class _Engine:
                     raise Unsupported(f"container {container} on {key!r}")
                 if self.value_of(ctx, key, "@type") == "@json":
                     raise Unsupported("@json literal")
-                coerce, tagged = self.scalar_plan(term_ctx, key)
-                plan = ("prop", "<" + expanded + ">", term_ctx, "@list" in container, coerce is None and not tagged)
+                plan = ("prop", "<" + expanded + ">", term_ctx, "@list" in container, self.string_suffix(term_ctx, key))
         self.key_plans(ctx)[key] = plan
         return plan
+
+    def string_suffix(self, ctx: Any, prop: str) -> str | None:
+        """What follows the escaped text of a string value of ``prop`` in its N-Quads literal:
+        ``"`` (xsd:string) or ``"^^<datatype>``, as :meth:`_Walk.scalar` makes it; None when a
+        string is not simply a literal there (an IRI, a language, or what the walk refuses)."""
+        coerce, tagged = self.scalar_plan(ctx, prop)
+        if coerce in (None, "@none"):
+            return None if tagged else '"'
+        if coerce in ("@id", "@vocab") or coerce == XSD_DOUBLE or not _is_absolute(coerce):
+            return None
+        return '"' if coerce == XSD_STRING else '"^^<' + coerce + ">"
 
     def scalar_plan(self, ctx: Any, prop: str) -> tuple[Any, bool]:
         key = (id(ctx), prop)
@@ -272,11 +282,13 @@ class _Engine:
         if not isinstance(value, str):
             raise Unsupported("non-string @id")
         prefix, sep, _ = value.partition(":")
-        if sep and prefix not in ctx["mappings"] and prefix != "_":
+        if sep and prefix not in ctx["mappings"] and prefix != "_" and " " not in value and value.isprintable():
+            # No white space at all (isprintable: no control or separator but " "), so the value is
+            # absolute exactly when its scheme is, which is remembered per scheme.
             ok = self.schemes.get(prefix)
             if ok is None:
-                ok = self.schemes[prefix] = _is_absolute(value)
-            if ok and " " not in value:
+                ok = self.schemes[prefix] = _is_absolute(prefix + ":")
+            if ok:
                 return value  # an absolute IRI whose scheme is not a term: PyLD returns it unchanged
         iri = self.proc._expand_iri(ctx, value, base=None)
         if not isinstance(iri, str) or not _is_absolute(iri):
@@ -316,7 +328,8 @@ def _literal(lexical: str, datatype: str) -> Term:
 class _Walk:
     def __init__(self, engine: _Engine) -> None:
         self.e = engine
-        self.quads: set[tuple[Term, Term, Term]] = set()
+        self.quads: set[tuple[Term, Term, Term]] = set()  # quads without a blank node
+        self.blank_quads: set[tuple[Term, Term, Term]] = set()  # quads with one (RDFC-1.0 labels them)
         self.next_blank = 0
 
     def blank(self) -> Term:
@@ -351,34 +364,41 @@ class _Walk:
         if layout is None:
             layout = e.layout((shape_key, types), pre, keys, types)
         type_iris, id_key, entries, final = layout
-        subject: Term = "<" + e.expand_id(final, element[id_key]) + ">" if id_key is not None else self.blank()
-        quads = self.quads
+        if id_key is not None:
+            subject: Term = "<" + e.expand_id(final, element[id_key]) + ">"
+            quads = self.quads  # literals and IRIs of a named node: no blank node
+        else:
+            subject = self.blank()
+            quads = self.blank_quads
+        blank_quads = self.blank_quads  # for a node or list value that is a blank node
         for iri in type_iris:
             quads.add((subject, _RDF_TYPE, "<" + iri + ">"))
         for key, plan in entries:
             value = element[key]
             if value is None:
                 continue
-            _, expanded, term_ctx, is_list, plain = plan
-            if plain and value.__class__ is str:  # the common case: an untyped string literal
-                quads.add((subject, expanded, '"' + _escape(value) + '"'))
+            _, expanded, term_ctx, is_list, suffix = plan
+            if suffix is not None and value.__class__ is str:  # the common case: a string literal
+                quads.add((subject, expanded, '"' + _escape(value) + suffix))
                 continue
             items = value if isinstance(value, list) else (value,)
             if is_list:
-                quads.add((subject, expanded, self.list_(term_ctx, key, items)))
+                obj = self.list_(term_ctx, key, items)
+                (blank_quads if obj[0] == "_" else quads).add((subject, expanded, obj))
                 continue
             for item in items:
-                if plain and item.__class__ is str:
-                    quads.add((subject, expanded, '"' + _escape(item) + '"'))
+                if suffix is not None and item.__class__ is str:
+                    quads.add((subject, expanded, '"' + _escape(item) + suffix))
                 elif isinstance(item, dict):
                     if not item:
                         raise Unsupported("empty object")
-                    quads.add((subject, expanded, self.node(term_ctx, key, item)))
+                    obj = self.node(term_ctx, key, item)
+                    (blank_quads if obj[0] == "_" else quads).add((subject, expanded, obj))
                 elif item is None:
                     continue
                 elif isinstance(item, list):
                     for obj in self.values(term_ctx, key, item):
-                        quads.add((subject, expanded, obj))
+                        (blank_quads if obj[0] == "_" else quads).add((subject, expanded, obj))
                 else:
                     quads.add((subject, expanded, self.scalar(term_ctx, key, item)))
         return subject
@@ -409,8 +429,8 @@ class _Walk:
         head: Term = _iri(RDF_NIL)
         for obj in reversed(objects):
             cell = self.blank()
-            self.quads.add((cell, _iri(RDF_FIRST), obj))
-            self.quads.add((cell, _iri(RDF_REST), head))
+            self.blank_quads.add((cell, _iri(RDF_FIRST), obj))
+            self.blank_quads.add((cell, _iri(RDF_REST), head))
             head = cell
         return head
 
@@ -454,9 +474,10 @@ class _Walk:
 _RDF_TYPE = _iri(RDF_TYPE)
 
 
-def _canonical(quads: set[tuple[Term, Term, Term]]) -> str:
+def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]]) -> str:
     """RDFC-1.0 when every blank node has a distinct first-degree hash (the common case for
-    credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5)."""
+    credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5). ``named``:
+    the quads without a blank node (they are written as they are); ``quads``: the others."""
     mentions: dict[str, list[tuple[Term, Term, Term]]] = {}
     for q in quads:
         s, _, o = q
@@ -477,9 +498,11 @@ def _canonical(quads: set[tuple[Term, Term, Term]]) -> str:
     if len(set(hashes.values())) != len(hashes):
         raise Unsupported("blank nodes with equal first-degree hashes (N-degree case)")
     labels = {label: f"_:c14n{n}" for n, label in enumerate(sorted(hashes, key=hashes.__getitem__))}
-    return "".join(sorted(
-        f"{labels[s] if s[0] == '_' else s} {p} {labels[o] if o[0] == '_' else o} .\n" for s, p, o in quads
-    ))
+    relabel = labels.get  # an IRI or a literal is no blank label: it stays itself
+    lines = [f"{s} {p} {o} .\n" for s, p, o in named]
+    lines.extend([f"{relabel(s, s)} {p} {relabel(o, o)} .\n" for s, p, o in quads])
+    lines.sort()
+    return "".join(lines)
 
 
 def canonize(document: Any, max_work: int = MAX_CANON_WORK) -> str:
@@ -498,4 +521,4 @@ def canonize(document: Any, max_work: int = MAX_CANON_WORK) -> str:
         raise Unsupported(f"unexpected shape: {exc}") from None
     except Exception as exc:  # a PyLD error while processing contexts: let the reference path report it
         raise Unsupported(str(exc)) from None
-    return _canonical(walk.quads)
+    return _canonical(walk.quads, walk.blank_quads)

@@ -208,8 +208,21 @@ def check_contexts(run: Run) -> None:
 def _may_be_respelt(shape: JsonShape) -> bool:
     """False only when :func:`badgekit.jsonld.json_form_problem` can find nothing: it reports a key
     other than ``@context`` that starts with ``@`` (value objects included) or holds ``:``, or an
-    array that lists a value twice, which needs two entries that are not distinct strings."""
-    return shape.repeats or any((k[:1] == "@" and k != "@context") or ":" in k for k in shape.keys)
+    array that lists a value twice, which needs two entries that are not distinct strings. What
+    the keys say is remembered per set of keys (the credentials of a run share theirs)."""
+    if shape.repeats:
+        return True
+    spelt = _RESPELT_KEYS.get(shape.keys)
+    if spelt is None:
+        if len(_RESPELT_KEYS) >= _MAX_KEY_SETS:
+            _RESPELT_KEYS.clear()
+        spelt = _RESPELT_KEYS[shape.keys] = any((k[:1] == "@" and k != "@context") or ":" in k for k in shape.keys)
+    return spelt
+
+
+#: Whether a set of keys holds one that JSON-LD may read as another spelling (:func:`_may_be_respelt`).
+_RESPELT_KEYS: dict[frozenset[str], bool] = {}
+_MAX_KEY_SETS = 256
 
 
 def _embedded_context_problem(doc: Mapping[str, Any], knows: Callable[[str], bool]) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 from badgekit import cryptosuites, did, jwt, proof, proofsets, sdjwt
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_PROOFS
+from badgekit.verify import _state
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
 from badgekit.verify._state import ProofKey, Run
 from badgekit.verify._text import as_list, short_id, short_key
@@ -193,9 +194,27 @@ def _extra(key: ProofKey) -> str:
     return f"an extra signature, not the issuer's ({key.reason})"
 
 
+#: Most check 5 findings kept per run (:attr:`VerifyOptions.key_memo`); cleared when full.
+_MAX_KEY_MEMO = 1024
+
+
 def _di_key(run: Run, n: int, p: Mapping[str, Any], issuer: str) -> ProofKey:
-    options = run.options
+    """Check 5 for proof ``n``: what its verification method is and whose. It depends only on the
+    method, the issuer, ``n`` and the options, so the credentials of a run share it."""
     vm_id = str(p["verificationMethod"])
+    if not _state.FAST_PATHS:  # the reference shares nothing between credentials
+        return _resolve_di_key(run, n, vm_id, issuer)
+    memo = run.options.key_memo
+    found = memo.get((n, vm_id, issuer))
+    if not isinstance(found, ProofKey):
+        if len(memo) >= _MAX_KEY_MEMO:
+            memo.clear()
+        found = memo[(n, vm_id, issuer)] = _resolve_di_key(run, n, vm_id, issuer)
+    return ProofKey(found.index, found.status, found.reason, found.public_key, found.fingerprints, found.issuer)
+
+
+def _resolve_di_key(run: Run, n: int, vm_id: str, issuer: str) -> ProofKey:
+    options = run.options
     controller = vm_id.partition("#")[0]
     try:
         vm, source = proof.resolve_key(vm_id, proof.default_resolver(options.did_documents))

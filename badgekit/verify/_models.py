@@ -100,6 +100,35 @@ class VerificationReport:
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    def to_json_line(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)`` (the ``--jsonl`` line), with the text
+        of each check taken from :func:`check_json` (most reasons repeat across a run's files)."""
+        return (f'{{"source": {_dumps(self.source)}, "verdict": {_dumps(self.verdict)}, '
+                f'"exitCode": {int(self.exit_code)}, "summary": {_dumps(dict(self.summary))}, '
+                f'"checks": [{", ".join([check_json(c) for c in self.checks])}]}}')
+
+
+#: ``json.dumps(value, ensure_ascii=False)`` without a new encoder per call (what json.dumps
+#: builds for any non-default argument).
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+#: JSON text of check results seen (:func:`check_json`); cleared when it holds this many.
+_MAX_CHECK_JSON = 4096
+_CHECK_JSON: dict[tuple[str, int, str, str], str] = {}
+
+
+def check_json(check: CheckResult) -> str:
+    """``json.dumps(check.to_dict(), ensure_ascii=False)``, remembered by the check's values
+    (bounded): the text depends on nothing else."""
+    key = (check.id, check.number, check.status, check.reason)
+    text = _CHECK_JSON.get(key)
+    if text is None:
+        if len(_CHECK_JSON) >= _MAX_CHECK_JSON:
+            _CHECK_JSON.clear()
+        text = _CHECK_JSON[key] = _dumps(check.to_dict())
+    return text
+
 
 def verdict_of(checks: Iterable[CheckResult]) -> str:
     """``invalid`` if any check failed, else ``indeterminate`` if any was, else ``valid``."""

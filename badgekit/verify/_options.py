@@ -44,6 +44,9 @@ class VerifyOptions:
     #: Work shared by every credential verified with these options (each status list's proof is
     #: verified once). Internal; never compared or shown.
     memo: dict[tuple[str, str], tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
+    #: Check 5's finding per (proof number, verification method, issuer), which depends on nothing
+    #: else but these options: resolved once per run, not once per credential. Internal.
+    key_memo: dict[tuple[int, str, str], object] = field(default_factory=dict, repr=False, compare=False)
 
 
 def parse_timestamp(text: str, *, field: str = "the verification time") -> datetime:

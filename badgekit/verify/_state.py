@@ -30,10 +30,17 @@ from badgekit.verify._text import one_line
 
 #: The fast paths of verification: one walk of the parsed credential (:class:`JsonShape`) tells
 #: the checks which of their own walks can find nothing, check 6 reuses check 3's canonical form,
-#: and the credentials of one run share what is decided about a status list. False: every check
-#: walks the document itself and nothing is reused (the reference that
+#: the credentials of one run share what is decided about a status list and about a proof's key
+#: (check 5), and equal check results are one object. False: every check walks the document
+#: itself and nothing is reused (the reference that
 #: tests/unit/test_verify_fast_paths.py compares every report with).
 FAST_PATHS = True
+
+
+#: Check results made (:meth:`Run.set`), by what made them: most reasons repeat word for word from
+#: one credential to the next, and a result (frozen) depends on nothing else. Cleared when full.
+_RESULTS: dict[tuple[str, str, str, int], CheckResult] = {}
+_MAX_RESULTS = 4096
 
 
 @dataclass
@@ -82,7 +89,14 @@ class Run:
         self.ob2: tuple[str, str, int] | None = None
 
     def set(self, check_id: str, status: str, reason: str, *, limit: int = 600) -> CheckResult:
-        result = CheckResult(check_id, CHECK_NUMBERS[check_id], status, one_line(reason, limit))
+        key = (check_id, status, reason, limit)
+        result = _RESULTS.get(key) if FAST_PATHS else None
+        if result is None:
+            result = CheckResult(check_id, CHECK_NUMBERS[check_id], status, one_line(reason, limit))
+            if FAST_PATHS:
+                if len(_RESULTS) >= _MAX_RESULTS:
+                    _RESULTS.clear()
+                _RESULTS[key] = result
         self.results[check_id] = result
         return result
 

@@ -20,7 +20,20 @@ def first_context(doc: Mapping[str, Any]) -> Any:
 
 
 def iso(when: datetime | None) -> str:
-    return format_utc(when) if when else "-"
+    """``when`` as :func:`badgekit._time.format_utc` writes it, or "-". Remembered (bounded): the
+    verification time and a run's validity dates repeat from one credential to the next."""
+    if not when:
+        return "-"
+    text = _ISO.get(when)  # equal datetimes are the same instant: the same UTC text
+    if text is None:
+        if len(_ISO) >= _MAX_ISO:
+            _ISO.clear()
+        text = _ISO[when] = format_utc(when)
+    return text
+
+
+_ISO: dict[datetime, str] = {}
+_MAX_ISO = 1024
 
 
 def json_path(path: object) -> str:

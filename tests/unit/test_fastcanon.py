@@ -216,6 +216,22 @@ def test_mutations_either_match_or_fall_back(mutate):
     assert_same(doc)
 
 
+@pytest.mark.parametrize("space", ["\t", "\n", "\r", "\x0b", "\x1f", "\x85", "\xa0", "\u2028", "\u3000", " "])
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_an_id_with_white_space_is_what_the_reference_says_after_a_good_one_of_its_scheme(space, where):
+    # Before: the fast path remembered "urn:" as an absolute scheme from the first urn:uuid id it met
+    # (or from the first id of that scheme, good or bad) and then took any later id of that scheme
+    # without a " " as absolute, tab or newline included, where the reference refuses it as a
+    # relative IRI.
+    good = _credential(_achievement("Name", "Badge"), {"email": "a@b.org", "evidence_url": "https://e.org/1", "score": "5"})
+    assert assert_same(good) == "fast"
+    bad = copy.deepcopy(good)
+    cut = {"start": 4, "middle": 12, "end": len(bad["id"])}[where]
+    bad["id"] = bad["id"][:cut] + space + bad["id"][cut:]
+    bad["evidence"][0]["id"] = bad["evidence"][0]["id"][:9] + space + bad["evidence"][0]["id"][9:]
+    assert_same(bad)
+
+
 # -- the fast path is taken, not only equal when taken (issue 14, item 7) ------------------------
 # A fallback is a call of jsonld.canonize_reference from jsonld.canonize: counted by wrapping it.
 

@@ -254,3 +254,18 @@ def test_stamp_or_none_is_none_for_what_the_parser_refuses(value):
 def test_stamp_or_none_reads_what_the_parser_reads():
     text = "2026-01-15T13:00:00+01:00"
     assert stamp_or_none(text) == parse_datetime_stamp(text, field="f") == datetime(2026, 1, 15, 12, tzinfo=UTC)
+
+
+def test_stamps_read_are_remembered_bounded_and_refusals_still_name_their_field() -> None:
+    # Issue 18: verifying a run reads the same validFrom / proof created again and again.
+    from badgekit import _time
+
+    first = parse_datetime_stamp("2026-01-15T12:00:00+01:00", field="a")
+    again = parse_datetime_stamp("2026-01-15T12:00:00+01:00", field="b")
+    assert again == first and again.utcoffset() == timedelta(hours=1)  # the offset written, as read fresh
+    for n in range(_time._MAX_STAMPS * 2):
+        assert parse_datetime_stamp(f"2026-01-01T00:00:00.{n}Z", field="t").microsecond == int(f"{n}"[:6].ljust(6, "0"))
+    assert len(_time._STAMPS) <= _time._MAX_STAMPS  # flat memory, whatever the run
+    for field in ("validFrom", "created"):  # a refused stamp is never remembered: each says its own field
+        with pytest.raises(InputError, match=f"^{field} '2026-01-15T12:00:00' "):
+            parse_datetime_stamp("2026-01-15T12:00:00", field=field)

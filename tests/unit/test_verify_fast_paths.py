@@ -3,11 +3,13 @@
 * One walk of the parsed credential (``badgekit._io.JsonShape``) replaces the walks of check 1
   (depth, JSON values), check 3 (JSON objects, JSON-LD safe mode, embedded contexts) and check 11
   (embedded endorsements) whenever it shows they can find nothing; check 6 reuses check 3's
-  canonical form (``CanonCache``, by identity). ``_state.FAST_PATHS = False`` is the reference:
-  every walk runs and nothing is reused.
+  canonical form (``CanonCache``, by identity); the credentials of a run share check 5's finding
+  per verification method and issuer, and equal check results. ``_state.FAST_PATHS = False`` is
+  the reference: every walk runs and nothing is reused.
 * Differential: every credential of the valid corpus (tests/vectors, generated credentials) and
   of the invalid corpus (tests/invalid, tests/invalid/images, and variants built here) gets the
-  same report both ways: the JSON, the one-line and the full human report.
+  same report both ways, alone and within one run over its whole corpus: the JSON (and the
+  ``--jsonl`` line), the one-line and the full human report.
 * Properties: on generated JSON, the shape's counts equal the reference counters, and where the
   shape says a walk can find nothing, the walk finds nothing.
 """
@@ -15,7 +17,9 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +116,7 @@ def _same(fast: Any, reference: Any) -> None:
     from badgekit.cli import verify as cli_verify
 
     assert fast.to_dict() == reference.to_dict()
+    assert fast.to_json_line() == json.dumps(reference.to_dict(), ensure_ascii=False)
     assert cli_verify.report_line(fast, recipient=MI.RECIPIENT) == cli_verify.report_line(reference, recipient=MI.RECIPIENT)
     assert cli_verify.render_report(fast, width=100) == cli_verify.render_report(reference, width=100)
 
@@ -132,6 +137,26 @@ def test_variants_get_the_reference_report(name, monkeypatch):
     _same(fast, reference)
     if name in VALID:
         assert fast.verdict == ("indeterminate" if name == "unimplemented-suite" else "valid"), fast.to_json()
+
+
+def _one_run(units: list[tuple[str, bytes]], options: VerifyOptions) -> list[Any]:
+    fresh = dataclasses.replace(options, memo={}, key_memo={})  # one run: its own shared memos
+    return [verify_bytes(data, source=source, options=fresh) for source, data in units]
+
+
+@pytest.mark.parametrize("order", ["forward", "reversed"])
+def test_one_run_over_each_corpus_gets_the_reference_reports(order, monkeypatch):
+    """What a run's credentials share (status list verdicts, check 5's finding per verification
+    method and issuer, equal check results) changes no report, whatever came before in the run."""
+    runs = [([(str(p), p.read_bytes()) for p in VECTOR_FILES], VECTOR_OPTIONS),
+            ([(str(p), p.read_bytes()) for p in INVALID_FILES] + sorted(VARIANTS.items()), OPTIONS)]
+    for units, options in runs:
+        units = units[::-1] if order == "reversed" else units
+        fast, reference = _reports(monkeypatch, lambda: _one_run(units, options))  # noqa: B023
+        assert len(fast) == len(reference) == len(units)
+        for f, r in zip(fast, reference, strict=True):
+            assert f.to_dict() == r.to_dict()
+            assert f.to_json_line() == json.dumps(r.to_dict(), ensure_ascii=False)
 
 
 #: What the shape of each variant leaves to a reference walk (the others skip every walk).
@@ -208,6 +233,17 @@ def test_the_shape_counts_what_the_reference_counters_count(value):
     assert shape.depth == json_depth(value)
     assert shape.values == count_values(value, BIG)
     assert shape.objects == count_objects(value, BIG)
+    assert shape.repeats == _may_repeat(value)
+
+
+def _may_repeat(value: Any) -> bool:
+    """Some array has two or more entries that are not all distinct strings (recursively)."""
+    if isinstance(value, dict):
+        return any(_may_repeat(v) for v in value.values())
+    if not isinstance(value, list):
+        return False
+    mine = len(value) > 1 and (not all(type(v) is str for v in value) or len(set(value)) != len(value))
+    return mine or any(_may_repeat(v) for v in value)
 
 
 def _keys(value: Any, *, top: bool = True) -> set[str]:
@@ -259,3 +295,15 @@ def test_a_folder_expands_to_what_iterdir_gave(tmp_path):
                        if c.is_file() and not c.name.startswith(".") and c.suffix.lower() in CREDENTIAL_SUFFIXES)
     assert expand_paths([tmp_path]) == reference
     assert [p.name for p in reference] == ["Z.json", "a.PNG", "b.json", "c.svg", "d.jwt", "g..json", "link.json"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=13))]),
+                    min_value=datetime(2, 1, 1), max_value=datetime(9998, 1, 1)))
+def test_the_remembered_iso_text_is_format_utc(when):
+    from badgekit._time import format_utc
+    from badgekit.verify import _text
+
+    assert _text.iso(when) == format_utc(when)
+    assert _text.iso(when.astimezone(UTC)) == format_utc(when)  # the same instant, remembered
+    assert len(_text._ISO) <= _text._MAX_ISO
