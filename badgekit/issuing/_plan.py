@@ -5,6 +5,7 @@ transaction). See docs/adr/0003-ledger.md."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -329,9 +330,22 @@ def job_for(issuance: Issuance, row: RosterRow, ledger: Ledger, out_dir: Path | 
         status_index=issuance.status_index,
         purpose=issuance.purpose,
         salt=ledger.salt_for(issuance.credential_id),
-        path=run_file or (str(out_dir / credential_filename(issuance.credential_id, fmt)) if out_dir is not None else ""),
+        path=run_file or (_file_in(out_dir, credential_filename(issuance.credential_id, fmt)) if out_dir is not None else ""),
         evidence=(renewal_evidence(renews),) if renews else (),
     )
+
+
+def _file_in(folder: Path, name: str) -> str:
+    """``str(folder / name)``, for a plain file name without building a path per credential."""
+    if "/" in name or "\\" in name or name in ("", ".", ".."):
+        return str(folder / name)
+    return _folder_prefix(folder) + name
+
+
+@functools.lru_cache(maxsize=16)
+def _folder_prefix(folder: Path) -> str:
+    """What ``str(folder / name)`` puts before a plain file name (``""`` for ``Path(".")``)."""
+    return str(folder / "_")[:-1]
 
 
 def renewal_evidence(renews: str) -> dict[str, Any]:
@@ -380,4 +394,8 @@ def row_fingerprint(row: RosterRow) -> str:
         elif column == "email" and row.email is not None:
             value = row.email
         norm[column] = value
-    return hashlib.sha256(json.dumps(norm, sort_keys=True).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_sorted_json(norm).encode("utf-8")).hexdigest()
+
+
+#: ``json.dumps(value, sort_keys=True)`` without making an encoder per call (same defaults, same text).
+_sorted_json = json.JSONEncoder(sort_keys=True).encode

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from badgekit.roster._rows import RosterRow, Row, RowError
 from badgekit.roster._values import (
@@ -65,7 +65,12 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
     parse: issue only a row without problems."""
     errors: list[RowError] = []
     line = row.line
-    get = row.get
+    values = row.values
+    layout = _layout(values)
+
+    def get(column: str) -> str | None:
+        return values.get(column) or None
+
     email = get("email")
     address = None
     if email is not None:
@@ -85,30 +90,30 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
     rid = get("recipient_id")
     if rid is not None and not _RECIPIENT_ID.match(rid):
         errors.append(RowError(line, "recipient_id", f"{rid!r} is not a DID, URL or URN"))
-    for col in _SCIENTIFIC_ID_COLUMNS:
-        value = get(col)
-        if value is not None and _SCIENTIFIC.fullmatch(value):
+    for col in layout.scientific:
+        value = values[col]
+        if value and _SCIENTIFIC.fullmatch(value):
             errors.append(RowError(line, col, f"{value!r} is a number Excel shortened to scientific notation "
                                               "(digits are lost): format the column as Text and export again"))
     dates: dict[str, datetime] = {}
-    for col in DATE_COLUMNS:
-        value = get(col)
-        if value is not None:
+    for col in layout.dates:
+        value = values[col]
+        if value:
             try:
                 dates[col] = parse_date(value, date_order)
             except ValueError as exc:
                 errors.append(RowError(line, col, str(exc)))
     numbers: dict[str, float] = {}
-    for col in NUMBER_COLUMNS:
-        value = get(col)
-        if value is not None:
+    for col in layout.numbers:
+        value = values[col]
+        if value:
             try:
                 numbers[col] = parse_number(value)
             except ValueError as exc:
                 errors.append(RowError(line, col, str(exc)))
-    for column in ("evidence_url", *(f"evidence_url_{n}" for n in EVIDENCE_NUMBERS)):
-        url = get(column)
-        if url is not None and not is_url(url):
+    for column in layout.evidence:
+        url = values[column]
+        if url and not is_url(url):
             errors.append(RowError(line, column, f"{url!r} is not an http(s) URL"))
     origin = get("migrated_from")
     if origin is not None and not _URI.match(origin):
@@ -122,7 +127,7 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
     if requirements:
         _check_requirements(row, requirements, date_order, errors)
     record = RosterRow(
-        line, row.values, email=address, recipient_id=rid, student_id=get("student_id"),
+        line, values, email=address, recipient_id=rid, student_id=get("student_id"),
         earned=dates.get("earned"), issued=dates.get("issued"), valid_until=dates.get("valid_until"),
         activity_start=dates.get("activity_start_date"), activity_end=dates.get("activity_end_date"),
         score=numbers.get("score"), credits_earned=numbers.get("credits_earned"), status=status,
@@ -130,11 +135,37 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
     return record, errors
 
 
+class _Layout(NamedTuple):
+    """Which of the columns :func:`parse_row` checks in turn a row has (in that order)."""
+
+    scientific: tuple[str, ...]
+    dates: tuple[str, ...]
+    numbers: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+_EVIDENCE_URL_COLUMNS = ("evidence_url", *(f"evidence_url_{n}" for n in EVIDENCE_NUMBERS))
+#: Layouts by the columns of a row, in order: every row of one roster has the same columns, so
+#: each row checks only the columns its roster has (issue 18). Bounded: rows made in code vary.
+_LAYOUTS: dict[tuple[str, ...], _Layout] = {}
+
+
+def _layout(values: Mapping[str, str]) -> _Layout:
+    columns = tuple(values)
+    found = _LAYOUTS.get(columns)
+    if found is None:
+        if len(_LAYOUTS) >= 64:
+            _LAYOUTS.clear()
+        found = _LAYOUTS[columns] = _Layout(*(tuple(c for c in group if c in values) for group in (
+            _SCIENTIFIC_ID_COLUMNS, DATE_COLUMNS, NUMBER_COLUMNS, _EVIDENCE_URL_COLUMNS)))
+    return found
+
+
 def _check_requirements(row: Row, requirements: Sequence[RowRule], date_order: str | None, errors: list[RowError]) -> None:
     """The badge class's rules (``badgekit.requirements``), for columns without a problem yet."""
     failing_columns = {e.column for e in errors}
     for req in requirements:
-        column = normalise_header(req.column)  # "Completed on", "assessor" … name the same columns as the header
+        column = _canonical(req.column)  # "Completed on", "assessor" … name the same columns as the header
         if column in failing_columns:
             continue
         value = row.get(column)
@@ -148,6 +179,19 @@ def _check_requirements(row: Row, requirements: Sequence[RowRule], date_order: s
         if reason:
             errors.append(RowError(row.line, column, reason))
             failing_columns.add(column)  # one problem per cell: `required` and `min` both see it missing
+
+
+#: A requirement's column as the header names it (:func:`normalise_header`), read once per rule text.
+_CANONICAL: dict[str, str] = {}
+
+
+def _canonical(column: str) -> str:
+    found = _CANONICAL.get(column)
+    if found is None:
+        if len(_CANONICAL) >= 256:
+            _CANONICAL.clear()
+        found = _CANONICAL[column] = normalise_header(column)
+    return found
 
 
 def typed_row(values: Mapping[str, str], line: int = 0) -> RosterRow:

@@ -529,3 +529,12 @@ def test_issue_warns_about_values_without_a_header(tmp_path):
     _, header_errors, rejected, good = validate_roster(roster_file, [])
     assert [(e.column, e.reason[:30]) for e in header_errors] == [("B", "values (first on line 2) but n")]
     assert (rejected, good) == ({}, 1)
+
+
+@pytest.mark.parametrize("folder", [".", "out", "./out/", "/", "/tmp/a b/out", "a/../b", "~"])
+@pytest.mark.parametrize("name", ["0d5c7f3e-1b2a-4c3d-9e8f-0a1b2c3d4e5f.json", "x.jwt", "//host/path", "..", "", "a\\b"])
+def test_a_job_names_its_file_as_the_folder_path_would(folder, name):
+    # job_for joins the output folder and the file name as text (issue 18): exactly str(Path / name).
+    from badgekit.issuing._plan import _file_in
+
+    assert _file_in(Path(folder), name) == str(Path(folder) / name)

@@ -326,3 +326,29 @@ def test_the_status_indices_in_use_take_memory_per_list_not_per_credential(tmp_p
                    if "badgekit" in s.traceback[0].filename and "ledger" in s.traceback[0].filename)
         assert held < 20_000 * 8, f"{held:,} bytes held for 20,000 reservations"
         assert len(ledger._used[1]) == 20_000
+
+
+def test_keyed_identifiers_are_hmac_sha256_of_the_secret_and_follow_a_replaced_secret(tmp_path):
+    # The ledger keys one HMAC once and copies it per hash, and writes the credential's UUID
+    # without a uuid.UUID object (issue 18): both must give exactly the reference values, also
+    # after the secret is replaced (ledger migrate onto an empty ledger does that).
+    import hashlib
+    import hmac
+    import uuid
+
+    def reference(secret: bytes, *parts: str) -> bytes:
+        return hmac.new(secret, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).digest()
+
+    ledger = Ledger.open(tmp_path / "l.sqlite3")
+    for secret in (ledger.secret, bytes(range(32))):
+        if secret != ledger.secret:
+            ledger._conn.execute("UPDATE meta SET value = ? WHERE key = 'secret'", (secret.hex(),))
+            ledger._secret = None
+        for i in range(300):
+            who = f"email:learner{i}@example.org"
+            key = ledger.recipient_key(who)
+            assert key == reference(secret, "recipient", who).hex()
+            expected = "urn:uuid:" + str(uuid.UUID(bytes=reference(secret, "credential", "urn:b", key, str(i % 3 + 1))[:16], version=4))
+            assert ledger.credential_id("urn:b", key, i % 3 + 1) == expected
+            assert ledger.salt_for(expected) == reference(secret, "salt", expected).hex()[:32]
+    ledger.close()

@@ -642,3 +642,33 @@ def test_a_recipient_hashed_before_is_a_recipient_column(tmp_path):
     assert [c for c, _ in found[3][1]] == ["evidence_url_2", "migrated_from", "valid_until"]
     record, _ = roster.parse_row(rows[0])
     assert record.recipient_key == f"identity:emailAddress${good}$s" and record.valid_until is not None
+
+
+def test_rows_of_different_columns_each_check_their_own_columns():
+    # parse_row checks only the columns a row has, remembered per column layout (issue 18): rows
+    # of several layouts in turn must each be checked as if alone.
+    class Done:
+        column = "Assessor Name"
+
+        def check(self, raw):
+            return None if raw else "assessor name is required"
+
+    rows = [
+        roster.Row(2, {"email": "a@b.org", "evidence_url": "not a url", "score": "x"}),
+        roster.Row(3, {"email": "a@b.org", "student_id": "1E+5", "earned": "31.02.2026", "assessor_name": "Ada"}),
+        roster.Row(4, {"email": "a@b.org", "evidence_url_3": "ftp://x", "credits_earned": "1,5", "valid_until": "2026-01-01",
+                       "issued": "2026-02-01"}),
+        roster.Row(5, {"email": "a@b.org", "earned": "", "credits_earned": ""}),
+    ]
+    expected = {
+        2: ["score", "evidence_url", "assessor_name"],
+        3: ["student_id", "earned"],
+        4: ["evidence_url_3", "valid_until", "assessor_name"],
+        5: ["assessor_name"],
+    }
+    for _ in range(2):
+        for row in [*rows, *reversed(rows)]:
+            record, errors = roster.parse_row(row, [Done()])
+            assert [e.column for e in errors] == expected[row.line], row
+    record, errors = roster.parse_row(rows[2])
+    assert record.credits_earned == 1.5 and record.issued is not None and record.score is None
