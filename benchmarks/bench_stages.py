@@ -12,7 +12,7 @@ between runs on a loaded machine.
 Stages (the order a row goes through them):
 
 * CSV read + validation: pass 1 (``validate_roster``: reader, typed row, duplicates);
-* roster pass 2: the rows read again for signing (``good_rows``);
+* roster pass 2: the rows for signing (``good_rows``: those pass 1 kept, up to ``KEPT_ROWS``; the rest read again);
 * ledger plan + reserve: ``Planner.plan`` per chunk (lookup, ids, status indices, one transaction);
 * credential build: ``build_for_job`` (the unsigned document);
 * size limits: ``limits.check_signable`` (what ``add_proof`` checks before signing);
@@ -145,14 +145,16 @@ def one_round(s: Setup, settings: Any, requirements: Any, order: str | None, dis
     # pass 1 and pass 2 of the roster
     holder: dict[str, Any] = {}
 
+    kept = _plan.KeptRows()
+
     def pass1() -> None:
-        holder["v"] = _plan.validate_roster(s.roster, requirements, order)
+        holder["v"] = _plan.validate_roster(s.roster, requirements, order, kept=kept)
 
     add("CSV read + validation (pass 1)", timed(pass1))
     rejected = holder["v"][2]
     rows: list[Any] = []
-    add("roster pass 2 (re-read for signing)",
-        timed(lambda: rows.extend(_plan.good_rows(s.roster, requirements, order, (), rejected))))
+    add("roster pass 2 (rows for signing: kept or re-read)",
+        timed(lambda: rows.extend(_plan.good_rows(s.roster, requirements, order, (), rejected, kept))))
 
     # planning against a fresh ledger
     ledger, out = s.fresh("stages")

@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -63,12 +64,34 @@ def open_roster(path: Path, requirements: Sequence[roster.RowRule], date_order: 
     )
 
 
+#: Good rows of the first pass kept for the second (:class:`KeptRows`): a roster of up to this
+#: many rows is read and parsed once (issue 18); memory stays bounded (~0.8 KiB a row of five
+#: columns, ~8 MiB) whatever the roster's length, a longer roster's other rows are read again.
+KEPT_ROWS = 10_000
+
+
+@dataclass
+class KeptRows:
+    """The first good rows of :func:`validate_roster` (at most ``limit``), in roster order, for
+    :func:`good_rows`; ``complete`` while every good row is among them."""
+
+    limit: int = KEPT_ROWS
+    rows: list[RosterRow] = field(default_factory=list)
+    complete: bool = True
+
+    def add(self, row: RosterRow) -> None:
+        if len(self.rows) < self.limit:
+            self.rows.append(row)
+        else:
+            self.complete = False
+
+
 def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None = None, *,
-                    check: RowCheck | None = None, extra_columns: Sequence[str] = ()
+                    check: RowCheck | None = None, extra_columns: Sequence[str] = (), kept: KeptRows | None = None
                     ) -> tuple[roster.Roster, list[RowError], dict[int, list[RowError]], int]:
     """First pass: every row checked, duplicates found; rows that pass go to ``check`` (e.g. the
     ledger's prerequisites) in chunks of :data:`CHUNK`. Returns (roster, header errors, errors by
-    line, good count)."""
+    line, good count); the good rows go to ``kept`` (as many as it keeps)."""
     r = open_roster(path, requirements, date_order, extra_columns)
     by_line: dict[int, list[RowError]] = {}
     seen: dict[bytes, int] = {}
@@ -83,6 +106,8 @@ def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_ord
                 by_line[row.line] = r.labelled(failed[row.line])
             else:
                 good += 1
+                if kept is not None:
+                    kept.add(row)
         passed.clear()
 
     for item in r.rows():
@@ -108,10 +133,17 @@ def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_ord
 
 
 def good_rows(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None, extra_columns: Sequence[str],
-              rejected: Mapping[int, object]) -> Iterator[RosterRow]:
-    """Second pass: the rows :func:`validate_roster` passed, each read into its record."""
+              rejected: Mapping[int, object], kept: KeptRows | None = None) -> Iterator[RosterRow]:
+    """Second pass: the rows :func:`validate_roster` passed, each read into its record: those it
+    ``kept``, then the others read again from the roster (none when it kept them all)."""
+    after = 0
+    if kept is not None:
+        yield from kept.rows
+        if kept.complete:
+            return
+        after = kept.rows[-1].line if kept.rows else 0
     for item in open_roster(path, requirements, date_order, extra_columns).rows():
-        if isinstance(item, roster.Row) and item.line not in rejected:
+        if isinstance(item, roster.Row) and item.line > after and item.line not in rejected:
             yield roster.parse_row(item, date_order=date_order)[0]
 
 

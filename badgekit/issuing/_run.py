@@ -26,6 +26,7 @@ from badgekit.issuing._options import (
 )
 from badgekit.issuing._plan import (
     PRIOR_COLUMN,
+    KeptRows,
     Planner,
     good_rows,
     job_for,
@@ -169,8 +170,9 @@ class _Run:
         s, options, ledger = self.s, self.options, self.ledger
         check = prerequisite_check(ledger, s.badge_id, s.required, s.now, reissue=options.reissue, rule=s.rule,
                                    issuer=str(self.issuer.get("id") or "") or None) if s.required else None
+        self.kept = KeptRows()
         r, header_errors, self.rejected, good = validate_roster(self.roster_path, s.requirements, options.date_order,
-                                                                check=check, extra_columns=s.extra_columns)
+                                                                check=check, extra_columns=s.extra_columns, kept=self.kept)
         outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in self.rejected.items()}, sink)
         if not options.dry_run and self.rejected:
             ledger.record_rejections(s.badge_id, str(self.roster_path), [e for errs in self.rejected.values() for e in errs])
@@ -188,7 +190,8 @@ class _Run:
         return self._report(r, outcomes, header_errors)
 
     def _rows(self) -> Iterator[RosterRow]:
-        return good_rows(self.roster_path, self.s.requirements, self.options.date_order, self.s.extra_columns, self.rejected)
+        return good_rows(self.roster_path, self.s.requirements, self.options.date_order, self.s.extra_columns, self.rejected,
+                         self.kept)
 
     def _chunks(self, planner: Planner, outcomes: _Outcomes) -> Iterator[list[_Job]]:
         """Signing chunks of 64 jobs, planned (and reserved) :data:`CHUNK` rows at a time."""

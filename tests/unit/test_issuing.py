@@ -538,3 +538,23 @@ def test_a_job_names_its_file_as_the_folder_path_would(folder, name):
     from badgekit.issuing._plan import _file_in
 
     assert _file_in(Path(folder), name) == str(Path(folder) / name)
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, 7, 100])
+def test_the_second_pass_gives_the_good_rows_of_the_first_once_in_order_kept_or_read_again(tmp_path, limit):
+    # Pass 1 keeps its first good rows (issue 18) so pass 2 need not read them again: kept or
+    # read again, pass 2 yields exactly the rows the roster gives without keeping any.
+    from badgekit.issuing._plan import KeptRows, good_rows
+
+    roster_file = tmp_path / "r.csv"
+    roster_file.write_text("email,score\n" + "".join(
+        f"{'bad' if i in (3, 6) else f'l{i % 9}@b.org'},{70 + i}\n" for i in range(14)), encoding="utf-8")
+    kept = KeptRows(limit=limit)
+    _, _, rejected, good = validate_roster(roster_file, [], kept=kept)
+    assert kept.complete == (limit >= good) and len(kept.rows) == min(limit, good)
+    reference = list(good_rows(roster_file, [], None, (), rejected))
+    assert [r.line for r in reference] == [n for n in range(2, 16) if n not in rejected] and len(reference) == good
+    assert list(good_rows(roster_file, [], None, (), rejected, kept)) == reference
+    if kept.complete:  # every good row kept: the roster is not read a second time
+        roster_file.unlink()
+        assert list(good_rows(roster_file, [], None, (), rejected, kept)) == reference
