@@ -153,7 +153,7 @@ def one_round(s: Setup, settings: Any, requirements: Any, order: str | None, dis
     add("CSV read + validation (pass 1)", timed(pass1))
     rejected = holder["v"][2]
     rows: list[Any] = []
-    add("roster pass 2 (rows for signing: kept or re-read)",
+    add("roster pass 2 (kept rows, or read again)",
         timed(lambda: rows.extend(_plan.good_rows(s.roster, requirements, order, (), rejected, kept))))
 
     # planning against a fresh ledger

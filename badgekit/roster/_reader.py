@@ -349,11 +349,13 @@ class Roster:
         columns = self.header.columns
         ri = self._recipient_index
         header_folded = self._header_folded
+        # (index, canonical column, identifier column?, typed column?) of each named column
+        named = [(i, col, col in _IDENTIFIER_COLUMNS, col in self._typed_columns) for i, col in enumerate(columns) if col is not None]
         for line, record in self._records():
             if isinstance(record, RowError):
                 yield record
                 continue
-            cells = [clean_value(c) for c in record]
+            cells = [c.strip() if c.isascii() else clean_value(c) for c in record]  # clean_value, inlined
             if not any(cells):
                 continue  # blank line or an all-empty spreadsheet row
             if len(cells) > ri and cells[ri].casefold() == header_folded[ri] and _folded(cells, width) == header_folded:
@@ -367,15 +369,16 @@ class Roster:
                 if i < len(cells) and cells[i] and i not in self.unnamed_values:
                     self.unnamed_values[i] = line
             values: dict[str, str] = {}
-            for i, col in enumerate(columns):
-                if col is None:
-                    continue
-                value = cells[i] if i < len(cells) else ""
+            count = len(cells)
+            for i, col, identifier, typed in named:
+                value = cells[i] if i < count else ""
                 if value:
-                    value = _one_newline(value)
-                    if col in _IDENTIFIER_COLUMNS:
-                        value = identifier_cell(value)
-                    elif value[0] == "'" and col in self._typed_columns:
+                    if "\r" in value:
+                        value = _one_newline(value)
+                    if identifier:  # an ASCII cell (already trimmed) without a leading ' is as it is
+                        if value[0] == "'" or not value.isascii():
+                            value = identifier_cell(value)
+                    elif typed and value[0] == "'":
                         value = clean_value(value[1:])
                 values[col] = value
             if self._joined_name:
