@@ -6,7 +6,10 @@ For each file system (the disk this checkout is on, and tmpfs) and worker count,
 a large roster in fresh projects; the rate is Δrows / Δwall time between the two, so start-up
 (interpreter, imports, project, key, worker pool) cancels out. Printed as credentials per second and
 as the ratio to bare Ed25519 signing measured in the same run (one core); with ``--repeat``, the
-median of the rounds. Peak RSS is of the largest process (the CLI or one worker).
+median of the rounds. Peak RSS is of the largest process (the CLI or one worker). Beside it, the
+same difference in CPU time (the command and the processes it waited for, from ``getrusage``):
+CPU µs per credential without start-up, and its ratio to bare Ed25519 per CPU second, which a
+busy neighbour on a shared machine changes far less than the wall-time rate.
 
 ``--modes files,jsonl`` also runs ``--output-mode jsonl`` (one JSON Lines file per run instead of
 one file per credential). ``--bake png`` (or ``svg``, ``png,svg``) also bakes each credential into
@@ -49,6 +52,18 @@ def bare_ed25519_rate(seconds: float = 1.0) -> float:
     return n / (time.perf_counter() - start)
 
 
+def bare_ed25519_count(seconds: float) -> int:
+    """How many bare Ed25519 signatures of 64 bytes this process makes in ``seconds`` of wall time
+    (divided by its CPU time: the rate per CPU second, which a busy neighbour does not lower)."""
+    key, msg, n = Ed25519Key.from_seed(bytes(32)), bytes(64), 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(100):
+            key.sign(msg)
+        n += 100
+    return n
+
+
 #: CPU seconds and peak RSS (KiB) of the last run's processes (the CLI, and its workers), from /proc.
 LAST_RUN: dict[str, float] = {}
 
@@ -88,6 +103,7 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
         badge = make_project(root)
         roster = root / "roster.csv"
         write_roster(roster, rows)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers),
@@ -100,12 +116,14 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
                     seen[pid] = (max(cpu, was[0]), max(rss, was[1]))
                 time.sleep(0.2)
             wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # exact: the command and what it waited for
             if proc.returncode != 0:
                 err.seek(0)
                 print(err.read()[-2000:].decode(errors="replace"))
                 raise SystemExit(f"issue failed with exit code {proc.returncode}")
         main_cpu = seen.get(proc.pid, (0.0, 0))[0]
-        LAST_RUN.update(cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
+        LAST_RUN.update(cpu_exact=after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+                        cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
                         peak_main=seen.get(proc.pid, (0.0, 0))[1], peak_other=max((r for pid, (_, r) in seen.items()
                                                                                   if pid != proc.pid), default=0))
         if mode == "jsonl":
@@ -140,6 +158,8 @@ def main() -> None:
     places = [("disk", args.disk), *([("tmpfs", args.tmpfs)] if args.tmpfs else [])]
 
     bares = [bare_ed25519_rate()]
+    cpu_start = time.process_time()
+    bare_cpu = sum(bare_ed25519_count(0.5) for _ in range(2)) / (time.process_time() - cpu_start)
     results: dict[tuple[str, str, int], list[float]] = {}
     walls: dict[tuple[str, str, int], list[float]] = {}
     cpus: dict[tuple[str, str, int], list[dict[str, float]]] = {}
@@ -149,8 +169,9 @@ def main() -> None:
             for mode in modes:
                 for n in workers:
                     small, _ = run_issue(base, args.small, n, mode, args.bake)
+                    small_cpu = LAST_RUN["cpu_exact"]
                     large, peak = run_issue(base, args.large, n, mode, args.bake)
-                    cpus.setdefault((place, mode, n), []).append(dict(LAST_RUN))
+                    cpus.setdefault((place, mode, n), []).append(dict(LAST_RUN, cpu_small=small_cpu))
                     results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
                     walls.setdefault((place, mode, n), []).append(large)
         bares.append(bare_ed25519_rate())
@@ -170,6 +191,9 @@ def main() -> None:
                   f"{others:.1f} s its workers: {(main_cpu + others) / args.large * 1e6:.0f} µs per credential); "
                   f"peak RSS {max(r['peak_main'] for r in runs) / 1024:.0f} MiB the CLI, "
                   f"{max(r['peak_other'] for r in runs) / 1024:.0f} MiB a worker")
+            delta = statistics.median((r["cpu_exact"] - r["cpu_small"]) / (args.large - args.small) for r in runs)
+            print(f"        ΔCPU/Δrows (start-up cancels out): {delta * 1e6:.0f} µs per credential = {1 / delta:,.0f} credentials "
+                  f"per CPU second, {1 / delta / bare_cpu:.3f} x bare Ed25519 of CPU ({bare_cpu:,.0f}/s)")
     print(f"  peak RSS of any process this script started (badgekit init included): {peak / 1024:,.0f} MiB")
 
 

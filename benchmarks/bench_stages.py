@@ -35,7 +35,6 @@ import argparse
 import contextlib
 import hashlib
 import io
-import json
 import pickle
 import shutil
 import statistics
@@ -228,13 +227,14 @@ def one_round(s: Setup, settings: Any, requirements: Any, order: str | None, dis
     add("inter-process transfer (pickle both ways)", timed(lambda: [
         pickle.loads(pickle.dumps(x, pickle.HIGHEST_PROTOCOL)) for x in (*chunks, *results)]))
     outcomes = [RowOutcome(j.row.line, "issued", j.credential_id, j.path) for j in jobs]
+    from badgekit.cli.issue import _row_json as row_json  # what `issue --json` writes per row
 
     def report() -> None:
         writer = SummaryWriter(s.root / f"report-{s.n}")
         sink = io.StringIO()
         for o in outcomes:
             writer.row(o)
-            sink.write(",\n  " + json.dumps(o.to_json(), ensure_ascii=False))
+            sink.write(",\n  " + row_json(o.to_json()))
         writer.abort()
 
     add("report output (issued.csv + --json rows)", timed(report))

@@ -331,6 +331,10 @@ def _cluster(address: str | None) -> Any:
     return DaskExecutor.connect(address)
 
 
+#: ``json.dumps(value, ensure_ascii=False)`` without making an encoder per row (same text).
+_row_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class _RowStream:
     """Writes each row outcome as it comes: ``issued.csv`` (:class:`badgekit.issuing.SummaryWriter`:
     a temp file renamed at the end, so a killed run leaves the previous summary) and, with --json,
@@ -362,7 +366,7 @@ class _RowStream:
         if self.summary is not None:
             self.summary.row(outcome)
         if self.json_out:
-            self._json(("\n  " if self.first else ",\n  ") + json.dumps(outcome.to_json(), ensure_ascii=False))
+            self._json(("\n  " if self.first else ",\n  ") + _row_json(outcome.to_json()))
             self.first = False
 
     def close_csv(self, report: IssueReport) -> None:
