@@ -14,9 +14,18 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+#: The common shape of an http(s) URL (a plain ASCII host name, no port or user): one match
+#: instead of ``urlsplit`` per roster row (issue 18); anything else is split as before.
+_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?(?:[/?#]\S*)?", re.ASCII)
+
+
 def is_http_url(text: object) -> bool:
     """True for an absolute ``http://`` or ``https://`` URL with a host."""
-    if not isinstance(text, str) or text.split() != [text]:  # no whitespace anywhere (nor empty)
+    if not isinstance(text, str):
+        return False
+    if _PLAIN_HTTP_URL.fullmatch(text) and text.split() == [text]:
+        return True
+    if text.split() != [text]:  # no whitespace anywhere (nor empty)
         return False
     try:
         parts = urlsplit(text)

@@ -420,3 +420,29 @@ def test_validate_finds_missing_required_classes_and_cycles_through_nested_group
     # the cycle broken: no problem left in C
     badgeclass.write_badge_class(badges / "C.yaml", {**c, "badgekit": {"requires": [IDS[3]]}}, overwrite=True)
     assert validate_badge_class(badges / "C.yaml", known_badges=known, requires_graph=badge_class_requires(badges)) == []
+
+
+def test_is_http_url_answers_as_urlsplit_does():
+    # A roster's `url` requirement runs per row; the common URL shape is matched without
+    # urlsplit (issue 18). The answer must be exactly the urlsplit rule's, on any text.
+    import random
+    from urllib.parse import urlsplit
+
+    from badgekit.badgeclass._values import is_http_url
+
+    def reference(text: str) -> bool:
+        if text.split() != [text]:
+            return False
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            return False
+        return parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+
+    rng = random.Random(18)
+    alphabet = "aZ09-._~:/?#[]@!$&'()*+,;=% \t\n\x00\u00a0\u2028é\u0130\uff0e"
+    starts = ["http://", "https://", "HTTP://", "http:/", "http:///", "https://[::1]/", "http://a:b@", "http://.", "ftp://"]
+    texts = ["https://portfolio.example.org/1", "http://a", "http://a.", "http://a..b", "http://x.org/\u00a0", "", "http://"]
+    texts += [rng.choice(starts) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+    assert [is_http_url(t) for t in texts] == [reference(t) for t in texts]
+    assert is_http_url("https://portfolio.example.org/1") and not is_http_url(None)
