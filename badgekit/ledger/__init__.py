@@ -47,6 +47,7 @@ from badgekit.ledger._base import (
     Rejection,
     UsedIndices,
     is_ledger_url,
+    keyed_uuid,
     redact_url,
     url_password,
 )
@@ -65,16 +66,6 @@ from badgekit.ledger._schema import SCHEMA_VERSION
 LIST_SIZE = 131_072
 #: A list is closed to new allocations once this share of it is used, so random picks stay cheap.
 LIST_FILL_LIMIT = 0.75
-
-def _uuid4(digest: bytes) -> str:
-    """``str(uuid.UUID(bytes=digest[:16], version=4))`` without the UUID object: the version
-    and variant bits set, the hex in 8-4-4-4-12 groups."""
-    b = bytearray(digest[:16])
-    b[6] = (b[6] & 0x0F) | 0x40
-    b[8] = (b[8] & 0x3F) | 0x80
-    x = b.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
-
 
 class AlreadyReserved(LedgerError):
     """Another run reserved the same credentials first (two runs issuing one roster at once)."""
@@ -120,7 +111,7 @@ class Ledger:
         self._conn = conn  # sqlite3.Connection, or _postgres.Connection (the same few methods)
         self._db: Engine = engine or _sqlite.ENGINE
         self._secret: bytes | None = None
-        self._mac: hmac.HMAC | None = None  # keyed with _secret, copied per keyed hash (see keyed)
+        self._mac: tuple[bytes, hmac.HMAC] | None = None  # (secret, HMAC keyed with it), copied per keyed hash
         self._used: dict[int, UsedIndices] = {}  # list id -> status indices in use (see reserve)
         self._seen_rowid = 0
 
@@ -191,10 +182,11 @@ class Ledger:
     def keyed(self, *parts: str) -> bytes:
         """HMAC-SHA-256 of ``parts`` (joined by U+001F) with the ledger's secret: a copy of one
         keyed HMAC per call (the key is hashed once per ledger, not once per credential)."""
-        mac = self._mac
-        if mac is None or self._secret is None:  # first use, or the secret was replaced (transfer)
-            mac = self._mac = hmac.new(self.secret, digestmod=hashlib.sha256)
-        h = mac.copy()
+        secret, keyed = self._mac or (b"", None)
+        if keyed is None or secret is not self.secret:  # first use, or the secret was replaced (transfer)
+            keyed = hmac.new(self.secret, digestmod=hashlib.sha256)
+            self._mac = (self.secret, keyed)
+        h = keyed.copy()
         h.update("\x1f".join(parts).encode("utf-8"))
         return h.digest()
 
@@ -204,7 +196,7 @@ class Ledger:
 
     def credential_id(self, badge_id: str, recipient_key: str, generation: int) -> str:
         """Deterministic, unlinkable ``urn:uuid:`` for (badge class, recipient, generation)."""
-        return "urn:uuid:" + _uuid4(self.keyed("credential", badge_id, recipient_key, str(generation)))
+        return "urn:uuid:" + keyed_uuid(self.keyed("credential", badge_id, recipient_key, str(generation)))
 
     def salt_for(self, credential_id: str) -> str:
         """The IdentityObject salt of a credential: unpredictable to others, stable across retries."""

@@ -147,3 +147,13 @@ def scrub(text: str, url: str | None) -> str:
     from urllib.parse import quote
 
     return text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+
+
+def keyed_uuid(digest: bytes) -> str:
+    """``str(uuid.UUID(bytes=digest[:16], version=4))`` without the UUID object: the version
+    and variant bits set, the hex in 8-4-4-4-12 groups."""
+    b = bytearray(digest[:16])
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    x = b.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"

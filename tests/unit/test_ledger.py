@@ -344,6 +344,7 @@ def test_keyed_identifiers_are_hmac_sha256_of_the_secret_and_follow_a_replaced_s
         if secret != ledger.secret:
             ledger._conn.execute("UPDATE meta SET value = ? WHERE key = 'secret'", (secret.hex(),))
             ledger._secret = None
+            assert ledger.secret == secret  # read again before any keyed hash, as ledger migrate does
         for i in range(300):
             who = f"email:learner{i}@example.org"
             key = ledger.recipient_key(who)
