@@ -204,6 +204,7 @@ def test_fixtures_are_what_make_rosters_writes():
     [
         ("excel-csv-utf8.csv", "utf-8-sig", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
         ("excel-csv-windows.csv", "windows-1252", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("excel-csv-mac.csv", "mac-roman", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
         ("excel-csv-windows-de.csv", "windows-1252", ";", ["87,5", "91", "64", "78"], "2026-03-15"),
         ("excel-unicode-text.txt", "utf-16", "\t", ["87.5", "91", "64", "78"], "2026-03-15"),
         ("utf16-be.csv", "utf-16", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
@@ -454,9 +455,20 @@ def test_mixed_encodings_are_refused_with_both_lines(tmp_path):
 
 
 def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
-    # Mac Roman "ç" is 0x8D, a byte Windows-1252 leaves undefined
-    with pytest.raises(InputError, match=r"line 2: byte 0x8D is neither UTF-8 nor Windows-1252 text \(a Mac Roman or MS-DOS export\?\)"):
-        _rows("email,name\nf@b.org,François\n".encode("mac_roman"), tmp_path)
+    # MS-DOS (code page 850) "ü" is 0x81, a byte Windows-1252 leaves undefined (and "MÅller" in Mac Roman)
+    with pytest.raises(InputError, match=r"line 2: byte 0x81 is neither UTF-8 nor Windows-1252 text \(a Mac Roman or MS-DOS export\?\)"):
+        _rows("email,name\nf@b.org,Ann Müller\n".encode("cp850"), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "names",
+    ["François Hélène", "José Núñez", "Zoë Ågren", "Jürgen Müller", "Kim O’Neil “Bo” Øst", "Sjöberg Renée"],
+)
+def test_mac_roman_is_told_from_windows_1252_by_its_words(tmp_path, names):
+    # the same bytes read as words in one of them only ("José" / "JosŽ", "Zoë" / "Zo‘"): never mojibake
+    for codec, label in (("mac_roman", "mac-roman"), ("cp1252", "windows-1252")):
+        r, rows = _rows(f"email,name\r\nf@b.org,{names}\r\n".encode(codec), tmp_path)
+        assert (r.header.encoding, rows[0].values["name"]) == (label, names)
 
 
 @pytest.mark.parametrize(
