@@ -253,6 +253,9 @@ def parse_number(value: str) -> float:
     elif v.count(",") == 1:
         v = v.replace(",", ".")
     if not _NUMBER.fullmatch(v):
+        if _SCIENTIFIC.fullmatch(v):
+            raise ValueError(f"{value.strip()!r} is in scientific notation (Excel shortens numbers so): "
+                             "format the column as Number and export again")
         raise ValueError(f"{value!r} is not a number")
     return float(v)
 

@@ -424,6 +424,15 @@ def test_a_quote_never_closed_is_refused_not_left_to_swallow_the_rows_below(tmp_
     assert str(exc.value) == f"{tmp_path / 'r.csv'}: line 2, column narrative: a quote opens here and is never closed (lines 2-4 would be one value)"
 
 
+@pytest.mark.parametrize("cell", ['"He said "hi" to me"', '"Done" twice', '"Two\nlines" then more'])
+def test_text_after_a_closing_quote_rejects_the_row_not_glued_to_the_value(tmp_path, cell):
+    # csv's lenient reading would sign 'He said hi" to me"': a quote inside a quoted value not doubled
+    _, rows = _rows(f'email,narrative\na@b.org,{cell}\nc@d.org,"Said ""hi"""\n', tmp_path)
+    assert str(rows[0]) == ('line 2, column narrative: text after the closing quote of a quoted value: '
+                            'write a quote inside a quoted value twice ("")')
+    assert rows[1].values == {"email": "c@d.org", "narrative": 'Said "hi"'}
+
+
 def test_value_over_the_limit_is_a_row_error_and_reading_goes_on(tmp_path):
     big = "x" * (roster.MAX_FIELD_CHARS + 1)
     huge = "y" * 200_000  # over the csv module's own limit too
@@ -547,6 +556,12 @@ def test_numbers_as_spreadsheets_write_them(raw, value):
 @pytest.mark.parametrize("raw", ["nan", "inf", "8.7E+01", "1_000", "eighty", "", "1,234,567"])
 def test_not_numbers(raw):
     with pytest.raises(ValueError):
+        roster.parse_number(raw)
+
+
+@pytest.mark.parametrize("raw", ["1.0E+3", "8,7E+01", " 1E5 "])
+def test_scientific_notation_is_refused_with_the_fix(raw):
+    with pytest.raises(ValueError, match=r"is in scientific notation \(Excel shortens numbers so\): format the column as Number"):
         roster.parse_number(raw)
 
 
