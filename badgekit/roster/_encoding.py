@@ -77,14 +77,15 @@ def _detect_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
     """:func:`detect_encoding` of a seekable binary file object."""
     head = fh.read(4096)
     refuse_non_text(head, source)
-    if head.startswith(codecs.BOM_UTF8):
+    if head.startswith(codecs.BOM_UTF8):  # checked whole: a bad byte is named by its line, not the first
+        _check_decodes(fh, "utf-8", source)
         return "utf-8-sig", "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        _check_utf16(fh, "utf-16-le" if head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", source)
+        _check_decodes(fh, "utf-16-le" if head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", source)
         return "utf-16", "utf-16"
     bomless = _utf16_without_bom(head)
     if bomless:
-        _check_utf16(fh, bomless, source)
+        _check_decodes(fh, bomless, source)
         return bomless, bomless
     controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\x0c")
     if b"\x00" in head.split(b"\n", 1)[0] or controls > max(2, len(head) // 20):
@@ -94,9 +95,10 @@ def _detect_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
     return _scan_encoding(fh, source)
 
 
-def _check_utf16(fh: BinaryIO, codec: str, source: str) -> None:
-    """Read a UTF-16 file through once (in chunks): a damaged one (a lone surrogate, an odd last
-    byte) is refused naming its line, not the line being read when the reader's buffer hit it."""
+def _check_decodes(fh: BinaryIO, codec: str, source: str) -> None:
+    """Read a UTF-16 (or UTF-8 with BOM) file through once (in chunks): a damaged one (a lone
+    surrogate, an odd last byte, a Windows-1252 "é") is refused naming its line, not the line being
+    read when the reader's buffer hit it."""
     fh.seek(0)
     decoder = codecs.getincrementaldecoder(codec)()
     line = 1

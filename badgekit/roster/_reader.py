@@ -91,15 +91,20 @@ class _Lines:
         return line
 
 
-def _scan_record(text: str, delimiter: str) -> tuple[bool, int | None, int]:
+def _scan_record(text: str, delimiter: str) -> tuple[bool, int | None, int, bool]:
     """(still inside quotes at the end, index of the first field longer than MAX_FIELD_CHARS, index
     of the field being read where the scan stopped: the last one, or the first with text after its
-    closing quote), following the csv module's reading of quotes (special only at the start of a field)."""
-    state = "start"  # start | plain | quoted | quote (a quote seen inside a quoted field)
+    closing quote; whether there is such text other than spaces), following the csv module's
+    reading of quotes (special only at the start of a field)."""
+    state = "start"  # start | plain | quoted | quote (a quote seen inside a quoted field) | closed (spaces after one)
     index, length, long_index = 0, 0, None
     for ch in text:
-        if state == "quote" and ch not in f'"{delimiter}\r\n':
-            return False, long_index, index  # "He said "hi" …: a quote inside a quoted value not doubled
+        if state == "closed" or (state == "quote" and ch != '"'):
+            if ch in " \t" and ch != delimiter:
+                state = "closed"
+                continue
+            if ch != delimiter and ch not in "\r\n":
+                return False, long_index, index, True  # "He said "hi" …: a quote inside a quoted value not doubled
         if state == "quoted":
             if ch == '"':
                 state = "quote"
@@ -116,7 +121,7 @@ def _scan_record(text: str, delimiter: str) -> tuple[bool, int | None, int]:
             state, length = "plain", length + 1
         if long_index is None and length > MAX_FIELD_CHARS:
             long_index = index
-    return state == "quoted", long_index, index
+    return state == "quoted", long_index, index, False
 
 
 class Roster:
@@ -289,11 +294,15 @@ class Roster:
             except csv.Error as exc:
                 start = self._line + 1
                 self._line = self._reader.line_num
-                inside_quotes, index, at = _scan_record("".join(lines.record), self._delimiter)
+                text = "".join(lines.record)
+                inside_quotes, index, at, stray = _scan_record(text, self._delimiter)
                 lines.record.clear()
-                if "expected after" in str(exc):  # strict: the rest of the line is skipped, the row rejected
-                    yield start, RowError(start, self._label(at), 'text after the closing quote of a quoted value: '
-                                                                  'write a quote inside a quoted value twice ("")')
+                if "expected after" in str(exc):  # strict: the rest of the line is skipped
+                    if not (stray or inside_quotes):  # spaces only ("Email" ,Name): read as a lenient reader does
+                        yield start, next(csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter))
+                    else:  # glued to the value, the text would be signed: the row is rejected
+                        yield start, RowError(start, self._label(at), 'text after the closing quote of a quoted value: '
+                                                                      'write a quote inside a quoted value twice ("")')
                     continue
                 if "unexpected end of data" in str(exc):  # a quote opened and never closed: it swallows every row below
                     raise InputError(

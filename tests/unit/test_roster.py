@@ -433,6 +433,12 @@ def test_text_after_a_closing_quote_rejects_the_row_not_glued_to_the_value(tmp_p
     assert rows[1].values == {"email": "c@d.org", "narrative": 'Said "hi"'}
 
 
+def test_spaces_after_a_closing_quote_are_read_as_before(tmp_path):
+    r, rows = _rows('"Email" ,"Name"\t\na@b.org, "Ann"  \nc@d.org,"Cy "  \n', tmp_path)
+    assert r.header.columns[:2] == ("email", "name")
+    assert [row.values for row in rows] == [{"email": "a@b.org", "name": '"Ann"'}, {"email": "c@d.org", "name": "Cy"}]
+
+
 def test_value_over_the_limit_is_a_row_error_and_reading_goes_on(tmp_path):
     big = "x" * (roster.MAX_FIELD_CHARS + 1)
     huge = "y" * 200_000  # over the csv module's own limit too
@@ -490,6 +496,13 @@ def test_mac_roman_is_told_from_windows_1252_by_its_words(tmp_path, names):
 def test_damaged_utf16_is_refused_naming_its_line(tmp_path, data, line):
     """The reader decodes in 8 KiB blocks: the damage was reported on line 1 (the line being read)."""
     with pytest.raises(InputError, match=rf": line {line}: not valid UTF-16 text"):
+        _rows(data, tmp_path)
+
+
+def test_a_utf8_bom_over_windows_1252_text_is_refused_naming_the_line(tmp_path):
+    # a UTF-8 BOM before Windows-1252 bytes (edited in an "ANSI" editor): was "line 1", the line being read
+    data = codecs.BOM_UTF8 + b"email,name\r\na@b.org,Ann\r\n" + "c@d.org,Café\r\n".encode("cp1252")
+    with pytest.raises(InputError, match=r"r.csv: line 3: not valid UTF-8 text"):
         _rows(data, tmp_path)
 
 
