@@ -143,6 +143,21 @@ def test_email_normalisation():
     assert roster.normalise_email("  MailTo:Ann.Lee@Example.ORG ") == "ann.lee@example.org"
     assert roster.normalise_email("<a@b.org>") == "a@b.org"
     assert roster.normalise_email("Ann Lee <Ann.Lee@Example.org>") == "ann.lee@example.org"
+    # Outlook's copy of a recipient ends with "; ": one address all the same
+    assert roster.normalise_email("Ann Lee <Ann.Lee@Example.org>; ") == roster.normalise_email("ann.lee@example.org,") == "ann.lee@example.org"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("ann @example.org", "'ann @example.org' has a space inside the address: remove it"),
+     ('=HYPERLINK("mailto:ann@example.org","Ann")',
+      '\'=HYPERLINK("mailto:ann@example.org","Ann")\' is a spreadsheet formula, not an address: put the address itself in the cell'),
+     ("a@b.org; c@d.org", "'a@b.org; c@d.org' is not one email address (one recipient per row)"),
+     ("ann@example.org (Ann)", "'ann@example.org (Ann)' is not one email address (one recipient per row)"),
+     ("ann@example", "invalid email address 'ann@example'")],
+)
+def test_email_problems_say_what_to_fix(raw, reason):
+    assert [e.reason for e in roster.validate_row(roster.Row(2, {"email": raw}))] == [reason]
 
 
 def test_streams_large_rosters_without_holding_rows(tmp_path):
