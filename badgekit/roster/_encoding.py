@@ -95,6 +95,31 @@ def _detect_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
     return _scan_encoding(fh, source)
 
 
+# UTF-8 read as Windows-1252 and saved again as UTF-8 ("é" became "Ã©", "’" "â€™", "°" "Â°"): a file
+# valid in its encoding whose text would be signed garbled. (Excel's CSV UTF-8 opened as "ANSI".)
+_CP1252_HIGH = re.escape(bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore"))
+_GARBLED = re.compile(f"[ÃÂ][{_CP1252_HIGH}]|â[€‚][{_CP1252_HIGH}]")
+
+
+def _check_garbled(text: str, line: int, source: str) -> None:
+    """Raise InputError naming the line of the first garbled word in ``text`` (which starts on ``line``)."""
+    if not ("Ã" in text or "Â" in text or "â€" in text or "â‚" in text):  # substring tests: 30 times the regex's speed
+        return
+    m = _GARBLED.search(text)
+    if m is None:
+        return
+    left = re.search(r'[^\s,;|"]*$', text[max(0, m.start() - 40):m.start()])
+    right = re.match(r'[^\s,;|"]*', text[m.end():m.end() + 40])
+    word = (left.group() if left else "") + m.group() + (right.group() if right else "")
+    try:
+        meant = f" (meant {word.encode('cp1252').decode('utf-8')!r}?)"
+    except UnicodeError:
+        meant = ""
+    raise InputError(f"{source}: line {line + text.count(chr(10), 0, m.start())}: {word!r} is garbled{meant}: the roster "
+                     "was read as Windows-1252 and saved again as UTF-8",
+                     hint="export it again from the original spreadsheet as 'CSV UTF-8', or repair the text")
+
+
 def _check_decodes(fh: BinaryIO, codec: str, source: str) -> None:
     """Read a UTF-16 (or UTF-8 with BOM) file through once (in chunks): a damaged one (a lone
     surrogate, an odd last byte, a Windows-1252 "é") is refused naming its line, not the line being
@@ -104,7 +129,10 @@ def _check_decodes(fh: BinaryIO, codec: str, source: str) -> None:
     line = 1
     try:
         while chunk := fh.read(1 << 20):
-            line += decoder.decode(chunk).count("\n")
+            text = decoder.decode(chunk)
+            if not text.isascii():
+                _check_garbled(text, line, source)
+            line += text.count("\n")
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         line += exc.object[:exc.start].decode(codec, errors="replace").count("\n")
@@ -138,9 +166,11 @@ def _scan_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
                 carry = rest[-2:]
                 line += rest.count(b"\n") - carry.count(b"\n")
                 continue
-            if utf8_line is None and not text.isascii():
-                first = next(i for i, c in enumerate(text) if ord(c) > 127)
-                utf8_line = line + text.count("\n", 0, first)
+            if not text.isascii():
+                _check_garbled(text, line, source)
+                if utf8_line is None:
+                    first = next(i for i, c in enumerate(text) if ord(c) > 127)
+                    utf8_line = line + text.count("\n", 0, first)
             line += chunk.count(b"\n")
         else:
             data = carry + chunk

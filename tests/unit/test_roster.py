@@ -514,6 +514,17 @@ def test_damaged_utf16_is_refused_naming_its_line(tmp_path, data, line):
         _rows(data, tmp_path)
 
 
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_utf8_garbled_by_a_windows_1252_round_trip_is_refused_naming_the_line(tmp_path, bom):
+    # Excel's "CSV UTF-8" opened as ANSI and saved as UTF-8 again: valid UTF-8, but "José" is "JosÃ©"
+    garbled = "c@d.org,Kim O’Neil,Café – €5\r\n".encode().decode("cp1252")
+    data = bom + ("email,name,narrative\r\na@b.org,Ann,ok\r\n" + garbled).encode()
+    with pytest.raises(InputError, match=r"r.csv: line 3: 'Oâ€™Neil' is garbled \(meant 'O’Neil'\?\): the roster was read as "
+                                         r"Windows-1252 and saved again as UTF-8"):
+        _rows(data, tmp_path)
+    _rows("email,name\r\na@b.org,SÃO PAULO Ãgua 20°C\r\n".encode(), tmp_path)  # Portuguese is not garbled
+
+
 def test_a_utf8_bom_over_windows_1252_text_is_refused_naming_the_line(tmp_path):
     # a UTF-8 BOM before Windows-1252 bytes (edited in an "ANSI" editor): was "line 1", the line being read
     data = codecs.BOM_UTF8 + b"email,name\r\na@b.org,Ann\r\n" + "c@d.org,Café\r\n".encode("cp1252")
