@@ -186,6 +186,10 @@ def _scan_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
                 raise _mixed(source, utf8_line, bad_line) from None
     if bad_line is None:
         return "utf-8", "utf-8"
+    if legacy.foreign():
+        raise InputError(f"{source}: line {legacy.word_line}: text in a code page badgekit does not read (Cyrillic, Greek, "
+                         "Central European, Asian …?): not UTF-8, Windows-1252 or Mac Roman",
+                         hint="save the roster as 'CSV UTF-8' (Excel: File > Save As, CSV UTF-8)")
     if legacy.score("mac_roman") > legacy.score("cp1252"):  # a tie: Windows-1252
         return "mac-roman", "mac_roman"
     if legacy.undefined is not None:
@@ -198,6 +202,8 @@ def _scan_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
 # Runs of non-ASCII bytes with the ASCII letter on each side, if any: what tells Windows-1252 from
 # Mac Roman ("CSV (Macintosh)"), whose accented letters are Windows-1252's punctuation (é = Ž).
 _RUN = re.compile(rb"[A-Za-z]?[\x80-\xFF]+[A-Za-z]?")
+_WORD = re.compile(rb"[\x80-\xFF]{4,}")
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _OPENING = frozenset("‘“„‚«")  # after a letter: a letter misread ("Zoë" in Mac Roman reads "Zo‘")
 _CLOSING = frozenset("’”»")
 _DASHES = frozenset("–—")  # between letters: an em dash, or a misread letter ("Nu–ez"): no evidence
@@ -214,6 +220,13 @@ class _Legacy:
     def __init__(self) -> None:
         self.runs: list[bytes] = []
         self.undefined: tuple[int, int] | None = None
+        self.word_line: int | None = None  # first line with a word of non-ASCII bytes only
+
+    def foreign(self) -> bool:
+        """Words of four non-ASCII bytes or more in a quarter of the samples: Cyrillic, Greek,
+        Asian … text (Western European words have an accent here and there, never four in a row)."""
+        words = sum(1 for run in self.runs if len(run.strip(_LETTERS)) >= 4)
+        return words > 0 and words >= len(self.runs) // 4
 
     def add(self, data: bytes, line: int, source: str) -> None:
         sign = _UTF8_SIGNS.search(data)
@@ -223,6 +236,8 @@ class _Legacy:
             undefined = _NOT_CP1252.search(data)
             if undefined:
                 self.undefined = (line + data.count(b"\n", 0, undefined.start()), data[undefined.start()])
+        if self.word_line is None and (word := _WORD.search(data)):
+            self.word_line = line + data.count(b"\n", 0, word.start())
         if len(self.runs) < _MAX_RUNS:
             self.runs += (m.group() for m in itertools.islice(_RUN.finditer(data), _MAX_RUNS - len(self.runs)))
 

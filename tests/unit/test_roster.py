@@ -514,6 +514,13 @@ def test_damaged_utf16_is_refused_naming_its_line(tmp_path, data, line):
         _rows(data, tmp_path)
 
 
+@pytest.mark.parametrize(("names", "codec"), [("Иван Петров", "cp1251"), ("Γιώργος Παπαδόπουλος", "cp1253"), ("王小明", "gbk")])
+def test_other_code_pages_are_refused_not_read_as_western_letters(tmp_path, names, codec):
+    # Russian Excel's "CSV" is Windows-1251: read as Windows-1252 it would be "Èâàí Ïåòðîâ"
+    with pytest.raises(InputError, match=r"r.csv: line 3: text in a code page badgekit does not read \(Cyrillic, Greek"):
+        _rows(f"email,name\r\na@b.org,Ann\r\nc@d.org,{names}\r\n".encode(codec), tmp_path)
+
+
 @pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
 def test_utf8_garbled_by_a_windows_1252_round_trip_is_refused_naming_the_line(tmp_path, bom):
     # Excel's "CSV UTF-8" opened as ANSI and saved as UTF-8 again: valid UTF-8, but "José" is "JosÃ©"
