@@ -202,7 +202,6 @@ def _scan_encoding(fh: BinaryIO, source: str) -> tuple[str, str]:
 # Runs of non-ASCII bytes with the ASCII letter on each side, if any: what tells Windows-1252 from
 # Mac Roman ("CSV (Macintosh)"), whose accented letters are Windows-1252's punctuation (é = Ž).
 _RUN = re.compile(rb"[A-Za-z]?[\x80-\xFF]+[A-Za-z]?")
-_WORD = re.compile(rb"[\x80-\xFF]{4,}")
 _LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _OPENING = frozenset("‘“„‚«")  # after a letter: a letter misread ("Zoë" in Mac Roman reads "Zo‘")
 _CLOSING = frozenset("’”»")
@@ -236,10 +235,11 @@ class _Legacy:
             undefined = _NOT_CP1252.search(data)
             if undefined:
                 self.undefined = (line + data.count(b"\n", 0, undefined.start()), data[undefined.start()])
-        if self.word_line is None and (word := _WORD.search(data)):
-            self.word_line = line + data.count(b"\n", 0, word.start())
-        if len(self.runs) < _MAX_RUNS:
-            self.runs += (m.group() for m in itertools.islice(_RUN.finditer(data), _MAX_RUNS - len(self.runs)))
+        for m in itertools.islice(_RUN.finditer(data), max(0, _MAX_RUNS - len(self.runs))):
+            run = m.group()
+            self.runs.append(run)
+            if self.word_line is None and len(run.strip(_LETTERS)) >= 4:
+                self.word_line = line + data.count(b"\n", 0, m.start())
 
     def score(self, codec: str) -> int:
         """How plausibly the samples read in ``codec``: each character where a word would have it
