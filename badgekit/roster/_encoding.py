@@ -253,7 +253,8 @@ class _Legacy:
                 prev, after = text[i - 1] if i else "", text[i + 1] if i + 1 < len(text) else ""
                 if ch.isalpha():
                     misplaced = ch.isupper() and (prev.islower() or (prev.isupper() and after.islower()))
-                    total += -1 if misplaced else 2 if ch in _COMMON else 1
+                    lone = ch.isupper() and not prev and not after  # a capital alone: "a Ð b" (Mac "a – b")
+                    total += -1 if misplaced else 0 if lone else 2 if ch in _COMMON else 1
                 elif ch in _OPENING:
                     total += -1 if prev.isalpha() else 2
                 elif ch in _CLOSING:  # an apostrophe (O’Neil) over a capital between capitals (OÕNeil)

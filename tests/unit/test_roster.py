@@ -492,7 +492,8 @@ def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
 
 @pytest.mark.parametrize(
     "names",
-    ["François Hélène", "José Núñez", "Zoë Ågren", "Jürgen Müller", "Kim O’Neil “Bo” Øst", "Sjöberg Renée"],
+    ["François Hélène", "José Núñez", "Zoë Ågren", "Jürgen Müller", "Kim O’Neil “Bo” Øst", "Sjöberg Renée", "Ana – Lima 5 €",
+     "À bientôt", "Ørsted"],
 )
 def test_mac_roman_is_told_from_windows_1252_by_its_words(tmp_path, names):
     # the same bytes read as words in one of them only ("José" / "JosŽ", "Zoë" / "Zo‘"): never mojibake
