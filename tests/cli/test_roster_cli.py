@@ -117,8 +117,14 @@ def test_date_format_option_and_project_setting(project: SimpleNamespace) -> Non
         (b"Name;Score\r\nAnn;1\r\n", "line 1: no recipient column 'email' (or 'recipient_id' / 'student_id' / 'identity_hash'); columns found: 'Name', 'Score'"),
         (b'email;narrative\r\na@b.org;"never closed\r\nc@d.org;x\r\n',
          "line 2, column narrative: a quote opens here and is never closed (lines 2-3 would be one value)"),
+        ("email;name\r\na@b.org;Jos\u00c3\u00a9\r\n".encode(),
+         "line 2: 'Jos\u00c3\u00a9' is garbled (meant 'Jos\u00e9'?): the roster was read as Windows-1252 and saved again as UTF-8"),
+        ("email;name\r\na@b.org;Иван Петров\r\n".encode("cp1251"),
+         "line 2: text in a code page badgekit does not read (Cyrillic, Greek, Central European, Asian …?): "
+         "not UTF-8, Windows-1252 or Mac Roman"),
+        (b"\xef\xbb\xbfemail;name\r\na@b.org;Ann\r\nc@d.org;Caf\xe9\r\n", "line 3: not valid UTF-8 text (a damaged file?)"),
     ],
-    ids=["xlsx", "empty", "no-email-column", "unclosed-quote"],
+    ids=["xlsx", "empty", "no-email-column", "unclosed-quote", "garbled-utf8", "cyrillic-code-page", "bom-over-ansi"],
 )
 def test_unreadable_rosters_are_one_line_usage_errors(project: SimpleNamespace, data: bytes, message: str) -> None:
     project.roster.write_bytes(data)
