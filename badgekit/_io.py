@@ -159,6 +159,17 @@ _CAUSES = {
 }
 
 
+# What makes a spreadsheet read a CSV cell as a formula ("CSV injection", OWASP): = + - @, the tab
+# or carriage return some applications skip before one, and the full-width forms East Asian Excel takes.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` for a CSV cell a spreadsheet will open (issued.csv, reports): a leading ``'`` keeps
+    a value that starts like a formula (``=HYPERLINK(…)``, ``@SUM(…)``, ``-2+3``) inert text."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def output_error(exc: OSError, path: str | os.PathLike[str] | None = None, *, action: str | None = "cannot write") -> OutputError:
     """``exc``, raised while writing ``path`` (default: the file it names), as one line naming the
     path and the cause: ``out/x.json: cannot write (no space left on the device)``, ``out/x.json:

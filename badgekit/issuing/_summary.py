@@ -11,16 +11,16 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from badgekit._io import output_error
+from badgekit._io import csv_cell, output_error
 from badgekit.issuing._options import IssueReport, RowOutcome
 
 SUMMARY_HEADER = ["line", "status", "credential_id", "path", "errors"]
 
 
 def summary_row(o: RowOutcome) -> list[int | str]:
-    """One ``issued.csv`` row for a roster line."""
+    """One ``issued.csv`` row for a roster line (the errors cell quotes roster text: kept inert, :func:`csv_cell`)."""
     return [o.line, o.status, o.credential_id or "", o.path or "",
-            "; ".join(f"{e.column or '-'}: {e.reason}" for e in o.errors) or (o.note or "")]
+            csv_cell("; ".join(f"{e.column or '-'}: {e.reason}" for e in o.errors) or (o.note or ""))]
 
 
 def summary_csv(report: IssueReport) -> str:
@@ -29,7 +29,7 @@ def summary_csv(report: IssueReport) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(SUMMARY_HEADER)
     for e in report.header_errors:
-        w.writerow([e.line, "warning", "", "", str(e)])
+        w.writerow([e.line, "warning", "", "", csv_cell(str(e))])
     for o in report.outcomes:
         w.writerow(summary_row(o))
     return buf.getvalue()
@@ -69,7 +69,7 @@ class SummaryWriter:
     def close(self, report: IssueReport) -> None:
         """The header warnings, then the file in place (only when a row was written)."""
         for e in report.header_errors:
-            self._write([e.line, "warning", "", "", str(e)])
+            self._write([e.line, "warning", "", "", csv_cell(str(e))])
         try:
             self.file.close()
             if self.rows_written:

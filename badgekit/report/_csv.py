@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from badgekit._io import csv_cell
 from badgekit.report._figures import ProgramReport, _num
 
 CSV_COLUMNS = ("badge_id", "badge_name", "issued", "active", "expired", "revoked", "suspended", "pending", "renewed",
@@ -32,6 +33,4 @@ def report_csv(report: ProgramReport) -> str:
     return buf.getvalue()
 
 
-def _csv_text(text: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheets: keep names inert.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+_csv_text = csv_cell  # names stay inert text in spreadsheets (the reports' other CSVs use it too)

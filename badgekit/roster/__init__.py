@@ -1,7 +1,7 @@
 """Read CSV rosters the way spreadsheets really export them, and validate every row before signing.
 
 Accepted: UTF-8 with or without BOM, UTF-16 with BOM (Excel "Unicode Text") or without one,
-Windows-1252 when the bytes are not UTF-8 (Excel "CSV" on Windows); comma, semicolon, tab or pipe
+Windows-1252 or Mac Roman when the bytes are not UTF-8 (Excel "CSV" on Windows or on a Mac); comma, semicolon, tab or pipe
 separators (sniffed from the header, or taken from Excel's ``sep=;`` first line); CRLF, LF or CR line
 ends; quoted fields with embedded separators and newlines; blank lines and all-empty rows (Excel
 leaves them); trailing empty columns; spaces, no-break spaces, zero-width characters and stray byte

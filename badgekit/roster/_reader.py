@@ -91,12 +91,20 @@ class _Lines:
         return line
 
 
-def _scan_record(text: str, delimiter: str) -> tuple[bool, int | None]:
-    """(still inside quotes at the end, index of the first field longer than MAX_FIELD_CHARS),
-    following the csv module's reading of quotes (special only at the start of a field)."""
-    state = "start"  # start | plain | quoted | quote (a quote seen inside a quoted field)
+def _scan_record(text: str, delimiter: str) -> tuple[bool, int | None, int, bool]:
+    """(still inside quotes at the end, index of the first field longer than MAX_FIELD_CHARS, index
+    of the field being read where the scan stopped: the last one, or the first with text after its
+    closing quote; whether there is such text other than spaces), following the csv module's
+    reading of quotes (special only at the start of a field)."""
+    state = "start"  # start | plain | quoted | quote (a quote seen inside a quoted field) | closed (spaces after one)
     index, length, long_index = 0, 0, None
     for ch in text:
+        if state == "closed" or (state == "quote" and ch != '"'):
+            if ch in " \t" and ch != delimiter:
+                state = "closed"
+                continue
+            if ch != delimiter and ch not in "\r\n":
+                return False, long_index, index, True  # "He said "hi" …: a quote inside a quoted value not doubled
         if state == "quoted":
             if ch == '"':
                 state = "quote"
@@ -113,7 +121,7 @@ def _scan_record(text: str, delimiter: str) -> tuple[bool, int | None]:
             state, length = "plain", length + 1
         if long_index is None and length > MAX_FIELD_CHARS:
             long_index = index
-    return state == "quoted", long_index
+    return state == "quoted", long_index, index, False
 
 
 class Roster:
@@ -170,7 +178,8 @@ class Roster:
         self._delimiter = delimiter
         # csv handles \n, \r\n and \r line ends itself; _Lines counts physical lines
         self._lines = _Lines(stream, source)
-        self._reader = csv.reader(self._lines, delimiter=delimiter, strict=False)
+        # strict: text after a closing quote is an error (its row is rejected), not glued to the value
+        self._reader = csv.reader(self._lines, delimiter=delimiter, strict=True)
         self._line = 0
         self._labels: list[str] = []
         self.header_line = 1
@@ -285,8 +294,22 @@ class Roster:
             except csv.Error as exc:
                 start = self._line + 1
                 self._line = self._reader.line_num
-                inside_quotes, index = _scan_record("".join(lines.record), self._delimiter)
+                text = "".join(lines.record)
+                inside_quotes, index, at, stray = _scan_record(text, self._delimiter)
                 lines.record.clear()
+                if "expected after" in str(exc):  # strict: the rest of the line is skipped
+                    if not (stray or inside_quotes):  # spaces only ("Email" ,Name): read as a lenient reader does
+                        yield start, next(csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter))
+                    else:  # glued to the value, the text would be signed: the row is rejected
+                        yield start, RowError(start, self._label(at), 'text after the closing quote of a quoted value: '
+                                                                      'write a quote inside a quoted value twice ("")')
+                    continue
+                if "unexpected end of data" in str(exc):  # a quote opened and never closed: it swallows every row below
+                    raise InputError(
+                        f"{self.source}: line {start}, column {self._label(at)}: a quote opens here and is never closed "
+                        f"(lines {start}-{self._line} would be one value)",
+                        hint='close the quote; a quote inside a quoted value is written twice: ""',
+                    ) from None
                 label = self._label(index) if index is not None else None
                 where = f"line {start}" + (f", column {label}" if label else "")
                 if "field larger than field limit" not in str(exc):
@@ -298,15 +321,6 @@ class Roster:
                 continue
             start = self._line + 1
             self._line = self._reader.line_num
-            if lines.eof and len(record) and _scan_record("".join(lines.record), self._delimiter)[0]:
-                # csv (non-strict) ends a never-closed quote at the end of the file: that one value
-                # would swallow every row below it
-                label = self._label(len(record) - 1)
-                raise InputError(
-                    f"{self.source}: line {start}, column {label}: a quote opens here and is never closed "
-                    f"(lines {start}-{self._line} would be one value)",
-                    hint='close the quote; a quote inside a quoted value is written twice: ""',
-                )
             lines.record.clear()
             yield start, record
 

@@ -46,7 +46,13 @@ _RECIPIENT_ID = re.compile(r"^(did:[a-z0-9]+:\S+|https?://\S+|urn:\S+)$")
 
 def _email_problem(raw: str) -> str:
     address = normalise_email(raw)
-    if address.count("@") > 1 or re.search(r"[,;\s]", address):
+    if address[:1] == "=":
+        return f"{raw[:80]!r} is a spreadsheet formula, not an address: put the address itself in the cell"
+    if address.count("@") > 1 or re.search(r"[,;]", address):
+        return f"{raw!r} is not one email address (one recipient per row)"
+    if re.search(r"\s", address):
+        if is_email(re.sub(r"\s+", "", address)):
+            return f"{raw!r} has a space inside the address: remove it"
         return f"{raw!r} is not one email address (one recipient per row)"
     return f"invalid email address {raw!r}"
 

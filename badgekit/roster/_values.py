@@ -123,9 +123,10 @@ _NAMED_ADDRESS = re.compile(r"[^<>]*<([^<>]+@[^<>]+)>")
 
 
 def bare_email(value: str) -> str:
-    """Trim (spaces, no-break spaces, invisible characters), take the address out of
-    ``Name <address>``, drop ``mailto:`` and surrounding ``<>``; case kept."""
-    v = drop_invisible(value).strip()
+    """Trim (spaces, no-break spaces, invisible characters, and the ``;`` or ``,`` a mail client
+    leaves after a copied address), take the address out of ``Name <address>``, drop ``mailto:``
+    and surrounding ``<>``; case kept."""
+    v = drop_invisible(value).strip().rstrip(";,").rstrip()
     m = _NAMED_ADDRESS.fullmatch(v) if "<" in v else None
     if m:
         v = m.group(1)
@@ -253,6 +254,9 @@ def parse_number(value: str) -> float:
     elif v.count(",") == 1:
         v = v.replace(",", ".")
     if not _NUMBER.fullmatch(v):
+        if _SCIENTIFIC.fullmatch(v):
+            raise ValueError(f"{value.strip()!r} is in scientific notation (Excel shortens numbers so): "
+                             "format the column as Number and export again")
         raise ValueError(f"{value!r} is not a number")
     return float(v)
 

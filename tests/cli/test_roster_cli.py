@@ -4,6 +4,7 @@ physical line a text editor shows, and ambiguous dates wait for ``--date-format`
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -116,8 +117,14 @@ def test_date_format_option_and_project_setting(project: SimpleNamespace) -> Non
         (b"Name;Score\r\nAnn;1\r\n", "line 1: no recipient column 'email' (or 'recipient_id' / 'student_id' / 'identity_hash'); columns found: 'Name', 'Score'"),
         (b'email;narrative\r\na@b.org;"never closed\r\nc@d.org;x\r\n',
          "line 2, column narrative: a quote opens here and is never closed (lines 2-3 would be one value)"),
+        ("email;name\r\na@b.org;Jos\u00c3\u00a9\r\n".encode(),
+         "line 2: 'Jos\u00c3\u00a9' is garbled (meant 'Jos\u00e9'?): the roster was read as Windows-1252 and saved again as UTF-8"),
+        ("email;name\r\na@b.org;Иван Петров\r\n".encode("cp1251"),
+         "line 2: text in a code page badgekit does not read (Cyrillic, Greek, Central European, Asian …?): "
+         "not UTF-8, Windows-1252 or Mac Roman"),
+        (b"\xef\xbb\xbfemail;name\r\na@b.org;Ann\r\nc@d.org;Caf\xe9\r\n", "line 3: not valid UTF-8 text (a damaged file?)"),
     ],
-    ids=["xlsx", "empty", "no-email-column", "unclosed-quote"],
+    ids=["xlsx", "empty", "no-email-column", "unclosed-quote", "garbled-utf8", "cyrillic-code-page", "bom-over-ansi"],
 )
 def test_unreadable_rosters_are_one_line_usage_errors(project: SimpleNamespace, data: bytes, message: str) -> None:
     project.roster.write_bytes(data)
@@ -136,3 +143,25 @@ def test_an_extra_column_is_a_warning_and_exit_code_0(project: SimpleNamespace) 
     assert f"warning: {project.roster}:line 1, column Timestamp: unknown column (ignored)" in strict.stderr
     again = run_cli("issue", "--badge", "weather", project.roster, "--json")
     assert json.loads(again.stdout)["counts"] == {"already-issued": 1}
+
+
+def test_a_mac_excel_roster_reads_as_the_windows_one(project: SimpleNamespace) -> None:
+    # Excel for Mac "CSV (Macintosh)": Mac Roman, rows ending CR; read as Windows-1252 it would put
+    # "JosŽ" and "ÒweatherÓ" in the credentials
+    project.roster.write_bytes(ROSTER.decode("cp1252").replace("\r\n", "\r").encode("mac_roman"))
+    rows = _rows(run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", "--json", ok=1))
+    assert {line: row["status"] for line, row in rows.items()} == {2: "issued", 3: "issued", 6: "rejected", 8: "rejected"}
+    jose = json.loads(Path(rows[2]["path"]).read_text(encoding="utf-8"))
+    assert jose["credentialSubject"]["narrative"] == JOSE and jose["awardedDate"] == "2026-03-15T00:00:00Z"
+    run_cli("status", "publish")
+    run_cli("verify", rows[2]["path"], "--status-list", project.root / "out" / "status", "--recipient", "jose@example.org")
+
+
+def test_issued_csv_keeps_roster_text_inert_in_spreadsheets(project: SimpleNamespace) -> None:
+    # a header or value starting like a formula (= + - @) must not become one when issued.csv is opened
+    project.roster.write_text('@Email,Name,=1+1\nann@example.org,Ann,x\n-2+3,"=HYPERLINK(""http://x"")",y\n', encoding="utf-8")
+    run_cli("issue", "--badge", "weather", project.roster, "--workers", "1", ok=1)
+    with (project.root / "out" / "issued.csv").open(encoding="utf-8", newline="") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    assert "'@Email: invalid email address '-2+3'" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]

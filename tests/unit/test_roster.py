@@ -143,6 +143,21 @@ def test_email_normalisation():
     assert roster.normalise_email("  MailTo:Ann.Lee@Example.ORG ") == "ann.lee@example.org"
     assert roster.normalise_email("<a@b.org>") == "a@b.org"
     assert roster.normalise_email("Ann Lee <Ann.Lee@Example.org>") == "ann.lee@example.org"
+    # Outlook's copy of a recipient ends with "; ": one address all the same
+    assert roster.normalise_email("Ann Lee <Ann.Lee@Example.org>; ") == roster.normalise_email("ann.lee@example.org,") == "ann.lee@example.org"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("ann @example.org", "'ann @example.org' has a space inside the address: remove it"),
+     ('=HYPERLINK("mailto:ann@example.org","Ann")',
+      '\'=HYPERLINK("mailto:ann@example.org","Ann")\' is a spreadsheet formula, not an address: put the address itself in the cell'),
+     ("a@b.org; c@d.org", "'a@b.org; c@d.org' is not one email address (one recipient per row)"),
+     ("ann@example.org (Ann)", "'ann@example.org (Ann)' is not one email address (one recipient per row)"),
+     ("ann@example", "invalid email address 'ann@example'")],
+)
+def test_email_problems_say_what_to_fix(raw, reason):
+    assert [e.reason for e in roster.validate_row(roster.Row(2, {"email": raw}))] == [reason]
 
 
 def test_streams_large_rosters_without_holding_rows(tmp_path):
@@ -204,6 +219,7 @@ def test_fixtures_are_what_make_rosters_writes():
     [
         ("excel-csv-utf8.csv", "utf-8-sig", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
         ("excel-csv-windows.csv", "windows-1252", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
+        ("excel-csv-mac.csv", "mac-roman", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
         ("excel-csv-windows-de.csv", "windows-1252", ";", ["87,5", "91", "64", "78"], "2026-03-15"),
         ("excel-unicode-text.txt", "utf-16", "\t", ["87.5", "91", "64", "78"], "2026-03-15"),
         ("utf16-be.csv", "utf-16", ",", ["87.5", "91", "64", "78"], "2026-03-15"),
@@ -423,6 +439,21 @@ def test_a_quote_never_closed_is_refused_not_left_to_swallow_the_rows_below(tmp_
     assert str(exc.value) == f"{tmp_path / 'r.csv'}: line 2, column narrative: a quote opens here and is never closed (lines 2-4 would be one value)"
 
 
+@pytest.mark.parametrize("cell", ['"He said "hi" to me"', '"Done" twice', '"Two\nlines" then more'])
+def test_text_after_a_closing_quote_rejects_the_row_not_glued_to_the_value(tmp_path, cell):
+    # csv's lenient reading would sign 'He said hi" to me"': a quote inside a quoted value not doubled
+    _, rows = _rows(f'email,narrative\na@b.org,{cell}\nc@d.org,"Said ""hi"""\n', tmp_path)
+    assert str(rows[0]) == ('line 2, column narrative: text after the closing quote of a quoted value: '
+                            'write a quote inside a quoted value twice ("")')
+    assert rows[1].values == {"email": "c@d.org", "narrative": 'Said "hi"'}
+
+
+def test_spaces_after_a_closing_quote_are_read_as_before(tmp_path):
+    r, rows = _rows('"Email" ,"Name"\t\na@b.org, "Ann"  \nc@d.org,"Cy "  \n', tmp_path)
+    assert r.header.columns[:2] == ("email", "name")
+    assert [row.values for row in rows] == [{"email": "a@b.org", "name": '"Ann"'}, {"email": "c@d.org", "name": "Cy"}]
+
+
 def test_value_over_the_limit_is_a_row_error_and_reading_goes_on(tmp_path):
     big = "x" * (roster.MAX_FIELD_CHARS + 1)
     huge = "y" * 200_000  # over the csv module's own limit too
@@ -454,9 +485,21 @@ def test_mixed_encodings_are_refused_with_both_lines(tmp_path):
 
 
 def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
-    # Mac Roman "ç" is 0x8D, a byte Windows-1252 leaves undefined
-    with pytest.raises(InputError, match=r"line 2: byte 0x8D is neither UTF-8 nor Windows-1252 text \(a Mac Roman or MS-DOS export\?\)"):
-        _rows("email,name\nf@b.org,François\n".encode("mac_roman"), tmp_path)
+    # MS-DOS (code page 850) "ü" is 0x81, a byte Windows-1252 leaves undefined (and "MÅller" in Mac Roman)
+    with pytest.raises(InputError, match=r"line 2: byte 0x81 is neither UTF-8 nor Windows-1252 text \(a Mac Roman or MS-DOS export\?\)"):
+        _rows("email,name\nf@b.org,Ann Müller\n".encode("cp850"), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "names",
+    ["François Hélène", "José Núñez", "Zoë Ågren", "Jürgen Müller", "Kim O’Neil “Bo” Øst", "Sjöberg Renée", "Ana – Lima 5 €",
+     "À bientôt", "Ørsted"],
+)
+def test_mac_roman_is_told_from_windows_1252_by_its_words(tmp_path, names):
+    # the same bytes read as words in one of them only ("José" / "JosŽ", "Zoë" / "Zo‘"): never mojibake
+    for codec, label in (("mac_roman", "mac-roman"), ("cp1252", "windows-1252")):
+        r, rows = _rows(f"email,name\r\nf@b.org,{names}\r\n".encode(codec), tmp_path)
+        assert (r.header.encoding, rows[0].values["name"]) == (label, names)
 
 
 @pytest.mark.parametrize(
@@ -469,6 +512,31 @@ def test_bytes_neither_utf8_nor_windows_1252(tmp_path):
 def test_damaged_utf16_is_refused_naming_its_line(tmp_path, data, line):
     """The reader decodes in 8 KiB blocks: the damage was reported on line 1 (the line being read)."""
     with pytest.raises(InputError, match=rf": line {line}: not valid UTF-16 text"):
+        _rows(data, tmp_path)
+
+
+@pytest.mark.parametrize(("names", "codec"), [("Иван Петров", "cp1251"), ("Γιώργος Παπαδόπουλος", "cp1253"), ("王小明", "gbk")])
+def test_other_code_pages_are_refused_not_read_as_western_letters(tmp_path, names, codec):
+    # Russian Excel's "CSV" is Windows-1251: read as Windows-1252 it would be "Èâàí Ïåòðîâ"
+    with pytest.raises(InputError, match=r"r.csv: line 3: text in a code page badgekit does not read \(Cyrillic, Greek"):
+        _rows(f"email,name\r\na@b.org,Ann\r\nc@d.org,{names}\r\n".encode(codec), tmp_path)
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_utf8_garbled_by_a_windows_1252_round_trip_is_refused_naming_the_line(tmp_path, bom):
+    # Excel's "CSV UTF-8" opened as ANSI and saved as UTF-8 again: valid UTF-8, but "José" is "JosÃ©"
+    garbled = "c@d.org,Kim O’Neil,Café – €5\r\n".encode().decode("cp1252")
+    data = bom + ("email,name,narrative\r\na@b.org,Ann,ok\r\n" + garbled).encode()
+    with pytest.raises(InputError, match=r"r.csv: line 3: 'Oâ€™Neil' is garbled \(meant 'O’Neil'\?\): the roster was read as "
+                                         r"Windows-1252 and saved again as UTF-8"):
+        _rows(data, tmp_path)
+    _rows("email,name\r\na@b.org,SÃO PAULO Ãgua 20°C\r\n".encode(), tmp_path)  # Portuguese is not garbled
+
+
+def test_a_utf8_bom_over_windows_1252_text_is_refused_naming_the_line(tmp_path):
+    # a UTF-8 BOM before Windows-1252 bytes (edited in an "ANSI" editor): was "line 1", the line being read
+    data = codecs.BOM_UTF8 + b"email,name\r\na@b.org,Ann\r\n" + "c@d.org,Café\r\n".encode("cp1252")
+    with pytest.raises(InputError, match=r"r.csv: line 3: not valid UTF-8 text"):
         _rows(data, tmp_path)
 
 
@@ -535,6 +603,12 @@ def test_numbers_as_spreadsheets_write_them(raw, value):
 @pytest.mark.parametrize("raw", ["nan", "inf", "8.7E+01", "1_000", "eighty", "", "1,234,567"])
 def test_not_numbers(raw):
     with pytest.raises(ValueError):
+        roster.parse_number(raw)
+
+
+@pytest.mark.parametrize("raw", ["1.0E+3", "8,7E+01", " 1E5 "])
+def test_scientific_notation_is_refused_with_the_fix(raw):
+    with pytest.raises(ValueError, match=r"is in scientific notation \(Excel shortens numbers so\): format the column as Number"):
         roster.parse_number(raw)
 
 

@@ -90,6 +90,8 @@ def build() -> dict[str, bytes]:
         "excel-csv-utf8.csv": codecs.BOM_UTF8 + excel(US, ",").encode("utf-8"),
         # Excel "CSV (Comma delimited)" on Windows, US: the ANSI code page (Windows-1252), CRLF
         "excel-csv-windows.csv": excel(US, ",").encode("cp1252"),
+        # Excel for Mac "CSV (Macintosh)": Mac Roman (é is 0x8E, Windows-1252's Ž), rows end CR
+        "excel-csv-mac.csv": excel(US, ",").replace("\r\n", "\r").encode("mac_roman"),
         # the same in a German Windows: list separator ';', decimal comma, dd.mm.yyyy
         "excel-csv-windows-de.csv": excel(DE, ";").encode("cp1252"),
         # Excel "Unicode Text (*.txt)": UTF-16 LE with BOM, TAB separated, CRLF
