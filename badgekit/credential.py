@@ -22,7 +22,7 @@ CONTEXT = [VC_V2, OB_V3, OB_EXTENSIONS]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
 SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 
-_NUMERIC_RESULT_TYPES = {"Percent", "RawScore", "GradePointAverage", "ext:Points"}
+_NUMERIC_RESULT_TYPES = roster.NUMERIC_RESULT_TYPES
 
 
 def identity_hash(identifier: str, salt: str) -> str:
@@ -181,7 +181,7 @@ def _results(achievement: Mapping[str, Any], row: RosterRow) -> list[dict[str, A
             results.append({"type": ["Result"], "resultDescription": rd["id"], "value": _number_text(_read(number, score, roster.parse_number))})
             score = None
         elif rtype == "LetterGrade" and score:
-            results.append({"type": ["Result"], "resultDescription": rd["id"], "value": score})
+            results.append({"type": ["Result"], "resultDescription": rd["id"], "value": row.grade or score})
             score = None
     return results
 

@@ -87,11 +87,13 @@ class KeptRows:
 
 
 def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None = None, *,
-                    check: RowCheck | None = None, extra_columns: Sequence[str] = (), kept: KeptRows | None = None
+                    check: RowCheck | None = None, extra_columns: Sequence[str] = (), kept: KeptRows | None = None,
+                    results: roster.ResultExpectation | None = None
                     ) -> tuple[roster.Roster, list[RowError], dict[int, list[RowError]], int]:
     """First pass: every row checked, duplicates found; rows that pass go to ``check`` (e.g. the
     ledger's prerequisites) in chunks of :data:`CHUNK`. Returns (roster, header errors, errors by
-    line, good count); the good rows go to ``kept`` (as many as it keeps)."""
+    line, good count); the good rows go to ``kept`` (as many as it keeps). ``results``: how the
+    badge class's resultDescriptions read a score (:meth:`badgekit.roster.ResultExpectation.of`)."""
     r = open_roster(path, requirements, date_order, extra_columns)
     by_line: dict[int, list[RowError]] = {}
     seen: dict[bytes, int] = {}
@@ -114,7 +116,7 @@ def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_ord
         if isinstance(item, RowError):
             by_line.setdefault(item.line, []).append(item)
             continue
-        row, errors = roster.parse_row(item, requirements, date_order=date_order)
+        row, errors = roster.parse_row(item, requirements, date_order=date_order, results=results)
         if not errors:
             key = hashlib.sha256(row.recipient_key.encode()).digest()
             first = seen.get(key)
@@ -133,7 +135,8 @@ def validate_roster(path: Path, requirements: Sequence[roster.RowRule], date_ord
 
 
 def good_rows(path: Path, requirements: Sequence[roster.RowRule], date_order: str | None, extra_columns: Sequence[str],
-              rejected: Mapping[int, object], kept: KeptRows | None = None) -> Iterator[RosterRow]:
+              rejected: Mapping[int, object], kept: KeptRows | None = None,
+              results: roster.ResultExpectation | None = None) -> Iterator[RosterRow]:
     """Second pass: the rows :func:`validate_roster` passed, each read into its record: those it
     ``kept``, then the others read again from the roster (none when it kept them all)."""
     after = 0
@@ -144,7 +147,7 @@ def good_rows(path: Path, requirements: Sequence[roster.RowRule], date_order: st
         after = kept.rows[-1].line if kept.rows else 0
     for item in open_roster(path, requirements, date_order, extra_columns).rows():
         if isinstance(item, roster.Row) and item.line > after and item.line not in rejected:
-            yield roster.parse_row(item, date_order=date_order)[0]
+            yield roster.parse_row(item, date_order=date_order, results=results)[0]
 
 
 def _recipient_column(row: RosterRow) -> str:

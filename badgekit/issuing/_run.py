@@ -46,7 +46,7 @@ from badgekit.issuing._signing import (
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images, recipient_image_fonts
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
-from badgekit.roster import Roster, RosterRow, Row, RowError, normalise_header, parse_row
+from badgekit.roster import ResultExpectation, Roster, RosterRow, Row, RowError, normalise_header, parse_row
 
 #: Signed rows marked issued per ledger transaction (fewer, larger transactions: issue 18). A run
 #: killed in between leaves at most this many written credentials reserved; the next run signs them
@@ -75,6 +75,7 @@ class _Settings:
             )
         self.url_for = status_url_for(status_base_url, self.purpose) if self.revocable and status_base_url else None
         self.requirements = tuple(getattr(policy, "requirements", ()))
+        self.results = ResultExpectation.of(self.achievement)  # how a row's score is read (a number, a letter grade)
         self.required = {rid: (prerequisites or {}).get(rid, rid) for rid in getattr(policy, "requires", ())}
         self.rule = getattr(policy, "rule", None)  # what must be held of ``required`` (all_of / n_of)
         self.extra_columns = (PRIOR_COLUMN,) if self.required else ()
@@ -172,7 +173,8 @@ class _Run:
                                    issuer=str(self.issuer.get("id") or "") or None) if s.required else None
         self.kept = KeptRows()
         r, header_errors, self.rejected, good = validate_roster(self.roster_path, s.requirements, options.date_order,
-                                                                check=check, extra_columns=s.extra_columns, kept=self.kept)
+                                                                check=check, extra_columns=s.extra_columns, kept=self.kept,
+                                                                results=s.results)
         outcomes = _Outcomes({line: RowOutcome(line, "rejected", errors=tuple(errs)) for line, errs in self.rejected.items()}, sink)
         if not options.dry_run and self.rejected:
             ledger.record_rejections(s.badge_id, str(self.roster_path), [e for errs in self.rejected.values() for e in errs])
@@ -191,7 +193,7 @@ class _Run:
 
     def _rows(self) -> Iterator[RosterRow]:
         return good_rows(self.roster_path, self.s.requirements, self.options.date_order, self.s.extra_columns, self.rejected,
-                         self.kept)
+                         self.kept, self.s.results)
 
     def _chunks(self, planner: Planner, outcomes: _Outcomes) -> Iterator[list[_Job]]:
         """Signing chunks of 64 jobs, planned (and reserved) :data:`CHUNK` rows at a time."""
@@ -368,7 +370,7 @@ def issue_credential(
     settings = _Settings(badge, options, status_base_url, prerequisites)
     # the names a roster header may use (``completed_on``, ``E-Mail``…) mean what they mean there
     values = {normalise_header(k): v for k, v in recipient.items() if v}
-    row, errors = parse_row(Row(1, values), settings.requirements, date_order=date_order)
+    row, errors = parse_row(Row(1, values), settings.requirements, date_order=date_order, results=settings.results)
     if ledger is not None and settings.required and not errors:
         check = prerequisite_check(ledger, settings.badge_id, settings.required, settings.now, reissue=reissue,
                                    rule=settings.rule, issuer=str(issuer.get("id") or "") or None)

@@ -19,13 +19,15 @@ Rows are streamed: memory stays flat with roster size.
 
 The package: :mod:`._encoding` (what kind of file, which encoding), :mod:`._values` (cells, e-mail
 addresses, dates, numbers), :mod:`._reader` (:class:`Roster`: header mapping, rows streamed),
-:mod:`._rows` (the records) and :mod:`._validate` (every value checked).
+:mod:`._rows` (the records), :mod:`._results` (how a score is read: a number or a letter grade, as
+the badge class's resultDescription expects) and :mod:`._validate` (every value checked).
 """
 
 from __future__ import annotations
 
 from badgekit.roster._encoding import decode_roster, detect_encoding, refuse_non_text
 from badgekit.roster._reader import Header, Roster
+from badgekit.roster._results import MAX_GRADE_CHARS, NUMERIC_RESULT_TYPES, ResultExpectation, ScoreReading
 from badgekit.roster._rows import RosterRow, Row, RowError, recipient_key
 from badgekit.roster._validate import RowRule, parse_row, typed_row, validate_row
 from badgekit.roster._values import (
@@ -53,7 +55,7 @@ from badgekit.roster._values import (
 )
 
 __all__ = [
-    "COLUMNS", "DATE_COLUMNS", "DATE_ORDERS", "EVIDENCE_NUMBERS", "MAX_FIELD_CHARS", "MAX_LINE_CHARS", "MAX_ROSTER_BYTES",
+    "COLUMNS", "DATE_COLUMNS", "MAX_GRADE_CHARS", "NUMERIC_RESULT_TYPES", "ResultExpectation", "ScoreReading", "DATE_ORDERS", "EVIDENCE_NUMBERS", "MAX_FIELD_CHARS", "MAX_LINE_CHARS", "MAX_ROSTER_BYTES",
     "RESULT_STATUSES", "Header", "Roster", "RosterRow", "Row", "RowError", "RowRule", "bare_email", "clean_value", "column_letter",
     "date_order", "decode_roster", "detect_encoding", "drop_invisible", "identifier_cell", "is_email", "is_url", "normalise_email",
     "normalise_header", "parse_date", "parse_number", "parse_row", "recipient_key", "refuse_non_text", "result_status",

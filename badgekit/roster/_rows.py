@@ -60,6 +60,7 @@ class RosterRow:
     score: float | None = None
     credits_earned: float | None = None
     status: str | None = None  # as OB 3.0's ResultStatusType spells it
+    grade: str | None = None  # the score as a LetterGrade's text (its allowedValue's spelling), when it fills one
 
     def get(self, column: str) -> str | None:
         """A cell's text (None when empty)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
+from badgekit.roster._results import ResultExpectation
 from badgekit.roster._rows import RosterRow, Row, RowError
 from badgekit.roster._values import (
     _SCIENTIFIC,
@@ -57,18 +59,20 @@ def _email_problem(raw: str) -> str:
     return f"invalid email address {raw!r}"
 
 
-def validate_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str | None = None) -> list[RowError]:
+def validate_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str | None = None,
+                 results: ResultExpectation | None = None) -> list[RowError]:
     """Check a row's values and the badge class's requirement rules; return every problem.
 
     ``date_order`` (``"DMY"``/``"MDY"``) reads numeric dates the way the roster writes them."""
-    return parse_row(row, requirements, date_order=date_order)[1]
+    return parse_row(row, requirements, date_order=date_order, results=results)[1]
 
 
-def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str | None = None
-              ) -> tuple[RosterRow, list[RowError]]:
+def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str | None = None,
+              results: ResultExpectation | None = None) -> tuple[RosterRow, list[RowError]]:
     """Read a row once: the :class:`RosterRow` (every value parsed) and every problem with it
     (:func:`validate_row`'s). The record of a row with problems has None where a value did not
-    parse: issue only a row without problems."""
+    parse: issue only a row without problems. ``results`` (the badge class's resultDescriptions)
+    says how ``score`` is read: a letter grade where it fills a LetterGrade, else a number."""
     errors: list[RowError] = []
     line = row.line
     values = row.values
@@ -110,9 +114,17 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
             except ValueError as exc:
                 errors.append(RowError(line, col, str(exc)))
     numbers: dict[str, float] = {}
+    grade = None
+    reading = results.reading(bool(get("level"))) if results is not None else None
     for col in layout.numbers:
         value = values[col]
-        if value:
+        if value and col == "score" and reading is not None and reading.letter:
+            grade, problem = reading.grade(value)
+            if problem is not None:
+                errors.append(RowError(line, col, problem))
+            with contextlib.suppress(ValueError):  # a numeric grade: its row fingerprint as before (a number)
+                numbers[col] = parse_number(value)
+        elif value:
             try:
                 numbers[col] = parse_number(value)
             except ValueError as exc:
@@ -136,7 +148,7 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
         line, values, email=address, recipient_id=rid, student_id=get("student_id"),
         earned=dates.get("earned"), issued=dates.get("issued"), valid_until=dates.get("valid_until"),
         activity_start=dates.get("activity_start_date"), activity_end=dates.get("activity_end_date"),
-        score=numbers.get("score"), credits_earned=numbers.get("credits_earned"), status=status,
+        score=numbers.get("score"), credits_earned=numbers.get("credits_earned"), status=status, grade=grade,
     )
     return record, errors
 

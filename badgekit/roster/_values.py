@@ -41,7 +41,7 @@ COLUMNS: dict[str, str] = {
     "earned": "date the badge was earned (awardedDate), e.g. 2026-01-15",
     "issued": "validity start (validFrom) when not now",
     "valid_until": "validUntil of this row's credential (e.g. the expiry of the credential it re-issues), instead of the badge class's validity",
-    "score": "result value for the badge class's first resultDescription",
+    "score": "result value for the badge class's first resultDescription (a number; a letter such as B+ for a LetterGrade)",
     "level": "achieved rubric level (name or id of a rubricCriterionLevel)",
     "status": "result status (Completed, Failed, InProgress …; OB 3.0 ResultStatusType) when a resultDescription has resultType Status",
     "evidence_url": "URL of evidence (Evidence.id)",

@@ -558,3 +558,35 @@ def test_the_second_pass_gives_the_good_rows_of_the_first_once_in_order_kept_or_
     if kept.complete:  # every good row kept: the roster is not read a second time
         roster_file.unlink()
         assert list(good_rows(roster_file, [], None, (), rejected, kept)) == reference
+
+
+def test_a_letter_grade_class_issues_the_letter_as_result_value_and_refuses_other_grades(tmp_path):
+    """A roster score fills the badge class's first resultDescription that takes one: a LetterGrade's
+    is text (one of its allowedValue, spelt as the class spells it), a Percent's still a number."""
+    from badgekit.schema import validate_credential
+
+    grade, percent = "urn:uuid:0f3c0000-0000-4000-8000-0000000000a1", "urn:uuid:0f3c0000-0000-4000-8000-0000000000a2"
+    achievement = {**ACHIEVEMENT, "resultDescription": [
+        {"id": grade, "type": ["ResultDescription"], "name": "Final grade", "resultType": "LetterGrade",
+         "allowedValue": ["A", "B+", "B", "C"]},
+        {"id": percent, "type": ["ResultDescription"], "name": "Final score", "resultType": "Percent"}]}
+
+    def issue(achievement, rows, out):
+        badge = SimpleNamespace(id=achievement["id"], achievement=achievement,
+                                policy=SimpleNamespace(validity=None, requirements=(), status_purpose="revocation"))
+        (tmp_path / f"{out}.csv").write_text("email,grade\n" + rows, encoding="utf-8")
+        return issue_roster(roster_path=tmp_path / f"{out}.csv", badge=badge, issuer=ISSUER, key=KEY,
+                            ledger=Ledger.open(tmp_path / f"{out}.sqlite3"), status_base_url="https://example.edu/status/",
+                            options=IssueOptions(out_dir=tmp_path / out, now=NOW, rng_seed=7)).outcomes
+
+    issued, lowered, refused = issue(achievement, "a@example.org,B+\nb@example.org,b+\nc@example.org,E\n", "letters")
+    assert (issued.status, lowered.status, refused.status) == ("issued", "issued", "rejected")
+    assert [str(e) for e in refused.errors] == [
+        "line 4, column grade: 'E' is not an allowed grade of 'Final grade' (A, B+, B, C)"]
+    for outcome in (issued, lowered):
+        doc = json.loads(Path(outcome.path).read_text())
+        assert doc["credentialSubject"]["result"] == [{"type": ["Result"], "resultDescription": grade, "value": "B+"}]
+        assert validate_credential(doc, strict=True) == [] and proof.verify(doc)
+    numeric = {**ACHIEVEMENT, "resultDescription": achievement["resultDescription"][1:]}
+    (refused,) = issue(numeric, "a@example.org,B+\n", "numbers")  # as before: a Percent is a number
+    assert [str(e) for e in refused.errors] == ["line 2, column grade: 'B+' is not a number"]

@@ -746,3 +746,49 @@ def test_rows_of_different_columns_each_check_their_own_columns():
             assert [e.column for e in errors] == expected[row.line], row
     record, errors = roster.parse_row(rows[2])
     assert record.credits_earned == 1.5 and record.issued is not None and record.score is None
+
+
+_GRADE = {"id": "urn:uuid:0f3c0000-0000-4000-8000-0000000000a1", "type": ["ResultDescription"], "name": "Final grade",
+          "resultType": "LetterGrade"}
+_PERCENT = {"id": "urn:uuid:0f3c0000-0000-4000-8000-0000000000a2", "type": ["ResultDescription"], "name": "Final score",
+            "resultType": "Percent"}
+_RUBRIC = {"id": "urn:uuid:0f3c0000-0000-4000-8000-0000000000a3", "type": ["ResultDescription"], "name": "Rubric",
+           "resultType": "RubricCriterionLevel",
+           "rubricCriterionLevel": [{"id": "urn:uuid:0f3c0000-0000-4000-8000-0000000000b1", "type": ["RubricCriterionLevel"],
+                                     "name": "Good", "points": "50"}]}
+
+
+def _score(descriptions, score, **more):
+    results = roster.ResultExpectation.of({"resultDescription": descriptions})
+    return roster.parse_row(roster.Row(7, {"email": "a@b.org", "score": score, **more}), results=results)
+
+
+@pytest.mark.parametrize(("descriptions", "more", "letter"), [
+    ([_GRADE], {}, True),
+    ([_GRADE, _PERCENT], {}, True),  # the score fills the first: the letter grade
+    ([_PERCENT, _GRADE], {}, False),
+    ([_RUBRIC, _GRADE], {}, False),  # no level: the score is the rubric's points
+    ([_RUBRIC, _GRADE], {"level": "Good"}, True),  # the level fills the rubric, the score the grade
+    ([{**_GRADE, "resultType": "PerformanceLevel"}], {}, False),  # fills nothing: a number as before
+    ([], {}, False),
+])
+def test_a_score_is_a_letter_grade_only_where_it_fills_a_letter_grade(descriptions, more, letter):
+    record, errors = _score(descriptions, " B+ ", **more)
+    if letter:
+        assert errors == [] and record.grade == "B+"
+    else:
+        assert [(e.line, e.column, e.reason) for e in errors] == [(7, "score", "' B+ ' is not a number")]
+        assert record.grade is None
+
+
+def test_a_letter_grade_is_one_of_its_allowed_values_and_bounded():
+    graded = [{**_GRADE, "allowedValue": ["A", "B+", "B", "C"]}]
+    record, errors = _score(graded, "b+")
+    assert errors == [] and record.grade == "B+"  # the badge class's spelling
+    record, errors = _score(graded, "E")
+    assert [str(e) for e in errors] == ["line 7, column score: 'E' is not an allowed grade of 'Final grade' (A, B+, B, C)"]
+    assert record.grade is None
+    _, errors = _score([_GRADE], "x" * 65)
+    assert [e.reason for e in errors] == [f"{'x' * 40!r}… is longer than 64 characters: not a letter grade"]
+    record, errors = _score([_GRADE], "85")  # a number is a grade too, read as before
+    assert errors == [] and (record.grade, record.score) == ("85", 85.0)

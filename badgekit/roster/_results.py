@@ -1,0 +1,79 @@
+"""How a row's ``score`` is read: as the badge class's resultDescription it fills expects (a number
+for Percent, RawScore …; text for a LetterGrade, one of its ``allowedValue`` when it lists them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from badgekit.roster._values import clean_value
+
+#: resultTypes whose Result.value is a number (``credential._results`` writes the score as one).
+NUMERIC_RESULT_TYPES = frozenset({"Percent", "RawScore", "GradePointAverage", "ext:Points"})
+#: Longest letter grade a cell may give ("Pass with distinction" fits; a sentence does not).
+MAX_GRADE_CHARS = 64
+_SHOWN = 20  # allowed values named in a reason
+
+
+@dataclass(frozen=True)
+class ScoreReading:
+    """What a score fills: a number, or (``letter``) a LetterGrade's text, one of ``allowed``
+    (its ``allowedValue``; empty: any) when it lists them; ``name`` names it in reasons."""
+
+    letter: bool = False
+    allowed: tuple[str, ...] = ()
+    name: str = ""
+
+    def grade(self, value: str) -> tuple[str | None, str | None]:
+        """(the grade, trimmed, as the badge class spells it; None) or (None, the reason it is refused)."""
+        value = clean_value(value)
+        if len(value) > MAX_GRADE_CHARS:
+            return None, f"{value[:40]!r}… is longer than {MAX_GRADE_CHARS} characters: not a letter grade"
+        if not self.allowed:
+            return value, None
+        wanted = value.casefold()
+        for allowed in self.allowed:
+            if allowed.casefold() == wanted:
+                return allowed, None
+        shown = ", ".join(self.allowed[:_SHOWN]) + (", …" if len(self.allowed) > _SHOWN else "")
+        of = f" of {self.name!r}" if self.name else ""
+        return None, f"{value!r} is not an allowed grade{of} ({shown})"
+
+
+_NUMBER = ScoreReading()
+
+
+@dataclass(frozen=True)
+class ResultExpectation:
+    """What a badge class's resultDescriptions make of a row's score, in ``credential._results``'s
+    order: ``with_level`` for a row that gives a ``level``, else ``without_level`` (a
+    RubricCriterionLevel first reads the score as points then). A number when no
+    resultDescription takes the score."""
+
+    without_level: ScoreReading = _NUMBER
+    with_level: ScoreReading = _NUMBER
+
+    @classmethod
+    def of(cls, achievement: Mapping[str, Any]) -> ResultExpectation:
+        """The expectation of an OB 3.0 Achievement (its ``resultDescription``)."""
+        found = achievement.get("resultDescription")
+        descriptions = [d for d in found if isinstance(d, Mapping) and d.get("id")] if isinstance(found, list) else []
+        return cls(_reading(descriptions, level=False), _reading(descriptions, level=True))
+
+    def reading(self, level: bool) -> ScoreReading:
+        """How the score of a row with (``level``) or without a level is read."""
+        return self.with_level if level else self.without_level
+
+
+def _reading(descriptions: list[Mapping[str, Any]], *, level: bool) -> ScoreReading:
+    for rd in descriptions:
+        kind = rd.get("resultType")
+        if (kind == "RubricCriterionLevel" and not level) or kind in NUMERIC_RESULT_TYPES:
+            return _NUMBER
+        if kind == "LetterGrade":
+            allowed = rd.get("allowedValue")
+            values = tuple(v for v in allowed if isinstance(v, str)) if isinstance(allowed, list) else ()
+            name = rd.get("name")
+            return ScoreReading(True, values, name if isinstance(name, str) else str(rd.get("id")))
+    return _NUMBER
