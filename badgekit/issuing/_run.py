@@ -46,7 +46,15 @@ from badgekit.issuing._signing import (
 from badgekit.issuing._worker import STAGING, SigningSetup, badge_images, recipient_image_fonts
 from badgekit.keys import PrivateKey
 from badgekit.ledger import Issuance, Ledger
-from badgekit.roster import ResultExpectation, Roster, RosterRow, Row, RowError, normalise_header, parse_row
+from badgekit.roster import (
+    ResultExpectation,
+    Roster,
+    RosterRow,
+    Row,
+    RowError,
+    normalise_header,
+    parse_row,
+)
 
 #: Signed rows marked issued per ledger transaction (fewer, larger transactions: issue 18). A run
 #: killed in between leaves at most this many written credentials reserved; the next run signs them

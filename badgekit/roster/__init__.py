@@ -27,7 +27,12 @@ from __future__ import annotations
 
 from badgekit.roster._encoding import decode_roster, detect_encoding, refuse_non_text
 from badgekit.roster._reader import Header, Roster
-from badgekit.roster._results import MAX_GRADE_CHARS, NUMERIC_RESULT_TYPES, ResultExpectation, ScoreReading
+from badgekit.roster._results import (
+    MAX_GRADE_CHARS,
+    NUMERIC_RESULT_TYPES,
+    ResultExpectation,
+    ScoreReading,
+)
 from badgekit.roster._rows import RosterRow, Row, RowError, recipient_key
 from badgekit.roster._validate import RowRule, parse_row, typed_row, validate_row
 from badgekit.roster._values import (
