@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from badgekit import cache
 from badgekit._io import load_json_file
 from badgekit._parallel import default_workers
+from badgekit._schema_startup import import_jsonschema_rs_without_email
 from badgekit._time import utc_now
 from badgekit.cli import _output
 from badgekit.cli._sinks import Human, Json, Jsonl, Lines, Sink
@@ -50,6 +51,7 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
                        ob2_docs=ob2_doc or [])
     paths = core.expand_paths(files)
     import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
+    import_jsonschema_rs_without_email()  # and jsonschema-rs's e-mail date parser (ADR 10)
     many = len(paths) > 1 or any(str(p).lower().endswith(".jsonl") for p in paths)  # a JSON Lines file: one credential a line
     single = not many and not files[0].is_dir()
     one_line = not json_out and not jsonl and not verbose and many

@@ -127,6 +127,7 @@ def _is_absolute_iri(value: str) -> bool:
 #: badgekit, so the first canonicalisation in a process does not rebuild it through PyLD
 #: (~15 ms of a cold ``badgekit verify``): what ``badgekit issue`` writes, and the common forms.
 SHIPPED_CONTEXT_SETS: tuple[tuple[str, ...], ...] = (
+    (VC_V2,),  # a status list credential
     (VC_V2, OB_V3),
     (VC_V2, OB_V3, OB_EXTENSIONS),
     (VC_V1, "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
