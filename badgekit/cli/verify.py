@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -241,13 +240,20 @@ def report_lines(report: VerificationReport, *, width: int) -> list[_Line]:
     for check in report.checks:
         mark, style = _MARKS.get(check.status, ("?", ""))
         reason = clean(check.reason)
-        wrapped = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
+        wrapped = _wrap(reason, wrap) or [""]
         reason_style = "dim" if check.status == "skipped" else ""
         lines.append([(f"{check.number:>{digits}}  ", "dim"), (mark, style), ("  ", ""),
                       (f"{check.id:<{id_width}} ", style if check.status != "passed" else ""), (wrapped[0], reason_style)])
         lines.extend([(indent + more, reason_style)] for more in wrapped[1:])
     lines.append([])
     return lines
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap`` without hyphen breaks; textwrap loads for the full report only (start-up)."""
+    import textwrap
+
+    return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 def render_report(report: VerificationReport, *, width: int) -> str:
