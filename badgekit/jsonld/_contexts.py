@@ -133,9 +133,9 @@ SHIPPED_CONTEXT_SETS: tuple[tuple[str, ...], ...] = (
     (VC_V1, "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
      "https://w3id.org/security/suites/ed25519-2020/v1"),
 )
-#: Written by ``python -m badgekit.jsonld._processed`` (a pickle of ``{"pins": {url: SHA-256},
-#: "sets": {urls: pickled processed context}}``); ``tests/unit/test_jsonld_processed.py`` proves it
-#: equal to a fresh computation.
+#: Written by ``scripts/make_processed_contexts.py`` (a pickle of ``{"pins": {url: SHA-256},
+#: "pyld": version, "sets": {urls: pickled processed context}}``); ``tests/unit/test_jsonld_processed.py``
+#: proves it equal to a fresh computation.
 PROCESSED_FILE = "processed-contexts.pickle"
 #: A processed context's ``_uuid`` (PyLD's cache key for it) as shipped; a fresh one replaces it.
 SHIPPED_UUID = "badgekit-shipped"
@@ -178,10 +178,19 @@ def shipped_processed_context(urls: tuple[str, ...]) -> Any | None:
     pins = _shipped["pins"]
     if data is None or any(pins.get(url) != PINNED_CONTEXTS[url][1] for url in urls):
         return None
+    if _shipped.get("pyld") != pyld_version():
+        return None  # made by another PyLD, whose processed form may differ
     import uuid
 
     # named as PyLD names each processed context: unique in the process
     return with_uuid(_unpickle(data), str(uuid.uuid1()))
+
+
+def pyld_version() -> str:
+    """The version of the PyLD in use (its ``__about__`` module: what ``pyld.jsonld`` imports)."""
+    from pyld.__about__ import __version__
+
+    return str(__version__)
 
 
 def with_uuid(ctx: Any, value: str) -> Any:

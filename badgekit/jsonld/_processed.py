@@ -14,7 +14,13 @@ import pickle
 from typing import Any
 
 from badgekit.jsonld import _fastcanon
-from badgekit.jsonld._contexts import PINNED_CONTEXTS, SHIPPED_CONTEXT_SETS, SHIPPED_UUID, with_uuid
+from badgekit.jsonld._contexts import (
+    PINNED_CONTEXTS,
+    SHIPPED_CONTEXT_SETS,
+    SHIPPED_UUID,
+    pyld_version,
+    with_uuid,
+)
 
 
 def fresh_processed_context(urls: tuple[str, ...]) -> Any:
@@ -31,4 +37,4 @@ def build_shipped() -> bytes:
     for urls in SHIPPED_CONTEXT_SETS:
         sets[urls] = pickle.dumps(with_uuid(fresh_processed_context(urls), SHIPPED_UUID), protocol=4)
     pins = {url: PINNED_CONTEXTS[url][1] for urls in SHIPPED_CONTEXT_SETS for url in urls}
-    return pickle.dumps({"pins": pins, "sets": sets}, protocol=4)
+    return pickle.dumps({"pins": pins, "pyld": pyld_version(), "sets": sets}, protocol=4)

@@ -53,10 +53,14 @@ def test_regeneration_equals_the_shipped_file():
     assert set(shipped["sets"]) == set(_contexts.SHIPPED_CONTEXT_SETS)
 
 
-def test_not_served_when_not_shipped_or_made_from_other_context_bytes(monkeypatch):
+def test_not_served_when_not_shipped_or_made_from_other_context_bytes_or_pyld(monkeypatch):
     assert _contexts.shipped_processed_context((_contexts.VC_V1,)) is None
     urls = _contexts.SHIPPED_CONTEXT_SETS[1]
     filename, _digest = _contexts.PINNED_CONTEXTS[urls[1]]
+    assert _contexts.shipped_processed_context(urls) is not None
+    monkeypatch.setattr(_contexts, "pyld_version", lambda: "0.0.0")  # another PyLD
+    assert _contexts.shipped_processed_context(urls) is None
+    monkeypatch.undo()
     monkeypatch.setitem(_contexts.PINNED_CONTEXTS, urls[1], (filename, "0" * 64))
     assert _contexts.shipped_processed_context(urls) is None
 
