@@ -330,4 +330,3 @@ def test_importing_schema_does_not_import_the_engines() -> None:
     code = "import sys, badgekit.schema; print('jsonschema' in sys.modules, 'jsonschema_rs' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
-
