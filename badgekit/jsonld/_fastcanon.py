@@ -30,6 +30,7 @@ from badgekit.jsonld._contexts import (
     MAX_CANON_WORK,
     PINNED_CONTEXTS,
     _is_absolute_iri,
+    shipped_processed_context,
 )
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -99,7 +100,9 @@ class _Engine:
             for url in urls:
                 if url not in PINNED_CONTEXTS:
                     raise Unsupported(f"context {url} is not bundled")
-            ctx = self.proc._process_context(self.initial, list(urls), self.options)
+            ctx = shipped_processed_context(urls)  # the same, made ahead (badgekit.jsonld._processed)
+            if ctx is None:
+                ctx = self.proc._process_context(self.initial, list(urls), self.options)
             self.keep.append(ctx)
             self.top[urls] = ctx
         return ctx
