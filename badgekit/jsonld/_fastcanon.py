@@ -325,12 +325,66 @@ def _literal(lexical: str, datatype: str) -> Term:
     return text if datatype == XSD_STRING else text + "^^<" + datatype + ">"
 
 
+class SharedParts:
+    """JSON objects that many documents hold object for object (a bulk run's issuer and
+    achievement): the walk of each, under a given active context and property, is recorded the
+    first time and its quads reused (blank nodes relabelled) for every later document.
+
+    Exact because the walk of a node object depends only on the object, the active context and
+    the active property (a memo key here), and RDFC-1.0 does not depend on blank node labels. The
+    caller owns the parts and must not change them while they are shared; ``measures`` holds
+    their size for :func:`badgekit.limits.check_signable` (``known``).
+    """
+
+    def __init__(self, parts: Sequence[Mapping[str, Any]]) -> None:
+        from badgekit import limits  # start-up: only bulk signing shares parts
+
+        self.parts = {id(p): p for p in parts}  # holds them: their ids stay theirs
+        self.measures = {id(p): limits.measure(p) for p in parts}
+        self.walks: dict[tuple[int, int, str | None], tuple[Term, tuple[Quad, ...], tuple[Quad, ...]]] = {}
+        self.lock = threading.Lock()
+
+
+Quad = tuple[str, str, str]
+
+
 class _Walk:
-    def __init__(self, engine: _Engine) -> None:
+    def __init__(self, engine: _Engine, shared: SharedParts | None = None) -> None:
         self.e = engine
         self.quads: set[tuple[Term, Term, Term]] = set()  # quads without a blank node
         self.blank_quads: set[tuple[Term, Term, Term]] = set()  # quads with one (RDFC-1.0 labels them)
         self.next_blank = 0
+        self.shared = shared.parts if shared is not None else None
+        self.memo = shared
+
+    def reuse(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term:
+        """The node of a shared part: its recorded quads, its blank nodes given labels of this walk."""
+        assert self.memo is not None
+        key = (id(element), id(active), active_property)
+        found = self.memo.walks.get(key)
+        if found is None:
+            sub = _Walk(self.e)  # parts within parts are walked, not shared
+            root = sub.node(active, active_property, element)
+            found = (root, tuple(sub.quads), tuple(sub.blank_quads))
+            with self.memo.lock:
+                self.e.keep.append(active)
+                self.memo.walks[key] = found
+        root, named, blank = found
+        self.quads.update(named)
+        if not blank:
+            return root
+        labels: dict[str, str] = {}
+
+        def label(term: Term) -> Term:
+            if term[0] != "_":
+                return term
+            new = labels.get(term)
+            if new is None:
+                new = labels[term] = self.blank()
+            return new
+
+        self.blank_quads.update((label(s), p, label(o)) for s, p, o in blank)
+        return label(root)
 
     def blank(self) -> Term:
         self.next_blank += 1
@@ -349,6 +403,8 @@ class _Walk:
         self.node(self.e.initial, None, doc, top_ctx=top)
 
     def node(self, active: Any, active_property: str | None, element: Mapping[str, Any], *, top_ctx: Any = None) -> Term:
+        if self.shared is not None and id(element) in self.shared and top_ctx is None:
+            return self.reuse(active, active_property, element)
         e = self.e
         keys = tuple(element)
         shape_key = (id(active), active_property, keys, id(top_ctx) if "@context" in element else None)
@@ -505,14 +561,15 @@ def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term,
     return "".join(lines)
 
 
-def canonize(document: Any, max_work: int = MAX_CANON_WORK) -> str:
-    """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`.
+def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedParts | None = None) -> str:
+    """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`;
+    ``shared``: objects of ``document`` whose walk is recorded once (see :class:`SharedParts`).
 
     Raises:
         Unsupported: the document needs the reference path.
     """
     engine = _engine()
-    walk = _Walk(engine)
+    walk = _Walk(engine, shared)
     try:
         walk.document(document)
     except Unsupported:
