@@ -341,7 +341,9 @@ class SharedParts:
 
         self.parts = {id(p): p for p in parts}  # holds them: their ids stay theirs
         self.measures = {id(p): limits.measure(p) for p in parts}
-        self.walks: dict[tuple[int, int, str | None], tuple[Term, tuple[Quad, ...], tuple[Quad, ...]]] = {}
+        #: (part, active context, property) → (its node's term, N-Quads lines of its quads without a
+        #: blank node, its quads with one)
+        self.walks: dict[tuple[int, int, str | None], tuple[Term, frozenset[str], tuple[Quad, ...]]] = {}
         self.lock = threading.Lock()
 
 
@@ -356,6 +358,7 @@ class _Walk:
         self.next_blank = 0
         self.shared = shared.parts if shared is not None else None
         self.memo = shared
+        self.lines: frozenset[str] = frozenset()  # N-Quads lines of shared parts' quads without a blank node
 
     def reuse(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term:
         """The node of a shared part: its recorded quads, its blank nodes given labels of this walk."""
@@ -365,12 +368,12 @@ class _Walk:
         if found is None:
             sub = _Walk(self.e)  # parts within parts are walked, not shared
             root = sub.node(active, active_property, element)
-            found = (root, tuple(sub.quads), tuple(sub.blank_quads))
+            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), tuple(sub.blank_quads))
             with self.memo.lock:
                 self.e.keep.append(active)
                 self.memo.walks[key] = found
         root, named, blank = found
-        self.quads.update(named)
+        self.lines |= named
         if not blank:
             return root
         labels: dict[str, str] = {}
@@ -530,10 +533,12 @@ class _Walk:
 _RDF_TYPE = _iri(RDF_TYPE)
 
 
-def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]]) -> str:
+def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]],
+               named_lines: frozenset[str] = frozenset()) -> str:
     """RDFC-1.0 when every blank node has a distinct first-degree hash (the common case for
     credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5). ``named``:
-    the quads without a blank node (they are written as they are); ``quads``: the others."""
+    the quads without a blank node (they are written as they are), and ``named_lines`` more of
+    them already written (a quad in both is written once); ``quads``: the others."""
     mentions: dict[str, list[tuple[Term, Term, Term]]] = {}
     for q in quads:
         s, _, o = q
@@ -555,7 +560,12 @@ def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term,
         raise Unsupported("blank nodes with equal first-degree hashes (N-degree case)")
     labels = {label: f"_:c14n{n}" for n, label in enumerate(sorted(hashes, key=hashes.__getitem__))}
     relabel = labels.get  # an IRI or a literal is no blank label: it stays itself
-    lines = [f"{s} {p} {o} .\n" for s, p, o in named]
+    if named_lines:
+        unique = {f"{s} {p} {o} .\n" for s, p, o in named}
+        unique |= named_lines
+        lines = list(unique)
+    else:
+        lines = [f"{s} {p} {o} .\n" for s, p, o in named]
     lines.extend([f"{relabel(s, s)} {p} {relabel(o, o)} .\n" for s, p, o in quads])
     lines.sort()
     return "".join(lines)
@@ -578,4 +588,4 @@ def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedPar
         raise Unsupported(f"unexpected shape: {exc}") from None
     except Exception as exc:  # a PyLD error while processing contexts: let the reference path report it
         raise Unsupported(str(exc)) from None
-    return _canonical(walk.quads, walk.blank_quads)
+    return _canonical(walk.quads, walk.blank_quads, walk.lines)

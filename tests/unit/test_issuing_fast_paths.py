@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -171,12 +170,16 @@ def test_the_credential_handed_on_does_not_share_the_runs_issuer_or_achievement(
 # -- the pieces against their references ---------------------------------------------------------
 
 @SETTINGS
-@given(achievements(), rows(), st.booleans())
-def test_shared_parts_canonicalise_as_the_reference(achievement, values, blank_root):
+@given(achievements(), rows(), st.booleans(), st.booleans())
+def test_shared_parts_canonicalise_as_the_reference(achievement, values, blank_root, creator_is_issuer):
     doc = copy.deepcopy(_credential(achievement, values))
     if blank_root:  # a shared part that is a blank node, with blank nodes inside
         doc["credentialSubject"]["achievement"].pop("id")
-    shared = jsonld.SharedParts([doc["issuer"], doc["credentialSubject"]["achievement"]])
+    parts = [doc["issuer"], doc["credentialSubject"]["achievement"]]
+    if creator_is_issuer:  # the same quads from a shared part and from the document's own walk: once
+        doc["credentialSubject"]["achievement"]["creator"] = copy.deepcopy(doc["issuer"])
+        parts.pop()
+    shared = jsonld.SharedParts(parts)
     reference = jsonld.canonize_reference(doc)
     assert jsonld.canonize(doc, shared=shared) == reference
     assert jsonld.canonize(doc, shared=shared) == reference  # the second time from the recorded walks
@@ -262,4 +265,3 @@ def test_a_template_ignores_later_changes_to_the_issuer_it_was_made_from():
     template = credential.CredentialTemplate(issuer, ACHIEVEMENT)
     issuer["image"]["id"] = "https://elsewhere.example/logo.png"
     assert template.issuer["image"]["id"] == "https://example.edu/logo.png"
-    assert datetime(2026, 1, 1, tzinfo=UTC)  # (module imports used)
