@@ -159,13 +159,15 @@ class CredentialTemplate:
     that the walks of :class:`badgekit.jsonld.SharedParts` over them are reused).
 
     :meth:`build` returns what :func:`build_credential` returns for the same arguments (equal
-    dicts, same key order); ``tests/unit/test_credential.py`` compares the two on generated rows
-    and every badge class template.
+    dicts, same key order); ``tests/unit/test_issuing_fast_paths.py`` compares the two on
+    generated rows and badge classes. Its ``context`` and ``schema`` lists are shared the same way.
     """
 
     def __init__(self, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> None:
         self.issuer: dict[str, Any] = copy.deepcopy(dict(issuer))
         self.achievement: dict[str, Any] = copy.deepcopy(dict(achievement))
+        self.context: list[str] = list(CONTEXT)
+        self.schema: list[dict[str, Any]] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
         self.name = str(self.achievement.get("name", ""))
         self.results = bool([d for d in self.achievement.get("resultDescription") or [] if isinstance(d, Mapping) and d.get("id")])
 
@@ -215,7 +217,7 @@ class CredentialTemplate:
         if not _SUBJECT_COLUMNS.isdisjoint(cells):
             _subject_columns(subject, row)
         credential: dict[str, Any] = {
-            "@context": list(CONTEXT),
+            "@context": self.context,
             "id": credential_id,
             "type": list(CREDENTIAL_TYPE),
             "name": self.name,
@@ -233,7 +235,7 @@ class CredentialTemplate:
             found.extend(dict(e) for e in evidence)
         if found:
             credential["evidence"] = found
-        credential["credentialSchema"] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
+        credential["credentialSchema"] = self.schema
         if status_entry is not None:
             credential["credentialStatus"] = dict(status_entry)
         return credential

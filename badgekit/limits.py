@@ -103,10 +103,10 @@ def find_endorsements(doc: Mapping[str, Any]) -> list[FoundEndorsement]:
 Measure = tuple[int, int, int, int]
 
 
-def measure(part: Mapping[str, Any]) -> Measure:
-    """The size of a JSON object as :func:`check_signable` counts it (the object itself at depth
-    1, its endorsements searched): measured once for an object many documents share (``known``)."""
-    return _measure(dict(part))
+def measure(part: Mapping[str, Any] | list[Any]) -> Measure:
+    """The size of a JSON object or array as :func:`check_signable` counts it (the value itself at
+    depth 1, its endorsements searched): measured once for a value many documents share (``known``)."""
+    return _measure(dict(part) if isinstance(part, Mapping) else part)
 
 
 def check_signable(document: Mapping[str, Any], *, new_proofs: int = 1, known: Mapping[int, Measure] | None = None) -> None:
@@ -160,7 +160,7 @@ _ENDORSEMENT_KEYS = frozenset(("endorsement", "endorsementJwt"))
 _NOT_SEARCHED = frozenset(("proof", "@context"))
 
 
-def _measure(doc: Mapping[str, Any], known: Mapping[int, Measure] | None = None) -> Measure:
+def _measure(doc: Mapping[str, Any] | list[Any], known: Mapping[int, Measure] | None = None) -> Measure:
     """What :func:`count_values`, :func:`count_objects`, :func:`badgekit._io.json_depth` and
     ``len(find_endorsements(doc))`` return, in one pass: every credential signed pays for it.
     ``known``: objects measured before (by ``id``, as :func:`measure`), added instead of walked

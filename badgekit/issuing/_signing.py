@@ -54,41 +54,49 @@ class _FastPath:
     """What the fast path prepares once per run (see :data:`FAST_PATHS`)."""
 
     def __init__(self, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> None:
-        self.template = cred.CredentialTemplate(issuer, achievement)
-        self.shared = jsonld.SharedParts([self.template.issuer, self.template.achievement])
+        t = self.template = cred.CredentialTemplate(issuer, achievement)
+        self.shared = jsonld.SharedParts([t.issuer, t.achievement, t.schema, t.schema[0]])
         self.encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what dumps_json(indent=None) uses
-        self.swaps: tuple[tuple[str, str, str], tuple[str, str, str]] | None = None
+        #: The shared values written once, their JSON texts, and the stand-in of each: a string no
+        #: other value can hold (a random token after a NUL, then the value's number).
+        self.values = (t.context, t.issuer, t.achievement, t.schema)
+        self.texts: tuple[str, ...] = ()
         try:
-            parts = (self.encoder.encode(self.template.issuer), self.encoder.encode(self.template.achievement))
+            texts = tuple(self.encoder.encode(v) for v in self.values)
         except (TypeError, ValueError):  # not JSON: dumps_json says so, for each credential
             return
-        while self.swaps is None:
+        while not self.texts:
             token = secrets.token_hex(16)
-            marks = (f"\x00badgekit-issuer-{token}", f"\x00badgekit-achievement-{token}")
-            found = tuple(self.encoder.encode(m) for m in marks)
-            if not any(f in p for f in found for p in parts):
-                self.swaps = ((marks[0], found[0], parts[0]), (marks[1], found[1], parts[1]))
+            self.marks = tuple(f"\x00badgekit-{token}-{n}" for n in range(len(texts)))
+            self.split = self.encoder.encode(f"\x00badgekit-{token}-")[:-1]  # '"\\u0000badgekit-<token>-'
+            if not any(self.split in text for text in texts):
+                self.texts = texts
 
     def dumps(self, signed: dict[str, Any]) -> str:
-        """``dumps_json(signed, indent=None)``, with the text of the issuer and achievement written
-        once for the run: each is replaced by a string no other value can hold (a random token
-        after a NUL) in the document the C encoder writes, then its text by theirs. The encoder
-        writes a member's value the same wherever it is (no indent), so the result is the same
-        text when each replaced string occurs once in it (counted; else the whole is written)."""
+        """``dumps_json(signed, indent=None)``, with the text of the run's shared values (context,
+        issuer, achievement, schema) written once: each is replaced by its stand-in in the document
+        the C encoder writes, then the stand-in's text by the value's. The encoder writes a member's
+        value the same wherever it is (no indent), so the result is the same text when the
+        stand-ins' common beginning occurs exactly once for each of them (checked; else the whole
+        document is written)."""
         subject = signed.get("credentialSubject")
-        t = self.template
-        if (self.swaps is None or signed.get("issuer") is not t.issuer or not isinstance(subject, dict)
-                or subject.get("achievement") is not t.achievement):
+        context, issuer, achievement, schema = self.values
+        if (not self.texts or not isinstance(subject, dict) or signed.get("@context") is not context
+                or signed.get("issuer") is not issuer or subject.get("achievement") is not achievement
+                or signed.get("credentialSchema") is not schema):
             return dumps_json(signed, indent=None)
-        (issuer_mark, issuer_found, issuer_text), (achievement_mark, achievement_found, achievement_text) = self.swaps
-        signed["issuer"], subject["achievement"] = issuer_mark, achievement_mark
+        marks = self.marks
+        signed["@context"], signed["issuer"], subject["achievement"], signed["credentialSchema"] = marks
         try:
             text = self.encoder.encode(signed)
         finally:
-            signed["issuer"], subject["achievement"] = t.issuer, t.achievement
-        if text.count(issuer_found) != 1 or text.count(achievement_found) != 1:
+            signed["@context"], signed["issuer"], subject["achievement"], signed["credentialSchema"] = self.values
+        pieces = text.split(self.split)
+        # each piece after the first begins with a stand-in's number and its closing quote
+        if len(pieces) != 5 or sorted(p[:2] for p in pieces[1:]) != ['0"', '1"', '2"', '3"']:
             return dumps_json(signed, indent=None)
-        return text.replace(issuer_found, issuer_text).replace(achievement_found, achievement_text) + "\n"
+        texts = self.texts
+        return "".join([pieces[0], *(texts[int(p[0])] + p[2:] for p in pieces[1:]), "\n"])
 
     def sign(self, job: _Job, signer: KeySigner) -> tuple[dict[str, Any], str]:
         """The signed credential and its file's text, as the reference path makes them."""
@@ -96,9 +104,11 @@ class _FastPath:
         unsigned = build_for_job(job, t.issuer, t.achievement, template=t)
         signed = proof.add_proof(unsigned, signer, created=job.issued_at, shared=self.shared)
         text = self.dumps(signed)
-        # the credential handed on holds copies: the shared parts stay the run's own
+        # the credential handed on holds copies: the shared values stay the run's own
+        signed["@context"] = list(t.context)
         signed["issuer"] = dict(t.issuer)
         signed["credentialSubject"]["achievement"] = dict(t.achievement)
+        signed["credentialSchema"] = [dict(t.schema[0])]
         return signed, text
 
 

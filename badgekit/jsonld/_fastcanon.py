@@ -336,7 +336,7 @@ class SharedParts:
     their size for :func:`badgekit.limits.check_signable` (``known``).
     """
 
-    def __init__(self, parts: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(self, parts: Sequence[Mapping[str, Any] | list[Any]]) -> None:
         from badgekit import limits  # start-up: only bulk signing shares parts
 
         self.parts = {id(p): p for p in parts}  # holds them: their ids stay theirs

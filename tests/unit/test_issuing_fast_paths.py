@@ -147,11 +147,12 @@ def test_the_template_builds_what_build_credential_builds(achievement, values):
     assert built["issuer"] is template.issuer and built["credentialSubject"]["achievement"] is template.achievement
 
 
-def test_a_row_holding_the_marker_text_is_written_as_json_dumps_writes_it():
+@pytest.mark.parametrize("n", range(4))
+@pytest.mark.parametrize("where", ["narrative", "term"])
+def test_a_row_holding_a_stand_in_is_written_as_json_dumps_writes_it(n, where):
     signing = _signing._Signing.make(KEY, None, ISSUER, ACHIEVEMENT)
-    assert signing.fast is not None and signing.fast.swaps is not None
-    mark = signing.fast.swaps[0][0]  # the issuer's stand-in: a row cannot know it, but if it held it...
-    job = _job({"email": "a@b.org", "narrative": mark})
+    assert signing.fast is not None and signing.fast.texts
+    job = _job({"email": "a@b.org", where: signing.fast.marks[n]})  # a row cannot know it, but if it held it...
     signed, text = signing.sign(job)
     assert text == dumps_json(signed, indent=None)
     assert _outcome(signing, job, True) == _outcome(signing, job, False)
@@ -162,8 +163,10 @@ def test_the_credential_handed_on_does_not_share_the_runs_issuer_or_achievement(
     first, _ = signing.sign(_job({"email": "a@b.org"}))
     first["issuer"]["name"] = "Someone Else"
     first["credentialSubject"]["achievement"]["name"] = "Something Else"
+    first["@context"].append("https://example.org/more")
+    first["credentialSchema"][0]["id"] = "https://example.org/schema"
     _, text = signing.sign(_job({"email": "c@d.org"}, 1))
-    assert '"Someone Else"' not in text and '"Something Else"' not in text
+    assert "Someone Else" not in text and "Something Else" not in text and "example.org/" not in text
     assert json.loads(text)["issuer"] == ISSUER
 
 
