@@ -342,8 +342,8 @@ class SharedParts:
         self.parts = {id(p): p for p in parts}  # holds them: their ids stay theirs
         self.measures = {id(p): limits.measure(p) for p in parts}
         #: (part, active context, property) → (its node's term, N-Quads lines of its quads without a
-        #: blank node, its quads with one)
-        self.walks: dict[tuple[int, int, str | None], tuple[Term, frozenset[str], tuple[Quad, ...]]] = {}
+        #: blank node, its quads with one, their blank nodes)
+        self.walks: dict[tuple[int, int, str | None], tuple[Term, frozenset[str], tuple[Quad, ...], tuple[Term, ...]]] = {}
         self.lock = threading.Lock()
 
 
@@ -358,7 +358,7 @@ class _Walk:
         self.next_blank = 0
         self.shared = shared.parts if shared is not None else None
         self.memo = shared
-        self.lines: frozenset[str] = frozenset()  # N-Quads lines of shared parts' quads without a blank node
+        self.lines: list[frozenset[str]] = []  # N-Quads lines of shared parts' quads without a blank node
 
     def reuse(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term:
         """The node of a shared part: its recorded quads, its blank nodes given labels of this walk."""
@@ -368,26 +368,19 @@ class _Walk:
         if found is None:
             sub = _Walk(self.e)  # parts within parts are walked, not shared
             root = sub.node(active, active_property, element)
-            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), tuple(sub.blank_quads))
+            blank_quads = tuple(sub.blank_quads)
+            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), blank_quads,
+                     tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"}))
             with self.memo.lock:
                 self.e.keep.append(active)
                 self.memo.walks[key] = found
-        root, named, blank = found
-        self.lines |= named
-        if not blank:
+        root, named, blank, local = found
+        self.lines.append(named)
+        if not local:
             return root
-        labels: dict[str, str] = {}
-
-        def label(term: Term) -> Term:
-            if term[0] != "_":
-                return term
-            new = labels.get(term)
-            if new is None:
-                new = labels[term] = self.blank()
-            return new
-
-        self.blank_quads.update((label(s), p, label(o)) for s, p, o in blank)
-        return label(root)
+        get = {label: self.blank() for label in local}.get  # an IRI or a literal stays itself
+        self.blank_quads.update([(get(s, s), p, get(o, o)) for s, p, o in blank])
+        return get(root, root)
 
     def blank(self) -> Term:
         self.next_blank += 1
@@ -534,7 +527,7 @@ _RDF_TYPE = _iri(RDF_TYPE)
 
 
 def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]],
-               named_lines: frozenset[str] = frozenset()) -> str:
+               named_lines: Sequence[frozenset[str]] = ()) -> str:
     """RDFC-1.0 when every blank node has a distinct first-degree hash (the common case for
     credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5). ``named``:
     the quads without a blank node (they are written as they are), and ``named_lines`` more of
@@ -562,7 +555,7 @@ def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term,
     relabel = labels.get  # an IRI or a literal is no blank label: it stays itself
     if named_lines:
         unique = {f"{s} {p} {o} .\n" for s, p, o in named}
-        unique |= named_lines
+        unique.update(*named_lines)
         lines = list(unique)
     else:
         lines = [f"{s} {p} {o} .\n" for s, p, o in named]

@@ -189,6 +189,16 @@ def test_shared_parts_canonicalise_as_the_reference(achievement, values, blank_r
     assert shared.walks
 
 
+@pytest.mark.parametrize("part", [{"type": []}, {"type": ["Achievement"]}, {"name": "n"}])
+def test_a_shared_blank_node_with_nothing_or_little_in_it_is_a_node_of_its_own(part):
+    doc = copy.deepcopy(_credential(ACHIEVEMENT, {"email": "a@b.org", "evidence_narrative": "e"}))  # more blank nodes
+    doc["credentialSubject"]["achievement"] = part
+    shared = jsonld.SharedParts([part])
+    reference = jsonld.canonize_reference(doc)
+    assert jsonld.canonize(doc, shared=shared) == reference
+    assert jsonld.canonize(doc, shared=shared) == reference
+
+
 def _outcome_of_limits(doc: dict, known: dict | None) -> str | None:
     try:
         limits.check_signable(doc, known=known)
