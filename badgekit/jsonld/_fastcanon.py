@@ -338,12 +338,13 @@ class SharedParts:
 
     def __init__(self, parts: Sequence[Mapping[str, Any] | list[Any]]) -> None:
         from badgekit import limits  # start-up: only bulk signing shares parts
-
         self.parts = {id(p): p for p in parts}  # holds them: their ids stay theirs
         self.measures = {id(p): limits.measure(p) for p in parts}
         #: (part, active context, property) → (its node's term, N-Quads lines of its quads without a
-        #: blank node, its quads with one, their blank nodes)
-        self.walks: dict[tuple[int, int, str | None], tuple[Term, frozenset[str], tuple[Quad, ...], tuple[Term, ...]]] = {}
+        #: blank node, its quads with one, their blank nodes, the first-degree hash of each blank
+        #: node but the part's own: every quad that mentions one is the part's)
+        self.walks: dict[tuple[int, int, str | None],
+                         tuple[Term, frozenset[str], tuple[Quad, ...], tuple[Term, ...], dict[Term, str]]] = {}
         self.lock = threading.Lock()
 
 
@@ -359,6 +360,7 @@ class _Walk:
         self.shared = shared.parts if shared is not None else None
         self.memo = shared
         self.lines: list[frozenset[str]] = []  # N-Quads lines of shared parts' quads without a blank node
+        self.hashes: dict[Term, str] = {}  # first-degree hashes known before (of blank nodes inside shared parts)
 
     def reuse(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term:
         """The node of a shared part: its recorded quads, its blank nodes given labels of this walk."""
@@ -369,18 +371,23 @@ class _Walk:
             sub = _Walk(self.e)  # parts within parts are walked, not shared
             root = sub.node(active, active_property, element)
             blank_quads = tuple(sub.blank_quads)
-            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), blank_quads,
-                     tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"}))
+            local = tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"})
+            inside = {label: _first_degree(label, [q for q in blank_quads if label in (q[0], q[2])])
+                      for label in local if label != root}
+            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), blank_quads, local, inside)
             with self.memo.lock:
                 self.e.keep.append(active)
                 self.memo.walks[key] = found
-        root, named, blank, local = found
+        root, named, blank, local, inside = found
         self.lines.append(named)
         if not local:
             return root
-        get = {label: self.blank() for label in local}.get  # an IRI or a literal stays itself
+        fresh = {label: self.blank() for label in local}
+        get = fresh.get  # an IRI or a literal stays itself
         self.blank_quads.update([(get(s, s), p, get(o, o)) for s, p, o in blank])
-        return get(root, root)
+        for label, digest in inside.items():
+            self.hashes[fresh[label]] = digest
+        return fresh.get(root, root)
 
     def blank(self) -> Term:
         self.next_blank += 1
@@ -526,12 +533,23 @@ class _Walk:
 _RDF_TYPE = _iri(RDF_TYPE)
 
 
+def _first_degree(label: Term, related: Sequence[Quad]) -> str:
+    """RDFC-1.0's first-degree hash of the blank node ``label``: ``related``, every quad that mentions it."""
+    lines = sorted(
+        f"{('_:a' if s == label else '_:z') if s[0] == '_' else s} {p} "
+        f"{('_:a' if o == label else '_:z') if o[0] == '_' else o} .\n"
+        for s, p, o in related
+    )
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
 def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]],
-               named_lines: Sequence[frozenset[str]] = ()) -> str:
+               named_lines: Sequence[frozenset[str]] = (), known: Mapping[Term, str] | None = None) -> str:
     """RDFC-1.0 when every blank node has a distinct first-degree hash (the common case for
     credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5). ``named``:
     the quads without a blank node (they are written as they are), and ``named_lines`` more of
-    them already written (a quad in both is written once); ``quads``: the others."""
+    them already written (a quad in both is written once); ``quads``: the others; ``known``:
+    first-degree hashes computed before, of blank nodes every quad of which is in ``quads``."""
     mentions: dict[str, list[tuple[Term, Term, Term]]] = {}
     for q in quads:
         s, _, o = q
@@ -542,13 +560,10 @@ def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term,
     if len(mentions) > MAX_BLANK_NODES:
         raise Unsupported("too many blank nodes")
     hashes: dict[str, str] = {}
+    known = known or {}
     for label, related in mentions.items():
-        lines = sorted(
-            f"{('_:a' if s == label else '_:z') if s[0] == '_' else s} {p} "
-            f"{('_:a' if o == label else '_:z') if o[0] == '_' else o} .\n"
-            for s, p, o in related
-        )
-        hashes[label] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        digest = known.get(label)
+        hashes[label] = digest if digest is not None else _first_degree(label, related)
     if len(set(hashes.values())) != len(hashes):
         raise Unsupported("blank nodes with equal first-degree hashes (N-degree case)")
     labels = {label: f"_:c14n{n}" for n, label in enumerate(sorted(hashes, key=hashes.__getitem__))}
@@ -581,4 +596,4 @@ def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedPar
         raise Unsupported(f"unexpected shape: {exc}") from None
     except Exception as exc:  # a PyLD error while processing contexts: let the reference path report it
         raise Unsupported(str(exc)) from None
-    return _canonical(walk.quads, walk.blank_quads, walk.lines)
+    return _canonical(walk.quads, walk.blank_quads, walk.lines, walk.hashes)
