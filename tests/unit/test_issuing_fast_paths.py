@@ -98,11 +98,17 @@ def test_jwt_formats_are_the_same_both_ways(tmp_path, fmt, monkeypatch):
 # -- one job at a time, on generated badge classes and rows --------------------------------------
 
 def _job(values: dict[str, str], n: int = 0) -> _signing._Job:
+    """A planned job for ``values``; every third one a pathway award (subject and evidence from component credentials)."""
     row = roster.typed_row(values, line=n + 2)
+    award = n % 3 == 2
     return _signing._Job(credential_id=f"urn:uuid:9f0c2f0e-1111-4222-8333-{n:012d}", row=row, issued_at="2026-01-15T12:00:00Z",
                          valid_until="2027-01-15T12:00:00Z" if n % 2 else None,
                          list_url="https://example.edu/status/revocation-1.json", status_index=4242 + n, purpose="revocation",
-                         salt="0123456789abcdef", path=f"/nowhere/{n}.json")
+                         salt="0123456789abcdef", path=f"/nowhere/{n}.json",
+                         subject={"identifier": [{"type": "IdentityObject", "identityHash": "sha256$" + "cd" * 32,
+                                                  "identityType": "emailAddress", "hashed": True, "salt": "x"}]} if award else None,
+                         evidence=({"id": "urn:uuid:5b1c0e44-5c3e-4f7a-9b1d-2e3f4a5b6c7d", "type": ["Evidence"],
+                                    "name": "Component"},) if award else ())
 
 
 def _outcome(signing: _signing._Signing, job: _signing._Job, fast: bool) -> object:
@@ -119,7 +125,7 @@ def _outcome(signing: _signing._Signing, job: _signing._Job, fast: bool) -> obje
 
 
 @SETTINGS
-@given(achievements(), st.lists(rows(), min_size=1, max_size=3))
+@given(achievements(), st.lists(rows(), min_size=1, max_size=4))
 def test_generated_rows_sign_the_same_both_ways(achievement, generated):
     signing = _signing._Signing.make(KEY, None, ISSUER, achievement)
     assert signing.fast is not None
