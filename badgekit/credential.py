@@ -170,6 +170,21 @@ class CredentialTemplate:
         self.schema: list[dict[str, Any]] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
         self.name = str(self.achievement.get("name", ""))
         self.results = bool([d for d in self.achievement.get("resultDescription") or [] if isinstance(d, Mapping) and d.get("id")])
+        self.stamps: dict[datetime, str] = {}  # format_utc of the moments seen (a run's few dates), bounded
+
+    def stamp(self, when: datetime) -> str:
+        """``format_utc(when)``, remembered (equal aware moments have one UTC text).
+
+        Raises:
+            ValueError: ``when`` is naive (as :func:`badgekit._time.format_utc`).
+        """
+        text = self.stamps.get(when)
+        if text is None:
+            text = format_utc(when)
+            if len(self.stamps) >= 4096:
+                self.stamps.clear()
+            self.stamps[when] = text
+        return text
 
     def build(
         self,
@@ -222,13 +237,13 @@ class CredentialTemplate:
             "type": list(CREDENTIAL_TYPE),
             "name": self.name,
             "issuer": self.issuer,
-            "validFrom": format_utc(valid_from),
+            "validFrom": self.stamp(valid_from),
         }
         if valid_until is not None:
-            credential["validUntil"] = format_utc(valid_until)
+            credential["validUntil"] = self.stamp(valid_until)
         earned = cells.get("earned")
         if earned:
-            credential["awardedDate"] = format_utc(_read(row.earned, earned, roster.parse_date))
+            credential["awardedDate"] = self.stamp(_read(row.earned, earned, roster.parse_date))
         credential["credentialSubject"] = subject
         found = [] if _EVIDENCE_COLUMNS.isdisjoint(cells) else _evidence(row, numbered=not _NUMBERED_EVIDENCE.isdisjoint(cells))
         if evidence:

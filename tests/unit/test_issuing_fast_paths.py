@@ -284,3 +284,17 @@ def test_a_template_ignores_later_changes_to_the_issuer_it_was_made_from():
     template = credential.CredentialTemplate(issuer, ACHIEVEMENT)
     issuer["image"]["id"] = "https://elsewhere.example/logo.png"
     assert template.issuer["image"]["id"] == "https://example.edu/logo.png"
+
+
+def test_the_templates_remembered_timestamps_are_format_utcs():
+    from datetime import datetime, timedelta, timezone
+
+    from badgekit._time import format_utc
+
+    template = credential.CredentialTemplate(ISSUER, ACHIEVEMENT)
+    plus2 = NOW.astimezone(timezone(timedelta(hours=2)))
+    assert template.stamp(NOW) == template.stamp(plus2) == format_utc(plus2) == "2026-01-15T12:00:00Z"
+    assert template.stamp(NOW + timedelta(microseconds=999_999)) == format_utc(NOW + timedelta(microseconds=999_999))
+    for _ in range(2):  # a naive moment is refused each time, as format_utc refuses it
+        with pytest.raises(ValueError, match="naive"):
+            template.stamp(datetime(2026, 1, 15, 12))
