@@ -24,8 +24,14 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from badgekit.jsonld._contexts import DEFAULT_LOADER, MAX_BLANK_NODES, MAX_CANON_WORK, PINNED_CONTEXTS
-from badgekit.jsonld._contexts import _is_absolute_iri, shipped_processed_context
+from badgekit.jsonld._contexts import (
+    DEFAULT_LOADER,
+    MAX_BLANK_NODES,
+    MAX_CANON_WORK,
+    PINNED_CONTEXTS,
+    _is_absolute_iri,
+    shipped_processed_context,
+)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF + "type"
@@ -94,7 +100,6 @@ class _Engine:
             for url in urls:
                 if url not in PINNED_CONTEXTS:
                     raise Unsupported(f"context {url} is not bundled")
-            # the same context made ahead (badgekit.jsonld._processed), else processed now
             ctx = shipped_processed_context(urls) or self.proc._process_context(self.initial, list(urls), self.options)
             self.keep.append(ctx)
             self.top[urls] = ctx
