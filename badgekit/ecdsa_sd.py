@@ -45,11 +45,17 @@ MAX_STATEMENTS = cryptosuites.SD_MAX_STATEMENTS
 MAX_PROOF_VALUE_CHARS = cryptosuites.SD_MAX_PROOF_VALUE_CHARS
 #: Mandatory pointers a base proof may name (each selects a part of the credential, copied).
 MAX_POINTERS = 1_000
+#: Integers a proof value may hold (label numbers, statement indexes): JavaScript's safe integers,
+#: what the reference implementation reads; a bigger one (a CBOR bignum) is refused, never printed.
+MAX_INTEGER = 2**53 - 1
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
 _C14N_LABEL = re.compile(r"_:(c14n[0-9]+)")
 _ANY_LABEL = re.compile(r"_:([^\s]+)")
 _SKOLEM = re.compile(r"<urn:bnid:([^>]+)>")
+#: A JSON pointer's array index (RFC 6901 §4: "0" or digits without a leading zero; ASCII only),
+#: short enough to be an index at all; anything else is a member name.
+_POINTER_INDEX = re.compile(r"(?:0|[1-9][0-9]{0,15})\Z")
 SKOLEM_PREFIX = "urn:bnid:"
 
 
@@ -116,12 +122,12 @@ def parse_derived_proof_value(value: Any) -> DerivedProofValue:
         raise SdProofError("its label map is not a CBOR map")
     label_map: dict[str, str] = {}
     for k, v in compressed.items():
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise SdProofError("its label map has a key that is not a non-negative integer")
+        if not _is_index(k):
+            raise SdProofError(f"its label map has a key that is not a non-negative integer (at most {MAX_INTEGER})")
         _check_bytes(v, 32, f"label {k}")
         label_map[f"c14n{k}"] = "u" + _b64url(_plain(v))
-    if not isinstance(indexes, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in indexes):
-        raise SdProofError("its mandatory indexes are not an array of integers")
+    if not isinstance(indexes, list) or not all(_is_index(i) for i in indexes):
+        raise SdProofError(f"its mandatory indexes are not an array of integers from 0 to {MAX_INTEGER}")
     return DerivedProofValue(_plain(base_signature), _plain(public_key), sigs, label_map, tuple(indexes))
 
 
@@ -156,6 +162,11 @@ def serialize_derived_proof_value(value: DerivedProofValue) -> str:
     payload = [value.base_signature, value.public_key, list(value.signatures), compressed,
                list(value.mandatory_indexes)]
     return "u" + _b64url(DERIVED_HEADER + cbor2.dumps(payload))
+
+
+def _is_index(value: Any) -> bool:
+    """A label number or statement index: an integer from 0 to :data:`MAX_INTEGER`."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER
 
 
 def _components(value: Any, header: bytes, kind: str) -> list[Any]:
@@ -499,15 +510,15 @@ _HOLE = object()
 
 def _parse_pointer(pointer: str) -> list[str | int]:
     if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-        raise SdProofError(f"{pointer!r} is not a JSON pointer")
+        raise SdProofError(f"{_shown(pointer)} is not a JSON pointer")
     out: list[str | int] = []
     for part in pointer.split("/")[1:]:
         if "~" in part:
             if re.search(r"~[^01]|~\Z", part):
-                raise SdProofError(f"JSON pointer {pointer!r} has an invalid escape")
+                raise SdProofError(f"JSON pointer {_shown(pointer)} has an invalid escape")
             out.append(part.replace("~1", "/").replace("~0", "~"))
         else:
-            out.append(int(part) if part.isdigit() else part)
+            out.append(int(part) if _POINTER_INDEX.match(part) else part)
     return out
 
 
@@ -520,7 +531,13 @@ def _step(value: Any, path: str | int, pointer: str) -> Any:
         return value[path]
     if isinstance(value, dict) and str(path) in value:
         return value[str(path)]
-    raise SdProofError(f"JSON pointer {pointer!r} does not match the credential")
+    raise SdProofError(f"JSON pointer {_shown(pointer)} does not match the credential")
+
+
+def _shown(pointer: Any) -> str:
+    """A pointer as messages show it: quoted, at most 80 characters (a hostile one may be long)."""
+    text = repr(pointer)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _has(parent: Any, path: str | int) -> bool:
