@@ -548,6 +548,10 @@ def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
     h, _, s = jwt_token(vc_jose_header(), vc_jose_payload(cred)).split(".")
     forged = vc_jose_payload(_mutate(cred, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
     out["signature--vc-jose-enveloped-tampered.json"] = enveloped(f"{h}.{_b64(json.dumps(forged).encode())}.{s}")
+    # A validly enveloped credential with an unsigned, forged claim beside the data: URL.
+    token = jwt_token(vc_jose_header(), vc_jose_payload(cred, iat=1735689600, exp=1798761600))
+    out["parse--enveloped-with-unsigned-members.json"] = _json({
+        **json.loads(enveloped(token)), "name": "Leadership", "credentialSubject": {"id": "did:example:mallory"}})
     out["parse--enveloped-not-a-data-url.json"] = _json({"@context": ["https://www.w3.org/ns/credentials/v2"],
                                                          "type": "EnvelopedVerifiableCredential", "id": "https://example.edu/c/1"})
     return out
