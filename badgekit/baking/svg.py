@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from badgekit._io import MAX_INPUT_BYTES
+from badgekit._legacy import is_http_url
 from badgekit.errors import BakingError, LimitExceeded
 
 NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
@@ -184,7 +185,7 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
         raise BakingError(f"{source}: {name} contains child elements; expected only text")
     body = "".join(element.text)
     verify = element.attrib.get("verify")
-    if verify is not None and is_legacy and verify.strip().startswith(("http://", "https://")):
+    if verify is not None and is_legacy and is_http_url(verify.strip()):
         if not body.strip():
             return BadgeText(verify.strip(), False, True)  # OB 2.0 hosted assertion named by its URL alone
         verify = None  # OB 2.0 hosted assertion: the body carries the assertion JSON

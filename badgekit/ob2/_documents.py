@@ -21,6 +21,7 @@ from typing import Any
 
 from badgekit import _legacy
 from badgekit._io import load_json_file
+from badgekit._legacy import normalize_url
 from badgekit.errors import InputError
 
 #: The most documents read from one folder given to ``--ob2-doc``.
@@ -50,12 +51,21 @@ class Documents:
 
     by_url: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     provenance: Mapping[str, str] = field(default_factory=dict)
+    #: by_url and provenance keyed by :func:`badgekit._legacy.normalize_url` (``HTTPS://Example.org/a``
+    #: and ``https://example.org/a`` name one document).
+    _by_key: Mapping[str, Mapping[str, Any]] = field(init=False, repr=False, compare=False)
+    _where: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {normalize_url(k): v for k, v in self.by_url.items()})
+        object.__setattr__(self, "_where", {normalize_url(k): v for k, v in self.provenance.items()})
 
     def get(self, url: str) -> Mapping[str, Any] | None:
-        return self.by_url.get(url)
+        found = self.by_url.get(url)
+        return found if found is not None else self._by_key.get(normalize_url(url))
 
     def where(self, url: str) -> str:
-        return self.provenance.get(url, "supplied")
+        return self.provenance.get(url) or self._where.get(normalize_url(url), "supplied")
 
     def need(self, url: str, what: str) -> Mapping[str, Any]:
         """The copy of ``url``.
@@ -64,11 +74,12 @@ class Documents:
             Missing: not supplied.
             WrongCopy: the copy's ``id`` is not ``url`` (a RevocationList may have none).
         """
-        doc = self.by_url.get(url)
+        doc = self.get(url)
         if doc is None:
             raise Missing(url, what)
         found = doc.get("id")
-        if found != url and not (found is None and _legacy.document_type(doc) == "RevocationList"):
+        same = isinstance(found, str) and normalize_url(found) == normalize_url(url)
+        if not same and not (found is None and _legacy.document_type(doc) == "RevocationList"):
             raise WrongCopy(f"the copy of {what} {url} ({self.where(url)}) has id {str(found)[:120]!r}: "
                             "a copy must be the document published at that URL")
         return doc
