@@ -110,6 +110,30 @@ def test_bake_into_something_that_is_not_an_image(tmp_path: Path, credential: Pa
     )
 
 
+INVALID = Path(__file__).resolve().parent.parent / "invalid"
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("proof-structure--missing-proof.json", "the credential has no proof"),
+    ("proof-structure--jwt-alg-none.jwt", "alg 'none' (an unsigned JWT)"),  # was baked as given
+    ("proof-structure--jwt-hs256.jwt", "a shared-secret MAC"),
+])
+def test_an_unsigned_credential_is_not_baked(tmp_path: Path, name: str, says: str):
+    out = tmp_path / "o.png"
+    _one_line_error(_run("bake", str(INVALID / name), str(VECTORS / "simple-json.png"), "-o", str(out)), says)
+    assert not out.exists()
+    folder = tmp_path / "issued"
+    folder.mkdir()
+    shutil.copy(INVALID / name, folder / name)
+    (folder / "a.json").write_text(signed_credential())
+    result = _run("bake", str(folder), str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "baked"), "--json")
+    assert result.exit_code == 1  # the signed one baked, the unsigned one named
+    assert [r["ok"] for r in json.loads(result.stdout)] == [True, False] and says in result.stderr
+    # Signed but altered: bake stores it as given (whether a signature matches is verify's check).
+    tampered = INVALID / "signature--tampered-name.json"
+    assert _run("bake", str(tampered), str(VECTORS / "simple-json.png"), "-o", str(out)).exit_code == 0
+
+
 def test_bake_with_missing_credential(tmp_path: Path):
     _one_line_error(
         _run("bake", str(tmp_path / "none.json"), str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "o.png")),
