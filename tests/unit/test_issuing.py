@@ -529,3 +529,23 @@ def test_issue_warns_about_values_without_a_header(tmp_path):
     _, header_errors, rejected, good = validate_roster(roster_file, [])
     assert [(e.column, e.reason[:30]) for e in header_errors] == [("B", "values (first on line 2) but n")]
     assert (rejected, good) == ({}, 1)
+
+
+def test_an_earned_date_in_the_future_is_refused_by_row_and_column(tmp_path):
+    """awardedDate is when the badge was earned: a roster row a day or more ahead of the run is
+    refused (it was signed as given); "today" in any time zone, read as midnight UTC, still issues."""
+    from badgekit.errors import InputError
+    from badgekit.issuing import issue_credential
+
+    roster_path = tmp_path / "roster.csv"
+    roster_path.write_text("email,score,earned\na@example.org,80,2026-01-16\nb@example.org,80,2026-01-17\n"
+                           "c@example.org,80,2027-01-01T09:00:00Z\nd@example.org,80,2026-01-15T11:00:00Z\n", encoding="utf-8")
+    report = run(tmp_path, roster_path)  # the run is at NOW, 2026-01-15T12:00:00Z
+    by_line = {o.line: o for o in report.outcomes}
+    assert [by_line[n].status for n in (2, 3, 4, 5)] == ["issued", "rejected", "rejected", "issued"]
+    [error] = by_line[3].errors
+    assert (error.line, error.column) == (3, "earned")
+    assert "'2026-01-17' is in the future (this run is at 2026-01-15T12:00:00Z)" in error.reason
+    with pytest.raises(InputError, match="earned: '2027-01-01' is in the future"):
+        issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, revocable=False, now=NOW,
+                         recipient={"email": "a@example.org", "score": "80", "earned": "2027-01-01"})
