@@ -139,7 +139,7 @@ def extract(
     if out is not None:
         atomic_write(out, found.text)
     if json_out:
-        value: Any = found.text.strip() if fmt == "jwt" else loads_json(found.text, source=f"{file} (credential)")
+        value: Any = found.text.strip() if fmt in ("jwt", "sd-jwt") else loads_json(found.text, source=f"{file} (credential)")
         _output.emit_json(
             {"file": source, "container": found.container, "format": fmt, "legacy": found.legacy, "credential": value}
         )

@@ -70,6 +70,20 @@ def test_bake_a_jwt_file(tmp_path: Path):
     assert json.loads(result.stdout)["format"] == "jwt"
 
 
+def test_extract_json_of_a_baked_sd_jwt_gives_the_token(tmp_path: Path):
+    # It was read as JSON: "malformed JSON at line 1", exit 2.
+    from tests.invalid import make_invalid as MI
+
+    token = tmp_path / "c.sd-jwt"
+    token.write_bytes(MI.valid_sd_jwt())
+    out = tmp_path / "b.png"
+    assert _run("bake", str(token), str(VECTORS / "simple-json.png"), "-o", str(out)).exit_code == 0
+    result = _run("extract", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["format"] == "sd-jwt" and report["credential"] == MI.valid_sd_jwt().decode()
+
+
 def test_bake_a_folder(tmp_path: Path):
     folder = tmp_path / "issued"
     folder.mkdir()
