@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,15 @@ class Documents:
 
     by_url: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     provenance: Mapping[str, str] = field(default_factory=dict)
-    #: by_url and provenance keyed by :func:`badgekit._legacy.normalize_url` (``HTTPS://Example.org/a``
-    #: and ``https://example.org/a`` name one document).
-    _by_key: Mapping[str, Mapping[str, Any]] = field(init=False, repr=False, compare=False)
-    _where: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    @cached_property
+    def _by_key(self) -> Mapping[str, Mapping[str, Any]]:
+        """by_url keyed by :func:`badgekit._legacy.normalize_url` (``HTTPS://Example.org/a`` and
+        ``https://example.org/a`` name one document); made on the first lookup a URL as written misses."""
+        return {normalize_url(k): v for k, v in self.by_url.items()}
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_key", {normalize_url(k): v for k, v in self.by_url.items()})
-        object.__setattr__(self, "_where", {normalize_url(k): v for k, v in self.provenance.items()})
+    @cached_property
+    def _where(self) -> Mapping[str, str]:
+        return {normalize_url(k): v for k, v in self.provenance.items()}
 
     def get(self, url: str) -> Mapping[str, Any] | None:
         found = self.by_url.get(url)
