@@ -45,17 +45,14 @@ MAX_STATEMENTS = cryptosuites.SD_MAX_STATEMENTS
 MAX_PROOF_VALUE_CHARS = cryptosuites.SD_MAX_PROOF_VALUE_CHARS
 #: Mandatory pointers a base proof may name (each selects a part of the credential, copied).
 MAX_POINTERS = 1_000
-#: Integers a proof value may hold (label numbers, statement indexes): JavaScript's safe integers,
-#: what the reference implementation reads; a bigger one (a CBOR bignum) is refused, never printed.
+#: Largest label number or statement index read: JavaScript's (the reference implementation's) safe integers.
 MAX_INTEGER = 2**53 - 1
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
 _C14N_LABEL = re.compile(r"_:(c14n[0-9]+)")
 _ANY_LABEL = re.compile(r"_:([^\s]+)")
 _SKOLEM = re.compile(r"<urn:bnid:([^>]+)>")
-#: A JSON pointer's array index (RFC 6901 §4: "0" or digits without a leading zero; ASCII only),
-#: short enough to be an index at all; anything else is a member name.
-_POINTER_INDEX = re.compile(r"(?:0|[1-9][0-9]{0,15})\Z")
+_POINTER_INDEX = re.compile(r"(?:0|[1-9][0-9]{0,15})\Z")  # RFC 6901 array index (ASCII, no leading 0); else a name
 SKOLEM_PREFIX = "urn:bnid:"
 
 
@@ -164,8 +161,7 @@ def serialize_derived_proof_value(value: DerivedProofValue) -> str:
     return "u" + _b64url(DERIVED_HEADER + cbor2.dumps(payload))
 
 
-def _is_index(value: Any) -> bool:
-    """A label number or statement index: an integer from 0 to :data:`MAX_INTEGER`."""
+def _is_index(value: Any) -> bool:  # a label number or statement index
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER
 
 
@@ -510,12 +506,12 @@ _HOLE = object()
 
 def _parse_pointer(pointer: str) -> list[str | int]:
     if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-        raise SdProofError(f"{_shown(pointer)} is not a JSON pointer")
+        raise SdProofError(f"{str(pointer)[:80]!r} is not a JSON pointer")
     out: list[str | int] = []
     for part in pointer.split("/")[1:]:
         if "~" in part:
             if re.search(r"~[^01]|~\Z", part):
-                raise SdProofError(f"JSON pointer {_shown(pointer)} has an invalid escape")
+                raise SdProofError(f"JSON pointer {str(pointer)[:80]!r} has an invalid escape")
             out.append(part.replace("~1", "/").replace("~0", "~"))
         else:
             out.append(int(part) if _POINTER_INDEX.match(part) else part)
@@ -531,13 +527,7 @@ def _step(value: Any, path: str | int, pointer: str) -> Any:
         return value[path]
     if isinstance(value, dict) and str(path) in value:
         return value[str(path)]
-    raise SdProofError(f"JSON pointer {_shown(pointer)} does not match the credential")
-
-
-def _shown(pointer: Any) -> str:
-    """A pointer as messages show it: quoted, at most 80 characters (a hostile one may be long)."""
-    text = repr(pointer)
-    return text if len(text) <= 80 else text[:79] + "…"
+    raise SdProofError(f"JSON pointer {str(pointer)[:80]!r} does not match the credential")
 
 
 def _has(parent: Any, path: str | int) -> bool:
