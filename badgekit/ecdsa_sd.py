@@ -33,7 +33,7 @@ from typing import Any
 
 import cbor2
 
-from badgekit import cryptosuites, did, jsonld
+from badgekit import cryptosuites, did, jsonld, limits
 from badgekit.keys import EcdsaKey
 
 NAME = "ecdsa-sd-2023"
@@ -45,8 +45,8 @@ MAX_STATEMENTS = cryptosuites.SD_MAX_STATEMENTS
 MAX_PROOF_VALUE_CHARS = cryptosuites.SD_MAX_PROOF_VALUE_CHARS
 #: Mandatory pointers a base proof may name (each selects a part of the credential, copied).
 MAX_POINTERS = 1_000
-#: Largest label number or statement index read: JavaScript's (the reference implementation's) safe integers.
-MAX_INTEGER = 2**53 - 1
+MAX_INTEGER = 2**53 - 1  # largest label number or statement index read: JavaScript's safe integers
+MAX_ARRAY = 1_000  # longest array grouped: PyLD's RDF conversion is quadratic in it (2,000 entries: 6 s)
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
 _C14N_LABEL = re.compile(r"_:(c14n[0-9]+)")
@@ -429,6 +429,8 @@ def group(document: Mapping[str, Any], hmac_key: bytes, pointers: Sequence[str],
         DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
     """
     unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if (longest := limits.longest_array(unsecured)) > MAX_ARRAY:
+        raise SdProofError(f"the credential has an array of {longest:,} entries; base proofs are grouped with at most {MAX_ARRAY:,}")
     expanded = _skolemize(jsonld.expand(unsecured, loader=loader), [secrets.token_hex(8), 0])
     compact = jsonld.compact(expanded, unsecured.get("@context"), loader=loader)
     canonical, issued = jsonld.canonize_nquads("".join(_deskolemize(jsonld.to_nquads(expanded, loader=loader))))
@@ -531,18 +533,14 @@ def _step(value: Any, path: str | int, pointer: str) -> Any:
 
 
 def _has(parent: Any, path: str | int) -> bool:
-    if isinstance(parent, list):
-        return isinstance(path, int) and path < len(parent) and parent[path] is not _HOLE
-    return str(path) in parent
+    return (isinstance(path, int) and path < len(parent) and parent[path] is not _HOLE) if isinstance(parent, list) else str(path) in parent
 
 
 def _put(parent: Any, path: str | int, value: Any) -> None:
     if isinstance(parent, list):
         assert isinstance(path, int)
         parent.extend([_HOLE] * (path + 1 - len(parent)))
-        parent[path] = value
-    else:
-        parent[str(path)] = value
+    parent[path if isinstance(parent, list) else str(path)] = value
 
 
 def _init_selection(selection: dict[str, Any], source: Any) -> dict[str, Any]:
