@@ -51,6 +51,19 @@ def count_values(value: Any, limit: int) -> int:
     return count
 
 
+def longest_array(value: Any) -> int:
+    """The number of entries of the longest JSON array in ``value`` (0 without one)."""
+    longest, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            longest = max(longest, len(node))
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return longest
+
+
 def count_objects(value: Any, limit: int) -> int:
     """JSON objects in ``value``, counting stopped just past ``limit``."""
     count = 0
@@ -236,5 +249,6 @@ def _bulk(value: Any, count: Callable[[Any, int], int], *, deepest: bool = False
 
 __all__ = [
     "MAX_DISCLOSURES", "MAX_ENDORSEMENTS", "MAX_JSON_OBJECTS", "MAX_JSON_VALUES", "MAX_PROOFS", "FoundEndorsement",
-    "Measure", "check_signable", "check_signed_size", "count_objects", "count_values", "find_endorsements", "measure",
+    "Measure", "check_signable", "check_signed_size", "count_objects", "count_values", "find_endorsements",
+    "longest_array", "measure",
 ]
