@@ -13,6 +13,7 @@ credential never loads it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,6 +46,31 @@ def is_open_badges_2(doc: Mapping[str, Any]) -> bool:
     return "@context" not in doc and "recipient" in doc and "badge" in doc
 
 
+_HTTP_URL = re.compile(r"(https?)://([^/?#]*)(.*)\Z", re.IGNORECASE | re.DOTALL)
+
+
+def is_http_url(value: object) -> bool:
+    """True for an ``http://`` or ``https://`` URL, its scheme in any case (RFC 3986 §3.1:
+    ``HTTPS://`` is the same scheme). OB 2.0 links documents (hosted assertions, BadgeClasses,
+    Profiles, keys) by such URLs."""
+    return isinstance(value, str) and len(value) > 8 and _HTTP_URL.match(value) is not None
+
+
+def normalize_url(url: str) -> str:
+    """``url`` with an http(s) scheme and host in lower case (RFC 3986 §6.2.2.1: case
+    normalisation), the rest (user information, port, path, query) as written: the form two URLs
+    are compared in. Any other string is returned unchanged.
+
+        >>> normalize_url("HTTPS://Issuer.Example.org/Assertions/1.json")
+        'https://issuer.example.org/Assertions/1.json'
+    """
+    m = _HTTP_URL.match(url)
+    if m is None:
+        return url
+    user, at, host = m.group(2).rpartition("@")
+    return f"{m.group(1).lower()}://{user}{at}{host.lower()}{m.group(3)}"
+
+
 def document_type(doc: Mapping[str, Any]) -> str | None:
     """The OB 2.0 class of a document (one of :data:`DOCUMENT_TYPES`), or None."""
     types = doc.get("type")
@@ -54,4 +80,5 @@ def document_type(doc: Mapping[str, Any]) -> str | None:
     return None
 
 
-__all__ = ["CONTEXTS", "DOCUMENT_TYPES", "document_type", "has_ob2_context", "is_open_badges_2"]
+__all__ = ["CONTEXTS", "DOCUMENT_TYPES", "document_type", "has_ob2_context", "is_http_url", "is_open_badges_2",
+           "normalize_url"]

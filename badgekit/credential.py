@@ -7,6 +7,7 @@ Digital Bazaar stack (which ships the 2024-03 revision) verifies what badgekit s
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -151,6 +152,134 @@ def build_credential(
     return credential
 
 
+class CredentialTemplate:
+    """:func:`build_credential` for one issuer and achievement and many rows (a bulk run): what
+    depends on them alone is prepared once, and every credential holds the template's own
+    ``issuer`` and ``achievement`` objects (deep copies taken here, never changed: shared, so
+    that the walks of :class:`badgekit.jsonld.SharedParts` over them are reused).
+
+    :meth:`build` returns what :func:`build_credential` returns for the same arguments (equal
+    dicts, same key order); ``tests/unit/test_issuing_fast_paths.py`` compares the two on
+    generated rows and badge classes. Its ``context`` and ``schema`` lists are shared the same way.
+    """
+
+    def __init__(self, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> None:
+        self.issuer: dict[str, Any] = copy.deepcopy(dict(issuer))
+        self.achievement: dict[str, Any] = copy.deepcopy(dict(achievement))
+        self.context: list[str] = list(CONTEXT)
+        self.schema: list[dict[str, Any]] = [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
+        self.name = str(self.achievement.get("name", ""))
+        self.results = bool([d for d in self.achievement.get("resultDescription") or [] if isinstance(d, Mapping) and d.get("id")])
+        self.stamps: dict[datetime, str] = {}  # format_utc of the moments seen (a run's few dates), bounded
+
+    def stamp(self, when: datetime) -> str:
+        """``format_utc(when)``, remembered (equal aware moments have one UTC text).
+
+        Raises:
+            ValueError: ``when`` is naive (as :func:`badgekit._time.format_utc`).
+        """
+        text = self.stamps.get(when)
+        if text is None:
+            text = format_utc(when)
+            if len(self.stamps) >= 4096:
+                self.stamps.clear()
+            self.stamps[when] = text
+        return text
+
+    def build(
+        self,
+        *,
+        credential_id: str,
+        recipient: Recipient,
+        values: RosterRow,
+        salt: str,
+        valid_from: datetime,
+        valid_until: datetime | None = None,
+        status_entry: Mapping[str, Any] | None = None,
+        identity: Mapping[str, Any] | None = None,
+        evidence: Sequence[Mapping[str, Any]] = (),
+    ) -> dict[str, Any]:
+        """The unsigned credential :func:`build_credential` makes (``values``: a parsed row only).
+
+        Raises:
+            ValueError: as :func:`build_credential`.
+        """
+        row = values
+        subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+        if recipient.subject_id:
+            subject["id"] = recipient.subject_id
+        identifiers = []
+        if recipient.email:
+            identifiers.append(identity_object(recipient.email, "emailAddress", salt))
+        if recipient.student_id:
+            identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
+        if recipient.identity is not None:
+            kind, hashed, old_salt = recipient.identity
+            identifiers.append({"type": "IdentityObject", "identityHash": hashed, "identityType": kind, "hashed": True,
+                                "salt": old_salt})
+        if identifiers:
+            subject["identifier"] = identifiers
+        if identity is not None:
+            for member in ("id", "identifier"):
+                if identity.get(member):
+                    subject[member] = identity[member]
+        subject["achievement"] = self.achievement
+        if self.results:
+            results = _results(self.achievement, row)
+            if results:
+                subject["result"] = results
+        cells = row.values
+        if not _SUBJECT_COLUMNS.isdisjoint(cells):
+            _subject_columns(subject, row)
+        credential: dict[str, Any] = {
+            "@context": self.context,
+            "id": credential_id,
+            "type": list(CREDENTIAL_TYPE),
+            "name": self.name,
+            "issuer": self.issuer,
+            "validFrom": self.stamp(valid_from),
+        }
+        if valid_until is not None:
+            credential["validUntil"] = self.stamp(valid_until)
+        earned = cells.get("earned")
+        if earned:
+            credential["awardedDate"] = self.stamp(_read(row.earned, earned, roster.parse_date))
+        credential["credentialSubject"] = subject
+        found = [] if _EVIDENCE_COLUMNS.isdisjoint(cells) else _evidence(row, numbered=not _NUMBERED_EVIDENCE.isdisjoint(cells))
+        if evidence:
+            found.extend(dict(e) for e in evidence)
+        if found:
+            credential["evidence"] = found
+        credential["credentialSchema"] = self.schema
+        if status_entry is not None:
+            credential["credentialStatus"] = dict(status_entry)
+        return credential
+
+
+def _subject_columns(subject: dict[str, Any], row: RosterRow) -> None:
+    """The subject's members read from the row's own columns, as :func:`build_credential` adds them."""
+    get = row.get
+    if get("narrative"):
+        subject["narrative"] = get("narrative")
+    if get("credits_earned"):
+        subject["creditsEarned"] = _read(row.credits_earned, get("credits_earned"), roster.parse_number)
+    for column, parsed, prop in (("activity_start_date", row.activity_start, "activityStartDate"),
+                                 ("activity_end_date", row.activity_end, "activityEndDate")):
+        if get(column):
+            subject[prop] = format_utc(_read(parsed, get(column), roster.parse_date))
+    for column, prop in (("term", "term"), ("role", "role"), ("license_number", "licenseNumber")):
+        if get(column):
+            subject[prop] = get(column)
+
+
+#: The columns :func:`_subject_columns` and :func:`_evidence` read (a row with none of them needs neither).
+_SUBJECT_COLUMNS = frozenset(("narrative", "credits_earned", "activity_start_date", "activity_end_date", "term", "role",
+                              "license_number"))
+_NUMBERED_EVIDENCE = frozenset(f"evidence_{column}_{n}" for n in roster.EVIDENCE_NUMBERS for column in ("url", "name", "narrative"))
+_EVIDENCE_COLUMNS = frozenset(("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor", "migrated_from",
+                               "prior_credential")) | _NUMBERED_EVIDENCE
+
+
 _T = TypeVar("_T")
 
 
@@ -221,7 +350,8 @@ def _number_text(number: float) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
-def _evidence(row: RosterRow) -> list[dict[str, Any]]:
+def _evidence(row: RosterRow, *, numbered: bool = True) -> list[dict[str, Any]]:
+    """The row's Evidence entries (``numbered``: False when the row has no ``evidence_*_N`` column)."""
     url, narrative, name, assessor, supervisor = (
         row.get(k) for k in ("evidence_url", "evidence_narrative", "evidence_name", "assessor", "supervisor"))
     out: list[dict[str, Any]] = []
@@ -242,7 +372,7 @@ def _evidence(row: RosterRow) -> list[dict[str, Any]]:
         if text:
             item["narrative"] = "\n\n".join(text)
         out.append(item)
-    for n in roster.EVIDENCE_NUMBERS:
+    for n in roster.EVIDENCE_NUMBERS if numbered else ():
         more = {prop: row.get(f"evidence_{column}_{n}") for column, prop in (("url", "id"), ("name", "name"), ("narrative", "narrative"))}
         if more["id"] or more["narrative"]:
             out.append({**({"id": more["id"]} if more["id"] else {}), "type": ["Evidence"],

@@ -33,7 +33,7 @@ from typing import Any
 
 import cbor2
 
-from badgekit import cryptosuites, did, jsonld
+from badgekit import cryptosuites, did, jsonld, limits
 from badgekit.keys import EcdsaKey
 
 NAME = "ecdsa-sd-2023"
@@ -45,11 +45,14 @@ MAX_STATEMENTS = cryptosuites.SD_MAX_STATEMENTS
 MAX_PROOF_VALUE_CHARS = cryptosuites.SD_MAX_PROOF_VALUE_CHARS
 #: Mandatory pointers a base proof may name (each selects a part of the credential, copied).
 MAX_POINTERS = 1_000
+MAX_INTEGER = 2**53 - 1  # largest label number or statement index read: JavaScript's safe integers
+MAX_ARRAY = 1_000  # longest array grouped: PyLD's RDF conversion is quadratic in it (2,000 entries: 6 s)
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
 _C14N_LABEL = re.compile(r"_:(c14n[0-9]+)")
 _ANY_LABEL = re.compile(r"_:([^\s]+)")
 _SKOLEM = re.compile(r"<urn:bnid:([^>]+)>")
+_POINTER_INDEX = re.compile(r"(?:0|[1-9][0-9]{0,15})\Z")  # RFC 6901 array index (ASCII, no leading 0); else a name
 SKOLEM_PREFIX = "urn:bnid:"
 
 
@@ -116,12 +119,12 @@ def parse_derived_proof_value(value: Any) -> DerivedProofValue:
         raise SdProofError("its label map is not a CBOR map")
     label_map: dict[str, str] = {}
     for k, v in compressed.items():
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise SdProofError("its label map has a key that is not a non-negative integer")
+        if not _is_index(k):
+            raise SdProofError(f"its label map has a key that is not a non-negative integer (at most {MAX_INTEGER})")
         _check_bytes(v, 32, f"label {k}")
         label_map[f"c14n{k}"] = "u" + _b64url(_plain(v))
-    if not isinstance(indexes, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in indexes):
-        raise SdProofError("its mandatory indexes are not an array of integers")
+    if not isinstance(indexes, list) or not all(_is_index(i) for i in indexes):
+        raise SdProofError(f"its mandatory indexes are not an array of integers from 0 to {MAX_INTEGER}")
     return DerivedProofValue(_plain(base_signature), _plain(public_key), sigs, label_map, tuple(indexes))
 
 
@@ -156,6 +159,10 @@ def serialize_derived_proof_value(value: DerivedProofValue) -> str:
     payload = [value.base_signature, value.public_key, list(value.signatures), compressed,
                list(value.mandatory_indexes)]
     return "u" + _b64url(DERIVED_HEADER + cbor2.dumps(payload))
+
+
+def _is_index(value: Any) -> bool:  # a label number or statement index
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER
 
 
 def _components(value: Any, header: bytes, kind: str) -> list[Any]:
@@ -422,6 +429,8 @@ def group(document: Mapping[str, Any], hmac_key: bytes, pointers: Sequence[str],
         DocumentLoaderError, JsonLdError, LimitExceeded: from JSON-LD processing.
     """
     unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if (longest := limits.longest_array(unsecured)) > MAX_ARRAY:
+        raise SdProofError(f"the credential has an array of {longest:,} entries; base proofs are grouped with at most {MAX_ARRAY:,}")
     expanded = _skolemize(jsonld.expand(unsecured, loader=loader), [secrets.token_hex(8), 0])
     compact = jsonld.compact(expanded, unsecured.get("@context"), loader=loader)
     canonical, issued = jsonld.canonize_nquads("".join(_deskolemize(jsonld.to_nquads(expanded, loader=loader))))
@@ -499,15 +508,15 @@ _HOLE = object()
 
 def _parse_pointer(pointer: str) -> list[str | int]:
     if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-        raise SdProofError(f"{pointer!r} is not a JSON pointer")
+        raise SdProofError(f"{str(pointer)[:80]!r} is not a JSON pointer")
     out: list[str | int] = []
     for part in pointer.split("/")[1:]:
         if "~" in part:
             if re.search(r"~[^01]|~\Z", part):
-                raise SdProofError(f"JSON pointer {pointer!r} has an invalid escape")
+                raise SdProofError(f"JSON pointer {str(pointer)[:80]!r} has an invalid escape")
             out.append(part.replace("~1", "/").replace("~0", "~"))
         else:
-            out.append(int(part) if part.isdigit() else part)
+            out.append(int(part) if _POINTER_INDEX.match(part) else part)
     return out
 
 
@@ -520,22 +529,18 @@ def _step(value: Any, path: str | int, pointer: str) -> Any:
         return value[path]
     if isinstance(value, dict) and str(path) in value:
         return value[str(path)]
-    raise SdProofError(f"JSON pointer {pointer!r} does not match the credential")
+    raise SdProofError(f"JSON pointer {str(pointer)[:80]!r} does not match the credential")
 
 
 def _has(parent: Any, path: str | int) -> bool:
-    if isinstance(parent, list):
-        return isinstance(path, int) and path < len(parent) and parent[path] is not _HOLE
-    return str(path) in parent
+    return (isinstance(path, int) and path < len(parent) and parent[path] is not _HOLE) if isinstance(parent, list) else str(path) in parent
 
 
 def _put(parent: Any, path: str | int, value: Any) -> None:
     if isinstance(parent, list):
         assert isinstance(path, int)
         parent.extend([_HOLE] * (path + 1 - len(parent)))
-        parent[path] = value
-    else:
-        parent[str(path)] = value
+    parent[path if isinstance(parent, list) else str(path)] = value
 
 
 def _init_selection(selection: dict[str, Any], source: Any) -> dict[str, Any]:

@@ -51,6 +51,19 @@ def count_values(value: Any, limit: int) -> int:
     return count
 
 
+def longest_array(value: Any) -> int:
+    """The number of entries of the longest JSON array in ``value`` (0 without one)."""
+    longest, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            longest = max(longest, len(node))
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return longest
+
+
 def count_objects(value: Any, limit: int) -> int:
     """JSON objects in ``value``, counting stopped just past ``limit``."""
     count = 0
@@ -99,14 +112,34 @@ def find_endorsements(doc: Mapping[str, Any]) -> list[FoundEndorsement]:
     return found
 
 
-def check_signable(document: Mapping[str, Any], *, new_proofs: int = 1) -> None:
+#: What :func:`measure` finds in one JSON object: (JSON values, objects, depth, embedded endorsements).
+Measure = tuple[int, int, int, int]
+
+
+def measure(part: Mapping[str, Any] | list[Any]) -> Measure:
+    """The size of a JSON object or array as :func:`check_signable` counts it (the value itself at
+    depth 1, its endorsements searched): measured once for a value many documents share (``known``)."""
+    return _measure(dict(part) if isinstance(part, Mapping) else part)
+
+
+def check_signable(document: Mapping[str, Any], *, new_proofs: int = 1, known: Mapping[int, Measure] | None = None) -> None:
     """Refuse ``document`` if, once signed with ``new_proofs`` more Data Integrity proofs (0 for a
     VC-JWT), ``badgekit verify`` would refuse it for its size: more proofs, JSON values, JSON
     objects, nesting levels or embedded endorsements than it checks.
 
+    ``known``: the :func:`measure` of objects ``document`` holds (by ``id``), which are then not
+    walked again (a bulk run's issuer and achievement). The bounds are the same: a document
+    beyond one is measured again without them, and refused with the same message.
+
     Raises:
         LimitExceeded: names the bound, its limit and the field that holds the bulk.
     """
+    if known and new_proofs == 1 and "proof" not in document:
+        values, objects, depth, endorsements = _measure(document, known)
+        # the one new proof: a list of one object with 6 members (see _NEW_PROOF)
+        if (values + 8 <= MAX_JSON_VALUES and objects <= MAX_JSON_OBJECTS and max(depth, 3) <= MAX_JSON_DEPTH
+                and endorsements <= MAX_ENDORSEMENTS):
+            return
     proofs = document.get("proof")
     if new_proofs:
         existing = (proofs if isinstance(proofs, list) else [proofs]) if proofs is not None else []
@@ -140,9 +173,12 @@ _ENDORSEMENT_KEYS = frozenset(("endorsement", "endorsementJwt"))
 _NOT_SEARCHED = frozenset(("proof", "@context"))
 
 
-def _measure(doc: dict[str, Any]) -> tuple[int, int, int, int]:
+def _measure(doc: Mapping[str, Any] | list[Any], known: Mapping[int, Measure] | None = None) -> Measure:
     """What :func:`count_values`, :func:`count_objects`, :func:`badgekit._io.json_depth` and
-    ``len(find_endorsements(doc))`` return, in one pass: every credential signed pays for it."""
+    ``len(find_endorsements(doc))`` return, in one pass: every credential signed pays for it.
+    ``known``: objects measured before (by ``id``, as :func:`measure`), added instead of walked
+    where their endorsements are searched (elsewhere the search differs: they are walked)."""
+    known = known or {}
     values = objects = deepest = endorsements = 0
     stack: list[tuple[Any, int, bool]] = [(doc, 1, True)]
     pop, push = stack.pop, stack.append
@@ -159,7 +195,15 @@ def _measure(doc: dict[str, Any]) -> tuple[int, int, int, int]:
                     endorsements += len(value) if isinstance(value, list) else 1
                 if isinstance(value, _CONTAINERS):
                     # find_endorsements looks neither inside an endorsement nor under proof/@context
-                    push((value, depth + 1, search and not found and key not in _NOT_SEARCHED))
+                    searched = search and not found and key not in _NOT_SEARCHED
+                    part = known.get(id(value)) if searched else None
+                    if part is None:
+                        push((value, depth + 1, searched))
+                    else:  # its own top value was counted just above (len(node))
+                        values += part[0] - 1
+                        objects += part[1]
+                        deepest = max(deepest, depth + part[2])
+                        endorsements += part[3]
         else:
             values += len(node)
             for value in node:
@@ -205,5 +249,6 @@ def _bulk(value: Any, count: Callable[[Any, int], int], *, deepest: bool = False
 
 __all__ = [
     "MAX_DISCLOSURES", "MAX_ENDORSEMENTS", "MAX_JSON_OBJECTS", "MAX_JSON_VALUES", "MAX_PROOFS", "FoundEndorsement",
-    "check_signable", "check_signed_size", "count_objects", "count_values", "find_endorsements",
+    "Measure", "check_signable", "check_signed_size", "count_objects", "count_values", "find_endorsements",
+    "longest_array", "measure",
 ]

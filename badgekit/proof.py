@@ -59,11 +59,13 @@ def hash_data(
     loader: Callable[..., Any] | None = None,
     canonize: Callable[..., str] | None = None,
     previous: Sequence[Mapping[str, Any]] = (),
+    shared: jsonld.SharedParts | None = None,
 ) -> HashData:
     """Transformation and hashing of VC-DI-EdDSA for ``document`` and ``proof_options``.
 
     ``proof_options`` must not hold ``proofValue``. ``document`` may hold a ``proof``; it is removed,
     and replaced by the ``previous`` proofs a chained proof names (:func:`badgekit.proofsets.unsecured`).
+    ``shared``: objects of ``document`` other documents hold too (:func:`badgekit.jsonld.canonize`).
 
     Raises:
         DocumentLoaderError, JsonLdError, LimitExceeded: from canonicalisation.
@@ -73,7 +75,8 @@ def hash_data(
     config = dict(proof_options)
     config["@context"] = document.get("@context")
     canonical_proof = _canonical_config(config, canon, loader)
-    canonical_doc = canon(unsigned, loader=loader)
+    canonical_doc = canon(unsigned, loader=loader, shared=shared) if shared is not None and canon is jsonld.canonize \
+        else canon(unsigned, loader=loader)
     return HashData(
         canonical_document=canonical_doc,
         canonical_proof_config=canonical_proof,
@@ -133,6 +136,7 @@ def add_proof(
     mandatory_pointers: Sequence[str] | None = None,
     proof_id: str | None = None,
     previous_proof: str | Sequence[str] | None = None,
+    shared: jsonld.SharedParts | None = None,
 ) -> dict[str, Any]:
     """Return a (shallow) copy of ``document`` with a Data Integrity proof in ``cryptosuite``
     (default ``eddsa-rdfc-2022``; :data:`badgekit.cryptosuites.SIGNING_SUITES`) appended to ``proof``.
@@ -147,7 +151,9 @@ def add_proof(
     signer's key type is its ``key_type`` attribute (:class:`badgekit.keys.KeySigner`), else Ed25519.
     ``ecdsa-sd-2023`` writes a base proof (for the holder, who derives what verifiers see) whose
     ``mandatory_pointers`` the holder must always disclose (default:
-    :func:`badgekit.ecdsa_sd.default_mandatory_pointers`).
+    :func:`badgekit.ecdsa_sd.default_mandatory_pointers`). ``shared``: objects of ``document`` that
+    the other documents of a bulk run hold too (:class:`badgekit.jsonld.SharedParts`), measured and
+    walked once (``eddsa-rdfc-2022`` without previous proofs; elsewhere ignored): the same bytes are signed.
 
     Raises:
         ProofError: the document has no ``@context``; ``cryptosuite`` is not one badgekit signs
@@ -164,7 +170,7 @@ def add_proof(
     if key_type not in suite.key_types:
         raise ProofError(f"{suite.name} needs a key of type {' or '.join(suite.key_types)}; the signing key is {key_type}",
                          hint=cryptosuites.suites_for_hint(key_type))
-    limits.check_signable(document)
+    limits.check_signable(document, known=shared.measures if shared is not None else None)
     options = proof_options(signer.verification_method, created=created, proof_purpose=proof_purpose,
                             cryptosuite=suite.name)
     existing = _as_list(document.get("proof"))
@@ -187,7 +193,7 @@ def add_proof(
         value = _sd_base_proof_value(document, options, signer, mandatory_pointers, loader=loader, canonize=canonize)
         return {**document, "proof": [*existing, {**options, "proofValue": value}]}
     if suite.name == CRYPTOSUITE and canonize is None and not previous:
-        message = hash_data(document, options, loader=loader).hash_data  # the hot path: cached config
+        message = hash_data(document, options, loader=loader, shared=shared).hash_data  # the hot path: cached config
     else:
         try:
             message = signed_message(suite, key_type, document, options, loader=loader, canonize=canonize,

@@ -80,6 +80,8 @@ _JWS = rf"{_SEGMENT}\.{_SEGMENT}\.[A-Za-z0-9_-]*"
 _SD_JWT = re.compile(rf"^{_JWS}~(?:{_SEGMENT}~)*(?:{_JWS})?$")
 
 SaltSource = Callable[[], str]
+#: Longest member name written whole into a claim's path (:attr:`Processed.disclosed`, reasons).
+MAX_PATH_NAME = 200
 
 
 class SdJwtError(JwtError):
@@ -268,7 +270,7 @@ class _Unpacker:
         for key, value in node.items():
             if key == "_sd" or (key == "_sd_alg" and depth == 0):
                 continue
-            obj[key] = self.unpack(value, f"{at}.{key}" if at else key, depth + 1)
+            obj[key] = self.unpack(value, _member_path(at, key), depth + 1)
         refs = node.get("_sd", [])
         if not isinstance(refs, list):
             self.problems.append(f"{at or '$'}: _sd is not an array of digests")
@@ -278,7 +280,7 @@ class _Unpacker:
             if d is None:
                 continue
             assert d.name is not None  # _take refused an array element here
-            path = f"{at}.{d.name}" if at else d.name
+            path = _member_path(at, d.name)
             if d.name in ("_sd", "..."):
                 self.problems.append(f"{d.describe()} discloses the reserved name {d.name!r}")
             elif depth == 0 and d.name in NEVER_DISCLOSED:
@@ -291,12 +293,31 @@ class _Unpacker:
         return obj
 
 
+def _member_path(at: str, name: str) -> str:
+    """The path of member ``name`` of the object at ``at``; a name longer than
+    :data:`MAX_PATH_NAME` is cut short there (a hostile megabyte-long name would otherwise be
+    copied into the path of every claim below it)."""
+    if len(name) > MAX_PATH_NAME:
+        name = name[: MAX_PATH_NAME - 1] + "…"
+    return f"{at}.{name}" if at else name
+
+
 def process(sd: SdJwt) -> Processed:
     """The payload with the presented disclosures in place, and every reason to reject it.
 
     Raises:
-        LimitExceeded: the claims nest more than :data:`badgekit._io.MAX_JSON_DEPTH` levels.
+        LimitExceeded: the claims nest more than :data:`badgekit._io.MAX_JSON_DEPTH` levels, or
+            the payload and the disclosed values hold more than :data:`limits.MAX_JSON_VALUES`
+            JSON values (counted before any is put back: what the credential may hold, with the
+            digests that stand for it).
     """
+    values = limits.count_values(sd.jws.payload, limits.MAX_JSON_VALUES)
+    for d in sd.disclosures:
+        if values > limits.MAX_JSON_VALUES:
+            break
+        values += limits.count_values(d.value, limits.MAX_JSON_VALUES)
+    if values > limits.MAX_JSON_VALUES:
+        raise LimitExceeded(f"SD-JWT claims and disclosures hold more than {limits.MAX_JSON_VALUES:,} JSON values; refused")
     unpacker = _Unpacker(sd.disclosures)
     payload = unpacker.unpack(dict(sd.jws.payload), "", 0)
     problems = unpacker.problems

@@ -26,7 +26,12 @@ Stages (the order a row goes through them):
 * inter-process transfer: pickling the job chunks and results both ways (what workers > 1 pay);
 * report output: each outcome to ``issued.csv`` and as ``--json`` (what ``badgekit issue --json`` streams).
 
-Usage: python3 benchmarks/bench_stages.py [--rows 3000] [--repeat 3] [--disk DIR] [--tmpfs DIR]
+Build, size limits, canonicalisation and JSON serialisation run as the signing fast path does
+(``badgekit.issuing._signing.FAST_PATHS``: a credential template, the issuer and achievement
+measured, walked and written once); ``--reference`` runs them, and the whole run, on the reference
+path instead (the code before the fast path), for a before/after at the same load.
+
+Usage: python3 benchmarks/bench_stages.py [--rows 3000] [--repeat 3] [--disk DIR] [--tmpfs DIR] [--reference]
 """
 
 from __future__ import annotations
@@ -171,10 +176,15 @@ def one_round(s: Setup, settings: Any, requirements: Any, order: str | None, dis
     signing = _signing._Signing.make(s.key, method, s.issuer, settings.achievement, options.format)
     signer = signing.signer
     assert signer is not None
+    fast = signing.fast if _signing.FAST_PATHS else None  # the fast path's template and shared parts
+    template = fast.template if fast is not None else None
+    issuer, achievement = (template.issuer, template.achievement) if template is not None else (signing.issuer, signing.achievement)
+    known = fast.shared.measures if fast is not None else None
+    shared = fast.shared if fast is not None else None
     unsigned: list[dict[str, Any]] = []
     add("credential build", timed(lambda: unsigned.extend(
-        _signing.build_for_job(j, signing.issuer, signing.achievement) for j in jobs)))
-    add("size limits (check_signable)", timed(lambda: [limits.check_signable(d) for d in unsigned]))
+        _signing.build_for_job(j, issuer, achievement, template) for j in jobs)))
+    add("size limits (check_signable)", timed(lambda: [limits.check_signable(d, known=known) for d in unsigned]))
     configs = [proof.proof_options(signer.verification_method, created=j.issued_at) for j in jobs]
     canon_docs: list[str] = []
     canon_configs: list[str] = []
@@ -184,7 +194,7 @@ def one_round(s: Setup, settings: Any, requirements: Any, order: str | None, dis
             config = dict(c)
             config["@context"] = d.get("@context")
             canon_configs.append(proof._canonical_config(config, jsonld.canonize, None))
-            canon_docs.append(jsonld.canonize({k: v for k, v in d.items() if k != "proof"}))
+            canon_docs.append(jsonld.canonize({k: v for k, v in d.items() if k != "proof"}, shared=shared))
 
     add("canonicalisation (document + proof config)", timed(canonicalise))
     hashes: list[bytes] = []
@@ -205,7 +215,8 @@ def one_round(s: Setup, settings: Any, requirements: Any, order: str | None, dis
 
     add("base58 + proof assembly", timed(assemble))
     texts: list[str] = []
-    add("JSON serialisation", timed(lambda: texts.extend(dumps_json(d, indent=None) for d in signed)))
+    dumps = fast.dumps if fast is not None else (lambda d: dumps_json(d, indent=None))
+    add("JSON serialisation", timed(lambda: texts.extend(dumps(d) for d in signed)))
     for tag, base in (("tmpfs", s.root), ("disk", disk)):
         if base is None:
             continue
@@ -287,7 +298,9 @@ def main() -> None:
                         help="a RAM file system for the project (default /dev/shm)")
     parser.add_argument("--disk", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks",
                         help="a folder on a disk, for the file creation stage (default: this checkout)")
+    parser.add_argument("--reference", action="store_true", help="sign on the reference path (FAST_PATHS off)")
     args = parser.parse_args()
+    _signing.FAST_PATHS = not args.reference
     with scratch(args.tmpfs or Path(tempfile.gettempdir())) as root, scratch(args.disk) as disk:
         assert root is not None
         setup = Setup(root, args.rows)
@@ -296,7 +309,8 @@ def main() -> None:
         bare = statistics.median([bare_before, bare_sign_us()])
     total = sum(v for k, v in stages.items() if "(disk)" not in k and "inter-process" not in k)
     print(f"issue, per stage: {args.rows:,} rows, median of {args.repeat}, CPU µs per credential "
-          f"(project on {args.tmpfs or 'the temp folder'}; x = multiple of bare Ed25519 sign)")
+          f"(project on {args.tmpfs or 'the temp folder'}; x = multiple of bare Ed25519 sign; "
+          f"signing {'reference' if args.reference else 'fast'} path)")
     print(f"  {'bare Ed25519 sign (64 bytes)':44} {bare:8.1f} µs   1.00 x")
     for name, us in stages.items():
         print(f"  {name:44} {us:8.1f} µs {us / bare:6.2f} x")

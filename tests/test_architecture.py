@@ -173,6 +173,7 @@ _NEVER_ON_VERIFY = (
     "badgekit.issuing", "badgekit.templates", "badgekit.badgeclass", "badgekit.project", "badgekit.ledger",
     "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render", "badgekit.roster",
     "badgekit.ob2", "badgekit.migrate",  # Open Badges 2.0: only when an OB 2.0 assertion is met
+    "email.utils", "socket",  # jsonschema-rs loads with a stand-in (schema.import_engine_without_email)
 )
 _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuing", "badgekit.ledger",
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")

@@ -20,6 +20,7 @@ import zlib
 from dataclasses import dataclass
 
 from badgekit._io import MAX_INPUT_BYTES
+from badgekit._legacy import is_http_url
 from badgekit.errors import BakingError, LimitExceeded
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -186,7 +187,7 @@ def _itxt_text(data: bytes, chunk: Chunk, keyword: bytes, *, source: str) -> str
     if chunk.type == b"tEXt" and keyword == LEGACY_KEYWORD:
         # Pre-2.0 baking (OB 2.0 Baking "Legacy PNGs"): the hosted assertion's URL in a tEXt chunk.
         url = data[len(keyword) + 1 :].decode("latin-1").strip()
-        if not url.startswith(("http://", "https://")):
+        if not is_http_url(url):
             raise BakingError(f"{source}: the tEXt '{name}' chunk at byte {chunk.offset} holds no assertion URL")
         return url
     if chunk.type != b"iTXt":

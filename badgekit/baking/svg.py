@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from badgekit._io import MAX_INPUT_BYTES
+from badgekit._legacy import is_http_url
 from badgekit.errors import BakingError, LimitExceeded
 
 NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
@@ -31,6 +32,9 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 PREFIX = "openbadges"
 _CREDENTIAL = f"{{{NAMESPACE}}}credential"
 _LEGACY = f"{{{LEGACY_NAMESPACE}}}assertion"
+#: Most elements read in one SVG: a detailed illustration has tens of thousands; millions of
+#: empty ones (4 bytes each) would cost seconds of parsing for nothing.
+MAX_ELEMENTS = 500_000
 _XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 # Characters XML 1.0 forbids even inside CDATA.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -68,6 +72,7 @@ class _Locator:
         self._pending_ns: dict[str, str] = {}
         self.badges: list[_Element] = []
         self._open: _Element | None = None
+        self.elements = 0
 
     def start_ns(self, prefix: str, uri: str) -> None:
         if self.root is None:
@@ -75,6 +80,9 @@ class _Locator:
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         pos = self.parser.CurrentByteIndex
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise LimitExceeded(f"more than {MAX_ELEMENTS:,} SVG elements, refused")
         if self._open is not None:
             self._open.has_children = True
         if self.root is None:
@@ -128,6 +136,10 @@ def _locate(svg: bytes, *, source: str) -> _Locator:
         parser.close()
     except BakingError:
         raise
+    except LimitExceeded as exc:
+        raise LimitExceeded(f"{source}: {exc.message}") from None
+    except LookupError as exc:  # an encoding Python does not know, named in the XML declaration
+        raise BakingError(f"{source}: cannot parse SVG: {exc}") from None
     except DefusedXmlException as exc:
         raise BakingError(f"{source}: SVG declares entities or external references ({type(exc).__name__}); refused") from None
     except ParseError as exc:
@@ -173,7 +185,7 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
         raise BakingError(f"{source}: {name} contains child elements; expected only text")
     body = "".join(element.text)
     verify = element.attrib.get("verify")
-    if verify is not None and is_legacy and verify.strip().startswith(("http://", "https://")):
+    if verify is not None and is_legacy and is_http_url(verify.strip()):
         if not body.strip():
             return BadgeText(verify.strip(), False, True)  # OB 2.0 hosted assertion named by its URL alone
         verify = None  # OB 2.0 hosted assertion: the body carries the assertion JSON

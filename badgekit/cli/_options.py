@@ -274,7 +274,7 @@ SmtpPasswordFileOpt = Annotated[
 ]
 SmtpCaFileOpt = Annotated[
     Path | None,
-    typer.Option("--smtp-ca-file", metavar="PEM", help=f"Trust the CA in this PEM file (not the system's) for the server's TLS certificate. Default: ${SMTP_CA_FILE_ENV}, else \\[smtp] ca_file."),
+    typer.Option("--smtp-ca-file", metavar="PEM", help=f"Trust the CA in this PEM file (not the system's) for the server's TLS certificate (smtps:// or smtp+starttls://; refused with a plain smtp:// URL). Default: ${SMTP_CA_FILE_ENV}, else \\[smtp] ca_file."),
 ]
 SenderOpt = Annotated[
     str | None,

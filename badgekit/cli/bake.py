@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from badgekit import _envelope, _jsonl, baking
+from badgekit import _envelope, _jsonl, baking, jwt
 from badgekit._io import atomic_write, loads_json, read_bounded
 from badgekit._time import TimestampError, parse_datetime_stamp
 from badgekit.cli import _output
@@ -31,8 +31,22 @@ def _read(source: str, data: bytes | BadgekitError) -> _envelope.Envelope:
 
 
 def _bake_one(baker: baking.Baker, source: str, found: _envelope.Envelope, image_name: str, out: Path) -> None:
+    unsigned = _unsigned(found)
+    if unsigned:
+        raise InputError(f"{source} is not baked: {unsigned}", hint="a badge image carries a signed credential: "
+                         "sign it first (badgekit sign, or badgekit issue)")
     # The text exactly as stored, parsed once above (not again): its proof verifies once extracted.
     atomic_write(out, baker.bake(found.text, source=f"{source} into {image_name}", is_jwt=found.jws is not None))
+
+
+def _unsigned(found: _envelope.Envelope) -> str | None:
+    """Why ``found`` carries no signature at all, or None: JSON without a ``proof``; a JWS whose
+    ``alg`` is ``none`` or a shared-secret MAC (what verify's check 4 refuses first), or with no
+    signature bytes. Whether a signature matches is verify's business, not bake's."""
+    if found.jws is not None:
+        problem = jwt.alg_problem(found.jws.header)
+        return problem or (None if found.jws.signature else "its JWS has no signature")
+    return None if found.credential.get("proof") else "the credential has no proof: it is not signed"
 
 
 @old_spellings(credential=("--credential", "-c"), image=("--image", "-i"))
@@ -49,7 +63,8 @@ def bake(
     """Bake credentials into a badge image so the image carries its own proof.
 
     The credential is stored exactly as it is in the file (never re-serialised), so its proof
-    still verifies after extraction. A credential already in the image is replaced. From a folder
+    still verifies after extraction; an unsigned one (JSON without a proof, a JWT with alg none
+    or a MAC) is refused. A credential already in the image is replaced. From a folder
     or a run file, each image is named after its credential (a run file's line: the credential's
     UUID, as 'issue --bake' names it, else RUN-LINE).
 
@@ -124,7 +139,7 @@ def extract(
     if out is not None:
         atomic_write(out, found.text)
     if json_out:
-        value: Any = found.text.strip() if fmt == "jwt" else loads_json(found.text, source=f"{file} (credential)")
+        value: Any = found.text.strip() if fmt in ("jwt", "sd-jwt") else loads_json(found.text, source=f"{file} (credential)")
         _output.emit_json(
             {"file": source, "container": found.container, "format": fmt, "legacy": found.legacy, "credential": value}
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from badgekit import _jsonl
 from badgekit.cli import _output
 from badgekit.cli._options import (
     JsonOpt,
@@ -92,6 +93,9 @@ def bundle(
 
     if not credentials:
         raise InputError("name the credentials to bundle (files or folders)")
+    for named in credentials:  # a path that is not there is a usage error (exit 2), as for verify
+        if not Path(_jsonl.split_ref(str(named))[0]).exists():
+            raise InputError(f"{named}: no such file or folder")
     if url_base is not None:
         check_url_base(url_base)
     project = optional_project(project_dir)

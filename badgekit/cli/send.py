@@ -162,9 +162,12 @@ def prepare(project: Project, *, smtp: str | None, smtp_password_file: Path | No
         return options, None
     assert url is not None
     server = delivery.parse_url(url, password=_password(smtp_password_file))
-    ca_file = smtp_ca_file or (Path(os.environ[SMTP_CA_FILE_ENV]) if os.environ.get(SMTP_CA_FILE_ENV, "").strip() else None) \
-        or project.smtp_ca_file
-    tls = delivery.tls_context(ca_file) if server.scheme != "smtp" else None
+    ca_file, ca_from = smtp_ca_file, "--smtp-ca-file"
+    if ca_file is None and os.environ.get(SMTP_CA_FILE_ENV, "").strip():
+        ca_file, ca_from = Path(os.environ[SMTP_CA_FILE_ENV]), SMTP_CA_FILE_ENV
+    if ca_file is None and project.smtp_ca_file is not None:
+        ca_file, ca_from = project.smtp_ca_file, "[smtp] ca_file"
+    tls = delivery.server_tls(server, ca_file, ca_from=ca_from)
     return options, delivery.SmtpMailer(server, tls=tls)
 
 

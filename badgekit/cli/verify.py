@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from badgekit import cache
 from badgekit._io import load_json_file
 from badgekit._parallel import default_workers
+from badgekit._schema_startup import import_jsonschema_rs_without_email
 from badgekit._time import utc_now
 from badgekit.cli import _output
 from badgekit.cli._sinks import Human, Json, Jsonl, Lines, Sink
@@ -50,6 +50,7 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
                        ob2_docs=ob2_doc or [])
     paths = core.expand_paths(files)
     import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
+    import_jsonschema_rs_without_email()  # and jsonschema-rs's e-mail date parser (ADR 10)
     many = len(paths) > 1 or any(str(p).lower().endswith(".jsonl") for p in paths)  # a JSON Lines file: one credential a line
     single = not many and not files[0].is_dir()
     one_line = not json_out and not jsonl and not verbose and many
@@ -239,13 +240,20 @@ def report_lines(report: VerificationReport, *, width: int) -> list[_Line]:
     for check in report.checks:
         mark, style = _MARKS.get(check.status, ("?", ""))
         reason = clean(check.reason)
-        wrapped = textwrap.wrap(reason, wrap, break_on_hyphens=False) or [""]
+        wrapped = _wrap(reason, wrap) or [""]
         reason_style = "dim" if check.status == "skipped" else ""
         lines.append([(f"{check.number:>{digits}}  ", "dim"), (mark, style), ("  ", ""),
                       (f"{check.id:<{id_width}} ", style if check.status != "passed" else ""), (wrapped[0], reason_style)])
         lines.extend([(indent + more, reason_style)] for more in wrapped[1:])
     lines.append([])
     return lines
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap`` without hyphen breaks; textwrap loads for the full report only (start-up)."""
+    import textwrap
+
+    return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 def render_report(report: VerificationReport, *, width: int) -> str:

@@ -69,6 +69,7 @@ from badgekit.delivery._smtp import (
     SmtpMailer,
     SmtpServer,
     parse_url,
+    server_tls,
     tls_context,
     url_password,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "send_credentials",
     "since_stamp",
     "template_folders",
+    "server_tls",
     "tls_context",
     "url_password",
     "withhold_inactive",

@@ -105,6 +105,24 @@ def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
                          hint="give a PEM file of the CA that signed the SMTP server's certificate") from None
 
 
+def server_tls(server: SmtpServer, ca_file: str | Path | None, *, ca_from: str = "the CA file") -> ssl.SSLContext | None:
+    """The TLS settings for ``server`` (:func:`tls_context`), None for a plain ``smtp://`` one.
+
+    Raises:
+        InputError: a CA file given (``ca_from`` says where: an option, a variable, a setting)
+            for a plain ``smtp://`` server: nothing would be encrypted nor any certificate
+            checked, which whoever gave a CA file does not expect; or see :func:`tls_context`.
+    """
+    if server.scheme != "smtp":
+        return tls_context(ca_file)
+    if ca_file is not None:
+        raise InputError(f"{ca_from} {ca_file} is for TLS, but {server.display()} is plain smtp:// (no TLS: nothing "
+                         "would be encrypted, no certificate checked)",
+                         hint="use smtp+starttls:// (port 587) or smtps:// (port 465) to reach the server over TLS, "
+                              "or give no CA file for a plain local relay")
+    return None
+
+
 def _tls_failure(exc: ssl.SSLError) -> str:
     """Why a TLS handshake failed, in one line (the verification message for a refused certificate)."""
     if isinstance(exc, ssl.SSLCertVerificationError):

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -199,6 +199,34 @@ def prerequisite_check(ledger: Ledger, badge_id: str, required: Mapping[str, str
                     row.line, _recipient_column(row),
                     f"holds no active {name!r} credential (required by this badge class{detail}); "
                     f"if it was earned elsewhere, give it in a {PRIOR_COLUMN} column"))
+        return errors
+
+    return check
+
+
+#: How far after the run an ``earned`` date (``awardedDate``) may lie: a date alone is read as
+#: midnight UTC, so "today" where the day begins first (UTC+14) is up to 14 hours ahead.
+EARNED_SKEW = timedelta(days=1)
+
+
+def earned_problem(row: RosterRow, now: datetime) -> RowError | None:
+    """Why ``row``'s ``earned`` date cannot be its ``awardedDate``, or None: more than
+    :data:`EARNED_SKEW` after ``now`` (a badge is awarded for what was earned, never ahead)."""
+    if row.earned is None or row.earned <= now + EARNED_SKEW:
+        return None
+    return RowError(row.line, "earned", f"{row.get('earned')!r} is in the future (this run is at {format_utc(now)}): "
+                                        "a badge records what was earned; issue it once earned")
+
+
+def earned_check(now: datetime, then: RowCheck | None = None) -> RowCheck:
+    """A :data:`RowCheck`: rows with an ``earned`` date in the future (:func:`earned_problem`)
+    fail; the others go on to ``then`` (e.g. :func:`prerequisite_check`)."""
+
+    def check(rows: Sequence[RosterRow]) -> dict[int, list[RowError]]:
+        errors = {row.line: [e] for row in rows if (e := earned_problem(row, now)) is not None}
+        rest = [row for row in rows if row.line not in errors]
+        if then is not None and rest:
+            errors.update(then(rest))
         return errors
 
     return check

@@ -28,6 +28,8 @@ from badgekit.issuing._plan import (
     PRIOR_COLUMN,
     KeptRows,
     Planner,
+    earned_check,
+    earned_problem,
     good_rows,
     job_for,
     prerequisite_check,
@@ -177,8 +179,9 @@ class _Run:
 
     def issue(self, progress: Progress | None, sink: Callable[[RowOutcome], None] | None) -> IssueReport:
         s, options, ledger = self.s, self.options, self.ledger
-        check = prerequisite_check(ledger, s.badge_id, s.required, s.now, reissue=options.reissue, rule=s.rule,
-                                   issuer=str(self.issuer.get("id") or "") or None) if s.required else None
+        prerequisites = prerequisite_check(ledger, s.badge_id, s.required, s.now, reissue=options.reissue, rule=s.rule,
+                                           issuer=str(self.issuer.get("id") or "") or None) if s.required else None
+        check = earned_check(s.now, prerequisites)
         self.kept = KeptRows()
         r, header_errors, self.rejected, good = validate_roster(self.roster_path, s.requirements, options.date_order,
                                                                 check=check, extra_columns=s.extra_columns, kept=self.kept,
@@ -379,6 +382,8 @@ def issue_credential(
     # the names a roster header may use (``completed_on``, ``E-Mail``…) mean what they mean there
     values = {normalise_header(k): v for k, v in recipient.items() if v}
     row, errors = parse_row(Row(1, values), settings.requirements, date_order=date_order, results=settings.results)
+    future = earned_problem(row, settings.now) if not errors else None
+    errors = [future] if future is not None else errors
     if ledger is not None and settings.required and not errors:
         check = prerequisite_check(ledger, settings.badge_id, settings.required, settings.now, reissue=reissue,
                                    rule=settings.rule, issuer=str(issuer.get("id") or "") or None)

@@ -5,13 +5,15 @@ unsigned document built from it, and its proof or JWS. The same code signs every
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from badgekit import credential as cred
-from badgekit import cryptosuites, did, jwt, proof, sdjwt, status
+from badgekit import cryptosuites, did, jsonld, jwt, proof, sdjwt, status
 from badgekit._io import dumps_json
 from badgekit._time import parse_datetime_stamp
 from badgekit.errors import BadgekitError, InputError, KeyFileError
@@ -39,6 +41,77 @@ class _Job:
     evidence: tuple[Mapping[str, Any], ...] = ()  # a pathway award: its component credentials
 
 
+#: The fast path of bulk signing (Data Integrity, ``eddsa-rdfc-2022``): the credential built from a
+#: template of the run's issuer and achievement (:class:`badgekit.credential.CredentialTemplate`),
+#: whose size and JSON-LD walk are measured once (:class:`badgekit.jsonld.SharedParts`) and whose
+#: JSON text is written once (:class:`_FastPath`). False: every credential through the reference
+#: path (build_credential, check_signable, canonicalisation and json.dumps of the whole document),
+#: which tests/unit/test_issuing_fast_paths.py compares byte for byte with the fast path.
+FAST_PATHS = True
+
+
+class _FastPath:
+    """What the fast path prepares once per run (see :data:`FAST_PATHS`)."""
+
+    def __init__(self, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> None:
+        t = self.template = cred.CredentialTemplate(issuer, achievement)
+        self.shared = jsonld.SharedParts([t.issuer, t.achievement, t.schema, t.schema[0]])
+        self.encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what dumps_json(indent=None) uses
+        #: The shared values written once, their JSON texts, and the stand-in of each: a string no
+        #: other value can hold (a random token after a NUL, then the value's number).
+        self.values = (t.context, t.issuer, t.achievement, t.schema)
+        self.texts: tuple[str, ...] = ()
+        try:
+            texts = tuple(self.encoder.encode(v) for v in self.values)
+        except (TypeError, ValueError):  # not JSON: dumps_json says so, for each credential
+            return
+        while not self.texts:
+            token = secrets.token_hex(16)
+            self.marks = tuple(f"\x00badgekit-{token}-{n}" for n in range(len(texts)))
+            self.split = self.encoder.encode(f"\x00badgekit-{token}-")[:-1]  # '"\\u0000badgekit-<token>-'
+            if not any(self.split in text for text in texts):
+                self.texts = texts
+
+    def dumps(self, signed: dict[str, Any]) -> str:
+        """``dumps_json(signed, indent=None)``, with the text of the run's shared values (context,
+        issuer, achievement, schema) written once: each is replaced by its stand-in in the document
+        the C encoder writes, then the stand-in's text by the value's. The encoder writes a member's
+        value the same wherever it is (no indent), so the result is the same text when the
+        stand-ins' common beginning occurs exactly once for each of them (checked; else the whole
+        document is written)."""
+        subject = signed.get("credentialSubject")
+        context, issuer, achievement, schema = self.values
+        if (not self.texts or not isinstance(subject, dict) or signed.get("@context") is not context
+                or signed.get("issuer") is not issuer or subject.get("achievement") is not achievement
+                or signed.get("credentialSchema") is not schema):
+            return dumps_json(signed, indent=None)
+        marks = self.marks
+        signed["@context"], signed["issuer"], subject["achievement"], signed["credentialSchema"] = marks
+        try:
+            text = self.encoder.encode(signed)
+        finally:
+            signed["@context"], signed["issuer"], subject["achievement"], signed["credentialSchema"] = self.values
+        pieces = text.split(self.split)
+        # each piece after the first begins with a stand-in's number and its closing quote
+        if len(pieces) != 5 or sorted(p[:2] for p in pieces[1:]) != ['0"', '1"', '2"', '3"']:
+            return dumps_json(signed, indent=None)
+        texts = self.texts
+        return "".join([pieces[0], *(texts[int(p[0])] + p[2:] for p in pieces[1:]), "\n"])
+
+    def sign(self, job: _Job, signer: KeySigner) -> tuple[dict[str, Any], str]:
+        """The signed credential and its file's text, as the reference path makes them."""
+        t = self.template
+        unsigned = build_for_job(job, t.issuer, t.achievement, template=t)
+        signed = proof.add_proof(unsigned, signer, created=job.issued_at, shared=self.shared)
+        text = self.dumps(signed)
+        # the credential handed on holds copies: the shared values stay the run's own
+        signed["@context"] = list(t.context)
+        signed["issuer"] = dict(t.issuer)
+        signed["credentialSubject"]["achievement"] = dict(t.achievement)
+        signed["credentialSchema"] = [dict(t.schema[0])]
+        return signed, text
+
+
 @dataclass(frozen=True)
 class _Signing:
     """What is the same for every credential of a run: issuer, achievement and how to sign."""
@@ -53,6 +126,8 @@ class _Signing:
     #: The badge class's selectively disclosable members (``badgekit.disclose``; None: the default):
     #: an SD-JWT VC's disclosures, an ``ecdsa-sd-2023`` base proof's non-mandatory members.
     disclose: tuple[str, ...] | None = None
+    #: eddsa-rdfc-2022: what the fast path prepared for the run (used while FAST_PATHS is True)
+    fast: _FastPath | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def make(cls, key: PrivateKey, method: str | None, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
@@ -61,11 +136,14 @@ class _Signing:
             return cls(issuer, achievement, key, method, fmt, None, disclose=disclose)
         assert isinstance(key, Ed25519Key | EcdsaKey)  # check_signing_setup refused anything else
         signer = key.signer(method)
-        return cls(issuer, achievement, key, method, fmt, signer, cryptosuite or cryptosuites.default_suite(signer.key_type),
-                   disclose)
+        suite = cryptosuite or cryptosuites.default_suite(signer.key_type)
+        fast = _FastPath(issuer, achievement) if suite == proof.CRYPTOSUITE else None
+        return cls(issuer, achievement, key, method, fmt, signer, suite, disclose, fast)
 
     def sign(self, job: _Job) -> tuple[dict[str, Any], str]:
         """(the credential, the text of its file): JSON with a proof, or the VC-JWT / vc+jwt / SD-JWT VC itself."""
+        if self.fast is not None and FAST_PATHS and self.signer is not None:
+            return self.fast.sign(job, self.signer)
         unsigned = build_for_job(job, self.issuer, self.achievement)
         if self.fmt == "sd-jwt":
             disclose = sdjwt.DEFAULT_DISCLOSE if self.disclose is None else self.disclose
@@ -130,14 +208,28 @@ def _parse_ts(text: str) -> datetime:
     return parse_datetime_stamp(text, field="timestamp")  # one badgekit wrote: never fails
 
 
-def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str, Any]) -> dict[str, Any]:
-    """The unsigned credential for a planned job (pure: same job, same document)."""
+def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str, Any],
+                  template: cred.CredentialTemplate | None = None) -> dict[str, Any]:
+    """The unsigned credential for a planned job (pure: same job, same document); ``template``:
+    made of ``issuer`` and ``achievement``, builds the same document (the fast path)."""
     row = job.row
     entry = (
         status.status_entry(job.list_url, job.status_index, job.purpose)  # type: ignore[arg-type]  # the ledger keeps the purpose as text; it holds one of status.PURPOSES (status_entry checks)
         if job.list_url is not None and job.status_index is not None
         else None
     )
+    if template is not None:
+        return template.build(
+            credential_id=job.credential_id,
+            recipient=cred.Recipient.from_row(row),
+            values=row,
+            salt=job.salt,
+            valid_from=row.issued or _parse_ts(job.issued_at),
+            valid_until=_parse_ts(job.valid_until) if job.valid_until else None,
+            status_entry=entry,
+            identity=job.subject,
+            evidence=job.evidence,
+        )
     return cred.build_credential(
         credential_id=job.credential_id,
         issuer=issuer,

@@ -32,6 +32,7 @@ from badgekit.jsonld._contexts import (
     _is_absolute_iri,
     bundled_context,
 )
+from badgekit.jsonld._fastcanon import SharedParts
 from badgekit.jsonld._pyld_startup import import_pyld_without_http
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "OB_V3",
     "PINNED_CONTEXTS",
     "VC_V1",
+    "SharedParts",
     "VC_V2",
     "DocumentLoader",
     "bundled_context",
@@ -257,12 +259,14 @@ def _json_path(at: tuple[Any, ...]) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at)
 
 
-def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_work: int = MAX_CANON_WORK) -> str:
+def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_work: int = MAX_CANON_WORK,
+             shared: SharedParts | None = None) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline and bounded.
 
     Documents that use only bundled contexts go through the fast path (``badgekit.jsonld._fastcanon``,
     about 20x faster, proved equal to PyLD by differential tests); everything else, and every
-    document the fast path does not fully model, through :func:`canonize_reference`.
+    document the fast path does not fully model, through :func:`canonize_reference`. ``shared``:
+    objects the document holds that other documents hold too, walked once (:class:`SharedParts`).
 
     Raises:
         DocumentLoaderError, JsonLdError: see :func:`to_rdf`.
@@ -270,7 +274,7 @@ def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_wor
     """
     if loader is None or loader is DEFAULT_LOADER:
         try:
-            return _fastcanon.canonize(document, max_work=max_work)
+            return _fastcanon.canonize(document, max_work=max_work, shared=shared)
         except _fastcanon.Unsupported:
             pass
     return canonize_reference(document, loader=loader, max_work=max_work)

@@ -119,3 +119,82 @@ _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # PyLD's ow
 
 def _is_absolute_iri(value: str) -> bool:
     return _ABSOLUTE_IRI.match(value) is not None
+
+
+# -- the bundled contexts as PyLD processes them, shipped ---------------------------------------
+
+#: The sets of contexts (a credential's ``@context`` list) whose processed form ships with
+#: badgekit, so the first canonicalisation in a process does not rebuild it through PyLD
+#: (~15 ms of a cold ``badgekit verify``): what ``badgekit issue`` writes, and the common forms.
+SHIPPED_CONTEXT_SETS: tuple[tuple[str, ...], ...] = (
+    (VC_V2,),  # a status list credential
+    (VC_V2, OB_V3),
+    (VC_V2, OB_V3, OB_EXTENSIONS),
+    (VC_V1, "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+     "https://w3id.org/security/suites/ed25519-2020/v1"),
+)
+#: Written by ``scripts/make_processed_contexts.py`` (a pickle of ``{"pins": {url: SHA-256},
+#: "pyld": version, "sets": {urls: pickled processed context}}``); ``tests/unit/test_jsonld_processed.py``
+#: proves it equal to a fresh computation.
+PROCESSED_FILE = "processed-contexts.pickle"
+#: A processed context's ``_uuid`` (PyLD's cache key for it) as shipped; a fresh one replaces it.
+SHIPPED_UUID = "badgekit-shipped"
+
+_shipped: dict[str, Any] | None = None
+
+
+def _unpickle(data: bytes) -> Any:
+    """Unpickles shipped data, allowing no global but PyLD's ``frozendict``."""
+    import io
+    import pickle
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) == ("frozendict", "frozendict"):
+                from frozendict import frozendict
+
+                return frozendict
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in {PROCESSED_FILE}")
+
+    return Restricted(io.BytesIO(data)).load()
+
+
+def shipped_processed_context(urls: tuple[str, ...]) -> Any | None:
+    """A fresh copy of PyLD's processed active context for the context list ``urls`` (processed
+    from PyLD's initial context with the offline loader), or None when it is not shipped, or was
+    made from other context bytes than the pinned ones (the caller then processes it itself)."""
+    global _shipped
+    if urls not in SHIPPED_CONTEXT_SETS:
+        return None
+    if _shipped is None:
+        try:
+            raw = resources.files("badgekit.data").joinpath("contexts", PROCESSED_FILE).read_bytes()
+            shipped = _unpickle(raw)
+        except Exception:  # noqa: BLE001 - pragma: no cover - damaged or foreign data: process anew
+            shipped = {"pins": {}, "sets": {}}  # a damaged installation: process the contexts anew
+        with _parsed_lock:
+            _shipped = shipped
+    data = _shipped["sets"].get(urls)
+    pins = _shipped["pins"]
+    if data is None or any(pins.get(url) != PINNED_CONTEXTS[url][1] for url in urls):
+        return None
+    if _shipped.get("pyld") != pyld_version():
+        return None  # made by another PyLD, whose processed form may differ
+    import uuid
+
+    # named as PyLD names each processed context: unique in the process
+    return with_uuid(_unpickle(data), str(uuid.uuid1()))
+
+
+def pyld_version() -> str:
+    """The version of the PyLD in use (its ``__about__`` module: what ``pyld.jsonld`` imports)."""
+    from pyld.__about__ import __version__
+
+    return str(__version__)
+
+
+def with_uuid(ctx: Any, value: str) -> Any:
+    """``ctx`` (a processed context: a dict or PyLD's frozendict) with its ``_uuid`` set to ``value``."""
+    if type(ctx) is dict:  # PyLD's frozendict may be a dict subclass; it stays a frozendict
+        return {**ctx, "_uuid": value}
+    return ctx.set("_uuid", value)

@@ -30,6 +30,7 @@ from badgekit.jsonld._contexts import (
     MAX_CANON_WORK,
     PINNED_CONTEXTS,
     _is_absolute_iri,
+    shipped_processed_context,
 )
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -99,7 +100,7 @@ class _Engine:
             for url in urls:
                 if url not in PINNED_CONTEXTS:
                     raise Unsupported(f"context {url} is not bundled")
-            ctx = self.proc._process_context(self.initial, list(urls), self.options)
+            ctx = shipped_processed_context(urls) or self.proc._process_context(self.initial, list(urls), self.options)
             self.keep.append(ctx)
             self.top[urls] = ctx
         return ctx
@@ -325,12 +326,69 @@ def _literal(lexical: str, datatype: str) -> Term:
     return text if datatype == XSD_STRING else text + "^^<" + datatype + ">"
 
 
+class SharedParts:
+    """JSON objects that many documents hold object for object (a bulk run's issuer and
+    achievement): the walk of each, under a given active context and property, is recorded the
+    first time and its quads reused (blank nodes relabelled) for every later document.
+
+    Exact because the walk of a node object depends only on the object, the active context and
+    the active property (a memo key here), and RDFC-1.0 does not depend on blank node labels. The
+    caller owns the parts and must not change them while they are shared; ``measures`` holds
+    their size for :func:`badgekit.limits.check_signable` (``known``).
+    """
+
+    def __init__(self, parts: Sequence[Mapping[str, Any] | list[Any]]) -> None:
+        from badgekit import limits  # start-up: only bulk signing shares parts
+        self.parts = {id(p): p for p in parts}  # holds them: their ids stay theirs
+        self.measures = {id(p): limits.measure(p) for p in parts}
+        #: (part, active context, property) → (its node's term, N-Quads lines of its quads without a
+        #: blank node, its quads with one, their blank nodes, the first-degree hash of each blank
+        #: node but the part's own: every quad that mentions one is the part's)
+        self.walks: dict[tuple[int, int, str | None],
+                         tuple[Term, frozenset[str], tuple[Quad, ...], tuple[Term, ...], dict[Term, str]]] = {}
+        self.lock = threading.Lock()
+
+
+Quad = tuple[str, str, str]
+
+
 class _Walk:
-    def __init__(self, engine: _Engine) -> None:
+    def __init__(self, engine: _Engine, shared: SharedParts | None = None) -> None:
         self.e = engine
         self.quads: set[tuple[Term, Term, Term]] = set()  # quads without a blank node
         self.blank_quads: set[tuple[Term, Term, Term]] = set()  # quads with one (RDFC-1.0 labels them)
         self.next_blank = 0
+        self.shared = shared.parts if shared is not None else None
+        self.memo = shared
+        self.lines: list[frozenset[str]] = []  # N-Quads lines of shared parts' quads without a blank node
+        self.hashes: dict[Term, str] = {}  # first-degree hashes known before (of blank nodes inside shared parts)
+
+    def reuse(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term:
+        """The node of a shared part: its recorded quads, its blank nodes given labels of this walk."""
+        assert self.memo is not None
+        key = (id(element), id(active), active_property)
+        found = self.memo.walks.get(key)
+        if found is None:
+            sub = _Walk(self.e)  # parts within parts are walked, not shared
+            root = sub.node(active, active_property, element)
+            blank_quads = tuple(sub.blank_quads)
+            local = tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"})
+            inside = {label: _first_degree(label, [q for q in blank_quads if label in (q[0], q[2])])
+                      for label in local if label != root}
+            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), blank_quads, local, inside)
+            with self.memo.lock:
+                self.e.keep.append(active)
+                self.memo.walks[key] = found
+        root, named, blank, local, inside = found
+        self.lines.append(named)
+        if not local:
+            return root
+        fresh = {label: self.blank() for label in local}
+        get = fresh.get  # an IRI or a literal stays itself
+        self.blank_quads.update([(get(s, s), p, get(o, o)) for s, p, o in blank])
+        for label, digest in inside.items():
+            self.hashes[fresh[label]] = digest
+        return fresh.get(root, root)
 
     def blank(self) -> Term:
         self.next_blank += 1
@@ -349,6 +407,8 @@ class _Walk:
         self.node(self.e.initial, None, doc, top_ctx=top)
 
     def node(self, active: Any, active_property: str | None, element: Mapping[str, Any], *, top_ctx: Any = None) -> Term:
+        if self.shared is not None and id(element) in self.shared and top_ctx is None:
+            return self.reuse(active, active_property, element)
         e = self.e
         keys = tuple(element)
         shape_key = (id(active), active_property, keys, id(top_ctx) if "@context" in element else None)
@@ -474,10 +534,23 @@ class _Walk:
 _RDF_TYPE = _iri(RDF_TYPE)
 
 
-def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]]) -> str:
+def _first_degree(label: Term, related: Sequence[Quad]) -> str:
+    """RDFC-1.0's first-degree hash of the blank node ``label``: ``related``, every quad that mentions it."""
+    lines = sorted(
+        f"{('_:a' if s == label else '_:z') if s[0] == '_' else s} {p} "
+        f"{('_:a' if o == label else '_:z') if o[0] == '_' else o} .\n"
+        for s, p, o in related
+    )
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]],
+               named_lines: Sequence[frozenset[str]] = (), known: Mapping[Term, str] | None = None) -> str:
     """RDFC-1.0 when every blank node has a distinct first-degree hash (the common case for
     credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5). ``named``:
-    the quads without a blank node (they are written as they are); ``quads``: the others."""
+    the quads without a blank node (they are written as they are), and ``named_lines`` more of
+    them already written (a quad in both is written once); ``quads``: the others; ``known``:
+    first-degree hashes computed before, of blank nodes every quad of which is in ``quads``."""
     mentions: dict[str, list[tuple[Term, Term, Term]]] = {}
     for q in quads:
         s, _, o = q
@@ -488,31 +561,34 @@ def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term,
     if len(mentions) > MAX_BLANK_NODES:
         raise Unsupported("too many blank nodes")
     hashes: dict[str, str] = {}
+    known = known or {}
     for label, related in mentions.items():
-        lines = sorted(
-            f"{('_:a' if s == label else '_:z') if s[0] == '_' else s} {p} "
-            f"{('_:a' if o == label else '_:z') if o[0] == '_' else o} .\n"
-            for s, p, o in related
-        )
-        hashes[label] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        digest = known.get(label)
+        hashes[label] = digest if digest is not None else _first_degree(label, related)
     if len(set(hashes.values())) != len(hashes):
         raise Unsupported("blank nodes with equal first-degree hashes (N-degree case)")
     labels = {label: f"_:c14n{n}" for n, label in enumerate(sorted(hashes, key=hashes.__getitem__))}
     relabel = labels.get  # an IRI or a literal is no blank label: it stays itself
-    lines = [f"{s} {p} {o} .\n" for s, p, o in named]
+    if named_lines:
+        unique = {f"{s} {p} {o} .\n" for s, p, o in named}
+        unique.update(*named_lines)
+        lines = list(unique)
+    else:
+        lines = [f"{s} {p} {o} .\n" for s, p, o in named]
     lines.extend([f"{relabel(s, s)} {p} {relabel(o, o)} .\n" for s, p, o in quads])
     lines.sort()
     return "".join(lines)
 
 
-def canonize(document: Any, max_work: int = MAX_CANON_WORK) -> str:
-    """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`.
+def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedParts | None = None) -> str:
+    """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`;
+    ``shared``: objects of ``document`` whose walk is recorded once (see :class:`SharedParts`).
 
     Raises:
         Unsupported: the document needs the reference path.
     """
     engine = _engine()
-    walk = _Walk(engine)
+    walk = _Walk(engine, shared)
     try:
         walk.document(document)
     except Unsupported:
@@ -521,4 +597,4 @@ def canonize(document: Any, max_work: int = MAX_CANON_WORK) -> str:
         raise Unsupported(f"unexpected shape: {exc}") from None
     except Exception as exc:  # a PyLD error while processing contexts: let the reference path report it
         raise Unsupported(str(exc)) from None
-    return _canonical(walk.quads, walk.blank_quads)
+    return _canonical(walk.quads, walk.blank_quads, walk.lines, walk.hashes)

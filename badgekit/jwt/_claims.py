@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from badgekit._io import as_list
 from badgekit._time import (
@@ -175,22 +176,36 @@ def time_problem(payload: Mapping[str, Any], at: datetime) -> str | None:
 
 def enveloped(document: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(media type, secured credential)`` from the ``data:`` URL of an
-    ``EnvelopedVerifiableCredential`` (VCDM 2.0 §4.13), or None when ``document`` is not one.
+    ``EnvelopedVerifiableCredential`` (VCDM 2.0 §4.13), or None when ``document`` is not one. The
+    scheme and the media type are read in any case (RFC 3986 §3.1, RFC 2045 §5.1; the media type is
+    returned in lower case) and percent-encoded octets decoded (RFC 2397).
 
     Raises:
         JwtError: an enveloped credential whose ``id`` is not a ``data:<media type>,<data>`` URL
-            (parameters such as ``;base64`` are not used by VC-JOSE-COSE and are refused).
+            (parameters such as ``;base64`` are not used by VC-JOSE-COSE and are refused), or
+            one with members beside ``@context``, ``id`` and ``type``: nothing secures them, so a
+            reader of the JSON would take unsigned claims for the credential's.
     """
     if ENVELOPED_TYPE not in as_list(document.get("type")):
         return None
     url = document.get("id")
-    if not isinstance(url, str) or not url.startswith("data:"):
+    if not isinstance(url, str) or url[:5].lower() != "data:":
         raise JwtError(f"an {ENVELOPED_TYPE} whose id is not a data: URL holding the secured credential")
     media_type, comma, data = url[len("data:"):].partition(",")
     if not comma or not media_type or ";" in media_type:
         raise JwtError(f"an {ENVELOPED_TYPE} whose id is not a data:<media type>,<credential> URL "
                        f"(found {url[:40]!r}{'…' if len(url) > 40 else ''})")
-    return media_type, data
+    extra = sorted(str(k) for k in document if k not in ("@context", "id", "type"))
+    if extra:
+        shown = ", ".join(repr(k[:40]) for k in extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+        raise JwtError(f"an {ENVELOPED_TYPE} with {shown} beside its data: URL: members the enveloped "
+                       "credential's signature does not cover (VCDM 2.0 §4.13: @context, id and type only)")
+    if "%" in data:
+        try:
+            data = unquote(data, errors="strict")
+        except UnicodeDecodeError:
+            raise JwtError(f"an {ENVELOPED_TYPE} whose data: URL has percent-encoded octets that are not UTF-8") from None
+    return media_type.lower(), data
 
 
 def _is_number(value: Any) -> bool:

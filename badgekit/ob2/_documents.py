@@ -16,11 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from badgekit import _legacy
 from badgekit._io import load_json_file
+from badgekit._legacy import normalize_url
 from badgekit.errors import InputError
 
 #: The most documents read from one folder given to ``--ob2-doc``.
@@ -50,12 +52,22 @@ class Documents:
 
     by_url: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     provenance: Mapping[str, str] = field(default_factory=dict)
+    @cached_property
+    def _by_key(self) -> Mapping[str, Mapping[str, Any]]:
+        """by_url keyed by :func:`badgekit._legacy.normalize_url` (``HTTPS://Example.org/a`` and
+        ``https://example.org/a`` name one document); made on the first lookup a URL as written misses."""
+        return {normalize_url(k): v for k, v in self.by_url.items()}
+
+    @cached_property
+    def _where(self) -> Mapping[str, str]:
+        return {normalize_url(k): v for k, v in self.provenance.items()}
 
     def get(self, url: str) -> Mapping[str, Any] | None:
-        return self.by_url.get(url)
+        found = self.by_url.get(url)
+        return found if found is not None else self._by_key.get(normalize_url(url))
 
     def where(self, url: str) -> str:
-        return self.provenance.get(url, "supplied")
+        return self.provenance.get(url) or self._where.get(normalize_url(url), "supplied")
 
     def need(self, url: str, what: str) -> Mapping[str, Any]:
         """The copy of ``url``.
@@ -64,11 +76,12 @@ class Documents:
             Missing: not supplied.
             WrongCopy: the copy's ``id`` is not ``url`` (a RevocationList may have none).
         """
-        doc = self.by_url.get(url)
+        doc = self.get(url)
         if doc is None:
             raise Missing(url, what)
         found = doc.get("id")
-        if found != url and not (found is None and _legacy.document_type(doc) == "RevocationList"):
+        same = isinstance(found, str) and normalize_url(found) == normalize_url(url)
+        if not same and not (found is None and _legacy.document_type(doc) == "RevocationList"):
             raise WrongCopy(f"the copy of {what} {url} ({self.where(url)}) has id {str(found)[:120]!r}: "
                             "a copy must be the document published at that URL")
         return doc

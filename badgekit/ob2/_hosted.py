@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from badgekit._legacy import is_http_url, normalize_url
 from badgekit.ob2._objects import as_list
 
 
@@ -37,13 +38,13 @@ def scope_problem(assertion_id: str, profile: Mapping[str, Any]) -> tuple[str | 
     policy = policy if isinstance(policy, Mapping) else {}
     issuer_id = str(profile.get("id", ""))
     starts = [s for s in as_list(policy.get("startsWith")) if isinstance(s, str) and s]
-    if starts and not any(assertion_id.startswith(s) for s in starts):
+    if starts and not any(normalize_url(assertion_id).startswith(normalize_url(s)) for s in starts):
         shown = ", ".join(starts[:3])
         return (f"the assertion {assertion_id} does not start with the issuer's verification.startsWith "
                 f"({shown})", f"startsWith {shown}")
     origins = [o.lower() for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str) and o]
     if not origins:
-        origins = [host_of(issuer_id)] if issuer_id.startswith(("http://", "https://")) else []
+        origins = [host_of(issuer_id)] if is_http_url(issuer_id) else []
         declared = "the issuer Profile's own origin"
     else:
         declared = "verification.allowedOrigins"
@@ -64,6 +65,18 @@ def first_difference(held: Mapping[str, Any], hosted: Mapping[str, Any]) -> str 
             return f"{key} (only in the earner's copy)"
         if key not in held:
             return f"{key} (only in the hosted copy)"
-        if held[key] != hosted[key]:
+        if urls_normalized(held[key]) != urls_normalized(hosted[key]):
             return key
     return None
+
+
+def urls_normalized(value: Any) -> Any:
+    """``value`` (parsed JSON) with every http(s) URL string's scheme and host in lower case
+    (:func:`badgekit._legacy.normalize_url`): how two copies of a document are compared."""
+    if isinstance(value, str):
+        return normalize_url(value)
+    if isinstance(value, Mapping):
+        return {k: urls_normalized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [urls_normalized(v) for v in value]
+    return value

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from badgekit import _legacy
 from badgekit._io import as_list as as_list  # re-exported: badgekit.ob2.as_list
 from badgekit._time import TimestampError, parse_datetime_stamp
 
@@ -46,7 +47,8 @@ def short_url(url: str, limit: int = 300) -> str:
 
 
 def is_http(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
+    """An http(s) URL, its scheme in any case (:func:`badgekit._legacy.is_http_url`)."""
+    return _legacy.is_http_url(value)
 
 
 def is_iri(value: object) -> bool:

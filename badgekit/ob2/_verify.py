@@ -32,11 +32,12 @@ from typing import Any
 
 from badgekit import _legacy, jwt
 from badgekit._io import MAX_INPUT_BYTES, loads_json
+from badgekit._legacy import normalize_url
 from badgekit._time import TimestampError, format_utc
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_JSON_VALUES, count_values
 from badgekit.ob2._documents import Documents, Missing, WrongCopy
-from badgekit.ob2._hosted import first_difference, scope_problem
+from badgekit.ob2._hosted import first_difference, scope_problem, urls_normalized
 from badgekit.ob2._objects import (
     HOSTED,
     SIGNED,
@@ -381,11 +382,11 @@ def _issuer_key(run: _Run) -> None:
         run.set("issuer-key", INDETERMINATE, f"the issuer {run.issuer_id} has no HTTP(S) Profile to confirm that it "
                 f"owns the key {key_id}: an embedded Profile's publicKey is not evidence (OB 2.0)")
         return
-    if key_id not in issuer_key_ids(issuer):
+    if normalize_url(key_id) not in {normalize_url(k) for k in issuer_key_ids(issuer)}:
         run.set("issuer-key", FAILED, f"the signing key {key_id} is not listed in the issuer Profile's publicKey "
                 f"({run.issuer_id}, {run.where(str(run.issuer_id))})")
         return
-    if run.key.controller != run.issuer_id:
+    if normalize_url(run.key.controller or "") != normalize_url(run.issuer_id or ""):
         run.set("issuer-key", FAILED, f"the key {key_id} is owned by {run.key.controller!s}, not by the issuer "
                 f"{run.issuer_id}")
         return
@@ -462,8 +463,9 @@ def _hosted_copy(run: _Run) -> None:
 
 
 def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    # Exact JSON equality (Python's == takes true for 1 and 1 for 1.0).
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    # Exact JSON equality (Python's == takes true for 1 and 1 for 1.0), http(s) URLs compared with
+    # their scheme and host in lower case (HTTPS://Example.org/a is https://example.org/a).
+    return json.dumps(urls_normalized(a), sort_keys=True) == json.dumps(urls_normalized(b), sort_keys=True)
 
 
 # -- 7. validity -----------------------------------------------------------------------------
@@ -513,10 +515,10 @@ def _status(run: _Run) -> None:
         run.set("status", PASSED, f"the issuer {run.issuer_id} publishes no revocation list")
         return
     revocations = run.documents.need(str(list_url), "RevocationList")
-    ids = {i for i in (run.held.get("id"), run.held.get("uid")) if isinstance(i, str)}
+    ids = {normalize_url(i) for i in (run.held.get("id"), run.held.get("uid")) if isinstance(i, str)}
     for entry in as_list(revocations.get("revokedAssertions")):
         found = entry if isinstance(entry, str) else entry.get("id", entry.get("uid")) if isinstance(entry, Mapping) else None
-        if isinstance(found, str) and found in ids:
+        if isinstance(found, str) and normalize_url(found) in ids:
             reason = entry.get("revocationReason") if isinstance(entry, Mapping) else None
             run.revoked = True
             run.revocation_reason = reason if isinstance(reason, str) else None

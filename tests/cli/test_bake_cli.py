@@ -70,6 +70,20 @@ def test_bake_a_jwt_file(tmp_path: Path):
     assert json.loads(result.stdout)["format"] == "jwt"
 
 
+def test_extract_json_of_a_baked_sd_jwt_gives_the_token(tmp_path: Path):
+    # It was read as JSON: "malformed JSON at line 1", exit 2.
+    from tests.invalid import make_invalid as MI
+
+    token = tmp_path / "c.sd-jwt"
+    token.write_bytes(MI.valid_sd_jwt())
+    out = tmp_path / "b.png"
+    assert _run("bake", str(token), str(VECTORS / "simple-json.png"), "-o", str(out)).exit_code == 0
+    result = _run("extract", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["format"] == "sd-jwt" and report["credential"] == MI.valid_sd_jwt().decode()
+
+
 def test_bake_a_folder(tmp_path: Path):
     folder = tmp_path / "issued"
     folder.mkdir()
@@ -108,6 +122,30 @@ def test_bake_into_something_that_is_not_an_image(tmp_path: Path, credential: Pa
     _one_line_error(
         _run("bake", str(credential), str(credential), "-o", str(tmp_path / "o.png")), "not a PNG or SVG image"
     )
+
+
+INVALID = Path(__file__).resolve().parent.parent / "invalid"
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("proof-structure--missing-proof.json", "the credential has no proof"),
+    ("proof-structure--jwt-alg-none.jwt", "alg 'none' (an unsigned JWT)"),  # was baked as given
+    ("proof-structure--jwt-hs256.jwt", "a shared-secret MAC"),
+])
+def test_an_unsigned_credential_is_not_baked(tmp_path: Path, name: str, says: str):
+    out = tmp_path / "o.png"
+    _one_line_error(_run("bake", str(INVALID / name), str(VECTORS / "simple-json.png"), "-o", str(out)), says)
+    assert not out.exists()
+    folder = tmp_path / "issued"
+    folder.mkdir()
+    shutil.copy(INVALID / name, folder / name)
+    (folder / "a.json").write_text(signed_credential())
+    result = _run("bake", str(folder), str(VECTORS / "simple-json.png"), "-o", str(tmp_path / "baked"), "--json")
+    assert result.exit_code == 1  # the signed one baked, the unsigned one named
+    assert [r["ok"] for r in json.loads(result.stdout)] == [True, False] and says in result.stderr
+    # Signed but altered: bake stores it as given (whether a signature matches is verify's check).
+    tampered = INVALID / "signature--tampered-name.json"
+    assert _run("bake", str(tampered), str(VECTORS / "simple-json.png"), "-o", str(out)).exit_code == 0
 
 
 def test_bake_with_missing_credential(tmp_path: Path):

@@ -129,6 +129,11 @@ def test_bundle_one_file_with_a_name_and_errors(project: SimpleNamespace) -> Non
     broken = project.root / "broken.json"
     broken.write_text("{", encoding="utf-8")
     assert f"error: {broken}" in run("bundle", broken, ok=1).stderr
+    # A path that is not there is a usage error, exit 2 as for verify (it was 1: "1 failed");
+    # nothing is written for the files that are there.
+    missing = project.root / "missing.json"
+    assert f"error: {missing}: no such file or folder" in run("bundle", one, missing, ok=2).stderr
+    assert "no such file or folder" in run("bundle", f"{project.root / 'gone.jsonl'}#3", ok=2).stderr
 
 
 def test_render_font_setting_reaches_issue_and_bundle(project: SimpleNamespace) -> None:

@@ -237,6 +237,23 @@ def test_smtp_ca_file_in_the_project_config(tmp_path, monkeypatch) -> None:
     assert "not a PEM CA certificate file" in run("send", "--smtp", url, "--smtp-ca-file", not_pem, ok=2).stderr
 
 
+def test_a_ca_file_with_a_plain_smtp_url_is_a_usage_error(tmp_path, monkeypatch) -> None:
+    # It was ignored without a word: the messages went out unencrypted to whoever gave a CA to trust.
+    certs = smtpserver.make_certificates(tmp_path)
+    make_project(tmp_path, monkeypatch, 1)
+    with smtpserver.running() as (recorder, url):
+        assert url.startswith("smtp://")
+        for args, source in (((("--smtp-ca-file", certs.ca)), "--smtp-ca-file"), ((), "BADGEKIT_SMTP_CA_FILE")):
+            monkeypatch.setenv("BADGEKIT_SMTP_CA_FILE", str(certs.ca))
+            result = run("send", "--smtp", url, *args, ok=2)
+            [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+            assert f"error: {source} {certs.ca} is for TLS, but smtp://" in line and "plain smtp://" in line
+            assert "smtp+starttls://" in result.stderr  # the hint
+        assert recorder.messages == [] and json.loads(run("log", "--json", "--kind", "sending").stdout) == []
+        monkeypatch.delenv("BADGEKIT_SMTP_CA_FILE")
+        assert json.loads(run("send", "--smtp", url, "--json").stdout)["summary"]["sent"] == 1  # without one: sent
+
+
 def _secret(folder: Path, password: str) -> Path:
     path = folder / f"password-{len(password)}"
     path.write_text(password + "\n")

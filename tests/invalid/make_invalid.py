@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from badgekit import cryptosuites, did, jsonld, proof, proofsets, status  # noqa: E402
-from badgekit.keys import Ed25519Key  # noqa: E402
+from badgekit.keys import EcdsaKey, Ed25519Key  # noqa: E402
 from tests.invalid._regenerate import write_or_check  # noqa: E402
 
 #: The issuer key of every fixture (the shared test key of tests/conftest.py).
@@ -58,9 +58,21 @@ SUPPORT = HERE / "support"
 VERIFY_ARGS = ["--at", FIXED_NOW, "--status-list", str(SUPPORT / "lists"), "--trust", str(SUPPORT / "trust.json"),
                "--recipient", RECIPIENT, "--status-list", f"{SWAPPED_LIST}={SUPPORT / 'revocation-2-list.json'}"]
 
+#: A P-256 issuer (ecdsa-sd-2023 fixtures): its private scalar.
+P256_SCALAR = 0x5E1EC7ED15C105EDB1A5ED0CB0BADC0DE5EEDFEEDFACE5E1EC7ED15C105ED001
+
 ISSUER = Ed25519Key.from_seed(ISSUER_SEED)
 OTHER = Ed25519Key.from_seed(OTHER_SEED)
 UNTRUSTED = Ed25519Key.from_seed(UNTRUSTED_SEED)
+
+
+def _p256_issuer() -> EcdsaKey:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return EcdsaKey(ec.derive_private_key(P256_SCALAR, ec.SECP256R1()))
+
+
+P256_ISSUER = _p256_issuer()
 
 
 def base_credential(key: Ed25519Key = ISSUER, *, status_entry: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -350,6 +362,7 @@ def cases() -> dict[str, bytes]:
                                                                   .__setitem__("endorsement", [good_endorsement] * 17))))
     out.update(hostile_cases(good))
     out.update(sd_jwt_cases())
+    out.update(ecdsa_sd_cases())
     return out
 
 
@@ -398,6 +411,49 @@ def sd_jwt_cases() -> dict[str, bytes]:
     forged_payload = {**payload, "name": "Leadership"}
     out["signature--sd-jwt-tampered-payload.sd-jwt"] = f"{h}.{_b64(json.dumps(forged_payload).encode())}.{rest}".encode()
     out["issuer-key--sd-jwt-wrong-did-key.sd-jwt"] = sd_token(payload, disclosures, key=OTHER).encode()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# ecdsa-sd-2023 (VC-DI-ECDSA 1.0 §3.4-3.6): hostile proof values on a credential of the P-256
+# issuer (on the trust list), so only check 6 can fail. The CBOR is written byte by byte.
+
+
+def _sd_proof(cred: dict[str, Any], proof_value: str) -> dict[str, Any]:
+    return {**cred, "proof": [{"type": "DataIntegrityProof", "cryptosuite": "ecdsa-sd-2023", "created": CREATED,
+                               "verificationMethod": P256_ISSUER.signer().verification_method,
+                               "proofPurpose": "assertionMethod", "proofValue": proof_value}]}
+
+
+def _sd_value(header: bytes, cbor: bytes) -> str:
+    return "u" + _b64(header + cbor)
+
+
+def _cbor_bytes(data: bytes) -> bytes:
+    assert len(data) < 256
+    return (b"\x58" + bytes([len(data)]) if len(data) >= 24 else bytes([0x40 + len(data)])) + data
+
+
+def ecdsa_sd_cases() -> dict[str, bytes]:
+    """Derived and base ecdsa-sd-2023 proof values badgekit must refuse with a reason: integers
+    beyond what the reference implementation holds, CBOR nested past any proof's shape, a
+    mandatory pointer with more digits than Python converts."""
+    cred = base_credential(P256_ISSUER)  # type: ignore[arg-type] - any key with a did:key
+    sig, pub = _cbor_bytes(b"\x01" * 64), _cbor_bytes(b"\x80\x24\x02" + b"\x01" * 32)
+    sigs, indexes = b"\x81" + sig, b"\x81\x00"
+    label = _cbor_bytes(b"\x03" * 32)
+    bignum = b"\xc2\x59\x07\xd0" + b"\x01" * 2000  # tag 2, a 2,000-byte (4,817-digit) integer
+    derived, base = cryptosuites.SD_DERIVED_HEADER, cryptosuites.SD_BASE_HEADER
+    out: dict[str, bytes] = {}
+    out["signature--ecdsa-sd-2023-bignum-label.json"] = _json(_sd_proof(cred, _sd_value(
+        derived, b"\x85" + sig + pub + sigs + b"\xa1" + bignum + label + indexes)))
+    out["signature--ecdsa-sd-2023-bignum-index.json"] = _json(_sd_proof(cred, _sd_value(
+        derived, b"\x85" + sig + pub + sigs + b"\xa1\x00" + label + b"\x81" + bignum)))
+    out["signature--ecdsa-sd-2023-cbor-nested-1000-deep.json"] = _json(_sd_proof(cred, _sd_value(derived, b"\x81" * 1000 + b"\x00")))
+    pointer = ("/credentialSubject/identifier/0/" + "9" * 5000).encode()
+    pointers = b"\x81\x79" + len(pointer).to_bytes(2, "big") + pointer
+    out["signature--ecdsa-sd-2023-pointer-with-5000-digits.json"] = _json(_sd_proof(cred, _sd_value(
+        base, b"\x85" + sig + pub + _cbor_bytes(b"\x04" * 32) + sigs + pointers)))
     return out
 
 
@@ -492,6 +548,10 @@ def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
     h, _, s = jwt_token(vc_jose_header(), vc_jose_payload(cred)).split(".")
     forged = vc_jose_payload(_mutate(cred, lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Leadership")))
     out["signature--vc-jose-enveloped-tampered.json"] = enveloped(f"{h}.{_b64(json.dumps(forged).encode())}.{s}")
+    # A validly enveloped credential with an unsigned, forged claim beside the data: URL.
+    token = jwt_token(vc_jose_header(), vc_jose_payload(cred, iat=1735689600, exp=1798761600))
+    out["parse--enveloped-with-unsigned-members.json"] = _json({
+        **json.loads(enveloped(token)), "name": "Leadership", "credentialSubject": {"id": "did:example:mallory"}})
     out["parse--enveloped-not-a-data-url.json"] = _json({"@context": ["https://www.w3.org/ns/credentials/v2"],
                                                          "type": "EnvelopedVerifiableCredential", "id": "https://example.edu/c/1"})
     return out
@@ -523,6 +583,7 @@ def support_files() -> dict[str, bytes]:
         # so the issuer-key cases fail check 5 only.
         {"id": ISSUER.did_key, "name": "Example Test University", "keys": []},
         {"id": OTHER.did_key, "name": "Another test issuer", "keys": []},
+        {"id": P256_ISSUER.did_key, "name": "Example Test University (P-256 key)", "keys": []},
     ]})
     return files
 

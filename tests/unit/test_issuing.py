@@ -560,6 +560,26 @@ def test_the_second_pass_gives_the_good_rows_of_the_first_once_in_order_kept_or_
         assert list(good_rows(roster_file, [], None, (), rejected, kept)) == reference
 
 
+def test_an_earned_date_in_the_future_is_refused_by_row_and_column(tmp_path):
+    """awardedDate is when the badge was earned: a roster row a day or more ahead of the run is
+    refused (it was signed as given); "today" in any time zone, read as midnight UTC, still issues."""
+    from badgekit.errors import InputError
+    from badgekit.issuing import issue_credential
+
+    roster_path = tmp_path / "roster.csv"
+    roster_path.write_text("email,score,earned\na@example.org,80,2026-01-16\nb@example.org,80,2026-01-17\n"
+                           "c@example.org,80,2027-01-01T09:00:00Z\nd@example.org,80,2026-01-15T11:00:00Z\n", encoding="utf-8")
+    report = run(tmp_path, roster_path)  # the run is at NOW, 2026-01-15T12:00:00Z
+    by_line = {o.line: o for o in report.outcomes}
+    assert [by_line[n].status for n in (2, 3, 4, 5)] == ["issued", "rejected", "rejected", "issued"]
+    [error] = by_line[3].errors
+    assert (error.line, error.column) == (3, "earned")
+    assert "'2026-01-17' is in the future (this run is at 2026-01-15T12:00:00Z)" in error.reason
+    with pytest.raises(InputError, match="earned: '2027-01-01' is in the future"):
+        issue_credential(badge=make_badge(), issuer=ISSUER, key=KEY, revocable=False, now=NOW,
+                         recipient={"email": "a@example.org", "score": "80", "earned": "2027-01-01"})
+
+
 def test_a_letter_grade_class_issues_the_letter_as_result_value_and_refuses_other_grades(tmp_path):
     """A roster score fills the badge class's first resultDescription that takes one: a LetterGrade's
     is text (one of its allowedValue, spelt as the class spells it), a Percent's still a number."""

@@ -253,12 +253,27 @@ def test_enveloped_vc_jwt_verifies_in_json_and_baked() -> None:
     assert check(enveloped(ob), "c.json").verdict == VALID
 
 
+def test_an_enveloped_data_url_is_read_in_any_case_and_percent_decoded() -> None:
+    # RFC 3986 §3.1 (scheme), RFC 2045 §5.1 (media type), RFC 2397 (URL-encoded octets): the same
+    # token, spelt another way, is the same credential; the signature still covers the token.
+    token = jwt.sign_vc_jwt(credential(P256.did_key), P256, kid=P256.signer().verification_method, securing=jwt.VC_JOSE)
+    spelt = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential"}
+    for url in (f"DATA:Application/VC+JWT,{token}", "data:application/vc+jwt," + "".join(f"%{b:02X}" for b in token.encode())):
+        assert check(json.dumps({**spelt, "id": url}), "c.json").verdict == VALID, url[:40]
+    forged = token.replace(".", "%2E", 1)[:-4] + "AAAA"  # percent-decoded, then the signature decides
+    assert check(json.dumps({**spelt, "id": f"data:application/vc+jwt,{forged}"}), "c.json").verdict == INVALID
+
+
 @pytest.mark.parametrize(("doc", "verdict", "says"), [
     ({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+cose,2D3Q"}, INDETERMINATE, "application/vc+cose"),
     ({"type": ["EnvelopedVerifiableCredential"], "id": "urn:uuid:1"}, INVALID, "not a data: URL"),
     ({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt;base64,e30"}, INVALID, "data:<media type>,<credential>"),
     ({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,not-a-jws"}, INVALID, "not a compact JWS"),
-], ids=["cose", "not-data-url", "base64-parameter", "not-a-jws"])
+    ({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,%ff%fe"}, INVALID, "not UTF-8"),
+    # Unsigned members beside the envelope (a forged name a reader of the JSON would see) were ignored: valid.
+    ({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,a.b.c", "name": "Forged"}, INVALID,
+     "'name' beside its data: URL"),
+], ids=["cose", "not-data-url", "base64-parameter", "not-a-jws", "percent-not-utf8", "unsigned-members"])
 def test_enveloped_refusals(doc: dict[str, Any], verdict: str, says: str) -> None:
     report = check(json.dumps(doc), "c.json")
     assert report.verdict == verdict and says in reason(report, "parse"), report.checks

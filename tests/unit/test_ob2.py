@@ -231,3 +231,34 @@ def test_malformed_revocation_list_entries_and_ids_never_break_the_status_check(
     assert status(revoked, "status") == "failed" and "Awarded in error" in revoked.check("status").reason
     listed_id = ob2.verify_text(MI.jws(MI.assertion([MI.SIGNED_ID])), documents=docs, at=AT)
     assert "could not process" not in listed_id.check("status").reason
+
+
+def _upper(url: str) -> str:
+    """``url`` with its scheme and host in upper case: the same URL (RFC 3986 §3.1, §3.2.2)."""
+    scheme, _, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    return f"{scheme.upper()}://{host.upper()}/{path}"
+
+
+def test_url_schemes_and_hosts_are_compared_in_any_case():
+    # HTTPS://… was "not an HTTP(S) URL" (check 4; check 1 for a baked URL) and a key, BadgeClass
+    # or hosted copy named with another case was "not supplied": URLs are now compared with their
+    # scheme and host in lower case; paths stay case-sensitive.
+    hosted = _upper(MI.HOSTED_1)
+    found = ob2.verify_text(json.dumps(MI.assertion(hosted, signed=False)), documents=documents(), at=AT)
+    assert found.verdict == "valid", found.checks
+    png = make_hostile.tiny_png([make_hostile.chunk(b"tEXt", b"openbadges\x00" + hosted.encode())])
+    with pytest.raises(_envelope.LegacyBadge) as caught:
+        _envelope.find(png, source="old.png")
+    assert ob2.verify_text(caught.value.text, form="png", documents=documents(), at=AT).verdict == "valid"
+    signed = MI.assertion(badge=_upper(MI.BADGE_ID), verification={"type": "SignedBadge", "creator": _upper(MI.KEY_1)})
+    found = ob2.verify_text(MI.jws(signed), form="jwt", documents=documents(), at=AT)
+    assert found.verdict == "valid", found.checks
+    # A RevocationList entry names the assertion whatever the case of its URL's scheme and host.
+    revocations = MI.documents_by_id()[MI.REVOCATIONS]
+    listed = "https://issuer.example.org/assertions/9.json"
+    docs = documents(**{MI.REVOCATIONS: {**revocations, "revokedAssertions": [_upper(listed)]}})
+    assert status(ob2.verify_text(MI.jws(MI.assertion(listed)), documents=docs, at=AT), "status") == "failed"
+    # … but not whatever its path: /Assertions/1.json is another document.
+    moved = MI.HOSTED_1.replace("/assertions/", "/Assertions/")
+    assert ob2.verify_text(json.dumps(MI.assertion(moved, signed=False)), documents=documents(), at=AT).verdict == "indeterminate"

@@ -305,3 +305,26 @@ def test_a_huge_disclosed_claim_name_is_shown_shortened() -> None:
     (shown,) = report.summary["disclosed"]
     assert shown.startswith("nnn") and shown.endswith("…") and len(shown) <= 300
     assert len(report.to_json()) < 10_000
+
+
+def test_a_long_member_name_is_cut_short_in_every_path_below_it() -> None:
+    # Each claim's path repeated the names above it: a 5 MB name over 45,000 array elements copied
+    # 225 GB into paths (14 s of verify). A name is now cut at MAX_PATH_NAME characters in paths.
+    name = "k" * 1_000_000
+    d = b64json(["s", "v"])
+    processed = sdjwt.process(sdjwt.parse(token(credential() | {name: {"list": [0, {"...": sha(d)}]}}, [d])))
+    assert processed.disclosed == ("k" * (sdjwt.MAX_PATH_NAME - 1) + "….list[1]",)
+    assert processed.payload[name]["list"] == [0, "v"]  # the claim itself keeps its name
+
+
+def test_claims_and_disclosures_are_counted_in_json_values_before_they_are_put_back() -> None:
+    # 50,000 JSON values bound a credential; the issuer-signed claims (digests included) and the
+    # disclosed values are counted before any work on them.
+    decoys = [sha(str(n)) for n in range(limits.MAX_JSON_VALUES)]
+    with pytest.raises(LimitExceeded, match="JSON values"):
+        sdjwt.process(sdjwt.parse(token(credential() | {"_sd": decoys})))
+    d = b64json(["s", "x", [0] * limits.MAX_JSON_VALUES])
+    with pytest.raises(LimitExceeded, match="JSON values"):
+        sdjwt.process(sdjwt.parse(token(credential() | {"_sd": [sha(d)]}, [d])))
+    report = verify_bytes(token(credential() | {"_sd": decoys}).encode(), options=AT)
+    assert report.verdict == INVALID and "JSON values" in check(report, "parse")[1]

@@ -101,6 +101,8 @@ def build() -> dict[str, bytes]:
         f"<![CDATA[{OB2_ASSERTION}]]></openbadges:assertion></svg>\n"
     ).encode()
     files["svg-undefined-entity.svg"] = f"<svg {ns}>{body}<text>&nbsp;</text></svg>\n".encode()
+    # An encoding Python's codecs do not know: was a LookupError (exit 70 in extract).
+    files["svg-unknown-encoding.svg"] = f'<?xml version="1.0" encoding="x-bogus-8"?>\n<svg {ns}>{body}</svg>\n'.encode()
     return files
 
 
@@ -128,6 +130,7 @@ EXPECTED = {
     "svg-root-not-svg.svg": "not an SVG <svg>",
     "svg-no-credential.svg": "no baked credential",
     "svg-undefined-entity.svg": "undefined entity",
+    "svg-unknown-encoding.svg": "unknown encoding: x-bogus-8",
     "svg-credential-and-ob2-assertion.svg": "an OB 2.0 <openbadges:assertion> element",
 }
 
