@@ -20,6 +20,8 @@ Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers
 from __future__ import annotations
 
 import argparse
+import math
+import atexit
 import os
 import resource
 import shutil
@@ -80,12 +82,26 @@ def sample(root: int) -> dict[int, tuple[float, int]]:
     return found
 
 
+_TEMPLATE: list[Path] = []
+
+
+def new_project(root: Path) -> Path:
+    """A copy of one project made by ``badgekit init`` (once per process, the same key) in the
+    empty folder ``root``; returns its badge class file. Each run starts from an empty ledger."""
+    if not _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="badgekit-bench-template-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        _TEMPLATE.extend((template, make_project(template).relative_to(template)))
+    shutil.copytree(_TEMPLATE[0], root, dirs_exist_ok=True)
+    return root / _TEMPLATE[1]
+
+
 def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: str = "") -> tuple[float, int]:
     """Wall seconds of one ``badgekit issue`` of ``rows`` rows in a new project under ``base``,
     and the peak RSS (KiB) of any child so far."""
     root = Path(tempfile.mkdtemp(prefix="badgekit-bench-", dir=base))
     try:
-        badge = make_project(root)
+        badge = new_project(root)
         roster = root / "roster.csv"
         write_roster(roster, rows)
         start = time.perf_counter()
@@ -123,6 +139,25 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
         shutil.rmtree(root, ignore_errors=True)
 
 
+def one_round(places: list[tuple[str, Path]], modes: list[str], workers: list[int], small: int, large: int,
+              bake: str, results: dict[tuple[str, str, int], dict[str, list]]) -> int:
+    """One round of every (place, mode, workers): the rate (Δrows/Δwall between ``small`` and
+    ``large`` rows; NaN when the large run was not the slower: sizes too small), the large run's wall time and its processes' CPU and peak RSS, appended to
+    ``results[place, mode, workers]`` under "rates", "walls" and "cpus". Returns the peak RSS
+    (KiB) of any process started so far."""
+    peak = 0
+    for place, base in places:
+        for mode in modes:
+            for n in workers:
+                first, _ = run_issue(base, small, n, mode, bake)
+                last, peak = run_issue(base, large, n, mode, bake)
+                figures = results.setdefault((place, mode, n), {"rates": [], "walls": [], "cpus": []})
+                figures["cpus"].append(dict(LAST_RUN))
+                figures["rates"].append((large - small) / (last - first) if last > first else math.nan)
+                figures["walls"].append(last)
+    return peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", type=int, default=200)
@@ -140,20 +175,14 @@ def main() -> None:
     places = [("disk", args.disk), *([("tmpfs", args.tmpfs)] if args.tmpfs else [])]
 
     bares = [bare_ed25519_rate()]
-    results: dict[tuple[str, str, int], list[float]] = {}
-    walls: dict[tuple[str, str, int], list[float]] = {}
-    cpus: dict[tuple[str, str, int], list[dict[str, float]]] = {}
+    figures: dict[tuple[str, str, int], dict[str, list]] = {}
     peak = 0
     for _ in range(args.repeat):
-        for place, base in places:
-            for mode in modes:
-                for n in workers:
-                    small, _ = run_issue(base, args.small, n, mode, args.bake)
-                    large, peak = run_issue(base, args.large, n, mode, args.bake)
-                    cpus.setdefault((place, mode, n), []).append(dict(LAST_RUN))
-                    results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
-                    walls.setdefault((place, mode, n), []).append(large)
+        peak = one_round(places, modes, workers, args.small, args.large, args.bake, figures)
         bares.append(bare_ed25519_rate())
+    results = {k: v["rates"] for k, v in figures.items()}
+    walls = {k: v["walls"] for k, v in figures.items()}
+    cpus = {k: v["cpus"] for k, v in figures.items()}
     bare = statistics.median(bares)
     print(f"badgekit issue end to end: Δrows/Δtime between {args.small:,} and {args.large:,} rows, median of {args.repeat}; "
           f"bare Ed25519 sign {bare:,.0f}/s (one core, same run)")
