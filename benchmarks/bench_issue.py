@@ -20,8 +20,8 @@ Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers
 from __future__ import annotations
 
 import argparse
-import math
 import atexit
+import math
 import os
 import resource
 import shutil
@@ -55,9 +55,8 @@ def bare_ed25519_rate(seconds: float = 1.0) -> float:
 LAST_RUN: dict[str, float] = {}
 
 
-def sample(root: int) -> dict[int, tuple[float, int]]:
-    """(CPU seconds so far, peak RSS in KiB) of ``root`` and every process below it (Linux /proc;
-    nothing elsewhere). Sampled every 0.2 s, so a process's last 0.2 s may be missed."""
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (children, theirs, …), from Linux /proc (none elsewhere)."""
     parent: dict[int, int] = {}
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if entry.isdigit():
@@ -66,10 +65,21 @@ def sample(root: int) -> dict[int, tuple[float, int]]:
                     parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-    found, frontier = {}, [root]
-    tick = os.sysconf("SC_CLK_TCK")
+    found, frontier = [], [root]
     while frontier:
         pid = frontier.pop()
+        kids = [c for c, p in parent.items() if p == pid]
+        found.extend(kids)
+        frontier.extend(kids)
+    return found
+
+
+def sample(root: int) -> dict[int, tuple[float, int]]:
+    """(CPU seconds so far, peak RSS in KiB) of ``root`` and every process below it (Linux /proc;
+    nothing elsewhere). Sampled every 0.2 s, so a process's last 0.2 s may be missed."""
+    found = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in (root, *descendants(root)):
         try:
             with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
@@ -78,7 +88,6 @@ def sample(root: int) -> dict[int, tuple[float, int]]:
             found[pid] = ((int(fields[11]) + int(fields[12])) / tick, peak)
         except (OSError, ValueError, IndexError):
             pass
-        frontier.extend(c for c, p in parent.items() if p == pid)
     return found
 
 
@@ -104,6 +113,7 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
         badge = new_project(root)
         roster = root / "roster.csv"
         write_roster(roster, rows)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen([*BADGEKIT, "issue", str(roster), "--badge", str(badge), "--workers", str(workers),
@@ -121,6 +131,9 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
                 print(err.read()[-2000:].decode(errors="replace"))
                 raise SystemExit(f"issue failed with exit code {proc.returncode}")
         main_cpu = seen.get(proc.pid, (0.0, 0))[0]
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # exact CPU (user + system) of the command and the processes it waited for (not pool workers)
+        LAST_RUN.update(cpu_waited=after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         LAST_RUN.update(cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
                         peak_main=seen.get(proc.pid, (0.0, 0))[1], peak_other=max((r for pid, (_, r) in seen.items()
                                                                                   if pid != proc.pid), default=0))
@@ -142,17 +155,20 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
 def one_round(places: list[tuple[str, Path]], modes: list[str], workers: list[int], small: int, large: int,
               bake: str, results: dict[tuple[str, str, int], dict[str, list]]) -> int:
     """One round of every (place, mode, workers): the rate (Δrows/Δwall between ``small`` and
-    ``large`` rows; NaN when the large run was not the slower: sizes too small), the large run's wall time and its processes' CPU and peak RSS, appended to
-    ``results[place, mode, workers]`` under "rates", "walls" and "cpus". Returns the peak RSS
-    (KiB) of any process started so far."""
+    ``large`` rows; NaN when the large run was not the slower: sizes too small), the large run's
+    wall time, and both runs' CPU and peak RSS (``LAST_RUN``), appended to
+    ``results[place, mode, workers]`` under "rates", "walls", "cpus" and "small_cpus". Returns the
+    peak RSS (KiB) of any process started so far."""
     peak = 0
     for place, base in places:
         for mode in modes:
             for n in workers:
                 first, _ = run_issue(base, small, n, mode, bake)
+                small_cpu = dict(LAST_RUN)
                 last, peak = run_issue(base, large, n, mode, bake)
-                figures = results.setdefault((place, mode, n), {"rates": [], "walls": [], "cpus": []})
+                figures = results.setdefault((place, mode, n), {"rates": [], "walls": [], "cpus": [], "small_cpus": []})
                 figures["cpus"].append(dict(LAST_RUN))
+                figures["small_cpus"].append(small_cpu)
                 figures["rates"].append((large - small) / (last - first) if last > first else math.nan)
                 figures["walls"].append(last)
     return peak

@@ -30,6 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_issue import descendants  # noqa: E402
 from bench_stages import Setup  # noqa: E402
 
 from badgekit.issuing import IssueOptions, issue_roster  # noqa: E402
@@ -46,25 +47,6 @@ def rss_kib(pid: int | str = "self") -> int:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if pid == "self" else 0
-
-
-def descendants() -> list[int]:
-    """Every process below this one (the fork server and its workers), from /proc."""
-    parent: dict[int, int] = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                    parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    found, frontier = [], [os.getpid()]
-    while frontier:
-        pid = frontier.pop()
-        kids = [c for c, p in parent.items() if p == pid]
-        found.extend(kids)
-        frontier.extend(kids)
-    return found
 
 
 def measure(rows: int, every: int, workers: int = 1, bake: str = "", base: Path | None = None) -> dict[str, Any]:
@@ -91,7 +73,7 @@ def measure(rows: int, every: int, workers: int = 1, bake: str = "", base: Path 
                 return
             next_report[0] += every
             mine = rss_kib()
-            others = sum(rss_kib(p) for p in descendants()) if workers > 1 else 0
+            others = sum(rss_kib(p) for p in descendants(os.getpid())) if workers > 1 else 0
             elapsed = time.perf_counter() - start
             reports.append((done, mine, others, mine + others, elapsed))
             print(f"  {done:>9,}  {mine / 1024:12.1f}  {others / 1024:8.1f}  {(mine + others) / 1024:6.1f}  "
