@@ -4,7 +4,8 @@
 What is measured, each by the benchmark script that owns it (imported, not copied):
 
 1. bare Ed25519 sign and verify of 64 bytes, one core (``bench_issue`` / ``bench_verify``): the
-   kernel every other rate is divided by; measured at the start and at the end, the median kept;
+   kernel every other rate is divided by; measured before each section (a wall rate is divided by
+   the round just before it, under the same load) and at the end; CPU µs: the median of the rounds;
 2. where the time per credential goes, in process, CPU µs per credential beside the kernel:
    ``issue`` (``bench_stages``) and ``verify`` (``bench_verify --stages``), with the figures
    recorded before issue 18's work (``BEFORE``) as the "before" column;
@@ -137,9 +138,12 @@ def bare(args: argparse.Namespace, results: Results) -> None:
 
 
 def kernel(results: Results) -> dict[str, float]:
-    """Medians of the bare Ed25519 rounds so far."""
+    """The divisors of the ratios: the wall rates of the last bare round (measured just before the
+    section that divides by them, so under the same load) and the medians of the CPU µs so far."""
     rounds = results.data["bare"]
-    return {k: statistics.median(v) for k, v in rounds.items()}
+    return {"sign_per_s": rounds["sign_per_s"][-1], "verify_per_s": rounds["verify_per_s"][-1],
+            "sign_cpu_us": statistics.median(rounds["sign_cpu_us"]),
+            "verify_cpu_us": statistics.median(rounds["verify_cpu_us"])}
 
 
 def stages(args: argparse.Namespace, results: Results) -> None:
@@ -387,7 +391,8 @@ def render(results: Results, meta: dict[str, Any], markdown: bool) -> str:
         lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         if i == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
-    lines.append("Ratios are to bare Ed25519 (one core) measured in this run; compare ratios between runs. Issue: "
+    lines.append("Ratios are to bare Ed25519 (one core) measured in this run (wall: the round just before the section, "
+                 "under the same load); compare ratios between runs. Issue: "
                  "Δrows/Δtime between the two rosters (start-up cancels); verify: the whole command, start-up included. "
                  "'CPU' and 'by CPU': user + system time of the command (one worker) or of the new process, against "
                  "bare Ed25519 per CPU second; steadier than wall time on a loaded machine, so the goals are judged on it.")
@@ -443,9 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"badgekit benchmarks, {'--quick (figures mean nothing)' if args.quick else 'full'}: sections "
           f"{', '.join(args.only)}; commit {meta['commit']}; load average {load_start}", flush=True)
     results = Results()
-    steps: list[tuple[str, Callable[[argparse.Namespace, Results], None]]] = [("bare", bare)]
-    steps += [(name, fn) for name, fn in (("stages", stages), ("issue", issue), ("verify", verify), ("cold", cold),
-                                          ("memory", memory)) if name in args.only]
+    steps: list[tuple[str, Callable[[argparse.Namespace, Results], None]]] = []
+    for name, fn in (("stages", stages), ("issue", issue), ("verify", verify), ("cold", cold), ("memory", memory)):
+        if name in args.only:  # bare Ed25519 again before each section: its wall ratios divide by it
+            steps += [("bare", bare), (name, fn)]
     steps.append(("bare", bare))
     try:
         for name, fn in steps:
@@ -461,12 +467,17 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.cleanup:
             shutil.rmtree(path, ignore_errors=True)
     if "bare" in results.data and "bare" not in results.failed:
-        kern = kernel(results)
+        kern, rounds = kernel(results), results.data["bare"]
+
+        def spread(name: str) -> str:
+            values = rounds[name]
+            return f"median {statistics.median(values):,.0f}/s ({min(values):,.0f}–{max(values):,.0f} in {len(values)} rounds)"
+
         results.rows[:0] = [
-            Row("bare", "bare Ed25519 sign of 64 bytes, one core", f"{kern['sign_per_s']:,.0f}/s "
-                f"(CPU {kern['sign_cpu_us']:.1f} µs)", "1"),
-            Row("bare", "bare Ed25519 verify of 64 bytes, one core", f"{kern['verify_per_s']:,.0f}/s "
-                f"(CPU {kern['verify_cpu_us']:.1f} µs)", "1")]
+            Row("bare", "bare Ed25519 sign of 64 bytes, one core", f"{spread('sign_per_s')}; "
+                f"CPU {kern['sign_cpu_us']:.1f} µs = {1e6 / kern['sign_cpu_us']:,.0f} per CPU s", "1"),
+            Row("bare", "bare Ed25519 verify of 64 bytes, one core", f"{spread('verify_per_s')}; "
+                f"CPU {kern['verify_cpu_us']:.1f} µs = {1e6 / kern['verify_cpu_us']:,.0f} per CPU s", "1")]
     meta.update(load_end=load(), seconds=time.perf_counter() - started)
     print("\n" + render(results, meta, markdown=False))
     if args.markdown:
