@@ -399,6 +399,94 @@ def render(results: Results, meta: dict[str, Any], markdown: bool) -> str:
     return "\n".join(lines)
 
 
+#: The stages the README's short table shows: (issue label, shown as), (verify label, shown as).
+README_STAGES = [
+    (("CSV read + validation (pass 1)", "CSV, validation"), ("read (open + read the file)", "read")),
+    (("ledger plan + reserve", "ledger plan + reserve"), ("check parse", "parse")),
+    (("credential build", "credential build"), ("check schema", "schema")),
+    (("canonicalisation (document + proof config)", "canonicalisation"), ("check contexts", "contexts (RDFC-1.0)")),
+    (("Ed25519 sign", "Ed25519 sign"), ("check signature", "signature (Ed25519 incl.)")),
+    (("JSON serialisation", "JSON serialisation"),
+     ("  walks of the whole document (bounds, safe mode, endorsements)", "walks of the document")),
+    (("file creation (tmpfs)", "file creation (tmpfs)"), ("check status", "status list")),
+    (("file creation (disk)", "file creation (disk)"), ("report: --jsonl line", "`--jsonl` line")),
+]
+
+
+def readme_tables(data: dict[str, Any], meta: dict[str, Any]) -> str:
+    """The README's Performance section: one-worker figures by CPU beside the goals, and where the
+    time per credential goes before and now (what a section did not measure is left out)."""
+    def cpu_row(what: str, run: dict[str, Any] | None, goal: float | None, note: str = "") -> str:
+        if not run or "cpu_rate" not in run:
+            return ""
+        met = (" **met**" if run["cpu_ratio"] >= goal else " not met") if goal else ""
+        return (f"| {what} | {run['cpu_rate']:,.0f} ({run['rate']:,.0f}) | {run['cpu_ratio']:.3f} | "
+                f"{f'≥ {goal}' if goal else ''}{met}{note} |")
+
+    rounds = data.get("bare", {})
+    lines = [f"Measured with `benchmarks/bench_all.py` ({meta['date']}, commit {meta['commit']}, load average "
+             f"{meta['load_start'].split(' / ')[0]}–{meta['load_end'].split(' / ')[0]}); one worker, per CPU second "
+             "(per wall second in brackets), ratio to bare Ed25519 per CPU second in the same run:", "",
+             "| one worker | per CPU s (wall) | x bare Ed25519 | issue 18's goal |", "|---|---:|---:|---|"]
+    if rounds:
+        lines.append(f"| bare Ed25519 sign / verify of 64 bytes | {1e6 / statistics.median(rounds['sign_cpu_us']):,.0f} / "
+                     f"{1e6 / statistics.median(rounds['verify_cpu_us']):,.0f} | 1 | |")
+    issue_runs = data.get("issue", {}).get("runs", {})
+    verify_runs = data.get("verify", {}).get("runs", {})
+    files = data.get("verify", {}).get("count", 0)
+    lines += [row for row in (
+        cpu_row("`issue`, one file per credential, tmpfs", issue_runs.get("tmpfs files workers=1"), GOAL_ISSUE_RATIO),
+        cpu_row("`issue --output-mode jsonl`, disk", issue_runs.get("disk jsonl workers=1"), GOAL_ISSUE_RATIO),
+        cpu_row("`issue`, one file per credential, disk", issue_runs.get("disk files workers=1"), None,
+                "bound by file creation"),
+        cpu_row(f"`verify FOLDER --jsonl` ({files:,} files)", verify_runs.get("disk folder --jsonl workers=1"),
+                GOAL_VERIFY_RATIO),
+        cpu_row("`verify FOLDER` (one line per file)", verify_runs.get("disk folder human workers=1"), GOAL_VERIFY_RATIO),
+        cpu_row(f"`verify RUN.jsonl --jsonl` ({files:,} lines)", verify_runs.get("disk run file --jsonl workers=1"),
+                GOAL_VERIFY_RATIO)) if row]
+    cold = data.get("cold", {})
+    if "verify, with bytecode" in cold:
+        ms = [statistics.median(cold[k]["cpu_ms"]) for k in ("verify, with bytecode", "verify, without badgekit bytecode")]
+        wall = [cold[k]["median_wall_ms"] for k in ("verify, with bytecode", "verify, without badgekit bytecode")]
+        met = " / ".join("**met**" if m < GOAL_COLD_MS else "not met" for m in ms)
+        lines.append(f"| cold `verify badge.png`, with / without bytecode | {ms[0]:.0f} / {ms[1]:.0f} ms CPU "
+                     f"({wall[0]:.0f} / {wall[1]:.0f} ms wall) | | < {GOAL_COLD_MS} ms: {met} |")
+    memory = data.get("memory")
+    if memory:
+        first, last = memory["reports"][0], memory["reports"][-1]
+        growth = (last[3] - first[3]) / 1024
+        flat = growth <= max(FLAT_MIB, FLAT_SHARE * first[3] / 1024) and last[3] / 1024 < GOAL_RSS_MIB
+        lines.append(f"| RSS, {last[0]:,} rows, {memory['workers']} workers, all processes | {last[3] / 1024:.0f} MiB, "
+                     f"{growth:+.1f} MiB from {first[0]:,} rows on | | flat, < 300 MB: {'**met**' if flat else 'not met'} |")
+    issue_stages, verify_stages = data.get("stages_issue"), data.get("stages_verify")
+    if issue_stages and verify_stages:
+        lines += ["", "Where the time per credential goes (CPU µs in process; x = multiple of bare Ed25519 in the same "
+                  "run), before issue 18's work and now:", "",
+                  "| `issue`, 1 worker, tmpfs | before | now | `verify`, 1 worker, `--jsonl` | before | now |",
+                  "|---|---:|---:|---|---:|---:|"]
+
+        def cells(name: str, stages: dict[str, Any], label: str | None) -> tuple[str, str]:
+            before = BEFORE[name]
+            was = before["whole"] if label is None else before["stages"].get(label)
+            now = stages["whole_us"] if label is None else stages["stages_us"].get(label)
+            return (f"{was:,.0f} ({was / before['bare']:.2f}x)" if was is not None else "",
+                    f"{now:,.0f} ({now / stages['bare_us']:.2f}x)" if now is not None else "")
+
+        for (ilabel, ishown), (vlabel, vshown) in README_STAGES:
+            lines.append(f"| {ishown} | {' | '.join(cells('issue', issue_stages, ilabel))} | {vshown} | "
+                         f"{' | '.join(cells('verify', verify_stages, vlabel))} |")
+        iw, vw = cells("issue", issue_stages, None), cells("verify", verify_stages, None)
+        lines.append(f"| **whole run** | {iw[0]} | **{iw[1]}** | **whole loop** | {vw[0]} | **{vw[1]}** |")
+    return "\n".join(lines)
+
+
+def report(results: Results, meta: dict[str, Any], markdown: bool) -> None:
+    print("\n" + render(results, meta, markdown=False))
+    if markdown:
+        print("\n" + render(results, meta, markdown=True))
+        print("\nThe README's Performance section:\n\n" + readme_tables(results.data, meta))
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test of every section (seconds)")
@@ -419,7 +507,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--disk", type=Path, default=HERE, help="a folder on the disk (default: this benchmarks/)")
     parser.add_argument("--tmpfs", type=Path, default=TMPFS, help="a folder on tmpfs (default /dev/shm)")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file as JSON")
-    parser.add_argument("--markdown", action="store_true", help="print the summary as docs/performance.md's tables")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the summary as docs/performance.md's tables and the README's short table")
+    parser.add_argument("--render", type=Path, default=None, metavar="FILE.json",
+                        help="measure nothing: print the tables of a run saved with --json (with --markdown, as Markdown)")
     args = parser.parse_args(argv)
     quick = {"rows": 2000, "issue_small": 5, "issue_large": 150, "verify_files": 20, "repeat": 1, "stage_rows": 64,
              "stage_repeat": 1, "cold_runs": 2, "bare_seconds": 0.1, "bare_n": 200}
@@ -439,6 +530,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.render is not None:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        results = Results([Row(**row) for row in saved["summary"]], saved["figures"], saved["failed"])
+        report(results, saved["meta"], args.markdown)
+        return 1 if results.failed else 0
     started, load_start = time.perf_counter(), load()
     meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit(), "cores": os.cpu_count(),
             "load_start": load_start, "python": f"Python {platform.python_version()}", "quick": args.quick,
@@ -479,9 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             Row("bare", "bare Ed25519 verify of 64 bytes, one core", f"{spread('verify_per_s')}; "
                 f"CPU {kern['verify_cpu_us']:.1f} µs = {1e6 / kern['verify_cpu_us']:,.0f} per CPU s", "1")]
     meta.update(load_end=load(), seconds=time.perf_counter() - started)
-    print("\n" + render(results, meta, markdown=False))
-    if args.markdown:
-        print("\n" + render(results, meta, markdown=True))
+    report(results, meta, args.markdown)
     if args.json is not None:
         payload = {"meta": meta, "summary": [asdict(r) for r in results.rows], "failed": results.failed,
                    "figures": {k: v for k, v in results.data.items() if k != "corpus"}}
