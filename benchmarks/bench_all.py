@@ -126,7 +126,7 @@ def goal_met(value: float, goal: float, *, below: bool = False) -> str:
 
 
 def bare(args: argparse.Namespace, results: Results) -> None:
-    """Bare Ed25519 (wall rates, one core; CPU µs too): at the start, and again at the end."""
+    """Bare Ed25519 (wall rates, one core; CPU µs too): one round, before each section and at the end."""
     rounds = results.data.setdefault("bare", {"sign_per_s": [], "verify_per_s": [], "sign_cpu_us": [],
                                               "verify_cpu_us": []})
     rounds["sign_per_s"].append(bench_issue.bare_ed25519_rate(args.bare_seconds))
