@@ -23,6 +23,8 @@ Usage: python3 benchmarks/bench_issue.py [--small 200] [--large 4000] [--workers
 from __future__ import annotations
 
 import argparse
+import atexit
+import math
 import os
 import resource
 import shutil
@@ -68,9 +70,8 @@ def bare_ed25519_count(seconds: float) -> int:
 LAST_RUN: dict[str, float] = {}
 
 
-def sample(root: int) -> dict[int, tuple[float, int]]:
-    """(CPU seconds so far, peak RSS in KiB) of ``root`` and every process below it (Linux /proc;
-    nothing elsewhere). Sampled every 0.2 s, so a process's last 0.2 s may be missed."""
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (children, theirs, …), from Linux /proc (none elsewhere)."""
     parent: dict[int, int] = {}
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if entry.isdigit():
@@ -79,10 +80,21 @@ def sample(root: int) -> dict[int, tuple[float, int]]:
                     parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-    found, frontier = {}, [root]
-    tick = os.sysconf("SC_CLK_TCK")
+    found, frontier = [], [root]
     while frontier:
         pid = frontier.pop()
+        kids = [c for c, p in parent.items() if p == pid]
+        found.extend(kids)
+        frontier.extend(kids)
+    return found
+
+
+def sample(root: int) -> dict[int, tuple[float, int]]:
+    """(CPU seconds so far, peak RSS in KiB) of ``root`` and every process below it (Linux /proc;
+    nothing elsewhere). Sampled every 0.2 s, so a process's last 0.2 s may be missed."""
+    found = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in (root, *descendants(root)):
         try:
             with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
@@ -91,8 +103,21 @@ def sample(root: int) -> dict[int, tuple[float, int]]:
             found[pid] = ((int(fields[11]) + int(fields[12])) / tick, peak)
         except (OSError, ValueError, IndexError):
             pass
-        frontier.extend(c for c, p in parent.items() if p == pid)
     return found
+
+
+_TEMPLATE: list[Path] = []
+
+
+def new_project(root: Path) -> Path:
+    """A copy of one project made by ``badgekit init`` (once per process, the same key) in the
+    empty folder ``root``; returns its badge class file. Each run starts from an empty ledger."""
+    if not _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="badgekit-bench-template-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        _TEMPLATE.extend((template, make_project(template).relative_to(template)))
+    shutil.copytree(_TEMPLATE[0], root, dirs_exist_ok=True)
+    return root / _TEMPLATE[1]
 
 
 def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: str = "") -> tuple[float, int]:
@@ -100,7 +125,7 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
     and the peak RSS (KiB) of any child so far."""
     root = Path(tempfile.mkdtemp(prefix="badgekit-bench-", dir=base))
     try:
-        badge = make_project(root)
+        badge = new_project(root)
         roster = root / "roster.csv"
         write_roster(roster, rows)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -122,8 +147,9 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
                 print(err.read()[-2000:].decode(errors="replace"))
                 raise SystemExit(f"issue failed with exit code {proc.returncode}")
         main_cpu = seen.get(proc.pid, (0.0, 0))[0]
-        LAST_RUN.update(cpu_exact=after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                        cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
+        # exact CPU (user + system) of the command and the processes it waited for (not pool workers)
+        LAST_RUN.update(cpu_waited=after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        LAST_RUN.update(cpu_main=main_cpu, cpu_others=sum(c for pid, (c, _) in seen.items() if pid != proc.pid),
                         peak_main=seen.get(proc.pid, (0.0, 0))[1], peak_other=max((r for pid, (_, r) in seen.items()
                                                                                   if pid != proc.pid), default=0))
         if mode == "jsonl":
@@ -139,6 +165,28 @@ def run_issue(base: Path, rows: int, workers: int, mode: str = "files", bake: st
         return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def one_round(places: list[tuple[str, Path]], modes: list[str], workers: list[int], small: int, large: int,
+              bake: str, results: dict[tuple[str, str, int], dict[str, list]]) -> int:
+    """One round of every (place, mode, workers): the rate (Δrows/Δwall between ``small`` and
+    ``large`` rows; NaN when the large run was not the slower: sizes too small), the large run's
+    wall time, and both runs' CPU and peak RSS (``LAST_RUN``), appended to
+    ``results[place, mode, workers]`` under "rates", "walls", "cpus" and "small_cpus". Returns the
+    peak RSS (KiB) of any process started so far."""
+    peak = 0
+    for place, base in places:
+        for mode in modes:
+            for n in workers:
+                first, _ = run_issue(base, small, n, mode, bake)
+                small_cpu = dict(LAST_RUN)
+                last, peak = run_issue(base, large, n, mode, bake)
+                figures = results.setdefault((place, mode, n), {"rates": [], "walls": [], "cpus": [], "small_cpus": []})
+                figures["cpus"].append(dict(LAST_RUN))
+                figures["small_cpus"].append(small_cpu)
+                figures["rates"].append((large - small) / (last - first) if last > first else math.nan)
+                figures["walls"].append(last)
+    return peak
 
 
 def main() -> None:
@@ -160,21 +208,14 @@ def main() -> None:
     bares = [bare_ed25519_rate()]
     cpu_start = time.process_time()
     bare_cpu = sum(bare_ed25519_count(0.5) for _ in range(2)) / (time.process_time() - cpu_start)
-    results: dict[tuple[str, str, int], list[float]] = {}
-    walls: dict[tuple[str, str, int], list[float]] = {}
-    cpus: dict[tuple[str, str, int], list[dict[str, float]]] = {}
+    figures: dict[tuple[str, str, int], dict[str, list]] = {}
     peak = 0
     for _ in range(args.repeat):
-        for place, base in places:
-            for mode in modes:
-                for n in workers:
-                    small, _ = run_issue(base, args.small, n, mode, args.bake)
-                    small_cpu = LAST_RUN["cpu_exact"]
-                    large, peak = run_issue(base, args.large, n, mode, args.bake)
-                    cpus.setdefault((place, mode, n), []).append(dict(LAST_RUN, cpu_small=small_cpu))
-                    results.setdefault((place, mode, n), []).append((args.large - args.small) / max(large - small, 1e-9))
-                    walls.setdefault((place, mode, n), []).append(large)
+        peak = one_round(places, modes, workers, args.small, args.large, args.bake, figures)
         bares.append(bare_ed25519_rate())
+    results = {k: v["rates"] for k, v in figures.items()}
+    walls = {k: v["walls"] for k, v in figures.items()}
+    cpus = {k: v["cpus"] for k, v in figures.items()}
     bare = statistics.median(bares)
     print(f"badgekit issue end to end: Δrows/Δtime between {args.small:,} and {args.large:,} rows, median of {args.repeat}; "
           f"bare Ed25519 sign {bare:,.0f}/s (one core, same run)")
@@ -184,6 +225,7 @@ def main() -> None:
               f"  (rounds: {', '.join(f'{r:,.0f}' for r in rates)}; {args.large:,} rows in "
               f"{statistics.median(walls[place, mode, n]):.1f} s wall)")
         runs = cpus[place, mode, n]
+        smalls = figures[place, mode, n]["small_cpus"]
         if runs and runs[0]:
             main_cpu = statistics.median(r["cpu_main"] for r in runs)
             others = statistics.median(r["cpu_others"] for r in runs)
@@ -191,7 +233,8 @@ def main() -> None:
                   f"{others:.1f} s its workers: {(main_cpu + others) / args.large * 1e6:.0f} µs per credential); "
                   f"peak RSS {max(r['peak_main'] for r in runs) / 1024:.0f} MiB the CLI, "
                   f"{max(r['peak_other'] for r in runs) / 1024:.0f} MiB a worker")
-            delta = statistics.median((r["cpu_exact"] - r["cpu_small"]) / (args.large - args.small) for r in runs)
+            delta = statistics.median((r["cpu_waited"] - t["cpu_waited"]) / (args.large - args.small)
+                                      for r, t in zip(runs, smalls, strict=True))
             print(f"        ΔCPU/Δrows (start-up cancels out): {delta * 1e6:.0f} µs per credential = {1 / delta:,.0f} credentials "
                   f"per CPU second, {1 / delta / bare_cpu:.3f} x bare Ed25519 of CPU ({bare_cpu:,.0f}/s)")
     print(f"  peak RSS of any process this script started (badgekit init included): {peak / 1024:,.0f} MiB")

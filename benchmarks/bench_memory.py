@@ -11,11 +11,13 @@ deleted at each report (the ledger keeps them as issued; nothing reads them agai
 as ``issue --bake`` does; the images are deleted with the credentials.
 
 Usage: python3 benchmarks/bench_memory.py [--rows 1000000] [--every 100000] [--workers 1] [--bake png] [--dir DIR]
+                                          [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -23,10 +25,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_issue import descendants  # noqa: E402
 from bench_stages import Setup  # noqa: E402
 
 from badgekit.issuing import IssueOptions, issue_roster  # noqa: E402
@@ -45,23 +49,54 @@ def rss_kib(pid: int | str = "self") -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if pid == "self" else 0
 
 
-def descendants() -> list[int]:
-    """Every process below this one (the fork server and its workers), from /proc."""
-    parent: dict[int, int] = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                    parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    found, frontier = [], [os.getpid()]
-    while frontier:
-        pid = frontier.pop()
-        kids = [c for c, p in parent.items() if p == pid]
-        found.extend(kids)
-        frontier.extend(kids)
-    return found
+def measure(rows: int, every: int, workers: int = 1, bake: str = "", base: Path | None = None) -> dict[str, Any]:
+    """Issue ``rows`` generated rows streaming under ``base`` and print RSS every ``every`` rows.
+    Returns the figures: "reports" (rows, this process KiB, workers KiB, all KiB, elapsed s each),
+    "growth_kib" (last report minus first), "bytes_per_row" and "peak_kib" (this process's peak)."""
+    root = Path(tempfile.mkdtemp(prefix="badgekit-memory-", dir=base))
+    try:
+        s = Setup(root, rows)
+        out = root / "out"
+        formats = tuple(f for f in bake.split(",") if f)
+        options = IssueOptions(out_dir=out, workers=workers, verification_method=s.project.verification_method,
+                               bake=formats)
+        ledger = Ledger.open(root / "ledger.sqlite3")
+        start = time.perf_counter()
+        reports: list[tuple[int, int, int, int, float]] = []
+        next_report = [every]
+        print(f"{rows:,} rows, {workers} worker(s){', --bake ' + bake if formats else ''}, "
+              f"project on {base}; RSS in MiB")
+        print(f"  {'rows':>9}  {'this process':>12}  {'workers':>8}  {'all':>6}  {'elapsed':>8}")
+
+        def progress(done: int, total: int) -> None:
+            if done < next_report[0] and not (done == total and reports and reports[-1][0] != done):
+                return
+            next_report[0] += every
+            mine = rss_kib()
+            others = sum(rss_kib(p) for p in descendants(os.getpid())) if workers > 1 else 0
+            elapsed = time.perf_counter() - start
+            reports.append((done, mine, others, mine + others, elapsed))
+            print(f"  {done:>9,}  {mine / 1024:12.1f}  {others / 1024:8.1f}  {(mine + others) / 1024:6.1f}  "
+                  f"{elapsed:7.0f}s", flush=True)
+            if out.is_dir():
+                for entry in os.scandir(out):
+                    if entry.name.endswith((".json", ".png", ".svg")):
+                        os.unlink(entry.path)
+
+        report = issue_roster(roster_path=s.roster, badge=s.badge, issuer=s.issuer, key=s.key, ledger=ledger, options=options,
+                              status_base_url=s.project.status_base_url, progress=progress, sink=lambda o: None)
+        ledger.close()
+        assert report.counts.get("issued") == rows, report.counts
+        growth = reports[-1][3] - reports[0][3] if len(reports) > 1 else 0
+        per_row = growth * 1024 / max(1, rows - every)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"growth from the first report to the last: {growth / 1024:+.1f} MiB ({per_row:+.1f} bytes per row); "
+              f"peak RSS of this process {peak / 1024:.0f} MiB")
+        return {"rows": rows, "every": every, "workers": workers, "bake": bake, "dir": str(base),
+                "reports": reports, "growth_kib": growth, "bytes_per_row": per_row, "peak_kib": peak,
+                "seconds": time.perf_counter() - start}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:
@@ -71,48 +106,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--bake", default="", help="also bake: png, svg or png,svg (issue --bake)")
     parser.add_argument("--dir", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file as JSON")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="badgekit-memory-", dir=args.dir))
-    try:
-        s = Setup(root, args.rows)
-        out = root / "out"
-        bake = tuple(f for f in args.bake.split(",") if f)
-        options = IssueOptions(out_dir=out, workers=args.workers, verification_method=s.project.verification_method,
-                               bake=bake)
-        ledger = Ledger.open(root / "ledger.sqlite3")
-        start = time.perf_counter()
-        first: list[int] = []
-        next_report = [args.every]
-        last = [0]
-        print(f"{args.rows:,} rows, {args.workers} worker(s){', --bake ' + args.bake if bake else ''}, "
-              f"project on {args.dir}; RSS in MiB")
-        print(f"  {'rows':>9}  {'this process':>12}  {'workers':>8}  {'all':>6}  {'elapsed':>8}")
-
-        def progress(done: int, total: int) -> None:
-            if done < next_report[0] and not (done == total and first and last[0] != done):
-                return
-            last[0] = done
-            next_report[0] += args.every
-            mine = rss_kib()
-            others = sum(rss_kib(p) for p in descendants()) if args.workers > 1 else 0
-            first.append(mine + others)
-            print(f"  {done:>9,}  {mine / 1024:12.1f}  {others / 1024:8.1f}  {(mine + others) / 1024:6.1f}  "
-                  f"{time.perf_counter() - start:7.0f}s", flush=True)
-            if out.is_dir():
-                for entry in os.scandir(out):
-                    if entry.name.endswith((".json", ".png", ".svg")):
-                        os.unlink(entry.path)
-
-        report = issue_roster(roster_path=s.roster, badge=s.badge, issuer=s.issuer, key=s.key, ledger=ledger, options=options,
-                              status_base_url=s.project.status_base_url, progress=progress, sink=lambda o: None)
-        ledger.close()
-        assert report.counts.get("issued") == args.rows, report.counts
-        growth = (first[-1] - first[0]) / 1024 if len(first) > 1 else 0.0
-        per_row = (first[-1] - first[0]) * 1024 / max(1, args.rows - args.every)
-        print(f"growth from the first report to the last: {growth:+.1f} MiB ({per_row:+.1f} bytes per row); "
-              f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    figures = measure(args.rows, args.every, args.workers, args.bake, args.dir)
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -272,6 +272,19 @@ def whole_round(paths: list[Path], options: Any) -> float:
 
 
 def stages(credentials: Path, status: Path, repeat: int) -> None:
+    table, whole, bare, n = measure_stages(credentials, status, repeat)
+    print(f"verify, per stage: {n:,} credentials (one file each), median of {repeat}, CPU µs per credential "
+          "(x = multiple of bare Ed25519 verify)")
+    print(f"  {'bare Ed25519 verify (64 bytes)':62} {bare:8.1f} µs   1.00 x")
+    for label, us in table.items():
+        print(f"  {label:62} {us:8.1f} µs {us / bare:6.2f} x")
+    print(f"  {'whole loop in process (verify_paths + --jsonl lines, 1 worker)':62} {whole:8.1f} µs {whole / bare:6.2f} x"
+          f"  = {1e6 / whole:,.0f} credentials/s of CPU, {bare / whole:.3f} of bare Ed25519 verify")
+
+
+def measure_stages(credentials: Path, status: Path, repeat: int) -> tuple[dict[str, float], float, float, int]:
+    """CPU µs per credential of each stage (in the order a credential meets them), of the whole
+    loop, of bare Ed25519 verify, and the number of credentials."""
     from badgekit import status as status_mod
     from badgekit.jsonld import import_pyld_without_http
     from badgekit.verify import VerifyOptions, expand_paths
@@ -294,20 +307,12 @@ def stages(credentials: Path, status: Path, repeat: int) -> None:
             rounds.setdefault(label, []).append(seconds)
         wholes.append(whole_round(paths, options()))
     bare = statistics.median([bare_verify_us(), bare_verify_us()])
-    print(f"verify, per stage: {n:,} credentials (one file each), median of {repeat}, CPU µs per credential "
-          "(x = multiple of bare Ed25519 verify)")
-    print(f"  {'bare Ed25519 verify (64 bytes)':62} {bare:8.1f} µs   1.00 x")
     order = ["read (open + read the file)", *[f"check {c}" for c in (
         "parse", "schema", "contexts", "proof-structure", "issuer-key", "signature", "validity", "status", "trust",
         "recipient", "endorsements")]]
     labels = order + sorted(k for k in rounds if k not in order)
-    for label in labels:
-        if label in rounds:
-            us = statistics.median(rounds[label]) / n * 1e6
-            print(f"  {label:62} {us:8.1f} µs {us / bare:6.2f} x")
-    whole = statistics.median(wholes) / n * 1e6
-    print(f"  {'whole loop in process (verify_paths + --jsonl lines, 1 worker)':62} {whole:8.1f} µs {whole / bare:6.2f} x"
-          f"  = {1e6 / whole:,.0f} credentials/s of CPU, {bare / whole:.3f} of bare Ed25519 verify")
+    table = {label: statistics.median(rounds[label]) / n * 1e6 for label in labels if label in rounds}
+    return table, statistics.median(wholes) / n * 1e6, bare, n
 
 
 # ------------------------------------------------------------------------------------------

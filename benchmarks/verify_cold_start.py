@@ -47,27 +47,42 @@ def runs(cmd: list[str], env: dict[str, str], n: int) -> tuple[list[float], list
     return wall, cpu
 
 
+def measure(file: str = str(DEFAULT), n: int = 15) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU seconds of ``n`` new processes each: ``python -c pass``, ``verify FILE`` with
+    badgekit's bytecode cached, and without it (printed as the median of each)."""
+    cmd, env, source = commands(file)
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    print(f"exit code {first.returncode}: {first.stdout.splitlines()[0] if first.stdout else first.stderr.strip()}")
+    print(f"PYTHONDONTWRITEBYTECODE in this environment: {os.environ.get('PYTHONDONTWRITEBYTECODE', '(not set)')}; "
+          f"badgekit from {ROOT}; median of {n} runs each")
+    figures = {}
+    for label, command, environment in (("python -c pass", [sys.executable, "-c", "pass"], env),
+                                        ("verify, with bytecode", cmd, env),
+                                        ("verify, without badgekit bytecode", cmd, source)):
+        wall, cpu = figures[label] = runs(command, environment, n)
+        print(f"  {label:35} wall {statistics.median(wall) * 1000:5.0f} ms (min {min(wall) * 1000:4.0f})  "
+              f"CPU {statistics.median(cpu) * 1000:5.0f} ms")
+    return figures
+
+
+def commands(file: str) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The ``verify FILE`` command, the environment with bytecode cached and the one without."""
+    cmd = [sys.executable, "-m", "badgekit", "verify", file, "--trust", str(TRUST)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "badgekit-bench-pycache")
+    source = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
+    source["PYTHONDONTWRITEBYTECODE"] = "1"
+    return cmd, env, source
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("file", nargs="?", default=str(DEFAULT))
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--importtime", action="store_true")
     args = parser.parse_args()
-    cmd = [sys.executable, "-m", "badgekit", "verify", args.file, "--trust", str(TRUST)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "badgekit-bench-pycache")
-    source = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
-    source["PYTHONDONTWRITEBYTECODE"] = "1"
-    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
-    print(f"exit code {first.returncode}: {first.stdout.splitlines()[0] if first.stdout else first.stderr.strip()}")
-    print(f"PYTHONDONTWRITEBYTECODE in this environment: {os.environ.get('PYTHONDONTWRITEBYTECODE', '(not set)')}; "
-          f"badgekit from {ROOT}; median of {args.runs} runs each")
-    for label, command, environment in (("python -c pass", [sys.executable, "-c", "pass"], env),
-                                        ("verify, with bytecode", cmd, env),
-                                        ("verify, without badgekit bytecode", cmd, source)):
-        wall, cpu = runs(command, environment, args.runs)
-        print(f"  {label:35} wall {statistics.median(wall) * 1000:5.0f} ms (min {min(wall) * 1000:4.0f})  "
-              f"CPU {statistics.median(cpu) * 1000:5.0f} ms")
+    measure(args.file, args.runs)
+    cmd, env, _ = commands(args.file)
     if args.importtime:
         out = subprocess.run([sys.executable, "-X", "importtime", *cmd[1:]], capture_output=True, text=True, cwd=ROOT, env=env)
         rows = []
