@@ -67,7 +67,7 @@ class ResultExpectation:
                   and isinstance(rd.get("rubricCriterionLevel"), list) for lv in rd["rubricCriterionLevel"]
                   if isinstance(lv, Mapping)]
         return cls(_reading(descriptions, level=False), _reading(descriptions, level=True),
-                   tuple(str(lv.get("name") or lv.get("id")) for lv in levels),
+                   tuple(str(shown) for lv in levels if (shown := lv.get("name") or lv.get("id") or lv.get("level"))),
                    frozenset(str(lv.get(k, "")).lower() for lv in levels for k in ("id", "name", "level") if lv.get(k)))
 
     def reading(self, level: bool) -> ScoreReading:
