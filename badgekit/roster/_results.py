@@ -53,17 +53,33 @@ class ResultExpectation:
 
     without_level: ScoreReading = _NUMBER
     with_level: ScoreReading = _NUMBER
+    #: The names of the RubricCriterionLevels a row's ``level`` may name (by id, name or level, any
+    #: case: as ``credential._pick_level`` finds it); empty when no resultDescription has any.
+    levels: tuple[str, ...] = ()
+    level_keys: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, achievement: Mapping[str, Any]) -> ResultExpectation:
         """The expectation of an OB 3.0 Achievement (its ``resultDescription``)."""
         found = achievement.get("resultDescription")
         descriptions = [d for d in found if isinstance(d, Mapping) and d.get("id")] if isinstance(found, list) else []
-        return cls(_reading(descriptions, level=False), _reading(descriptions, level=True))
+        levels = [lv for rd in descriptions if rd.get("resultType") == "RubricCriterionLevel"
+                  and isinstance(rd.get("rubricCriterionLevel"), list) for lv in rd["rubricCriterionLevel"]
+                  if isinstance(lv, Mapping)]
+        return cls(_reading(descriptions, level=False), _reading(descriptions, level=True),
+                   tuple(str(shown) for lv in levels if (shown := lv.get("name") or lv.get("id") or lv.get("level"))),
+                   frozenset(str(lv.get(k, "")).lower() for lv in levels for k in ("id", "name", "level") if lv.get(k)))
 
     def reading(self, level: bool) -> ScoreReading:
         """How the score of a row with (``level``) or without a level is read."""
         return self.with_level if level else self.without_level
+
+    def level_problem(self, value: str) -> str | None:
+        """None when ``value`` names a rubric level of the badge class (or it has none), else why not."""
+        if not self.level_keys or value.strip().lower() in self.level_keys:
+            return None
+        shown = ", ".join(self.levels[:_SHOWN]) + (", …" if len(self.levels) > _SHOWN else "")
+        return f"{value[:80]!r} is not a rubric level of this badge class ({shown})"
 
 
 def _reading(descriptions: list[Mapping[str, Any]], *, level: bool) -> ScoreReading:

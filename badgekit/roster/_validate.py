@@ -115,7 +115,7 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
                 errors.append(RowError(line, col, str(exc)))
     numbers: dict[str, float] = {}
     grade = None
-    reading = results.reading(bool(get("level"))) if results is not None else None
+    reading = results.reading(get("level") is not None) if results is not None else None
     for col in layout.numbers:
         value = values[col]
         if value and col == "score" and reading is not None and reading.letter:
@@ -138,6 +138,10 @@ def parse_row(row: Row, requirements: Sequence[RowRule] = (), *, date_order: str
         errors.append(RowError(line, "migrated_from", f"{origin[:80]!r} is not a URI (a URL, urn:uuid:…)"))
     if "valid_until" in dates and dates["valid_until"] <= dates.get("issued", dates["valid_until"] - timedelta(1)):
         errors.append(RowError(line, "valid_until", "is not after issued (the credential would never be valid)"))
+    level = get("level")
+    problem = results.level_problem(level) if results is not None and level is not None else None
+    if problem is not None:
+        errors.append(RowError(line, "level", problem))
     written_status = get("status")
     status = result_status(written_status) if written_status is not None else None
     if written_status is not None and status is None:

@@ -47,3 +47,22 @@ def test_a_grade_outside_allowed_values_fails_its_row_and_a_number_class_refuses
     (root / "roster.csv").write_text("email,mark\na@example.org,B+\n", encoding="utf-8")
     result = run_cli("issue", "--badge", "essay", "roster.csv", "--workers", "1", ok=1)
     assert "line 2, column mark: 'B+' is not a number" in result.output
+
+
+def test_a_level_naming_none_of_the_rubric_levels_fails_its_row_the_others_are_issued(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, the ``merit`` row was issued (exit 0) without its Result."""
+    root = _project(tmp_path / "p", monkeypatch, "LetterGrade")
+    levels = [{"id": f"urn:uuid:0f3c0000-0000-4000-8000-0000000000b{n}", "type": ["RubricCriterionLevel"], "name": name,
+               "level": str(n), "points": points} for n, name, points in ((1, "Beginning", "50"), (2, "Proficient", "80"))]
+    badge = json.loads((root / "badges" / "essay.json").read_text())
+    badge["resultDescription"] = [{"id": GRADE, "type": ["ResultDescription"], "name": "Rubric",
+                                   "resultType": "RubricCriterionLevel", "rubricCriterionLevel": levels}]
+    (root / "badges" / "essay.json").write_text(json.dumps(badge), encoding="utf-8")
+    (root / "roster.csv").write_text("email,level,score\na@example.org,proficient,\nb@example.org,merit,\n"
+                                     "c@example.org,1,\nd@example.org,,20\n", encoding="utf-8")
+    result = run_cli("issue", "--badge", "essay", "roster.csv", "--workers", "1", ok=1)
+    assert "line 3, column level: 'merit' is not a rubric level of this badge class (Beginning, Proficient)" in result.output
+    achieved = sorted(str(json.loads(p.read_text())["credentialSubject"].get("result")) for p in (root / "out").glob("*.json"))
+    assert achieved == [  # by name (any case), by level number; a score reaching no level's points: no Result, as before
+        "None", *(str([{"type": ["Result"], "resultDescription": GRADE, "achievedLevel": lv["id"]}]) for lv in levels)]

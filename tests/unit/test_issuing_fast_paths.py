@@ -48,9 +48,25 @@ EXTRA = [
 HASHED = ",Hashed" + "," * (HEADER.count(",") + EXTRA_HEADER.count(",") - 4) + ",sha256$" + "ab" * 32 + ",emailAddress,s4lt"
 
 
-def _roster(tmp_path: Path) -> Path:
+def _rubric_rows(achievement: dict) -> list[str]:
+    """ROWS with their ``level`` cells (``merit``, ``Pass``) naming levels of ``achievement``'s own
+    rubric: a level that names none rejects the row, so each row is issued, with its Result, under
+    every template (the last level by its name in lower case, the first by its number when it has one)."""
+    levels = [lv for rd in achievement.get("resultDescription", []) if rd.get("resultType") == "RubricCriterionLevel"
+              for lv in rd["rubricCriterionLevel"]]
+    if not levels:
+        return ROWS  # no rubric: the level column is not read
+    named = {",merit,": f",{levels[-1]['name'].lower()},", ",Pass,": f",{levels[0].get('level') or levels[0]['name']},"}
+    rows = list(ROWS)
+    for cell, level in named.items():
+        (i,) = [i for i, r in enumerate(rows) if cell in r]
+        rows[i] = rows[i].replace(cell, level, 1)
+    return rows
+
+
+def _roster(tmp_path: Path, achievement: dict) -> Path:
     path = tmp_path / "roster.csv"
-    lines = [HEADER + EXTRA_HEADER, *(r + e for r, e in zip(ROWS, EXTRA, strict=True)), HASHED]
+    lines = [HEADER + EXTRA_HEADER, *(r + e for r, e in zip(_rubric_rows(achievement), EXTRA, strict=True)), HASHED]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -66,7 +82,7 @@ def _issue(tmp_path: Path, achievement: dict, *, fast: bool, fmt: str = "ldp", m
     ledger = Ledger.open(work / "ledger.sqlite3")
     badge = BadgeClass(path=Path("b.yaml"), achievement=achievement, policy=Policy(validity="P1Y"))
     options = IssueOptions(out_dir=work / "out", now=NOW, rng_seed=3, date_order="DMY", format=fmt)  # type: ignore[arg-type]
-    report = issue_roster(roster_path=_roster(tmp_path), badge=badge, issuer=ISSUER, key=KEY, ledger=ledger, options=options,
+    report = issue_roster(roster_path=_roster(tmp_path, achievement), badge=badge, issuer=ISSUER, key=KEY, ledger=ledger, options=options,
                           status_base_url="https://example.edu/status/")
     ledger.close()
     assert report.ok and report.counts == {"issued": len(ROWS) + 1}, report.outcomes
@@ -87,6 +103,8 @@ def test_every_badge_class_template_gives_the_same_files_both_ways(tmp_path, ach
     reference = _issue(tmp_path, achievement, fast=False, monkeypatch=monkeypatch)
     assert len(fast) == len(ROWS) + 1
     assert fast == reference
+    if _rubric_rows(achievement) is not ROWS:  # the rows naming a level carry its Result both ways
+        assert sum(b'"achievedLevel"' in b for b in fast.values()) >= 2
 
 
 @pytest.mark.parametrize("fmt", ["jwt", "vc+jwt"])

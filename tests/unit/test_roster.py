@@ -792,3 +792,14 @@ def test_a_letter_grade_is_one_of_its_allowed_values_and_bounded():
     assert [e.reason for e in errors] == [f"{'x' * 40!r}… is longer than 64 characters: not a letter grade"]
     record, errors = _score([_GRADE], "85")  # a number is a grade too, read as before
     assert errors == [] and (record.grade, record.score) == ("85", 85.0)
+
+
+def test_a_level_names_one_of_the_badge_class_rubric_levels_or_the_row_is_rejected():
+    """Before, a level naming none was issued silently without its Result."""
+    results = roster.ResultExpectation.of({"resultDescription": [_RUBRIC, _GRADE]})
+    for level in ("Good", " good ", "urn:uuid:0f3c0000-0000-4000-8000-0000000000b1"):
+        assert roster.parse_row(roster.Row(3, {"email": "a@b.org", "level": level}), results=results)[1] == []
+    _, errors = roster.parse_row(roster.Row(3, {"email": "a@b.org", "level": "Excellent"}), results=results)
+    assert [str(e) for e in errors] == ["line 3, column level: 'Excellent' is not a rubric level of this badge class (Good)"]
+    no_rubric = roster.ResultExpectation.of({"resultDescription": [_GRADE]})  # a level column is then not read
+    assert roster.parse_row(roster.Row(3, {"email": "a@b.org", "level": "Excellent"}), results=no_rubric)[1] == []
