@@ -198,6 +198,17 @@ def test_cold_verify_stays_within_its_start_up_budget():
     assert sorted(m for m in _NEVER_ON_VERIFY if m in loaded) == []
 
 
+# What a credential that is not baked, nor an SD-JWT VC, does not need (loaded by what it meets).
+_NEVER_ON_VERIFY_JSON = ("badgekit.baking", "badgekit.baking.png", "badgekit.baking.svg", "badgekit.sdjwt", "secrets")
+
+
+def test_cold_verify_of_json_loads_no_image_or_sd_jwt_reader():
+    loaded = _loaded_by("verify", "--jsonl", "tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json",
+                        "--trust", "tests/vectors/1edtech-trust.json")
+    assert "badgekit.verify" in loaded
+    assert sorted(m for m in _NEVER_ON_VERIFY + _NEVER_ON_VERIFY_JSON if m in loaded) == []
+
+
 def test_help_stays_within_its_start_up_budget():
     loaded = _loaded_by("--help")
     assert sorted(m for m in _NEVER_ON_HELP if m in loaded) == []
