@@ -83,6 +83,7 @@ def payload_kind(text: str) -> Kind | None:
     if jwt.looks_like_jws(text):
         return "jwt"
     from badgekit import sdjwt  # start-up: only text that is neither JSON nor a compact JWS needs it
+
     return "sd-jwt" if sdjwt.looks_like_sd_jwt(text) else None
 
 
