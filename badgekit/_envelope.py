@@ -82,7 +82,8 @@ def payload_kind(text: str) -> Kind | None:
         return "json"
     if jwt.looks_like_jws(text):
         return "jwt"
-    from badgekit import sdjwt  # start-up: only text that is neither JSON nor a compact JWS needs it
+    # start-up: only text that is neither JSON nor a compact JWS needs it
+    from badgekit import sdjwt
 
     return "sd-jwt" if sdjwt.looks_like_sd_jwt(text) else None
 
