@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from badgekit import _jsonl, _legacy, baking, jwt, sdjwt
+from badgekit import _jsonl, _legacy, jwt
 from badgekit._io import MAX_INPUT_BYTES, JsonShape, json_shape, loads_json_shape
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.limits import MAX_JSON_VALUES
+
+if TYPE_CHECKING:
+    from badgekit import baking, sdjwt
 
 Form = Literal["json", "jwt", "sd-jwt", "png", "svg"]
 Kind = Literal["json", "jwt", "sd-jwt"]
@@ -79,6 +82,9 @@ def payload_kind(text: str) -> Kind | None:
         return "json"
     if jwt.looks_like_jws(text):
         return "jwt"
+    # start-up: only text that is neither JSON nor a compact JWS needs it
+    from badgekit import sdjwt
+
     return "sd-jwt" if sdjwt.looks_like_sd_jwt(text) else None
 
 
@@ -109,6 +115,7 @@ class Stored:
         jws, sd, processed = None, None, None
         securing: str
         if self.kind == "sd-jwt":
+            from badgekit import sdjwt  # start-up: only an SD-JWT VC needs it
             sd = sdjwt.parse(self.text, max_bytes=max_bytes)
             processed = sdjwt.process(sd)
             jws, credential = sd.jws, sdjwt.credential_from_payload(processed.payload)
@@ -191,6 +198,7 @@ def find(data: bytes, *, source: str, max_bytes: int = MAX_INPUT_BYTES, legacy_o
     container = None
     legacy = False
     if data.startswith(_PNG_MAGIC) or head.startswith(b"<"):
+        from badgekit import baking  # start-up: only a baked image needs it
         container = baking.detect(data)
         if container is None:
             raise EnvelopeError("not a PNG or SVG badge image badgekit can read", source=source)

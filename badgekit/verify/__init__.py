@@ -59,6 +59,8 @@ Schema validator load on first use (see their modules), so ``badgekit verify`` s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from badgekit.limits import (
     MAX_ENDORSEMENTS,
     MAX_JSON_OBJECTS,
@@ -93,20 +95,38 @@ from badgekit.verify._paths import (
     expand_paths,
     verify_paths,
 )
-from badgekit.verify._policy import (
-    AllOf,
-    AnyOf,
-    Evidence,
-    IssuedTo,
-    IssuerTrusted,
-    Policy,
-    PolicyResult,
-    TrustedIssuer,
-    TrustList,
-    normalise_key,
-)
 from badgekit.verify._recipient import recipient_match
 from badgekit.verify._verifier import verify_bytes, verify_credential, verify_path
+
+if TYPE_CHECKING:
+    from badgekit.verify._policy import (
+        AllOf,
+        AnyOf,
+        Evidence,
+        IssuedTo,
+        IssuerTrusted,
+        Policy,
+        PolicyResult,
+        TrustedIssuer,
+        TrustList,
+        normalise_key,
+    )
+
+#: What :mod:`badgekit.verify._policy` exports here: loaded on first use (a trust list, a
+#: recipient, a library caller's policy), not at every start of ``badgekit verify`` (ADR 10).
+_POLICY_NAMES = frozenset({"AllOf", "AnyOf", "Evidence", "IssuedTo", "IssuerTrusted", "Policy", "PolicyResult",
+                           "TrustedIssuer", "TrustList", "normalise_key"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _POLICY_NAMES:
+        # start-up: eight dataclasses (~25 M instructions) that only a trust list or a recipient needs
+        from badgekit.verify import _policy
+
+        value = getattr(_policy, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CHECKS",

@@ -4,16 +4,23 @@ credential was issued to this email address, URL, phone number or DID) [SPEC (e)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED, SKIPPED
-from badgekit.verify._policy import Evidence, IssuedTo, IssuerTrusted
 from badgekit.verify._state import Run
 from badgekit.verify._text import one_line, subjects_of
+
+if TYPE_CHECKING:
+    from badgekit.verify._policy import Evidence
 
 
 def _evidence(run: Run) -> Evidence:
     """The credential and its issuer's keys: of a proof set or chain, those of the issuer's own
     proofs (check 5), not the extra signatures; when none was shown to be the issuer's, all."""
     assert run.doc is not None
+    # start-up: the policy classes load only when a trust list or a recipient is checked
+    from badgekit.verify._policy import Evidence
+
     keys = [k for k in run.keys if k.status == PASSED and k.issuer] or run.keys
     return Evidence(run.doc, run.issuer_id(), tuple(frozenset(k.fingerprints) for k in keys))
 
@@ -25,6 +32,8 @@ def check_trust(run: Run) -> None:
     if run.options.trust is None:
         run.set("trust", SKIPPED, "no trust list given (--trust)")
         return
+    from badgekit.verify._policy import IssuerTrusted  # start-up: see _evidence
+
     result = IssuerTrusted(run.options.trust).check(_evidence(run))
     run.set("trust", result.status, result.reason)
 
@@ -62,6 +71,8 @@ def check_recipient(run: Run) -> None:
         status = SKIPPED if run.status("schema") == FAILED else FAILED
         run.set("recipient", status, "the credential names no recipient (no credentialSubject id or identifier)")
         return
+    from badgekit.verify._policy import IssuedTo  # start-up: see _evidence
+
     result = IssuedTo(wanted, shown=one_line(wanted, 200)).check(_evidence(run))
     if result.status == FAILED and hidden:
         run.set("recipient", INDETERMINATE, f"{result.reason}; the holder did not disclose every claim of "

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from badgekit import cryptosuites, did, jwt, proof, proofsets, sdjwt
+from badgekit import cryptosuites, did, jwt, proof, proofsets
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_PROOFS
 from badgekit.verify import _state
@@ -110,6 +110,7 @@ def _sd_jwt_structure(run: Run) -> None:
     """Check 4 for an SD-JWT VC: the issuer-signed JWT's header and claims, the disclosures
     (RFC 9901 §7.1) and, when presented, the key binding JWT's form (§7.3)."""
     assert run.sd is not None and run.disclosures is not None and run.doc is not None
+    from badgekit import sdjwt  # start-up: only an SD-JWT VC needs it
     sd, shown = run.sd, run.disclosures
     problem = sdjwt.header_problem(sd.jws.header)
     if problem:
@@ -408,6 +409,7 @@ def _sd_jwt_signature(run: Run, key: ProofKey) -> ProofKey:
     done = f"SD-JWT VC {key.public_key.alg} signature verified"
     if run.sd.kb is None:
         return ProofKey(key.index, PASSED, done)
+    from badgekit import sdjwt  # start-up: only an SD-JWT VC needs it
     try:
         bound = sdjwt.key_binding_verifies(run.sd, run.disclosures.payload)
     except BadgekitError as exc:

@@ -104,7 +104,7 @@ class VerificationReport:
         """``json.dumps(self.to_dict(), ensure_ascii=False)`` (the ``--jsonl`` line), with the text
         of each check taken from :func:`check_json` (most reasons repeat across a run's files)."""
         return (f'{{"source": {_dumps(self.source)}, "verdict": {_dumps(self.verdict)}, '
-                f'"exitCode": {int(self.exit_code)}, "summary": {_dumps(dict(self.summary))}, '
+                f'"exitCode": {int(_EXIT_CODES[self.verdict])}, "summary": {_dumps(self.summary)}, '
                 f'"checks": [{", ".join([check_json(c) for c in self.checks])}]}}')
 
 
@@ -142,7 +142,10 @@ def verdict_of(checks: Iterable[CheckResult]) -> str:
 
 def verdict_exit_code(verdict: str) -> ExitCode:
     """Exit code for one verdict: valid 0, invalid 1, indeterminate 3."""
-    return {VALID: ExitCode.OK, INVALID: ExitCode.FAILED, INDETERMINATE: ExitCode.INDETERMINATE}[verdict]
+    return _EXIT_CODES[verdict]
+
+
+_EXIT_CODES = {VALID: ExitCode.OK, INVALID: ExitCode.FAILED, INDETERMINATE: ExitCode.INDETERMINATE}
 
 
 def worst_exit_code(reports: Iterable[VerificationReport]) -> ExitCode:

@@ -7,12 +7,14 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from badgekit._io import MAX_INPUT_BYTES, load_json_file
 from badgekit._time import parse_datetime_stamp
 from badgekit.errors import InputError
-from badgekit.verify._policy import TrustList
+
+if TYPE_CHECKING:
+    from badgekit.verify._policy import TrustList
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,37 @@ def test_an_empty_file_argument_is_a_usage_error_not_the_current_folder(tmp_path
                             capture_output=True, text=True, env=env)
     assert result.returncode == 2 and "empty path" in result.stderr, result
     assert "VALID" not in result.stdout
+
+
+_GC_AFTER = (
+    "import gc, sys\n"
+    "from badgekit.cli import main\n"
+    "sys.argv = ['badgekit', 'verify', '--jsonl', 'tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json']\n"
+    "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    "sys.stderr.write(f'\\nGC {gc.isenabled()} {gc.get_freeze_count()}')\n"
+)
+
+
+def test_a_verify_process_freezes_what_start_up_made_and_collects_after():
+    """Started as ``badgekit verify``: start-up's objects are frozen (no collector pass over them),
+    and the collector runs for what the credentials make."""
+    out = subprocess.run([sys.executable, "-c", _GC_AFTER], cwd=ROOT, capture_output=True, text=True, check=True)
+    enabled, frozen = out.stderr.rpartition("GC ")[2].split()
+    assert enabled == "True"
+    assert int(frozen) > 10_000  # ~27,000 objects the collector tracks
+
+
+def test_run_in_a_host_process_leaves_its_collector_as_it_was(tmp_path):
+    import gc
+
+    before = gc.get_freeze_count()
+    vector = ROOT / "tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json"
+    assert verify_cli.run([vector], jsonl=True) == 3  # indeterminate: no --trust for its did:web issuer
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == before
+    gc.disable()
+    try:
+        verify_cli.run([vector], jsonl=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

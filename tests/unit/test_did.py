@@ -154,3 +154,29 @@ def test_b58_agrees_with_the_base58_package(data, zeros):
     text = did.b58encode(data)
     assert text == base58.b58encode(data).decode()
     assert did.b58decode(text) == data == base58.b58decode(text)
+
+
+def _b58decode_digit_by_digit(text: str) -> bytes:
+    """The decoder before issue 18's third round (one big-number step per character), as the oracle."""
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    n = 0
+    for c in text:
+        if c not in alphabet:
+            raise ValueError("invalid base58 character")
+        n = n * 58 + alphabet.index(c)
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+@settings(max_examples=600, derandomize=True)
+@given(st.text(alphabet=st.sampled_from([*"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", "0", "O", "I",
+                                          "l", " ", "\t", "\u00e9", "\u2460", "\x00", "\udc80"]), max_size=120))
+def test_b58decode_reads_any_text_as_one_digit_at_a_time(text):
+    # Any text, valid or not, of every length (the decoder takes five digits at a time).
+    try:
+        expected = _b58decode_digit_by_digit(text)
+    except ValueError:
+        with pytest.raises(ValueError, match="invalid base58 character"):
+            did.b58decode(text)
+    else:
+        assert did.b58decode(text) == expected
