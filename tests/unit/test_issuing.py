@@ -558,3 +558,30 @@ def test_the_second_pass_gives_the_good_rows_of_the_first_once_in_order_kept_or_
     if kept.complete:  # every good row kept: the roster is not read a second time
         roster_file.unlink()
         assert list(good_rows(roster_file, [], None, (), rejected, kept)) == reference
+
+
+def test_a_bulk_run_collects_garbage_less_often_and_restores_the_collector_afterwards(tmp_path, monkeypatch):
+    """The collector's setting is process-wide: raised (and the set-up's objects frozen) while a
+    run issues (issue 18), as it was afterwards, also when the run fails."""
+    import gc
+
+    from badgekit.issuing import _run
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    before, seen = gc.get_threshold(), []
+    opts = IssueOptions(out_dir=tmp_path / "out", workers=1, now=NOW, rng_seed=7)
+    issue_roster(roster_path=roster, badge=make_badge(), issuer=ISSUER, key=KEY, ledger=Ledger.open(tmp_path / "l.sqlite3"),
+                 options=opts, status_base_url="https://example.edu/status/",
+                 sink=lambda outcome: seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0)))
+    assert seen and all(seen_ == (max(before[0], _run.GC_THRESHOLD), True) for seen_ in seen)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(_run._Run, "_sign", fail)
+    with pytest.raises(RuntimeError, match="stopped"):
+        issue_roster(roster_path=roster, badge=make_badge(), issuer=ISSUER, key=KEY, ledger=Ledger.open(tmp_path / "m.sqlite3"),
+                     options=opts, status_base_url="https://example.edu/status/")
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
