@@ -427,14 +427,15 @@ class Ledger:
         at = now_iso()
         pairs = list(done)
         with self.transaction() as conn:
-            reserved = {
-                r[0] for r in conn.execute(
-                    f"SELECT credential_id FROM issuances WHERE state = 'reserved' AND credential_id IN ({','.join('?' * len(pairs))})",
+            reserved = {  # credential id -> rowid: the update finds each row by rowid, not by its id's index
+                r[0]: r[1] for r in conn.execute(
+                    f"SELECT credential_id, rowid FROM issuances WHERE state = 'reserved' AND credential_id IN ({','.join('?' * len(pairs))})",
                     [cid for cid, _ in pairs],
                 )
-            } if pairs else set()
+            } if pairs else {}
             todo = [(path, cid) for cid, path in pairs if cid in reserved]
-            conn.executemany("UPDATE issuances SET state = 'issued', output_path = ? WHERE credential_id = ?", todo)
+            conn.executemany("UPDATE issuances SET state = 'issued', output_path = ? WHERE rowid = ?",
+                             [(path, reserved[cid]) for path, cid in todo])
             # an issued credential written again (its file was missing) may be in another place now:
             # a JSON Lines run's line (badgekit._jsonl), or a file again after one
             moved = [(path, cid, path) for cid, path in pairs if cid not in reserved and path]

@@ -610,3 +610,28 @@ def test_a_letter_grade_class_issues_the_letter_as_result_value_and_refuses_othe
     numeric = {**ACHIEVEMENT, "resultDescription": achievement["resultDescription"][1:]}
     (refused,) = issue(numeric, "a@example.org,B+\n", "numbers")  # as before: a Percent is a number
     assert [str(e) for e in refused.errors] == ["line 2, column grade: 'B+' is not a number"]
+def test_a_bulk_run_collects_garbage_less_often_and_restores_the_collector_afterwards(tmp_path, monkeypatch):
+    """The collector's setting is process-wide: raised (and the set-up's objects frozen) while a
+    run issues (issue 18), as it was afterwards, also when the run fails."""
+    import gc
+
+    from badgekit.issuing import _run
+
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 3)
+    before, seen = gc.get_threshold(), []
+    opts = IssueOptions(out_dir=tmp_path / "out", workers=1, now=NOW, rng_seed=7)
+    issue_roster(roster_path=roster, badge=make_badge(), issuer=ISSUER, key=KEY, ledger=Ledger.open(tmp_path / "l.sqlite3"),
+                 options=opts, status_base_url="https://example.edu/status/",
+                 sink=lambda outcome: seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0)))
+    assert seen and all(seen_ == (max(before[0], _run.GC_THRESHOLD), True) for seen_ in seen)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(_run._Run, "_sign", fail)
+    with pytest.raises(RuntimeError, match="stopped"):
+        issue_roster(roster_path=roster, badge=make_badge(), issuer=ISSUER, key=KEY, ledger=Ledger.open(tmp_path / "m.sqlite3"),
+                     options=opts, status_base_url="https://example.edu/status/")
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)

@@ -17,6 +17,7 @@ import pytest
 
 from badgekit.errors import LedgerError
 from badgekit.ledger import LIST_SIZE, SCHEMA_VERSION, AlreadyReserved, Ledger, _schema
+from badgekit.ledger._models import _SELECT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -208,7 +209,7 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_everything(tmp_path):
         conn.execute("INSERT INTO status_lists (purpose, url, size, created) VALUES ('revocation', ?, ?, 'then')",
                      (URL(1), LIST_SIZE))
     with Ledger.open(path) as ledger:
-        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert ledger.secret == bytes.fromhex("ab" * 32)
         assert ledger.lists(issuer="did:example:a") == [(1, "revocation", URL(1), LIST_SIZE)]  # no owner yet: the one issuer's
         [first] = ledger.reserve([item(ledger, "ada")], purpose="revocation", url_for=URL, issuer="did:example:a")
@@ -293,7 +294,7 @@ def test_a_version_2_ledger_gains_the_addresses_table(tmp_path):
         conn.execute("PRAGMA user_version = 2")
         conn.execute("INSERT INTO meta VALUES ('secret', ?)", ("ab" * 32,))
     with Ledger.open(path) as ledger:
-        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         ledger.record_addresses([("urn:uuid:a", "ada@example.org", "Ada"), ("urn:uuid:b", "", None)])
         assert ledger.addresses() == {"urn:uuid:a": ("ada@example.org", "Ada")}
 
@@ -353,3 +354,45 @@ def test_keyed_identifiers_are_hmac_sha256_of_the_secret_and_follow_a_replaced_s
             assert ledger.credential_id("urn:b", key, i % 3 + 1) == expected
             assert ledger.salt_for(expected) == reference(secret, "salt", expected).hex()[:32]
     ledger.close()
+
+
+def _old_ledger(path: Path, version: int) -> None:
+    """A ledger file as the badgekit of schema ``version`` wrote it."""
+    with sqlite3.connect(path) as conn:
+        for v in range(1, version + 1):
+            for statement in _schema.SQLITE[v]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("INSERT INTO meta VALUES ('secret', ?)", ("ab" * 32,))
+
+
+def test_a_version_3_ledger_loses_the_redundant_recipient_index_and_keeps_its_credentials(tmp_path):
+    """Schema 4 drops ``issuances_recipient`` (issue 18): its columns are the prefix of the
+    UNIQUE (badge_id, recipient_key, generation) index, which the lookups by recipient use then."""
+    _old_ledger(old := tmp_path / "old.sqlite3", 3)
+    with sqlite3.connect(old) as conn:  # a credential reserved under schema 3, read after the upgrade
+        conn.execute("INSERT INTO issuances (credential_id, badge_id, recipient_key, generation, row_fingerprint, state, "
+                     "issued_at) VALUES ('urn:uuid:c1', 'urn:uuid:badge', 'k1', 1, 'f', 'issued', 'then')")
+    with Ledger.open(old) as ledger:
+        conn = ledger._conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'issuances'")}
+        assert "issuances_recipient" not in names
+        assert [i.credential_id for i in ledger.latest_many("urn:uuid:badge", ["k1"]).values()] == ["urn:uuid:c1"]
+        assert [i.credential_id for i in ledger.issuances_of(["urn:uuid:badge"], ["k1"])] == ["urn:uuid:c1"]
+        [new] = ledger.reserve([item(ledger, "ada")], purpose="revocation", url_for=URL, issuer="did:example:a")
+        assert ledger.latest_many("urn:uuid:badge", [new.recipient_key])[new.recipient_key].credential_id == new.credential_id
+        for sql in (_SELECT + " WHERE i.badge_id = ? AND i.recipient_key IN (?, ?) ORDER BY i.generation",
+                    _SELECT + " WHERE i.badge_id IN (?) AND i.recipient_key IN (?, ?) ORDER BY i.generation",
+                    _SELECT + " WHERE i.badge_id = ? ORDER BY i.issued_at, i.credential_id"):
+            plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, (None,) * sql.count("?")))
+            assert "SEARCH i USING INDEX sqlite_autoindex_issuances_2 (badge_id=?" in plan, plan
+
+
+def test_a_new_ledger_has_no_recipient_index_on_either_engine(ledger_target):
+    with Ledger.open(ledger_target) as ledger:
+        if ledger.engine == "sqlite":
+            sql = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'issuances_recipient'"
+        else:
+            sql = "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'issuances_recipient'"
+        assert ledger._conn.execute(sql).fetchone()[0] == 0
