@@ -82,8 +82,8 @@ class _Engine:
         self.node_ctx: dict[tuple[Any, ...], Any] = {}
         self.typed: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
         self.plans: dict[int, dict[str, tuple[Any, ...]]] = {}
-        self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
-        self.layouts: dict[tuple[Any, ...], Any] = {}
+        #: node shape → (context before type scoping, @type keys, types → :meth:`layout`)
+        self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]] = {}
         self.scalars: dict[tuple[int, str], tuple[Any, bool]] = {}
         self.schemes: dict[str, bool] = {}
         self.lock = threading.Lock()
@@ -130,8 +130,9 @@ class _Engine:
             return out
 
     def shape(self, shape_key: tuple[Any, ...], active: Any, active_property: str | None,
-              element: Mapping[str, Any], top_ctx: Any) -> tuple[Any, tuple[str, ...]]:
-        """For a node with these keys: the context before type scoping, and its @type keys."""
+              element: Mapping[str, Any], top_ctx: Any) -> tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]:
+        """For a node with these keys: the context before type scoping, its @type keys, and
+        the layouts of such nodes by their types (filled by :meth:`layout`)."""
         if "@context" in element:
             if top_ctx is None:
                 raise Unsupported("embedded @context")
@@ -142,12 +143,11 @@ class _Engine:
         type_keys = tuple(k for k in element if k != "@context" and self.expand_vocab(pre, k) == "@type")
         if len(self.shapes) > _MEMO_LIMIT:  # contexts themselves stay kept: their ids stay unique
             self.shapes.clear()
-            self.layouts.clear()
-        out = (pre, type_keys)
+        out: tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]] = (pre, type_keys, {})
         self.shapes[shape_key] = out
         return out
 
-    def layout(self, layout_key: tuple[Any, ...], pre: Any, keys: tuple[str, ...],
+    def layout(self, layouts: dict[tuple[Any, ...], Any], pre: Any, keys: tuple[str, ...],
                types: tuple[Any, ...]) -> tuple[tuple[Term, ...], tuple[str, ...], str | None,
                                                 list[tuple[str, tuple[Any, ...]]], Any]:
         """For a node of this shape and these types: the objects of its rdf:type quads (and what
@@ -166,7 +166,9 @@ class _Engine:
                 id_key = key
         objects = tuple("<" + iri + ">" for iri in type_iris)
         out = (objects, tuple(f" {_RDF_TYPE} {o} .\n" for o in objects), id_key, entries, active)
-        self.layouts[layout_key] = out
+        if len(layouts) > _MEMO_LIMIT:
+            layouts.clear()
+        layouts[types] = out
         return out
 
     def node_context(self, active: Any, active_property: str | None, small_keys: tuple[str, ...] | None) -> Any:
@@ -413,14 +415,14 @@ class _Walk:
         shape = e.shapes.get(shape_key)
         if shape is None:
             shape = e.shape(shape_key, active, active_property, element, top_ctx)
-        pre, type_keys = shape
+        pre, type_keys, layouts = shape
         types: tuple[Any, ...] = ()
         for key in type_keys:
             raw = element[key]
             types += tuple(raw) if isinstance(raw, list) else (raw,)
-        layout = e.layouts.get((shape_key, types))
+        layout = layouts.get(types)
         if layout is None:
-            layout = e.layout((shape_key, types), pre, keys, types)
+            layout = e.layout(layouts, pre, keys, types)
         type_objects, type_tails, id_key, entries, final = layout
         named: set[str] | None = self.named
         blank_quads = self.blank_quads
@@ -440,9 +442,9 @@ class _Walk:
             _, expanded, term_ctx, is_list, suffix, between, tail = plan
             if tail is not None and value.__class__ is str:  # the common case: a string literal
                 if named is None:
-                    blank_quads.add((subject, expanded, '"' + _escape(value) + suffix))
+                    blank_quads.add((subject, expanded, f'"{_escape(value)}{suffix}'))
                 else:
-                    named.add(subject + between + '"' + _escape(value) + tail)
+                    named.add(f'{subject}{between}"{_escape(value)}{tail}')
                 continue
             items = value if isinstance(value, list) else (value,)
             objects: list[Term] = []
@@ -466,7 +468,7 @@ class _Walk:
                 if named is None or obj[0] == "_":
                     blank_quads.add((subject, expanded, obj))
                 else:
-                    named.add(subject + between + obj + " .\n")
+                    named.add(f"{subject}{between}{obj} .\n")
         return subject
 
     def values(self, ctx: Any, prop: str, items: list[Any]) -> list[Term]:
