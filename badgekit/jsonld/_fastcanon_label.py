@@ -23,6 +23,13 @@ class Unsupported(Exception):
     """The document uses JSON-LD this fast path does not model: use the reference path."""
 
 
+#: SHA-256 of the first-degree lines, by their text: the credential subject of every credential
+#: of a badge class, say, has the same lines (its identifier, with its salt, does not). Dropped
+#: when full, so a run of unique ones costs a dictionary of at most this many entries.
+_DIGESTS: dict[str, str] = {}
+_DIGESTS_LIMIT = 1024
+
+
 def first_degree(label: Term, related: Sequence[Quad]) -> str:
     """RDFC-1.0's first-degree hash of the blank node ``label``: ``related``, every quad that mentions it."""
     lines = sorted(
@@ -30,7 +37,13 @@ def first_degree(label: Term, related: Sequence[Quad]) -> str:
         f"{('_:a' if o == label else '_:z') if o[0] == '_' else o} .\n"
         for s, p, o in related
     )
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    text = "".join(lines)
+    digest = _DIGESTS.get(text)
+    if digest is None:
+        if len(_DIGESTS) >= _DIGESTS_LIMIT:
+            _DIGESTS.clear()
+        digest = _DIGESTS[text] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return digest
 
 
 def canonical(named: Iterable[str], quads: Iterable[Quad], known: Mapping[Term, str] | None = None) -> str:
