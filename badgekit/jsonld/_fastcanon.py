@@ -19,19 +19,19 @@ checks the two paths agree byte for byte on generated credentials and on every v
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from badgekit.jsonld._contexts import (
     DEFAULT_LOADER,
-    MAX_BLANK_NODES,
     MAX_CANON_WORK,
     PINNED_CONTEXTS,
     _is_absolute_iri,
     shipped_processed_context,
 )
+from badgekit.jsonld._fastcanon_label import Quad, Term, canonical, first_degree
+from badgekit.jsonld._fastcanon_label import Unsupported as Unsupported
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF + "type"
@@ -42,10 +42,6 @@ XSD_STRING, XSD_BOOLEAN, XSD_DOUBLE, XSD_INTEGER = XSD + "string", XSD + "boolea
 _UNSUPPORTED_CONTAINERS = {"@language", "@index", "@id", "@type", "@graph"}
 #: Node shapes remembered per process; a flood of distinct shapes (hostile input) resets the memo.
 _MEMO_LIMIT = 20_000
-
-
-class Unsupported(Exception):
-    """The document uses JSON-LD this fast path does not model: use the reference path."""
 
 
 def _is_absolute(iri: str) -> bool:
@@ -86,8 +82,8 @@ class _Engine:
         self.node_ctx: dict[tuple[Any, ...], Any] = {}
         self.typed: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
         self.plans: dict[int, dict[str, tuple[Any, ...]]] = {}
-        self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
-        self.layouts: dict[tuple[Any, ...], Any] = {}
+        #: node shape → (context before type scoping, @type keys, types → :meth:`layout`)
+        self.shapes: dict[tuple[Any, ...], tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]] = {}
         self.scalars: dict[tuple[int, str], tuple[Any, bool]] = {}
         self.schemes: dict[str, bool] = {}
         self.lock = threading.Lock()
@@ -134,8 +130,9 @@ class _Engine:
             return out
 
     def shape(self, shape_key: tuple[Any, ...], active: Any, active_property: str | None,
-              element: Mapping[str, Any], top_ctx: Any) -> tuple[Any, tuple[str, ...]]:
-        """For a node with these keys: the context before type scoping, and its @type keys."""
+              element: Mapping[str, Any], top_ctx: Any) -> tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]:
+        """For a node with these keys: the context before type scoping, its @type keys, and
+        the layouts of such nodes by their types (filled by :meth:`layout`)."""
         if "@context" in element:
             if top_ctx is None:
                 raise Unsupported("embedded @context")
@@ -146,15 +143,16 @@ class _Engine:
         type_keys = tuple(k for k in element if k != "@context" and self.expand_vocab(pre, k) == "@type")
         if len(self.shapes) > _MEMO_LIMIT:  # contexts themselves stay kept: their ids stay unique
             self.shapes.clear()
-            self.layouts.clear()
-        out = (pre, type_keys)
+        out: tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]] = (pre, type_keys, {})
         self.shapes[shape_key] = out
         return out
 
-    def layout(self, layout_key: tuple[Any, ...], pre: Any, keys: tuple[str, ...],
-               types: tuple[Any, ...]) -> tuple[tuple[str, ...], str | None, list[tuple[str, tuple[Any, ...]]], Any]:
-        """For a node of this shape and these types: type IRIs, the @id key, the plan of every
-        property key in document order, and the node's final active context."""
+    def layout(self, layouts: dict[tuple[Any, ...], Any], pre: Any, keys: tuple[str, ...],
+               types: tuple[Any, ...]) -> tuple[tuple[Term, ...], tuple[str, ...], str | None,
+                                                list[tuple[str, tuple[Any, ...]]], Any]:
+        """For a node of this shape and these types: the objects of its rdf:type quads (and what
+        follows a named subject in their N-Quads lines), the @id key, the plan of every property
+        key in document order, and the node's final active context."""
         active, type_iris = self.typed_context(pre, types) if types else (pre, ())
         id_key: str | None = None
         entries: list[tuple[str, tuple[Any, ...]]] = []
@@ -166,8 +164,11 @@ class _Engine:
                 if id_key is not None:
                     raise Unsupported("several @id keys")
                 id_key = key
-        out = (type_iris, id_key, entries, active)
-        self.layouts[layout_key] = out
+        objects = tuple("<" + iri + ">" for iri in type_iris)
+        out = (objects, tuple(f" {_RDF_TYPE} {o} .\n" for o in objects), id_key, entries, active)
+        if len(layouts) > _MEMO_LIMIT:
+            layouts.clear()
+        layouts[types] = out
         return out
 
     def node_context(self, active: Any, active_property: str | None, small_keys: tuple[str, ...] | None) -> Any:
@@ -231,7 +232,9 @@ class _Engine:
 
     def key_plan(self, ctx: Any, key: str) -> tuple[Any, ...]:
         """What a key means in ``ctx``: ("@id",) / ("@type",) / ("@context",) /
-        ("prop", predicate IRI, context for its values, is_list, :meth:`string_suffix`)."""
+        ("prop", predicate IRI, context for its values, is_list, :meth:`string_suffix`, what is
+        between a subject and an object in an N-Quads line, what follows a string's escaped text
+        there)."""
         if key == "@context":
             plan: tuple[Any, ...] = ("@context",)
         else:
@@ -254,7 +257,9 @@ class _Engine:
                     raise Unsupported(f"container {container} on {key!r}")
                 if self.value_of(ctx, key, "@type") == "@json":
                     raise Unsupported("@json literal")
-                plan = ("prop", "<" + expanded + ">", term_ctx, "@list" in container, self.string_suffix(term_ctx, key))
+                suffix = self.string_suffix(term_ctx, key)
+                plan = ("prop", "<" + expanded + ">", term_ctx, "@list" in container, suffix, " <" + expanded + "> ",
+                        None if suffix is None else suffix + " .\n")
         self.key_plans(ctx)[key] = plan
         return plan
 
@@ -310,12 +315,11 @@ def _engine() -> _Engine:
     return _ENGINE
 
 
+_RDF_TYPE = "<" + RDF_TYPE + ">"
+
+
 # ---------------------------------------------------------------------------------------------
 # the walk: JSON-LD expansion + node map + toRdf in one pass, for the supported subset
-
-#: A term is its N-Quads form: "<iri>", "_:label" or a literal "\"…\"" (+ "^^<datatype>").
-Term = str
-
 
 def _iri(iri: str) -> Term:
     return "<" + iri + ">"
@@ -349,18 +353,14 @@ class SharedParts:
         self.lock = threading.Lock()
 
 
-Quad = tuple[str, str, str]
-
-
 class _Walk:
     def __init__(self, engine: _Engine, shared: SharedParts | None = None) -> None:
         self.e = engine
-        self.quads: set[tuple[Term, Term, Term]] = set()  # quads without a blank node
-        self.blank_quads: set[tuple[Term, Term, Term]] = set()  # quads with one (RDFC-1.0 labels them)
+        self.named: set[str] = set()  # N-Quads lines of the quads without a blank node
+        self.blank_quads: set[Quad] = set()  # quads with one (RDFC-1.0 labels them)
         self.next_blank = 0
         self.shared = shared.parts if shared is not None else None
         self.memo = shared
-        self.lines: list[frozenset[str]] = []  # N-Quads lines of shared parts' quads without a blank node
         self.hashes: dict[Term, str] = {}  # first-degree hashes known before (of blank nodes inside shared parts)
 
     def reuse(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term:
@@ -373,14 +373,14 @@ class _Walk:
             root = sub.node(active, active_property, element)
             blank_quads = tuple(sub.blank_quads)
             local = tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"})
-            inside = {label: _first_degree(label, [q for q in blank_quads if label in (q[0], q[2])])
+            inside = {label: first_degree(label, [q for q in blank_quads if label in (q[0], q[2])])
                       for label in local if label != root}
-            found = (root, frozenset(f"{s} {p} {o} .\n" for s, p, o in sub.quads), blank_quads, local, inside)
+            found = (root, frozenset(sub.named), blank_quads, local, inside)
             with self.memo.lock:
                 self.e.keep.append(active)
                 self.memo.walks[key] = found
         root, named, blank, local, inside = found
-        self.lines.append(named)
+        self.named.update(named)
         if not local:
             return root
         fresh = {label: self.blank() for label in local}
@@ -415,52 +415,60 @@ class _Walk:
         shape = e.shapes.get(shape_key)
         if shape is None:
             shape = e.shape(shape_key, active, active_property, element, top_ctx)
-        pre, type_keys = shape
+        pre, type_keys, layouts = shape
         types: tuple[Any, ...] = ()
         for key in type_keys:
             raw = element[key]
             types += tuple(raw) if isinstance(raw, list) else (raw,)
-        layout = e.layouts.get((shape_key, types))
+        layout = layouts.get(types)
         if layout is None:
-            layout = e.layout((shape_key, types), pre, keys, types)
-        type_iris, id_key, entries, final = layout
-        if id_key is not None:
+            layout = e.layout(layouts, pre, keys, types)
+        type_objects, type_tails, id_key, entries, final = layout
+        named: set[str] | None = self.named
+        blank_quads = self.blank_quads
+        if id_key is not None:  # a named node: its quads with an IRI or literal object are written at once
             subject: Term = "<" + e.expand_id(final, element[id_key]) + ">"
-            quads = self.quads  # literals and IRIs of a named node: no blank node
+            for tail in type_tails:
+                named.add(subject + tail)  # type: ignore[union-attr]
         else:
             subject = self.blank()
-            quads = self.blank_quads
-        blank_quads = self.blank_quads  # for a node or list value that is a blank node
-        for iri in type_iris:
-            quads.add((subject, _RDF_TYPE, "<" + iri + ">"))
+            named = None
+            for obj in type_objects:
+                blank_quads.add((subject, _RDF_TYPE, obj))
         for key, plan in entries:
             value = element[key]
             if value is None:
                 continue
-            _, expanded, term_ctx, is_list, suffix = plan
-            if suffix is not None and value.__class__ is str:  # the common case: a string literal
-                quads.add((subject, expanded, '"' + _escape(value) + suffix))
+            _, expanded, term_ctx, is_list, suffix, between, tail = plan
+            if tail is not None and value.__class__ is str:  # the common case: a string literal
+                if named is None:
+                    blank_quads.add((subject, expanded, f'"{_escape(value)}{suffix}'))
+                else:
+                    named.add(f'{subject}{between}"{_escape(value)}{tail}')
                 continue
             items = value if isinstance(value, list) else (value,)
+            objects: list[Term] = []
             if is_list:
-                obj = self.list_(term_ctx, key, items)
-                (blank_quads if obj[0] == "_" else quads).add((subject, expanded, obj))
-                continue
-            for item in items:
-                if suffix is not None and item.__class__ is str:
-                    quads.add((subject, expanded, '"' + _escape(item) + suffix))
-                elif isinstance(item, dict):
-                    if not item:
-                        raise Unsupported("empty object")
-                    obj = self.node(term_ctx, key, item)
-                    (blank_quads if obj[0] == "_" else quads).add((subject, expanded, obj))
-                elif item is None:
-                    continue
-                elif isinstance(item, list):
-                    for obj in self.values(term_ctx, key, item):
-                        (blank_quads if obj[0] == "_" else quads).add((subject, expanded, obj))
+                objects.append(self.list_(term_ctx, key, items))
+            else:
+                for item in items:
+                    if suffix is not None and item.__class__ is str:
+                        objects.append('"' + _escape(item) + suffix)
+                    elif isinstance(item, dict):
+                        if not item:
+                            raise Unsupported("empty object")
+                        objects.append(self.node(term_ctx, key, item))
+                    elif item is None:
+                        continue
+                    elif isinstance(item, list):
+                        objects.extend(self.values(term_ctx, key, item))
+                    else:
+                        objects.append(self.scalar(term_ctx, key, item))
+            for obj in objects:
+                if named is None or obj[0] == "_":
+                    blank_quads.add((subject, expanded, obj))
                 else:
-                    quads.add((subject, expanded, self.scalar(term_ctx, key, item)))
+                    named.add(f"{subject}{between}{obj} .\n")
         return subject
 
     def values(self, ctx: Any, prop: str, items: list[Any]) -> list[Term]:
@@ -528,58 +536,6 @@ class _Walk:
         return _literal(value, datatype or XSD_STRING)
 
 
-# ---------------------------------------------------------------------------------------------
-# RDFC-1.0
-
-_RDF_TYPE = _iri(RDF_TYPE)
-
-
-def _first_degree(label: Term, related: Sequence[Quad]) -> str:
-    """RDFC-1.0's first-degree hash of the blank node ``label``: ``related``, every quad that mentions it."""
-    lines = sorted(
-        f"{('_:a' if s == label else '_:z') if s[0] == '_' else s} {p} "
-        f"{('_:a' if o == label else '_:z') if o[0] == '_' else o} .\n"
-        for s, p, o in related
-    )
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-
-
-def _canonical(named: set[tuple[Term, Term, Term]], quads: set[tuple[Term, Term, Term]],
-               named_lines: Sequence[frozenset[str]] = (), known: Mapping[Term, str] | None = None) -> str:
-    """RDFC-1.0 when every blank node has a distinct first-degree hash (the common case for
-    credentials): canonical labels follow the sorted hashes (RDFC-1.0 §4.4.3 step 5). ``named``:
-    the quads without a blank node (they are written as they are), and ``named_lines`` more of
-    them already written (a quad in both is written once); ``quads``: the others; ``known``:
-    first-degree hashes computed before, of blank nodes every quad of which is in ``quads``."""
-    mentions: dict[str, list[tuple[Term, Term, Term]]] = {}
-    for q in quads:
-        s, _, o = q
-        if s[0] == "_":
-            mentions.setdefault(s, []).append(q)
-        if o[0] == "_" and o != s:
-            mentions.setdefault(o, []).append(q)
-    if len(mentions) > MAX_BLANK_NODES:
-        raise Unsupported("too many blank nodes")
-    hashes: dict[str, str] = {}
-    known = known or {}
-    for label, related in mentions.items():
-        digest = known.get(label)
-        hashes[label] = digest if digest is not None else _first_degree(label, related)
-    if len(set(hashes.values())) != len(hashes):
-        raise Unsupported("blank nodes with equal first-degree hashes (N-degree case)")
-    labels = {label: f"_:c14n{n}" for n, label in enumerate(sorted(hashes, key=hashes.__getitem__))}
-    relabel = labels.get  # an IRI or a literal is no blank label: it stays itself
-    if named_lines:
-        unique = {f"{s} {p} {o} .\n" for s, p, o in named}
-        unique.update(*named_lines)
-        lines = list(unique)
-    else:
-        lines = [f"{s} {p} {o} .\n" for s, p, o in named]
-    lines.extend([f"{relabel(s, s)} {p} {relabel(o, o)} .\n" for s, p, o in quads])
-    lines.sort()
-    return "".join(lines)
-
-
 def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedParts | None = None) -> str:
     """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`;
     ``shared``: objects of ``document`` whose walk is recorded once (see :class:`SharedParts`).
@@ -597,4 +553,4 @@ def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedPar
         raise Unsupported(f"unexpected shape: {exc}") from None
     except Exception as exc:  # a PyLD error while processing contexts: let the reference path report it
         raise Unsupported(str(exc)) from None
-    return _canonical(walk.quads, walk.blank_quads, walk.lines, walk.hashes)
+    return canonical(walk.named, walk.blank_quads, walk.hashes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import string
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from badgekit import credential, did, jsonld, keys, proof, status
 from badgekit.errors import BadgekitError
-from badgekit.jsonld import _fastcanon
+from badgekit.jsonld import _fastcanon, _fastcanon_label
 from tests.conftest import VECTORS
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -204,6 +205,10 @@ MUTATIONS = [
     lambda d: d.update({"@context": d["@context"][:1]}),  # OB terms no longer defined
     lambda d: d.update({"issuer": d["issuer"]["id"]}),
     lambda d: d.update({"evidence": [{"type": ["Evidence"], "narrative": "same"}, {"type": ["Evidence"], "narrative": "same"}]}),
+    # the same named node twice: its quads are written once (merged), or both names kept
+    lambda d: d["credentialSubject"]["achievement"].update({"creator": copy.deepcopy(d["issuer"])}),
+    lambda d: d["credentialSubject"]["achievement"].update({"creator": {**d["issuer"], "name": ["Other", "Example U"]}}),
+    lambda d: d.update({"evidence": [{"id": "https://e.org/1", "type": ["Evidence"], "genre": ["a", "b"], "narrative": "x\n\"y\""}]}),
     lambda d: d["credentialSubject"]["achievement"].update({"resultDescription": [
         {"id": "urn:x:1", "type": ["ResultDescription"], "name": "n", "resultType": "Status", "allowedValue": []}]}),
 ]
@@ -292,3 +297,26 @@ def test_signing_and_verifying_a_credential_never_falls_back(fallbacks):
     signed = proof.add_proof(doc, keys.KeySigner(key, did.did_key_verification_method(key.public_key)))
     assert proof.verify(signed).verified
     assert fallbacks == []
+
+
+def test_first_degree_digests_are_remembered_within_a_bound(monkeypatch):
+    """A blank node with the same first-degree lines as one before (the credential subject of
+    every credential of a badge class) reuses its SHA-256; the memo never holds more than its limit."""
+    monkeypatch.setattr(_fastcanon_label, "_DIGESTS", {})
+    monkeypatch.setattr(_fastcanon_label, "_DIGESTS_LIMIT", 3)
+    for _ in range(2):
+        for n in range(7):
+            related = [("_:b0", "<https://example.org/p>", f'"{n}"'), ("_:b1", "<https://example.org/q>", "_:b0")]
+            lines = f'_:a <https://example.org/p> "{n}" .\n_:z <https://example.org/q> _:a .\n'
+            assert _fastcanon_label.first_degree("_:b0", related) == hashlib.sha256(lines.encode()).hexdigest()
+            assert len(_fastcanon_label._DIGESTS) <= 3
+
+
+def test_nodes_of_one_shape_with_ever_new_types_keep_the_memo_bounded(monkeypatch):
+    monkeypatch.setattr(_fastcanon, "_MEMO_LIMIT", 4)
+    base = _credential(_achievement("Name", "Badge"), {"email": "a@b.org", "evidence_url": "https://e.org/1", "score": "5"})
+    for n in range(10):
+        doc = copy.deepcopy(base)
+        doc["evidence"] = [{"id": "https://e.org/1", "type": ["Evidence", f"https://example.org/Kind{n}"]}]
+        assert assert_same(doc) == "fast"
+    assert all(len(layouts) <= 5 for _, _, layouts in _fastcanon._engine().shapes.values())
