@@ -96,39 +96,13 @@ def build_credential(
             result status that is not an OB 3.0 ResultStatusType).
     """
     row = values if isinstance(values, RosterRow) else roster.typed_row(values)
-    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
-    if recipient.subject_id:
-        subject["id"] = recipient.subject_id
-    identifiers = []
-    if recipient.email:
-        identifiers.append(identity_object(recipient.email, "emailAddress", salt))
-    if recipient.student_id:
-        identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
-    if recipient.identity is not None:
-        kind, hashed, old_salt = recipient.identity
-        identifiers.append({"type": "IdentityObject", "identityHash": hashed, "identityType": kind, "hashed": True,
-                            "salt": old_salt})
-    if identifiers:
-        subject["identifier"] = identifiers
-    for member in ("id", "identifier"):
-        if identity is not None and identity.get(member):
-            subject[member] = identity[member]
+    subject = _subject(recipient, salt, identity)
     subject["achievement"] = dict(achievement)
     results = _results(achievement, row)
     if results:
         subject["result"] = results
+    _subject_columns(subject, row)
     get = row.get
-    if get("narrative"):
-        subject["narrative"] = get("narrative")
-    if get("credits_earned"):
-        subject["creditsEarned"] = _read(row.credits_earned, get("credits_earned"), roster.parse_number)
-    for column, parsed, prop in (("activity_start_date", row.activity_start, "activityStartDate"),
-                                 ("activity_end_date", row.activity_end, "activityEndDate")):
-        if get(column):
-            subject[prop] = format_utc(_read(parsed, get(column), roster.parse_date))
-    for column, prop in (("term", "term"), ("role", "role"), ("license_number", "licenseNumber")):
-        if get(column):
-            subject[prop] = get(column)
 
     credential: dict[str, Any] = {
         "@context": list(CONTEXT),
@@ -205,24 +179,7 @@ class CredentialTemplate:
             ValueError: as :func:`build_credential`.
         """
         row = values
-        subject: dict[str, Any] = {"type": ["AchievementSubject"]}
-        if recipient.subject_id:
-            subject["id"] = recipient.subject_id
-        identifiers = []
-        if recipient.email:
-            identifiers.append(identity_object(recipient.email, "emailAddress", salt))
-        if recipient.student_id:
-            identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
-        if recipient.identity is not None:
-            kind, hashed, old_salt = recipient.identity
-            identifiers.append({"type": "IdentityObject", "identityHash": hashed, "identityType": kind, "hashed": True,
-                                "salt": old_salt})
-        if identifiers:
-            subject["identifier"] = identifiers
-        if identity is not None:
-            for member in ("id", "identifier"):
-                if identity.get(member):
-                    subject[member] = identity[member]
+        subject = _subject(recipient, salt, identity)
         subject["achievement"] = self.achievement
         if self.results:
             results = _results(self.achievement, row)
@@ -254,6 +211,30 @@ class CredentialTemplate:
         if status_entry is not None:
             credential["credentialStatus"] = dict(status_entry)
         return credential
+
+
+def _subject(recipient: Recipient, salt: str, identity: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The AchievementSubject's type, ``id`` and hashed ``identifier`` (``identity``'s, when given,
+    in their place), before its achievement: the start of every credential's subject."""
+    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+    if recipient.subject_id:
+        subject["id"] = recipient.subject_id
+    identifiers = []
+    if recipient.email:
+        identifiers.append(identity_object(recipient.email, "emailAddress", salt))
+    if recipient.student_id:
+        identifiers.append(identity_object(recipient.student_id, STUDENT_ID_TYPE, salt))
+    if recipient.identity is not None:
+        kind, hashed, old_salt = recipient.identity
+        identifiers.append({"type": "IdentityObject", "identityHash": hashed, "identityType": kind, "hashed": True,
+                            "salt": old_salt})
+    if identifiers:
+        subject["identifier"] = identifiers
+    if identity is not None:
+        for member in ("id", "identifier"):
+            if identity.get(member):
+                subject[member] = identity[member]
+    return subject
 
 
 def _subject_columns(subject: dict[str, Any], row: RosterRow) -> None:

@@ -23,10 +23,10 @@ def is_http_url(text: object) -> bool:
     """True for an absolute ``http://`` or ``https://`` URL with a host."""
     if not isinstance(text, str):
         return False
-    if _PLAIN_HTTP_URL.fullmatch(text) and text.split() == [text]:
-        return True
     if text.split() != [text]:  # no whitespace anywhere (nor empty)
         return False
+    if _PLAIN_HTTP_URL.fullmatch(text):
+        return True
     try:
         parts = urlsplit(text)
     except ValueError:

@@ -218,31 +218,20 @@ def build_for_job(job: _Job, issuer: Mapping[str, Any], achievement: Mapping[str
         if job.list_url is not None and job.status_index is not None
         else None
     )
+    values: dict[str, Any] = {
+        "credential_id": job.credential_id,
+        "recipient": cred.Recipient.from_row(row),
+        "values": row,
+        "salt": job.salt,
+        "valid_from": row.issued or _parse_ts(job.issued_at),
+        "valid_until": _parse_ts(job.valid_until) if job.valid_until else None,
+        "status_entry": entry,
+        "identity": job.subject,
+        "evidence": job.evidence,
+    }
     if template is not None:
-        return template.build(
-            credential_id=job.credential_id,
-            recipient=cred.Recipient.from_row(row),
-            values=row,
-            salt=job.salt,
-            valid_from=row.issued or _parse_ts(job.issued_at),
-            valid_until=_parse_ts(job.valid_until) if job.valid_until else None,
-            status_entry=entry,
-            identity=job.subject,
-            evidence=job.evidence,
-        )
-    return cred.build_credential(
-        credential_id=job.credential_id,
-        issuer=issuer,
-        achievement=achievement,
-        recipient=cred.Recipient.from_row(row),
-        values=row,
-        salt=job.salt,
-        valid_from=row.issued or _parse_ts(job.issued_at),
-        valid_until=_parse_ts(job.valid_until) if job.valid_until else None,
-        status_entry=entry,
-        identity=job.subject,
-        evidence=job.evidence,
-    )
+        return template.build(**values)
+    return cred.build_credential(issuer=issuer, achievement=achievement, **values)
 
 
 def check_signing_setup(key: PrivateKey | KeyIdentity, issuer: Mapping[str, Any], options: IssueOptions) -> None:
