@@ -244,6 +244,7 @@ class ProofResult:
     controller: str | None = None
     key_source: str | None = None  # "did:key", "document", "fragment"
     skipped: bool = False  # a proof type badgekit does not know; neither pass nor fail
+    unresolved: bool = False  # its key cannot be resolved offline (did:web without its document): undecided
 
     def __bool__(self) -> bool:
         return self.verified
@@ -361,6 +362,8 @@ def verify_proof(
     vm_id = str(proof["verificationMethod"])
     try:
         vm, source = resolve_key(vm_id, resolver or default_resolver())
+    except did.Unresolvable as exc:
+        return ProofResult(False, f"verification method: {exc}", proof, vm_id, unresolved=True)
     except BadgekitError as exc:
         return ProofResult(False, f"verification method: {exc}", proof, vm_id)
     if source == "document" and "assertionMethod" not in vm.relationships:
@@ -514,7 +517,7 @@ def verify(
         return results[0]
     failed = [r for _, r in known if not r.verified]
     if failed:
-        return failed[0]
+        return min(failed, key=lambda r: r.unresolved)  # a proof that fails outright before one undecided
     standing = [r for n, r in known if not proofsets.ancestors(proofs, n) & unchecked]
     if not standing:
         return ProofResult(False, "every proof chains to a proof of a suite badgekit does not implement", skipped=True)

@@ -220,6 +220,9 @@ class _Checker:
 
         verdict = self._shared(("proof", url), status_list,
                                lambda: proof.verify(status_list, resolver=self.resolver, loader=self.loader))
+        if not verdict.verified and verdict.unresolved:
+            return ("indeterminate", f"status list {url} cannot be checked offline: {verdict.reason}; supply the "
+                                     "issuer's DID document (--did-doc, or 'badgekit cache add')")
         if not verdict.verified:
             return (bad, f"STATUS_VERIFICATION_ERROR: proof of status list {url} does not verify: {verdict.reason}")
         # Offline, the signed id is what binds the list to its URL (files, folders and the cache are

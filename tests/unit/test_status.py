@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from badgekit import proof
+from badgekit import did, proof
 from badgekit.errors import InputError
 from badgekit.keys import Ed25519Key
 from badgekit.status import (
@@ -487,6 +487,23 @@ def test_list_signed_by_another_key_is_invalid() -> None:
     check = _one(_credential(status_entry(REVOCATION_URL, 1, "revocation")), {REVOCATION_URL: forged})
     assert check.state == "invalid"
     assert f"signed by {OTHER_KEY.did_key}, not by its issuer {ISSUER}" in check.reason
+
+
+def test_list_of_a_did_web_issuer_without_its_did_document_is_indeterminate_not_invalid() -> None:
+    # An earner with the hosted list but not the issuer's did.json: nothing is disproven offline.
+    web = "did:web:example.edu"
+    cred = list_credential(REVOCATION_URL, "revocation", Bitstring(), issuer=web, valid_from=CREATED)
+    signed = sign_list_credential(cred, KEY.signer(f"{web}#key-1"), created=CREATED)
+    credential = _credential(status_entry(REVOCATION_URL, 1, "revocation"), issuer=web)
+    check = _one(credential, {REVOCATION_URL: signed})
+    assert check.state == "indeterminate" and not check
+    assert f"status list {REVOCATION_URL}" in check.reason and "cannot be resolved offline" in check.reason
+    # Its DID document supplied: the list is checked, and a tampered copy still fails.
+    documents = {web: did.did_web_document(web, [KEY.public_key])}
+    assert _one(credential, {REVOCATION_URL: signed}, resolver=proof.default_resolver(documents)).state == "valid"
+    signed["credentialSubject"]["encodedList"] = _signed_list(REVOCATION_URL, "revocation", (1,))["credentialSubject"]["encodedList"]
+    tampered = _one(credential, {REVOCATION_URL: signed}, resolver=proof.default_resolver(documents))
+    assert tampered.state == "invalid" and "does not verify" in tampered.reason
 
 
 def test_list_of_another_issuer_is_invalid() -> None:
