@@ -32,8 +32,13 @@ def invoke(command: Callable[[], int]) -> int:
         return failure_code(exc)
 
 
+#: What Ctrl-C leaves: work already finished is kept (issue and send resume, doing nothing twice).
+_INTERRUPTED_HINT = "run the same command again: what finished is kept, and nothing is issued or sent twice"
+
+
 def interrupted() -> int:
-    _output.failed("interrupted", None, 130)
+    _output.failed("interrupted (Ctrl-C)", _INTERRUPTED_HINT, 130)
+    _output.error(BadgekitError("interrupted (Ctrl-C)", hint=_INTERRUPTED_HINT))
     return 130
 
 

@@ -58,15 +58,15 @@ def _stop_mid_run(proc: subprocess.Popen[bytes], how: str, working: Callable[[],
     if how == "group-sigterm":  # what `timeout` does: the whole process group
         os.killpg(proc.pid, signal.SIGTERM)
     else:
-        os.kill(proc.pid, signal.SIGKILL if how == "sigkill" else signal.SIGTERM)
+        os.kill(proc.pid, {"sigkill": signal.SIGKILL, "sigint": signal.SIGINT}.get(how, signal.SIGTERM))
     return tree
 
 
 def _expected_exit(how: str) -> int:
-    return -signal.SIGKILL if how == "sigkill" else 128 + signal.SIGTERM
+    return {"sigkill": -signal.SIGKILL, "sigint": 130}.get(how, 128 + signal.SIGTERM)
 
 
-@pytest.mark.parametrize("how", ["sigkill", "sigterm", "group-sigterm"])
+@pytest.mark.parametrize("how", ["sigkill", "sigterm", "group-sigterm", "sigint"])
 def test_issue_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path: Path, how: str) -> None:
     root = _project(tmp_path, ROWS)
     out = root / "out"
@@ -85,6 +85,8 @@ def test_issue_stopped_mid_run_leaves_no_worker_and_the_rerun_completes(tmp_path
         assert_all_gone(tree)  # kills what survives, whatever failed first
     if how != "sigkill":
         assert "Traceback" not in log.read_text()
+    if how == "sigint":  # Ctrl-C: one line saying so, and what to do
+        assert "error: interrupted (Ctrl-C)\n  hint: run the same command again" in log.read_text()
     assert 0 < len(list(out.glob("*.json"))) < ROWS, "the stop should land mid-run"
 
     again = subprocess.run([sys.executable, "-m", "badgekit", "issue", "--badge", "python-basics", "roster.csv",
