@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -97,7 +98,7 @@ def show(
         out.print(Text(""))
         out.print(Text("Roster rows must provide:", style="bold"))
         for line in requirements:
-            out.print(Text(f"  {line}"))
+            out.print(Text(f"  {_readable(line, t)}"))
     policy = t.body.get("badgekit")
     if isinstance(policy, dict) and policy.get("requires"):
         below = " (for a level: the level below)" if info.levels else ""
@@ -105,6 +106,25 @@ def show(
         out.print(Text("Recipients must already hold:", style="bold"))
         out.print(Text(f"  the badge classes in badgekit.requires{below}: an active credential in this project's ledger,"
                        " or one held elsewhere named in a prior_credential roster column (URL or urn: id; cited as evidence)"))
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*(?:\|[^}]*)?\}\}")
+
+
+def _readable(line: str, template: Any) -> str:
+    """A requirement with each ``{{field|filter}}`` named for a reader: the field and its default,
+    or a level value and its value per level (the Jinja itself means nothing to them)."""
+    defaults = {f.name: f.default for f in template.info.fields}
+    levels = dict(zip(template.info.levels, template.level_values, strict=True))
+
+    def name(match: re.Match[str]) -> str:
+        field = match.group(1)
+        if defaults.get(field):
+            return f"{field} (default {defaults[field]})"
+        per_level = [f"{level} {values[field]}" for level, values in levels.items() if field in values]
+        return f"{field} ({', '.join(per_level)})" if per_level else field
+
+    return _PLACEHOLDER.sub(name, line)
 
 
 def _raw_requirements(body: dict[str, Any]) -> list[str]:

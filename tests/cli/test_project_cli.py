@@ -227,6 +227,19 @@ def test_templates_list_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == ExitCode.USAGE and "unknown template" in result.stderr
 
 
+@pytest.mark.parametrize(("name", "line"), [
+    ("safety-training", "score: min=min_score (default 80): the knowledge-check score"),
+    ("certification-levels", "score: min=level_min_score (awareness 60, application 70, mastery 80, specialization 85)"),
+])
+def test_templates_show_names_the_field_behind_a_requirement_not_its_jinja(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, line: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    result = run("templates", "show", name)
+    assert result.exit_code == 0 and "{{" not in result.stdout.split("Roster rows must provide:")[1]
+    assert line in result.stdout
+
+
 def test_user_templates_via_flag_and_config(project: Path) -> None:
     folder = project / "my-templates"
     folder.mkdir()
