@@ -45,7 +45,7 @@ def init(
                            "(issue then needs --no-revocation).")
     ] = False,
     key_file: Annotated[
-        str, typer.Option("--key-file", help="Key file name inside the project (created 0600, or reused if present).")
+        str, typer.Option("--key-file", help="Key file name inside the project (a new Ed25519 key, mode 0600; or an existing Ed25519, P-256 or P-384 key, reused).")
     ] = DEFAULT_KEY_FILE,
     templates_dir: Annotated[
         str | None, typer.Option("--templates-dir", help="Folder of your own badge-class templates (recorded in badgekit.toml).")

@@ -163,7 +163,7 @@ def init_project(
         encrypted = keys.is_encrypted(key_path)
         if encrypted and passphrase is None:
             raise PassphraseError(f"{key_path}: existing key is encrypted and no passphrase was given")
-        key = keys.load_key(key_path, passphrase=passphrase if encrypted else None)
+        key: keys.DataIntegrityKey = keys.load_data_integrity_key(key_path, passphrase=passphrase if encrypted else None)
         skipped.append(key_path)
         warnings.append(f"{key_path} exists: using that key")
     else:

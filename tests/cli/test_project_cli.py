@@ -357,3 +357,32 @@ def test_default_workers_follow_affinity_and_the_container_quota(tmp_path, cpu_m
         path.write_text(cpu_max + "\n")
     affinity = len(os.sched_getaffinity(0))
     assert default_workers(path) == (affinity if expected == "affinity" else min(expected, affinity))
+
+
+@pytest.mark.parametrize("did_web", [None, "example.edu"])
+def test_init_adopts_an_existing_p256_key_and_the_project_signs_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, did_web: str | None) -> None:
+    # docs/vc-jwt.md: "a P-256 project key signs the status lists in ecdsa-rdfc-2019"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    (tmp_path / "p").mkdir()
+    assert run("key", "generate", "p/p256.pem", "--type", "p256").exit_code == 0
+    p256 = keys.load_data_integrity_key(tmp_path / "p" / "p256.pem")
+    web = ["--did-web", did_web] if did_web else []
+    result = run("init", "p", "--name", "Example University", "--url", "https://example.edu", "--key-file", "p256.pem",
+                 "--no-input", *web)
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path / "p")
+    if did_web:
+        document = json.loads(Path("did.json").read_text(encoding="utf-8"))
+        assert [m["publicKeyMultibase"] for m in document["verificationMethod"]] == [p256.public_key_multibase]
+    else:
+        assert result.stdout.strip() == p256.did_key and p256.did_key.startswith("did:key:zDn")
+    Path("roster.csv").write_text("email,name,completed_on\nada@example.org,Ada,2026-01-12\n", encoding="utf-8")
+    assert run("badge", "new", "-t", "course-completion", "--set", "course_name=C", "--no-input").exit_code == 0
+    assert run("issue", "roster.csv", "--badge", "c").exit_code == 0
+    assert run("status", "publish").exit_code == 0
+    extra = ["--did-doc", "did.json"] if did_web else []
+    verified = run("verify", "out/", "--status-list", "out/status", "--json", *extra)
+    reports = json.loads(verified.stdout)
+    assert verified.exit_code == 0 and [r["verdict"] for r in reports] == ["valid"]
