@@ -176,6 +176,18 @@ def test_help_examples_parse(root: Any) -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_every_command_has_an_example_in_its_help(root: Any) -> None:
+    """The README: "Every command has --help with an example"."""
+    def leaves(command: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+        if not _is_group(command):
+            return [(path, command)]
+        return [leaf for name, sub in command.commands.items() for leaf in leaves(sub, (*path, name))]
+
+    without = [" ".join(path) for path, command in leaves(root, ()) if "badgekit " not in "".join(
+        re.findall(r"Examples?:(.*?)(?:\n\s*\n|\Z)", command.help or "", re.DOTALL))]
+    assert not without, f"--help without an example: {without}"
+
+
 # ---------------------------------------------------------------------------------------------
 # the library's face (docs/adr/0011-library-api.md)
 

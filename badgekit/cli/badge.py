@@ -133,6 +133,8 @@ def validate(
     Each badge class named in badgekit.requires (all_of / n_of, nested) must be one of the
     project's badges/ (or beside the file), and requirements must not form a cycle. Prints one line per problem with its JSON path. Exit code 0: all valid; 1: problems found;
     2: a file is missing or is not well-formed JSON/YAML.
+
+    Example: badgekit badge validate badges/*.yaml
     """
     paths = list(files or [])
     if not paths:
@@ -194,7 +196,10 @@ def list_(
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """List the badge classes of the project (name, type, validity, level, roster requirements)."""
+    """List the badge classes of the project (name, type, validity, level, roster requirements).
+
+    Example: badgekit badge list --json
+    """
     folder = directory if directory is not None else find_project(project).badges_dir
     dirs = template_dirs(templates, project) if directory is None else tuple(templates or [])
     rows: list[dict[str, Any]] = []

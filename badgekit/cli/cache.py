@@ -53,7 +53,10 @@ def add(
 
 @app.command("list")
 def list_(json_out: JsonOpt = False) -> None:
-    """List what is cached: kind, id, when it was added, and the file it came from."""
+    """List what is cached: kind, id, when it was added, and the file it came from.
+
+    Example: badgekit cache list --json
+    """
     skipped: list[str] = []
     found = list(cache.entries(skipped=skipped))
     for problem in skipped:
@@ -74,7 +77,10 @@ def remove(
     doc_id: Annotated[str, typer.Argument(metavar="ID", help="The DID or URL of the cached document.")],
     json_out: JsonOpt = False,
 ) -> None:
-    """Remove a cached document by its id."""
+    """Remove a cached document by its id.
+
+    Example: badgekit cache remove https://example.edu/status/revocation-1.json
+    """
     removed = list(cache.remove(doc_id))
     if json_out:
         _output.emit_json([_entry_json(e) for e in removed])
@@ -85,7 +91,10 @@ def remove(
 
 @app.command("clear")
 def clear(json_out: JsonOpt = False) -> None:
-    """Remove every cached document."""
+    """Remove every cached document.
+
+    Example: badgekit cache clear
+    """
     removed = cache.clear()
     if json_out:
         _output.emit_json({"removed": removed, "cache": str(cache.cache_dir())})
@@ -95,7 +104,10 @@ def clear(json_out: JsonOpt = False) -> None:
 
 @app.command("path")
 def path(json_out: JsonOpt = False) -> None:
-    """Print where the cache lives ($BADGEKIT_CACHE_DIR, else $XDG_CACHE_HOME/badgekit, else ~/.cache/badgekit)."""
+    """Print where the cache lives ($BADGEKIT_CACHE_DIR, else $XDG_CACHE_HOME/badgekit, else ~/.cache/badgekit).
+
+    Example: badgekit cache path
+    """
     if json_out:
         _output.emit_json({"cache": str(cache.cache_dir())})
         return

@@ -89,7 +89,10 @@ def show(
     json_out: JsonOpt = False,
 ) -> None:
     """Print a key's did:key, verification method, publicKeyMultibase and DID document (Ed25519,
-    P-256, P-384: a Multikey), or its public JWK and RFC 7638 thumbprint (RSA: what a trust list names, see --trust)."""
+    P-256, P-384: a Multikey), or its public JWK and RFC 7638 thumbprint (RSA: what a trust list names, see --trust).
+
+    Example: badgekit key show issuer-key.pem --json
+    """
     info = _public_info(load_any_key(path, passphrase_file))
     if json_out:
         _output.emit_json(info)

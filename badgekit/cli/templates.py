@@ -42,7 +42,10 @@ def template_dirs(extra: list[Path] | None, project_dir: Path | None = None) -> 
 
 @app.command("list")
 def list_(templates: TemplatesOpt = None, project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
-    """List the templates (name, kind of achievement, levels, source)."""
+    """List the templates (name, kind of achievement, levels, source).
+
+    Example: badgekit templates list
+    """
     infos = tpl.list_templates(template_dirs(templates, project))
     if json_out:
         _output.emit_json([i.to_json() for i in infos])
@@ -65,7 +68,10 @@ def show(
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Show a template: its fields (for --set), levels, and what roster rows must provide."""
+    """Show a template: its fields (for --set), levels, and what roster rows must provide.
+
+    Example: badgekit templates show safety-training
+    """
     t = tpl.load_template(name, template_dirs(templates, project))
     info = t.info
     requirements = _raw_requirements(t.body)
