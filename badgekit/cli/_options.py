@@ -180,25 +180,35 @@ def install_old_spellings(command: Any) -> None:
 
 
 def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, required: bool = True) -> bytes | None:
-    """Passphrase from a file, then the environment, then an interactive prompt.
+    """Passphrase from a file, then the environment, then an interactive prompt. ``confirm``: for
+    a new key (prompted twice), so one shorter than the key file allows is refused here, naming
+    where it came from, before anything is created.
 
     Raises:
-        PassphraseError: none available and no terminal to ask on (when ``required``).
+        PassphraseError: none available and no terminal to ask on (when ``required``); a new
+            one too short.
     """
     if passphrase_file is not None:
         text = read_bounded(passphrase_file, limit=4096).decode("utf-8").splitlines()
         if not text or not text[0]:
             raise PassphraseError(f"{passphrase_file}: passphrase file is empty")
-        return text[0].encode("utf-8")
+        return _new_passphrase(text[0].encode("utf-8"), str(passphrase_file), confirm)
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
-        return env.encode("utf-8")
+        return _new_passphrase(env.encode("utf-8"), PASSPHRASE_ENV, confirm)
     if sys.stdin.isatty():
         value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
-        return str(value).encode("utf-8")
+        return _new_passphrase(str(value).encode("utf-8"), "the passphrase typed", confirm)
     if required:
         raise PassphraseError("the key needs a passphrase and there is no terminal to ask for it")
     return None
+
+
+def _new_passphrase(passphrase: bytes, source: str, new: bool) -> bytes:
+    if new and len(passphrase) < keys.MIN_PASSPHRASE_LENGTH:
+        raise PassphraseError(f"{source}: passphrase too short (at least {keys.MIN_PASSPHRASE_LENGTH} characters)",
+                              hint="a new key's passphrase needs at least that many characters")
+    return passphrase
 
 
 def load_key(path: Path, passphrase_file: Path | None) -> keys.Ed25519Key:

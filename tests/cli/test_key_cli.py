@@ -281,3 +281,19 @@ def test_sign_as_a_jws_refuses_data_integrity_options_and_p384(tmp_path):
         refused = run_cli("sign", unsigned, "--key", key_path, "--format", "vc+jwt", *extra, ok=2)
         assert says in refused.stderr and "Traceback" not in refused.stderr
     assert "--format takes ldp, jwt or vc+jwt" in run_cli("sign", unsigned, "--key", key_path, "--format", "jws", ok=2).stderr
+
+
+def test_a_too_short_new_passphrase_names_its_source_and_init_creates_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BADGEKIT_KEY_PASSPHRASE", raising=False)
+    short = tmp_path / "pass.txt"
+    short.write_text("short\n", encoding="utf-8")
+    result = run_cli("key", "generate", tmp_path / "k.pem", "--encrypt", "--passphrase-file", short, ok=2)
+    assert result.stderr.startswith(f"error: {short}: passphrase too short (at least 8 characters)\n")
+    result = run_cli("init", tmp_path / "p", "--name", "X", "--url", "https://x.example", "--encrypt",
+                     "--passphrase-file", short, ok=2)
+    assert f"error: {short}: passphrase too short" in result.stderr
+    assert not (tmp_path / "p").exists() and not (tmp_path / "k.pem").exists()
+    monkeypatch.setenv("BADGEKIT_KEY_PASSPHRASE", "short")
+    result = run_cli("key", "generate", tmp_path / "k.pem", "--encrypt", ok=2)
+    assert result.stderr.startswith("error: BADGEKIT_KEY_PASSPHRASE: passphrase too short")
