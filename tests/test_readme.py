@@ -188,6 +188,70 @@ def test_every_command_has_an_example_in_its_help(root: Any) -> None:
     assert not without, f"--help without an example: {without}"
 
 
+def _section_blocks(text: str, heading: str) -> list[str]:
+    """The ```sh blocks of the section that starts with ``heading`` (up to the next ``## ``)."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return fenced_blocks(section, "sh")
+
+
+def _run_block(block: str, monkeypatch: pytest.MonkeyPatch, inputs: dict[str, bytes]) -> None:
+    """Run a shell block's lines as a reader pastes them: ``badgekit …`` in-process (exit code 0
+    expected), ``cd`` and ``mkdir``; ``<id>`` / ``<credential-id>`` are the first credential
+    issued, ``*`` globs expand, comments are cut off. A file of ``inputs`` a command names is
+    written into the current folder first (the reader's own roster)."""
+    from tests.conftest import run_cli
+
+    for line in block.splitlines():
+        for part in (p.strip() for p in line.split("&&")):
+            words = shlex.split(part, comments=True)
+            if not words:
+                continue
+            if words[0] == "cd":
+                monkeypatch.chdir(words[1])
+                continue
+            if words[0] == "mkdir":
+                Path(words[1]).mkdir()
+                continue
+            assert words[0] == "badgekit", part
+            for name, data in inputs.items():
+                if name in words and not Path(name).exists():
+                    Path(name).write_bytes(data)
+            issued = sorted(p for p in Path("out").glob("*") if p.suffix in (".json", ".jwt"))
+            first = issued[0].stem if issued else "<id>"
+            args = []
+            for word in words[1:]:
+                word = word.replace("<credential-id>", f"urn:uuid:{first}").replace("<id>", first)
+                args.extend(sorted(str(p) for p in Path().glob(word)) if "*" in word else [word])
+            result = run_cli(*args, ok=None)
+            assert result.exit_code == 0, (part, result.exit_code, result.stdout[-2000:], result.stderr[-2000:])
+
+
+ROSTER = {"class-2026.csv": (ROOT / "examples" / "roster.csv").read_bytes()}
+
+
+def test_readme_quick_start_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's quick start, pasted in an empty folder: the roster is examples/roster.csv, the
+    Open Badges 2.0 badges to migrate a validator-core assertion with its documents."""
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (block,) = _section_blocks(README.read_text(encoding="utf-8"), "## Quick start")
+    old = ROOT / "tests" / "vectors" / "ob2" / "validator-core"
+    for folder, names in (("old-badges", ["2_0_basic_assertion.json"]),
+                          ("issuer-docs", ["2_0_basic_assertion.json", "2_0_basic_badgeclass.json", "2_0_basic_issuer.json"])):
+        (tmp_path / "my-badges" / folder).mkdir(parents=True)
+        for name in names:
+            (tmp_path / "my-badges" / folder / name).write_bytes((old / name).read_bytes())
+    _run_block(block, monkeypatch, ROSTER)
+    assert sorted(p.name for p in (tmp_path / "my-badges" / "out" / "status").glob("*.json")) == ["revocation-1.json"]
+    assert (tmp_path / "my-badges" / "report.html").is_file()
+
+
+def test_vc_jwt_p256_project_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BADGEKIT_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    _run_block(fenced_blocks((ROOT / "docs" / "vc-jwt.md").read_text(encoding="utf-8"), "sh")[0], monkeypatch, ROSTER)
+
+
 # ---------------------------------------------------------------------------------------------
 # the library's face (docs/adr/0011-library-api.md)
 
