@@ -179,10 +179,12 @@ def install_old_spellings(command: Any) -> None:
             command.params.append(_OldSpelling(flag, by_name[name]))
 
 
-def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, required: bool = True) -> bytes | None:
+def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, required: bool = True,
+                    key: Path | None = None) -> bytes | None:
     """Passphrase from a file, then the environment, then an interactive prompt. ``confirm``: for
     a new key (prompted twice), so one shorter than the key file allows is refused here, naming
-    where it came from, before anything is created.
+    where it came from, before anything is created. ``key``: the encrypted key file it opens
+    (named when there is no way to get the passphrase).
 
     Raises:
         PassphraseError: none available and no terminal to ask on (when ``required``); a new
@@ -199,6 +201,8 @@ def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, requ
     if sys.stdin.isatty():
         value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
         return _new_passphrase(str(value).encode("utf-8"), "the passphrase typed", confirm)
+    if required and key is not None:
+        raise PassphraseError(f"{key}: the key is encrypted and there is no terminal to ask for its passphrase")
     if required:
         raise PassphraseError("the key needs a passphrase and there is no terminal to ask for it")
     return None
@@ -213,19 +217,19 @@ def _new_passphrase(passphrase: bytes, source: str, new: bool) -> bytes:
 
 def load_key(path: Path, passphrase_file: Path | None) -> keys.Ed25519Key:
     """Load a key, asking for the passphrase only when the file is encrypted."""
-    passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
+    passphrase = read_passphrase(passphrase_file, key=path) if path.is_file() and keys.is_encrypted(path) else None
     return keys.load_key(path, passphrase=passphrase)
 
 
 def load_data_integrity_key(path: Path, passphrase_file: Path | None) -> keys.DataIntegrityKey:
     """Like :func:`load_key`, but a P-256 / P-384 key (the ecdsa-* cryptosuites) is accepted too."""
-    passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
+    passphrase = read_passphrase(passphrase_file, key=path) if path.is_file() and keys.is_encrypted(path) else None
     return keys.load_data_integrity_key(path, passphrase=passphrase)
 
 
 def load_any_key(path: Path, passphrase_file: Path | None) -> keys.PrivateKey:
     """Like :func:`load_key`, but an RSA key (VC-JWT RS256) is accepted too."""
-    passphrase = read_passphrase(passphrase_file) if path.is_file() and keys.is_encrypted(path) else None
+    passphrase = read_passphrase(passphrase_file, key=path) if path.is_file() and keys.is_encrypted(path) else None
     return keys.load_any_key(path, passphrase=passphrase)
 
 

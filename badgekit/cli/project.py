@@ -86,7 +86,7 @@ def init(
     key_path = directory / key_file
     if not already:
         if key_path.is_file() and keys.is_encrypted(key_path):
-            passphrase = read_passphrase(passphrase_file)
+            passphrase = read_passphrase(passphrase_file, key=key_path)
         elif not key_path.exists() and (encrypt or passphrase_file):
             passphrase = read_passphrase(passphrase_file, confirm=True)
     result = init_project(
