@@ -43,7 +43,7 @@ CredentialsArg = Annotated[
     list[str] | None,
     typer.Argument(
         metavar="CREDENTIAL_ID|FILE...",
-        help="Credential ids (urn:uuid:…) or credential files (.json, or baked .png/.svg), or a run file's line (RUN.jsonl#LINE).",
+        help="Credential ids (urn:uuid:…, or the bare UUID a file in out/ is named by) or credential files (.json, or baked .png/.svg), or a run file's line (RUN.jsonl#LINE).",
         show_default=False,
     ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,8 @@ def select_credentials(
 ) -> Selection:
     """Resolve what the user named into credential ids.
 
-    ``refs`` are credential ids (``urn:uuid:…``) or credential files (JSON or baked images);
+    ``refs`` are credential ids (``urn:uuid:…``, or the bare UUID credential files are named by)
+    or credential files (JSON or baked images);
     ``emails`` select every credential issued to that address; ``csv_path`` is a CSV with a
     ``credential_id`` (or ``id``) column, or an ``email`` (``recipient_id``, ``student_id``)
     column. ``badge_id`` keeps only credentials of that badge class. Blank CSV cells are skipped
@@ -81,6 +83,9 @@ def select_credentials(
                 wanted.append(credential_id_from_file(path))
             except InputError as exc:
                 problems.append(exc.message)
+            continue
+        if _BARE_UUID.fullmatch(ref):  # the name of its file in out/: the id without urn:uuid:
+            wanted.append(f"urn:uuid:{ref.lower()}")
             continue
         problems.append(f"{ref}: no such file, and not a credential id (urn:uuid:…)")
 
@@ -120,6 +125,10 @@ def select_credentials(
                 kept.append(cid)
         ids = kept
     return Selection(tuple(ids), tuple(problems))
+
+
+#: A UUID without its ``urn:uuid:`` prefix, as credential files are named (``out/<uuid>.json``).
+_BARE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _is_credential_id(ref: str) -> bool:

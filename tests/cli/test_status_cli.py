@@ -81,6 +81,15 @@ def test_init_issue_revoke_publish_verify(project: SimpleNamespace) -> None:
     assert "revoked     by registrar: issued by mistake" in history.stdout
 
 
+def test_revoke_takes_the_bare_uuid_the_credential_file_is_named_by(project: SimpleNamespace) -> None:
+    # out/<uuid>.json: the name a user sees is the id without its urn:uuid: prefix
+    bare = project.files["bob"].stem
+    assert project.ids["bob"] == f"urn:uuid:{bare}"
+    revoke = run("revoke", bare.upper(), "--reason", "issued by mistake")
+    assert revoke.stdout.startswith(f"revoked {project.ids['bob']} (revocation-1.json #")
+    assert "not-a-uuid: no such file, and not a credential id" in run("revoke", "not-a-uuid", "--reason", "x", ok=1).stderr
+
+
 def test_revoke_by_csv_with_publish_and_dry_run(project: SimpleNamespace) -> None:
     issued = project.root / "out" / "issued.csv"
     dry = run("revoke", "--from-csv", issued, "--reason", "course cancelled", "--dry-run")
