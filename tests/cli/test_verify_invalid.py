@@ -123,9 +123,9 @@ def test_eddsa_jcs_2022_credential_is_valid(tmp_path):
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_invalid_file_fails_exactly_its_check(path: Path):
     expected = path.name.split("--")[0]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine does not make it fail
     result = _verify(str(path))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["verdict"] == "invalid"
@@ -149,9 +149,9 @@ def test_invalid_file_fails_exactly_its_check(path: Path):
 
 @pytest.mark.parametrize("name", ["contexts--poison-blank-nodes.json", "contexts--poison-look-alike-nodes.json"])
 def test_poison_graphs_are_refused_fast_and_say_why(name: str):
-    start = time.perf_counter()
+    start = time.process_time()
     result = _verify(str(INVALID / name))
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     reason = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "contexts")["reason"]
     assert "refused" in reason
 

@@ -167,10 +167,10 @@ def test_decode_accepts_bare_base64url_leniently() -> None:
 def test_gzip_bomb_is_refused_quickly() -> None:
     bomb = _gzip_bomb(1)
     assert len(bomb) < 2_000_000
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: a loaded machine does not make it fail
     with pytest.raises(StatusListError, match="gzip bomb"):
         Bitstring.decode(bomb)
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
 
 
 def test_max_bytes_is_honoured() -> None:

@@ -58,7 +58,9 @@ AT = parse_timestamp(FIXED_NOW)
 CREATED = "2025-01-01T00:00:00Z"
 LIST_URL = "https://example.edu/status/revocation/1"
 INDEX = 8
-#: Slowest a single hostile file may take (the whole module runs in a few seconds).
+#: Most CPU seconds a single hostile file may take (the whole module runs in a few seconds). CPU
+#: time of this process (time.process_time), not wall time: a busy shared machine running the
+#: suite under coverage (scripts/test) stretched a 1 s case to 5.4 s of wall time.
 SECONDS = 5.0
 
 
@@ -128,9 +130,9 @@ def verify(data: bytes | dict[str, Any] | str, options: VerifyOptions = OPTIONS)
     """Verify, asserting what holds for every file: no exception, all checks reported with
     one-line reasons, an exit code matching the verdict, and quick."""
     raw = dumps(data) if isinstance(data, dict) else data.encode("utf-8") if isinstance(data, str) else data
-    start = time.perf_counter()
+    start = time.process_time()
     report = verify_bytes(raw, source="hostile", options=options)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < SECONDS, f"took {elapsed:.1f} s"
     assert [c.id for c in report.checks] == [cid for cid, _ in CHECKS]
     for c in report.checks:
@@ -645,12 +647,12 @@ def test_huge_proof_value_is_refused_by_its_length():
 
 
 def test_huge_did_key_is_refused_by_its_length():
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(did.DidError, match="characters long"):
         did.decode_multikey_public("z6Mk" + "2" * 1_000_000)  # base58 decoding is quadratic: never decoded
     with pytest.raises(ValueError, match="longer than"):
         did.b58decode("2" * 10_000_000)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     refused(PROOF_TRAPS["did:key 1 MB"](), check="issuer-key")
 
 
@@ -899,9 +901,9 @@ CLI_CASES: dict[str, Callable[[], bytes]] = {
 def test_cli_verify_hostile_file(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(CLI_CASES[name]())
-    start = time.perf_counter()
+    start = time.process_time()
     result = run_cli("verify", path, "--json", "--at", FIXED_NOW, ok=None)
-    assert time.perf_counter() - start < SECONDS
+    assert time.process_time() - start < SECONDS
     assert result.exit_code in (1, 3), (result.exit_code, result.output)
     assert "Traceback" not in result.stderr
     report = json.loads(result.stdout)
