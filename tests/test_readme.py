@@ -156,6 +156,14 @@ def test_documented_commands_parse(doc: Path, root: Any) -> None:
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("doc", [README, *DOCS], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_inline_commands_parse(doc: Path, root: Any) -> None:
+    """`badgekit …` in running text too (a bare group name, `badgekit cache`, names the group)."""
+    commands = re.findall(r"`(badgekit [^`]+)`", doc.read_text(encoding="utf-8"))
+    problems = [p for c in commands for p in command_problems(c, root) if not p.endswith("needs a subcommand")]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("doc", [README, *DOCS, *sorted((ROOT / "docs" / "adr").glob("*.md"))],
                          ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_relative_links_resolve(doc: Path) -> None:
