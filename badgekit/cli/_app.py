@@ -5,6 +5,7 @@ for every command line but the plain forms of ``badgekit verify`` (see ``cli/ver
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 import typer
@@ -24,6 +25,7 @@ class _Group(TyperGroup):
         from badgekit.cli._options import install_old_spellings  # start-up: not for --version
 
         install_old_spellings(self)
+        _reflow_help(self)
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # Typer passes its own Context; the base names Click's
         try:
@@ -39,6 +41,20 @@ class _Group(TyperGroup):
             raise typer.Exit(_run.pipe_closed(exc)) from None
         except Exception as exc:
             raise typer.Exit(_run.failure_code(exc)) from None
+
+
+def _reflow_help(command: Any) -> None:
+    """Join the lines of each help paragraph (recursively), so that the terminal wraps it at its
+    width: Typer keeps a docstring's line breaks, and its ~100-column lines broke in two at 80
+    columns. A paragraph with indented lines (a list of examples) keeps its lines."""
+    for sub in getattr(command, "commands", {}).values():
+        _reflow_help(sub)
+    if not command.help:
+        return
+    paragraphs = inspect.cleandoc(command.help).split("\n\n")
+    command.help = "\n\n".join(
+        p if any(line[:1].isspace() for line in p.split("\n")[1:]) else " ".join(p.split("\n")) for p in paragraphs
+    )
 
 
 _QUICK_START = (

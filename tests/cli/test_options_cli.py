@@ -122,3 +122,12 @@ def test_issue_with_another_key_is_a_usage_error_and_reserves_nothing(tmp_path: 
     run_cli("status", "publish")
     for row in issued["rows"]:
         run_cli("verify", row["path"], "--status-list", "out/status")  # valid
+
+
+def test_help_paragraphs_flow_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A docstring's ~100-column lines broke in two at 80 columns: "Works on     \n every credential\n with …"
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.rstrip() for line in run_cli("revoke", "--help").stdout.splitlines()]
+    assert " every credential" not in lines
+    assert any(line.startswith(" Revocation is final") and len(line) > 70 for line in lines)
+    assert "   badgekit revoke urn:uuid:3f6c… --reason \"issued by mistake\"" in lines  # examples keep their lines
