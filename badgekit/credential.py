@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,15 @@ from badgekit import roster
 from badgekit._time import format_utc
 from badgekit.jsonld import OB_EXTENSIONS, OB_V3, VC_V2
 from badgekit.roster import RosterRow
+
+#: A UUID without its ``urn:uuid:`` prefix: the name of a credential's file (``out/<uuid>.json``).
+_BARE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def as_credential_id(ref: str) -> str:
+    """``ref`` as a credential id: the bare UUID a credential file is named by becomes
+    ``urn:uuid:<uuid>`` (what badgekit issues); anything else is returned as it is."""
+    return f"urn:uuid:{ref.lower()}" if _BARE_UUID.fullmatch(ref) else ref
 
 CONTEXT = [VC_V2, OB_V3, OB_EXTENSIONS]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]

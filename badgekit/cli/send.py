@@ -61,7 +61,7 @@ def _password(password_file: Path | None) -> str | None:
 def send(
     credential_ids: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[CREDENTIAL_ID]...", help="Send only these credentials (urn:uuid:…). Default: every one not sent yet."),
+        typer.Argument(metavar="[CREDENTIAL_ID]...", help="Send only these credentials (urn:uuid:…, or the bare UUID a file in out/ is named by). Default: every one not sent yet."),
     ] = None,
     badge: Annotated[list[Path] | None, typer.Option("--badge", "-b", help="Only credentials of this badge class (file, or name in the project's badges folder; repeatable).")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only credentials issued on or after this date (2026-01-15) or time (UTC).")] = None,

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 from badgekit import _jsonl
 from badgekit._io import atomic_write
 from badgekit._time import TimestampError, format_utc, parse_datetime_stamp, stamp_or_none, utc_now
+from badgekit.credential import as_credential_id
 from badgekit.delivery._compose import Letter, baked_png, check_address, compose
 from badgekit.delivery._facts import bundle_name, bundle_url, read_credential
 from badgekit.delivery._messages import EmailTemplateError, template_folders
@@ -207,7 +208,7 @@ def select(ledger: Ledger, options: SendOptions) -> tuple[list[Issuance], tuple[
     """
     if options.credential_ids:
         chosen = []
-        for cid in dict.fromkeys(options.credential_ids):
+        for cid in dict.fromkeys(as_credential_id(c) for c in options.credential_ids):
             issuance = ledger.get(cid)
             if issuance is None:
                 raise InputError(f"{cid}: not in this project's ledger", hint="list them with: badgekit log --kind issued")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from badgekit import _envelope, _jsonl, roster
 from badgekit._io import read_bounded
-from badgekit.credential import Recipient
+from badgekit.credential import Recipient, as_credential_id
 from badgekit.errors import InputError
 from badgekit.ledger import Ledger
 
@@ -84,8 +83,8 @@ def select_credentials(
             except InputError as exc:
                 problems.append(exc.message)
             continue
-        if _BARE_UUID.fullmatch(ref):  # the name of its file in out/: the id without urn:uuid:
-            wanted.append(f"urn:uuid:{ref.lower()}")
+        if as_credential_id(ref) != ref:  # the name of its file in out/: the id without urn:uuid:
+            wanted.append(as_credential_id(ref))
             continue
         problems.append(f"{ref}: no such file, and not a credential id (urn:uuid:…)")
 
@@ -125,10 +124,6 @@ def select_credentials(
                 kept.append(cid)
         ids = kept
     return Selection(tuple(ids), tuple(problems))
-
-
-#: A UUID without its ``urn:uuid:`` prefix, as credential files are named (``out/<uuid>.json``).
-_BARE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _is_credential_id(ref: str) -> bool:

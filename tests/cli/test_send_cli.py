@@ -98,6 +98,13 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path, monkeypatch) -> No
     assert json.loads(run("log", "--json", "--kind", "sending").stdout) == []
 
 
+def test_send_takes_the_bare_uuid_a_credential_file_is_named_by(tmp_path, monkeypatch) -> None:
+    p = make_project(tmp_path, monkeypatch, 2)
+    chosen = sorted(p.ids.values())[0]
+    run("send", "--dry-run", "outbox", "--from", "registrar@example.edu", chosen.removeprefix("urn:uuid:").upper())
+    assert [f.name for f in Path("outbox").iterdir()] == [f"{chosen.removeprefix('urn:uuid:')}.eml"]
+
+
 _KILLED = """
 import sys
 from badgekit.cli import main
