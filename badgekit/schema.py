@@ -27,8 +27,9 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
+
+from badgekit.data import read_bytes
 
 Engine = Literal["fast", "reference"]
 
@@ -126,8 +127,7 @@ def load_schema(schema_file: str) -> dict[str, Any]:
 def _load_schema(schema_file: str) -> dict[str, Any]:
     cached = _schemas.get(schema_file)
     if cached is None:
-        ref = resources.files("badgekit.data").joinpath("schemas", *schema_file.split("/"))
-        cached = json.loads(ref.read_text(encoding="utf-8"))
+        cached = json.loads(read_bytes("schemas", *schema_file.split("/")).decode("utf-8"))
         _schemas[schema_file] = cached
     return cached
 

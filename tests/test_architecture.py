@@ -174,6 +174,10 @@ _NEVER_ON_VERIFY = (
     "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render", "badgekit.roster",
     "badgekit.ob2", "badgekit.migrate",  # Open Badges 2.0: only when an OB 2.0 assertion is met
     "email.utils", "socket",  # jsonschema-rs loads with a stand-in (schema.import_engine_without_email)
+    # cryptography's PEM/PKCS#8/SSH readers and their ciphers: only where a private key is read or written
+    "cryptography.hazmat.primitives.serialization", "cryptography.hazmat.primitives.ciphers",
+    # importlib.resources with tempfile, shutil, bz2, lzma, zipfile: bundled files are read by badgekit.data.read_bytes
+    "importlib.resources", "tempfile", "shutil", "zipfile",
 )
 _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuing", "badgekit.ledger",
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")
