@@ -19,7 +19,6 @@ A missing required member is reported at the member's own path (``$.name: is req
 
 from __future__ import annotations
 
-import calendar
 import copy
 import datetime
 import json
@@ -29,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from badgekit._time import days_in_month
 from badgekit.data import read_bytes
 
 Engine = Literal["fast", "reference"]
@@ -194,7 +194,7 @@ def is_date_time(value: str) -> bool:
             known = False
         else:
             year, month, day = (int(g) for g in match.groups())
-            known = year >= 1 and 1 <= day <= calendar.monthrange(year, month)[1]
+            known = year >= 1 and 1 <= day <= days_in_month(year, month)
         if len(_DATE_TIMES) >= 1024:
             _DATE_TIMES.clear()
         _DATE_TIMES[value] = known

@@ -178,6 +178,8 @@ _NEVER_ON_VERIFY = (
     "cryptography.hazmat.primitives.serialization", "cryptography.hazmat.primitives.ciphers",
     # importlib.resources with tempfile, shutil, bz2, lzma, zipfile: bundled files are read by badgekit.data.read_bytes
     "importlib.resources", "tempfile", "shutil", "zipfile",
+    "calendar", "locale",  # _time.days_in_month
+    "pickle",  # the processed contexts are read by the C unpickler (jsonld._contexts)
 )
 _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuing", "badgekit.ledger",
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")

@@ -146,15 +146,19 @@ _shipped: dict[str, Any] | None = None
 def _unpickle(data: bytes) -> Any:
     """Unpickles shipped data, allowing no global but PyLD's ``frozendict``."""
     import io
-    import pickle
 
-    class Restricted(pickle.Unpickler):
+    try:  # the C unpickler that pickle.Unpickler is, without pickle.py (~4 M instructions, issue 18)
+        from _pickle import Unpickler, UnpicklingError
+    except ImportError:  # pragma: no cover - an interpreter without CPython's accelerator
+        from pickle import Unpickler, UnpicklingError
+
+    class Restricted(Unpickler):
         def find_class(self, module: str, name: str) -> Any:
             if (module, name) == ("frozendict", "frozendict"):
                 from frozendict import frozendict
 
                 return frozendict
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in {PROCESSED_FILE}")
+            raise UnpicklingError(f"{module}.{name} is not allowed in {PROCESSED_FILE}")
 
     return Restricted(io.BytesIO(data)).load()
 
