@@ -207,7 +207,8 @@ def test_cold_verify_stays_within_its_start_up_budget():
 # What a credential that is not baked, nor an SD-JWT VC, does not need (loaded by what it meets),
 # nor a run without --trust or --recipient (the policy classes).
 _NEVER_ON_VERIFY_JSON = ("badgekit.baking", "badgekit.baking.png", "badgekit.baking.svg", "badgekit.sdjwt", "secrets",
-                         "badgekit.verify._policy")
+                         "badgekit.verify._policy",
+                         "badgekit.jwt")  # nor the JWT reader: loaded by a VC-JWT, an enveloped credential, --trust
 
 
 def test_cold_verify_of_json_loads_no_image_or_sd_jwt_reader_nor_policy():
