@@ -10,6 +10,7 @@ needed fails the test until it is removed.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -185,7 +186,7 @@ _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuin
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")
 
 
-def _loaded_by(*args: str, ok: tuple[int, ...] = (0,)) -> set[str]:
+def _loaded_by(*args: str, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> set[str]:
     code = (
         "import sys\n"
         "from badgekit.cli import main\n"
@@ -193,7 +194,8 @@ def _loaded_by(*args: str, ok: tuple[int, ...] = (0,)) -> set[str]:
         f"try:\n    main()\nexcept SystemExit as e:\n    assert e.code in {ok!r}, e.code\n"
         "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})})
     return set(out.stderr.rpartition("MODULES ")[2].split())
 
 
@@ -209,12 +211,15 @@ def test_cold_verify_stays_within_its_start_up_budget():
 # nor a run without --trust or --recipient (the policy classes).
 _NEVER_ON_VERIFY_JSON = ("badgekit.baking", "badgekit.baking.png", "badgekit.baking.svg", "badgekit.sdjwt", "secrets",
                          "badgekit.verify._policy",
-                         "badgekit.jwt")  # nor the JWT reader: loaded by a VC-JWT, an enveloped credential, --trust
+                         "badgekit.jwt",  # nor the JWT reader: loaded by a VC-JWT, an enveloped credential, --trust
+                         "badgekit.verify._endorsements",  # nor the endorsement checks, for a credential without any
+                         "badgekit.cache")  # nor the cache, when there is no cache folder
 
 
-def test_cold_verify_of_json_loads_no_image_or_sd_jwt_reader_nor_policy():
+def test_cold_verify_of_json_loads_no_image_or_sd_jwt_reader_nor_policy(tmp_path):
     # indeterminate (3): without --trust, nothing says the did:web key is the issuer's
-    loaded = _loaded_by("verify", "--jsonl", "tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json", ok=(3,))
+    loaded = _loaded_by("verify", "--jsonl", "tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json", ok=(3,),
+                        env={"BADGEKIT_CACHE_DIR": str(tmp_path / "no-cache-yet")})
     assert "badgekit.verify" in loaded
     assert sorted(m for m in _NEVER_ON_VERIFY + _NEVER_ON_VERIFY_JSON if m in loaded) == []
 
