@@ -222,7 +222,7 @@ class Duration:
         return "P" + date_part + (f"T{time_part}" if time_part else "")
 
 
-_DURATION = re.compile(
+_DURATION = (  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
 )
@@ -239,7 +239,7 @@ def parse_duration(text: str) -> Duration:
     """
     if not isinstance(text, str):
         raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
-    match = _DURATION.fullmatch(text.strip())
+    match = re.fullmatch(_DURATION, text.strip())
     if match is None or text.strip() in ("P", "PT"):
         raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
     parts = match.groupdict()

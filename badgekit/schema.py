@@ -98,14 +98,14 @@ def json_path(parts: Iterable[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _IDENT.fullmatch(part):
+        elif re.fullmatch(_IDENT, part):
             out.append(f".{part}")
         else:
             out.append("['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']")
     return "".join(out)
 
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ _RFC3339_DATE_TIME = re.compile(
     r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
     re.ASCII,
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATE = r"(?a)\d{4}-\d{2}-\d{2}"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 def is_date_time(value: str) -> bool:
@@ -206,7 +206,7 @@ _DATE_TIMES: dict[str, bool] = {}
 
 def is_date(value: str) -> bool:
     """``format: date`` as the reference engine checks it (``YYYY-MM-DD``, a real day)."""
-    if not _DATE.fullmatch(value):
+    if not re.fullmatch(_DATE, value):
         return False
     try:
         datetime.date.fromisoformat(value)
