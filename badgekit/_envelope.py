@@ -25,18 +25,21 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from badgekit import _jsonl, _legacy, jwt
-from badgekit._io import MAX_INPUT_BYTES, JsonShape, json_shape, loads_json_shape
+from badgekit import _jsonl, _legacy
+from badgekit._io import MAX_INPUT_BYTES, JsonShape, as_list, json_shape, loads_json_shape
 from badgekit.errors import InputError, LimitExceeded
 from badgekit.limits import MAX_JSON_VALUES
 
 if TYPE_CHECKING:
-    from badgekit import baking, sdjwt
+    from badgekit import baking, jwt, sdjwt
 
 Form = Literal["json", "jwt", "sd-jwt", "png", "svg"]
 Kind = Literal["json", "jwt", "sd-jwt"]
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: The type of a VCDM 2.0 enveloped credential (``jwt.ENVELOPED_TYPE``, read by :func:`badgekit.jwt.enveloped`),
+#: tested here first: JSON without it never loads the JWT reader (start-up, ADR 10).
+_ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
 
 
 class EnvelopeError(InputError):
@@ -80,6 +83,8 @@ def payload_kind(text: str) -> Kind | None:
     ``"sd-jwt"`` for an SD-JWT, None for anything else: the one rule every reader uses."""
     if text.lstrip().startswith("{"):
         return "json"
+    from badgekit import jwt  # start-up: only text that is not JSON loads the JWT reader
+
     if jwt.looks_like_jws(text):
         return "jwt"
     # start-up: only text that is neither JSON nor a compact JWS needs it
@@ -122,6 +127,8 @@ class Stored:
             securing, text = "sd-jwt-vc", self.text.strip()
             shape = json_shape(credential)
         elif self.kind == "jwt":
+            from badgekit import jwt  # start-up: only a VC-JWT loads the JWT reader
+
             jws = jwt.parse(self.text, max_bytes=max_bytes)
             if _legacy.is_open_badges_2(jws.payload):  # an OB 2.0 signed assertion
                 raise LegacyBadge(_legacy_reason(self.form), source=self.source, form=self.form, text=self.text)
@@ -135,8 +142,11 @@ class Stored:
             if _legacy.is_open_badges_2(doc):
                 raise LegacyBadge(_legacy_reason(self.form), source=self.source, form=self.form, text=self.text)
             credential, securing, text = doc, "embedded-proof", self.text
-            wrapped = jwt.enveloped(doc)
-            if wrapped is not None:  # VCDM 2.0 §4.13: the secured credential is in the data: URL
+            if _ENVELOPED_TYPE in as_list(doc.get("type")):  # VCDM 2.0 §4.13: the secured credential is in the data: URL
+                from badgekit import jwt  # start-up: only an enveloped credential loads it
+
+                wrapped = jwt.enveloped(doc)
+                assert wrapped is not None  # what enveloped() reads first is this type
                 media_type, token = wrapped
                 if media_type != jwt.VC_JWT_MEDIA_TYPE:
                     raise UnsupportedEnvelope(f"an enveloped credential of media type {media_type}; badgekit reads "

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-_HASH = re.compile(r"^(sha256|md5)\$([0-9a-fA-F]+)$")
+_HASH = r"^(sha256|md5)\$([0-9a-fA-F]+)$"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 def is_hashed(identifier: Mapping[str, Any]) -> bool:
@@ -24,13 +24,13 @@ def is_hashed(identifier: Mapping[str, Any]) -> bool:
     flag = identifier.get("hashed")
     if flag is None:
         stored = identifier.get("identityHash")
-        return isinstance(stored, str) and bool(_HASH.match(stored))
+        return isinstance(stored, str) and bool(re.match(_HASH, stored))
     return flag is True
 
 
 def hash_matches(stored: str, values: Sequence[str], salt: str) -> bool:
     """True when ``stored`` (``sha256$hex`` or ``md5$hex``) is the hash of one of ``values`` + ``salt``."""
-    m = _HASH.match(stored.strip())
+    m = re.match(_HASH, stored.strip())
     if m is None:
         return False
     algorithm, digest = m.group(1), m.group(2).lower()

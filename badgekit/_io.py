@@ -326,7 +326,7 @@ def loads_json_shape(data: bytes | str, *, source: str = "input", max_depth: int
     if shape.depth > max_depth:
         raise LimitExceeded(f"{source}: JSON nested deeper than {max_depth} levels")
     # Only a \uD800-\uDFFF escape (or a non-ASCII str argument) can carry a surrogate: skip the walk otherwise.
-    if (_ESCAPED_SURROGATE.search(data) or (not data.isascii() and _SURROGATE.search(data))) and _has_lone_surrogate(value):
+    if (_ESCAPED_SURROGATE.search(data) or (not data.isascii() and re.search(_SURROGATE, data))) and _has_lone_surrogate(value):
         raise InputError(f"{source}: a JSON string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escape): not Unicode text")
     return value, shape
 
@@ -497,7 +497,7 @@ _STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_rejec
                            parse_float=_finite_float, parse_int=_bounded_int)
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"  # compiled on first use (re's cache): only non-ASCII text needs it (issue 18)
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -506,7 +506,7 @@ def _has_lone_surrogate(value: Any) -> bool:
     while stack:
         node = stack.pop()
         if isinstance(node, str):
-            if _SURROGATE.search(node):
+            if re.search(_SURROGATE, node):
                 return True
         elif isinstance(node, dict):
             stack.extend(node)

@@ -46,14 +46,14 @@ def is_open_badges_2(doc: Mapping[str, Any]) -> bool:
     return "@context" not in doc and "recipient" in doc and "badge" in doc
 
 
-_HTTP_URL = re.compile(r"(https?)://([^/?#]*)(.*)\Z", re.IGNORECASE | re.DOTALL)
+_HTTP_URL = r"(?is)(https?)://([^/?#]*)(.*)\Z"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 def is_http_url(value: object) -> bool:
     """True for an ``http://`` or ``https://`` URL, its scheme in any case (RFC 3986 §3.1:
     ``HTTPS://`` is the same scheme). OB 2.0 links documents (hosted assertions, BadgeClasses,
     Profiles, keys) by such URLs."""
-    return isinstance(value, str) and len(value) > 8 and _HTTP_URL.match(value) is not None
+    return isinstance(value, str) and len(value) > 8 and re.match(_HTTP_URL, value) is not None
 
 
 def normalize_url(url: str) -> str:
@@ -64,7 +64,7 @@ def normalize_url(url: str) -> str:
         >>> normalize_url("HTTPS://Issuer.Example.org/Assertions/1.json")
         'https://issuer.example.org/Assertions/1.json'
     """
-    m = _HTTP_URL.match(url)
+    m = re.match(_HTTP_URL, url)
     if m is None:
         return url
     user, at, host = m.group(2).rpartition("@")

@@ -19,13 +19,12 @@ calendar-aware (:func:`add_duration`): years and months move the calendar date a
 of a shorter month (``P1Y`` from 2024-02-29 is 2025-02-28, ``P1M`` from 2024-01-31 is 2024-02-29),
 then weeks, days and the time part are added as exact durations.
 
-Import-light on purpose (``re``, ``datetime``, ``calendar`` and ``dataclasses``, all loaded by a
-cold ``badgekit verify`` anyway): ``badgekit verify`` imports it at start-up.
+Import-light on purpose (``re``, ``datetime`` and ``dataclasses``, all loaded by a cold ``badgekit
+verify`` anyway; not ``calendar``, which loads ``locale``): ``badgekit verify`` imports it at start-up.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -157,6 +156,22 @@ def format_utc(when: datetime) -> str:
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]``: the days of a month (proleptic Gregorian), without
+    importing ``calendar`` and the ``locale`` it loads (~5 M instructions of a cold verify, issue 18).
+
+    Raises:
+        ValueError: ``month`` is not 1-12 (as ``calendar.IllegalMonthError``).
+    """
+    if not 1 <= month <= 12:
+        raise ValueError(f"bad month number {month}; must be 1-12")
+    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return _MONTH_DAYS[month] + leap
+
+
 def utc_now() -> datetime:
     """The current moment (aware, UTC): the one clock badgekit reads. Functions that depend on the
     time take a ``now``/``at`` argument (default: this), so tests pass a fixed one."""
@@ -182,7 +197,7 @@ class Duration:
         month = total_months % 12 + 1
         if not 1 <= year <= 9999:
             raise InputError(f"{self} from {moment.isoformat()} is out of range")
-        day = min(moment.day, calendar.monthrange(year, month)[1])
+        day = min(moment.day, days_in_month(year, month))
         shifted = moment.replace(year=year, month=month, day=day)
         try:
             return shifted + timedelta(
@@ -207,7 +222,7 @@ class Duration:
         return "P" + date_part + (f"T{time_part}" if time_part else "")
 
 
-_DURATION = re.compile(
+_DURATION = (  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
 )
@@ -224,7 +239,7 @@ def parse_duration(text: str) -> Duration:
     """
     if not isinstance(text, str):
         raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
-    match = _DURATION.fullmatch(text.strip())
+    match = re.fullmatch(_DURATION, text.strip())
     if match is None or text.strip() in ("P", "PT"):
         raise InputError(f"{text!r} is not an ISO 8601 duration such as P2Y, P6M or P90D")
     parts = match.groupdict()

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from badgekit import _legacy
+from badgekit._cache_dir import cache_dir as cache_dir  # where the cache lives (module docstring)
 from badgekit._io import atomic_write, dumps_json, load_json_file
 from badgekit._time import format_utc, utc_now
 from badgekit.errors import InputError, LimitExceeded
@@ -70,15 +71,6 @@ class CacheContents:
 
     def provenance(self) -> dict[str, str]:
         return {e.id: e.describe() for e in self.entries}
-
-
-def cache_dir() -> Path:
-    """Where the cache lives (see the module docstring); not created here."""
-    explicit = os.environ.get("BADGEKIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "badgekit"
 
 
 def classify(document: Any, *, source: str = "input") -> tuple[Kind, str]:

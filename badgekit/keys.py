@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -30,6 +30,11 @@ from badgekit.jwk import b64url_encode
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+    from cryptography.hazmat.primitives.serialization import KeySerializationEncryption
+
+# `cryptography`'s serialization package (PEM, PKCS#8, and SSH keys with their ciphers: ~10 M
+# instructions) is imported where a private key is read or written, never by `badgekit verify`,
+# which reads public keys from raw bytes (ADR 10).
 
 MIN_PASSPHRASE_LENGTH = 8
 #: RSA modulus size for new keys (NIST: 3072 bits ~ 128-bit security) and the least accepted.
@@ -85,6 +90,7 @@ class Ed25519Key(_Multikey):
     jws_alg = "EdDSA"
 
     def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        from cryptography.hazmat.primitives import serialization  # private keys only (module top)
         self._private = private_key
         self._public = private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -199,6 +205,7 @@ class EcdsaKey(_Multikey):
     def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
         if self._curve_name(private_key) is None:
             raise KeyFileError(f"ECDSA key on {private_key.curve.name}: badgekit signs with P-256 or P-384 only")
+        from cryptography.hazmat.primitives import serialization  # private keys only (module top)
         self._private = private_key
         self._public = private_key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
@@ -277,15 +284,18 @@ DataIntegrityKey = Ed25519Key | EcdsaKey
 
 def _pkcs8_pem(private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | Ed25519PrivateKey, passphrase: bytes | None) -> bytes:
     """The one PKCS#8 PEM writer of every key type (encrypted when ``passphrase`` is given)."""
+    from cryptography.hazmat.primitives import serialization  # private keys only (module top)
     return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(passphrase))
 
 
 def _pkcs8_der(private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
     """Unencrypted PKCS#8 DER: only what pickling hands to a worker process of our own."""
+    from cryptography.hazmat.primitives import serialization  # private keys only (module top)
     return private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
 def _key_from_der(der: bytes) -> RsaKey | EcdsaKey:
+    from cryptography.hazmat.primitives import serialization  # private keys only (module top)
     private = serialization.load_der_private_key(der, password=None)
     if isinstance(private, rsa.RSAPrivateKey):
         return RsaKey(private)
@@ -293,7 +303,8 @@ def _key_from_der(der: bytes) -> RsaKey | EcdsaKey:
     return EcdsaKey(private)
 
 
-def _encryption(passphrase: bytes | None) -> serialization.KeySerializationEncryption:
+def _encryption(passphrase: bytes | None) -> KeySerializationEncryption:
+    from cryptography.hazmat.primitives import serialization  # private keys only (module top)
     if passphrase is None:
         return serialization.NoEncryption()
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
@@ -419,6 +430,7 @@ def _ecdsa(p: Path, private: ec.EllipticCurvePrivateKey) -> EcdsaKey:
 
 def _load_private(p: Path, passphrase: bytes | None) -> PrivateKeyTypes:
     """The ``cryptography`` private key in ``p``, after the file-permission and passphrase rules."""
+    from cryptography.hazmat.primitives import serialization  # private keys only (module top)
     if not p.is_file():
         raise KeyFileError(f"{p}: no such key file", hint="create one with: badgekit key generate")
     if not is_private_to_owner(p):

@@ -23,7 +23,7 @@ from typing import Any
 __all__ = ["ancestors", "chain_problem", "id_problem", "is_chained", "matching", "new_proof_id", "previous_ids",
            "predecessors", "unsecured"]
 
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+\Z")
+_URL = r"[A-Za-z][A-Za-z0-9+.-]*:\S+\Z"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 def new_proof_id() -> str:
@@ -34,7 +34,7 @@ def new_proof_id() -> str:
 def id_problem(proof_id: str) -> str | None:
     """Why ``proof_id`` cannot be a proof's ``id``, or None: it must be a URL (VC Data Integrity
     1.0 §2.1), such as ``urn:uuid:…``; a relative reference or a blank node label is not one."""
-    if _URL.match(proof_id):  # a scheme first: never "_:" nor a relative reference
+    if re.match(_URL, proof_id):  # a scheme first: never "_:" nor a relative reference
         return None
     return f"a proof id is a URL (urn:uuid:…, https://…); {proof_id[:80]!r} is not one"
 

@@ -19,7 +19,6 @@ A missing required member is reported at the member's own path (``$.name: is req
 
 from __future__ import annotations
 
-import calendar
 import copy
 import datetime
 import json
@@ -27,8 +26,10 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
+
+from badgekit._time import days_in_month
+from badgekit.data import read_bytes
 
 Engine = Literal["fast", "reference"]
 
@@ -97,14 +98,14 @@ def json_path(parts: Iterable[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _IDENT.fullmatch(part):
+        elif re.fullmatch(_IDENT, part):
             out.append(f".{part}")
         else:
             out.append("['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']")
     return "".join(out)
 
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,8 +127,7 @@ def load_schema(schema_file: str) -> dict[str, Any]:
 def _load_schema(schema_file: str) -> dict[str, Any]:
     cached = _schemas.get(schema_file)
     if cached is None:
-        ref = resources.files("badgekit.data").joinpath("schemas", *schema_file.split("/"))
-        cached = json.loads(ref.read_text(encoding="utf-8"))
+        cached = json.loads(read_bytes("schemas", *schema_file.split("/")).decode("utf-8"))
         _schemas[schema_file] = cached
     return cached
 
@@ -181,7 +181,7 @@ _RFC3339_DATE_TIME = re.compile(
     r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
     re.ASCII,
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATE = r"(?a)\d{4}-\d{2}-\d{2}"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 def is_date_time(value: str) -> bool:
@@ -194,7 +194,7 @@ def is_date_time(value: str) -> bool:
             known = False
         else:
             year, month, day = (int(g) for g in match.groups())
-            known = year >= 1 and 1 <= day <= calendar.monthrange(year, month)[1]
+            known = year >= 1 and 1 <= day <= days_in_month(year, month)
         if len(_DATE_TIMES) >= 1024:
             _DATE_TIMES.clear()
         _DATE_TIMES[value] = known
@@ -206,7 +206,7 @@ _DATE_TIMES: dict[str, bool] = {}
 
 def is_date(value: str) -> bool:
     """``format: date`` as the reference engine checks it (``YYYY-MM-DD``, a real day)."""
-    if not _DATE.fullmatch(value):
+    if not re.fullmatch(_DATE, value):
         return False
     try:
         datetime.date.fromisoformat(value)

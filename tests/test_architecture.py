@@ -10,6 +10,7 @@ needed fails the test until it is removed.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -174,12 +175,18 @@ _NEVER_ON_VERIFY = (
     "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render", "badgekit.roster",
     "badgekit.ob2", "badgekit.migrate",  # Open Badges 2.0: only when an OB 2.0 assertion is met
     "email.utils", "socket",  # jsonschema-rs loads with a stand-in (schema.import_engine_without_email)
+    # cryptography's PEM/PKCS#8/SSH readers and their ciphers: only where a private key is read or written
+    "cryptography.hazmat.primitives.serialization", "cryptography.hazmat.primitives.ciphers",
+    # importlib.resources with tempfile, shutil, bz2, lzma, zipfile: bundled files are read by badgekit.data.read_bytes
+    "importlib.resources", "tempfile", "shutil", "zipfile",
+    "calendar", "locale",  # _time.days_in_month
+    "pickle",  # the processed contexts are read by the C unpickler (jsonld._contexts)
 )
 _NEVER_ON_HELP = ("jinja2", "sqlite3", "rich.progress", "pyld", "badgekit.issuing", "badgekit.ledger",
                   "badgekit.lifecycle", "badgekit.delivery", "badgekit.report", "badgekit.baking.render")
 
 
-def _loaded_by(*args: str, ok: tuple[int, ...] = (0,)) -> set[str]:
+def _loaded_by(*args: str, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> set[str]:
     code = (
         "import sys\n"
         "from badgekit.cli import main\n"
@@ -187,7 +194,8 @@ def _loaded_by(*args: str, ok: tuple[int, ...] = (0,)) -> set[str]:
         f"try:\n    main()\nexcept SystemExit as e:\n    assert e.code in {ok!r}, e.code\n"
         "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})})
     return set(out.stderr.rpartition("MODULES ")[2].split())
 
 
@@ -196,17 +204,22 @@ def test_cold_verify_stays_within_its_start_up_budget():
                         "--trust", "tests/vectors/1edtech-trust.json")
     assert "badgekit.verify" in loaded
     assert sorted(m for m in _NEVER_ON_VERIFY if m in loaded) == []
+    assert "badgekit.baking.png" in loaded and "badgekit.baking.svg" not in loaded  # a PNG needs no SVG reader
 
 
 # What a credential that is not baked, nor an SD-JWT VC, does not need (loaded by what it meets),
 # nor a run without --trust or --recipient (the policy classes).
 _NEVER_ON_VERIFY_JSON = ("badgekit.baking", "badgekit.baking.png", "badgekit.baking.svg", "badgekit.sdjwt", "secrets",
-                         "badgekit.verify._policy")
+                         "badgekit.verify._policy",
+                         "badgekit.jwt",  # nor the JWT reader: loaded by a VC-JWT, an enveloped credential, --trust
+                         "badgekit.verify._endorsements",  # nor the endorsement checks, for a credential without any
+                         "badgekit.cache")  # nor the cache, when there is no cache folder
 
 
-def test_cold_verify_of_json_loads_no_image_or_sd_jwt_reader_nor_policy():
+def test_cold_verify_of_json_loads_no_image_or_sd_jwt_reader_nor_policy(tmp_path):
     # indeterminate (3): without --trust, nothing says the did:web key is the issuer's
-    loaded = _loaded_by("verify", "--jsonl", "tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json", ok=(3,))
+    loaded = _loaded_by("verify", "--jsonl", "tests/vectors/1edtech-validator-ob30/simple-eddsa-2022.json", ok=(3,),
+                        env={"BADGEKIT_CACHE_DIR": str(tmp_path / "no-cache-yet")})
     assert "badgekit.verify" in loaded
     assert sorted(m for m in _NEVER_ON_VERIFY + _NEVER_ON_VERIFY_JSON if m in loaded) == []
 

@@ -12,18 +12,22 @@ or a compact JWS (VC-JWT), or an SD-JWT VC (a compact JWS, ``~`` and disclosures
 returns ``p`` byte for byte and a proof over it still verifies.
 
 This package imports nothing heavy at import time (defusedxml, qrcode and resvg are imported
-inside the functions that need them) so ``badgekit verify`` starts fast.
+inside the functions that need them, and the SVG reader only for an SVG badge) so ``badgekit
+verify`` starts fast.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from badgekit._io import loads_json
-from badgekit.baking import png, svg
+from badgekit.baking import png
 from badgekit.errors import BakingError, InputError
+
+if TYPE_CHECKING:
+    from badgekit.baking import svg
 
 Container = Literal["png", "svg"]
 
@@ -50,6 +54,8 @@ def detect(data: bytes) -> Container | None:
     """``"png"`` or ``"svg"`` by content (never by file name), or None for anything else."""
     if png.is_png(data):
         return "png"
+    from badgekit.baking import svg  # start-up: only an SVG badge loads the SVG reader
+
     if svg.is_svg(data):
         return "svg"
     return None
@@ -100,6 +106,8 @@ def bake(image: bytes, payload: str, *, source: str) -> bytes:
     text = payload.strip() if jwt else payload
     if _require(image, source) == "png":
         return png.bake(image, text, source=source)
+    from badgekit.baking import svg  # start-up: only an SVG badge loads the SVG reader
+
     return svg.bake(image, text, is_jwt=jwt, source=source)
 
 
@@ -114,7 +122,13 @@ class Baker:
 
     def __init__(self, image: bytes, *, source: str) -> None:
         self.container: Container = _require(image, source)
-        self._template = png.Template(image, source=source) if self.container == "png" else svg.Template(image, source=source)
+        self._template: png.Template | svg.Template
+        if self.container == "png":
+            self._template = png.Template(image, source=source)
+        else:
+            from badgekit.baking import svg  # start-up: only an SVG badge loads the SVG reader
+
+            self._template = svg.Template(image, source=source)
 
     def bake(self, payload: str, *, source: str, is_jwt: bool | None = None) -> bytes:
         """The image with ``payload`` baked in (see :func:`bake`).
@@ -146,6 +160,8 @@ def extract(data: bytes, *, source: str) -> Extracted:
     if kind == "png":
         found = png.extract(data, source=source)
         return Extracted(found.text, is_jwt(found.text), "png", found.legacy)
+    from badgekit.baking import svg  # start-up: only an SVG badge loads the SVG reader
+
     text = svg.extract(data, source=source)
     return Extracted(text.text, text.is_jwt, "svg", text.legacy)
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from badgekit import cache
+from badgekit._cache_dir import cache_dir
 from badgekit._io import load_json_file
 from badgekit._parallel import default_workers
 from badgekit._schema_startup import import_jsonschema_rs_without_email
@@ -179,7 +179,10 @@ def _options(at: str | None, status_lists: list[str], did_docs: list[Path], trus
         from badgekit import ob2
 
         ob2_documents, provenance = ob2.load_documents(ob2_docs)
-    if use_cache:
+    if use_cache and cache_dir().is_dir():  # without the folder, cache.load() finds nothing
+        # start-up: the cache module (two dataclasses) only when there is a cache folder to read
+        from badgekit import cache
+
         # What the user added with 'badgekit cache add'; documents given here win over it.
         cached = cache.load()
         for problem in cached.skipped:

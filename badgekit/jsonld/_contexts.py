@@ -11,9 +11,9 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
+from badgekit.data import read_bytes
 from badgekit.errors import DocumentLoaderError
 
 # URL -> (file in badgekit/data/contexts, SHA-256 of its bytes). Pinned per URL: the OB 3.0.3
@@ -80,7 +80,7 @@ def bundled_context(url: str) -> Any:
     if entry is None:
         raise DocumentLoaderError(f"context {url} is not bundled with badgekit; refusing to fetch it")
     filename, digest = entry
-    raw = resources.files("badgekit.data").joinpath("contexts", filename).read_bytes()
+    raw = read_bytes("contexts", filename)
     if hashlib.sha256(raw).hexdigest() != digest:
         raise RuntimeError(f"bundled context {filename} does not match its pinned SHA-256; reinstall badgekit")
     doc = json.loads(raw)
@@ -146,15 +146,19 @@ _shipped: dict[str, Any] | None = None
 def _unpickle(data: bytes) -> Any:
     """Unpickles shipped data, allowing no global but PyLD's ``frozendict``."""
     import io
-    import pickle
 
-    class Restricted(pickle.Unpickler):
+    try:  # the C unpickler that pickle.Unpickler is, without pickle.py (~4 M instructions, issue 18)
+        from _pickle import Unpickler, UnpicklingError
+    except ImportError:  # pragma: no cover - an interpreter without CPython's accelerator
+        from pickle import Unpickler, UnpicklingError
+
+    class Restricted(Unpickler):
         def find_class(self, module: str, name: str) -> Any:
             if (module, name) == ("frozendict", "frozendict"):
                 from frozendict import frozendict
 
                 return frozendict
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in {PROCESSED_FILE}")
+            raise UnpicklingError(f"{module}.{name} is not allowed in {PROCESSED_FILE}")
 
     return Restricted(io.BytesIO(data)).load()
 
@@ -168,7 +172,7 @@ def shipped_processed_context(urls: tuple[str, ...]) -> Any | None:
         return None
     if _shipped is None:
         try:
-            raw = resources.files("badgekit.data").joinpath("contexts", PROCESSED_FILE).read_bytes()
+            raw = read_bytes("contexts", PROCESSED_FILE)
             shipped = _unpickle(raw)
         except Exception:  # noqa: BLE001 - pragma: no cover - damaged or foreign data: process anew
             shipped = {"pins": {}, "sets": {}}  # a damaged installation: process the contexts anew

@@ -21,7 +21,7 @@ MAX_LIST_BYTES = 16 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-_NONZERO = re.compile(rb"[^\x00]")
+_NONZERO = rb"[^\x00]"  # compiled on first use (re's cache): a cold verify may not need it (issue 18)
 
 
 class StatusListError(InputError):
@@ -78,7 +78,7 @@ class Bitstring:
     def set_indices(self) -> list[int]:
         """Every index whose bit is set, ascending."""
         out: list[int] = []
-        for match in _NONZERO.finditer(self._bytes):
+        for match in re.finditer(_NONZERO, self._bytes):
             byte_index = match.start()
             byte = self._bytes[byte_index]
             out.extend(byte_index * 8 + b for b in range(8) if byte & (0x80 >> b))

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from badgekit import _envelope, jsonld, jwt, schema
+from badgekit import _envelope, jsonld, schema
 from badgekit._io import JsonShape
 from badgekit.verify import _state
 from badgekit.verify._canon import canonize_bounded
@@ -60,6 +60,8 @@ def check_parse(run: Run, data: bytes) -> None:
         run.summary["disclosed"] = [text(p, 300) or "" for p in shown.disclosed]  # bounded: a claim name can be megabytes
         run.summary["undisclosed"] = shown.withheld_count
     elif envelope.jws is not None:
+        from badgekit import jwt  # start-up: only a VC-JWT (or SD-JWT VC) loads the JWT reader
+
         jws = envelope.jws
         if envelope.securing == jwt.VC_JOSE:
             wrapped = f"{jwt.ENVELOPED_TYPE}: " if envelope.enveloped else ""

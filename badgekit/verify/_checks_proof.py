@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from badgekit import cryptosuites, did, jwt, proof, proofsets
+from badgekit import cryptosuites, did, proof, proofsets
 from badgekit.errors import BadgekitError
 from badgekit.limits import MAX_PROOFS
 from badgekit.verify import _state
@@ -31,6 +31,8 @@ def check_proof_structure(run: Run) -> None:
         _sd_jwt_structure(run)
         return
     if run.jws is not None:
+        from badgekit import jwt  # start-up: only a VC-JWT (or SD-JWT VC) loads the JWT reader
+
         securing = jwt.VC_JOSE if run.securing == jwt.VC_JOSE else jwt.VC_JWT
         label = "vc+jwt" if securing == jwt.VC_JOSE else "VC-JWT"
         problem = jwt.header_problem(run.jws.header, securing)
@@ -273,6 +275,8 @@ def _in_document(run: Run, key_label: str, issuer: str) -> str:
 
 
 def _jwt_key(run: Run, issuer: str) -> ProofKey:
+    from badgekit import jwt  # start-up: only a VC-JWT (or SD-JWT VC) loads the JWT reader
+
     assert run.jws is not None
     try:
         key = jwt.resolve_key(run.jws.header, documents=run.options.did_documents)
@@ -394,6 +398,8 @@ def _di_signature(run: Run, key: ProofKey) -> ProofKey:
 
 
 def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:
+    from badgekit import jwt  # start-up: only a VC-JWT (or SD-JWT VC) loads the JWT reader
+
     assert run.jws is not None
     assert isinstance(key.public_key, jwt.JwtKey)  # a VC-JWT's key (check 5)
     if not jwt.verify_signature(run.jws, key.public_key):
@@ -405,6 +411,8 @@ def _jwt_signature(run: Run, key: ProofKey) -> ProofKey:
 
 def _sd_jwt_signature(run: Run, key: ProofKey) -> ProofKey:
     """The issuer's signature verified: now the key binding JWT's, by the holder key (cnf)."""
+    from badgekit import jwt  # start-up: only a VC-JWT (or SD-JWT VC) loads the JWT reader
+
     assert run.sd is not None and run.disclosures is not None and isinstance(key.public_key, jwt.JwtKey)
     done = f"SD-JWT VC {key.public_key.alg} signature verified"
     if run.sd.kb is None:

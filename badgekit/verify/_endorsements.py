@@ -13,7 +13,14 @@ from typing import Any
 
 from badgekit import _envelope
 from badgekit.limits import MAX_ENDORSEMENTS, FoundEndorsement, find_endorsements
-from badgekit.verify._models import ENDORSEMENT_CHECKS, FAILED, INDETERMINATE, PASSED, SKIPPED
+from badgekit.verify._models import (
+    ENDORSEMENT_CHECKS,
+    FAILED,
+    INDETERMINATE,
+    NO_ENDORSEMENTS,
+    PASSED,
+    SKIPPED,
+)
 from badgekit.verify._options import VerifyOptions
 from badgekit.verify._state import Run
 from badgekit.verify._text import as_list, one_line, short_id, text
@@ -52,7 +59,7 @@ def check_endorsements(run: Run, nested_run: NestedRun) -> None:
     assert run.doc is not None
     found = find_endorsements(run.doc) if run.may_hold_keys("endorsement", "endorsementJwt") else []
     if not found:
-        run.set("endorsements", SKIPPED, "the credential carries no embedded endorsements")
+        run.set("endorsements", SKIPPED, NO_ENDORSEMENTS)
         return
     if len(found) > MAX_ENDORSEMENTS:
         run.set("endorsements", FAILED, f"{len(found)} embedded endorsements; badgekit verifies at most "

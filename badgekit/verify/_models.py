@@ -37,6 +37,8 @@ CHECK_NUMBERS = dict(CHECKS)
 #: The checks an embedded endorsement must pass (trust is about the credential's issuer; the
 #: recipient is the earner's; endorsements of an endorsement are not followed).
 ENDORSEMENT_CHECKS = ("parse", "schema", "contexts", "proof-structure", "issuer-key", "signature", "validity", "status")
+#: Check 11 skipped: what it says of a credential without embedded endorsements.
+NO_ENDORSEMENTS = "the credential carries no embedded endorsements"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from badgekit import _identity
 from badgekit.verify._models import FAILED, PASSED
 from badgekit.verify._text import as_list, one_line, text
 
-_PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-/]{3,30}$")
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+# compiled on first use (re's cache): only a --recipient needs them (issue 18)
+_PHONE = r"^\+?[0-9(][0-9 ().\-/]{3,30}$"
+_URL = r"^[A-Za-z][A-Za-z0-9+.\-]*://"
 
 _KIND_NAMES = {"email": "an email address", "phone": "a phone number", "url": "a URL", "did": "a DID",
                "other": "this value"}
@@ -67,7 +68,7 @@ def _recipient_forms(wanted: str) -> tuple[str, list[str], set[str]]:
     typed = wanted.strip()
     if typed.startswith("did:"):
         return "did", [typed], {typed}
-    if _URL.match(typed):
+    if re.match(_URL, typed):
         return "url", [typed], {typed}
     # start-up: the roster module (CSV parsing) only when a --recipient is checked
     from badgekit.roster import bare_email
@@ -78,7 +79,7 @@ def _recipient_forms(wanted: str) -> tuple[str, list[str], set[str]]:
         forms = list(dict.fromkeys([typed, bare, normalised]))
         return "email", forms, {typed, f"mailto:{bare}", f"mailto:{normalised}"}
     number = typed[4:] if typed.lower().startswith("tel:") else typed
-    if _PHONE.match(number) and sum(c.isdigit() for c in number) >= 4:
+    if re.match(_PHONE, number) and sum(c.isdigit() for c in number) >= 4:
         compact = ("+" if number.startswith("+") else "") + "".join(c for c in number if c.isdigit())
         forms = list(dict.fromkeys([typed, number, compact]))
         return "phone", forms, {typed, f"tel:{number}", f"tel:{compact}"}

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from badgekit import jwt
 from badgekit._io import JsonShape
 from badgekit._time import utc_now
 from badgekit.errors import BadgekitError
@@ -29,7 +28,7 @@ from badgekit.verify._options import VerifyOptions
 from badgekit.verify._text import one_line
 
 if TYPE_CHECKING:
-    from badgekit import sdjwt
+    from badgekit import jwt, sdjwt
 
 #: The fast paths of verification: one walk of the parsed credential (:class:`JsonShape`) tells
 #: the checks which of their own walks can find nothing, check 6 reuses check 3's canonical form,

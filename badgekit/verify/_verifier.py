@@ -14,8 +14,7 @@ from badgekit.verify._checks_document import check_contexts, check_parse, check_
 from badgekit.verify._checks_policy import check_recipient, check_trust
 from badgekit.verify._checks_proof import check_issuer_key, check_proof_structure, check_signature
 from badgekit.verify._checks_time import check_status, check_validity
-from badgekit.verify._endorsements import check_endorsements
-from badgekit.verify._models import FAILED, PASSED, VerificationReport
+from badgekit.verify._models import FAILED, NO_ENDORSEMENTS, PASSED, SKIPPED, VerificationReport
 from badgekit.verify._options import VerifyOptions
 from badgekit.verify._state import Run
 
@@ -56,8 +55,18 @@ def run_checks(run: Run, data: bytes) -> Run:
     # 10. optional recipient: credentialSubject.id or an IdentityObject matches   [SPEC (e) 5]
     run.guarded("recipient", check_recipient)
     # 11. embedded endorsements, one level deep                                   [SPEC (e) 6]
-    run.guarded("endorsements", lambda r: check_endorsements(r, _endorsement_run))
+    run.guarded("endorsements", _check_endorsements)
     return run
+
+
+def _check_endorsements(run: Run) -> None:
+    if not run.may_hold_keys("endorsement", "endorsementJwt"):  # known from the document's shape
+        run.set("endorsements", SKIPPED, NO_ENDORSEMENTS)
+        return
+    # start-up: the endorsement checks load only for a credential that may hold endorsements
+    from badgekit.verify._endorsements import check_endorsements
+
+    check_endorsements(run, _endorsement_run)
 
 
 def _endorsement_run(source: str, options: VerifyOptions, data: bytes) -> Run:

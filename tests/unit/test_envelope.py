@@ -136,3 +136,9 @@ def test_delivery_reads_credentials_through_it(tmp_path):
     found = _envelope.read((OB / "simple-jwt.svg").read_bytes(), source="x")
     assert delivery.read_credential(OB / "simple-jwt.svg") == (found.credential, found.text)
     assert found.text.count(".") == 2 and found.text == found.text.strip()
+
+
+def test_the_enveloped_type_tested_before_loading_the_jwt_reader_is_the_jwt_readers():
+    from badgekit import _envelope, jwt
+
+    assert _envelope._ENVELOPED_TYPE == jwt.ENVELOPED_TYPE

@@ -269,3 +269,18 @@ def test_stamps_read_are_remembered_bounded_and_refusals_still_name_their_field(
     for field in ("validFrom", "created"):  # a refused stamp is never remembered: each says its own field
         with pytest.raises(InputError, match=f"^{field} '2026-01-15T12:00:00' "):
             parse_datetime_stamp("2026-01-15T12:00:00", field=field)
+
+
+def test_days_in_month_is_calendar_monthrange() -> None:
+    import calendar
+
+    from badgekit._time import days_in_month
+
+    for year in (*range(-401, 2500), 9999):
+        for month in range(1, 13):
+            assert days_in_month(year, month) == calendar.monthrange(year, month)[1], (year, month)
+    for month in (0, 13, -1):
+        with pytest.raises(ValueError, match="bad month number"):
+            days_in_month(2024, month)
+        with pytest.raises(ValueError):
+            calendar.monthrange(2024, month)
