@@ -57,8 +57,9 @@ def check_proof_structure(run: Run) -> None:
         run.set("proof-structure", FAILED, f"{len(proofs)} proofs; badgekit checks at most {MAX_PROOFS}")
         return
     chain = proofsets.chain_problem(proofs)
-    if chain:
-        run.set("proof-structure", FAILED, f"proof chain: {chain}")
+    problem = f"proof chain: {chain}" if chain else proofsets.repeat_problem(proofs)
+    if problem:
+        run.set("proof-structure", FAILED, problem)
         return
     run.all_proofs = proofs
     notes = []

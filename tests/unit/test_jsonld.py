@@ -59,6 +59,20 @@ def test_safe_mode_rejects_relative_ids():
         jsonld.canonize({**doc, "id": "not-absolute"})
 
 
+def test_n_quads_that_do_not_parse_back_are_a_json_ld_error():
+    # Found by scripts/fuzz_verify.py: an IRI holding a line break (JSON allows it) breaks its
+    # N-Quads line; ecdsa-sd-2023 reads them back, and PyLD's ParserError escaped.
+    with pytest.raises(JsonLdError, match="cannot be read back as N-Quads"):
+        jsonld.canonize_nquads("<urn:x\n> <https://schema.org/name> \"a\" .\n")
+
+
+def test_a_relative_context_url_is_a_json_ld_error():
+    # Found by scripts/fuzz_verify.py: a status list whose @context is "DataIntegrityProof" made
+    # PyLD raise a bare ValueError while its proof was checked.
+    with pytest.raises(JsonLdError, match="relative IRI 'DataIntegrityProof'"):
+        jsonld.canonize({"@context": "DataIntegrityProof", "id": "urn:x"})
+
+
 def test_poison_graph_is_refused_quickly():
     # Many blank nodes that all look alike: RDFC-1.0's worst case.
     nodes = [{"@id": f"_:b{i}", "http://ex.org/p": [{"@id": f"_:b{(i + 1) % 60}"}, {"@id": f"_:b{(i + 7) % 60}"}]} for i in range(60)]
