@@ -169,6 +169,32 @@ def make_seeds(out: Path) -> None:
     print(f"seeds in {seeds}: {counts}; status lists in {out / 'status'}")
 
 
+def make_fixture_seeds(out: Path) -> None:
+    """Seeds from ``tests/invalid/make_invalid.py`` (a checkout only): fixed keys and clock, with
+    what the CLI does not write (embedded endorsements, a proof chain, a recipient to match, a
+    revoked and a suspended credential); verified at its fixed time against its support files."""
+    from tests.invalid import make_invalid as mi
+
+    if out.exists():
+        shutil.rmtree(out)
+    json_seeds = {"control.json": mi.valid_control(), "endorsed.json": mi._json(mi.valid_endorsed()),
+                  "chain.json": mi.valid_proof_chain(), "jcs.json": mi.valid_eddsa_jcs_2022(),
+                  "enveloped.json": mi.valid_vc_jose(wrapped=True),
+                  "revoked.json": (mi.HERE / "status--revoked.json").read_bytes(),
+                  "suspended.json": (mi.HERE / "status--suspended.json").read_bytes()}
+    other = {"vcjwt": {"jose.jwt": mi.valid_vc_jose(wrapped=False), "jwk.jwt": mi.valid_jwk_only_jwt()},
+             "sdjwt": {"sd.sd-jwt": mi.valid_sd_jwt()}}
+    for kind, files in {"json": json_seeds, **other}.items():
+        (out / "seeds" / kind).mkdir(parents=True)
+        for name, data in files.items():
+            (out / "seeds" / kind / name).write_bytes(data)
+    shutil.copytree(mi.SUPPORT / "lists", out / "status")
+    shutil.copyfile(mi.SUPPORT / "trust.json", out / "trust.json")
+    (out / "at.txt").write_text(mi.FIXED_NOW)
+    (out / "recipient.txt").write_text(mi.RECIPIENT)
+    print(f"seeds in {out / 'seeds'}: verified at {mi.FIXED_NOW} for {mi.RECIPIENT}")
+
+
 def _issuers(seeds: Path) -> set[str]:
     found = set()
     for f in seeds.rglob("*"):
@@ -783,6 +809,16 @@ def _norm_sets(node: Any) -> Any:
     return node
 
 
+def _norm_loose(node: Any) -> Any:
+    """Like :func:`_norm_sets` with a one-entry array the same as its entry (JSON-LD reads both alike)."""
+    if node[0] == "o":
+        return ("o", tuple((k, _norm_loose(v)) for k, v in node[1]))
+    if node[0] == "a":
+        items = sorted((_norm_loose(v) for v in node[1]), key=repr)
+        return items[0] if len(items) == 1 else ("a", tuple(items))
+    return node
+
+
 def _strict_json(text: str) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         d = dict(items)
@@ -796,6 +832,17 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=pairs, parse_float=Decimal, parse_constant=const)
 
 
+def _lower_url_hosts(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _lower_url_hosts(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_lower_url_hosts(v) for v in node]
+    if isinstance(node, str):
+        m = re.match(r"(?i)(https?://[^/?#]*)(.*)$", node, re.S)
+        return m.group(1).lower() + m.group(2) if m else node
+    return node
+
+
 def signed_key(text: str) -> tuple[Any, ...] | None:
     """What a valid verdict vouches for in a stored credential's text (see the module doc)."""
     t = text.strip().lstrip("\ufeff")
@@ -804,9 +851,13 @@ def signed_key(text: str) -> tuple[Any, ...] | None:
             doc = _strict_json(t)
         except (ValueError, InvalidOperation, RecursionError):
             return ("unparsable", t)
-        if isinstance(doc, dict) and doc.get("type") == "EnvelopedVerifiableCredential" and isinstance(doc.get("id"), str):
-            rest = {k: v for k, v in doc.items() if k != "id"}
-            return ("enveloped", doc["id"].partition(",")[2].rsplit(".", 1)[0], _norm(rest))
+        types = doc.get("type") if isinstance(doc, dict) else None
+        if "EnvelopedVerifiableCredential" in (types if isinstance(types, list) else [types]) and isinstance(doc.get("id"), str):
+            # the envelope's @context is checked by badgekit (VCDM 2.0's first) and says nothing more
+            rest = {k: v for k, v in doc.items() if k not in ("id", "@context")}
+            return ("enveloped", doc["id"].partition(",")[2].rsplit(".", 1)[0], _norm_loose(_norm(rest)))
+        if isinstance(doc, dict) and doc.get("@context") == "https://w3id.org/openbadges/v2":
+            doc = _lower_url_hosts(doc)  # a hosted OB 2.0 assertion is compared as URLs are (RFC 3986 §6.2.2.1)
         return ("json", _norm(doc))
     parts = t.split("~")
     return ("jws", parts[0].rsplit(".", 1)[0], tuple(parts[1:-1]))
@@ -825,6 +876,9 @@ def legit(key: tuple[Any, ...] | None, seeds: list[tuple[Any, ...]]) -> str | No
         for s in seeds:
             if s[0] == "json" and _norm_sets(key[1]) == _norm_sets(s[1]):
                 return "array order changed"
+        for s in seeds:
+            if s[0] == "json" and _norm_loose(key[1]) == _norm_loose(s[1]):
+                return "one-entry array spelt as its entry"
     return "signed content changed"
 
 
@@ -914,10 +968,10 @@ def _judge(ctx: Ctx, report: Any, data: Callable[[], bytes]) -> list[tuple[str, 
     if report.verdict == "valid":
         payload = _payload_of(data())
         why = legit(signed_key(payload) if payload is not None else None, ctx.seed_keys)
-        if why is not None and why != "array order changed":
+        if why in ("array order changed", "one-entry array spelt as its entry"):
+            out.append(("note-valid-respelt", why))
+        elif why is not None:
             out.append(("valid", why))
-        elif why == "array order changed":
-            out.append(("note-valid-reordered", why))
     return out
 
 
@@ -945,6 +999,20 @@ def _readers(ctx: Ctx, data: bytes) -> list[tuple[str, str]]:
     return out
 
 
+def _list_view(doc: Any) -> Any:
+    """What a verifier reads from a status list credential (the rest is JSON-LD spelling)."""
+    if not isinstance(doc, dict):
+        return None
+    subject = doc.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and len(subject) == 1 else subject
+    subject = subject if isinstance(subject, dict) else {}
+    issuer = doc.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    picked = {k: subject.get(k) for k in ("id", "type", "encodedList", "statusPurpose", "statusSize", "statusMessage", "ttl")}
+    return _norm_loose(_norm({"id": doc.get("id"), "issuer": issuer, "validFrom": doc.get("validFrom"),
+                              "validUntil": doc.get("validUntil"), "subject": picked}))
+
+
 def run_status(ctx: Ctx, data: bytes, kind: str) -> list[tuple[str, str]]:
     path = ctx.tmp / "list.json"
     path.write_bytes(data)
@@ -959,15 +1027,23 @@ def run_status(ctx: Ctx, data: bytes, kind: str) -> list[tuple[str, str]]:
     merged = {**ctx.status_seeds, **lists}
     options = dataclasses.replace(ctx.options, status_lists=merged, memo={}, key_memo={})
     for cred in ctx.args.status_credentials:
-        if not any(lid.encode() in cred for lid in changed):
+        wanted = {m.decode() for m in re.findall(rb'"statusListCredential":\s*"([^"]*)"', cred)}
+        if not wanted & set(changed):
             continue  # this credential's list was not changed
         report = verify_bytes(cred, source="cred.json", options=options)
         out += [("report", p) for p in check_report(report)]
         st = report.check("status")
         if GUARD.search(st.reason):
             out.append(("crash", f"status: {st.reason[:300]}"))
-        if st.status == "passed" and "valid" == report.verdict:
-            out.append(("valid", "a changed status list passed the status check"))
+        if st.status != "passed":
+            continue
+        seed_status = verify_bytes(cred, source="cred.json", options=ctx.options).check("status").status
+        if seed_status != "passed":
+            out.append(("valid", f"a changed status list passed a credential the seed list {seed_status} (revoked)"))
+        elif any(_list_view(changed[lid]) != _list_view(ctx.status_seeds.get(lid)) for lid in wanted & set(changed)):
+            out.append(("valid", "a status list whose bits, purpose, id, issuer or dates changed passed the status check"))
+        else:
+            out.append(("note-status-respelt", "a status list re-spelt (no value a verifier reads changed) passed"))
     return out
 
 
@@ -1022,9 +1098,13 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
         ob2_docs, _ = load_documents([str(seeds_dir / "ob2-docs")])
     from badgekit.verify import TrustList
 
+    at = args.at or ((seeds_dir / "at.txt").read_text().strip() if (seeds_dir / "at.txt").exists() else "")
+    recipient = (seeds_dir / "recipient.txt").read_text().strip() if (seeds_dir / "recipient.txt").exists() else None
     options = VerifyOptions(status_lists=status_seeds, ob2_documents=ob2_docs,
-                            trust=TrustList.load(seeds_dir / "trust.json"),
-                            at=_at(args.at) if args.at else None)
+                            trust=TrustList.load(seeds_dir / "trust.json"), at=_at(at) if at else None,
+                            recipient=recipient)
+    args.cli_extra = (["--at", at] if at else []) + (["--recipient", recipient] if recipient else []) + [
+        "--trust", str(seeds_dir / "trust.json")]
     keys = []
     for kind, items in seeds.items():
         if kind in ("status", "trust"):
@@ -1036,7 +1116,8 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
                 payload = _payload_of(data)
                 if payload is not None:
                     keys.append(signed_key(payload))
-    args.status_credentials = [data for name, data in seeds.get("json", []) if name.startswith(("edjcs", "ldp", "ecrdfc"))][:4]
+    with_status = [data for name, data in seeds.get("json", []) if b"statusListCredential" in data]
+    args.status_credentials = with_status[:6]  # the CLI seeds: edjcs first, one of them revoked
     from badgekit.baking.render import render_badge, render_png
 
     svg = render_badge("default", badge_name="Fuzz", issuer_name="Fuzz")
@@ -1086,14 +1167,14 @@ def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[s
         path = ctx.tmp / f"cli{SUFFIX[kind]}"
         path.write_bytes(data)
         flag = ["--status-list", str(path)] if kind == "status" else ["--trust", str(path)]
-        cred = sorted((seeds_dir / "seeds" / "json").glob("ldp-*"))[0]
-        cmd = ["verify", str(cred), *flag]
+        cred = sorted((seeds_dir / "seeds" / "json").glob("*.json"))[0]
+        cmd = ["verify", str(cred), *flag, "--no-cache"]
         allowed = (0, 1, 2, 3)
     else:
         name = "cli.jws" if kind == "ob2" and not data.lstrip().startswith(b"{") else f"cli{SUFFIX[kind]}"
         path = ctx.tmp / name
         path.write_bytes(data)
-        cmd = ["verify", str(path), "--status-list", str(seeds_dir / "status"), "--no-cache", "--json"]
+        cmd = ["verify", str(path), "--status-list", str(seeds_dir / "status"), "--no-cache", "--json", *ctx.args.cli_extra]
         if (seeds_dir / "ob2-docs").is_dir():
             cmd += ["--ob2-doc", str(seeds_dir / "ob2-docs")]
         allowed = (0, 1, 3)
@@ -1113,7 +1194,9 @@ def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[s
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--make-seeds", type=Path, metavar="DIR", help="make seeds with the CLI into DIR, then stop")
-    ap.add_argument("--seeds", type=Path, metavar="DIR", help="seeds made by --make-seeds")
+    ap.add_argument("--make-fixture-seeds", type=Path, metavar="DIR",
+                    help="make seeds from tests/invalid/make_invalid.py (fixed keys and clock) into DIR, then stop")
+    ap.add_argument("--seeds", type=Path, metavar="DIR", help="seeds made by --make-seeds or --make-fixture-seeds")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--iterations", type=int, default=0, help="stop after N inputs")
     ap.add_argument("--minutes", type=float, default=0, help="stop after M minutes")
@@ -1124,10 +1207,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cli-every", type=int, default=0, help="also run badgekit verify on every Nth input")
     ap.add_argument("--bundle-every", type=int, default=10, help="write a bundle page for 1 in N readable inputs")
     ap.add_argument("--out", type=Path, default=Path("fuzz-out"), help="findings go here (default ./fuzz-out)")
-    ap.add_argument("--replay", type=Path, help="run one saved input (a finding's .json record) again")
+    ap.add_argument("--replay", type=Path, help="run saved inputs again: a finding's .record.json, or a --out folder")
     args = ap.parse_args(argv)
     if args.make_seeds:
         make_seeds(args.make_seeds)
+        return 0
+    if args.make_fixture_seeds:
+        make_fixture_seeds(args.make_fixture_seeds)
         return 0
     if not args.seeds:
         ap.error("--seeds DIR (or --make-seeds DIR)")
@@ -1136,14 +1222,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ctx, seeds = load_ctx(args.seeds, args, tmp)
         if args.replay:
-            record = json.loads(args.replay.read_text())
-            data = (args.replay.parent / record["file"]).read_bytes()
-            found, wall, cpu = one(ctx, record["target"], data)
-            print(json.dumps({"found": found, "wall": round(wall, 3), "cpu": round(cpu, 3)}, indent=2))
-            return 1 if [f for f in found if not f[0].startswith("note")] else 0
+            return _replay(ctx, args.replay)
         return _loop(ctx, seeds, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replay(ctx: Ctx, where: Path) -> int:
+    """Run saved inputs again (a finding's record, or every record in a folder): what they find now."""
+    records = sorted(where.glob("*.record.json")) if where.is_dir() else [where]
+    still = 0
+    for rec in records:
+        record = json.loads(rec.read_text())
+        data = (rec.parent / record["file"]).read_bytes()
+        found, wall, cpu = one(ctx, record["target"], data)
+        found = [f for f in found if not f[0].startswith("note")]
+        still += bool(found)
+        if found or not where.is_dir():
+            print(f"{rec.name} ({record['kind']} {record['target']} {record['ops']}): "
+                  + ("; ".join(f"{k}: {d.splitlines()[0][:160]}" for k, d in found) or "nothing now")
+                  + f" [{cpu:.2f} s CPU]")
+    print(f"{still} of {len(records)} inputs still find something")
+    return 1 if still else 0
 
 
 def _loop(ctx: Ctx, seeds: dict[str, list[tuple[str, bytes]]], args: argparse.Namespace) -> int:

@@ -130,10 +130,11 @@ def _run(step: Callable[[Any, list[str]], Any]) -> Any:
         raise _translate(exc) from None
     except RecursionError:
         raise LimitExceeded("JSON-LD document nested too deeply") from None
-    except (BadgekitError, TypeError):
+    except BadgekitError:
         raise
-    except ValueError as exc:  # PyLD's IRI resolver: a relative IRI where a context URL belongs
-        raise JsonLdError(f"not valid JSON-LD: {str(exc)[:120]}") from None
+    except (ValueError, TypeError) as exc:  # PyLD on input it does not expect: a relative IRI where a
+        # context URL belongs (ValueError), "@set" inside a node object (TypeError)
+        raise JsonLdError(f"not valid JSON-LD ({type(exc).__name__}: {str(exc)[:120]})") from None
     if problems:
         raise JsonLdError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return out

@@ -73,6 +73,15 @@ def test_a_relative_context_url_is_a_json_ld_error():
         jsonld.canonize({"@context": "DataIntegrityProof", "id": "urn:x"})
 
 
+def test_json_ld_pyld_cannot_process_is_a_json_ld_error():
+    # Found by scripts/fuzz_verify.py: "@set" inside a proof made PyLD's toRdf raise TypeError
+    # (a status list's proof check then failed with "could not process", an internal error).
+    doc = {"@context": [jsonld.VC_V2], "type": ["VerifiableCredential"],
+           "proof": [{"type": "DataIntegrityProof", "@set": [], "proofPurpose": "assertionMethod"}]}
+    with pytest.raises(JsonLdError, match=r"not valid JSON-LD \(TypeError"):
+        jsonld.canonize_reference(doc)
+
+
 def test_poison_graph_is_refused_quickly():
     # Many blank nodes that all look alike: RDFC-1.0's worst case.
     nodes = [{"@id": f"_:b{i}", "http://ex.org/p": [{"@id": f"_:b{(i + 1) % 60}"}, {"@id": f"_:b{(i + 7) % 60}"}]} for i in range(60)]
