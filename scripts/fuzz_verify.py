@@ -809,6 +809,44 @@ def _norm_sets(node: Any) -> Any:
     return node
 
 
+def _known_proofs(node: Any) -> Any:
+    """A normalised credential with only the proofs of a suite badgekit implements."""
+    from badgekit import cryptosuites
+
+    if node[0] != "o":
+        return node
+    out = []
+    for k, v in node[1]:
+        if k == "proof":
+            entries = v[1] if v[0] == "a" else (v,)
+            kept = tuple(e for e in entries if e[0] == "o" and cryptosuites.suite_of(_plain(e)) is not None)
+            v = ("a", kept)
+        out.append((k, v))
+    return ("o", tuple(out))
+
+
+def _fewer_known_proofs(key: Any, seed: Any) -> bool:
+    """``key`` is ``seed`` with some of its proofs turned into ones badgekit ignores."""
+    if key[0] != "o" or seed[0] != "o":
+        return False
+    a, b = _known_proofs(key), _known_proofs(seed)
+    rest_a = tuple(kv for kv in a[1] if kv[0] != "proof")
+    rest_b = tuple(kv for kv in b[1] if kv[0] != "proof")
+    pa = next((v[1] for k, v in a[1] if k == "proof"), ())
+    pb = next((v[1] for k, v in b[1] if k == "proof"), ())
+    return rest_a == rest_b and bool(pa) and set(pa) < set(pb)
+
+
+def _plain(node: Any) -> Any:
+    """A normalised JSON value back as Python (numbers as Decimal)."""
+    tag, value = node
+    if tag == "o":
+        return {k: _plain(v) for k, v in value}
+    if tag == "a":
+        return [_plain(v) for v in value]
+    return value
+
+
 def _norm_loose(node: Any) -> Any:
     """Like :func:`_norm_sets` with a one-entry array the same as its entry (JSON-LD reads both alike)."""
     if node[0] == "o":
@@ -879,6 +917,9 @@ def legit(key: tuple[Any, ...] | None, seeds: list[tuple[Any, ...]]) -> str | No
         for s in seeds:
             if s[0] == "json" and _norm_loose(key[1]) == _norm_loose(s[1]):
                 return "one-entry array spelt as its entry"
+        for s in seeds:  # badgekit's policy: a proof of a suite it does not know is ignored (and reported)
+            if s[0] == "json" and _fewer_known_proofs(key[1], s[1]):
+                return "a proof made one of an unknown suite (ignored)"
     return "signed content changed"
 
 
@@ -968,7 +1009,7 @@ def _judge(ctx: Ctx, report: Any, data: Callable[[], bytes]) -> list[tuple[str, 
     if report.verdict == "valid":
         payload = _payload_of(data())
         why = legit(signed_key(payload) if payload is not None else None, ctx.seed_keys)
-        if why in ("array order changed", "one-entry array spelt as its entry"):
+        if why in ("array order changed", "one-entry array spelt as its entry", "a proof made one of an unknown suite (ignored)"):
             out.append(("note-valid-respelt", why))
         elif why is not None:
             out.append(("valid", why))

@@ -122,7 +122,7 @@ def _endorsed_elsewhere(doc: Mapping[str, Any], found: FoundEndorsement, endorse
     accepted = {host_id}
     if found.host is doc:  # on the credential: about the credential, its issuer or its achievement
         issuer = doc.get("issuer")
-        accepted.add(issuer.get("id") if isinstance(issuer, Mapping) else issuer)
+        accepted.add(issuer.get("id") if isinstance(issuer, Mapping) else issuer if isinstance(issuer, str) else None)
         for s in as_list(doc.get("credentialSubject")):
             achievement = s.get("achievement") if isinstance(s, Mapping) else None
             if isinstance(achievement, Mapping):
