@@ -85,16 +85,6 @@ def chain_problem(proofs: Sequence[Any]) -> str | None:
     return None
 
 
-def repeat_problem(proofs: Sequence[Any]) -> str | None:
-    """Which proof repeats an earlier one exactly, or None: the same signature listed twice adds
-    nothing a verifier could check, but a reader counting the proofs would see two signers."""
-    for n, p in enumerate(proofs, start=1):
-        for m in range(1, n):
-            if proofs[m - 1] == p:
-                return f"proof {n} repeats proof {m} (the same proof listed twice)"
-    return None
-
-
 def predecessors(proofs: Sequence[Any], n: int) -> list[int]:
     """The numbers (1-based, as messages count) of the proofs proof ``n`` names, in document order."""
     wanted = set(previous_ids(proofs[n - 1]))

@@ -826,7 +826,8 @@ def _known_proofs(node: Any) -> Any:
 
 
 def _fewer_known_proofs(key: Any, seed: Any) -> bool:
-    """``key`` is ``seed`` with some of its proofs turned into ones badgekit ignores."""
+    """``key`` is ``seed`` with some of its proofs turned into ones badgekit ignores, or one
+    repeated (a proof set holding the same proof twice verifies, as VC Data Integrity says)."""
     if key[0] != "o" or seed[0] != "o":
         return False
     a, b = _known_proofs(key), _known_proofs(seed)
@@ -834,7 +835,7 @@ def _fewer_known_proofs(key: Any, seed: Any) -> bool:
     rest_b = tuple(kv for kv in b[1] if kv[0] != "proof")
     pa = next((v[1] for k, v in a[1] if k == "proof"), ())
     pb = next((v[1] for k, v in b[1] if k == "proof"), ())
-    return rest_a == rest_b and bool(pa) and set(pa) < set(pb)
+    return rest_a == rest_b and bool(pa) and set(pa) <= set(pb) and pa != pb  # (a proof repeated too)
 
 
 def _plain(node: Any) -> Any:
@@ -919,7 +920,7 @@ def legit(key: tuple[Any, ...] | None, seeds: list[tuple[Any, ...]]) -> str | No
                 return "one-entry array spelt as its entry"
         for s in seeds:  # badgekit's policy: a proof of a suite it does not know is ignored (and reported)
             if s[0] == "json" and _fewer_known_proofs(key[1], s[1]):
-                return "a proof made one of an unknown suite (ignored)"
+                return "a proof ignored or repeated (policy)"
     return "signed content changed"
 
 
@@ -1009,7 +1010,7 @@ def _judge(ctx: Ctx, report: Any, data: Callable[[], bytes]) -> list[tuple[str, 
     if report.verdict == "valid":
         payload = _payload_of(data())
         why = legit(signed_key(payload) if payload is not None else None, ctx.seed_keys)
-        if why in ("array order changed", "one-entry array spelt as its entry", "a proof made one of an unknown suite (ignored)"):
+        if why in ("array order changed", "one-entry array spelt as its entry", "a proof ignored or repeated (policy)"):
             out.append(("note-valid-respelt", why))
         elif why is not None:
             out.append(("valid", why))

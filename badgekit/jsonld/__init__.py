@@ -243,6 +243,11 @@ def json_form_problem(document: Any) -> str | None:
     return None
 
 
+#: Keys whose values the node-description rule does not enter: an embedded endorsement is a
+#: credential checked on its own (check 11), a proof is a graph of its own, contexts are no data.
+_OWN_DOCUMENTS = frozenset({"@context", "proof", "endorsement"})
+
+
 def described_twice_problem(document: Any) -> str | None:
     """Why ``document`` describes one node (an object with an ``id``) in one place with less than
     in another, or None. JSON-LD merges every description of an ``id`` into one node, so a property
@@ -250,7 +255,8 @@ def described_twice_problem(document: Any) -> str | None:
     nothing that was signed, while a JSON reader of that place no longer sees it. Refused when one
     description is the other with members left out; a node given only by its ``id`` (a reference)
     is no description, and descriptions that differ otherwise (an endorsement's subject, the
-    achievement it endorses) are two views of one node. Value objects and proofs are not entered."""
+    achievement it endorses) are two views of one node. Value objects, proofs and embedded
+    endorsements (credentials checked on their own) are not entered."""
     seen: dict[str, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
@@ -271,7 +277,7 @@ def described_twice_problem(document: Any) -> str | None:
                             f"{_json_path(where if small is node else at)} gives it; refused: JSON-LD merges the two, "
                             "so the signature does not cover what a JSON reader sees in each")
             seen[node_id].append((node, at))
-        stack.extend((v, (*at, k)) for k, v in node.items() if k not in ("@context", "proof") and isinstance(v, (list, dict)))
+        stack.extend((v, (*at, k)) for k, v in node.items() if k not in _OWN_DOCUMENTS and isinstance(v, (list, dict)))
     return None
 
 
