@@ -248,15 +248,20 @@ def json_form_problem(document: Any) -> str | None:
 _OWN_DOCUMENTS = frozenset({"@context", "proof", "endorsement"})
 
 
+#: A node object with only these members refers to a node described elsewhere (often ``creator``).
+_REFERENCE_KEYS = frozenset({"id", "type"})
+
+
 def described_twice_problem(document: Any) -> str | None:
     """Why ``document`` describes one node (an object with an ``id``) in one place with less than
     in another, or None. JSON-LD merges every description of an ``id`` into one node, so a property
     left out of one place (the issuer's ``name``, kept in the achievement's ``creator``) changes
     nothing that was signed, while a JSON reader of that place no longer sees it. Refused when one
-    description is the other with members left out; a node given only by its ``id`` (a reference)
-    is no description, and descriptions that differ otherwise (an endorsement's subject, the
-    achievement it endorses) are two views of one node. Value objects, proofs and embedded
-    endorsements (credentials checked on their own) are not entered."""
+    description is the other with members left out; a node given only by its ``id`` (and
+    ``type``: a reference) is no description, except the credential's ``issuer``, which a reader
+    shows (its ``name`` deleted, kept in ``creator``), and descriptions that differ otherwise (an
+    endorsement's subject, the achievement it endorses) are two views of one node. Value objects,
+    proofs and embedded endorsements (credentials checked on their own) are not entered."""
     seen: dict[str, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
@@ -267,7 +272,7 @@ def described_twice_problem(document: Any) -> str | None:
         if not isinstance(node, dict) or "@value" in node:
             continue
         node_id = node.get("id")
-        if isinstance(node_id, str) and len(node) > 1:
+        if isinstance(node_id, str) and (at == ("issuer",) or not node.keys() <= _REFERENCE_KEYS):
             for other, where in seen.setdefault(node_id, []):
                 small, large = (node, other) if len(node) < len(other) else (other, node)
                 if len(small) < len(large) and all(k in large and large[k] == v for k, v in small.items()):
