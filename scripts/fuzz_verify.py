@@ -827,7 +827,9 @@ def _known_proofs(node: Any) -> Any:
 
 def _fewer_known_proofs(key: Any, seed: Any) -> bool:
     """``key`` is ``seed`` with some of its proofs turned into ones badgekit ignores, or one
-    repeated (a proof set holding the same proof twice verifies, as VC Data Integrity says)."""
+    repeated (a proof set holding the same proof twice verifies, as VC Data Integrity says), or
+    one changed while another stays (an extra signature badgekit cannot check is reported, and
+    the issuer's proof decides)."""
     if key[0] != "o" or seed[0] != "o":
         return False
     a, b = _known_proofs(key), _known_proofs(seed)
@@ -835,7 +837,15 @@ def _fewer_known_proofs(key: Any, seed: Any) -> bool:
     rest_b = tuple(kv for kv in b[1] if kv[0] != "proof")
     pa = next((v[1] for k, v in a[1] if k == "proof"), ())
     pb = next((v[1] for k, v in b[1] if k == "proof"), ())
-    return rest_a == rest_b and bool(pa) and set(pa) <= set(pb) and pa != pb  # (a proof repeated too)
+    if rest_a != rest_b or not pa or pa == pb:
+        return False
+    # a proof repeated, made unknown, or (an extra signature) changed while one of the seed's stays
+    return set(pa) <= set(pb) or bool(set(_known_proofs_all(key)) & set(_known_proofs_all(seed)))
+
+
+def _known_proofs_all(node: Any) -> tuple[Any, ...]:
+    proofs = next((v for k, v in node[1] if k == "proof"), ("a", ()))
+    return proofs[1] if proofs[0] == "a" else (proofs,)
 
 
 def _plain(node: Any) -> Any:
