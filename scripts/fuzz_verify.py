@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -159,6 +160,8 @@ def make_seeds(out: Path) -> None:
         (seeds / "ob2").mkdir(parents=True, exist_ok=True)
         (seeds / "ob2" / "signed.jws").write_bytes(ob2.valid_signed())
         (seeds / "ob2" / "hosted.json").write_bytes(ob2.valid_hosted())
+        (seeds / "png" / "ob2-signed.png").write_bytes(ob2.baked_png(ob2.valid_signed().decode()))
+        (seeds / "svg" / "ob2-hosted.svg").write_bytes(ob2.baked_svg(body=ob2.valid_hosted().decode()))
         shutil.copytree(ob2.DOCS, out / "ob2-docs")
     issuers = sorted(_issuers(seeds))
     if ob2 is not None:  # the OB 2.0 issuer profile(s)
@@ -713,7 +716,7 @@ def mutate_png(rng: random.Random, data: bytes, other: bytes | None) -> tuple[by
     return mutate_bytes(rng, data, other)
 
 
-SVG_CRED = re.compile(rb"(<openbadges:credential\b[^>]*>)(.*?)(</openbadges:credential>)", re.S)
+SVG_CRED = re.compile(rb"(<openbadges:(?:credential|assertion)\b[^>]*>)(.*?)(</openbadges:(?:credential|assertion)>)", re.S)
 
 
 def mutate_svg(rng: random.Random, data: bytes, other: bytes | None) -> tuple[bytes, list[str]]:
@@ -1030,10 +1033,8 @@ def _judge(ctx: Ctx, report: Any, data: Callable[[], bytes]) -> list[tuple[str, 
 def _readers(ctx: Ctx, data: bytes) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if data[:8] == PNG_MAGIC or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
-        try:
+        with contextlib.suppress(BadgekitError):
             baking.extract(data, source="input")
-        except BadgekitError:
-            pass
     try:
         env = _envelope.read(data, source="input")
     except BadgekitError:
@@ -1043,11 +1044,9 @@ def _readers(ctx: Ctx, data: bytes) -> list[tuple[str, str]]:
     if ctx.args.bundle_every and random.random() < 1 / ctx.args.bundle_every and is_badge_credential(env.credential):
         from badgekit.delivery import write_bundle
 
-        try:
+        with contextlib.suppress(BadgekitError):
             write_bundle(env.credential, env.text, ctx.tmp / "bundle", badge_image_svg=ctx.bundle_svg,
                          badge_image_png=ctx.bundle_png)
-        except BadgekitError:
-            pass
     return out
 
 
@@ -1104,10 +1103,8 @@ def run_trust(ctx: Ctx, data: bytes, kind: str) -> list[tuple[str, str]]:
 
     path = ctx.tmp / "trust.json"
     path.write_bytes(data)
-    try:
+    with contextlib.suppress(BadgekitError):
         TrustList.load(path)
-    except BadgekitError:
-        pass
     return []
 
 
@@ -1161,7 +1158,7 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
     for kind, items in seeds.items():
         if kind in ("status", "trust"):
             continue
-        for name, data in items:
+        for _, data in items:
             if kind == "jsonl":
                 keys += [signed_key(line.decode()) for line in data.split(b"\n") if line.strip()]
             else:
@@ -1230,16 +1227,26 @@ def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[s
         if (seeds_dir / "ob2-docs").is_dir():
             cmd += ["--ob2-doc", str(seeds_dir / "ob2-docs")]
         allowed = (0, 1, 3)
+    out = _cli_run(ctx, cmd, allowed)
+    if kind not in ("status", "trust", "ob2"):  # what else reads a credential file: extract, bundle
+        other = ["extract", str(path), "-o", str(ctx.tmp / "extracted")] if kind in ("png", "svg") else [
+            "bundle", str(path), "-o", str(ctx.tmp / "bundles")]
+        out += _cli_run(ctx, other, (0, 1, 2))
+    return out
+
+
+def _cli_run(ctx: Ctx, cmd: list[str], allowed: tuple[int, ...]) -> list[tuple[str, str]]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
     try:
-        done = subprocess.run([PY, "-m", "badgekit", *cmd], env=env, capture_output=True, timeout=60, check=False)
+        done = subprocess.run([PY, "-m", "badgekit", *cmd], env=env, capture_output=True, timeout=60, check=False,
+                              cwd=ctx.tmp)
     except subprocess.TimeoutExpired:
-        return [("cli", "badgekit verify ran over 60 s")]
+        return [("cli", f"badgekit {cmd[0]} ran over 60 s")]
     out = []
     if done.returncode not in allowed:
-        out.append(("cli", f"exit {done.returncode}: {done.stderr.decode('utf-8', 'replace')[-400:]}"))
+        out.append(("cli", f"badgekit {cmd[0]}: exit {done.returncode}: {done.stderr.decode('utf-8', 'replace')[-400:]}"))
     if b"Traceback" in done.stderr:
-        out.append(("cli", "traceback on stderr"))
+        out.append(("cli", f"badgekit {cmd[0]}: traceback on stderr"))
     return out
 
 
