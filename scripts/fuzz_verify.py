@@ -301,7 +301,8 @@ STRINGS = ["", "x", " ", "null", "0", "A" * 70_000, "https://example.edu/x", "ur
            "https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
            "z" + "1" * 90, "u" + "A" * 40, "\u202egnp.exe", "a\u0000b", "\ufeff", "ｄｉｄ", "\U0001F600" * 3]
 RAWS = ["1e400", "-1e400", "-0", "1.0", "1E2", "123456789012345678901234567890", "0.1e-400", "9007199254740993",
-        '"\\ud800"', '"\\udc00x"', '"\\u0000"', "NaN", "Infinity", "-Infinity", "0x10", "01", "1.", ".5"]
+        '"\\ud800"', '"\\udc00x"', '"\\u0000"', "NaN", "Infinity", "-Infinity", "0x10", "01", "1.", ".5",
+        "9" * 5000, "1" + "0" * 400 + ".5", "-" + "9" * 400 + "e-400"]
 KEYS = ["@id", "@type", "@graph", "@nest", "@context", "@included", "@reverse", "@value", "@list", "@set",
         "@language", "@direction", "@index", "@json", "foo", "name", "id", "type", "proof", "credentialStatus",
         "validFrom", "validUntil", "issuanceDate", "expirationDate", "evidence", "endorsement", "endorsementJwt",
