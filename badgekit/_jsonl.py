@@ -90,7 +90,8 @@ def is_run_file(path: str | os.PathLike[str]) -> bool:
 
 
 def _line_ends(path: str) -> array[int]:
-    """Offsets of the newlines of ``path`` (line N ends at the N-th), found once per version of the
+    """Offsets of the newlines of ``path`` (line N ends at the N-th; a last line without one, at the
+    end of the file), found once per version of the
     file: a run's credentials read one by one (``badgekit send``) cost one pass, not one each.
 
     Raises:
@@ -109,6 +110,8 @@ def _line_ends(path: str) -> array[int]:
                     found.append(base + at)
                     at = block.find(b"\n", at + 1)
                 base += len(block)
+        if base and (not found or found[-1] != base - 1):
+            found.append(base)  # a last line without a line break ends the file (as iter_lines reads it)
         if len(_ends) >= 4:
             _ends.clear()
         _ends[key] = found

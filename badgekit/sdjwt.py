@@ -341,7 +341,7 @@ def header_problem(header: Mapping[str, Any]) -> str | None:
     problem = jwt.header_problem({k: v for k, v in header.items() if k in ("alg", "kid", "jwk")})
     if problem:
         return problem
-    if header.get("typ") not in ACCEPTED_TYP:
+    if not jwt.one_of(header.get("typ"), ACCEPTED_TYP):
         return f"typ {header.get('typ')!r}: an SD-JWT VC's header says typ {TYP!r} (or the earlier 'vc+sd-jwt')"
     if "crit" in header:
         return "header parameter crit names extensions badgekit does not understand: refused (RFC 7515 §4.1.11)"

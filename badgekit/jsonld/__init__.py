@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from badgekit.errors import DocumentLoaderError, JsonLdError, LimitExceeded
+from badgekit.errors import BadgekitError, DocumentLoaderError, JsonLdError, LimitExceeded
 from badgekit.jsonld import _fastcanon
 from badgekit.jsonld._contexts import (
     DEFAULT_LOADER,
@@ -56,6 +56,7 @@ __all__ = [
     "expand",
     "canonize_reference",
     "import_pyld_without_http",
+    "described_twice_problem",
     "json_form_problem",
     "to_nquads",
     "to_rdf",
@@ -129,6 +130,11 @@ def _run(step: Callable[[Any, list[str]], Any]) -> Any:
         raise _translate(exc) from None
     except RecursionError:
         raise LimitExceeded("JSON-LD document nested too deeply") from None
+    except BadgekitError:
+        raise
+    except (ValueError, TypeError) as exc:  # PyLD on input it does not expect: a relative IRI where a
+        # context URL belongs (ValueError), "@set" inside a node object (TypeError)
+        raise JsonLdError(f"not valid JSON-LD ({type(exc).__name__}: {str(exc)[:120]})") from None
     if problems:
         raise JsonLdError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return out
@@ -172,8 +178,16 @@ def canonize_nquads(nquads: str, *, max_work: int = MAX_CANON_WORK) -> tuple[str
 
     Raises:
         LimitExceeded: as :func:`canonize`.
+        JsonLdError: the N-Quads do not parse (an IRI with white space or a control character,
+            which a credential's JSON can hold, breaks the line it is written on).
     """
-    dataset = _pyld().parse_nquads(nquads)
+    from pyld.nquads import ParserError  # start-up: loaded with PyLD, on first use
+
+    try:
+        dataset = _pyld().parse_nquads(nquads)
+    except ParserError as exc:
+        raise JsonLdError(f"the credential's RDF cannot be read back as N-Quads ({str(exc).splitlines()[0][:120]}): "
+                          "an IRI or term holds white space or a control character") from None
     engine = _bounded_urdna2015(max_work)()
     canonical: str = engine.main(dataset, {"format": "application/n-quads"})
     issued = {old.removeprefix("_:"): new.removeprefix("_:") for old, new in engine.canonical_issuer.existing.items()}
@@ -226,6 +240,49 @@ def json_form_problem(document: Any) -> str | None:
                         "define; refused: a JSON reader looking for the term would not see the signed value")
             if isinstance(value, (list, dict)):
                 stack.append((value, (*at, key)))
+    return None
+
+
+#: Keys whose values the node-description rule does not enter: an embedded endorsement is a
+#: credential checked on its own (check 11), a proof is a graph of its own, contexts are no data.
+_OWN_DOCUMENTS = frozenset({"@context", "proof", "endorsement"})
+
+
+#: A node object with only these members refers to a node described elsewhere (often ``creator``).
+_REFERENCE_KEYS = frozenset({"id", "type"})
+
+
+def described_twice_problem(document: Any) -> str | None:
+    """Why ``document`` describes one node (an object with an ``id``) in one place with less than
+    in another, or None. JSON-LD merges every description of an ``id`` into one node, so a property
+    left out of one place (the issuer's ``name``, kept in the achievement's ``creator``) changes
+    nothing that was signed, while a JSON reader of that place no longer sees it. Refused when one
+    description is the other with members left out; a node given only by its ``id`` (and
+    ``type``: a reference) is no description, except the credential's ``issuer``, which a reader
+    shows (its ``name`` deleted, kept in ``creator``), and descriptions that differ otherwise (an
+    endorsement's subject, the achievement it endorses) are two views of one node. Value objects,
+    proofs and embedded endorsements (credentials checked on their own) are not entered."""
+    seen: dict[str, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, (*at, i)) for i, item in enumerate(node) if isinstance(item, (list, dict)))
+            continue
+        if not isinstance(node, dict) or "@value" in node:
+            continue
+        node_id = node.get("id")
+        if isinstance(node_id, str) and (at == ("issuer",) or not node.keys() <= _REFERENCE_KEYS):
+            for other, where in seen.setdefault(node_id, []):
+                small, large = (node, other) if len(node) < len(other) else (other, node)
+                if len(small) < len(large) and all(k in large and large[k] == v for k, v in small.items()):
+                    missing = sorted(set(large) - set(small))
+                    place = _json_path(at if small is node else where)
+                    return (f"{place} describes {node_id[:60]!r} without {', '.join(missing[:3])} that "
+                            f"{_json_path(where if small is node else at)} gives it; refused: JSON-LD merges the two, "
+                            "so the signature does not cover what a JSON reader sees in each")
+            seen[node_id].append((node, at))
+        stack.extend((v, (*at, k)) for k, v in node.items() if k not in _OWN_DOCUMENTS and isinstance(v, (list, dict)))
     return None
 
 

@@ -57,6 +57,7 @@ from badgekit.jwt._jws import (
     alg_problem,
     header_problem,
     looks_like_jws,
+    one_of,
     parse,
     securing_of,
 )
@@ -75,7 +76,7 @@ __all__ = [
     "REGISTERED_CLAIMS", "SIGNING_ALGORITHMS", "VCDM2_CONTEXT", "VC_JOSE", "VC_JWT", "VC_JWT_MEDIA_TYPE",
     "CompactJws", "JwtError", "JwtKey", "JwtSignatureError", "Securing",
     "alg_problem", "b64url_decode", "b64url_encode", "claim_problems", "credential_from_payload", "decode_and_verify", "did_key_of",
-    "enveloped", "header_problem", "jwk_thumbprint", "jwk_thumbprint_uri", "key_from_jwk", "looks_like_jws", "parse",
+    "enveloped", "header_problem", "jwk_thumbprint", "jwk_thumbprint_uri", "key_from_jwk", "looks_like_jws", "one_of", "parse",
     "resolve_key", "securing_of", "sign_vc_jwt", "time_problem", "vc_jwt_claims", "verify_signature",
 ]
 

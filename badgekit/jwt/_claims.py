@@ -182,9 +182,11 @@ def enveloped(document: Mapping[str, Any]) -> tuple[str, str] | None:
 
     Raises:
         JwtError: an enveloped credential whose ``id`` is not a ``data:<media type>,<data>`` URL
-            (parameters such as ``;base64`` are not used by VC-JOSE-COSE and are refused), or
-            one with members beside ``@context``, ``id`` and ``type``: nothing secures them, so a
-            reader of the JSON would take unsigned claims for the credential's.
+            (parameters such as ``;base64`` are not used by VC-JOSE-COSE and are refused), one
+            with members beside ``@context``, ``id`` and ``type``, or a ``type`` beside
+            ``EnvelopedVerifiableCredential``: nothing secures them, so a reader of the JSON would
+            take unsigned claims for the credential's; or an ``@context`` that is not the VCDM 2.0
+            context first (distinct strings).
     """
     if ENVELOPED_TYPE not in as_list(document.get("type")):
         return None
@@ -195,6 +197,14 @@ def enveloped(document: Mapping[str, Any]) -> tuple[str, str] | None:
     if not comma or not media_type or ";" in media_type:
         raise JwtError(f"an {ENVELOPED_TYPE} whose id is not a data:<media type>,<credential> URL "
                        f"(found {url[:40]!r}{'…' if len(url) > 40 else ''})")
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    if contexts[:1] != [VCDM2_CONTEXT] or not all(isinstance(c, str) for c in contexts) or len(set(contexts)) < len(contexts):
+        raise JwtError(f"an {ENVELOPED_TYPE} whose @context is not {VCDM2_CONTEXT} first, each context once "
+                       f"(found {str(context)[:60]!r}; VCDM 2.0 §4.13)")
+    if document.get("type") not in (ENVELOPED_TYPE, [ENVELOPED_TYPE]):
+        raise JwtError(f"an {ENVELOPED_TYPE} with a type beside it ({str(document.get('type'))[:60]!r}): the enveloped "
+                       "credential's signature does not cover it (VCDM 2.0 §4.13)")
     extra = sorted(str(k) for k in document if k not in ("@context", "id", "type"))
     if extra:
         shown = ", ".join(repr(k[:40]) for k in extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")

@@ -88,7 +88,12 @@ def parse(token: str, *, max_bytes: int = MAX_INPUT_BYTES) -> CompactJws:
 
 def securing_of(header: Mapping[str, Any]) -> Securing:
     """:data:`VC_JOSE` when the header's ``typ`` says ``vc+jwt``, else :data:`VC_JWT` (OB 3.0)."""
-    return VC_JOSE if header.get("typ") in _VC_JOSE_TYP else VC_JWT
+    return VC_JOSE if one_of(header.get("typ"), _VC_JOSE_TYP) else VC_JWT
+
+
+def one_of(value: object, allowed: frozenset[str]) -> bool:
+    """``value in allowed`` for a header value of any JSON type (a list or an object is none of them)."""
+    return isinstance(value, str) and value in allowed
 
 
 def alg_problem(header: Mapping[str, Any], accepted: Sequence[str] = ALLOWED_ALGORITHMS) -> str | None:
@@ -123,15 +128,15 @@ def header_problem(header: Mapping[str, Any], securing: Securing | None = None) 
     if securing == VC_JOSE:
         if "crit" in header:
             return f"crit {header['crit']!r}: the JWS needs extensions badgekit does not implement (RFC 7515 §4.1.11)"
-        if "typ" in header and header["typ"] not in ALLOWED_TYP:
+        if "typ" in header and not one_of(header["typ"], ALLOWED_TYP):
             return f"typ {header['typ']!r} is not 'vc+jwt'"
-        if "cty" in header and header["cty"] not in _VC_JOSE_CTY:
+        if "cty" in header and not one_of(header["cty"], _VC_JOSE_CTY):
             return f"cty {header['cty']!r}: a vc+jwt credential's content type is 'vc' (VC-JOSE-COSE §3.1.1)"
     else:
         extra = sorted(set(header) - ALLOWED_HEADERS)
         if extra:
             return f"JWS header parameter(s) {', '.join(map(repr, extra))} not allowed by OB 3.0 (only alg, kid, jwk, typ)"
-        if "typ" in header and header["typ"] not in ALLOWED_TYP:
+        if "typ" in header and not one_of(header["typ"], ALLOWED_TYP):
             return f"typ {header['typ']!r} is not 'JWT'"
     if "kid" in header and (not isinstance(header["kid"], str) or not header["kid"]):
         return "kid is not a non-empty string"

@@ -187,6 +187,7 @@ def check_contexts(run: Run) -> None:
     # Safe mode for the JSON itself: no property hidden from JSON readers (under its IRI, in
     # @nest/@graph/...) and no array entry repeated, as neither changes what was signed.
     respelt = jsonld.json_form_problem(run.doc) if run.shape is None or _may_be_respelt(run.shape) else None
+    respelt = respelt or jsonld.described_twice_problem(run.doc)
     if respelt:
         run.set("contexts", FAILED, respelt)
         return

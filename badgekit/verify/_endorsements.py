@@ -126,14 +126,14 @@ def _endorsed_elsewhere(doc: Mapping[str, Any], found: FoundEndorsement, endorse
     if not isinstance(endorsed, str):
         return None
     host_id = found.host.get("id")
-    accepted = {host_id}
+    accepted = [host_id]
     if found.host is doc:  # on the credential: about the credential, its issuer or its achievement
         issuer = doc.get("issuer")
-        accepted.add(issuer.get("id") if isinstance(issuer, Mapping) else issuer)
+        accepted.append(issuer.get("id") if isinstance(issuer, Mapping) else issuer)
         for s in as_list(doc.get("credentialSubject")):
             achievement = s.get("achievement") if isinstance(s, Mapping) else None
             if isinstance(achievement, Mapping):
-                accepted.add(achievement.get("id"))
-    if endorsed in accepted:
+                accepted.append(achievement.get("id"))
+    if endorsed in accepted:  # (a list: an id may be any JSON value in a hostile file)
         return None
     return f"endorses {short_id(endorsed)}, not the object it is attached to ({short_id(host_id) or 'no id'})"

@@ -90,7 +90,8 @@ def test_vc_jose_application_vc_jwt_is_valid(tmp_path, wrapped):
 
 def test_an_enveloped_credential_of_another_media_type_is_indeterminate(tmp_path):
     path = tmp_path / "cose.json"
-    path.write_text(json.dumps({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+cose,2D3Q"}))
+    path.write_text(json.dumps({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential",
+                                "id": "data:application/vc+cose,2D3Q"}))
     result = _verify(str(path))
     assert result.exit_code == 3, result.output
     parse = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "parse")

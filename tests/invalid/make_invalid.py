@@ -554,6 +554,17 @@ def hostile_cases(good: dict[str, Any]) -> dict[str, bytes]:
         **json.loads(enveloped(token)), "name": "Leadership", "credentialSubject": {"id": "did:example:mallory"}})
     out["parse--enveloped-not-a-data-url.json"] = _json({"@context": ["https://www.w3.org/ns/credentials/v2"],
                                                          "type": "EnvelopedVerifiableCredential", "id": "https://example.edu/c/1"})
+    # Found by scripts/fuzz_verify.py: the envelope's own members are unsigned, so they are exact.
+    out["parse--enveloped-context-not-vc-v2.json"] = _json({**json.loads(enveloped(token)), "@context": 100})
+    out["parse--enveloped-with-another-type.json"] = _json({
+        **json.loads(enveloped(token)), "type": ["EnvelopedVerifiableCredential", "OpenBadgeCredential"]})
+    # A typ that is not a string (an array) is refused as a header problem, not a crash.
+    out["proof-structure--jwt-typ-not-a-string.jwt"] = jwt_token({**eddsa_header(), "typ": ["JWT"]}, jwt_payload(cred)).encode()
+    # The issuer described in full as the achievement's creator too; its name deleted from one
+    # place: JSON-LD merges both descriptions, so the RDF, and the signature, are unchanged.
+    both = sign(_mutate(base_credential(), lambda c: c["credentialSubject"]["achievement"].__setitem__(
+        "creator", copy.deepcopy(c["issuer"]))))
+    out["contexts--issuer-described-without-its-name.json"] = _json(_mutate(both, lambda c: c["issuer"].pop("name")))
     return out
 
 

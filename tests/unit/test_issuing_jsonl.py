@@ -197,6 +197,17 @@ def test_read_ref_indexes_a_run_file_once_per_version_and_bounds_a_line(tmp_path
     assert [data for _, data in _jsonl.each_ref(f"{path}#2")] == [b'{"n": 2}']
 
 
+def test_read_ref_reads_a_last_line_without_a_line_break_as_verify_numbers_it(tmp_path):
+    # Found by scripts/fuzz_verify.py: verify reported r.jsonl#2, and bake / extract / bundle
+    # answered "no line 2 (the run file has 1)" for the same line.
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"n": 1}\n{"n": 2}')
+    assert [ref for ref, _ in _jsonl.each_ref(str(path))] == [f"{path}#1", f"{path}#2"]
+    assert _jsonl.read_ref(f"{path}#2") == b'{"n": 2}'
+    with pytest.raises(InputError, match=r"no line 3 \(the run file has 2\)"):
+        _jsonl.read_ref(f"{path}#3")
+
+
 def test_a_run_file_is_read_by_bake_extract_bundle_send_and_revoke(tmp_path, monkeypatch):
     """Run files everywhere: what takes a credential file takes a run file (each line) or one of
     its lines (``<file>.jsonl#<line>``, what the ledger records), through the one reader."""

@@ -59,6 +59,48 @@ def test_safe_mode_rejects_relative_ids():
         jsonld.canonize({**doc, "id": "not-absolute"})
 
 
+def test_n_quads_that_do_not_parse_back_are_a_json_ld_error():
+    # Found by scripts/fuzz_verify.py: an IRI holding a line break (JSON allows it) breaks its
+    # N-Quads line; ecdsa-sd-2023 reads them back, and PyLD's ParserError escaped.
+    with pytest.raises(JsonLdError, match="cannot be read back as N-Quads"):
+        jsonld.canonize_nquads("<urn:x\n> <https://schema.org/name> \"a\" .\n")
+
+
+def test_a_relative_context_url_is_a_json_ld_error():
+    # Found by scripts/fuzz_verify.py: a status list whose @context is "DataIntegrityProof" made
+    # PyLD raise a bare ValueError while its proof was checked.
+    with pytest.raises(JsonLdError, match="relative IRI 'DataIntegrityProof'"):
+        jsonld.canonize({"@context": "DataIntegrityProof", "id": "urn:x"})
+
+
+def test_json_ld_pyld_cannot_process_is_a_json_ld_error():
+    # Found by scripts/fuzz_verify.py: "@set" inside a proof made PyLD's toRdf raise TypeError
+    # (a status list's proof check then failed with "could not process", an internal error).
+    doc = {"@context": [jsonld.VC_V2], "type": ["VerifiableCredential"],
+           "proof": [{"type": "DataIntegrityProof", "@set": [], "proofPurpose": "assertionMethod"}]}
+    with pytest.raises(JsonLdError, match=r"not valid JSON-LD \(TypeError"):
+        jsonld.canonize_reference(doc)
+
+
+def test_a_node_described_with_members_left_out_is_refused():
+    # Found by scripts/fuzz_verify.py: the issuer's name deleted, kept in the achievement's
+    # creator (the same id): JSON-LD merges both, so the signature still verified.
+    issuer = {"id": "did:example:i", "type": ["Profile"], "name": "Example University", "url": "https://example.edu"}
+    doc = {"issuer": {**issuer}, "credentialSubject": {"achievement": {"creator": {**issuer}}}}
+    assert jsonld.described_twice_problem(doc) is None
+    doc["issuer"].pop("name")
+    assert "$.issuer describes 'did:example:i' without name that $.credentialSubject.achievement.creator gives it" in (
+        jsonld.described_twice_problem(doc) or "")
+    # A reference (id, and type) is no description, but the issuer's (what a reader shows) is;
+    # two different views of one node are not refused.
+    doc["issuer"] = {"id": "did:example:i", "type": ["Profile"]}
+    assert "without name, url" in (jsonld.described_twice_problem(doc) or "")
+    doc["issuer"], doc["credentialSubject"]["achievement"]["creator"] = issuer, {"id": "did:example:i", "type": ["Profile"]}
+    assert jsonld.described_twice_problem(doc) is None
+    doc["issuer"] = {"id": "did:example:i", "type": ["Profile"], "email": "a@example.edu"}
+    assert jsonld.described_twice_problem(doc) is None
+
+
 def test_poison_graph_is_refused_quickly():
     # Many blank nodes that all look alike: RDFC-1.0's worst case.
     nodes = [{"@id": f"_:b{i}", "http://ex.org/p": [{"@id": f"_:b{(i + 1) % 60}"}, {"@id": f"_:b{(i + 7) % 60}"}]} for i in range(60)]

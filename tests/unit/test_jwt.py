@@ -124,6 +124,10 @@ def test_kid_from_supplied_did_document_with_public_key_jwk():
         ({"alg": "EdDSA", "x5u": "https://x.example/c"}, "not allowed"),
         ({"alg": "EdDSA", "crit": ["b64"], "b64": False}, "not allowed"),
         ({"alg": "EdDSA", "typ": "JOSE"}, "typ"),
+        # Found by scripts/fuzz_verify.py: a typ or cty that is a JSON array or object raised TypeError.
+        ({"alg": "EdDSA", "typ": ["JWT"]}, "typ ['JWT'] is not"),
+        ({"alg": "EdDSA", "typ": {"vc+jwt": 1}}, "typ {'vc+jwt': 1} is not"),
+        ({"alg": "EdDSA", "typ": "vc+jwt", "cty": ["vc"]}, "cty ['vc']"),
         ({"alg": "EdDSA", "kid": ""}, "kid"),
         ({"alg": "EdDSA", "jwk": "z6Mk"}, "not a JSON object"),
         ({"alg": "RS256", "jwk": {**rsa_jwk(), "d": "AAAA"}}, "private key material"),

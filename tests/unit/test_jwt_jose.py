@@ -273,7 +273,15 @@ def test_an_enveloped_data_url_is_read_in_any_case_and_percent_decoded() -> None
     # Unsigned members beside the envelope (a forged name a reader of the JSON would see) were ignored: valid.
     ({"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,a.b.c", "name": "Forged"}, INVALID,
      "'name' beside its data: URL"),
-], ids=["cose", "not-data-url", "base64-parameter", "not-a-jws", "percent-not-utf8", "unsigned-members"])
+    # Found by scripts/fuzz_verify.py: any @context, or a type beside the envelope's, was valid.
+    ({"@context": None, "type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,a.b.c"}, INVALID,
+     "whose @context is not https://www.w3.org/ns/credentials/v2"),
+    ({"@context": ["https://www.w3.org/ns/credentials/v2"] * 2, "type": "EnvelopedVerifiableCredential",
+      "id": "data:application/vc+jwt,a.b.c"}, INVALID, "each context once"),
+    ({"type": ["EnvelopedVerifiableCredential", "OpenBadgeCredential"], "id": "data:application/vc+jwt,a.b.c"}, INVALID,
+     "with a type beside it"),
+], ids=["cose", "not-data-url", "base64-parameter", "not-a-jws", "percent-not-utf8", "unsigned-members", "no-context",
+        "context-twice", "another-type"])
 def test_enveloped_refusals(doc: dict[str, Any], verdict: str, says: str) -> None:
-    report = check(json.dumps(doc), "c.json")
+    report = check(json.dumps({"@context": "https://www.w3.org/ns/credentials/v2", **doc}), "c.json")
     assert report.verdict == verdict and says in reason(report, "parse"), report.checks

@@ -199,7 +199,8 @@ def test_header_rules() -> None:
     for header, needle in (({"alg": "EdDSA", "typ": "JWT", "kid": KID}, "typ 'JWT'"),
                            ({"alg": "EdDSA", "kid": KID}, "typ None"),
                            ({"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": KID, "crit": ["x"]}, "crit"),
-                           ({"alg": "none", "typ": "dc+sd-jwt", "kid": KID}, "unsigned")):
+                           ({"alg": "none", "typ": "dc+sd-jwt", "kid": KID}, "unsigned"),
+                           ({"alg": "EdDSA", "typ": {"dc+sd-jwt": 1}, "kid": KID}, "typ {'dc+sd-jwt': 1}")):
         report = verify_bytes(token(base, header=header).encode(), options=AT)
         assert report.verdict == INVALID and needle in check(report, "proof-structure")[1], header
 

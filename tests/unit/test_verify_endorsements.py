@@ -213,6 +213,21 @@ def test_hostile_endorsements_fail_cleanly():
     assert report.check("endorsements").status == "failed"
 
 
+def test_an_endorsement_beside_an_issuer_of_the_wrong_type_is_checked_not_a_crash():
+    # Found by scripts/fuzz_verify.py: "issuer": [ {...} ] made the endorsement check raise
+    # TypeError (unhashable list) instead of deciding the endorsement.
+    cred = with_endorsements(good(subject_id="urn:uuid:5b0e3d0e-1a2b-4c3d-8e4f-000000000001"), where="credential")
+    for where, value in (("issuer", [cred["issuer"]]), ("achievement id", {"@value": MI.ACHIEVEMENT_ID})):
+        broken = copy.deepcopy(cred)
+        if where == "issuer":
+            broken["issuer"] = value
+        else:
+            broken["credentialSubject"]["achievement"]["id"] = value
+        report = verify_credential(broken, options=PLAIN)
+        assert report.check("schema").status == "failed", where
+        assert report.check("endorsements").status == "passed", (where, report.check("endorsements"))
+
+
 def test_1edtech_complete_example_has_placeholder_endorsements():
     report = verify_path(VECTORS / "1edtech-validator-ob30/complete.json", PLAIN)
     assert report.check("endorsements").status == "failed"
