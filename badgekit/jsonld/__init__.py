@@ -317,13 +317,15 @@ def _json_path(at: tuple[Any, ...]) -> str:
 
 
 def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_work: int = MAX_CANON_WORK,
-             shared: SharedParts | None = None) -> str:
+             shared: SharedParts | None = None, equal: bool = False) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline and bounded.
 
     Documents that use only bundled contexts go through the fast path (``badgekit.jsonld._fastcanon``,
     about 20x faster, proved equal to PyLD by differential tests); everything else, and every
     document the fast path does not fully model, through :func:`canonize_reference`. ``shared``:
     objects the document holds that other documents hold too, walked once (:class:`SharedParts`).
+    ``equal``: an object equal to one met at the same place in a document before reuses its walk
+    (for many documents read one after another: the credentials of one issuing run).
 
     Raises:
         DocumentLoaderError, JsonLdError: see :func:`to_rdf`.
@@ -331,7 +333,7 @@ def canonize(document: Any, *, loader: Callable[..., Any] | None = None, max_wor
     """
     if loader is None or loader is DEFAULT_LOADER:
         try:
-            return _fastcanon.canonize(document, max_work=max_work, shared=shared)
+            return _fastcanon.canonize(document, max_work=max_work, shared=shared, equal=equal)
         except _fastcanon.Unsupported:
             pass
     return canonize_reference(document, loader=loader, max_work=max_work)

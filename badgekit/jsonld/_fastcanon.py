@@ -23,6 +23,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from badgekit.jsonld import _fastcanon_parts as _parts
 from badgekit.jsonld._contexts import (
     DEFAULT_LOADER,
     MAX_CANON_WORK,
@@ -354,8 +355,9 @@ class SharedParts:
 
 
 class _Walk:
-    def __init__(self, engine: _Engine, shared: SharedParts | None = None) -> None:
+    def __init__(self, engine: _Engine, shared: SharedParts | None = None, *, equal: bool = False) -> None:
         self.e = engine
+        self.equal = equal
         self.named: set[str] = set()  # N-Quads lines of the quads without a blank node
         self.blank_quads: set[Quad] = set()  # quads with one (RDFC-1.0 labels them)
         self.next_blank = 0
@@ -369,16 +371,22 @@ class _Walk:
         key = (id(element), id(active), active_property)
         found = self.memo.walks.get(key)
         if found is None:
-            sub = _Walk(self.e)  # parts within parts are walked, not shared
-            root = sub.node(active, active_property, element)
-            blank_quads = tuple(sub.blank_quads)
-            local = tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"})
-            inside = {label: first_degree(label, [q for q in blank_quads if label in (q[0], q[2])])
-                      for label in local if label != root}
-            found = (root, frozenset(sub.named), blank_quads, local, inside)
+            found = self.record(active, active_property, element)
             with self.memo.lock:
                 self.e.keep.append(active)
                 self.memo.walks[key] = found
+        return self.replay(found)
+
+    def record(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> _parts.Part:
+        sub = _Walk(self.e)  # parts within parts are walked, not shared
+        root = sub.node(active, active_property, element)
+        blank_quads = tuple(sub.blank_quads)
+        local = tuple({t: None for q in ((root, "", root), *blank_quads) for t in (q[0], q[2]) if t[0] == "_"})
+        inside = {label: first_degree(label, [q for q in blank_quads if label in (q[0], q[2])])
+                  for label in local if label != root}
+        return (root, frozenset(sub.named), blank_quads, local, inside)
+
+    def replay(self, found: _parts.Part) -> Term:
         root, named, blank, local, inside = found
         self.named.update(named)
         if not local:
@@ -389,6 +397,27 @@ class _Walk:
         for label, digest in inside.items():
             self.hashes[fresh[label]] = digest
         return fresh.get(root, root)
+
+    def equal_part(self, active: Any, active_property: str | None, element: Mapping[str, Any]) -> Term | None:
+        """The node of an object equal to one met before at this place (see
+        :class:`~badgekit.jsonld._fastcanon_parts.EqualParts`), or None: walk it."""
+        slot, parts = (id(active), active_property), _parts.EQUAL_PARTS
+        for known, found in parts.walks.get(slot, ()):
+            if element == known:
+                return self.replay(found)
+        if parts.seen.get(slot) != element:  # not met just before here: remember it, walk it
+            if len(parts.seen) >= _parts.EQUAL_SLOTS:
+                parts.seen.clear()
+            parts.seen[slot] = element
+            return None
+        copy = _parts.strict_copy(element)
+        found = self.record(active, active_property, element)
+        with self.e.lock:
+            if len(parts.walks) >= _parts.EQUAL_SLOTS:
+                parts.walks.clear()
+            self.e.keep.append(active)
+            parts.walks[slot] = ((copy, found), *parts.walks.get(slot, ())[:_parts.EQUAL_PER_SLOT - 1])
+        return self.replay(found)
 
     def blank(self) -> Term:
         self.next_blank += 1
@@ -409,6 +438,10 @@ class _Walk:
     def node(self, active: Any, active_property: str | None, element: Mapping[str, Any], *, top_ctx: Any = None) -> Term:
         if self.shared is not None and id(element) in self.shared and top_ctx is None:
             return self.reuse(active, active_property, element)
+        if self.equal and top_ctx is None:
+            term = self.equal_part(active, active_property, element)
+            if term is not None:
+                return term
         e = self.e
         keys = tuple(element)
         shape_key = (id(active), active_property, keys, id(top_ctx) if "@context" in element else None)
@@ -536,15 +569,18 @@ class _Walk:
         return _literal(value, datatype or XSD_STRING)
 
 
-def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedParts | None = None) -> str:
+def canonize(document: Any, max_work: int = MAX_CANON_WORK, *, shared: SharedParts | None = None,
+             equal: bool = False) -> str:
     """Canonical N-Quads of ``document``, equal to :func:`badgekit.jsonld.canonize_reference`;
-    ``shared``: objects of ``document`` whose walk is recorded once (see :class:`SharedParts`).
+    ``shared``: objects of ``document`` whose walk is recorded once (see :class:`SharedParts`);
+    ``equal``: objects equal to one met before at the same place reuse its walk
+    (:class:`~badgekit.jsonld._fastcanon_parts.EqualParts`).
 
     Raises:
         Unsupported: the document needs the reference path.
     """
     engine = _engine()
-    walk = _Walk(engine, shared)
+    walk = _Walk(engine, shared, equal=equal)
     try:
         walk.document(document)
     except Unsupported:

@@ -12,12 +12,13 @@ from badgekit.limits import MAX_JSON_OBJECTS, count_objects
 
 
 def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] | None = None,
-                     objects: int | None = None) -> str:
+                     objects: int | None = None, equal: bool = False) -> str:
     """RDFC-1.0 canonical N-Quads of ``document`` in safe mode, refusing hostile graphs fast.
 
     The size of the JSON is bounded here (``objects``: its JSON objects, when the caller has
     counted them already); :func:`badgekit.jsonld.canonize` bounds blank nodes and RDFC-1.0
-    N-degree work (look-alike groups, chains, total steps), for every caller.
+    N-degree work (look-alike groups, chains, total steps), for every caller. ``equal``: reuse the
+    walk of objects equal to ones met before (see :func:`badgekit.jsonld.canonize`).
 
     Raises:
         DocumentLoaderError, JsonLdError: see :func:`badgekit.jsonld.to_rdf`.
@@ -28,7 +29,7 @@ def canonize_bounded(document: Mapping[str, Any], *, loader: Callable[..., Any] 
         raise LimitExceeded(f"more than {MAX_JSON_OBJECTS:,} JSON objects to process as JSON-LD "
                             "(an Open Badges credential has tens); refused")
     # jsonld.canonize bounds the blank nodes and the RDFC-1.0 N-degree work (poison graphs).
-    return jsonld.canonize(document, loader=loader)
+    return jsonld.canonize(document, loader=loader, equal=equal)
 
 
 class CanonCache:
@@ -63,6 +64,6 @@ class CanonCache:
             return proof.canonical_proof_config(dict(document))
         if self._holds(document):
             return self.canonical
-        canonical = canonize_bounded(document, loader=loader)
+        canonical = canonize_bounded(document, loader=loader, equal=self.reuse)
         self.remember(document, canonical)
         return canonical

@@ -196,7 +196,8 @@ def check_contexts(run: Run) -> None:
     # or an undefined type is an error; a remote context nested in a bundled one cannot load.
     # RDFC-1.0 is bounded (poison graphs fail fast). Embedded proofs sign this canonical
     # form, so it is kept for the signature check.
-    canonical = canonize_bounded(unsigned, loader=run.options.loader, objects=run.unsigned_objects())
+    canonical = canonize_bounded(unsigned, loader=run.options.loader, objects=run.unsigned_objects(),
+                                 equal=_state.FAST_PATHS)
     run.canon.remember(unsigned, canonical)
     # (the substring test first: the regex over every N-Quad cost more than the rest of the check)
     vocab_terms = sorted(set(_ISSUER_DEPENDENT_IRI.findall(canonical))) if "issuer-dependent#" in canonical else []

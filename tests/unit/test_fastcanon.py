@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from badgekit import credential, did, jsonld, keys, proof, status
 from badgekit.errors import BadgekitError
-from badgekit.jsonld import _fastcanon, _fastcanon_label
+from badgekit.jsonld import _fastcanon, _fastcanon_label, _fastcanon_parts
 from tests.conftest import VECTORS
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -320,3 +320,73 @@ def test_nodes_of_one_shape_with_ever_new_types_keep_the_memo_bounded(monkeypatc
         doc["evidence"] = [{"id": "https://e.org/1", "type": ["Evidence", f"https://example.org/Kind{n}"]}]
         assert assert_same(doc) == "fast"
     assert all(len(layouts) <= 5 for _, _, layouts in _fastcanon._engine().shapes.values())
+
+
+# -- objects equal to one met before reuse its walk (verification of a run, issue 18) ----------
+
+
+@pytest.fixture
+def equal_parts(monkeypatch):
+    """An empty memo of equal parts for the test (the process-wide one is left as it was)."""
+    parts = _fastcanon_parts.EqualParts()
+    monkeypatch.setattr(_fastcanon_parts, "EQUAL_PARTS", parts)
+    return parts
+
+
+def _assert_run_same(docs):
+    """Each document, canonicalised in turn with ``equal=True``, is the reference's canonical form."""
+    for doc in docs:
+        assert _fastcanon.canonize(doc, equal=True) == jsonld.canonize_reference(doc)
+        assert jsonld.canonize(doc, equal=True) == jsonld.canonize_reference(doc)
+
+
+@SETTINGS
+@given(achievements(), st.lists(rows(), min_size=3, max_size=5))
+def test_a_run_of_credentials_sharing_equal_parts_equals_the_reference(achievement, many):
+    parts = _fastcanon_parts.EqualParts()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_fastcanon_parts, "EQUAL_PARTS", parts)
+        # each credential parsed anew: its issuer and achievement are equal objects, not the same
+        docs = [json.loads(json.dumps(_credential(achievement, values))) for values in many]
+        _assert_run_same(docs)
+    assert "issuer" in {prop for _, prop in parts.walks}  # the memo was used
+
+
+def _with_achievement(n=0, **extra):
+    doc = _credential({**_achievement("Name", "Badge"), **extra}, {"email": f"a{n}@b.org", "score": "5"})
+    return json.loads(json.dumps(doc))  # parsed anew: equal objects, not the same ones
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (1, True), (True, 1), (0, False), (1, 1.5), (2.0, 2.5), ("1", 1), (None, "x"), (["a", "b"], ["b", "a"]),
+    ([{"id": "https://e.org/1"}], [{"id": "https://e.org/2"}]),
+])
+def test_a_part_equal_to_a_recorded_one_for_python_only_gets_its_own_walk(equal_parts, before, after):
+    # Python's == takes true for 1 and 0 for false: the recorded copy must not (before: a run whose
+    # achievements had creditsAvailable 1 gave a later one with true the canonical form of 1).
+    key = "related" if isinstance(before, list) else "creditsAvailable"
+    first = [_with_achievement(n, **({} if before is None else {key: before})) for n in range(3)]
+    later = _with_achievement(3, **{key: after})
+    _assert_run_same([*first, later, first[0], later])
+    assert any(prop == "achievement" for _, prop in equal_parts.walks)
+
+
+def test_a_part_with_keys_in_another_order_or_met_twice_in_a_document(equal_parts):
+    docs = [_with_achievement(n) for n in range(2)]
+    reordered = copy.deepcopy(docs[0])
+    ach = reordered["credentialSubject"]["achievement"]
+    reordered["credentialSubject"]["achievement"] = dict(reversed(list(ach.items())))
+    twice = copy.deepcopy(docs[0])
+    twice["credentialSubject"]["achievement"]["creator"] = copy.deepcopy(twice["issuer"])
+    blank_issuer = copy.deepcopy(docs[0])
+    del blank_issuer["issuer"]["image"]
+    _assert_run_same([*docs, reordered, twice, twice, blank_issuer])
+
+
+def test_the_equal_parts_memo_stays_bounded(equal_parts, monkeypatch):
+    monkeypatch.setattr(_fastcanon_parts, "EQUAL_SLOTS", 2)
+    monkeypatch.setattr(_fastcanon_parts, "EQUAL_PER_SLOT", 2)
+    for n in range(6):
+        _assert_run_same([_with_achievement(n, name=f"Name {n}"), _with_achievement(n + 10, name=f"Name {n}")])
+        assert len(equal_parts.walks) <= 2 and len(equal_parts.seen) <= 2
+        assert all(len(v) <= 2 for v in equal_parts.walks.values())
