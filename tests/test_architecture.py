@@ -177,6 +177,7 @@ _NEVER_ON_VERIFY = (
     "email.utils", "socket",  # jsonschema-rs loads with a stand-in (schema.import_engine_without_email)
     # cryptography's PEM/PKCS#8/SSH readers and their ciphers: only where a private key is read or written
     "cryptography.hazmat.primitives.serialization", "cryptography.hazmat.primitives.ciphers",
+    "cryptography.hazmat.primitives.asymmetric.rsa",  # nor its RSA keys: only where one is made, used or recognised
     # importlib.resources with tempfile, shutil, bz2, lzma, zipfile: bundled files are read by badgekit.data.read_bytes
     "importlib.resources", "tempfile", "shutil", "zipfile",
     "calendar", "locale",  # _time.days_in_month
