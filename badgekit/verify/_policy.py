@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from badgekit import did, jwk, jwt
+from badgekit import did, jwk
 from badgekit._io import load_json_file
 from badgekit.errors import BadgekitError, InputError
 from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
@@ -109,7 +109,7 @@ def normalise_key(value: object) -> set[str]:
         return keys
     if not isinstance(value, str) or not value:
         raise InputError("a key is a string (z6Mk…, zDn…, did:key:…, JWK thumbprint URN) or a JWK object")
-    if value.startswith(jwt.JWK_THUMBPRINT_URN):
+    if value.startswith(jwk.JWK_THUMBPRINT_URN):
         return {value}
     mb = value.partition("#")[0][len("did:key:"):] if value.startswith("did:key:") else value
     did.decode_multikey_any(mb)  # Ed25519, P-256 or P-384; raises DidError (an InputError) for anything else
