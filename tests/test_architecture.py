@@ -207,6 +207,7 @@ def test_cold_verify_stays_within_its_start_up_budget():
     assert sorted(m for m in _NEVER_ON_VERIFY if m in loaded) == []
     assert "badgekit.baking.png" in loaded and "badgekit.baking.svg" not in loaded  # a PNG needs no SVG reader
     assert "badgekit.verify._policy" in loaded and "badgekit.jwt" not in loaded  # --trust needs no JWT reader
+    assert "badgekit.verify._policy_sets" not in loaded  # nor AllOf / AnyOf: only a library caller composes policies
 
 
 # What a credential that is not baked, nor an SD-JWT VC, does not need (loaded by what it meets),
