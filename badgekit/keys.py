@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from badgekit import did
@@ -29,12 +29,14 @@ from badgekit.errors import InsecureKeyFileError, KeyExistsError, KeyFileError, 
 from badgekit.jwk import b64url_encode
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
     from cryptography.hazmat.primitives.serialization import KeySerializationEncryption
 
-# `cryptography`'s serialization package (PEM, PKCS#8, and SSH keys with their ciphers: ~10 M
-# instructions) is imported where a private key is read or written, never by `badgekit verify`,
-# which reads public keys from raw bytes (ADR 10).
+# `cryptography`'s serialization package (PEM, PKCS#8, and SSH keys with their ciphers: ~18 M
+# instructions) is imported where a private key is read or written, and its RSA module (with
+# `random`) where an RSA key is made, used or recognised: never by `badgekit verify` of a Data
+# Integrity proof, which reads public keys from raw bytes (ADR 10).
 
 MIN_PASSPHRASE_LENGTH = 8
 #: RSA modulus size for new keys (NIST: 3072 bits ~ 128-bit security) and the least accepted.
@@ -163,6 +165,8 @@ class RsaKey:
         """
         if bits < RSA_MIN_BITS:
             raise KeyFileError(f"an RSA key needs at least {RSA_MIN_BITS} bits, not {bits}")
+        from cryptography.hazmat.primitives.asymmetric import rsa  # RSA only (module top)
+
         return cls(rsa.generate_private_key(public_exponent=65537, key_size=bits))
 
     @property
@@ -177,6 +181,8 @@ class RsaKey:
 
     def sign(self, data: bytes) -> bytes:
         """RS256: RSASSA-PKCS1-v1_5 over SHA-256 of ``data`` (RFC 7518 §3.3)."""
+        from cryptography.hazmat.primitives.asymmetric import padding  # RSA only (module top)
+
         return self._private.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
     def to_pem(self, passphrase: bytes | None = None) -> bytes:
@@ -296,6 +302,8 @@ def _pkcs8_der(private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes
 
 def _key_from_der(der: bytes) -> RsaKey | EcdsaKey:
     from cryptography.hazmat.primitives import serialization  # private keys only (module top)
+    from cryptography.hazmat.primitives.asymmetric import rsa  # RSA only (module top)
+
     private = serialization.load_der_private_key(der, password=None)
     if isinstance(private, rsa.RSAPrivateKey):
         return RsaKey(private)
@@ -392,6 +400,8 @@ def load_any_key(path: str | os.PathLike[str], *, passphrase: bytes | None = Non
         KeyFileError: the file is missing, holds another kind of key, or an RSA key under 2048 bits.
     """
     p = Path(path)
+    from cryptography.hazmat.primitives.asymmetric import rsa  # RSA only (module top)
+
     private = _load_private(p, passphrase)
     if isinstance(private, Ed25519PrivateKey):
         return Ed25519Key(private)

@@ -177,6 +177,7 @@ _NEVER_ON_VERIFY = (
     "email.utils", "socket",  # jsonschema-rs loads with a stand-in (schema.import_engine_without_email)
     # cryptography's PEM/PKCS#8/SSH readers and their ciphers: only where a private key is read or written
     "cryptography.hazmat.primitives.serialization", "cryptography.hazmat.primitives.ciphers",
+    "cryptography.hazmat.primitives.asymmetric.rsa",  # nor its RSA keys: only where one is made, used or recognised
     # importlib.resources with tempfile, shutil, bz2, lzma, zipfile: bundled files are read by badgekit.data.read_bytes
     "importlib.resources", "tempfile", "shutil", "zipfile",
     "calendar", "locale",  # _time.days_in_month
@@ -205,6 +206,8 @@ def test_cold_verify_stays_within_its_start_up_budget():
     assert "badgekit.verify" in loaded
     assert sorted(m for m in _NEVER_ON_VERIFY if m in loaded) == []
     assert "badgekit.baking.png" in loaded and "badgekit.baking.svg" not in loaded  # a PNG needs no SVG reader
+    assert "badgekit.verify._policy" in loaded and "badgekit.jwt" not in loaded  # --trust needs no JWT reader
+    assert "badgekit.verify._policy_sets" not in loaded  # nor AllOf / AnyOf: only a library caller composes policies
 
 
 # What a credential that is not baked, nor an SD-JWT VC, does not need (loaded by what it meets),

@@ -100,8 +100,6 @@ from badgekit.verify._verifier import verify_bytes, verify_credential, verify_pa
 
 if TYPE_CHECKING:
     from badgekit.verify._policy import (
-        AllOf,
-        AnyOf,
         Evidence,
         IssuedTo,
         IssuerTrusted,
@@ -111,19 +109,29 @@ if TYPE_CHECKING:
         TrustList,
         normalise_key,
     )
+    from badgekit.verify._policy_sets import AllOf, AnyOf
 
 #: What :mod:`badgekit.verify._policy` exports here: loaded on first use (a trust list, a
 #: recipient, a library caller's policy), not at every start of ``badgekit verify`` (ADR 10).
-_POLICY_NAMES = frozenset({"AllOf", "AnyOf", "Evidence", "IssuedTo", "IssuerTrusted", "Policy", "PolicyResult",
+_POLICY_NAMES = frozenset({"Evidence", "IssuedTo", "IssuerTrusted", "Policy", "PolicyResult",
                            "TrustedIssuer", "TrustList", "normalise_key"})
+#: And what :mod:`badgekit.verify._policy_sets` exports: only a library caller composes policies.
+_POLICY_SET_NAMES = frozenset({"AllOf", "AnyOf"})
 
 
 def __getattr__(name: str) -> Any:
     if name in _POLICY_NAMES:
-        # start-up: eight dataclasses (~25 M instructions) that only a trust list or a recipient needs
+        # start-up: six dataclasses (~20 M instructions) that only a trust list or a recipient needs
         from badgekit.verify import _policy
 
         value = getattr(_policy, name)
+        globals()[name] = value
+        return value
+    if name in _POLICY_SET_NAMES:
+        # start-up: two more that only a caller composing policies needs
+        from badgekit.verify import _policy_sets
+
+        value = getattr(_policy_sets, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,8 +2,9 @@
 recipient (check 10), and small policy objects that decide them and compose.
 
 A policy looks at :class:`Evidence` (the credential, its issuer id, the keys check 5 found) and
-returns a :class:`PolicyResult`. ``AllOf`` and ``AnyOf`` combine policies, as sigstore-python's
-``verify/policy.py`` does for certificate identities::
+returns a :class:`PolicyResult`. ``AllOf`` and ``AnyOf`` (:mod:`badgekit.verify._policy_sets`, loaded
+only by a caller who composes policies) combine them, as sigstore-python's ``verify/policy.py``
+does for certificate identities::
 
     policy = AllOf([IssuerTrusted(TrustList.load("trusted-issuers.json")),
                     AnyOf([IssuedTo("alice@example.org"), IssuedTo("did:key:z6Mk…")])])
@@ -13,14 +14,14 @@ returns a :class:`PolicyResult`. ``AllOf`` and ``AnyOf`` combine policies, as si
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from badgekit import did, jwk, jwt
+from badgekit import did, jwk
 from badgekit._io import load_json_file
 from badgekit.errors import BadgekitError, InputError
-from badgekit.verify._models import FAILED, INDETERMINATE, PASSED
+from badgekit.verify._models import FAILED, PASSED
 from badgekit.verify._recipient import recipient_match
 from badgekit.verify._text import subjects_of
 
@@ -109,7 +110,7 @@ def normalise_key(value: object) -> set[str]:
         return keys
     if not isinstance(value, str) or not value:
         raise InputError("a key is a string (z6Mk…, zDn…, did:key:…, JWK thumbprint URN) or a JWK object")
-    if value.startswith(jwt.JWK_THUMBPRINT_URN):
+    if value.startswith(jwk.JWK_THUMBPRINT_URN):
         return {value}
     mb = value.partition("#")[0][len("did:key:"):] if value.startswith("did:key:") else value
     did.decode_multikey_any(mb)  # Ed25519, P-256 or P-384; raises DidError (an InputError) for anything else
@@ -176,38 +177,3 @@ class IssuedTo:
     def check(self, evidence: Evidence) -> PolicyResult:
         status, reason = recipient_match(subjects_of(evidence.credential), self.recipient, shown=self.shown)
         return PolicyResult(status, reason)
-
-
-@dataclass(frozen=True)
-class AllOf:
-    """Passes when every policy passes; else the first failure, or the first indeterminate one."""
-
-    policies: Sequence[Policy]
-
-    def check(self, evidence: Evidence) -> PolicyResult:
-        if not self.policies:  # never "passed" with nothing checked
-            return PolicyResult(FAILED, "no policy to check")
-        results = [p.check(evidence) for p in self.policies]
-        for status in (FAILED, INDETERMINATE):
-            bad = next((r for r in results if r.status == status), None)
-            if bad is not None:
-                return bad
-        return PolicyResult(PASSED, "; ".join(r.reason for r in results))
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    """Passes when one policy passes (the first that does); else indeterminate if one was,
-    else failed, naming every reason."""
-
-    policies: Sequence[Policy]
-
-    def check(self, evidence: Evidence) -> PolicyResult:
-        results = []
-        for policy in self.policies:
-            result = policy.check(evidence)
-            if result:
-                return result
-            results.append(result)
-        status = INDETERMINATE if any(r.status == INDETERMINATE for r in results) else FAILED
-        return PolicyResult(status, "none of: " + "; ".join(r.reason for r in results) if results else "no policy to check")
