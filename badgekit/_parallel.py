@@ -100,6 +100,7 @@ def imap(
     if ctx.get_start_method() == "forkserver":
         # Only the first pool of a process starts the server; later pools reuse it as it is.
         ctx.set_forkserver_preload(["__main__", __name__, *preload])
+        _start_fork_server()
     parent_alive, alive_w = ctx.Pipe(duplex=False)  # alive_w stays here, open until the pool is done
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
                                initargs=(parent_alive, initializer, initargs))
@@ -113,6 +114,28 @@ def imap(
     finally:
         alive_w.close()
         parent_alive.close()
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with SIGINT blocked. Ctrl-C reaches the whole
+    process group, and the server protects itself from it (ignores it) only once its preload
+    imports are done: before that it printed a KeyboardInterrupt traceback under the parent's one
+    line. The blocked mask is inherited across fork and exec, so a Ctrl-C stays pending in the
+    server until it ignores SIGINT (and in the workers, which ignore it too); here it is only
+    held until the server is started, then delivered: never lost."""
+    from multiprocessing import forkserver, resource_tracker
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - forkserver is Linux only here
+        forkserver.ensure_running()
+        return
+    # The server starts the resource tracker first, which unblocks SIGINT when it is started
+    # (it protects itself the same way): start it before blocking.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _ordered(pool: ProcessPoolExecutor, fn: Callable[[T], R], items: Iterator[T], *, window: int) -> Iterator[R]:
