@@ -126,8 +126,12 @@ def test_page_of_a_did_web_issuer_says_where_its_did_document_is(tmp_path: Path)
     assert ("the issuer’s DID document, published at https://example.edu/issuers/cs/did.json ; offline, pass a copy: "
             "badgekit verify badge.png --did-doc did.json") in visible
     (tmp_path / "plain").mkdir()
-    plain = write(tmp_path / "plain", issue_one(tmp_path / "plain")).path / "index.html"
-    assert "--did-doc" not in plain.read_text(encoding="utf-8")  # a did:key issuer's key is in its id
+    email = (tmp_path / "bundles" / path.stem / "email.txt").read_text(encoding="utf-8")
+    assert ("the issuer’s DID document, published at https://example.edu/issuers/cs/did.json: "
+            "'badgekit verify badge.png --did-doc did.json'") in " ".join(email.split())
+    plain = write(tmp_path / "plain", issue_one(tmp_path / "plain")).path
+    for name in ("index.html", "email.txt", "email.html"):  # a did:key issuer's key is in its id
+        assert "--did-doc" not in (plain / name).read_text(encoding="utf-8")
 
 
 def test_every_string_is_escaped(tmp_path: Path) -> None:
