@@ -100,11 +100,12 @@ def imap(
     if ctx.get_start_method() == "forkserver":
         # Only the first pool of a process starts the server; later pools reuse it as it is.
         ctx.set_forkserver_preload(["__main__", __name__, *preload])
+        _start_fork_server()
     parent_alive, alive_w = ctx.Pipe(duplex=False)  # alive_w stays here, open until the pool is done
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
                                initargs=(parent_alive, initializer, initargs))
     try:
-        yield _ordered(pool, fn, itertools.chain(head, it), window=3 * workers)
+        yield _ordered(pool, fn, itertools.chain(head, it), window=3 * workers, workers=workers)
     except BaseException:
         _kill(pool)
         raise
@@ -115,10 +116,56 @@ def imap(
         parent_alive.close()
 
 
-def _ordered(pool: ProcessPoolExecutor, fn: Callable[[T], R], items: Iterator[T], *, window: int) -> Iterator[R]:
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with SIGINT blocked. Ctrl-C reaches the whole
+    process group, and the server protects itself from it (ignores it) only once its preload
+    imports are done: before that it printed a KeyboardInterrupt traceback under the parent's one
+    line. The blocked mask is inherited across fork and exec, so a Ctrl-C stays pending in the
+    server until it ignores SIGINT (and in the workers, which ignore it too); here it is only
+    deferred until the server is started, then raised: never lost."""
+    from multiprocessing import forkserver, resource_tracker
+
+    # The server starts the resource tracker first, which unblocks SIGINT when it is started
+    # (it protects itself the same way): start it before blocking.
+    resource_tracker.ensure_running()
+    with _sigint_deferred():
+        if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on Windows
+            forkserver.ensure_running()
+            return
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """A Ctrl-C during the block is raised when it ends, not halfway through starting a process:
+    a worker whose start the interrupted pool had not recorded outlived it, and died printing a
+    traceback once the pool's semaphores were gone. Only the main thread handles signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and previous is not signal.SIG_IGN:
+            signal.raise_signal(signal.SIGINT)
+
+
+def _ordered(pool: ProcessPoolExecutor, fn: Callable[[T], R], items: Iterator[T], *, window: int,
+             workers: int = 0) -> Iterator[R]:
     pending: deque[Future[R]] = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
+    for n, item in enumerate(items):
+        if n < workers:  # this submit starts a worker: a Ctrl-C waits until the pool knows it
+            with _sigint_deferred():
+                pending.append(pool.submit(fn, item))
+        else:
+            pending.append(pool.submit(fn, item))
         if len(pending) >= window:
             yield pending.popleft().result()
     while pending:

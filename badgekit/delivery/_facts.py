@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from badgekit import _envelope
+from badgekit import _envelope, did
 from badgekit._io import as_list
 from badgekit._time import stamp_or_none
-from badgekit.errors import InputError
+from badgekit.errors import BadgekitError, InputError
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -41,6 +41,16 @@ class Facts:
     evidence: tuple[tuple[str, str | None], ...]  # (label, https URL)
     status_url: str | None
     status_purpose: str | None
+
+    @property
+    def did_document_url(self) -> str | None:
+        """Where a did:web issuer's DID document (its keys) is published; None for other issuers."""
+        if not self.issuer_id.startswith("did:web:"):
+            return None
+        try:
+            return did.did_web_url(self.issuer_id)
+        except BadgekitError:
+            return None
 
 
 # ---------------------------------------------------------------------------------------------

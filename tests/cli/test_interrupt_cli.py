@@ -4,6 +4,7 @@ exit code 143, like Ctrl-C's 130), and the re-run resumes and completes. Real pr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -165,3 +166,37 @@ def test_sigterm_still_ends_a_process_that_swallows_the_clean_stop() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _fork_server_importing(pid: int) -> bool:
+    """The fork server below ``pid`` runs Python code (its preload imports, ~0.5 s): Python's
+    start-up has ignored SIGPIPE, and SIGINT is caught (its KeyboardInterrupt) or ignored."""
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            if b"multiprocessing.forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                masks = {line.split(":")[0]: int(line.split()[1], 16) for line in
+                         Path(f"/proc/{child}/status").read_text().splitlines() if line.startswith(("SigIgn:", "SigCgt:"))}
+                sigint, sigpipe = 1 << (signal.SIGINT - 1), 1 << (signal.SIGPIPE - 1)
+                return bool(masks["SigIgn"] & sigpipe) and bool((masks["SigIgn"] | masks["SigCgt"]) & sigint)
+    return False
+
+
+def test_ctrl_c_while_the_fork_server_starts_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C reaches the whole process group: the fork server, still importing the
+    # modules it preloads, printed a KeyboardInterrupt traceback under the parent's one line.
+    root = _project(tmp_path, ROWS)
+    log = tmp_path / "first.log"
+    proc = _badgekit(root, "issue", "--badge", "python-basics", "roster.csv", "--workers", "2", log=log)
+    try:
+        wait_until(lambda: proc.poll() is not None or _fork_server_importing(proc.pid), STARTED_WITHIN,
+                   "the fork server to start")
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 130, log.read_text()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+    text = log.read_text()
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text[-3000:]
+    assert "error: interrupted (Ctrl-C)" in text

@@ -116,6 +116,24 @@ def test_page_is_self_contained_and_says_how_to_verify(tmp_path: Path) -> None:
         assert expected in visible, expected
 
 
+def test_page_of_a_did_web_issuer_says_where_its_did_document_is(tmp_path: Path) -> None:
+    # Offline, a did:web issuer's key is only in the DID document the verifier is given.
+    path = issue_one(tmp_path)
+    credential = json.loads(path.read_text(encoding="utf-8"))
+    credential["issuer"]["id"] = "did:web:example.edu:issuers:cs"
+    path.write_text(json.dumps(credential), encoding="utf-8")
+    visible = " ".join(" ".join(parse((write(tmp_path, path).path / "index.html").read_text(encoding="utf-8")).text).split())
+    assert ("the issuer’s DID document, published at https://example.edu/issuers/cs/did.json ; offline, pass a copy: "
+            "badgekit verify badge.png --did-doc did.json") in visible
+    (tmp_path / "plain").mkdir()
+    email = (tmp_path / "bundles" / path.stem / "email.txt").read_text(encoding="utf-8")
+    assert ("the issuer’s DID document, published at https://example.edu/issuers/cs/did.json: "
+            "'badgekit verify badge.png --did-doc did.json'") in " ".join(email.split())
+    plain = write(tmp_path / "plain", issue_one(tmp_path / "plain")).path
+    for name in ("index.html", "email.txt", "email.html"):  # a did:key issuer's key is in its id
+        assert "--did-doc" not in (plain / name).read_text(encoding="utf-8")
+
+
 def test_every_string_is_escaped(tmp_path: Path) -> None:
     evil = dict(ACHIEVEMENT, name='<img src=x onerror="alert(1)">Basics', description="<script>alert(2)</script>",
                 criteria={"narrative": "- one <b>\n- two & three", "id": "javascript:alert(3)"})
