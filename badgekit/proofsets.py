@@ -62,6 +62,8 @@ def chain_problem(proofs: Sequence[Any]) -> str | None:
     or None (also for a plain set): a value that is not a string or a non-empty list of strings, an
     id no proof has (a dangling reference, or one to a proof that has no ``id``), an id more than one
     proof has, or a cycle (a proof that comes, through the chain, before itself)."""
+    if not any(isinstance(p, Mapping) and "previousProof" in p for p in proofs):
+        return None  # nothing names another proof: a plain set, or one proof
     holders: dict[str, list[int]] = {}
     for n, p in enumerate(proofs, start=1):
         if isinstance(p, Mapping) and isinstance(p.get("id"), str):

@@ -3,6 +3,7 @@ computes the unsigned document's canonical form and check 6 reuses it."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,8 +55,8 @@ class CanonCache:
 
     def _holds(self, document: Mapping[str, Any]) -> bool:
         known = self.document
-        return known is not None and len(known) == len(document) and all(
-            k1 == k2 and v1 is v2 for (k1, v1), (k2, v2) in zip(known.items(), document.items(), strict=True))
+        return (known is not None and len(known) == len(document) and list(known) == list(document)
+                and all(map(operator.is_, known.values(), document.values())))
 
     def __call__(self, document: Any, *, loader: Callable[..., Any] | None = None) -> str:
         if "proofPurpose" in document and "proof" not in document and loader is None:

@@ -247,3 +247,16 @@ def test_the_trust_list_judges_the_issuers_keys_not_the_extra_signatures():
     report, checks = verify(chained(), VerifyOptions(at=AT, trust=trust))
     assert report.verdict == "valid" and checks["trust"].status == "passed", report.checks
     assert did.did_key_verification_method(NOTARY.public_key) in chained()["proof"][1]["verificationMethod"]
+
+
+def test_a_set_that_names_no_proof_is_settled_without_following_chains(monkeypatch):
+    # The common case (one proof, or a plain set) returns at once: verifying a folder checks it
+    # for every credential (issue 18). Before: every proof's ancestors were walked.
+    def walked(*args, **kwargs):
+        raise AssertionError("followed a chain")
+
+    monkeypatch.setattr(proofsets, "ancestors", walked)
+    assert proofsets.chain_problem([{"id": "urn:p:1", "type": "DataIntegrityProof"}]) is None
+    assert proofsets.chain_problem([{"type": "DataIntegrityProof"}, "not a proof", {"id": "urn:p:2"}]) is None
+    with pytest.raises(AssertionError):
+        proofsets.chain_problem([{"id": "urn:p:1"}, {"id": "urn:p:2", "previousProof": "urn:p:1"}])
