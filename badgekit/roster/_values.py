@@ -235,6 +235,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # One separator then three digits: a thousands separator (1,234 = 1234 in English, 1.234 in German)
 # or a decimal mark (1,234 = 1.234 in German, 1.234 in English). Neither is guessed.
 _GROUPED_OR_DECIMAL = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+#: spaces, (narrow) no-break spaces and Swiss apostrophes group thousands
+_GROUPING = re.compile(r"[\s']")
 
 
 def parse_number(value: str) -> float:
@@ -243,7 +245,7 @@ def parse_number(value: str) -> float:
     decimal mark?). Raises ValueError with the reason."""
     v = value.strip()
     v = v[:-1] if v.endswith("%") else v
-    v = re.sub(r"[\s']", "", v)  # spaces, (narrow) no-break spaces and Swiss apostrophes group thousands
+    v = _GROUPING.sub("", v)
     ambiguous = _GROUPED_OR_DECIMAL.fullmatch(v)
     if ambiguous:
         whole, part = v.split(ambiguous.group(1))
@@ -277,6 +279,9 @@ def is_email(value: str) -> bool:
     return len(value) <= 254 and bool(_EMAIL.match(value))
 
 
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
 def is_url(value: str) -> bool:
     """True when ``value`` is an ``http://`` or ``https://`` URL without spaces."""
-    return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE))
+    return bool(_URL.match(value))
