@@ -47,11 +47,18 @@ def atomic_write(
             removed and ``path`` is as it was.
     """
     target = os.fspath(path)
+    write_atomically(target, data, mode=mode, durable=durable, staging=staging)
+    return Path(target)
+
+
+def write_atomically(target: str, data: bytes | str, *, mode: int = 0o644, durable: bool = True,
+                     staging: str | os.PathLike[str] | None = None) -> None:
+    """:func:`atomic_write` for bulk outputs: the same file, the same guarantees and errors,
+    without the :class:`~pathlib.Path` it returns (a few µs per file: issue 18)."""
     try:
         _write_atomically(target, data, mode=mode, durable=durable, staging=staging)
     except OSError as exc:
         raise output_error(exc, target) from None
-    return Path(target)
 
 
 def _write_atomically(target: str, data: bytes | str, *, mode: int, durable: bool,
@@ -64,9 +71,11 @@ def _write_atomically(target: str, data: bytes | str, *, mode: int, durable: boo
                            os.path.basename(target))
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            written = os.write(fd, data)
+            if written < len(data):  # a short write (a signal, a full disk): the rest, until done or refused
+                view = memoryview(data)[written:]
+                while view:
+                    view = view[os.write(fd, view):]
             if durable:
                 os.fsync(fd)
             os.fchmod(fd, mode)
@@ -85,6 +94,11 @@ def _write_atomically(target: str, data: bytes | str, *, mode: int, durable: boo
 
 _TEMP_NUMBERS = itertools.count()
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+#: This process's id in temp names, as hex (a system call per file saved; a forked child, a
+#: worker, sets its own)
+_PID = [f"{os.getpid():x}"]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, f"{os.getpid():x}"))
 
 
 def _create_temp(tmp_dir: str, name: str) -> tuple[int, str]:
@@ -95,7 +109,7 @@ def _create_temp(tmp_dir: str, name: str) -> tuple[int, str]:
     folder removed it when it looked empty; it only removes it empty) is made and the call retried."""
     missing = 0
     while True:
-        tmp = os.path.join(tmp_dir, f".{name}.{os.getpid():x}-{next(_TEMP_NUMBERS):x}.tmp")
+        tmp = os.path.join(tmp_dir, f".{name}.{_PID[0]}-{next(_TEMP_NUMBERS):x}.tmp")
         try:
             return os.open(tmp, _TEMP_FLAGS, 0o600), tmp
         except FileExistsError:

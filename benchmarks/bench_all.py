@@ -209,8 +209,11 @@ def issue(args: argparse.Namespace, results: Results) -> None:
     """``badgekit issue`` end to end: places x output modes x workers, ``--repeat`` rounds."""
     figures: dict[tuple[str, str, int], dict[str, list]] = {}
     peak = 0
+    pooled = bench_issue.small_for(args.issue_small, args.issue_large, 2)
     print(f"\nbadgekit issue end to end: Δrows/Δwall between {args.issue_small:,} and {args.issue_large:,} rows "
-          f"(a new project each run), {args.repeat} round(s)", flush=True)
+          + (f"({pooled:,} and {args.issue_large:,} with --workers 2: its worker pool starts in both runs) "
+             if pooled != args.issue_small else "")
+          + f"(a new project each run), {args.repeat} round(s)", flush=True)
     for _ in range(args.repeat):
         peak = bench_issue.one_round(places(args), ["files", "jsonl"], [1, 2], args.issue_small, args.issue_large, "",
                                      figures)

@@ -71,3 +71,21 @@ def test_a_section_that_fails_is_reported_the_others_still_run_and_the_exit_code
     what = [row["what"] for row in data["summary"]]
     assert "memory: FAILED" in what and "cold verify badge.png, with bytecode" in what
     assert "FAILED sections: memory" in proc.stderr
+
+
+def test_the_small_roster_of_a_pooled_run_starts_the_worker_pool_too():
+    # Δrows/Δtime cancels start-up only if both runs pay it: with --workers 2 the small roster
+    # must reach PARALLEL_MIN_CHUNKS signing chunks, or its rows are signed in the command's own
+    # process and the large run alone pays the pool's start-up (~0.2 s: ~15 % of the 2-worker rate)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_issue
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from badgekit.issuing._options import PARALLEL_MIN_CHUNKS
+
+    chunks = lambda rows: -(-rows // bench_issue.SIGNED_CHUNK)  # noqa: E731
+    assert chunks(200) < PARALLEL_MIN_CHUNKS  # the default small roster alone would not start it
+    assert chunks(bench_issue.small_for(200, 4000, 2)) >= PARALLEL_MIN_CHUNKS
+    assert bench_issue.small_for(200, 4000, 1) == 200  # one worker: no pool, nothing to cancel
+    assert bench_issue.small_for(5, 150, 2) == 5  # a smoke run's sizes are left as they are

@@ -5,6 +5,7 @@ write); plus the badge images made once before the run."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from badgekit import baking, keys
-from badgekit._io import atomic_write
+from badgekit._io import write_atomically
 from badgekit.badgeclass import BadgeClass
 from badgekit.errors import KeyFileError
 from badgekit.issuing._options import credential_filename
@@ -61,7 +62,13 @@ Signed = tuple[str, str, list[tuple[str, bytes]]]
 
 def _staging(path: str) -> str:
     """Where a bulk output's temp file is made before the atomic rename (see _io.atomic_write)."""
-    return os.path.join(os.path.dirname(path), STAGING)
+    return _staging_in(os.path.dirname(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _staging_in(folder: str) -> str:
+    """The staging folder of ``folder`` (a run writes every file into one or two folders)."""
+    return os.path.join(folder, STAGING)
 
 
 def _init_worker(key: PrivateKey, setup: SigningSetup) -> None:
@@ -81,7 +88,7 @@ def deliver(signed: Signed, jsonl: bool) -> tuple[str, str]:
     if jsonl:
         credential_id, _, files = signed
         for file_path, data in files[1:]:
-            atomic_write(file_path, data, durable=False, staging=_staging(file_path))
+            write_atomically(file_path, data, durable=False, staging=_staging(file_path))
         return credential_id, files[0][1].decode("utf-8")
     return write_signed(signed)
 
@@ -102,7 +109,7 @@ def write_signed(signed: Signed) -> tuple[str, str]:
     """Write one credential's files atomically (the credential first: ``_usable()``: empty ⇒ rewritten)."""
     credential_id, path, files = signed
     for file_path, data in files:
-        atomic_write(file_path, data, durable=False, staging=_staging(file_path))
+        write_atomically(file_path, data, durable=False, staging=_staging(file_path))
     return credential_id, path
 
 

@@ -192,7 +192,8 @@ def parse_date(value: str, order: str | None = None) -> datetime:
     v = value.strip()
     try:
         dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
-        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+        # naive: the same moment in UTC as dt.replace(tzinfo=UTC), in a third of its instructions (per row)
+        return datetime.combine(dt, dt.time(), UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     except ValueError:
         pass
     # spreadsheets append a time to dates ("1/15/2026 10:30", "15.01.2026 00:00:00"): keep the date
@@ -235,6 +236,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # One separator then three digits: a thousands separator (1,234 = 1234 in English, 1.234 in German)
 # or a decimal mark (1,234 = 1.234 in German, 1.234 in English). Neither is guessed.
 _GROUPED_OR_DECIMAL = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+#: spaces, (narrow) no-break spaces and Swiss apostrophes group thousands
+_GROUPING = re.compile(r"[\s']")
 
 
 def parse_number(value: str) -> float:
@@ -243,7 +246,7 @@ def parse_number(value: str) -> float:
     decimal mark?). Raises ValueError with the reason."""
     v = value.strip()
     v = v[:-1] if v.endswith("%") else v
-    v = re.sub(r"[\s']", "", v)  # spaces, (narrow) no-break spaces and Swiss apostrophes group thousands
+    v = _GROUPING.sub("", v)
     ambiguous = _GROUPED_OR_DECIMAL.fullmatch(v)
     if ambiguous:
         whole, part = v.split(ambiguous.group(1))
@@ -277,6 +280,9 @@ def is_email(value: str) -> bool:
     return len(value) <= 254 and bool(_EMAIL.match(value))
 
 
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
 def is_url(value: str) -> bool:
     """True when ``value`` is an ``http://`` or ``https://`` URL without spaces."""
-    return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE))
+    return bool(_URL.match(value))

@@ -69,6 +69,45 @@ def test_atomic_write_failure_leaves_target_untouched(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["c.json"]
 
 
+def test_write_atomically_makes_the_file_atomic_write_makes_without_a_path(tmp_path):
+    # the bulk writer (one file per credential): same bytes and mode, no temp left, None returned
+    target = tmp_path / "sub" / "c.json"
+    assert _io.write_atomically(str(target), "é one", durable=False, staging=str(tmp_path / ".staging")) is None
+    assert target.read_bytes() == "é one".encode() and os.stat(target).st_mode & 0o777 == 0o644
+    assert [p.name for p in target.parent.iterdir()] == ["c.json"] and list((tmp_path / ".staging").iterdir()) == []
+    with pytest.raises(OutputError, match=r"c\.json"):
+        _io.write_atomically(str(target / "x.json"), "x")  # a file where a folder should be
+
+
+def test_a_short_write_is_completed(tmp_path, monkeypatch):
+    # os.write may write less than asked (a signal, a pipe, a nearly full disk): the rest follows
+    real = os.write
+    sizes = []
+
+    def short(fd, data):
+        sizes.append(len(data))
+        return real(fd, bytes(data[:3]))
+
+    monkeypatch.setattr(os, "write", short)
+    _io.write_atomically(str(tmp_path / "c.json"), b"0123456789", durable=False)
+    assert (tmp_path / "c.json").read_bytes() == b"0123456789" and sizes == [10, 7, 4, 1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_forked_process_names_its_temp_files_by_its_own_id(tmp_path):
+    # the id in temp names is looked up once per process, not per file: a forked worker sets its own
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report the id its temp names would carry, and leave at once
+        os.write(write, _io._PID[0].encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        seen = fh.read()
+    os.waitpid(pid, 0)
+    assert seen == f"{pid:x}" and _io._PID[0] == f"{os.getpid():x}"
+
+
 def test_read_bounded_names_the_file_when_too_large(tmp_path):
     f = tmp_path / "big.json"
     f.write_bytes(b"x" * 101)

@@ -803,3 +803,17 @@ def test_a_level_names_one_of_the_badge_class_rubric_levels_or_the_row_is_reject
     assert [str(e) for e in errors] == ["line 3, column level: 'Excellent' is not a rubric level of this badge class (Good)"]
     no_rubric = roster.ResultExpectation.of({"resultDescription": [_GRADE]})  # a level column is then not read
     assert roster.parse_row(roster.Row(3, {"email": "a@b.org", "level": "Excellent"}), results=no_rubric)[1] == []
+
+
+@pytest.mark.parametrize("raw", ["2026-01-15", "2026-01-15 10:30", "2026-01-15T10:30:45.123456", "2026-02-28T23:59:59",
+                                 "2026-01-15T10:30:00+01:00", "2026-01-15T10:30:00Z", "2026-01-15T10:30:00.5-05:00"])
+def test_parse_date_of_an_iso_value_is_the_reference_moment_in_utc(raw):
+    # ISO dates take a short path (the naive ones joined to UTC without datetime.replace): the
+    # same value, type and time zone object as the reference reading
+    from datetime import UTC, datetime
+
+    dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    reference = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    got = roster.parse_date(raw)
+    assert (got, got.tzinfo, got.fold, type(got)) == (reference, reference.tzinfo, reference.fold, datetime)
+    assert got.isoformat() == reference.isoformat()
