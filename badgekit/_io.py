@@ -255,11 +255,11 @@ def _read_up_to(fd: int, n: int) -> bytes:
 
 
 def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[str], *,
-                   found: set[Path] | None = None) -> list[Path]:
+                   found: set[str] | None = None) -> list[Path]:
     """Files as given, folders expanded (not recursively) to their files ending in one of
     ``suffixes`` (any case) in name order, hidden files skipped: the inputs of a command that
-    takes files or folders of them (``verify``, ``migrate``). ``found``: gets the files that were
-    found in a folder and not also named.
+    takes files or folders of them (``verify``, ``migrate``). ``found``: gets the files (``str(path)``)
+    that were found in a folder and not also named.
 
     Raises:
         InputError: a path does not exist, or a folder holds no such file.
@@ -281,14 +281,14 @@ def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[s
             files = [p / name for name in names]
             out.extend(files)
             if found is not None:
-                found.update(files)
+                found.update(map(str, files))  # str: cached on the Path, and hashed faster
         elif p.exists():
             out.append(p)
             named.append(p)
         else:
             raise InputError(f"{p}: no such file or folder")
     if found:
-        found.difference_update(named)
+        found.difference_update(map(str, named))
     return out
 
 

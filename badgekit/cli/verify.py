@@ -56,7 +56,7 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
             raise InputError("--recipient needs a value: an email address, URL, phone number or DID")
         options = _options(at, status_list or [], did_doc or [], trust, recipient, use_cache=not no_cache,
                            ob2_docs=ob2_doc or [])
-        found: set[Path] = set()  # files found in folders, not named: images there may hold no badge
+        found: set[str] = set()  # files found in folders, not named: images there may hold no badge
         paths = core.expand_paths(files, found=found)
         import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
         import_jsonschema_rs_without_email()  # and jsonschema-rs's e-mail date parser (ADR 10)

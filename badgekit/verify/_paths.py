@@ -39,10 +39,10 @@ PARALLEL_CHUNK = 32
 PARALLEL_MIN_FILES = 500
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]], *, found: set[Path] | None = None) -> list[Path]:
+def expand_paths(paths: Iterable[str | os.PathLike[str]], *, found: set[str] | None = None) -> list[Path]:
     """Files to verify: files as given, folders expanded (not recursively) to their
     ``*.json``, ``*.png``, ``*.svg``, ``*.jwt``, ``*.sd-jwt`` and ``*.jws`` files in name order, hidden files skipped.
-    ``found``: gets the files found in a folder and not also named (for :func:`verify_paths`).
+    ``found``: gets the files (``str(path)``) found in a folder and not also named (for :func:`verify_paths`).
 
     Raises:
         InputError: a path does not exist, or a folder holds no such file.
@@ -52,11 +52,11 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]], *, found: set[Path] | 
 
 def verify_paths(
     paths: Sequence[str | os.PathLike[str]], options: VerifyOptions | None = None, *, workers: int = 1,
-    found: Collection[str | os.PathLike[str]] = (),
+    found: Collection[str] = (),
 ) -> Iterator[VerificationReport]:
     """:func:`verify_path` for each path, yielded in order; a ``*.jsonl`` file is a container: one
     report per non-blank line (source ``<file>#<line>``; each line bounded by ``max_bytes``, read
-    as it is verified). A PNG or SVG in ``found`` (found in a folder, not named: :func:`expand_paths`)
+    as it is verified). A PNG or SVG in ``found`` (``str(path)``s found in a folder, not named: :func:`expand_paths`)
     with no credential baked in at all, a QR code or a logo, gets the verdict ``skipped`` (exit code
     0) rather than ``invalid``; a damaged badge is still invalid. With ``workers`` > 1 and at least
     :data:`PARALLEL_MIN_FILES` files, chunks of files are verified in that many processes (see
@@ -84,10 +84,11 @@ def _is_jsonl(path: str | os.PathLike[str]) -> bool:
 
 
 def _units(paths: Iterable[str | os.PathLike[str]], max_bytes: int,
-           found: Collection[str | os.PathLike[str]]) -> Iterator[_Unit]:
+           found: Collection[str]) -> Iterator[_Unit]:
     for path in paths:
         if not _is_jsonl(path):
-            yield _Found(path) if found and os.fspath(path).lower().endswith(_IMAGE_SUFFIXES) and path in found else path
+            image = found and os.fspath(path) in found and os.fspath(path).lower().endswith(_IMAGE_SUFFIXES)
+            yield _Found(path) if image else path
             continue
         name = os.fspath(path)
         try:
