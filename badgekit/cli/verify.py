@@ -1,11 +1,11 @@
 """``badgekit verify``: offline verification of credentials, baked badges and VC-JWTs.
 
 Exit codes: 0 every file valid, 1 any invalid, 3 none invalid but some could not be decided
-offline (indeterminate), 2 usage error. An image found in a folder with no badge baked in at all (a
-bundle's QR code, a logo) is skipped (verdict ``skipped``), but not when nothing else is there. The verification itself is :mod:`badgekit.verify`; this
-module only gathers options and prints, and imports neither Typer nor Rich (ADR 10): its options
-and help are declared for Typer in ``cli/_verify_cli.py``, and :func:`parse_argv` reads the plain
-forms of the command line without it. Several files get one plain line each (rendering 1,500 full
+offline (indeterminate), 2 usage error; an image found in a folder with no badge baked in at all (a
+bundle's QR code, a logo) is skipped (verdict ``skipped``); finding nothing else is a usage error.
+The verification itself is :mod:`badgekit.verify`; this module only gathers options and prints,
+and imports neither Typer nor Rich (ADR 10): its options and help are declared for Typer in
+``cli/_verify_cli.py``, and :func:`parse_argv` reads the plain forms of the command line without it. Several files get one plain line each (rendering 1,500 full
 reports took three times as long as verifying them); the full report (one file, or ``--verbose``)
 goes through Rich only on a terminal, where it has styles to add.
 """
