@@ -268,15 +268,18 @@ def _read_up_to(fd: int, n: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[str]) -> list[Path]:
+def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[str], *,
+                   found: set[str] | None = None) -> list[Path]:
     """Files as given, folders expanded (not recursively) to their files ending in one of
     ``suffixes`` (any case) in name order, hidden files skipped: the inputs of a command that
-    takes files or folders of them (``verify``, ``migrate``).
+    takes files or folders of them (``verify``, ``migrate``). ``found``: gets the files (``str(path)``)
+    that were found in a folder and not also named.
 
     Raises:
         InputError: a path does not exist, or a folder holds no such file.
     """
     out: list[Path] = []
+    named: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
@@ -289,11 +292,17 @@ def expand_folders(paths: Iterable[str | os.PathLike[str]], suffixes: Sequence[s
                 globs = [f"*{s}" for s in suffixes]
                 either = f"{', '.join(globs[:-1])} or {globs[-1]}" if len(globs) > 1 else globs[0]
                 raise InputError(f"{p}: no {either} files in this folder")
-            out.extend(p / name for name in names)
+            files = [p / name for name in names]
+            out.extend(files)
+            if found is not None:
+                found.update(map(str, files))  # str: cached on the Path, and hashed faster
         elif p.exists():
             out.append(p)
+            named.append(p)
         else:
             raise InputError(f"{p}: no such file or folder")
+    if found:
+        found.difference_update(map(str, named))
     return out
 
 

@@ -91,6 +91,11 @@ class BakingError(InputError):
     """A badge image cannot be baked or its credential cannot be extracted."""
 
 
+class NoBakedCredential(BakingError):
+    """An image with no credential baked in at all: no Open Badges chunk (PNG) or element (SVG),
+    as opposed to a damaged one. ``badgekit verify FOLDER`` skips such an image (a QR code, a logo)."""
+
+
 class LedgerError(BadgekitError):
     """The issuing ledger cannot be read or updated."""
 

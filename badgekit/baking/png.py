@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from badgekit._io import MAX_INPUT_BYTES
 from badgekit._legacy import is_http_url
-from badgekit.errors import BakingError, LimitExceeded
+from badgekit.errors import BakingError, LimitExceeded, NoBakedCredential
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
@@ -153,7 +153,7 @@ def extract(png: bytes, *, source: str) -> BadgeText:
     """The credential text baked into ``png`` (JSON or compact JWS, exactly as stored).
 
     Raises:
-        BakingError: not a valid PNG (see :func:`read_chunks`), no credential, more than one
+        BakingError: not a valid PNG (see :func:`read_chunks`), no credential (:class:`NoBakedCredential`), more than one
             credential chunk (an OB 2.0 ``openbadges`` one included), a compressed or malformed credential chunk, text not UTF-8.
         LimitExceeded: see :func:`read_chunks`.
     """
@@ -162,7 +162,7 @@ def extract(png: bytes, *, source: str) -> BadgeText:
     current = [(c, k) for c, k in found if k == KEYWORD]
     legacy = [(c, k) for c, k in found if k == LEGACY_KEYWORD]
     if not found:
-        raise BakingError(f"{source}: no baked credential (no iTXt chunk with keyword 'openbadgecredential')")
+        raise NoBakedCredential(f"{source}: no baked credential (no iTXt chunk with keyword 'openbadgecredential')")
     # Spec: a file never holds two; a second one may be a forgery placed to be read by some
     # verifiers and not others, so refuse rather than pick one.
     for group in (current, legacy):

@@ -23,7 +23,7 @@ from typing import Any
 
 from badgekit._io import MAX_INPUT_BYTES
 from badgekit._legacy import is_http_url
-from badgekit.errors import BakingError, LimitExceeded
+from badgekit.errors import BakingError, LimitExceeded, NoBakedCredential
 
 NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 #: OB 2.0's namespace and element (``openbadges:assertion``), read as legacy, dropped on baking.
@@ -157,7 +157,7 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
     """The credential baked into ``svg``: the ``verify`` JWS, or the element's text exactly.
 
     Raises:
-        BakingError: unsafe or malformed XML, no credential, more than one credential element
+        BakingError: unsafe or malformed XML, no credential (:class:`NoBakedCredential`), more than one credential element
             (an OB 2.0 ``openbadges:assertion`` one included),
             a credential element with both ``verify`` and a body, or child elements.
         LimitExceeded: the SVG is larger than badgekit reads.
@@ -166,7 +166,7 @@ def extract(svg: bytes, *, source: str) -> BadgeText:
     current = [e for e in found if e.tag == _CREDENTIAL]
     legacy = [e for e in found if e.tag == _LEGACY]
     if not found:
-        raise BakingError(f"{source}: no baked credential (no <openbadges:credential> element in {NAMESPACE})")
+        raise NoBakedCredential(f"{source}: no baked credential (no <openbadges:credential> element in {NAMESPACE})")
     for group in (current, legacy):
         if len(group) > 1:
             raise BakingError(

@@ -76,6 +76,9 @@ def verify(
     checks by OB 2.0's rules, against copies of its documents given with --ob2-doc (docs/ob2.md).
     One file: the full report. Several files: one line each (verdict, file, badge, earner, the
     check that decided it), then a summary; --verbose prints full reports.
+    A PNG/SVG found in a folder with no badge baked in at all (a QR code, a logo) is skipped
+    (verdict "skipped" in --json/--jsonl, exit 0); named on the command line, or damaged, it is
+    invalid; if nothing else is found, exit 2.
     Exit code: 0 all valid, 1 any invalid, 3 indeterminate, 2 usage.
 
     Example: badgekit verify my-badge.png --status-list lists/ --trust trusted-issuers.json --recipient alice@example.org

@@ -1,10 +1,11 @@
 """``badgekit verify``: offline verification of credentials, baked badges and VC-JWTs.
 
 Exit codes: 0 every file valid, 1 any invalid, 3 none invalid but some could not be decided
-offline (indeterminate), 2 usage error. The verification itself is :mod:`badgekit.verify`; this
-module only gathers options and prints, and imports neither Typer nor Rich (ADR 10): its options
-and help are declared for Typer in ``cli/_verify_cli.py``, and :func:`parse_argv` reads the plain
-forms of the command line without it. Several files get one plain line each (rendering 1,500 full
+offline (indeterminate), 2 usage error; an image found in a folder with no badge baked in at all (a
+bundle's QR code, a logo) is skipped (verdict ``skipped``); finding nothing else is a usage error.
+The verification itself is :mod:`badgekit.verify`; this module only gathers options and prints,
+and imports neither Typer nor Rich (ADR 10): its options and help are declared for Typer in
+``cli/_verify_cli.py``, and :func:`parse_argv` reads the plain forms of the command line without it. Several files get one plain line each (rendering 1,500 full
 reports took three times as long as verifying them); the full report (one file, or ``--verbose``)
 goes through Rich only on a terminal, where it has styles to add.
 """
@@ -55,7 +56,8 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
             raise InputError("--recipient needs a value: an email address, URL, phone number or DID")
         options = _options(at, status_list or [], did_doc or [], trust, recipient, use_cache=not no_cache,
                            ob2_docs=ob2_doc or [])
-        paths = core.expand_paths(files)
+        found: set[str] = set()  # files found in folders, not named: images there may hold no badge
+        paths = core.expand_paths(files, found=found)
         import_pyld_without_http()  # this process is ours: skip PyLD's network loaders (ADR 10)
         import_jsonschema_rs_without_email()  # and jsonschema-rs's e-mail date parser (ADR 10)
         if sys.argv[1:2] == ["verify"]:  # the command owns its process (not a host calling run())
@@ -67,13 +69,17 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
     single = not many and not files[0].is_dir()
     one_line = not json_out and not jsonl and not verbose and many
     sink = _sink(json_out=json_out, jsonl=jsonl, single=single, one_line=one_line, recipient=recipient)
-    counts = {"valid": 0, "invalid": 0, "indeterminate": 0}
-    for report in core.verify_paths(paths, options, workers=workers or default_workers()):
+    counts = {"valid": 0, "invalid": 0, "indeterminate": 0, "skipped": 0}
+    for report in core.verify_paths(paths, options, workers=workers or default_workers(), found=found):
         if _output.stdout_is_gone():
             break  # the reader went away (| head): the reports are all there is to this work
         counts[report.verdict] += 1
         sink.write(report)
     sink.close()
+    if counts["skipped"] and counts["skipped"] == sum(counts.values()) and not _output.stdout_is_gone():
+        # Only images without a badge: nothing was verified, as for a folder with no badge file.
+        raise InputError(f"no badge to verify: {counts['skipped']:,} images with no badge baked in",
+                         hint="name a credential (.json, .jwt, .sd-jwt) or a baked badge (.png, .svg)")
     code = core.worst_verdict_exit_code(v for v, n in counts.items() if n)
     if not json_out and not jsonl and many and not _output.stdout_is_gone():
         _print_totals(counts, code)
@@ -220,6 +226,8 @@ def report_lines(report: VerificationReport, *, width: int) -> list[_Line]:
     width, continuation lines indented under it), then an empty line."""
     s = report.summary
     verdict = report.verdict
+    if verdict == "skipped":  # an image with no badge baked in: nothing else to show
+        return [[(_LABELS[verdict], "dim"), ("  " + clean(report.source), "bold"), ("  " + _no_badge(), "dim")], []]
     label = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}[verdict]
     lines: list[_Line] = [[(label, _VERDICT_STYLE[verdict]), ("  " + clean(report.source), "bold")]]
     rows: list[tuple[str, str]] = []
@@ -298,14 +306,15 @@ def _print_report(report: VerificationReport) -> None:
         console.print(rich_line)
 
 
-_LABELS = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}
-_ANSI = {"valid": "\x1b[1;32m", "invalid": "\x1b[1;31m", "indeterminate": "\x1b[1;33m"}
+_LABELS = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE", "skipped": "– SKIPPED"}
+_ANSI = {"valid": "\x1b[1;32m", "invalid": "\x1b[1;31m", "indeterminate": "\x1b[1;33m", "skipped": "\x1b[2m"}
 _DECIDING = {"invalid": "failed", "indeterminate": "indeterminate"}
 
 
 def report_line(report: VerificationReport, *, recipient: str | None = None, color: bool = False) -> str:
     """One line for a report: verdict, file, badge, earner and, unless valid, the first check that
-    decided the verdict with its reason (and how many more did), fields two spaces apart.
+    decided the verdict with its reason (and how many more did), fields two spaces apart; for a
+    skipped image, verdict, file and why.
 
     The earner is the ``--recipient`` value when check 10 matched it, else how the credential names
     its subject (``emailAddress (hashed)``, ``id (did:key)``). Untrusted text goes through
@@ -316,6 +325,8 @@ def report_line(report: VerificationReport, *, recipient: str | None = None, col
     label = f"{_LABELS[verdict]:<15}"
     if color:
         label = f"{_ANSI[verdict]}{label}\x1b[0m"
+    if verdict == "skipped":
+        return f"{label}  {clean(report.source)}  {_no_badge()}"
     matched = report.check("recipient")
     earner = recipient if recipient and matched is not None and matched.status == "passed" else s.get("recipient")
     fields = [label, clean(report.source), clean(s.get("achievementName") or s.get("name") or "-"), clean(earner or "-")]
@@ -325,6 +336,13 @@ def report_line(report: VerificationReport, *, recipient: str | None = None, col
         more = f" (+{len(deciding) - 1} more)" if len(deciding) > 1 else ""
         fields.append(f"{first.number} {first.id}: {clean(first.reason)}{more}")
     return "  ".join(fields)
+
+
+def _no_badge() -> str:
+    # start-up: loaded already (run() verified the file); not at import, for `badgekit --help`
+    from badgekit.verify import NO_BADGE
+
+    return NO_BADGE
 
 
 def _color(out: TextIO) -> bool:
@@ -338,9 +356,10 @@ def _color(out: TextIO) -> bool:
 
 
 def _print_totals(counts: dict[str, int], code: ExitCode) -> None:
+    skipped = f", {counts['skipped']:,} skipped" if counts["skipped"] else ""
     _output.info(
         f"{sum(counts.values()):,} files: {counts['valid']:,} valid, {counts['invalid']:,} invalid, "
-        f"{counts['indeterminate']:,} indeterminate; exit code {int(code)} "
+        f"{counts['indeterminate']:,} indeterminate{skipped}; exit code {int(code)} "
         "(0 all valid, 1 any invalid, 3 none invalid but some indeterminate)"
     )
 

@@ -48,7 +48,9 @@ The checks run in this order; the numbers are stable and match the comments in
                         :data:`MAX_ENDORSEMENTS` [e6]. A broken endorsement fails the credential
                         (docs/adr/0007).
 
-A check that needs an earlier check that failed is ``skipped`` with the reason. Proof sets: every
+A check that needs an earlier check that failed is ``skipped`` with the reason. A fourth verdict,
+``skipped`` (exit code 0), is given only by :func:`verify_paths` to a PNG or SVG found in a folder
+with no badge baked in at all (a QR code, a logo: :data:`NO_BADGE`). Proof sets: every
 proof of a suite badgekit knows must verify and at least one must exist; proofs of unknown types
 are ignored (OB 3.0: "a verifier may accept any one").
 
@@ -77,6 +79,7 @@ from badgekit.verify._models import (
     FAILED,
     INDETERMINATE,
     INVALID,
+    NO_BADGE,
     PASSED,
     SKIPPED,
     VALID,
@@ -148,6 +151,7 @@ __all__ = [
     "MAX_JSON_OBJECTS",
     "MAX_JSON_VALUES",
     "MAX_PROOFS",
+    "NO_BADGE",
     "PARALLEL_CHUNK",
     "PARALLEL_MIN_FILES",
     "PASSED",

@@ -17,6 +17,9 @@ INDETERMINATE = "indeterminate"
 
 VALID = "valid"
 INVALID = "invalid"
+#: The verdict ``skipped`` (:data:`SKIPPED`, exit code 0): an image found in a folder with no
+#: credential baked in at all (:func:`badgekit.verify.verify_paths` ``found``); every check skipped.
+NO_BADGE = "an image with no badge baked in"
 
 #: Stable check ids and their numbers (documented in the README; used by ``--json``).
 CHECKS: tuple[tuple[str, int], ...] = (
@@ -59,7 +62,8 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class VerificationReport:
-    """The outcome of verifying one file. True only when the verdict is ``valid``.
+    """The outcome of verifying one file. True only when the verdict is ``valid``; the others are
+    ``invalid``, ``indeterminate``, and ``skipped`` (an image in a folder with no badge baked in).
 
     ``summary`` holds what a person wants to see first: ``format`` (json, png, svg, jwt, sd-jwt),
     ``securing`` (embedded-proof, vc-jwt, vc+jwt, sd-jwt-vc; an SD-JWT VC adds ``disclosed``, the
@@ -143,11 +147,11 @@ def verdict_of(checks: Iterable[CheckResult]) -> str:
 
 
 def verdict_exit_code(verdict: str) -> ExitCode:
-    """Exit code for one verdict: valid 0, invalid 1, indeterminate 3."""
+    """Exit code for one verdict: valid 0, invalid 1, indeterminate 3, skipped 0."""
     return _EXIT_CODES[verdict]
 
 
-_EXIT_CODES = {VALID: ExitCode.OK, INVALID: ExitCode.FAILED, INDETERMINATE: ExitCode.INDETERMINATE}
+_EXIT_CODES = {VALID: ExitCode.OK, INVALID: ExitCode.FAILED, INDETERMINATE: ExitCode.INDETERMINATE, SKIPPED: ExitCode.OK}
 
 
 def worst_exit_code(reports: Iterable[VerificationReport]) -> ExitCode:

@@ -5,8 +5,9 @@ worker processes (:mod:`badgekit._parallel`) with the reports in the order of th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from badgekit import _jsonl, _parallel
 from badgekit._io import expand_folders, output_error
@@ -14,12 +15,22 @@ from badgekit.verify._models import VerificationReport
 from badgekit.verify._options import VerifyOptions
 from badgekit.verify._verifier import unreadable, verify_bytes, verify_path
 
-#: One credential to verify: a file, or a line of a JSON Lines file ((``<file>#<line>``, its bytes
-#: or None when it is longer than ``max_bytes``), or a JSON Lines file that could not be read.
-_Unit = str | os.PathLike[str] | tuple[str, bytes | None, str | None]
+
+class _Found(NamedTuple):
+    """An image found in a folder: skipped if it has no credential baked in at all."""
+
+    path: str | os.PathLike[str]
+
+
+#: One credential to verify: a file, an image found in a folder, or a line of a JSON Lines file
+#: (``<file>#<line>``, its bytes or None when it is longer than ``max_bytes``), or a JSON Lines
+#: file that could not be read.
+_Unit = str | os.PathLike[str] | _Found | tuple[str, bytes | None, str | None]
 
 #: File suffixes ``badgekit verify DIR`` picks up.
 CREDENTIAL_SUFFIXES = (".json", ".png", ".svg", ".jwt", ".sd-jwt", ".jws")  # .jws: an Open Badges 2.0 signed assertion
+#: Suffixes of the images that may hold no badge (a QR code, a logo): skipped when found in a folder.
+_IMAGE_SUFFIXES = (".png", ".svg")
 #: Files per task handed to a worker process: amortises the inter-process round trip (~0.1 ms)
 #: over files that take ~1 ms each, and keeps the in-flight set small.
 PARALLEL_CHUNK = 32
@@ -28,22 +39,26 @@ PARALLEL_CHUNK = 32
 PARALLEL_MIN_FILES = 500
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def expand_paths(paths: Iterable[str | os.PathLike[str]], *, found: set[str] | None = None) -> list[Path]:
     """Files to verify: files as given, folders expanded (not recursively) to their
     ``*.json``, ``*.png``, ``*.svg``, ``*.jwt``, ``*.sd-jwt`` and ``*.jws`` files in name order, hidden files skipped.
+    ``found``: gets the files (``str(path)``) found in a folder and not also named (for :func:`verify_paths`).
 
     Raises:
         InputError: a path does not exist, or a folder holds no such file.
     """
-    return expand_folders(paths, CREDENTIAL_SUFFIXES)
+    return expand_folders(paths, CREDENTIAL_SUFFIXES, found=found)
 
 
 def verify_paths(
-    paths: Sequence[str | os.PathLike[str]], options: VerifyOptions | None = None, *, workers: int = 1
+    paths: Sequence[str | os.PathLike[str]], options: VerifyOptions | None = None, *, workers: int = 1,
+    found: Collection[str] = (),
 ) -> Iterator[VerificationReport]:
     """:func:`verify_path` for each path, yielded in order; a ``*.jsonl`` file is a container: one
     report per non-blank line (source ``<file>#<line>``; each line bounded by ``max_bytes``, read
-    as it is verified). With ``workers`` > 1 and at least
+    as it is verified). A PNG or SVG in ``found`` (``str(path)``s found in a folder, not named: :func:`expand_paths`)
+    with no credential baked in at all, a QR code or a logo, gets the verdict ``skipped`` (exit code
+    0) rather than ``invalid``; a damaged badge is still invalid. With ``workers`` > 1 and at least
     :data:`PARALLEL_MIN_FILES` files, chunks of files are verified in that many processes (see
     :mod:`badgekit._parallel`: a script calling this needs an ``if __name__ == "__main__":``
     guard); at most a few chunks are in flight, so memory stays flat for any number of files. The reports
@@ -51,7 +66,7 @@ def verify_paths(
     DID documents, are copied to each worker; each keeps its own per-run memo).
     """
     options = options or VerifyOptions()
-    units = _units(paths, options.max_bytes)
+    units = _units(paths, options.max_bytes, found)
     total = sum(_jsonl.line_count(os.fspath(p)) if _is_jsonl(p) else 1 for p in paths)
     if workers <= 1 or total < PARALLEL_MIN_FILES:
         for unit in units:
@@ -68,10 +83,12 @@ def _is_jsonl(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(_jsonl.SUFFIX)
 
 
-def _units(paths: Iterable[str | os.PathLike[str]], max_bytes: int) -> Iterator[_Unit]:
+def _units(paths: Iterable[str | os.PathLike[str]], max_bytes: int,
+           found: Collection[str]) -> Iterator[_Unit]:
     for path in paths:
         if not _is_jsonl(path):
-            yield path
+            image = found and os.fspath(path) in found and os.fspath(path).lower().endswith(_IMAGE_SUFFIXES)
+            yield _Found(path) if image else path
             continue
         name = os.fspath(path)
         try:
@@ -93,6 +110,8 @@ def _chunked(units: Iterator[_Unit]) -> Iterator[list[_Unit]]:
 
 
 def _verify_unit(unit: _Unit, options: VerifyOptions) -> VerificationReport:
+    if isinstance(unit, _Found):
+        return verify_path(unit.path, options, skip_unbaked=True)
     if not isinstance(unit, tuple):
         return verify_path(unit, options)
     source, data, error = unit

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from badgekit._io import JsonShape
 from badgekit._time import utc_now
-from badgekit.errors import BadgekitError
+from badgekit.errors import BadgekitError, NoBakedCredential
 from badgekit.limits import BIG, count_objects
 from badgekit.verify._canon import CanonCache
 from badgekit.verify._models import (
@@ -65,6 +65,9 @@ class Run:
     it stops after check 8 (see :data:`ENDORSEMENT_CHECKS`).
     """
 
+    #: Check 1 found an image with no credential baked in at all (:class:`NoBakedCredential`).
+    nothing_baked = False
+
     def __init__(self, source: str, options: VerifyOptions, *, endorsement: bool = False) -> None:
         self.source = source
         self.options = options
@@ -113,6 +116,8 @@ class Run:
             fn(self)
         except BadgekitError as exc:
             self.set(check_id, FAILED, exc.message)
+            if isinstance(exc, NoBakedCredential):
+                self.nothing_baked = True
         except RecursionError:
             self.set(check_id, FAILED, "input nested too deeply to process")
         except Exception as exc:  # noqa: BLE001 - see above

@@ -14,7 +14,15 @@ from badgekit.verify._checks_document import check_contexts, check_parse, check_
 from badgekit.verify._checks_policy import check_recipient, check_trust
 from badgekit.verify._checks_proof import check_issuer_key, check_proof_structure, check_signature
 from badgekit.verify._checks_time import check_status, check_validity
-from badgekit.verify._models import FAILED, NO_ENDORSEMENTS, PASSED, SKIPPED, VerificationReport
+from badgekit.verify._models import (
+    CHECKS,
+    FAILED,
+    NO_BADGE,
+    NO_ENDORSEMENTS,
+    PASSED,
+    SKIPPED,
+    VerificationReport,
+)
 from badgekit.verify._options import VerifyOptions
 from badgekit.verify._state import Run
 
@@ -73,9 +81,28 @@ def _endorsement_run(source: str, options: VerifyOptions, data: bytes) -> Run:
     return run_checks(Run(source, options, endorsement=True), data)
 
 
-def verify_bytes(data: bytes, *, source: str = "<bytes>", options: VerifyOptions | None = None) -> VerificationReport:
-    """Verify a credential given as bytes. Never raises for a bad credential."""
-    return run_checks(Run(source, options or VerifyOptions()), data).report()
+def verify_bytes(data: bytes, *, source: str = "<bytes>", options: VerifyOptions | None = None,
+                 skip_unbaked: bool = False) -> VerificationReport:
+    """Verify a credential given as bytes. Never raises for a bad credential.
+
+    ``skip_unbaked``: a PNG or SVG with no credential baked in at all (not a damaged one) gets the
+    verdict ``skipped`` rather than ``invalid`` (an image found in a folder: a QR code, a logo).
+    """
+    run = run_checks(Run(source, options or VerifyOptions()), data)
+    if skip_unbaked and run.nothing_baked:
+        return _skipped(run, data)
+    return run.report()
+
+
+def _skipped(run: Run, data: bytes) -> VerificationReport:
+    """The report of an image with no badge baked in: check 1 skipped with what it found, the rest
+    skipped as :data:`NO_BADGE`, verdict ``skipped``."""
+    # start-up: loaded already, by check 1's extraction
+    from badgekit.baking import detect
+
+    parse = run.set("parse", SKIPPED, run.results["parse"].reason)
+    rest = [run.set(cid, SKIPPED, NO_BADGE) for cid, _ in CHECKS[1:]]
+    return VerificationReport(run.source, (parse, *rest), {**run.summary, "format": detect(data)}, SKIPPED)
 
 
 def verify_credential(credential: Mapping[str, Any], *, source: str = "<credential>",
@@ -84,17 +111,19 @@ def verify_credential(credential: Mapping[str, Any], *, source: str = "<credenti
     return verify_bytes(json.dumps(credential).encode("utf-8"), source=source, options=options)
 
 
-def verify_path(path: str | os.PathLike[str], options: VerifyOptions | None = None) -> VerificationReport:
+def verify_path(path: str | os.PathLike[str], options: VerifyOptions | None = None, *,
+                skip_unbaked: bool = False) -> VerificationReport:
     """Verify one file (JSON credential, baked PNG or SVG, or compact JWS).
 
     Never raises for a bad, hostile or unreadable file: the ``parse`` check fails instead.
+    ``skip_unbaked``: see :func:`verify_bytes`.
     """
     options = options or VerifyOptions()
     try:
         data = read_bounded(path, limit=options.max_bytes)
     except BadgekitError as exc:
         return unreadable(str(path), exc.message, options)
-    return verify_bytes(data, source=str(path), options=options)
+    return verify_bytes(data, source=str(path), options=options, skip_unbaked=skip_unbaked)
 
 
 def unreadable(source: str, reason: str, options: VerifyOptions, why: str = "the file could not be read") -> VerificationReport:

@@ -20,6 +20,7 @@ from badgekit.errors import ExitCode, InputError
 from badgekit.keys import Ed25519Key
 from badgekit.verify import (
     CHECKS,
+    NO_BADGE,
     TrustList,
     VerificationReport,
     VerifyOptions,
@@ -30,6 +31,7 @@ from badgekit.verify import (
     verify_bytes,
     verify_credential,
     verify_path,
+    verify_paths,
     worst_exit_code,
 )
 from tests.conftest import FIXED_NOW, TEST_SEED, VECTORS
@@ -453,6 +455,25 @@ def test_expand_paths(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError):
         expand_paths([tmp_path / "empty"])
+    found: set[str] = set()
+    assert expand_paths([tmp_path, tmp_path / "a.json", tmp_path / "sub" / "c.json"], found=found)[-1].name == "c.json"
+    assert found == {str(tmp_path / "b.PNG")}  # found in a folder and not also named
+
+
+def test_only_an_image_with_nothing_baked_in_is_skipped_and_only_when_found():
+    """Of the hostile and damaged images, only those with no credential at all are skipped, and
+    only when found in a folder; every other one is invalid either way."""
+    images = expand_paths([Path(__file__).parent.parent / "invalid" / "images"])
+    found = {Path(r.source).name: r for r in verify_paths(images, PLAIN, found=set(map(str, images)))}
+    skipped = {name for name, r in found.items() if r.verdict == "skipped"}
+    assert skipped == {"png-no-credential.png", "svg-no-credential.svg"}
+    assert {r.verdict for name, r in found.items() if name not in skipped} == {"invalid"}
+    report = found["png-no-credential.png"]
+    assert report.exit_code == ExitCode.OK and not report and report.summary["format"] == "png"
+    assert [c.status for c in report.checks] == ["skipped"] * len(CHECKS) and report.checks[1].reason == NO_BADGE
+    assert json.loads(report.to_json_line()) == report.to_dict()
+    named = {Path(r.source).name: r.verdict for r in verify_paths(images, PLAIN)}
+    assert set(named.values()) == {"invalid"}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
