@@ -65,7 +65,8 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
     finally:
         if collecting:
             gc.enable()
-    many = len(paths) > 1 or any(str(p).lower().endswith(".jsonl") for p in paths)  # a JSON Lines file: one credential a line
+    run_files = any(str(p).lower().endswith(".jsonl") for p in paths)  # a JSON Lines file: one credential a line
+    many = len(paths) > 1 or run_files
     single = not many and not files[0].is_dir()
     one_line = not json_out and not jsonl and not verbose and many
     sink = _sink(json_out=json_out, jsonl=jsonl, single=single, one_line=one_line, recipient=recipient)
@@ -82,7 +83,7 @@ def run(files: list[Path], *, json_out: bool = False, jsonl: bool = False, at: s
                          hint="name a credential (.json, .jwt, .sd-jwt) or a baked badge (.png, .svg)")
     code = core.worst_verdict_exit_code(v for v, n in counts.items() if n)
     if not json_out and not jsonl and many and not _output.stdout_is_gone():
-        _print_totals(counts, code)
+        _print_totals(counts, code, unit="credentials" if run_files else "files")
     return int(code)
 
 
@@ -355,10 +356,11 @@ def _color(out: TextIO) -> bool:
     return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
 
 
-def _print_totals(counts: dict[str, int], code: ExitCode) -> None:
+def _print_totals(counts: dict[str, int], code: ExitCode, *, unit: str) -> None:
+    """The summary line; ``unit``: what was counted (files, or credentials when a run file's lines are)."""
     skipped = f", {counts['skipped']:,} skipped" if counts["skipped"] else ""
     _output.info(
-        f"{sum(counts.values()):,} files: {counts['valid']:,} valid, {counts['invalid']:,} invalid, "
+        f"{sum(counts.values()):,} {unit}: {counts['valid']:,} valid, {counts['invalid']:,} invalid, "
         f"{counts['indeterminate']:,} indeterminate{skipped}; exit code {int(code)} "
         "(0 all valid, 1 any invalid, 3 none invalid but some indeterminate)"
     )

@@ -130,3 +130,15 @@ def test_worker_processes_skip_the_same_files(bundle: Path, monkeypatch: pytest.
         outputs[workers] = [(r["source"], r["verdict"], r["checks"]) for r in json.loads(result.stdout)]
     assert outputs["1"] == outputs["2"]
     assert [verdict for _, verdict, _ in outputs["2"]].count("skipped") == 2
+
+
+def test_a_run_files_summary_counts_credentials_not_files(tmp_path: Path) -> None:
+    """A JSON Lines run file holds one credential a line: the summary counts what it verified."""
+    run_file = tmp_path / "run.jsonl"
+    line = json.dumps(own_credential())
+    run_file.write_text(f"{line}\n{line}\n")
+    result = run("verify", str(run_file), "--at", FIXED_NOW)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("2 credentials: 2 valid, 0 invalid, 0 indeterminate; exit code 0")
+    folder = run("verify", str(tmp_path / "run.jsonl"), str(tmp_path / "run.jsonl"), "--at", FIXED_NOW)
+    assert "4 credentials: 4 valid" in folder.stderr
