@@ -56,6 +56,9 @@ def _email_problem(raw: str) -> str:
         if is_email(re.sub(r"\s+", "", address)):
             return f"{raw!r} has a space inside the address: remove it"
         return f"{raw!r} is not one email address (one recipient per row)"
+    if not address.isascii() and is_email(address.encode("ascii", "replace").decode().replace("?", "x")):
+        return (f"{raw!r} is an internationalised address (non-ASCII letters): badgekit accepts ASCII "
+                "addresses only, which every mail system delivers; use the recipient's ASCII address")
     return f"invalid email address {raw!r}"
 
 

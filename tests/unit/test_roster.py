@@ -154,7 +154,10 @@ def test_email_normalisation():
       '\'=HYPERLINK("mailto:ann@example.org","Ann")\' is a spreadsheet formula, not an address: put the address itself in the cell'),
      ("a@b.org; c@d.org", "'a@b.org; c@d.org' is not one email address (one recipient per row)"),
      ("ann@example.org (Ann)", "'ann@example.org (Ann)' is not one email address (one recipient per row)"),
-     ("ann@example", "invalid email address 'ann@example'")],
+     ("ann@example", "invalid email address 'ann@example'"),
+     ("zoë@müller.de", "'zoë@müller.de' is an internationalised address (non-ASCII letters): badgekit accepts ASCII "
+      "addresses only, which every mail system delivers; use the recipient's ASCII address"),
+     ("zoë@", "invalid email address 'zoë@'")],
 )
 def test_email_problems_say_what_to_fix(raw, reason):
     assert [e.reason for e in roster.validate_row(roster.Row(2, {"email": raw}))] == [reason]
