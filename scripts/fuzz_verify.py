@@ -804,12 +804,17 @@ def _norm(node: Any) -> Any:
     return ("s", node)
 
 
-def _norm_sets(node: Any) -> Any:
-    """Like :func:`_norm` with arrays as multisets (order-insensitive)."""
+#: Arrays whose order is meaning: the contexts, and OB 3.0's one @list term.
+ORDERED = frozenset({"@context", "allowedValue"})
+
+
+def _norm_sets(node: Any, key: str = "") -> Any:
+    """Like :func:`_norm` with arrays as multisets (order-insensitive), but for :data:`ORDERED`."""
     if node[0] == "o":
-        return ("o", tuple((k, _norm_sets(v)) for k, v in node[1]))
+        return ("o", tuple((k, _norm_sets(v, k)) for k, v in node[1]))
     if node[0] == "a":
-        return ("a", tuple(sorted((_norm_sets(v) for v in node[1]), key=repr)))
+        items = [_norm_sets(v) for v in node[1]]
+        return ("a", tuple(items if key in ORDERED else sorted(items, key=repr)))
     return node
 
 
@@ -862,12 +867,13 @@ def _plain(node: Any) -> Any:
     return value
 
 
-def _norm_loose(node: Any) -> Any:
+def _norm_loose(node: Any, key: str = "") -> Any:
     """Like :func:`_norm_sets` with a one-entry array the same as its entry (JSON-LD reads both alike)."""
     if node[0] == "o":
-        return ("o", tuple((k, _norm_loose(v)) for k, v in node[1]))
+        return ("o", tuple((k, _norm_loose(v, k)) for k, v in node[1]))
     if node[0] == "a":
-        items = sorted((_norm_loose(v) for v in node[1]), key=repr)
+        items = [_norm_loose(v) for v in node[1]]
+        items = items if key in ORDERED else sorted(items, key=repr)
         return items[0] if len(items) == 1 else ("a", tuple(items))
     return node
 
