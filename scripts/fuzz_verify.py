@@ -22,7 +22,8 @@ dropped, CRC, compression flag, the baked text mutated) and SVG markup (DOCTYPE,
 CDATA, comments, namespaces, two credentials). It then runs, in this process:
 ``verify.verify_bytes`` (and ``verify_paths`` for run files), ``_envelope.read`` with the
 bundle page writer on what it reads, ``baking.extract``, ``status.load_status_lists`` (a
-mutated status list, then verifying the seed credentials against it) and ``TrustList.load``.
+mutated status list, then verifying the seed credentials against it), ``TrustList.load`` and
+``load_did_documents`` (a mutated did:web ``did.json``, then the did:web seeds verified with it).
 
 A finding is recorded (``--out``: ``findings.jsonl`` plus each input as a file) when:
   crash      an exception that is not a ``BadgekitError`` (or, from ``verify_bytes``, any
@@ -109,6 +110,8 @@ def make_seeds(out: Path) -> None:
     ed, p = work / "ed", work / "p256"
     _cli("init", str(ed), "--name", "Example University", "--url", "https://example.edu", "--no-input", cwd=work)
     _cli("init", str(p), "--name", "P University", "--url", "https://p.example.edu", "--no-input", cwd=work)
+    web = work / "web"  # a did:web issuer: its did.json is supplied (--did-doc) and fuzzed too
+    _cli("init", str(web), "--name", "Web University", "--did-web", "example.org", "--no-input", cwd=work)
     did = _cli("key", "generate", str(p / "p256.pem"), "--type", "p256", cwd=work).strip().split()[0]
     toml = (p / "badgekit.toml").read_text(encoding="utf-8")
     toml = re.sub(r'(?m)^id = .*$', f'id = "{did}"', toml)
@@ -121,6 +124,7 @@ def make_seeds(out: Path) -> None:
         p: [("ecrdfc", ["--bake", "png"]), ("ecjcs", ["--cryptosuite", "ecdsa-jcs-2019"]),
             ("ecsd", ["--cryptosuite", "ecdsa-sd-2023"]), ("esjwt", ["--format", "jwt"]),
             ("esvcjwt", ["--format", "vc+jwt", "--bake", "svg"]), ("essdjwt", ["--format", "sd-jwt"])],
+        web: [("webldp", []), ("webjwt", ["--format", "jwt"])],
     }
     for project, items in runs.items():
         _cli("badge", "new", "--template", "course-completion", "--set", "course_name=Python Basics",
@@ -128,6 +132,8 @@ def make_seeds(out: Path) -> None:
         for tag, extra in items:
             _roster(project / f"{tag}.csv", tag)
             _cli("issue", f"{tag}.csv", "--badge", "badges/python.yaml", "--out", f"out/{tag}", *extra, cwd=project)
+    (out / "diddoc").mkdir(parents=True)
+    shutil.copyfile(web / "did.json", out / "diddoc" / "did.json")
     revoked = sorted((ed / "out" / "edjcs").glob("*.json"))[0].stem
     _cli("revoke", f"urn:uuid:{revoked}", "--reason", "fuzz seed", cwd=ed)
     for project in runs:
@@ -203,9 +209,11 @@ def _issuers(seeds: Path) -> set[str]:
     for f in seeds.rglob("*"):
         if not f.is_file():
             continue
-        m = re.search(rb"did:key:z[1-9A-HJ-NP-Za-km-z]+", f.read_bytes())
-        if m:
-            found.add(m.group().decode())
+        data = f.read_bytes()
+        for segment in re.findall(rb"eyJ[A-Za-z0-9_-]+", data):  # JWS claims hold the issuer
+            with contextlib.suppress(ValueError):
+                data += base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+        found.update(m.decode() for m in re.findall(rb"did:key:z[1-9A-HJ-NP-Za-km-z]+|did:web:[A-Za-z0-9.%-]+", data))
     return found
 
 
@@ -1136,6 +1144,7 @@ def _jwt_any(rng: random.Random, text: str, other: str | None) -> tuple[str, lis
 
 
 MUTATORS.update(json=_text_mutator(mutate_json_text), vcjwt=_text_mutator(_jwt_any), sdjwt=_text_mutator(_jwt_any),
+                diddoc=_text_mutator(mutate_json_text),
                 ob2=_text_mutator(mutate_payload_text), png=mutate_png, svg=mutate_svg, jsonl=mutate_jsonl,
                 status=_text_mutator(mutate_json_text), trust=_text_mutator(mutate_json_text))
 
@@ -1148,6 +1157,9 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
         seeds[d.name] = [(f.name, f.read_bytes()) for f in sorted(d.iterdir())]
     seeds["status"] = [(f.name, f.read_bytes()) for f in sorted((seeds_dir / "status").glob("*.json"))]
     seeds["trust"] = [("trust.json", (seeds_dir / "trust.json").read_bytes())]
+    did_files = sorted((seeds_dir / "diddoc").glob("*.json")) if (seeds_dir / "diddoc").is_dir() else []
+    if did_files:
+        seeds["diddoc"] = [(f.name, f.read_bytes()) for f in did_files]
     status_seeds = status.load_status_lists(sorted((seeds_dir / "status").glob("*.json")))
     ob2_docs: dict[str, Any] = {}
     if (seeds_dir / "ob2-docs").is_dir():
@@ -1156,14 +1168,17 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
 
     at = args.at or ((seeds_dir / "at.txt").read_text().strip() if (seeds_dir / "at.txt").exists() else "")
     recipient = (seeds_dir / "recipient.txt").read_text().strip() if (seeds_dir / "recipient.txt").exists() else None
-    options = VerifyOptions(status_lists=status_seeds, ob2_documents=ob2_docs,
+    from badgekit.verify import load_did_documents
+
+    options = VerifyOptions(status_lists=status_seeds, ob2_documents=ob2_docs, did_documents=load_did_documents(did_files),
                             trust=TrustList.load(seeds_dir / "trust.json"), at=_at(at) if at else None,
                             recipient=recipient)
     args.cli_extra = (["--at", at] if at else []) + (["--recipient", recipient] if recipient else []) + [
-        "--trust", str(seeds_dir / "trust.json")]
+        "--trust", str(seeds_dir / "trust.json")] + [a for f in did_files for a in ("--did-doc", str(f))]
+    args.did_credentials = [data for kind in ("json", "vcjwt") for name, data in seeds.get(kind, []) if name.startswith("web")]
     keys = []
     for kind, items in seeds.items():
-        if kind in ("status", "trust"):
+        if kind in ("status", "trust", "diddoc"):
             continue
         for _, data in items:
             if kind == "jsonl":
@@ -1188,7 +1203,26 @@ def _at(text: str) -> Any:
     return parse_timestamp(text)
 
 
-TARGETS = {"status": run_status, "trust": run_trust}
+def run_diddoc(ctx: Ctx, data: bytes, kind: str) -> list[tuple[str, str]]:
+    """A hostile DID document: read as --did-doc reads it, then the did:web seeds verified with it."""
+    from badgekit.verify import load_did_documents
+
+    path = ctx.tmp / "did.json"
+    path.write_bytes(data)
+    try:
+        docs = load_did_documents([path])
+    except BadgekitError:
+        return []
+    options = dataclasses.replace(ctx.options, did_documents={**ctx.options.did_documents, **docs}, memo={}, key_memo={})
+    out: list[tuple[str, str]] = []
+    for cred in ctx.args.did_credentials:
+        report = verify_bytes(cred, source="cred", options=options)
+        out += [("report", p) for p in check_report(report)]
+        out += [("crash", f"{c.id}: {c.reason[:300]}") for c in report.checks if GUARD.search(c.reason)]
+    return out
+
+
+TARGETS = {"status": run_status, "trust": run_trust, "diddoc": run_diddoc}
 
 
 def one(ctx: Ctx, kind: str, data: bytes) -> tuple[list[tuple[str, str]], float, float]:
@@ -1215,15 +1249,17 @@ def one(ctx: Ctx, kind: str, data: bytes) -> tuple[list[tuple[str, str]], float,
 
 
 SUFFIX = {"json": ".json", "vcjwt": ".jwt", "sdjwt": ".sd-jwt", "png": ".png", "svg": ".svg", "jsonl": ".jsonl",
-          "ob2": ".json", "status": ".json", "trust": ".json"}
+          "ob2": ".json", "status": ".json", "trust": ".json", "diddoc": ".json"}
 
 
 def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[str, str]]:
-    if kind in ("status", "trust"):
+    if kind in ("status", "trust", "diddoc"):
         path = ctx.tmp / f"cli{SUFFIX[kind]}"
         path.write_bytes(data)
-        flag = ["--status-list", str(path)] if kind == "status" else ["--trust", str(path)]
-        cred = sorted((seeds_dir / "seeds" / "json").glob("*.json"))[0]
+        flag = {"status": "--status-list", "trust": "--trust", "diddoc": "--did-doc"}[kind]
+        flag = [flag, str(path)]
+        creds = sorted((seeds_dir / "seeds" / "json").glob("web*.json" if kind == "diddoc" else "*.json"))
+        cred = creds[0] if creds else sorted((seeds_dir / "seeds" / "json").glob("*.json"))[0]
         cmd = ["verify", str(cred), *flag, "--no-cache"]
         allowed = (0, 1, 2, 3)
     else:
@@ -1235,7 +1271,7 @@ def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[s
             cmd += ["--ob2-doc", str(seeds_dir / "ob2-docs")]
         allowed = (0, 1, 3)
     out = _cli_run(ctx, cmd, allowed)
-    if kind not in ("status", "trust", "ob2"):  # what else reads a credential file: extract, bundle
+    if kind not in ("status", "trust", "ob2", "diddoc"):  # what else reads a credential file: extract, bundle
         other = ["extract", str(path), "-o", str(ctx.tmp / "extracted")] if kind in ("png", "svg") else [
             "bundle", str(path), "-o", str(ctx.tmp / "bundles")]
         out += _cli_run(ctx, other, (0, 1, 2))
@@ -1266,7 +1302,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--iterations", type=int, default=0, help="stop after N inputs")
     ap.add_argument("--minutes", type=float, default=0, help="stop after M minutes")
-    ap.add_argument("--only", default="", help="comma-separated kinds: json,vcjwt,sdjwt,png,svg,jsonl,ob2,status,trust")
+    ap.add_argument("--only", default="", help="comma-separated kinds: json,vcjwt,sdjwt,png,svg,jsonl,ob2,status,trust,diddoc")
     ap.add_argument("--timeout", type=float, default=30.0, help="wall-clock seconds before one input is stopped")
     ap.add_argument("--slow", type=float, default=2.5, help="CPU seconds over which an input is a finding")
     ap.add_argument("--at", default="", help="verification time (default: now)")
@@ -1316,7 +1352,8 @@ def _loop(ctx: Ctx, seeds: dict[str, list[tuple[str, bytes]]], args: argparse.Na
     rng = random.Random(args.seed)
     random.seed(args.seed)
     kinds = [k for k in seeds if not args.only or k in args.only.split(",")]
-    weights = {"json": 6, "vcjwt": 3, "sdjwt": 3, "png": 3, "svg": 3, "jsonl": 1, "ob2": 2, "status": 2, "trust": 1}
+    weights = {"json": 6, "vcjwt": 3, "sdjwt": 3, "png": 3, "svg": 3, "jsonl": 1, "ob2": 2, "status": 2, "trust": 1,
+               "diddoc": 2}
     args.out.mkdir(parents=True, exist_ok=True)
     log = (args.out / "findings.jsonl").open("a", encoding="utf-8")
     counts: dict[str, int] = {}
