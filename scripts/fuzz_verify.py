@@ -939,13 +939,15 @@ def legit(key: tuple[Any, ...] | None, seeds: list[tuple[Any, ...]]) -> str | No
             return None
         if key[0] == "jws" == s[0] and key[1] == s[1] and len(set(key[2])) == len(key[2]) and set(key[2]) <= set(s[2]):
             return None  # an SD-JWT presenting fewer disclosures (each once): the holder's choice
-    if key[0] == "json":
+    # JCS suites sign the JSON itself: there a re-spelling JSON-LD reads alike is still a change.
+    if key[0] == "json" and "-jcs-" not in repr(key[1]):
         for s in seeds:
             if s[0] == "json" and _norm_sets(key[1]) == _norm_sets(s[1]):
                 return "array order changed"
         for s in seeds:
             if s[0] == "json" and _norm_loose(key[1]) == _norm_loose(s[1]):
                 return "one-entry array spelt as its entry"
+    if key[0] == "json":
         for s in seeds:  # badgekit's policy: a proof of a suite it does not know is ignored (and reported)
             if s[0] == "json" and _fewer_known_proofs(key[1], s[1]):
                 return "a proof ignored or repeated (policy)"
