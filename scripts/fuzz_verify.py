@@ -854,8 +854,10 @@ def _fewer_known_proofs(key: Any, seed: Any) -> bool:
     rest_b = tuple(kv for kv in b[1] if kv[0] != "proof")
     pa = next((v[1] for k, v in a[1] if k == "proof"), ())
     pb = next((v[1] for k, v in b[1] if k == "proof"), ())
-    if rest_a != rest_b or not pa or pa == pb:
+    if rest_a != rest_b or not pa:
         return False
+    if pa == pb:
+        return True  # the same proofs: one spelt as an object rather than a one-entry array
     # a proof repeated, made unknown, or (an extra signature) changed while one of the seed's stays
     return set(pa) <= set(pb) or bool(set(_known_proofs_all(key)) & set(_known_proofs_all(seed)))
 
