@@ -22,7 +22,8 @@ dropped, CRC, compression flag, the baked text mutated) and SVG markup (DOCTYPE,
 CDATA, comments, namespaces, two credentials). It then runs, in this process:
 ``verify.verify_bytes`` (and ``verify_paths`` for run files), ``_envelope.read`` with the
 bundle page writer on what it reads, ``baking.extract``, ``status.load_status_lists`` (a
-mutated status list, then verifying the seed credentials against it) and ``TrustList.load``.
+mutated status list, then verifying the seed credentials against it), ``TrustList.load`` and
+``load_did_documents`` (a mutated did:web ``did.json``, then the did:web seeds verified with it).
 
 A finding is recorded (``--out``: ``findings.jsonl`` plus each input as a file) when:
   crash      an exception that is not a ``BadgekitError`` (or, from ``verify_bytes``, any
@@ -109,6 +110,8 @@ def make_seeds(out: Path) -> None:
     ed, p = work / "ed", work / "p256"
     _cli("init", str(ed), "--name", "Example University", "--url", "https://example.edu", "--no-input", cwd=work)
     _cli("init", str(p), "--name", "P University", "--url", "https://p.example.edu", "--no-input", cwd=work)
+    web = work / "web"  # a did:web issuer: its did.json is supplied (--did-doc) and fuzzed too
+    _cli("init", str(web), "--name", "Web University", "--did-web", "example.org", "--no-input", cwd=work)
     did = _cli("key", "generate", str(p / "p256.pem"), "--type", "p256", cwd=work).strip().split()[0]
     toml = (p / "badgekit.toml").read_text(encoding="utf-8")
     toml = re.sub(r'(?m)^id = .*$', f'id = "{did}"', toml)
@@ -121,6 +124,7 @@ def make_seeds(out: Path) -> None:
         p: [("ecrdfc", ["--bake", "png"]), ("ecjcs", ["--cryptosuite", "ecdsa-jcs-2019"]),
             ("ecsd", ["--cryptosuite", "ecdsa-sd-2023"]), ("esjwt", ["--format", "jwt"]),
             ("esvcjwt", ["--format", "vc+jwt", "--bake", "svg"]), ("essdjwt", ["--format", "sd-jwt"])],
+        web: [("webldp", []), ("webjwt", ["--format", "jwt"])],
     }
     for project, items in runs.items():
         _cli("badge", "new", "--template", "course-completion", "--set", "course_name=Python Basics",
@@ -128,6 +132,8 @@ def make_seeds(out: Path) -> None:
         for tag, extra in items:
             _roster(project / f"{tag}.csv", tag)
             _cli("issue", f"{tag}.csv", "--badge", "badges/python.yaml", "--out", f"out/{tag}", *extra, cwd=project)
+    (out / "diddoc").mkdir(parents=True)
+    shutil.copyfile(web / "did.json", out / "diddoc" / "did.json")
     revoked = sorted((ed / "out" / "edjcs").glob("*.json"))[0].stem
     _cli("revoke", f"urn:uuid:{revoked}", "--reason", "fuzz seed", cwd=ed)
     for project in runs:
@@ -203,9 +209,11 @@ def _issuers(seeds: Path) -> set[str]:
     for f in seeds.rglob("*"):
         if not f.is_file():
             continue
-        m = re.search(rb"did:key:z[1-9A-HJ-NP-Za-km-z]+", f.read_bytes())
-        if m:
-            found.add(m.group().decode())
+        data = f.read_bytes()
+        for segment in re.findall(rb"eyJ[A-Za-z0-9_-]+", data):  # JWS claims hold the issuer
+            with contextlib.suppress(ValueError):
+                data += base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+        found.update(m.decode() for m in re.findall(rb"did:key:z[1-9A-HJ-NP-Za-km-z]+|did:web:[A-Za-z0-9.%-]+", data))
     return found
 
 
@@ -804,12 +812,17 @@ def _norm(node: Any) -> Any:
     return ("s", node)
 
 
-def _norm_sets(node: Any) -> Any:
-    """Like :func:`_norm` with arrays as multisets (order-insensitive)."""
+#: Arrays whose order is meaning: the contexts, and OB 3.0's one @list term.
+ORDERED = frozenset({"@context", "allowedValue"})
+
+
+def _norm_sets(node: Any, key: str = "") -> Any:
+    """Like :func:`_norm` with arrays as multisets (order-insensitive), but for :data:`ORDERED`."""
     if node[0] == "o":
-        return ("o", tuple((k, _norm_sets(v)) for k, v in node[1]))
+        return ("o", tuple((k, _norm_sets(v, k)) for k, v in node[1]))
     if node[0] == "a":
-        return ("a", tuple(sorted((_norm_sets(v) for v in node[1]), key=repr)))
+        items = [_norm_sets(v) for v in node[1]]
+        return ("a", tuple(items if key in ORDERED else sorted(items, key=repr)))
     return node
 
 
@@ -841,8 +854,10 @@ def _fewer_known_proofs(key: Any, seed: Any) -> bool:
     rest_b = tuple(kv for kv in b[1] if kv[0] != "proof")
     pa = next((v[1] for k, v in a[1] if k == "proof"), ())
     pb = next((v[1] for k, v in b[1] if k == "proof"), ())
-    if rest_a != rest_b or not pa or pa == pb:
+    if rest_a != rest_b or not pa:
         return False
+    if pa == pb:
+        return True  # the same proofs: one spelt as an object rather than a one-entry array
     # a proof repeated, made unknown, or (an extra signature) changed while one of the seed's stays
     return set(pa) <= set(pb) or bool(set(_known_proofs_all(key)) & set(_known_proofs_all(seed)))
 
@@ -862,12 +877,13 @@ def _plain(node: Any) -> Any:
     return value
 
 
-def _norm_loose(node: Any) -> Any:
+def _norm_loose(node: Any, key: str = "") -> Any:
     """Like :func:`_norm_sets` with a one-entry array the same as its entry (JSON-LD reads both alike)."""
     if node[0] == "o":
-        return ("o", tuple((k, _norm_loose(v)) for k, v in node[1]))
+        return ("o", tuple((k, _norm_loose(v, k)) for k, v in node[1]))
     if node[0] == "a":
-        items = sorted((_norm_loose(v) for v in node[1]), key=repr)
+        items = [_norm_loose(v) for v in node[1]]
+        items = items if key in ORDERED else sorted(items, key=repr)
         return items[0] if len(items) == 1 else ("a", tuple(items))
     return node
 
@@ -925,13 +941,15 @@ def legit(key: tuple[Any, ...] | None, seeds: list[tuple[Any, ...]]) -> str | No
             return None
         if key[0] == "jws" == s[0] and key[1] == s[1] and len(set(key[2])) == len(key[2]) and set(key[2]) <= set(s[2]):
             return None  # an SD-JWT presenting fewer disclosures (each once): the holder's choice
-    if key[0] == "json":
+    # JCS suites sign the JSON itself: there a re-spelling JSON-LD reads alike is still a change.
+    if key[0] == "json" and "-jcs-" not in repr(key[1]):
         for s in seeds:
             if s[0] == "json" and _norm_sets(key[1]) == _norm_sets(s[1]):
                 return "array order changed"
         for s in seeds:
             if s[0] == "json" and _norm_loose(key[1]) == _norm_loose(s[1]):
                 return "one-entry array spelt as its entry"
+    if key[0] == "json":
         for s in seeds:  # badgekit's policy: a proof of a suite it does not know is ignored (and reported)
             if s[0] == "json" and _fewer_known_proofs(key[1], s[1]):
                 return "a proof ignored or repeated (policy)"
@@ -1130,6 +1148,7 @@ def _jwt_any(rng: random.Random, text: str, other: str | None) -> tuple[str, lis
 
 
 MUTATORS.update(json=_text_mutator(mutate_json_text), vcjwt=_text_mutator(_jwt_any), sdjwt=_text_mutator(_jwt_any),
+                diddoc=_text_mutator(mutate_json_text),
                 ob2=_text_mutator(mutate_payload_text), png=mutate_png, svg=mutate_svg, jsonl=mutate_jsonl,
                 status=_text_mutator(mutate_json_text), trust=_text_mutator(mutate_json_text))
 
@@ -1142,6 +1161,9 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
         seeds[d.name] = [(f.name, f.read_bytes()) for f in sorted(d.iterdir())]
     seeds["status"] = [(f.name, f.read_bytes()) for f in sorted((seeds_dir / "status").glob("*.json"))]
     seeds["trust"] = [("trust.json", (seeds_dir / "trust.json").read_bytes())]
+    did_files = sorted((seeds_dir / "diddoc").glob("*.json")) if (seeds_dir / "diddoc").is_dir() else []
+    if did_files:
+        seeds["diddoc"] = [(f.name, f.read_bytes()) for f in did_files]
     status_seeds = status.load_status_lists(sorted((seeds_dir / "status").glob("*.json")))
     ob2_docs: dict[str, Any] = {}
     if (seeds_dir / "ob2-docs").is_dir():
@@ -1150,14 +1172,17 @@ def load_ctx(seeds_dir: Path, args: argparse.Namespace, tmp: Path) -> tuple[Ctx,
 
     at = args.at or ((seeds_dir / "at.txt").read_text().strip() if (seeds_dir / "at.txt").exists() else "")
     recipient = (seeds_dir / "recipient.txt").read_text().strip() if (seeds_dir / "recipient.txt").exists() else None
-    options = VerifyOptions(status_lists=status_seeds, ob2_documents=ob2_docs,
+    from badgekit.verify import load_did_documents
+
+    options = VerifyOptions(status_lists=status_seeds, ob2_documents=ob2_docs, did_documents=load_did_documents(did_files),
                             trust=TrustList.load(seeds_dir / "trust.json"), at=_at(at) if at else None,
                             recipient=recipient)
     args.cli_extra = (["--at", at] if at else []) + (["--recipient", recipient] if recipient else []) + [
-        "--trust", str(seeds_dir / "trust.json")]
+        "--trust", str(seeds_dir / "trust.json")] + [a for f in did_files for a in ("--did-doc", str(f))]
+    args.did_credentials = [data for kind in ("json", "vcjwt") for name, data in seeds.get(kind, []) if name.startswith("web")]
     keys = []
     for kind, items in seeds.items():
-        if kind in ("status", "trust"):
+        if kind in ("status", "trust", "diddoc"):
             continue
         for _, data in items:
             if kind == "jsonl":
@@ -1182,7 +1207,26 @@ def _at(text: str) -> Any:
     return parse_timestamp(text)
 
 
-TARGETS = {"status": run_status, "trust": run_trust}
+def run_diddoc(ctx: Ctx, data: bytes, kind: str) -> list[tuple[str, str]]:
+    """A hostile DID document: read as --did-doc reads it, then the did:web seeds verified with it."""
+    from badgekit.verify import load_did_documents
+
+    path = ctx.tmp / "did.json"
+    path.write_bytes(data)
+    try:
+        docs = load_did_documents([path])
+    except BadgekitError:
+        return []
+    options = dataclasses.replace(ctx.options, did_documents={**ctx.options.did_documents, **docs}, memo={}, key_memo={})
+    out: list[tuple[str, str]] = []
+    for cred in ctx.args.did_credentials:
+        report = verify_bytes(cred, source="cred", options=options)
+        out += [("report", p) for p in check_report(report)]
+        out += [("crash", f"{c.id}: {c.reason[:300]}") for c in report.checks if GUARD.search(c.reason)]
+    return out
+
+
+TARGETS = {"status": run_status, "trust": run_trust, "diddoc": run_diddoc}
 
 
 def one(ctx: Ctx, kind: str, data: bytes) -> tuple[list[tuple[str, str]], float, float]:
@@ -1209,15 +1253,17 @@ def one(ctx: Ctx, kind: str, data: bytes) -> tuple[list[tuple[str, str]], float,
 
 
 SUFFIX = {"json": ".json", "vcjwt": ".jwt", "sdjwt": ".sd-jwt", "png": ".png", "svg": ".svg", "jsonl": ".jsonl",
-          "ob2": ".json", "status": ".json", "trust": ".json"}
+          "ob2": ".json", "status": ".json", "trust": ".json", "diddoc": ".json"}
 
 
 def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[str, str]]:
-    if kind in ("status", "trust"):
+    if kind in ("status", "trust", "diddoc"):
         path = ctx.tmp / f"cli{SUFFIX[kind]}"
         path.write_bytes(data)
-        flag = ["--status-list", str(path)] if kind == "status" else ["--trust", str(path)]
-        cred = sorted((seeds_dir / "seeds" / "json").glob("*.json"))[0]
+        flag = {"status": "--status-list", "trust": "--trust", "diddoc": "--did-doc"}[kind]
+        flag = [flag, str(path)]
+        creds = sorted((seeds_dir / "seeds" / "json").glob("web*.json" if kind == "diddoc" else "*.json"))
+        cred = creds[0] if creds else sorted((seeds_dir / "seeds" / "json").glob("*.json"))[0]
         cmd = ["verify", str(cred), *flag, "--no-cache"]
         allowed = (0, 1, 2, 3)
     else:
@@ -1229,7 +1275,7 @@ def cli_check(ctx: Ctx, kind: str, data: bytes, seeds_dir: Path) -> list[tuple[s
             cmd += ["--ob2-doc", str(seeds_dir / "ob2-docs")]
         allowed = (0, 1, 3)
     out = _cli_run(ctx, cmd, allowed)
-    if kind not in ("status", "trust", "ob2"):  # what else reads a credential file: extract, bundle
+    if kind not in ("status", "trust", "ob2", "diddoc"):  # what else reads a credential file: extract, bundle
         other = ["extract", str(path), "-o", str(ctx.tmp / "extracted")] if kind in ("png", "svg") else [
             "bundle", str(path), "-o", str(ctx.tmp / "bundles")]
         out += _cli_run(ctx, other, (0, 1, 2))
@@ -1260,7 +1306,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--iterations", type=int, default=0, help="stop after N inputs")
     ap.add_argument("--minutes", type=float, default=0, help="stop after M minutes")
-    ap.add_argument("--only", default="", help="comma-separated kinds: json,vcjwt,sdjwt,png,svg,jsonl,ob2,status,trust")
+    ap.add_argument("--only", default="", help="comma-separated kinds: json,vcjwt,sdjwt,png,svg,jsonl,ob2,status,trust,diddoc")
     ap.add_argument("--timeout", type=float, default=30.0, help="wall-clock seconds before one input is stopped")
     ap.add_argument("--slow", type=float, default=2.5, help="CPU seconds over which an input is a finding")
     ap.add_argument("--at", default="", help="verification time (default: now)")
@@ -1310,7 +1356,8 @@ def _loop(ctx: Ctx, seeds: dict[str, list[tuple[str, bytes]]], args: argparse.Na
     rng = random.Random(args.seed)
     random.seed(args.seed)
     kinds = [k for k in seeds if not args.only or k in args.only.split(",")]
-    weights = {"json": 6, "vcjwt": 3, "sdjwt": 3, "png": 3, "svg": 3, "jsonl": 1, "ob2": 2, "status": 2, "trust": 1}
+    weights = {"json": 6, "vcjwt": 3, "sdjwt": 3, "png": 3, "svg": 3, "jsonl": 1, "ob2": 2, "status": 2, "trust": 1,
+               "diddoc": 2}
     args.out.mkdir(parents=True, exist_ok=True)
     log = (args.out / "findings.jsonl").open("a", encoding="utf-8")
     counts: dict[str, int] = {}

@@ -248,8 +248,8 @@ def json_form_problem(document: Any) -> str | None:
 _OWN_DOCUMENTS = frozenset({"@context", "proof", "endorsement"})
 
 
-#: A node object with only these members refers to a node described elsewhere (often ``creator``).
-_REFERENCE_KEYS = frozenset({"id", "type"})
+#: A node object with only these members refers to a node described elsewhere (JSON-LD's node reference).
+_REFERENCE_KEYS = frozenset({"id"})
 
 
 def described_twice_problem(document: Any) -> str | None:
@@ -257,33 +257,51 @@ def described_twice_problem(document: Any) -> str | None:
     in another, or None. JSON-LD merges every description of an ``id`` into one node, so a property
     left out of one place (the issuer's ``name``, kept in the achievement's ``creator``) changes
     nothing that was signed, while a JSON reader of that place no longer sees it. Refused when one
-    description is the other with members left out; a node given only by its ``id`` (and
-    ``type``: a reference) is no description, except the credential's ``issuer``, which a reader
-    shows (its ``name`` deleted, kept in ``creator``), and descriptions that differ otherwise (an
-    endorsement's subject, the achievement it endorses) are two views of one node. Value objects,
-    proofs and embedded endorsements (credentials checked on their own) are not entered."""
-    seen: dict[str, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
+    description is the other with members left out (``type`` alone counts: a ``creator`` of
+    ``id`` and ``type`` beside a full ``issuer``); a node given only by its ``id`` (a reference)
+    is no description, and descriptions that differ otherwise (an endorsement's subject, the
+    achievement it endorses) are two views of one node. Value objects, proofs and embedded
+    endorsements (credentials checked on their own) are not entered."""
+    # One walk without paths (this runs on every credential); the paths only for the message.
+    if not isinstance(document, (list, dict)):
+        return None
+    seen: dict[str, list[dict[str, Any]]] = {}
+    stack: list[Any] = [document]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        if isinstance(node, list):
+            extend(v for v in node if isinstance(v, (list, dict)))
+            continue
+        if "@value" in node:
+            continue
+        node_id = node.get("id")
+        if isinstance(node_id, str) and not node.keys() <= _REFERENCE_KEYS:
+            others = seen.setdefault(node_id, [])
+            for other in others:
+                small, large = (node, other) if len(node) < len(other) else (other, node)
+                if len(small) < len(large) and all(k in large and large[k] == v for k, v in small.items()):
+                    missing = ", ".join(sorted(set(large) - set(small))[:3])
+                    return (f"{_json_path(_path_to(document, small))} describes {node_id[:60]!r} without {missing} that "
+                            f"{_json_path(_path_to(document, large))} gives it; refused: JSON-LD merges the two, so the "
+                            "signature does not cover what a JSON reader sees in each")
+            others.append(node)
+        for key, value in node.items():
+            if isinstance(value, (list, dict)) and key not in _OWN_DOCUMENTS:
+                push(value)
+    return None
+
+
+def _path_to(document: Any, target: Any) -> tuple[Any, ...]:
+    """Where ``target`` (that very object) is in ``document``, as keys and indexes."""
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
         node, at = stack.pop()
-        if isinstance(node, list):
-            stack.extend((item, (*at, i)) for i, item in enumerate(node) if isinstance(item, (list, dict)))
-            continue
-        if not isinstance(node, dict) or "@value" in node:
-            continue
-        node_id = node.get("id")
-        if isinstance(node_id, str) and (at == ("issuer",) or not node.keys() <= _REFERENCE_KEYS):
-            for other, where in seen.setdefault(node_id, []):
-                small, large = (node, other) if len(node) < len(other) else (other, node)
-                if len(small) < len(large) and all(k in large and large[k] == v for k, v in small.items()):
-                    missing = sorted(set(large) - set(small))
-                    place = _json_path(at if small is node else where)
-                    return (f"{place} describes {node_id[:60]!r} without {', '.join(missing[:3])} that "
-                            f"{_json_path(where if small is node else at)} gives it; refused: JSON-LD merges the two, "
-                            "so the signature does not cover what a JSON reader sees in each")
-            seen[node_id].append((node, at))
-        stack.extend((v, (*at, k)) for k, v in node.items() if k not in _OWN_DOCUMENTS and isinstance(v, (list, dict)))
-    return None
+        if node is target:
+            return at
+        items = enumerate(node) if isinstance(node, list) else node.items() if isinstance(node, dict) else ()
+        stack.extend((v, (*at, k)) for k, v in items if isinstance(v, (list, dict)))
+    return ()
 
 
 def _listed_twice(items: list[Any], at: tuple[Any, ...]) -> str | None:

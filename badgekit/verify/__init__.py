@@ -25,7 +25,8 @@ The checks run in this order; the numbers are stable and match the comments in
 3. ``contexts``         every ``@context`` is a pinned, bundled URL in the required order; JSON-LD
                         expansion in "safe mode" drops no term; the JSON says what the RDF says (no
                         keyword but ``@context``, no IRI as a property name, no repeated array
-                        entry); RDFC-1.0 work is bounded.
+                        entry, no node described with members left out in one place); RDFC-1.0
+                        work is bounded.
 4. ``proof-structure``  DataIntegrityProof ``eddsa-rdfc-2022`` / ``assertionMethod`` (legacy
                         Ed25519Signature2020 and ``eddsa-2022`` accepted), created by and not
                         expired at the verification time, or a VC-JWT header and claims that agree
