@@ -248,8 +248,8 @@ def json_form_problem(document: Any) -> str | None:
 _OWN_DOCUMENTS = frozenset({"@context", "proof", "endorsement"})
 
 
-#: A node object with only these members refers to a node described elsewhere (JSON-LD's node reference).
-_REFERENCE_KEYS = frozenset({"id"})
+#: A node object with only these members refers to a node described elsewhere (often ``creator``).
+_REFERENCE_KEYS = frozenset({"id", "type"})
 
 
 def described_twice_problem(document: Any) -> str | None:
@@ -257,14 +257,15 @@ def described_twice_problem(document: Any) -> str | None:
     in another, or None. JSON-LD merges every description of an ``id`` into one node, so a property
     left out of one place (the issuer's ``name``, kept in the achievement's ``creator``) changes
     nothing that was signed, while a JSON reader of that place no longer sees it. Refused when one
-    description is the other with members left out (``type`` alone counts: a ``creator`` of
-    ``id`` and ``type`` beside a full ``issuer``); a node given only by its ``id`` (a reference)
-    is no description, and descriptions that differ otherwise (an endorsement's subject, the
-    achievement it endorses) are two views of one node. Value objects, proofs and embedded
-    endorsements (credentials checked on their own) are not entered."""
+    description is the other with members left out; a node given only by its ``id`` (and
+    ``type``: a reference) is no description, except the credential's ``issuer``, which a reader
+    shows (its ``name`` deleted, kept in ``creator``), and descriptions that differ otherwise (an
+    endorsement's subject, the achievement it endorses) are two views of one node. Value objects,
+    proofs and embedded endorsements (credentials checked on their own) are not entered."""
     # One walk without paths (this runs on every credential); the paths only for the message.
     if not isinstance(document, (list, dict)):
         return None
+    issuer = document.get("issuer") if isinstance(document, dict) else None
     seen: dict[str, list[dict[str, Any]]] = {}
     stack: list[Any] = [document]
     pop, push, extend = stack.pop, stack.append, stack.extend
@@ -276,7 +277,7 @@ def described_twice_problem(document: Any) -> str | None:
         if "@value" in node:
             continue
         node_id = node.get("id")
-        if isinstance(node_id, str) and not node.keys() <= _REFERENCE_KEYS:
+        if isinstance(node_id, str) and (node is issuer or not node.keys() <= _REFERENCE_KEYS):
             others = seen.setdefault(node_id, [])
             for other in others:
                 small, large = (node, other) if len(node) < len(other) else (other, node)
