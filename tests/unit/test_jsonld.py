@@ -96,6 +96,8 @@ def test_a_node_described_with_members_left_out_is_refused():
     doc["issuer"] = {"id": "did:example:i", "type": ["Profile"]}
     assert "without name, url" in (jsonld.described_twice_problem(doc) or "")
     doc["issuer"], doc["credentialSubject"]["achievement"]["creator"] = issuer, {"id": "did:example:i", "type": ["Profile"]}
+    # A creator given by its id and type beside a full issuer is a reference (as credentials
+    # other issuers sign write it), not a description with members left out.
     assert jsonld.described_twice_problem(doc) is None
     doc["issuer"] = {"id": "did:example:i", "type": ["Profile"], "email": "a@example.edu"}
     assert jsonld.described_twice_problem(doc) is None
