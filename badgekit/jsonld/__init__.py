@@ -268,27 +268,36 @@ def described_twice_problem(document: Any) -> str | None:
     issuer = document.get("issuer") if isinstance(document, dict) else None
     seen: dict[str, list[dict[str, Any]]] = {}
     stack: list[Any] = [document]
-    pop, push, extend = stack.pop, stack.append, stack.extend
+    pop, push = stack.pop, stack.append
     while stack:
         node = pop()
-        if isinstance(node, list):
-            extend(v for v in node if isinstance(v, (list, dict)))
+        if node.__class__ is list or (node.__class__ is not dict and isinstance(node, list)):
+            for item in node:
+                cls = item.__class__  # parsed JSON: exact dicts and lists; no isinstance for strings
+                if cls is dict or cls is list or (cls is not str and isinstance(item, (dict, list))):
+                    push(item)
             continue
         if "@value" in node:
             continue
         node_id = node.get("id")
-        if isinstance(node_id, str) and (node is issuer or not node.keys() <= _REFERENCE_KEYS):
-            others = seen.setdefault(node_id, [])
-            for other in others:
-                small, large = (node, other) if len(node) < len(other) else (other, node)
-                if len(small) < len(large) and all(k in large and large[k] == v for k, v in small.items()):
-                    missing = ", ".join(sorted(set(large) - set(small))[:3])
-                    return (f"{_json_path(_path_to(document, small))} describes {node_id[:60]!r} without {missing} that "
-                            f"{_json_path(_path_to(document, large))} gives it; refused: JSON-LD merges the two, so the "
-                            "signature does not cover what a JSON reader sees in each")
-            others.append(node)
+        if node_id.__class__ is str and (node is issuer or not node.keys() <= _REFERENCE_KEYS):
+            others = seen.get(node_id)
+            if others is None:
+                seen[node_id] = [node]
+            else:
+                for other in others:
+                    if len(node) == len(other):
+                        continue  # neither is the other with members left out
+                    small, large = (node, other) if len(node) < len(other) else (other, node)
+                    if all(k in large and large[k] == v for k, v in small.items()):
+                        missing = ", ".join(sorted(set(large) - set(small))[:3])
+                        return (f"{_json_path(_path_to(document, small))} describes {node_id[:60]!r} without {missing} that "
+                                f"{_json_path(_path_to(document, large))} gives it; refused: JSON-LD merges the two, so the "
+                                "signature does not cover what a JSON reader sees in each")
+                others.append(node)
         for key, value in node.items():
-            if isinstance(value, (list, dict)) and key not in _OWN_DOCUMENTS:
+            cls = value.__class__
+            if (cls is dict or cls is list or (cls is not str and isinstance(value, (dict, list)))) and key not in _OWN_DOCUMENTS:
                 push(value)
     return None
 
