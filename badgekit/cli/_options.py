@@ -201,10 +201,9 @@ def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False, requ
     if sys.stdin.isatty():
         value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
         return _new_passphrase(str(value).encode("utf-8"), "the passphrase typed", confirm)
-    if required and key is not None:
-        raise PassphraseError(f"{key}: the key is encrypted and there is no terminal to ask for its passphrase")
     if required:
-        raise PassphraseError("the key needs a passphrase and there is no terminal to ask for it")
+        raise PassphraseError(f"{key}: the key is encrypted and there is no terminal to ask for its passphrase" if key
+                              else "the key needs a passphrase and there is no terminal to ask for it")
     return None
 
 

@@ -229,7 +229,7 @@ def report_lines(report: VerificationReport, *, width: int) -> list[_Line]:
     verdict = report.verdict
     if verdict == "skipped":  # an image with no badge baked in: nothing else to show
         return [[(_LABELS[verdict], "dim"), ("  " + clean(report.source), "bold"), ("  " + _no_badge(), "dim")], []]
-    label = {"valid": "✓ VALID", "invalid": "✗ INVALID", "indeterminate": "? INDETERMINATE"}[verdict]
+    label = _LABELS[verdict]
     lines: list[_Line] = [[(label, _VERDICT_STYLE[verdict]), ("  " + clean(report.source), "bold")]]
     rows: list[tuple[str, str]] = []
     if s.get("issuerId") or s.get("issuerName"):

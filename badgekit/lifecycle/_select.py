@@ -83,8 +83,9 @@ def select_credentials(
             except InputError as exc:
                 problems.append(exc.message)
             continue
-        if as_credential_id(ref) != ref:  # the name of its file in out/: the id without urn:uuid:
-            wanted.append(as_credential_id(ref))
+        credential_id = as_credential_id(ref)
+        if credential_id != ref:  # the name of its file in out/: the id without urn:uuid:
+            wanted.append(credential_id)
             continue
         problems.append(f"{ref}: no such file, and not a credential id (urn:uuid:…)")
 
